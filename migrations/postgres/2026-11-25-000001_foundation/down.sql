@@ -1,0 +1,14 @@
+DROP SEQUENCE organisations_id_seq, tiers_id_seq, skills_id_seq, contests_id_seq, competitors_id_seq, entries_id_seq, users_id_seq, auth_tokens_id_seq, audit_log_id_seq;
+DROP TABLE audit_log;
+DROP TABLE auth_tokens;
+DROP TABLE contest_judges;
+DROP TABLE users;
+DROP TABLE entry_members;
+DROP TABLE entries;
+DROP TABLE competitors;
+DROP TABLE contest_prerequisites;
+DROP TABLE contests;
+DROP TABLE skills;
+DROP TABLE tiers;
+DROP TABLE organisations;
+DROP TABLE installation;

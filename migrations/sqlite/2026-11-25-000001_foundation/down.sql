@@ -1,0 +1,13 @@
+DROP TABLE audit_log;
+DROP TABLE auth_tokens;
+DROP TABLE contest_judges;
+DROP TABLE users;
+DROP TABLE entry_members;
+DROP TABLE entries;
+DROP TABLE competitors;
+DROP TABLE contest_prerequisites;
+DROP TABLE contests;
+DROP TABLE skills;
+DROP TABLE tiers;
+DROP TABLE organisations;
+DROP TABLE installation;

@@ -1,0 +1,234 @@
+//! Typed settings. Defaults are built in; every value can be overridden by a
+//! `JIANGXIN_…` environment variable. Nothing is read from the working directory.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+/// Which database a URL selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Chooses the backend by the URL's scheme. A `postgres://` or `postgresql://`
+    /// URL selects PostgreSQL; `sqlite://PATH`, `sqlite:PATH` or a bare file path
+    /// selects SQLite. Anything else with a scheme is refused, so a mistyped URL
+    /// never becomes a new file.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("is empty".into());
+        }
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return url::Url::parse(text)
+                .map(|_| DatabaseUrl::Postgres(text.to_string()))
+                .map_err(|e| format!("is not a valid PostgreSQL URL: {e}"));
+        }
+        let path = if let Some(rest) = text.strip_prefix("sqlite://") {
+            rest
+        } else if let Some(rest) = text.strip_prefix("sqlite:") {
+            rest
+        } else if let Some((scheme, _)) = text.split_once("://") {
+            return Err(format!(
+                "has the unsupported scheme '{scheme}' (use postgres://…, sqlite://PATH or a file path)"
+            ));
+        } else {
+            text
+        };
+        if path.is_empty() {
+            return Err("names no SQLite file".into());
+        }
+        if path == ":memory:" {
+            return Err(
+                "':memory:' is not supported: each pooled connection would be a different database"
+                    .into(),
+            );
+        }
+        let path = PathBuf::from(path);
+        if let Some(parent) = path.parent() {
+            if !parent.as_os_str().is_empty() && !parent.is_dir() {
+                return Err(format!(
+                    "names a SQLite file in '{}', which is not an existing directory",
+                    parent.display()
+                ));
+            }
+        }
+        Ok(DatabaseUrl::Sqlite(path))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite(_) => "sqlite",
+            DatabaseUrl::Postgres(_) => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database: DatabaseUrl,
+    pub host: IpAddr,
+    pub port: u16,
+    /// Key for identity-number hashes and signed cookies. `None` keeps a key file
+    /// beside a SQLite database; PostgreSQL deployments must set it.
+    pub secret: Option<Vec<u8>>,
+    pub pool_size: u32,
+    /// Lifetime of sign-in sessions and API tokens, in hours.
+    pub session_hours: i64,
+    /// Whether cookies are marked `Secure` (set when served behind TLS).
+    pub secure_cookies: bool,
+    pub workers: Option<usize>,
+}
+
+pub const DEFAULT_DATABASE: &str = "jiangxin.db";
+pub const DEFAULT_PORT: u16 = 8080;
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database: DatabaseUrl::Sqlite(PathBuf::from(DEFAULT_DATABASE)),
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: DEFAULT_PORT,
+            secret: None,
+            pool_size: 8,
+            session_hours: 12,
+            secure_cookies: false,
+            workers: None,
+        }
+    }
+}
+
+/// A configuration problem, naming the variable and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable} {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl Settings {
+    /// Reads the environment over the defaults.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can supply their own variables.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut s = Settings::default();
+        let err = |variable: &'static str, problem: String| ConfigError { variable, problem };
+        if let Some(v) = lookup("JIANGXIN_DATABASE_URL") {
+            s.database = DatabaseUrl::parse(&v).map_err(|p| err("JIANGXIN_DATABASE_URL", p))?;
+        }
+        if let Some(v) = lookup("JIANGXIN_HOST") {
+            s.host = v.trim().parse().map_err(|_| {
+                err("JIANGXIN_HOST", format!("'{v}' is not an IP address (e.g. 127.0.0.1)"))
+            })?;
+        }
+        if let Some(v) = lookup("JIANGXIN_PORT") {
+            s.port = v.trim().parse().map_err(|_| {
+                err("JIANGXIN_PORT", format!("'{v}' is not a port number (0–65535)"))
+            })?;
+        }
+        if let Some(v) = lookup("JIANGXIN_SECRET") {
+            s.secret = Some(parse_secret(&v).map_err(|p| err("JIANGXIN_SECRET", p))?);
+        }
+        if let Some(v) = lookup("JIANGXIN_POOL_SIZE") {
+            s.pool_size = match v.trim().parse::<u32>() {
+                Ok(n) if (1..=256).contains(&n) => n,
+                _ => return Err(err("JIANGXIN_POOL_SIZE", format!("'{v}' is not a number from 1 to 256"))),
+            };
+        }
+        if let Some(v) = lookup("JIANGXIN_SESSION_HOURS") {
+            s.session_hours = match v.trim().parse::<i64>() {
+                Ok(n) if (1..=24 * 90).contains(&n) => n,
+                _ => {
+                    return Err(err(
+                        "JIANGXIN_SESSION_HOURS",
+                        format!("'{v}' is not a number of hours from 1 to 2160"),
+                    ))
+                }
+            };
+        }
+        if let Some(v) = lookup("JIANGXIN_SECURE_COOKIES") {
+            s.secure_cookies = parse_bool(&v).map_err(|p| err("JIANGXIN_SECURE_COOKIES", p))?;
+        }
+        if let Some(v) = lookup("JIANGXIN_WORKERS") {
+            s.workers = match v.trim().parse::<usize>() {
+                Ok(n) if (1..=512).contains(&n) => Some(n),
+                _ => return Err(err("JIANGXIN_WORKERS", format!("'{v}' is not a number from 1 to 512"))),
+            };
+        }
+        if matches!(s.database, DatabaseUrl::Postgres(_)) && s.secret.is_none() {
+            return Err(err(
+                "JIANGXIN_SECRET",
+                "must be set when JIANGXIN_DATABASE_URL is PostgreSQL, so that every server shares one key (64 hex characters)".into(),
+            ));
+        }
+        Ok(s)
+    }
+}
+
+/// A secret is given as hex and must carry at least 256 bits.
+pub fn parse_secret(text: &str) -> Result<Vec<u8>, String> {
+    let bytes = hex::decode(text.trim()).map_err(|_| "is not hexadecimal".to_string())?;
+    if bytes.len() < 32 {
+        return Err(format!(
+            "is too short: {} bytes, at least 32 (64 hex characters) are needed",
+            bytes.len()
+        ));
+    }
+    Ok(bytes)
+}
+
+fn parse_bool(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(format!("'{other}' is not true or false")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn the_scheme_chooses_the_backend() {
+        assert!(matches!(DatabaseUrl::parse("postgres://u@localhost/db"), Ok(DatabaseUrl::Postgres(_))));
+        assert!(matches!(DatabaseUrl::parse("postgresql://u@localhost/db"), Ok(DatabaseUrl::Postgres(_))));
+        assert_eq!(DatabaseUrl::parse("sqlite://x.db"), Ok(DatabaseUrl::Sqlite("x.db".into())));
+        assert_eq!(DatabaseUrl::parse("x.db"), Ok(DatabaseUrl::Sqlite("x.db".into())));
+    }
+
+    #[test]
+    fn a_bad_url_is_refused_not_a_new_file() {
+        assert!(DatabaseUrl::parse("postgress://u@h/db").unwrap_err().contains("postgress"));
+        assert!(DatabaseUrl::parse("mysql://h/db").is_err());
+        assert!(DatabaseUrl::parse("").is_err());
+        assert!(DatabaseUrl::parse(":memory:").is_err());
+        assert!(DatabaseUrl::parse("/no/such/dir/x.db").unwrap_err().contains("/no/such/dir"));
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        let e = settings(&[("JIANGXIN_PORT", "eighty")]).unwrap_err();
+        assert_eq!(e.variable, "JIANGXIN_PORT");
+        assert!(e.to_string().contains("eighty"));
+        let e = settings(&[("JIANGXIN_DATABASE_URL", "postgres://h/db")]).unwrap_err();
+        assert_eq!(e.variable, "JIANGXIN_SECRET");
+        let e = settings(&[("JIANGXIN_SECRET", "abcd")]).unwrap_err();
+        assert!(e.to_string().contains("too short"));
+        let ok = settings(&[("JIANGXIN_PORT", "0"), ("JIANGXIN_SECRET", &"ab".repeat(32))]).unwrap();
+        assert_eq!(ok.port, 0);
+        assert_eq!(ok.secret.map(|s| s.len()), Some(32));
+    }
+}

@@ -1,0 +1,243 @@
+//! The demo: a realistic ladder loaded from `fixtures/demo/ladder.toml`, with a
+//! generated population registered through the ordinary registration workflow.
+
+pub mod ladder;
+pub mod people;
+
+use crate::engine::eligibility::{self, Candidate};
+use crate::engine::identity::IdentityHasher;
+use crate::engine::model::{
+    ContestId, Eligibility, Group, IdKind, JudgeRole, Organisation, OrganisationKind, SkillLevel, UserKind,
+};
+use crate::engine::registration::RegistrationRow;
+use crate::registration::{register, Registrar};
+use crate::store::contests::{Assignment, ContestFields};
+use crate::store::organisations::NewOrganisation;
+use crate::store::users::{NewUser, TokenKind};
+use crate::store::{self, competitors, contests, organisations, reference, users, DbConnection};
+use anyhow::{anyhow, Context as _};
+use chrono::NaiveDate;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::HashMap;
+
+pub const LADDER: &str = include_str!("../../fixtures/demo/ladder.toml");
+
+/// Accounts to print after loading: username, password, role, and for judges the
+/// path of a private sign-in link.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub username: String,
+    pub password: String,
+    pub kind: UserKind,
+    pub link: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub organisations: usize,
+    pub contests: usize,
+    pub competitors: usize,
+    pub entries: usize,
+    pub accounts: Vec<DemoAccount>,
+}
+
+/// Loads the demo ladder into an empty, migrated database.
+pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<Summary> {
+    let ladder = ladder::parse_ladder(LADDER).map_err(|e| anyhow!("fixtures/demo/ladder.toml: {e}"))?;
+    ladder::check_ladder(&ladder).map_err(|e| anyhow!("fixtures/demo/ladder.toml: {e}"))?;
+    let mut summary = Summary::default();
+
+    let mut orgs: HashMap<String, Organisation> = HashMap::new();
+    for o in &ladder.organisations {
+        let parent_id = match &o.parent {
+            Some(p) => Some(orgs.get(p).ok_or_else(|| anyhow!("unknown parent {p}"))?.id),
+            None => None,
+        };
+        let org = organisations::insert(
+            conn,
+            &NewOrganisation { parent_id, code: o.code.clone(), name_zh: o.name_zh.clone(), name_en: o.name_en.clone(), kind: o.kind },
+        )?;
+        orgs.insert(o.code.clone(), org);
+    }
+    summary.organisations = orgs.len();
+    let regions: HashMap<&str, &str> =
+        ladder.organisations.iter().filter_map(|o| o.region.as_deref().map(|r| (o.code.as_str(), r))).collect();
+
+    let mut skills = HashMap::new();
+    for s in &ladder.skills {
+        skills.insert(s.code.clone(), reference::insert_skill(conn, &s.code, &s.name_zh, &s.name_en, s.team_size)?);
+    }
+
+    let mut rng = ChaCha8Rng::seed_from_u64(ladder.population.seed);
+    let workplaces: Vec<&Organisation> = ladder
+        .organisations
+        .iter()
+        .filter(|o| matches!(o.kind, OrganisationKind::Enterprise | OrganisationKind::Workshop))
+        .filter_map(|o| orgs.get(&o.code))
+        .collect();
+    let schools: Vec<&Organisation> = ladder
+        .organisations
+        .iter()
+        .filter(|o| o.kind == OrganisationKind::School)
+        .filter_map(|o| orgs.get(&o.code))
+        .collect();
+    let students = ladder.population.competitors / 5;
+    let mut population = Vec::new();
+    for (places, count, born, group) in [
+        (&workplaces, ladder.population.competitors - students, (date(1972, 1, 1)?, date(2004, 12, 31)?), Group::Employee),
+        (&schools, students, (date(2005, 1, 1)?, date(2009, 12, 31)?), Group::Student),
+    ] {
+        let region_list: Vec<String> = places.iter().filter_map(|o| regions.get(o.code.as_str()).map(|r| r.to_string())).collect();
+        for person in people::generate_people(&mut rng, &region_list, count, born) {
+            let here: Vec<&&Organisation> =
+                places.iter().filter(|o| regions.get(o.code.as_str()) == Some(&person.region.as_str())).collect();
+            let org = if here.is_empty() { places[rng.gen_range(0..places.len())] } else { here[rng.gen_range(0..here.len())] };
+            let level = match group {
+                Group::Student => None,
+                Group::Employee => Some([SkillLevel::Level4, SkillLevel::Level3, SkillLevel::Level3, SkillLevel::Technician][rng.gen_range(0..4)]),
+            };
+            population.push((person, (*org).clone(), group, level));
+        }
+    }
+
+    let tiers = reference::tiers(conn)?;
+    let mut created: HashMap<String, ContestId> = HashMap::new();
+    let skill_codes: Vec<String> = ladder.skills.iter().map(|s| s.code.clone()).collect();
+    for spec in &ladder.contests {
+        let tier = tiers.iter().find(|t| t.code == spec.tier).ok_or_else(|| anyhow!("unknown tier {}", spec.tier))?;
+        let skill = skills.get(&spec.skill).ok_or_else(|| anyhow!("unknown skill {}", spec.skill))?;
+        let organiser = orgs.get(&spec.organiser).ok_or_else(|| anyhow!("unknown organiser {}", spec.organiser))?;
+        let within = match &spec.eligible_within {
+            Some(code) => Some(orgs.get(code).ok_or_else(|| anyhow!("unknown organisation {code}"))?),
+            None => None,
+        };
+        let prerequisites = spec
+            .prerequisites
+            .iter()
+            .flatten()
+            .map(|code| created.get(code).copied().ok_or_else(|| anyhow!("contest {code} must come before {}", spec.code)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let eligibility = Eligibility {
+            min_age: spec.min_age,
+            max_age: spec.max_age,
+            group: spec.group,
+            within_organisation: within.map(|o| o.id),
+            qualified_from: prerequisites,
+        };
+        let fields = ContestFields {
+            code: spec.code.clone(),
+            name_zh: spec.name_zh.clone(),
+            name_en: spec.name_en.clone(),
+            skill_id: skill.id,
+            tier_id: tier.id,
+            organiser_org_id: organiser.id,
+            starts_on: spec.starts_on,
+            ends_on: spec.ends_on,
+            reference_date: spec.reference_date,
+            eligibility: eligibility.clone(),
+        };
+        let contest = contests::insert(conn, &fields, crate::engine::model::ContestStatus::Registration)?;
+        created.insert(spec.code.clone(), contest.id);
+
+        let skill_index = skill_codes.iter().position(|c| *c == spec.skill).unwrap_or(0);
+        let mut rows = Vec::new();
+        for (k, (person, org, group, level)) in population.iter().enumerate() {
+            if k % skill_codes.len() != skill_index {
+                continue;
+            }
+            let candidate = Candidate { birth_date: person.birth_date, group: *group, organisation_path: &org.path };
+            if !eligibility::check(&eligibility, spec.reference_date, within, &candidate).is_empty() {
+                continue;
+            }
+            rows.push(RegistrationRow {
+                row: rows.len() + 2,
+                start_number: None,
+                team: None,
+                name: person.name.clone(),
+                id_kind: IdKind::ResidentId,
+                id_number: person.id_number.clone(),
+                birth_date: person.birth_date,
+                gender: person.gender,
+                organisation: org.code.clone(),
+                group: *group,
+                skill_level: *level,
+            });
+        }
+        if skill.is_team() {
+            rows = into_teams(rows, skill.team_size as usize);
+        }
+        rows.truncate(if tier.rank >= 40 { 60 } else { 40 });
+        let applied = register(conn, hasher, contest.id, &rows, &Registrar { user: None, scope: None }, "demo", false)
+            .map_err(|e| anyhow!("registering the demo entries of {}: {e}", spec.code))?;
+        summary.entries += applied.entries_created;
+        contests::set_status(conn, contest.id, spec.status)?;
+    }
+    summary.contests = created.len();
+
+    for u in &ladder.users {
+        let (organisation, competitor, display_name) = match u.competitor {
+            Some(k) => {
+                let (person, org, _, _) = population.get(k).ok_or_else(|| anyhow!("no generated competitor {k}"))?;
+                let hash = hasher.hash(IdKind::ResidentId, &person.id_number);
+                let found = competitors::by_hashes(conn, &[hash.as_str()])?;
+                let c = found.get(&hash).ok_or_else(|| anyhow!("generated competitor {k} entered no contest"))?;
+                (org.id, Some(c.id), person.name.clone())
+            }
+            None => {
+                let code = u.organisation.as_deref().ok_or_else(|| anyhow!("user {} has no organisation", u.username))?;
+                let org = orgs.get(code).ok_or_else(|| anyhow!("unknown organisation {code}"))?;
+                (org.id, None, u.display_name.clone().unwrap_or_else(|| u.username.clone()))
+            }
+        };
+        let password_hash = crate::web::auth::hash_password(&u.password).map_err(|e| anyhow!("{e}"))?;
+        let user = users::insert(
+            conn,
+            &NewUser { username: u.username.clone(), display_name, password_hash, kind: u.kind, organisation_id: organisation, competitor_id: competitor },
+        )?;
+        let mut link = None;
+        for j in u.judges.iter().flatten() {
+            let contest_id = *created.get(&j.contest).ok_or_else(|| anyhow!("unknown contest {}", j.contest))?;
+            contests::assign_judge(conn, &Assignment { contest_id, user_id: user.id, role: j.role })?;
+            if link.is_none() || j.role == JudgeRole::ChiefJudge {
+                let contest = contests::get(conn, contest_id)?;
+                let hours = ((contest.ends_on - store::now().date()).num_days().max(0) + 2) * 24;
+                let (token, _) = crate::web::auth::issue_token(conn, &user, TokenKind::JudgeLink, hours, None, Some(contest_id))
+                    .map_err(|e| anyhow!("{e}"))?;
+                link = Some(format!("/signin/link/{token}"));
+            }
+        }
+        summary.accounts.push(DemoAccount { username: u.username.clone(), password: u.password.clone(), kind: u.kind, link });
+    }
+    summary.competitors = population.len();
+    Ok(summary)
+}
+
+/// Groups rows into teams of `size` from the same organisation, in order.
+fn into_teams(rows: Vec<RegistrationRow>, size: usize) -> Vec<RegistrationRow> {
+    let mut by_org: Vec<(String, Vec<RegistrationRow>)> = Vec::new();
+    for r in rows {
+        match by_org.iter_mut().find(|(o, _)| *o == r.organisation) {
+            Some((_, list)) => list.push(r),
+            None => by_org.push((r.organisation.clone(), vec![r])),
+        }
+    }
+    let mut out = Vec::new();
+    let mut team = 0;
+    for (_, list) in by_org {
+        for chunk in list.chunks_exact(size) {
+            team += 1;
+            for r in chunk {
+                let mut r = r.clone();
+                r.team = Some(format!("{}-{team}", r.organisation));
+                r.row = out.len() + 2;
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+fn date(y: i32, m: u32, d: u32) -> anyhow::Result<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d).context("invalid date")
+}

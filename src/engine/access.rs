@@ -1,0 +1,211 @@
+//! Who may do what. Every request is answered by one of these rules, given the
+//! actor and the scope of what is touched; the web layer only asks.
+
+use super::model::{CompetitorId, ContestId, ContestStatus, JudgeRole, OrganisationId, UserId};
+
+/// The party making a request, with what their role is scoped to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    Anonymous,
+    /// Acts for an organisation and everything below it.
+    Organiser { user: UserId, scope: Vec<OrganisationId> },
+    /// Judges a set of contests; belongs to an organisation (for conflicts of interest).
+    Judge { user: UserId, organisation: Vec<OrganisationId>, contests: Vec<(ContestId, JudgeRole)> },
+    /// Sees their own data.
+    Competitor { user: UserId, competitor: CompetitorId },
+}
+
+/// Why a request is refused, in a sentence for the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied(pub String);
+
+pub type Decision = Result<(), Denied>;
+
+fn deny(message: impl Into<String>) -> Decision {
+    Err(Denied(message.into()))
+}
+
+fn within(scope: &[OrganisationId], path: &[OrganisationId]) -> bool {
+    path.len() >= scope.len() && path[..scope.len()] == *scope
+}
+
+/// What a contest looks like to the access rules.
+#[derive(Debug, Clone, Copy)]
+pub struct ContestScope<'a> {
+    pub id: ContestId,
+    pub status: ContestStatus,
+    /// Path of the organising organisation.
+    pub organiser: &'a [OrganisationId],
+}
+
+impl Actor {
+    pub fn user(&self) -> Option<UserId> {
+        match self {
+            Actor::Anonymous => None,
+            Actor::Organiser { user, .. } | Actor::Judge { user, .. } | Actor::Competitor { user, .. } => Some(*user),
+        }
+    }
+
+    pub fn is_signed_in(&self) -> bool {
+        !matches!(self, Actor::Anonymous)
+    }
+
+    pub fn role_name(&self) -> &'static str {
+        match self {
+            Actor::Anonymous => "anonymous",
+            Actor::Organiser { .. } => "organiser",
+            Actor::Judge { .. } => "judge",
+            Actor::Competitor { .. } => "competitor",
+        }
+    }
+
+    pub fn judge_role(&self, contest: ContestId) -> Option<JudgeRole> {
+        match self {
+            Actor::Judge { contests, .. } => contests.iter().find(|(c, _)| *c == contest).map(|(_, r)| *r),
+            _ => None,
+        }
+    }
+
+    /// Any signed-in party.
+    pub fn require_signed_in(&self) -> Decision {
+        if self.is_signed_in() {
+            Ok(())
+        } else {
+            deny("sign in first")
+        }
+    }
+
+    /// Adding or changing organisations, competitors and accounts under `path`.
+    pub fn may_manage_organisation(&self, path: &[OrganisationId]) -> Decision {
+        match self {
+            Actor::Organiser { scope, .. } if within(scope, path) => Ok(()),
+            Actor::Organiser { .. } => deny("that organisation is outside the one you organise for"),
+            _ => deny("only organisers may do this"),
+        }
+    }
+
+    /// Reference data (tiers, skills) is shared by every organiser.
+    pub fn may_manage_reference_data(&self) -> Decision {
+        match self {
+            Actor::Organiser { .. } => Ok(()),
+            _ => deny("only organisers may do this"),
+        }
+    }
+
+    /// Setting up a contest, its registrations and its judges.
+    pub fn may_manage_contest(&self, c: &ContestScope<'_>) -> Decision {
+        match self {
+            Actor::Organiser { scope, .. } if within(scope, c.organiser) => Ok(()),
+            Actor::Organiser { .. } => deny("this contest is organised outside the organisation you organise for"),
+            _ => deny("only the contest's organisers may do this"),
+        }
+    }
+
+    /// Seeing a contest: anyone once it is out of draft; its organisers and judges before.
+    pub fn may_view_contest(&self, c: &ContestScope<'_>) -> Decision {
+        if c.status.is_public() || self.may_manage_contest(c).is_ok() || self.judge_role(c.id).is_some() {
+            Ok(())
+        } else {
+            deny("this contest is not public yet")
+        }
+    }
+
+    /// Seeing a contest's entries with the particulars organisers need (birth
+    /// dates, identity-number endings). Judges see entries through
+    /// `may_see_entry_of`, never with personal particulars.
+    pub fn may_view_registration_details(&self, c: &ContestScope<'_>) -> Decision {
+        self.may_manage_contest(c)
+    }
+
+    /// Whether a judge may see (and later mark) an entry from the organisation at
+    /// `entry_org`. A judge never sees entries from their own organisation or any
+    /// organisation below it; with `conflict_depth` set, the conflict extends to the
+    /// whole subtree of the judge's ancestor at that depth (0 = the root), e.g. the
+    /// same city. Other parties are not judges and are answered by the contest rules.
+    pub fn may_see_entry_of(&self, entry_org: &[OrganisationId], conflict_depth: Option<usize>) -> Decision {
+        match self {
+            Actor::Judge { organisation, .. } => {
+                let level = conflict_depth.map_or(organisation.len(), |d| (d + 1).min(organisation.len()));
+                if within(&organisation[..level], entry_org) {
+                    deny("conflict of interest: this entry is from your own organisation")
+                } else {
+                    Ok(())
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A competitor's own record, or an organiser over their organisation.
+    pub fn may_view_competitor(&self, id: CompetitorId, organisation: &[OrganisationId]) -> Decision {
+        match self {
+            Actor::Competitor { competitor, .. } if *competitor == id => Ok(()),
+            Actor::Organiser { .. } => self.may_manage_organisation(organisation),
+            Actor::Anonymous => deny("sign in first"),
+            _ => deny("you may see only your own record"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(ids: &[i64]) -> Vec<OrganisationId> {
+        ids.iter().map(|i| OrganisationId(*i)).collect()
+    }
+
+    fn actors() -> Vec<(&'static str, Actor)> {
+        vec![
+            ("anonymous", Actor::Anonymous),
+            ("province organiser", Actor::Organiser { user: UserId(1), scope: p(&[1]) }),
+            ("city organiser", Actor::Organiser { user: UserId(2), scope: p(&[1, 2]) }),
+            (
+                "judge",
+                Actor::Judge { user: UserId(3), organisation: p(&[1, 2, 5]), contests: vec![(ContestId(9), JudgeRole::Judge)] },
+            ),
+            ("competitor", Actor::Competitor { user: UserId(4), competitor: CompetitorId(7) }),
+        ]
+    }
+
+    #[test]
+    fn who_may_manage_and_view_a_draft_contest() {
+        let provincial = ContestScope { id: ContestId(9), status: ContestStatus::Draft, organiser: &[OrganisationId(1)] };
+        let expect = [
+            ("anonymous", false, false),
+            ("province organiser", true, true),
+            ("city organiser", false, false),
+            ("judge", false, true),
+            ("competitor", false, false),
+        ];
+        for ((name, actor), (n2, manage, view)) in actors().iter().zip(expect) {
+            assert_eq!(*name, n2);
+            assert_eq!(actor.may_manage_contest(&provincial).is_ok(), manage, "{name} manage");
+            assert_eq!(actor.may_view_contest(&provincial).is_ok(), view, "{name} view");
+        }
+        let public = ContestScope { status: ContestStatus::Registration, ..provincial };
+        assert!(actors().iter().all(|(_, a)| a.may_view_contest(&public).is_ok()));
+    }
+
+    #[test]
+    fn judges_never_see_their_own_organisation() {
+        let (_, judge) = &actors()[3];
+        assert!(judge.may_see_entry_of(&p(&[1, 2, 5]), None).is_err());
+        assert!(judge.may_see_entry_of(&p(&[1, 2, 5, 8]), None).is_err());
+        assert!(judge.may_see_entry_of(&p(&[1, 2, 6]), None).is_ok());
+        // At city level (depth 1) the whole city is in conflict.
+        assert!(judge.may_see_entry_of(&p(&[1, 2, 6]), Some(1)).is_err());
+        assert!(judge.may_see_entry_of(&p(&[1, 3, 6]), Some(1)).is_ok());
+    }
+
+    #[test]
+    fn organisers_manage_only_their_subtree() {
+        let (_, city) = &actors()[2];
+        assert!(city.may_manage_organisation(&p(&[1, 2, 9])).is_ok());
+        assert!(city.may_manage_organisation(&p(&[1, 3])).is_err());
+        assert!(city.may_manage_organisation(&p(&[1])).is_err());
+        let (_, competitor) = &actors()[4];
+        assert!(competitor.may_view_competitor(CompetitorId(7), &p(&[1])).is_ok());
+        assert!(competitor.may_view_competitor(CompetitorId(8), &p(&[1])).is_err());
+    }
+}

@@ -1,0 +1,8 @@
+//! The competition logic. Pure: no SQL, no HTTP, no files, no clock and no global
+//! randomness. Plain data in, plain data out.
+
+pub mod access;
+pub mod eligibility;
+pub mod identity;
+pub mod model;
+pub mod registration;

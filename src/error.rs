@@ -1,0 +1,197 @@
+//! One flat error type for requests and the CLI, mapped to HTTP statuses and the
+//! JSON shape `{"error": {"code", "message", "details"}}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    BadRequest,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Conflict,
+    Invalid,
+    PayloadTooLarge,
+    Unavailable,
+    Internal,
+}
+
+impl ErrorKind {
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// One detail of an error: where (row, column or field) and what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorDetail {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl ErrorDetail {
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ErrorDetail { row: None, column: None, field: Some(field.into()), message: message.into() }
+    }
+
+    pub fn cell(row: usize, column: impl Into<String>, message: impl Into<String>) -> Self {
+        let column: String = column.into();
+        ErrorDetail {
+            row: Some(row),
+            column: if column.is_empty() { None } else { Some(column) },
+            field: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ErrorDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(row) = self.row {
+            write!(f, "row {row}")?;
+            if let Some(c) = &self.column {
+                write!(f, ", column {c}")?;
+            }
+            write!(f, ": ")?;
+        } else if let Some(field) = &self.field {
+            write!(f, "{field}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AppError {
+    pub kind: ErrorKind,
+    /// A stable machine-readable code, e.g. `invalid_rows`, `forbidden`.
+    pub code: &'static str,
+    pub message: String,
+    pub details: Vec<ErrorDetail>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
+        AppError { kind, code, message: message.into(), details: Vec::new() }
+    }
+
+    pub fn with_details(mut self, details: Vec<ErrorDetail>) -> Self {
+        self.details = details;
+        self
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::BadRequest, "bad_request", message)
+    }
+
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unauthenticated, "unauthenticated", message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Forbidden, "forbidden", message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotFound, "not_found", message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Conflict, "conflict", message)
+    }
+
+    /// A well-formed request whose content breaks a rule; `field` names where.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let message: String = message.into();
+        Self::new(ErrorKind::Invalid, "invalid", format!("{field}: {message}"))
+            .with_details(vec![ErrorDetail::field(field, message)])
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, "internal", message)
+    }
+
+    pub fn body(&self) -> serde_json::Value {
+        serde_json::json!({
+            "error": {
+                "code": self.code,
+                "message": self.message,
+                "details": self.details,
+            }
+        })
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        for d in &self.details {
+            write!(f, "\n  {d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.kind.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code()).json(self.body())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => AppError::not_found("not found"),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                AppError::conflict(format!("already exists ({})", info.message()))
+            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                AppError::new(ErrorKind::Invalid, "invalid", format!("refers to something that does not exist ({})", info.message()))
+            }
+            other => {
+                tracing::error!(error = %other, "database error");
+                AppError::internal("database error")
+            }
+        }
+    }
+}
+
+impl From<r2d2::Error> for AppError {
+    fn from(e: r2d2::Error) -> Self {
+        tracing::error!(error = %e, "connection pool error");
+        AppError::new(ErrorKind::Unavailable, "unavailable", "the database is not reachable")
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(_: actix_web::error::BlockingError) -> Self {
+        AppError::internal("a background task failed")
+    }
+}

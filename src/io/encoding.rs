@@ -1,0 +1,417 @@
+//! Text encodings of uploaded files. Spreadsheets saved on Chinese systems come
+//! as UTF-8 (with or without a byte order mark) or as GBK; GBK is decoded with
+//! GB18030, its superset, so every GBK file decodes the same way.
+
+use encoding_rs::{DecoderResult, GB18030};
+use std::fmt;
+use std::str::FromStr;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+const UTF16_LE_BOM: &[u8] = b"\xFF\xFE";
+const UTF16_BE_BOM: &[u8] = b"\xFE\xFF";
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+/// The encodings an uploaded text file may be in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TextEncoding {
+    Utf8,
+    /// GBK, GB2312 and GB18030 files: all decoded as GB18030.
+    Gbk,
+}
+
+impl TextEncoding {
+    /// The name accepted by `--encoding` and `?encoding=`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Gbk => "gbk",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Gbk => "GBK",
+        }
+    }
+}
+
+impl fmt::Display for TextEncoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for TextEncoding {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Ok(TextEncoding::Utf8),
+            "gbk" | "gb18030" | "gb2312" => Ok(TextEncoding::Gbk),
+            _ => Err(format!("unknown encoding '{s}' (expected utf-8 or gbk)")),
+        }
+    }
+}
+
+/// Decodes an uploaded file and tells which encoding was used.
+///
+/// A UTF-8 byte order mark is removed. Without a `choice`, valid UTF-8 is taken
+/// as UTF-8, otherwise the file must decode as GBK without a single invalid
+/// byte. With a `choice`, the file must decode strictly in that encoding.
+///
+/// A file declared as GBK that is in fact UTF-8 (it has a UTF-8 byte order mark,
+/// or is valid UTF-8 with non-ASCII characters) is refused rather than decoded
+/// into garbled text: realistic GBK text with Chinese characters is practically
+/// never valid UTF-8 as well.
+///
+/// Error positions are 1-based: the line, and the byte counted from the start
+/// of the file as uploaded (byte order mark included).
+pub fn decode(bytes: &[u8], choice: Option<TextEncoding>) -> Result<(String, TextEncoding), String> {
+    refuse_unsupported(bytes)?;
+    let has_bom = bytes.starts_with(UTF8_BOM);
+    let skipped = if has_bom { UTF8_BOM.len() } else { 0 };
+    let body = &bytes[skipped..];
+    match choice {
+        None => detect(bytes, body, skipped),
+        Some(TextEncoding::Utf8) => declared_utf8(bytes, body, skipped),
+        Some(TextEncoding::Gbk) if has_bom => Err(
+            "the file was declared as GBK but starts with a UTF-8 byte order mark; \
+             import it as UTF-8"
+                .to_string(),
+        ),
+        Some(TextEncoding::Gbk) => declared_gbk(bytes, body, skipped),
+    }
+}
+
+/// Gives a useful message for the files people most often upload by mistake.
+fn refuse_unsupported(bytes: &[u8]) -> Result<(), String> {
+    if bytes.starts_with(UTF16_LE_BOM) || bytes.starts_with(UTF16_BE_BOM) {
+        return Err("the file is UTF-16 text, which is not supported; \
+                    save it as CSV in UTF-8 or GBK"
+            .to_string());
+    }
+    if bytes.starts_with(ZIP_MAGIC) {
+        return Err("the file is a ZIP archive, probably an Excel workbook (.xlsx), \
+                    not a CSV file; save it as CSV first"
+            .to_string());
+    }
+    if bytes.starts_with(OLE_MAGIC) {
+        return Err("the file is an Excel 97-2003 workbook (.xls), not a CSV file; \
+                    save it as CSV first"
+            .to_string());
+    }
+    Ok(())
+}
+
+fn detect(file: &[u8], body: &[u8], skipped: usize) -> Result<(String, TextEncoding), String> {
+    match std::str::from_utf8(body) {
+        Ok(text) => Ok((text.to_string(), TextEncoding::Utf8)),
+        Err(utf8_error) => match decode_gbk(body) {
+            Some(text) => Ok((text, TextEncoding::Gbk)),
+            None => Err(format!(
+                "the file is neither UTF-8 nor GBK text: invalid UTF-8 bytes {}",
+                position(file, skipped + utf8_error.valid_up_to())
+            )),
+        },
+    }
+}
+
+fn declared_utf8(
+    file: &[u8],
+    body: &[u8],
+    skipped: usize,
+) -> Result<(String, TextEncoding), String> {
+    match std::str::from_utf8(body) {
+        Ok(text) => Ok((text.to_string(), TextEncoding::Utf8)),
+        Err(error) => {
+            let hint = if decode_gbk(body).is_some() {
+                "; it looks like GBK text, so import it as GBK"
+            } else {
+                ""
+            };
+            Err(invalid(
+                TextEncoding::Utf8,
+                file,
+                skipped + error.valid_up_to(),
+                hint,
+            ))
+        }
+    }
+}
+
+fn declared_gbk(
+    file: &[u8],
+    body: &[u8],
+    skipped: usize,
+) -> Result<(String, TextEncoding), String> {
+    if !body.is_ascii() && std::str::from_utf8(body).is_ok() {
+        return Err("the file was declared as GBK but is UTF-8 text; \
+                    import it as UTF-8 or let the encoding be detected"
+            .to_string());
+    }
+    match decode_gbk(body) {
+        Some(text) => Ok((text, TextEncoding::Gbk)),
+        None => {
+            let at = gbk_error_offset(body).unwrap_or(0);
+            Err(invalid(TextEncoding::Gbk, file, skipped + at, ""))
+        }
+    }
+}
+
+fn decode_gbk(body: &[u8]) -> Option<String> {
+    GB18030
+        .decode_without_bom_handling_and_without_replacement(body)
+        .map(|text| text.into_owned())
+}
+
+/// The 0-based offset of the first byte that is not valid GB18030.
+fn gbk_error_offset(body: &[u8]) -> Option<usize> {
+    let mut decoder = GB18030.new_decoder_without_bom_handling();
+    let mut out = [0u8; 4096];
+    let mut consumed = 0;
+    loop {
+        let rest = body.get(consumed..)?;
+        let (result, read, _) = decoder.decode_to_utf8_without_replacement(rest, &mut out, true);
+        consumed += read;
+        match result {
+            DecoderResult::InputEmpty => return None,
+            DecoderResult::OutputFull => continue,
+            DecoderResult::Malformed(bad, after) => {
+                return Some(consumed.saturating_sub(usize::from(bad) + usize::from(after)));
+            }
+        }
+    }
+}
+
+fn invalid(encoding: TextEncoding, file: &[u8], offset: usize, hint: &str) -> String {
+    format!(
+        "the file is not valid {}: invalid bytes {}{hint}",
+        encoding.label(),
+        position(file, offset)
+    )
+}
+
+/// "on line L (byte B)" for a 0-based offset into the file. Line feeds are never
+/// part of a multi-byte UTF-8 or GB18030 character, so counting them is exact.
+fn position(file: &[u8], offset: usize) -> String {
+    let before = file.get(..offset).unwrap_or(file);
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    format!("on line {line} (byte {})", offset + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gbk(text: &str) -> Vec<u8> {
+        let (bytes, _, unmappable) = GB18030.encode(text);
+        assert!(!unmappable);
+        bytes.into_owned()
+    }
+
+    const SAMPLE: &str = "姓名,单位\n张三,广州市第一技师学院\n李四,深圳供电局\n";
+
+    #[test]
+    fn names_parse_case_insensitively() {
+        for name in ["utf-8", "UTF-8", "utf8", "Utf8", " utf-8 "] {
+            assert_eq!(name.parse::<TextEncoding>().unwrap(), TextEncoding::Utf8);
+        }
+        for name in ["gbk", "GBK", "gb18030", "GB18030", "gb2312", "GB2312"] {
+            assert_eq!(name.parse::<TextEncoding>().unwrap(), TextEncoding::Gbk);
+        }
+        assert_eq!(
+            "latin1".parse::<TextEncoding>().unwrap_err(),
+            "unknown encoding 'latin1' (expected utf-8 or gbk)"
+        );
+        assert!("".parse::<TextEncoding>().is_err());
+        assert!("utf-16".parse::<TextEncoding>().is_err());
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for e in [TextEncoding::Utf8, TextEncoding::Gbk] {
+            assert_eq!(e.to_string().parse::<TextEncoding>().unwrap(), e);
+        }
+        assert_eq!(TextEncoding::Utf8.to_string(), "utf-8");
+        assert_eq!(TextEncoding::Gbk.to_string(), "gbk");
+    }
+
+    #[test]
+    fn utf8_is_detected() {
+        let (text, enc) = decode(SAMPLE.as_bytes(), None).unwrap();
+        assert_eq!((text.as_str(), enc), (SAMPLE, TextEncoding::Utf8));
+    }
+
+    #[test]
+    fn a_utf8_bom_is_removed_with_or_without_a_choice() {
+        let mut bytes = UTF8_BOM.to_vec();
+        bytes.extend_from_slice(SAMPLE.as_bytes());
+        for choice in [None, Some(TextEncoding::Utf8)] {
+            let (text, enc) = decode(&bytes, choice).unwrap();
+            assert_eq!((text.as_str(), enc), (SAMPLE, TextEncoding::Utf8));
+        }
+        assert_eq!(decode(UTF8_BOM, None).unwrap().0, "");
+    }
+
+    #[test]
+    fn gbk_is_detected_and_decoded() {
+        let (text, enc) = decode(&gbk(SAMPLE), None).unwrap();
+        assert_eq!((text.as_str(), enc), (SAMPLE, TextEncoding::Gbk));
+        let (text, enc) = decode(&gbk(SAMPLE), Some(TextEncoding::Gbk)).unwrap();
+        assert_eq!((text.as_str(), enc), (SAMPLE, TextEncoding::Gbk));
+    }
+
+    #[test]
+    fn gb18030_four_byte_characters_decode() {
+        let text = "姓名\n𠀀€·\n";
+        let bytes = gbk(text);
+        assert_eq!(gbk("𠀀").len(), 4);
+        assert_eq!(decode(&bytes, None).unwrap(), (text.to_string(), TextEncoding::Gbk));
+    }
+
+    #[test]
+    fn ascii_decodes_under_either_choice() {
+        let ascii = b"name,id_number\nAlice,E1234567\n";
+        assert_eq!(decode(ascii, None).unwrap().1, TextEncoding::Utf8);
+        assert_eq!(decode(ascii, Some(TextEncoding::Utf8)).unwrap().1, TextEncoding::Utf8);
+        let (text, enc) = decode(ascii, Some(TextEncoding::Gbk)).unwrap();
+        assert_eq!(enc, TextEncoding::Gbk);
+        assert_eq!(text.as_bytes(), ascii);
+    }
+
+    #[test]
+    fn an_empty_file_is_empty_text() {
+        assert_eq!(decode(b"", None).unwrap(), (String::new(), TextEncoding::Utf8));
+        assert_eq!(
+            decode(b"", Some(TextEncoding::Gbk)).unwrap(),
+            (String::new(), TextEncoding::Gbk)
+        );
+    }
+
+    #[test]
+    fn gbk_declared_as_utf8_names_line_and_byte_and_suggests_gbk() {
+        let bytes = gbk(SAMPLE);
+        let err = decode(&bytes, Some(TextEncoding::Utf8)).unwrap_err();
+        // "姓" is the first byte of the file.
+        assert_eq!(
+            err,
+            "the file is not valid UTF-8: invalid bytes on line 1 (byte 1); \
+             it looks like GBK text, so import it as GBK"
+        );
+    }
+
+    #[test]
+    fn bad_utf8_is_located_on_a_later_line() {
+        let mut bytes = b"name,id\nab,1\ncd,".to_vec();
+        let offset = bytes.len();
+        bytes.extend_from_slice(b"\xFF\xFF\n");
+        let err = decode(&bytes, Some(TextEncoding::Utf8)).unwrap_err();
+        assert_eq!(
+            err,
+            format!(
+                "the file is not valid UTF-8: invalid bytes on line 3 (byte {})",
+                offset + 1
+            )
+        );
+        assert_eq!(offset + 1, 17);
+    }
+
+    #[test]
+    fn byte_positions_count_the_bom() {
+        let mut bytes = UTF8_BOM.to_vec();
+        bytes.extend_from_slice(b"a\n\xFF");
+        let err = decode(&bytes, Some(TextEncoding::Utf8)).unwrap_err();
+        assert_eq!(err, "the file is not valid UTF-8: invalid bytes on line 2 (byte 6)");
+    }
+
+    #[test]
+    fn bad_gbk_is_located() {
+        let mut bytes = gbk("姓名\n张三\n");
+        let offset = bytes.len();
+        bytes.extend_from_slice(b"\xFF\n");
+        let err = decode(&bytes, Some(TextEncoding::Gbk)).unwrap_err();
+        assert_eq!(
+            err,
+            format!("the file is not valid GBK: invalid bytes on line 3 (byte {})", offset + 1)
+        );
+    }
+
+    #[test]
+    fn a_truncated_gbk_character_is_located() {
+        let mut bytes = gbk("名\n");
+        bytes.push(0xD5); // First byte of a two-byte character, then the end.
+        let err = decode(&bytes, Some(TextEncoding::Gbk)).unwrap_err();
+        assert_eq!(err, "the file is not valid GBK: invalid bytes on line 2 (byte 4)");
+    }
+
+    #[test]
+    fn gbk_errors_are_located_beyond_the_decoder_buffer() {
+        let mut bytes = gbk(&"张三,广州\n".repeat(2000));
+        let offset = bytes.len();
+        bytes.push(0xFF);
+        let err = decode(&bytes, Some(TextEncoding::Gbk)).unwrap_err();
+        assert_eq!(
+            err,
+            format!("the file is not valid GBK: invalid bytes on line 2001 (byte {})", offset + 1)
+        );
+    }
+
+    #[test]
+    fn neither_utf8_nor_gbk_is_an_error() {
+        let err = decode(b"name\n\xFF\xFE\xFD\n", None).unwrap_err();
+        assert_eq!(
+            err,
+            "the file is neither UTF-8 nor GBK text: invalid UTF-8 bytes on line 2 (byte 6)"
+        );
+    }
+
+    #[test]
+    fn utf8_declared_as_gbk_is_refused_not_garbled() {
+        // Decoding these bytes as GBK would succeed with garbled text ("浣犲ソ"),
+        // so a file that is valid UTF-8 is refused when declared as GBK.
+        let err = decode("你好\n".as_bytes(), Some(TextEncoding::Gbk)).unwrap_err();
+        assert_eq!(
+            err,
+            "the file was declared as GBK but is UTF-8 text; \
+             import it as UTF-8 or let the encoding be detected"
+        );
+        assert!(GB18030
+            .decode_without_bom_handling_and_without_replacement("你好".as_bytes())
+            .is_some());
+        // The same holds when the UTF-8 would not even decode as GBK.
+        assert!(decode(SAMPLE.as_bytes(), Some(TextEncoding::Gbk)).is_err());
+    }
+
+    #[test]
+    fn a_utf8_bom_declared_as_gbk_is_refused() {
+        let mut bytes = UTF8_BOM.to_vec();
+        bytes.extend_from_slice(b"name\n");
+        assert_eq!(
+            decode(&bytes, Some(TextEncoding::Gbk)).unwrap_err(),
+            "the file was declared as GBK but starts with a UTF-8 byte order mark; \
+             import it as UTF-8"
+        );
+    }
+
+    #[test]
+    fn gbk_text_that_happens_to_be_valid_utf8_is_read_as_utf8() {
+        // The GBK bytes of "浣犲ソ" are the UTF-8 bytes of "你好". Detection takes
+        // UTF-8; such collisions do not occur in realistic files of names.
+        let bytes = gbk("浣犲ソ");
+        assert_eq!(decode(&bytes, None).unwrap(), ("你好".to_string(), TextEncoding::Utf8));
+    }
+
+    #[test]
+    fn spreadsheets_and_utf16_get_specific_messages() {
+        let xlsx = decode(b"PK\x03\x04\x14\x00\x06\x00", None).unwrap_err();
+        assert!(xlsx.contains("Excel workbook (.xlsx)"), "{xlsx}");
+        let xls = decode(OLE_MAGIC, Some(TextEncoding::Gbk)).unwrap_err();
+        assert!(xls.contains("(.xls)"), "{xls}");
+        // "姓名" in UTF-16LE after its byte order mark.
+        let err = decode(b"\xFF\xFE\xD3\x59\x0D\x54", Some(TextEncoding::Utf8)).unwrap_err();
+        assert!(err.contains("UTF-16"), "{err}");
+        assert!(decode(b"\xFE\xFF\x00a", None).unwrap_err().contains("UTF-16"));
+    }
+}

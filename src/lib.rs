@@ -1,0 +1,15 @@
+//! jiangxin (匠心): a scoring and bracket engine for tiered skills competitions.
+//!
+//! `engine` holds the competition logic and is pure; `store` (diesel), `web`
+//! (actix-web) and `io` (files) surround it; `main.rs` is the command line.
+
+pub mod bench;
+pub mod config;
+pub mod demo;
+pub mod engine;
+pub mod error;
+pub mod io;
+pub mod registration;
+pub mod startup;
+pub mod store;
+pub mod web;

@@ -1,0 +1,234 @@
+//! The `jiangxin` command line: parses arguments and calls into the library.
+
+use anyhow::{anyhow, Context as _};
+use clap::{Args, Parser, Subcommand};
+use jiangxin::config::{DatabaseUrl, Settings};
+use jiangxin::engine::model::ContestId;
+use jiangxin::io::encoding;
+
+use jiangxin::registration::{import_file, Registrar};
+use jiangxin::startup::{self, Application};
+use jiangxin::store::{self, contests};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "jiangxin", version, about = "匠心 jiangxin: scoring and bracket engine for tiered skills competitions")]
+#[command(after_help = "Configuration comes from JIANGXIN_* environment variables; see the README.\n\
+Examples:\n  jiangxin demo\n  JIANGXIN_DATABASE_URL=contest.db jiangxin serve\n  jiangxin import entries --contest 3 entries.csv --encoding gbk")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    #[command(after_help = "Example:\n  JIANGXIN_DATABASE_URL=postgres://jx@db/jiangxin JIANGXIN_SECRET=<64 hex> jiangxin serve")]
+    Serve,
+    /// Apply pending database migrations and exit.
+    #[command(after_help = "Example:\n  JIANGXIN_DATABASE_URL=contest.db jiangxin migrate")]
+    Migrate,
+    /// Import registrations from a file.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export a contest's data.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Start a demo server on a fresh SQLite database with a realistic ladder.
+    #[command(after_help = "Example:\n  jiangxin demo --port 8080")]
+    Demo(DemoArgs),
+    /// Performance scenarios; they print figures beside a baseline measured in the same run.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Register a contest's entries from a CSV file (UTF-8, UTF-8 with BOM, or GBK).
+    #[command(after_help = "The columns are described in docs/registration-csv.md. The whole file is checked\n\
+before anything is written: every row goes in, or none does.\nExample:\n  jiangxin import entries --contest 3 entries.csv --encoding gbk")]
+    Entries(ImportEntries),
+}
+
+#[derive(Args)]
+struct ImportEntries {
+    /// The contest's id or code.
+    #[arg(long)]
+    contest: String,
+    /// The CSV file.
+    file: PathBuf,
+    /// utf-8 or gbk; detected when not given.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// Check the file and report what would change, writing nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Write a contest's entries as CSV to standard output.
+    #[command(after_help = "Example:\n  jiangxin export entries --contest ZJ-2026-ELEC-P > entries.csv")]
+    Entries {
+        /// The contest's id or code.
+        #[arg(long)]
+        contest: String,
+    },
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Where to keep the demo database (recreated on every run).
+    #[arg(long, default_value = "jiangxin-demo.db")]
+    database: PathBuf,
+    /// The port to try first; a free one is chosen when it is taken.
+    #[arg(long, default_value_t = jiangxin::config::DEFAULT_PORT)]
+    port: u16,
+    /// Load the data and exit without serving.
+    #[arg(long)]
+    no_serve: bool,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Import a generated entries CSV through `import entries`, beside `sqlite3 .import`.
+    #[command(after_help = "Example:\n  jiangxin bench import --rows 200000")]
+    Import {
+        #[arg(long, default_value_t = 200_000)]
+        rows: usize,
+    },
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("JIANGXIN_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve => {
+            let settings = Settings::from_env()?;
+            serve(settings)
+        }
+        Command::Migrate => {
+            let settings = Settings::from_env()?;
+            let mut conn = store::establish(&settings.database)?;
+            let applied = store::run_migrations(&mut conn)?;
+            println!("{applied} migration(s) applied to the {} database", settings.database.backend_name());
+            Ok(())
+        }
+        Command::Import(ImportCommand::Entries(args)) => import_entries(args),
+        Command::Export(ExportCommand::Entries { contest }) => {
+            let settings = Settings::from_env()?;
+            let (pool, _, _) = startup::prepare(&settings)?;
+            let mut conn = pool.get()?;
+            let id = find_contest(&mut conn, &contest)?;
+            let views = store::entries::views_of_contest(&mut conn, id)?;
+            print!("{}", jiangxin::registration::export_entries(&views).map_err(|e| anyhow!("{e}"))?);
+            Ok(())
+        }
+        Command::Demo(args) => demo(args),
+        Command::Bench(BenchCommand::Import { rows }) => jiangxin::bench::import::run(rows),
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings.clone())?;
+        tracing::info!(port = app.port(), backend = settings.database.backend_name(), "serving");
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}
+
+fn find_contest(conn: &mut store::DbConnection, text: &str) -> anyhow::Result<ContestId> {
+    if let Ok(n) = text.parse::<i64>() {
+        if contests::find(conn, ContestId(n))?.is_some() {
+            return Ok(ContestId(n));
+        }
+    }
+    contests::by_code(conn, text)?.map(|c| c.id).ok_or_else(|| anyhow!("--contest: no contest has the id or code '{text}'"))
+}
+
+fn import_entries(args: ImportEntries) -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    let choice = args.encoding.as_deref().map(str::parse::<encoding::TextEncoding>).transpose().map_err(|e| anyhow!("--encoding: {e}"))?;
+    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let (pool, hasher, _) = startup::prepare(&settings)?;
+    let mut conn = pool.get()?;
+    let id = find_contest(&mut conn, &args.contest)?;
+    let cli = Registrar { user: None, scope: None };
+    let outcome = import_file(&mut conn, &hasher, id, &bytes, choice, &cli, "cli", args.dry_run);
+    match outcome {
+        Ok(applied) => {
+            println!(
+                "{}{} entries created, {} unchanged; {} competitors created, {} updated",
+                if args.dry_run { "dry run, nothing written: " } else { "" },
+                applied.entries_created,
+                applied.entries_unchanged,
+                applied.competitors_created,
+                applied.competitors_updated
+            );
+            Ok(())
+        }
+        Err(e) => Err(anyhow!("{}: {e}", args.file.display())),
+    }
+}
+
+fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    let path = args.database;
+    for suffix in ["", "-wal", "-shm", ".key"] {
+        let mut p = path.clone().into_os_string();
+        p.push(suffix);
+        let p = PathBuf::from(p);
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("removing the old demo file {}", p.display()))?;
+        }
+    }
+    let mut settings = Settings { database: DatabaseUrl::Sqlite(path.clone()), port: args.port, ..Settings::default() };
+    let (pool, hasher, _) = startup::prepare(&settings)?;
+    let summary = {
+        let mut conn = pool.get()?;
+        store::write_tx(&mut conn, |conn| jiangxin::demo::load(conn, &hasher))?
+    };
+    drop(pool);
+    println!(
+        "Demo database {}: {} organisations, {} contests, {} competitors, {} entries.",
+        path.display(),
+        summary.organisations,
+        summary.contests,
+        summary.competitors,
+        summary.entries
+    );
+    if args.no_serve {
+        return Ok(());
+    }
+    let listener = match std::net::TcpListener::bind((settings.host, settings.port)) {
+        Ok(l) => l,
+        Err(_) => std::net::TcpListener::bind((settings.host, 0)).context("finding a free port")?,
+    };
+    settings.port = listener.local_addr()?.port();
+    let address = format!("http://{}:{}", settings.host, settings.port);
+    println!("\njiangxin demo is running at {address}\n");
+    println!("Sign in at {address}/signin as:");
+    for a in &summary.accounts {
+        println!("  {:<11} {:<14} password {}", a.kind.to_string(), a.username, a.password);
+        if let Some(link) = &a.link {
+            println!("  {:<11} {:<14} private link {address}{link}", "", "");
+        }
+    }
+    println!("\nAPI: {address}/api/v1/contests   (POST /api/v1/auth/login for a bearer token)\nPress Ctrl-C to stop.");
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::with_listener(settings, listener)?;
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}

@@ -1,0 +1,131 @@
+//! The registration workflow shared by the CLI and the API: load what the rules
+//! need, let the engine plan, and write the plan in the same transaction.
+
+use crate::engine::identity::IdentityHasher;
+use crate::engine::model::{ContestId, Organisation, UserId};
+use crate::engine::registration::{self, Context, OrgIndex, RegistrationRow, RowError};
+use crate::error::{AppError, ErrorDetail, ErrorKind, AppResult};
+use crate::io::encoding::{decode, TextEncoding};
+use crate::io::entries_csv::{parse_entries, write_entries, ExportRow};
+use crate::store::entries::{self, Applied, EntryView};
+use crate::store::{competitors, contests, organisations, reference, write_tx, DbConnection};
+
+/// Who registers, and for which part of the organisation tree.
+pub struct Registrar<'a> {
+    pub user: Option<UserId>,
+    /// Rows must name organisations inside this one; `None` for the command line.
+    pub scope: Option<&'a Organisation>,
+}
+
+/// Checks every row and, unless `dry_run`, writes all of them or none.
+pub fn register(
+    conn: &mut DbConnection,
+    hasher: &IdentityHasher,
+    contest: ContestId,
+    rows: &[RegistrationRow],
+    registrar: &Registrar<'_>,
+    source: &str,
+    dry_run: bool,
+) -> AppResult<Applied> {
+    let work = |conn: &mut DbConnection| -> AppResult<Applied> {
+        let contest = contests::find(conn, contest)?
+            .ok_or_else(|| AppError::not_found(format!("contest {contest} does not exist")))?;
+        if !contest.status.accepts_registrations() {
+            return Err(AppError::conflict(format!(
+                "contest {} is '{}': entries can be registered only in draft or registration",
+                contest.code, contest.status
+            )));
+        }
+        let skill = reference::skill(conn, contest.skill_id)?;
+        let orgs = organisations::all(conn)?;
+        let index = OrgIndex::new(&orgs);
+        let hashes: Vec<String> = rows.iter().map(|r| hasher.hash(r.id_kind, &r.id_number)).collect();
+        let hash_refs: Vec<&str> = hashes.iter().map(String::as_str).collect();
+        let known = competitors::by_hashes(conn, &hash_refs)?;
+        let current = entries::of_contest(conn, contest.id)?;
+        let ctx = Context {
+            contest: &contest,
+            skill: &skill,
+            organisations: &index,
+            scope: registrar.scope,
+            known: &known,
+            entries: &current,
+        };
+        let plan = registration::plan(&ctx, rows, &hashes).map_err(|errors| invalid_rows(&errors))?;
+        if dry_run {
+            return Ok(Applied {
+                competitors_created: plan.new_competitors.len(),
+                competitors_updated: plan.competitor_updates.len(),
+                entries_created: plan.new_entries.len(),
+                entries_unchanged: plan.unchanged_entries,
+            });
+        }
+        Ok(entries::apply_plan(conn, contest.id, &plan, registrar.user, source)?)
+    };
+    if dry_run {
+        work(conn)
+    } else {
+        write_tx(conn, work)
+    }
+}
+
+/// Decodes and parses a registration file, then registers it: the one path for
+/// files from the command line, the API and the benchmark.
+#[allow(clippy::too_many_arguments)]
+pub fn import_file(
+    conn: &mut DbConnection,
+    hasher: &IdentityHasher,
+    contest: ContestId,
+    bytes: &[u8],
+    encoding: Option<TextEncoding>,
+    registrar: &Registrar<'_>,
+    source: &str,
+    dry_run: bool,
+) -> AppResult<Applied> {
+    let (text, _) = decode(bytes, encoding).map_err(|m| AppError::new(ErrorKind::Invalid, "bad_encoding", m))?;
+    let rows = parse_entries(&text).map_err(|errors| invalid_rows(&errors))?;
+    register(conn, hasher, contest, &rows, registrar, source, dry_run)
+}
+
+/// The error for a file with bad rows: every row, column and reason.
+pub fn invalid_rows(errors: &[RowError]) -> AppError {
+    let rows: std::collections::BTreeSet<usize> = errors.iter().map(|e| e.row).collect();
+    AppError::new(
+        ErrorKind::Invalid,
+        "invalid_rows",
+        format!(
+            "{} row{} with {} error{}; nothing was registered",
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" },
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
+        ),
+    )
+    .with_details(errors.iter().map(|e| ErrorDetail::cell(e.row, e.column.clone(), e.message.clone())).collect())
+}
+
+/// A contest's entries as the export CSV (one row per member).
+pub fn export_entries(views: &[EntryView]) -> AppResult<String> {
+    let mut rows = Vec::new();
+    for v in views {
+        for c in &v.members {
+            rows.push(ExportRow {
+                start_number: v.entry.start_number.clone(),
+                team: v.entry.team_name.clone(),
+                name: c.name.clone(),
+                id_kind: c.id_kind,
+                id_last4: c.id_last4.clone(),
+                birth_date: c.birth_date,
+                gender: c.gender,
+                organisation_code: v.organisation_code.clone(),
+                organisation_name: v.organisation_name_zh.clone(),
+                group: c.group,
+                skill_level: c.skill_level,
+                status: v.entry.status.to_string(),
+            });
+        }
+    }
+    let mut out = Vec::new();
+    write_entries(&mut out, &rows).map_err(|e| AppError::internal(format!("writing CSV: {e}")))?;
+    String::from_utf8(out).map_err(|_| AppError::internal("the export is not UTF-8"))
+}

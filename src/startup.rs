@@ -1,0 +1,141 @@
+//! Builds the application from settings: opens the database, applies migrations,
+//! checks the key, and binds the listener, so tests can start the real server on
+//! port 0.
+
+use crate::config::{DatabaseUrl, Settings};
+use crate::engine::identity::IdentityHasher;
+use crate::store::{self, installation, Pool};
+use crate::web::{self, AppState};
+use actix_web::{middleware, web as aweb, App, HttpServer};
+use anyhow::Context as _;
+use rand::RngCore;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// Finds the installation's key: the configured one, or for SQLite a key file kept
+/// beside the database (created on first use, readable only by its owner).
+pub fn load_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    if let Some(s) = &settings.secret {
+        return Ok(s.clone());
+    }
+    let DatabaseUrl::Sqlite(db) = &settings.database else {
+        anyhow::bail!("JIANGXIN_SECRET must be set for PostgreSQL");
+    };
+    let mut key_path = db.clone().into_os_string();
+    key_path.push(".key");
+    let key_path = std::path::PathBuf::from(key_path);
+    if key_path.exists() {
+        let text = std::fs::read_to_string(&key_path).with_context(|| format!("reading the key file {}", key_path.display()))?;
+        return crate::config::parse_secret(&text).map_err(|p| anyhow::anyhow!("the key file {} {p}", key_path.display()));
+    }
+    let mut bytes = vec![0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    write_private(&key_path, &hex::encode(&bytes)).with_context(|| format!("writing the key file {}", key_path.display()))?;
+    Ok(bytes)
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(text.as_bytes())
+}
+
+/// Opens the pool, applies pending migrations and checks that the key is the one the
+/// database was first used with.
+pub fn prepare(settings: &Settings) -> anyhow::Result<(Pool, Arc<IdentityHasher>, Vec<u8>)> {
+    let pool = store::build_pool(&settings.database, settings.pool_size)
+        .with_context(|| format!("opening the {} database", settings.database.backend_name()))?;
+    let secret = load_secret(settings)?;
+    let hasher = IdentityHasher::new(&secret);
+    let mut conn = pool.get().context("connecting to the database")?;
+    store::run_migrations(&mut conn)?;
+    let fingerprint = hasher.fingerprint();
+    match installation::get(&mut conn, installation::KEY_FINGERPRINT)? {
+        Some(f) if f == fingerprint => {}
+        Some(_) => anyhow::bail!(
+            "JIANGXIN_SECRET does not match the key this database was first used with; identity numbers would not be recognised"
+        ),
+        None => installation::set(&mut conn, installation::KEY_FINGERPRINT, &fingerprint)?,
+    }
+    Ok((pool, Arc::new(hasher), secret))
+}
+
+pub struct Application {
+    port: u16,
+    server: actix_web::dev::Server,
+}
+
+impl Application {
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind((settings.host, settings.port))
+            .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;
+        Self::with_listener(settings, listener)
+    }
+
+    pub fn with_listener(settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
+        let (pool, hasher, secret) = prepare(&settings)?;
+        let cookie_key = derive_cookie_key(&secret);
+        let state = aweb::Data::new(AppState {
+            pool,
+            hasher,
+            cookie_key,
+            templates: web::pages::templates()?,
+            settings: settings.clone(),
+        });
+        let port = listener.local_addr()?.port();
+        let workers = settings.workers;
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(aweb::JsonConfig::default().limit(4 * 1024 * 1024).error_handler(web::json_error))
+                .app_data(aweb::PathConfig::default().error_handler(web::path_error))
+                .app_data(aweb::QueryConfig::default().error_handler(web::query_error))
+                .app_data(aweb::FormConfig::default().limit(64 * 1024))
+                .wrap(
+                    middleware::DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("Referrer-Policy", "no-referrer"))
+                        .add(("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")),
+                )
+                .wrap(middleware::Logger::new("%r %s %Dms"))
+                .configure(web::config)
+        })
+        .listen(listener)?;
+        if let Some(w) = workers {
+            server = server.workers(w);
+        }
+        Ok(Application { port, server: server.run() })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The cookie-signing key, derived from the installation's key.
+fn derive_cookie_key(secret: &[u8]) -> actix_web::cookie::Key {
+    use hmac::{Hmac, Mac};
+    use sha2::Sha512;
+    let mut out = Vec::with_capacity(64);
+    for label in [b"jiangxin-cookie-1".as_slice(), b"jiangxin-cookie-2".as_slice()] {
+        match <Hmac<Sha512> as Mac>::new_from_slice(secret) {
+            Ok(mut mac) => {
+                mac.update(label);
+                out.extend_from_slice(&mac.finalize().into_bytes()[..32]);
+            }
+            Err(_) => out.extend_from_slice(&[0u8; 32]),
+        }
+    }
+    actix_web::cookie::Key::derive_from(&out)
+}

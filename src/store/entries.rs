@@ -1,0 +1,271 @@
+//! Entries: a competitor or a team in a contest. Registration plans from the engine
+//! are written here in one transaction, in batches.
+
+use super::competitors::CompetitorRow;
+use super::schema::{competitors, entries, entry_members, organisations};
+use super::{allocate_ids, audit, corrupt, now, DbConnection, IdTable};
+use crate::engine::model::{
+    Competitor, CompetitorId, ContestId, Entry, EntryId, EntryStatus, OrganisationId, UserId,
+    Vocabulary,
+};
+use crate::engine::registration::{Member, Plan};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+const BATCH: usize = 500;
+
+/// Multi-row inserts run on the concrete connection: the generic one cannot
+/// express them for both backends.
+macro_rules! batch_insert {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            DbConnection::Pg(c) => diesel::insert_into($table).values($rows).execute(c)?,
+            DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c)?,
+        }
+    };
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = entries)]
+struct EntryRow {
+    id: i64,
+    contest_id: i64,
+    start_number: String,
+    team_name: Option<String>,
+    organisation_id: i64,
+    status: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = competitors)]
+struct NewCompetitorRow<'a> {
+    id: i64,
+    name: &'a str,
+    id_hash: &'a str,
+    id_last4: &'a str,
+    id_kind: &'a str,
+    birth_date: chrono::NaiveDate,
+    gender: &'a str,
+    organisation_id: i64,
+    grp: &'a str,
+    skill_level: Option<&'a str>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = entries)]
+struct NewEntryRow<'a> {
+    id: i64,
+    contest_id: i64,
+    start_number: &'a str,
+    team_name: Option<&'a str>,
+    organisation_id: i64,
+    status: &'a str,
+    created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = entry_members)]
+struct NewMemberRow {
+    entry_id: i64,
+    competitor_id: i64,
+    contest_id: i64,
+    seat: i32,
+}
+
+/// The entries of a contest with their members' ids, by start number.
+pub fn of_contest(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Vec<Entry>> {
+    let rows: Vec<EntryRow> = entries::table
+        .filter(entries::contest_id.eq(contest.0))
+        .order(entries::start_number)
+        .select(EntryRow::as_select())
+        .load(conn)?;
+    let members: Vec<(i64, i64)> = entry_members::table
+        .filter(entry_members::contest_id.eq(contest.0))
+        .order((entry_members::entry_id, entry_members::seat))
+        .select((entry_members::entry_id, entry_members::competitor_id))
+        .load(conn)?;
+    let mut by_entry: HashMap<i64, Vec<CompetitorId>> = HashMap::new();
+    for (e, c) in members {
+        by_entry.entry(e).or_default().push(CompetitorId(c));
+    }
+    rows.into_iter()
+        .map(|r| {
+            Ok(Entry {
+                id: EntryId(r.id),
+                contest_id: ContestId(r.contest_id),
+                members: by_entry.remove(&r.id).unwrap_or_default(),
+                status: EntryStatus::parse(&r.status).map_err(corrupt)?,
+                start_number: r.start_number,
+                team_name: r.team_name,
+                organisation_id: OrganisationId(r.organisation_id),
+            })
+        })
+        .collect()
+}
+
+/// An entry with its members' records and its organisation's names, for display.
+#[derive(Debug, Clone)]
+pub struct EntryView {
+    pub entry: Entry,
+    pub organisation_code: String,
+    pub organisation_name_zh: String,
+    pub organisation_name_en: String,
+    pub organisation_path: String,
+    pub members: Vec<Competitor>,
+}
+
+pub fn views_of_contest(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Vec<EntryView>> {
+    let list = of_contest(conn, contest)?;
+    let orgs: HashMap<i64, (String, String, String, String)> = organisations::table
+        .select((organisations::id, organisations::code, organisations::name_zh, organisations::name_en, organisations::path))
+        .load::<(i64, String, String, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, c, z, e, p)| (id, (c, z, e, p)))
+        .collect();
+    let people: Vec<CompetitorRow> = competitors::table
+        .inner_join(entry_members::table)
+        .filter(entry_members::contest_id.eq(contest.0))
+        .select(CompetitorRow::as_select())
+        .load(conn)?;
+    let mut people_by_id = HashMap::with_capacity(people.len());
+    for row in people {
+        let c = Competitor::try_from(row)?;
+        people_by_id.insert(c.id, c);
+    }
+    list.into_iter()
+        .map(|entry| {
+            let (code, zh, en, path) = orgs
+                .get(&entry.organisation_id.0)
+                .cloned()
+                .ok_or_else(|| corrupt(format!("entry {} names a missing organisation", entry.id)))?;
+            let members = entry.members.iter().filter_map(|id| people_by_id.get(id).cloned()).collect();
+            Ok(EntryView {
+                entry,
+                organisation_code: code,
+                organisation_name_zh: zh,
+                organisation_name_en: en,
+                organisation_path: path,
+                members,
+            })
+        })
+        .collect()
+}
+
+/// What a registration wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Applied {
+    pub competitors_created: usize,
+    pub competitors_updated: usize,
+    pub entries_created: usize,
+    pub entries_unchanged: usize,
+}
+
+/// Writes a registration plan. Call it inside `write_tx`, with the plan made from
+/// what that transaction read, so that all of it is written or nothing.
+pub fn apply_plan(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    plan: &Plan,
+    actor: Option<UserId>,
+    source: &str,
+) -> QueryResult<Applied> {
+    {
+        let at = now();
+        let competitor_ids = allocate_ids(conn, IdTable::Competitors, plan.new_competitors.len())?;
+        let rows: Vec<NewCompetitorRow> = plan
+            .new_competitors
+            .iter()
+            .zip(&competitor_ids)
+            .map(|(c, id)| NewCompetitorRow {
+                id: *id,
+                name: &c.name,
+                id_hash: &c.id_hash,
+                id_last4: &c.id_last4,
+                id_kind: c.id_kind.code(),
+                birth_date: c.birth_date,
+                gender: c.gender.code(),
+                organisation_id: c.organisation_id.0,
+                grp: c.group.code(),
+                skill_level: c.skill_level.map(|l| l.code()),
+                created_at: at,
+                updated_at: at,
+            })
+            .collect();
+        for chunk in rows.chunks(BATCH) {
+            batch_insert!(conn, competitors::table, chunk);
+        }
+        for u in &plan.competitor_updates {
+            diesel::update(competitors::table.find(u.id.0))
+                .set((
+                    competitors::organisation_id.eq(u.organisation_id.0),
+                    competitors::grp.eq(u.group.code()),
+                    competitors::skill_level.eq(u.skill_level.map(|l| l.code())),
+                    competitors::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        let entry_ids = allocate_ids(conn, IdTable::Entries, plan.new_entries.len())?;
+        let rows: Vec<NewEntryRow> = plan
+            .new_entries
+            .iter()
+            .zip(&entry_ids)
+            .map(|(e, id)| NewEntryRow {
+                id: *id,
+                contest_id: contest.0,
+                start_number: &e.start_number,
+                team_name: e.team_name.as_deref(),
+                organisation_id: e.organisation_id.0,
+                status: EntryStatus::Active.code(),
+                created_at: at,
+            })
+            .collect();
+        for chunk in rows.chunks(BATCH) {
+            batch_insert!(conn, entries::table, chunk);
+        }
+        let mut members = Vec::with_capacity(plan.new_entries.len());
+        for (e, entry_id) in plan.new_entries.iter().zip(&entry_ids) {
+            for (seat, m) in e.members.iter().enumerate() {
+                let competitor_id = match m {
+                    Member::Known(id) => id.0,
+                    Member::New(k) => *competitor_ids
+                        .get(*k)
+                        .ok_or_else(|| corrupt(format!("registration plan refers to person {k}, which it does not create")))?,
+                };
+                members.push(NewMemberRow { entry_id: *entry_id, competitor_id, contest_id: contest.0, seat: seat as i32 + 1 });
+            }
+        }
+        for chunk in members.chunks(BATCH) {
+            batch_insert!(conn, entry_members::table, chunk);
+        }
+        let applied = Applied {
+            competitors_created: plan.new_competitors.len(),
+            competitors_updated: plan.competitor_updates.len(),
+            entries_created: plan.new_entries.len(),
+            entries_unchanged: plan.unchanged_entries,
+        };
+        if !plan.changes_nothing() {
+            audit::record(
+                conn,
+                actor,
+                "entries.register",
+                ("contest", Some(contest.0)),
+                serde_json::json!({ "source": source, "applied": applied }),
+            )?;
+        }
+        Ok(applied)
+    }
+}
+
+pub fn set_status(conn: &mut DbConnection, id: EntryId, status: EntryStatus) -> QueryResult<usize> {
+    diesel::update(entries::table.find(id.0)).set(entries::status.eq(status.code())).execute(conn)
+}
+
+pub fn get(conn: &mut DbConnection, contest: ContestId, id: EntryId) -> QueryResult<Entry> {
+    of_contest(conn, contest)?
+        .into_iter()
+        .find(|e| e.id == id)
+        .ok_or(diesel::result::Error::NotFound)
+}

@@ -1,0 +1,231 @@
+//! Storage: one diesel codebase on SQLite and PostgreSQL. The backend is chosen by
+//! the database URL's scheme (`config::DatabaseUrl`), never by trial and error.
+//! Each module maps rows of one aggregate to and from the engine's types.
+
+pub mod audit;
+pub mod competitors;
+pub mod contests;
+pub mod entries;
+pub mod installation;
+pub mod organisations;
+pub mod reference;
+pub mod schema;
+pub mod users;
+
+use crate::config::DatabaseUrl;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Settings applied to every SQLite connection when it is opened.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+     PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;";
+
+/// Opens connections of the backend named by the URL.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        ConnectionManager { url }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot connect: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    #[error("cannot configure the connection: {0}")]
+    Query(#[from] diesel::result::Error),
+}
+
+pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, ConnectError> {
+    match url {
+        DatabaseUrl::Postgres(u) => Ok(DbConnection::Pg(PgConnection::establish(u)?)),
+        DatabaseUrl::Sqlite(path) => {
+            let mut c = SqliteConnection::establish(&path.to_string_lossy())?;
+            c.batch_execute(SQLITE_PRAGMAS)?;
+            Ok(DbConnection::Sqlite(c))
+        }
+    }
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectError> {
+        establish(&self.url)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
+        conn.batch_execute("SELECT 1").map_err(ConnectError::from)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+pub fn build_pool(url: &DatabaseUrl, size: u32) -> anyhow::Result<Pool> {
+    let pool = r2d2::Pool::builder()
+        .max_size(size)
+        .connection_timeout(Duration::from_secs(15))
+        .build(ConnectionManager::new(url.clone()))?;
+    Ok(pool)
+}
+
+/// Applies every pending migration of the connection's backend.
+pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<usize> {
+    let applied = match conn {
+        DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+    Ok(applied.len())
+}
+
+/// Reverts every applied migration, newest first.
+pub fn revert_all_migrations(conn: &mut DbConnection) -> anyhow::Result<usize> {
+    let reverted = match conn {
+        DbConnection::Pg(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS),
+        DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("reverting migrations failed: {e}"))?;
+    Ok(reverted.len())
+}
+
+/// Whether every embedded migration has been applied.
+pub fn migrations_current(conn: &mut DbConnection) -> anyhow::Result<bool> {
+    let pending = match conn {
+        DbConnection::Pg(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+        DbConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("cannot read migrations: {e}"))?;
+    Ok(!pending)
+}
+
+/// Runs `f` in a write transaction. On SQLite the transaction takes the write lock
+/// at its start (`BEGIN IMMEDIATE`), so reads inside it see what it will write on
+/// top of and concurrent writers queue on `busy_timeout` instead of failing.
+pub fn write_tx<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Pg(_) => conn.transaction(f),
+        DbConnection::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(value) => {
+                    <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+                    Ok(value)
+                }
+                Err(e) => {
+                    <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// Tables whose ids the application allocates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdTable {
+    Organisations,
+    Tiers,
+    Skills,
+    Contests,
+    Competitors,
+    Entries,
+    Users,
+    AuthTokens,
+    AuditLog,
+}
+
+impl IdTable {
+    fn name(self) -> &'static str {
+        match self {
+            IdTable::Organisations => "organisations",
+            IdTable::Tiers => "tiers",
+            IdTable::Skills => "skills",
+            IdTable::Contests => "contests",
+            IdTable::Competitors => "competitors",
+            IdTable::Entries => "entries",
+            IdTable::Users => "users",
+            IdTable::AuthTokens => "auth_tokens",
+            IdTable::AuditLog => "audit_log",
+        }
+    }
+}
+
+/// Allocates `n` new ids for `table`. On PostgreSQL they come from the table's
+/// sequence, so several servers never collide; on SQLite from the largest id in use,
+/// which is safe because callers hold the write lock (`write_tx`).
+pub fn allocate_ids(conn: &mut DbConnection, table: IdTable, n: usize) -> QueryResult<Vec<i64>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let name = table.name();
+    match conn {
+        DbConnection::Pg(_) => {
+            let rows: Vec<IdRow> = diesel::sql_query(format!(
+                "SELECT nextval('{name}_id_seq') AS id FROM generate_series(1, $1)"
+            ))
+            .bind::<BigInt, _>(n as i64)
+            .load(conn)?;
+            Ok(rows.into_iter().map(|r| r.id).collect())
+        }
+        DbConnection::Sqlite(_) => {
+            let row: IdRow = diesel::sql_query(format!(
+                "SELECT COALESCE(MAX(id), 0) AS id FROM {name}"
+            ))
+            .get_result(conn)?;
+            Ok((1..=n as i64).map(|k| row.id + k).collect())
+        }
+    }
+}
+
+pub fn allocate_id(conn: &mut DbConnection, table: IdTable) -> QueryResult<i64> {
+    allocate_ids(conn, table, 1)?
+        .into_iter()
+        .next()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+/// A stored value that the engine's types cannot represent.
+pub fn corrupt(message: String) -> diesel::result::Error {
+    diesel::result::Error::DeserializationError(message.into())
+}

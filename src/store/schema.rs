@@ -1,0 +1,188 @@
+//! Table definitions shared by both backends. Only types that SQLite and PostgreSQL
+//! both understand are used: BigInt, Integer, Text, Bool, Date, Timestamp.
+
+diesel::table! {
+    installation (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    organisations (id) {
+        id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        kind -> Text,
+        path -> Text,
+        depth -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tiers (id) {
+        id -> BigInt,
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        rank -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    skills (id) {
+        id -> BigInt,
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        team_size -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contests (id) {
+        id -> BigInt,
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        skill_id -> BigInt,
+        tier_id -> BigInt,
+        organiser_org_id -> BigInt,
+        starts_on -> Date,
+        ends_on -> Date,
+        reference_date -> Date,
+        status -> Text,
+        min_age -> Nullable<Integer>,
+        max_age -> Nullable<Integer>,
+        required_group -> Nullable<Text>,
+        eligible_org_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contest_prerequisites (contest_id, required_contest_id) {
+        contest_id -> BigInt,
+        required_contest_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    competitors (id) {
+        id -> BigInt,
+        name -> Text,
+        id_hash -> Text,
+        id_last4 -> Text,
+        id_kind -> Text,
+        birth_date -> Date,
+        gender -> Text,
+        organisation_id -> BigInt,
+        grp -> Text,
+        skill_level -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    entries (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        start_number -> Text,
+        team_name -> Nullable<Text>,
+        organisation_id -> BigInt,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    entry_members (entry_id, competitor_id) {
+        entry_id -> BigInt,
+        competitor_id -> BigInt,
+        contest_id -> BigInt,
+        seat -> Integer,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        kind -> Text,
+        organisation_id -> BigInt,
+        competitor_id -> Nullable<BigInt>,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contest_judges (contest_id, user_id) {
+        contest_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    auth_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        token_hash -> Text,
+        contest_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_user_id -> Nullable<BigInt>,
+        action -> Text,
+        subject_type -> Text,
+        subject_id -> Nullable<BigInt>,
+        detail -> Text,
+    }
+}
+
+diesel::joinable!(contests -> skills (skill_id));
+diesel::joinable!(contests -> tiers (tier_id));
+diesel::joinable!(competitors -> organisations (organisation_id));
+diesel::joinable!(entries -> contests (contest_id));
+diesel::joinable!(entries -> organisations (organisation_id));
+diesel::joinable!(entry_members -> entries (entry_id));
+diesel::joinable!(entry_members -> competitors (competitor_id));
+diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(contest_judges -> users (user_id));
+diesel::joinable!(contest_judges -> contests (contest_id));
+diesel::joinable!(auth_tokens -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    tiers,
+    skills,
+    contests,
+    contest_prerequisites,
+    competitors,
+    entries,
+    entry_members,
+    users,
+    contest_judges,
+    auth_tokens,
+    audit_log,
+);

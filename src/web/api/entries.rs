@@ -1,0 +1,269 @@
+//! A contest's entries: listing (by role), registration by JSON or CSV file, export,
+//! and withdrawal.
+
+use super::{allow, load_contest};
+use crate::engine::access::Actor;
+use crate::engine::model::{ContestId, EntryId, EntryStatus, IdKind, Gender, Group, SkillLevel};
+use crate::engine::registration::RegistrationRow;
+use crate::error::{AppError, AppResult};
+use crate::io::{encoding, entries_csv};
+use crate::registration::{import_file, invalid_rows, register, Registrar};
+use crate::store::entries::{self as store, EntryView};
+use crate::store::{audit, organisations, write_tx};
+use crate::web::auth::Caller;
+use crate::web::State;
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+/// The largest registration file accepted (about 500,000 rows).
+pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/contests/{id}/entries", web::get().to(list))
+        .route("/contests/{id}/entries", web::post().to(register_json))
+        .route("/contests/{id}/entries.csv", web::get().to(export))
+        .service(
+            web::resource("/contests/{id}/entries/import")
+                .app_data(web::PayloadConfig::new(MAX_UPLOAD))
+                .route(web::post().to(import)),
+        )
+        .route("/contests/{id}/entries/{entry}/withdraw", web::post().to(withdraw));
+}
+
+#[derive(Serialize)]
+struct MemberView {
+    competitor_id: i64,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gender: Option<Gender>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    birth_date: Option<chrono::NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id_last4: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<Group>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skill_level: Option<SkillLevel>,
+}
+
+#[derive(Serialize)]
+struct EntryResponse {
+    id: EntryId,
+    start_number: String,
+    team_name: Option<String>,
+    organisation_id: i64,
+    organisation_code: String,
+    organisation_name_zh: String,
+    organisation_name_en: String,
+    status: EntryStatus,
+    members: Vec<MemberView>,
+}
+
+fn respond(v: EntryView, details: bool) -> EntryResponse {
+    EntryResponse {
+        id: v.entry.id,
+        start_number: v.entry.start_number,
+        team_name: v.entry.team_name,
+        organisation_id: v.entry.organisation_id.0,
+        organisation_code: v.organisation_code,
+        organisation_name_zh: v.organisation_name_zh,
+        organisation_name_en: v.organisation_name_en,
+        status: v.entry.status,
+        members: v
+            .members
+            .into_iter()
+            .map(|c| MemberView {
+                competitor_id: c.id.0,
+                name: c.name,
+                gender: details.then_some(c.gender),
+                birth_date: details.then_some(c.birth_date),
+                id_last4: details.then_some(c.id_last4),
+                group: details.then_some(c.group),
+                skill_level: if details { c.skill_level } else { None },
+            })
+            .collect(),
+    }
+}
+
+/// Organisers see every entry with particulars; judges see the entries they are not
+/// in conflict with; others see the public list (names and organisations).
+async fn list(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let out = state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+            let details = actor.may_view_registration_details(&c.scope()).is_ok();
+            let views = store::views_of_contest(conn, id)?;
+            let mut out = Vec::with_capacity(views.len());
+            for v in views {
+                if matches!(actor, Actor::Judge { .. }) {
+                    let path = crate::engine::model::decode_path(&v.organisation_path).map_err(AppError::internal)?;
+                    if actor.may_see_entry_of(&path, None).is_err() {
+                        continue;
+                    }
+                }
+                out.push(respond(v, details));
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisterQuery {
+    #[serde(default)]
+    dry_run: bool,
+    encoding: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegistrationBody {
+    start_number: Option<String>,
+    team: Option<String>,
+    name: String,
+    #[serde(default = "resident")]
+    id_kind: IdKind,
+    id_number: String,
+    birth_date: Option<chrono::NaiveDate>,
+    gender: Option<Gender>,
+    organisation: String,
+    group: Group,
+    skill_level: Option<SkillLevel>,
+}
+
+fn resident() -> IdKind {
+    IdKind::ResidentId
+}
+
+/// Turns JSON registrations into rows, checked like a file's (row = position + 1).
+fn rows_from_json(body: Vec<RegistrationBody>) -> AppResult<Vec<RegistrationRow>> {
+    let mut rows = Vec::with_capacity(body.len());
+    let mut errors = Vec::new();
+    for (k, b) in body.into_iter().enumerate() {
+        match entries_csv::check_registration(
+            k + 1,
+            entries_csv::Fields {
+                start_number: b.start_number.as_deref(),
+                team: b.team.as_deref(),
+                name: &b.name,
+                id_kind: b.id_kind,
+                id_number: &b.id_number,
+                birth_date: b.birth_date,
+                gender: b.gender,
+                organisation: &b.organisation,
+                group: b.group,
+                skill_level: b.skill_level,
+            },
+        ) {
+            Ok(row) => rows.push(row),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(invalid_rows(&errors))
+    }
+}
+
+/// The organisation an organiser registers for; `None` for other callers, who are
+/// refused by the contest rules before it matters.
+fn registrar_scope(conn: &mut crate::store::DbConnection, actor: &Actor) -> AppResult<Option<crate::engine::model::Organisation>> {
+    match actor {
+        Actor::Organiser { scope, .. } => match scope.last() {
+            Some(o) => Ok(Some(organisations::get(conn, *o)?)),
+            None => Ok(None),
+        },
+        _ => Ok(None),
+    }
+}
+
+fn registered(dry_run: bool, applied: crate::store::entries::Applied) -> HttpResponse {
+    let status = if dry_run || applied.entries_created == 0 { actix_web::http::StatusCode::OK } else { actix_web::http::StatusCode::CREATED };
+    HttpResponse::build(status).json(serde_json::json!({ "dry_run": dry_run, "result": applied }))
+}
+
+async fn register_json(state: State, caller: Caller, path: web::Path<i64>, query: web::Query<RegisterQuery>, body: web::Json<Vec<RegistrationBody>>) -> AppResult<HttpResponse> {
+    if query.encoding.is_some() {
+        return Err(AppError::bad_request("encoding applies to file imports only"));
+    }
+    let id = ContestId(path.into_inner());
+    let dry_run = query.dry_run;
+    let rows = rows_from_json(body.into_inner())?;
+    let actor = caller.actor;
+    let hasher = state.hasher.clone();
+    let applied = state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+            let scope = registrar_scope(conn, &actor)?;
+            register(conn, &hasher, id, &rows, &Registrar { user: actor.user(), scope: scope.as_ref() }, "api", dry_run)
+        })
+        .await?;
+    Ok(registered(dry_run, applied))
+}
+
+async fn import(state: State, caller: Caller, path: web::Path<i64>, query: web::Query<RegisterQuery>, body: web::Bytes) -> AppResult<HttpResponse> {
+    let choice = query
+        .encoding
+        .as_deref()
+        .map(|e| e.parse::<encoding::TextEncoding>().map_err(|m| AppError::invalid("encoding", m)))
+        .transpose()?;
+    let id = ContestId(path.into_inner());
+    let dry_run = query.dry_run;
+    let actor = caller.actor;
+    let hasher = state.hasher.clone();
+    let applied = state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+            let scope = registrar_scope(conn, &actor)?;
+            import_file(conn, &hasher, id, &body, choice, &Registrar { user: actor.user(), scope: scope.as_ref() }, "csv", dry_run)
+        })
+        .await?;
+    Ok(registered(dry_run, applied))
+}
+
+async fn export(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let (code, csv) = state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_view_registration_details(&c.scope()))?;
+            let views = store::views_of_contest(conn, id)?;
+            Ok((c.contest.code, crate::registration::export_entries(&views)?))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{code}-entries.csv\"")))
+        .body(csv))
+}
+
+async fn withdraw(state: State, caller: Caller, path: web::Path<(i64, i64)>) -> AppResult<HttpResponse> {
+    let (id, entry) = path.into_inner();
+    let (id, entry) = (ContestId(id), EntryId(entry));
+    let actor = caller.actor;
+    state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let c = load_contest(conn, id)?;
+                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+                let e = store::get(conn, id, entry)?;
+                if e.status == EntryStatus::Withdrawn {
+                    return Err(AppError::conflict(format!("entry {} is already withdrawn", e.start_number)));
+                }
+                store::set_status(conn, entry, EntryStatus::Withdrawn)?;
+                audit::record(conn, actor.user(), "entry.withdraw", ("entry", Some(entry.0)), serde_json::json!({"contest": id, "start_number": e.start_number}))?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,90 @@
+//! Organisations: the tree every competitor, judge and organiser belongs to.
+
+use super::{allow, check_code, check_text};
+use crate::engine::model::{Organisation, OrganisationId, OrganisationKind};
+use crate::error::{AppError, AppResult};
+use crate::store::{audit, organisations as store, write_tx};
+use crate::web::auth::Caller;
+use crate::web::State;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/organisations", web::get().to(list))
+        .route("/organisations", web::post().to(create))
+        .route("/organisations/{id}", web::get().to(show))
+        .route("/organisations/{id}", web::patch().to(update));
+}
+
+async fn list(state: State) -> AppResult<HttpResponse> {
+    let all = state.db(|conn| Ok(store::all(conn)?)).await?;
+    Ok(HttpResponse::Ok().json(all))
+}
+
+async fn show(state: State, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = OrganisationId(path.into_inner());
+    let org = state
+        .db(move |conn| store::find(conn, id)?.ok_or_else(|| AppError::not_found(format!("organisation {id} does not exist"))))
+        .await?;
+    Ok(HttpResponse::Ok().json(org))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewOrganisation {
+    parent_id: i64,
+    code: String,
+    name_zh: String,
+    name_en: String,
+    kind: OrganisationKind,
+}
+
+async fn create(state: State, caller: Caller, body: web::Json<NewOrganisation>) -> AppResult<HttpResponse> {
+    let b = body.into_inner();
+    let new = store::NewOrganisation {
+        parent_id: Some(OrganisationId(b.parent_id)),
+        code: check_code("code", &b.code)?,
+        name_zh: check_text("name_zh", &b.name_zh, 100)?,
+        name_en: check_text("name_en", &b.name_en, 200)?,
+        kind: b.kind,
+    };
+    let actor = caller.actor;
+    let org: Organisation = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let parent = store::find(conn, OrganisationId(b.parent_id))?
+                    .ok_or_else(|| AppError::invalid("parent_id", format!("organisation {} does not exist", b.parent_id)))?;
+                allow(actor.is_signed_in(), actor.may_manage_organisation(&parent.path))?;
+                let org = store::insert(conn, &new)?;
+                audit::record(conn, actor.user(), "organisation.create", ("organisation", Some(org.id.0)), serde_json::json!({"code": org.code}))?;
+                Ok(org)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(org))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rename {
+    name_zh: String,
+    name_en: String,
+}
+
+async fn update(state: State, caller: Caller, path: web::Path<i64>, body: web::Json<Rename>) -> AppResult<HttpResponse> {
+    let id = OrganisationId(path.into_inner());
+    let name_zh = check_text("name_zh", &body.name_zh, 100)?;
+    let name_en = check_text("name_en", &body.name_en, 200)?;
+    let actor = caller.actor;
+    let org = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let org = store::find(conn, id)?.ok_or_else(|| AppError::not_found(format!("organisation {id} does not exist")))?;
+                allow(actor.is_signed_in(), actor.may_manage_organisation(&org.path))?;
+                audit::record(conn, actor.user(), "organisation.rename", ("organisation", Some(id.0)), serde_json::json!({"from": [org.name_zh, org.name_en], "to": [name_zh, name_en]}))?;
+                Ok(store::update_names(conn, id, &name_zh, &name_en)?)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(org))
+}

@@ -1,0 +1,95 @@
+//! Tiers of the ladder and skills: shared reference data.
+
+use super::{allow, check_code, check_text};
+use crate::error::{AppError, AppResult};
+use crate::store::{audit, reference as store, write_tx};
+use crate::web::auth::Caller;
+use crate::web::State;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/tiers", web::get().to(tiers))
+        .route("/tiers", web::post().to(create_tier))
+        .route("/skills", web::get().to(skills))
+        .route("/skills", web::post().to(create_skill));
+}
+
+async fn tiers(state: State) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(state.db(|conn| Ok(store::tiers(conn)?)).await?))
+}
+
+async fn skills(state: State) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(state.db(|conn| Ok(store::skills(conn)?)).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewTier {
+    code: String,
+    name_zh: String,
+    name_en: String,
+    /// Position on the ladder: higher is a higher tier (the seeded tiers use 10–60).
+    rank: i32,
+}
+
+async fn create_tier(state: State, caller: Caller, body: web::Json<NewTier>) -> AppResult<HttpResponse> {
+    let code = check_code("code", &body.code)?;
+    let name_zh = check_text("name_zh", &body.name_zh, 100)?;
+    let name_en = check_text("name_en", &body.name_en, 200)?;
+    let rank = body.rank;
+    if !(1..=1000).contains(&rank) {
+        return Err(AppError::invalid("rank", format!("must be from 1 to 1000, is {rank}")));
+    }
+    let actor = caller.actor;
+    let tier = state
+        .db(move |conn| {
+            allow(actor.is_signed_in(), actor.may_manage_reference_data())?;
+            write_tx(conn, |conn| {
+                if store::tiers(conn)?.iter().any(|t| t.rank == rank) {
+                    return Err(AppError::conflict(format!("another tier already has rank {rank}")));
+                }
+                let tier = store::insert_tier(conn, &code, &name_zh, &name_en, rank)?;
+                audit::record(conn, actor.user(), "tier.create", ("tier", Some(tier.id.0)), serde_json::json!({"code": tier.code}))?;
+                Ok(tier)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(tier))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewSkill {
+    code: String,
+    name_zh: String,
+    name_en: String,
+    #[serde(default = "one")]
+    team_size: i32,
+}
+
+fn one() -> i32 {
+    1
+}
+
+async fn create_skill(state: State, caller: Caller, body: web::Json<NewSkill>) -> AppResult<HttpResponse> {
+    let code = check_code("code", &body.code)?;
+    let name_zh = check_text("name_zh", &body.name_zh, 100)?;
+    let name_en = check_text("name_en", &body.name_en, 200)?;
+    let team_size = body.team_size;
+    if !(1..=10).contains(&team_size) {
+        return Err(AppError::invalid("team_size", format!("must be from 1 (individual) to 10, is {team_size}")));
+    }
+    let actor = caller.actor;
+    let skill = state
+        .db(move |conn| {
+            allow(actor.is_signed_in(), actor.may_manage_reference_data())?;
+            write_tx(conn, |conn| {
+                let skill = store::insert_skill(conn, &code, &name_zh, &name_en, team_size)?;
+                audit::record(conn, actor.user(), "skill.create", ("skill", Some(skill.id.0)), serde_json::json!({"code": skill.code}))?;
+                Ok(skill)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(skill))
+}

@@ -1,0 +1,75 @@
+//! HTTP: the JSON API under `/api/v1`, server-rendered pages, and sign-in.
+
+pub mod api;
+pub mod auth;
+pub mod pages;
+
+use crate::config::Settings;
+use crate::engine::identity::IdentityHasher;
+use crate::error::{AppError, AppResult};
+use crate::store::{DbConnection, Pool};
+use actix_web::{web, HttpResponse};
+use std::sync::Arc;
+
+/// Everything a request handler needs, built once at start-up.
+pub struct AppState {
+    pub pool: Pool,
+    pub settings: Settings,
+    pub hasher: Arc<IdentityHasher>,
+    pub cookie_key: actix_web::cookie::Key,
+    pub templates: tera::Tera,
+}
+
+impl AppState {
+    /// Runs one unit of database work off the async workers.
+    pub async fn db<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}
+
+pub type State = web::Data<AppState>;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .service(web::scope("/api/v1").configure(api::config))
+        .configure(pages::config);
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
+}
+
+/// Answers malformed JSON, paths and queries with the API's error shape.
+pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    let app = match &err {
+        E::OverflowKnownLength { .. } | E::Overflow { .. } => {
+            AppError::new(crate::error::ErrorKind::PayloadTooLarge, "payload_too_large", err.to_string())
+        }
+        E::ContentType => AppError::bad_request("the body must be JSON (Content-Type: application/json)"),
+        E::Deserialize(e) => AppError::new(
+            crate::error::ErrorKind::BadRequest,
+            "bad_json",
+            format!("the JSON body is not valid: {e}"),
+        ),
+        other => AppError::bad_request(format!("the body could not be read: {other}")),
+    };
+    app.into()
+}
+
+pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    AppError::new(crate::error::ErrorKind::NotFound, "not_found", format!("no such resource: {err}")).into()
+}
+
+pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    AppError::bad_request(format!("the query string is not valid: {err}")).into()
+}

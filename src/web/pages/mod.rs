@@ -1,0 +1,177 @@
+//! Server-rendered pages (tera templates embedded in the binary).
+
+pub mod i18n;
+
+use crate::error::{AppError, AppResult};
+use crate::store::users::TokenKind;
+use crate::store::{contests, organisations, reference, users};
+use crate::web::api::LoadedContest;
+use crate::web::auth::{session_cookie, sign_in, sign_in_with_link, Caller, SESSION_COOKIE};
+use crate::web::State;
+use actix_web::cookie::Cookie;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use i18n::{Catalog, Lang, LANG_COOKIE};
+use serde::Deserialize;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home))
+        .route("/signin", web::get().to(signin_form))
+        .route("/signin", web::post().to(signin))
+        .route("/signin/link/{token}", web::get().to(signin_link))
+        .route("/signout", web::post().to(signout));
+}
+
+/// Builds the template engine from the templates compiled into the binary.
+pub fn templates() -> anyhow::Result<tera::Tera> {
+    let mut tera = tera::Tera::default();
+    tera.add_raw_templates(vec![
+        ("base.html", include_str!("../../../templates/base.html")),
+        ("pages/home.html", include_str!("../../../templates/pages/home.html")),
+        ("pages/signin.html", include_str!("../../../templates/pages/signin.html")),
+    ])?;
+    Ok(tera)
+}
+
+thread_local! {
+    static CATALOG: std::cell::OnceCell<Option<Catalog>> = const { std::cell::OnceCell::new() };
+}
+
+fn translate(lang: Lang, key: &str) -> String {
+    CATALOG.with(|c| c.get_or_init(|| Catalog::load().ok()).as_ref().map(|c| c.get(lang, key)).unwrap_or_else(|| key.to_string()))
+}
+
+/// Renders a page in the request's language, remembering a language chosen by `?lang=`.
+fn render(state: &State, req: &HttpRequest, name: &str, mut ctx: tera::Context, user: Option<users::User>) -> AppResult<HttpResponse> {
+    let (lang, chosen) = Lang::of_request(req);
+    let messages = CATALOG.with(|c| {
+        c.get_or_init(|| Catalog::load().ok()).as_ref().map(|c| c.messages(lang).clone())
+    });
+    ctx.insert("t", &messages.unwrap_or_default());
+    ctx.insert("lang_tag", lang.tag());
+    ctx.insert("user", &user);
+    let html = state.templates.render(name, &ctx).map_err(|e| AppError::internal(format!("template {name}: {e}")))?;
+    let mut resp = HttpResponse::Ok();
+    resp.content_type("text/html; charset=utf-8").insert_header((header::CONTENT_LANGUAGE, lang.tag()));
+    if chosen {
+        let mut c = Cookie::new(LANG_COOKIE, if lang == Lang::Zh { "zh" } else { "en" });
+        c.set_path("/");
+        c.set_max_age(actix_web::cookie::time::Duration::days(365));
+        resp.cookie(c);
+    }
+    Ok(resp.body(html))
+}
+
+#[derive(serde::Serialize)]
+struct ContestRow {
+    code: String,
+    name: String,
+    tier: String,
+    skill: String,
+    starts_on: chrono::NaiveDate,
+    ends_on: chrono::NaiveDate,
+    status: String,
+}
+
+async fn home(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpResponse> {
+    let (lang, _) = Lang::of_request(&req);
+    let actor = caller.actor;
+    let (rows, user) = state
+        .db(move |conn| {
+            let tiers = reference::tiers(conn)?;
+            let skills = reference::skills(conn)?;
+            let orgs = organisations::all(conn)?;
+            let mut rows = Vec::new();
+            for c in contests::all(conn)? {
+                let organiser_path = orgs.iter().find(|o| o.id == c.organiser_org_id).map(|o| o.path.clone()).unwrap_or_default();
+                let loaded = LoadedContest { contest: c, organiser_path };
+                if actor.may_view_contest(&loaded.scope()).is_err() {
+                    continue;
+                }
+                let c = loaded.contest;
+                let pick = |zh: &str, en: &str| if lang == Lang::Zh { zh.to_string() } else { en.to_string() };
+                let tier = tiers.iter().find(|t| t.id == c.tier_id).map(|t| pick(&t.name_zh, &t.name_en)).unwrap_or_default();
+                let skill = skills.iter().find(|s| s.id == c.skill_id).map(|s| pick(&s.name_zh, &s.name_en)).unwrap_or_default();
+                rows.push(ContestRow {
+                    name: pick(&c.name_zh, &c.name_en),
+                    code: c.code,
+                    tier,
+                    skill,
+                    starts_on: c.starts_on,
+                    ends_on: c.ends_on,
+                    status: translate(lang, &format!("status_{}", c.status)),
+                });
+            }
+            let user = match actor.user() {
+                Some(id) => Some(users::get(conn, id)?),
+                None => None,
+            };
+            Ok((rows, user))
+        })
+        .await?;
+    let mut ctx = tera::Context::new();
+    ctx.insert("contests", &rows);
+    render(&state, &req, "pages/home.html", ctx, user)
+}
+
+async fn signin_form(state: State, req: HttpRequest) -> AppResult<HttpResponse> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("username", "");
+    ctx.insert("error", &Option::<String>::None);
+    render(&state, &req, "pages/signin.html", ctx, None)
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    username: String,
+    password: String,
+}
+
+fn redirect_home() -> actix_web::HttpResponseBuilder {
+    let mut r = HttpResponse::SeeOther();
+    r.insert_header((header::LOCATION, "/"));
+    r
+}
+
+async fn signin(state: State, req: HttpRequest, form: web::Form<SignInForm>) -> AppResult<HttpResponse> {
+    let SignInForm { username, password } = form.into_inner();
+    match sign_in(&state, username.clone(), password, TokenKind::Session).await {
+        Ok((_, token, _)) => Ok(redirect_home().cookie(session_cookie(&state, &token)).finish()),
+        Err(e) if e.kind == crate::error::ErrorKind::Unauthenticated => {
+            let (lang, _) = Lang::of_request(&req);
+            let mut ctx = tera::Context::new();
+            ctx.insert("username", &username);
+            ctx.insert("error", &translate(lang, "wrong_password"));
+            let mut resp = render(&state, &req, "pages/signin.html", ctx, None)?;
+            *resp.status_mut() = actix_web::http::StatusCode::UNAUTHORIZED;
+            Ok(resp)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn signin_link(state: State, req: HttpRequest, path: web::Path<String>) -> AppResult<HttpResponse> {
+    match sign_in_with_link(&state, path.into_inner(), TokenKind::Session).await {
+        Ok((_, token, _)) => Ok(redirect_home().cookie(session_cookie(&state, &token)).finish()),
+        Err(e) if e.kind == crate::error::ErrorKind::Unauthenticated => {
+            let (lang, _) = Lang::of_request(&req);
+            let mut ctx = tera::Context::new();
+            ctx.insert("username", "");
+            ctx.insert("error", &translate(lang, "bad_link"));
+            let mut resp = render(&state, &req, "pages/signin.html", ctx, None)?;
+            *resp.status_mut() = actix_web::http::StatusCode::UNAUTHORIZED;
+            Ok(resp)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn signout(state: State, caller: Caller) -> AppResult<HttpResponse> {
+    if let (Some(id), true) = (caller.token_id, caller.via_cookie) {
+        state.db(move |conn| Ok(users::revoke_token(conn, id)?)).await?;
+    }
+    let mut gone = Cookie::new(SESSION_COOKIE, "");
+    gone.set_path("/");
+    gone.make_removal();
+    Ok(redirect_home().cookie(gone).finish())
+}
