@@ -80,7 +80,7 @@ impl Application {
 
     pub fn with_listener(settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
         let (pool, hasher, secret) = prepare(&settings)?;
-        let cookie_key = derive_cookie_key(&secret);
+        let cookie_key = actix_web::cookie::Key::derive_from(&secret);
         let state = aweb::Data::new(AppState {
             pool,
             hasher,
@@ -121,21 +121,9 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
-}
 
-/// The cookie-signing key, derived from the installation's key.
-fn derive_cookie_key(secret: &[u8]) -> actix_web::cookie::Key {
-    use hmac::{Hmac, Mac};
-    use sha2::Sha512;
-    let mut out = Vec::with_capacity(64);
-    for label in [b"jiangxin-cookie-1".as_slice(), b"jiangxin-cookie-2".as_slice()] {
-        match <Hmac<Sha512> as Mac>::new_from_slice(secret) {
-            Ok(mut mac) => {
-                mac.update(label);
-                out.extend_from_slice(&mac.finalize().into_bytes()[..32]);
-            }
-            Err(_) => out.extend_from_slice(&[0u8; 32]),
-        }
+    /// The running server, for callers that need its handle to stop it.
+    pub fn into_server(self) -> actix_web::dev::Server {
+        self.server
     }
-    actix_web::cookie::Key::derive_from(&out)
 }
