@@ -88,8 +88,8 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
         case("GET", format!("/api/v1/contests/{c}/judge-links"), [401, 200, 403, 403, 403]),
         case("POST", format!("/api/v1/contests/{c}/judge-links/{}/revoke", link["id"]), [401, 204, 403, 403, 403]),
         case("GET", format!("/api/v1/contests/{c}/entries"), [200; 5]),
-        with("POST", format!("/api/v1/contests/{c}/entries"), |k| Body::Json(json!([{"name": "林峰", "id_kind": "passport", "id_number": format!("E1234567{k}"), "birth_date": "1992-03-04", "gender": "male", "organisation": "HZ-TURB", "group": "employee"}])), [401, 201, 403, 403, 403]),
-        with("POST", format!("/api/v1/contests/{c}/entries/import"), |_| Body::Csv("姓名,证件号码,单位,组别\n周敏,33010619880808002X,NB-PORT,职工\n".into()), [401, 201, 403, 403, 403]),
+        with("POST", format!("/api/v1/contests/{c}/entries"), |k| Body::Json(json!([{"name": "林峰", "id_type": "passport", "id_number": format!("E1234567{k}"), "birth_date": "1992-03-04", "gender": "male", "organisation": "HZ-TURB", "group": "employee"}])), [401, 201, 403, 403, 403]),
+        with("POST", format!("/api/v1/contests/{c}/entries/import"), |_| Body::Csv("姓名,证件号码,单位,组别\n周敏,330106198808080020,NB-PORT,职工\n".into()), [401, 201, 403, 403, 403]),
         case("GET", format!("/api/v1/contests/{c}/entries.csv"), [401, 200, 403, 403, 403]),
         case("POST", format!("/api/v1/contests/{c}/entries/{entry_id}/withdraw"), [401, 204, 403, 403, 403]),
         case("GET", "/api/v1/competitors".into(), [401, 200, 200, 403, 403]),
@@ -137,7 +137,7 @@ fn judges_never_see_their_own_organisations_entries(backend: Backend) {
     let resp = client
         .post(s.url(&format!("/api/v1/contests/{}/entries", w.contest.id)))
         .bearer_auth(&organiser)
-        .json(&json!([{"name": "吴刚", "id_number": "330106198501010014", "organisation": "HZ-TURB", "group": "employee"}]))
+        .json(&json!([{"name": "吴刚", "id_number": "33010619850101001X", "organisation": "HZ-TURB", "group": "employee"}]))
         .send()
         .unwrap();
     assert_eq!(resp.status(), 201, "{}", resp.text().unwrap());

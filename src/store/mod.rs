@@ -34,7 +34,7 @@ pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// Settings applied to every SQLite connection when it is opened.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
      PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;";
 
 /// Opens connections of the backend named by the URL.
@@ -125,7 +125,8 @@ pub fn migrations_current(conn: &mut DbConnection) -> anyhow::Result<bool> {
 
 /// Runs `f` in a write transaction. On SQLite the transaction takes the write lock
 /// at its start (`BEGIN IMMEDIATE`), so reads inside it see what it will write on
-/// top of and concurrent writers queue on `busy_timeout` instead of failing.
+/// top of and concurrent writers queue on `busy_timeout` instead of failing. Inside
+/// another transaction it becomes a savepoint.
 pub fn write_tx<T, E>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -133,9 +134,14 @@ pub fn write_tx<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    match conn {
-        DbConnection::Pg(_) => conn.transaction(f),
+    let outermost_sqlite = match conn {
+        DbConnection::Pg(_) => false,
         DbConnection::Sqlite(inner) => {
+            AnsiTransactionManager::transaction_manager_status_mut(inner).transaction_depth()?.is_none()
+        }
+    };
+    match conn {
+        DbConnection::Sqlite(inner) if outermost_sqlite => {
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
             match f(conn) {
                 Ok(value) => {
@@ -148,6 +154,7 @@ where
                 }
             }
         }
+        _ => conn.transaction(f),
     }
 }
 

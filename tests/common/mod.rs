@@ -195,7 +195,7 @@ pub fn seed(conn: &mut DbConnection, hasher: &jiangxin::engine::identity::Identi
         team: None,
         name: "陈静".into(),
         id_kind: IdKind::ResidentId,
-        id_number: "330106199005050026".into(),
+        id_number: "330106199005050025".into(),
         birth_date: "1990-05-05".parse().unwrap(),
         gender: Gender::Female,
         organisation: "NB-PORT".into(),
@@ -203,7 +203,7 @@ pub fn seed(conn: &mut DbConnection, hasher: &jiangxin::engine::identity::Identi
         skill_level: None,
     }];
     jiangxin::registration::register(conn, hasher, c.id, &rows, &jiangxin::registration::Registrar { user: None, scope: None }, "test", false).unwrap();
-    let competitor_id = jiangxin::store::competitors::by_hashes(conn, &[hasher.hash(IdKind::ResidentId, "330106199005050026").as_str()])
+    let competitor_id = jiangxin::store::competitors::by_hashes(conn, &[hasher.hash(IdKind::ResidentId, "330106199005050025").as_str()])
         .unwrap()
         .values()
         .next()

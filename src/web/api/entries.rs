@@ -3,7 +3,7 @@
 
 use super::{allow, load_contest};
 use crate::engine::access::Actor;
-use crate::engine::model::{ContestId, EntryId, EntryStatus, IdKind, Gender, Group, SkillLevel};
+use crate::engine::model::{ContestId, EntryId, EntryStatus, Gender, Group, SkillLevel};
 use crate::engine::registration::RegistrationRow;
 use crate::error::{AppError, AppResult};
 use crate::io::{encoding, entries_csv};
@@ -120,55 +120,49 @@ struct RegisterQuery {
     encoding: Option<String>,
 }
 
+/// One registration in a JSON request. Values are read by the same rules as the
+/// columns of a registration file (docs/registration-csv.md), so `"gender": "女"`
+/// and `"group": "职工"` are accepted as in a spreadsheet.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RegistrationBody {
     start_number: Option<String>,
     team: Option<String>,
-    name: String,
-    #[serde(default = "resident")]
-    id_kind: IdKind,
-    id_number: String,
-    birth_date: Option<chrono::NaiveDate>,
-    gender: Option<Gender>,
-    organisation: String,
-    group: Group,
-    skill_level: Option<SkillLevel>,
+    name: Option<String>,
+    id_type: Option<String>,
+    id_number: Option<String>,
+    birth_date: Option<String>,
+    gender: Option<String>,
+    organisation: Option<String>,
+    group: Option<String>,
+    skill_level: Option<String>,
 }
 
-fn resident() -> IdKind {
-    IdKind::ResidentId
-}
-
-/// Turns JSON registrations into rows, checked like a file's (row = position + 1).
+/// Checks JSON registrations with the file reader, so there is one set of rules.
+/// Errors name the 1-based position in the array as their row.
 fn rows_from_json(body: Vec<RegistrationBody>) -> AppResult<Vec<RegistrationRow>> {
-    let mut rows = Vec::with_capacity(body.len());
-    let mut errors = Vec::new();
-    for (k, b) in body.into_iter().enumerate() {
-        match entries_csv::check_registration(
-            k + 1,
-            entries_csv::Fields {
-                start_number: b.start_number.as_deref(),
-                team: b.team.as_deref(),
-                name: &b.name,
-                id_kind: b.id_kind,
-                id_number: &b.id_number,
-                birth_date: b.birth_date,
-                gender: b.gender,
-                organisation: &b.organisation,
-                group: b.group,
-                skill_level: b.skill_level,
-            },
-        ) {
-            Ok(row) => rows.push(row),
-            Err(mut e) => errors.append(&mut e),
-        }
+    if body.is_empty() {
+        return Err(AppError::invalid("body", "give at least one registration"));
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(invalid_rows(&errors))
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = ["start_number", "team", "name", "id_type", "id_number", "birth_date", "gender", "organisation", "group", "skill_level"];
+    let csv_err = |e: csv::Error| AppError::internal(format!("building rows: {e}"));
+    w.write_record(header).map_err(csv_err)?;
+    for b in &body {
+        let cells = [&b.start_number, &b.team, &b.name, &b.id_type, &b.id_number, &b.birth_date, &b.gender, &b.organisation, &b.group, &b.skill_level];
+        w.write_record(cells.iter().map(|c| c.as_deref().unwrap_or(""))).map_err(csv_err)?;
     }
+    let bytes = w.into_inner().map_err(|e| AppError::internal(format!("building rows: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| AppError::internal("rows are not UTF-8"))?;
+    entries_csv::parse_entries(&text)
+        .map(|rows| rows.into_iter().map(|r| RegistrationRow { row: r.row - 1, ..r }).collect())
+        .map_err(|errors| {
+            let shifted: Vec<_> = errors
+                .into_iter()
+                .map(|e| crate::engine::registration::RowError { row: e.row.saturating_sub(1), ..e })
+                .collect();
+            invalid_rows(&shifted)
+        })
 }
 
 /// The organisation an organiser registers for; `None` for other callers, who are

@@ -1,0 +1,212 @@
+//! Registration through the API and the command line: encodings, all-or-nothing
+//! validation with a complete error report, idempotent re-import, and export.
+
+mod common;
+use common::{Backend, TestServer, SECRET};
+use jiangxin::config::DatabaseUrl;
+use serde_json::Value;
+
+const GOOD: &str = "参赛号,姓名,证件号码,单位,组别,技能等级\n\
+101,张伟,330106199001010018,HZ-TURB,职工,高级工\n\
+102,李娜,330203199202020024,NB-PORT,职工,技师\n\
+103,王强,33010619881212003X,杭州汽轮,职工,\n";
+
+fn post_csv(s: &TestServer, token: &str, contest: i64, body: Vec<u8>, query: &str) -> (u16, Value) {
+    let resp = s
+        .client()
+        .post(s.url(&format!("/api/v1/contests/{contest}/entries/import{query}")))
+        .bearer_auth(token)
+        .header("Content-Type", "text/csv")
+        .body(body)
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().unwrap_or(Value::Null))
+}
+
+fn entry_count(s: &TestServer, token: &str, contest: i64) -> usize {
+    let list: Vec<Value> = s.client().get(s.url(&format!("/api/v1/contests/{contest}/entries"))).bearer_auth(token).send().unwrap().json().unwrap();
+    list.len()
+}
+
+fn a_file_imports_once_and_reimports_as_no_change(backend: Backend) {
+    let s = TestServer::start(backend);
+    let token = s.login(&s.world.province_organiser);
+    let c = s.world.contest.id.0;
+    let (status, body) = post_csv(&s, &token, c, GOOD.as_bytes().to_vec(), "?dry_run=true");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["entries_created"], 3);
+    assert_eq!(entry_count(&s, &token, c), 1, "a dry run writes nothing");
+
+    let (status, body) = post_csv(&s, &token, c, GOOD.as_bytes().to_vec(), "");
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["result"]["entries_created"], 3);
+    assert_eq!(body["result"]["competitors_created"], 3);
+    assert_eq!(entry_count(&s, &token, c), 4);
+
+    let (status, body) = post_csv(&s, &token, c, GOOD.as_bytes().to_vec(), "");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["entries_created"], 0);
+    assert_eq!(body["result"]["entries_unchanged"], 3);
+    assert_eq!(body["result"]["competitors_updated"], 0);
+    assert_eq!(entry_count(&s, &token, c), 4, "re-importing the same file changes nothing");
+
+    let csv = s.client().get(s.url(&format!("/api/v1/contests/{c}/entries.csv"))).bearer_auth(&token).send().unwrap().text().unwrap();
+    let csv = csv.trim_start_matches('\u{feff}');
+    assert!(csv.starts_with("start_number,"), "{csv}");
+    assert!(csv.contains("101,,张伟,resident_id,0018,1990-01-01,male,HZ-TURB"), "{csv}");
+    assert!(!csv.contains("330106199001010018"), "the full identity number is never stored or exported");
+    assert_eq!(csv.lines().count(), 5);
+}
+
+fn every_bad_row_is_reported_and_nothing_is_written(backend: Backend) {
+    let s = TestServer::start(backend);
+    let token = s.login(&s.world.province_organiser);
+    let c = s.world.contest.id.0;
+    let bad = "姓名,证件号码,单位,组别\n\
+张伟,330106199001010018,HZ-TURB,职工\n\
+李娜,330203199202020025,NB-PORT,职工\n\
+王强,33010619881212003X,NOWHERE,职工\n\
+赵敏,330106201501010022,HZ-TURB,职工\n\
+张伟,330106199001010018,HZ-TURB,职工\n\
+孙丽,330106199303030022,HZ-TURB,老师\n";
+    let (status, body) = post_csv(&s, &token, c, bad.as_bytes().to_vec(), "");
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_rows");
+    let details = body["error"]["details"].as_array().unwrap();
+    let at: Vec<(i64, String)> = details.iter().map(|d| (d["row"].as_i64().unwrap(), d["column"].as_str().unwrap_or("").to_string())).collect();
+    for (row, column) in [(3, "id_number"), (7, "group")] {
+        assert!(at.contains(&(row, column.to_string())), "expected an error at row {row}, column {column}: {body}");
+    }
+    assert!(details.iter().any(|d| d["row"] == 6), "the duplicate person is reported: {body}");
+    assert_eq!(entry_count(&s, &token, c), 1, "nothing was written");
+
+    // Rows that parse but break the contest's rules are reported with the others.
+    let ruled = "姓名,证件号码,单位,组别\n王强,33010619881212003X,NOWHERE,职工\n赵敏,330106201501010022,HZ-TURB,职工\n";
+    let (status, body) = post_csv(&s, &token, c, ruled.as_bytes().to_vec(), "");
+    assert_eq!(status, 422, "{body}");
+    let details = body["error"]["details"].as_array().unwrap();
+    assert!(details.iter().any(|d| d["row"] == 2 && d["column"] == "organisation"), "{body}");
+    assert!(details.iter().any(|d| d["row"] == 3 && d["column"] == "birth_date" && d["message"].as_str().unwrap().contains("minimum age")), "{body}");
+    assert_eq!(entry_count(&s, &token, c), 1);
+}
+
+fn encodings_are_detected_or_chosen(backend: Backend) {
+    let s = TestServer::start(backend);
+    let token = s.login(&s.world.province_organiser);
+    let c = s.world.contest.id.0;
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(GOOD);
+    assert!(!unmappable);
+    let (status, body) = post_csv(&s, &token, c, gbk.to_vec(), "?dry_run=true");
+    assert_eq!(status, 200, "GBK is detected: {body}");
+    assert_eq!(body["result"]["entries_created"], 3);
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(GOOD.as_bytes());
+    let (status, body) = post_csv(&s, &token, c, bom, "?dry_run=true");
+    assert_eq!(status, 200, "UTF-8 with a BOM: {body}");
+    let (status, body) = post_csv(&s, &token, c, gbk.to_vec(), "?encoding=utf-8");
+    assert_eq!(status, 422, "GBK bytes declared as UTF-8 are refused: {body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("line"), "{body}");
+    let (status, _) = post_csv(&s, &token, c, gbk.to_vec(), "?encoding=latin-9");
+    assert_eq!(status, 422);
+    let (status, body) = post_csv(&s, &token, c, gbk.to_vec(), "?encoding=gbk");
+    assert_eq!(status, 201, "{body}");
+}
+
+fn teams_register_together(backend: Backend) {
+    let s = TestServer::start(backend);
+    let token = s.login(&s.world.province_organiser);
+    let c = s.world.team_contest.id.0;
+    let file = "team,name,id_number,organisation,group\n\
+杭汽一队,张伟,330106199001010018,HZ-TURB,employee\n\
+杭汽一队,王强,33010619881212003X,HZ-TURB,employee\n\
+宁港队,李娜,330203199202020024,NB-PORT,employee\n";
+    let (status, body) = post_csv(&s, &token, c, file.as_bytes().to_vec(), "");
+    assert_eq!(status, 422, "{body}");
+    assert!(body["error"]["details"].as_array().unwrap().iter().any(|d| d["column"] == "team"), "{body}");
+    let file = format!("{file}宁港队,刘洋,330203199404040015,NB-PORT,employee\n");
+    let (status, body) = post_csv(&s, &token, c, file.into_bytes(), "");
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["result"]["entries_created"], 2);
+    assert_eq!(body["result"]["competitors_created"], 4);
+    let list: Vec<Value> = s.client().get(s.url(&format!("/api/v1/contests/{c}/entries"))).bearer_auth(&token).send().unwrap().json().unwrap();
+    assert_eq!(list[0]["members"].as_array().unwrap().len(), 2);
+}
+
+fn an_organiser_registers_only_within_their_organisation(backend: Backend) {
+    let s = TestServer::start(backend);
+    let c = s.world.contest.id.0;
+    // The city organiser may not manage a provincial contest at all.
+    let city = s.login(&s.world.city_organiser);
+    let (status, _) = post_csv(&s, &city, c, GOOD.as_bytes().to_vec(), "");
+    assert_eq!(status, 403);
+}
+
+fn the_command_line_imports_with_the_same_rules(backend: Backend) {
+    let s = TestServer::start(backend);
+    let url = match &s.db.url {
+        DatabaseUrl::Sqlite(p) => p.display().to_string(),
+        DatabaseUrl::Postgres(u) => u.clone(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("entries.csv");
+    let (gbk, _, _) = encoding_rs::GBK.encode(GOOD);
+    std::fs::write(&file, &gbk).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+            .args(args)
+            .env("JIANGXIN_DATABASE_URL", &url)
+            .env("JIANGXIN_SECRET", SECRET)
+            .output()
+            .unwrap()
+    };
+    let path = file.display().to_string();
+    let out = run(&["import", "entries", "--contest", "ZJ-ELEC", &path, "--encoding", "gbk"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 entries created"));
+    let again = run(&["import", "entries", "--contest", "ZJ-ELEC", &path]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("0 entries created, 3 unchanged"), "{}", String::from_utf8_lossy(&again.stdout));
+    std::fs::write(&file, "姓名,证件号码,单位,组别\n张三,12345,HZ-TURB,职工\n").unwrap();
+    let bad = run(&["import", "entries", "--contest", "ZJ-ELEC", &path]);
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("row 2, column id_number"), "{err}");
+    let export = run(&["export", "entries", "--contest", "ZJ-ELEC"]);
+    assert_eq!(String::from_utf8_lossy(&export.stdout).lines().count(), 5);
+}
+
+fn json_registration_uses_the_same_rules(backend: Backend) {
+    let s = TestServer::start(backend);
+    let token = s.login(&s.world.province_organiser);
+    let c = s.world.contest.id.0;
+    let resp = s
+        .client()
+        .post(s.url(&format!("/api/v1/contests/{c}/entries")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!([
+            {"name": "张伟", "id_number": "330106199001010018", "organisation": "HZ-TURB", "group": "职工"},
+            {"name": "", "id_number": "330106199001010019", "organisation": "HZ-TURB", "group": "employee"}
+        ]))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let body: Value = resp.json().unwrap();
+    let details = body["error"]["details"].as_array().unwrap();
+    assert!(details.iter().all(|d| d["row"] == 2), "errors name the position in the array: {body}");
+    assert!(details.iter().any(|d| d["column"] == "name"));
+    assert!(details.iter().any(|d| d["column"] == "id_number"));
+    let resp = s.client().post(s.url(&format!("/api/v1/contests/{c}/entries"))).bearer_auth(&token).header("Content-Type", "application/json").body("[{\"name\": 1").send().unwrap();
+    assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().unwrap();
+    assert_eq!(body["error"]["code"], "bad_json");
+}
+
+on_both_backends!(
+    a_file_imports_once_and_reimports_as_no_change,
+    every_bad_row_is_reported_and_nothing_is_written,
+    encodings_are_detected_or_chosen,
+    teams_register_together,
+    an_organiser_registers_only_within_their_organisation,
+    the_command_line_imports_with_the_same_rules,
+    json_registration_uses_the_same_rules,
+);
