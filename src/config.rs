@@ -123,12 +123,18 @@ impl Settings {
         }
         if let Some(v) = lookup("JIANGXIN_HOST") {
             s.host = v.trim().parse().map_err(|_| {
-                err("JIANGXIN_HOST", format!("'{v}' is not an IP address (e.g. 127.0.0.1)"))
+                err(
+                    "JIANGXIN_HOST",
+                    format!("'{v}' is not an IP address (e.g. 127.0.0.1)"),
+                )
             })?;
         }
         if let Some(v) = lookup("JIANGXIN_PORT") {
             s.port = v.trim().parse().map_err(|_| {
-                err("JIANGXIN_PORT", format!("'{v}' is not a port number (0–65535)"))
+                err(
+                    "JIANGXIN_PORT",
+                    format!("'{v}' is not a port number (0–65535)"),
+                )
             })?;
         }
         if let Some(v) = lookup("JIANGXIN_SECRET") {
@@ -137,7 +143,12 @@ impl Settings {
         if let Some(v) = lookup("JIANGXIN_POOL_SIZE") {
             s.pool_size = match v.trim().parse::<u32>() {
                 Ok(n) if (1..=256).contains(&n) => n,
-                _ => return Err(err("JIANGXIN_POOL_SIZE", format!("'{v}' is not a number from 1 to 256"))),
+                _ => {
+                    return Err(err(
+                        "JIANGXIN_POOL_SIZE",
+                        format!("'{v}' is not a number from 1 to 256"),
+                    ))
+                }
             };
         }
         if let Some(v) = lookup("JIANGXIN_SESSION_HOURS") {
@@ -157,7 +168,12 @@ impl Settings {
         if let Some(v) = lookup("JIANGXIN_WORKERS") {
             s.workers = match v.trim().parse::<usize>() {
                 Ok(n) if (1..=512).contains(&n) => Some(n),
-                _ => return Err(err("JIANGXIN_WORKERS", format!("'{v}' is not a number from 1 to 512"))),
+                _ => {
+                    return Err(err(
+                        "JIANGXIN_WORKERS",
+                        format!("'{v}' is not a number from 1 to 512"),
+                    ))
+                }
             };
         }
         if matches!(s.database, DatabaseUrl::Postgres(_)) && s.secret.is_none() {
@@ -196,26 +212,44 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 
     #[test]
     fn the_scheme_chooses_the_backend() {
-        assert!(matches!(DatabaseUrl::parse("postgres://u@localhost/db"), Ok(DatabaseUrl::Postgres(_))));
-        assert!(matches!(DatabaseUrl::parse("postgresql://u@localhost/db"), Ok(DatabaseUrl::Postgres(_))));
-        assert_eq!(DatabaseUrl::parse("sqlite://x.db"), Ok(DatabaseUrl::Sqlite("x.db".into())));
-        assert_eq!(DatabaseUrl::parse("x.db"), Ok(DatabaseUrl::Sqlite("x.db".into())));
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u@localhost/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://u@localhost/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://x.db"),
+            Ok(DatabaseUrl::Sqlite("x.db".into()))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("x.db"),
+            Ok(DatabaseUrl::Sqlite("x.db".into()))
+        );
     }
 
     #[test]
     fn a_bad_url_is_refused_not_a_new_file() {
-        assert!(DatabaseUrl::parse("postgress://u@h/db").unwrap_err().contains("postgress"));
+        assert!(DatabaseUrl::parse("postgress://u@h/db")
+            .unwrap_err()
+            .contains("postgress"));
         assert!(DatabaseUrl::parse("mysql://h/db").is_err());
         assert!(DatabaseUrl::parse("").is_err());
         assert!(DatabaseUrl::parse(":memory:").is_err());
-        assert!(DatabaseUrl::parse("/no/such/dir/x.db").unwrap_err().contains("/no/such/dir"));
+        assert!(DatabaseUrl::parse("/no/such/dir/x.db")
+            .unwrap_err()
+            .contains("/no/such/dir"));
     }
 
     #[test]
@@ -227,7 +261,11 @@ mod tests {
         assert_eq!(e.variable, "JIANGXIN_SECRET");
         let e = settings(&[("JIANGXIN_SECRET", "abcd")]).unwrap_err();
         assert!(e.to_string().contains("too short"));
-        let ok = settings(&[("JIANGXIN_PORT", "0"), ("JIANGXIN_SECRET", &"ab".repeat(32))]).unwrap();
+        let ok = settings(&[
+            ("JIANGXIN_PORT", "0"),
+            ("JIANGXIN_SECRET", &"ab".repeat(32)),
+        ])
+        .unwrap();
         assert_eq!(ok.port, 0);
         assert_eq!(ok.secret.map(|s| s.len()), Some(32));
     }

@@ -50,14 +50,23 @@ pub struct ErrorDetail {
 
 impl ErrorDetail {
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ErrorDetail { row: None, column: None, field: Some(field.into()), message: message.into() }
+        ErrorDetail {
+            row: None,
+            column: None,
+            field: Some(field.into()),
+            message: message.into(),
+        }
     }
 
     pub fn cell(row: usize, column: impl Into<String>, message: impl Into<String>) -> Self {
         let column: String = column.into();
         ErrorDetail {
             row: Some(row),
-            column: if column.is_empty() { None } else { Some(column) },
+            column: if column.is_empty() {
+                None
+            } else {
+                Some(column)
+            },
             field: None,
             message: message.into(),
         }
@@ -92,7 +101,12 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
-        AppError { kind, code, message: message.into(), details: Vec::new() }
+        AppError {
+            kind,
+            code,
+            message: message.into(),
+            details: Vec::new(),
+        }
     }
 
     pub fn with_details(mut self, details: Vec<ErrorDetail>) -> Self {
@@ -172,9 +186,14 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 AppError::conflict(format!("already exists ({})", info.message()))
             }
-            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
-                AppError::new(ErrorKind::Invalid, "invalid", format!("refers to something that does not exist ({})", info.message()))
-            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => AppError::new(
+                ErrorKind::Invalid,
+                "invalid",
+                format!(
+                    "refers to something that does not exist ({})",
+                    info.message()
+                ),
+            ),
             other => {
                 tracing::error!(error = %other, "database error");
                 AppError::internal("database error")
@@ -186,7 +205,11 @@ impl From<diesel::result::Error> for AppError {
 impl From<r2d2::Error> for AppError {
     fn from(e: r2d2::Error) -> Self {
         tracing::error!(error = %e, "connection pool error");
-        AppError::new(ErrorKind::Unavailable, "unavailable", "the database is not reachable")
+        AppError::new(
+            ErrorKind::Unavailable,
+            "unavailable",
+            "the database is not reachable",
+        )
     }
 }
 

@@ -12,9 +12,15 @@ use jiangxin::store::{self, contests};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "jiangxin", version, about = "匠心 jiangxin: scoring and bracket engine for tiered skills competitions")]
-#[command(after_help = "Configuration comes from JIANGXIN_* environment variables; see the README.\n\
-Examples:\n  jiangxin demo\n  JIANGXIN_DATABASE_URL=contest.db jiangxin serve\n  jiangxin import entries --contest 3 entries.csv --encoding gbk")]
+#[command(
+    name = "jiangxin",
+    version,
+    about = "匠心 jiangxin: scoring and bracket engine for tiered skills competitions"
+)]
+#[command(
+    after_help = "Configuration comes from JIANGXIN_* environment variables; see the README.\n\
+Examples:\n  jiangxin demo\n  JIANGXIN_DATABASE_URL=contest.db jiangxin serve\n  jiangxin import entries --contest 3 entries.csv --encoding gbk"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -23,7 +29,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the web server.
-    #[command(after_help = "Example:\n  JIANGXIN_DATABASE_URL=postgres://jx@db/jiangxin JIANGXIN_SECRET=<64 hex> jiangxin serve")]
+    #[command(
+        after_help = "Example:\n  JIANGXIN_DATABASE_URL=postgres://jx@db/jiangxin JIANGXIN_SECRET=<64 hex> jiangxin serve"
+    )]
     Serve,
     /// Apply pending database migrations and exit.
     #[command(after_help = "Example:\n  JIANGXIN_DATABASE_URL=contest.db jiangxin migrate")]
@@ -45,8 +53,10 @@ enum Command {
 #[derive(Subcommand)]
 enum ImportCommand {
     /// Register a contest's entries from a CSV file (UTF-8, UTF-8 with BOM, or GBK).
-    #[command(after_help = "The columns are described in docs/registration-csv.md. The whole file is checked\n\
-before anything is written: every row goes in, or none does.\nExample:\n  jiangxin import entries --contest 3 entries.csv --encoding gbk")]
+    #[command(
+        after_help = "The columns are described in docs/registration-csv.md. The whole file is checked\n\
+before anything is written: every row goes in, or none does.\nExample:\n  jiangxin import entries --contest 3 entries.csv --encoding gbk"
+    )]
     Entries(ImportEntries),
 }
 
@@ -68,7 +78,9 @@ struct ImportEntries {
 #[derive(Subcommand)]
 enum ExportCommand {
     /// Write a contest's entries as CSV to standard output.
-    #[command(after_help = "Example:\n  jiangxin export entries --contest ZJ-2026-ELEC-P > entries.csv")]
+    #[command(
+        after_help = "Example:\n  jiangxin export entries --contest ZJ-2026-ELEC-P > entries.csv"
+    )]
     Entries {
         /// The contest's id or code.
         #[arg(long)]
@@ -102,7 +114,8 @@ enum BenchCommand {
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("JIANGXIN_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_env("JIANGXIN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -122,7 +135,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = Settings::from_env()?;
             let mut conn = store::establish(&settings.database)?;
             let applied = store::run_migrations(&mut conn)?;
-            println!("{applied} migration(s) applied to the {} database", settings.database.backend_name());
+            println!(
+                "{applied} migration(s) applied to the {} database",
+                settings.database.backend_name()
+            );
             Ok(())
         }
         Command::Import(ImportCommand::Entries(args)) => import_entries(args),
@@ -132,7 +148,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut conn = pool.get()?;
             let id = find_contest(&mut conn, &contest)?;
             let views = store::entries::views_of_contest(&mut conn, id)?;
-            print!("{}", jiangxin::registration::export_entries(&views).map_err(|e| anyhow!("{e}"))?);
+            print!(
+                "{}",
+                jiangxin::registration::export_entries(&views).map_err(|e| anyhow!("{e}"))?
+            );
             Ok(())
         }
         Command::Demo(args) => demo(args),
@@ -143,7 +162,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 fn serve(settings: Settings) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings.clone())?;
-        tracing::info!(port = app.port(), backend = settings.database.backend_name(), "serving");
+        tracing::info!(
+            port = app.port(),
+            backend = settings.database.backend_name(),
+            "serving"
+        );
         app.run_until_stopped().await?;
         Ok(())
     })
@@ -155,23 +178,47 @@ fn find_contest(conn: &mut store::DbConnection, text: &str) -> anyhow::Result<Co
             return Ok(ContestId(n));
         }
     }
-    contests::by_code(conn, text)?.map(|c| c.id).ok_or_else(|| anyhow!("--contest: no contest has the id or code '{text}'"))
+    contests::by_code(conn, text)?
+        .map(|c| c.id)
+        .ok_or_else(|| anyhow!("--contest: no contest has the id or code '{text}'"))
 }
 
 fn import_entries(args: ImportEntries) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
-    let choice = args.encoding.as_deref().map(str::parse::<encoding::TextEncoding>).transpose().map_err(|e| anyhow!("--encoding: {e}"))?;
-    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let choice = args
+        .encoding
+        .as_deref()
+        .map(str::parse::<encoding::TextEncoding>)
+        .transpose()
+        .map_err(|e| anyhow!("--encoding: {e}"))?;
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let (pool, hasher, _) = startup::prepare(&settings)?;
     let mut conn = pool.get()?;
     let id = find_contest(&mut conn, &args.contest)?;
-    let cli = Registrar { user: None, scope: None };
-    let outcome = import_file(&mut conn, &hasher, id, &bytes, choice, &cli, "cli", args.dry_run);
+    let cli = Registrar {
+        user: None,
+        scope: None,
+    };
+    let outcome = import_file(
+        &mut conn,
+        &hasher,
+        id,
+        &bytes,
+        choice,
+        &cli,
+        "cli",
+        args.dry_run,
+    );
     match outcome {
         Ok(applied) => {
             println!(
                 "{}{} entries created, {} unchanged; {} competitors created, {} updated",
-                if args.dry_run { "dry run, nothing written: " } else { "" },
+                if args.dry_run {
+                    "dry run, nothing written: "
+                } else {
+                    ""
+                },
                 applied.entries_created,
                 applied.entries_unchanged,
                 applied.competitors_created,
@@ -190,10 +237,15 @@ fn demo(args: DemoArgs) -> anyhow::Result<()> {
         p.push(suffix);
         let p = PathBuf::from(p);
         if p.exists() {
-            std::fs::remove_file(&p).with_context(|| format!("removing the old demo file {}", p.display()))?;
+            std::fs::remove_file(&p)
+                .with_context(|| format!("removing the old demo file {}", p.display()))?;
         }
     }
-    let mut settings = Settings { database: DatabaseUrl::Sqlite(path.clone()), port: args.port, ..Settings::default() };
+    let mut settings = Settings {
+        database: DatabaseUrl::Sqlite(path.clone()),
+        port: args.port,
+        ..Settings::default()
+    };
     let (pool, hasher, _) = startup::prepare(&settings)?;
     let summary = {
         let mut conn = pool.get()?;
@@ -220,7 +272,12 @@ fn demo(args: DemoArgs) -> anyhow::Result<()> {
     println!("\njiangxin demo is running at {address}\n");
     println!("Sign in at {address}/signin as:");
     for a in &summary.accounts {
-        println!("  {:<11} {:<14} password {}", a.kind.to_string(), a.username, a.password);
+        println!(
+            "  {:<11} {:<14} password {}",
+            a.kind.to_string(),
+            a.username,
+            a.password
+        );
         if let Some(link) = &a.link {
             println!("  {:<11} {:<14} private link {address}{link}", "", "");
         }

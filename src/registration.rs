@@ -4,7 +4,7 @@
 use crate::engine::identity::IdentityHasher;
 use crate::engine::model::{ContestId, Organisation, UserId};
 use crate::engine::registration::{self, Context, OrgIndex, RegistrationRow, RowError};
-use crate::error::{AppError, ErrorDetail, ErrorKind, AppResult};
+use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
 use crate::io::encoding::{decode, TextEncoding};
 use crate::io::entries_csv::{parse_entries, write_entries, ExportRow};
 use crate::store::entries::{self, Applied, EntryView};
@@ -39,7 +39,10 @@ pub fn register(
         let skill = reference::skill(conn, contest.skill_id)?;
         let orgs = organisations::all(conn)?;
         let index = OrgIndex::new(&orgs);
-        let hashes: Vec<String> = rows.iter().map(|r| hasher.hash(r.id_kind, &r.id_number)).collect();
+        let hashes: Vec<String> = rows
+            .iter()
+            .map(|r| hasher.hash(r.id_kind, &r.id_number))
+            .collect();
         let hash_refs: Vec<&str> = hashes.iter().map(String::as_str).collect();
         let known = competitors::by_hashes(conn, &hash_refs)?;
         let current = entries::of_contest(conn, contest.id)?;
@@ -51,7 +54,8 @@ pub fn register(
             known: &known,
             entries: &current,
         };
-        let plan = registration::plan(&ctx, rows, &hashes).map_err(|errors| invalid_rows(&errors))?;
+        let plan =
+            registration::plan(&ctx, rows, &hashes).map_err(|errors| invalid_rows(&errors))?;
         if dry_run {
             return Ok(Applied {
                 competitors_created: plan.new_competitors.len(),
@@ -60,7 +64,13 @@ pub fn register(
                 entries_unchanged: plan.unchanged_entries,
             });
         }
-        Ok(entries::apply_plan(conn, contest.id, &plan, registrar.user, source)?)
+        Ok(entries::apply_plan(
+            conn,
+            contest.id,
+            &plan,
+            registrar.user,
+            source,
+        )?)
     };
     if dry_run {
         work(conn)
@@ -82,7 +92,8 @@ pub fn import_file(
     source: &str,
     dry_run: bool,
 ) -> AppResult<Applied> {
-    let (text, _) = decode(bytes, encoding).map_err(|m| AppError::new(ErrorKind::Invalid, "bad_encoding", m))?;
+    let (text, _) = decode(bytes, encoding)
+        .map_err(|m| AppError::new(ErrorKind::Invalid, "bad_encoding", m))?;
     let rows = parse_entries(&text).map_err(|errors| invalid_rows(&errors))?;
     register(conn, hasher, contest, &rows, registrar, source, dry_run)
 }
@@ -101,7 +112,12 @@ pub fn invalid_rows(errors: &[RowError]) -> AppError {
             if errors.len() == 1 { "" } else { "s" }
         ),
     )
-    .with_details(errors.iter().map(|e| ErrorDetail::cell(e.row, e.column.clone(), e.message.clone())).collect())
+    .with_details(
+        errors
+            .iter()
+            .map(|e| ErrorDetail::cell(e.row, e.column.clone(), e.message.clone()))
+            .collect(),
+    )
 }
 
 /// A contest's entries as the export CSV (one row per member).

@@ -25,12 +25,15 @@ pub fn load_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
     key_path.push(".key");
     let key_path = std::path::PathBuf::from(key_path);
     if key_path.exists() {
-        let text = std::fs::read_to_string(&key_path).with_context(|| format!("reading the key file {}", key_path.display()))?;
-        return crate::config::parse_secret(&text).map_err(|p| anyhow::anyhow!("the key file {} {p}", key_path.display()));
+        let text = std::fs::read_to_string(&key_path)
+            .with_context(|| format!("reading the key file {}", key_path.display()))?;
+        return crate::config::parse_secret(&text)
+            .map_err(|p| anyhow::anyhow!("the key file {} {p}", key_path.display()));
     }
     let mut bytes = vec![0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    write_private(&key_path, &hex::encode(&bytes)).with_context(|| format!("writing the key file {}", key_path.display()))?;
+    write_private(&key_path, &hex::encode(&bytes))
+        .with_context(|| format!("writing the key file {}", key_path.display()))?;
     Ok(bytes)
 }
 
@@ -111,7 +114,10 @@ impl Application {
         if let Some(w) = workers {
             server = server.workers(w);
         }
-        Ok(Application { port, server: server.run() })
+        Ok(Application {
+            port,
+            server: server.run(),
+        })
     }
 
     pub fn port(&self) -> u16 {

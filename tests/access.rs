@@ -19,30 +19,62 @@ struct Case {
 }
 
 fn case(method: &'static str, path: String, expect: [u16; 5]) -> Case {
-    Case { method, path, body: Box::new(|_| Body::None), expect }
+    Case {
+        method,
+        path,
+        body: Box::new(|_| Body::None),
+        expect,
+    }
 }
 
-fn with(method: &'static str, path: String, body: impl Fn(usize) -> Body + 'static, expect: [u16; 5]) -> Case {
-    Case { method, path, body: Box::new(body), expect }
+fn with(
+    method: &'static str,
+    path: String,
+    body: impl Fn(usize) -> Body + 'static,
+    expect: [u16; 5],
+) -> Case {
+    Case {
+        method,
+        path,
+        body: Box::new(body),
+        expect,
+    }
 }
 
 fn every_endpoint_checks_role_and_scope(backend: Backend) {
     let s = TestServer::start(backend);
     let w = s.world.clone();
     let client = s.client();
-    let roles = ["", &w.province_organiser, &w.ningbo_organiser, &w.judge, &w.competitor];
-    let tokens: Vec<Option<String>> = roles.iter().map(|r| if r.is_empty() { None } else { Some(s.login(r)) }).collect();
+    let roles = [
+        "",
+        &w.province_organiser,
+        &w.ningbo_organiser,
+        &w.judge,
+        &w.competitor,
+    ];
+    let tokens: Vec<Option<String>> = roles
+        .iter()
+        .map(|r| if r.is_empty() { None } else { Some(s.login(r)) })
+        .collect();
     let organiser = tokens[1].clone().unwrap();
 
     // Things for later calls to refer to: a judge link, an entry, an account.
     let link: Value = client
-        .post(s.url(&format!("/api/v1/contests/{}/judges/{}/links", w.contest.id, w.judge_id)))
+        .post(s.url(&format!(
+            "/api/v1/contests/{}/judges/{}/links",
+            w.contest.id, w.judge_id
+        )))
         .bearer_auth(&organiser)
         .send()
         .unwrap()
         .json()
         .unwrap();
-    let entries: Value = client.get(s.url(&format!("/api/v1/contests/{}/entries", w.contest.id))).send().unwrap().json().unwrap();
+    let entries: Value = client
+        .get(s.url(&format!("/api/v1/contests/{}/entries", w.contest.id)))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     let entry_id = entries[0]["id"].as_i64().unwrap();
     let spare: Value = client
         .post(s.url("/api/v1/users"))
@@ -54,7 +86,13 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
         .unwrap();
     let spare_id = spare["id"].as_i64().unwrap();
 
-    let (c, draft, hz, hz_e, judge) = (w.contest.id, w.draft_contest.id, w.hangzhou.id, w.hz_enterprise.id, w.judge_id);
+    let (c, draft, hz, hz_e, judge) = (
+        w.contest.id,
+        w.draft_contest.id,
+        w.hangzhou.id,
+        w.hz_enterprise.id,
+        w.judge_id,
+    );
     let contest_body = move |k: usize| {
         Body::Json(json!({
             "code": format!("NEW-{k}"), "name_zh": "新竞赛", "name_en": "New contest",
@@ -68,37 +106,170 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
         case("GET", "/healthz".into(), [200; 5]),
         case("GET", "/api/v1/auth/me".into(), [200; 5]),
         case("GET", "/api/v1/organisations".into(), [200; 5]),
-        with("POST", "/api/v1/organisations".into(), move |k| Body::Json(json!({"parent_id": hz, "code": format!("HZ-NEW-{k}"), "name_zh": "新企业", "name_en": "New enterprise", "kind": "enterprise"})), [401, 201, 403, 403, 403]),
+        with(
+            "POST",
+            "/api/v1/organisations".into(),
+            move |k| {
+                Body::Json(
+                    json!({"parent_id": hz, "code": format!("HZ-NEW-{k}"), "name_zh": "新企业", "name_en": "New enterprise", "kind": "enterprise"}),
+                )
+            },
+            [401, 201, 403, 403, 403],
+        ),
         case("GET", format!("/api/v1/organisations/{hz}"), [200; 5]),
-        with("PATCH", format!("/api/v1/organisations/{hz_e}"), |_| Body::Json(json!({"name_zh": "杭州汽轮集团", "name_en": "Hangzhou Turbine Group"})), [401, 200, 403, 403, 403]),
+        with(
+            "PATCH",
+            format!("/api/v1/organisations/{hz_e}"),
+            |_| Body::Json(json!({"name_zh": "杭州汽轮集团", "name_en": "Hangzhou Turbine Group"})),
+            [401, 200, 403, 403, 403],
+        ),
         case("GET", "/api/v1/tiers".into(), [200; 5]),
-        with("POST", "/api/v1/tiers".into(), |k| Body::Json(json!({"code": format!("tier-{k}"), "name_zh": "区县级", "name_en": "County", "rank": 25 + k as i32})), [401, 201, 201, 403, 403]),
+        with(
+            "POST",
+            "/api/v1/tiers".into(),
+            |k| {
+                Body::Json(
+                    json!({"code": format!("tier-{k}"), "name_zh": "区县级", "name_en": "County", "rank": 25 + k as i32}),
+                )
+            },
+            [401, 201, 201, 403, 403],
+        ),
         case("GET", "/api/v1/skills".into(), [200; 5]),
-        with("POST", "/api/v1/skills".into(), |k| Body::Json(json!({"code": format!("skill-{k}"), "name_zh": "钳工", "name_en": "Fitter"})), [401, 201, 201, 403, 403]),
+        with(
+            "POST",
+            "/api/v1/skills".into(),
+            |k| {
+                Body::Json(
+                    json!({"code": format!("skill-{k}"), "name_zh": "钳工", "name_en": "Fitter"}),
+                )
+            },
+            [401, 201, 201, 403, 403],
+        ),
         case("GET", "/api/v1/contests".into(), [200; 5]),
-        with("POST", "/api/v1/contests".into(), contest_body, [401, 201, 403, 403, 403]),
+        with(
+            "POST",
+            "/api/v1/contests".into(),
+            contest_body,
+            [401, 201, 403, 403, 403],
+        ),
         case("GET", format!("/api/v1/contests/{c}"), [200; 5]),
-        case("GET", format!("/api/v1/contests/{draft}"), [401, 200, 403, 403, 403]),
-        with("PUT", format!("/api/v1/contests/{draft}"), move |k| { let Body::Json(mut v) = draft_body(k + 10) else { unreachable!() }; v["code"] = json!("ZJ-DRAFT"); Body::Json(v) }, [401, 200, 403, 403, 403]),
-        case("GET", format!("/api/v1/contests/{draft}/entries"), [401, 200, 403, 403, 403]),
-        with("POST", format!("/api/v1/contests/{draft}/status"), |_| Body::Json(json!({"status": "registration"})), [401, 200, 403, 403, 403]),
-        case("GET", format!("/api/v1/contests/{c}/judges"), [401, 200, 403, 200, 403]),
-        with("PUT", format!("/api/v1/contests/{c}/judges/{judge}"), |_| Body::Json(json!({"role": "judge"})), [401, 204, 403, 403, 403]),
-        case("POST", format!("/api/v1/contests/{c}/judges/{judge}/links"), [401, 201, 403, 403, 403]),
-        case("GET", format!("/api/v1/contests/{c}/judge-links"), [401, 200, 403, 403, 403]),
-        case("POST", format!("/api/v1/contests/{c}/judge-links/{}/revoke", link["id"]), [401, 204, 403, 403, 403]),
+        case(
+            "GET",
+            format!("/api/v1/contests/{draft}"),
+            [401, 200, 403, 403, 403],
+        ),
+        with(
+            "PUT",
+            format!("/api/v1/contests/{draft}"),
+            move |k| {
+                let Body::Json(mut v) = draft_body(k + 10) else {
+                    unreachable!()
+                };
+                v["code"] = json!("ZJ-DRAFT");
+                Body::Json(v)
+            },
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/contests/{draft}/entries"),
+            [401, 200, 403, 403, 403],
+        ),
+        with(
+            "POST",
+            format!("/api/v1/contests/{draft}/status"),
+            |_| Body::Json(json!({"status": "registration"})),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/judges"),
+            [401, 200, 403, 200, 403],
+        ),
+        with(
+            "PUT",
+            format!("/api/v1/contests/{c}/judges/{judge}"),
+            |_| Body::Json(json!({"role": "judge"})),
+            [401, 204, 403, 403, 403],
+        ),
+        case(
+            "POST",
+            format!("/api/v1/contests/{c}/judges/{judge}/links"),
+            [401, 201, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/judge-links"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "POST",
+            format!("/api/v1/contests/{c}/judge-links/{}/revoke", link["id"]),
+            [401, 204, 403, 403, 403],
+        ),
         case("GET", format!("/api/v1/contests/{c}/entries"), [200; 5]),
-        with("POST", format!("/api/v1/contests/{c}/entries"), |k| Body::Json(json!([{"name": "林峰", "id_type": "passport", "id_number": format!("E1234567{k}"), "birth_date": "1992-03-04", "gender": "male", "organisation": "HZ-TURB", "group": "employee"}])), [401, 201, 403, 403, 403]),
-        with("POST", format!("/api/v1/contests/{c}/entries/import"), |_| Body::Csv("姓名,证件号码,单位,组别\n周敏,330106198808080020,NB-PORT,职工\n".into()), [401, 201, 403, 403, 403]),
-        case("GET", format!("/api/v1/contests/{c}/entries.csv"), [401, 200, 403, 403, 403]),
-        case("POST", format!("/api/v1/contests/{c}/entries/{entry_id}/withdraw"), [401, 204, 403, 403, 403]),
-        case("GET", "/api/v1/competitors".into(), [401, 200, 200, 403, 403]),
-        case("GET", format!("/api/v1/competitors/{}", w.competitor_id), [401, 200, 200, 403, 200]),
+        with(
+            "POST",
+            format!("/api/v1/contests/{c}/entries"),
+            |k| {
+                Body::Json(
+                    json!([{"name": "林峰", "id_type": "passport", "id_number": format!("E1234567{k}"), "birth_date": "1992-03-04", "gender": "male", "organisation": "HZ-TURB", "group": "employee"}]),
+                )
+            },
+            [401, 201, 403, 403, 403],
+        ),
+        with(
+            "POST",
+            format!("/api/v1/contests/{c}/entries/import"),
+            |_| Body::Csv("姓名,证件号码,单位,组别\n周敏,330106198808080020,NB-PORT,职工\n".into()),
+            [401, 201, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/entries.csv"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "POST",
+            format!("/api/v1/contests/{c}/entries/{entry_id}/withdraw"),
+            [401, 204, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            "/api/v1/competitors".into(),
+            [401, 200, 200, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/competitors/{}", w.competitor_id),
+            [401, 200, 200, 403, 200],
+        ),
         case("GET", "/api/v1/users".into(), [401, 200, 200, 403, 403]),
-        with("POST", "/api/v1/users".into(), move |k| Body::Json(json!({"username": format!("new-judge-{k}"), "display_name": "新裁判", "password": "a long enough password", "kind": "judge", "organisation_id": hz_e})), [401, 201, 403, 403, 403]),
-        case("POST", format!("/api/v1/users/{spare_id}/disable"), [401, 204, 403, 403, 403]),
-        case("DELETE", format!("/api/v1/contests/{c}/judges/{judge}"), [401, 204, 403, 403, 403]),
-        case("POST", "/api/v1/auth/logout".into(), [401, 204, 204, 204, 204]),
+        with(
+            "POST",
+            "/api/v1/users".into(),
+            move |k| {
+                Body::Json(
+                    json!({"username": format!("new-judge-{k}"), "display_name": "新裁判", "password": "a long enough password", "kind": "judge", "organisation_id": hz_e}),
+                )
+            },
+            [401, 201, 403, 403, 403],
+        ),
+        case(
+            "POST",
+            format!("/api/v1/users/{spare_id}/disable"),
+            [401, 204, 403, 403, 403],
+        ),
+        case(
+            "DELETE",
+            format!("/api/v1/contests/{c}/judges/{judge}"),
+            [401, 204, 403, 403, 403],
+        ),
+        case(
+            "POST",
+            "/api/v1/auth/logout".into(),
+            [401, 204, 204, 204, 204],
+        ),
     ];
 
     let mut failures = Vec::new();
@@ -119,14 +290,36 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             let status = resp.status().as_u16();
             checked += 1;
             if status != case.expect[k] {
-                failures.push(format!("{} {} as {}: {} (expected {}) {}", case.method, case.path, if roles[k].is_empty() { "anonymous" } else { roles[k] }, status, case.expect[k], resp.text().unwrap_or_default()));
+                failures.push(format!(
+                    "{} {} as {}: {} (expected {}) {}",
+                    case.method,
+                    case.path,
+                    if roles[k].is_empty() {
+                        "anonymous"
+                    } else {
+                        roles[k]
+                    },
+                    status,
+                    case.expect[k],
+                    resp.text().unwrap_or_default()
+                ));
             } else if status >= 400 {
                 let body: Value = resp.json().unwrap_or(Value::Null);
-                assert!(body["error"]["code"].is_string() && body["error"]["message"].is_string(), "{} {}: error body {body}", case.method, case.path);
+                assert!(
+                    body["error"]["code"].is_string() && body["error"]["message"].is_string(),
+                    "{} {}: error body {body}",
+                    case.method,
+                    case.path
+                );
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {checked} calls were answered wrongly:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} calls were answered wrongly:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn judges_never_see_their_own_organisations_entries(backend: Backend) {
@@ -141,15 +334,46 @@ fn judges_never_see_their_own_organisations_entries(backend: Backend) {
         .send()
         .unwrap();
     assert_eq!(resp.status(), 201, "{}", resp.text().unwrap());
-    let all: Vec<Value> = client.get(s.url(&format!("/api/v1/contests/{}/entries", w.contest.id))).bearer_auth(&organiser).send().unwrap().json().unwrap();
+    let all: Vec<Value> = client
+        .get(s.url(&format!("/api/v1/contests/{}/entries", w.contest.id)))
+        .bearer_auth(&organiser)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(all.len(), 2);
-    assert!(all.iter().all(|e| e["members"][0]["birth_date"].is_string()), "organisers see particulars");
+    assert!(
+        all.iter()
+            .all(|e| e["members"][0]["birth_date"].is_string()),
+        "organisers see particulars"
+    );
     let judge = s.login(&w.judge);
-    let seen: Vec<Value> = client.get(s.url(&format!("/api/v1/contests/{}/entries", w.contest.id))).bearer_auth(&judge).send().unwrap().json().unwrap();
-    let orgs: Vec<&str> = seen.iter().map(|e| e["organisation_code"].as_str().unwrap()).collect();
-    assert_eq!(orgs, vec!["NB-PORT"], "the judge from HZ-TURB must not see HZ-TURB's entry");
-    assert!(seen[0]["members"][0].get("birth_date").is_none(), "judges see no personal particulars");
-    let public: Vec<Value> = client.get(s.url(&format!("/api/v1/contests/{}/entries", w.contest.id))).send().unwrap().json().unwrap();
+    let seen: Vec<Value> = client
+        .get(s.url(&format!("/api/v1/contests/{}/entries", w.contest.id)))
+        .bearer_auth(&judge)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let orgs: Vec<&str> = seen
+        .iter()
+        .map(|e| e["organisation_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        orgs,
+        vec!["NB-PORT"],
+        "the judge from HZ-TURB must not see HZ-TURB's entry"
+    );
+    assert!(
+        seen[0]["members"][0].get("birth_date").is_none(),
+        "judges see no personal particulars"
+    );
+    let public: Vec<Value> = client
+        .get(s.url(&format!("/api/v1/contests/{}/entries", w.contest.id)))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(public.len(), 2);
     assert!(public[0]["members"][0].get("id_last4").is_none());
 }
@@ -157,17 +381,54 @@ fn judges_never_see_their_own_organisations_entries(backend: Backend) {
 fn bad_credentials_are_refused(backend: Backend) {
     let s = TestServer::start(backend);
     let client = s.client();
-    let resp = client.post(s.url("/api/v1/auth/login")).json(&json!({"username": "zj-organiser", "password": "wrong password!"})).send().unwrap();
+    let resp = client
+        .post(s.url("/api/v1/auth/login"))
+        .json(&json!({"username": "zj-organiser", "password": "wrong password!"}))
+        .send()
+        .unwrap();
     assert_eq!(resp.status(), 401);
-    let resp = client.post(s.url("/api/v1/auth/login")).json(&json!({"username": "nobody", "password": "wrong password!"})).send().unwrap();
+    let resp = client
+        .post(s.url("/api/v1/auth/login"))
+        .json(&json!({"username": "nobody", "password": "wrong password!"}))
+        .send()
+        .unwrap();
     assert_eq!(resp.status(), 401);
-    let resp = client.get(s.url("/api/v1/auth/me")).bearer_auth("not-a-token").send().unwrap();
+    let resp = client
+        .get(s.url("/api/v1/auth/me"))
+        .bearer_auth("not-a-token")
+        .send()
+        .unwrap();
     assert_eq!(resp.status(), 401);
-    let resp = client.get(s.url("/api/v1/auth/me")).header("Authorization", "Basic abc").send().unwrap();
+    let resp = client
+        .get(s.url("/api/v1/auth/me"))
+        .header("Authorization", "Basic abc")
+        .send()
+        .unwrap();
     assert_eq!(resp.status(), 401);
     let token = s.login("zj-organiser");
-    assert_eq!(client.post(s.url("/api/v1/auth/logout")).bearer_auth(&token).send().unwrap().status(), 204);
-    assert_eq!(client.get(s.url("/api/v1/auth/me")).bearer_auth(&token).send().unwrap().status(), 401, "a revoked token no longer works");
+    assert_eq!(
+        client
+            .post(s.url("/api/v1/auth/logout"))
+            .bearer_auth(&token)
+            .send()
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        client
+            .get(s.url("/api/v1/auth/me"))
+            .bearer_auth(&token)
+            .send()
+            .unwrap()
+            .status(),
+        401,
+        "a revoked token no longer works"
+    );
 }
 
-on_both_backends!(every_endpoint_checks_role_and_scope, judges_never_see_their_own_organisations_entries, bad_credentials_are_refused);
+on_both_backends!(
+    every_endpoint_checks_role_and_scope,
+    judges_never_see_their_own_organisations_entries,
+    bad_credentials_are_refused
+);

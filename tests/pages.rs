@@ -17,43 +17,121 @@ fn cookie_of(resp: &reqwest::blocking::Response, name: &str) -> Option<String> {
 fn pages_follow_the_language(backend: Backend) {
     let s = TestServer::start(backend);
     let c = s.client();
-    let zh = c.get(s.url("/")).header("Accept-Language", "zh-CN,zh;q=0.9").send().unwrap();
+    let zh = c
+        .get(s.url("/"))
+        .header("Accept-Language", "zh-CN,zh;q=0.9")
+        .send()
+        .unwrap();
     assert_eq!(zh.status(), 200);
     assert_eq!(zh.headers()["content-language"], "zh-Hans");
-    assert!(zh.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(zh.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
     assert_eq!(zh.headers()["x-content-type-options"], "nosniff");
     let body = zh.text().unwrap();
-    assert!(body.contains("竞赛") && body.contains("ZJ-ELEC") && !body.contains("ZJ-DRAFT"), "draft contests are not public");
-    let en = c.get(s.url("/")).header("Accept-Language", "en-GB,en;q=0.9").send().unwrap().text().unwrap();
+    assert!(
+        body.contains("竞赛") && body.contains("ZJ-ELEC") && !body.contains("ZJ-DRAFT"),
+        "draft contests are not public"
+    );
+    let en = c
+        .get(s.url("/"))
+        .header("Accept-Language", "en-GB,en;q=0.9")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
     assert!(en.contains("Contests") && en.contains("Registration"));
-    let chosen = c.get(s.url("/?lang=en")).header("Accept-Language", "zh-CN").send().unwrap();
+    let chosen = c
+        .get(s.url("/?lang=en"))
+        .header("Accept-Language", "zh-CN")
+        .send()
+        .unwrap();
     let remembered = cookie_of(&chosen, "jiangxin_lang").expect("the choice is remembered");
-    let again = c.get(s.url("/signin")).header("Accept-Language", "zh-CN").header("Cookie", remembered).send().unwrap().text().unwrap();
-    assert!(again.contains("Username"), "the remembered language wins over Accept-Language");
+    let again = c
+        .get(s.url("/signin"))
+        .header("Accept-Language", "zh-CN")
+        .header("Cookie", remembered)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        again.contains("Username"),
+        "the remembered language wins over Accept-Language"
+    );
 }
 
 fn signing_in_on_a_page_sets_a_signed_http_only_cookie(backend: Backend) {
     let s = TestServer::start(backend);
     let c = s.client();
-    let wrong = c.post(s.url("/signin")).form(&[("username", "zj-organiser"), ("password", "nope nope nope")]).send().unwrap();
+    let wrong = c
+        .post(s.url("/signin"))
+        .form(&[("username", "zj-organiser"), ("password", "nope nope nope")])
+        .send()
+        .unwrap();
     assert_eq!(wrong.status(), 401);
     assert!(wrong.text().unwrap().contains("用户名或密码错误"));
-    let ok = c.post(s.url("/signin")).form(&[("username", "zj-organiser"), ("password", PASSWORD)]).send().unwrap();
+    let ok = c
+        .post(s.url("/signin"))
+        .form(&[("username", "zj-organiser"), ("password", PASSWORD)])
+        .send()
+        .unwrap();
     assert_eq!(ok.status(), 303);
-    let raw = ok.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>().join("\n");
-    assert!(raw.contains("HttpOnly") && raw.contains("SameSite=Lax"), "{raw}");
+    let raw = ok
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        raw.contains("HttpOnly") && raw.contains("SameSite=Lax"),
+        "{raw}"
+    );
     let cookie = cookie_of(&ok, "jiangxin_session").unwrap();
-    let me: Value = c.get(s.url("/api/v1/auth/me")).header("Cookie", &cookie).send().unwrap().json().unwrap();
+    let me: Value = c
+        .get(s.url("/api/v1/auth/me"))
+        .header("Cookie", &cookie)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(me["role"], "organiser");
-    let home = c.get(s.url("/")).header("Cookie", &cookie).send().unwrap().text().unwrap();
-    assert!(home.contains("ZJ-DRAFT"), "the organiser sees their draft contest");
+    let home = c
+        .get(s.url("/"))
+        .header("Cookie", &cookie)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        home.contains("ZJ-DRAFT"),
+        "the organiser sees their draft contest"
+    );
     // A tampered cookie is not accepted.
     let tampered = cookie.replacen('=', "=x", 1);
-    let me: Value = c.get(s.url("/api/v1/auth/me")).header("Cookie", &tampered).send().unwrap().json().unwrap();
+    let me: Value = c
+        .get(s.url("/api/v1/auth/me"))
+        .header("Cookie", &tampered)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(me["role"], "anonymous");
-    let out = c.post(s.url("/signout")).header("Cookie", &cookie).send().unwrap();
+    let out = c
+        .post(s.url("/signout"))
+        .header("Cookie", &cookie)
+        .send()
+        .unwrap();
     assert_eq!(out.status(), 303);
-    let me: Value = c.get(s.url("/api/v1/auth/me")).header("Cookie", &cookie).send().unwrap().json().unwrap();
+    let me: Value = c
+        .get(s.url("/api/v1/auth/me"))
+        .header("Cookie", &cookie)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(me["role"], "anonymous", "signing out ends the session");
 }
 
@@ -62,7 +140,10 @@ fn a_judge_signs_in_by_private_link_until_it_is_revoked(backend: Backend) {
     let c = s.client();
     let organiser = s.login(&s.world.province_organiser);
     let link: Value = c
-        .post(s.url(&format!("/api/v1/contests/{}/judges/{}/links", s.world.contest.id, s.world.judge_id)))
+        .post(s.url(&format!(
+            "/api/v1/contests/{}/judges/{}/links",
+            s.world.contest.id, s.world.judge_id
+        )))
         .bearer_auth(&organiser)
         .send()
         .unwrap()
@@ -73,22 +154,52 @@ fn a_judge_signs_in_by_private_link_until_it_is_revoked(backend: Backend) {
     let resp = c.get(s.url(link["path"].as_str().unwrap())).send().unwrap();
     assert_eq!(resp.status(), 303);
     let cookie = cookie_of(&resp, "jiangxin_session").unwrap();
-    let me: Value = c.get(s.url("/api/v1/auth/me")).header("Cookie", &cookie).send().unwrap().json().unwrap();
+    let me: Value = c
+        .get(s.url("/api/v1/auth/me"))
+        .header("Cookie", &cookie)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(me["role"], "judge");
-    let api: Value = c.post(s.url("/api/v1/auth/link")).json(&serde_json::json!({"token": token})).send().unwrap().json().unwrap();
+    let api: Value = c
+        .post(s.url("/api/v1/auth/link"))
+        .json(&serde_json::json!({"token": token}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert!(api["token"].is_string());
     let revoke = c
-        .post(s.url(&format!("/api/v1/contests/{}/judge-links/{}/revoke", s.world.contest.id, link["id"])))
+        .post(s.url(&format!(
+            "/api/v1/contests/{}/judge-links/{}/revoke",
+            s.world.contest.id, link["id"]
+        )))
         .bearer_auth(&organiser)
         .send()
         .unwrap();
     assert_eq!(revoke.status(), 204);
-    assert_eq!(c.get(s.url(link["path"].as_str().unwrap())).send().unwrap().status(), 401, "a revoked link no longer signs in");
-    let bad = c.post(s.url("/api/v1/auth/link")).json(&serde_json::json!({"token": token})).send().unwrap();
+    assert_eq!(
+        c.get(s.url(link["path"].as_str().unwrap()))
+            .send()
+            .unwrap()
+            .status(),
+        401,
+        "a revoked link no longer signs in"
+    );
+    let bad = c
+        .post(s.url("/api/v1/auth/link"))
+        .json(&serde_json::json!({"token": token}))
+        .send()
+        .unwrap();
     assert_eq!(bad.status(), 401);
 }
 
-on_both_backends!(pages_follow_the_language, signing_in_on_a_page_sets_a_signed_http_only_cookie, a_judge_signs_in_by_private_link_until_it_is_revoked);
+on_both_backends!(
+    pages_follow_the_language,
+    signing_in_on_a_page_sets_a_signed_http_only_cookie,
+    a_judge_signs_in_by_private_link_until_it_is_revoked
+);
 
 #[test]
 fn the_demo_starts_a_server_and_prints_how_to_sign_in() {
@@ -118,16 +229,45 @@ fn the_demo_starts_a_server_and_prints_how_to_sign_in() {
     }
     let address = address.expect("the demo prints its address");
     let text = printed.join("\n");
-    assert!(text.contains("password demo-organiser") && text.contains("private link") && text.contains("competitor"), "{text}");
+    assert!(
+        text.contains("password demo-organiser")
+            && text.contains("private link")
+            && text.contains("competitor"),
+        "{text}"
+    );
     let client = reqwest::blocking::Client::new();
-    let contests: Vec<Value> = client.get(format!("{address}/api/v1/contests")).send().unwrap().json().unwrap();
+    let contests: Vec<Value> = client
+        .get(format!("{address}/api/v1/contests"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert!(contests.len() >= 20, "a contest per tier per skill");
-    let tiers: std::collections::HashSet<i64> = contests.iter().map(|c| c["tier_id"].as_i64().unwrap()).collect();
+    let tiers: std::collections::HashSet<i64> = contests
+        .iter()
+        .map(|c| c["tier_id"].as_i64().unwrap())
+        .collect();
     assert!(tiers.len() >= 4, "public contests span the ladder");
-    let login: Value = client.post(format!("{address}/api/v1/auth/login")).json(&serde_json::json!({"username": "organiser", "password": "demo-organiser"})).send().unwrap().json().unwrap();
+    let login: Value = client
+        .post(format!("{address}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "organiser", "password": "demo-organiser"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     let token = login["token"].as_str().unwrap();
-    let people: Vec<Value> = client.get(format!("{address}/api/v1/competitors?limit=1000")).bearer_auth(token).send().unwrap().json().unwrap();
-    assert!(people.len() >= 200, "a few hundred competitors, got {}", people.len());
+    let people: Vec<Value> = client
+        .get(format!("{address}/api/v1/competitors?limit=1000"))
+        .bearer_auth(token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(
+        people.len() >= 200,
+        "a few hundred competitors, got {}",
+        people.len()
+    );
     let _ = child.kill();
     let _ = child.wait();
 }

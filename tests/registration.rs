@@ -25,7 +25,14 @@ fn post_csv(s: &TestServer, token: &str, contest: i64, body: Vec<u8>, query: &st
 }
 
 fn entry_count(s: &TestServer, token: &str, contest: i64) -> usize {
-    let list: Vec<Value> = s.client().get(s.url(&format!("/api/v1/contests/{contest}/entries"))).bearer_auth(token).send().unwrap().json().unwrap();
+    let list: Vec<Value> = s
+        .client()
+        .get(s.url(&format!("/api/v1/contests/{contest}/entries")))
+        .bearer_auth(token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     list.len()
 }
 
@@ -49,13 +56,30 @@ fn a_file_imports_once_and_reimports_as_no_change(backend: Backend) {
     assert_eq!(body["result"]["entries_created"], 0);
     assert_eq!(body["result"]["entries_unchanged"], 3);
     assert_eq!(body["result"]["competitors_updated"], 0);
-    assert_eq!(entry_count(&s, &token, c), 4, "re-importing the same file changes nothing");
+    assert_eq!(
+        entry_count(&s, &token, c),
+        4,
+        "re-importing the same file changes nothing"
+    );
 
-    let csv = s.client().get(s.url(&format!("/api/v1/contests/{c}/entries.csv"))).bearer_auth(&token).send().unwrap().text().unwrap();
+    let csv = s
+        .client()
+        .get(s.url(&format!("/api/v1/contests/{c}/entries.csv")))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
     let csv = csv.trim_start_matches('\u{feff}');
     assert!(csv.starts_with("start_number,"), "{csv}");
-    assert!(csv.contains("101,,张伟,resident_id,0018,1990-01-01,male,HZ-TURB"), "{csv}");
-    assert!(!csv.contains("330106199001010018"), "the full identity number is never stored or exported");
+    assert!(
+        csv.contains("101,,张伟,resident_id,0018,1990-01-01,male,HZ-TURB"),
+        "{csv}"
+    );
+    assert!(
+        !csv.contains("330106199001010018"),
+        "the full identity number is never stored or exported"
+    );
     assert_eq!(csv.lines().count(), 5);
 }
 
@@ -74,11 +98,25 @@ fn every_bad_row_is_reported_and_nothing_is_written(backend: Backend) {
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["code"], "invalid_rows");
     let details = body["error"]["details"].as_array().unwrap();
-    let at: Vec<(i64, String)> = details.iter().map(|d| (d["row"].as_i64().unwrap(), d["column"].as_str().unwrap_or("").to_string())).collect();
+    let at: Vec<(i64, String)> = details
+        .iter()
+        .map(|d| {
+            (
+                d["row"].as_i64().unwrap(),
+                d["column"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
     for (row, column) in [(3, "id_number"), (7, "group")] {
-        assert!(at.contains(&(row, column.to_string())), "expected an error at row {row}, column {column}: {body}");
+        assert!(
+            at.contains(&(row, column.to_string())),
+            "expected an error at row {row}, column {column}: {body}"
+        );
     }
-    assert!(details.iter().any(|d| d["row"] == 6), "the duplicate person is reported: {body}");
+    assert!(
+        details.iter().any(|d| d["row"] == 6),
+        "the duplicate person is reported: {body}"
+    );
     assert_eq!(entry_count(&s, &token, c), 1, "nothing was written");
 
     // Rows that parse but break the contest's rules are reported with the others.
@@ -86,8 +124,18 @@ fn every_bad_row_is_reported_and_nothing_is_written(backend: Backend) {
     let (status, body) = post_csv(&s, &token, c, ruled.as_bytes().to_vec(), "");
     assert_eq!(status, 422, "{body}");
     let details = body["error"]["details"].as_array().unwrap();
-    assert!(details.iter().any(|d| d["row"] == 2 && d["column"] == "organisation"), "{body}");
-    assert!(details.iter().any(|d| d["row"] == 3 && d["column"] == "birth_date" && d["message"].as_str().unwrap().contains("minimum age")), "{body}");
+    assert!(
+        details
+            .iter()
+            .any(|d| d["row"] == 2 && d["column"] == "organisation"),
+        "{body}"
+    );
+    assert!(
+        details.iter().any(|d| d["row"] == 3
+            && d["column"] == "birth_date"
+            && d["message"].as_str().unwrap().contains("minimum age")),
+        "{body}"
+    );
     assert_eq!(entry_count(&s, &token, c), 1);
 }
 
@@ -105,8 +153,14 @@ fn encodings_are_detected_or_chosen(backend: Backend) {
     let (status, body) = post_csv(&s, &token, c, bom, "?dry_run=true");
     assert_eq!(status, 200, "UTF-8 with a BOM: {body}");
     let (status, body) = post_csv(&s, &token, c, gbk.to_vec(), "?encoding=utf-8");
-    assert_eq!(status, 422, "GBK bytes declared as UTF-8 are refused: {body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("line"), "{body}");
+    assert_eq!(
+        status, 422,
+        "GBK bytes declared as UTF-8 are refused: {body}"
+    );
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("line"),
+        "{body}"
+    );
     let (status, _) = post_csv(&s, &token, c, gbk.to_vec(), "?encoding=latin-9");
     assert_eq!(status, 422);
     let (status, body) = post_csv(&s, &token, c, gbk.to_vec(), "?encoding=gbk");
@@ -123,13 +177,27 @@ fn teams_register_together(backend: Backend) {
 宁港队,李娜,330203199202020024,NB-PORT,employee\n";
     let (status, body) = post_csv(&s, &token, c, file.as_bytes().to_vec(), "");
     assert_eq!(status, 422, "{body}");
-    assert!(body["error"]["details"].as_array().unwrap().iter().any(|d| d["column"] == "team"), "{body}");
+    assert!(
+        body["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["column"] == "team"),
+        "{body}"
+    );
     let file = format!("{file}宁港队,刘洋,330203199404040015,NB-PORT,employee\n");
     let (status, body) = post_csv(&s, &token, c, file.into_bytes(), "");
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["result"]["entries_created"], 2);
     assert_eq!(body["result"]["competitors_created"], 4);
-    let list: Vec<Value> = s.client().get(s.url(&format!("/api/v1/contests/{c}/entries"))).bearer_auth(&token).send().unwrap().json().unwrap();
+    let list: Vec<Value> = s
+        .client()
+        .get(s.url(&format!("/api/v1/contests/{c}/entries")))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(list[0]["members"].as_array().unwrap().len(), 2);
 }
 
@@ -161,11 +229,27 @@ fn the_command_line_imports_with_the_same_rules(backend: Backend) {
             .unwrap()
     };
     let path = file.display().to_string();
-    let out = run(&["import", "entries", "--contest", "ZJ-ELEC", &path, "--encoding", "gbk"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&[
+        "import",
+        "entries",
+        "--contest",
+        "ZJ-ELEC",
+        &path,
+        "--encoding",
+        "gbk",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("3 entries created"));
     let again = run(&["import", "entries", "--contest", "ZJ-ELEC", &path]);
-    assert!(String::from_utf8_lossy(&again.stdout).contains("0 entries created, 3 unchanged"), "{}", String::from_utf8_lossy(&again.stdout));
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("0 entries created, 3 unchanged"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
     std::fs::write(&file, "姓名,证件号码,单位,组别\n张三,12345,HZ-TURB,职工\n").unwrap();
     let bad = run(&["import", "entries", "--contest", "ZJ-ELEC", &path]);
     assert!(!bad.status.success());
@@ -192,10 +276,20 @@ fn json_registration_uses_the_same_rules(backend: Backend) {
     assert_eq!(resp.status(), 422);
     let body: Value = resp.json().unwrap();
     let details = body["error"]["details"].as_array().unwrap();
-    assert!(details.iter().all(|d| d["row"] == 2), "errors name the position in the array: {body}");
+    assert!(
+        details.iter().all(|d| d["row"] == 2),
+        "errors name the position in the array: {body}"
+    );
     assert!(details.iter().any(|d| d["column"] == "name"));
     assert!(details.iter().any(|d| d["column"] == "id_number"));
-    let resp = s.client().post(s.url(&format!("/api/v1/contests/{c}/entries"))).bearer_auth(&token).header("Content-Type", "application/json").body("[{\"name\": 1").send().unwrap();
+    let resp = s
+        .client()
+        .post(s.url(&format!("/api/v1/contests/{c}/entries")))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/json")
+        .body("[{\"name\": 1")
+        .send()
+        .unwrap();
     assert_eq!(resp.status(), 400);
     let body: Value = resp.json().unwrap();
     assert_eq!(body["error"]["code"], "bad_json");

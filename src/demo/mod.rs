@@ -7,7 +7,8 @@ pub mod people;
 use crate::engine::eligibility::{self, Candidate};
 use crate::engine::identity::IdentityHasher;
 use crate::engine::model::{
-    ContestId, Eligibility, Group, IdKind, JudgeRole, Organisation, OrganisationKind, SkillLevel, UserKind,
+    ContestId, Eligibility, Group, IdKind, JudgeRole, Organisation, OrganisationKind, SkillLevel,
+    UserKind,
 };
 use crate::engine::registration::RegistrationRow;
 use crate::registration::{register, Registrar};
@@ -44,7 +45,8 @@ pub struct Summary {
 
 /// Loads the demo ladder into an empty, migrated database.
 pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<Summary> {
-    let ladder = ladder::parse_ladder(LADDER).map_err(|e| anyhow!("fixtures/demo/ladder.toml: {e}"))?;
+    let ladder =
+        ladder::parse_ladder(LADDER).map_err(|e| anyhow!("fixtures/demo/ladder.toml: {e}"))?;
     ladder::check_ladder(&ladder).map_err(|e| anyhow!("fixtures/demo/ladder.toml: {e}"))?;
     let mut summary = Summary::default();
 
@@ -56,24 +58,41 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
         };
         let org = organisations::insert(
             conn,
-            &NewOrganisation { parent_id, code: o.code.clone(), name_zh: o.name_zh.clone(), name_en: o.name_en.clone(), kind: o.kind },
+            &NewOrganisation {
+                parent_id,
+                code: o.code.clone(),
+                name_zh: o.name_zh.clone(),
+                name_en: o.name_en.clone(),
+                kind: o.kind,
+            },
         )?;
         orgs.insert(o.code.clone(), org);
     }
     summary.organisations = orgs.len();
-    let regions: HashMap<&str, &str> =
-        ladder.organisations.iter().filter_map(|o| o.region.as_deref().map(|r| (o.code.as_str(), r))).collect();
+    let regions: HashMap<&str, &str> = ladder
+        .organisations
+        .iter()
+        .filter_map(|o| o.region.as_deref().map(|r| (o.code.as_str(), r)))
+        .collect();
 
     let mut skills = HashMap::new();
     for s in &ladder.skills {
-        skills.insert(s.code.clone(), reference::insert_skill(conn, &s.code, &s.name_zh, &s.name_en, s.team_size)?);
+        skills.insert(
+            s.code.clone(),
+            reference::insert_skill(conn, &s.code, &s.name_zh, &s.name_en, s.team_size)?,
+        );
     }
 
     let mut rng = ChaCha8Rng::seed_from_u64(ladder.population.seed);
     let workplaces: Vec<&Organisation> = ladder
         .organisations
         .iter()
-        .filter(|o| matches!(o.kind, OrganisationKind::Enterprise | OrganisationKind::Workshop))
+        .filter(|o| {
+            matches!(
+                o.kind,
+                OrganisationKind::Enterprise | OrganisationKind::Workshop
+            )
+        })
         .filter_map(|o| orgs.get(&o.code))
         .collect();
     let schools: Vec<&Organisation> = ladder
@@ -85,17 +104,43 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
     let students = ladder.population.competitors / 5;
     let mut population = Vec::new();
     for (places, count, born, group) in [
-        (&workplaces, ladder.population.competitors - students, (date(1972, 1, 1)?, date(2004, 12, 31)?), Group::Employee),
-        (&schools, students, (date(2005, 1, 1)?, date(2009, 12, 31)?), Group::Student),
+        (
+            &workplaces,
+            ladder.population.competitors - students,
+            (date(1972, 1, 1)?, date(2004, 12, 31)?),
+            Group::Employee,
+        ),
+        (
+            &schools,
+            students,
+            (date(2005, 1, 1)?, date(2009, 12, 31)?),
+            Group::Student,
+        ),
     ] {
-        let region_list: Vec<String> = places.iter().filter_map(|o| regions.get(o.code.as_str()).map(|r| r.to_string())).collect();
+        let region_list: Vec<String> = places
+            .iter()
+            .filter_map(|o| regions.get(o.code.as_str()).map(|r| r.to_string()))
+            .collect();
         for person in people::generate_people(&mut rng, &region_list, count, born) {
-            let here: Vec<&&Organisation> =
-                places.iter().filter(|o| regions.get(o.code.as_str()) == Some(&person.region.as_str())).collect();
-            let org = if here.is_empty() { places[rng.gen_range(0..places.len())] } else { here[rng.gen_range(0..here.len())] };
+            let here: Vec<&&Organisation> = places
+                .iter()
+                .filter(|o| regions.get(o.code.as_str()) == Some(&person.region.as_str()))
+                .collect();
+            let org = if here.is_empty() {
+                places[rng.gen_range(0..places.len())]
+            } else {
+                here[rng.gen_range(0..here.len())]
+            };
             let level = match group {
                 Group::Student => None,
-                Group::Employee => Some([SkillLevel::Level4, SkillLevel::Level3, SkillLevel::Level3, SkillLevel::Technician][rng.gen_range(0..4)]),
+                Group::Employee => Some(
+                    [
+                        SkillLevel::Level4,
+                        SkillLevel::Level3,
+                        SkillLevel::Level3,
+                        SkillLevel::Technician,
+                    ][rng.gen_range(0..4)],
+                ),
             };
             population.push((person, (*org).clone(), group, level));
         }
@@ -105,18 +150,33 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
     let mut created: HashMap<String, ContestId> = HashMap::new();
     let skill_codes: Vec<String> = ladder.skills.iter().map(|s| s.code.clone()).collect();
     for spec in &ladder.contests {
-        let tier = tiers.iter().find(|t| t.code == spec.tier).ok_or_else(|| anyhow!("unknown tier {}", spec.tier))?;
-        let skill = skills.get(&spec.skill).ok_or_else(|| anyhow!("unknown skill {}", spec.skill))?;
-        let organiser = orgs.get(&spec.organiser).ok_or_else(|| anyhow!("unknown organiser {}", spec.organiser))?;
+        let tier = tiers
+            .iter()
+            .find(|t| t.code == spec.tier)
+            .ok_or_else(|| anyhow!("unknown tier {}", spec.tier))?;
+        let skill = skills
+            .get(&spec.skill)
+            .ok_or_else(|| anyhow!("unknown skill {}", spec.skill))?;
+        let organiser = orgs
+            .get(&spec.organiser)
+            .ok_or_else(|| anyhow!("unknown organiser {}", spec.organiser))?;
         let within = match &spec.eligible_within {
-            Some(code) => Some(orgs.get(code).ok_or_else(|| anyhow!("unknown organisation {code}"))?),
+            Some(code) => Some(
+                orgs.get(code)
+                    .ok_or_else(|| anyhow!("unknown organisation {code}"))?,
+            ),
             None => None,
         };
         let prerequisites = spec
             .prerequisites
             .iter()
             .flatten()
-            .map(|code| created.get(code).copied().ok_or_else(|| anyhow!("contest {code} must come before {}", spec.code)))
+            .map(|code| {
+                created
+                    .get(code)
+                    .copied()
+                    .ok_or_else(|| anyhow!("contest {code} must come before {}", spec.code))
+            })
             .collect::<anyhow::Result<Vec<_>>>()?;
         let eligibility = Eligibility {
             min_age: spec.min_age,
@@ -137,17 +197,29 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
             reference_date: spec.reference_date,
             eligibility: eligibility.clone(),
         };
-        let contest = contests::insert(conn, &fields, crate::engine::model::ContestStatus::Registration)?;
+        let contest = contests::insert(
+            conn,
+            &fields,
+            crate::engine::model::ContestStatus::Registration,
+        )?;
         created.insert(spec.code.clone(), contest.id);
 
-        let skill_index = skill_codes.iter().position(|c| *c == spec.skill).unwrap_or(0);
+        let skill_index = skill_codes
+            .iter()
+            .position(|c| *c == spec.skill)
+            .unwrap_or(0);
         let mut rows = Vec::new();
         for (k, (person, org, group, level)) in population.iter().enumerate() {
             if k % skill_codes.len() != skill_index {
                 continue;
             }
-            let candidate = Candidate { birth_date: person.birth_date, group: *group, organisation_path: &org.path };
-            if !eligibility::check(&eligibility, spec.reference_date, within, &candidate).is_empty() {
+            let candidate = Candidate {
+                birth_date: person.birth_date,
+                group: *group,
+                organisation_path: &org.path,
+            };
+            if !eligibility::check(&eligibility, spec.reference_date, within, &candidate).is_empty()
+            {
                 continue;
             }
             rows.push(RegistrationRow {
@@ -168,8 +240,19 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
             rows = into_teams(rows, skill.team_size as usize);
         }
         rows.truncate(if tier.rank >= 40 { 60 } else { 40 });
-        let applied = register(conn, hasher, contest.id, &rows, &Registrar { user: None, scope: None }, "demo", false)
-            .map_err(|e| anyhow!("registering the demo entries of {}: {e}", spec.code))?;
+        let applied = register(
+            conn,
+            hasher,
+            contest.id,
+            &rows,
+            &Registrar {
+                user: None,
+                scope: None,
+            },
+            "demo",
+            false,
+        )
+        .map_err(|e| anyhow!("registering the demo entries of {}: {e}", spec.code))?;
         summary.entries += applied.entries_created;
         contests::set_status(conn, contest.id, spec.status)?;
     }
@@ -178,36 +261,78 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
     for u in &ladder.users {
         let (organisation, competitor, display_name) = match u.competitor {
             Some(k) => {
-                let (person, org, _, _) = population.get(k).ok_or_else(|| anyhow!("no generated competitor {k}"))?;
+                let (person, org, _, _) = population
+                    .get(k)
+                    .ok_or_else(|| anyhow!("no generated competitor {k}"))?;
                 let hash = hasher.hash(IdKind::ResidentId, &person.id_number);
                 let found = competitors::by_hashes(conn, &[hash.as_str()])?;
-                let c = found.get(&hash).ok_or_else(|| anyhow!("generated competitor {k} entered no contest"))?;
+                let c = found
+                    .get(&hash)
+                    .ok_or_else(|| anyhow!("generated competitor {k} entered no contest"))?;
                 (org.id, Some(c.id), person.name.clone())
             }
             None => {
-                let code = u.organisation.as_deref().ok_or_else(|| anyhow!("user {} has no organisation", u.username))?;
-                let org = orgs.get(code).ok_or_else(|| anyhow!("unknown organisation {code}"))?;
-                (org.id, None, u.display_name.clone().unwrap_or_else(|| u.username.clone()))
+                let code = u
+                    .organisation
+                    .as_deref()
+                    .ok_or_else(|| anyhow!("user {} has no organisation", u.username))?;
+                let org = orgs
+                    .get(code)
+                    .ok_or_else(|| anyhow!("unknown organisation {code}"))?;
+                (
+                    org.id,
+                    None,
+                    u.display_name.clone().unwrap_or_else(|| u.username.clone()),
+                )
             }
         };
-        let password_hash = crate::web::auth::hash_password(&u.password).map_err(|e| anyhow!("{e}"))?;
+        let password_hash =
+            crate::web::auth::hash_password(&u.password).map_err(|e| anyhow!("{e}"))?;
         let user = users::insert(
             conn,
-            &NewUser { username: u.username.clone(), display_name, password_hash, kind: u.kind, organisation_id: organisation, competitor_id: competitor },
+            &NewUser {
+                username: u.username.clone(),
+                display_name,
+                password_hash,
+                kind: u.kind,
+                organisation_id: organisation,
+                competitor_id: competitor,
+            },
         )?;
         let mut link = None;
         for j in u.judges.iter().flatten() {
-            let contest_id = *created.get(&j.contest).ok_or_else(|| anyhow!("unknown contest {}", j.contest))?;
-            contests::assign_judge(conn, &Assignment { contest_id, user_id: user.id, role: j.role })?;
+            let contest_id = *created
+                .get(&j.contest)
+                .ok_or_else(|| anyhow!("unknown contest {}", j.contest))?;
+            contests::assign_judge(
+                conn,
+                &Assignment {
+                    contest_id,
+                    user_id: user.id,
+                    role: j.role,
+                },
+            )?;
             if link.is_none() || j.role == JudgeRole::ChiefJudge {
                 let contest = contests::get(conn, contest_id)?;
                 let hours = ((contest.ends_on - store::now().date()).num_days().max(0) + 2) * 24;
-                let (token, _) = crate::web::auth::issue_token(conn, &user, TokenKind::JudgeLink, hours, None, Some(contest_id))
-                    .map_err(|e| anyhow!("{e}"))?;
+                let (token, _) = crate::web::auth::issue_token(
+                    conn,
+                    &user,
+                    TokenKind::JudgeLink,
+                    hours,
+                    None,
+                    Some(contest_id),
+                )
+                .map_err(|e| anyhow!("{e}"))?;
                 link = Some(format!("/signin/link/{token}"));
             }
         }
-        summary.accounts.push(DemoAccount { username: u.username.clone(), password: u.password.clone(), kind: u.kind, link });
+        summary.accounts.push(DemoAccount {
+            username: u.username.clone(),
+            password: u.password.clone(),
+            kind: u.kind,
+            link,
+        });
     }
     summary.competitors = population.len();
     Ok(summary)

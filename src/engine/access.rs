@@ -8,11 +8,21 @@ use super::model::{CompetitorId, ContestId, ContestStatus, JudgeRole, Organisati
 pub enum Actor {
     Anonymous,
     /// Acts for an organisation and everything below it.
-    Organiser { user: UserId, scope: Vec<OrganisationId> },
+    Organiser {
+        user: UserId,
+        scope: Vec<OrganisationId>,
+    },
     /// Judges a set of contests; belongs to an organisation (for conflicts of interest).
-    Judge { user: UserId, organisation: Vec<OrganisationId>, contests: Vec<(ContestId, JudgeRole)> },
+    Judge {
+        user: UserId,
+        organisation: Vec<OrganisationId>,
+        contests: Vec<(ContestId, JudgeRole)>,
+    },
     /// Sees their own data.
-    Competitor { user: UserId, competitor: CompetitorId },
+    Competitor {
+        user: UserId,
+        competitor: CompetitorId,
+    },
 }
 
 /// Why a request is refused, in a sentence for the caller.
@@ -42,7 +52,9 @@ impl Actor {
     pub fn user(&self) -> Option<UserId> {
         match self {
             Actor::Anonymous => None,
-            Actor::Organiser { user, .. } | Actor::Judge { user, .. } | Actor::Competitor { user, .. } => Some(*user),
+            Actor::Organiser { user, .. }
+            | Actor::Judge { user, .. }
+            | Actor::Competitor { user, .. } => Some(*user),
         }
     }
 
@@ -61,7 +73,10 @@ impl Actor {
 
     pub fn judge_role(&self, contest: ContestId) -> Option<JudgeRole> {
         match self {
-            Actor::Judge { contests, .. } => contests.iter().find(|(c, _)| *c == contest).map(|(_, r)| *r),
+            Actor::Judge { contests, .. } => contests
+                .iter()
+                .find(|(c, _)| *c == contest)
+                .map(|(_, r)| *r),
             _ => None,
         }
     }
@@ -79,7 +94,9 @@ impl Actor {
     pub fn may_manage_organisation(&self, path: &[OrganisationId]) -> Decision {
         match self {
             Actor::Organiser { scope, .. } if within(scope, path) => Ok(()),
-            Actor::Organiser { .. } => deny("that organisation is outside the one you organise for"),
+            Actor::Organiser { .. } => {
+                deny("that organisation is outside the one you organise for")
+            }
             _ => deny("only organisers may do this"),
         }
     }
@@ -96,14 +113,19 @@ impl Actor {
     pub fn may_manage_contest(&self, c: &ContestScope<'_>) -> Decision {
         match self {
             Actor::Organiser { scope, .. } if within(scope, c.organiser) => Ok(()),
-            Actor::Organiser { .. } => deny("this contest is organised outside the organisation you organise for"),
+            Actor::Organiser { .. } => {
+                deny("this contest is organised outside the organisation you organise for")
+            }
             _ => deny("only the contest's organisers may do this"),
         }
     }
 
     /// Seeing a contest: anyone once it is out of draft; its organisers and judges before.
     pub fn may_view_contest(&self, c: &ContestScope<'_>) -> Decision {
-        if c.status.is_public() || self.may_manage_contest(c).is_ok() || self.judge_role(c.id).is_some() {
+        if c.status.is_public()
+            || self.may_manage_contest(c).is_ok()
+            || self.judge_role(c.id).is_some()
+        {
             Ok(())
         } else {
             deny("this contest is not public yet")
@@ -122,10 +144,15 @@ impl Actor {
     /// organisation below it; with `conflict_depth` set, the conflict extends to the
     /// whole subtree of the judge's ancestor at that depth (0 = the root), e.g. the
     /// same city. Other parties are not judges and are answered by the contest rules.
-    pub fn may_see_entry_of(&self, entry_org: &[OrganisationId], conflict_depth: Option<usize>) -> Decision {
+    pub fn may_see_entry_of(
+        &self,
+        entry_org: &[OrganisationId],
+        conflict_depth: Option<usize>,
+    ) -> Decision {
         match self {
             Actor::Judge { organisation, .. } => {
-                let level = conflict_depth.map_or(organisation.len(), |d| (d + 1).min(organisation.len()));
+                let level =
+                    conflict_depth.map_or(organisation.len(), |d| (d + 1).min(organisation.len()));
                 if within(&organisation[..level], entry_org) {
                     deny("conflict of interest: this entry is from your own organisation")
                 } else {
@@ -137,7 +164,11 @@ impl Actor {
     }
 
     /// A competitor's own record, or an organiser over their organisation.
-    pub fn may_view_competitor(&self, id: CompetitorId, organisation: &[OrganisationId]) -> Decision {
+    pub fn may_view_competitor(
+        &self,
+        id: CompetitorId,
+        organisation: &[OrganisationId],
+    ) -> Decision {
         match self {
             Actor::Competitor { competitor, .. } if *competitor == id => Ok(()),
             Actor::Organiser { .. } => self.may_manage_organisation(organisation),
@@ -158,19 +189,45 @@ mod tests {
     fn actors() -> Vec<(&'static str, Actor)> {
         vec![
             ("anonymous", Actor::Anonymous),
-            ("province organiser", Actor::Organiser { user: UserId(1), scope: p(&[1]) }),
-            ("city organiser", Actor::Organiser { user: UserId(2), scope: p(&[1, 2]) }),
+            (
+                "province organiser",
+                Actor::Organiser {
+                    user: UserId(1),
+                    scope: p(&[1]),
+                },
+            ),
+            (
+                "city organiser",
+                Actor::Organiser {
+                    user: UserId(2),
+                    scope: p(&[1, 2]),
+                },
+            ),
             (
                 "judge",
-                Actor::Judge { user: UserId(3), organisation: p(&[1, 2, 5]), contests: vec![(ContestId(9), JudgeRole::Judge)] },
+                Actor::Judge {
+                    user: UserId(3),
+                    organisation: p(&[1, 2, 5]),
+                    contests: vec![(ContestId(9), JudgeRole::Judge)],
+                },
             ),
-            ("competitor", Actor::Competitor { user: UserId(4), competitor: CompetitorId(7) }),
+            (
+                "competitor",
+                Actor::Competitor {
+                    user: UserId(4),
+                    competitor: CompetitorId(7),
+                },
+            ),
         ]
     }
 
     #[test]
     fn who_may_manage_and_view_a_draft_contest() {
-        let provincial = ContestScope { id: ContestId(9), status: ContestStatus::Draft, organiser: &[OrganisationId(1)] };
+        let provincial = ContestScope {
+            id: ContestId(9),
+            status: ContestStatus::Draft,
+            organiser: &[OrganisationId(1)],
+        };
         let expect = [
             ("anonymous", false, false),
             ("province organiser", true, true),
@@ -180,11 +237,24 @@ mod tests {
         ];
         for ((name, actor), (n2, manage, view)) in actors().iter().zip(expect) {
             assert_eq!(*name, n2);
-            assert_eq!(actor.may_manage_contest(&provincial).is_ok(), manage, "{name} manage");
-            assert_eq!(actor.may_view_contest(&provincial).is_ok(), view, "{name} view");
+            assert_eq!(
+                actor.may_manage_contest(&provincial).is_ok(),
+                manage,
+                "{name} manage"
+            );
+            assert_eq!(
+                actor.may_view_contest(&provincial).is_ok(),
+                view,
+                "{name} view"
+            );
         }
-        let public = ContestScope { status: ContestStatus::Registration, ..provincial };
-        assert!(actors().iter().all(|(_, a)| a.may_view_contest(&public).is_ok()));
+        let public = ContestScope {
+            status: ContestStatus::Registration,
+            ..provincial
+        };
+        assert!(actors()
+            .iter()
+            .all(|(_, a)| a.may_view_contest(&public).is_ok()));
     }
 
     #[test]
@@ -205,7 +275,11 @@ mod tests {
         assert!(city.may_manage_organisation(&p(&[1, 3])).is_err());
         assert!(city.may_manage_organisation(&p(&[1])).is_err());
         let (_, competitor) = &actors()[4];
-        assert!(competitor.may_view_competitor(CompetitorId(7), &p(&[1])).is_ok());
-        assert!(competitor.may_view_competitor(CompetitorId(8), &p(&[1])).is_err());
+        assert!(competitor
+            .may_view_competitor(CompetitorId(7), &p(&[1]))
+            .is_ok());
+        assert!(competitor
+            .may_view_competitor(CompetitorId(8), &p(&[1]))
+            .is_err());
     }
 }

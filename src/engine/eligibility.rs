@@ -45,7 +45,9 @@ pub fn check(
         if age < min {
             reasons.push(broken(
                 Rule::Age,
-                format!("is {age} on the reference date {reference_date}; the minimum age is {min}"),
+                format!(
+                    "is {age} on the reference date {reference_date}; the minimum age is {min}"
+                ),
             ));
         }
     }
@@ -53,7 +55,9 @@ pub fn check(
         if age > max {
             reasons.push(broken(
                 Rule::Age,
-                format!("is {age} on the reference date {reference_date}; the maximum age is {max}"),
+                format!(
+                    "is {age} on the reference date {reference_date}; the maximum age is {max}"
+                ),
             ));
         }
     }
@@ -61,7 +65,10 @@ pub fn check(
         if who.group != group {
             reasons.push(broken(
                 Rule::Group,
-                format!("is in the group '{}'; this contest is for the group '{}'", who.group, group),
+                format!(
+                    "is in the group '{}'; this contest is for the group '{}'",
+                    who.group, group
+                ),
             ));
         }
     }
@@ -110,11 +117,18 @@ mod tests {
             qualified_from: vec![],
         };
         let path = [OrganisationId(1), OrganisationId(3), OrganisationId(7)];
-        let who = Candidate { birth_date: d("2000-01-01"), group: Group::Employee, organisation_path: &path };
+        let who = Candidate {
+            birth_date: d("2000-01-01"),
+            group: Group::Employee,
+            organisation_path: &path,
+        };
         let reasons = check(&rules, d("2026-10-12"), Some(&city()), &who);
         assert_eq!(reasons.len(), 3, "{reasons:?}");
         assert_eq!(reasons[0].rule, Rule::Age);
-        assert!(reasons[0].message.contains("is 26") && reasons[0].message.contains("maximum age is 22"));
+        assert!(
+            reasons[0].message.contains("is 26")
+                && reasons[0].message.contains("maximum age is 22")
+        );
         assert!(reasons[1].message.contains("'employee'"));
         assert_eq!(reasons[2].rule, Rule::Organisation);
         assert!(reasons[2].message.contains("Hangzhou"));
@@ -122,25 +136,52 @@ mod tests {
 
     #[test]
     fn the_limits_are_inclusive_on_the_reference_date() {
-        let rules = Eligibility { min_age: Some(16), max_age: Some(22), ..Default::default() };
+        let rules = Eligibility {
+            min_age: Some(16),
+            max_age: Some(22),
+            ..Default::default()
+        };
         let path = [OrganisationId(1)];
         let at = d("2026-10-12");
-        let turning_23_next_day = Candidate { birth_date: d("2003-10-13"), group: Group::Student, organisation_path: &path };
+        let turning_23_next_day = Candidate {
+            birth_date: d("2003-10-13"),
+            group: Group::Student,
+            organisation_path: &path,
+        };
         assert!(check(&rules, at, None, &turning_23_next_day).is_empty());
-        let turned_23 = Candidate { birth_date: d("2003-10-12"), ..turning_23_next_day };
+        let turned_23 = Candidate {
+            birth_date: d("2003-10-12"),
+            ..turning_23_next_day
+        };
         assert_eq!(check(&rules, at, None, &turned_23).len(), 1);
-        let just_16 = Candidate { birth_date: d("2010-10-12"), ..turning_23_next_day };
+        let just_16 = Candidate {
+            birth_date: d("2010-10-12"),
+            ..turning_23_next_day
+        };
         assert!(check(&rules, at, None, &just_16).is_empty());
-        let not_yet_16 = Candidate { birth_date: d("2010-10-13"), ..turning_23_next_day };
+        let not_yet_16 = Candidate {
+            birth_date: d("2010-10-13"),
+            ..turning_23_next_day
+        };
         assert_eq!(check(&rules, at, None, &not_yet_16).len(), 1);
     }
 
     #[test]
     fn a_subtree_includes_its_root_and_descendants() {
-        let rules = Eligibility { within_organisation: Some(OrganisationId(2)), ..Default::default() };
+        let rules = Eligibility {
+            within_organisation: Some(OrganisationId(2)),
+            ..Default::default()
+        };
         let at = d("2026-01-01");
-        for path in [vec![OrganisationId(1), OrganisationId(2)], vec![OrganisationId(1), OrganisationId(2), OrganisationId(9)]] {
-            let who = Candidate { birth_date: d("1990-01-01"), group: Group::Employee, organisation_path: &path };
+        for path in [
+            vec![OrganisationId(1), OrganisationId(2)],
+            vec![OrganisationId(1), OrganisationId(2), OrganisationId(9)],
+        ] {
+            let who = Candidate {
+                birth_date: d("1990-01-01"),
+                group: Group::Employee,
+                organisation_path: &path,
+            };
             assert!(check(&rules, at, Some(&city()), &who).is_empty());
         }
     }

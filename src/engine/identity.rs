@@ -26,7 +26,11 @@ const FINGERPRINT_LABEL: &str = "jiangxin-key-fingerprint";
 /// spaces) and upper-cases a trailing `x`, the usual way the check character of
 /// a resident identity number is mistyped.
 pub fn normalise_id_number(raw: &str) -> String {
-    let mut number: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut number: String = if raw.bytes().all(|b| b.is_ascii_graphic()) {
+        raw.to_string()
+    } else {
+        raw.chars().filter(|c| !c.is_whitespace()).collect()
+    };
     if number.ends_with('x') {
         number.pop();
         number.push('X');
@@ -47,22 +51,25 @@ pub struct ResidentId {
 /// the holder's birth date, gender and region from it. The number is expected in
 /// normalised form (see [`normalise_id_number`]): a lower-case `x` is rejected.
 pub fn parse_resident_id(number: &str) -> Result<ResidentId, String> {
-    let chars: Vec<char> = number.chars().collect();
-    if chars.len() != RESIDENT_ID_LEN {
+    let len = number.chars().count();
+    if len != RESIDENT_ID_LEN {
         return Err(format!(
-            "must have {RESIDENT_ID_LEN} characters, found {}",
-            chars.len()
+            "must have {RESIDENT_ID_LEN} characters, found {len}"
         ));
     }
-    let (first17, last) = chars.split_at(RESIDENT_ID_LEN - 1);
-    if let Some((index, c)) = first17
-        .iter()
+    let mut chars = number.chars();
+    if let Some((index, c)) = chars
+        .by_ref()
+        .take(RESIDENT_ID_LEN - 1)
         .enumerate()
         .find(|(_, c)| !c.is_ascii_digit())
     {
-        return Err(format!("character {} must be a digit, found '{c}'", index + 1));
+        return Err(format!(
+            "character {} must be a digit, found '{c}'",
+            index + 1
+        ));
     }
-    let found = last[0];
+    let found = chars.next().unwrap_or_default();
     if !(found.is_ascii_digit() || found == 'X') {
         return Err(format!(
             "the last character must be a digit or 'X', found '{found}'"
@@ -123,8 +130,16 @@ fn weighted_check(first17: &str) -> char {
 
 /// Expects 8 ASCII digits.
 fn embedded_birth_date(yyyymmdd: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(yyyymmdd, "%Y%m%d")
-        .map_err(|_| format!("contains a birth date {yyyymmdd} that does not exist"))
+    let number = |range: std::ops::Range<usize>| {
+        yyyymmdd.as_bytes()[range]
+            .iter()
+            .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+    };
+    let (year, month, day) = (number(0..4), number(4..6), number(6..8));
+    i32::try_from(year)
+        .ok()
+        .and_then(|year| NaiveDate::from_ymd_opt(year, month, day))
+        .ok_or_else(|| format!("contains a birth date {yyyymmdd} that does not exist"))
 }
 
 /// The 17th digit: odd for men, even for women.
@@ -206,9 +221,18 @@ mod tests {
 
     #[test]
     fn normalising_removes_spaces_and_upper_cases_a_trailing_x() {
-        assert_eq!(normalise_id_number("  11010519491231002x "), "11010519491231002X");
-        assert_eq!(normalise_id_number("110105 1949 1231 002X"), "11010519491231002X");
-        assert_eq!(normalise_id_number("\t110105\u{3000}19491231002X\r\n"), "11010519491231002X");
+        assert_eq!(
+            normalise_id_number("  11010519491231002x "),
+            "11010519491231002X"
+        );
+        assert_eq!(
+            normalise_id_number("110105 1949 1231 002X"),
+            "11010519491231002X"
+        );
+        assert_eq!(
+            normalise_id_number("\t110105\u{3000}19491231002X\r\n"),
+            "11010519491231002X"
+        );
         assert_eq!(normalise_id_number("e1234567x"), "e1234567X");
         assert_eq!(normalise_id_number("x1234"), "x1234");
         assert_eq!(normalise_id_number(""), "");
@@ -372,7 +396,9 @@ mod tests {
         let hasher = IdentityHasher::new(b"Jefe");
         let h = hasher.hash(IdKind::ResidentId, "11010519491231002X");
         assert_eq!(h.len(), 64);
-        assert!(h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert!(h
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         // Computed independently: HMAC-SHA256("Jefe", "resident_id:11010519491231002X").
         assert_eq!(
             h,
@@ -388,8 +414,14 @@ mod tests {
         assert_eq!(a.hash(IdKind::ResidentId, n), a.hash(IdKind::ResidentId, n));
         assert_ne!(a.hash(IdKind::ResidentId, n), b.hash(IdKind::ResidentId, n));
         assert_ne!(a.hash(IdKind::ResidentId, n), a.hash(IdKind::Passport, n));
-        assert_ne!(a.hash(IdKind::Passport, "E1234567"), a.hash(IdKind::Other, "E1234567"));
-        assert_ne!(a.hash(IdKind::ResidentId, n), a.hash(IdKind::ResidentId, "110105194912310030"));
+        assert_ne!(
+            a.hash(IdKind::Passport, "E1234567"),
+            a.hash(IdKind::Other, "E1234567")
+        );
+        assert_ne!(
+            a.hash(IdKind::ResidentId, n),
+            a.hash(IdKind::ResidentId, "110105194912310030")
+        );
     }
 
     #[test]
@@ -410,7 +442,10 @@ mod tests {
             "8ab9cf6698b5ce78a56bdad9e0827ba84c22cd31361142a22855f33f5b08f55f"
         );
         // A fingerprint is never the hash of a document number.
-        assert_ne!(a.fingerprint(), a.hash(IdKind::Other, "jiangxin-key-fingerprint"));
+        assert_ne!(
+            a.fingerprint(),
+            a.hash(IdKind::Other, "jiangxin-key-fingerprint")
+        );
     }
 
     #[test]

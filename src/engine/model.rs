@@ -20,7 +20,15 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(OrganisationId, TierId, SkillId, ContestId, CompetitorId, EntryId, UserId);
+id_type!(
+    OrganisationId,
+    TierId,
+    SkillId,
+    ContestId,
+    CompetitorId,
+    EntryId,
+    UserId
+);
 
 /// A value of one of the closed vocabularies used across the model, with the
 /// spelling stored in the database and sent over the API.
@@ -373,6 +381,9 @@ mod tests {
     fn vocabulary_errors_name_the_choices() {
         let err = "teacher".parse::<Group>().unwrap_err();
         assert!(err.contains("employee, student"), "{err}");
-        assert_eq!(SkillLevel::parse_any("技师").unwrap(), SkillLevel::Technician);
+        assert_eq!(
+            SkillLevel::parse_any("技师").unwrap(),
+            SkillLevel::Technician
+        );
     }
 }

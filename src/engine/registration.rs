@@ -40,7 +40,11 @@ pub struct RowError {
 
 impl RowError {
     pub fn new(row: usize, column: &str, message: impl Into<String>) -> Self {
-        RowError { row, column: column.to_string(), message: message.into() }
+        RowError {
+            row,
+            column: column.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -84,7 +88,9 @@ impl<'a> OrgIndex<'a> {
                     codes.join(", ")
                 ))
             }
-            _ => Err(format!("organisation '{text}' is not known (give its code or exact name)")),
+            _ => Err(format!(
+                "organisation '{text}' is not known (give its code or exact name)"
+            )),
         }
     }
 }
@@ -151,7 +157,9 @@ pub struct Plan {
 
 impl Plan {
     pub fn changes_nothing(&self) -> bool {
-        self.new_competitors.is_empty() && self.competitor_updates.is_empty() && self.new_entries.is_empty()
+        self.new_competitors.is_empty()
+            && self.competitor_updates.is_empty()
+            && self.new_entries.is_empty()
     }
 }
 
@@ -164,9 +172,17 @@ struct Resolved<'r> {
 
 /// Checks every row and plans the registration. `hashes[k]` is the keyed hash of
 /// row k's identity number, under which a person is recognised.
-pub fn plan(ctx: &Context<'_>, rows: &[RegistrationRow], hashes: &[String]) -> Result<Plan, Vec<RowError>> {
+pub fn plan(
+    ctx: &Context<'_>,
+    rows: &[RegistrationRow],
+    hashes: &[String],
+) -> Result<Plan, Vec<RowError>> {
     if hashes.len() != rows.len() {
-        return Err(vec![RowError::new(0, "", format!("{} identity hashes for {} rows", hashes.len(), rows.len()))]);
+        return Err(vec![RowError::new(
+            0,
+            "",
+            format!("{} identity hashes for {} rows", hashes.len(), rows.len()),
+        )]);
     }
     let mut errors = Vec::new();
     let mut plan = Plan::default();
@@ -186,7 +202,10 @@ pub fn plan(ctx: &Context<'_>, rows: &[RegistrationRow], hashes: &[String]) -> R
                 errors.push(RowError::new(
                     row.row,
                     "organisation",
-                    format!("organisation '{}' is outside {} ({}), for which you register", org.code, scope.name_en, scope.code),
+                    format!(
+                        "organisation '{}' is outside {} ({}), for which you register",
+                        org.code, scope.name_en, scope.code
+                    ),
                 ));
             }
         }
@@ -208,7 +227,10 @@ pub fn plan(ctx: &Context<'_>, rows: &[RegistrationRow], hashes: &[String]) -> R
         let member = match member {
             Member::Known(id) => {
                 if let Some(known) = ctx.known.get(&id_hash) {
-                    if known.organisation_id != org.id || known.group != row.group || (row.skill_level.is_some() && known.skill_level != row.skill_level) {
+                    if known.organisation_id != org.id
+                        || known.group != row.group
+                        || (row.skill_level.is_some() && known.skill_level != row.skill_level)
+                    {
                         plan.competitor_updates.push(CompetitorUpdate {
                             id,
                             organisation_id: org.id,
@@ -235,7 +257,11 @@ pub fn plan(ctx: &Context<'_>, rows: &[RegistrationRow], hashes: &[String]) -> R
                 Member::New(plan.new_competitors.len() - 1)
             }
         };
-        resolved.push(Resolved { row, organisation: org.id, member });
+        resolved.push(Resolved {
+            row,
+            organisation: org.id,
+            member,
+        });
     }
 
     let groups = group_into_entries(ctx.skill, &resolved, rows, &mut errors);
@@ -245,7 +271,9 @@ pub fn plan(ctx: &Context<'_>, rows: &[RegistrationRow], hashes: &[String]) -> R
         let lead = members[0];
         match existing.compare(&members) {
             Comparison::Same => plan.unchanged_entries += 1,
-            Comparison::Clash(message) => errors.push(RowError::new(lead.row.row, "id_number", message)),
+            Comparison::Clash(message) => {
+                errors.push(RowError::new(lead.row.row, "id_number", message))
+            }
             Comparison::New => {
                 if let Some(number) = &lead.row.start_number {
                     if existing.by_number.contains_key(number.as_str()) {
@@ -267,7 +295,8 @@ pub fn plan(ctx: &Context<'_>, rows: &[RegistrationRow], hashes: &[String]) -> R
         return Err(errors);
     }
 
-    let mut numbers = StartNumbers::new(ctx.entries, wanted.iter().filter_map(|(n, _)| n.as_deref()));
+    let mut numbers =
+        StartNumbers::new(ctx.entries, wanted.iter().filter_map(|(n, _)| n.as_deref()));
     for (number, members) in wanted {
         let lead = members[0];
         plan.new_entries.push(NewEntry {
@@ -288,17 +317,32 @@ fn last4(number: &str) -> String {
     chars[chars.len().saturating_sub(4)..].iter().collect()
 }
 
-fn check_eligibility(ctx: &Context<'_>, row: &RegistrationRow, org: &Organisation, errors: &mut Vec<RowError>) {
+fn check_eligibility(
+    ctx: &Context<'_>,
+    row: &RegistrationRow,
+    org: &Organisation,
+    errors: &mut Vec<RowError>,
+) {
     let rules = &ctx.contest.eligibility;
-    let within = rules.within_organisation.and_then(|id| ctx.organisations.get(id));
-    let who = Candidate { birth_date: row.birth_date, group: row.group, organisation_path: &org.path };
+    let within = rules
+        .within_organisation
+        .and_then(|id| ctx.organisations.get(id));
+    let who = Candidate {
+        birth_date: row.birth_date,
+        group: row.group,
+        organisation_path: &org.path,
+    };
     for broken in eligibility::check(rules, ctx.contest.reference_date, within, &who) {
         let column = match broken.rule {
             Rule::Age => "birth_date",
             Rule::Group => "group",
             Rule::Organisation => "organisation",
         };
-        errors.push(RowError::new(row.row, column, format!("not eligible: {} {}", row.name, broken.message)));
+        errors.push(RowError::new(
+            row.row,
+            column,
+            format!("not eligible: {} {}", row.name, broken.message),
+        ));
     }
 }
 
@@ -319,7 +363,11 @@ fn check_same_person(known: &Competitor, row: &RegistrationRow, errors: &mut Vec
         ));
     }
     if known.gender != row.gender {
-        errors.push(RowError::new(row.row, "gender", "this identity number is already registered with a different gender"));
+        errors.push(RowError::new(
+            row.row,
+            "gender",
+            "this identity number is already registered with a different gender",
+        ));
     }
 }
 
@@ -336,10 +384,17 @@ fn group_into_entries<'r, 's>(
             errors.push(RowError::new(
                 r.row,
                 "team",
-                format!("'{}' is an individual skill: leave the team column empty", skill.code),
+                format!(
+                    "'{}' is an individual skill: leave the team column empty",
+                    skill.code
+                ),
             ));
         }
-        return resolved.iter().filter(|r| r.row.team.is_none()).map(|r| vec![r]).collect();
+        return resolved
+            .iter()
+            .filter(|r| r.row.team.is_none())
+            .map(|r| vec![r])
+            .collect();
     }
     let mut teams: BTreeMap<(usize, &str), Vec<&Resolved>> = BTreeMap::new();
     let mut first_row: HashMap<&str, usize> = HashMap::new();
@@ -348,7 +403,10 @@ fn group_into_entries<'r, 's>(
             None => errors.push(RowError::new(
                 r.row,
                 "team",
-                format!("'{}' is a team skill (teams of {}): give the team's name", skill.code, skill.team_size),
+                format!(
+                    "'{}' is a team skill (teams of {}): give the team's name",
+                    skill.code, skill.team_size
+                ),
             )),
             Some(t) => {
                 first_row.entry(t.as_str()).or_insert(r.row);
@@ -367,7 +425,10 @@ fn group_into_entries<'r, 's>(
             errors.push(RowError::new(
                 row,
                 "team",
-                format!("team '{team}' has {size} members; teams in '{}' have {}", skill.code, skill.team_size),
+                format!(
+                    "team '{team}' has {size} members; teams in '{}' have {}",
+                    skill.code, skill.team_size
+                ),
             ));
         }
     }
@@ -406,14 +467,24 @@ impl<'e> ExistingEntries<'e> {
                 by_member.insert(*m, e);
             }
         }
-        ExistingEntries { by_member, by_number: entries.iter().map(|e| (e.start_number.as_str(), e)).collect() }
+        ExistingEntries {
+            by_member,
+            by_number: entries
+                .iter()
+                .map(|e| (e.start_number.as_str(), e))
+                .collect(),
+        }
     }
 
     fn compare(&self, members: &[&Resolved]) -> Comparison {
         let mut found: Option<&Entry> = None;
         for m in members {
-            let Member::Known(id) = m.member else { continue };
-            let Some(entry) = self.by_member.get(&id) else { continue };
+            let Member::Known(id) = m.member else {
+                continue;
+            };
+            let Some(entry) = self.by_member.get(&id) else {
+                continue;
+            };
             match found {
                 Some(f) if f.id != entry.id => {
                     return Comparison::Clash(format!(
@@ -424,11 +495,18 @@ impl<'e> ExistingEntries<'e> {
                 _ => found = Some(entry),
             }
         }
-        let Some(entry) = found else { return Comparison::New };
+        let Some(entry) = found else {
+            return Comparison::New;
+        };
         let lead = members[0].row;
         let same_people = entry.members.len() == members.len()
-            && members.iter().all(|m| matches!(m.member, Member::Known(id) if entry.members.contains(&id)));
-        let same_number = lead.start_number.as_deref().is_none_or(|n| n == entry.start_number);
+            && members
+                .iter()
+                .all(|m| matches!(m.member, Member::Known(id) if entry.members.contains(&id)));
+        let same_number = lead
+            .start_number
+            .as_deref()
+            .is_none_or(|n| n == entry.start_number);
         if same_people && same_number && lead.team == entry.team_name {
             Comparison::Same
         } else {
@@ -456,7 +534,12 @@ impl StartNumbers {
     fn new<'a>(entries: &[Entry], explicit: impl Iterator<Item = &'a str>) -> Self {
         let mut used: HashSet<String> = entries.iter().map(|e| e.start_number.clone()).collect();
         used.extend(explicit.map(str::to_string));
-        let next = used.iter().filter_map(|n| n.parse::<u64>().ok()).max().unwrap_or(0) + 1;
+        let next = used
+            .iter()
+            .filter_map(|n| n.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0)
+            + 1;
         StartNumbers { used, next }
     }
 
@@ -479,7 +562,11 @@ mod tests {
     fn org(id: i64, path: &[i64], code: &str, name: &str) -> Organisation {
         Organisation {
             id: OrganisationId(id),
-            parent_id: if path.len() > 1 { Some(OrganisationId(path[path.len() - 2])) } else { None },
+            parent_id: if path.len() > 1 {
+                Some(OrganisationId(path[path.len() - 2]))
+            } else {
+                None
+            },
             code: code.into(),
             name_zh: name.into(),
             name_en: format!("{code} en"),
@@ -516,7 +603,13 @@ mod tests {
     }
 
     fn skill(team_size: i32) -> Skill {
-        Skill { id: SkillId(1), code: "electrician".into(), name_zh: "电工".into(), name_en: "Electrician".into(), team_size }
+        Skill {
+            id: SkillId(1),
+            code: "electrician".into(),
+            name_zh: "电工".into(),
+            name_en: "Electrician".into(),
+            team_size,
+        }
     }
 
     fn row(n: usize, name: &str, id: &str, org: &str) -> RegistrationRow {
@@ -549,7 +642,13 @@ mod tests {
 
     impl World {
         fn new(team_size: i32) -> Self {
-            World { orgs: orgs(), contest: contest(Eligibility::default()), skill: skill(team_size), known: HashMap::new(), entries: vec![] }
+            World {
+                orgs: orgs(),
+                contest: contest(Eligibility::default()),
+                skill: skill(team_size),
+                known: HashMap::new(),
+                entries: vec![],
+            }
         }
 
         fn plan(&self, rows: &[RegistrationRow]) -> Result<Plan, Vec<RowError>> {
@@ -614,7 +713,10 @@ mod tests {
     #[test]
     fn a_clean_file_plans_people_and_numbered_entries() {
         let w = World::new(1);
-        let mut rows = vec![row(2, "张伟", "P1000001", "HZ-TURB"), row(3, "李娜", "P1000002", "NB-PORT")];
+        let mut rows = vec![
+            row(2, "张伟", "P1000001", "HZ-TURB"),
+            row(3, "李娜", "P1000002", "NB-PORT"),
+        ];
         rows[1].start_number = Some("007".into());
         let plan = w.plan(&rows).unwrap();
         assert_eq!(plan.new_competitors.len(), 2);
@@ -627,7 +729,10 @@ mod tests {
     #[test]
     fn reimporting_the_same_file_changes_nothing() {
         let mut w = World::new(1);
-        let rows = vec![row(2, "张伟", "P1000001", "HZ-TURB"), row(3, "李娜", "P1000002", "NB-PORT")];
+        let rows = vec![
+            row(2, "张伟", "P1000001", "HZ-TURB"),
+            row(3, "李娜", "P1000002", "NB-PORT"),
+        ];
         let first = w.plan(&rows).unwrap();
         w.apply(&first);
         let again = w.plan(&rows).unwrap();
@@ -644,13 +749,20 @@ mod tests {
         again.start_number = Some("050".into());
         let errors = w.plan(&[again]).unwrap_err();
         assert_eq!(errors.len(), 1);
-        assert!(errors[0].message.contains("already entered") && errors[0].message.contains("001"), "{errors:?}");
+        assert!(
+            errors[0].message.contains("already entered") && errors[0].message.contains("001"),
+            "{errors:?}"
+        );
     }
 
     #[test]
     fn every_bad_row_is_reported_and_nothing_planned() {
         let mut w = World::new(1);
-        w.contest = contest(Eligibility { max_age: Some(22), within_organisation: Some(OrganisationId(2)), ..Default::default() });
+        w.contest = contest(Eligibility {
+            max_age: Some(22),
+            within_organisation: Some(OrganisationId(2)),
+            ..Default::default()
+        });
         let rows = vec![
             row(2, "张伟", "P1000001", "HZ-TURB"),
             row(3, "李娜", "P1000002", "NB-PORT"),
@@ -661,8 +773,12 @@ mod tests {
         let at: Vec<(usize, &str)> = errors.iter().map(|e| (e.row, e.column.as_str())).collect();
         assert!(at.contains(&(2, "birth_date")), "{errors:?}");
         assert!(at.contains(&(3, "organisation")));
-        assert!(errors.iter().any(|e| e.row == 4 && e.message.contains("not known")));
-        assert!(errors.iter().any(|e| e.row == 5 && e.message.contains("ambiguous")));
+        assert!(errors
+            .iter()
+            .any(|e| e.row == 4 && e.message.contains("not known")));
+        assert!(errors
+            .iter()
+            .any(|e| e.row == 5 && e.message.contains("ambiguous")));
     }
 
     #[test]
@@ -671,9 +787,14 @@ mod tests {
         let first = w.plan(&[row(2, "张伟", "P1000001", "HZ-TURB")]).unwrap();
         w.apply(&first);
         w.entries.clear();
-        let errors = w.plan(&[row(2, "张卫", "P1000001", "HZ-TURB")]).unwrap_err();
+        let errors = w
+            .plan(&[row(2, "张卫", "P1000001", "HZ-TURB")])
+            .unwrap_err();
         assert_eq!(errors[0].column, "name");
-        assert!(!errors[0].message.contains("张伟"), "must not reveal the registered name");
+        assert!(
+            !errors[0].message.contains("张伟"),
+            "must not reveal the registered name"
+        );
     }
 
     #[test]
@@ -685,8 +806,14 @@ mod tests {
         let plan = w.plan(&[row(2, "张伟", "P1000001", "NB-PORT")]).unwrap();
         assert!(plan.new_competitors.is_empty());
         assert_eq!(plan.competitor_updates.len(), 1);
-        assert_eq!(plan.competitor_updates[0].organisation_id, OrganisationId(5));
-        assert_eq!(plan.new_entries[0].members, vec![Member::Known(CompetitorId(1))]);
+        assert_eq!(
+            plan.competitor_updates[0].organisation_id,
+            OrganisationId(5)
+        );
+        assert_eq!(
+            plan.new_entries[0].members,
+            vec![Member::Known(CompetitorId(1))]
+        );
     }
 
     #[test]
@@ -702,12 +829,25 @@ mod tests {
         rows[1].team = Some("A".into());
         rows[2].team = Some("B".into());
         let errors = w.plan(&rows).unwrap_err();
-        assert!(errors.iter().any(|e| e.row == 4 && e.message.contains("has 1 members")), "{errors:?}");
-        assert!(errors.iter().any(|e| e.row == 5 && e.message.contains("team skill")), "{errors:?}");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.row == 4 && e.message.contains("has 1 members")),
+            "{errors:?}"
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.row == 5 && e.message.contains("team skill")),
+            "{errors:?}"
+        );
         rows[3].team = Some("B".into());
         let plan = w.plan(&rows).unwrap();
         assert_eq!(plan.new_entries.len(), 2);
-        assert_eq!(plan.new_entries[0].members, vec![Member::New(0), Member::New(1)]);
+        assert_eq!(
+            plan.new_entries[0].members,
+            vec![Member::New(0), Member::New(1)]
+        );
         assert_eq!(plan.new_entries[1].team_name.as_deref(), Some("B"));
     }
 

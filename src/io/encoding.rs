@@ -68,7 +68,10 @@ impl FromStr for TextEncoding {
 ///
 /// Error positions are 1-based: the line, and the byte counted from the start
 /// of the file as uploaded (byte order mark included).
-pub fn decode(bytes: &[u8], choice: Option<TextEncoding>) -> Result<(String, TextEncoding), String> {
+pub fn decode(
+    bytes: &[u8],
+    choice: Option<TextEncoding>,
+) -> Result<(String, TextEncoding), String> {
     refuse_unsupported(bytes)?;
     let has_bom = bytes.starts_with(UTF8_BOM);
     let skipped = if has_bom { UTF8_BOM.len() } else { 0 };
@@ -93,14 +96,18 @@ fn refuse_unsupported(bytes: &[u8]) -> Result<(), String> {
             .to_string());
     }
     if bytes.starts_with(ZIP_MAGIC) {
-        return Err("the file is a ZIP archive, probably an Excel workbook (.xlsx), \
+        return Err(
+            "the file is a ZIP archive, probably an Excel workbook (.xlsx), \
                     not a CSV file; save it as CSV first"
-            .to_string());
+                .to_string(),
+        );
     }
     if bytes.starts_with(OLE_MAGIC) {
-        return Err("the file is an Excel 97-2003 workbook (.xls), not a CSV file; \
+        return Err(
+            "the file is an Excel 97-2003 workbook (.xls), not a CSV file; \
                     save it as CSV first"
-            .to_string());
+                .to_string(),
+        );
     }
     Ok(())
 }
@@ -268,14 +275,20 @@ mod tests {
         let text = "姓名\n𠀀€·\n";
         let bytes = gbk(text);
         assert_eq!(gbk("𠀀").len(), 4);
-        assert_eq!(decode(&bytes, None).unwrap(), (text.to_string(), TextEncoding::Gbk));
+        assert_eq!(
+            decode(&bytes, None).unwrap(),
+            (text.to_string(), TextEncoding::Gbk)
+        );
     }
 
     #[test]
     fn ascii_decodes_under_either_choice() {
         let ascii = b"name,id_number\nAlice,E1234567\n";
         assert_eq!(decode(ascii, None).unwrap().1, TextEncoding::Utf8);
-        assert_eq!(decode(ascii, Some(TextEncoding::Utf8)).unwrap().1, TextEncoding::Utf8);
+        assert_eq!(
+            decode(ascii, Some(TextEncoding::Utf8)).unwrap().1,
+            TextEncoding::Utf8
+        );
         let (text, enc) = decode(ascii, Some(TextEncoding::Gbk)).unwrap();
         assert_eq!(enc, TextEncoding::Gbk);
         assert_eq!(text.as_bytes(), ascii);
@@ -283,7 +296,10 @@ mod tests {
 
     #[test]
     fn an_empty_file_is_empty_text() {
-        assert_eq!(decode(b"", None).unwrap(), (String::new(), TextEncoding::Utf8));
+        assert_eq!(
+            decode(b"", None).unwrap(),
+            (String::new(), TextEncoding::Utf8)
+        );
         assert_eq!(
             decode(b"", Some(TextEncoding::Gbk)).unwrap(),
             (String::new(), TextEncoding::Gbk)
@@ -323,7 +339,10 @@ mod tests {
         let mut bytes = UTF8_BOM.to_vec();
         bytes.extend_from_slice(b"a\n\xFF");
         let err = decode(&bytes, Some(TextEncoding::Utf8)).unwrap_err();
-        assert_eq!(err, "the file is not valid UTF-8: invalid bytes on line 2 (byte 6)");
+        assert_eq!(
+            err,
+            "the file is not valid UTF-8: invalid bytes on line 2 (byte 6)"
+        );
     }
 
     #[test]
@@ -334,7 +353,10 @@ mod tests {
         let err = decode(&bytes, Some(TextEncoding::Gbk)).unwrap_err();
         assert_eq!(
             err,
-            format!("the file is not valid GBK: invalid bytes on line 3 (byte {})", offset + 1)
+            format!(
+                "the file is not valid GBK: invalid bytes on line 3 (byte {})",
+                offset + 1
+            )
         );
     }
 
@@ -343,7 +365,10 @@ mod tests {
         let mut bytes = gbk("名\n");
         bytes.push(0xD5); // First byte of a two-byte character, then the end.
         let err = decode(&bytes, Some(TextEncoding::Gbk)).unwrap_err();
-        assert_eq!(err, "the file is not valid GBK: invalid bytes on line 2 (byte 4)");
+        assert_eq!(
+            err,
+            "the file is not valid GBK: invalid bytes on line 2 (byte 4)"
+        );
     }
 
     #[test]
@@ -354,7 +379,10 @@ mod tests {
         let err = decode(&bytes, Some(TextEncoding::Gbk)).unwrap_err();
         assert_eq!(
             err,
-            format!("the file is not valid GBK: invalid bytes on line 2001 (byte {})", offset + 1)
+            format!(
+                "the file is not valid GBK: invalid bytes on line 2001 (byte {})",
+                offset + 1
+            )
         );
     }
 
@@ -400,7 +428,10 @@ mod tests {
         // The GBK bytes of "浣犲ソ" are the UTF-8 bytes of "你好". Detection takes
         // UTF-8; such collisions do not occur in realistic files of names.
         let bytes = gbk("浣犲ソ");
-        assert_eq!(decode(&bytes, None).unwrap(), ("你好".to_string(), TextEncoding::Utf8));
+        assert_eq!(
+            decode(&bytes, None).unwrap(),
+            ("你好".to_string(), TextEncoding::Utf8)
+        );
     }
 
     #[test]
@@ -412,6 +443,8 @@ mod tests {
         // "姓名" in UTF-16LE after its byte order mark.
         let err = decode(b"\xFF\xFE\xD3\x59\x0D\x54", Some(TextEncoding::Utf8)).unwrap_err();
         assert!(err.contains("UTF-16"), "{err}");
-        assert!(decode(b"\xFE\xFF\x00a", None).unwrap_err().contains("UTF-16"));
+        assert!(decode(b"\xFE\xFF\x00a", None)
+            .unwrap_err()
+            .contains("UTF-16"));
     }
 }

@@ -41,7 +41,11 @@ pub fn record(
     Ok(())
 }
 
-pub fn for_subject(conn: &mut DbConnection, subject_type: &str, subject_id: i64) -> QueryResult<Vec<AuditRecord>> {
+pub fn for_subject(
+    conn: &mut DbConnection,
+    subject_type: &str,
+    subject_id: i64,
+) -> QueryResult<Vec<AuditRecord>> {
     audit_log::table
         .filter(audit_log::subject_type.eq(subject_type))
         .filter(audit_log::subject_id.eq(subject_id))

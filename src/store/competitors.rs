@@ -32,7 +32,12 @@ impl TryFrom<CompetitorRow> for Competitor {
             id_kind: IdKind::parse(&r.id_kind).map_err(corrupt)?,
             gender: Gender::parse(&r.gender).map_err(corrupt)?,
             group: Group::parse(&r.grp).map_err(corrupt)?,
-            skill_level: r.skill_level.as_deref().map(SkillLevel::parse).transpose().map_err(corrupt)?,
+            skill_level: r
+                .skill_level
+                .as_deref()
+                .map(SkillLevel::parse)
+                .transpose()
+                .map_err(corrupt)?,
             name: r.name,
             id_hash: r.id_hash,
             id_last4: r.id_last4,
@@ -43,7 +48,11 @@ impl TryFrom<CompetitorRow> for Competitor {
 }
 
 pub fn get(conn: &mut DbConnection, id: CompetitorId) -> QueryResult<Competitor> {
-    competitors::table.find(id.0).select(CompetitorRow::as_select()).first(conn)?.try_into()
+    competitors::table
+        .find(id.0)
+        .select(CompetitorRow::as_select())
+        .first(conn)?
+        .try_into()
 }
 
 pub fn find(conn: &mut DbConnection, id: CompetitorId) -> QueryResult<Option<Competitor>> {
@@ -57,7 +66,10 @@ pub fn find(conn: &mut DbConnection, id: CompetitorId) -> QueryResult<Option<Com
 }
 
 /// The competitors recognised by any of these identity hashes.
-pub fn by_hashes(conn: &mut DbConnection, hashes: &[&str]) -> QueryResult<HashMap<String, Competitor>> {
+pub fn by_hashes(
+    conn: &mut DbConnection,
+    hashes: &[&str],
+) -> QueryResult<HashMap<String, Competitor>> {
     let mut found = HashMap::new();
     for chunk in hashes.chunks(900) {
         let rows: Vec<CompetitorRow> = competitors::table
@@ -73,7 +85,12 @@ pub fn by_hashes(conn: &mut DbConnection, hashes: &[&str]) -> QueryResult<HashMa
 }
 
 /// Competitors of organisations whose path starts with `path_prefix`, by name.
-pub fn in_subtree(conn: &mut DbConnection, path_prefix: &str, limit: i64, offset: i64) -> QueryResult<Vec<Competitor>> {
+pub fn in_subtree(
+    conn: &mut DbConnection,
+    path_prefix: &str,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<Competitor>> {
     use super::schema::organisations;
     competitors::table
         .inner_join(organisations::table)

@@ -37,7 +37,12 @@ impl ContestRow {
             eligibility: Eligibility {
                 min_age: self.min_age,
                 max_age: self.max_age,
-                group: self.required_group.as_deref().map(Group::parse).transpose().map_err(corrupt)?,
+                group: self
+                    .required_group
+                    .as_deref()
+                    .map(Group::parse)
+                    .transpose()
+                    .map_err(corrupt)?,
                 within_organisation: self.eligible_org_id.map(OrganisationId),
                 qualified_from,
             },
@@ -69,7 +74,11 @@ pub struct ContestFields {
     pub eligibility: Eligibility,
 }
 
-pub fn insert(conn: &mut DbConnection, f: &ContestFields, status: ContestStatus) -> QueryResult<Contest> {
+pub fn insert(
+    conn: &mut DbConnection,
+    f: &ContestFields,
+    status: ContestStatus,
+) -> QueryResult<Contest> {
     let id = ContestId(allocate_id(conn, IdTable::Contests)?);
     let e = &f.eligibility;
     let at = now();
@@ -98,7 +107,11 @@ pub fn insert(conn: &mut DbConnection, f: &ContestFields, status: ContestStatus)
     get(conn, id)
 }
 
-pub fn update_fields(conn: &mut DbConnection, id: ContestId, f: &ContestFields) -> QueryResult<Contest> {
+pub fn update_fields(
+    conn: &mut DbConnection,
+    id: ContestId,
+    f: &ContestFields,
+) -> QueryResult<Contest> {
     let e = &f.eligibility;
     diesel::update(contests::table.find(id.0))
         .set((
@@ -122,7 +135,11 @@ pub fn update_fields(conn: &mut DbConnection, id: ContestId, f: &ContestFields) 
     get(conn, id)
 }
 
-fn replace_prerequisites(conn: &mut DbConnection, id: ContestId, required: &[ContestId]) -> QueryResult<()> {
+fn replace_prerequisites(
+    conn: &mut DbConnection,
+    id: ContestId,
+    required: &[ContestId],
+) -> QueryResult<()> {
     diesel::delete(contest_prerequisites::table.filter(contest_prerequisites::contest_id.eq(id.0)))
         .execute(conn)?;
     for r in required {
@@ -136,9 +153,16 @@ fn replace_prerequisites(conn: &mut DbConnection, id: ContestId, required: &[Con
     Ok(())
 }
 
-pub fn set_status(conn: &mut DbConnection, id: ContestId, status: ContestStatus) -> QueryResult<Contest> {
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: ContestId,
+    status: ContestStatus,
+) -> QueryResult<Contest> {
     diesel::update(contests::table.find(id.0))
-        .set((contests::status.eq(status.code()), contests::updated_at.eq(now())))
+        .set((
+            contests::status.eq(status.code()),
+            contests::updated_at.eq(now()),
+        ))
         .execute(conn)?;
     get(conn, id)
 }
@@ -155,7 +179,10 @@ fn prerequisites(conn: &mut DbConnection, id: ContestId) -> QueryResult<Vec<Cont
 }
 
 pub fn get(conn: &mut DbConnection, id: ContestId) -> QueryResult<Contest> {
-    let row = contests::table.find(id.0).select(ContestRow::as_select()).first(conn)?;
+    let row = contests::table
+        .find(id.0)
+        .select(ContestRow::as_select())
+        .first(conn)?;
     let pre = prerequisites(conn, id)?;
     row.into_contest(pre)
 }
@@ -184,12 +211,22 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Contest>> {
         .select(ContestRow::as_select())
         .load(conn)?;
     let pre: Vec<(i64, i64)> = contest_prerequisites::table
-        .select((contest_prerequisites::contest_id, contest_prerequisites::required_contest_id))
-        .order((contest_prerequisites::contest_id, contest_prerequisites::required_contest_id))
+        .select((
+            contest_prerequisites::contest_id,
+            contest_prerequisites::required_contest_id,
+        ))
+        .order((
+            contest_prerequisites::contest_id,
+            contest_prerequisites::required_contest_id,
+        ))
         .load(conn)?;
     rows.into_iter()
         .map(|r| {
-            let own = pre.iter().filter(|(c, _)| *c == r.id).map(|(_, q)| ContestId(*q)).collect();
+            let own = pre
+                .iter()
+                .filter(|(c, _)| *c == r.id)
+                .map(|(_, q)| ContestId(*q))
+                .collect();
             r.into_contest(own)
         })
         .collect()
@@ -221,7 +258,11 @@ pub fn assign_judge(conn: &mut DbConnection, a: &Assignment) -> QueryResult<()> 
     Ok(())
 }
 
-pub fn unassign_judge(conn: &mut DbConnection, contest: ContestId, user: UserId) -> QueryResult<usize> {
+pub fn unassign_judge(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    user: UserId,
+) -> QueryResult<usize> {
     diesel::delete(
         contest_judges::table
             .filter(contest_judges::contest_id.eq(contest.0))
@@ -231,11 +272,21 @@ pub fn unassign_judge(conn: &mut DbConnection, contest: ContestId, user: UserId)
 }
 
 pub fn judges(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Vec<Assignment>> {
-    load_assignments(conn, contest_judges::table.filter(contest_judges::contest_id.eq(contest.0)).into_boxed())
+    load_assignments(
+        conn,
+        contest_judges::table
+            .filter(contest_judges::contest_id.eq(contest.0))
+            .into_boxed(),
+    )
 }
 
 pub fn assignments_of(conn: &mut DbConnection, user: UserId) -> QueryResult<Vec<Assignment>> {
-    load_assignments(conn, contest_judges::table.filter(contest_judges::user_id.eq(user.0)).into_boxed())
+    load_assignments(
+        conn,
+        contest_judges::table
+            .filter(contest_judges::user_id.eq(user.0))
+            .into_boxed(),
+    )
 }
 
 fn load_assignments(
@@ -244,7 +295,11 @@ fn load_assignments(
 ) -> QueryResult<Vec<Assignment>> {
     query
         .order((contest_judges::contest_id, contest_judges::user_id))
-        .select((contest_judges::contest_id, contest_judges::user_id, contest_judges::role))
+        .select((
+            contest_judges::contest_id,
+            contest_judges::user_id,
+            contest_judges::role,
+        ))
         .load::<(i64, i64, String)>(conn)?
         .into_iter()
         .map(|(c, u, r)| {

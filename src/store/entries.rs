@@ -117,10 +117,19 @@ pub struct EntryView {
     pub members: Vec<Competitor>,
 }
 
-pub fn views_of_contest(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Vec<EntryView>> {
+pub fn views_of_contest(
+    conn: &mut DbConnection,
+    contest: ContestId,
+) -> QueryResult<Vec<EntryView>> {
     let list = of_contest(conn, contest)?;
     let orgs: HashMap<i64, (String, String, String, String)> = organisations::table
-        .select((organisations::id, organisations::code, organisations::name_zh, organisations::name_en, organisations::path))
+        .select((
+            organisations::id,
+            organisations::code,
+            organisations::name_zh,
+            organisations::name_en,
+            organisations::path,
+        ))
         .load::<(i64, String, String, String, String)>(conn)?
         .into_iter()
         .map(|(id, c, z, e, p)| (id, (c, z, e, p)))
@@ -137,11 +146,15 @@ pub fn views_of_contest(conn: &mut DbConnection, contest: ContestId) -> QueryRes
     }
     list.into_iter()
         .map(|entry| {
-            let (code, zh, en, path) = orgs
-                .get(&entry.organisation_id.0)
-                .cloned()
-                .ok_or_else(|| corrupt(format!("entry {} names a missing organisation", entry.id)))?;
-            let members = entry.members.iter().filter_map(|id| people_by_id.get(id).cloned()).collect();
+            let (code, zh, en, path) =
+                orgs.get(&entry.organisation_id.0).cloned().ok_or_else(|| {
+                    corrupt(format!("entry {} names a missing organisation", entry.id))
+                })?;
+            let members = entry
+                .members
+                .iter()
+                .filter_map(|id| people_by_id.get(id).cloned())
+                .collect();
             Ok(EntryView {
                 entry,
                 organisation_code: code,
@@ -230,11 +243,18 @@ pub fn apply_plan(
             for (seat, m) in e.members.iter().enumerate() {
                 let competitor_id = match m {
                     Member::Known(id) => id.0,
-                    Member::New(k) => *competitor_ids
-                        .get(*k)
-                        .ok_or_else(|| corrupt(format!("registration plan refers to person {k}, which it does not create")))?,
+                    Member::New(k) => *competitor_ids.get(*k).ok_or_else(|| {
+                        corrupt(format!(
+                            "registration plan refers to person {k}, which it does not create"
+                        ))
+                    })?,
                 };
-                members.push(NewMemberRow { entry_id: *entry_id, competitor_id, contest_id: contest.0, seat: seat as i32 + 1 });
+                members.push(NewMemberRow {
+                    entry_id: *entry_id,
+                    competitor_id,
+                    contest_id: contest.0,
+                    seat: seat as i32 + 1,
+                });
             }
         }
         for chunk in members.chunks(BATCH) {
@@ -260,7 +280,9 @@ pub fn apply_plan(
 }
 
 pub fn set_status(conn: &mut DbConnection, id: EntryId, status: EntryStatus) -> QueryResult<usize> {
-    diesel::update(entries::table.find(id.0)).set(entries::status.eq(status.code())).execute(conn)
+    diesel::update(entries::table.find(id.0))
+        .set(entries::status.eq(status.code()))
+        .execute(conn)
 }
 
 pub fn get(conn: &mut DbConnection, contest: ContestId, id: EntryId) -> QueryResult<Entry> {

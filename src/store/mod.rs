@@ -137,7 +137,9 @@ where
     let outermost_sqlite = match conn {
         DbConnection::Pg(_) => false,
         DbConnection::Sqlite(inner) => {
-            AnsiTransactionManager::transaction_manager_status_mut(inner).transaction_depth()?.is_none()
+            AnsiTransactionManager::transaction_manager_status_mut(inner)
+                .transaction_depth()?
+                .is_none()
         }
     };
     match conn {
@@ -212,10 +214,9 @@ pub fn allocate_ids(conn: &mut DbConnection, table: IdTable, n: usize) -> QueryR
             Ok(rows.into_iter().map(|r| r.id).collect())
         }
         DbConnection::Sqlite(_) => {
-            let row: IdRow = diesel::sql_query(format!(
-                "SELECT COALESCE(MAX(id), 0) AS id FROM {name}"
-            ))
-            .get_result(conn)?;
+            let row: IdRow =
+                diesel::sql_query(format!("SELECT COALESCE(MAX(id), 0) AS id FROM {name}"))
+                    .get_result(conn)?;
             Ok((1..=n as i64).map(|k| row.id + k).collect())
         }
     }

@@ -93,7 +93,10 @@ pub fn update_names(
     name_en: &str,
 ) -> QueryResult<Organisation> {
     diesel::update(organisations::table.find(id.0))
-        .set((organisations::name_zh.eq(name_zh), organisations::name_en.eq(name_en)))
+        .set((
+            organisations::name_zh.eq(name_zh),
+            organisations::name_en.eq(name_en),
+        ))
         .execute(conn)?;
     get(conn, id)
 }

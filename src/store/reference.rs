@@ -17,7 +17,13 @@ struct TierRow {
 
 impl From<TierRow> for Tier {
     fn from(r: TierRow) -> Self {
-        Tier { id: TierId(r.id), code: r.code, name_zh: r.name_zh, name_en: r.name_en, rank: r.rank }
+        Tier {
+            id: TierId(r.id),
+            code: r.code,
+            name_zh: r.name_zh,
+            name_en: r.name_en,
+            rank: r.rank,
+        }
     }
 }
 
@@ -55,7 +61,11 @@ pub fn tiers(conn: &mut DbConnection) -> QueryResult<Vec<Tier>> {
 }
 
 pub fn tier(conn: &mut DbConnection, id: TierId) -> QueryResult<Tier> {
-    Ok(tiers::table.find(id.0).select(TierRow::as_select()).first(conn)?.into())
+    Ok(tiers::table
+        .find(id.0)
+        .select(TierRow::as_select())
+        .first(conn)?
+        .into())
 }
 
 pub fn tier_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Tier>> {
@@ -99,7 +109,11 @@ pub fn skills(conn: &mut DbConnection) -> QueryResult<Vec<Skill>> {
 }
 
 pub fn skill(conn: &mut DbConnection, id: SkillId) -> QueryResult<Skill> {
-    Ok(skills::table.find(id.0).select(SkillRow::as_select()).first(conn)?.into())
+    Ok(skills::table
+        .find(id.0)
+        .select(SkillRow::as_select())
+        .first(conn)?
+        .into())
 }
 
 pub fn skill_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Skill>> {

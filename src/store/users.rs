@@ -78,11 +78,21 @@ pub fn insert(conn: &mut DbConnection, u: &NewUser) -> QueryResult<User> {
 }
 
 pub fn get(conn: &mut DbConnection, id: UserId) -> QueryResult<User> {
-    users::table.find(id.0).select(UserRow::as_select()).first(conn)?.try_into()
+    users::table
+        .find(id.0)
+        .select(UserRow::as_select())
+        .first(conn)?
+        .try_into()
 }
 
 pub fn find(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<User>> {
-    users::table.find(id.0).select(UserRow::as_select()).first(conn).optional()?.map(User::try_from).transpose()
+    users::table
+        .find(id.0)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(User::try_from)
+        .transpose()
 }
 
 pub fn by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<User>> {
@@ -110,7 +120,9 @@ pub fn in_subtree(conn: &mut DbConnection, path_prefix: &str) -> QueryResult<Vec
 }
 
 pub fn set_disabled(conn: &mut DbConnection, id: UserId, disabled: bool) -> QueryResult<usize> {
-    diesel::update(users::table.find(id.0)).set(users::disabled.eq(disabled)).execute(conn)
+    diesel::update(users::table.find(id.0))
+        .set(users::disabled.eq(disabled))
+        .execute(conn)
 }
 
 /// What a token is for.
@@ -176,7 +188,11 @@ pub fn insert_token(conn: &mut DbConnection, t: &NewToken<'_>) -> QueryResult<i6
 }
 
 /// A live (unrevoked, unexpired) token of the given kinds, by hash.
-pub fn live_token(conn: &mut DbConnection, token_hash: &str, kinds: &[TokenKind]) -> QueryResult<Option<TokenRecord>> {
+pub fn live_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    kinds: &[TokenKind],
+) -> QueryResult<Option<TokenRecord>> {
     let kinds: Vec<&str> = kinds.iter().map(|k| k.code()).collect();
     auth_tokens::table
         .filter(auth_tokens::token_hash.eq(token_hash))
@@ -189,16 +205,27 @@ pub fn live_token(conn: &mut DbConnection, token_hash: &str, kinds: &[TokenKind]
 }
 
 pub fn token(conn: &mut DbConnection, id: i64) -> QueryResult<Option<TokenRecord>> {
-    auth_tokens::table.find(id).select(TokenRecord::as_select()).first(conn).optional()
+    auth_tokens::table
+        .find(id)
+        .select(TokenRecord::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn revoke_token(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
-    diesel::update(auth_tokens::table.find(id).filter(auth_tokens::revoked_at.is_null()))
-        .set(auth_tokens::revoked_at.eq(now()))
-        .execute(conn)
+    diesel::update(
+        auth_tokens::table
+            .find(id)
+            .filter(auth_tokens::revoked_at.is_null()),
+    )
+    .set(auth_tokens::revoked_at.eq(now()))
+    .execute(conn)
 }
 
-pub fn judge_links_of_contest(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Vec<TokenRecord>> {
+pub fn judge_links_of_contest(
+    conn: &mut DbConnection,
+    contest: ContestId,
+) -> QueryResult<Vec<TokenRecord>> {
     auth_tokens::table
         .filter(auth_tokens::contest_id.eq(contest.0))
         .filter(auth_tokens::kind.eq(TokenKind::JudgeLink.code()))

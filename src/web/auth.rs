@@ -3,7 +3,7 @@
 
 use super::{AppState, State};
 use crate::engine::access::Actor;
-use crate::engine::model::{UserKind};
+use crate::engine::model::UserKind;
 use crate::error::{AppError, AppResult};
 use crate::store::users::{self, NewToken, TokenKind, User};
 use crate::store::{contests, organisations, DbConnection};
@@ -43,14 +43,21 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 pub fn verify_password(password: &str, hash: &str) -> bool {
     use argon2::password_hash::{PasswordHash, PasswordVerifier};
     PasswordHash::new(hash)
-        .map(|parsed| argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
 pub fn check_new_password(password: &str) -> AppResult<()> {
     let n = password.chars().count();
     if !(10..=200).contains(&n) {
-        return Err(AppError::invalid("password", format!("must have 10 to 200 characters, has {n}")));
+        return Err(AppError::invalid(
+            "password",
+            format!("must have 10 to 200 characters, has {n}"),
+        ));
     }
     Ok(())
 }
@@ -61,15 +68,28 @@ pub fn actor_for(conn: &mut DbConnection, user: &User) -> AppResult<Actor> {
         return Err(AppError::unauthenticated("this account is disabled"));
     }
     Ok(match user.kind {
-        UserKind::Organiser => Actor::Organiser { user: user.id, scope: organisations::get(conn, user.organisation_id)?.path },
+        UserKind::Organiser => Actor::Organiser {
+            user: user.id,
+            scope: organisations::get(conn, user.organisation_id)?.path,
+        },
         UserKind::Judge => Actor::Judge {
             user: user.id,
             organisation: organisations::get(conn, user.organisation_id)?.path,
-            contests: contests::assignments_of(conn, user.id)?.into_iter().map(|a| (a.contest_id, a.role)).collect(),
+            contests: contests::assignments_of(conn, user.id)?
+                .into_iter()
+                .map(|a| (a.contest_id, a.role))
+                .collect(),
         },
         UserKind::Competitor => match user.competitor_id {
-            Some(c) => Actor::Competitor { user: user.id, competitor: c },
-            None => return Err(AppError::unauthenticated("this competitor account is not linked to a competitor")),
+            Some(c) => Actor::Competitor {
+                user: user.id,
+                competitor: c,
+            },
+            None => {
+                return Err(AppError::unauthenticated(
+                    "this competitor account is not linked to a competitor",
+                ))
+            }
         },
     })
 }
@@ -87,7 +107,14 @@ pub fn issue_token(
     let expires_at = crate::store::now() + chrono::Duration::hours(hours);
     users::insert_token(
         conn,
-        &NewToken { user: user.id, kind, token_hash: &token_hash(&token), contest, created_by, expires_at },
+        &NewToken {
+            user: user.id,
+            kind,
+            token_hash: &token_hash(&token),
+            contest,
+            created_by,
+            expires_at,
+        },
     )?;
     Ok((token, expires_at))
 }
@@ -101,22 +128,31 @@ enum Credential {
 
 fn credential(req: &HttpRequest, key: &actix_web::cookie::Key) -> AppResult<Option<Credential>> {
     if let Some(value) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
-        let text = value.to_str().map_err(|_| AppError::unauthenticated("the Authorization header is not text"))?;
-        let token = text
-            .strip_prefix("Bearer ")
-            .ok_or_else(|| AppError::unauthenticated("the Authorization header must be 'Bearer TOKEN'"))?;
+        let text = value
+            .to_str()
+            .map_err(|_| AppError::unauthenticated("the Authorization header is not text"))?;
+        let token = text.strip_prefix("Bearer ").ok_or_else(|| {
+            AppError::unauthenticated("the Authorization header must be 'Bearer TOKEN'")
+        })?;
         return Ok(Some(Credential::Bearer(token.trim().to_string())));
     }
     if let Some(cookie) = req.cookie(SESSION_COOKIE) {
         let mut jar = CookieJar::new();
         jar.add_original(cookie);
-        return Ok(jar.signed(key).get(SESSION_COOKIE).map(|c| Credential::Session(c.value().to_string())));
+        return Ok(jar
+            .signed(key)
+            .get(SESSION_COOKIE)
+            .map(|c| Credential::Session(c.value().to_string())));
     }
     Ok(None)
 }
 
 /// Resolves a token to its account's actor; `None` when the token is not live.
-fn actor_from_token(conn: &mut DbConnection, token: &str, kinds: &[TokenKind]) -> AppResult<Option<(Actor, i64)>> {
+fn actor_from_token(
+    conn: &mut DbConnection,
+    token: &str,
+    kinds: &[TokenKind],
+) -> AppResult<Option<(Actor, i64)>> {
     let Some(record) = users::live_token(conn, &token_hash(token), kinds)? else {
         return Ok(None);
     };
@@ -156,22 +192,43 @@ impl FromRequest for Caller {
 
 async fn resolve(state: &AppState, req: &HttpRequest) -> AppResult<Caller> {
     let Some(cred) = credential(req, &state.cookie_key)? else {
-        return Ok(Caller { actor: Actor::Anonymous, token_id: None, via_cookie: false });
+        return Ok(Caller {
+            actor: Actor::Anonymous,
+            token_id: None,
+            via_cookie: false,
+        });
     };
     let (token, kinds, via_cookie) = match cred {
         Credential::Bearer(t) => (t, &[TokenKind::Api][..], false),
         Credential::Session(t) => (t, &[TokenKind::Session][..], true),
     };
-    let found = state.db(move |conn| actor_from_token(conn, &token, kinds)).await?;
+    let found = state
+        .db(move |conn| actor_from_token(conn, &token, kinds))
+        .await?;
     match found {
-        Some((actor, id)) => Ok(Caller { actor, token_id: Some(id), via_cookie }),
-        None if via_cookie => Ok(Caller { actor: Actor::Anonymous, token_id: None, via_cookie: false }),
-        None => Err(AppError::unauthenticated("the token is not valid, has expired or was revoked")),
+        Some((actor, id)) => Ok(Caller {
+            actor,
+            token_id: Some(id),
+            via_cookie,
+        }),
+        None if via_cookie => Ok(Caller {
+            actor: Actor::Anonymous,
+            token_id: None,
+            via_cookie: false,
+        }),
+        None => Err(AppError::unauthenticated(
+            "the token is not valid, has expired or was revoked",
+        )),
     }
 }
 
 /// Signs in with a username and password; the password check runs off the workers.
-pub async fn sign_in(state: &AppState, username: String, password: String, kind: TokenKind) -> AppResult<(User, String, chrono::NaiveDateTime)> {
+pub async fn sign_in(
+    state: &AppState,
+    username: String,
+    password: String,
+    kind: TokenKind,
+) -> AppResult<(User, String, chrono::NaiveDateTime)> {
     let hours = state.settings.session_hours;
     state
         .db(move |conn| {
@@ -193,12 +250,20 @@ pub async fn sign_in(state: &AppState, username: String, password: String, kind:
 }
 
 /// Exchanges a judge's private link for a session or API token.
-pub async fn sign_in_with_link(state: &AppState, link: String, kind: TokenKind) -> AppResult<(User, String, chrono::NaiveDateTime)> {
+pub async fn sign_in_with_link(
+    state: &AppState,
+    link: String,
+    kind: TokenKind,
+) -> AppResult<(User, String, chrono::NaiveDateTime)> {
     let hours = state.settings.session_hours;
     state
         .db(move |conn| {
             let record = users::live_token(conn, &token_hash(&link), &[TokenKind::JudgeLink])?
-                .ok_or_else(|| AppError::unauthenticated("this sign-in link is not valid, has expired or was revoked"))?;
+                .ok_or_else(|| {
+                    AppError::unauthenticated(
+                        "this sign-in link is not valid, has expired or was revoked",
+                    )
+                })?;
             let user = users::get(conn, crate::engine::model::UserId(record.user_id))?;
             actor_for(conn, &user)?;
             let hours = hours.min((record.expires_at - crate::store::now()).num_hours().max(1));
@@ -220,5 +285,7 @@ pub fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
     cookie.set_path("/");
     cookie.set_secure(state.settings.secure_cookies);
     jar.signed_mut(&state.cookie_key).add(cookie);
-    jar.get(SESSION_COOKIE).cloned().unwrap_or_else(|| Cookie::new(SESSION_COOKIE, ""))
+    jar.get(SESSION_COOKIE)
+        .cloned()
+        .unwrap_or_else(|| Cookie::new(SESSION_COOKIE, ""))
 }

@@ -45,17 +45,26 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 }
 
 async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("ok")
 }
 
 /// Answers malformed JSON, paths and queries with the API's error shape.
-pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as E;
     let app = match &err {
-        E::OverflowKnownLength { .. } | E::Overflow { .. } => {
-            AppError::new(crate::error::ErrorKind::PayloadTooLarge, "payload_too_large", err.to_string())
+        E::OverflowKnownLength { .. } | E::Overflow { .. } => AppError::new(
+            crate::error::ErrorKind::PayloadTooLarge,
+            "payload_too_large",
+            err.to_string(),
+        ),
+        E::ContentType => {
+            AppError::bad_request("the body must be JSON (Content-Type: application/json)")
         }
-        E::ContentType => AppError::bad_request("the body must be JSON (Content-Type: application/json)"),
         E::Deserialize(e) => AppError::new(
             crate::error::ErrorKind::BadRequest,
             "bad_json",
@@ -66,10 +75,21 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::Htt
     app.into()
 }
 
-pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
-    AppError::new(crate::error::ErrorKind::NotFound, "not_found", format!("no such resource: {err}")).into()
+pub fn path_error(
+    err: actix_web::error::PathError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    AppError::new(
+        crate::error::ErrorKind::NotFound,
+        "not_found",
+        format!("no such resource: {err}"),
+    )
+    .into()
 }
 
-pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     AppError::bad_request(format!("the query string is not valid: {err}")).into()
 }

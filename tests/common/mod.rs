@@ -61,14 +61,26 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let path = dir.path().join("test.db");
-                TestDb { url: DatabaseUrl::Sqlite(path), backend, dir: Some(dir), pg_admin: None }
+                TestDb {
+                    url: DatabaseUrl::Sqlite(path),
+                    backend,
+                    dir: Some(dir),
+                    pg_admin: None,
+                }
             }
             Backend::Postgres => {
                 let admin = postgres_admin_url();
                 let name = format!("jx_{}_{}", std::process::id(), rand::random::<u64>());
-                let mut conn = diesel::PgConnection::establish(&admin).expect("connect to the test PostgreSQL");
-                conn.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
-                TestDb { url: DatabaseUrl::Postgres(with_database(&admin, &name)), backend, dir: None, pg_admin: Some((admin, name)) }
+                let mut conn = diesel::PgConnection::establish(&admin)
+                    .expect("connect to the test PostgreSQL");
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                TestDb {
+                    url: DatabaseUrl::Postgres(with_database(&admin, &name)),
+                    backend,
+                    dir: None,
+                    pg_admin: Some((admin, name)),
+                }
             }
         }
     }
@@ -114,7 +126,8 @@ pub struct TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         let h = self.handle.clone();
-        let _ = std::thread::spawn(move || actix_web::rt::System::new().block_on(h.stop(false))).join();
+        let _ =
+            std::thread::spawn(move || actix_web::rt::System::new().block_on(h.stop(false))).join();
     }
 }
 
@@ -142,12 +155,38 @@ pub struct World {
     pub competitor_id: CompetitorId,
 }
 
-fn org(conn: &mut DbConnection, parent: Option<&Organisation>, code: &str, zh: &str, en: &str, kind: OrganisationKind) -> Organisation {
-    organisations::insert(conn, &NewOrganisation { parent_id: parent.map(|p| p.id), code: code.into(), name_zh: zh.into(), name_en: en.into(), kind }).unwrap()
+fn org(
+    conn: &mut DbConnection,
+    parent: Option<&Organisation>,
+    code: &str,
+    zh: &str,
+    en: &str,
+    kind: OrganisationKind,
+) -> Organisation {
+    organisations::insert(
+        conn,
+        &NewOrganisation {
+            parent_id: parent.map(|p| p.id),
+            code: code.into(),
+            name_zh: zh.into(),
+            name_en: en.into(),
+            kind,
+        },
+    )
+    .unwrap()
 }
 
-fn contest(conn: &mut DbConnection, code: &str, skill: &Skill, organiser: &Organisation, status: ContestStatus, eligibility: Eligibility) -> Contest {
-    let tier = reference::tier_by_code(conn, "provincial").unwrap().unwrap();
+fn contest(
+    conn: &mut DbConnection,
+    code: &str,
+    skill: &Skill,
+    organiser: &Organisation,
+    status: ContestStatus,
+    eligibility: Eligibility,
+) -> Contest {
+    let tier = reference::tier_by_code(conn, "provincial")
+        .unwrap()
+        .unwrap();
     let d = |s: &str| s.parse().unwrap();
     contests::insert(
         conn,
@@ -170,20 +209,93 @@ fn contest(conn: &mut DbConnection, code: &str, skill: &Skill, organiser: &Organ
 
 pub fn seed(conn: &mut DbConnection, hasher: &jiangxin::engine::identity::IdentityHasher) -> World {
     let root = org(conn, None, "CN", "中国", "China", OrganisationKind::Nation);
-    let province = org(conn, Some(&root), "ZJ", "浙江省", "Zhejiang", OrganisationKind::Province);
-    let hangzhou = org(conn, Some(&province), "HZ", "杭州市", "Hangzhou", OrganisationKind::City);
-    let hz_enterprise = org(conn, Some(&hangzhou), "HZ-TURB", "杭州汽轮", "Hangzhou Turbine", OrganisationKind::Enterprise);
-    let ningbo = org(conn, Some(&province), "NB", "宁波市", "Ningbo", OrganisationKind::City);
-    let nb_enterprise = org(conn, Some(&ningbo), "NB-PORT", "宁波港", "Ningbo Port", OrganisationKind::Enterprise);
+    let province = org(
+        conn,
+        Some(&root),
+        "ZJ",
+        "浙江省",
+        "Zhejiang",
+        OrganisationKind::Province,
+    );
+    let hangzhou = org(
+        conn,
+        Some(&province),
+        "HZ",
+        "杭州市",
+        "Hangzhou",
+        OrganisationKind::City,
+    );
+    let hz_enterprise = org(
+        conn,
+        Some(&hangzhou),
+        "HZ-TURB",
+        "杭州汽轮",
+        "Hangzhou Turbine",
+        OrganisationKind::Enterprise,
+    );
+    let ningbo = org(
+        conn,
+        Some(&province),
+        "NB",
+        "宁波市",
+        "Ningbo",
+        OrganisationKind::City,
+    );
+    let nb_enterprise = org(
+        conn,
+        Some(&ningbo),
+        "NB-PORT",
+        "宁波港",
+        "Ningbo Port",
+        OrganisationKind::Enterprise,
+    );
     let skill = reference::insert_skill(conn, "electrician", "电工", "Electrician", 1).unwrap();
-    let team_skill = reference::insert_skill(conn, "robotics", "工业机器人", "Industrial robotics", 2).unwrap();
-    let c = contest(conn, "ZJ-ELEC", &skill, &province, ContestStatus::Registration, Eligibility { min_age: Some(16), max_age: Some(60), ..Default::default() });
-    let team_contest = contest(conn, "ZJ-ROBOT", &team_skill, &province, ContestStatus::Registration, Eligibility::default());
-    let draft_contest = contest(conn, "ZJ-DRAFT", &skill, &province, ContestStatus::Draft, Eligibility::default());
+    let team_skill =
+        reference::insert_skill(conn, "robotics", "工业机器人", "Industrial robotics", 2).unwrap();
+    let c = contest(
+        conn,
+        "ZJ-ELEC",
+        &skill,
+        &province,
+        ContestStatus::Registration,
+        Eligibility {
+            min_age: Some(16),
+            max_age: Some(60),
+            ..Default::default()
+        },
+    );
+    let team_contest = contest(
+        conn,
+        "ZJ-ROBOT",
+        &team_skill,
+        &province,
+        ContestStatus::Registration,
+        Eligibility::default(),
+    );
+    let draft_contest = contest(
+        conn,
+        "ZJ-DRAFT",
+        &skill,
+        &province,
+        ContestStatus::Draft,
+        Eligibility::default(),
+    );
     let hash = jiangxin::web::auth::hash_password(PASSWORD).unwrap();
-    let mut user = |name: &str, kind: UserKind, org: &Organisation, competitor: Option<CompetitorId>| {
-        users::insert(conn, &NewUser { username: name.into(), display_name: name.into(), password_hash: hash.clone(), kind, organisation_id: org.id, competitor_id: competitor }).unwrap()
-    };
+    let mut user =
+        |name: &str, kind: UserKind, org: &Organisation, competitor: Option<CompetitorId>| {
+            users::insert(
+                conn,
+                &NewUser {
+                    username: name.into(),
+                    display_name: name.into(),
+                    password_hash: hash.clone(),
+                    kind,
+                    organisation_id: org.id,
+                    competitor_id: competitor,
+                },
+            )
+            .unwrap()
+        };
     user("zj-organiser", UserKind::Organiser, &province, None);
     user("hz-organiser", UserKind::Organiser, &hangzhou, None);
     user("nb-organiser", UserKind::Organiser, &ningbo, None);
@@ -202,16 +314,52 @@ pub fn seed(conn: &mut DbConnection, hasher: &jiangxin::engine::identity::Identi
         group: Group::Employee,
         skill_level: None,
     }];
-    jiangxin::registration::register(conn, hasher, c.id, &rows, &jiangxin::registration::Registrar { user: None, scope: None }, "test", false).unwrap();
-    let competitor_id = jiangxin::store::competitors::by_hashes(conn, &[hasher.hash(IdKind::ResidentId, "330106199005050025").as_str()])
-        .unwrap()
-        .values()
-        .next()
-        .unwrap()
-        .id;
+    jiangxin::registration::register(
+        conn,
+        hasher,
+        c.id,
+        &rows,
+        &jiangxin::registration::Registrar {
+            user: None,
+            scope: None,
+        },
+        "test",
+        false,
+    )
+    .unwrap();
+    let competitor_id = jiangxin::store::competitors::by_hashes(
+        conn,
+        &[hasher
+            .hash(IdKind::ResidentId, "330106199005050025")
+            .as_str()],
+    )
+    .unwrap()
+    .values()
+    .next()
+    .unwrap()
+    .id;
     let hash2 = jiangxin::web::auth::hash_password(PASSWORD).unwrap();
-    users::insert(conn, &NewUser { username: "competitor".into(), display_name: "陈静".into(), password_hash: hash2, kind: UserKind::Competitor, organisation_id: nb_enterprise.id, competitor_id: Some(competitor_id) }).unwrap();
-    contests::assign_judge(conn, &contests::Assignment { contest_id: c.id, user_id: judge.id, role: JudgeRole::Judge }).unwrap();
+    users::insert(
+        conn,
+        &NewUser {
+            username: "competitor".into(),
+            display_name: "陈静".into(),
+            password_hash: hash2,
+            kind: UserKind::Competitor,
+            organisation_id: nb_enterprise.id,
+            competitor_id: Some(competitor_id),
+        },
+    )
+    .unwrap();
+    contests::assign_judge(
+        conn,
+        &contests::Assignment {
+            contest_id: c.id,
+            user_id: judge.id,
+            role: JudgeRole::Judge,
+        },
+    )
+    .unwrap();
     World {
         root,
         province,
@@ -248,7 +396,8 @@ impl TestServer {
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
                 let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-                let app = jiangxin::startup::Application::with_listener(settings, listener).expect("start server");
+                let app = jiangxin::startup::Application::with_listener(settings, listener)
+                    .expect("start server");
                 let port = app.port();
                 let server = app.into_server();
                 tx.send((port, server.handle())).unwrap();
@@ -256,7 +405,12 @@ impl TestServer {
             })
         });
         let (port, handle) = rx.recv().expect("server started");
-        TestServer { base: format!("http://127.0.0.1:{port}"), db, world, handle }
+        TestServer {
+            base: format!("http://127.0.0.1:{port}"),
+            db,
+            world,
+            handle,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -264,7 +418,10 @@ impl TestServer {
     }
 
     pub fn client(&self) -> reqwest::blocking::Client {
-        reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
     }
 
     /// A bearer token for the account.
@@ -276,6 +433,9 @@ impl TestServer {
             .send()
             .unwrap();
         assert_eq!(resp.status(), 200, "login as {username}");
-        resp.json::<serde_json::Value>().unwrap()["token"].as_str().unwrap().to_string()
+        resp.json::<serde_json::Value>().unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 }

@@ -32,7 +32,11 @@ struct TokenResponse {
 async fn login(state: State, body: web::Json<Login>) -> AppResult<HttpResponse> {
     let Login { username, password } = body.into_inner();
     let (user, token, expires_at) = sign_in(&state, username, password, TokenKind::Api).await?;
-    Ok(HttpResponse::Ok().json(TokenResponse { token, expires_at, user }))
+    Ok(HttpResponse::Ok().json(TokenResponse {
+        token,
+        expires_at,
+        user,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -42,14 +46,24 @@ struct Link {
 }
 
 async fn link(state: State, body: web::Json<Link>) -> AppResult<HttpResponse> {
-    let (user, token, expires_at) = sign_in_with_link(&state, body.into_inner().token, TokenKind::Api).await?;
-    Ok(HttpResponse::Ok().json(TokenResponse { token, expires_at, user }))
+    let (user, token, expires_at) =
+        sign_in_with_link(&state, body.into_inner().token, TokenKind::Api).await?;
+    Ok(HttpResponse::Ok().json(TokenResponse {
+        token,
+        expires_at,
+        user,
+    }))
 }
 
 async fn logout(state: State, caller: Caller) -> AppResult<HttpResponse> {
-    caller.actor.require_signed_in().map_err(|d| crate::error::AppError::unauthenticated(d.0))?;
+    caller
+        .actor
+        .require_signed_in()
+        .map_err(|d| crate::error::AppError::unauthenticated(d.0))?;
     if let Some(id) = caller.token_id {
-        state.db(move |conn| Ok(users::revoke_token(conn, id)?)).await?;
+        state
+            .db(move |conn| Ok(users::revoke_token(conn, id)?))
+            .await?;
     }
     Ok(HttpResponse::NoContent().finish())
 }
@@ -70,11 +84,23 @@ async fn me(state: State, caller: Caller) -> AppResult<HttpResponse> {
     };
     let (scope, contests) = match &actor {
         Actor::Organiser { scope, .. } => (scope.clone(), vec![]),
-        Actor::Judge { organisation, contests, .. } => (
+        Actor::Judge {
+            organisation,
+            contests,
+            ..
+        } => (
             organisation.clone(),
-            contests.iter().map(|(c, r)| serde_json::json!({"contest_id": c, "role": r})).collect(),
+            contests
+                .iter()
+                .map(|(c, r)| serde_json::json!({"contest_id": c, "role": r}))
+                .collect(),
         ),
         _ => (vec![], vec![]),
     };
-    Ok(HttpResponse::Ok().json(Me { role: actor.role_name(), user, scope, contests }))
+    Ok(HttpResponse::Ok().json(Me {
+        role: actor.role_name(),
+        user,
+        scope,
+        contests,
+    }))
 }

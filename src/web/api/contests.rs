@@ -2,7 +2,10 @@
 
 use super::{allow, check_code, check_text, load_contest, LoadedContest};
 use crate::engine::access::Actor;
-use crate::engine::model::{ContestId, ContestStatus, Eligibility, Group, JudgeRole, OrganisationId, SkillId, TierId, UserId, UserKind};
+use crate::engine::model::{
+    ContestId, ContestStatus, Eligibility, Group, JudgeRole, OrganisationId, SkillId, TierId,
+    UserId, UserKind,
+};
 use crate::error::{AppError, AppResult};
 use crate::store::contests::{self as store, Assignment, ContestFields};
 use crate::store::users::{self, TokenKind};
@@ -22,9 +25,15 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/contests/{id}/judges", web::get().to(judges))
         .route("/contests/{id}/judges/{user}", web::put().to(assign))
         .route("/contests/{id}/judges/{user}", web::delete().to(unassign))
-        .route("/contests/{id}/judges/{user}/links", web::post().to(create_link))
+        .route(
+            "/contests/{id}/judges/{user}/links",
+            web::post().to(create_link),
+        )
         .route("/contests/{id}/judge-links", web::get().to(links))
-        .route("/contests/{id}/judge-links/{link}/revoke", web::post().to(revoke_link));
+        .route(
+            "/contests/{id}/judge-links/{link}/revoke",
+            web::post().to(revoke_link),
+        );
 }
 
 async fn list(state: State, caller: Caller) -> AppResult<HttpResponse> {
@@ -35,8 +44,15 @@ async fn list(state: State, caller: Caller) -> AppResult<HttpResponse> {
             let orgs = organisations::all(conn)?;
             let mut out = Vec::new();
             for c in all {
-                let organiser_path = orgs.iter().find(|o| o.id == c.organiser_org_id).map(|o| o.path.clone()).unwrap_or_default();
-                let loaded = LoadedContest { contest: c, organiser_path };
+                let organiser_path = orgs
+                    .iter()
+                    .find(|o| o.id == c.organiser_org_id)
+                    .map(|o| o.path.clone())
+                    .unwrap_or_default();
+                let loaded = LoadedContest {
+                    contest: c,
+                    organiser_path,
+                };
                 if actor.may_view_contest(&loaded.scope()).is_ok() {
                     out.push(loaded.contest);
                 }
@@ -88,42 +104,73 @@ struct EligibilityBody {
 }
 
 /// Checks a contest body against the rules and the database.
-fn contest_fields(conn: &mut DbConnection, b: ContestBody, own_id: Option<ContestId>) -> AppResult<ContestFields> {
+fn contest_fields(
+    conn: &mut DbConnection,
+    b: ContestBody,
+    own_id: Option<ContestId>,
+) -> AppResult<ContestFields> {
     let code = check_code("code", &b.code)?;
     let name_zh = check_text("name_zh", &b.name_zh, 200)?;
     let name_en = check_text("name_en", &b.name_en, 300)?;
     if b.ends_on < b.starts_on {
-        return Err(AppError::invalid("ends_on", format!("{} is before starts_on {}", b.ends_on, b.starts_on)));
+        return Err(AppError::invalid(
+            "ends_on",
+            format!("{} is before starts_on {}", b.ends_on, b.starts_on),
+        ));
     }
     let e = &b.eligibility;
-    for (field, age) in [("eligibility.min_age", e.min_age), ("eligibility.max_age", e.max_age)] {
+    for (field, age) in [
+        ("eligibility.min_age", e.min_age),
+        ("eligibility.max_age", e.max_age),
+    ] {
         if let Some(a) = age {
             if !(0..=120).contains(&a) {
-                return Err(AppError::invalid(field, format!("must be from 0 to 120, is {a}")));
+                return Err(AppError::invalid(
+                    field,
+                    format!("must be from 0 to 120, is {a}"),
+                ));
             }
         }
     }
     if let (Some(min), Some(max)) = (e.min_age, e.max_age) {
         if min > max {
-            return Err(AppError::invalid("eligibility.max_age", format!("{max} is below min_age {min}")));
+            return Err(AppError::invalid(
+                "eligibility.max_age",
+                format!("{max} is below min_age {min}"),
+            ));
         }
     }
-    reference::skill(conn, SkillId(b.skill_id)).map_err(|_| AppError::invalid("skill_id", format!("skill {} does not exist", b.skill_id)))?;
-    reference::tier(conn, TierId(b.tier_id)).map_err(|_| AppError::invalid("tier_id", format!("tier {} does not exist", b.tier_id)))?;
+    reference::skill(conn, SkillId(b.skill_id)).map_err(|_| {
+        AppError::invalid("skill_id", format!("skill {} does not exist", b.skill_id))
+    })?;
+    reference::tier(conn, TierId(b.tier_id))
+        .map_err(|_| AppError::invalid("tier_id", format!("tier {} does not exist", b.tier_id)))?;
     if organisations::find(conn, OrganisationId(b.organiser_org_id))?.is_none() {
-        return Err(AppError::invalid("organiser_org_id", format!("organisation {} does not exist", b.organiser_org_id)));
+        return Err(AppError::invalid(
+            "organiser_org_id",
+            format!("organisation {} does not exist", b.organiser_org_id),
+        ));
     }
     if let Some(o) = e.within_organisation {
         if organisations::find(conn, OrganisationId(o))?.is_none() {
-            return Err(AppError::invalid("eligibility.within_organisation", format!("organisation {o} does not exist")));
+            return Err(AppError::invalid(
+                "eligibility.within_organisation",
+                format!("organisation {o} does not exist"),
+            ));
         }
     }
     for q in &e.qualified_from {
         if Some(ContestId(*q)) == own_id {
-            return Err(AppError::invalid("eligibility.qualified_from", "a contest cannot require qualification from itself"));
+            return Err(AppError::invalid(
+                "eligibility.qualified_from",
+                "a contest cannot require qualification from itself",
+            ));
         }
         if store::find(conn, ContestId(*q))?.is_none() {
-            return Err(AppError::invalid("eligibility.qualified_from", format!("contest {q} does not exist")));
+            return Err(AppError::invalid(
+                "eligibility.qualified_from",
+                format!("contest {q} does not exist"),
+            ));
         }
     }
     Ok(ContestFields {
@@ -146,7 +193,11 @@ fn contest_fields(conn: &mut DbConnection, b: ContestBody, own_id: Option<Contes
     })
 }
 
-async fn create(state: State, caller: Caller, body: web::Json<ContestBody>) -> AppResult<HttpResponse> {
+async fn create(
+    state: State,
+    caller: Caller,
+    body: web::Json<ContestBody>,
+) -> AppResult<HttpResponse> {
     let body = body.into_inner();
     let actor = caller.actor;
     let contest = state
@@ -154,12 +205,24 @@ async fn create(state: State, caller: Caller, body: web::Json<ContestBody>) -> A
             write_tx(conn, |conn| {
                 let fields = contest_fields(conn, body, None)?;
                 let organiser = organisations::get(conn, fields.organiser_org_id)?;
-                allow(actor.is_signed_in(), actor.may_manage_organisation(&organiser.path))?;
+                allow(
+                    actor.is_signed_in(),
+                    actor.may_manage_organisation(&organiser.path),
+                )?;
                 if store::by_code(conn, &fields.code)?.is_some() {
-                    return Err(AppError::conflict(format!("a contest with code '{}' already exists", fields.code)));
+                    return Err(AppError::conflict(format!(
+                        "a contest with code '{}' already exists",
+                        fields.code
+                    )));
                 }
                 let c = store::insert(conn, &fields, ContestStatus::Draft)?;
-                audit::record(conn, actor.user(), "contest.create", ("contest", Some(c.id.0)), serde_json::json!({"code": c.code}))?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "contest.create",
+                    ("contest", Some(c.id.0)),
+                    serde_json::json!({"code": c.code}),
+                )?;
                 Ok(c)
             })
         })
@@ -167,7 +230,12 @@ async fn create(state: State, caller: Caller, body: web::Json<ContestBody>) -> A
     Ok(HttpResponse::Created().json(contest))
 }
 
-async fn update(state: State, caller: Caller, path: web::Path<i64>, body: web::Json<ContestBody>) -> AppResult<HttpResponse> {
+async fn update(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: web::Json<ContestBody>,
+) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let body = body.into_inner();
     let actor = caller.actor;
@@ -175,7 +243,10 @@ async fn update(state: State, caller: Caller, path: web::Path<i64>, body: web::J
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let current = load_contest(conn, id)?;
-                allow(actor.is_signed_in(), actor.may_manage_contest(&current.scope()))?;
+                allow(
+                    actor.is_signed_in(),
+                    actor.may_manage_contest(&current.scope()),
+                )?;
                 if !current.contest.status.accepts_registrations() {
                     return Err(AppError::conflict(format!(
                         "the contest is '{}': its set-up can change only in draft or registration",
@@ -184,14 +255,26 @@ async fn update(state: State, caller: Caller, path: web::Path<i64>, body: web::J
                 }
                 let fields = contest_fields(conn, body, Some(id))?;
                 let organiser = organisations::get(conn, fields.organiser_org_id)?;
-                allow(actor.is_signed_in(), actor.may_manage_organisation(&organiser.path))?;
+                allow(
+                    actor.is_signed_in(),
+                    actor.may_manage_organisation(&organiser.path),
+                )?;
                 if let Some(other) = store::by_code(conn, &fields.code)? {
                     if other.id != id {
-                        return Err(AppError::conflict(format!("a contest with code '{}' already exists", fields.code)));
+                        return Err(AppError::conflict(format!(
+                            "a contest with code '{}' already exists",
+                            fields.code
+                        )));
                     }
                 }
                 let c = store::update_fields(conn, id, &fields)?;
-                audit::record(conn, actor.user(), "contest.update", ("contest", Some(id.0)), serde_json::json!({"code": c.code}))?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "contest.update",
+                    ("contest", Some(id.0)),
+                    serde_json::json!({"code": c.code}),
+                )?;
                 Ok(c)
             })
         })
@@ -205,7 +288,12 @@ struct StatusChange {
     status: ContestStatus,
 }
 
-async fn set_status(state: State, caller: Caller, path: web::Path<i64>, body: web::Json<StatusChange>) -> AppResult<HttpResponse> {
+async fn set_status(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: web::Json<StatusChange>,
+) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let to = body.status;
     let actor = caller.actor;
@@ -213,11 +301,20 @@ async fn set_status(state: State, caller: Caller, path: web::Path<i64>, body: we
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let current = load_contest(conn, id)?;
-                allow(actor.is_signed_in(), actor.may_manage_contest(&current.scope()))?;
+                allow(
+                    actor.is_signed_in(),
+                    actor.may_manage_contest(&current.scope()),
+                )?;
                 let from = current.contest.status;
                 from.check_transition(to).map_err(AppError::conflict)?;
                 let c = store::set_status(conn, id, to)?;
-                audit::record(conn, actor.user(), "contest.status", ("contest", Some(id.0)), serde_json::json!({"from": from, "to": to}))?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "contest.status",
+                    ("contest", Some(id.0)),
+                    serde_json::json!({"from": from, "to": to}),
+                )?;
                 Ok(c)
             })
         })
@@ -252,7 +349,13 @@ async fn judges(state: State, caller: Caller, path: web::Path<i64>) -> AppResult
             let mut out = Vec::new();
             for a in store::judges(conn, id)? {
                 let u = users::get(conn, a.user_id)?;
-                out.push(JudgeView { user_id: u.id, username: u.username, display_name: u.display_name, organisation_id: u.organisation_id, role: a.role });
+                out.push(JudgeView {
+                    user_id: u.id,
+                    username: u.username,
+                    display_name: u.display_name,
+                    organisation_id: u.organisation_id,
+                    role: a.role,
+                });
             }
             Ok(out)
         })
@@ -266,7 +369,12 @@ struct AssignBody {
     role: JudgeRole,
 }
 
-async fn assign(state: State, caller: Caller, path: web::Path<(i64, i64)>, body: web::Json<AssignBody>) -> AppResult<HttpResponse> {
+async fn assign(
+    state: State,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+    body: web::Json<AssignBody>,
+) -> AppResult<HttpResponse> {
     let (id, user) = path.into_inner();
     let (id, user) = (ContestId(id), UserId(user));
     let role = body.role;
@@ -275,12 +383,30 @@ async fn assign(state: State, caller: Caller, path: web::Path<(i64, i64)>, body:
         .db(move |conn| {
             write_tx(conn, |conn| {
                 manageable(conn, &actor, id)?;
-                let u = users::find(conn, user)?.ok_or_else(|| AppError::invalid("user", format!("account {user} does not exist")))?;
+                let u = users::find(conn, user)?.ok_or_else(|| {
+                    AppError::invalid("user", format!("account {user} does not exist"))
+                })?;
                 if u.kind != UserKind::Judge {
-                    return Err(AppError::invalid("user", format!("account '{}' is not a judge's account", u.username)));
+                    return Err(AppError::invalid(
+                        "user",
+                        format!("account '{}' is not a judge's account", u.username),
+                    ));
                 }
-                store::assign_judge(conn, &Assignment { contest_id: id, user_id: user, role })?;
-                audit::record(conn, actor.user(), "contest.judge.assign", ("contest", Some(id.0)), serde_json::json!({"user": user, "role": role}))?;
+                store::assign_judge(
+                    conn,
+                    &Assignment {
+                        contest_id: id,
+                        user_id: user,
+                        role,
+                    },
+                )?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "contest.judge.assign",
+                    ("contest", Some(id.0)),
+                    serde_json::json!({"user": user, "role": role}),
+                )?;
                 Ok(())
             })
         })
@@ -288,7 +414,11 @@ async fn assign(state: State, caller: Caller, path: web::Path<(i64, i64)>, body:
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn unassign(state: State, caller: Caller, path: web::Path<(i64, i64)>) -> AppResult<HttpResponse> {
+async fn unassign(
+    state: State,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+) -> AppResult<HttpResponse> {
     let (id, user) = path.into_inner();
     let (id, user) = (ContestId(id), UserId(user));
     let actor = caller.actor;
@@ -297,9 +427,17 @@ async fn unassign(state: State, caller: Caller, path: web::Path<(i64, i64)>) -> 
             write_tx(conn, |conn| {
                 manageable(conn, &actor, id)?;
                 if store::unassign_judge(conn, id, user)? == 0 {
-                    return Err(AppError::not_found(format!("account {user} is not a judge of contest {id}")));
+                    return Err(AppError::not_found(format!(
+                        "account {user} is not a judge of contest {id}"
+                    )));
                 }
-                audit::record(conn, actor.user(), "contest.judge.unassign", ("contest", Some(id.0)), serde_json::json!({"user": user}))?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "contest.judge.unassign",
+                    ("contest", Some(id.0)),
+                    serde_json::json!({"user": user}),
+                )?;
                 Ok(())
             })
         })
@@ -317,7 +455,11 @@ struct NewLink {
 }
 
 /// A judge's private sign-in link, valid until the day after the contest ends.
-async fn create_link(state: State, caller: Caller, path: web::Path<(i64, i64)>) -> AppResult<HttpResponse> {
+async fn create_link(
+    state: State,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+) -> AppResult<HttpResponse> {
     let (id, user) = path.into_inner();
     let (id, user) = (ContestId(id), UserId(user));
     let actor = caller.actor;
@@ -326,19 +468,52 @@ async fn create_link(state: State, caller: Caller, path: web::Path<(i64, i64)>) 
             write_tx(conn, |conn| {
                 let c = manageable(conn, &actor, id)?;
                 if !store::judges(conn, id)?.iter().any(|a| a.user_id == user) {
-                    return Err(AppError::invalid("user", format!("account {user} is not a judge of contest {id}")));
+                    return Err(AppError::invalid(
+                        "user",
+                        format!("account {user} is not a judge of contest {id}"),
+                    ));
                 }
                 let u = users::get(conn, user)?;
-                let until = c.contest.ends_on.succ_opt().unwrap_or(c.contest.ends_on).and_hms_opt(23, 59, 59).unwrap_or_default();
+                let until = c
+                    .contest
+                    .ends_on
+                    .succ_opt()
+                    .unwrap_or(c.contest.ends_on)
+                    .and_hms_opt(23, 59, 59)
+                    .unwrap_or_default();
                 let hours = (until - crate::store::now()).num_hours();
                 if hours < 1 {
-                    return Err(AppError::conflict("the contest has ended: its judges' links would already have expired"));
+                    return Err(AppError::conflict(
+                        "the contest has ended: its judges' links would already have expired",
+                    ));
                 }
-                let (token, expires_at) = issue_token(conn, &u, TokenKind::JudgeLink, hours, actor.user(), Some(id))?;
-                let record = users::live_token(conn, &crate::web::auth::token_hash(&token), &[TokenKind::JudgeLink])?
-                    .ok_or_else(|| AppError::internal("the new link was not stored"))?;
-                audit::record(conn, actor.user(), "judge_link.create", ("contest", Some(id.0)), serde_json::json!({"user": user, "link": record.id}))?;
-                Ok(NewLink { id: record.id, path: format!("/signin/link/{token}"), token, expires_at })
+                let (token, expires_at) = issue_token(
+                    conn,
+                    &u,
+                    TokenKind::JudgeLink,
+                    hours,
+                    actor.user(),
+                    Some(id),
+                )?;
+                let record = users::live_token(
+                    conn,
+                    &crate::web::auth::token_hash(&token),
+                    &[TokenKind::JudgeLink],
+                )?
+                .ok_or_else(|| AppError::internal("the new link was not stored"))?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "judge_link.create",
+                    ("contest", Some(id.0)),
+                    serde_json::json!({"user": user, "link": record.id}),
+                )?;
+                Ok(NewLink {
+                    id: record.id,
+                    path: format!("/signin/link/{token}"),
+                    token,
+                    expires_at,
+                })
             })
         })
         .await?;
@@ -357,7 +532,11 @@ async fn links(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<
     Ok(HttpResponse::Ok().json(list))
 }
 
-async fn revoke_link(state: State, caller: Caller, path: web::Path<(i64, i64)>) -> AppResult<HttpResponse> {
+async fn revoke_link(
+    state: State,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+) -> AppResult<HttpResponse> {
     let (id, link) = path.into_inner();
     let id = ContestId(id);
     let actor = caller.actor;
@@ -367,9 +546,17 @@ async fn revoke_link(state: State, caller: Caller, path: web::Path<(i64, i64)>) 
                 manageable(conn, &actor, id)?;
                 let record = users::token(conn, link)?
                     .filter(|t| t.contest_id == Some(id.0) && t.kind == "judge_link")
-                    .ok_or_else(|| AppError::not_found(format!("contest {id} has no judge link {link}")))?;
+                    .ok_or_else(|| {
+                        AppError::not_found(format!("contest {id} has no judge link {link}"))
+                    })?;
                 users::revoke_token(conn, record.id)?;
-                audit::record(conn, actor.user(), "judge_link.revoke", ("contest", Some(id.0)), serde_json::json!({"link": link}))?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "judge_link.revoke",
+                    ("contest", Some(id.0)),
+                    serde_json::json!({"link": link}),
+                )?;
                 Ok(())
             })
         })

@@ -27,7 +27,10 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .app_data(web::PayloadConfig::new(MAX_UPLOAD))
                 .route(web::post().to(import)),
         )
-        .route("/contests/{id}/entries/{entry}/withdraw", web::post().to(withdraw));
+        .route(
+            "/contests/{id}/entries/{entry}/withdraw",
+            web::post().to(withdraw),
+        );
 }
 
 #[derive(Serialize)]
@@ -99,7 +102,8 @@ async fn list(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<H
             let mut out = Vec::with_capacity(views.len());
             for v in views {
                 if matches!(actor, Actor::Judge { .. }) {
-                    let path = crate::engine::model::decode_path(&v.organisation_path).map_err(AppError::internal)?;
+                    let path = crate::engine::model::decode_path(&v.organisation_path)
+                        .map_err(AppError::internal)?;
                     if actor.may_see_entry_of(&path, None).is_err() {
                         continue;
                     }
@@ -145,21 +149,56 @@ fn rows_from_json(body: Vec<RegistrationBody>) -> AppResult<Vec<RegistrationRow>
         return Err(AppError::invalid("body", "give at least one registration"));
     }
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = ["start_number", "team", "name", "id_type", "id_number", "birth_date", "gender", "organisation", "group", "skill_level"];
+    let header = [
+        "start_number",
+        "team",
+        "name",
+        "id_type",
+        "id_number",
+        "birth_date",
+        "gender",
+        "organisation",
+        "group",
+        "skill_level",
+    ];
     let csv_err = |e: csv::Error| AppError::internal(format!("building rows: {e}"));
     w.write_record(header).map_err(csv_err)?;
     for b in &body {
-        let cells = [&b.start_number, &b.team, &b.name, &b.id_type, &b.id_number, &b.birth_date, &b.gender, &b.organisation, &b.group, &b.skill_level];
-        w.write_record(cells.iter().map(|c| c.as_deref().unwrap_or(""))).map_err(csv_err)?;
+        let cells = [
+            &b.start_number,
+            &b.team,
+            &b.name,
+            &b.id_type,
+            &b.id_number,
+            &b.birth_date,
+            &b.gender,
+            &b.organisation,
+            &b.group,
+            &b.skill_level,
+        ];
+        w.write_record(cells.iter().map(|c| c.as_deref().unwrap_or("")))
+            .map_err(csv_err)?;
     }
-    let bytes = w.into_inner().map_err(|e| AppError::internal(format!("building rows: {e}")))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::internal(format!("building rows: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|_| AppError::internal("rows are not UTF-8"))?;
     entries_csv::parse_entries(&text)
-        .map(|rows| rows.into_iter().map(|r| RegistrationRow { row: r.row - 1, ..r }).collect())
+        .map(|rows| {
+            rows.into_iter()
+                .map(|r| RegistrationRow {
+                    row: r.row - 1,
+                    ..r
+                })
+                .collect()
+        })
         .map_err(|errors| {
             let shifted: Vec<_> = errors
                 .into_iter()
-                .map(|e| crate::engine::registration::RowError { row: e.row.saturating_sub(1), ..e })
+                .map(|e| crate::engine::registration::RowError {
+                    row: e.row.saturating_sub(1),
+                    ..e
+                })
                 .collect();
             invalid_rows(&shifted)
         })
@@ -167,7 +206,10 @@ fn rows_from_json(body: Vec<RegistrationBody>) -> AppResult<Vec<RegistrationRow>
 
 /// The organisation an organiser registers for; `None` for other callers, who are
 /// refused by the contest rules before it matters.
-fn registrar_scope(conn: &mut crate::store::DbConnection, actor: &Actor) -> AppResult<Option<crate::engine::model::Organisation>> {
+fn registrar_scope(
+    conn: &mut crate::store::DbConnection,
+    actor: &Actor,
+) -> AppResult<Option<crate::engine::model::Organisation>> {
     match actor {
         Actor::Organiser { scope, .. } => match scope.last() {
             Some(o) => Ok(Some(organisations::get(conn, *o)?)),
@@ -178,13 +220,25 @@ fn registrar_scope(conn: &mut crate::store::DbConnection, actor: &Actor) -> AppR
 }
 
 fn registered(dry_run: bool, applied: crate::store::entries::Applied) -> HttpResponse {
-    let status = if dry_run || applied.entries_created == 0 { actix_web::http::StatusCode::OK } else { actix_web::http::StatusCode::CREATED };
+    let status = if dry_run || applied.entries_created == 0 {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::CREATED
+    };
     HttpResponse::build(status).json(serde_json::json!({ "dry_run": dry_run, "result": applied }))
 }
 
-async fn register_json(state: State, caller: Caller, path: web::Path<i64>, query: web::Query<RegisterQuery>, body: web::Json<Vec<RegistrationBody>>) -> AppResult<HttpResponse> {
+async fn register_json(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    query: web::Query<RegisterQuery>,
+    body: web::Json<Vec<RegistrationBody>>,
+) -> AppResult<HttpResponse> {
     if query.encoding.is_some() {
-        return Err(AppError::bad_request("encoding applies to file imports only"));
+        return Err(AppError::bad_request(
+            "encoding applies to file imports only",
+        ));
     }
     let id = ContestId(path.into_inner());
     let dry_run = query.dry_run;
@@ -196,17 +250,37 @@ async fn register_json(state: State, caller: Caller, path: web::Path<i64>, query
             let c = load_contest(conn, id)?;
             allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
             let scope = registrar_scope(conn, &actor)?;
-            register(conn, &hasher, id, &rows, &Registrar { user: actor.user(), scope: scope.as_ref() }, "api", dry_run)
+            register(
+                conn,
+                &hasher,
+                id,
+                &rows,
+                &Registrar {
+                    user: actor.user(),
+                    scope: scope.as_ref(),
+                },
+                "api",
+                dry_run,
+            )
         })
         .await?;
     Ok(registered(dry_run, applied))
 }
 
-async fn import(state: State, caller: Caller, path: web::Path<i64>, query: web::Query<RegisterQuery>, body: web::Bytes) -> AppResult<HttpResponse> {
+async fn import(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    query: web::Query<RegisterQuery>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
     let choice = query
         .encoding
         .as_deref()
-        .map(|e| e.parse::<encoding::TextEncoding>().map_err(|m| AppError::invalid("encoding", m)))
+        .map(|e| {
+            e.parse::<encoding::TextEncoding>()
+                .map_err(|m| AppError::invalid("encoding", m))
+        })
         .transpose()?;
     let id = ContestId(path.into_inner());
     let dry_run = query.dry_run;
@@ -217,7 +291,19 @@ async fn import(state: State, caller: Caller, path: web::Path<i64>, query: web::
             let c = load_contest(conn, id)?;
             allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
             let scope = registrar_scope(conn, &actor)?;
-            import_file(conn, &hasher, id, &body, choice, &Registrar { user: actor.user(), scope: scope.as_ref() }, "csv", dry_run)
+            import_file(
+                conn,
+                &hasher,
+                id,
+                &body,
+                choice,
+                &Registrar {
+                    user: actor.user(),
+                    scope: scope.as_ref(),
+                },
+                "csv",
+                dry_run,
+            )
         })
         .await?;
     Ok(registered(dry_run, applied))
@@ -229,18 +315,28 @@ async fn export(state: State, caller: Caller, path: web::Path<i64>) -> AppResult
     let (code, csv) = state
         .db(move |conn| {
             let c = load_contest(conn, id)?;
-            allow(actor.is_signed_in(), actor.may_view_registration_details(&c.scope()))?;
+            allow(
+                actor.is_signed_in(),
+                actor.may_view_registration_details(&c.scope()),
+            )?;
             let views = store::views_of_contest(conn, id)?;
             Ok((c.contest.code, crate::registration::export_entries(&views)?))
         })
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"{code}-entries.csv\"")))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{code}-entries.csv\""),
+        ))
         .body(csv))
 }
 
-async fn withdraw(state: State, caller: Caller, path: web::Path<(i64, i64)>) -> AppResult<HttpResponse> {
+async fn withdraw(
+    state: State,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+) -> AppResult<HttpResponse> {
     let (id, entry) = path.into_inner();
     let (id, entry) = (ContestId(id), EntryId(entry));
     let actor = caller.actor;
@@ -251,10 +347,19 @@ async fn withdraw(state: State, caller: Caller, path: web::Path<(i64, i64)>) -> 
                 allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
                 let e = store::get(conn, id, entry)?;
                 if e.status == EntryStatus::Withdrawn {
-                    return Err(AppError::conflict(format!("entry {} is already withdrawn", e.start_number)));
+                    return Err(AppError::conflict(format!(
+                        "entry {} is already withdrawn",
+                        e.start_number
+                    )));
                 }
                 store::set_status(conn, entry, EntryStatus::Withdrawn)?;
-                audit::record(conn, actor.user(), "entry.withdraw", ("entry", Some(entry.0)), serde_json::json!({"contest": id, "start_number": e.start_number}))?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "entry.withdraw",
+                    ("entry", Some(entry.0)),
+                    serde_json::json!({"contest": id, "start_number": e.start_number}),
+                )?;
                 Ok(())
             })
         })

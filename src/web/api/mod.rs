@@ -46,14 +46,22 @@ pub struct LoadedContest {
 
 impl LoadedContest {
     pub fn scope(&self) -> ContestScope<'_> {
-        ContestScope { id: self.contest.id, status: self.contest.status, organiser: &self.organiser_path }
+        ContestScope {
+            id: self.contest.id,
+            status: self.contest.status,
+            organiser: &self.organiser_path,
+        }
     }
 }
 
 pub fn load_contest(conn: &mut DbConnection, id: ContestId) -> AppResult<LoadedContest> {
-    let contest = contest_store::find(conn, id)?.ok_or_else(|| AppError::not_found(format!("contest {id} does not exist")))?;
+    let contest = contest_store::find(conn, id)?
+        .ok_or_else(|| AppError::not_found(format!("contest {id} does not exist")))?;
     let organiser_path = org_store::get(conn, contest.organiser_org_id)?.path;
-    Ok(LoadedContest { contest, organiser_path })
+    Ok(LoadedContest {
+        contest,
+        organiser_path,
+    })
 }
 
 /// Checks a text field's length and that it has no control characters.
@@ -61,10 +69,16 @@ pub fn check_text(field: &str, value: &str, max: usize) -> AppResult<String> {
     let v = value.trim();
     let n = v.chars().count();
     if n == 0 || n > max {
-        return Err(AppError::invalid(field, format!("must have 1 to {max} characters, has {n}")));
+        return Err(AppError::invalid(
+            field,
+            format!("must have 1 to {max} characters, has {n}"),
+        ));
     }
     if v.chars().any(char::is_control) {
-        return Err(AppError::invalid(field, "must not contain control characters"));
+        return Err(AppError::invalid(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(v.to_string())
 }
@@ -72,8 +86,14 @@ pub fn check_text(field: &str, value: &str, max: usize) -> AppResult<String> {
 /// Codes are short identifiers: letters, digits, '-', '_' and '.'.
 pub fn check_code(field: &str, value: &str) -> AppResult<String> {
     let v = check_text(field, value, 40)?;
-    if !v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
-        return Err(AppError::invalid(field, format!("'{v}' may contain only letters, digits, '-', '_' and '.'")));
+    if !v
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(AppError::invalid(
+            field,
+            format!("'{v}' may contain only letters, digits, '-', '_' and '.'"),
+        ));
     }
     Ok(v)
 }

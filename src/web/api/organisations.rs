@@ -24,7 +24,10 @@ async fn list(state: State) -> AppResult<HttpResponse> {
 async fn show(state: State, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = OrganisationId(path.into_inner());
     let org = state
-        .db(move |conn| store::find(conn, id)?.ok_or_else(|| AppError::not_found(format!("organisation {id} does not exist"))))
+        .db(move |conn| {
+            store::find(conn, id)?
+                .ok_or_else(|| AppError::not_found(format!("organisation {id} does not exist")))
+        })
         .await?;
     Ok(HttpResponse::Ok().json(org))
 }
@@ -39,7 +42,11 @@ struct NewOrganisation {
     kind: OrganisationKind,
 }
 
-async fn create(state: State, caller: Caller, body: web::Json<NewOrganisation>) -> AppResult<HttpResponse> {
+async fn create(
+    state: State,
+    caller: Caller,
+    body: web::Json<NewOrganisation>,
+) -> AppResult<HttpResponse> {
     let b = body.into_inner();
     let new = store::NewOrganisation {
         parent_id: Some(OrganisationId(b.parent_id)),
@@ -52,11 +59,24 @@ async fn create(state: State, caller: Caller, body: web::Json<NewOrganisation>) 
     let org: Organisation = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let parent = store::find(conn, OrganisationId(b.parent_id))?
-                    .ok_or_else(|| AppError::invalid("parent_id", format!("organisation {} does not exist", b.parent_id)))?;
-                allow(actor.is_signed_in(), actor.may_manage_organisation(&parent.path))?;
+                let parent = store::find(conn, OrganisationId(b.parent_id))?.ok_or_else(|| {
+                    AppError::invalid(
+                        "parent_id",
+                        format!("organisation {} does not exist", b.parent_id),
+                    )
+                })?;
+                allow(
+                    actor.is_signed_in(),
+                    actor.may_manage_organisation(&parent.path),
+                )?;
                 let org = store::insert(conn, &new)?;
-                audit::record(conn, actor.user(), "organisation.create", ("organisation", Some(org.id.0)), serde_json::json!({"code": org.code}))?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "organisation.create",
+                    ("organisation", Some(org.id.0)),
+                    serde_json::json!({"code": org.code}),
+                )?;
                 Ok(org)
             })
         })
@@ -71,7 +91,12 @@ struct Rename {
     name_en: String,
 }
 
-async fn update(state: State, caller: Caller, path: web::Path<i64>, body: web::Json<Rename>) -> AppResult<HttpResponse> {
+async fn update(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: web::Json<Rename>,
+) -> AppResult<HttpResponse> {
     let id = OrganisationId(path.into_inner());
     let name_zh = check_text("name_zh", &body.name_zh, 100)?;
     let name_en = check_text("name_en", &body.name_en, 200)?;

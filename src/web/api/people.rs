@@ -40,19 +40,37 @@ fn organiser_scope(actor: &Actor) -> AppResult<Vec<OrganisationId>> {
     }
 }
 
-async fn list_competitors(state: State, caller: Caller, page: web::Query<Page>) -> AppResult<HttpResponse> {
+async fn list_competitors(
+    state: State,
+    caller: Caller,
+    page: web::Query<Page>,
+) -> AppResult<HttpResponse> {
     let scope = organiser_scope(&caller.actor)?;
     if !(1..=1000).contains(&page.limit) || page.offset < 0 {
-        return Err(AppError::invalid("limit", "limit must be from 1 to 1000 and offset not negative"));
+        return Err(AppError::invalid(
+            "limit",
+            "limit must be from 1 to 1000 and offset not negative",
+        ));
     }
     let (limit, offset) = (page.limit, page.offset);
     let list = state
-        .db(move |conn| Ok(competitors::in_subtree(conn, &crate::engine::model::encode_path(&scope), limit, offset)?))
+        .db(move |conn| {
+            Ok(competitors::in_subtree(
+                conn,
+                &crate::engine::model::encode_path(&scope),
+                limit,
+                offset,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
-async fn show_competitor(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
+async fn show_competitor(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
     let id = CompetitorId(path.into_inner());
     let actor = caller.actor;
     let c = state
@@ -61,10 +79,15 @@ async fn show_competitor(state: State, caller: Caller, path: web::Path<i64>) -> 
             // An unknown id and a forbidden one look alike to those who may not look.
             let Some(c) = c else {
                 allow(actor.is_signed_in(), actor.require_signed_in())?;
-                return Err(AppError::not_found(format!("competitor {id} does not exist")));
+                return Err(AppError::not_found(format!(
+                    "competitor {id} does not exist"
+                )));
             };
             let org = organisations::get(conn, c.organisation_id)?;
-            allow(actor.is_signed_in(), actor.may_view_competitor(id, &org.path))?;
+            allow(
+                actor.is_signed_in(),
+                actor.may_view_competitor(id, &org.path),
+            )?;
             Ok(c)
         })
         .await?;
@@ -73,7 +96,14 @@ async fn show_competitor(state: State, caller: Caller, path: web::Path<i64>) -> 
 
 async fn list_users(state: State, caller: Caller) -> AppResult<HttpResponse> {
     let scope = organiser_scope(&caller.actor)?;
-    let list = state.db(move |conn| Ok(users::in_subtree(conn, &crate::engine::model::encode_path(&scope))?)).await?;
+    let list = state
+        .db(move |conn| {
+            Ok(users::in_subtree(
+                conn,
+                &crate::engine::model::encode_path(&scope),
+            )?)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -88,14 +118,28 @@ struct NewAccount {
     competitor_id: Option<i64>,
 }
 
-async fn create_user(state: State, caller: Caller, body: web::Json<NewAccount>) -> AppResult<HttpResponse> {
+async fn create_user(
+    state: State,
+    caller: Caller,
+    body: web::Json<NewAccount>,
+) -> AppResult<HttpResponse> {
     let b = body.into_inner();
     let username = super::check_code("username", &b.username)?;
     let display_name = check_text("display_name", &b.display_name, 100)?;
     check_new_password(&b.password)?;
     match (b.kind, b.competitor_id) {
-        (UserKind::Competitor, None) => return Err(AppError::invalid("competitor_id", "a competitor's account must name the competitor")),
-        (UserKind::Organiser | UserKind::Judge, Some(_)) => return Err(AppError::invalid("competitor_id", "only a competitor's account names a competitor")),
+        (UserKind::Competitor, None) => {
+            return Err(AppError::invalid(
+                "competitor_id",
+                "a competitor's account must name the competitor",
+            ))
+        }
+        (UserKind::Organiser | UserKind::Judge, Some(_)) => {
+            return Err(AppError::invalid(
+                "competitor_id",
+                "only a competitor's account names a competitor",
+            ))
+        }
         _ => {}
     }
     let actor = caller.actor;
@@ -104,22 +148,49 @@ async fn create_user(state: State, caller: Caller, body: web::Json<NewAccount>) 
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let org = organisations::find(conn, OrganisationId(b.organisation_id))?
-                    .ok_or_else(|| AppError::invalid("organisation_id", format!("organisation {} does not exist", b.organisation_id)))?;
-                allow(actor.is_signed_in(), actor.may_manage_organisation(&org.path))?;
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            "organisation_id",
+                            format!("organisation {} does not exist", b.organisation_id),
+                        )
+                    })?;
+                allow(
+                    actor.is_signed_in(),
+                    actor.may_manage_organisation(&org.path),
+                )?;
                 if let Some(c) = b.competitor_id {
-                    let comp = competitors::find(conn, CompetitorId(c))?
-                        .ok_or_else(|| AppError::invalid("competitor_id", format!("competitor {c} does not exist")))?;
+                    let comp = competitors::find(conn, CompetitorId(c))?.ok_or_else(|| {
+                        AppError::invalid("competitor_id", format!("competitor {c} does not exist"))
+                    })?;
                     let corg = organisations::get(conn, comp.organisation_id)?;
-                    allow(actor.is_signed_in(), actor.may_manage_organisation(&corg.path))?;
+                    allow(
+                        actor.is_signed_in(),
+                        actor.may_manage_organisation(&corg.path),
+                    )?;
                 }
                 if users::by_username(conn, &username)?.is_some() {
-                    return Err(AppError::conflict(format!("the username '{username}' is taken")));
+                    return Err(AppError::conflict(format!(
+                        "the username '{username}' is taken"
+                    )));
                 }
                 let user = users::insert(
                     conn,
-                    &NewUser { username, display_name, password_hash, kind: b.kind, organisation_id: org.id, competitor_id: b.competitor_id.map(CompetitorId) },
+                    &NewUser {
+                        username,
+                        display_name,
+                        password_hash,
+                        kind: b.kind,
+                        organisation_id: org.id,
+                        competitor_id: b.competitor_id.map(CompetitorId),
+                    },
                 )?;
-                audit::record(conn, actor.user(), "user.create", ("user", Some(user.id.0)), serde_json::json!({"username": user.username, "kind": user.kind}))?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "user.create",
+                    ("user", Some(user.id.0)),
+                    serde_json::json!({"username": user.username, "kind": user.kind}),
+                )?;
                 Ok(user)
             })
         })
@@ -127,20 +198,34 @@ async fn create_user(state: State, caller: Caller, body: web::Json<NewAccount>) 
     Ok(HttpResponse::Created().json(user))
 }
 
-async fn disable_user(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
+async fn disable_user(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
     let id = UserId(path.into_inner());
     let actor = caller.actor;
     state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let u = users::find(conn, id)?.ok_or_else(|| AppError::not_found(format!("account {id} does not exist")))?;
+                let u = users::find(conn, id)?
+                    .ok_or_else(|| AppError::not_found(format!("account {id} does not exist")))?;
                 let org = organisations::get(conn, u.organisation_id)?;
-                allow(actor.is_signed_in(), actor.may_manage_organisation(&org.path))?;
+                allow(
+                    actor.is_signed_in(),
+                    actor.may_manage_organisation(&org.path),
+                )?;
                 if actor.user() == Some(id) {
                     return Err(AppError::conflict("you cannot disable your own account"));
                 }
                 users::set_disabled(conn, id, true)?;
-                audit::record(conn, actor.user(), "user.disable", ("user", Some(id.0)), serde_json::json!({}))?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "user.disable",
+                    ("user", Some(id.0)),
+                    serde_json::json!({}),
+                )?;
                 Ok(())
             })
         })

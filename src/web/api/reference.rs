@@ -33,13 +33,20 @@ struct NewTier {
     rank: i32,
 }
 
-async fn create_tier(state: State, caller: Caller, body: web::Json<NewTier>) -> AppResult<HttpResponse> {
+async fn create_tier(
+    state: State,
+    caller: Caller,
+    body: web::Json<NewTier>,
+) -> AppResult<HttpResponse> {
     let code = check_code("code", &body.code)?;
     let name_zh = check_text("name_zh", &body.name_zh, 100)?;
     let name_en = check_text("name_en", &body.name_en, 200)?;
     let rank = body.rank;
     if !(1..=1000).contains(&rank) {
-        return Err(AppError::invalid("rank", format!("must be from 1 to 1000, is {rank}")));
+        return Err(AppError::invalid(
+            "rank",
+            format!("must be from 1 to 1000, is {rank}"),
+        ));
     }
     let actor = caller.actor;
     let tier = state
@@ -47,10 +54,18 @@ async fn create_tier(state: State, caller: Caller, body: web::Json<NewTier>) -> 
             allow(actor.is_signed_in(), actor.may_manage_reference_data())?;
             write_tx(conn, |conn| {
                 if store::tiers(conn)?.iter().any(|t| t.rank == rank) {
-                    return Err(AppError::conflict(format!("another tier already has rank {rank}")));
+                    return Err(AppError::conflict(format!(
+                        "another tier already has rank {rank}"
+                    )));
                 }
                 let tier = store::insert_tier(conn, &code, &name_zh, &name_en, rank)?;
-                audit::record(conn, actor.user(), "tier.create", ("tier", Some(tier.id.0)), serde_json::json!({"code": tier.code}))?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "tier.create",
+                    ("tier", Some(tier.id.0)),
+                    serde_json::json!({"code": tier.code}),
+                )?;
                 Ok(tier)
             })
         })
@@ -72,13 +87,20 @@ fn one() -> i32 {
     1
 }
 
-async fn create_skill(state: State, caller: Caller, body: web::Json<NewSkill>) -> AppResult<HttpResponse> {
+async fn create_skill(
+    state: State,
+    caller: Caller,
+    body: web::Json<NewSkill>,
+) -> AppResult<HttpResponse> {
     let code = check_code("code", &body.code)?;
     let name_zh = check_text("name_zh", &body.name_zh, 100)?;
     let name_en = check_text("name_en", &body.name_en, 200)?;
     let team_size = body.team_size;
     if !(1..=10).contains(&team_size) {
-        return Err(AppError::invalid("team_size", format!("must be from 1 (individual) to 10, is {team_size}")));
+        return Err(AppError::invalid(
+            "team_size",
+            format!("must be from 1 (individual) to 10, is {team_size}"),
+        ));
     }
     let actor = caller.actor;
     let skill = state
@@ -86,7 +108,13 @@ async fn create_skill(state: State, caller: Caller, body: web::Json<NewSkill>) -
             allow(actor.is_signed_in(), actor.may_manage_reference_data())?;
             write_tx(conn, |conn| {
                 let skill = store::insert_skill(conn, &code, &name_zh, &name_en, team_size)?;
-                audit::record(conn, actor.user(), "skill.create", ("skill", Some(skill.id.0)), serde_json::json!({"code": skill.code}))?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "skill.create",
+                    ("skill", Some(skill.id.0)),
+                    serde_json::json!({"code": skill.code}),
+                )?;
                 Ok(skill)
             })
         })

@@ -36,7 +36,10 @@ impl Lang {
         if let Some(q) = web_query_lang(req) {
             return (q, true);
         }
-        if let Some(l) = req.cookie(LANG_COOKIE).and_then(|c| Lang::from_code(c.value())) {
+        if let Some(l) = req
+            .cookie(LANG_COOKIE)
+            .and_then(|c| Lang::from_code(c.value()))
+        {
             return (l, false);
         }
         let header = req
@@ -50,7 +53,11 @@ impl Lang {
                 let mut it = part.split(';');
                 let lang = Lang::from_code(it.next()?)?;
                 let q = it
-                    .find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .and_then(|v| v.parse::<f32>().ok())
+                    })
                     .unwrap_or(1.0);
                 Some((q, lang))
             })
@@ -80,7 +87,8 @@ impl Catalog {
             zh: String,
             en: String,
         }
-        let raw: HashMap<String, Pair> = toml::from_str(include_str!("../../../templates/messages.toml"))?;
+        let raw: HashMap<String, Pair> =
+            toml::from_str(include_str!("../../../templates/messages.toml"))?;
         let mut zh = HashMap::new();
         let mut en = HashMap::new();
         for (k, p) in raw {
@@ -98,7 +106,10 @@ impl Catalog {
     }
 
     pub fn get(&self, lang: Lang, key: &str) -> String {
-        self.messages(lang).get(key).cloned().unwrap_or_else(|| key.to_string())
+        self.messages(lang)
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
     }
 }
 
@@ -115,7 +126,11 @@ mod tests {
         zk.sort();
         ek.sort();
         assert_eq!(zk, ek);
-        assert!(c.zh.values().chain(c.en.values()).all(|v| !v.trim().is_empty()));
+        assert!(c
+            .zh
+            .values()
+            .chain(c.en.values())
+            .all(|v| !v.trim().is_empty()));
     }
 
     #[test]

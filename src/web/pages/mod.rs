@@ -27,8 +27,14 @@ pub fn templates() -> anyhow::Result<tera::Tera> {
     let mut tera = tera::Tera::default();
     tera.add_raw_templates(vec![
         ("base.html", include_str!("../../../templates/base.html")),
-        ("pages/home.html", include_str!("../../../templates/pages/home.html")),
-        ("pages/signin.html", include_str!("../../../templates/pages/signin.html")),
+        (
+            "pages/home.html",
+            include_str!("../../../templates/pages/home.html"),
+        ),
+        (
+            "pages/signin.html",
+            include_str!("../../../templates/pages/signin.html"),
+        ),
     ])?;
     Ok(tera)
 }
@@ -38,21 +44,38 @@ thread_local! {
 }
 
 fn translate(lang: Lang, key: &str) -> String {
-    CATALOG.with(|c| c.get_or_init(|| Catalog::load().ok()).as_ref().map(|c| c.get(lang, key)).unwrap_or_else(|| key.to_string()))
+    CATALOG.with(|c| {
+        c.get_or_init(|| Catalog::load().ok())
+            .as_ref()
+            .map(|c| c.get(lang, key))
+            .unwrap_or_else(|| key.to_string())
+    })
 }
 
 /// Renders a page in the request's language, remembering a language chosen by `?lang=`.
-fn render(state: &State, req: &HttpRequest, name: &str, mut ctx: tera::Context, user: Option<users::User>) -> AppResult<HttpResponse> {
+fn render(
+    state: &State,
+    req: &HttpRequest,
+    name: &str,
+    mut ctx: tera::Context,
+    user: Option<users::User>,
+) -> AppResult<HttpResponse> {
     let (lang, chosen) = Lang::of_request(req);
     let messages = CATALOG.with(|c| {
-        c.get_or_init(|| Catalog::load().ok()).as_ref().map(|c| c.messages(lang).clone())
+        c.get_or_init(|| Catalog::load().ok())
+            .as_ref()
+            .map(|c| c.messages(lang).clone())
     });
     ctx.insert("t", &messages.unwrap_or_default());
     ctx.insert("lang_tag", lang.tag());
     ctx.insert("user", &user);
-    let html = state.templates.render(name, &ctx).map_err(|e| AppError::internal(format!("template {name}: {e}")))?;
+    let html = state
+        .templates
+        .render(name, &ctx)
+        .map_err(|e| AppError::internal(format!("template {name}: {e}")))?;
     let mut resp = HttpResponse::Ok();
-    resp.content_type("text/html; charset=utf-8").insert_header((header::CONTENT_LANGUAGE, lang.tag()));
+    resp.content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_LANGUAGE, lang.tag()));
     if chosen {
         let mut c = Cookie::new(LANG_COOKIE, if lang == Lang::Zh { "zh" } else { "en" });
         c.set_path("/");
@@ -83,15 +106,36 @@ async fn home(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpR
             let orgs = organisations::all(conn)?;
             let mut rows = Vec::new();
             for c in contests::all(conn)? {
-                let organiser_path = orgs.iter().find(|o| o.id == c.organiser_org_id).map(|o| o.path.clone()).unwrap_or_default();
-                let loaded = LoadedContest { contest: c, organiser_path };
+                let organiser_path = orgs
+                    .iter()
+                    .find(|o| o.id == c.organiser_org_id)
+                    .map(|o| o.path.clone())
+                    .unwrap_or_default();
+                let loaded = LoadedContest {
+                    contest: c,
+                    organiser_path,
+                };
                 if actor.may_view_contest(&loaded.scope()).is_err() {
                     continue;
                 }
                 let c = loaded.contest;
-                let pick = |zh: &str, en: &str| if lang == Lang::Zh { zh.to_string() } else { en.to_string() };
-                let tier = tiers.iter().find(|t| t.id == c.tier_id).map(|t| pick(&t.name_zh, &t.name_en)).unwrap_or_default();
-                let skill = skills.iter().find(|s| s.id == c.skill_id).map(|s| pick(&s.name_zh, &s.name_en)).unwrap_or_default();
+                let pick = |zh: &str, en: &str| {
+                    if lang == Lang::Zh {
+                        zh.to_string()
+                    } else {
+                        en.to_string()
+                    }
+                };
+                let tier = tiers
+                    .iter()
+                    .find(|t| t.id == c.tier_id)
+                    .map(|t| pick(&t.name_zh, &t.name_en))
+                    .unwrap_or_default();
+                let skill = skills
+                    .iter()
+                    .find(|s| s.id == c.skill_id)
+                    .map(|s| pick(&s.name_zh, &s.name_en))
+                    .unwrap_or_default();
                 rows.push(ContestRow {
                     name: pick(&c.name_zh, &c.name_en),
                     code: c.code,
@@ -133,10 +177,16 @@ fn redirect_home() -> actix_web::HttpResponseBuilder {
     r
 }
 
-async fn signin(state: State, req: HttpRequest, form: web::Form<SignInForm>) -> AppResult<HttpResponse> {
+async fn signin(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<SignInForm>,
+) -> AppResult<HttpResponse> {
     let SignInForm { username, password } = form.into_inner();
     match sign_in(&state, username.clone(), password, TokenKind::Session).await {
-        Ok((_, token, _)) => Ok(redirect_home().cookie(session_cookie(&state, &token)).finish()),
+        Ok((_, token, _)) => Ok(redirect_home()
+            .cookie(session_cookie(&state, &token))
+            .finish()),
         Err(e) if e.kind == crate::error::ErrorKind::Unauthenticated => {
             let (lang, _) = Lang::of_request(&req);
             let mut ctx = tera::Context::new();
@@ -150,9 +200,15 @@ async fn signin(state: State, req: HttpRequest, form: web::Form<SignInForm>) -> 
     }
 }
 
-async fn signin_link(state: State, req: HttpRequest, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn signin_link(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     match sign_in_with_link(&state, path.into_inner(), TokenKind::Session).await {
-        Ok((_, token, _)) => Ok(redirect_home().cookie(session_cookie(&state, &token)).finish()),
+        Ok((_, token, _)) => Ok(redirect_home()
+            .cookie(session_cookie(&state, &token))
+            .finish()),
         Err(e) if e.kind == crate::error::ErrorKind::Unauthenticated => {
             let (lang, _) = Lang::of_request(&req);
             let mut ctx = tera::Context::new();
@@ -168,7 +224,9 @@ async fn signin_link(state: State, req: HttpRequest, path: web::Path<String>) ->
 
 async fn signout(state: State, caller: Caller) -> AppResult<HttpResponse> {
     if let (Some(id), true) = (caller.token_id, caller.via_cookie) {
-        state.db(move |conn| Ok(users::revoke_token(conn, id)?)).await?;
+        state
+            .db(move |conn| Ok(users::revoke_token(conn, id)?))
+            .await?;
     }
     let mut gone = Cookie::new(SESSION_COOKIE, "");
     gone.set_path("/");
