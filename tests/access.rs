@@ -101,7 +101,7 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             "eligibility": {"max_age": 35}
         }))
     };
-    let draft_body = contest_body.clone();
+    let draft_body = contest_body;
     let cases = vec![
         case("GET", "/healthz".into(), [200; 5]),
         case("GET", "/api/v1/auth/me".into(), [200; 5]),

@@ -148,8 +148,7 @@ fn a_different_key_is_refused(backend: Backend) {
     let mut other = settings.clone();
     other.secret = Some(vec![7u8; 32]);
     let err = jiangxin::startup::prepare(&other)
-        .err()
-        .expect("a different key must be refused")
+        .expect_err("a different key must be refused")
         .to_string();
     assert!(err.contains("JIANGXIN_SECRET"), "{err}");
 }
