@@ -95,6 +95,12 @@ pub fn import_file(
     let (text, _) = decode(bytes, encoding)
         .map_err(|m| AppError::new(ErrorKind::Invalid, "bad_encoding", m))?;
     let rows = parse_entries(&text).map_err(|errors| invalid_rows(&errors))?;
+    if rows.is_empty() {
+        return Err(AppError::invalid(
+            "file",
+            "the file has a header but no rows to register",
+        ));
+    }
     register(conn, hasher, contest, &rows, registrar, source, dry_run)
 }
 
