@@ -320,8 +320,10 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
                     &user,
                     TokenKind::JudgeLink,
                     hours,
-                    None,
-                    Some(contest_id),
+                    crate::web::auth::TokenOrigin {
+                        contest: Some(contest_id),
+                        ..Default::default()
+                    },
                 )
                 .map_err(|e| anyhow!("{e}"))?;
                 link = Some(format!("/signin/link/{token}"));

@@ -286,8 +286,23 @@ pub fn set_status(conn: &mut DbConnection, id: EntryId, status: EntryStatus) -> 
 }
 
 pub fn get(conn: &mut DbConnection, contest: ContestId, id: EntryId) -> QueryResult<Entry> {
-    of_contest(conn, contest)?
-        .into_iter()
-        .find(|e| e.id == id)
-        .ok_or(diesel::result::Error::NotFound)
+    let r: EntryRow = entries::table
+        .find(id.0)
+        .filter(entries::contest_id.eq(contest.0))
+        .select(EntryRow::as_select())
+        .first(conn)?;
+    let members = entry_members::table
+        .filter(entry_members::entry_id.eq(id.0))
+        .order(entry_members::seat)
+        .select(entry_members::competitor_id)
+        .load::<i64>(conn)?;
+    Ok(Entry {
+        id: EntryId(r.id),
+        contest_id: ContestId(r.contest_id),
+        members: members.into_iter().map(CompetitorId).collect(),
+        status: EntryStatus::parse(&r.status).map_err(corrupt)?,
+        start_number: r.start_number,
+        team_name: r.team_name,
+        organisation_id: OrganisationId(r.organisation_id),
+    })
 }

@@ -142,6 +142,7 @@ diesel::table! {
         token_hash -> Text,
         contest_id -> Nullable<BigInt>,
         created_by -> Nullable<BigInt>,
+        issued_from -> Nullable<BigInt>,
         created_at -> Timestamp,
         expires_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,

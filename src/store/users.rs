@@ -156,6 +156,8 @@ pub struct TokenRecord {
     pub token_hash: String,
     pub contest_id: Option<i64>,
     pub created_by: Option<i64>,
+    /// The judge's link a session was opened with.
+    pub issued_from: Option<i64>,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
@@ -167,6 +169,7 @@ pub struct NewToken<'a> {
     pub token_hash: &'a str,
     pub contest: Option<ContestId>,
     pub created_by: Option<UserId>,
+    pub issued_from: Option<i64>,
     pub expires_at: NaiveDateTime,
 }
 
@@ -180,6 +183,7 @@ pub fn insert_token(conn: &mut DbConnection, t: &NewToken<'_>) -> QueryResult<i6
             auth_tokens::token_hash.eq(t.token_hash),
             auth_tokens::contest_id.eq(t.contest.map(|c| c.0)),
             auth_tokens::created_by.eq(t.created_by.map(|u| u.0)),
+            auth_tokens::issued_from.eq(t.issued_from),
             auth_tokens::created_at.eq(now()),
             auth_tokens::expires_at.eq(t.expires_at),
         ))

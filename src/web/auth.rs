@@ -100,8 +100,7 @@ pub fn issue_token(
     user: &User,
     kind: TokenKind,
     hours: i64,
-    created_by: Option<crate::engine::model::UserId>,
-    contest: Option<crate::engine::model::ContestId>,
+    origin: TokenOrigin,
 ) -> AppResult<(String, chrono::NaiveDateTime)> {
     let token = new_token();
     let expires_at = crate::store::now() + chrono::Duration::hours(hours);
@@ -111,12 +110,21 @@ pub fn issue_token(
             user: user.id,
             kind,
             token_hash: &token_hash(&token),
-            contest,
-            created_by,
+            contest: origin.contest,
+            created_by: origin.created_by,
+            issued_from: origin.issued_from,
             expires_at,
         },
     )?;
     Ok((token, expires_at))
+}
+
+/// Where a token comes from: who made it, for which contest, from which link.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenOrigin {
+    pub created_by: Option<crate::engine::model::UserId>,
+    pub contest: Option<crate::engine::model::ContestId>,
+    pub issued_from: Option<i64>,
 }
 
 /// The credential a request carries, if any.
@@ -243,7 +251,7 @@ pub async fn sign_in(
                 return Err(refused());
             }
             actor_for(conn, &user)?;
-            let (token, expires) = issue_token(conn, &user, kind, hours, None, None)?;
+            let (token, expires) = issue_token(conn, &user, kind, hours, TokenOrigin::default())?;
             Ok((user, token, expires))
         })
         .await
@@ -267,7 +275,11 @@ pub async fn sign_in_with_link(
             let user = users::get(conn, crate::engine::model::UserId(record.user_id))?;
             actor_for(conn, &user)?;
             let hours = hours.min((record.expires_at - crate::store::now()).num_hours().max(1));
-            let (token, expires) = issue_token(conn, &user, kind, hours, None, None)?;
+            let origin = TokenOrigin {
+                issued_from: Some(record.id),
+                ..TokenOrigin::default()
+            };
+            let (token, expires) = issue_token(conn, &user, kind, hours, origin)?;
             Ok((user, token, expires))
         })
         .await

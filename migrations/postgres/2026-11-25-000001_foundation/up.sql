@@ -131,11 +131,13 @@ CREATE TABLE auth_tokens (
     token_hash TEXT NOT NULL UNIQUE,
     contest_id BIGINT REFERENCES contests(id),
     created_by BIGINT REFERENCES users(id),
+    issued_from BIGINT REFERENCES auth_tokens(id),
     created_at TIMESTAMP NOT NULL,
     expires_at TIMESTAMP NOT NULL,
     revoked_at TIMESTAMP
 );
 CREATE INDEX auth_tokens_user ON auth_tokens(user_id);
+CREATE INDEX auth_tokens_issued_from ON auth_tokens(issued_from);
 
 CREATE TABLE audit_log (
     id BIGINT PRIMARY KEY NOT NULL,

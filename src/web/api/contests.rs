@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::store::contests::{self as store, Assignment, ContestFields};
 use crate::store::users::{self, TokenKind};
 use crate::store::{audit, organisations, reference, write_tx, DbConnection};
-use crate::web::auth::{issue_token, Caller};
+use crate::web::auth::{issue_token, Caller, TokenOrigin};
 use crate::web::State;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
@@ -492,8 +492,11 @@ async fn create_link(
                     &u,
                     TokenKind::JudgeLink,
                     hours,
-                    actor.user(),
-                    Some(id),
+                    TokenOrigin {
+                        created_by: actor.user(),
+                        contest: Some(id),
+                        issued_from: None,
+                    },
                 )?;
                 let record = users::live_token(
                     conn,
