@@ -19,7 +19,8 @@ fn malformed_requests_are_refused_cleanly(backend: Backend) {
         .unwrap();
 
     let huge = "9".repeat(40);
-    let cases: Vec<(&str, String, Option<(&str, Vec<u8>)>, u16)> = vec![
+    type Case = (&'static str, String, Option<(&'static str, Vec<u8>)>, u16);
+    let cases: Vec<Case> = vec![
         ("GET", format!("/api/v1/contests/{huge}"), None, 404),
         ("GET", "/api/v1/contests/-1".into(), None, 404),
         ("GET", "/api/v1/contests/abc".into(), None, 404),
@@ -60,9 +61,9 @@ fn malformed_requests_are_refused_cleanly(backend: Backend) {
         let text = resp.text().unwrap_or_default();
         let parsed: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         if status != *expect
-            || !parsed["error"]["message"]
+            || parsed["error"]["message"]
                 .as_str()
-                .is_some_and(|m| !m.is_empty())
+                .is_none_or(str::is_empty)
         {
             wrong.push(format!(
                 "{method} {path}: {status} (expected {expect}) {text}"
