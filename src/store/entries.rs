@@ -38,7 +38,7 @@ struct EntryRow {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = competitors)]
+#[diesel(table_name = competitors, treat_none_as_default_value = false)]
 struct NewCompetitorRow<'a> {
     id: i64,
     name: &'a str,
@@ -55,7 +55,7 @@ struct NewCompetitorRow<'a> {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = entries)]
+#[diesel(table_name = entries, treat_none_as_default_value = false)]
 struct NewEntryRow<'a> {
     id: i64,
     contest_id: i64,
@@ -67,7 +67,7 @@ struct NewEntryRow<'a> {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = entry_members)]
+#[diesel(table_name = entry_members, treat_none_as_default_value = false)]
 struct NewMemberRow {
     entry_id: i64,
     competitor_id: i64,
@@ -83,7 +83,8 @@ pub fn of_contest(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Ve
         .select(EntryRow::as_select())
         .load(conn)?;
     let members: Vec<(i64, i64)> = entry_members::table
-        .filter(entry_members::contest_id.eq(contest.0))
+        .inner_join(entries::table)
+        .filter(entries::contest_id.eq(contest.0))
         .order((entry_members::entry_id, entry_members::seat))
         .select((entry_members::entry_id, entry_members::competitor_id))
         .load(conn)?;
@@ -135,8 +136,8 @@ pub fn views_of_contest(
         .map(|(id, c, z, e, p)| (id, (c, z, e, p)))
         .collect();
     let people: Vec<CompetitorRow> = competitors::table
-        .inner_join(entry_members::table)
-        .filter(entry_members::contest_id.eq(contest.0))
+        .inner_join(entry_members::table.inner_join(entries::table))
+        .filter(entries::contest_id.eq(contest.0))
         .select(CompetitorRow::as_select())
         .load(conn)?;
     let mut people_by_id = HashMap::with_capacity(people.len());

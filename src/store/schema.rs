@@ -103,7 +103,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    entry_members (entry_id, competitor_id) {
+    entry_members (competitor_id, contest_id) {
         entry_id -> BigInt,
         competitor_id -> BigInt,
         contest_id -> BigInt,

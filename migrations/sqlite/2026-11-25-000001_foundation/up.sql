@@ -98,10 +98,10 @@ CREATE TABLE entry_members (
     competitor_id BIGINT NOT NULL REFERENCES competitors(id),
     contest_id BIGINT NOT NULL REFERENCES contests(id),
     seat INTEGER NOT NULL,
-    PRIMARY KEY (entry_id, competitor_id),
-    UNIQUE (contest_id, competitor_id)
-);
-CREATE INDEX entry_members_competitor ON entry_members(competitor_id);
+    -- One person is in at most one entry of a contest.
+    PRIMARY KEY (competitor_id, contest_id)
+) WITHOUT ROWID;
+CREATE INDEX entry_members_entry ON entry_members(entry_id);
 
 CREATE TABLE users (
     id INTEGER PRIMARY KEY NOT NULL,
