@@ -39,26 +39,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 async fn list(state: State, caller: Caller) -> AppResult<HttpResponse> {
     let actor = caller.actor;
     let visible = state
-        .db(move |conn| {
-            let all = store::all(conn)?;
-            let orgs = organisations::all(conn)?;
-            let mut out = Vec::new();
-            for c in all {
-                let organiser_path = orgs
-                    .iter()
-                    .find(|o| o.id == c.organiser_org_id)
-                    .map(|o| o.path.clone())
-                    .unwrap_or_default();
-                let loaded = LoadedContest {
-                    contest: c,
-                    organiser_path,
-                };
-                if actor.may_view_contest(&loaded.scope()).is_ok() {
-                    out.push(loaded.contest);
-                }
-            }
-            Ok(out)
-        })
+        .db(move |conn| super::visible_contests(conn, &actor))
         .await?;
     Ok(HttpResponse::Ok().json(visible))
 }

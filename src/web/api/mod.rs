@@ -64,6 +64,32 @@ pub fn load_contest(conn: &mut DbConnection, id: ContestId) -> AppResult<LoadedC
     })
 }
 
+/// The contests the actor may see, newest first.
+pub fn visible_contests(
+    conn: &mut DbConnection,
+    actor: &crate::engine::access::Actor,
+) -> AppResult<Vec<Contest>> {
+    let orgs = org_store::all(conn)?;
+    let mut out = Vec::new();
+    for contest in contest_store::all(conn)? {
+        let organiser_path = orgs
+            .iter()
+            .find(|o| o.id == contest.organiser_org_id)
+            .map(|o| o.path.clone())
+            .ok_or_else(|| {
+                AppError::internal(format!("contest {} has no organiser", contest.id))
+            })?;
+        let loaded = LoadedContest {
+            contest,
+            organiser_path,
+        };
+        if actor.may_view_contest(&loaded.scope()).is_ok() {
+            out.push(loaded.contest);
+        }
+    }
+    Ok(out)
+}
+
 /// Checks a text field's length and that it has no control characters.
 pub fn check_text(field: &str, value: &str, max: usize) -> AppResult<String> {
     let v = value.trim();

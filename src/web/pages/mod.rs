@@ -4,8 +4,8 @@ pub mod i18n;
 
 use crate::error::{AppError, AppResult};
 use crate::store::users::TokenKind;
-use crate::store::{contests, organisations, reference, users};
-use crate::web::api::LoadedContest;
+use crate::store::{reference, users};
+use crate::web::api::visible_contests;
 use crate::web::auth::{session_cookie, sign_in, sign_in_with_link, Caller, SESSION_COOKIE};
 use crate::web::State;
 use actix_web::cookie::Cookie;
@@ -103,22 +103,8 @@ async fn home(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpR
         .db(move |conn| {
             let tiers = reference::tiers(conn)?;
             let skills = reference::skills(conn)?;
-            let orgs = organisations::all(conn)?;
             let mut rows = Vec::new();
-            for c in contests::all(conn)? {
-                let organiser_path = orgs
-                    .iter()
-                    .find(|o| o.id == c.organiser_org_id)
-                    .map(|o| o.path.clone())
-                    .unwrap_or_default();
-                let loaded = LoadedContest {
-                    contest: c,
-                    organiser_path,
-                };
-                if actor.may_view_contest(&loaded.scope()).is_err() {
-                    continue;
-                }
-                let c = loaded.contest;
+            for c in visible_contests(conn, &actor)? {
                 let pick = |zh: &str, en: &str| {
                     if lang == Lang::Zh {
                         zh.to_string()
