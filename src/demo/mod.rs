@@ -239,7 +239,13 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
         if skill.is_team() {
             rows = into_teams(rows, skill.team_size as usize);
         }
-        rows.truncate(if tier.rank >= 40 { 60 } else { 40 });
+        let entries_wanted = match tier.rank {
+            r if r >= 60 => 5,
+            r if r >= 50 => 20,
+            r if r >= 40 => 60,
+            _ => 40,
+        };
+        rows.truncate(entries_wanted * skill.team_size as usize);
         let applied = register(
             conn,
             hasher,
