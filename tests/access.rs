@@ -104,6 +104,8 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
     let draft_body = contest_body;
     let cases = vec![
         case("GET", "/healthz".into(), [200; 5]),
+        case("GET", "/".into(), [200; 5]),
+        case("GET", "/signin".into(), [200; 5]),
         case("GET", "/api/v1/auth/me".into(), [200; 5]),
         case("GET", "/api/v1/organisations".into(), [200; 5]),
         with(

@@ -5,4 +5,5 @@ pub mod access;
 pub mod eligibility;
 pub mod identity;
 pub mod model;
+pub mod panel;
 pub mod registration;
