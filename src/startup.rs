@@ -89,6 +89,7 @@ impl Application {
             hasher,
             cookie_key,
             templates: web::pages::templates()?,
+            catalog: web::pages::i18n::Catalog::load()?,
             settings: settings.clone(),
         });
         let port = listener.local_addr()?.port();

@@ -18,6 +18,8 @@ pub struct AppState {
     pub hasher: Arc<IdentityHasher>,
     pub cookie_key: actix_web::cookie::Key,
     pub templates: tera::Tera,
+    /// Every string the pages show, in both languages.
+    pub catalog: pages::i18n::Catalog,
 }
 
 impl AppState {

@@ -11,7 +11,7 @@ use crate::web::State;
 use actix_web::cookie::Cookie;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use i18n::{Catalog, Lang, LANG_COOKIE};
+use i18n::{Lang, LANG_COOKIE};
 use serde::Deserialize;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -39,19 +39,6 @@ pub fn templates() -> anyhow::Result<tera::Tera> {
     Ok(tera)
 }
 
-thread_local! {
-    static CATALOG: std::cell::OnceCell<Option<Catalog>> = const { std::cell::OnceCell::new() };
-}
-
-fn translate(lang: Lang, key: &str) -> String {
-    CATALOG.with(|c| {
-        c.get_or_init(|| Catalog::load().ok())
-            .as_ref()
-            .map(|c| c.get(lang, key))
-            .unwrap_or_else(|| key.to_string())
-    })
-}
-
 /// Renders a page in the request's language, remembering a language chosen by `?lang=`.
 fn render(
     state: &State,
@@ -61,12 +48,7 @@ fn render(
     user: Option<users::User>,
 ) -> AppResult<HttpResponse> {
     let (lang, chosen) = Lang::of_request(req);
-    let messages = CATALOG.with(|c| {
-        c.get_or_init(|| Catalog::load().ok())
-            .as_ref()
-            .map(|c| c.messages(lang).clone())
-    });
-    ctx.insert("t", &messages.unwrap_or_default());
+    ctx.insert("t", state.catalog.messages(lang));
     ctx.insert("lang_tag", lang.tag());
     ctx.insert("user", &user);
     let html = state
@@ -129,7 +111,7 @@ async fn home(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpR
                     skill,
                     starts_on: c.starts_on,
                     ends_on: c.ends_on,
-                    status: translate(lang, &format!("status_{}", c.status)),
+                    status: format!("status_{}", c.status),
                 });
             }
             let user = match actor.user() {
@@ -139,6 +121,13 @@ async fn home(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpR
             Ok((rows, user))
         })
         .await?;
+    let rows: Vec<ContestRow> = rows
+        .into_iter()
+        .map(|r| ContestRow {
+            status: state.catalog.get(lang, &r.status),
+            ..r
+        })
+        .collect();
     let mut ctx = tera::Context::new();
     ctx.insert("contests", &rows);
     render(&state, &req, "pages/home.html", ctx, user)
@@ -169,21 +158,8 @@ async fn signin(
     form: web::Form<SignInForm>,
 ) -> AppResult<HttpResponse> {
     let SignInForm { username, password } = form.into_inner();
-    match sign_in(&state, username.clone(), password, TokenKind::Session).await {
-        Ok((_, token, _)) => Ok(redirect_home()
-            .cookie(session_cookie(&state, &token))
-            .finish()),
-        Err(e) if e.kind == crate::error::ErrorKind::Unauthenticated => {
-            let (lang, _) = Lang::of_request(&req);
-            let mut ctx = tera::Context::new();
-            ctx.insert("username", &username);
-            ctx.insert("error", &translate(lang, "wrong_password"));
-            let mut resp = render(&state, &req, "pages/signin.html", ctx, None)?;
-            *resp.status_mut() = actix_web::http::StatusCode::UNAUTHORIZED;
-            Ok(resp)
-        }
-        Err(e) => Err(e),
-    }
+    let outcome = sign_in(&state, username.clone(), password, TokenKind::Session).await;
+    signed_in_or_form(&state, &req, outcome, &username, "wrong_password")
 }
 
 async fn signin_link(
@@ -191,16 +167,29 @@ async fn signin_link(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    match sign_in_with_link(&state, path.into_inner(), TokenKind::Session).await {
+    let outcome = sign_in_with_link(&state, path.into_inner(), TokenKind::Session).await;
+    signed_in_or_form(&state, &req, outcome, "", "bad_link")
+}
+
+/// After a sign-in attempt: home with the session cookie, or the form again (401)
+/// with the catalog message `refusal`.
+fn signed_in_or_form(
+    state: &State,
+    req: &HttpRequest,
+    outcome: AppResult<(users::User, String, chrono::NaiveDateTime)>,
+    username: &str,
+    refusal: &str,
+) -> AppResult<HttpResponse> {
+    match outcome {
         Ok((_, token, _)) => Ok(redirect_home()
-            .cookie(session_cookie(&state, &token))
+            .cookie(session_cookie(state, &token))
             .finish()),
         Err(e) if e.kind == crate::error::ErrorKind::Unauthenticated => {
-            let (lang, _) = Lang::of_request(&req);
+            let (lang, _) = Lang::of_request(req);
             let mut ctx = tera::Context::new();
-            ctx.insert("username", "");
-            ctx.insert("error", &translate(lang, "bad_link"));
-            let mut resp = render(&state, &req, "pages/signin.html", ctx, None)?;
+            ctx.insert("username", username);
+            ctx.insert("error", &state.catalog.get(lang, refusal));
+            let mut resp = render(state, req, "pages/signin.html", ctx, None)?;
             *resp.status_mut() = actix_web::http::StatusCode::UNAUTHORIZED;
             Ok(resp)
         }
