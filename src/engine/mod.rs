@@ -7,3 +7,4 @@ pub mod identity;
 pub mod model;
 pub mod panel;
 pub mod registration;
+pub mod scheme;
