@@ -212,7 +212,13 @@ async fn resolve(state: &AppState, req: &HttpRequest) -> AppResult<Caller> {
     };
     let found = state
         .db(move |conn| actor_from_token(conn, &token, kinds))
-        .await?;
+        .await;
+    // A stale page session (expired, revoked, or its account disabled) leaves the
+    // visitor signed out; a bad API token is an error.
+    let found = match found {
+        Err(e) if via_cookie && e.kind == crate::error::ErrorKind::Unauthenticated => None,
+        other => other?,
+    };
     match found {
         Some((actor, id)) => Ok(Caller {
             actor,
@@ -300,4 +306,30 @@ pub fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
     jar.get(SESSION_COOKIE)
         .cloned()
         .unwrap_or_else(|| Cookie::new(SESSION_COOKIE, ""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_costs_a_real_check() {
+        use argon2::password_hash::PasswordHash;
+        assert!(
+            PasswordHash::new(DUMMY_HASH).is_ok(),
+            "refusals of unknown names must run argon2 too"
+        );
+        assert!(!verify_password("anything", DUMMY_HASH));
+    }
+
+    #[test]
+    fn passwords_verify_and_tokens_are_long_and_distinct() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("correct horse batterz", &h));
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(token_hash(&a).len(), 64);
+    }
 }
