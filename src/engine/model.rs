@@ -213,10 +213,6 @@ pub struct Organisation {
 }
 
 impl Organisation {
-    pub fn depth(&self) -> usize {
-        self.path.len().saturating_sub(1)
-    }
-
     /// True when `other` is this organisation or one of its descendants.
     pub fn contains(&self, other_path: &[OrganisationId]) -> bool {
         other_path.len() >= self.path.len() && other_path[..self.path.len()] == self.path[..]

@@ -3,6 +3,7 @@
 //! unless the whole file is valid, and a file already imported plans no change.
 
 use super::eligibility::{self, Candidate, Rule};
+use super::identity::IdentityHasher;
 use super::model::{
     Competitor, CompetitorId, Contest, Entry, Gender, Group, IdKind, Organisation, OrganisationId,
     Skill, SkillLevel,
@@ -245,7 +246,7 @@ pub fn plan(
                 plan.new_competitors.push(NewCompetitor {
                     row: row.row,
                     name: row.name.clone(),
-                    id_last4: last4(&row.id_number),
+                    id_last4: IdentityHasher::last4(&row.id_number),
                     id_hash,
                     id_kind: row.id_kind,
                     birth_date: row.birth_date,
@@ -310,11 +311,6 @@ pub fn plan(
     plan.competitor_updates.sort_by_key(|u| u.id);
     plan.competitor_updates.dedup_by_key(|u| u.id);
     Ok(plan)
-}
-
-fn last4(number: &str) -> String {
-    let chars: Vec<char> = number.chars().collect();
-    chars[chars.len().saturating_sub(4)..].iter().collect()
 }
 
 fn check_eligibility(

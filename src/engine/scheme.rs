@@ -229,31 +229,21 @@ impl TryFrom<AspectRepr> for Aspect {
         };
         let code = r.code.clone();
         // Fields that this kind does not use are refused rather than ignored.
-        let mut given: Vec<&str> = Vec::new();
-        if r.bands.is_some() {
-            given.push("bands");
-        }
-        if r.step.is_some() {
-            given.push("step");
-        }
-        if r.scale_top.is_some() {
-            given.push("scale_top");
-        }
-        if r.allowed_spread.is_some() {
-            given.push("allowed_spread");
-        }
-        if r.min.is_some() {
-            given.push("min");
-        }
-        if r.max_mark.is_some() {
-            given.push("max_mark");
-        }
-        if r.panel.is_some() {
-            given.push("panel");
-        }
-        if r.factor.is_some() {
-            given.push("factor");
-        }
+        let present = [
+            ("bands", r.bands.is_some()),
+            ("step", r.step.is_some()),
+            ("scale_top", r.scale_top.is_some()),
+            ("allowed_spread", r.allowed_spread.is_some()),
+            ("min", r.min.is_some()),
+            ("max_mark", r.max_mark.is_some()),
+            ("panel", r.panel.is_some()),
+            ("factor", r.factor.is_some()),
+        ];
+        let given: Vec<&str> = present
+            .iter()
+            .filter(|(_, set)| *set)
+            .map(|(name, _)| *name)
+            .collect();
         let allowed: &[&str] = match tag {
             KindTag::Binary => &[],
             KindTag::Bands => &["bands"],

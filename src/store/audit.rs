@@ -3,21 +3,7 @@
 use super::schema::audit_log;
 use super::{allocate_id, now, DbConnection, IdTable};
 use crate::engine::model::UserId;
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
-
-#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
-#[diesel(table_name = audit_log)]
-pub struct AuditRecord {
-    pub id: i64,
-    pub at: NaiveDateTime,
-    pub actor_user_id: Option<i64>,
-    pub action: String,
-    pub subject_type: String,
-    pub subject_id: Option<i64>,
-    pub detail: String,
-}
 
 pub fn record(
     conn: &mut DbConnection,
@@ -39,17 +25,4 @@ pub fn record(
         ))
         .execute(conn)?;
     Ok(())
-}
-
-pub fn for_subject(
-    conn: &mut DbConnection,
-    subject_type: &str,
-    subject_id: i64,
-) -> QueryResult<Vec<AuditRecord>> {
-    audit_log::table
-        .filter(audit_log::subject_type.eq(subject_type))
-        .filter(audit_log::subject_id.eq(subject_id))
-        .order(audit_log::id)
-        .select(AuditRecord::as_select())
-        .load(conn)
 }
