@@ -95,6 +95,9 @@ pub struct AppError {
     pub code: &'static str,
     pub message: String,
     pub details: Vec<ErrorDetail>,
+    /// What the request collided with, when that helps the caller (the
+    /// current mark of a slot, for a stale change).
+    pub current: Option<serde_json::Value>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -106,7 +109,13 @@ impl AppError {
             code,
             message: message.into(),
             details: Vec::new(),
+            current: None,
         }
+    }
+
+    pub fn with_current(mut self, current: serde_json::Value) -> Self {
+        self.current = Some(current);
+        self
     }
 
     pub fn with_details(mut self, details: Vec<ErrorDetail>) -> Self {
@@ -146,13 +155,15 @@ impl AppError {
     }
 
     pub fn body(&self) -> serde_json::Value {
-        serde_json::json!({
-            "error": {
-                "code": self.code,
-                "message": self.message,
-                "details": self.details,
-            }
-        })
+        let mut error = serde_json::json!({
+            "code": self.code,
+            "message": self.message,
+            "details": self.details,
+        });
+        if let (Some(current), Some(map)) = (&self.current, error.as_object_mut()) {
+            map.insert("current".into(), current.clone());
+        }
+        serde_json::json!({ "error": error })
     }
 }
 

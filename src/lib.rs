@@ -9,6 +9,7 @@ pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod io;
+pub mod marking;
 pub mod registration;
 pub mod startup;
 pub mod store;

@@ -8,3 +8,4 @@ pub mod model;
 pub mod panel;
 pub mod registration;
 pub mod scheme;
+pub mod scoring;

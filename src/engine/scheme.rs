@@ -27,7 +27,35 @@ pub struct Scheme {
     /// The stated total of the contest (usually 100).
     #[serde(deserialize_with = "dec::de")]
     pub total: Decimal,
+    /// Applied to every aspect mark (default half-up to 4 places), so that
+    /// sums of aspect marks are exact and never depend on their order.
+    #[serde(default = "default_rounding")]
+    pub aspect_rounding: Rounding,
+    /// Applied to every module's contribution to the total (default half-up
+    /// to 4 places); the total is the exact sum of the contributions.
+    #[serde(default = "default_rounding")]
+    pub module_rounding: Rounding,
     pub modules: Vec<Module>,
+}
+
+/// The default rounding of aspect marks and module contributions.
+pub fn default_rounding() -> Rounding {
+    Rounding::half_up(4)
+}
+
+/// A multiplier of a score aspect's panel mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "FactorRepr", into = "FactorRepr")]
+pub enum FactorSpec {
+    /// The same factor for every entry (an ISU component factor, a weight).
+    Fixed(Factor),
+    /// Declared per entry, such as a dive's degree of difficulty: every entry
+    /// declares a value in `0 < value <= max`; the product is rounded by
+    /// `rounding`.
+    PerEntry {
+        max: Decimal,
+        rounding: Option<Rounding>,
+    },
 }
 
 /// A module or part of a contest (theory, practical module A, …).
@@ -134,7 +162,7 @@ pub enum AspectKind {
         step: Decimal,
         panel: PanelSpec,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        factor: Option<Factor>,
+        factor: Option<FactorSpec>,
     },
 }
 
@@ -163,14 +191,79 @@ enum KindTag {
     Score,
 }
 
-/// A factor as written in a scheme file: the value is a strict decimal.
+/// A factor as written in a scheme file: either a fixed `value`, or
+/// `per_entry = true` with the largest value an entry may declare (`max`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FactorRepr {
-    #[serde(deserialize_with = "dec::de")]
-    value: Decimal,
+    #[serde(
+        default,
+        deserialize_with = "dec::de_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    value: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    per_entry: bool,
+    #[serde(
+        default,
+        deserialize_with = "dec::de_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    max: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     rounding: Option<Rounding>,
+}
+
+impl TryFrom<FactorRepr> for FactorSpec {
+    type Error = String;
+
+    fn try_from(r: FactorRepr) -> Result<FactorSpec, String> {
+        r.read("?")
+    }
+}
+
+impl From<FactorSpec> for FactorRepr {
+    fn from(f: FactorSpec) -> FactorRepr {
+        FactorRepr::write(f)
+    }
+}
+
+impl FactorRepr {
+    fn read(self, code: &str) -> Result<FactorSpec, String> {
+        match (self.per_entry, self.value, self.max) {
+            (false, Some(value), None) => Ok(FactorSpec::Fixed(Factor {
+                value,
+                rounding: self.rounding,
+            })),
+            (true, None, Some(max)) => Ok(FactorSpec::PerEntry {
+                max,
+                rounding: self.rounding,
+            }),
+            (false, _, _) => Err(format!(
+                "aspect {code}: a fixed factor needs `value` (and no `max`)"
+            )),
+            (true, _, _) => Err(format!(
+                "aspect {code}: a per-entry factor needs `max` (and no `value`)"
+            )),
+        }
+    }
+
+    fn write(spec: FactorSpec) -> FactorRepr {
+        match spec {
+            FactorSpec::Fixed(f) => FactorRepr {
+                value: Some(f.value),
+                per_entry: false,
+                max: None,
+                rounding: f.rounding,
+            },
+            FactorSpec::PerEntry { max, rounding } => FactorRepr {
+                value: None,
+                per_entry: true,
+                max: Some(max),
+                rounding,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -275,10 +368,7 @@ impl TryFrom<AspectRepr> for Aspect {
                 max_mark: r.max_mark.ok_or_else(|| missing("max_mark"))?,
                 step: r.step.ok_or_else(|| missing("step"))?,
                 panel: r.panel.ok_or_else(|| missing("panel"))?,
-                factor: r.factor.map(|f| Factor {
-                    value: f.value,
-                    rounding: f.rounding,
-                }),
+                factor: r.factor.map(|f| f.read(&code)).transpose()?,
             },
         };
         Ok(Aspect {
@@ -338,10 +428,7 @@ impl From<Aspect> for AspectRepr {
                 r.max_mark = Some(max_mark);
                 r.step = Some(step);
                 r.panel = Some(panel);
-                r.factor = factor.map(|f| FactorRepr {
-                    value: f.value,
-                    rounding: f.rounding,
-                });
+                r.factor = factor.map(FactorRepr::write);
             }
         }
         r
@@ -821,7 +908,7 @@ fn check_aspect(a: &Aspect, ap: &str, errs: &mut Vec<String>) {
                 _ => Some(*max_mark),
             };
             let top = match (top, factor) {
-                (Some(t), Some(f)) => panel::apply_factor(t, f).ok(),
+                (Some(t), Some(f)) => panel::apply_factor(t, &f.at_most()).ok(),
                 (t, _) => t,
             };
             match top {
@@ -832,10 +919,16 @@ fn check_aspect(a: &Aspect, ap: &str, errs: &mut Vec<String>) {
                 )),
                 None => errs.push(format!("{ap}: the highest possible mark overflows")),
             }
-            if let Some(f) = factor {
-                if f.value <= zero {
+            match factor {
+                Some(FactorSpec::Fixed(f)) if f.value <= zero => {
                     errs.push(format!("{ap}: factor {} must be greater than 0", f.value));
                 }
+                Some(FactorSpec::PerEntry { max, .. }) if *max <= zero => {
+                    errs.push(format!(
+                        "{ap}: the largest per-entry factor {max} must be greater than 0"
+                    ));
+                }
+                _ => {}
             }
         }
     }
@@ -855,8 +948,50 @@ pub enum AspectInput {
     Errors(u32),
     /// Judgement: one level per judge seat; `None` is an empty seat.
     Levels(Vec<Option<Decimal>>),
-    /// Score: one mark per judge seat; `None` is an empty seat.
-    Marks(Vec<Option<Decimal>>),
+    /// Score: one mark per judge seat (`None` is an empty seat) and, for a
+    /// per-entry factor, the value the entry declared.
+    Marks {
+        seats: Vec<Option<Decimal>>,
+        factor: Option<Decimal>,
+    },
+}
+
+impl FactorSpec {
+    /// The factor at its largest: the fixed factor, or the largest value an
+    /// entry may declare with the per-entry rounding.
+    pub fn at_most(&self) -> Factor {
+        match *self {
+            FactorSpec::Fixed(f) => f,
+            FactorSpec::PerEntry { max, rounding } => Factor {
+                value: max,
+                rounding,
+            },
+        }
+    }
+
+    /// The factor for one entry, given what it declared. Fails, naming the
+    /// rule, when a per-entry factor is missing or out of range, or when a
+    /// fixed factor is declared.
+    pub fn for_entry(&self, declared: Option<Decimal>) -> Result<Factor, String> {
+        match (*self, declared) {
+            (FactorSpec::Fixed(f), None) => Ok(f),
+            (FactorSpec::Fixed(_), Some(_)) => {
+                Err("the factor is fixed by the scheme and cannot be declared".to_string())
+            }
+            (FactorSpec::PerEntry { .. }, None) => {
+                Err("the entry has not declared its factor".to_string())
+            }
+            (FactorSpec::PerEntry { max, rounding }, Some(value)) => {
+                if value <= Decimal::ZERO || value > max {
+                    Err(format!(
+                        "declared factor {value} is not in 0 < factor <= {max}"
+                    ))
+                } else {
+                    Ok(Factor { value, rounding })
+                }
+            }
+        }
+    }
 }
 
 /// The mark an aspect earns for `input`. Fails, naming the rule, when the
@@ -914,8 +1049,23 @@ pub fn aspect_mark(aspect: &Aspect, input: &AspectInput) -> Result<Decimal, Stri
                 panel,
                 factor,
             },
-            AspectInput::Marks(marks),
+            AspectInput::Marks {
+                seats: marks,
+                factor: declared,
+            },
         ) => {
+            let factor = match factor {
+                Some(spec) => Some(
+                    spec.for_entry(*declared)
+                        .map_err(|e| format!("aspect {code}: {e}"))?,
+                ),
+                None if declared.is_some() => {
+                    return Err(format!(
+                        "aspect {code}: this aspect has no factor to declare"
+                    ))
+                }
+                None => None,
+            };
             for (seat, m) in marks.iter().enumerate() {
                 if let Some(m) = m {
                     let on_step = !step.is_zero() && ((*m - *min) % *step).is_zero();
@@ -931,7 +1081,7 @@ pub fn aspect_mark(aspect: &Aspect, input: &AspectInput) -> Result<Decimal, Stri
                 panel::combine(panel, marks).map_err(|e| format!("aspect {code}: {e}"))?;
             match factor {
                 Some(f) => {
-                    panel::apply_factor(combined, f).map_err(|e| format!("aspect {code}: {e}"))
+                    panel::apply_factor(combined, &f).map_err(|e| format!("aspect {code}: {e}"))
                 }
                 None => Ok(combined),
             }
@@ -972,7 +1122,7 @@ fn input_name(input: &AspectInput) -> &'static str {
         AspectInput::Measured(_) => "a measured value",
         AspectInput::Errors(_) => "an error count",
         AspectInput::Levels(_) => "judgement levels",
-        AspectInput::Marks(_) => "score marks",
+        AspectInput::Marks { .. } => "score marks",
     }
 }
 
@@ -1391,7 +1541,7 @@ kind = "binary"
         check_aspect(&aspect(j, "5"), "p", &mut errs);
         assert_eq!(errs.len(), 3, "{errs:?}");
 
-        let score = |step: &str, max: &str, rule: PanelRule, factor: Option<Factor>| {
+        let score = |step: &str, max: &str, rule: PanelRule, factor: Option<FactorSpec>| {
             let mut errs = Vec::new();
             let k = AspectKind::Score {
                 min: d("0"),
@@ -1417,11 +1567,20 @@ kind = "binary"
             ["p: the highest possible mark is 10, but max is 5"]
         );
         assert!(score("0.5", "30", PanelRule::MiddleSum { keep: 3 }, None).is_empty());
-        let half = Factor {
+        let half = FactorSpec::Fixed(Factor {
             value: d("0.5"),
             rounding: None,
-        };
+        });
         assert!(score("0.5", "5", PanelRule::Mean, Some(half)).is_empty());
+        let dd = FactorSpec::PerEntry {
+            max: d("3.5"),
+            rounding: None,
+        };
+        assert!(score("0.5", "105", PanelRule::MiddleSum { keep: 3 }, Some(dd)).is_empty());
+        assert_eq!(
+            score("0.5", "30", PanelRule::MiddleSum { keep: 3 }, Some(dd)),
+            ["p: the highest possible mark is 105.0, but max is 30"]
+        );
         assert_eq!(
             score("0.5", "10", PanelRule::TrimmedMean { drop: 2 }, None),
             ["p: a trimmed mean dropping 2 on each side needs min_marks of at least 5"]
@@ -1541,7 +1700,15 @@ kind = "binary"
     fn score_mark_with_range_step_panel_and_factor() {
         let s = parse_scheme(WS).expect("parses");
         let e13 = &s.modules[0].criteria[4].sub_criteria[0].aspects[2];
-        let m = |v: &[Option<&str>]| aspect_mark(e13, &AspectInput::Marks(seats(v)));
+        let m = |v: &[Option<&str>]| {
+            aspect_mark(
+                e13,
+                &AspectInput::Marks {
+                    seats: seats(v),
+                    factor: None,
+                },
+            )
+        };
         // mean 8.25 → × 0.5 = 4.125 → half-up to 2 places 4.13
         assert_eq!(
             m(&[Some("8"), Some("8.5"), Some("8.5"), Some("8")]),
@@ -1560,7 +1727,13 @@ kind = "binary"
         let marks = seats(&[Some("20"), Some("25"), Some("26.5"), Some("30"), Some("24")]);
         // drop 20 and 30: (24 + 25 + 26.5) / 3 = 25.1666… → 25.17
         assert_eq!(
-            aspect_mark(trimmed, &AspectInput::Marks(marks)),
+            aspect_mark(
+                trimmed,
+                &AspectInput::Marks {
+                    seats: marks,
+                    factor: None
+                }
+            ),
             Ok(d("25.17"))
         );
     }
@@ -1603,9 +1776,25 @@ kind = "binary"
         let d11 = mark("D1.1", AspectInput::Levels(lv)).expect("marks");
         assert_eq!(d11.round_dp(10), d("7.7666666667"));
         let sc = seats(&[Some("7.5"), Some("8"), Some("9")]);
-        assert_eq!(mark("E1.3", AspectInput::Marks(sc)), Ok(d("4.09")));
+        assert_eq!(
+            mark(
+                "E1.3",
+                AspectInput::Marks {
+                    seats: sc,
+                    factor: None
+                }
+            ),
+            Ok(d("4.09"))
+        );
         let sc = seats(&[Some("7.5"), None, Some("9")]);
-        assert!(mark("E1.3", AspectInput::Marks(sc)).is_err());
+        assert!(mark(
+            "E1.3",
+            AspectInput::Marks {
+                seats: sc,
+                factor: None
+            }
+        )
+        .is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod competitors;
 pub mod contests;
 pub mod entries;
 pub mod installation;
+pub mod marking;
 pub mod organisations;
 pub mod reference;
 pub mod schema;
@@ -178,6 +179,10 @@ pub enum IdTable {
     Users,
     AuthTokens,
     AuditLog,
+    Schemes,
+    Panels,
+    Marks,
+    ModuleLocks,
 }
 
 impl IdTable {
@@ -192,6 +197,10 @@ impl IdTable {
             IdTable::Users => "users",
             IdTable::AuthTokens => "auth_tokens",
             IdTable::AuditLog => "audit_log",
+            IdTable::Schemes => "schemes",
+            IdTable::Panels => "panels",
+            IdTable::Marks => "marks",
+            IdTable::ModuleLocks => "module_locks",
         }
     }
 }

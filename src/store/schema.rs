@@ -161,6 +161,81 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    schemes (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        version -> Integer,
+        body -> Text,
+        reason -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    panels (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        code -> Text,
+        name -> Text,
+        covers -> Text,
+        conflict_depth -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    panel_judges (panel_id, user_id) {
+        panel_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    marks (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        entry_id -> BigInt,
+        aspect -> Text,
+        slot -> Text,
+        seq -> Integer,
+        value -> Text,
+        client_id -> Text,
+        replaces -> Nullable<BigInt>,
+        judge_id -> BigInt,
+        device -> Text,
+        reason -> Nullable<Text>,
+        scheme_version -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    module_locks (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        entry_id -> BigInt,
+        module -> Text,
+        locked_by -> BigInt,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    entry_scores (entry_id) {
+        entry_id -> BigInt,
+        contest_id -> BigInt,
+        scheme_version -> Integer,
+        total -> Text,
+        marked -> Integer,
+        flagged -> Integer,
+        detail -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(contests -> skills (skill_id));
 diesel::joinable!(contests -> tiers (tier_id));
 diesel::joinable!(competitors -> organisations (organisation_id));
@@ -172,6 +247,9 @@ diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(contest_judges -> users (user_id));
 diesel::joinable!(contest_judges -> contests (contest_id));
 diesel::joinable!(auth_tokens -> users (user_id));
+diesel::joinable!(panel_judges -> panels (panel_id));
+diesel::joinable!(marks -> entries (entry_id));
+diesel::joinable!(entry_scores -> entries (entry_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -186,4 +264,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     contest_judges,
     auth_tokens,
     audit_log,
+    schemes,
+    panels,
+    panel_judges,
+    marks,
+    module_locks,
+    entry_scores,
 );

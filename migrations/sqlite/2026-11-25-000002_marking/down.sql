@@ -1,0 +1,6 @@
+DROP TABLE entry_scores;
+DROP TABLE module_locks;
+DROP TABLE marks;
+DROP TABLE panel_judges;
+DROP TABLE panels;
+DROP TABLE schemes;

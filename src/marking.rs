@@ -1,0 +1,772 @@
+//! The marking workflow shared by the API, the command line and the
+//! benchmarks: storing scheme versions, recording judges' marks with every
+//! rule checked, signing off modules, and keeping each entry's running score.
+
+use crate::engine::access::Actor;
+use crate::engine::model::{ContestId, ContestStatus, EntryId, EntryStatus, JudgeRole, UserId};
+use crate::engine::scheme::{check_scheme, parse_scheme, Scheme, SchemeError};
+use crate::engine::scoring::{
+    check_mark, lock_blockers, outcome, EntryScore, Layout, Outcome, Recorded, Slot,
+};
+use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
+use crate::store::marking::{self as store, NewMark, StoredMark, StoredScore};
+use crate::store::{contests, entries, organisations, DbConnection};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+
+// ---- schemes ----------------------------------------------------------------
+
+/// Reads and checks a scheme file; errors name the line and the field.
+pub fn read_scheme(text: &str) -> AppResult<Scheme> {
+    let scheme = parse_scheme(text).map_err(scheme_error)?;
+    check_scheme(&scheme).map_err(|errs| {
+        AppError::new(
+            ErrorKind::Invalid,
+            "invalid_scheme",
+            format!("the scheme has {} problem(s)", errs.len()),
+        )
+        .with_details(
+            errs.into_iter()
+                .map(|e| match e.split_once(": ") {
+                    Some((path, msg)) => ErrorDetail::field(path, msg),
+                    None => ErrorDetail::field("scheme", e),
+                })
+                .collect(),
+        )
+    })?;
+    Ok(scheme)
+}
+
+fn scheme_error(e: SchemeError) -> AppError {
+    let mut detail = ErrorDetail::field(
+        if e.path.is_empty() { "scheme" } else { &e.path },
+        e.message.clone(),
+    );
+    if e.line > 0 {
+        detail.row = Some(e.line);
+    }
+    AppError::new(ErrorKind::Invalid, "invalid_scheme", e.to_string()).with_details(vec![detail])
+}
+
+/// Checked, flattened schemes by contest and version. A stored version
+/// never changes, so entries never go stale.
+#[derive(Default)]
+pub struct Schemes {
+    cache: Mutex<HashMap<(i64, i32), Arc<Layout>>>,
+}
+
+impl Schemes {
+    /// The latest version of a contest's scheme, if it has one.
+    pub fn current(
+        &self,
+        conn: &mut DbConnection,
+        contest: ContestId,
+    ) -> AppResult<Option<(i32, Arc<Layout>)>> {
+        let version = store::current_version(conn, contest)?;
+        if version == 0 {
+            return Ok(None);
+        }
+        self.version(conn, contest, version)
+            .map(|l| Some((version, l)))
+    }
+
+    pub fn version(
+        &self,
+        conn: &mut DbConnection,
+        contest: ContestId,
+        version: i32,
+    ) -> AppResult<Arc<Layout>> {
+        if let Some(l) = self.lock().get(&(contest.0, version)) {
+            return Ok(l.clone());
+        }
+        let stored = store::scheme_version(conn, contest, version)?.ok_or_else(|| {
+            AppError::not_found(format!("contest {contest} has no scheme version {version}"))
+        })?;
+        let scheme = read_scheme(&stored.body)
+            .map_err(|e| AppError::internal(format!("stored scheme does not read: {e}")))?;
+        let layout = Arc::new(
+            Layout::new(scheme)
+                .map_err(|e| AppError::internal(format!("stored scheme does not check: {e:?}")))?,
+        );
+        self.lock().insert((contest.0, version), layout.clone());
+        Ok(layout)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(i64, i32), Arc<Layout>>> {
+        // A panic while holding the lock cannot leave the map inconsistent.
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Stores a new version of a contest's scheme. Before the first mark any
+/// change is a new version; afterwards a change needs a reason.
+pub fn put_scheme(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    text: &str,
+    reason: Option<&str>,
+    by: Option<UserId>,
+) -> AppResult<i32> {
+    let mut scheme = read_scheme(text)?;
+    if store::contest_has_marks(conn, contest)? && reason.is_none() {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "scheme_frozen",
+            "the scheme is frozen: marks have been recorded; \
+             a new version needs a reason (?reason=…)",
+        ));
+    }
+    let version = store::current_version(conn, contest)? + 1;
+    scheme.version = u32::try_from(version).unwrap_or(u32::MAX);
+    // Stored as written by the engine, so that the stored text and the
+    // version number always agree.
+    let body = toml::to_string(&scheme)
+        .map_err(|e| AppError::internal(format!("cannot write the scheme: {e}")))?;
+    let stored = store::insert_scheme(conn, contest, &body, reason, by)?;
+    Ok(stored)
+}
+
+// ---- marks --------------------------------------------------------------------
+
+/// What a recorded value stands for, as a client says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkKind {
+    /// A judge's level or mark, or the value of a measurement.
+    #[default]
+    Mark,
+    /// An entry's declared factor (degree of difficulty).
+    Factor,
+    /// The chief judge's level overruling a judgement panel.
+    Overrule,
+}
+
+/// One mark as a client sends it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkInput {
+    /// Generated by the client (a UUID); a retry with the same id never
+    /// stores the mark twice.
+    pub id: String,
+    pub entry: i64,
+    pub aspect: String,
+    #[serde(default)]
+    pub kind: MarkKind,
+    /// A decimal, as a string.
+    pub value: String,
+    /// The id of the mark this one replaces: the slot's current mark.
+    /// Absent for the first mark of a slot.
+    #[serde(default)]
+    pub replaces: Option<String>,
+    #[serde(default)]
+    pub device: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A stored mark as the API shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MarkView {
+    pub id: String,
+    pub entry: i64,
+    pub aspect: String,
+    pub slot: String,
+    pub value: String,
+    pub seq: i32,
+    pub replaces: Option<String>,
+    pub judge: i64,
+    pub device: String,
+    pub reason: Option<String>,
+    pub scheme_version: i32,
+    pub at: chrono::NaiveDateTime,
+}
+
+/// The answer to a recorded mark.
+#[derive(Debug, Clone, Serialize)]
+pub struct MarkReceipt {
+    pub mark: MarkView,
+    /// True when this id was already stored (a retry); nothing new was stored.
+    pub duplicate: bool,
+    pub aspect: Outcome,
+    pub entry_total: Decimal,
+}
+
+/// Is `id` a UUID in its usual text form?
+pub fn valid_client_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+fn view(m: &StoredMark, replaces: Option<String>) -> MarkView {
+    MarkView {
+        id: m.client_id.clone(),
+        entry: m.entry_id,
+        aspect: m.aspect.clone(),
+        slot: m.slot.clone(),
+        value: m.value.clone(),
+        seq: m.seq,
+        replaces,
+        judge: m.judge_id,
+        device: m.device.clone(),
+        reason: m.reason.clone(),
+        scheme_version: m.scheme_version,
+        at: m.created_at,
+    }
+}
+
+fn views(marks: &[StoredMark]) -> Vec<MarkView> {
+    let by_id: HashMap<i64, &str> = marks.iter().map(|m| (m.id, m.client_id.as_str())).collect();
+    marks
+        .iter()
+        .map(|m| {
+            view(
+                m,
+                m.replaces
+                    .and_then(|r| by_id.get(&r).map(|s| s.to_string())),
+            )
+        })
+        .collect()
+}
+
+/// The judge making a request: who, from where, with which role.
+struct Marker {
+    user: UserId,
+    role: JudgeRole,
+}
+
+fn marker(actor: &Actor, contest: ContestId) -> AppResult<Marker> {
+    match actor {
+        Actor::Judge { user, .. } => match actor.judge_role(contest) {
+            Some(role) => Ok(Marker { user: *user, role }),
+            None => Err(AppError::forbidden(format!(
+                "you are not a judge of contest {contest}"
+            ))),
+        },
+        Actor::Anonymous => Err(AppError::unauthenticated("sign in first")),
+        _ => Err(AppError::forbidden(
+            "only the contest's judges may record marks",
+        )),
+    }
+}
+
+fn field_error(field: &str, code: &'static str, message: impl Into<String>) -> AppError {
+    let message: String = message.into();
+    AppError::new(ErrorKind::Invalid, code, format!("{field}: {message}"))
+        .with_details(vec![ErrorDetail::field(field, message)])
+}
+
+/// Records one mark after checking every rule; the caller provides the
+/// transaction. Nothing is written when a rule is broken.
+pub fn record_mark(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    actor: &Actor,
+    contest: ContestId,
+    input: &MarkInput,
+) -> AppResult<MarkReceipt> {
+    if !valid_client_id(&input.id) {
+        return Err(field_error(
+            "id",
+            "malformed_id",
+            format!(
+                "`{}` is not a UUID (e.g. 123e4567-e89b-12d3-a456-426614174000)",
+                input.id
+            ),
+        ));
+    }
+    let value = Decimal::from_str_exact(input.value.trim()).map_err(|_| {
+        field_error(
+            "value",
+            "invalid",
+            format!("`{}` is not a decimal number", input.value),
+        )
+    })?;
+    let device = input.device.as_deref().unwrap_or("").trim();
+    if device.chars().count() > 80 || device.chars().any(char::is_control) {
+        return Err(field_error(
+            "device",
+            "invalid",
+            "at most 80 characters, no control characters",
+        ));
+    }
+    let reason = input
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > 500) {
+        return Err(field_error("reason", "invalid", "at most 500 characters"));
+    }
+    let who = marker(actor, contest)?;
+    let c = contests::find(conn, contest)?
+        .ok_or_else(|| AppError::not_found(format!("contest {contest} does not exist")))?;
+    if c.status != ContestStatus::Running {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "contest_not_running",
+            format!(
+                "contest {} is '{}': marks are accepted only while it is running",
+                c.code, c.status
+            ),
+        ));
+    }
+
+    // A retry of a stored mark: answer as the first time, store nothing.
+    if let Some(existing) = store::mark_by_client_id(conn, contest, &input.id)? {
+        let same = existing.entry_id == input.entry
+            && existing.aspect == input.aspect
+            && existing.judge_id == who.user.0
+            && Decimal::from_str(&existing.value).ok() == Some(value);
+        if !same {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "id_reused",
+                format!("mark id {} is already used for a different mark", input.id),
+            ));
+        }
+        let replaces = match existing.replaces {
+            Some(r) => store::mark_by_id(conn, r)?.map(|m| m.client_id),
+            None => None,
+        };
+        let (_, layout) = schemes
+            .current(conn, contest)?
+            .ok_or_else(|| AppError::internal("a marked contest has no scheme"))?;
+        let score = entry_score(conn, schemes, contest, EntryId(existing.entry_id))?;
+        let aspect = layout
+            .find(&existing.aspect)
+            .and_then(|i| score.aspects.get(i).cloned())
+            .unwrap_or(Outcome::Unmarked);
+        return Ok(MarkReceipt {
+            mark: view(&existing, replaces),
+            duplicate: true,
+            aspect,
+            entry_total: score.total,
+        });
+    }
+
+    let (version, layout) = schemes.current(conn, contest)?.ok_or_else(|| {
+        AppError::new(
+            ErrorKind::Conflict,
+            "no_scheme",
+            format!("contest {} has no marking scheme yet", c.code),
+        )
+    })?;
+    let i = layout.find(&input.aspect).ok_or_else(|| {
+        field_error(
+            "aspect",
+            "unknown_aspect",
+            format!("scheme version {version} has no aspect `{}`", input.aspect),
+        )
+    })?;
+    let entry = entries::get(conn, contest, EntryId(input.entry)).map_err(|e| match e {
+        diesel::result::Error::NotFound => field_error(
+            "entry",
+            "unknown_entry",
+            format!("contest {} has no entry {}", c.code, input.entry),
+        ),
+        other => other.into(),
+    })?;
+    if entry.status != EntryStatus::Active {
+        return Err(AppError::conflict(format!(
+            "entry {} is withdrawn and cannot be marked",
+            entry.start_number
+        )));
+    }
+
+    // Panels: the judge must sit on a panel that marks this aspect; the
+    // chief judge acts for every panel.
+    let panels = store::panels_of(conn, contest)?;
+    let covering: Vec<&store::Panel> = panels
+        .iter()
+        .filter(|p| layout.covers(&p.covers, i))
+        .collect();
+    let chief = who.role == JudgeRole::ChiefJudge;
+    let mine: Vec<&&store::Panel> = covering
+        .iter()
+        .filter(|p| p.judges.contains(&who.user))
+        .collect();
+    if mine.is_empty() && !chief {
+        return Err(AppError::new(
+            ErrorKind::Forbidden,
+            "not_on_panel",
+            format!("you are not on a panel that marks aspect {}", input.aspect),
+        ));
+    }
+    // Conflict of interest, at the strictest level of the panels concerned.
+    let depth = if mine.is_empty() {
+        covering.iter().filter_map(|p| p.conflict_depth).min()
+    } else {
+        mine.iter().filter_map(|p| p.conflict_depth).min()
+    };
+    let entry_org = organisations::get(conn, entry.organisation_id)?;
+    if let Err(denied) = actor.may_see_entry_of(
+        &entry_org.path,
+        depth.map(|d| usize::try_from(d).unwrap_or(0)),
+    ) {
+        return Err(AppError::new(
+            ErrorKind::Forbidden,
+            "conflict_of_interest",
+            format!("{} (entry {})", denied.0, entry.start_number),
+        ));
+    }
+
+    let slot = match input.kind {
+        MarkKind::Mark if layout.is_judged(i) => Slot::Judge(who.user.0.to_string()),
+        MarkKind::Mark => Slot::Value,
+        MarkKind::Factor => Slot::Factor,
+        MarkKind::Overrule => {
+            if !chief {
+                return Err(AppError::forbidden(
+                    "only the chief judge may overrule a panel",
+                ));
+            }
+            if reason.is_none() {
+                return Err(field_error(
+                    "reason",
+                    "reason_required",
+                    "an overrule needs a reason",
+                ));
+            }
+            Slot::Overrule
+        }
+    };
+    check_mark(&layout, i, &slot, value).map_err(|e| field_error("value", "out_of_range", e))?;
+
+    let module = &layout.scheme.modules[layout.place(i).module].code;
+    if store::is_locked(conn, entry.id, module)? {
+        if !chief {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "locked",
+                format!(
+                    "module {module} of entry {} is signed off: a change needs the chief judge and a reason",
+                    entry.start_number
+                ),
+            ));
+        }
+        if reason.is_none() {
+            return Err(field_error(
+                "reason",
+                "reason_required",
+                format!("module {module} is signed off: a change needs a reason"),
+            ));
+        }
+    }
+
+    // The entry's running score; on PostgreSQL its row stays locked until
+    // the transaction ends, so concurrent marks of one entry queue here.
+    let mut score = locked_score(conn, contest, entry.id, version, &layout)?;
+
+    let history = store::marks_of_aspect(conn, entry.id, &input.aspect)?;
+    let slot_text = slot.encode();
+    let current = history.iter().rfind(|m| m.slot == slot_text);
+    match (current, input.replaces.as_deref()) {
+        (None, None) => {}
+        (Some(cur), Some(r)) if cur.client_id == r => {}
+        (cur, _) => {
+            let now = cur.map(|m| view(m, None));
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "stale",
+                match &now {
+                    Some(m) => format!(
+                        "the mark was changed meanwhile: the current mark is {} ({}); \
+                         send it as `replaces` to change it",
+                        m.value, m.id
+                    ),
+                    None => {
+                        "there is no mark to replace in this slot yet; omit `replaces`".to_string()
+                    }
+                },
+            )
+            .with_current(serde_json::to_value(now).unwrap_or_default()));
+        }
+    }
+
+    let value_text = value.to_string();
+    let new = NewMark {
+        contest,
+        entry: entry.id,
+        aspect: &input.aspect,
+        slot: &slot_text,
+        seq: current.map_or(1, |m| m.seq + 1),
+        value: &value_text,
+        client_id: &input.id,
+        replaces: current.map(|m| m.id),
+        judge: who.user,
+        device,
+        reason,
+        scheme_version: version,
+        at: crate::store::now(),
+    };
+    let id = store::insert_mark(conn, &new).map_err(|e| match e {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => AppError::new(
+            ErrorKind::Conflict,
+            "stale",
+            "the mark was changed meanwhile by another request; fetch it and try again",
+        ),
+        other => other.into(),
+    })?;
+
+    // Recompute this aspect from its current marks and update the sums.
+    let mut rec = Recorded::default();
+    for m in history.iter().filter(|m| m.slot != slot_text) {
+        if let (Ok(s), Ok(v)) = (Slot::decode(&m.slot), Decimal::from_str(&m.value)) {
+            rec.set(&s, v);
+        }
+    }
+    rec.set(&slot, value);
+    let o = outcome(&layout, i, &rec);
+    score
+        .update(&layout, i, o.clone())
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    save_score(conn, contest, entry.id, version, &score)?;
+
+    let stored = StoredMark {
+        id,
+        contest_id: contest.0,
+        entry_id: entry.id.0,
+        aspect: input.aspect.clone(),
+        slot: slot_text.clone(),
+        seq: new.seq,
+        value: value_text.clone(),
+        client_id: input.id.clone(),
+        replaces: new.replaces,
+        judge_id: who.user.0,
+        device: device.to_string(),
+        reason: reason.map(str::to_string),
+        scheme_version: version,
+        created_at: new.at,
+    };
+    Ok(MarkReceipt {
+        mark: view(&stored, input.replaces.clone()),
+        duplicate: false,
+        aspect: o,
+        entry_total: score.total,
+    })
+}
+
+/// The current marks of one entry, aspect by aspect, from its history.
+fn recorded_of(layout: &Layout, history: &[StoredMark]) -> Vec<Recorded> {
+    let mut rec = vec![Recorded::default(); layout.aspect_count()];
+    for m in history {
+        let Some(i) = layout.find(&m.aspect) else {
+            continue;
+        };
+        if let (Ok(s), Ok(v)) = (Slot::decode(&m.slot), Decimal::from_str(&m.value)) {
+            rec[i].set(&s, v);
+        }
+    }
+    rec
+}
+
+/// An entry's score computed from all its marks.
+pub fn recompute_entry(
+    conn: &mut DbConnection,
+    layout: &Layout,
+    entry: EntryId,
+) -> AppResult<EntryScore> {
+    let history = store::marks_of_entry(conn, entry)?;
+    let rec = recorded_of(layout, &history);
+    let outcomes = (0..layout.aspect_count())
+        .map(|i| outcome(layout, i, &rec[i]))
+        .collect();
+    EntryScore::compute(layout, outcomes).map_err(|e| AppError::internal(e.to_string()))
+}
+
+/// The stored running score of an entry for scheme `version`, locked for
+/// update; computed from its marks when missing or of an older version.
+fn locked_score(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    entry: EntryId,
+    version: i32,
+    layout: &Layout,
+) -> AppResult<EntryScore> {
+    if let Some(s) = store::score_for_update(conn, entry)? {
+        if s.scheme_version == version {
+            if let Ok(score) = serde_json::from_str::<EntryScore>(&s.detail) {
+                if score.aspects.len() == layout.aspect_count() {
+                    return Ok(score);
+                }
+            }
+        }
+    } else {
+        // Create the row first so that it can be locked.
+        save_score(conn, contest, entry, 0, &EntryScore::empty(layout))?;
+        store::score_for_update(conn, entry)?;
+    }
+    recompute_entry(conn, layout, entry)
+}
+
+fn save_score(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    entry: EntryId,
+    version: i32,
+    score: &EntryScore,
+) -> AppResult<()> {
+    let detail = serde_json::to_string(score).map_err(|e| AppError::internal(e.to_string()))?;
+    store::put_score(
+        conn,
+        &StoredScore {
+            entry_id: entry.0,
+            contest_id: contest.0,
+            scheme_version: version,
+            total: score.total.to_string(),
+            marked: i32::try_from(score.marked).unwrap_or(i32::MAX),
+            flagged: i32::try_from(score.flagged).unwrap_or(i32::MAX),
+            detail,
+        },
+    )?;
+    Ok(())
+}
+
+/// An entry's current score under the contest's current scheme.
+pub fn entry_score(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    contest: ContestId,
+    entry: EntryId,
+) -> AppResult<EntryScore> {
+    let Some((version, layout)) = schemes.current(conn, contest)? else {
+        return Err(AppError::conflict("the contest has no marking scheme yet"));
+    };
+    if let Some(s) = store::score_for_update(conn, entry)? {
+        if s.scheme_version == version {
+            if let Ok(score) = serde_json::from_str::<EntryScore>(&s.detail) {
+                if score.aspects.len() == layout.aspect_count() {
+                    return Ok(score);
+                }
+            }
+        }
+    }
+    recompute_entry(conn, &layout, entry)
+}
+
+/// Every entry's score in a contest, with its start number, highest first.
+pub fn contest_scores(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    contest: ContestId,
+) -> AppResult<(
+    i32,
+    Arc<Layout>,
+    Vec<(crate::engine::model::Entry, EntryScore)>,
+)> {
+    let Some((version, layout)) = schemes.current(conn, contest)? else {
+        return Err(AppError::conflict("the contest has no marking scheme yet"));
+    };
+    let stored: HashMap<i64, StoredScore> = store::scores_of_contest(conn, contest)?
+        .into_iter()
+        .map(|s| (s.entry_id, s))
+        .collect();
+    let mut out = Vec::new();
+    for e in entries::of_contest(conn, contest)? {
+        if e.status != EntryStatus::Active {
+            continue;
+        }
+        let cached = stored
+            .get(&e.id.0)
+            .filter(|s| s.scheme_version == version)
+            .and_then(|s| serde_json::from_str::<EntryScore>(&s.detail).ok())
+            .filter(|s| s.aspects.len() == layout.aspect_count());
+        let score = match cached {
+            Some(s) => s,
+            None if stored.contains_key(&e.id.0) => recompute_entry(conn, &layout, e.id)?,
+            None => EntryScore::empty(&layout),
+        };
+        out.push((e, score));
+    }
+    out.sort_by(|a, b| {
+        b.1.total
+            .cmp(&a.1.total)
+            .then(a.0.start_number.cmp(&b.0.start_number))
+    });
+    Ok((version, layout, out))
+}
+
+/// Every mark ever recorded for an entry, and its module sign-offs.
+#[derive(Debug, Serialize)]
+pub struct AuditTrail {
+    pub marks: Vec<MarkView>,
+    pub locks: Vec<store::ModuleLock>,
+}
+
+pub fn audit_trail(conn: &mut DbConnection, entry: EntryId) -> AppResult<AuditTrail> {
+    let marks = store::marks_of_entry(conn, entry)?;
+    Ok(AuditTrail {
+        marks: views(&marks),
+        locks: store::locks_of_entry(conn, entry)?,
+    })
+}
+
+/// Signs off one module of an entry: every aspect marked, none flagged.
+pub fn lock_module(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    actor: &Actor,
+    contest: ContestId,
+    entry: EntryId,
+    module: &str,
+    reason: Option<&str>,
+) -> AppResult<()> {
+    let who = marker(actor, contest)?;
+    if who.role != JudgeRole::ChiefJudge {
+        return Err(AppError::forbidden(
+            "only the chief judge may sign off a module",
+        ));
+    }
+    let e = entries::get(conn, contest, entry).map_err(|e| match e {
+        diesel::result::Error::NotFound => {
+            AppError::not_found(format!("contest {contest} has no entry {entry}"))
+        }
+        other => other.into(),
+    })?;
+    let org = organisations::get(conn, e.organisation_id)?;
+    actor
+        .may_see_entry_of(&org.path, None)
+        .map_err(|d| AppError::new(ErrorKind::Forbidden, "conflict_of_interest", d.0))?;
+    let (_, layout) = schemes
+        .current(conn, contest)?
+        .ok_or_else(|| AppError::conflict("the contest has no marking scheme yet"))?;
+    let m = layout
+        .module_index(module)
+        .ok_or_else(|| AppError::not_found(format!("the scheme has no module {module}")))?;
+    if store::is_locked(conn, entry, module)? {
+        return Err(AppError::conflict(format!(
+            "module {module} of entry {} is already signed off",
+            e.start_number
+        )));
+    }
+    let score = entry_score(conn, schemes, contest, entry)?;
+    let blockers = lock_blockers(&layout, &score, m);
+    if !blockers.is_empty() {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "not_ready",
+            format!(
+                "module {module} of entry {} cannot be signed off yet",
+                e.start_number
+            ),
+        )
+        .with_details(
+            blockers
+                .into_iter()
+                .map(|b| ErrorDetail::field(module, b))
+                .collect(),
+        ));
+    }
+    store::insert_lock(conn, contest, entry, module, who.user, reason)?;
+    Ok(())
+}
