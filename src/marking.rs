@@ -654,16 +654,20 @@ pub fn entry_score(
     recompute_entry(conn, &layout, entry)
 }
 
+/// The scheme version and layout of a contest, with every active entry and its
+/// score, highest first.
+pub type ContestScores = (
+    i32,
+    Arc<Layout>,
+    Vec<(crate::engine::model::Entry, EntryScore)>,
+);
+
 /// Every entry's score in a contest, with its start number, highest first.
 pub fn contest_scores(
     conn: &mut DbConnection,
     schemes: &Schemes,
     contest: ContestId,
-) -> AppResult<(
-    i32,
-    Arc<Layout>,
-    Vec<(crate::engine::model::Entry, EntryScore)>,
-)> {
+) -> AppResult<ContestScores> {
     let Some((version, layout)) = schemes.current(conn, contest)? else {
         return Err(AppError::conflict("the contest has no marking scheme yet"));
     };
@@ -769,4 +773,115 @@ pub fn lock_module(
     }
     store::insert_lock(conn, contest, entry, module, who.user, reason)?;
     Ok(())
+}
+
+// ---- group commit ---------------------------------------------------------------
+
+/// Marks from one request: one mark, or a batch stored all or nothing.
+struct Job {
+    actor: Actor,
+    contest: ContestId,
+    marks: Vec<MarkInput>,
+    reply: std::sync::mpsc::SyncSender<AppResult<Vec<MarkReceipt>>>,
+}
+
+/// Writes marks from many concurrent requests in shared transactions: one
+/// commit (one flush to disk) acknowledges every mark in it. Each request
+/// is checked and written in its own savepoint, so a refused mark never
+/// affects another; no request is answered before its commit is durable.
+pub struct MarkWriter {
+    queue: std::sync::mpsc::SyncSender<Job>,
+}
+
+/// The most requests written in one transaction.
+const GROUP_LIMIT: usize = 256;
+
+impl MarkWriter {
+    /// Starts the writer thread. It ends when the writer is dropped.
+    pub fn start(pool: crate::store::Pool, schemes: Arc<Schemes>) -> std::io::Result<MarkWriter> {
+        let (queue, jobs) = std::sync::mpsc::sync_channel::<Job>(4096);
+        std::thread::Builder::new()
+            .name("mark-writer".into())
+            .spawn(move || {
+                while let Ok(first) = jobs.recv() {
+                    let mut group = vec![first];
+                    while group.len() < GROUP_LIMIT {
+                        match jobs.try_recv() {
+                            Ok(job) => group.push(job),
+                            Err(_) => break,
+                        }
+                    }
+                    write_group(&pool, &schemes, group);
+                }
+            })?;
+        Ok(MarkWriter { queue })
+    }
+
+    /// Records marks and waits until they are durable (or refused). Blocks:
+    /// call it off the async workers.
+    pub fn submit(
+        &self,
+        actor: Actor,
+        contest: ContestId,
+        marks: Vec<MarkInput>,
+    ) -> AppResult<Vec<MarkReceipt>> {
+        let (reply, answer) = std::sync::mpsc::sync_channel(1);
+        self.queue
+            .send(Job {
+                actor,
+                contest,
+                marks,
+                reply,
+            })
+            .map_err(|_| AppError::internal("the mark writer has stopped"))?;
+        answer
+            .recv()
+            .map_err(|_| AppError::internal("the mark writer has stopped"))?
+    }
+}
+
+fn write_group(pool: &crate::store::Pool, schemes: &Schemes, group: Vec<Job>) {
+    let mut conn = match pool.get() {
+        Ok(c) => c,
+        Err(e) => {
+            let err = AppError::from(e);
+            for job in group {
+                let _ = job.reply.send(Err(err.clone()));
+            }
+            return;
+        }
+    };
+    let mut results: Vec<AppResult<Vec<MarkReceipt>>> = Vec::with_capacity(group.len());
+    let committed = crate::store::write_tx(&mut conn, |conn| -> AppResult<()> {
+        for job in &group {
+            let r = crate::store::write_tx(conn, |conn| {
+                let mut out = Vec::with_capacity(job.marks.len());
+                for (k, m) in job.marks.iter().enumerate() {
+                    match record_mark(conn, schemes, &job.actor, job.contest, m) {
+                        Ok(r) => out.push(r),
+                        Err(mut e) if job.marks.len() > 1 => {
+                            e.message = format!("marks[{k}]: {}", e.message);
+                            return Err(e);
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(out)
+            });
+            results.push(r);
+        }
+        Ok(())
+    });
+    match committed {
+        Ok(()) => {
+            for (job, r) in group.into_iter().zip(results) {
+                let _ = job.reply.send(r);
+            }
+        }
+        Err(e) => {
+            for job in group {
+                let _ = job.reply.send(Err(e.clone()));
+            }
+        }
+    }
 }

@@ -84,7 +84,14 @@ impl Application {
     pub fn with_listener(settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
         let (pool, hasher, secret) = prepare(&settings)?;
         let cookie_key = actix_web::cookie::Key::derive_from(&secret);
+        let schemes = Arc::new(crate::marking::Schemes::default());
+        let marks = Arc::new(
+            crate::marking::MarkWriter::start(pool.clone(), schemes.clone())
+                .context("starting the mark writer")?,
+        );
         let state = aweb::Data::new(AppState {
+            schemes,
+            marks,
             pool,
             hasher,
             cookie_key,

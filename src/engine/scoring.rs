@@ -397,7 +397,7 @@ pub fn outcome(layout: &Layout, i: usize, rec: &Recorded) -> Outcome {
                     .and_then(|p| p.checked_div(Decimal::from(*scale_top)));
                 return match mark {
                     Some(m) => Outcome::Marked {
-                        mark: layout.scheme.aspect_rounding.apply(m),
+                        mark: layout.scheme.aspect_rounding.apply(m).normalize(),
                         flagged: false,
                     },
                     None => waiting(format!("aspect {}: the mark overflows", a.code)),
@@ -417,7 +417,7 @@ pub fn outcome(layout: &Layout, i: usize, rec: &Recorded) -> Outcome {
     };
     match aspect_mark(a, &input) {
         Ok(m) => Outcome::Marked {
-            mark: layout.scheme.aspect_rounding.apply(m),
+            mark: layout.scheme.aspect_rounding.apply(m).normalize(),
             flagged,
         },
         Err(reason) => waiting(reason),
@@ -520,15 +520,16 @@ impl EntryScore {
     }
 }
 
+/// Adds exactly; results carry no trailing zeros, so equal values print alike.
 fn add(to: &mut Decimal, d: Decimal) -> Result<(), Overflow> {
-    *to = to.checked_add(d).ok_or(Overflow)?;
+    *to = to.checked_add(d).ok_or(Overflow)?.normalize();
     Ok(())
 }
 
 fn contribution(layout: &Layout, module: usize, raw: Decimal) -> Result<Decimal, Overflow> {
     let m = &layout.scheme.modules[module];
     module_contribution(&layout.scheme, m, raw)
-        .map(|c| layout.scheme.module_rounding.apply(c))
+        .map(|c| layout.scheme.module_rounding.apply(c).normalize())
         .ok_or(Overflow)
 }
 
@@ -971,14 +972,14 @@ mod tests {
             AspectKind::Binary => (Slot::Value, Decimal::from(raw % 2)),
             AspectKind::Deduction { .. } => (Slot::Value, Decimal::from(raw % 9)),
             AspectKind::Bands { .. } => (Slot::Value, Decimal::new(i64::from(raw), 2)),
-            AspectKind::Judgement { .. } if who % 7 == 0 => {
+            AspectKind::Judgement { .. } if who.is_multiple_of(7) => {
                 (Slot::Overrule, Decimal::new(i64::from(raw % 31), 1))
             }
             AspectKind::Judgement { .. } => (j(who), Decimal::from(raw % 4)),
             AspectKind::Score {
                 factor: Some(FactorSpec::PerEntry { .. }),
                 ..
-            } if who % 5 == 0 => (Slot::Factor, Decimal::new(i64::from(raw % 35) + 1, 1)),
+            } if who.is_multiple_of(5) => (Slot::Factor, Decimal::new(i64::from(raw % 35) + 1, 1)),
             AspectKind::Score { step, .. } => (j(who), Decimal::from(raw % 21) * *step),
         };
         MarkRow {

@@ -20,6 +20,10 @@ pub struct AppState {
     pub templates: tera::Tera,
     /// Every string the pages show, in both languages.
     pub catalog: pages::i18n::Catalog,
+    /// Checked marking schemes by contest and version.
+    pub schemes: Arc<crate::marking::Schemes>,
+    /// Writes judges' marks with group commits.
+    pub marks: Arc<crate::marking::MarkWriter>,
 }
 
 impl AppState {

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod contests;
 pub mod entries;
+pub mod marking;
 pub mod organisations;
 pub mod people;
 pub mod reference;
@@ -21,6 +22,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     reference::config(cfg);
     contests::config(cfg);
     entries::config(cfg);
+    marking::config(cfg);
     people::config(cfg);
     cfg.default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such API endpoint"))

@@ -1,0 +1,629 @@
+//! Marking: a contest's scheme (versions, import, export), its judges'
+//! panels with conflicts of interest, judges' marks, module sign-off, the
+//! audit trail of an entry's marks, and scores.
+
+use super::{allow, load_contest, LoadedContest};
+use crate::engine::access::Actor;
+use crate::engine::model::{ContestId, EntryId, EntryStatus, JudgeRole, UserId};
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::marking::{self, MarkInput, MarkReceipt};
+use crate::store::marking::{self as store, Panel};
+use crate::store::{audit, contests, entries, organisations, users, write_tx, DbConnection};
+use crate::web::auth::Caller;
+use crate::web::State;
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+/// The largest scheme file accepted.
+const MAX_SCHEME: usize = 1024 * 1024;
+/// The most marks in one batch.
+const MAX_BATCH: usize = 1000;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/contests/{id}/scheme")
+            .app_data(web::PayloadConfig::new(MAX_SCHEME))
+            .route(web::get().to(get_scheme))
+            .route(web::put().to(put_scheme)),
+    )
+    .route("/contests/{id}/scheme/versions", web::get().to(versions))
+    .route("/contests/{id}/panels", web::get().to(list_panels))
+    .route("/contests/{id}/panels/{code}", web::put().to(put_panel))
+    .route(
+        "/contests/{id}/panels/{code}",
+        web::delete().to(delete_panel),
+    )
+    .route("/contests/{id}/marks", web::post().to(post_mark))
+    .route("/contests/{id}/marks/batch", web::post().to(post_batch))
+    .route("/contests/{id}/scores", web::get().to(scores))
+    .route(
+        "/contests/{id}/entries/{entry}/score",
+        web::get().to(entry_score),
+    )
+    .route(
+        "/contests/{id}/entries/{entry}/marks",
+        web::get().to(entry_marks),
+    )
+    .route(
+        "/contests/{id}/entries/{entry}/modules/{module}/lock",
+        web::post().to(lock),
+    );
+}
+
+/// Organisers of the contest, or its chief judge.
+fn may_supervise(actor: &Actor, c: &LoadedContest) -> AppResult<()> {
+    if actor.judge_role(c.contest.id) == Some(JudgeRole::ChiefJudge) {
+        return Ok(());
+    }
+    allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))
+}
+
+// ---- scheme -------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VersionQuery {
+    version: Option<i32>,
+}
+
+/// The scheme as TOML: the current version, or `?version=N`.
+async fn get_scheme(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    q: web::Query<VersionQuery>,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let version = q.into_inner().version;
+    let body = state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+            let stored = match version {
+                Some(v) => store::scheme_version(conn, id, v)?,
+                None => store::current_scheme(conn, id)?,
+            };
+            stored.map(|s| s.body).ok_or_else(|| {
+                AppError::not_found(match version {
+                    Some(v) => format!("contest {id} has no scheme version {v}"),
+                    None => format!("contest {id} has no marking scheme yet"),
+                })
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/toml; charset=utf-8")
+        .body(body))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReasonQuery {
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SchemeStored {
+    version: i32,
+}
+
+/// Stores a scheme file as the contest's next version.
+async fn put_scheme(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    q: web::Query<ReasonQuery>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let reason = match q.into_inner().reason {
+        Some(r) => Some(super::check_text("reason", &r, 500)?),
+        None => None,
+    };
+    let text = String::from_utf8(body.to_vec())
+        .map_err(|_| AppError::bad_request("a scheme file must be UTF-8 text"))?;
+    let version = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let c = load_contest(conn, id)?;
+                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+                let version =
+                    marking::put_scheme(conn, id, &text, reason.as_deref(), actor.user())?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "contest.scheme.put",
+                    ("contest", Some(id.0)),
+                    serde_json::json!({"version": version, "reason": reason}),
+                )?;
+                Ok(version)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(SchemeStored { version }))
+}
+
+#[derive(Serialize)]
+struct VersionView {
+    version: i32,
+    reason: Option<String>,
+    created_by: Option<i64>,
+    created_at: chrono::NaiveDateTime,
+}
+
+async fn versions(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let list = state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+            Ok(store::scheme_versions(conn, id)?
+                .into_iter()
+                .map(|s| VersionView {
+                    version: s.version,
+                    reason: s.reason,
+                    created_by: s.created_by,
+                    created_at: s.created_at,
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+// ---- panels -------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct ConflictView {
+    entry: i64,
+    start_number: String,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct PanelJudgeView {
+    user_id: i64,
+    username: String,
+    display_name: String,
+    organisation_id: i64,
+    /// Entries this judge may not mark, and why.
+    conflicts: Vec<ConflictView>,
+}
+
+#[derive(Serialize)]
+struct PanelView {
+    code: String,
+    name: String,
+    covers: Vec<String>,
+    conflict_depth: Option<i32>,
+    judges: Vec<PanelJudgeView>,
+}
+
+fn panel_view(conn: &mut DbConnection, contest: ContestId, p: Panel) -> AppResult<PanelView> {
+    let views = entries::views_of_contest(conn, contest)?;
+    let mut judges = Vec::new();
+    for u in &p.judges {
+        let user = users::get(conn, *u)?;
+        let org = organisations::get(conn, user.organisation_id)?;
+        let judge = Actor::Judge {
+            user: user.id,
+            organisation: org.path.clone(),
+            contests: Vec::new(),
+        };
+        let mut conflicts = Vec::new();
+        for v in &views {
+            if v.entry.status != EntryStatus::Active {
+                continue;
+            }
+            let path = crate::engine::model::decode_path(&v.organisation_path)
+                .map_err(AppError::internal)?;
+            let depth = p.conflict_depth.map(|d| usize::try_from(d).unwrap_or(0));
+            if let Err(d) = judge.may_see_entry_of(&path, depth) {
+                conflicts.push(ConflictView {
+                    entry: v.entry.id.0,
+                    start_number: v.entry.start_number.clone(),
+                    reason: d.0,
+                });
+            }
+        }
+        judges.push(PanelJudgeView {
+            user_id: user.id.0,
+            username: user.username,
+            display_name: user.display_name,
+            organisation_id: user.organisation_id.0,
+            conflicts,
+        });
+    }
+    Ok(PanelView {
+        code: p.code,
+        name: p.name,
+        covers: p.covers,
+        conflict_depth: p.conflict_depth,
+        judges,
+    })
+}
+
+async fn list_panels(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let list = state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            may_supervise(&actor, &c)?;
+            let mut out = Vec::new();
+            for p in store::panels_of(conn, id)? {
+                out.push(panel_view(conn, id, p)?);
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PanelBody {
+    name: String,
+    /// Codes of modules, criteria, sub-criteria or aspects of the scheme.
+    covers: Vec<String>,
+    /// Judges are in conflict with every entry under their ancestor at this
+    /// depth (0 = the root of the tree); absent: their own organisation.
+    #[serde(default)]
+    conflict_depth: Option<i32>,
+    judges: Vec<i64>,
+}
+
+async fn put_panel(
+    state: State,
+    caller: Caller,
+    path: web::Path<(i64, String)>,
+    body: web::Json<PanelBody>,
+) -> AppResult<HttpResponse> {
+    let (id, code) = path.into_inner();
+    let id = ContestId(id);
+    let code = super::check_code("code", &code)?;
+    let body = body.into_inner();
+    let name = super::check_text("name", &body.name, 200)?;
+    if body.covers.is_empty() {
+        return Err(AppError::invalid(
+            "covers",
+            "a panel must mark at least one part of the scheme",
+        ));
+    }
+    if body.conflict_depth.is_some_and(|d| !(0..=20).contains(&d)) {
+        return Err(AppError::invalid(
+            "conflict_depth",
+            "must be between 0 and 20",
+        ));
+    }
+    let actor = caller.actor;
+    let schemes = state.schemes.clone();
+    let view = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let c = load_contest(conn, id)?;
+                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+                let (_, layout) = schemes.current(conn, id)?.ok_or_else(|| {
+                    AppError::conflict("store a marking scheme before forming panels")
+                })?;
+                for (k, cov) in body.covers.iter().enumerate() {
+                    if !layout.knows(cov) {
+                        return Err(AppError::invalid(
+                            &format!("covers[{k}]"),
+                            format!("the scheme has no module, criterion, sub-criterion or aspect `{cov}`"),
+                        ));
+                    }
+                }
+                let assigned = contests::judges(conn, id)?;
+                for (k, u) in body.judges.iter().enumerate() {
+                    if !assigned.iter().any(|a| a.user_id == UserId(*u)) {
+                        return Err(AppError::invalid(
+                            &format!("judges[{k}]"),
+                            format!("account {u} is not a judge of contest {id}"),
+                        ));
+                    }
+                }
+                let mut judges: Vec<UserId> = body.judges.iter().map(|u| UserId(*u)).collect();
+                judges.sort();
+                judges.dedup();
+                let panel = Panel {
+                    id: 0,
+                    code: code.clone(),
+                    name,
+                    covers: body.covers.clone(),
+                    conflict_depth: body.conflict_depth,
+                    judges,
+                };
+                store::put_panel(conn, id, &panel)?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "contest.panel.put",
+                    ("contest", Some(id.0)),
+                    serde_json::json!({"panel": code, "covers": body.covers, "judges": body.judges, "conflict_depth": body.conflict_depth}),
+                )?;
+                panel_view(conn, id, panel)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+async fn delete_panel(
+    state: State,
+    caller: Caller,
+    path: web::Path<(i64, String)>,
+) -> AppResult<HttpResponse> {
+    let (id, code) = path.into_inner();
+    let id = ContestId(id);
+    let actor = caller.actor;
+    state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let c = load_contest(conn, id)?;
+                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+                if store::delete_panel(conn, id, &code)? == 0 {
+                    return Err(AppError::not_found(format!(
+                        "contest {id} has no panel {code}"
+                    )));
+                }
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "contest.panel.delete",
+                    ("contest", Some(id.0)),
+                    serde_json::json!({"panel": code}),
+                )?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+// ---- marks --------------------------------------------------------------------
+
+fn receipt_status(r: &MarkReceipt) -> actix_web::http::StatusCode {
+    if r.duplicate {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::CREATED
+    }
+}
+
+/// Records one mark. 201 when stored, 200 when the same id was stored before.
+async fn post_mark(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: web::Json<MarkInput>,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let writer = state.marks.clone();
+    let actor = caller.actor;
+    let input = body.into_inner();
+    let mut receipts = web::block(move || writer.submit(actor, id, vec![input])).await??;
+    let r = receipts
+        .pop()
+        .ok_or_else(|| AppError::internal("no receipt for a mark"))?;
+    Ok(HttpResponse::build(receipt_status(&r)).json(r))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchBody {
+    marks: Vec<MarkInput>,
+}
+
+/// Records a batch of marks, all or none.
+async fn post_batch(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: web::Json<BatchBody>,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let marks = body.into_inner().marks;
+    if marks.is_empty() || marks.len() > MAX_BATCH {
+        return Err(AppError::invalid(
+            "marks",
+            format!("a batch holds 1 to {MAX_BATCH} marks, not {}", marks.len()),
+        ));
+    }
+    let writer = state.marks.clone();
+    let actor = caller.actor;
+    let receipts = web::block(move || writer.submit(actor, id, marks)).await??;
+    let status = if receipts.iter().all(|r| r.duplicate) {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::CREATED
+    };
+    Ok(HttpResponse::build(status).json(serde_json::json!({ "marks": receipts })))
+}
+
+// ---- scores, audit trail, sign-off ----------------------------------------------
+
+#[derive(Serialize)]
+struct ScoreRow {
+    entry: i64,
+    start_number: String,
+    total: rust_decimal::Decimal,
+    marked: usize,
+    flagged: usize,
+    aspects: usize,
+    contributions: Vec<(String, rust_decimal::Decimal)>,
+}
+
+async fn scores(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let schemes = state.schemes.clone();
+    let out = state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            may_supervise(&actor, &c)?;
+            let (version, layout, list) = marking::contest_scores(conn, &schemes, id)?;
+            let rows: Vec<ScoreRow> = list
+                .into_iter()
+                .map(|(e, s)| ScoreRow {
+                    entry: e.id.0,
+                    start_number: e.start_number,
+                    total: s.total,
+                    marked: s.marked,
+                    flagged: s.flagged,
+                    aspects: s.aspects.len(),
+                    contributions: layout
+                        .scheme
+                        .modules
+                        .iter()
+                        .map(|m| m.code.clone())
+                        .zip(s.contributions)
+                        .collect(),
+                })
+                .collect();
+            Ok(serde_json::json!({ "scheme_version": version, "entries": rows }))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// The entry of a contest, for the supervising roles (organisers, chief
+/// judge), who must not be in conflict with it either.
+fn supervised_entry(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+    entry: EntryId,
+) -> AppResult<crate::engine::model::Entry> {
+    let c = load_contest(conn, id)?;
+    may_supervise(actor, &c)?;
+    let e = entries::get(conn, id, entry).map_err(|e| match e {
+        diesel::result::Error::NotFound => {
+            AppError::not_found(format!("contest {id} has no entry {entry}"))
+        }
+        other => other.into(),
+    })?;
+    let org = organisations::get(conn, e.organisation_id)?;
+    actor
+        .may_see_entry_of(&org.path, None)
+        .map_err(|d| AppError::new(ErrorKind::Forbidden, "conflict_of_interest", d.0))?;
+    Ok(e)
+}
+
+async fn entry_score(
+    state: State,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+) -> AppResult<HttpResponse> {
+    let (id, entry) = path.into_inner();
+    let (id, entry) = (ContestId(id), EntryId(entry));
+    let actor = caller.actor;
+    let schemes = state.schemes.clone();
+    let out = state
+        .db(move |conn| {
+            let e = supervised_entry(conn, &actor, id, entry)?;
+            let (version, layout) = schemes
+                .current(conn, id)?
+                .ok_or_else(|| AppError::conflict("the contest has no marking scheme yet"))?;
+            let s = marking::entry_score(conn, &schemes, id, entry)?;
+            let aspects: Vec<serde_json::Value> = s
+                .aspects
+                .iter()
+                .enumerate()
+                .map(|(i, o)| serde_json::json!({"aspect": layout.aspect(i).code, "outcome": o}))
+                .collect();
+            Ok(serde_json::json!({
+                "entry": e.id.0,
+                "start_number": e.start_number,
+                "scheme_version": version,
+                "total": s.total,
+                "complete": s.is_complete(),
+                "marked": s.marked,
+                "flagged": s.flagged,
+                "modules": layout.scheme.modules.iter().enumerate().map(|(m, module)| serde_json::json!({
+                    "module": module.code,
+                    "raw": s.modules[m],
+                    "contribution": s.contributions[m],
+                })).collect::<Vec<_>>(),
+                "criteria": layout.criterion_codes().zip(&s.criteria).map(|(c, v)| serde_json::json!({"criterion": c, "mark": v})).collect::<Vec<_>>(),
+                "sub_criteria": layout.sub_criterion_codes().zip(&s.subs).map(|(c, v)| serde_json::json!({"sub_criterion": c, "mark": v})).collect::<Vec<_>>(),
+                "aspects": aspects,
+            }))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Every change to an entry's marks: who, when, from which device, what it
+/// replaced and why; and the module sign-offs.
+async fn entry_marks(
+    state: State,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+) -> AppResult<HttpResponse> {
+    let (id, entry) = path.into_inner();
+    let (id, entry) = (ContestId(id), EntryId(entry));
+    let actor = caller.actor;
+    let trail = state
+        .db(move |conn| {
+            supervised_entry(conn, &actor, id, entry)?;
+            marking::audit_trail(conn, entry)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(trail))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct LockBody {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+async fn lock(
+    state: State,
+    caller: Caller,
+    path: web::Path<(i64, i64, String)>,
+    body: Option<web::Json<LockBody>>,
+) -> AppResult<HttpResponse> {
+    let (id, entry, module) = path.into_inner();
+    let (id, entry) = (ContestId(id), EntryId(entry));
+    let reason = match body.map(|b| b.into_inner()).unwrap_or_default().reason {
+        Some(r) => Some(super::check_text("reason", &r, 500)?),
+        None => None,
+    };
+    let actor = caller.actor;
+    let schemes = state.schemes.clone();
+    state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                load_contest(conn, id)?;
+                marking::lock_module(
+                    conn,
+                    &schemes,
+                    &actor,
+                    id,
+                    entry,
+                    &module,
+                    reason.as_deref(),
+                )?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "entry.module.lock",
+                    ("entry", Some(entry.0)),
+                    serde_json::json!({"module": module, "reason": reason}),
+                )?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,666 @@
+//! Marking through the API on both databases: scheme versions and freezing,
+//! panels with conflicts of interest, idempotent append-only marks, stale
+//! changes, sign-off, the audit trail, and running scores that equal a full
+//! recompute.
+
+mod common;
+use common::{Backend, TestServer};
+use jiangxin::engine::model::{ContestId, EntryId};
+use jiangxin::engine::scoring::{EntryScore, Layout};
+use serde_json::{json, Value};
+
+const SCHEME: &str = r#"
+name = "Test practical"
+version = 1
+total = "20"
+
+[[modules]]
+code = "P"
+name_zh = "实操"
+name_en = "Practical"
+
+[[modules.criteria]]
+code = "A"
+name_zh = "甲"
+name_en = "A"
+
+[[modules.criteria.sub_criteria]]
+code = "A1"
+name_zh = "甲一"
+name_en = "A1"
+
+[[modules.criteria.sub_criteria.aspects]]
+code = "A1.1"
+description = "Safety gear worn"
+max = "2"
+kind = "binary"
+
+[[modules.criteria.sub_criteria.aspects]]
+code = "A1.2"
+description = "Finish"
+max = "6"
+kind = "judgement"
+
+[[modules.criteria.sub_criteria.aspects]]
+code = "A1.3"
+description = "Difficulty-weighted routine"
+max = "12"
+kind = "score"
+min = "0"
+max_mark = "10"
+step = "0.5"
+panel = { rule = "mean", min_marks = 1 }
+factor = { per_entry = true, max = "1.2" }
+"#;
+
+struct Api<'a> {
+    s: &'a TestServer,
+}
+
+impl Api<'_> {
+    fn call(&self, token: &str, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let url = self.s.url(&format!("/api/v1{path}"));
+        let c = self.s.client();
+        let req = match method {
+            "GET" => c.get(url),
+            "POST" => c.post(url),
+            "PUT" => c.put(url),
+            "DELETE" => c.delete(url),
+            other => panic!("method {other}"),
+        }
+        .bearer_auth(token);
+        let req = match body {
+            Some(b) => req.json(&b),
+            None => req,
+        };
+        let resp = req.send().unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().unwrap_or(Value::Null))
+    }
+
+    fn put_scheme(&self, token: &str, contest: i64, text: &str, query: &str) -> (u16, Value) {
+        let resp = self
+            .s
+            .client()
+            .put(
+                self.s
+                    .url(&format!("/api/v1/contests/{contest}/scheme{query}")),
+            )
+            .bearer_auth(token)
+            .header("Content-Type", "application/toml")
+            .body(text.to_string())
+            .send()
+            .unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().unwrap_or(Value::Null))
+    }
+}
+
+fn uuid(n: u32) -> String {
+    format!("00000000-0000-4000-8000-{n:012x}")
+}
+
+fn mark(id: u32, entry: i64, aspect: &str, value: &str) -> Value {
+    json!({"id": uuid(id), "entry": entry, "aspect": aspect, "value": value, "device": "tablet-1"})
+}
+
+struct Setup {
+    contest: i64,
+    organiser: String,
+    hz_judge: String,
+    wz1: String,
+    wz2: String,
+    chief: String,
+    /// Entries by start number: 001 (Ningbo), 101 (Hangzhou Turbine), 103 (Hangzhou Bus).
+    e001: i64,
+    e101: i64,
+    e103: i64,
+}
+
+fn set_up(s: &TestServer) -> Setup {
+    let api = Api { s };
+    let org = s.login(&s.world.province_organiser);
+    let c = s.world.contest.id.0;
+    let (st, wz) = api.call(
+        &org,
+        "POST",
+        "/organisations",
+        Some(json!({"parent_id": s.world.province.id.0, "code": "WZ", "name_zh": "温州市", "name_en": "Wenzhou", "kind": "city"})),
+    );
+    assert_eq!(st, 201, "{wz}");
+    let (st, bus) = api.call(
+        &org,
+        "POST",
+        "/organisations",
+        Some(json!({"parent_id": s.world.hangzhou.id.0, "code": "HZ-BUS", "name_zh": "杭州公交", "name_en": "Hangzhou Bus", "kind": "enterprise"})),
+    );
+    assert_eq!(st, 201, "{bus}");
+    let (st, body) = api.call(
+        &org,
+        "POST",
+        &format!("/contests/{c}/entries"),
+        Some(json!([
+            {"start_number": "101", "name": "张伟", "id_number": "330106199001010018", "organisation": "HZ-TURB", "group": "职工"},
+            {"start_number": "103", "name": "王强", "id_number": "33010619881212003X", "organisation": "HZ-BUS", "group": "职工"}
+        ])),
+    );
+    assert_eq!(st, 201, "{body}");
+    let mut names = Vec::new();
+    for (name, role) in [
+        ("wz-judge1", "judge"),
+        ("wz-judge2", "judge"),
+        ("wz-chief", "chief_judge"),
+    ] {
+        let (st, u) = api.call(
+            &org,
+            "POST",
+            "/users",
+            Some(json!({"username": name, "display_name": name, "password": common::PASSWORD, "kind": "judge", "organisation_id": wz["id"]})),
+        );
+        assert_eq!(st, 201, "{u}");
+        let (st, body) = api.call(
+            &org,
+            "PUT",
+            &format!("/contests/{c}/judges/{}", u["id"]),
+            Some(json!({"role": role})),
+        );
+        assert_eq!(st, 204, "{body}");
+        names.push((name, u["id"].as_i64().unwrap()));
+    }
+    let (_, entries) = api.call(&org, "GET", &format!("/contests/{c}/entries"), None);
+    let entry = |n: &str| {
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["start_number"] == n)
+            .unwrap_or_else(|| panic!("entry {n}"))["id"]
+            .as_i64()
+            .unwrap()
+    };
+    Setup {
+        contest: c,
+        e001: entry("001"),
+        e101: entry("101"),
+        e103: entry("103"),
+        hz_judge: s.login(&s.world.judge),
+        wz1: s.login("wz-judge1"),
+        wz2: s.login("wz-judge2"),
+        chief: s.login("wz-chief"),
+        organiser: org,
+    }
+}
+
+fn panels(s: &TestServer, x: &Setup, depth: Option<i32>) {
+    let api = Api { s };
+    let judges: Vec<i64> = ["hz-judge", "wz-judge1", "wz-judge2"]
+        .iter()
+        .map(|n| {
+            let (_, list) = api.call(&x.organiser, "GET", "/users", None);
+            list.as_array()
+                .unwrap()
+                .iter()
+                .find(|u| u["username"] == *n)
+                .unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    let (st, body) = api.call(
+        &x.organiser,
+        "PUT",
+        &format!("/contests/{}/panels/J", x.contest),
+        Some(json!({"name": "Judgement panel", "covers": ["A1.2", "A1.3"], "judges": judges, "conflict_depth": depth})),
+    );
+    assert_eq!(st, 200, "{body}");
+    let (st, body) = api.call(
+        &x.organiser,
+        "PUT",
+        &format!("/contests/{}/panels/M", x.contest),
+        Some(json!({"name": "Measurement", "covers": ["A1.1"], "judges": [judges[1]]})),
+    );
+    assert_eq!(st, 200, "{body}");
+}
+
+fn marks_of(s: &TestServer, x: &Setup, entry: i64) -> Vec<Value> {
+    let (st, trail) = Api { s }.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{}/entries/{entry}/marks", x.contest),
+        None,
+    );
+    assert_eq!(st, 200, "{trail}");
+    trail["marks"].as_array().unwrap().clone()
+}
+
+fn scheme_versions_panels_and_conflicts(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let x = set_up(&s);
+    let c = x.contest;
+
+    // A panel needs a scheme first.
+    let (st, body) = api.call(
+        &x.organiser,
+        "PUT",
+        &format!("/contests/{c}/panels/J"),
+        Some(json!({"name": "J", "covers": ["A1.2"], "judges": []})),
+    );
+    assert_eq!(st, 409, "{body}");
+
+    // A scheme with an error names the line and the field, and stores nothing.
+    let broken = SCHEME.replace("max = \"6\"", "max = 6.0");
+    let (st, body) = api.put_scheme(&x.organiser, c, &broken, "");
+    assert_eq!(st, 422, "{body}");
+    let msg = body["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("line 30"), "{msg}");
+    assert!(msg.contains("max"), "{msg}");
+    let wrong_total = SCHEME.replace("total = \"20\"", "total = \"25\"");
+    let (st, body) = api.put_scheme(&x.organiser, c, &wrong_total, "");
+    assert_eq!(st, 422, "{body}");
+    assert!(
+        body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not to the total 25"),
+        "{body}"
+    );
+    let (st, _) = api.call(&x.organiser, "GET", &format!("/contests/{c}/scheme"), None);
+    assert_eq!(st, 404);
+
+    // Judges may not store schemes.
+    let (st, _) = api.put_scheme(&x.hz_judge, c, SCHEME, "");
+    assert_eq!(st, 403);
+
+    let (st, body) = api.put_scheme(&x.organiser, c, SCHEME, "");
+    assert_eq!(st, 201, "{body}");
+    assert_eq!(body["version"], 1);
+    // Before any mark, a change is simply the next version.
+    let (st, body) = api.put_scheme(&x.organiser, c, SCHEME, "");
+    assert_eq!(st, 201, "{body}");
+    assert_eq!(body["version"], 2);
+
+    // Export gives TOML that reads back as the same scheme.
+    let text = s
+        .client()
+        .get(s.url(&format!("/api/v1/contests/{c}/scheme")))
+        .bearer_auth(&x.organiser)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let exported = jiangxin::marking::read_scheme(&text).unwrap();
+    let mut original = jiangxin::marking::read_scheme(SCHEME).unwrap();
+    original.version = 2;
+    assert_eq!(exported, original);
+
+    // Panels: unknown codes and non-judges are refused.
+    let (st, body) = api.call(
+        &x.organiser,
+        "PUT",
+        &format!("/contests/{c}/panels/J"),
+        Some(json!({"name": "J", "covers": ["Z9"], "judges": []})),
+    );
+    assert_eq!(st, 422, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("covers[0]"),
+        "{body}"
+    );
+
+    // At city level (depth 2) the Hangzhou judge is in conflict with both
+    // Hangzhou entries; at the default level only with their own enterprise's.
+    panels(&s, &x, Some(2));
+    let (st, list) = api.call(&x.organiser, "GET", &format!("/contests/{c}/panels"), None);
+    assert_eq!(st, 200, "{list}");
+    let j = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "J")
+        .unwrap();
+    let hz = j["judges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "hz-judge")
+        .unwrap();
+    let mut conflicted: Vec<&str> = hz["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["start_number"].as_str().unwrap())
+        .collect();
+    conflicted.sort();
+    assert_eq!(conflicted, ["101", "103"]);
+    let wz = j["judges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "wz-judge1")
+        .unwrap();
+    assert_eq!(wz["conflicts"].as_array().unwrap().len(), 0);
+
+    // Marks are refused until the contest runs.
+    let (st, body) = api.call(
+        &x.wz1,
+        "POST",
+        &format!("/contests/{c}/marks"),
+        Some(mark(1, x.e001, "A1.2", "2")),
+    );
+    assert_eq!(st, 409, "{body}");
+    assert_eq!(body["error"]["code"], "contest_not_running");
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/status"),
+        Some(json!({"status": "running"})),
+    );
+    assert_eq!(st, 200, "{body}");
+
+    let post =
+        |token: &str, m: Value| api.call(token, "POST", &format!("/contests/{c}/marks"), Some(m));
+    let (st, body) = post(&x.hz_judge, mark(2, x.e103, "A1.2", "2"));
+    assert_eq!(st, 403, "{body}");
+    assert_eq!(body["error"]["code"], "conflict_of_interest");
+    let (st, body) = post(&x.hz_judge, mark(3, x.e101, "A1.2", "2"));
+    assert_eq!(st, 403, "{body}");
+    assert_eq!(body["error"]["code"], "conflict_of_interest");
+    let (st, body) = post(&x.hz_judge, mark(4, x.e001, "A1.2", "2"));
+    assert_eq!(st, 201, "{body}");
+
+    // At the default level, Hangzhou Bus is no conflict for a Turbine judge.
+    panels(&s, &x, None);
+    let (st, body) = post(&x.hz_judge, mark(5, x.e103, "A1.2", "2"));
+    assert_eq!(st, 201, "{body}");
+    let (st, body) = post(&x.hz_judge, mark(6, x.e101, "A1.2", "2"));
+    assert_eq!(st, 403, "{body}");
+
+    // Frozen: after the first mark only a new version with a reason.
+    let (st, body) = api.put_scheme(&x.organiser, c, SCHEME, "");
+    assert_eq!(st, 409, "{body}");
+    assert_eq!(body["error"]["code"], "scheme_frozen");
+    let (st, body) = api.put_scheme(&x.organiser, c, SCHEME, "?reason=typo%20in%20A1.3");
+    assert_eq!(st, 201, "{body}");
+    assert_eq!(body["version"], 3);
+    let (_, versions) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/scheme/versions"),
+        None,
+    );
+    assert_eq!(versions.as_array().unwrap().len(), 3);
+    assert_eq!(versions[2]["reason"], "typo in A1.3");
+}
+
+fn marks_are_idempotent_append_only_and_checked(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let x = set_up(&s);
+    let c = x.contest;
+    assert_eq!(api.put_scheme(&x.organiser, c, SCHEME, "").0, 201);
+    panels(&s, &x, None);
+    let (st, _) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/status"),
+        Some(json!({"status": "running"})),
+    );
+    assert_eq!(st, 200);
+    let post =
+        |token: &str, m: Value| api.call(token, "POST", &format!("/contests/{c}/marks"), Some(m));
+
+    let (st, first) = post(&x.wz1, mark(10, x.e001, "A1.2", "3"));
+    assert_eq!(st, 201, "{first}");
+    assert_eq!(first["duplicate"], false);
+    assert!(first["mark"]["judge"].as_i64().is_some());
+    assert_eq!(first["mark"]["device"], "tablet-1");
+    // A retry stores nothing new.
+    let (st, again) = post(&x.wz1, mark(10, x.e001, "A1.2", "3"));
+    assert_eq!(st, 200, "{again}");
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(again["mark"]["id"], first["mark"]["id"]);
+    assert_eq!(marks_of(&s, &x, x.e001).len(), 1);
+    // The same id for something else is refused.
+    let (st, body) = post(&x.wz1, mark(10, x.e001, "A1.2", "1"));
+    assert_eq!(st, 409, "{body}");
+    assert_eq!(body["error"]["code"], "id_reused");
+
+    // A change must name the current mark; a stale one gets the current value.
+    let (st, body) = post(&x.wz1, mark(11, x.e001, "A1.2", "2"));
+    assert_eq!(st, 409, "{body}");
+    assert_eq!(body["error"]["code"], "stale");
+    assert_eq!(body["error"]["current"]["value"], "3");
+    assert_eq!(body["error"]["current"]["id"], uuid(10));
+    let mut change = mark(11, x.e001, "A1.2", "2");
+    change["replaces"] = json!(uuid(10));
+    let (st, body) = post(&x.wz1, change.clone());
+    assert_eq!(st, 201, "{body}");
+    assert_eq!(body["mark"]["replaces"], uuid(10));
+    assert_eq!(body["mark"]["seq"], 2);
+    // Replacing the old mark again is stale now.
+    let mut late = mark(12, x.e001, "A1.2", "1");
+    late["replaces"] = json!(uuid(10));
+    let (st, body) = post(&x.wz1, late);
+    assert_eq!(st, 409, "{body}");
+    assert_eq!(body["error"]["current"]["id"], uuid(11));
+
+    // Bad input: each names its rule and stores nothing.
+    let before = marks_of(&s, &x, x.e001).len();
+    let cases = [
+        (&x.wz1, mark(20, x.e001, "A1.2", "4"), 422, "out_of_range"),
+        (&x.wz1, mark(21, x.e001, "A1.2", "1.5"), 422, "out_of_range"),
+        (
+            &x.wz1,
+            mark(22, x.e001, "A1.3", "7.25"),
+            422,
+            "out_of_range",
+        ),
+        (&x.wz1, mark(23, x.e001, "A1.1", "2"), 422, "out_of_range"),
+        (&x.wz1, mark(24, x.e001, "B9", "1"), 422, "unknown_aspect"),
+        (&x.wz1, mark(25, 999_999, "A1.2", "1"), 422, "unknown_entry"),
+        (&x.wz2, mark(26, x.e001, "A1.1", "1"), 403, "not_on_panel"),
+        (
+            &x.hz_judge,
+            mark(27, x.e101, "A1.2", "1"),
+            403,
+            "conflict_of_interest",
+        ),
+        (
+            &x.organiser,
+            mark(28, x.e001, "A1.2", "1"),
+            403,
+            "forbidden",
+        ),
+    ];
+    for (token, m, status, code) in cases {
+        let (st, body) = post(token, m.clone());
+        assert_eq!(
+            (st, body["error"]["code"].as_str().unwrap_or("")),
+            (status, code),
+            "{m} → {body}"
+        );
+    }
+    let mut malformed = mark(29, x.e001, "A1.2", "1");
+    malformed["id"] = json!("not-a-uuid");
+    let (st, body) = post(&x.wz1, malformed);
+    assert_eq!(
+        (st, body["error"]["code"].as_str().unwrap()),
+        (422, "malformed_id"),
+        "{body}"
+    );
+    let mut overrule = mark(30, x.e001, "A1.2", "2");
+    overrule["kind"] = json!("overrule");
+    overrule["reason"] = json!("agreed");
+    let (st, body) = post(&x.wz1, overrule);
+    assert_eq!(st, 403, "{body}");
+    assert_eq!(
+        marks_of(&s, &x, x.e001).len(),
+        before,
+        "refused marks store nothing"
+    );
+
+    // A batch is all or nothing.
+    let (st, body) = api.call(
+        &x.wz1,
+        "POST",
+        &format!("/contests/{c}/marks/batch"),
+        Some(json!({"marks": [mark(40, x.e103, "A1.2", "1"), mark(41, x.e103, "A1.3", "11")]})),
+    );
+    assert_eq!(st, 422, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("marks[1]"),
+        "{body}"
+    );
+    assert_eq!(marks_of(&s, &x, x.e103).len(), 0);
+    let (st, body) = api.call(
+        &x.wz1,
+        "POST",
+        &format!("/contests/{c}/marks/batch"),
+        Some(json!({"marks": [mark(40, x.e103, "A1.2", "1"), mark(41, x.e103, "A1.3", "9.5"), mark(42, x.e103, "A1.1", "1")]})),
+    );
+    assert_eq!(st, 201, "{body}");
+    assert_eq!(marks_of(&s, &x, x.e103).len(), 3);
+}
+
+fn sign_off_overrule_and_running_scores(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let x = set_up(&s);
+    let c = x.contest;
+    assert_eq!(api.put_scheme(&x.organiser, c, SCHEME, "").0, 201);
+    panels(&s, &x, None);
+    let (st, _) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/status"),
+        Some(json!({"status": "running"})),
+    );
+    assert_eq!(st, 200);
+    let post =
+        |token: &str, m: Value| api.call(token, "POST", &format!("/contests/{c}/marks"), Some(m));
+    let ok = |token: &str, m: Value| {
+        let (st, body) = post(token, m);
+        assert_eq!(st, 201, "{body}");
+        body
+    };
+    let e = x.e001;
+    ok(&x.wz1, mark(1, e, "A1.1", "1"));
+    // Levels 0, 2, 2: the spread of 2 exceeds the allowed 1.
+    ok(&x.hz_judge, mark(2, e, "A1.2", "0"));
+    ok(&x.wz1, mark(3, e, "A1.2", "2"));
+    let r = ok(&x.wz2, mark(4, e, "A1.2", "2"));
+    assert_eq!(r["aspect"]["state"], "marked");
+    assert_eq!(r["aspect"]["flagged"], true);
+    // 6 × 4/3 ÷ 3 = 2.6666… → 2.6667.
+    assert_eq!(r["aspect"]["mark"], "2.6667");
+    // Score with a declared factor: marks 8 and 9 → mean 8.5 × 1.1.
+    ok(&x.wz1, mark(5, e, "A1.3", "8"));
+    let r = ok(&x.wz2, mark(6, e, "A1.3", "9"));
+    assert_eq!(r["aspect"]["state"], "waiting", "{r}");
+    let mut dd = mark(7, e, "A1.3", "1.1");
+    dd["kind"] = json!("factor");
+    let r = ok(&x.wz1, dd);
+    assert_eq!(r["aspect"]["mark"], "9.35");
+    assert_eq!(r["entry_total"], "14.0167");
+
+    // Flagged: the module cannot be signed off.
+    let lock_path = format!("/contests/{c}/entries/{e}/modules/P/lock");
+    let (st, body) = api.call(&x.chief, "POST", &lock_path, None);
+    assert_eq!(st, 409, "{body}");
+    assert_eq!(body["error"]["code"], "not_ready");
+    assert!(
+        body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("A1.2"),
+        "{body}"
+    );
+    // Only the chief judge overrules, with a reason.
+    let mut over = mark(8, e, "A1.2", "2");
+    over["kind"] = json!("overrule");
+    let (st, body) = post(&x.chief, over.clone());
+    assert_eq!(st, 422, "{body}");
+    assert_eq!(body["error"]["code"], "reason_required");
+    over["reason"] = json!("descriptor 2 applies, agreed with the panel");
+    let r = ok(&x.chief, over);
+    assert_eq!(r["aspect"]["flagged"], false);
+    assert_eq!(r["aspect"]["mark"], "4");
+    let (st, body) = api.call(&x.wz1, "POST", &lock_path, None);
+    assert_eq!(st, 403, "only the chief judge signs off: {body}");
+    let (st, body) = api.call(&x.chief, "POST", &lock_path, Some(json!({})));
+    assert_eq!(st, 204, "{body}");
+
+    // After sign-off: judges cannot change; the chief judge can, with a reason.
+    let mut change = mark(9, e, "A1.3", "10");
+    change["replaces"] = json!(uuid(5));
+    let (st, body) = post(&x.wz1, change);
+    assert_eq!(st, 409, "{body}");
+    assert_eq!(body["error"]["code"], "locked");
+    let mut fix = mark(10, e, "A1.1", "0");
+    fix["replaces"] = json!(uuid(1));
+    let (st, body) = post(&x.chief, fix.clone());
+    assert_eq!(st, 422, "{body}");
+    fix["reason"] = json!("gloves removed during the task (video)");
+    let r = ok(&x.chief, fix);
+    assert_eq!(r["entry_total"], "13.35");
+
+    // The audit trail shows every mark with who, when, device, what it
+    // replaced and why, and the sign-off.
+    let trail = marks_of(&s, &x, e);
+    assert_eq!(trail.len(), 9);
+    let last = trail.last().unwrap();
+    assert_eq!(last["replaces"], uuid(1));
+    assert_eq!(last["reason"], "gloves removed during the task (video)");
+    let (_, full) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/entries/{e}/marks"),
+        None,
+    );
+    assert_eq!(full["locks"].as_array().unwrap().len(), 1);
+
+    // Scores: the breakdown, and the list for the organiser.
+    let (st, score) = api.call(
+        &x.chief,
+        "GET",
+        &format!("/contests/{c}/entries/{e}/score"),
+        None,
+    );
+    assert_eq!(st, 200, "{score}");
+    assert_eq!(score["total"], "13.35");
+    assert_eq!(score["complete"], true);
+    let (st, _) = api.call(&x.hz_judge, "GET", &format!("/contests/{c}/scores"), None);
+    assert_eq!(st, 403);
+    let (st, list) = api.call(&x.organiser, "GET", &format!("/contests/{c}/scores"), None);
+    assert_eq!(st, 200, "{list}");
+    assert_eq!(list["entries"][0]["entry"], e);
+    assert_eq!(list["entries"][0]["total"], "13.35");
+
+    // The running score stored mark by mark equals a full recompute.
+    let mut conn = s.db.connect();
+    let body = jiangxin::store::marking::current_scheme(&mut conn, ContestId(c))
+        .unwrap()
+        .unwrap()
+        .body;
+    let layout = Layout::new(jiangxin::marking::read_scheme(&body).unwrap()).unwrap();
+    let stored = jiangxin::store::marking::scores_of_contest(&mut conn, ContestId(c)).unwrap();
+    assert!(!stored.is_empty());
+    for row in stored {
+        let running: EntryScore = serde_json::from_str(&row.detail).unwrap();
+        let full =
+            jiangxin::marking::recompute_entry(&mut conn, &layout, EntryId(row.entry_id)).unwrap();
+        assert_eq!(running, full);
+    }
+}
+
+on_both_backends!(
+    scheme_versions_panels_and_conflicts,
+    marks_are_idempotent_append_only_and_checked,
+    sign_off_overrule_and_running_scores
+);
