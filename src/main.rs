@@ -109,6 +109,27 @@ enum BenchCommand {
         #[arg(long, default_value_t = 200_000)]
         rows: usize,
     },
+    /// Score every entry from the database (full recompute) beside `sqlite3`
+    /// averaging the same marks, and time single incremental updates.
+    #[command(after_help = "Example:\n  jiangxin bench scoring --entries 10000 --judges 3")]
+    Scoring {
+        #[arg(long, default_value_t = 10_000)]
+        entries: usize,
+        #[arg(long, default_value_t = 3)]
+        judges: usize,
+    },
+    /// Concurrent judges posting single marks to the real server, beside its `/healthz`.
+    #[command(
+        after_help = "Example:\n  jiangxin bench marks-http --entries 2000 --clients 64 --seconds 10"
+    )]
+    MarksHttp {
+        #[arg(long, default_value_t = 2_000)]
+        entries: usize,
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
 }
 
 fn main() {
@@ -156,6 +177,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo(args) => demo(args),
         Command::Bench(BenchCommand::Import { rows }) => jiangxin::bench::import::run(rows),
+        Command::Bench(BenchCommand::Scoring { entries, judges }) => {
+            jiangxin::bench::scoring::run(entries, judges)
+        }
+        Command::Bench(BenchCommand::MarksHttp {
+            entries,
+            clients,
+            seconds,
+        }) => jiangxin::bench::marks_http::run(entries, clients, seconds),
     }
 }
 

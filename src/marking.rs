@@ -262,6 +262,33 @@ fn field_error(field: &str, code: &'static str, message: impl Into<String>) -> A
         .with_details(vec![ErrorDetail::field(field, message)])
 }
 
+/// A mark that passed every check that does not depend on other marks,
+/// ready for the writer.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    contest: ContestId,
+    version: i32,
+    layout: Arc<Layout>,
+    aspect: usize,
+    entry: EntryId,
+    start_number: String,
+    slot: Slot,
+    value: Decimal,
+    judge: UserId,
+    chief: bool,
+    reason: Option<String>,
+    device: String,
+    id: String,
+    replaces: Option<String>,
+}
+
+/// A mark after its checks: new, or a retry of one already stored.
+#[derive(Debug, Clone)]
+pub enum Checked {
+    New(Box<Prepared>),
+    Stored(Box<MarkReceipt>),
+}
+
 /// Records one mark after checking every rule; the caller provides the
 /// transaction. Nothing is written when a rule is broken.
 pub fn record_mark(
@@ -271,6 +298,89 @@ pub fn record_mark(
     contest: ContestId,
     input: &MarkInput,
 ) -> AppResult<MarkReceipt> {
+    match check_input(conn, schemes, actor, contest, input)? {
+        Checked::Stored(r) => Ok(*r),
+        Checked::New(p) => commit_mark(conn, schemes, &mut GroupState::default(), &p),
+    }
+}
+
+/// What a mark id stands for: who sent which value for which aspect.
+#[derive(Clone, Copy)]
+struct Claim<'a> {
+    judge: UserId,
+    id: &'a str,
+    entry: i64,
+    aspect: &'a str,
+    value: Decimal,
+}
+
+/// The answer for a mark id that is already stored: the stored mark if the
+/// retry carries the same mark, 409 if the id was used for another.
+fn stored_receipt(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    contest: ContestId,
+    claim: &Claim<'_>,
+) -> AppResult<Option<MarkReceipt>> {
+    let Claim {
+        judge,
+        id,
+        entry,
+        aspect,
+        value,
+    } = *claim;
+    let Some(existing) = store::mark_by_client_id(conn, contest, id)? else {
+        return Ok(None);
+    };
+    let same = existing.entry_id == entry
+        && existing.aspect == aspect
+        && existing.judge_id == judge.0
+        && Decimal::from_str(&existing.value).ok() == Some(value);
+    if !same {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "id_reused",
+            format!("mark id {id} is already used for a different mark"),
+        ));
+    }
+    let replaces = match existing.replaces {
+        Some(r) => store::mark_by_id(conn, r)?.map(|m| m.client_id),
+        None => None,
+    };
+    let (_, layout) = schemes
+        .current(conn, contest)?
+        .ok_or_else(|| AppError::internal("a marked contest has no scheme"))?;
+    let score = entry_score(conn, schemes, contest, EntryId(existing.entry_id))?;
+    let outcome = layout
+        .find(&existing.aspect)
+        .and_then(|i| score.aspects.get(i).cloned())
+        .unwrap_or(Outcome::Unmarked);
+    Ok(Some(MarkReceipt {
+        mark: view(&existing, replaces),
+        duplicate: true,
+        aspect: outcome,
+        entry_total: score.total,
+    }))
+}
+
+fn not_running(code: &str, status: ContestStatus) -> AppError {
+    AppError::new(
+        ErrorKind::Conflict,
+        "contest_not_running",
+        format!("contest {code} is '{status}': marks are accepted only while it is running"),
+    )
+}
+
+/// Every check of a mark that reads only what rarely changes (the contest,
+/// its scheme, the entry, the panels): safe to run beside other requests,
+/// before the writer.
+pub fn check_input(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    actor: &Actor,
+    contest: ContestId,
+    input: &MarkInput,
+) -> AppResult<Checked> {
     if !valid_client_id(&input.id) {
         return Err(field_error(
             "id",
@@ -305,50 +415,25 @@ pub fn record_mark(
         return Err(field_error("reason", "invalid", "at most 500 characters"));
     }
     let who = marker(actor, contest)?;
+    // A retry of a stored mark: answer as the first time, store nothing.
+    if let Some(r) = stored_receipt(
+        conn,
+        schemes,
+        contest,
+        &Claim {
+            judge: who.user,
+            id: &input.id,
+            entry: input.entry,
+            aspect: &input.aspect,
+            value,
+        },
+    )? {
+        return Ok(Checked::Stored(Box::new(r)));
+    }
     let c = contests::find(conn, contest)?
         .ok_or_else(|| AppError::not_found(format!("contest {contest} does not exist")))?;
     if c.status != ContestStatus::Running {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "contest_not_running",
-            format!(
-                "contest {} is '{}': marks are accepted only while it is running",
-                c.code, c.status
-            ),
-        ));
-    }
-
-    // A retry of a stored mark: answer as the first time, store nothing.
-    if let Some(existing) = store::mark_by_client_id(conn, contest, &input.id)? {
-        let same = existing.entry_id == input.entry
-            && existing.aspect == input.aspect
-            && existing.judge_id == who.user.0
-            && Decimal::from_str(&existing.value).ok() == Some(value);
-        if !same {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "id_reused",
-                format!("mark id {} is already used for a different mark", input.id),
-            ));
-        }
-        let replaces = match existing.replaces {
-            Some(r) => store::mark_by_id(conn, r)?.map(|m| m.client_id),
-            None => None,
-        };
-        let (_, layout) = schemes
-            .current(conn, contest)?
-            .ok_or_else(|| AppError::internal("a marked contest has no scheme"))?;
-        let score = entry_score(conn, schemes, contest, EntryId(existing.entry_id))?;
-        let aspect = layout
-            .find(&existing.aspect)
-            .and_then(|i| score.aspects.get(i).cloned())
-            .unwrap_or(Outcome::Unmarked);
-        return Ok(MarkReceipt {
-            mark: view(&existing, replaces),
-            duplicate: true,
-            aspect,
-            entry_total: score.total,
-        });
+        return Err(not_running(&c.code, c.status));
     }
 
     let (version, layout) = schemes.current(conn, contest)?.ok_or_else(|| {
@@ -439,15 +524,99 @@ pub fn record_mark(
     };
     check_mark(&layout, i, &slot, value).map_err(|e| field_error("value", "out_of_range", e))?;
 
+    Ok(Checked::New(Box::new(Prepared {
+        contest,
+        version,
+        layout,
+        aspect: i,
+        entry: entry.id,
+        start_number: entry.start_number,
+        slot,
+        value,
+        judge: who.user,
+        chief,
+        reason: reason.map(str::to_string),
+        device: device.to_string(),
+        id: input.id.clone(),
+        replaces: input.replaces.clone(),
+    })))
+}
+
+/// What the writer reads once per group: each contest's status and
+/// current scheme version.
+#[derive(Default)]
+pub struct GroupState {
+    contests: HashMap<ContestId, (String, ContestStatus, i32)>,
+}
+
+impl GroupState {
+    fn contest(
+        &mut self,
+        conn: &mut DbConnection,
+        id: ContestId,
+    ) -> AppResult<(String, ContestStatus, i32)> {
+        if let Some(c) = self.contests.get(&id) {
+            return Ok(c.clone());
+        }
+        let c = contests::find(conn, id)?
+            .ok_or_else(|| AppError::not_found(format!("contest {id} does not exist")))?;
+        let v = store::current_version(conn, id)?;
+        let state = (c.code, c.status, v);
+        self.contests.insert(id, state.clone());
+        Ok(state)
+    }
+}
+
+/// Stores a checked mark: the checks that depend on other marks (a retry,
+/// sign-off, a stale change) and the running score. Runs in the writer's
+/// transaction.
+pub fn commit_mark(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    group: &mut GroupState,
+    p: &Prepared,
+) -> AppResult<MarkReceipt> {
+    let contest = p.contest;
+    let layout = &p.layout;
+    let i = p.aspect;
+    let aspect_code = &layout.aspect(i).code;
+    let (code, status, version) = group.contest(conn, contest)?;
+    if status != ContestStatus::Running {
+        return Err(not_running(&code, status));
+    }
+    if version != p.version {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "scheme_changed",
+            format!(
+                "the marking scheme changed to version {version} meanwhile; send the mark again"
+            ),
+        ));
+    }
+    if let Some(r) = stored_receipt(
+        conn,
+        schemes,
+        contest,
+        &Claim {
+            judge: p.judge,
+            id: &p.id,
+            entry: p.entry.0,
+            aspect: aspect_code,
+            value: p.value,
+        },
+    )? {
+        return Ok(r);
+    }
+    let (chief, reason, slot, value) = (p.chief, p.reason.as_deref(), &p.slot, p.value);
     let module = &layout.scheme.modules[layout.place(i).module].code;
-    if store::is_locked(conn, entry.id, module)? {
+    if store::is_locked(conn, p.entry, module)? {
         if !chief {
             return Err(AppError::new(
                 ErrorKind::Conflict,
                 "locked",
                 format!(
                     "module {module} of entry {} is signed off: a change needs the chief judge and a reason",
-                    entry.start_number
+                    p.start_number
                 ),
             ));
         }
@@ -462,12 +631,12 @@ pub fn record_mark(
 
     // The entry's running score; on PostgreSQL its row stays locked until
     // the transaction ends, so concurrent marks of one entry queue here.
-    let mut score = locked_score(conn, contest, entry.id, version, &layout)?;
+    let mut score = locked_score(conn, contest, p.entry, version, layout)?;
 
-    let history = store::marks_of_aspect(conn, entry.id, &input.aspect)?;
+    let history = store::marks_of_aspect(conn, p.entry, aspect_code)?;
     let slot_text = slot.encode();
     let current = history.iter().rfind(|m| m.slot == slot_text);
-    match (current, input.replaces.as_deref()) {
+    match (current, p.replaces.as_deref()) {
         (None, None) => {}
         (Some(cur), Some(r)) if cur.client_id == r => {}
         (cur, _) => {
@@ -493,15 +662,15 @@ pub fn record_mark(
     let value_text = value.to_string();
     let new = NewMark {
         contest,
-        entry: entry.id,
-        aspect: &input.aspect,
+        entry: p.entry,
+        aspect: aspect_code,
         slot: &slot_text,
         seq: current.map_or(1, |m| m.seq + 1),
         value: &value_text,
-        client_id: &input.id,
+        client_id: &p.id,
         replaces: current.map(|m| m.id),
-        judge: who.user,
-        device,
+        judge: p.judge,
+        device: &p.device,
         reason,
         scheme_version: version,
         at: crate::store::now(),
@@ -525,31 +694,31 @@ pub fn record_mark(
             rec.set(&s, v);
         }
     }
-    rec.set(&slot, value);
-    let o = outcome(&layout, i, &rec);
+    rec.set(slot, value);
+    let o = outcome(layout, i, &rec);
     score
-        .update(&layout, i, o.clone())
+        .update(layout, i, o.clone())
         .map_err(|e| AppError::internal(e.to_string()))?;
-    save_score(conn, contest, entry.id, version, &score)?;
+    save_score(conn, contest, p.entry, version, &score)?;
 
     let stored = StoredMark {
         id,
         contest_id: contest.0,
-        entry_id: entry.id.0,
-        aspect: input.aspect.clone(),
+        entry_id: p.entry.0,
+        aspect: aspect_code.clone(),
         slot: slot_text.clone(),
         seq: new.seq,
         value: value_text.clone(),
-        client_id: input.id.clone(),
+        client_id: p.id.clone(),
         replaces: new.replaces,
-        judge_id: who.user.0,
-        device: device.to_string(),
-        reason: reason.map(str::to_string),
+        judge_id: p.judge.0,
+        device: p.device.clone(),
+        reason: p.reason.clone(),
         scheme_version: version,
         created_at: new.at,
     };
     Ok(MarkReceipt {
-        mark: view(&stored, input.replaces.clone()),
+        mark: view(&stored, p.replaces.clone()),
         duplicate: false,
         aspect: o,
         entry_total: score.total,
@@ -584,6 +753,18 @@ pub fn recompute_entry(
     EntryScore::compute(layout, outcomes).map_err(|e| AppError::internal(e.to_string()))
 }
 
+/// A stored running score, if it belongs to scheme `version` of `layout`.
+fn from_store(layout: &Layout, version: i32, s: &StoredScore) -> Option<EntryScore> {
+    if s.scheme_version != version {
+        return None;
+    }
+    let outcomes = store::decode_outcomes(&s.detail)?;
+    if outcomes.len() != layout.aspect_count() {
+        return None;
+    }
+    EntryScore::compute(layout, outcomes).ok()
+}
+
 /// The stored running score of an entry for scheme `version`, locked for
 /// update; computed from its marks when missing or of an older version.
 fn locked_score(
@@ -594,12 +775,8 @@ fn locked_score(
     layout: &Layout,
 ) -> AppResult<EntryScore> {
     if let Some(s) = store::score_for_update(conn, entry)? {
-        if s.scheme_version == version {
-            if let Ok(score) = serde_json::from_str::<EntryScore>(&s.detail) {
-                if score.aspects.len() == layout.aspect_count() {
-                    return Ok(score);
-                }
-            }
+        if let Some(score) = from_store(layout, version, &s) {
+            return Ok(score);
         }
     } else {
         // Create the row first so that it can be locked.
@@ -616,7 +793,7 @@ fn save_score(
     version: i32,
     score: &EntryScore,
 ) -> AppResult<()> {
-    let detail = serde_json::to_string(score).map_err(|e| AppError::internal(e.to_string()))?;
+    let detail = store::encode_outcomes(&score.aspects);
     store::put_score(
         conn,
         &StoredScore {
@@ -643,12 +820,8 @@ pub fn entry_score(
         return Err(AppError::conflict("the contest has no marking scheme yet"));
     };
     if let Some(s) = store::score_for_update(conn, entry)? {
-        if s.scheme_version == version {
-            if let Ok(score) = serde_json::from_str::<EntryScore>(&s.detail) {
-                if score.aspects.len() == layout.aspect_count() {
-                    return Ok(score);
-                }
-            }
+        if let Some(score) = from_store(&layout, version, &s) {
+            return Ok(score);
         }
     }
     recompute_entry(conn, &layout, entry)
@@ -682,9 +855,7 @@ pub fn contest_scores(
         }
         let cached = stored
             .get(&e.id.0)
-            .filter(|s| s.scheme_version == version)
-            .and_then(|s| serde_json::from_str::<EntryScore>(&s.detail).ok())
-            .filter(|s| s.aspects.len() == layout.aspect_count());
+            .and_then(|s| from_store(&layout, version, s));
         let score = match cached {
             Some(s) => s,
             None if stored.contains_key(&e.id.0) => recompute_entry(conn, &layout, e.id)?,
@@ -777,20 +948,20 @@ pub fn lock_module(
 
 // ---- group commit ---------------------------------------------------------------
 
-/// Marks from one request: one mark, or a batch stored all or nothing.
+/// Checked marks from one request: one mark, or a batch stored all or none.
 struct Job {
-    actor: Actor,
-    contest: ContestId,
-    marks: Vec<MarkInput>,
+    marks: Vec<Prepared>,
     reply: std::sync::mpsc::SyncSender<AppResult<Vec<MarkReceipt>>>,
 }
 
 /// Writes marks from many concurrent requests in shared transactions: one
 /// commit (one flush to disk) acknowledges every mark in it. Each request
-/// is checked and written in its own savepoint, so a refused mark never
-/// affects another; no request is answered before its commit is durable.
+/// is written in its own savepoint, so a refused mark never affects
+/// another; no request is answered before its commit is durable.
 pub struct MarkWriter {
     queue: std::sync::mpsc::SyncSender<Job>,
+    pool: crate::store::Pool,
+    schemes: Arc<Schemes>,
 }
 
 /// The most requests written in one transaction.
@@ -800,6 +971,7 @@ impl MarkWriter {
     /// Starts the writer thread. It ends when the writer is dropped.
     pub fn start(pool: crate::store::Pool, schemes: Arc<Schemes>) -> std::io::Result<MarkWriter> {
         let (queue, jobs) = std::sync::mpsc::sync_channel::<Job>(4096);
+        let (p, sc) = (pool.clone(), schemes.clone());
         std::thread::Builder::new()
             .name("mark-writer".into())
             .spawn(move || {
@@ -811,32 +983,74 @@ impl MarkWriter {
                             Err(_) => break,
                         }
                     }
-                    write_group(&pool, &schemes, group);
+                    write_group(&p, &sc, group);
                 }
             })?;
-        Ok(MarkWriter { queue })
+        Ok(MarkWriter {
+            queue,
+            pool,
+            schemes,
+        })
     }
 
-    /// Records marks and waits until they are durable (or refused). Blocks:
-    /// call it off the async workers.
+    /// Checks marks, then records them and waits until they are durable (or
+    /// refused). A batch is stored all or none; errors name the position of
+    /// the mark in the batch. Blocks: call it off the async workers.
     pub fn submit(
         &self,
-        actor: Actor,
+        actor: &Actor,
         contest: ContestId,
-        marks: Vec<MarkInput>,
+        marks: &[MarkInput],
     ) -> AppResult<Vec<MarkReceipt>> {
-        let (reply, answer) = std::sync::mpsc::sync_channel(1);
-        self.queue
-            .send(Job {
-                actor,
-                contest,
-                marks,
-                reply,
+        let batch = marks.len() > 1;
+        let named = |k: usize, mut e: AppError| {
+            if batch {
+                e.message = format!("marks[{k}]: {}", e.message);
+            }
+            e
+        };
+        let mut checked = Vec::with_capacity(marks.len());
+        {
+            let mut conn = self.pool.get()?;
+            for (k, m) in marks.iter().enumerate() {
+                checked.push(
+                    check_input(&mut conn, &self.schemes, actor, contest, m)
+                        .map_err(|e| named(k, e))?,
+                );
+            }
+        }
+        let fresh: Vec<Prepared> = checked
+            .iter()
+            .filter_map(|c| match c {
+                Checked::New(p) => Some((**p).clone()),
+                Checked::Stored(_) => None,
             })
-            .map_err(|_| AppError::internal("the mark writer has stopped"))?;
-        answer
-            .recv()
-            .map_err(|_| AppError::internal("the mark writer has stopped"))?
+            .collect();
+        let mut written = if fresh.is_empty() {
+            Vec::new()
+        } else {
+            let (reply, answer) = std::sync::mpsc::sync_channel(1);
+            self.queue
+                .send(Job {
+                    marks: fresh,
+                    reply,
+                })
+                .map_err(|_| AppError::internal("the mark writer has stopped"))?;
+            answer
+                .recv()
+                .map_err(|_| AppError::internal("the mark writer has stopped"))??
+        }
+        .into_iter();
+        // Receipts in the order of the request.
+        checked
+            .into_iter()
+            .map(|c| match c {
+                Checked::Stored(r) => Ok(*r),
+                Checked::New(_) => written
+                    .next()
+                    .ok_or_else(|| AppError::internal("a mark has no receipt")),
+            })
+            .collect()
     }
 }
 
@@ -852,18 +1066,21 @@ fn write_group(pool: &crate::store::Pool, schemes: &Schemes, group: Vec<Job>) {
         }
     };
     let mut results: Vec<AppResult<Vec<MarkReceipt>>> = Vec::with_capacity(group.len());
+    let mut state = GroupState::default();
     let committed = crate::store::write_tx(&mut conn, |conn| -> AppResult<()> {
         for job in &group {
+            let batch = job.marks.len() > 1;
             let r = crate::store::write_tx(conn, |conn| {
                 let mut out = Vec::with_capacity(job.marks.len());
                 for (k, m) in job.marks.iter().enumerate() {
-                    match record_mark(conn, schemes, &job.actor, job.contest, m) {
+                    match commit_mark(conn, schemes, &mut state, m) {
                         Ok(r) => out.push(r),
-                        Err(mut e) if job.marks.len() > 1 => {
-                            e.message = format!("marks[{k}]: {}", e.message);
+                        Err(mut e) => {
+                            if batch {
+                                e.message = format!("marks[{k}]: {}", e.message);
+                            }
                             return Err(e);
                         }
-                        Err(e) => return Err(e),
                     }
                 }
                 Ok(out)

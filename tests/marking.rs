@@ -652,10 +652,13 @@ fn sign_off_overrule_and_running_scores(backend: Backend) {
     let stored = jiangxin::store::marking::scores_of_contest(&mut conn, ContestId(c)).unwrap();
     assert!(!stored.is_empty());
     for row in stored {
-        let running: EntryScore = serde_json::from_str(&row.detail).unwrap();
+        let outcomes = jiangxin::store::marking::decode_outcomes(&row.detail).unwrap();
         let full =
             jiangxin::marking::recompute_entry(&mut conn, &layout, EntryId(row.entry_id)).unwrap();
-        assert_eq!(running, full);
+        assert_eq!(outcomes, full.aspects);
+        // The total was kept up to date mark by mark.
+        assert_eq!(row.total, full.total.to_string());
+        assert_eq!(EntryScore::compute(&layout, outcomes).unwrap(), full);
     }
 }
 

@@ -60,7 +60,7 @@ pub fn generate_csv(rows: usize) -> anyhow::Result<String> {
     Ok(out)
 }
 
-fn date(y: i32, m: u32, d: u32) -> anyhow::Result<NaiveDate> {
+pub fn date(y: i32, m: u32, d: u32) -> anyhow::Result<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d).context("invalid date")
 }
 
@@ -82,52 +82,7 @@ pub fn run(rows: usize) -> anyhow::Result<()> {
     };
     let (pool, hasher, _) = startup::prepare(&settings)?;
     let mut conn = pool.get()?;
-    let contest = {
-        let root = organisations::insert(
-            &mut conn,
-            &NewOrganisation {
-                parent_id: None,
-                code: "BENCH".into(),
-                name_zh: "基准省".into(),
-                name_en: "Bench Province".into(),
-                kind: OrganisationKind::Province,
-            },
-        )?;
-        for k in 0..ENTERPRISES {
-            organisations::insert(
-                &mut conn,
-                &NewOrganisation {
-                    parent_id: Some(root.id),
-                    code: format!("BENCH-E{k:02}"),
-                    name_zh: format!("企业{k}"),
-                    name_en: format!("Enterprise {k}"),
-                    kind: OrganisationKind::Enterprise,
-                },
-            )?;
-        }
-        let skill =
-            reference::insert_skill(&mut conn, "bench-electrician", "电工", "Electrician", 1)?;
-        let tier = reference::tier_by_code(&mut conn, "provincial")?
-            .ok_or_else(|| anyhow!("the provincial tier is missing"))?;
-        let fields = ContestFields {
-            code: "BENCH-2026".into(),
-            name_zh: "基准竞赛".into(),
-            name_en: "Benchmark contest".into(),
-            skill_id: skill.id,
-            tier_id: tier.id,
-            organiser_org_id: root.id,
-            starts_on: date(2026, 10, 12)?,
-            ends_on: date(2026, 10, 14)?,
-            reference_date: date(2026, 10, 12)?,
-            eligibility: Eligibility {
-                min_age: Some(16),
-                max_age: Some(60),
-                within_organisation: Some(root.id),
-                ..Default::default()
-            },
-        };
-        contests::insert(&mut conn, &fields, ContestStatus::Registration)?
-    };
+    let contest = bench_contest(&mut conn)?;
 
     let started = Instant::now();
     let bytes = std::fs::read(&csv_path)?;
@@ -175,4 +130,58 @@ pub fn run(rows: usize) -> anyhow::Result<()> {
     );
     println!("  ratio: {ratio:.2}x (target: at most 3x)");
     Ok(())
+}
+
+/// The benchmark's organisations (a province and its enterprises), skill and
+/// contest, in registration.
+pub fn bench_contest(
+    conn: &mut crate::store::DbConnection,
+) -> anyhow::Result<crate::engine::model::Contest> {
+    let root = organisations::insert(
+        conn,
+        &NewOrganisation {
+            parent_id: None,
+            code: "BENCH".into(),
+            name_zh: "基准省".into(),
+            name_en: "Bench Province".into(),
+            kind: OrganisationKind::Province,
+        },
+    )?;
+    for k in 0..ENTERPRISES {
+        organisations::insert(
+            conn,
+            &NewOrganisation {
+                parent_id: Some(root.id),
+                code: format!("BENCH-E{k:02}"),
+                name_zh: format!("企业{k}"),
+                name_en: format!("Enterprise {k}"),
+                kind: OrganisationKind::Enterprise,
+            },
+        )?;
+    }
+    let skill = reference::insert_skill(conn, "bench-electrician", "电工", "Electrician", 1)?;
+    let tier = reference::tier_by_code(conn, "provincial")?
+        .ok_or_else(|| anyhow!("the provincial tier is missing"))?;
+    let fields = ContestFields {
+        code: "BENCH-2026".into(),
+        name_zh: "基准竞赛".into(),
+        name_en: "Benchmark contest".into(),
+        skill_id: skill.id,
+        tier_id: tier.id,
+        organiser_org_id: root.id,
+        starts_on: date(2026, 10, 12)?,
+        ends_on: date(2026, 10, 14)?,
+        reference_date: date(2026, 10, 12)?,
+        eligibility: Eligibility {
+            min_age: Some(16),
+            max_age: Some(60),
+            within_organisation: Some(root.id),
+            ..Default::default()
+        },
+    };
+    Ok(contests::insert(
+        conn,
+        &fields,
+        ContestStatus::Registration,
+    )?)
 }

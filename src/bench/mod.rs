@@ -2,6 +2,8 @@
 //! baseline measured on the same machine in the same run, and the ratio.
 
 pub mod import;
+pub mod marks_http;
+pub mod scoring;
 
 use std::path::PathBuf;
 

@@ -272,36 +272,33 @@ pub fn unassign_judge(
 }
 
 pub fn judges(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Vec<Assignment>> {
-    load_assignments(
-        conn,
-        contest_judges::table
-            .filter(contest_judges::contest_id.eq(contest.0))
-            .into_boxed(),
-    )
-}
-
-pub fn assignments_of(conn: &mut DbConnection, user: UserId) -> QueryResult<Vec<Assignment>> {
-    load_assignments(
-        conn,
-        contest_judges::table
-            .filter(contest_judges::user_id.eq(user.0))
-            .into_boxed(),
-    )
-}
-
-fn load_assignments(
-    conn: &mut DbConnection,
-    query: contest_judges::BoxedQuery<'_, super::MultiBackend>,
-) -> QueryResult<Vec<Assignment>> {
-    query
+    let rows = contest_judges::table
+        .filter(contest_judges::contest_id.eq(contest.0))
         .order((contest_judges::contest_id, contest_judges::user_id))
         .select((
             contest_judges::contest_id,
             contest_judges::user_id,
             contest_judges::role,
         ))
-        .load::<(i64, i64, String)>(conn)?
-        .into_iter()
+        .load::<(i64, i64, String)>(conn)?;
+    assignments(rows)
+}
+
+pub fn assignments_of(conn: &mut DbConnection, user: UserId) -> QueryResult<Vec<Assignment>> {
+    let rows = contest_judges::table
+        .filter(contest_judges::user_id.eq(user.0))
+        .order((contest_judges::contest_id, contest_judges::user_id))
+        .select((
+            contest_judges::contest_id,
+            contest_judges::user_id,
+            contest_judges::role,
+        ))
+        .load::<(i64, i64, String)>(conn)?;
+    assignments(rows)
+}
+
+fn assignments(rows: Vec<(i64, i64, String)>) -> QueryResult<Vec<Assignment>> {
+    rows.into_iter()
         .map(|(c, u, r)| {
             Ok(Assignment {
                 contest_id: ContestId(c),

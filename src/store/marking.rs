@@ -4,8 +4,10 @@
 use super::schema::{entry_scores, marks, module_locks, panel_judges, panels, schemes};
 use super::{allocate_id, allocate_ids, now, DbConnection, IdTable};
 use crate::engine::model::{ContestId, EntryId, UserId};
+use crate::engine::scoring::Outcome;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use rust_decimal::Decimal;
 
 // ---- schemes ----------------------------------------------------------------
 
@@ -123,9 +125,9 @@ pub fn panels_of(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Vec
         .order(panels::code.asc())
         .select(PanelRow::as_select())
         .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let members: Vec<(i64, i64)> = panel_judges::table
-        .filter(panel_judges::panel_id.eq_any(&ids))
+        .inner_join(panels::table)
+        .filter(panels::contest_id.eq(contest.0))
         .order((panel_judges::panel_id, panel_judges::user_id))
         .select((panel_judges::panel_id, panel_judges::user_id))
         .load(conn)?;
@@ -501,4 +503,42 @@ pub fn put_score(conn: &mut DbConnection, s: &StoredScore) -> QueryResult<()> {
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// Aspect outcomes as stored in `entry_scores.detail`, one line per aspect:
+/// `u` (unmarked), `m MARK`, `f MARK` (flagged) or `w REASON` (waiting).
+pub fn encode_outcomes(outcomes: &[Outcome]) -> String {
+    let mut out = String::with_capacity(outcomes.len() * 8);
+    for o in outcomes {
+        match o {
+            Outcome::Unmarked => out.push('u'),
+            Outcome::Marked { mark, flagged } => {
+                out.push_str(if *flagged { "f " } else { "m " });
+                out.push_str(&mark.to_string());
+            }
+            Outcome::Waiting { reason } => {
+                out.push_str("w ");
+                out.extend(reason.chars().map(|c| if c == '\n' { ' ' } else { c }));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The outcomes of [`encode_outcomes`]; `None` if the text is not such a list.
+pub fn decode_outcomes(text: &str) -> Option<Vec<Outcome>> {
+    text.lines()
+        .map(|l| match l.split_at_checked(1)? {
+            ("u", "") => Some(Outcome::Unmarked),
+            ("m", rest) | ("f", rest) => Some(Outcome::Marked {
+                mark: rest.trim().parse::<Decimal>().ok()?,
+                flagged: l.starts_with('f'),
+            }),
+            ("w", rest) => Some(Outcome::Waiting {
+                reason: rest.trim_start().to_string(),
+            }),
+            _ => None,
+        })
+        .collect()
 }

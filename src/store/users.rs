@@ -197,15 +197,15 @@ pub fn live_token(
     token_hash: &str,
     kinds: &[TokenKind],
 ) -> QueryResult<Option<TokenRecord>> {
-    let kinds: Vec<&str> = kinds.iter().map(|k| k.code()).collect();
-    auth_tokens::table
+    // A fixed query (no IN list), so that its prepared statement is reused.
+    let found: Option<TokenRecord> = auth_tokens::table
         .filter(auth_tokens::token_hash.eq(token_hash))
-        .filter(auth_tokens::kind.eq_any(kinds))
         .filter(auth_tokens::revoked_at.is_null())
         .filter(auth_tokens::expires_at.gt(now()))
         .select(TokenRecord::as_select())
         .first(conn)
-        .optional()
+        .optional()?;
+    Ok(found.filter(|t| kinds.iter().any(|k| k.code() == t.kind)))
 }
 
 pub fn token(conn: &mut DbConnection, id: i64) -> QueryResult<Option<TokenRecord>> {

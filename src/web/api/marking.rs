@@ -409,7 +409,7 @@ async fn post_mark(
     let writer = state.marks.clone();
     let actor = caller.actor;
     let input = body.into_inner();
-    let mut receipts = web::block(move || writer.submit(actor, id, vec![input])).await??;
+    let mut receipts = web::block(move || writer.submit(&actor, id, &[input])).await??;
     let r = receipts
         .pop()
         .ok_or_else(|| AppError::internal("no receipt for a mark"))?;
@@ -439,7 +439,7 @@ async fn post_batch(
     }
     let writer = state.marks.clone();
     let actor = caller.actor;
-    let receipts = web::block(move || writer.submit(actor, id, marks)).await??;
+    let receipts = web::block(move || writer.submit(&actor, id, &marks)).await??;
     let status = if receipts.iter().all(|r| r.duplicate) {
         actix_web::http::StatusCode::OK
     } else {

@@ -1,0 +1,354 @@
+//! `jiangxin bench marks-http`: the real server on loopback, with concurrent
+//! judges' tablets posting single marks to a 2,000-entry contest. Prints
+//! acknowledged (durable) marks per second and latency, beside the same
+//! server's `/healthz` throughput in the same run.
+
+use super::import::{bench_contest, generate_csv, SEED};
+use super::scoring::{bench_scheme, client_id, random_value};
+use super::Scratch;
+use crate::config::{DatabaseUrl, Settings};
+use crate::engine::model::{ContestStatus, EntryId, JudgeRole, OrganisationKind, UserId, UserKind};
+use crate::engine::scoring::Layout;
+use crate::marking::{put_scheme, read_scheme};
+use crate::registration::{import_file, Registrar};
+use crate::startup::{self, Application};
+use crate::store::marking::{put_panel, Panel};
+use crate::store::organisations::NewOrganisation;
+use crate::store::users::TokenKind;
+use crate::store::users::{self, NewUser};
+use crate::store::{contests, entries, organisations, DbConnection};
+use crate::web::auth::{issue_token, TokenOrigin};
+use anyhow::{anyhow, Context as _};
+use rand::SeedableRng;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A judge's account in an organisation of its own (no conflicts of
+/// interest with the benchmark's entries).
+pub fn judge_account(conn: &mut DbConnection, k: usize) -> anyhow::Result<UserId> {
+    let org = match organisations::all(conn)?
+        .into_iter()
+        .find(|o| o.code == "BENCH-JUDGES")
+    {
+        Some(o) => o,
+        None => organisations::insert(
+            conn,
+            &NewOrganisation {
+                parent_id: None,
+                code: "BENCH-JUDGES".into(),
+                name_zh: "裁判员库".into(),
+                name_en: "Judges' pool".into(),
+                kind: OrganisationKind::Nation,
+            },
+        )?,
+    };
+    let user = users::insert(
+        conn,
+        &NewUser {
+            username: format!("bench-judge-{k}"),
+            display_name: format!("Judge {k}"),
+            // No password: the benchmark issues API tokens directly.
+            password_hash: "!".into(),
+            kind: UserKind::Judge,
+            organisation_id: org.id,
+            competitor_id: None,
+        },
+    )?;
+    Ok(user.id)
+}
+
+/// A minimal HTTP/1.1 client on one keep-alive connection.
+struct Client {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+impl Client {
+    fn connect(port: u16) -> std::io::Result<Client> {
+        let stream = TcpStream::connect(("127.0.0.1", port))?;
+        stream.set_nodelay(true)?;
+        Ok(Client {
+            writer: stream.try_clone()?,
+            reader: BufReader::new(stream),
+        })
+    }
+
+    fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &str,
+    ) -> std::io::Result<(u16, String)> {
+        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        if let Some(t) = token {
+            req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+        }
+        if !body.is_empty() {
+            req.push_str(&format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                body.len()
+            ));
+        }
+        req.push_str("\r\n");
+        req.push_str(body);
+        self.writer.write_all(req.as_bytes())?;
+        let mut line = String::new();
+        self.reader.read_line(&mut line)?;
+        let status = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse::<u16>().ok())
+            .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line)?;
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = l.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    length = v.trim().parse().map_err(std::io::Error::other)?;
+                }
+            }
+        }
+        let mut buf = vec![0; length];
+        self.reader.read_exact(&mut buf)?;
+        Ok((status, String::from_utf8_lossy(&buf).into_owned()))
+    }
+}
+
+struct Load {
+    ok: usize,
+    failed: usize,
+    first_failure: Option<String>,
+    latencies: Vec<Duration>,
+}
+
+/// Runs `clients` threads for `seconds`, each calling `step(client, n)`.
+fn load<F>(clients: usize, seconds: u64, port: u16, step: F) -> anyhow::Result<(Duration, Load)>
+where
+    F: Fn(&mut Client, usize, usize) -> std::io::Result<(bool, String)> + Send + Sync + 'static,
+{
+    let stop = Arc::new(AtomicBool::new(false));
+    let step = Arc::new(step);
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    for k in 0..clients {
+        let stop = stop.clone();
+        let step = step.clone();
+        handles.push(std::thread::spawn(move || -> std::io::Result<Load> {
+            let mut c = Client::connect(port)?;
+            let mut out = Load {
+                ok: 0,
+                failed: 0,
+                first_failure: None,
+                latencies: Vec::new(),
+            };
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                let (ok, body) = step(&mut c, k, n)?;
+                out.latencies.push(t.elapsed());
+                n += 1;
+                if ok {
+                    out.ok += 1;
+                } else {
+                    out.failed += 1;
+                    out.first_failure.get_or_insert(body);
+                }
+            }
+            Ok(out)
+        }));
+    }
+    std::thread::sleep(Duration::from_secs(seconds));
+    stop.store(true, Ordering::Relaxed);
+    let mut all = Load {
+        ok: 0,
+        failed: 0,
+        first_failure: None,
+        latencies: Vec::new(),
+    };
+    for h in handles {
+        let l = h
+            .join()
+            .map_err(|_| anyhow!("a client thread panicked"))?
+            .context("client connection")?;
+        all.ok += l.ok;
+        all.failed += l.failed;
+        if all.first_failure.is_none() {
+            all.first_failure = l.first_failure;
+        }
+        all.latencies.extend(l.latencies);
+    }
+    let elapsed = started.elapsed();
+    all.latencies.sort();
+    Ok((elapsed, all))
+}
+
+fn percentile(sorted: &[Duration], p: usize) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = (sorted.len() * p / 100).min(sorted.len() - 1);
+    sorted[i].as_secs_f64() * 1e3
+}
+
+pub fn run(entries_n: usize, clients: usize, seconds: u64) -> anyhow::Result<()> {
+    if entries_n == 0 || clients == 0 || seconds == 0 {
+        return Err(anyhow!(
+            "--entries, --clients and --seconds must be at least 1"
+        ));
+    }
+    let scratch = Scratch::new("bench-marks-http")?;
+    let settings = Settings {
+        database: DatabaseUrl::Sqlite(scratch.0.join("jiangxin.db")),
+        pool_size: 16,
+        ..Settings::default()
+    };
+    let (pool, hasher, _) = startup::prepare(&settings)?;
+    let mut conn = pool.get()?;
+    let contest = bench_contest(&mut conn)?;
+    import_file(
+        &mut conn,
+        &hasher,
+        contest.id,
+        generate_csv(entries_n)?.as_bytes(),
+        None,
+        &Registrar {
+            user: None,
+            scope: None,
+        },
+        "bench",
+        false,
+    )
+    .map_err(|e| anyhow!("{e}"))?;
+    let scheme_text = bench_scheme(6);
+    put_scheme(&mut conn, contest.id, &scheme_text, None, None).map_err(|e| anyhow!("{e}"))?;
+    let layout = Arc::new(
+        Layout::new(read_scheme(&scheme_text).map_err(|e| anyhow!("{e}"))?)
+            .map_err(|e| anyhow!("{e:?}"))?,
+    );
+    let mut judges = Vec::new();
+    let mut tokens = Vec::new();
+    for k in 0..clients {
+        let id = judge_account(&mut conn, k)?;
+        contests::assign_judge(
+            &mut conn,
+            &contests::Assignment {
+                contest_id: contest.id,
+                user_id: id,
+                role: JudgeRole::Judge,
+            },
+        )?;
+        let user = users::get(&mut conn, id)?;
+        let (token, _) = issue_token(&mut conn, &user, TokenKind::Api, 2, TokenOrigin::default())
+            .map_err(|e| anyhow!("{e}"))?;
+        judges.push(id);
+        tokens.push(token);
+    }
+    put_panel(
+        &mut conn,
+        contest.id,
+        &Panel {
+            id: 0,
+            code: "ALL".into(),
+            name: "All aspects".into(),
+            covers: vec!["P".into()],
+            conflict_depth: None,
+            judges: judges.clone(),
+        },
+    )?;
+    contests::set_status(&mut conn, contest.id, ContestStatus::Running)?;
+    let entry_ids: Arc<Vec<EntryId>> = Arc::new(
+        entries::of_contest(&mut conn, contest.id)?
+            .into_iter()
+            .map(|e| e.id)
+            .collect(),
+    );
+    drop(conn);
+    drop(pool);
+
+    let (tx, rx) = std::sync::mpsc::channel();
+    let server_settings = settings.clone();
+    std::thread::spawn(move || {
+        let _ = actix_web::rt::System::new().block_on(async move {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+            let app = Application::with_listener(server_settings, listener)
+                .map_err(std::io::Error::other)?;
+            let port = app.port();
+            let server = app.into_server();
+            let _ = tx.send((port, server.handle()));
+            server.await
+        });
+    });
+    let (port, handle) = rx
+        .recv_timeout(Duration::from_secs(60))
+        .context("the server did not start")?;
+    println!(
+        "bench marks-http: {} entries × {} aspects, {clients} judges posting single marks for {seconds} s, seed {SEED}, SQLite (synchronous=FULL)",
+        entry_ids.len(),
+        layout.aspect_count()
+    );
+
+    let (h_elapsed, health) = load(clients, seconds.min(5), port, |c, _, _| {
+        let (status, body) = c.request("GET", "/healthz", None, "")?;
+        Ok((status == 200, body))
+    })?;
+
+    let path = format!("/api/v1/contests/{}/marks", contest.id);
+    let tokens = Arc::new(tokens);
+    let aspects = layout.aspect_count();
+    let l2 = layout.clone();
+    let (m_elapsed, marks) = load(clients, seconds, port, move |c, k, n| {
+        // Each judge walks its own order of entries; every mark is a first
+        // mark in the judge's own slot, so none is stale.
+        let step = n;
+        let e = entry_ids[(k * 7919 + step / aspects) % entry_ids.len()];
+        let i = step % aspects;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(SEED ^ ((k as u64) << 32) ^ n as u64);
+        let value = random_value(&l2, i, &mut rng);
+        let body = format!(
+            "{{\"id\":\"{}\",\"entry\":{},\"aspect\":\"{}\",\"value\":\"{}\",\"device\":\"bench-{k}\"}}",
+            client_id(((k as u64) << 40) | n as u64),
+            e.0,
+            l2.aspect(i).code,
+            value
+        );
+        let (status, resp) = c.request("POST", &path, Some(&tokens[k]), &body)?;
+        Ok((status == 201, resp))
+    })?;
+    // The server stops with the process.
+    drop(handle);
+
+    let h_rate = health.ok as f64 / h_elapsed.as_secs_f64();
+    let m_rate = marks.ok as f64 / m_elapsed.as_secs_f64();
+    println!(
+        "  GET /healthz:      {:>9.0} requests/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} requests)",
+        h_rate,
+        percentile(&health.latencies, 50),
+        percentile(&health.latencies, 99),
+        health.ok
+    );
+    println!(
+        "  POST marks:        {:>9.0} acknowledged marks/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} marks, {} refused)",
+        m_rate,
+        percentile(&marks.latencies, 50),
+        percentile(&marks.latencies, 99),
+        marks.ok,
+        marks.failed
+    );
+    if let Some(f) = marks.first_failure {
+        println!("  first refusal: {f}");
+    }
+    println!(
+        "  marks/s ÷ healthz/s: {:.2}  (target: at least 5000 durable marks/s, p99 under 50 ms)",
+        m_rate / h_rate.max(1e-9)
+    );
+    Ok(())
+}
