@@ -3,7 +3,9 @@
 //! rule checked, signing off modules, and keeping each entry's running score.
 
 use crate::engine::access::Actor;
-use crate::engine::model::{ContestId, ContestStatus, EntryId, EntryStatus, JudgeRole, UserId};
+use crate::engine::model::{
+    ContestId, ContestStatus, EntryId, EntryStatus, JudgeRole, UserId, Vocabulary,
+};
 use crate::engine::scheme::{check_scheme, parse_scheme, Scheme, SchemeError};
 use crate::engine::scoring::{
     check_mark, lock_blockers, outcome, EntryScore, Layout, Outcome, Recorded, Slot,
@@ -16,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 // ---- schemes ----------------------------------------------------------------
 
@@ -430,17 +433,17 @@ pub fn check_input(
     )? {
         return Ok(Checked::Stored(Box::new(r)));
     }
-    let c = contests::find(conn, contest)?
+    let (code, status) = contests::code_and_status(conn, contest)?
         .ok_or_else(|| AppError::not_found(format!("contest {contest} does not exist")))?;
-    if c.status != ContestStatus::Running {
-        return Err(not_running(&c.code, c.status));
+    if status != ContestStatus::Running {
+        return Err(not_running(&code, status));
     }
 
     let (version, layout) = schemes.current(conn, contest)?.ok_or_else(|| {
         AppError::new(
             ErrorKind::Conflict,
             "no_scheme",
-            format!("contest {} has no marking scheme yet", c.code),
+            format!("contest {code} has no marking scheme yet"),
         )
     })?;
     let i = layout.find(&input.aspect).ok_or_else(|| {
@@ -450,20 +453,20 @@ pub fn check_input(
             format!("scheme version {version} has no aspect `{}`", input.aspect),
         )
     })?;
-    let entry = entries::get(conn, contest, EntryId(input.entry)).map_err(|e| match e {
-        diesel::result::Error::NotFound => field_error(
-            "entry",
-            "unknown_entry",
-            format!("contest {} has no entry {}", c.code, input.entry),
-        ),
-        other => other.into(),
-    })?;
-    if entry.status != EntryStatus::Active {
+    let (start_number, entry_status, entry_path) =
+        store::entry_for_marking(conn, contest, EntryId(input.entry))?.ok_or_else(|| {
+            field_error(
+                "entry",
+                "unknown_entry",
+                format!("contest {code} has no entry {}", input.entry),
+            )
+        })?;
+    if entry_status != EntryStatus::Active.code() {
         return Err(AppError::conflict(format!(
-            "entry {} is withdrawn and cannot be marked",
-            entry.start_number
+            "entry {start_number} is withdrawn and cannot be marked"
         )));
     }
+    let entry_path = crate::engine::model::decode_path(&entry_path).map_err(AppError::internal)?;
 
     // Panels: the judge must sit on a panel that marks this aspect; the
     // chief judge acts for every panel.
@@ -490,15 +493,13 @@ pub fn check_input(
     } else {
         mine.iter().filter_map(|p| p.conflict_depth).min()
     };
-    let entry_org = organisations::get(conn, entry.organisation_id)?;
-    if let Err(denied) = actor.may_see_entry_of(
-        &entry_org.path,
-        depth.map(|d| usize::try_from(d).unwrap_or(0)),
-    ) {
+    if let Err(denied) =
+        actor.may_see_entry_of(&entry_path, depth.map(|d| usize::try_from(d).unwrap_or(0)))
+    {
         return Err(AppError::new(
             ErrorKind::Forbidden,
             "conflict_of_interest",
-            format!("{} (entry {})", denied.0, entry.start_number),
+            format!("{} (entry {start_number})", denied.0),
         ));
     }
 
@@ -529,8 +530,8 @@ pub fn check_input(
         version,
         layout,
         aspect: i,
-        entry: entry.id,
-        start_number: entry.start_number,
+        entry: EntryId(input.entry),
+        start_number,
         slot,
         value,
         judge: who.user,
@@ -547,6 +548,7 @@ pub fn check_input(
 #[derive(Default)]
 pub struct GroupState {
     contests: HashMap<ContestId, (String, ContestStatus, i32)>,
+    ids: store::MarkIds,
 }
 
 impl GroupState {
@@ -558,10 +560,10 @@ impl GroupState {
         if let Some(c) = self.contests.get(&id) {
             return Ok(c.clone());
         }
-        let c = contests::find(conn, id)?
+        let (code, status) = contests::code_and_status(conn, id)?
             .ok_or_else(|| AppError::not_found(format!("contest {id} does not exist")))?;
         let v = store::current_version(conn, id)?;
-        let state = (c.code, c.status, v);
+        let state = (code, status, v);
         self.contests.insert(id, state.clone());
         Ok(state)
     }
@@ -633,14 +635,17 @@ pub fn commit_mark(
     // the transaction ends, so concurrent marks of one entry queue here.
     let mut score = locked_score(conn, contest, p.entry, version, layout)?;
 
-    let history = store::marks_of_aspect(conn, p.entry, aspect_code)?;
+    let history = store::slot_marks(conn, p.entry, aspect_code)?;
     let slot_text = slot.encode();
     let current = history.iter().rfind(|m| m.slot == slot_text);
     match (current, p.replaces.as_deref()) {
         (None, None) => {}
         (Some(cur), Some(r)) if cur.client_id == r => {}
         (cur, _) => {
-            let now = cur.map(|m| view(m, None));
+            let now = match cur {
+                Some(m) => store::mark_by_id(conn, m.id)?.map(|m| view(&m, None)),
+                None => None,
+            };
             return Err(AppError::new(
                 ErrorKind::Conflict,
                 "stale",
@@ -675,7 +680,8 @@ pub fn commit_mark(
         scheme_version: version,
         at: crate::store::now(),
     };
-    let id = store::insert_mark(conn, &new).map_err(|e| match e {
+    let id = group.ids.next(conn)?;
+    store::insert_mark(conn, id, &new).map_err(|e| match e {
         diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
@@ -966,6 +972,10 @@ pub struct MarkWriter {
 
 /// The most requests written in one transaction.
 const GROUP_LIMIT: usize = 256;
+/// How long a group waits for more marks: at most this long in all, and
+/// no longer than `GROUP_GAP` after the last one arrived.
+const GROUP_WAIT: Duration = Duration::from_millis(2);
+const GROUP_GAP: Duration = Duration::from_micros(300);
 
 impl MarkWriter {
     /// Starts the writer thread. It ends when the writer is dropped.
@@ -976,9 +986,13 @@ impl MarkWriter {
             .name("mark-writer".into())
             .spawn(move || {
                 while let Ok(first) = jobs.recv() {
+                    // Gather the marks arriving close together, so that one
+                    // flush to disk acknowledges as many as possible.
                     let mut group = vec![first];
+                    let deadline = Instant::now() + GROUP_WAIT;
                     while group.len() < GROUP_LIMIT {
-                        match jobs.try_recv() {
+                        let left = deadline.saturating_duration_since(Instant::now());
+                        match jobs.recv_timeout(left.min(GROUP_GAP)) {
                             Ok(job) => group.push(job),
                             Err(_) => break,
                         }

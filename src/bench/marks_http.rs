@@ -208,7 +208,7 @@ pub fn run(entries_n: usize, clients: usize, seconds: u64) -> anyhow::Result<()>
     let scratch = Scratch::new("bench-marks-http")?;
     let settings = Settings {
         database: DatabaseUrl::Sqlite(scratch.0.join("jiangxin.db")),
-        pool_size: 16,
+        pool_size: 64,
         ..Settings::default()
     };
     let (pool, hasher, _) = startup::prepare(&settings)?;

@@ -187,6 +187,20 @@ pub fn get(conn: &mut DbConnection, id: ContestId) -> QueryResult<Contest> {
     row.into_contest(pre)
 }
 
+/// A contest's code and status only (for checks on every mark).
+pub fn code_and_status(
+    conn: &mut DbConnection,
+    id: ContestId,
+) -> QueryResult<Option<(String, ContestStatus)>> {
+    let row: Option<(String, String)> = contests::table
+        .find(id.0)
+        .select((contests::code, contests::status))
+        .first(conn)
+        .optional()?;
+    row.map(|(code, status)| Ok((code, ContestStatus::parse(&status).map_err(corrupt)?)))
+        .transpose()
+}
+
 pub fn find(conn: &mut DbConnection, id: ContestId) -> QueryResult<Option<Contest>> {
     match get(conn, id) {
         Ok(c) => Ok(Some(c)),

@@ -279,17 +279,28 @@ pub fn mark_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Stored
         .optional()
 }
 
-/// Every mark ever recorded for one aspect of one entry, oldest first.
-pub fn marks_of_aspect(
+/// One mark of a slot, with only what the writer needs.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = marks)]
+pub struct SlotMark {
+    pub id: i64,
+    pub slot: String,
+    pub seq: i32,
+    pub value: String,
+    pub client_id: String,
+}
+
+/// Every mark of one aspect of an entry, by slot, oldest first.
+pub fn slot_marks(
     conn: &mut DbConnection,
     entry: EntryId,
     aspect: &str,
-) -> QueryResult<Vec<StoredMark>> {
+) -> QueryResult<Vec<SlotMark>> {
     marks::table
         .filter(marks::entry_id.eq(entry.0))
         .filter(marks::aspect.eq(aspect))
         .order((marks::slot.asc(), marks::seq.asc()))
-        .select(StoredMark::as_select())
+        .select(SlotMark::as_select())
         .load(conn)
 }
 
@@ -309,10 +320,51 @@ pub fn contest_has_marks(conn: &mut DbConnection, contest: ContestId) -> QueryRe
     .get_result(conn)
 }
 
-pub fn insert_mark(conn: &mut DbConnection, m: &NewMark<'_>) -> QueryResult<i64> {
-    let id = allocate_id(conn, IdTable::Marks)?;
-    insert_marks_with_ids(conn, &[(id, m.clone())])?;
-    Ok(id)
+/// Appends one mark with an id from [`MarkIds`].
+pub fn insert_mark(conn: &mut DbConnection, id: i64, m: &NewMark<'_>) -> QueryResult<()> {
+    insert_marks_with_ids(conn, &[(id, m.clone())])
+}
+
+/// Ids for marks appended inside one transaction: from the sequence on
+/// PostgreSQL; on SQLite, whose writer holds the lock for the whole
+/// transaction, one lookup and then counting up.
+#[derive(Debug, Default)]
+pub struct MarkIds {
+    next: Option<i64>,
+}
+
+impl MarkIds {
+    pub fn next(&mut self, conn: &mut DbConnection) -> QueryResult<i64> {
+        match (&*conn, self.next) {
+            (DbConnection::Sqlite(_), Some(n)) => {
+                self.next = Some(n + 1);
+                Ok(n)
+            }
+            (DbConnection::Sqlite(_), None) => {
+                let n = allocate_id(conn, IdTable::Marks)?;
+                self.next = Some(n + 1);
+                Ok(n)
+            }
+            (DbConnection::Pg(_), _) => allocate_id(conn, IdTable::Marks),
+        }
+    }
+}
+
+/// What marking needs to know of an entry: start number, status and the
+/// path of its organisation.
+pub fn entry_for_marking(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    entry: EntryId,
+) -> QueryResult<Option<(String, String, String)>> {
+    use super::schema::{entries, organisations};
+    entries::table
+        .inner_join(organisations::table)
+        .filter(entries::id.eq(entry.0))
+        .filter(entries::contest_id.eq(contest.0))
+        .select((entries::start_number, entries::status, organisations::path))
+        .first(conn)
+        .optional()
 }
 
 /// Appends many marks at once (used by bulk loading); returns their ids.
