@@ -282,12 +282,13 @@ fn demo(args: DemoArgs) -> anyhow::Result<()> {
     };
     drop(pool);
     println!(
-        "Demo database {}: {} organisations, {} contests, {} competitors, {} entries.",
+        "Demo database {}: {} organisations, {} contests, {} competitors, {} entries, {} judges' marks.",
         path.display(),
         summary.organisations,
         summary.contests,
         summary.competitors,
-        summary.entries
+        summary.entries,
+        summary.marks
     );
     if args.no_serve {
         return Ok(());

@@ -2,6 +2,7 @@
 //! generated population registered through the ordinary registration workflow.
 
 pub mod ladder;
+pub mod marking;
 pub mod people;
 
 use crate::engine::eligibility::{self, Candidate};
@@ -40,8 +41,12 @@ pub struct Summary {
     pub contests: usize,
     pub competitors: usize,
     pub entries: usize,
+    pub marks: usize,
     pub accounts: Vec<DemoAccount>,
 }
+
+/// The password of the demo's expert judges.
+pub const EXPERT_PASSWORD: &str = "jiangxin-expert";
 
 /// Loads the demo ladder into an empty, migrated database.
 pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<Summary> {
@@ -148,6 +153,9 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
 
     let tiers = reference::tiers(conn)?;
     let mut created: HashMap<String, ContestId> = HashMap::new();
+    let expert_hash =
+        crate::web::auth::hash_password(EXPERT_PASSWORD).map_err(|e| anyhow!("{e}"))?;
+    let experts = marking::experts(conn, &expert_hash)?;
     let skill_codes: Vec<String> = ladder.skills.iter().map(|s| s.code.clone()).collect();
     for spec in &ladder.contests {
         let tier = tiers
@@ -260,7 +268,15 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
         )
         .map_err(|e| anyhow!("registering the demo entries of {}: {e}", spec.code))?;
         summary.entries += applied.entries_created;
-        contests::set_status(conn, contest.id, spec.status)?;
+        summary.marks += marking::mark_contest(
+            conn,
+            contest.id,
+            &spec.tier,
+            spec.status,
+            &experts,
+            crate::bench::import::SEED ^ contest.id.0 as u64,
+        )
+        .with_context(|| format!("marking the demo contest {}", spec.code))?;
     }
     summary.contests = created.len();
 
@@ -342,6 +358,12 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
             link,
         });
     }
+    summary.accounts.push(DemoAccount {
+        username: marking::EXPERTS[0].0.into(),
+        password: EXPERT_PASSWORD.into(),
+        kind: UserKind::Judge,
+        link: None,
+    });
     summary.competitors = population.len();
     Ok(summary)
 }

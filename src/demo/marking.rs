@@ -1,0 +1,225 @@
+//! Demo marking: schemes, a panel of experts from the judges' pool, and
+//! judges' marks recorded through the ordinary marking workflow for every
+//! demo contest that has started.
+
+use crate::engine::access::Actor;
+use crate::engine::model::{
+    ContestId, ContestStatus, JudgeRole, Organisation, OrganisationKind, UserId, UserKind,
+};
+use crate::engine::scheme::AspectKind;
+use crate::engine::scoring::Layout;
+use crate::marking::{put_scheme, read_scheme, record_mark, MarkInput, MarkKind, Schemes};
+use crate::store::contests::Assignment;
+use crate::store::marking::{put_panel, Panel};
+use crate::store::organisations::NewOrganisation;
+use crate::store::users::NewUser;
+use crate::store::{contests, entries, organisations, users, DbConnection};
+use anyhow::anyhow;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rust_decimal::Decimal;
+
+const WORLDSKILLS: &str = include_str!("../../fixtures/schemes/worldskills-practical.toml");
+const CHINA: &str = include_str!("../../fixtures/schemes/china-theory-practical.toml");
+const DRILL: &str = include_str!("../../fixtures/schemes/drill-measurement.toml");
+
+/// The experts who mark the demo contests; the first is chief judge.
+pub const EXPERTS: [(&str, &str); 5] = [
+    ("expert-wang", "王振华"),
+    ("expert-zhao", "赵丽萍"),
+    ("expert-sun", "孙国栋"),
+    ("expert-qian", "钱文静"),
+    ("expert-he", "何建平"),
+];
+
+/// The marking scheme the demo gives a contest of a tier.
+fn scheme_for(tier: &str) -> &'static str {
+    match tier {
+        "workplace-drill" | "enterprise" => DRILL,
+        "city" | "provincial" => CHINA,
+        _ => WORLDSKILLS,
+    }
+}
+
+/// Creates the judges' pool (a root organisation of its own, so its experts
+/// are in conflict with no entry) and its experts.
+pub fn experts(conn: &mut DbConnection, password_hash: &str) -> anyhow::Result<Vec<UserId>> {
+    let pool: Organisation = organisations::insert(
+        conn,
+        &NewOrganisation {
+            parent_id: None,
+            code: "EXPERTS".into(),
+            name_zh: "技能竞赛裁判员库".into(),
+            name_en: "Skills competition judges' pool".into(),
+            kind: OrganisationKind::Nation,
+        },
+    )?;
+    EXPERTS
+        .iter()
+        .map(|(username, name)| {
+            Ok(users::insert(
+                conn,
+                &NewUser {
+                    username: (*username).into(),
+                    display_name: (*name).into(),
+                    password_hash: password_hash.into(),
+                    kind: UserKind::Judge,
+                    organisation_id: pool.id,
+                    competitor_id: None,
+                },
+            )?
+            .id)
+        })
+        .collect()
+}
+
+/// Gives a contest its scheme and panel and, if it has started, judges'
+/// marks: every entry marked, or about two thirds while it is running.
+/// Returns the number of marks recorded.
+pub fn mark_contest(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    tier: &str,
+    final_status: ContestStatus,
+    experts: &[UserId],
+    seed: u64,
+) -> anyhow::Result<usize> {
+    let text = scheme_for(tier);
+    put_scheme(conn, contest, text, None, None).map_err(|e| anyhow!("{e}"))?;
+    for (k, id) in experts.iter().enumerate() {
+        contests::assign_judge(
+            conn,
+            &Assignment {
+                contest_id: contest,
+                user_id: *id,
+                role: if k == 0 {
+                    JudgeRole::ChiefJudge
+                } else {
+                    JudgeRole::Judge
+                },
+            },
+        )?;
+    }
+    let layout = Layout::new(read_scheme(text).map_err(|e| anyhow!("{e}"))?)
+        .map_err(|e| anyhow!("{e:?}"))?;
+    put_panel(
+        conn,
+        contest,
+        &Panel {
+            id: 0,
+            code: "ALL".into(),
+            name: "全体裁判 All judges".into(),
+            covers: layout
+                .scheme
+                .modules
+                .iter()
+                .map(|m| m.code.clone())
+                .collect(),
+            conflict_depth: None,
+            judges: experts.to_vec(),
+        },
+    )?;
+    let marked = matches!(
+        final_status,
+        ContestStatus::Running | ContestStatus::MarkingClosed | ContestStatus::Published
+    );
+    if !marked {
+        return Ok(0);
+    }
+    contests::set_status(conn, contest, ContestStatus::Running)?;
+    let pool_org = users::get(conn, experts[0])?.organisation_id;
+    let pool_path = organisations::get(conn, pool_org)?.path;
+    let actors: Vec<Actor> = experts
+        .iter()
+        .enumerate()
+        .map(|(k, id)| Actor::Judge {
+            user: *id,
+            organisation: pool_path.clone(),
+            contests: vec![(
+                contest,
+                if k == 0 {
+                    JudgeRole::ChiefJudge
+                } else {
+                    JudgeRole::Judge
+                },
+            )],
+        })
+        .collect();
+    let schemes = Schemes::default();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let list = entries::of_contest(conn, contest)?;
+    let share = if final_status == ContestStatus::Running {
+        list.len() * 2 / 3
+    } else {
+        list.len()
+    };
+    let mut n = 0u64;
+    for e in list.iter().take(share) {
+        // Each entry has an ability (per mille) that judges see through
+        // their own noise. Integers only: no mark passes through a float.
+        let ability: i64 = rng.gen_range(450..=980);
+        for i in 0..layout.aspect_count() {
+            let a = layout.aspect(i);
+            let mut post = |actor: &Actor, kind: MarkKind, value: Decimal| -> anyhow::Result<()> {
+                n += 1;
+                let input = MarkInput {
+                    id: format!("{:08x}-0000-4000-8000-{:012x}", seed as u32, n),
+                    entry: e.id.0,
+                    aspect: a.code.clone(),
+                    kind,
+                    value: value.to_string(),
+                    replaces: None,
+                    device: Some("demo".into()),
+                    reason: None,
+                };
+                record_mark(conn, &schemes, actor, contest, &input)
+                    .map(|_| ())
+                    .map_err(|err| anyhow!("demo mark {input:?}: {err}"))
+            };
+            let noisy = |rng: &mut ChaCha8Rng| (ability + rng.gen_range(-120..=120)).clamp(0, 1000);
+            let per_mille = |v: i64| Decimal::new(v, 3);
+            match &a.kind {
+                AspectKind::Binary => {
+                    let v = Decimal::from(u8::from(rng.gen_range(0..1000) < ability));
+                    post(&actors[1], MarkKind::Mark, v)?;
+                }
+                AspectKind::Deduction { step } => {
+                    let most = (a.max / step).floor();
+                    let errors = Decimal::from((1000 - noisy(&mut rng)) * 4 / 1000);
+                    post(&actors[1], MarkKind::Mark, errors.min(most))?;
+                }
+                AspectKind::Bands { bands } => {
+                    // A measured deviation: better entries land in better bands.
+                    let widest = bands.iter().map(|b| b.to).max().unwrap_or(Decimal::ONE);
+                    let v = (widest * per_mille(1000 - noisy(&mut rng))).round_dp(3);
+                    post(&actors[1], MarkKind::Mark, v)?;
+                }
+                AspectKind::Judgement { scale_top, .. } => {
+                    let top = i64::from(*scale_top);
+                    for actor in &actors {
+                        let level = ((noisy(&mut rng) * top + 500) / 1000).clamp(0, top);
+                        post(actor, MarkKind::Mark, Decimal::from(level))?;
+                    }
+                }
+                AspectKind::Score {
+                    min,
+                    max_mark,
+                    step,
+                    factor,
+                    ..
+                } => {
+                    if let Some(crate::engine::scheme::FactorSpec::PerEntry { max, .. }) = factor {
+                        post(&actors[0], MarkKind::Factor, *max)?;
+                    }
+                    let steps = ((*max_mark - *min) / *step).floor();
+                    for actor in &actors {
+                        let k = (steps * per_mille(noisy(&mut rng))).floor();
+                        post(actor, MarkKind::Mark, *min + k * *step)?;
+                    }
+                }
+            }
+        }
+    }
+    contests::set_status(conn, contest, final_status)?;
+    Ok(n as usize)
+}
