@@ -8,7 +8,10 @@ enum Body {
     None,
     Json(Value),
     Csv(String),
+    Toml(&'static str),
 }
+
+const SCHEME: &str = include_str!("../fixtures/schemes/worldskills-practical.toml");
 
 struct Case {
     method: &'static str,
@@ -262,6 +265,75 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             format!("/api/v1/users/{spare_id}/disable"),
             [401, 204, 403, 403, 403],
         ),
+        with(
+            "PUT",
+            format!("/api/v1/contests/{c}/scheme"),
+            |_| Body::Toml(SCHEME),
+            [401, 201, 403, 403, 403],
+        ),
+        case("GET", format!("/api/v1/contests/{c}/scheme"), [200; 5]),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/scheme/versions"),
+            [200; 5],
+        ),
+        with(
+            "PUT",
+            format!("/api/v1/contests/{c}/panels/P"),
+            move |_| Body::Json(json!({"name": "实操", "covers": ["P"], "judges": [judge]})),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/panels"),
+            [401, 200, 403, 403, 403],
+        ),
+        with(
+            "POST",
+            format!("/api/v1/contests/{c}/marks"),
+            move |k| {
+                Body::Json(
+                    json!({"id": format!("00000000-0000-4000-8000-00000000000{k}"), "entry": entry_id, "aspect": "A1.3", "value": "2"}),
+                )
+            },
+            // The judge passes the access checks; the contest is not running.
+            [401, 403, 403, 409, 403],
+        ),
+        with(
+            "POST",
+            format!("/api/v1/contests/{c}/marks/batch"),
+            move |k| {
+                Body::Json(
+                    json!({"marks": [{"id": format!("00000000-0000-4000-8000-00000000001{k}"), "entry": entry_id, "aspect": "A1.1", "value": "1"}]}),
+                )
+            },
+            [401, 403, 403, 409, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/scores"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/entries/{entry_id}/score"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/entries/{entry_id}/marks"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "POST",
+            format!("/api/v1/contests/{c}/entries/{entry_id}/modules/P/lock"),
+            [401, 403, 403, 403, 403],
+        ),
+        case(
+            "DELETE",
+            format!("/api/v1/contests/{c}/panels/P"),
+            [401, 204, 403, 403, 403],
+        ),
         case(
             "DELETE",
             format!("/api/v1/contests/{c}/judges/{judge}"),
@@ -287,6 +359,7 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
                 Body::None => req,
                 Body::Json(v) => req.json(&v),
                 Body::Csv(text) => req.header("Content-Type", "text/csv").body(text),
+                Body::Toml(text) => req.header("Content-Type", "application/toml").body(text),
             };
             let resp = req.send().unwrap();
             let status = resp.status().as_u16();

@@ -335,6 +335,16 @@ fn scheme_versions_panels_and_conflicts(backend: Backend) {
         .collect();
     conflicted.sort();
     assert_eq!(conflicted, ["101", "103"]);
+    // The judge's list of entries leaves out both.
+    let (_, listed) = api.call(&x.hz_judge, "GET", &format!("/contests/{c}/entries"), None);
+    let mut seen: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["start_number"].as_str().unwrap())
+        .collect();
+    seen.sort();
+    assert_eq!(seen, ["001"]);
     let wz = j["judges"]
         .as_array()
         .unwrap()
