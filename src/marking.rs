@@ -332,6 +332,9 @@ fn stored_receipt(
         aspect,
         value,
     } = *claim;
+    if !store::client_id_taken(conn, contest, id)? {
+        return Ok(None);
+    }
     let Some(existing) = store::mark_by_client_id(conn, contest, id)? else {
         return Ok(None);
     };
@@ -1082,8 +1085,23 @@ fn write_group(pool: &crate::store::Pool, schemes: &Schemes, group: Vec<Job>) {
     let mut results: Vec<AppResult<Vec<MarkReceipt>>> = Vec::with_capacity(group.len());
     let mut state = GroupState::default();
     let committed = crate::store::write_tx(&mut conn, |conn| -> AppResult<()> {
+        let sqlite = matches!(conn, DbConnection::Sqlite(_));
         for job in &group {
             let batch = job.marks.len() > 1;
+            if sqlite && !batch {
+                // One mark on SQLite needs no savepoint: every rule is
+                // checked before its first write, and a refused statement
+                // leaves the transaction intact. A failure after a write
+                // (a database error) abandons the whole group instead.
+                let r = commit_mark(conn, schemes, &mut state, &job.marks[0]).map(|r| vec![r]);
+                if let Err(e) = &r {
+                    if matches!(e.kind, ErrorKind::Internal | ErrorKind::Unavailable) {
+                        return Err(e.clone());
+                    }
+                }
+                results.push(r);
+                continue;
+            }
             let r = crate::store::write_tx(conn, |conn| {
                 let mut out = Vec::with_capacity(job.marks.len());
                 for (k, m) in job.marks.iter().enumerate() {

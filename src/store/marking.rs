@@ -271,6 +271,21 @@ pub fn mark_by_client_id(
         .optional()
 }
 
+/// Whether a mark id is stored in a contest.
+pub fn client_id_taken(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    client_id: &str,
+) -> QueryResult<bool> {
+    marks::table
+        .filter(marks::contest_id.eq(contest.0))
+        .filter(marks::client_id.eq(client_id))
+        .select(marks::id)
+        .first::<i64>(conn)
+        .optional()
+        .map(|found| found.is_some())
+}
+
 pub fn mark_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<StoredMark>> {
     marks::table
         .find(id)
