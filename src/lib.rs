@@ -11,6 +11,7 @@ pub mod error;
 pub mod io;
 pub mod marking;
 pub mod registration;
+pub mod score_file;
 pub mod startup;
 pub mod store;
 pub mod web;

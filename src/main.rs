@@ -42,12 +42,38 @@ enum Command {
     /// Export a contest's data.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Score every entry from a scheme file and a marks file, offline, with the server's engine.
+    #[command(
+        after_help = "The marks file has the columns entry,aspect,judge,value and optionally kind\n\
+(mark, factor or overrule); see docs/marking-schemes.md. Rows that cannot be scored\n\
+are listed with the reason (on stderr in CSV mode), never guessed.\nExample:\n  jiangxin score --scheme fixtures/schemes/worldskills-practical.toml --marks marks.csv --format csv"
+    )]
+    Score(ScoreArgs),
     /// Start a demo server on a fresh SQLite database with a realistic ladder.
     #[command(after_help = "Example:\n  jiangxin demo --port 8080")]
     Demo(DemoArgs),
     /// Performance scenarios; they print figures beside a baseline measured in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Args)]
+struct ScoreArgs {
+    /// The marking scheme (TOML).
+    #[arg(long)]
+    scheme: PathBuf,
+    /// The marks (CSV: UTF-8, UTF-8 with BOM, or GBK).
+    #[arg(long)]
+    marks: PathBuf,
+    /// json (every level of every entry, and the unscorable rows) or csv (one row per entry).
+    #[arg(long, default_value = "json")]
+    format: ScoreFormat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ScoreFormat {
+    Json,
+    Csv,
 }
 
 #[derive(Subcommand)]
@@ -176,6 +202,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo(args) => demo(args),
+        Command::Score(args) => score(args),
         Command::Bench(BenchCommand::Import { rows }) => jiangxin::bench::import::run(rows),
         Command::Bench(BenchCommand::Scoring { entries, judges }) => {
             jiangxin::bench::scoring::run(entries, judges)
@@ -186,6 +213,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             seconds,
         }) => jiangxin::bench::marks_http::run(entries, clients, seconds),
     }
+}
+
+fn score(args: ScoreArgs) -> anyhow::Result<()> {
+    let scheme = std::fs::read_to_string(&args.scheme)
+        .with_context(|| format!("reading {}", args.scheme.display()))?;
+    let marks =
+        std::fs::read(&args.marks).with_context(|| format!("reading {}", args.marks.display()))?;
+    let report = jiangxin::score_file::score_files(&scheme, &marks).map_err(|e| anyhow!(e))?;
+    match args.format {
+        ScoreFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        ScoreFormat::Csv => {
+            print!("{}", jiangxin::score_file::entries_csv(&report)?);
+            if !report.unscorable.is_empty() {
+                eprint!("{}", jiangxin::score_file::unscorable_csv(&report)?);
+            }
+        }
+    }
+    eprintln!(
+        "{} entries scored, {} complete; {} rows could not be scored",
+        report.entries.len(),
+        report.entries.iter().filter(|e| e.complete).count(),
+        report.unscorable.len()
+    );
+    Ok(())
 }
 
 fn serve(settings: Settings) -> anyhow::Result<()> {

@@ -1,12 +1,18 @@
-//! Reproduces real, officially published judging through the engine's panel
-//! module: FINA diving awards and running totals, and ISU figure skating
-//! programme component marks, component totals and segment totals.
+//! Reproduces real, officially published judging through ordinary marking
+//! schemes (`fixtures/schemes/diving.toml`, `figure-skating-*.toml`) and the
+//! same function as `jiangxin score`: the test writes the judges' marks as a
+//! marks file, scores it, and compares every official figure — FINA diving
+//! awards and running totals, ISU programme component panel marks, component
+//! totals and segment totals. Rows the engine cannot score are reported by
+//! it, never guessed.
 //!
 //! The data lives in `shared/validation` beside the crate (see its README);
 //! every official figure is compared exactly, as a decimal parsed from the
 //! official text. Nothing is read as a float.
 
-use jiangxin::engine::panel::{self, Factor, PanelRule, PanelSpec, Rounding};
+use jiangxin::engine::panel::{self, PanelRule, PanelSpec, Rounding};
+use jiangxin::engine::scoring::Outcome;
+use jiangxin::score_file::{score_files, Report};
 
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
@@ -69,16 +75,65 @@ fn required(text: &str, what: &str) -> Decimal {
 // Diving
 // ---------------------------------------------------------------------------
 
-/// Why a dive row could not be scored. Such rows are reported, never guessed.
-enum Unscorable {
-    /// A judge's mark or the degree of difficulty is not a number; the
-    /// engine's own refusal is kept as the reason.
-    NonNumericMarks(String),
-    /// The official award carries FINA's `*` penalty marker: the penalty is
-    /// not in the data, so the award cannot be derived from the marks.
-    Penalised(String),
-    /// The official award is neither a number nor a penalised award.
-    NoOfficialAward(String),
+/// Scores a marks file built by a test through the same function as
+/// `jiangxin score`.
+fn score(scheme_file: &str, marks: &[u8]) -> Report {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/schemes")
+        .join(scheme_file);
+    let scheme =
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    score_files(&scheme, marks).unwrap_or_else(|e| panic!("{scheme_file}: {e}"))
+}
+
+/// A marks file as CSV text.
+struct MarksFile(csv::Writer<Vec<u8>>);
+
+impl MarksFile {
+    fn new() -> MarksFile {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["entry", "aspect", "judge", "value", "kind"])
+            .expect("header");
+        MarksFile(w)
+    }
+
+    fn mark(&mut self, entry: &str, aspect: &str, judge: &str, value: &str) {
+        self.0
+            .write_record([entry, aspect, judge, value, "mark"])
+            .expect("row");
+    }
+
+    fn factor(&mut self, entry: &str, aspect: &str, value: &str) {
+        self.0
+            .write_record([entry, aspect, "", value, "factor"])
+            .expect("row");
+    }
+
+    fn bytes(self) -> Vec<u8> {
+        self.0.into_inner().expect("flush")
+    }
+}
+
+/// The aspect marks of every entry of a report, by entry and aspect code.
+fn aspect_marks(report: &Report) -> HashMap<(String, String), Outcome> {
+    report
+        .entries
+        .iter()
+        .flat_map(|e| {
+            e.aspects
+                .iter()
+                .map(move |a| ((e.entry.clone(), a.aspect.clone()), a.outcome.clone()))
+        })
+        .collect()
+}
+
+/// One dive as the official results book gives it.
+struct Dive {
+    place: String,
+    entry: String,
+    aspect: String,
+    award: String,
+    total: Option<Decimal>,
 }
 
 #[test]
@@ -91,26 +146,14 @@ fn diving_awards_and_running_totals() {
         .collect();
     files.sort();
 
-    // Drop the two highest and two lowest of seven, sum the middle three,
-    // multiply by the degree of difficulty. No rounding: the product of a sum
-    // of half-points and a one-decimal DD always has at most two decimals.
-    let spec = PanelSpec {
-        rule: PanelRule::MiddleSum { keep: 3 },
-        rounding: None,
-        min_marks: 7,
-    };
-
-    let mut rows_read = 0usize;
-    let mut awards_matched = 0usize;
-    let mut awards_missed = Vec::new();
-    let mut awards_beyond_two_places = 0usize;
-    let mut unscorable = Vec::new();
-    let mut totals_from_awards = 0usize;
-    let mut totals_resumed = 0usize;
-    let mut totals_missed = Vec::new();
+    // Every dive of every file becomes seven judges' marks and a declared
+    // degree of difficulty in one marks file, scored with
+    // fixtures/schemes/diving.toml. An entry is one diver's list in one round
+    // of one event; aspect Dk is the k-th dive.
+    let mut marks = MarksFile::new();
+    let mut dives: Vec<Dive> = Vec::new();
     let mut divers = 0usize;
     let mut seen_divers = HashSet::new();
-
     for path in &files {
         let file = path
             .file_name()
@@ -122,162 +165,176 @@ fn diving_awards_and_running_totals() {
         let (c_event, c_round) = (table.column("event"), table.column("round"));
         let (c_num, c_dd) = (table.column("divenum"), table.column("DD"));
         let (c_award, c_total) = (table.column("divepts"), table.column("totalpts"));
-
-        // One diver's list in one round of one event is a run of rows with
-        // dive numbers 1, 2, …; `totalpts` is the running sum of `divepts`.
-        let mut current: Option<(String, String, String, String)> = None;
+        let mut current: Option<String> = None;
         let mut expected_dive = 1u32;
-        // The running total computed from the engine's awards alone, while
-        // every dive so far was scorable.
-        let mut engine_total: Option<Decimal> = None;
-        // The previous row's official running total.
-        let mut previous_official: Option<Decimal> = None;
-
         for row in &table.rows {
-            rows_read += 1;
-            let key = (
-                field(row, c_event).to_owned(),
-                field(row, c_round).to_owned(),
-                field(row, c_name).to_owned(),
-                field(row, c_country).to_owned(),
+            let entry = format!(
+                "{file}|{}|{}|{}|{}",
+                field(row, c_event),
+                field(row, c_round),
+                field(row, c_name),
+                field(row, c_country)
             );
             let dive: u32 = field(row, c_num).parse().expect("dive number");
-            if current.as_ref() != Some(&key) {
+            if current.as_ref() != Some(&entry) {
                 assert!(
-                    seen_divers.insert((file.clone(), key.clone())),
-                    "{file}: rows of {key:?} are not contiguous"
+                    seen_divers.insert(entry.clone()),
+                    "{entry}: rows are not contiguous"
                 );
-                current = Some(key.clone());
+                current = Some(entry.clone());
                 divers += 1;
                 expected_dive = 1;
-                engine_total = Some(Decimal::ZERO);
-                previous_official = None;
             }
-            assert_eq!(dive, expected_dive, "{file}: {key:?} dive order");
+            assert_eq!(dive, expected_dive, "{entry}: dive order");
             expected_dive += 1;
-            let place = format!("{file}, {}, {}, {} dive {dive}", key.0, key.1, key.2);
-
-            let seats: Vec<Option<Decimal>> =
-                judges.iter().map(|&c| number(field(row, c))).collect();
-            let award_text = field(row, c_award);
-            let outcome = match (panel::combine(&spec, &seats), number(field(row, c_dd))) {
-                (Err(e), _) => Err(Unscorable::NonNumericMarks(e.to_string())),
-                (Ok(_), None) => Err(Unscorable::NonNumericMarks(format!(
-                    "degree of difficulty {:?} is not a number",
-                    field(row, c_dd)
-                ))),
-                (Ok(_), Some(_)) if award_text.starts_with('*') => {
-                    Err(Unscorable::Penalised(award_text.to_owned()))
-                }
-                (Ok(middle), Some(dd)) => match number(award_text) {
-                    None => Err(Unscorable::NoOfficialAward(award_text.to_owned())),
-                    Some(official) => {
-                        let factor = Factor {
-                            value: dd,
-                            rounding: None,
-                        };
-                        let award = panel::apply_factor(middle, &factor).expect("award in range");
-                        if award.round_dp(2) != award {
-                            awards_beyond_two_places += 1;
-                        }
-                        Ok((award, official))
-                    }
-                },
-            };
-
-            let official_total = number(field(row, c_total));
-            match outcome {
-                Ok((award, official)) => {
-                    if award == official {
-                        awards_matched += 1;
-                    } else {
-                        awards_missed.push(format!("{place}: engine {award}, official {official}"));
-                    }
-                    // The running total: from the engine's own awards while the
-                    // chain is unbroken, otherwise resumed from the official
-                    // total of the previous row (after a penalised dive).
-                    let (computed, resumed) = match (engine_total, previous_official) {
-                        (Some(t), _) => (Some(t + award), false),
-                        (None, Some(p)) => (Some(p + award), true),
-                        (None, None) => (None, false),
-                    };
-                    engine_total = engine_total.map(|t| t + award);
-                    match (computed, official_total) {
-                        (Some(c), Some(o)) if c == o => {
-                            if resumed {
-                                totals_resumed += 1;
-                            } else {
-                                totals_from_awards += 1;
-                            }
-                        }
-                        (c, o) => totals_missed.push(format!(
-                            "{place}: running total engine {c:?}, official {o:?}"
-                        )),
-                    }
-                }
-                Err(reason) => {
-                    engine_total = None;
-                    unscorable.push((place, reason));
-                }
+            let aspect = format!("D{dive}");
+            for (j, &c) in judges.iter().enumerate() {
+                marks.mark(&entry, &aspect, &format!("J{}", j + 1), field(row, c));
             }
-            previous_official = official_total;
+            marks.factor(&entry, &aspect, field(row, c_dd));
+            dives.push(Dive {
+                place: format!("{entry} dive {dive}"),
+                entry,
+                aspect,
+                award: field(row, c_award).to_owned(),
+                total: number(field(row, c_total)),
+            });
         }
     }
 
-    let penalised = unscorable
+    let report = score("diving.toml", &marks.bytes());
+    let outcomes = aspect_marks(&report);
+    // Rows the engine refused, by entry and dive.
+    let refused: HashSet<(String, String)> = report
+        .unscorable
         .iter()
-        .filter(|(_, r)| matches!(r, Unscorable::Penalised(_)))
-        .count();
-    let non_numeric = unscorable
-        .iter()
-        .filter(|(_, r)| matches!(r, Unscorable::NonNumericMarks(_)))
-        .count();
-    let no_award = unscorable
-        .iter()
-        .filter(|(_, r)| matches!(r, Unscorable::NoOfficialAward(_)))
-        .count();
+        .map(|u| (u.entry.clone(), u.aspect.clone()))
+        .collect();
+
+    let mut awards_matched = 0usize;
+    let mut awards_missed = Vec::new();
+    let mut not_scored = Vec::new();
+    let mut penalised = Vec::new();
+    let mut totals_from_awards = 0usize;
+    let mut totals_resumed = 0usize;
+    let mut totals_missed = Vec::new();
+    // The running total from the engine's own awards while every dive of the
+    // list so far was scored; otherwise resumed from the previous official
+    // running total.
+    let mut running: Option<Decimal> = None;
+    let mut previous_official: Option<Decimal> = None;
+    let mut last_entry = String::new();
+    for d in &dives {
+        if d.entry != last_entry {
+            last_entry = d.entry.clone();
+            running = Some(Decimal::ZERO);
+            previous_official = None;
+        }
+        let key = (d.entry.clone(), d.aspect.clone());
+        let outcome = outcomes.get(&key).cloned().unwrap_or(Outcome::Unmarked);
+        let award = match (&outcome, d.award.strip_prefix('*')) {
+            (Outcome::Marked { mark, .. }, None) => Some(*mark),
+            (Outcome::Marked { .. }, Some(_)) => {
+                // A referee's penalty, which the results book does not give:
+                // the official award cannot be derived from the marks.
+                penalised.push(format!("{}: official award {}", d.place, d.award));
+                None
+            }
+            (other, _) => {
+                assert!(
+                    refused.contains(&key),
+                    "{}: not scored but no row reported: {other:?}",
+                    d.place
+                );
+                not_scored.push(format!("{}: {other:?}", d.place));
+                None
+            }
+        };
+        match award {
+            Some(a) => {
+                match number(&d.award) {
+                    Some(official) if official == a => awards_matched += 1,
+                    official => awards_missed
+                        .push(format!("{}: engine {a}, official {official:?}", d.place)),
+                }
+                let (computed, resumed) = match (running, previous_official) {
+                    (Some(t), _) => (Some(t + a), false),
+                    (None, Some(p)) => (Some(p + a), true),
+                    (None, None) => (None, false),
+                };
+                running = running.map(|t| t + a);
+                match (computed, d.total) {
+                    (Some(c), Some(o)) if c == o => {
+                        if resumed {
+                            totals_resumed += 1;
+                        } else {
+                            totals_from_awards += 1;
+                        }
+                    }
+                    (c, o) => totals_missed.push(format!(
+                        "{}: running total engine {c:?}, official {o:?}",
+                        d.place
+                    )),
+                }
+            }
+            None => running = None,
+        }
+        previous_official = d.total;
+    }
 
     println!(
-        "diving: {awards_matched} dive awards and {} running totals reproduced \
-         ({totals_from_awards} from the engine's own awards alone, {totals_resumed} resumed \
-         from the official total after a penalised dive), {} unscorable rows reported \
-         ({penalised} penalised dives marked `*`, {non_numeric} rows with non-numeric marks)",
+        "diving: {} dives through fixtures/schemes/diving.toml; {awards_matched} dive awards and \
+         {} running totals reproduced ({totals_from_awards} from the engine's own awards alone, \
+         {totals_resumed} resumed from the official total after a dive without an award); \
+         {} dives not scored: {} with non-numeric marks (the engine reported {} unscorable rows), \
+         {} penalised dives whose official award (marked `*`) includes a penalty the data does not give",
+        dives.len(),
         totals_from_awards + totals_resumed,
-        unscorable.len(),
+        not_scored.len() + penalised.len(),
+        not_scored.len(),
+        report.unscorable.len(),
+        penalised.len(),
     );
-    for (place, reason) in &unscorable {
-        match reason {
-            Unscorable::NonNumericMarks(why) => {
-                println!("  unscorable: {place}: non-numeric marks ({why})")
-            }
-            Unscorable::Penalised(award) => {
-                println!("  unscorable: {place}: penalised dive, official award {award}")
-            }
-            Unscorable::NoOfficialAward(award) => {
-                println!("  unscorable: {place}: official award {award:?} is not a number")
-            }
-        }
+    for u in &report.unscorable {
+        println!(
+            "  unscorable row {}: {} {}: {}",
+            u.line, u.entry, u.aspect, u.reason
+        );
+    }
+    for p in &penalised {
+        println!("  penalised: {p}");
     }
     for miss in awards_missed.iter().chain(&totals_missed).take(20) {
         println!("  MISMATCH {miss}");
     }
 
     assert_eq!(files.len(), 25, "diving result files");
-    assert_eq!(rows_read, 11_180, "dive rows read");
+    assert_eq!(dives.len(), 11_180, "dive rows read");
     assert_eq!(divers, 2_031, "divers' lists (diver × event × round)");
+    assert_eq!(report.entries.len(), 2_031, "entries scored");
     assert_eq!(awards_missed.len(), 0, "dive awards not reproduced");
     assert_eq!(awards_matched, 11_153, "dive awards reproduced");
-    assert_eq!(awards_beyond_two_places, 0, "awards needing rounding");
-    assert_eq!(unscorable.len(), 27, "unscorable rows");
-    assert_eq!(penalised, 16, "penalised dives");
-    assert_eq!(non_numeric, 11, "rows with non-numeric marks");
-    assert_eq!(no_award, 0, "rows without an official award");
+    assert_eq!(
+        not_scored.len() + penalised.len(),
+        27,
+        "dives without a derivable award"
+    );
+    assert_eq!(penalised.len(), 16, "penalised dives");
+    assert_eq!(not_scored.len(), 11, "dives with non-numeric marks");
+    assert_eq!(
+        report.unscorable.len(),
+        71,
+        "rows the engine reported unscorable"
+    );
     assert_eq!(totals_missed.len(), 0, "running totals not reproduced");
     assert_eq!(
         totals_from_awards, 11_116,
         "running totals from the awards alone"
     );
-    assert_eq!(totals_resumed, 37, "running totals after a penalised dive");
+    assert_eq!(
+        totals_resumed, 37,
+        "running totals after a dive without an award"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -287,10 +344,23 @@ fn diving_awards_and_running_totals() {
 /// One programme component of one performance.
 struct Component {
     aspect: String,
+    /// The component's code in fixtures/schemes/figure-skating-*.toml.
+    code: &'static str,
     factor: Decimal,
     official_panel: Decimal,
     /// (judge label, mark text) in file order.
     judges: Vec<(String, String)>,
+}
+
+fn component_code(description: &str) -> &'static str {
+    match description {
+        "Skating Skills" => "SS",
+        "Transitions" => "TR",
+        "Performance" => "PE",
+        "Composition" => "CO",
+        d if d.starts_with("Interpretation of the Music") => "IN",
+        other => panic!("unknown programme component {other:?}"),
+    }
 }
 
 fn judge_number(label: &str) -> u32 {
@@ -328,6 +398,7 @@ fn figure_skating_programme_components() {
         aspects.column("section"),
     );
     let (a_factor, a_panel) = (aspects.column("factor"), aspects.column("scores_of_panel"));
+    let a_desc = aspects.column("aspect_desc");
     let mut components_of: HashMap<String, Vec<Component>> = HashMap::new();
     // Sizes of the element (technical) panels of each performance.
     let mut element_panels_of: HashMap<String, Vec<usize>> = HashMap::new();
@@ -340,6 +411,7 @@ fn figure_skating_programme_components() {
                 .entry(performance)
                 .or_default()
                 .push(Component {
+                    code: component_code(field(row, a_desc)),
                     factor: required(field(row, a_factor), &aspect),
                     official_panel: required(field(row, a_panel), &aspect),
                     aspect,
@@ -375,11 +447,11 @@ fn figure_skating_programme_components() {
         ..spec
     };
 
-    let mut panels = 0usize;
-    let mut panels_matched = 0usize;
-    let mut component_totals_matched = 0usize;
-    let mut segment_totals_matched = 0usize;
-    let mut misses = Vec::new();
+    // Pass 1: every performance's component marks into two marks files, one
+    // scored with the panel scheme (aspect mark = panel mark) and one with
+    // the component scheme (aspect mark = panel mark × factor, each rounded).
+    let mut panel_marks = MarksFile::new();
+    let mut component_marks = MarksFile::new();
     let mut placeholder_performances = 0usize;
     let mut placeholder_panels = 0usize;
     let mut stray_zero_marks = 0usize;
@@ -387,7 +459,8 @@ fn figure_skating_programme_components() {
     let mut half_even_misses = 0usize;
     let mut zero_as_mark_misses = 0usize;
     let mut round_after_sum_misses = 0usize;
-
+    let mut expected: Vec<(String, Vec<Component>, Decimal, Decimal, Decimal, Decimal)> =
+        Vec::new();
     for row in &performances.rows {
         let performance = field(row, p_id);
         let components = components_of
@@ -410,19 +483,20 @@ fn figure_skating_programme_components() {
                 c.aspect
             );
         }
-        let mark = |c: &Component, label: &str| -> Decimal {
-            let (_, text) = c
-                .judges
+        let mark_text = |c: &Component, label: &str| -> String {
+            c.judges
                 .iter()
                 .find(|(j, _)| j == label)
-                .unwrap_or_else(|| panic!("{}: no {label}", c.aspect));
-            required(text, &c.aspect)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_else(|| panic!("{}: no {label}", c.aspect))
         };
+        let mark = |c: &Component, label: &str| required(&mark_text(c, label), &c.aspect);
 
         // A placeholder seat: 0.00 in every component of the performance.
         // Component marks run from 0.25 to 10.00, so 0.00 is never a mark;
         // these seats are the padding of an eight-judge panel on a nine-seat
         // sheet, and the performance's element panels have one judge fewer.
+        // They are left out of the marks file: an empty seat.
         let placeholders: HashSet<&str> = labels
             .iter()
             .map(String::as_str)
@@ -441,10 +515,15 @@ fn figure_skating_programme_components() {
             placeholder_performances += 1;
         }
 
-        let mut component_total = Decimal::ZERO;
         let mut unrounded_total = Decimal::ZERO;
         for c in &components {
-            panels += 1;
+            for l in labels.iter().filter(|l| !placeholders.contains(l.as_str())) {
+                panel_marks.mark(performance, c.code, l, &mark_text(c, l));
+                component_marks.mark(performance, c.code, l, &mark_text(c, l));
+            }
+            component_marks.factor(performance, c.code, &c.factor.to_string());
+
+            // Checks of the rules themselves, straight on the panel module.
             let seats: Vec<Option<Decimal>> = labels
                 .iter()
                 .map(|l| (!placeholders.contains(l.as_str())).then(|| mark(c, l)))
@@ -459,16 +538,6 @@ fn figure_skating_programme_components() {
                     zero_as_mark_misses += 1;
                 }
             }
-
-            let panel_mark = panel::combine(&spec, &seats).expect("panel mark");
-            if panel_mark == c.official_panel {
-                panels_matched += 1;
-            } else {
-                misses.push(format!(
-                    "{}: panel mark engine {panel_mark}, official {}",
-                    c.aspect, c.official_panel
-                ));
-            }
             let exact = panel::combine(&unrounded, &seats).expect("exact mean");
             if exact.round_dp(3) == exact && exact.round_dp(2) != exact {
                 let thousandths = (exact * Decimal::ONE_THOUSAND) % Decimal::TEN;
@@ -479,35 +548,66 @@ fn figure_skating_programme_components() {
             if panel::combine(&half_even, &seats).ok() != Some(c.official_panel) {
                 half_even_misses += 1;
             }
-
-            let factor = Factor {
-                value: c.factor,
-                rounding: Some(Rounding::half_up(2)),
-            };
-            component_total += panel::apply_factor(panel_mark, &factor).expect("component");
+            let panel_mark = panel::combine(&spec, &seats).expect("panel mark");
             unrounded_total += panel_mark * c.factor;
         }
-
         let official_components = required(field(row, p_components), performance);
-        if component_total == official_components {
-            component_totals_matched += 1;
-        } else {
-            misses.push(format!(
-                "{performance}: component total engine {component_total}, official {official_components}"
-            ));
-        }
         if Rounding::half_up(2).apply(unrounded_total) != official_components {
             round_after_sum_misses += 1;
         }
+        expected.push((
+            performance.to_owned(),
+            components,
+            official_components,
+            required(field(row, p_elements), performance),
+            required(field(row, p_deductions), performance),
+            required(field(row, p_segment), performance),
+        ));
+    }
 
-        let segment = required(field(row, p_elements), performance) + component_total
-            - required(field(row, p_deductions), performance);
-        let official_segment = required(field(row, p_segment), performance);
-        if segment == official_segment {
+    // Pass 2: score both files as `jiangxin score` does, and compare.
+    let panels_report = score("figure-skating-panels.toml", &panel_marks.bytes());
+    let components_report = score("figure-skating-components.toml", &component_marks.bytes());
+    let panel_outcomes = aspect_marks(&panels_report);
+    let totals: HashMap<&str, Decimal> = components_report
+        .entries
+        .iter()
+        .map(|e| (e.entry.as_str(), e.total))
+        .collect();
+    let mut panels = 0usize;
+    let mut panels_matched = 0usize;
+    let mut component_totals_matched = 0usize;
+    let mut segment_totals_matched = 0usize;
+    let mut misses = Vec::new();
+    for (performance, components, official_components, elements, deductions, official_segment) in
+        &expected
+    {
+        for c in components {
+            panels += 1;
+            match panel_outcomes.get(&(performance.clone(), c.code.to_string())) {
+                Some(Outcome::Marked { mark, .. }) if *mark == c.official_panel => {
+                    panels_matched += 1
+                }
+                other => misses.push(format!(
+                    "{}: panel mark engine {other:?}, official {}",
+                    c.aspect, c.official_panel
+                )),
+            }
+        }
+        let component_total = totals.get(performance.as_str()).copied();
+        if component_total == Some(*official_components) {
+            component_totals_matched += 1;
+        } else {
+            misses.push(format!(
+                "{performance}: component total engine {component_total:?}, official {official_components}"
+            ));
+        }
+        let segment = component_total.map(|t| *elements + t - *deductions);
+        if segment == Some(*official_segment) {
             segment_totals_matched += 1;
         } else {
             misses.push(format!(
-                "{performance}: segment total engine {segment}, official {official_segment}"
+                "{performance}: segment total engine {segment:?}, official {official_segment}"
             ));
         }
     }
@@ -525,6 +625,22 @@ fn figure_skating_programme_components() {
     }
 
     assert!(components_of.is_empty(), "components without a performance");
+    assert!(
+        panels_report.unscorable.is_empty(),
+        "{:?}",
+        panels_report.unscorable.first()
+    );
+    assert!(
+        components_report.unscorable.is_empty(),
+        "{:?}",
+        components_report.unscorable.first()
+    );
+    assert_eq!(
+        components_report.entries.len(),
+        1_726,
+        "performances scored"
+    );
+    assert!(components_report.entries.iter().all(|e| e.complete));
     assert!(judges_of.is_empty(), "judge marks without an aspect");
     assert_eq!(performances.rows.len(), 1_726, "performances");
     assert_eq!(panels, 8_630, "component panels");

@@ -1,4 +1,5 @@
-//! Files: text encodings, registration CSV import and export.
+//! Files: text encodings, registration CSV import and export, marks files.
 
 pub mod encoding;
 pub mod entries_csv;
+pub mod marks_csv;

@@ -1,0 +1,126 @@
+//! The marks file read by `jiangxin score`: one recorded mark per row.
+//!
+//! Columns (by header name, in any order): `entry`, `aspect`, `judge`,
+//! `value`, and optionally `kind` (`mark`, the default; `factor`;
+//! `overrule`). `judge` labels a judge of a judged aspect and is empty for
+//! measured aspects and factors. Values are kept as text here: a value that
+//! is not a decimal (a `*` for a failed dive) is reported by the scorer as
+//! an unscorable row, never dropped silently.
+
+use std::fmt;
+
+/// One data row of a marks file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkLine {
+    /// 1-based line of the row in the file (the header is line 1).
+    pub line: usize,
+    pub entry: String,
+    pub aspect: String,
+    pub judge: String,
+    pub value: String,
+    pub kind: String,
+}
+
+/// A file that cannot be read as a marks file at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarksFileError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for MarksFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for MarksFileError {}
+
+const REQUIRED: [&str; 4] = ["entry", "aspect", "judge", "value"];
+
+/// Reads a marks file's text (already decoded).
+pub fn parse_marks(text: &str) -> Result<Vec<MarkLine>, MarksFileError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => {
+            return Err(MarksFileError {
+                line: 1,
+                message: e.to_string(),
+            })
+        }
+        None => {
+            return Err(MarksFileError {
+                line: 1,
+                message: "the file is empty: it needs the header entry,aspect,judge,value".into(),
+            })
+        }
+    };
+    let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    let column = |name: &str| names.iter().position(|n| n == name);
+    let mut index = [0usize; 4];
+    for (k, name) in REQUIRED.iter().enumerate() {
+        index[k] = column(name).ok_or_else(|| MarksFileError {
+            line: 1,
+            message: format!("no `{name}` column (the header needs entry,aspect,judge,value)"),
+        })?;
+    }
+    let kind = column("kind");
+    let mut out = Vec::new();
+    for record in records {
+        let record = record.map_err(|e| MarksFileError {
+            line: e.position().map_or(0, |p| p.line() as usize),
+            message: e.to_string(),
+        })?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let field = |i: usize| record.get(i).unwrap_or("").trim().to_string();
+        out.push(MarkLine {
+            line,
+            entry: field(index[0]),
+            aspect: field(index[1]),
+            judge: field(index[2]),
+            value: field(index[3]),
+            kind: kind.map(field).unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_keep_their_lines_and_text() {
+        let text = "entry,aspect,judge,value,kind\nD1,dive1,J1,7.5,\nD1,dive1,,3.2,factor\n\nD1,dive1,J2,*,\n";
+        let rows = parse_marks(text).expect("reads");
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[1].kind, "factor");
+        assert_eq!(rows[2].line, 5);
+        assert_eq!(rows[2].value, "*");
+    }
+
+    #[test]
+    fn columns_by_name_in_any_order() {
+        let rows = parse_marks("Value,Judge,Aspect,Entry\n8,J1,A1.2,E7\n").expect("reads");
+        assert_eq!(rows[0].entry, "E7");
+        assert_eq!(rows[0].value, "8");
+        assert_eq!(rows[0].kind, "");
+    }
+
+    #[test]
+    fn a_missing_column_names_itself() {
+        let e = parse_marks("entry,aspect,value\nE1,A1,1\n").expect_err("no judge column");
+        assert_eq!(e.line, 1);
+        assert!(e.message.contains("`judge`"), "{e}");
+        assert!(parse_marks("").is_err());
+    }
+}

@@ -1,0 +1,275 @@
+//! Offline scoring (`jiangxin score`): a scheme file and a marks file in,
+//! every entry's scores out, computed by the same engine code as the
+//! server. Rows that cannot be scored are listed with the reason and left
+//! out; nothing is guessed.
+
+use crate::engine::scoring::{check_mark, EntryScore, Layout, MarkRow, Outcome, Scoreboard, Slot};
+use crate::io::encoding::decode;
+use crate::io::marks_csv::{parse_marks, MarkLine};
+use crate::marking::read_scheme;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// What `jiangxin score` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub scheme: String,
+    pub version: u32,
+    /// Entries in the order they first appear in the marks file.
+    pub entries: Vec<EntryReport>,
+    pub unscorable: Vec<Unscorable>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryReport {
+    pub entry: String,
+    pub total: Decimal,
+    /// Every aspect has a mark.
+    pub complete: bool,
+    pub modules: Vec<ModuleReport>,
+    pub criteria: Vec<PartReport>,
+    pub sub_criteria: Vec<PartReport>,
+    pub aspects: Vec<AspectReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ModuleReport {
+    pub module: String,
+    pub raw: Decimal,
+    pub contribution: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PartReport {
+    pub code: String,
+    pub mark: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AspectReport {
+    pub aspect: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// A row of the marks file that was left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unscorable {
+    pub line: usize,
+    pub entry: String,
+    pub aspect: String,
+    pub reason: String,
+}
+
+/// Scores a marks file (UTF-8, UTF-8 with a BOM, or GBK) against a scheme.
+/// Fails only when either file cannot be read at all.
+pub fn score_files(scheme_text: &str, marks: &[u8]) -> Result<Report, String> {
+    let scheme = read_scheme(scheme_text).map_err(|e| format!("scheme: {e}"))?;
+    let layout = Layout::new(scheme).map_err(|e| format!("scheme: {}", e.join("; ")))?;
+    let (text, _) = decode(marks, None).map_err(|e| format!("marks: {e}"))?;
+    let lines = parse_marks(&text).map_err(|e| format!("marks: {e}"))?;
+    Ok(score_lines(layout, &lines))
+}
+
+/// Why a row cannot be scored, if it cannot; otherwise its mark.
+fn read_line(layout: &Layout, l: &MarkLine) -> Result<(usize, Slot, Decimal), String> {
+    let i = layout
+        .find(&l.aspect)
+        .ok_or_else(|| format!("the scheme has no aspect `{}`", l.aspect))?;
+    let value = Decimal::from_str_exact(&l.value)
+        .map_err(|_| format!("`{}` is not a decimal number", l.value))?;
+    let slot = match l.kind.as_str() {
+        "" | "mark" if layout.is_judged(i) => {
+            if l.judge.is_empty() {
+                return Err(format!(
+                    "aspect {} is marked by each judge: the judge column is empty",
+                    l.aspect
+                ));
+            }
+            Slot::Judge(l.judge.clone())
+        }
+        "" | "mark" => Slot::Value,
+        "factor" => Slot::Factor,
+        "overrule" => Slot::Overrule,
+        other => return Err(format!("kind `{other}` is not mark, factor or overrule")),
+    };
+    check_mark(layout, i, &slot, value)?;
+    Ok((i, slot, value))
+}
+
+/// Scores parsed rows: the engine's full recompute over the rows that can be
+/// read, with every other row reported.
+pub fn score_lines(layout: Layout, lines: &[MarkLine]) -> Report {
+    let mut order: Vec<String> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut rows = Vec::with_capacity(lines.len());
+    let mut unscorable = Vec::new();
+    for l in lines {
+        let k = match index.get(&l.entry) {
+            Some(k) => *k,
+            None => {
+                index.insert(l.entry.clone(), order.len());
+                order.push(l.entry.clone());
+                order.len() - 1
+            }
+        };
+        if l.entry.is_empty() {
+            unscorable.push(Unscorable {
+                line: l.line,
+                entry: String::new(),
+                aspect: l.aspect.clone(),
+                reason: "the entry column is empty".into(),
+            });
+            continue;
+        }
+        match read_line(&layout, l) {
+            Ok((aspect, slot, value)) => rows.push(MarkRow {
+                entry: k,
+                aspect,
+                slot,
+                value,
+            }),
+            Err(reason) => unscorable.push(Unscorable {
+                line: l.line,
+                entry: l.entry.clone(),
+                aspect: l.aspect.clone(),
+                reason,
+            }),
+        }
+    }
+    let empty = EntryScore::empty(&layout);
+    let (name, version) = (layout.scheme.name.clone(), layout.scheme.version);
+    let entries: Vec<EntryReport> = match Scoreboard::recompute(layout.clone(), rows) {
+        Ok(board) => order
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.is_empty())
+            .map(|(k, e)| report(&layout, e, board.score(&k).unwrap_or(&empty)))
+            .collect(),
+        Err(e) => {
+            unscorable.push(Unscorable {
+                line: 0,
+                entry: String::new(),
+                aspect: String::new(),
+                reason: e.to_string(),
+            });
+            Vec::new()
+        }
+    };
+    Report {
+        scheme: name,
+        version,
+        entries,
+        unscorable,
+    }
+}
+
+fn report(layout: &Layout, entry: &str, s: &EntryScore) -> EntryReport {
+    EntryReport {
+        entry: entry.to_string(),
+        total: s.total,
+        complete: s.is_complete(),
+        modules: layout
+            .scheme
+            .modules
+            .iter()
+            .enumerate()
+            .map(|(m, module)| ModuleReport {
+                module: module.code.clone(),
+                raw: s.modules[m],
+                contribution: s.contributions[m],
+            })
+            .collect(),
+        criteria: layout
+            .criterion_codes()
+            .zip(&s.criteria)
+            .map(|(c, m)| PartReport {
+                code: c.to_string(),
+                mark: *m,
+            })
+            .collect(),
+        sub_criteria: layout
+            .sub_criterion_codes()
+            .zip(&s.subs)
+            .map(|(c, m)| PartReport {
+                code: c.to_string(),
+                mark: *m,
+            })
+            .collect(),
+        aspects: s
+            .aspects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| AspectReport {
+                aspect: layout.aspect(i).code.clone(),
+                outcome: o.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Why an entry is not complete, in a few words.
+fn missing(e: &EntryReport) -> String {
+    let waiting: Vec<String> = e
+        .aspects
+        .iter()
+        .filter_map(|a| match &a.outcome {
+            Outcome::Waiting { reason } => Some(reason.clone()),
+            _ => None,
+        })
+        .collect();
+    let unmarked = e
+        .aspects
+        .iter()
+        .filter(|a| matches!(a.outcome, Outcome::Unmarked))
+        .count();
+    let mut parts = waiting;
+    if unmarked > 0 {
+        parts.push(format!("{unmarked} aspect(s) without marks"));
+    }
+    parts.join("; ")
+}
+
+/// The report as CSV: one row per entry with its total, completeness, each
+/// module's contribution, and why an incomplete entry is incomplete.
+pub fn entries_csv(report: &Report) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let modules: Vec<String> = report
+        .entries
+        .first()
+        .map(|e| e.modules.iter().map(|m| m.module.clone()).collect())
+        .unwrap_or_default();
+    let mut header = vec!["entry".to_string(), "total".into(), "complete".into()];
+    header.extend(modules.iter().cloned());
+    header.push("reason".into());
+    w.write_record(&header)?;
+    for e in &report.entries {
+        let mut row = vec![e.entry.clone(), e.total.to_string(), e.complete.to_string()];
+        row.extend(e.modules.iter().map(|m| m.contribution.to_string()));
+        row.push(if e.complete {
+            String::new()
+        } else {
+            missing(e)
+        });
+        w.write_record(&row)?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The unscorable rows as CSV.
+pub fn unscorable_csv(report: &Report) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["line", "entry", "aspect", "reason"])?;
+    for u in &report.unscorable {
+        w.write_record([
+            u.line.to_string(),
+            u.entry.clone(),
+            u.aspect.clone(),
+            u.reason.clone(),
+        ])?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
