@@ -70,13 +70,35 @@ pub fn parse_marks(text: &str) -> Result<Vec<MarkLine>, MarksFileError> {
         })?;
     }
     let kind = column("kind");
+    // Lines are counted from byte offsets (records come in file order, so
+    // only the bytes since the previous record are counted): the CSV
+    // reader's own line count skips blank lines, and a record's offset may
+    // point at the blank lines before it.
+    let bytes = text.as_bytes();
+    let mut seen = (0usize, 1usize);
+    let mut line_of = |byte: u64| {
+        let mut end = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
+        while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
+            end += 1;
+        }
+        let (from, line) = seen;
+        let start = from.min(end);
+        let line = line + bytes[start..end].iter().filter(|b| **b == b'\n').count();
+        seen = (end, line);
+        line
+    };
     let mut out = Vec::new();
     for record in records {
-        let record = record.map_err(|e| MarksFileError {
-            line: e.position().map_or(0, |p| p.line() as usize),
-            message: e.to_string(),
-        })?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(MarksFileError {
+                    line: e.position().map_or(0, |p| line_of(p.byte())),
+                    message: e.to_string(),
+                })
+            }
+        };
+        let line = record.position().map_or(0, |p| line_of(p.byte()));
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
