@@ -457,6 +457,36 @@ fn marks_are_idempotent_append_only_and_checked(backend: Backend) {
     assert_eq!(st, 409, "{body}");
     assert_eq!(body["error"]["current"]["id"], uuid(11));
 
+    // Retries racing each other store the mark once.
+    let url = s.url(&format!("/api/v1/contests/{c}/marks"));
+    let racing: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let (url, token) = (url.clone(), x.wz2.clone());
+                let body = mark(50, x.e001, "A1.2", "1");
+                scope.spawn(move || {
+                    reqwest::blocking::Client::new()
+                        .post(url)
+                        .bearer_auth(token)
+                        .json(&body)
+                        .send()
+                        .unwrap()
+                        .status()
+                        .as_u16()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        racing.iter().filter(|s| **s == 201).count(),
+        1,
+        "{racing:?}"
+    );
+    assert!(racing.iter().all(|s| *s == 201 || *s == 200), "{racing:?}");
+    let stored = marks_of(&s, &x, x.e001);
+    assert_eq!(stored.iter().filter(|m| m["id"] == uuid(50)).count(), 1);
+
     // Bad input: each names its rule and stores nothing.
     let before = marks_of(&s, &x, x.e001).len();
     let cases = [

@@ -192,11 +192,11 @@ pub fn code_and_status(
     conn: &mut DbConnection,
     id: ContestId,
 ) -> QueryResult<Option<(String, ContestStatus)>> {
-    let row: Option<(String, String)> = contests::table
+    let row: Option<(String, String)> = crate::on_backend!(conn, |c| contests::table
         .find(id.0)
         .select((contests::code, contests::status))
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     row.map(|(code, status)| Ok((code, ContestStatus::parse(&status).map_err(corrupt)?)))
         .transpose()
 }
@@ -299,7 +299,7 @@ pub fn judges(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Vec<As
 }
 
 pub fn assignments_of(conn: &mut DbConnection, user: UserId) -> QueryResult<Vec<Assignment>> {
-    let rows = contest_judges::table
+    let rows = crate::on_backend!(conn, |c| contest_judges::table
         .filter(contest_judges::user_id.eq(user.0))
         .order((contest_judges::contest_id, contest_judges::user_id))
         .select((
@@ -307,7 +307,7 @@ pub fn assignments_of(conn: &mut DbConnection, user: UserId) -> QueryResult<Vec<
             contest_judges::user_id,
             contest_judges::role,
         ))
-        .load::<(i64, i64, String)>(conn)?;
+        .load::<(i64, i64, String)>(c))?;
     assignments(rows)
 }
 

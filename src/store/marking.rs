@@ -38,11 +38,11 @@ pub fn current_scheme(
 
 /// The number of the latest scheme version (0 when there is none).
 pub fn current_version(conn: &mut DbConnection, contest: ContestId) -> QueryResult<i32> {
-    schemes::table
+    crate::on_backend!(conn, |c| schemes::table
         .filter(schemes::contest_id.eq(contest.0))
         .select(diesel::dsl::max(schemes::version))
-        .first::<Option<i32>>(conn)
-        .map(|v| v.unwrap_or(0))
+        .first::<Option<i32>>(c))
+    .map(|v| v.unwrap_or(0))
 }
 
 pub fn scheme_version(
@@ -120,17 +120,17 @@ struct PanelRow {
 }
 
 pub fn panels_of(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Vec<Panel>> {
-    let rows: Vec<PanelRow> = panels::table
+    let rows: Vec<PanelRow> = crate::on_backend!(conn, |c| panels::table
         .filter(panels::contest_id.eq(contest.0))
         .order(panels::code.asc())
         .select(PanelRow::as_select())
-        .load(conn)?;
-    let members: Vec<(i64, i64)> = panel_judges::table
+        .load(c))?;
+    let members: Vec<(i64, i64)> = crate::on_backend!(conn, |c| panel_judges::table
         .inner_join(panels::table)
         .filter(panels::contest_id.eq(contest.0))
         .order((panel_judges::panel_id, panel_judges::user_id))
         .select((panel_judges::panel_id, panel_judges::user_id))
-        .load(conn)?;
+        .load(c))?;
     Ok(rows
         .into_iter()
         .map(|r| Panel {
@@ -277,13 +277,13 @@ pub fn client_id_taken(
     contest: ContestId,
     client_id: &str,
 ) -> QueryResult<bool> {
-    marks::table
+    crate::on_backend!(conn, |c| marks::table
         .filter(marks::contest_id.eq(contest.0))
         .filter(marks::client_id.eq(client_id))
         .select(marks::id)
-        .first::<i64>(conn)
-        .optional()
-        .map(|found| found.is_some())
+        .first::<i64>(c)
+        .optional())
+    .map(|found| found.is_some())
 }
 
 pub fn mark_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<StoredMark>> {
@@ -311,12 +311,12 @@ pub fn slot_marks(
     entry: EntryId,
     aspect: &str,
 ) -> QueryResult<Vec<SlotMark>> {
-    marks::table
+    crate::on_backend!(conn, |c| marks::table
         .filter(marks::entry_id.eq(entry.0))
         .filter(marks::aspect.eq(aspect))
         .order((marks::slot.asc(), marks::seq.asc()))
         .select(SlotMark::as_select())
-        .load(conn)
+        .load(c))
 }
 
 /// Every mark ever recorded for an entry, in the order they were stored.
@@ -373,13 +373,13 @@ pub fn entry_for_marking(
     entry: EntryId,
 ) -> QueryResult<Option<(String, String, String)>> {
     use super::schema::{entries, organisations};
-    entries::table
+    crate::on_backend!(conn, |c| entries::table
         .inner_join(organisations::table)
         .filter(entries::id.eq(entry.0))
         .filter(entries::contest_id.eq(contest.0))
         .select((entries::start_number, entries::status, organisations::path))
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// Appends many marks at once (used by bulk loading); returns their ids.
@@ -465,12 +465,12 @@ pub fn locks_of_entry(conn: &mut DbConnection, entry: EntryId) -> QueryResult<Ve
 }
 
 pub fn is_locked(conn: &mut DbConnection, entry: EntryId, module: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
+    crate::on_backend!(conn, |c| diesel::select(diesel::dsl::exists(
         module_locks::table
             .filter(module_locks::entry_id.eq(entry.0))
             .filter(module_locks::module.eq(module)),
     ))
-    .get_result(conn)
+    .get_result(c))
 }
 
 pub fn insert_lock(
@@ -545,16 +545,18 @@ pub fn scores_of_contest(
 
 pub fn put_score(conn: &mut DbConnection, s: &StoredScore) -> QueryResult<()> {
     let at = now();
-    let updated = diesel::update(entry_scores::table.find(s.entry_id))
-        .set((
-            entry_scores::scheme_version.eq(s.scheme_version),
-            entry_scores::total.eq(&s.total),
-            entry_scores::marked.eq(s.marked),
-            entry_scores::flagged.eq(s.flagged),
-            entry_scores::detail.eq(&s.detail),
-            entry_scores::updated_at.eq(at),
-        ))
-        .execute(conn)?;
+    let updated = crate::on_backend!(conn, |c| diesel::update(
+        entry_scores::table.find(s.entry_id)
+    )
+    .set((
+        entry_scores::scheme_version.eq(s.scheme_version),
+        entry_scores::total.eq(&s.total),
+        entry_scores::marked.eq(s.marked),
+        entry_scores::flagged.eq(s.flagged),
+        entry_scores::detail.eq(&s.detail),
+        entry_scores::updated_at.eq(at),
+    ))
+    .execute(c))?;
     if updated == 0 {
         diesel::insert_into(entry_scores::table)
             .values((

@@ -28,6 +28,20 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// Runs a query on the backend's own connection. Queries on the hot paths
+/// (authentication, marks) use it: on a backend's own connection a query's
+/// prepared statement is found in the statement cache by its type, without
+/// writing out its SQL each time.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::store::DbConnection::Pg($c) => $body,
+            $crate::store::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
 pub type Pool = r2d2::Pool<ConnectionManager>;
 pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 

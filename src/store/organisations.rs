@@ -69,11 +69,11 @@ pub fn insert(conn: &mut DbConnection, new: &NewOrganisation) -> QueryResult<Org
 }
 
 pub fn get(conn: &mut DbConnection, id: OrganisationId) -> QueryResult<Organisation> {
-    organisations::table
+    crate::on_backend!(conn, |c| organisations::table
         .find(id.0)
         .select(OrganisationRow::as_select())
-        .first(conn)?
-        .try_into()
+        .first::<OrganisationRow>(c))?
+    .try_into()
 }
 
 pub fn find(conn: &mut DbConnection, id: OrganisationId) -> QueryResult<Option<Organisation>> {

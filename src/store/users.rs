@@ -78,11 +78,11 @@ pub fn insert(conn: &mut DbConnection, u: &NewUser) -> QueryResult<User> {
 }
 
 pub fn get(conn: &mut DbConnection, id: UserId) -> QueryResult<User> {
-    users::table
+    crate::on_backend!(conn, |c| users::table
         .find(id.0)
         .select(UserRow::as_select())
-        .first(conn)?
-        .try_into()
+        .first::<UserRow>(c))?
+    .try_into()
 }
 
 pub fn find(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<User>> {
@@ -198,13 +198,14 @@ pub fn live_token(
     kinds: &[TokenKind],
 ) -> QueryResult<Option<TokenRecord>> {
     // A fixed query (no IN list), so that its prepared statement is reused.
-    let found: Option<TokenRecord> = auth_tokens::table
+    let at = now();
+    let found: Option<TokenRecord> = crate::on_backend!(conn, |c| auth_tokens::table
         .filter(auth_tokens::token_hash.eq(token_hash))
         .filter(auth_tokens::revoked_at.is_null())
-        .filter(auth_tokens::expires_at.gt(now()))
+        .filter(auth_tokens::expires_at.gt(at))
         .select(TokenRecord::as_select())
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     Ok(found.filter(|t| kinds.iter().any(|k| k.code() == t.kind)))
 }
 
