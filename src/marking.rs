@@ -283,6 +283,8 @@ pub struct Prepared {
     device: String,
     id: String,
     replaces: Option<String>,
+    /// Its position in the request's batch.
+    position: usize,
 }
 
 /// A mark after its checks: new, or a retry of one already stored.
@@ -543,6 +545,7 @@ pub fn check_input(
         device: device.to_string(),
         id: input.id.clone(),
         replaces: input.replaces.clone(),
+        position: 0,
     })))
 }
 
@@ -974,6 +977,8 @@ pub fn lock_module(
 /// Checked marks from one request: one mark, or a batch stored all or none.
 struct Job {
     marks: Vec<Prepared>,
+    /// The request was a batch: errors name the mark's position.
+    batch: bool,
     reply: std::sync::mpsc::SyncSender<AppResult<Vec<MarkReceipt>>>,
 }
 
@@ -1052,8 +1057,12 @@ impl MarkWriter {
         }
         let fresh: Vec<Prepared> = checked
             .iter()
-            .filter_map(|c| match c {
-                Checked::New(p) => Some((**p).clone()),
+            .enumerate()
+            .filter_map(|(k, c)| match c {
+                Checked::New(p) => Some(Prepared {
+                    position: k,
+                    ..(**p).clone()
+                }),
                 Checked::Stored(_) => None,
             })
             .collect();
@@ -1064,6 +1073,7 @@ impl MarkWriter {
             self.queue
                 .send(Job {
                     marks: fresh,
+                    batch,
                     reply,
                 })
                 .map_err(|_| AppError::internal("the mark writer has stopped"))?;
@@ -1101,13 +1111,20 @@ fn write_group(pool: &crate::store::Pool, schemes: &Schemes, group: Vec<Job>) {
     let committed = crate::store::write_tx(&mut conn, |conn| -> AppResult<()> {
         let sqlite = matches!(conn, DbConnection::Sqlite(_));
         for job in &group {
-            let batch = job.marks.len() > 1;
-            if sqlite && !batch {
+            let batch = job.batch;
+            if sqlite && job.marks.len() == 1 {
                 // One mark on SQLite needs no savepoint: every rule is
                 // checked before its first write, and a refused statement
                 // leaves the transaction intact. A failure after a write
                 // (a database error) abandons the whole group instead.
-                let r = commit_mark(conn, schemes, &mut state, &job.marks[0]).map(|r| vec![r]);
+                let r = commit_mark(conn, schemes, &mut state, &job.marks[0])
+                    .map(|r| vec![r])
+                    .map_err(|mut e| {
+                        if batch {
+                            e.message = format!("marks[{}]: {}", job.marks[0].position, e.message);
+                        }
+                        e
+                    });
                 if let Err(e) = &r {
                     if matches!(e.kind, ErrorKind::Internal | ErrorKind::Unavailable) {
                         return Err(e.clone());
@@ -1118,12 +1135,12 @@ fn write_group(pool: &crate::store::Pool, schemes: &Schemes, group: Vec<Job>) {
             }
             let r = crate::store::write_tx(conn, |conn| {
                 let mut out = Vec::with_capacity(job.marks.len());
-                for (k, m) in job.marks.iter().enumerate() {
+                for m in &job.marks {
                     match commit_mark(conn, schemes, &mut state, m) {
                         Ok(r) => out.push(r),
                         Err(mut e) => {
                             if batch {
-                                e.message = format!("marks[{k}]: {}", e.message);
+                                e.message = format!("marks[{}]: {}", m.position, e.message);
                             }
                             return Err(e);
                         }
