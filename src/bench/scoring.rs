@@ -12,7 +12,7 @@ use crate::engine::scoring::{Layout, MarkRow, Scoreboard, Slot};
 use crate::marking::{put_scheme, read_scheme};
 use crate::registration::{import_file, Registrar};
 use crate::startup;
-use crate::store::marking::{current_marks_of_contest, insert_marks, NewMark};
+use crate::store::marking::{insert_marks, NewMark};
 use crate::store::{entries, write_tx, DbConnection};
 use anyhow::{anyhow, Context as _};
 use rand::{Rng, SeedableRng};
@@ -89,28 +89,32 @@ pub fn full_recompute(
     layout: &Layout,
     contest: ContestId,
 ) -> anyhow::Result<Scoreboard<i64>> {
-    let rows = current_marks_of_contest(conn, contest)?;
     let mut slots: HashMap<String, Slot> = HashMap::new();
-    let mut marks = Vec::with_capacity(rows.len());
-    for (entry, aspect, slot, value) in rows {
-        let Some(i) = layout.find(&aspect) else {
-            continue;
-        };
-        let slot = match slots.get(&slot) {
-            Some(s) => s.clone(),
-            None => {
-                let s = Slot::decode(&slot).map_err(|e| anyhow!(e))?;
-                slots.insert(slot, s.clone());
-                s
-            }
-        };
-        marks.push(MarkRow {
-            entry,
-            aspect: i,
-            slot,
-            value: Decimal::from_str(&value).map_err(|e| anyhow!("mark {value}: {e}"))?,
-        });
-    }
+    let mut marks = Vec::new();
+    crate::store::marking::each_current_mark(
+        conn,
+        contest,
+        |entry, aspect, slot, value| -> anyhow::Result<()> {
+            let Some(i) = layout.find(aspect) else {
+                return Ok(());
+            };
+            let slot = match slots.get(slot) {
+                Some(s) => s.clone(),
+                None => {
+                    let s = Slot::decode(slot).map_err(|e| anyhow!(e))?;
+                    slots.insert(slot.to_string(), s.clone());
+                    s
+                }
+            };
+            marks.push(MarkRow {
+                entry,
+                aspect: i,
+                slot,
+                value: Decimal::from_str(value).map_err(|e| anyhow!("mark {value}: {e}"))?,
+            });
+            Ok(())
+        },
+    )?;
     Scoreboard::recompute(layout.clone(), marks).map_err(|e| anyhow!(e))
 }
 

@@ -569,7 +569,7 @@ pub struct Scoreboard<K: Ord + Clone + Hash> {
     ranking: BTreeSet<(Reverse<Decimal>, K)>,
 }
 
-impl<K: Ord + Clone + Hash> Scoreboard<K> {
+impl<K: Ord + Clone + Hash + Send + Sync> Scoreboard<K> {
     pub fn new(layout: Layout) -> Scoreboard<K> {
         Scoreboard {
             layout,
@@ -594,10 +594,34 @@ impl<K: Ord + Clone + Hash> Scoreboard<K> {
                 r.set(&m.slot, m.value);
             }
         }
+        // Entries are independent: they are scored on every available core.
         let mut board = Scoreboard::new(layout);
-        for (entry, rec) in recorded {
-            let outcomes = (0..n).map(|i| outcome(&board.layout, i, &rec[i])).collect();
-            let score = EntryScore::compute(&board.layout, outcomes)?;
+        let all: Vec<(K, Vec<Recorded>)> = recorded.into_iter().collect();
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = all.len().div_ceil(workers).max(1);
+        let layout = &board.layout;
+        let scored: Vec<Result<EntryScore, Overflow>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = all
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(_, rec)| {
+                                let outcomes =
+                                    (0..n).map(|i| outcome(layout, i, &rec[i])).collect();
+                                EntryScore::compute(layout, outcomes)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        for ((entry, rec), score) in all.into_iter().zip(scored) {
+            let score = score?;
             board.ranking.insert((Reverse(score.total), entry.clone()));
             board.entries.insert(entry, (rec, score));
         }

@@ -428,19 +428,31 @@ fn insert_marks_with_ids(conn: &mut DbConnection, rows: &[(i64, NewMark<'_>)]) -
     }
 }
 
-/// The current marks of a contest (the latest of each slot), as
-/// `(entry, aspect, slot, value)`, for a full recompute.
-pub fn current_marks_of_contest(
+/// Streams every mark of a contest in the order they were stored (later
+/// marks of a slot replace earlier ones) to `f(entry, aspect, slot, value)`,
+/// without holding the rows in memory.
+pub fn each_current_mark<E>(
     conn: &mut DbConnection,
     contest: ContestId,
-) -> QueryResult<Vec<(i64, String, String, String)>> {
-    // Marks are appended in order, so the last row of a slot is its current
-    // mark; the caller lets later rows replace earlier ones.
-    marks::table
-        .filter(marks::contest_id.eq(contest.0))
-        .order(marks::id.asc())
-        .select((marks::entry_id, marks::aspect, marks::slot, marks::value))
-        .load(conn)
+    mut f: impl FnMut(i64, &str, &str, &str) -> Result<(), E>,
+) -> Result<(), E>
+where
+    E: From<diesel::result::Error>,
+{
+    crate::on_backend!(conn, |c| {
+        let rows = marks::table
+            .filter(marks::contest_id.eq(contest.0))
+            .order(marks::id.asc())
+            .select((marks::entry_id, marks::aspect, marks::slot, marks::value))
+            .load_iter::<(i64, String, String, String), diesel::connection::DefaultLoadingMode>(
+                c,
+            )?;
+        for row in rows {
+            let (entry, aspect, slot, value) = row?;
+            f(entry, &aspect, &slot, &value)?;
+        }
+        Ok(())
+    })
 }
 
 // ---- module sign-off ----------------------------------------------------------
