@@ -101,8 +101,12 @@ impl r2d2::ManageConnection for ConnectionManager {
 }
 
 pub fn build_pool(url: &DatabaseUrl, size: u32) -> anyhow::Result<Pool> {
+    // A server connection can break between uses and is tested at check-out;
+    // an embedded SQLite connection cannot, and testing it costs a statement
+    // on every request.
     let pool = r2d2::Pool::builder()
         .max_size(size)
+        .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
         .connection_timeout(Duration::from_secs(15))
         .build(ConnectionManager::new(url.clone()))?;
     Ok(pool)
