@@ -3,14 +3,11 @@
 //! acknowledged (durable) marks per second and latency, beside the same
 //! server's `/healthz` throughput in the same run.
 
-use super::import::{bench_contest, generate_csv, SEED};
-use super::scoring::{bench_scheme, client_id, random_value};
+use super::import::SEED;
+use super::scoring::{client_id, marked_contest, random_value};
 use super::Scratch;
 use crate::config::{DatabaseUrl, Settings};
 use crate::engine::model::{ContestStatus, EntryId, JudgeRole, OrganisationKind, UserId, UserKind};
-use crate::engine::scoring::Layout;
-use crate::marking::{put_scheme, read_scheme};
-use crate::registration::{import_file, Registrar};
 use crate::startup::{self, Application};
 use crate::store::marking::{put_panel, Panel};
 use crate::store::organisations::NewOrganisation;
@@ -213,27 +210,8 @@ pub fn run(entries_n: usize, clients: usize, seconds: u64) -> anyhow::Result<()>
     };
     let (pool, hasher, _) = startup::prepare(&settings)?;
     let mut conn = pool.get()?;
-    let contest = bench_contest(&mut conn)?;
-    import_file(
-        &mut conn,
-        &hasher,
-        contest.id,
-        generate_csv(entries_n)?.as_bytes(),
-        None,
-        &Registrar {
-            user: None,
-            scope: None,
-        },
-        "bench",
-        false,
-    )
-    .map_err(|e| anyhow!("{e}"))?;
-    let scheme_text = bench_scheme(6);
-    put_scheme(&mut conn, contest.id, &scheme_text, None, None).map_err(|e| anyhow!("{e}"))?;
-    let layout = Arc::new(
-        Layout::new(read_scheme(&scheme_text).map_err(|e| anyhow!("{e}"))?)
-            .map_err(|e| anyhow!("{e:?}"))?,
-    );
+    let (contest, layout) = marked_contest(&mut conn, &hasher, entries_n)?;
+    let layout = Arc::new(layout);
     let mut judges = Vec::new();
     let mut tokens = Vec::new();
     for k in 0..clients {

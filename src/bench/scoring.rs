@@ -65,6 +65,36 @@ pub fn bench_scheme(criteria: usize) -> String {
     s
 }
 
+/// The benchmark contest with `entries_n` generated entries registered
+/// through the ordinary workflow, and its scheme (`bench_scheme(6)`: 60
+/// aspects) stored.
+pub fn marked_contest(
+    conn: &mut DbConnection,
+    hasher: &crate::engine::identity::IdentityHasher,
+    entries_n: usize,
+) -> anyhow::Result<(crate::engine::model::Contest, Layout)> {
+    let contest = bench_contest(conn)?;
+    import_file(
+        conn,
+        hasher,
+        contest.id,
+        generate_csv(entries_n)?.as_bytes(),
+        None,
+        &Registrar {
+            user: None,
+            scope: None,
+        },
+        "bench",
+        false,
+    )
+    .map_err(|e| anyhow!("{e}"))?;
+    let scheme_text = bench_scheme(6);
+    put_scheme(conn, contest.id, &scheme_text, None, None).map_err(|e| anyhow!("{e}"))?;
+    let layout = Layout::new(read_scheme(&scheme_text).map_err(|e| anyhow!("{e}"))?)
+        .map_err(|e| anyhow!("{e:?}"))?;
+    Ok((contest, layout))
+}
+
 /// A random valid value for a judge's mark of aspect `i`.
 pub fn random_value(layout: &Layout, i: usize, rng: &mut impl Rng) -> Decimal {
     match layout.aspect(i).kind {
@@ -146,26 +176,7 @@ pub fn run(entries_n: usize, judges: usize) -> anyhow::Result<()> {
     };
     let (pool, hasher, _) = startup::prepare(&settings)?;
     let mut conn = pool.get()?;
-    let contest = bench_contest(&mut conn)?;
-    let csv = generate_csv(entries_n)?;
-    import_file(
-        &mut conn,
-        &hasher,
-        contest.id,
-        csv.as_bytes(),
-        None,
-        &Registrar {
-            user: None,
-            scope: None,
-        },
-        "bench",
-        false,
-    )
-    .map_err(|e| anyhow!("{e}"))?;
-    let scheme_text = bench_scheme(6);
-    put_scheme(&mut conn, contest.id, &scheme_text, None, None).map_err(|e| anyhow!("{e}"))?;
-    let layout = Layout::new(read_scheme(&scheme_text).map_err(|e| anyhow!("{e}"))?)
-        .map_err(|e| anyhow!("{e:?}"))?;
+    let (contest, layout) = marked_contest(&mut conn, &hasher, entries_n)?;
     let judge_ids: Vec<UserId> = (0..judges)
         .map(|k| crate::bench::marks_http::judge_account(&mut conn, k))
         .collect::<anyhow::Result<_>>()?;

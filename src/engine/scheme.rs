@@ -1106,7 +1106,8 @@ pub fn judgement_spread_exceeded(aspect: &Aspect, levels: &[Option<Decimal>]) ->
     }
 }
 
-fn kind_name(kind: &AspectKind) -> &'static str {
+/// The kind's name as written in a scheme file.
+pub fn kind_name(kind: &AspectKind) -> &'static str {
     match kind {
         AspectKind::Binary => "binary",
         AspectKind::Bands { .. } => "bands",

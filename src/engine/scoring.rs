@@ -9,8 +9,8 @@
 //! order in which marks arrive. Pure: no I/O.
 
 use crate::engine::scheme::{
-    aspect_mark, judgement_spread_exceeded, module_contribution, Aspect, AspectInput, AspectKind,
-    FactorSpec, Scheme,
+    aspect_mark, judgement_spread_exceeded, kind_name, module_contribution, Aspect, AspectInput,
+    AspectKind, FactorSpec, Scheme,
 };
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -271,16 +271,6 @@ pub fn check_mark(layout: &Layout, i: usize, slot: &Slot, value: Decimal) -> Res
             slots_of(kind),
             slot_name(slot)
         )),
-    }
-}
-
-fn kind_name(kind: &AspectKind) -> &'static str {
-    match kind {
-        AspectKind::Binary => "binary",
-        AspectKind::Bands { .. } => "bands",
-        AspectKind::Deduction { .. } => "deduction",
-        AspectKind::Judgement { .. } => "judgement",
-        AspectKind::Score { .. } => "score",
     }
 }
 
