@@ -912,6 +912,28 @@ pub fn audit_trail(conn: &mut DbConnection, entry: EntryId) -> AppResult<AuditTr
     })
 }
 
+/// An entry of a contest that the actor is not in conflict with (their own
+/// organisation and below): 404 if the contest has no such entry, 403 with
+/// the reason otherwise.
+pub fn entry_without_conflict(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+    entry: EntryId,
+) -> AppResult<crate::engine::model::Entry> {
+    let e = entries::get(conn, contest, entry).map_err(|e| match e {
+        diesel::result::Error::NotFound => {
+            AppError::not_found(format!("contest {contest} has no entry {entry}"))
+        }
+        other => other.into(),
+    })?;
+    let org = organisations::get(conn, e.organisation_id)?;
+    actor
+        .may_see_entry_of(&org.path, None)
+        .map_err(|d| AppError::new(ErrorKind::Forbidden, "conflict_of_interest", d.0))?;
+    Ok(e)
+}
+
 /// Signs off one module of an entry: every aspect marked, none flagged.
 pub fn lock_module(
     conn: &mut DbConnection,
@@ -928,16 +950,7 @@ pub fn lock_module(
             "only the chief judge may sign off a module",
         ));
     }
-    let e = entries::get(conn, contest, entry).map_err(|e| match e {
-        diesel::result::Error::NotFound => {
-            AppError::not_found(format!("contest {contest} has no entry {entry}"))
-        }
-        other => other.into(),
-    })?;
-    let org = organisations::get(conn, e.organisation_id)?;
-    actor
-        .may_see_entry_of(&org.path, None)
-        .map_err(|d| AppError::new(ErrorKind::Forbidden, "conflict_of_interest", d.0))?;
+    let e = entry_without_conflict(conn, actor, contest, entry)?;
     let (_, layout) = schemes
         .current(conn, contest)?
         .ok_or_else(|| AppError::conflict("the contest has no marking scheme yet"))?;

@@ -5,7 +5,7 @@
 use super::{allow, load_contest, LoadedContest};
 use crate::engine::access::Actor;
 use crate::engine::model::{ContestId, EntryId, EntryStatus, JudgeRole, UserId};
-use crate::error::{AppError, AppResult, ErrorKind};
+use crate::error::{AppError, AppResult};
 use crate::marking::{self, MarkInput, MarkReceipt};
 use crate::store::marking::{self as store, Panel};
 use crate::store::{audit, contests, entries, organisations, users, write_tx, DbConnection};
@@ -504,17 +504,7 @@ fn supervised_entry(
 ) -> AppResult<crate::engine::model::Entry> {
     let c = load_contest(conn, id)?;
     may_supervise(actor, &c)?;
-    let e = entries::get(conn, id, entry).map_err(|e| match e {
-        diesel::result::Error::NotFound => {
-            AppError::not_found(format!("contest {id} has no entry {entry}"))
-        }
-        other => other.into(),
-    })?;
-    let org = organisations::get(conn, e.organisation_id)?;
-    actor
-        .may_see_entry_of(&org.path, None)
-        .map_err(|d| AppError::new(ErrorKind::Forbidden, "conflict_of_interest", d.0))?;
-    Ok(e)
+    marking::entry_without_conflict(conn, actor, id, entry)
 }
 
 async fn entry_score(
