@@ -475,16 +475,13 @@ pub fn check_input(
 
     // Panels: the judge must sit on a panel that marks this aspect; the
     // chief judge acts for every panel.
-    let panels = store::panels_of(conn, contest)?;
-    let covering: Vec<&store::Panel> = panels
+    let seats = store::seats_of(conn, contest, who.user)?;
+    let covering: Vec<&store::Seat> = seats
         .iter()
-        .filter(|p| layout.covers(&p.covers, i))
+        .filter(|s| layout.covers(&s.covers, i))
         .collect();
     let chief = who.role == JudgeRole::ChiefJudge;
-    let mine: Vec<&&store::Panel> = covering
-        .iter()
-        .filter(|p| p.judges.contains(&who.user))
-        .collect();
+    let mine: Vec<&&store::Seat> = covering.iter().filter(|s| s.member).collect();
     if mine.is_empty() && !chief {
         return Err(AppError::new(
             ErrorKind::Forbidden,
@@ -494,9 +491,9 @@ pub fn check_input(
     }
     // Conflict of interest, at the strictest level of the panels concerned.
     let depth = if mine.is_empty() {
-        covering.iter().filter_map(|p| p.conflict_depth).min()
+        covering.iter().filter_map(|s| s.conflict_depth).min()
     } else {
-        mine.iter().filter_map(|p| p.conflict_depth).min()
+        mine.iter().filter_map(|s| s.conflict_depth).min()
     };
     if let Err(denied) =
         actor.may_see_entry_of(&entry_path, depth.map(|d| usize::try_from(d).unwrap_or(0)))
@@ -550,11 +547,45 @@ pub fn check_input(
 }
 
 /// What the writer reads once per group: each contest's status and
-/// current scheme version.
+/// current scheme version; and the running scores it last wrote.
 #[derive(Default)]
 pub struct GroupState {
     contests: HashMap<ContestId, (String, ContestStatus, i32)>,
     ids: store::MarkIds,
+    scores: ScoreCache,
+}
+
+/// The running scores the writer last stored, so that the next mark of an
+/// entry need not rebuild its score from the stored outcome lines. An entry
+/// is taken from the cache only when its stored row is exactly what the
+/// writer left there (same scheme version, same outcomes), so a change by
+/// another server or a rolled-back group is always seen.
+#[derive(Default)]
+pub struct ScoreCache {
+    scores: HashMap<EntryId, (i32, String, EntryScore)>,
+}
+
+impl ScoreCache {
+    /// Entries kept at most; the cache is emptied when it is full.
+    const CAPACITY: usize = 4096;
+
+    fn take(&mut self, entry: EntryId, stored: &StoredScore) -> Option<EntryScore> {
+        match self.scores.remove(&entry) {
+            Some((version, detail, score))
+                if version == stored.scheme_version && detail == stored.detail =>
+            {
+                Some(score)
+            }
+            _ => None,
+        }
+    }
+
+    fn put(&mut self, entry: EntryId, version: i32, detail: String, score: EntryScore) {
+        if self.scores.len() >= Self::CAPACITY {
+            self.scores.clear();
+        }
+        self.scores.insert(entry, (version, detail, score));
+    }
 }
 
 impl GroupState {
@@ -641,7 +672,7 @@ pub fn commit_mark(
 
     // The entry's running score; on PostgreSQL its row stays locked until
     // the transaction ends, so concurrent marks of one entry queue here.
-    let mut score = locked_score(conn, contest, p.entry, version, layout)?;
+    let mut score = locked_score(conn, contest, p.entry, version, layout, &mut group.scores)?;
 
     let history = store::slot_marks(conn, p.entry, aspect_code)?;
     let slot_text = slot.encode();
@@ -725,7 +756,9 @@ pub fn commit_mark(
     score
         .update(layout, i, o.clone())
         .map_err(|e| AppError::internal(e.to_string()))?;
-    save_score(conn, contest, p.entry, version, &score)?;
+    let detail = save_score(conn, contest, p.entry, version, &score)?;
+    let entry_total = score.total;
+    group.scores.put(p.entry, version, detail, score);
 
     let stored = StoredMark {
         id,
@@ -747,7 +780,7 @@ pub fn commit_mark(
         mark: view(&stored, p.replaces.clone()),
         duplicate: false,
         aspect: o,
-        entry_total: score.total,
+        entry_total,
     })
 }
 
@@ -799,8 +832,14 @@ fn locked_score(
     entry: EntryId,
     version: i32,
     layout: &Layout,
+    cache: &mut ScoreCache,
 ) -> AppResult<EntryScore> {
     if let Some(s) = store::score_for_update(conn, entry)? {
+        if let Some(score) = cache.take(entry, &s) {
+            if s.scheme_version == version {
+                return Ok(score);
+            }
+        }
         if let Some(score) = from_store(layout, version, &s) {
             return Ok(score);
         }
@@ -818,21 +857,18 @@ fn save_score(
     entry: EntryId,
     version: i32,
     score: &EntryScore,
-) -> AppResult<()> {
-    let detail = store::encode_outcomes(&score.aspects);
-    store::put_score(
-        conn,
-        &StoredScore {
-            entry_id: entry.0,
-            contest_id: contest.0,
-            scheme_version: version,
-            total: score.total.to_string(),
-            marked: i32::try_from(score.marked).unwrap_or(i32::MAX),
-            flagged: i32::try_from(score.flagged).unwrap_or(i32::MAX),
-            detail,
-        },
-    )?;
-    Ok(())
+) -> AppResult<String> {
+    let stored = StoredScore {
+        entry_id: entry.0,
+        contest_id: contest.0,
+        scheme_version: version,
+        total: score.total.to_string(),
+        marked: i32::try_from(score.marked).unwrap_or(i32::MAX),
+        flagged: i32::try_from(score.flagged).unwrap_or(i32::MAX),
+        detail: store::encode_outcomes(&score.aspects),
+    };
+    store::put_score(conn, &stored)?;
+    Ok(stored.detail)
 }
 
 /// An entry's current score under the contest's current scheme.
@@ -1020,6 +1056,8 @@ impl MarkWriter {
         std::thread::Builder::new()
             .name("mark-writer".into())
             .spawn(move || {
+                let mut conn = None;
+                let mut scores = ScoreCache::default();
                 while let Ok(first) = jobs.recv() {
                     // Gather the marks arriving close together, so that one
                     // flush to disk acknowledges as many as possible.
@@ -1032,7 +1070,7 @@ impl MarkWriter {
                             Err(_) => break,
                         }
                     }
-                    write_group(&p, &sc, group);
+                    write_group(&p, &sc, &mut conn, &mut scores, group);
                 }
             })?;
         Ok(MarkWriter {
@@ -1042,12 +1080,13 @@ impl MarkWriter {
         })
     }
 
-    /// Checks marks, then records them and waits until they are durable (or
+    /// Checks marks sent by `who` (the actor, found on the same
+    /// connection), then records them and waits until they are durable (or
     /// refused). A batch is stored all or none; errors name the position of
     /// the mark in the batch. Blocks: call it off the async workers.
     pub fn submit(
         &self,
-        actor: &Actor,
+        who: impl FnOnce(&mut DbConnection) -> AppResult<Actor>,
         contest: ContestId,
         marks: &[MarkInput],
     ) -> AppResult<Vec<MarkReceipt>> {
@@ -1058,16 +1097,21 @@ impl MarkWriter {
             }
             e
         };
-        let mut checked = Vec::with_capacity(marks.len());
-        {
+        // The caller and the checks read one snapshot of the database, in
+        // one read transaction.
+        let checked = {
             let mut conn = self.pool.get()?;
-            for (k, m) in marks.iter().enumerate() {
-                checked.push(
-                    check_input(&mut conn, &self.schemes, actor, contest, m)
-                        .map_err(|e| named(k, e))?,
-                );
-            }
-        }
+            diesel::Connection::transaction(&mut *conn, |conn| {
+                let actor = &who(conn)?;
+                marks
+                    .iter()
+                    .enumerate()
+                    .map(|(k, m)| {
+                        check_input(conn, &self.schemes, actor, contest, m).map_err(|e| named(k, e))
+                    })
+                    .collect::<AppResult<Vec<Checked>>>()
+            })?
+        };
         let fresh: Vec<Prepared> = checked
             .iter()
             .enumerate()
@@ -1108,20 +1152,34 @@ impl MarkWriter {
     }
 }
 
-fn write_group(pool: &crate::store::Pool, schemes: &Schemes, group: Vec<Job>) {
-    let mut conn = match pool.get() {
-        Ok(c) => c,
-        Err(e) => {
-            let err = AppError::from(e);
-            for job in group {
-                let _ = job.reply.send(Err(err.clone()));
+fn write_group(
+    pool: &crate::store::Pool,
+    schemes: &Schemes,
+    held: &mut Option<crate::store::PooledConnection>,
+    scores: &mut ScoreCache,
+    group: Vec<Job>,
+) {
+    // The writer keeps its connection, so that its page cache stays warm
+    // between groups; it takes a new one after a database error.
+    let conn = match held {
+        Some(c) => c,
+        None => match pool.get() {
+            Ok(c) => held.insert(c),
+            Err(e) => {
+                let err = AppError::from(e);
+                for job in group {
+                    let _ = job.reply.send(Err(err.clone()));
+                }
+                return;
             }
-            return;
-        }
+        },
     };
     let mut results: Vec<AppResult<Vec<MarkReceipt>>> = Vec::with_capacity(group.len());
-    let mut state = GroupState::default();
-    let committed = crate::store::write_tx(&mut conn, |conn| -> AppResult<()> {
+    let mut state = GroupState {
+        scores: std::mem::take(scores),
+        ..GroupState::default()
+    };
+    let committed = crate::store::write_tx(conn, |conn| -> AppResult<()> {
         let sqlite = matches!(conn, DbConnection::Sqlite(_));
         for job in &group {
             let batch = job.batch;
@@ -1165,6 +1223,7 @@ fn write_group(pool: &crate::store::Pool, schemes: &Schemes, group: Vec<Job>) {
         }
         Ok(())
     });
+    *scores = state.scores;
     match committed {
         Ok(()) => {
             for (job, r) in group.into_iter().zip(results) {
@@ -1172,6 +1231,9 @@ fn write_group(pool: &crate::store::Pool, schemes: &Schemes, group: Vec<Job>) {
             }
         }
         Err(e) => {
+            if matches!(e.kind, ErrorKind::Internal | ErrorKind::Unavailable) {
+                *held = None;
+            }
             for job in group {
                 let _ = job.reply.send(Err(e.clone()));
             }

@@ -702,7 +702,73 @@ fn sign_off_overrule_and_running_scores(backend: Backend) {
     }
 }
 
+/// Two servers on one database mark the same entry in turn. Each keeps
+/// the running scores it wrote; every answer must still count the other
+/// server's marks.
+fn running_scores_across_servers(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let x = set_up(&s);
+    let c = x.contest;
+    assert_eq!(api.put_scheme(&x.organiser, c, SCHEME, "").0, 201);
+    panels(&s, &x, None);
+    let (st, _) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/status"),
+        Some(json!({"status": "running"})),
+    );
+    assert_eq!(st, 200);
+    let other = s.sibling();
+    let post = |base: &str, token: &str, m: Value| {
+        let resp = s
+            .client()
+            .post(format!("{base}/api/v1/contests/{c}/marks"))
+            .bearer_auth(token)
+            .json(&m)
+            .send()
+            .unwrap();
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().unwrap_or(Value::Null);
+        assert_eq!(status, 201, "{body}");
+        body
+    };
+    let e = x.e001;
+    let with = |mut m: Value, replaces: u32| {
+        m["replaces"] = json!(uuid(replaces));
+        m
+    };
+    // Server 1 records the binary aspect as achieved (2 marks); server 2
+    // changes it to not achieved.
+    let r = post(&s.base, &x.wz1, mark(31, e, "A1.1", "1"));
+    assert_eq!(r["entry_total"], "2");
+    let r = post(&other.base, &x.wz1, with(mark(32, e, "A1.1", "0"), 31));
+    assert_eq!(r["entry_total"], "0");
+    // Server 1's next mark of the entry starts from server 2's change.
+    let r = post(&s.base, &x.wz1, mark(33, e, "A1.2", "3"));
+    assert_eq!(r["entry_total"], "0", "{r}");
+    let r = post(&other.base, &x.wz2, mark(34, e, "A1.2", "3"));
+    assert_eq!(r["entry_total"], "0", "{r}");
+    let r = post(&s.base, &x.hz_judge, mark(35, e, "A1.2", "3"));
+    assert_eq!(r["entry_total"], "6", "{r}");
+    let r = post(&other.base, &x.wz1, with(mark(36, e, "A1.1", "1"), 32));
+    assert_eq!(r["entry_total"], "8", "{r}");
+    let r = post(&s.base, &x.wz1, with(mark(37, e, "A1.1", "0"), 36));
+    assert_eq!(r["entry_total"], "6", "{r}");
+    drop(other);
+
+    let mut conn = s.db.connect();
+    let body = jiangxin::store::marking::current_scheme(&mut conn, ContestId(c))
+        .unwrap()
+        .unwrap()
+        .body;
+    let layout = Layout::new(jiangxin::marking::read_scheme(&body).unwrap()).unwrap();
+    let full = jiangxin::marking::recompute_entry(&mut conn, &layout, EntryId(e)).unwrap();
+    assert_eq!(full.total.to_string(), "6");
+}
+
 on_both_backends!(
+    running_scores_across_servers,
     scheme_versions_panels_and_conflicts,
     marks_are_idempotent_append_only_and_checked,
     sign_off_overrule_and_running_scores

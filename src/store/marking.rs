@@ -148,6 +148,40 @@ pub fn panels_of(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Vec
         .collect())
 }
 
+/// What checking one judge's mark needs of a panel: what it covers, its
+/// conflict level, and whether the judge sits on it.
+pub struct Seat {
+    pub covers: Vec<String>,
+    pub conflict_depth: Option<i32>,
+    pub member: bool,
+}
+
+/// Every panel of a contest as seen by one judge, without loading the
+/// panels' other members.
+pub fn seats_of(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    judge: UserId,
+) -> QueryResult<Vec<Seat>> {
+    let member = diesel::dsl::exists(
+        panel_judges::table
+            .filter(panel_judges::panel_id.eq(panels::id))
+            .filter(panel_judges::user_id.eq(judge.0)),
+    );
+    let rows: Vec<(String, Option<i32>, bool)> = crate::on_backend!(conn, |c| panels::table
+        .filter(panels::contest_id.eq(contest.0))
+        .select((panels::covers, panels::conflict_depth, member))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(|(covers, conflict_depth, member)| Seat {
+            covers: covers.split_whitespace().map(str::to_string).collect(),
+            conflict_depth,
+            member,
+        })
+        .collect())
+}
+
 /// The panels of a contest that a judge sits on.
 pub fn panels_of_judge(
     conn: &mut DbConnection,

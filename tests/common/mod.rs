@@ -131,6 +131,20 @@ impl Drop for TestServer {
     }
 }
 
+/// A second server on a [`TestServer`]'s database; stops when dropped.
+pub struct Sibling {
+    pub base: String,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Drop for Sibling {
+    fn drop(&mut self) {
+        let h = self.handle.clone();
+        let _ =
+            std::thread::spawn(move || actix_web::rt::System::new().block_on(h.stop(false))).join();
+    }
+}
+
 /// The seeded ladder: ids of everything a test refers to.
 #[derive(Debug, Clone)]
 pub struct World {
@@ -415,6 +429,29 @@ impl TestServer {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// A second server process on the same database, as in a deployment
+    /// where several servers share one database.
+    pub fn sibling(&self) -> Sibling {
+        let settings = self.db.settings();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+                let app = jiangxin::startup::Application::with_listener(settings, listener)
+                    .expect("start second server");
+                let port = app.port();
+                let server = app.into_server();
+                tx.send((port, server.handle())).unwrap();
+                let _ = server.await;
+            })
+        });
+        let (port, handle) = rx.recv().expect("second server started");
+        Sibling {
+            base: format!("http://127.0.0.1:{port}"),
+            handle,
+        }
     }
 
     pub fn client(&self) -> reqwest::blocking::Client {
