@@ -2,6 +2,7 @@
 //! randomness. Plain data in, plain data out.
 
 pub mod access;
+pub mod awards;
 pub mod eligibility;
 pub mod identity;
 pub mod model;
@@ -9,3 +10,4 @@ pub mod panel;
 pub mod registration;
 pub mod scheme;
 pub mod scoring;
+pub mod standings;

@@ -436,7 +436,7 @@ impl From<Aspect> for AspectRepr {
 }
 
 /// Strict decimal deserialisation: strings and integers, never floats.
-mod dec {
+pub(crate) mod dec {
     use rust_decimal::Decimal;
     use serde::de::{self, Deserializer, Visitor};
     use serde::Deserialize;
@@ -528,7 +528,13 @@ impl std::error::Error for SchemeError {}
 /// Parses a scheme from TOML text. This checks the shape of the document
 /// only; call [`check_scheme`] for the consistency rules.
 pub fn parse_scheme(text: &str) -> Result<Scheme, SchemeError> {
-    toml::from_str::<Scheme>(text).map_err(|e| {
+    parse_document(text)
+}
+
+/// Reads a TOML document of the project's own formats (a scheme, an award
+/// policy); an error names the line, column and field.
+pub fn parse_document<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, SchemeError> {
+    toml::from_str::<T>(text).map_err(|e| {
         let message = e.message().trim().to_string();
         match e.span() {
             Some(span) => {

@@ -1,0 +1,1035 @@
+//! Award policies: places, medals, prizes, title recommendations and
+//! promotions, read from a TOML policy and applied to standings by one
+//! engine (see `docs/results.md`).
+//!
+//! Pure: the caller supplies the entrants, their scores and the lot seed.
+
+use crate::engine::model::{SkillLevel, Vocabulary};
+use crate::engine::scheme::{dec, parse_document, SchemeError};
+use crate::engine::standings::{rank, Entrant, Lot, Standardise, TieBreak};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// An award policy as written in its TOML file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub name: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// E.g. `["total", "time", "module:S", "lot"]`.
+    #[serde(default = "default_tie_break")]
+    pub tie_break: Vec<String>,
+    /// Rank and award each group (employee / student) on its own.
+    #[serde(default)]
+    pub per_group: bool,
+    #[serde(default = "no_standardisation")]
+    pub standardise: Standardise,
+    /// Module weights the contest's scheme must have, as a ratio
+    /// (`{ T = 3, S = 7 }` for theory : practical = 3 : 7).
+    #[serde(default)]
+    pub module_ratio: BTreeMap<String, DecimalValue>,
+    #[serde(default)]
+    pub awards: Vec<AwardRule>,
+    /// Awards over several contests (best of each organisation, top overall).
+    #[serde(default)]
+    pub across: Vec<AcrossRule>,
+}
+
+/// A decimal written as a quoted string or an integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DecimalValue(#[serde(deserialize_with = "dec::de")] pub Decimal);
+
+fn default_tie_break() -> Vec<String> {
+    vec!["total".into(), "shared".into()]
+}
+
+fn no_standardisation() -> Standardise {
+    Standardise::None
+}
+
+/// Which score a rule looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum On {
+    #[default]
+    Total,
+    Standardised,
+}
+
+/// How a share of entrants becomes a whole number of entrants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CountRounding {
+    /// Rounded down: half of 7 is 3.
+    Down,
+    /// Rounded up: half of 7 is 4.
+    Up,
+    /// To the nearest, a half up: 10 % of 15 is 2.
+    HalfUp,
+}
+
+impl CountRounding {
+    fn apply(self, d: Decimal) -> usize {
+        let r = match self {
+            CountRounding::Down => d.floor(),
+            CountRounding::Up => d.ceil(),
+            CountRounding::HalfUp => {
+                d.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+            }
+        };
+        r.to_usize().unwrap_or(0)
+    }
+}
+
+/// A promotion of skill level that comes with an award.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Promote {
+    /// Promoted to this level…
+    pub to: Option<SkillLevel>,
+    /// …or to this one if the competitor already holds `to`.
+    pub already: Option<SkillLevel>,
+    /// Promoted this many levels above the current one.
+    pub step: Option<u32>,
+}
+
+/// One award rule. Exactly one selector (`places`, `top`,
+/// `top_by_team_size`, `top_fraction`, `band`, `min_score`, `holders`)
+/// says who receives it; rules are applied in order, and an entrant
+/// receives at most one award of each `class`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwardRule {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// E.g. `medal`, `prize`, `title`, `promotion`, `next_stage`.
+    pub class: String,
+    pub places: Option<[usize; 2]>,
+    pub top: Option<usize>,
+    pub top_by_team_size: Option<BTreeMap<String, usize>>,
+    pub top_fraction: Option<DecimalValue>,
+    /// Cumulative shares of entrants: `["0.1", "0.3"]` is the second 20 %.
+    pub band: Option<[DecimalValue; 2]>,
+    pub min_score: Option<DecimalValue>,
+    /// Entrants holding any of these awards (codes of earlier rules).
+    pub holders: Option<Vec<String>>,
+    /// How `top_fraction` and `band` shares are rounded to whole entrants.
+    pub rounding: Option<CountRounding>,
+    /// With `places`: entrants within this many points of the first of a
+    /// group share its place (and the places after a shared one are skipped).
+    pub window: Option<DecimalValue>,
+    #[serde(default)]
+    pub on: On,
+    /// Not given with fewer entrants than this.
+    pub min_entrants: Option<usize>,
+    pub promote: Option<Promote>,
+}
+
+/// An award over several contests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcrossRule {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// `best_of`: the best of each organisation; `top`: the best overall.
+    pub kind: AcrossKind,
+    #[serde(default)]
+    pub on: On,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AcrossKind {
+    BestOf,
+    Top,
+}
+
+/// A policy that passed its checks, with its tie-break chain read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckedPolicy {
+    pub policy: Policy,
+    pub chain: TieBreak,
+}
+
+fn error_at(text: &str, path: String, table: &str, index: usize, message: String) -> SchemeError {
+    // The line of the index-th `[[table]]` header, when the file has one.
+    let header = format!("[[{table}]]");
+    let line = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == header)
+        .nth(index)
+        .map_or(0, |(n, _)| n + 1);
+    SchemeError {
+        line,
+        column: if line > 0 { 1 } else { 0 },
+        path,
+        message,
+    }
+}
+
+/// Reads and checks a policy file. An error names the line and the field.
+pub fn read_policy(text: &str) -> Result<CheckedPolicy, SchemeError> {
+    let policy: Policy = parse_document(text)?;
+    let chain = TieBreak::parse(&policy.tie_break).map_err(|m| {
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with("tie_break"))
+            .map_or(0, |n| n + 1);
+        SchemeError {
+            line,
+            column: if line > 0 { 1 } else { 0 },
+            path: "tie_break".into(),
+            message: m,
+        }
+    })?;
+    let mut codes: HashSet<&str> = HashSet::new();
+    for (k, r) in policy.awards.iter().enumerate() {
+        let at =
+            |field: &str, m: String| error_at(text, format!("awards[{k}].{field}"), "awards", k, m);
+        if r.code.trim().is_empty() || r.class.trim().is_empty() {
+            return Err(at("code", "an award needs a code and a class".into()));
+        }
+        let selectors = [
+            r.places.is_some(),
+            r.top.is_some(),
+            r.top_by_team_size.is_some(),
+            r.top_fraction.is_some(),
+            r.band.is_some(),
+            r.min_score.is_some(),
+            r.holders.is_some(),
+        ]
+        .iter()
+        .filter(|x| **x)
+        .count();
+        if selectors != 1 {
+            return Err(at(
+                "places",
+                format!(
+                    "award `{}` needs exactly one of places, top, top_by_team_size, top_fraction, band, min_score, holders ({selectors} given)",
+                    r.code
+                ),
+            ));
+        }
+        if let Some([a, b]) = r.places {
+            if a == 0 || b < a {
+                return Err(at(
+                    "places",
+                    format!("places [{a}, {b}] must be a range from 1, e.g. [1, 3]"),
+                ));
+            }
+        }
+        if r.window.is_some() && r.places.is_none() {
+            return Err(at("window", "a window applies to `places` only".into()));
+        }
+        if r.window.is_some_and(|w| w.0.is_sign_negative()) {
+            return Err(at("window", "a window cannot be negative".into()));
+        }
+        if let Some(map) = &r.top_by_team_size {
+            for key in map.keys() {
+                if !key.parse::<usize>().is_ok_and(|n| n >= 1) {
+                    return Err(at(
+                        "top_by_team_size",
+                        format!("`{key}` is not a team size (1 for individuals, 2, 3, …)"),
+                    ));
+                }
+            }
+        }
+        let share = |d: Decimal| d >= Decimal::ZERO && d <= Decimal::ONE;
+        if let Some(f) = r.top_fraction {
+            if !share(f.0) {
+                return Err(at(
+                    "top_fraction",
+                    format!("{} is not a share between 0 and 1", f.0),
+                ));
+            }
+        }
+        if let Some([a, b]) = r.band {
+            if !share(a.0) || !share(b.0) || b.0 <= a.0 {
+                return Err(at(
+                    "band",
+                    format!(
+                        "band [{}, {}] must be two rising shares between 0 and 1",
+                        a.0, b.0
+                    ),
+                ));
+            }
+        }
+        if (r.top_fraction.is_some() || r.band.is_some()) && r.rounding.is_none() {
+            return Err(at(
+                "rounding",
+                format!(
+                    "award `{}`: state how a share of entrants is rounded (down, up or half_up)",
+                    r.code
+                ),
+            ));
+        }
+        if let Some(h) = &r.holders {
+            if let Some(unknown) = h.iter().find(|c| !codes.contains(c.as_str())) {
+                return Err(at(
+                    "holders",
+                    format!("`{unknown}` is not the code of an earlier award"),
+                ));
+            }
+        }
+        if let Some(p) = r.promote {
+            match (p.to, p.step) {
+                (Some(_), None) | (None, Some(1..)) => {}
+                _ => {
+                    return Err(at(
+                        "promote",
+                        "a promotion names a level (`to`, with `already` for those who hold it) or a `step` of at least 1".into(),
+                    ))
+                }
+            }
+            if p.already.is_some() && p.to.is_none() {
+                return Err(at("promote", "`already` comes with `to`".into()));
+            }
+        }
+        if !codes.insert(r.code.as_str()) {
+            return Err(at("code", format!("award code `{}` is used twice", r.code)));
+        }
+    }
+    for (k, r) in policy.across.iter().enumerate() {
+        if !codes.insert(r.code.as_str()) {
+            return Err(error_at(
+                text,
+                format!("across[{k}].code"),
+                "across",
+                k,
+                format!("award code `{}` is used twice", r.code),
+            ));
+        }
+    }
+    Ok(CheckedPolicy { policy, chain })
+}
+
+impl CheckedPolicy {
+    /// Checks the contest's module weights against the policy's ratio;
+    /// `weights` are the scheme's module weights by code.
+    pub fn check_weights(&self, weights: &BTreeMap<String, Decimal>) -> Result<(), String> {
+        let ratio = &self.policy.module_ratio;
+        if ratio.is_empty() {
+            return Ok(());
+        }
+        let want: Decimal = ratio.values().map(|d| d.0).sum();
+        let have: Decimal = ratio.keys().filter_map(|k| weights.get(k)).sum();
+        let text = ratio
+            .iter()
+            .map(|(k, v)| format!("{k} {}", v.0))
+            .collect::<Vec<_>>()
+            .join(" : ");
+        for (code, part) in ratio {
+            let Some(w) = weights.get(code) else {
+                return Err(format!(
+                    "the policy weighs modules {text}; the scheme has no weighted module {code}"
+                ));
+            };
+            if have.is_zero() || want.is_zero() || *w * want != part.0 * have {
+                return Err(format!(
+                    "the policy weighs modules {text}; the scheme does not"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Applying a policy.
+
+/// A member of an entry, whose skill level promotions start from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Member {
+    pub name: String,
+    pub level: Option<SkillLevel>,
+}
+
+/// Everything the policy needs of an entrant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contestant {
+    pub entrant: Entrant,
+    /// 1 for an individual.
+    pub team_size: usize,
+    pub members: Vec<Member>,
+}
+
+/// An award given to an entrant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Given {
+    pub code: String,
+    pub class: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+/// A promotion recommended for one member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Promotion {
+    pub member: String,
+    /// The award it comes with.
+    pub award: String,
+    pub from: Option<SkillLevel>,
+    /// `None` when there is no level to go to (already at the top, or a
+    /// step from an unrecorded level); `note` says why.
+    pub to: Option<SkillLevel>,
+    pub note: Option<String>,
+}
+
+/// One entrant's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Standing {
+    pub key: String,
+    pub place: usize,
+    pub shared: bool,
+    pub decided_by: Option<String>,
+    pub total: Decimal,
+    pub standardised: Decimal,
+    pub awards: Vec<Given>,
+    pub promotions: Vec<Promotion>,
+}
+
+/// A rule that gave nothing, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Withheld {
+    pub award: String,
+    pub reason: String,
+}
+
+/// The results of one ranking (the whole contest, or one group).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupResults {
+    pub group: Option<String>,
+    pub entrants: usize,
+    pub standings: Vec<Standing>,
+    pub lots: Vec<Lot>,
+    pub withheld: Vec<Withheld>,
+}
+
+/// The results of a contest under a policy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Results {
+    pub policy: String,
+    pub tie_break: Vec<String>,
+    /// The seed of every lot drawn; replaying with it gives the same order.
+    pub seed: u64,
+    pub groups: Vec<GroupResults>,
+}
+
+fn promote(p: &Promote, level: Option<SkillLevel>) -> (Option<SkillLevel>, Option<String>) {
+    let all = SkillLevel::ALL;
+    let index = |l: SkillLevel| all.iter().position(|x| *x == l).unwrap_or(0);
+    match (p.to, p.step, level) {
+        (Some(to), _, None) => (Some(to), Some("current level not recorded".into())),
+        (Some(to), _, Some(cur)) if index(cur) < index(to) => (Some(to), None),
+        (Some(to), _, Some(cur)) if cur == to => match p.already {
+            Some(next) => (Some(next), None),
+            None => (None, Some(format!("already holds {}", cur.name_zh()))),
+        },
+        (Some(_), _, Some(cur)) => (None, Some(format!("already holds {}", cur.name_zh()))),
+        (None, Some(step), Some(cur)) => match all.get(index(cur) + step as usize) {
+            Some(next) => (Some(*next), None),
+            None => (
+                None,
+                Some(format!("{} is the highest level", cur.name_zh())),
+            ),
+        },
+        (None, _, None) => (None, Some("current level not recorded".into())),
+        (None, None, Some(_)) => (None, None),
+    }
+}
+
+/// Places in which entrants within `window` points of the first of a
+/// group share that entrant's place; `order` is the ranking order.
+fn window_places(order: &[(&str, Decimal)], window: Decimal) -> HashMap<String, usize> {
+    let mut out = HashMap::new();
+    let mut i = 0;
+    while i < order.len() {
+        let lead = order[i].1;
+        let mut j = i;
+        while j < order.len() && order[j].1 >= lead - window {
+            out.insert(order[j].0.to_string(), i + 1);
+            j += 1;
+        }
+        i = j;
+    }
+    out
+}
+
+/// Ranks the contestants and applies the policy. Standardised scores are
+/// computed over every contestant of the contest together.
+pub fn evaluate(policy: &CheckedPolicy, contestants: &[Contestant], seed: u64) -> Results {
+    let p = &policy.policy;
+    let totals: Vec<Decimal> = contestants.iter().map(|c| c.entrant.total).collect();
+    let standardised: HashMap<&str, Decimal> = contestants
+        .iter()
+        .map(|c| c.entrant.key.as_str())
+        .zip(p.standardise.apply(&totals))
+        .collect();
+    let by_key: HashMap<&str, &Contestant> = contestants
+        .iter()
+        .map(|c| (c.entrant.key.as_str(), c))
+        .collect();
+    let entrants: Vec<Entrant> = contestants
+        .iter()
+        .map(|c| Entrant {
+            group: if p.per_group {
+                c.entrant.group.clone()
+            } else {
+                None
+            },
+            ..c.entrant.clone()
+        })
+        .collect();
+    let rankings = rank(&entrants, &policy.chain, seed);
+    let groups = rankings
+        .into_iter()
+        .map(|ranking| {
+            let n = ranking.places.len();
+            let score = |key: &str, on: On| match on {
+                On::Total => by_key.get(key).map_or(Decimal::ZERO, |c| c.entrant.total),
+                On::Standardised => standardised.get(key).copied().unwrap_or_default(),
+            };
+            let mut given: HashMap<String, Vec<Given>> = HashMap::new();
+            let mut promotions: HashMap<String, Vec<Promotion>> = HashMap::new();
+            let mut withheld = Vec::new();
+            for rule in &p.awards {
+                if let Some(min) = rule.min_entrants {
+                    if n < min {
+                        withheld.push(Withheld {
+                            award: rule.code.clone(),
+                            reason: format!("{n} entrants; this award needs at least {min}"),
+                        });
+                        continue;
+                    }
+                }
+                let windowed = rule.window.map(|w| {
+                    let order: Vec<(&str, Decimal)> = ranking
+                        .places
+                        .iter()
+                        .map(|pl| (pl.key.as_str(), score(&pl.key, rule.on)))
+                        .collect();
+                    window_places(&order, w.0)
+                });
+                let share = |f: Decimal| {
+                    rule.rounding
+                        .unwrap_or(CountRounding::Down)
+                        .apply(Decimal::from(n) * f)
+                };
+                for pl in &ranking.places {
+                    let key = pl.key.as_str();
+                    let team = by_key.get(key).map_or(1, |c| c.team_size.max(1));
+                    let place = windowed
+                        .as_ref()
+                        .and_then(|w| w.get(key).copied())
+                        .unwrap_or(pl.place);
+                    let held = given.get(key);
+                    let chosen = if let Some([a, b]) = rule.places {
+                        (a..=b).contains(&place)
+                    } else if let Some(t) = rule.top {
+                        place <= t
+                    } else if let Some(map) = &rule.top_by_team_size {
+                        map.get(&team.to_string()).is_some_and(|t| place <= *t)
+                    } else if let Some(f) = rule.top_fraction {
+                        place <= share(f.0)
+                    } else if let Some([a, b]) = rule.band {
+                        place > share(a.0) && place <= share(b.0)
+                    } else if let Some(min) = rule.min_score {
+                        score(key, rule.on) >= min.0
+                    } else if let Some(codes) = &rule.holders {
+                        held.is_some_and(|h| h.iter().any(|g| codes.contains(&g.code)))
+                    } else {
+                        false
+                    };
+                    if !chosen || held.is_some_and(|h| h.iter().any(|g| g.class == rule.class)) {
+                        continue;
+                    }
+                    given.entry(key.to_string()).or_default().push(Given {
+                        code: rule.code.clone(),
+                        class: rule.class.clone(),
+                        name_zh: rule.name_zh.clone(),
+                        name_en: rule.name_en.clone(),
+                    });
+                    if let Some(pr) = &rule.promote {
+                        let members = by_key
+                            .get(key)
+                            .map(|c| c.members.clone())
+                            .unwrap_or_default();
+                        let members = if members.is_empty() {
+                            vec![Member {
+                                name: key.to_string(),
+                                level: None,
+                            }]
+                        } else {
+                            members
+                        };
+                        for m in members {
+                            let (to, note) = promote(pr, m.level);
+                            promotions
+                                .entry(key.to_string())
+                                .or_default()
+                                .push(Promotion {
+                                    member: m.name,
+                                    award: rule.code.clone(),
+                                    from: m.level,
+                                    to,
+                                    note,
+                                });
+                        }
+                    }
+                }
+                if !ranking.places.iter().any(|pl| {
+                    given
+                        .get(&pl.key)
+                        .is_some_and(|g| g.iter().any(|g| g.code == rule.code))
+                }) && rule.min_entrants.is_none_or(|m| n >= m)
+                {
+                    withheld.push(Withheld {
+                        award: rule.code.clone(),
+                        reason: "no entrant qualifies".into(),
+                    });
+                }
+            }
+            let standings = ranking
+                .places
+                .iter()
+                .map(|pl| Standing {
+                    key: pl.key.clone(),
+                    place: pl.place,
+                    shared: pl.shared,
+                    decided_by: pl.decided_by.clone(),
+                    total: score(&pl.key, On::Total),
+                    standardised: score(&pl.key, On::Standardised),
+                    awards: given.remove(&pl.key).unwrap_or_default(),
+                    promotions: promotions.remove(&pl.key).unwrap_or_default(),
+                })
+                .collect();
+            GroupResults {
+                group: ranking.group,
+                entrants: n,
+                standings,
+                lots: ranking.lots,
+                withheld,
+            }
+        })
+        .collect();
+    Results {
+        policy: p.name.clone(),
+        tie_break: policy.chain.describe(),
+        seed,
+        groups,
+    }
+}
+
+/// One candidate for an award over several contests.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    pub contest: String,
+    pub key: String,
+    /// The organisation it is the best of (e.g. its nation); `None` leaves
+    /// it out of `best_of`.
+    pub organisation: Option<String>,
+    pub score: Decimal,
+}
+
+/// The winners of an award over several contests: for `best_of`, the
+/// highest score of each organisation; for `top`, the highest overall.
+/// Equal scores share the award.
+pub fn across(kind: AcrossKind, candidates: &[Candidate]) -> Vec<Candidate> {
+    let mut best: BTreeMap<Option<&str>, Decimal> = BTreeMap::new();
+    for c in candidates {
+        let group = match kind {
+            AcrossKind::Top => None,
+            AcrossKind::BestOf => match &c.organisation {
+                Some(o) => Some(o.as_str()),
+                None => continue,
+            },
+        };
+        let e = best.entry(group).or_insert(c.score);
+        if c.score > *e {
+            *e = c.score;
+        }
+    }
+    candidates
+        .iter()
+        .filter(|c| {
+            let group = match kind {
+                AcrossKind::Top => None,
+                AcrossKind::BestOf => match &c.organisation {
+                    Some(o) => Some(o.as_str()),
+                    None => return false,
+                },
+            };
+            best.get(&group) == Some(&c.score)
+        })
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn policy(name: &str) -> CheckedPolicy {
+        let text = match name {
+            "worldskills" => include_str!("../../fixtures/policies/worldskills.toml"),
+            "china-national" => include_str!("../../fixtures/policies/china-national.toml"),
+            "workers-competition" => {
+                include_str!("../../fixtures/policies/workers-competition.toml")
+            }
+            "prize-bands" => include_str!("../../fixtures/policies/prize-bands.toml"),
+            "enterprise-drill" => include_str!("../../fixtures/policies/enterprise-drill.toml"),
+            other => panic!("no policy {other}"),
+        };
+        read_policy(text).unwrap()
+    }
+
+    fn one(key: &str, total: &str, level: Option<SkillLevel>) -> Contestant {
+        Contestant {
+            entrant: Entrant {
+                key: key.into(),
+                group: None,
+                total: d(total),
+                measures: BTreeMap::new(),
+            },
+            team_size: 1,
+            members: vec![Member {
+                name: format!("{key}-member"),
+                level,
+            }],
+        }
+    }
+
+    fn field(totals: &[&str]) -> Vec<Contestant> {
+        totals
+            .iter()
+            .enumerate()
+            .map(|(i, t)| one(&format!("{:02}", i + 1), t, None))
+            .collect()
+    }
+
+    fn codes(s: &Standing) -> Vec<&str> {
+        s.awards.iter().map(|g| g.code.as_str()).collect()
+    }
+
+    fn by_key<'a>(r: &'a Results, key: &str) -> &'a Standing {
+        r.groups
+            .iter()
+            .flat_map(|g| &g.standings)
+            .find(|s| s.key == key)
+            .unwrap()
+    }
+
+    #[test]
+    fn worldskills_medals_share_within_the_window_and_skip_places() {
+        let r = evaluate(
+            &policy("worldskills"),
+            &field(&["95", "94.9", "90", "85", "80", "75", "70", "60"]),
+            1,
+        );
+        // Median 82.5, MAD 9.95: 95 → 785, 94.9 → 784 (within 1 point:
+        // both gold), 90 → 751 (place 3: bronze, no silver), 85 → 717.
+        let s: Vec<(Decimal, Vec<&str>)> = r.groups[0]
+            .standings
+            .iter()
+            .map(|s| (s.standardised, codes(s)))
+            .collect();
+        assert_eq!(s[0], (d("785"), vec!["gold"]));
+        assert_eq!(s[1], (d("784"), vec!["gold"]));
+        assert_eq!(s[2], (d("751"), vec!["bronze"]));
+        assert_eq!(s[3], (d("717"), vec!["excellence"]));
+        assert_eq!(s[4], (d("683"), vec![]));
+        assert_eq!(s[7].0, d("547"));
+        assert!(r.groups[0]
+            .withheld
+            .iter()
+            .any(|w| w.award == "silver" && w.reason == "no entrant qualifies"));
+    }
+
+    #[test]
+    fn worldskills_gives_fewer_medals_to_few_entrants() {
+        let p = policy("worldskills");
+        let medals = |totals: &[&str]| -> Vec<String> {
+            let r = evaluate(&p, &field(totals), 1);
+            r.groups[0]
+                .standings
+                .iter()
+                .flat_map(|s| s.awards.iter().map(|g| g.code.clone()))
+                .filter(|c| c != "excellence")
+                .collect()
+        };
+        assert_eq!(
+            medals(&["90", "80", "70", "60", "50", "40"]),
+            ["gold", "silver", "bronze"]
+        );
+        assert_eq!(medals(&["90", "80", "70", "60", "50"]), ["gold", "silver"]);
+        assert_eq!(medals(&["90", "80", "70", "60"]), ["gold"]);
+        assert!(medals(&["90", "80", "70"]).is_empty());
+        let r = evaluate(&p, &field(&["90", "80", "70"]), 1);
+        let w = &r.groups[0].withheld[0];
+        assert_eq!(w.award, "gold");
+        assert_eq!(w.reason, "3 entrants; this award needs at least 4");
+    }
+
+    #[test]
+    fn china_national_draws_lots_and_halves_an_odd_field() {
+        use SkillLevel::*;
+        // 11 entrants: the top half is 5 (5.5 rounded down). 03 and 04 tie
+        // on total with no other measure: a lot decides bronze.
+        let mut cs = field(&[
+            "98", "96", "93", "93", "90", "88", "85", "80", "75", "70", "60",
+        ]);
+        cs[0].members[0].level = Some(Technician);
+        cs[1].members[0].level = Some(Level3);
+        cs[4].members[0].level = Some(SeniorTechnician);
+        let p = policy("china-national");
+        let r = evaluate(&p, &cs, 7);
+        let g = &r.groups[0];
+        let places: Vec<usize> = g.standings.iter().map(|s| s.place).collect();
+        assert_eq!(places, (1..=11).collect::<Vec<_>>(), "no shared places");
+        assert_eq!(g.lots.len(), 1);
+        assert_eq!(g.lots[0].place, 3);
+        assert_eq!(g.lots[0].drawn_from, ["03", "04"]);
+        // The lot is replayed from the stored seed.
+        assert_eq!(evaluate(&p, &cs, 7), r);
+        let bronze = &g.standings[2];
+        assert_eq!(bronze.decided_by.as_deref(), Some("total"));
+        assert_eq!(codes(bronze), ["bronze", "title", "promotion", "squad"]);
+        assert_eq!(g.standings[3].decided_by.as_deref(), Some("lot"));
+        assert_eq!(
+            codes(&g.standings[3]),
+            ["winner", "title", "promotion", "squad"]
+        );
+        assert_eq!(
+            codes(by_key(&r, "05")),
+            ["winner", "title", "promotion", "squad"]
+        );
+        assert_eq!(codes(by_key(&r, "06")), Vec::<&str>::new());
+        // Promotions start from each member's level.
+        let promo = |k: &str| by_key(&r, k).promotions[0].clone();
+        assert_eq!(promo("01").to, Some(SeniorTechnician));
+        assert_eq!(promo("02").to, Some(Technician));
+        assert_eq!(promo("05").to, None);
+        assert_eq!(promo("05").note.as_deref(), Some("already holds 高级技师"));
+        assert_eq!(
+            promo("03").note.as_deref(),
+            Some("current level not recorded")
+        );
+    }
+
+    #[test]
+    fn china_national_titles_depend_on_team_size() {
+        let p = policy("china-national");
+        let teams = |size: usize| {
+            let mut cs = field(&["90", "85", "80", "75", "70", "65"]);
+            for c in &mut cs {
+                c.team_size = size;
+                c.members = (0..size)
+                    .map(|m| Member {
+                        name: format!("{}-{m}", c.entrant.key),
+                        level: Some(SkillLevel::Level3),
+                    })
+                    .collect();
+            }
+            let r = evaluate(&p, &cs, 1);
+            let titled = r.groups[0]
+                .standings
+                .iter()
+                .filter(|s| codes(s).contains(&"title"))
+                .count();
+            let squad = r.groups[0]
+                .standings
+                .iter()
+                .filter(|s| codes(s).contains(&"squad"))
+                .count();
+            (titled, squad, r)
+        };
+        assert_eq!(teams(1).0, 5);
+        assert_eq!(teams(2).0, 3);
+        let (titled, squad, r) = teams(3);
+        assert_eq!((titled, squad), (2, 3));
+        // Every member of a promoted team is promoted.
+        assert_eq!(by_key(&r, "01").promotions.len(), 3);
+        assert!(by_key(&r, "01")
+            .promotions
+            .iter()
+            .all(|p| p.to == Some(SkillLevel::Technician)));
+    }
+
+    #[test]
+    fn workers_competition_counts_a_tie_at_fifth_in_the_top_five() {
+        use SkillLevel::*;
+        let mut totals: Vec<String> = ["95", "94", "93", "92", "90", "90"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        totals.extend((0..18).map(|i| format!("{}", 80 - i)));
+        let refs: Vec<&str> = totals.iter().map(String::as_str).collect();
+        let mut cs = field(&refs);
+        cs[6].members[0].level = Some(Level3);
+        cs[7].members[0].level = Some(Level4);
+        let r = evaluate(&policy("workers-competition"), &cs, 1);
+        let g = &r.groups[0];
+        assert_eq!(g.standings[4].place, 5);
+        assert_eq!(g.standings[5].place, 5);
+        assert!(g.standings[5].shared);
+        assert_eq!(codes(&g.standings[5]), ["title", "promote_technician"]);
+        // Places 7 to 20 (the shared 5th takes place 6 away).
+        assert_eq!(g.standings[6].place, 7);
+        assert_eq!(codes(&g.standings[6]), ["promote_senior_worker"]);
+        assert_eq!(g.standings[6].promotions[0].to, Some(Technician));
+        assert_eq!(g.standings[7].promotions[0].to, Some(Level3));
+        assert_eq!(g.standings[19].place, 20);
+        assert_eq!(codes(&g.standings[19]), ["promote_senior_worker"]);
+        assert!(codes(&g.standings[20]).is_empty());
+    }
+
+    #[test]
+    fn workers_competition_checks_the_theory_practical_ratio() {
+        let p = policy("workers-competition");
+        let w =
+            |t: &str, s: &str| BTreeMap::from([("T".to_string(), d(t)), ("S".to_string(), d(s))]);
+        assert!(p.check_weights(&w("30", "70")).is_ok());
+        assert!(p.check_weights(&w("3", "7")).is_ok());
+        let err = p.check_weights(&w("40", "60")).unwrap_err();
+        assert!(err.contains("S 7 : T 3"), "{err}");
+        assert!(p.check_weights(&BTreeMap::new()).is_err());
+    }
+
+    #[test]
+    fn prize_bands_round_each_boundary_half_up() {
+        // 15 entrants: boundaries 1.5 → 2, 4.5 → 5, 9.
+        let totals: Vec<String> = (0..15).map(|i| format!("{}", 90 - i)).collect();
+        let refs: Vec<&str> = totals.iter().map(String::as_str).collect();
+        let r = evaluate(&policy("prize-bands"), &field(&refs), 1);
+        let count = |c: &str| {
+            r.groups[0]
+                .standings
+                .iter()
+                .filter(|s| codes(s).contains(&c))
+                .count()
+        };
+        assert_eq!((count("first"), count("second"), count("third")), (2, 3, 4));
+        // A tie across the first boundary: both share the first prize.
+        let mut refs = refs.clone();
+        refs[2] = "89";
+        let r = evaluate(&policy("prize-bands"), &field(&refs), 1);
+        let firsts: Vec<&str> = r.groups[0]
+            .standings
+            .iter()
+            .filter(|s| codes(s).contains(&"first"))
+            .map(|s| s.key.as_str())
+            .collect();
+        assert_eq!(firsts, ["01", "02", "03"]);
+        assert_eq!(codes(&r.groups[0].standings[3]), ["second"]);
+    }
+
+    #[test]
+    fn enterprise_drill_promotes_one_level_even_with_few_entrants() {
+        use SkillLevel::*;
+        let mut cs = field(&["80", "70"]);
+        cs[0].members[0].level = Some(Level4);
+        cs[1].members[0].level = Some(SeniorTechnician);
+        let r = evaluate(&policy("enterprise-drill"), &cs, 1);
+        assert_eq!(by_key(&r, "01").promotions[0].to, Some(Level3));
+        assert_eq!(by_key(&r, "02").promotions[0].to, None);
+        assert_eq!(
+            by_key(&r, "02").promotions[0].note.as_deref(),
+            Some("高级技师 is the highest level")
+        );
+    }
+
+    #[test]
+    fn groups_are_awarded_apart_when_the_policy_says_so() {
+        let text = include_str!("../../fixtures/policies/enterprise-drill.toml").replace(
+            "tie_break = [\"total\", \"time\", \"shared\"]",
+            "tie_break = [\"total\", \"shared\"]\nper_group = true",
+        );
+        let p = read_policy(&text).unwrap();
+        let mut cs = field(&["90", "85", "80", "75", "70"]);
+        for (i, c) in cs.iter_mut().enumerate() {
+            c.entrant.group = Some(if i % 2 == 0 { "employee" } else { "student" }.into());
+        }
+        let r = evaluate(&p, &cs, 1);
+        assert_eq!(r.groups.len(), 2);
+        assert_eq!(r.groups[0].entrants, 3);
+        assert_eq!(r.groups[1].entrants, 2);
+        assert_eq!(r.groups[1].standings[0].key, "02");
+        assert_eq!(r.groups[1].standings[0].place, 1);
+    }
+
+    #[test]
+    fn best_of_and_top_overall_share_ties() {
+        let c = |contest: &str, key: &str, org: Option<&str>, score: &str| Candidate {
+            contest: contest.into(),
+            key: key.into(),
+            organisation: org.map(str::to_string),
+            score: d(score),
+        };
+        let all = [
+            c("welding", "1", Some("CN"), "720"),
+            c("cnc", "7", Some("CN"), "735"),
+            c("welding", "2", Some("KR"), "735"),
+            c("cnc", "8", Some("KR"), "701"),
+            c("cnc", "9", None, "760"),
+        ];
+        let best = across(AcrossKind::BestOf, &all);
+        let keys: Vec<&str> = best.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(keys, ["7", "2"]);
+        let top = across(AcrossKind::Top, &all);
+        assert_eq!(top.len(), 1);
+        assert_eq!(top[0].key, "9");
+        let tied = across(AcrossKind::Top, &all[..4]);
+        assert_eq!(tied.len(), 2);
+    }
+
+    #[test]
+    fn policy_errors_name_the_line_and_the_field() {
+        let text = include_str!("../../fixtures/policies/prize-bands.toml");
+        let bad = text.replacen("rounding = \"half_up\"\n", "", 2);
+        let bad = bad.replacen("band = [\"0.1\", \"0.3\"]", "band = [\"0.1\", \"0.3\"]", 1);
+        let err = read_policy(&bad).unwrap_err();
+        assert_eq!(err.path, "awards[0].rounding");
+        let header = bad.lines().position(|l| l == "[[awards]]").unwrap() + 1;
+        assert_eq!(err.line, header);
+        assert!(err.message.contains("state how a share"), "{err}");
+
+        let err =
+            read_policy(&text.replace("band = [\"0.3\", \"0.6\"]", "band = [\"0.6\", \"0.3\"]"))
+                .unwrap_err();
+        assert_eq!(err.path, "awards[2].band");
+        let err =
+            read_policy(&text.replace("band = [\"0\", \"0.1\"]", "band = [0.0, 0.1]")).unwrap_err();
+        assert!(err.line > 0 && err.message.contains("quoted"), "{err}");
+        let err =
+            read_policy(&text.replace("\"total\", \"time\", \"shared\"", "\"total\", \"time\""))
+                .unwrap_err();
+        assert_eq!(err.path, "tie_break");
+        assert!(err.message.contains("must end"));
+        let err = read_policy(&text.replace("code = \"second\"", "code = \"first\"")).unwrap_err();
+        assert!(err.message.contains("used twice"));
+        let err = read_policy(&text.replace(
+            "class = \"prize\"\nband = [\"0\", \"0.1\"]",
+            "class = \"prize\"\ntop = 3\nband = [\"0\", \"0.1\"]",
+        ))
+        .unwrap_err();
+        assert!(err.message.contains("exactly one"), "{err}");
+        let err = read_policy(&text.replace(
+            "name_en = \"Prize bands\"",
+            "name_en = \"Prize bands\"\ncolour = \"red\"",
+        ))
+        .unwrap_err();
+        assert!(err.message.contains("colour"), "{err}");
+    }
+}
