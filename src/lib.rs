@@ -12,6 +12,7 @@ pub mod io;
 pub mod marking;
 pub mod registration;
 pub mod score_file;
+pub mod standings_file;
 pub mod startup;
 pub mod store;
 pub mod web;

@@ -49,6 +49,14 @@ enum Command {
 are listed with the reason (on stderr in CSV mode), never guessed.\nExample:\n  jiangxin score --scheme fixtures/schemes/worldskills-practical.toml --marks marks.csv --format csv"
     )]
     Score(ScoreArgs),
+    /// Rank every entry and apply an award policy, offline, with the server's engine.
+    #[command(
+        after_help = "The entrants file (optional) has the columns entry and optionally name,\n\
+organisation, group, level (e.g. technician or 技师), time and further numeric measures,\n\
+one row per member; see docs/results.md. Lots are drawn with --seed (printed; a random\n\
+one when not given), so that a draw can be replayed.\nExample:\n  jiangxin standings --scheme fixtures/schemes/china-theory-practical.toml \\\n    --marks marks.csv --policy fixtures/policies/china-national.toml --entries entrants.csv"
+    )]
+    Standings(StandingsArgs),
     /// Start a demo server on a fresh SQLite database with a realistic ladder.
     #[command(after_help = "Example:\n  jiangxin demo --port 8080")]
     Demo(DemoArgs),
@@ -66,6 +74,28 @@ struct ScoreArgs {
     #[arg(long)]
     marks: PathBuf,
     /// json (every level of every entry, and the unscorable rows) or csv (one row per entry).
+    #[arg(long, default_value = "json")]
+    format: ScoreFormat,
+}
+
+#[derive(Args)]
+struct StandingsArgs {
+    /// The marking scheme (TOML).
+    #[arg(long)]
+    scheme: PathBuf,
+    /// The marks (CSV: UTF-8, UTF-8 with BOM, or GBK).
+    #[arg(long)]
+    marks: PathBuf,
+    /// The award policy (TOML), e.g. fixtures/policies/worldskills.toml.
+    #[arg(long)]
+    policy: PathBuf,
+    /// The entrants: members, groups, skill levels, completion times (CSV).
+    #[arg(long)]
+    entries: Option<PathBuf>,
+    /// The seed of any lot drawn; the same seed replays the same draw.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// json (everything) or csv (one row per entrant).
     #[arg(long, default_value = "json")]
     format: ScoreFormat,
 }
@@ -203,6 +233,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo(args) => demo(args),
         Command::Score(args) => score(args),
+        Command::Standings(args) => standings(args),
         Command::Bench(BenchCommand::Import { rows }) => jiangxin::bench::import::run(rows),
         Command::Bench(BenchCommand::Scoring { entries, judges }) => {
             jiangxin::bench::scoring::run(entries, judges)
@@ -236,6 +267,48 @@ fn score(args: ScoreArgs) -> anyhow::Result<()> {
         report.entries.iter().filter(|e| e.complete).count(),
         report.unscorable.len()
     );
+    Ok(())
+}
+
+fn standings(args: StandingsArgs) -> anyhow::Result<()> {
+    let read_text = |p: &PathBuf| {
+        std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
+    };
+    let scheme = read_text(&args.scheme)?;
+    let policy = read_text(&args.policy)?;
+    let marks =
+        std::fs::read(&args.marks).with_context(|| format!("reading {}", args.marks.display()))?;
+    let entrants = match &args.entries {
+        Some(p) => Some(std::fs::read(p).with_context(|| format!("reading {}", p.display()))?),
+        None => None,
+    };
+    let seed = args.seed.unwrap_or_else(|| rand::random::<u64>() >> 1);
+    let report = jiangxin::standings_file::standings_files(
+        &scheme,
+        &marks,
+        &policy,
+        entrants.as_deref(),
+        seed,
+    )
+    .map_err(|e| anyhow!(e))?;
+    match args.format {
+        ScoreFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        ScoreFormat::Csv => print!("{}", jiangxin::standings_file::standings_csv(&report)?),
+    }
+    let ranked: usize = report
+        .results
+        .groups
+        .iter()
+        .map(|g| g.standings.len())
+        .sum();
+    let lots: usize = report.results.groups.iter().map(|g| g.lots.len()).sum();
+    eprintln!(
+        "{ranked} entries ranked, {} left out; {lots} lot(s) drawn with seed {seed}",
+        report.unranked.len()
+    );
+    for u in &report.unranked {
+        eprintln!("  not ranked: {}: {}", u.entry, u.reason);
+    }
     Ok(())
 }
 

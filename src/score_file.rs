@@ -210,7 +210,7 @@ fn report(layout: &Layout, entry: &str, s: &EntryScore) -> EntryReport {
 }
 
 /// Why an entry is not complete, in a few words.
-fn missing(e: &EntryReport) -> String {
+pub(crate) fn missing(e: &EntryReport) -> String {
     let waiting: Vec<String> = e
         .aspects
         .iter()

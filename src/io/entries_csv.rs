@@ -1114,7 +1114,7 @@ fn export_fields(row: &ExportRow) -> [Cow<'_, str>; 12] {
 }
 
 /// Keeps spreadsheet programs from running a value as a formula.
-fn cell(text: &str) -> Cow<'_, str> {
+pub fn cell(text: &str) -> Cow<'_, str> {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{text}"))
     } else {

@@ -1,0 +1,202 @@
+//! Results files: tables written as CSV in the encoding a reader asks for,
+//! and the entrants file of `jiangxin standings`.
+
+use super::entries_csv::cell;
+use crate::engine::model::SkillLevel;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// How a CSV export is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputEncoding {
+    /// UTF-8 without a byte order mark.
+    Utf8,
+    /// UTF-8 with a byte order mark, which Excel needs to read Chinese text.
+    Utf8Bom,
+    /// GBK, written as GB18030 (its superset, so that no character is lost).
+    Gbk,
+}
+
+impl OutputEncoding {
+    pub fn parse(text: &str) -> Result<OutputEncoding, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Ok(OutputEncoding::Utf8),
+            "utf-8-bom" | "utf8-bom" | "excel" => Ok(OutputEncoding::Utf8Bom),
+            "gbk" | "gb18030" => Ok(OutputEncoding::Gbk),
+            other => Err(format!(
+                "unknown encoding `{other}` (expected utf-8, utf-8-bom or gbk)"
+            )),
+        }
+    }
+
+    /// The `charset` of the HTTP content type.
+    pub fn charset(self) -> &'static str {
+        match self {
+            OutputEncoding::Utf8 | OutputEncoding::Utf8Bom => "utf-8",
+            OutputEncoding::Gbk => "gb18030",
+        }
+    }
+}
+
+/// Writes a table as CSV. Cells a spreadsheet would take for a formula are
+/// prefixed with `'`.
+pub fn write_table(
+    headers: &[&str],
+    rows: &[Vec<String>],
+    encoding: OutputEncoding,
+) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(headers)?;
+    for row in rows {
+        w.write_record(row.iter().map(|c| cell(c).into_owned()))?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(match encoding {
+        OutputEncoding::Utf8 => bytes,
+        OutputEncoding::Utf8Bom => {
+            let mut out = b"\xEF\xBB\xBF".to_vec();
+            out.extend_from_slice(text.as_bytes());
+            out
+        }
+        OutputEncoding::Gbk => encoding_rs::GB18030.encode(&text).0.into_owned(),
+    })
+}
+
+/// One member of an entry in the entrants file of `jiangxin standings`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntrantLine {
+    pub line: usize,
+    pub entry: String,
+    pub name: String,
+    pub organisation: String,
+    pub group: String,
+    pub level: Option<SkillLevel>,
+    /// `time` and every other numeric column, by header.
+    pub measures: BTreeMap<String, Decimal>,
+}
+
+const KNOWN: [&str; 5] = ["entry", "name", "organisation", "group", "level"];
+
+/// Reads the entrants file (already decoded): `entry` and optionally
+/// `name`, `organisation`, `group`, `level`, `time` and further numeric
+/// columns, one row per member (a team has a row per member). Every error
+/// names its line and column.
+pub fn parse_entrants(text: &str) -> Result<Vec<EntrantLine>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("line 1: {e}"))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let entry_col = headers
+        .iter()
+        .position(|h| h == "entry")
+        .ok_or("line 1: the entrants file needs an `entry` column")?;
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let mut out = Vec::new();
+    for (k, record) in reader.records().enumerate() {
+        let line = record
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position())
+            .map_or(k + 2, |p| usize::try_from(p.line()).unwrap_or(k + 2));
+        let record = record.map_err(|e| format!("line {line}: {e}"))?;
+        let get = |c: Option<usize>| {
+            c.and_then(|c| record.get(c))
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
+        let entry = get(Some(entry_col));
+        if entry.is_empty() {
+            return Err(format!("line {line}, column entry: the entry is empty"));
+        }
+        let level = match get(col("level")).as_str() {
+            "" => None,
+            text => Some(
+                SkillLevel::parse_any(text)
+                    .map_err(|e| format!("line {line}, column level: {e}"))?,
+            ),
+        };
+        let mut measures = BTreeMap::new();
+        for (c, h) in headers.iter().enumerate() {
+            if KNOWN.contains(&h.as_str()) {
+                continue;
+            }
+            let v = record.get(c).unwrap_or("").trim();
+            if v.is_empty() {
+                continue;
+            }
+            let d = Decimal::from_str_exact(v)
+                .map_err(|_| format!("line {line}, column {h}: `{v}` is not a decimal number"))?;
+            measures.insert(h.clone(), d);
+        }
+        out.push(EntrantLine {
+            line,
+            entry,
+            name: get(col("name")),
+            organisation: get(col("organisation")),
+            group: get(col("group")),
+            level,
+            measures,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_written_in_each_encoding() {
+        let rows = vec![vec![
+            "1".to_string(),
+            "张伟".to_string(),
+            "=SUM(A1)".to_string(),
+        ]];
+        let utf8 = write_table(&["place", "name", "note"], &rows, OutputEncoding::Utf8).unwrap();
+        assert_eq!(
+            String::from_utf8(utf8.clone()).unwrap(),
+            "place,name,note\n1,张伟,'=SUM(A1)\n"
+        );
+        let bom = write_table(&["place", "name", "note"], &rows, OutputEncoding::Utf8Bom).unwrap();
+        assert_eq!(&bom[..3], b"\xEF\xBB\xBF");
+        assert_eq!(&bom[3..], &utf8[..]);
+        let gbk = write_table(&["place", "name", "note"], &rows, OutputEncoding::Gbk).unwrap();
+        let (back, _, bad) = encoding_rs::GBK.decode(&gbk);
+        assert!(!bad);
+        assert_eq!(back.as_bytes(), &utf8[..]);
+        assert!(gbk.windows(2).any(|w| w == [0xD5, 0xC5]), "张 in GBK");
+        assert!(OutputEncoding::parse("latin-1").is_err());
+    }
+
+    #[test]
+    fn entrants_files_name_the_line_and_column_of_an_error() {
+        let ok = parse_entrants(
+            "entry,name,level,time,speed\n001,张伟,技师,3600,\n002,李娜,level3,3500,12.5\n",
+        )
+        .unwrap();
+        assert_eq!(ok.len(), 2);
+        assert_eq!(ok[0].level, Some(SkillLevel::Technician));
+        assert_eq!(
+            ok[1]
+                .measures
+                .get("speed")
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("12.5")
+        );
+        assert!(!ok[0].measures.contains_key("speed"));
+        let err = parse_entrants("entry,level\n001,大师\n").unwrap_err();
+        assert!(err.starts_with("line 2, column level"), "{err}");
+        let err = parse_entrants("entry,time\n001,fast\n").unwrap_err();
+        assert!(err.starts_with("line 2, column time"), "{err}");
+        assert!(parse_entrants("name\nx\n").unwrap_err().contains("`entry`"));
+    }
+}

@@ -1,0 +1,159 @@
+//! Offline standings (`jiangxin standings`): a scheme, a marks file, an
+//! award policy and optionally an entrants file in; places, awards, titles
+//! and promotions out, computed by the same engine code as the server.
+
+use crate::engine::awards::{evaluate, read_policy, Contestant, Member, Results};
+use crate::engine::standings::Entrant;
+use crate::io::encoding::decode;
+use crate::io::results_csv::{parse_entrants, write_table, OutputEncoding};
+use crate::score_file::{missing, score_files, EntryReport, Unscorable};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// What `jiangxin standings` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct StandingsReport {
+    pub results: Results,
+    /// Entries left out of the standings, and why.
+    pub unranked: Vec<Unranked>,
+    /// Rows of the marks file that could not be scored.
+    pub unscorable: Vec<Unscorable>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unranked {
+    pub entry: String,
+    pub reason: String,
+}
+
+/// The measures an entry's scores give the tie-break chain:
+/// `module:CODE` (its contribution to the total) and `criterion:CODE`.
+pub fn score_measures(e: &EntryReport) -> BTreeMap<String, rust_decimal::Decimal> {
+    let mut out = BTreeMap::new();
+    for m in &e.modules {
+        out.insert(format!("module:{}", m.module), m.contribution);
+    }
+    for c in &e.criteria {
+        out.insert(format!("criterion:{}", c.code), c.mark);
+    }
+    out
+}
+
+/// Computes the standings from files. Fails only when a file cannot be
+/// read at all.
+pub fn standings_files(
+    scheme: &str,
+    marks: &[u8],
+    policy: &str,
+    entrants: Option<&[u8]>,
+    seed: u64,
+) -> Result<StandingsReport, String> {
+    let policy = read_policy(policy).map_err(|e| format!("policy: {e}"))?;
+    let report = score_files(scheme, marks)?;
+    let lines = match entrants {
+        Some(bytes) => {
+            let (text, _) = decode(bytes, None).map_err(|e| format!("entrants: {e}"))?;
+            parse_entrants(&text).map_err(|e| format!("entrants: {e}"))?
+        }
+        None => Vec::new(),
+    };
+    let mut members: HashMap<&str, Vec<&crate::io::results_csv::EntrantLine>> = HashMap::new();
+    for l in &lines {
+        members.entry(l.entry.as_str()).or_default().push(l);
+    }
+    let mut unranked = Vec::new();
+    let mut contestants = Vec::new();
+    for e in &report.entries {
+        if !e.complete {
+            unranked.push(Unranked {
+                entry: e.entry.clone(),
+                reason: missing(e),
+            });
+            continue;
+        }
+        let rows = members.remove(e.entry.as_str()).unwrap_or_default();
+        let mut measures = score_measures(e);
+        for r in &rows {
+            for (k, v) in &r.measures {
+                measures.entry(k.clone()).or_insert(*v);
+            }
+        }
+        let group = rows.iter().map(|r| r.group.clone()).find(|g| !g.is_empty());
+        contestants.push(Contestant {
+            entrant: Entrant {
+                key: e.entry.clone(),
+                group,
+                total: e.total,
+                measures,
+            },
+            team_size: rows.len().max(1),
+            members: rows
+                .iter()
+                .map(|r| Member {
+                    name: if r.name.is_empty() {
+                        r.entry.clone()
+                    } else {
+                        r.name.clone()
+                    },
+                    level: r.level,
+                })
+                .collect(),
+        });
+    }
+    let mut without_marks: Vec<&str> = members.keys().copied().collect();
+    without_marks.sort();
+    for entry in without_marks {
+        unranked.push(Unranked {
+            entry: entry.to_string(),
+            reason: "the marks file has no marks for this entry".into(),
+        });
+    }
+    Ok(StandingsReport {
+        results: evaluate(&policy, &contestants, seed),
+        unranked,
+        unscorable: report.unscorable,
+    })
+}
+
+/// The standings as CSV: one row per entrant, in place order.
+pub fn standings_csv(report: &StandingsReport) -> Result<String, csv::Error> {
+    let mut rows = Vec::new();
+    for g in &report.results.groups {
+        for s in &g.standings {
+            rows.push(vec![
+                g.group.clone().unwrap_or_default(),
+                s.place.to_string(),
+                s.key.clone(),
+                s.total.to_string(),
+                s.standardised.to_string(),
+                s.awards
+                    .iter()
+                    .map(|a| a.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                s.promotions
+                    .iter()
+                    .map(|p| match p.to {
+                        Some(to) => format!("{}→{}", p.member, to.name_zh()),
+                        None => format!("{}: {}", p.member, p.note.as_deref().unwrap_or("")),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ]);
+        }
+    }
+    let bytes = write_table(
+        &[
+            "group",
+            "place",
+            "entry",
+            "total",
+            "standardised",
+            "awards",
+            "promotions",
+        ],
+        &rows,
+        OutputEncoding::Utf8,
+    )?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
