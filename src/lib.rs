@@ -11,6 +11,7 @@ pub mod error;
 pub mod io;
 pub mod marking;
 pub mod registration;
+pub mod results;
 pub mod score_file;
 pub mod standings_file;
 pub mod startup;

@@ -44,14 +44,20 @@ pub fn read_scheme(text: &str) -> AppResult<Scheme> {
 }
 
 fn scheme_error(e: SchemeError) -> AppError {
+    document_error("invalid_scheme", "scheme", e)
+}
+
+/// A TOML document (scheme or policy) that could not be read: the message
+/// and the detail name the line and the field.
+pub(crate) fn document_error(code: &'static str, what: &str, e: SchemeError) -> AppError {
     let mut detail = ErrorDetail::field(
-        if e.path.is_empty() { "scheme" } else { &e.path },
+        if e.path.is_empty() { what } else { &e.path },
         e.message.clone(),
     );
     if e.line > 0 {
         detail.row = Some(e.line);
     }
-    AppError::new(ErrorKind::Invalid, "invalid_scheme", e.to_string()).with_details(vec![detail])
+    AppError::new(ErrorKind::Invalid, code, e.to_string()).with_details(vec![detail])
 }
 
 /// Checked, flattened schemes by contest and version. A stored version
@@ -375,8 +381,22 @@ fn not_running(code: &str, status: ContestStatus) -> AppError {
     AppError::new(
         ErrorKind::Conflict,
         "contest_not_running",
-        format!("contest {code} is '{status}': marks are accepted only while it is running"),
+        format!(
+            "contest {code} is '{status}': marks are accepted only while it is running; \
+             once marking is closed, only the chief judge amends a mark, with a reason"
+        ),
     )
+}
+
+/// Whether a contest in `status` takes a mark: any while it is running;
+/// once marking is closed (and after publication, for a correction) only
+/// the chief judge's amendment with a reason.
+fn takes_marks(status: ContestStatus, chief: bool, reason: Option<&str>) -> bool {
+    match status {
+        ContestStatus::Running => true,
+        ContestStatus::MarkingClosed | ContestStatus::Published => chief && reason.is_some(),
+        _ => false,
+    }
 }
 
 /// Every check of a mark that reads only what rarely changes (the contest,
@@ -440,7 +460,7 @@ pub fn check_input(
     }
     let (code, status) = contests::code_and_status(conn, contest)?
         .ok_or_else(|| AppError::not_found(format!("contest {contest} does not exist")))?;
-    if status != ContestStatus::Running {
+    if !takes_marks(status, who.role == JudgeRole::ChiefJudge, reason) {
         return Err(not_running(&code, status));
     }
 
@@ -620,7 +640,7 @@ pub fn commit_mark(
     let i = p.aspect;
     let aspect_code = &layout.aspect(i).code;
     let (code, status, version) = group.contest(conn, contest)?;
-    if status != ContestStatus::Running {
+    if !takes_marks(status, p.chief, p.reason.as_deref()) {
         return Err(not_running(&code, status));
     }
     if version != p.version {

@@ -329,6 +329,51 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             format!("/api/v1/contests/{c}/entries/{entry_id}/modules/P/lock"),
             [401, 403, 403, 403, 403],
         ),
+        case("GET", "/api/v1/policies".into(), [200; 5]),
+        case(
+            "PUT",
+            format!("/api/v1/contests/{c}/policy?bundled=prize-bands"),
+            [401, 201, 403, 403, 403],
+        ),
+        case("GET", format!("/api/v1/contests/{c}/policy"), [200; 5]),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/policy/versions"),
+            [200; 5],
+        ),
+        with(
+            "POST",
+            format!("/api/v1/contests/{c}/entries/{entry_id}/measures"),
+            |_| Body::Json(json!({"name": "time", "value": "3600"})),
+            // The organiser passes the access checks; the entry is withdrawn.
+            [401, 409, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/standings"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "POST",
+            format!("/api/v1/contests/{c}/publish"),
+            // Marking is not closed.
+            [401, 409, 403, 403, 403],
+        ),
+        // Nothing is published yet: everyone who may look is told so.
+        case("GET", format!("/api/v1/contests/{c}/results"), [404; 5]),
+        case("GET", format!("/api/v1/contests/{c}/results.csv"), [404; 5]),
+        case("GET", format!("/api/v1/contests/{c}/awards.csv"), [404; 5]),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/recommendations.csv"),
+            [401, 404, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/entries/{entry_id}/sheet"),
+            // The competitor's own entry: there is no published sheet yet.
+            [401, 404, 403, 403, 404],
+        ),
         case(
             "DELETE",
             format!("/api/v1/contests/{c}/panels/P"),

@@ -220,6 +220,82 @@ pub fn mark_contest(
             }
         }
     }
-    contests::set_status(conn, contest, final_status)?;
+    if final_status == ContestStatus::Published {
+        n += sign_off_and_publish(conn, &schemes, &actors[0], contest, tier, &layout, seed)?;
+    } else {
+        contests::set_status(conn, contest, final_status)?;
+    }
     Ok(n as usize)
+}
+
+/// The award policy the demo gives a contest of a tier.
+fn policy_for(tier: &str) -> &'static str {
+    let name = match tier {
+        "workplace-drill" => "enterprise-drill",
+        "enterprise" | "city" => "prize-bands",
+        "provincial" => "workers-competition",
+        "national" => "china-national",
+        _ => "worldskills",
+    };
+    crate::results::bundled_policy(name).unwrap_or_default()
+}
+
+/// The chief judge overrules every flagged judgement and signs off every
+/// module of every entry; the organiser then publishes the results under
+/// the tier's policy. Returns the number of overrules recorded.
+fn sign_off_and_publish(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    chief: &Actor,
+    contest: ContestId,
+    tier: &str,
+    layout: &Layout,
+    seed: u64,
+) -> anyhow::Result<u64> {
+    let mut overrules = 0u64;
+    let active = entries::of_contest(conn, contest)?
+        .into_iter()
+        .filter(|e| e.status == crate::engine::model::EntryStatus::Active);
+    for e in active {
+        let score = crate::marking::entry_score(conn, schemes, contest, e.id)
+            .map_err(|err| anyhow!("{err}"))?;
+        for (i, o) in score.aspects.iter().enumerate() {
+            let crate::engine::scoring::Outcome::Marked {
+                mark,
+                flagged: true,
+            } = o
+            else {
+                continue;
+            };
+            let a = layout.aspect(i);
+            let AspectKind::Judgement { scale_top, .. } = &a.kind else {
+                continue;
+            };
+            let level = (*mark * Decimal::from(*scale_top) / a.max).round();
+            overrules += 1;
+            let input = MarkInput {
+                id: format!("{:08x}-0000-4000-9000-{:012x}", seed as u32, overrules),
+                entry: e.id.0,
+                aspect: a.code.clone(),
+                kind: MarkKind::Overrule,
+                value: level.to_string(),
+                replaces: None,
+                device: Some("demo".into()),
+                reason: Some("裁判长裁定 chief judge's decision after review".into()),
+            };
+            record_mark(conn, schemes, chief, contest, &input)
+                .map_err(|err| anyhow!("demo overrule {input:?}: {err}"))?;
+        }
+        for module in &layout.scheme.modules {
+            crate::marking::lock_module(conn, schemes, chief, contest, e.id, &module.code, None)
+                .map_err(|err| {
+                    anyhow!("signing off {} of {}: {err}", module.code, e.start_number)
+                })?;
+        }
+    }
+    contests::set_status(conn, contest, ContestStatus::MarkingClosed)?;
+    crate::results::put_policy(conn, schemes, contest, policy_for(tier), None, None)
+        .map_err(|e| anyhow!("{e}"))?;
+    crate::results::publish(conn, schemes, contest, None, None).map_err(|e| anyhow!("{e}"))?;
+    Ok(overrules)
 }

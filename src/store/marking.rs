@@ -510,6 +510,17 @@ pub fn locks_of_entry(conn: &mut DbConnection, entry: EntryId) -> QueryResult<Ve
         .load(conn)
 }
 
+/// Every signed-off module of a contest, as (entry, module).
+pub fn locks_of_contest(
+    conn: &mut DbConnection,
+    contest: ContestId,
+) -> QueryResult<Vec<(i64, String)>> {
+    module_locks::table
+        .filter(module_locks::contest_id.eq(contest.0))
+        .select((module_locks::entry_id, module_locks::module))
+        .load(conn)
+}
+
 pub fn is_locked(conn: &mut DbConnection, entry: EntryId, module: &str) -> QueryResult<bool> {
     crate::on_backend!(conn, |c| diesel::select(diesel::dsl::exists(
         module_locks::table

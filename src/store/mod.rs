@@ -10,6 +10,7 @@ pub mod installation;
 pub mod marking;
 pub mod organisations;
 pub mod reference;
+pub mod results;
 pub mod schema;
 pub mod users;
 
@@ -201,6 +202,9 @@ pub enum IdTable {
     Panels,
     Marks,
     ModuleLocks,
+    Policies,
+    Measures,
+    Publications,
 }
 
 impl IdTable {
@@ -219,6 +223,9 @@ impl IdTable {
             IdTable::Panels => "panels",
             IdTable::Marks => "marks",
             IdTable::ModuleLocks => "module_locks",
+            IdTable::Policies => "contest_policies",
+            IdTable::Measures => "entry_measures",
+            IdTable::Publications => "publications",
         }
     }
 }

@@ -236,6 +236,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contest_policies (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        version -> Integer,
+        body -> Text,
+        reason -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    entry_measures (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        entry_id -> BigInt,
+        name -> Text,
+        value -> Text,
+        reason -> Nullable<Text>,
+        recorded_by -> Nullable<BigInt>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    publications (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        version -> Integer,
+        reason -> Nullable<Text>,
+        seed -> BigInt,
+        scheme_version -> Integer,
+        policy_version -> Integer,
+        body -> Text,
+        published_by -> Nullable<BigInt>,
+        published_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(contests -> skills (skill_id));
 diesel::joinable!(contests -> tiers (tier_id));
 diesel::joinable!(competitors -> organisations (organisation_id));
@@ -270,4 +310,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     marks,
     module_locks,
     entry_scores,
+    contest_policies,
+    entry_measures,
+    publications,
 );

@@ -288,6 +288,12 @@ async fn set_status(
                 )?;
                 let from = current.contest.status;
                 from.check_transition(to).map_err(AppError::conflict)?;
+                if to == crate::engine::model::ContestStatus::Published {
+                    return Err(AppError::conflict(format!(
+                        "results are published with POST /api/v1/contests/{id}/publish, \
+                         which checks every sign-off and stores the results"
+                    )));
+                }
                 let c = store::set_status(conn, id, to)?;
                 audit::record(
                     conn,

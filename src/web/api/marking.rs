@@ -2,9 +2,9 @@
 //! panels with conflicts of interest, judges' marks, module sign-off, the
 //! audit trail of an entry's marks, and scores.
 
-use super::{allow, load_contest, LoadedContest};
+use super::{allow, load_contest, may_supervise};
 use crate::engine::access::Actor;
-use crate::engine::model::{ContestId, EntryId, EntryStatus, JudgeRole, UserId};
+use crate::engine::model::{ContestId, EntryId, EntryStatus, UserId};
 use crate::error::{AppError, AppResult};
 use crate::marking::{self, MarkInput, MarkReceipt};
 use crate::store::marking::{self as store, Panel};
@@ -48,14 +48,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         "/contests/{id}/entries/{entry}/modules/{module}/lock",
         web::post().to(lock),
     );
-}
-
-/// Organisers of the contest, or its chief judge.
-fn may_supervise(actor: &Actor, c: &LoadedContest) -> AppResult<()> {
-    if actor.judge_role(c.contest.id) == Some(JudgeRole::ChiefJudge) {
-        return Ok(());
-    }
-    allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))
 }
 
 // ---- scheme -------------------------------------------------------------------

@@ -9,6 +9,7 @@ pub mod marking;
 pub mod organisations;
 pub mod people;
 pub mod reference;
+pub mod results;
 
 use crate::engine::access::{ContestScope, Decision, Denied};
 use crate::engine::model::{Contest, ContestId};
@@ -23,6 +24,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     contests::config(cfg);
     entries::config(cfg);
     marking::config(cfg);
+    results::config(cfg);
     people::config(cfg);
     cfg.default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such API endpoint"))
@@ -38,6 +40,14 @@ pub fn allow(actor_signed_in: bool, decision: Decision) -> AppResult<()> {
             AppError::unauthenticated(reason)
         }
     })
+}
+
+/// Organisers of the contest, or its chief judge.
+pub fn may_supervise(actor: &crate::engine::access::Actor, c: &LoadedContest) -> AppResult<()> {
+    if actor.judge_role(c.contest.id) == Some(crate::engine::model::JudgeRole::ChiefJudge) {
+        return Ok(());
+    }
+    allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))
 }
 
 /// A contest with the path of its organiser, as the access rules need it.

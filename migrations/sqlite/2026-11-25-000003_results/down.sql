@@ -1,0 +1,3 @@
+DROP TABLE publications;
+DROP TABLE entry_measures;
+DROP TABLE contest_policies;

@@ -1,0 +1,687 @@
+//! Results: award policies, measures for tie-breaks, live standings for
+//! those who supervise a contest, publication, the published results and
+//! their exports.
+
+use super::{allow, check_text, load_contest, may_supervise};
+use crate::engine::model::{ContestId, EntryId};
+use crate::error::{AppError, AppResult};
+use crate::io::results_csv::{write_table, OutputEncoding};
+use crate::results::{self, MeasureInput, PublicationView};
+use crate::store::results as store;
+use crate::store::write_tx;
+use crate::web::auth::Caller;
+use crate::web::State;
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+/// The largest policy file accepted.
+const MAX_POLICY: usize = 64 * 1024;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/policies", web::get().to(policies))
+        .service(
+            web::resource("/contests/{id}/policy")
+                .app_data(web::PayloadConfig::new(MAX_POLICY))
+                .route(web::get().to(get_policy))
+                .route(web::put().to(put_policy)),
+        )
+        .route(
+            "/contests/{id}/policy/versions",
+            web::get().to(policy_versions),
+        )
+        .route(
+            "/contests/{id}/entries/{entry}/measures",
+            web::post().to(post_measure),
+        )
+        .route("/contests/{id}/standings", web::get().to(standings))
+        .route("/contests/{id}/publish", web::post().to(publish))
+        .route("/contests/{id}/results", web::get().to(get_results))
+        .route("/contests/{id}/results.csv", web::get().to(results_csv))
+        .route("/contests/{id}/awards.csv", web::get().to(awards_csv))
+        .route(
+            "/contests/{id}/recommendations.csv",
+            web::get().to(recommendations_csv),
+        )
+        .route("/contests/{id}/entries/{entry}/sheet", web::get().to(sheet))
+        .route(
+            "/contests/{id}/entries/{entry}/sheet.csv",
+            web::get().to(sheet_csv),
+        );
+}
+
+#[derive(Serialize)]
+struct PolicyListItem {
+    name: &'static str,
+    name_zh: String,
+    name_en: String,
+}
+
+/// The award policies that come with jiangxin.
+async fn policies() -> AppResult<HttpResponse> {
+    let list: Vec<PolicyListItem> = results::POLICIES
+        .iter()
+        .map(|(name, text)| {
+            let p = results::check_policy(text)?;
+            Ok(PolicyListItem {
+                name,
+                name_zh: p.policy.name_zh,
+                name_en: p.policy.name_en,
+            })
+        })
+        .collect::<AppResult<_>>()?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VersionQuery {
+    version: Option<i32>,
+}
+
+/// The contest's policy as TOML: the current version, or `?version=N`.
+async fn get_policy(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    q: web::Query<VersionQuery>,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let version = q.into_inner().version;
+    let body = state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+            let all = store::policy_versions(conn, id)?;
+            let found = match version {
+                Some(v) => all.into_iter().find(|p| p.version == v),
+                None => all.into_iter().last(),
+            };
+            found.map(|p| p.body).ok_or_else(|| {
+                AppError::not_found(match version {
+                    Some(v) => format!("contest {id} has no policy version {v}"),
+                    None => format!("contest {id} has no award policy yet"),
+                })
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/toml; charset=utf-8")
+        .body(body))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyQuery {
+    reason: Option<String>,
+    /// The name of a bundled policy, instead of a file in the body.
+    bundled: Option<String>,
+}
+
+/// Stores a policy file (or a bundled policy) as the contest's next version.
+async fn put_policy(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    q: web::Query<PolicyQuery>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let q = q.into_inner();
+    let reason = match q.reason {
+        Some(r) => Some(check_text("reason", &r, 500)?),
+        None => None,
+    };
+    let text = match q.bundled {
+        Some(name) => {
+            if !body.is_empty() {
+                return Err(AppError::bad_request(
+                    "send either a policy file or ?bundled=NAME, not both",
+                ));
+            }
+            results::bundled_policy(&name)
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "bundled",
+                        format!(
+                            "there is no bundled policy `{name}`; choose one of {}",
+                            results::POLICIES
+                                .iter()
+                                .map(|(n, _)| *n)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                })?
+                .to_string()
+        }
+        None => String::from_utf8(body.to_vec())
+            .map_err(|_| AppError::bad_request("a policy file must be UTF-8 text"))?,
+    };
+    let schemes = state.schemes.clone();
+    let version = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let c = load_contest(conn, id)?;
+                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+                let version = results::put_policy(
+                    conn,
+                    &schemes,
+                    id,
+                    &text,
+                    reason.as_deref(),
+                    actor.user(),
+                )?;
+                crate::store::audit::record(
+                    conn,
+                    actor.user(),
+                    "contest.policy.put",
+                    ("contest", Some(id.0)),
+                    serde_json::json!({"version": version, "reason": reason}),
+                )?;
+                Ok(version)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "version": version })))
+}
+
+async fn policy_versions(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let list = state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+            Ok(store::policy_versions(conn, id)?
+                .into_iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "version": p.version,
+                        "reason": p.reason,
+                        "created_by": p.created_by,
+                        "created_at": p.created_at,
+                    })
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Records a measure of an entry (completion time and others).
+async fn post_measure(
+    state: State,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+    body: web::Json<MeasureInput>,
+) -> AppResult<HttpResponse> {
+    let (id, entry) = path.into_inner();
+    let (id, entry) = (ContestId(id), EntryId(entry));
+    let actor = caller.actor;
+    let input = body.into_inner();
+    let stored = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let c = load_contest(conn, id)?;
+                may_supervise(&actor, &c)?;
+                crate::marking::entry_without_conflict(conn, &actor, id, entry)?;
+                results::record_measure(conn, id, entry, &input, actor.user())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "id": stored })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedQuery {
+    seed: Option<u64>,
+}
+
+/// The live standings, for those who supervise the contest. Any lot is
+/// drawn with `?seed=` (0 when not given); the real draw happens at
+/// publication, with a seed stored with the results.
+async fn standings(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    q: web::Query<SeedQuery>,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let seed = q.into_inner().seed.unwrap_or(0);
+    let schemes = state.schemes.clone();
+    let view = state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            may_supervise(&actor, &c)?;
+            let view = results::compute(conn, &schemes, id, seed)?;
+            let blockers = results::blockers(conn, &schemes, id)?;
+            Ok(serde_json::json!({
+                "preview": true,
+                "standings": view,
+                "not_ready": blockers,
+            }))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PublishBody {
+    reason: Option<String>,
+}
+
+/// Publishes the results (version 1), or a correction with a reason.
+async fn publish(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: Option<web::Json<PublishBody>>,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let reason = match body.map(|b| b.into_inner()).unwrap_or_default().reason {
+        Some(r) => Some(check_text("reason", &r, 500)?),
+        None => None,
+    };
+    let schemes = state.schemes.clone();
+    let published = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let c = load_contest(conn, id)?;
+                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+                results::publish(conn, &schemes, id, reason.as_deref(), actor.user())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(published))
+}
+
+/// Loads a publication for someone who may view the contest.
+async fn published(
+    state: &State,
+    caller: Caller,
+    id: ContestId,
+    version: Option<i32>,
+) -> AppResult<(String, PublicationView)> {
+    let actor = caller.actor;
+    state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+            Ok((c.contest.code, results::publication(conn, id, version)?))
+        })
+        .await
+}
+
+/// The published results (the latest version, or `?version=N`), with the
+/// list of versions and why each correction was made.
+async fn get_results(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    q: web::Query<VersionQuery>,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let (_, p) = published(&state, caller, id, q.into_inner().version).await?;
+    Ok(HttpResponse::Ok().json(results::public_view(p)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CsvQuery {
+    version: Option<i32>,
+    /// utf-8, utf-8-bom (the default, for Excel) or gbk.
+    encoding: Option<String>,
+}
+
+impl CsvQuery {
+    fn encoding(&self) -> AppResult<OutputEncoding> {
+        match &self.encoding {
+            Some(e) => OutputEncoding::parse(e).map_err(|m| AppError::invalid("encoding", m)),
+            None => Ok(OutputEncoding::Utf8Bom),
+        }
+    }
+}
+
+fn csv_response(
+    name: String,
+    headers: &[&str],
+    rows: &[Vec<String>],
+    encoding: OutputEncoding,
+) -> AppResult<HttpResponse> {
+    let bytes = write_table(headers, rows, encoding)
+        .map_err(|e| AppError::internal(format!("writing CSV: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type(format!("text/csv; charset={}", encoding.charset()))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(bytes))
+}
+
+/// What the CSV exports read from a publication body.
+fn text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Every standing of a publication with its entrant, in place order.
+fn standings_of(
+    p: &PublicationView,
+) -> Vec<(serde_json::Value, serde_json::Value, serde_json::Value)> {
+    let mut out = Vec::new();
+    let groups = p.body["results"]["groups"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for g in groups {
+        for s in g["standings"].as_array().cloned().unwrap_or_default() {
+            let who = p.body["entrants"][text(&s["key"])].clone();
+            out.push((g["group"].clone(), s, who));
+        }
+    }
+    out
+}
+
+fn members(who: &serde_json::Value) -> String {
+    who["members"]
+        .as_array()
+        .map(|m| m.iter().map(text).collect::<Vec<_>>().join("、"))
+        .unwrap_or_default()
+}
+
+/// The published ranking as CSV.
+async fn results_csv(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    q: web::Query<CsvQuery>,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let q = q.into_inner();
+    let encoding = q.encoding()?;
+    let (code, p) = published(&state, caller, id, q.version).await?;
+    let rows: Vec<Vec<String>> = standings_of(&p)
+        .iter()
+        .map(|(group, s, who)| {
+            vec![
+                text(group),
+                text(&s["place"]),
+                text(&s["key"]),
+                text(&who["team_name"]),
+                members(who),
+                text(&who["organisation_code"]),
+                text(&who["organisation_zh"]),
+                text(&s["total"]),
+                text(&s["standardised"]),
+                s["awards"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|g| text(&g["name_zh"]))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    })
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    csv_response(
+        format!("{code}-results-v{}.csv", p.version),
+        &[
+            "group",
+            "place",
+            "start_number",
+            "team",
+            "members",
+            "organisation_code",
+            "organisation",
+            "total",
+            "standardised",
+            "awards",
+        ],
+        &rows,
+        encoding,
+    )
+}
+
+/// Every award given, one row per award.
+async fn awards_csv(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    q: web::Query<CsvQuery>,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let q = q.into_inner();
+    let encoding = q.encoding()?;
+    let (code, p) = published(&state, caller, id, q.version).await?;
+    let mut rows = Vec::new();
+    for (group, s, who) in standings_of(&p) {
+        for a in s["awards"].as_array().cloned().unwrap_or_default() {
+            rows.push(vec![
+                text(&a["class"]),
+                text(&a["code"]),
+                text(&a["name_zh"]),
+                text(&a["name_en"]),
+                text(&group),
+                text(&s["place"]),
+                text(&s["key"]),
+                members(&who),
+                text(&who["organisation_zh"]),
+            ]);
+        }
+    }
+    csv_response(
+        format!("{code}-awards-v{}.csv", p.version),
+        &[
+            "class",
+            "award",
+            "name_zh",
+            "name_en",
+            "group",
+            "place",
+            "start_number",
+            "members",
+            "organisation",
+        ],
+        &rows,
+        encoding,
+    )
+}
+
+/// Titles and promotions recommended, one row per member; for organisers,
+/// since it shows each member's current skill level.
+async fn recommendations_csv(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    q: web::Query<CsvQuery>,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let q = q.into_inner();
+    let encoding = q.encoding()?;
+    let actor = caller.actor.clone();
+    state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))
+        })
+        .await?;
+    let (code, p) = published(&state, caller, id, q.version).await?;
+    let mut rows = Vec::new();
+    for (_, s, who) in standings_of(&p) {
+        for a in s["awards"].as_array().cloned().unwrap_or_default() {
+            if text(&a["class"]) == "title" {
+                for m in who["members"].as_array().cloned().unwrap_or_default() {
+                    rows.push(vec![
+                        "title".into(),
+                        text(&a["name_zh"]),
+                        text(&s["place"]),
+                        text(&s["key"]),
+                        text(&m),
+                        text(&who["organisation_zh"]),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                    ]);
+                }
+            }
+        }
+        for pr in s["promotions"].as_array().cloned().unwrap_or_default() {
+            rows.push(vec![
+                "promotion".into(),
+                text(&pr["award"]),
+                text(&s["place"]),
+                text(&s["key"]),
+                text(&pr["member"]),
+                text(&who["organisation_zh"]),
+                text(&pr["from"]),
+                text(&pr["to"]),
+                text(&pr["note"]),
+            ]);
+        }
+    }
+    csv_response(
+        format!("{code}-recommendations-v{}.csv", p.version),
+        &[
+            "kind",
+            "award",
+            "place",
+            "start_number",
+            "member",
+            "organisation",
+            "level_from",
+            "level_to",
+            "note",
+        ],
+        &rows,
+        encoding,
+    )
+}
+
+/// Loads an entry's published score sheet for its own competitors and for
+/// those who supervise the contest.
+async fn published_sheet(
+    state: &State,
+    caller: Caller,
+    id: ContestId,
+    entry: EntryId,
+    version: Option<i32>,
+) -> AppResult<(String, String, serde_json::Value)> {
+    let actor = caller.actor;
+    state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            let own = results::owns_entry(conn, &actor, id, entry)?;
+            if !own {
+                may_supervise(&actor, &c)?;
+                crate::marking::entry_without_conflict(conn, &actor, id, entry)?;
+            }
+            let p = results::publication(conn, id, version)?;
+            let e = crate::store::entries::get(conn, id, entry)?;
+            let sheet = p.body["sheets"][e.start_number.as_str()].clone();
+            if sheet.is_null() {
+                return Err(AppError::not_found(format!(
+                    "publication {} has no score sheet for entry {}",
+                    p.version, e.start_number
+                )));
+            }
+            let body = serde_json::json!({
+                "version": p.version,
+                "start_number": e.start_number,
+                "sheet": sheet,
+            });
+            Ok((c.contest.code, e.start_number, body))
+        })
+        .await
+}
+
+/// An entry's detailed marks from the published results.
+async fn sheet(
+    state: State,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+    q: web::Query<VersionQuery>,
+) -> AppResult<HttpResponse> {
+    let (id, entry) = path.into_inner();
+    let (_, _, body) = published_sheet(
+        &state,
+        caller,
+        ContestId(id),
+        EntryId(entry),
+        q.into_inner().version,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// An entry's score sheet as CSV: modules, criteria and aspects.
+async fn sheet_csv(
+    state: State,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+    q: web::Query<CsvQuery>,
+) -> AppResult<HttpResponse> {
+    let (id, entry) = path.into_inner();
+    let q = q.into_inner();
+    let encoding = q.encoding()?;
+    let (code, number, body) =
+        published_sheet(&state, caller, ContestId(id), EntryId(entry), q.version).await?;
+    let sheet = &body["sheet"];
+    let mut rows = Vec::new();
+    for m in sheet["modules"].as_array().cloned().unwrap_or_default() {
+        rows.push(vec![
+            "module".into(),
+            text(&m["code"]),
+            text(&m["name_zh"]),
+            text(&m["raw"]),
+            text(&m["contribution"]),
+        ]);
+    }
+    for c in sheet["criteria"].as_array().cloned().unwrap_or_default() {
+        rows.push(vec![
+            "criterion".into(),
+            text(&c[0]),
+            String::new(),
+            text(&c[1]),
+            String::new(),
+        ]);
+    }
+    for a in sheet["aspects"].as_array().cloned().unwrap_or_default() {
+        let o = &a[1];
+        rows.push(vec![
+            "aspect".into(),
+            text(&a[0]),
+            text(&o["state"]),
+            text(&o["mark"]),
+            String::new(),
+        ]);
+    }
+    rows.push(vec![
+        "total".into(),
+        String::new(),
+        String::new(),
+        text(&sheet["total"]),
+        String::new(),
+    ]);
+    csv_response(
+        format!("{code}-{number}-sheet.csv"),
+        &["level", "code", "name", "mark", "contribution"],
+        &rows,
+        encoding,
+    )
+}

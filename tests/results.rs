@@ -1,0 +1,504 @@
+//! Results through the API on both databases: award policies, measures,
+//! live standings, publication refused until every module is signed off,
+//! the published snapshot and its corrections, lots replayed from their
+//! seed, who sees what, and the CSV exports.
+
+mod common;
+use common::marking::{set_up, uuid, Api, Setup};
+use common::{Backend, TestServer};
+use jiangxin::engine::model::ContestId;
+use serde_json::{json, Value};
+
+/// Theory 30 : practical 70; each module one deduction aspect out of 10,
+/// so an entry's total is 3 × (10 − theory errors) + 7 × (10 − practical errors).
+const SCHEME: &str = r#"
+name = "Results test"
+version = 1
+total = "100"
+
+[[modules]]
+code = "T"
+name_zh = "理论"
+name_en = "Theory"
+weight = "30"
+
+[[modules.criteria]]
+code = "T-A"
+name_zh = "理论甲"
+name_en = "Theory A"
+
+[[modules.criteria.sub_criteria]]
+code = "T-A1"
+name_zh = "理论甲一"
+name_en = "Theory A1"
+
+[[modules.criteria.sub_criteria.aspects]]
+code = "T1"
+description = "Errors in the written test"
+max = "10"
+kind = "deduction"
+step = "1"
+
+[[modules]]
+code = "S"
+name_zh = "实操"
+name_en = "Practical"
+weight = "70"
+
+[[modules.criteria]]
+code = "S-A"
+name_zh = "实操甲"
+name_en = "Practical A"
+
+[[modules.criteria.sub_criteria]]
+code = "S-A1"
+name_zh = "实操甲一"
+name_en = "Practical A1"
+
+[[modules.criteria.sub_criteria.aspects]]
+code = "S1"
+description = "Errors in the practical task"
+max = "10"
+kind = "deduction"
+step = "1"
+"#;
+
+/// A running contest with the scheme, one panel (wz-judge1) and the
+/// china-national policy; marks give 103 94 points, 001 and 101 93 each.
+fn marked(s: &TestServer) -> (Setup, i64) {
+    let api = Api { s };
+    let x = set_up(s);
+    let c = x.contest;
+    assert_eq!(api.put_scheme(&x.organiser, c, SCHEME, "").0, 201);
+    let (_, users) = api.call(&x.organiser, "GET", "/users", None);
+    let wz1 = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "wz-judge1")
+        .unwrap()["id"]
+        .clone();
+    let (st, body) = api.call(
+        &x.organiser,
+        "PUT",
+        &format!("/contests/{c}/panels/ALL"),
+        Some(json!({"name": "All", "covers": ["T", "S"], "judges": [wz1]})),
+    );
+    assert_eq!(st, 200, "{body}");
+    let (st, body) = put_policy(s, &x.organiser, c, "?bundled=china-national", "");
+    assert_eq!(st, 201, "{body}");
+    let (st, _) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/status"),
+        Some(json!({"status": "running"})),
+    );
+    assert_eq!(st, 200);
+    let mut n = 100;
+    for (e, t, p) in [(x.e001, 0, 1), (x.e101, 0, 1), (x.e103, 2, 0)] {
+        for (aspect, errors) in [("T1", t), ("S1", p)] {
+            n += 1;
+            let (st, body) = api.call(
+                &x.wz1,
+                "POST",
+                &format!("/contests/{c}/marks"),
+                Some(json!({"id": uuid(n), "entry": e, "aspect": aspect, "value": errors.to_string()})),
+            );
+            assert_eq!(st, 201, "{body}");
+        }
+    }
+    (x, c)
+}
+
+fn put_policy(s: &TestServer, token: &str, c: i64, query: &str, body: &str) -> (u16, Value) {
+    let resp = s
+        .client()
+        .put(s.url(&format!("/api/v1/contests/{c}/policy{query}")))
+        .bearer_auth(token)
+        .header("Content-Type", "application/toml")
+        .body(body.to_string())
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().unwrap_or(Value::Null))
+}
+
+fn get(s: &TestServer, token: Option<&str>, path: &str) -> (u16, Vec<u8>) {
+    let mut req = s.client().get(s.url(&format!("/api/v1{path}")));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.bytes().unwrap().to_vec())
+}
+
+fn json_of(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes).unwrap_or(Value::Null)
+}
+
+fn close_and_sign_off(s: &TestServer, x: &Setup, c: i64) {
+    let api = Api { s };
+    let (st, _) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/status"),
+        Some(json!({"status": "marking_closed"})),
+    );
+    assert_eq!(st, 200);
+    for e in [x.e001, x.e101, x.e103] {
+        for m in ["T", "S"] {
+            let (st, body) = api.call(
+                &x.chief,
+                "POST",
+                &format!("/contests/{c}/entries/{e}/modules/{m}/lock"),
+                None,
+            );
+            assert_eq!(st, 204, "{body}");
+        }
+    }
+}
+
+fn order(results: &Value) -> Vec<String> {
+    results["results"]["groups"][0]["standings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["key"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn publish_and_correct(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let (x, c) = marked(&s);
+    let competitor = s.login(&s.world.competitor);
+
+    // Policies: a bad file names its line and field; the workers'
+    // competition checks the scheme's 3 : 7.
+    let (st, body) = put_policy(&s, &x.organiser, c, "?bundled=olympic", "");
+    assert_eq!(st, 422, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("china-national"));
+    let bad = "name = \"x\"\nname_zh = \"x\"\nname_en = \"x\"\n\n[[awards]]\ncode = \"gold\"\nname_zh = \"金\"\nname_en = \"Gold\"\nclass = \"medal\"\ntop = 1\nplaces = [1, 1]\n";
+    let (st, body) = put_policy(&s, &x.organiser, c, "", bad);
+    assert_eq!(st, 422, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_policy");
+    assert_eq!(body["error"]["details"][0]["field"], "awards[0].places");
+    assert_eq!(body["error"]["details"][0]["row"], 5);
+    let (st, body) = put_policy(&s, &x.organiser, c, "?bundled=workers-competition", "");
+    assert_eq!(st, 201, "{body}");
+    let ratio = jiangxin::results::bundled_policy("workers-competition")
+        .unwrap()
+        .replace(
+            "module_ratio = { T = 3, S = 7 }",
+            "module_ratio = { T = 4, S = 6 }",
+        );
+    let (st, body) = put_policy(&s, &x.organiser, c, "", &ratio);
+    assert_eq!(st, 422, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "module_ratio");
+    let (st, body) = put_policy(&s, &x.organiser, c, "?bundled=china-national", "");
+    assert_eq!(st, 201, "{body}");
+    assert_eq!(body["version"], 3);
+    let (st, _) = put_policy(&s, &x.wz1, c, "?bundled=prize-bands", "");
+    assert_eq!(st, 403);
+
+    // Completion times decide the tie between 001 and 101.
+    let measure = |token: &str, e: i64, name: &str, value: &str| {
+        api.call(
+            token,
+            "POST",
+            &format!("/contests/{c}/entries/{e}/measures"),
+            Some(json!({"name": name, "value": value})),
+        )
+    };
+    assert_eq!(measure(&x.chief, x.e001, "time", "3600").0, 201);
+    assert_eq!(measure(&x.organiser, x.e101, "time", "3500").0, 201);
+    assert_eq!(measure(&x.wz1, x.e101, "time", "3000").0, 403);
+    let (st, body) = measure(&x.organiser, x.e101, "Time!", "1");
+    assert_eq!(
+        (st, body["error"]["details"][0]["field"].clone()),
+        (422, json!("name"))
+    );
+    assert_eq!(measure(&x.organiser, x.e101, "time", "-5").0, 422);
+
+    let (st, body) = get(&s, Some(&x.organiser), &format!("/contests/{c}/standings"));
+    assert_eq!(st, 200);
+    let preview = json_of(&body);
+    assert_eq!(order(&preview["standings"]), ["103", "101", "001"]);
+    assert_eq!(
+        preview["standings"]["results"]["groups"][0]["standings"][2]["decided_by"],
+        "time"
+    );
+    assert_eq!(
+        get(&s, Some(&competitor), &format!("/contests/{c}/standings")).0,
+        403
+    );
+    assert_eq!(get(&s, None, &format!("/contests/{c}/standings")).0, 401);
+
+    // Publication waits for marking to close and for every sign-off.
+    let publish = |token: &str, body: Option<Value>| {
+        api.call(token, "POST", &format!("/contests/{c}/publish"), body)
+    };
+    let (st, body) = publish(&x.organiser, None);
+    assert_eq!(
+        (st, body["error"]["code"].clone()),
+        (409, json!("marking_not_closed"))
+    );
+    let (st, _) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/status"),
+        Some(json!({"status": "marking_closed"})),
+    );
+    assert_eq!(st, 200);
+    let (st, body) = publish(&x.organiser, None);
+    assert_eq!(
+        (st, body["error"]["code"].clone()),
+        (409, json!("not_ready"))
+    );
+    assert_eq!(
+        body["error"]["details"].as_array().unwrap().len(),
+        6,
+        "{body}"
+    );
+    assert!(body["error"]["details"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("is not signed off"));
+    let (st, body) = get(&s, None, &format!("/contests/{c}/results"));
+    assert_eq!(
+        (st, json_of(&body)["error"]["code"].clone()),
+        (404, json!("not_published"))
+    );
+    let (st, _) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/status"),
+        Some(json!({"status": "published"})),
+    );
+    assert_eq!(st, 409, "publishing goes through /publish");
+    let (st, _) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/status"),
+        Some(json!({"status": "running"})),
+    );
+    assert_eq!(st, 200);
+    close_and_sign_off(&s, &x, c);
+    assert_eq!(
+        get(
+            &s,
+            Some(&competitor),
+            &format!("/contests/{c}/entries/{}/sheet", x.e001)
+        )
+        .0,
+        404,
+        "no detailed marks before publication"
+    );
+    assert_eq!(publish(&x.wz1, None).0, 403);
+    let (st, body) = publish(&x.organiser, None);
+    assert_eq!(st, 201, "{body}");
+    assert_eq!(body["version"], 1);
+
+    // The public sees the ranking and the awards, not the score sheets.
+    let (st, body) = get(&s, None, &format!("/contests/{c}/results"));
+    assert_eq!(st, 200);
+    let v1 = json_of(&body);
+    assert_eq!(v1["version"], 1);
+    assert!(v1["body"].get("sheets").is_none());
+    assert_eq!(order(&v1["body"]), ["103", "101", "001"]);
+    let awards = |v: &Value, k: usize| -> Vec<String> {
+        v["body"]["results"]["groups"][0]["standings"][k]["awards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(awards(&v1, 0), ["gold", "title", "promotion", "squad"]);
+    assert_eq!(awards(&v1, 2), ["bronze", "title", "promotion", "squad"]);
+    assert_eq!(v1["body"]["entrants"]["001"]["members"], json!(["陈静"]));
+
+    // Competitors see their own score sheet, and only theirs.
+    let (st, body) = get(
+        &s,
+        Some(&competitor),
+        &format!("/contests/{c}/entries/{}/sheet", x.e001),
+    );
+    assert_eq!(st, 200);
+    assert_eq!(json_of(&body)["sheet"]["total"], "93");
+    assert_eq!(
+        get(
+            &s,
+            Some(&competitor),
+            &format!("/contests/{c}/entries/{}/sheet", x.e101)
+        )
+        .0,
+        403
+    );
+    assert_eq!(
+        get(&s, None, &format!("/contests/{c}/entries/{}/sheet", x.e001)).0,
+        401
+    );
+    let (st, csv) = get(
+        &s,
+        Some(&competitor),
+        &format!("/contests/{c}/entries/{}/sheet.csv", x.e001),
+    );
+    assert_eq!(st, 200);
+    assert!(String::from_utf8_lossy(&csv).contains("total,,,93,"));
+
+    // Exports.
+    let (st, csv) = get(&s, None, &format!("/contests/{c}/results.csv"));
+    assert_eq!(st, 200);
+    assert_eq!(&csv[..3], b"\xEF\xBB\xBF");
+    let (st, gbk) = get(&s, None, &format!("/contests/{c}/results.csv?encoding=gbk"));
+    assert_eq!(st, 200);
+    let (text, _, bad) = encoding_rs::GBK.decode(&gbk);
+    assert!(!bad);
+    assert!(text.contains(",1,103,"), "{text}");
+    assert!(text.contains("金牌"), "{text}");
+    assert_eq!(
+        get(
+            &s,
+            None,
+            &format!("/contests/{c}/results.csv?encoding=latin1")
+        )
+        .0,
+        422
+    );
+    let (st, csv) = get(
+        &s,
+        None,
+        &format!("/contests/{c}/awards.csv?encoding=utf-8"),
+    );
+    assert_eq!(st, 200);
+    let awards_csv = String::from_utf8(csv).unwrap();
+    assert!(awards_csv.starts_with("class,award,"));
+    assert_eq!(
+        awards_csv
+            .lines()
+            .filter(|l| l.starts_with("medal,"))
+            .count(),
+        3
+    );
+    assert_eq!(
+        get(&s, None, &format!("/contests/{c}/recommendations.csv")).0,
+        401
+    );
+    assert_eq!(
+        get(
+            &s,
+            Some(&competitor),
+            &format!("/contests/{c}/recommendations.csv")
+        )
+        .0,
+        403
+    );
+    let (st, csv) = get(
+        &s,
+        Some(&x.organiser),
+        &format!("/contests/{c}/recommendations.csv?encoding=utf-8"),
+    );
+    assert_eq!(st, 200);
+    let rec = String::from_utf8(csv).unwrap();
+    assert!(rec.contains("title,推荐全国技术能手,1,103,"), "{rec}");
+    assert!(rec.contains("promotion,promotion,3,001,陈静,"), "{rec}");
+
+    // A correction: the chief judge amends a signed-off mark with a reason,
+    // then the organiser publishes version 2 with a reason.
+    let (st, trail) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/entries/{}/marks", x.e001),
+        None,
+    );
+    assert_eq!(st, 200);
+    let s1 = trail["marks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["aspect"] == "S1")
+        .unwrap()["id"]
+        .clone();
+    let (st, body) = api.call(
+        &x.chief,
+        "POST",
+        &format!("/contests/{c}/marks"),
+        Some(json!({"id": uuid(900), "entry": x.e001, "aspect": "S1", "value": "0", "replaces": s1, "reason": "appeal upheld: the second error was the judge's"})),
+    );
+    assert_eq!(st, 201, "{body}");
+    let (st, body) = publish(&x.organiser, None);
+    assert_eq!(
+        (st, body["error"]["code"].clone()),
+        (422, json!("reason_required"))
+    );
+    let (st, body) = publish(
+        &x.organiser,
+        Some(json!({"reason": "appeal of entry 001 upheld"})),
+    );
+    assert_eq!(st, 201, "{body}");
+    assert_eq!(body["version"], 2);
+    let (_, body) = get(&s, None, &format!("/contests/{c}/results"));
+    let v2 = json_of(&body);
+    assert_eq!(v2["version"], 2);
+    assert_eq!(v2["reason"], "appeal of entry 001 upheld");
+    assert_eq!(v2["history"].as_array().unwrap().len(), 2);
+    assert_eq!(order(&v2["body"]), ["001", "103", "101"]);
+    // Version 1 is kept as it was.
+    let (_, body) = get(&s, None, &format!("/contests/{c}/results?version=1"));
+    assert_eq!(order(&json_of(&body)["body"]), ["103", "101", "001"]);
+    let (st, body) = put_policy(&s, &x.organiser, c, "?bundled=prize-bands", "");
+    assert_eq!(
+        (st, body["error"]["code"].clone()),
+        (409, json!("policy_frozen"))
+    );
+    let (st, _) = put_policy(
+        &s,
+        &x.organiser,
+        c,
+        "?bundled=prize-bands&reason=the%20provincial%20rules%20apply",
+        "",
+    );
+    assert_eq!(st, 201);
+}
+
+fn a_lot_is_stored_with_its_seed(backend: Backend) {
+    let s = TestServer::start(backend);
+    let (x, c) = marked(&s);
+    close_and_sign_off(&s, &x, c);
+    let api = Api { s: &s };
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        None,
+    );
+    assert_eq!(st, 201, "{body}");
+    let seed = body["seed"].as_u64().unwrap();
+    let (_, body) = get(&s, None, &format!("/contests/{c}/results"));
+    let published = json_of(&body);
+    assert_eq!(published["seed"], seed);
+    let lot = &published["body"]["results"]["lots"];
+    assert!(lot.is_null(), "lots are listed per group");
+    let lots = &published["body"]["results"]["groups"][0]["lots"];
+    assert_eq!(lots[0]["place"], 2);
+    assert_eq!(lots[0]["drawn_from"], json!(["001", "101"]));
+    // Anyone holding the seed replays the draw from the same marks.
+    let mut conn = s.db.connect();
+    let replay = jiangxin::results::compute(
+        &mut conn,
+        &jiangxin::marking::Schemes::default(),
+        ContestId(c),
+        seed,
+    )
+    .unwrap();
+    let replayed = serde_json::to_value(&replay).unwrap();
+    assert_eq!(replayed["results"]["groups"][0]["lots"], *lots);
+    assert_eq!(order(&replayed), order(&published["body"]));
+}
+
+on_both_backends!(publish_and_correct, a_lot_is_stored_with_its_seed);
