@@ -569,3 +569,120 @@ pub fn owns_entry(
         _ => Ok(false),
     }
 }
+
+/// A winner of an award over several contests.
+#[derive(Debug, Clone, Serialize)]
+pub struct AcrossWinner {
+    pub contest: String,
+    pub start_number: String,
+    pub members: Vec<String>,
+    /// The organisation at the requested level the winner is the best of.
+    pub organisation: Option<String>,
+    pub organisation_zh: Option<String>,
+    pub standardised: Decimal,
+}
+
+/// The best of each organisation at a level (e.g. each nation, each city)
+/// and the top score overall, over the published results of every contest
+/// of a tier, by standardised score. Equal scores share.
+#[derive(Debug, Clone, Serialize)]
+pub struct AcrossView {
+    pub tier: String,
+    pub level: crate::engine::model::OrganisationKind,
+    pub contests: Vec<String>,
+    pub best_of: Vec<AcrossWinner>,
+    pub top: Vec<AcrossWinner>,
+}
+
+pub fn across_contests(
+    conn: &mut DbConnection,
+    tier: &str,
+    level: crate::engine::model::OrganisationKind,
+) -> AppResult<AcrossView> {
+    use crate::engine::awards::{across, AcrossKind, Candidate};
+    let t = crate::store::reference::tier_by_code(conn, tier)?
+        .ok_or_else(|| AppError::invalid("tier", format!("there is no tier `{tier}`")))?;
+    let orgs = crate::store::organisations::all(conn)?;
+    let by_code: HashMap<&str, &crate::engine::model::Organisation> =
+        orgs.iter().map(|o| (o.code.as_str(), o)).collect();
+    let by_id: HashMap<i64, &crate::engine::model::Organisation> =
+        orgs.iter().map(|o| (o.id.0, o)).collect();
+    let mut candidates = Vec::new();
+    let mut info: HashMap<(String, String), (Vec<String>, Option<String>)> = HashMap::new();
+    let mut listed = Vec::new();
+    for c in contests::all(conn)? {
+        if c.tier_id != t.id || c.status != ContestStatus::Published {
+            continue;
+        }
+        let p = publication(conn, c.id, None)?;
+        listed.push(c.code.clone());
+        for g in p.body["results"]["groups"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            for s in g["standings"].as_array().cloned().unwrap_or_default() {
+                let key = s["key"].as_str().unwrap_or_default().to_string();
+                let Some(score) = s["standardised"]
+                    .as_str()
+                    .and_then(|v| Decimal::from_str_exact(v).ok())
+                else {
+                    continue;
+                };
+                let who = &p.body["entrants"][key.as_str()];
+                let ancestor = who["organisation_code"]
+                    .as_str()
+                    .and_then(|code| by_code.get(code))
+                    .and_then(|o| {
+                        o.path
+                            .iter()
+                            .filter_map(|id| by_id.get(&id.0))
+                            .find(|a| a.kind == level)
+                    });
+                let members = who["members"]
+                    .as_array()
+                    .map(|m| {
+                        m.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                info.insert(
+                    (c.code.clone(), key.clone()),
+                    (members, ancestor.map(|a| a.name_zh.clone())),
+                );
+                candidates.push(Candidate {
+                    contest: c.code.clone(),
+                    key,
+                    organisation: ancestor.map(|a| a.code.clone()),
+                    score,
+                });
+            }
+        }
+    }
+    let winners = |list: Vec<Candidate>| {
+        list.into_iter()
+            .map(|w| {
+                let (members, zh) = info
+                    .get(&(w.contest.clone(), w.key.clone()))
+                    .cloned()
+                    .unwrap_or_default();
+                AcrossWinner {
+                    contest: w.contest,
+                    start_number: w.key,
+                    members,
+                    organisation: w.organisation,
+                    organisation_zh: zh,
+                    standardised: w.score,
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    Ok(AcrossView {
+        tier: t.code,
+        level,
+        contests: listed,
+        best_of: winners(across(AcrossKind::BestOf, &candidates)),
+        top: winners(across(AcrossKind::Top, &candidates)),
+    })
+}

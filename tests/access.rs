@@ -331,6 +331,11 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
         ),
         case("GET", "/api/v1/policies".into(), [200; 5]),
         case(
+            "GET",
+            "/api/v1/results/across?tier=provincial".into(),
+            [200; 5],
+        ),
+        case(
             "PUT",
             format!("/api/v1/contests/{c}/policy?bundled=prize-bands"),
             [401, 201, 403, 403, 403],

@@ -499,6 +499,35 @@ fn a_lot_is_stored_with_its_seed(backend: Backend) {
     let replayed = serde_json::to_value(&replay).unwrap();
     assert_eq!(replayed["results"]["groups"][0]["lots"], *lots);
     assert_eq!(order(&replayed), order(&published["body"]));
+
+    // The best of each city and the top score over the tier's published
+    // contests (this policy keeps raw totals as its scale).
+    let (st, body) = get(&s, None, "/results/across?tier=provincial&level=city");
+    assert_eq!(st, 200);
+    let across = json_of(&body);
+    let best: Vec<(String, String)> = across["best_of"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["organisation_zh"].as_str().unwrap().to_string(),
+                w["start_number"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(best.len(), 2, "{across}");
+    assert!(
+        best.contains(&("杭州市".to_string(), "103".to_string())),
+        "{across}"
+    );
+    assert!(
+        best.contains(&("宁波市".to_string(), "001".to_string())),
+        "{across}"
+    );
+    assert_eq!(across["top"][0]["start_number"], "103");
+    assert_eq!(across["top"][0]["standardised"], "94");
+    assert_eq!(get(&s, None, "/results/across?tier=galactic").0, 422);
 }
 
 on_both_backends!(publish_and_correct, a_lot_is_stored_with_its_seed);

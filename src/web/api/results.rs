@@ -19,6 +19,7 @@ const MAX_POLICY: usize = 64 * 1024;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/policies", web::get().to(policies))
+        .route("/results/across", web::get().to(across))
         .service(
             web::resource("/contests/{id}/policy")
                 .app_data(web::PayloadConfig::new(MAX_POLICY))
@@ -684,4 +685,27 @@ async fn sheet_csv(
         &rows,
         encoding,
     )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AcrossQuery {
+    tier: String,
+    /// The organisation kind to find the best of (default: nation).
+    level: Option<String>,
+}
+
+/// The best of each organisation and the top score overall across every
+/// published contest of a tier (public).
+async fn across(state: State, q: web::Query<AcrossQuery>) -> AppResult<HttpResponse> {
+    use crate::engine::model::{OrganisationKind, Vocabulary};
+    let q = q.into_inner();
+    let level = match q.level.as_deref() {
+        Some(l) => OrganisationKind::parse(l).map_err(|m| AppError::invalid("level", m))?,
+        None => OrganisationKind::Nation,
+    };
+    let view = state
+        .db(move |conn| results::across_contests(conn, &q.tier, level))
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
 }
