@@ -3,6 +3,7 @@
 //! `engine` holds the competition logic and is pure; `store` (diesel), `web`
 //! (actix-web) and `io` (files) surround it; `main.rs` is the command line.
 
+pub mod advance_file;
 pub mod bench;
 pub mod config;
 pub mod demo;

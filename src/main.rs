@@ -57,6 +57,13 @@ one row per member; see docs/results.md. Lots are drawn with --seed (printed; a 
 one when not given), so that a draw can be replayed.\nExample:\n  jiangxin standings --scheme fixtures/schemes/china-theory-practical.toml \\\n    --marks marks.csv --policy fixtures/policies/china-national.toml --entries entrants.csv"
     )]
     Standings(StandingsArgs),
+    /// Propose who advances from feeder contests to the next, offline, with the server's engine.
+    #[command(
+        after_help = "The results file has the columns contest,entry,place,total and optionally name,\n\
+organisation, region, standardised, ineligible (the reason), declined and confirmed\n\
+(yes/no); see docs/advancement.md.\nExample:\n  jiangxin advance --rules fixtures/advancement/city-final.toml --results results.csv --format csv"
+    )]
+    Advance(AdvanceArgs),
     /// Start a demo server on a fresh SQLite database with a realistic ladder.
     #[command(after_help = "Example:\n  jiangxin demo --port 8080")]
     Demo(DemoArgs),
@@ -96,6 +103,19 @@ struct StandingsArgs {
     #[arg(long)]
     seed: Option<u64>,
     /// json (everything) or csv (one row per entrant).
+    #[arg(long, default_value = "json")]
+    format: ScoreFormat,
+}
+
+#[derive(Args)]
+struct AdvanceArgs {
+    /// The qualification rules (TOML).
+    #[arg(long)]
+    rules: PathBuf,
+    /// The feeders' results (CSV: UTF-8, UTF-8 with BOM, or GBK).
+    #[arg(long)]
+    results: PathBuf,
+    /// json (everything) or csv (one line per competitor).
     #[arg(long, default_value = "json")]
     format: ScoreFormat,
 }
@@ -234,6 +254,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo(args),
         Command::Score(args) => score(args),
         Command::Standings(args) => standings(args),
+        Command::Advance(args) => advance(args),
         Command::Bench(BenchCommand::Import { rows }) => jiangxin::bench::import::run(rows),
         Command::Bench(BenchCommand::Scoring { entries, judges }) => {
             jiangxin::bench::scoring::run(entries, judges)
@@ -308,6 +329,32 @@ fn standings(args: StandingsArgs) -> anyhow::Result<()> {
     );
     for u in &report.unranked {
         eprintln!("  not ranked: {}: {}", u.entry, u.reason);
+    }
+    Ok(())
+}
+
+fn advance(args: AdvanceArgs) -> anyhow::Result<()> {
+    let rules = std::fs::read_to_string(&args.rules)
+        .with_context(|| format!("reading {}", args.rules.display()))?;
+    let results = std::fs::read(&args.results)
+        .with_context(|| format!("reading {}", args.results.display()))?;
+    let p = jiangxin::advance_file::advance_files(&rules, &results).map_err(|e| anyhow!(e))?;
+    match args.format {
+        ScoreFormat::Json => println!("{}", serde_json::to_string_pretty(&p)?),
+        ScoreFormat::Csv => print!("{}", jiangxin::advance_file::proposal_csv(&p)?),
+    }
+    let qualified = p.qualifiers().count();
+    eprintln!(
+        "{qualified} qualify for {}; {} newly, {} confirmed before no longer qualify (kept until withdrawn)",
+        p.contest,
+        p.difference.added.len(),
+        p.difference.no_longer_qualifying.len()
+    );
+    for u in &p.unfilled {
+        eprintln!(
+            "  {}: {} of {} places filled (quotas, eligibility or declines)",
+            u.group, u.filled, u.places
+        );
     }
     Ok(())
 }

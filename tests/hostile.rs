@@ -43,6 +43,17 @@ fn malformed_requests_are_refused_cleanly(backend: Backend) {
         ("POST", format!("/api/v1/contests/{contest}/entries"), Some(("application/json", b"[]".to_vec())), 422),
         ("POST", format!("/api/v1/contests/{contest}/entries"), Some(("application/json", b"{\"name\": \"x\"}".to_vec())), 400),
         ("POST", "/api/v1/users".into(), Some(("application/json", json!({"username": "short-pw", "display_name": "x", "password": "short", "kind": "judge", "organisation_id": 2}).to_string().into_bytes())), 422),
+        ("PUT", format!("/api/v1/contests/{contest}/policy"), Some(("application/toml", b"name = [".to_vec())), 422),
+        ("PUT", format!("/api/v1/contests/{contest}/policy"), Some(("application/toml", vec![0xff, 0xfe, 0x00])), 400),
+        ("PUT", format!("/api/v1/contests/{contest}/policy?bundled=prize-bands"), Some(("application/toml", b"name = \"x\"".to_vec())), 400),
+        ("PUT", format!("/api/v1/contests/{contest}/policy"), Some(("application/toml", "#".repeat(70_000).into_bytes())), 413),
+        ("GET", format!("/api/v1/contests/{contest}/results?version=x"), None, 400),
+        ("GET", format!("/api/v1/contests/{contest}/results?version={huge}"), None, 400),
+        ("GET", format!("/api/v1/contests/{contest}/results.csv?encoding=ebcdic"), None, 422),
+        ("GET", "/api/v1/results/across".into(), None, 400),
+        ("POST", format!("/api/v1/contests/{contest}/publish"), Some(("application/json", b"{\"reason\": 7}".to_vec())), 400),
+        ("POST", format!("/api/v1/contests/{contest}/entries/1/measures"), Some(("application/json", json!({"name": "time", "value": "1e999"}).to_string().into_bytes())), 422),
+        ("POST", format!("/api/v1/contests/{contest}/entries/{huge}/measures"), Some(("application/json", json!({"name": "time", "value": "1"}).to_string().into_bytes())), 404),
         ("POST", "/api/v1/tiers".into(), Some(("application/json", json!({"code": "t", "name_zh": "t", "name_en": "t", "rank": 40}).to_string().into_bytes())), 409),
     ];
     let mut wrong = Vec::new();

@@ -6,7 +6,7 @@
 
 use crate::engine::model::{SkillLevel, Vocabulary};
 use crate::engine::scheme::{dec, parse_document, SchemeError};
-use crate::engine::standings::{rank, Entrant, Lot, Standardise, TieBreak};
+use crate::engine::standings::{rank, Entrant, Finally, Lot, Standardise, TieBreak};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,9 @@ pub struct Policy {
     /// Rank and award each group (employee / student) on its own.
     #[serde(default)]
     pub per_group: bool,
+    /// The rules forbid shared places (排名不并列): the chain must end in a lot.
+    #[serde(default)]
+    pub no_shared_places: bool,
     #[serde(default = "no_standardisation")]
     pub standardise: Standardise,
     /// Module weights the contest's scheme must have, as a ratio
@@ -73,7 +76,8 @@ pub enum CountRounding {
 }
 
 impl CountRounding {
-    fn apply(self, d: Decimal) -> usize {
+    /// A share of entrants as a whole number of entrants.
+    pub fn count(self, d: Decimal) -> usize {
         let r = match self {
             CountRounding::Down => d.floor(),
             CountRounding::Up => d.ceil(),
@@ -189,6 +193,19 @@ pub fn read_policy(text: &str) -> Result<CheckedPolicy, SchemeError> {
             message: m,
         }
     })?;
+    if policy.no_shared_places && chain.finally != Finally::Lot {
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with("tie_break"))
+            .map_or(0, |n| n + 1);
+        return Err(SchemeError {
+            line,
+            column: if line > 0 { 1 } else { 0 },
+            path: "tie_break".into(),
+            message: "this policy allows no shared places: end the tie-break chain in \"lot\""
+                .into(),
+        });
+    }
     let mut codes: HashSet<&str> = HashSet::new();
     for (k, r) in policy.awards.iter().enumerate() {
         let at =
@@ -520,7 +537,7 @@ pub fn evaluate(policy: &CheckedPolicy, contestants: &[Contestant], seed: u64) -
                 let share = |f: Decimal| {
                     rule.rounding
                         .unwrap_or(CountRounding::Down)
-                        .apply(Decimal::from(n) * f)
+                        .count(Decimal::from(n) * f)
                 };
                 for pl in &ranking.places {
                     let key = pl.key.as_str();
@@ -1016,6 +1033,13 @@ mod tests {
                 .unwrap_err();
         assert_eq!(err.path, "tie_break");
         assert!(err.message.contains("must end"));
+        let national = include_str!("../../fixtures/policies/china-national.toml");
+        let err =
+            read_policy(&national.replace("\"module:T\", \"lot\"", "\"module:T\", \"shared\""))
+                .unwrap_err();
+        assert_eq!(err.path, "tie_break");
+        assert!(err.message.contains("no shared places"), "{err}");
+        assert!(err.line > 0);
         let err = read_policy(&text.replace("code = \"second\"", "code = \"first\"")).unwrap_err();
         assert!(err.message.contains("used twice"));
         let err = read_policy(&text.replace(

@@ -2,6 +2,7 @@
 //! randomness. Plain data in, plain data out.
 
 pub mod access;
+pub mod advancement;
 pub mod awards;
 pub mod eligibility;
 pub mod identity;

@@ -149,6 +149,101 @@ pub fn parse_entrants(text: &str) -> Result<Vec<EntrantLine>, String> {
     Ok(out)
 }
 
+/// Reads the feeders' results for `jiangxin advance` (already decoded):
+/// `contest`, `entry`, `place`, `total` and optionally `name`,
+/// `organisation`, `region`, `standardised`, `ineligible` (the reason),
+/// `declined` and `confirmed` (yes / no). Returns the results and the
+/// entries already confirmed (as `contest/entry`). Every error names its
+/// line and column.
+pub fn parse_feeder_results(
+    text: &str,
+) -> Result<(Vec<crate::engine::advancement::FeederResult>, Vec<String>), String> {
+    use crate::engine::advancement::FeederResult;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("line 1: {e}"))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    for needed in ["contest", "entry", "place", "total"] {
+        if col(needed).is_none() {
+            return Err(format!(
+                "line 1: the results file needs a `{needed}` column (contest,entry,place,total)"
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    let mut confirmed = Vec::new();
+    for (k, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("line {}: {e}", k + 2))?;
+        let line = record
+            .position()
+            .map_or(k + 2, |p| usize::try_from(p.line()).unwrap_or(k + 2));
+        let get = |name: &str| {
+            col(name)
+                .and_then(|c| record.get(c))
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
+        let required = |name: &str| {
+            let v = get(name);
+            if v.is_empty() {
+                Err(format!("line {line}, column {name}: empty"))
+            } else {
+                Ok(v)
+            }
+        };
+        let decimal = |name: &str, v: &str| {
+            Decimal::from_str_exact(v)
+                .map_err(|_| format!("line {line}, column {name}: `{v}` is not a decimal number"))
+        };
+        let yes = |name: &str| -> Result<bool, String> {
+            match get(name).to_lowercase().as_str() {
+                "" | "no" | "false" | "0" | "否" => Ok(false),
+                "yes" | "true" | "1" | "是" => Ok(true),
+                other => Err(format!(
+                    "line {line}, column {name}: `{other}` is not yes or no"
+                )),
+            }
+        };
+        let place_text = required("place")?;
+        let place = place_text
+            .parse::<usize>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(|| {
+                format!("line {line}, column place: `{place_text}` is not a place (1, 2, …)")
+            })?;
+        let total = decimal("total", &required("total")?)?;
+        let standardised = match get("standardised").as_str() {
+            "" => None,
+            v => Some(decimal("standardised", v)?),
+        };
+        let r = FeederResult {
+            contest: required("contest")?,
+            key: required("entry")?,
+            name: get("name"),
+            organisation: get("organisation"),
+            region: Some(get("region")).filter(|r| !r.is_empty()),
+            place,
+            total,
+            standardised,
+            ineligible: Some(get("ineligible")).filter(|r| !r.is_empty()),
+            declined: yes("declined")?,
+        };
+        if yes("confirmed")? {
+            confirmed.push(format!("{}/{}", r.contest, r.key));
+        }
+        out.push(r);
+    }
+    Ok((out, confirmed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +293,24 @@ mod tests {
         let err = parse_entrants("entry,time\n001,fast\n").unwrap_err();
         assert!(err.starts_with("line 2, column time"), "{err}");
         assert!(parse_entrants("name\nx\n").unwrap_err().contains("`entry`"));
+    }
+
+    #[test]
+    fn feeder_results_name_the_line_and_column_of_an_error() {
+        let (rows, confirmed) = parse_feeder_results(
+            "contest,entry,name,organisation,place,total,declined,confirmed\nE1,001,张伟,X,1,95.5,no,yes\nE1,002,李娜,Y,2,90,yes,\n",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert!(rows[1].declined);
+        assert_eq!(confirmed, ["E1/001"]);
+        let err = parse_feeder_results("contest,entry,place,total\nE1,001,first,9\n").unwrap_err();
+        assert!(err.starts_with("line 2, column place"), "{err}");
+        let err = parse_feeder_results("contest,entry,place,total,declined\nE1,001,1,9,maybe\n")
+            .unwrap_err();
+        assert!(err.starts_with("line 2, column declined"), "{err}");
+        assert!(parse_feeder_results("contest,entry,total\n")
+            .unwrap_err()
+            .contains("`place`"));
     }
 }

@@ -1,0 +1,1012 @@
+//! Advancement: who goes on from feeder contests to the next tier, by
+//! which rule, in which order; who is a reserve; and, for everyone else,
+//! why not. Also multi-stage selections whose stages combine by weights.
+//!
+//! Pure: the caller supplies the feeders' published results (with each
+//! competitor's eligibility for the next contest already checked) and the
+//! entries already confirmed.
+
+use crate::engine::awards::{CountRounding, DecimalValue};
+use crate::engine::scheme::{parse_document, SchemeError};
+use crate::engine::standings::{rank, Entrant, TieBreak};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Which score a threshold or a pooled ranking uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Score {
+    #[default]
+    Total,
+    Standardised,
+}
+
+/// Who qualifies from one feeder, or from all of them pooled: every given
+/// condition must hold.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Selection {
+    /// Places 1 to n.
+    pub top: Option<usize>,
+    /// The first share of entrants (e.g. "0.1"), rounded by `rounding`.
+    pub top_share: Option<DecimalValue>,
+    pub rounding: Option<CountRounding>,
+    /// At least this score (`on`).
+    pub min_score: Option<DecimalValue>,
+    #[serde(default)]
+    pub on: Score,
+    /// How many reserves to list after the qualifiers, in order.
+    #[serde(default)]
+    pub reserves: usize,
+}
+
+/// A feeder contest and its own rule (absent when the pooled rule applies).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Feeder {
+    pub contest: String,
+    /// The feeder's skill, when the rules say it; a feeder of another skill
+    /// than the next contest's needs `other_skill = true`.
+    pub skill: Option<String>,
+    #[serde(default)]
+    pub other_skill: bool,
+    /// The feeder's own rule, as in [`Selection`].
+    pub top: Option<usize>,
+    pub top_share: Option<DecimalValue>,
+    pub rounding: Option<CountRounding>,
+    pub min_score: Option<DecimalValue>,
+    #[serde(default)]
+    pub on: Score,
+    #[serde(default)]
+    pub reserves: usize,
+}
+
+impl Feeder {
+    /// The feeder's own rule, if it has one.
+    pub fn selection(&self) -> Option<Selection> {
+        if self.top.is_none() && self.top_share.is_none() && self.min_score.is_none() {
+            return None;
+        }
+        Some(Selection {
+            top: self.top,
+            top_share: self.top_share,
+            rounding: self.rounding,
+            min_score: self.min_score,
+            on: self.on,
+            reserves: self.reserves,
+        })
+    }
+}
+
+/// At most `max` qualifiers per organisation (or per region).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quota {
+    pub per: QuotaLevel,
+    pub max: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotaLevel {
+    Organisation,
+    Region,
+}
+
+/// Places kept for an organisation (the host): its best results qualify
+/// whatever the other rules say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reserved {
+    pub organisation: String,
+    pub places: usize,
+}
+
+/// A competitor the organiser names, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wildcard {
+    pub contest: String,
+    pub key: String,
+    pub reason: String,
+}
+
+/// The qualification rules of a contest (`RULES.toml`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// The contest qualifiers go on to.
+    pub contest: String,
+    pub skill: Option<String>,
+    pub feeders: Vec<Feeder>,
+    /// A rule over all feeders' results together.
+    pub pooled: Option<Selection>,
+    #[serde(default)]
+    pub quotas: Vec<Quota>,
+    #[serde(default)]
+    pub reserved: Vec<Reserved>,
+    #[serde(default)]
+    pub wildcards: Vec<Wildcard>,
+}
+
+/// Reads and checks a rules file; errors name the line and the field.
+pub fn read_rules(text: &str) -> Result<Rules, SchemeError> {
+    let rules: Rules = parse_document(text)?;
+    let at = |path: &str, message: String| {
+        let key = path.split(['[', '.']).next().unwrap_or(path);
+        let line = text
+            .lines()
+            .position(|l| {
+                let t = l.trim_start();
+                t.starts_with(key)
+                    || t.starts_with(&format!("[[{key}]]"))
+                    || t.starts_with(&format!("[{key}]"))
+            })
+            .map_or(0, |n| n + 1);
+        SchemeError {
+            line,
+            column: usize::from(line > 0),
+            path: path.to_string(),
+            message,
+        }
+    };
+    if rules.feeders.is_empty() {
+        return Err(at("feeders", "name at least one feeder contest".into()));
+    }
+    let mut seen = HashSet::new();
+    for (k, f) in rules.feeders.iter().enumerate() {
+        if f.contest == rules.contest {
+            return Err(at(
+                &format!("feeders[{k}].contest"),
+                format!("contest {} cannot feed itself", f.contest),
+            ));
+        }
+        if !seen.insert(f.contest.as_str()) {
+            return Err(at(
+                &format!("feeders[{k}].contest"),
+                format!("feeder {} is named twice", f.contest),
+            ));
+        }
+        if let (Some(a), Some(b)) = (&f.skill, &rules.skill) {
+            if a != b && !f.other_skill {
+                return Err(at(
+                    &format!("feeders[{k}].skill"),
+                    format!(
+                        "feeder {} is a contest of skill {a}, not {b}; say `other_skill = true` if that is intended",
+                        f.contest
+                    ),
+                ));
+            }
+        }
+        match (&f.selection(), &rules.pooled) {
+            (None, None) => {
+                return Err(at(
+                    &format!("feeders[{k}]"),
+                    format!(
+                        "feeder {} has no rule, and there is no pooled rule",
+                        f.contest
+                    ),
+                ))
+            }
+            (Some(s), _) => check_selection(s).map_err(|m| at(&format!("feeders[{k}]"), m))?,
+            _ => {}
+        }
+    }
+    if let Some(p) = &rules.pooled {
+        check_selection(p).map_err(|m| at("pooled", m))?;
+        if rules.feeders.iter().any(|f| f.selection().is_some()) {
+            return Err(at(
+                "pooled",
+                "use either a rule per feeder or one pooled rule, not both".into(),
+            ));
+        }
+    }
+    for (k, q) in rules.quotas.iter().enumerate() {
+        if q.max == 0 {
+            return Err(at(
+                &format!("quotas[{k}].max"),
+                "a quota of 0 lets nobody through; remove the feeder instead".into(),
+            ));
+        }
+    }
+    for (k, w) in rules.wildcards.iter().enumerate() {
+        if w.reason.trim().is_empty() {
+            return Err(at(
+                &format!("wildcards[{k}].reason"),
+                format!("the wildcard for {} needs a reason", w.key),
+            ));
+        }
+        if !rules.feeders.iter().any(|f| f.contest == w.contest) {
+            return Err(at(
+                &format!("wildcards[{k}].contest"),
+                format!("{} is not a feeder of {}", w.contest, rules.contest),
+            ));
+        }
+    }
+    Ok(rules)
+}
+
+fn check_selection(s: &Selection) -> Result<(), String> {
+    if s.top.is_none() && s.top_share.is_none() && s.min_score.is_none() {
+        return Err("a rule needs top, top_share or min_score".into());
+    }
+    if s.top == Some(0) {
+        return Err("top must be at least 1".into());
+    }
+    if let Some(f) = s.top_share {
+        if f.0 <= Decimal::ZERO || f.0 > Decimal::ONE {
+            return Err(format!(
+                "top_share {} is not a share above 0 and at most 1",
+                f.0
+            ));
+        }
+        if s.rounding.is_none() {
+            return Err("state how top_share is rounded (down, up or half_up)".into());
+        }
+    }
+    Ok(())
+}
+
+/// Whether pathways form a cycle: `feeds[c]` lists the feeders of `c`.
+/// Returns one cycle, as contest codes, if there is one.
+pub fn find_cycle(feeds: &BTreeMap<String, Vec<String>>) -> Option<Vec<String>> {
+    fn visit(
+        c: &str,
+        feeds: &BTreeMap<String, Vec<String>>,
+        state: &mut HashMap<String, u8>,
+        stack: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        match state.get(c) {
+            Some(2) => return None,
+            Some(1) => {
+                let from = stack.iter().position(|s| s == c).unwrap_or(0);
+                let mut cycle = stack[from..].to_vec();
+                cycle.push(c.to_string());
+                return Some(cycle);
+            }
+            _ => {}
+        }
+        state.insert(c.to_string(), 1);
+        stack.push(c.to_string());
+        for f in feeds.get(c).map(Vec::as_slice).unwrap_or_default() {
+            if let Some(cycle) = visit(f, feeds, state, stack) {
+                return Some(cycle);
+            }
+        }
+        stack.pop();
+        state.insert(c.to_string(), 2);
+        None
+    }
+    let mut state = HashMap::new();
+    for c in feeds.keys() {
+        let mut stack = Vec::new();
+        if let Some(cycle) = visit(c, feeds, &mut state, &mut stack) {
+            return Some(cycle);
+        }
+    }
+    None
+}
+
+/// One competitor's published result in a feeder contest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeederResult {
+    pub contest: String,
+    /// Who it is (a start number offline; the competitor's id on the server).
+    pub key: String,
+    pub name: String,
+    pub organisation: String,
+    pub region: Option<String>,
+    pub place: usize,
+    pub total: Decimal,
+    pub standardised: Option<Decimal>,
+    /// Why the competitor may not enter the next contest, if they may not.
+    pub ineligible: Option<String>,
+    pub declined: bool,
+}
+
+impl FeederResult {
+    fn score(&self, on: Score) -> Decimal {
+        match on {
+            Score::Total => self.total,
+            Score::Standardised => self.standardised.unwrap_or(self.total),
+        }
+    }
+}
+
+/// What the proposal says of a competitor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Qualifies,
+    Reserve,
+    NotQualified,
+}
+
+/// One line of a proposal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Line {
+    pub contest: String,
+    pub key: String,
+    pub name: String,
+    pub organisation: String,
+    pub place: usize,
+    pub score: Decimal,
+    pub outcome: Outcome,
+    /// The rule that qualified the competitor, or why not.
+    pub why: String,
+    /// Qualifiers and reserves in order, from 1.
+    pub order: Option<usize>,
+}
+
+/// A group's places that could not all be filled, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unfilled {
+    pub group: String,
+    pub places: usize,
+    pub filled: usize,
+}
+
+/// The difference between a proposal and what was confirmed before.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Difference {
+    /// Qualify now, not confirmed before.
+    pub added: Vec<String>,
+    /// Confirmed before, no longer qualifying: kept until the organiser
+    /// withdraws them, never removed silently.
+    pub no_longer_qualifying: Vec<String>,
+}
+
+/// Who qualifies, who is a reserve, and why not for everyone else.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Proposal {
+    pub contest: String,
+    pub lines: Vec<Line>,
+    pub unfilled: Vec<Unfilled>,
+    pub difference: Difference,
+}
+
+impl Proposal {
+    pub fn qualifiers(&self) -> impl Iterator<Item = &Line> {
+        self.lines
+            .iter()
+            .filter(|l| l.outcome == Outcome::Qualifies)
+    }
+}
+
+fn share(n: usize, f: Decimal, rounding: CountRounding) -> usize {
+    rounding.count(Decimal::from(n) * f)
+}
+
+/// How many places a selection gives over `ordered` results (best first)
+/// and whether a result meets its score threshold.
+fn places_of(s: &Selection, ordered: &[&FeederResult]) -> usize {
+    let n = ordered.len();
+    let mut places = n;
+    if let Some(t) = s.top {
+        places = places.min(t);
+    }
+    if let Some(f) = s.top_share {
+        places = places.min(share(n, f.0, s.rounding.unwrap_or(CountRounding::Down)));
+    }
+    if let Some(min) = s.min_score {
+        places = places.min(ordered.iter().filter(|r| r.score(s.on) >= min.0).count());
+    }
+    places
+}
+
+fn describe(s: &Selection, group: &str) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = s.top {
+        parts.push(format!("top {t}"));
+    }
+    if let Some(f) = s.top_share {
+        parts.push(format!("top {} %", f.0 * Decimal::ONE_HUNDRED));
+    }
+    if let Some(m) = s.min_score {
+        parts.push(format!(
+            "at least {} ({})",
+            m.0,
+            match s.on {
+                Score::Total => "total",
+                Score::Standardised => "standardised",
+            }
+        ));
+    }
+    format!("{group}: {}", parts.join(", "))
+}
+
+/// Proposes who advances. `confirmed` lists the keys already confirmed
+/// (as `contest/key`), for the difference.
+pub fn propose(rules: &Rules, results: &[FeederResult], confirmed: &[String]) -> Proposal {
+    let id = |r: &FeederResult| format!("{}/{}", r.contest, r.key);
+    let mut lines: HashMap<String, Line> = HashMap::new();
+    let line = |r: &FeederResult, score: Decimal, outcome: Outcome, why: String| Line {
+        contest: r.contest.clone(),
+        key: r.key.clone(),
+        name: r.name.clone(),
+        organisation: r.organisation.clone(),
+        place: r.place,
+        score,
+        outcome,
+        why,
+        order: None,
+    };
+    let mut order = 0usize;
+    let mut per_org: HashMap<String, usize> = HashMap::new();
+    let mut per_region: HashMap<String, usize> = HashMap::new();
+    let mut taken: HashSet<String> = HashSet::new();
+    // Why a competitor cannot take a place, if they cannot.
+    let blocked = |r: &FeederResult,
+                   per_org: &HashMap<String, usize>,
+                   per_region: &HashMap<String, usize>|
+     -> Option<String> {
+        if let Some(why) = &r.ineligible {
+            return Some(format!("not eligible: {why}"));
+        }
+        if r.declined {
+            return Some("declined".into());
+        }
+        for q in &rules.quotas {
+            let (count, name) = match q.per {
+                QuotaLevel::Organisation => (
+                    per_org.get(&r.organisation).copied().unwrap_or(0),
+                    format!("organisation {}", r.organisation),
+                ),
+                QuotaLevel::Region => match &r.region {
+                    Some(region) => (
+                        per_region.get(region).copied().unwrap_or(0),
+                        format!("region {region}"),
+                    ),
+                    None => continue,
+                },
+            };
+            if count >= q.max {
+                return Some(format!("quota reached: at most {} from {name}", q.max));
+            }
+        }
+        None
+    };
+    let mut admit = |r: &FeederResult,
+                     score: Decimal,
+                     why: String,
+                     lines: &mut HashMap<String, Line>,
+                     per_org: &mut HashMap<String, usize>,
+                     per_region: &mut HashMap<String, usize>,
+                     taken: &mut HashSet<String>| {
+        order += 1;
+        *per_org.entry(r.organisation.clone()).or_default() += 1;
+        if let Some(region) = &r.region {
+            *per_region.entry(region.clone()).or_default() += 1;
+        }
+        taken.insert(id(r));
+        let mut l = line(r, score, Outcome::Qualifies, why);
+        l.order = Some(order);
+        lines.insert(id(r), l);
+    };
+
+    // Wildcards first, then the places reserved for an organisation.
+    for w in &rules.wildcards {
+        if let Some(r) = results
+            .iter()
+            .find(|r| r.contest == w.contest && r.key == w.key)
+        {
+            match &r.ineligible {
+                Some(why) => {
+                    lines.insert(
+                        id(r),
+                        line(
+                            r,
+                            r.total,
+                            Outcome::NotQualified,
+                            format!("wildcard, but not eligible: {why}"),
+                        ),
+                    );
+                }
+                None => admit(
+                    r,
+                    r.total,
+                    format!("wildcard: {}", w.reason),
+                    &mut lines,
+                    &mut per_org,
+                    &mut per_region,
+                    &mut taken,
+                ),
+            }
+        }
+    }
+    for res in &rules.reserved {
+        let mut own: Vec<&FeederResult> = results
+            .iter()
+            .filter(|r| r.organisation == res.organisation && !taken.contains(&id(r)))
+            .collect();
+        own.sort_by(|a, b| b.total.cmp(&a.total).then(a.place.cmp(&b.place)));
+        let mut filled = 0;
+        for r in own {
+            if filled == res.places {
+                break;
+            }
+            if r.ineligible.is_some() || r.declined {
+                continue;
+            }
+            admit(
+                r,
+                r.total,
+                format!("place reserved for {}", res.organisation),
+                &mut lines,
+                &mut per_org,
+                &mut per_region,
+                &mut taken,
+            );
+            filled += 1;
+        }
+    }
+
+    // The groups: each feeder with its own rule, or all feeders pooled.
+    let mut groups: Vec<(String, Selection, Vec<&FeederResult>)> = Vec::new();
+    match &rules.pooled {
+        Some(p) => {
+            let mut all: Vec<&FeederResult> = results
+                .iter()
+                .filter(|r| rules.feeders.iter().any(|f| f.contest == r.contest))
+                .collect();
+            all.sort_by(|a, b| {
+                b.score(p.on)
+                    .cmp(&a.score(p.on))
+                    .then(a.place.cmp(&b.place))
+                    .then(a.contest.cmp(&b.contest))
+                    .then(a.key.cmp(&b.key))
+            });
+            groups.push(("all feeders".into(), p.clone(), all));
+        }
+        None => {
+            for f in &rules.feeders {
+                let Some(s) = f.selection() else { continue };
+                let mut own: Vec<&FeederResult> =
+                    results.iter().filter(|r| r.contest == f.contest).collect();
+                own.sort_by(|a, b| a.place.cmp(&b.place).then(a.key.cmp(&b.key)));
+                groups.push((f.contest.clone(), s, own));
+            }
+        }
+    }
+    let mut unfilled = Vec::new();
+    for (group, s, ordered) in &groups {
+        let places = places_of(s, ordered);
+        let rule = describe(s, group);
+        let mut filled = 0;
+        let mut reserves = 0;
+        for (k, r) in ordered.iter().enumerate() {
+            if taken.contains(&id(r)) {
+                continue;
+            }
+            let score = r.score(s.on);
+            let meets = s.min_score.is_none_or(|m| score >= m.0);
+            if let Some(why) = blocked(r, &per_org, &per_region) {
+                lines.insert(id(r), line(r, score, Outcome::NotQualified, why));
+                continue;
+            }
+            if filled < places && meets {
+                let why = if k < places {
+                    rule.clone()
+                } else {
+                    format!("{rule} (moved up from the reserve list)")
+                };
+                admit(
+                    r,
+                    score,
+                    why,
+                    &mut lines,
+                    &mut per_org,
+                    &mut per_region,
+                    &mut taken,
+                );
+                filled += 1;
+            } else if reserves < s.reserves && meets {
+                reserves += 1;
+                let mut l = line(
+                    r,
+                    score,
+                    Outcome::Reserve,
+                    format!("reserve {reserves} ({rule})"),
+                );
+                l.order = Some(reserves);
+                lines.insert(id(r), l);
+            } else {
+                let why = if meets {
+                    format!("place {} of {}: outside {rule}", r.place, r.contest)
+                } else {
+                    format!("score {score} below the minimum ({rule})")
+                };
+                lines.insert(id(r), line(r, score, Outcome::NotQualified, why));
+            }
+        }
+        if filled < places {
+            unfilled.push(Unfilled {
+                group: group.clone(),
+                places,
+                filled,
+            });
+        }
+    }
+    // Results of contests that are not feeders are listed too.
+    for r in results {
+        lines.entry(id(r)).or_insert_with(|| {
+            line(
+                r,
+                r.total,
+                Outcome::NotQualified,
+                format!("{} is not a feeder of {}", r.contest, rules.contest),
+            )
+        });
+    }
+    let mut lines: Vec<Line> = lines.into_values().collect();
+    lines.sort_by(|a, b| {
+        let rank = |l: &Line| match l.outcome {
+            Outcome::Qualifies => 0,
+            Outcome::Reserve => 1,
+            Outcome::NotQualified => 2,
+        };
+        rank(a)
+            .cmp(&rank(b))
+            .then(a.order.cmp(&b.order))
+            .then(a.contest.cmp(&b.contest))
+            .then(a.place.cmp(&b.place))
+            .then(a.key.cmp(&b.key))
+    });
+    let qualified: HashSet<String> = lines
+        .iter()
+        .filter(|l| l.outcome == Outcome::Qualifies)
+        .map(|l| format!("{}/{}", l.contest, l.key))
+        .collect();
+    let before: HashSet<&String> = confirmed.iter().collect();
+    let mut difference = Difference {
+        added: qualified
+            .iter()
+            .filter(|k| !before.contains(k))
+            .cloned()
+            .collect(),
+        no_longer_qualifying: confirmed
+            .iter()
+            .filter(|k| !qualified.contains(*k))
+            .cloned()
+            .collect(),
+    };
+    difference.added.sort();
+    difference.no_longer_qualifying.sort();
+    Proposal {
+        contest: rules.contest.clone(),
+        lines,
+        unfilled,
+        difference,
+    }
+}
+
+/// One stage of a selection: its weight and each competitor's score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    /// E.g. "0.7" for 70 %.
+    pub weight: Decimal,
+    pub scores: BTreeMap<String, Decimal>,
+}
+
+/// Ranks the competitors of the last stage by the weighted sum of their
+/// scores in every stage (a stage they did not take counts 0), with the
+/// tie-break chain; `keep` of them go on.
+pub fn combine_stages(
+    stages: &[Stage],
+    chain: &TieBreak,
+    seed: u64,
+    keep: usize,
+) -> Vec<(String, usize, Decimal, bool)> {
+    let Some(last) = stages.last() else {
+        return Vec::new();
+    };
+    let entrants: Vec<Entrant> = last
+        .scores
+        .keys()
+        .map(|k| {
+            let total: Decimal = stages
+                .iter()
+                .map(|s| s.weight * s.scores.get(k).copied().unwrap_or_default())
+                .sum();
+            let mut measures = BTreeMap::new();
+            for (n, s) in stages.iter().enumerate() {
+                measures.insert(
+                    format!("stage:{}", n + 1),
+                    s.scores.get(k).copied().unwrap_or_default(),
+                );
+            }
+            Entrant {
+                key: k.clone(),
+                group: None,
+                total,
+                measures,
+            }
+        })
+        .collect();
+    let ranking = rank(&entrants, chain, seed);
+    let totals: HashMap<&str, Decimal> =
+        entrants.iter().map(|e| (e.key.as_str(), e.total)).collect();
+    ranking
+        .into_iter()
+        .flat_map(|r| r.places)
+        .map(|p| {
+            let t = totals.get(p.key.as_str()).copied().unwrap_or_default();
+            (p.key, p.place, t, p.place <= keep)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn result(contest: &str, key: &str, org: &str, place: usize, total: &str) -> FeederResult {
+        FeederResult {
+            contest: contest.into(),
+            key: key.into(),
+            name: format!("name-{key}"),
+            organisation: org.into(),
+            region: None,
+            place,
+            total: d(total),
+            standardised: None,
+            ineligible: None,
+            declined: false,
+        }
+    }
+
+    fn rules(text: &str) -> Rules {
+        read_rules(text).unwrap()
+    }
+
+    fn outcome<'a>(p: &'a Proposal, key: &str) -> &'a Line {
+        p.lines.iter().find(|l| l.key == key).unwrap()
+    }
+
+    #[test]
+    fn top_n_per_feeder_with_a_reserve_list_that_moves_up() {
+        let r = rules(
+            r#"
+contest = "CITY"
+[[feeders]]
+contest = "E1"
+top = 2
+reserves = 2
+[[feeders]]
+contest = "E2"
+top = 1
+"#,
+        );
+        let mut results = vec![
+            result("E1", "a", "X", 1, "95"),
+            result("E1", "b", "X", 2, "90"),
+            result("E1", "c", "Y", 3, "85"),
+            result("E1", "d", "Y", 4, "80"),
+            result("E1", "e", "Y", 5, "75"),
+            result("E2", "f", "Z", 1, "70"),
+            result("E2", "g", "Z", 2, "60"),
+        ];
+        let p = propose(&r, &results, &[]);
+        let q: Vec<&str> = p.qualifiers().map(|l| l.key.as_str()).collect();
+        assert_eq!(q, ["a", "b", "f"]);
+        assert_eq!(outcome(&p, "c").outcome, Outcome::Reserve);
+        assert_eq!(outcome(&p, "c").order, Some(1));
+        assert_eq!(outcome(&p, "d").why, "reserve 2 (E1: top 2)");
+        assert_eq!(outcome(&p, "e").why, "place 5 of E1: outside E1: top 2");
+        assert_eq!(outcome(&p, "g").outcome, Outcome::NotQualified);
+        // b declines: c moves up, d becomes the first reserve, e the second.
+        results[1].declined = true;
+        let p2 = propose(&r, &results, &["E1/a".into(), "E1/b".into(), "E2/f".into()]);
+        assert_eq!(outcome(&p2, "b").why, "declined");
+        assert_eq!(outcome(&p2, "c").outcome, Outcome::Qualifies);
+        assert_eq!(
+            outcome(&p2, "c").why,
+            "E1: top 2 (moved up from the reserve list)"
+        );
+        assert_eq!(outcome(&p2, "d").why, "reserve 1 (E1: top 2)");
+        assert_eq!(outcome(&p2, "e").why, "reserve 2 (E1: top 2)");
+        assert_eq!(p2.difference.added, ["E1/c"]);
+        assert_eq!(p2.difference.no_longer_qualifying, ["E1/b"]);
+    }
+
+    #[test]
+    fn quotas_reserved_places_and_wildcards() {
+        let r = rules(
+            r#"
+contest = "GROUP-FINAL"
+[[feeders]]
+contest = "A"
+[[feeders]]
+contest = "B"
+[pooled]
+top = 4
+[[quotas]]
+per = "organisation"
+max = 2
+[[reserved]]
+organisation = "HOST"
+places = 1
+[[wildcards]]
+contest = "B"
+key = "w"
+reason = "national record holder, injured at the qualifier"
+"#,
+        );
+        let results = vec![
+            result("A", "a1", "X", 1, "99"),
+            result("A", "a2", "X", 2, "98"),
+            result("A", "a3", "X", 3, "97"),
+            result("A", "a4", "Y", 4, "90"),
+            result("B", "b1", "Y", 1, "96"),
+            result("B", "b2", "Z", 2, "80"),
+            result("B", "h", "HOST", 3, "50"),
+            result("B", "w", "Z", 4, "40"),
+        ];
+        let p = propose(&r, &results, &[]);
+        let q: Vec<(&str, &str)> = p
+            .qualifiers()
+            .map(|l| (l.key.as_str(), l.why.as_str()))
+            .collect();
+        assert_eq!(
+            q[0],
+            (
+                "w",
+                "wildcard: national record holder, injured at the qualifier"
+            )
+        );
+        assert_eq!(q[1], ("h", "place reserved for HOST"));
+        let pooled: Vec<&str> = q[2..].iter().map(|(k, _)| *k).collect();
+        // a3 is the third of X: over the quota; b2's organisation Z already
+        // has the wildcard, under its quota of 2.
+        assert_eq!(pooled, ["a1", "a2", "b1", "a4"]);
+        assert_eq!(
+            outcome(&p, "a3").why,
+            "quota reached: at most 2 from organisation X"
+        );
+        assert_eq!(outcome(&p, "b2").outcome, Outcome::NotQualified);
+    }
+
+    #[test]
+    fn shares_thresholds_and_ineligibility_are_visible() {
+        let r = rules(
+            r#"
+contest = "PROV"
+[[feeders]]
+contest = "C"
+top_share = "0.3"
+rounding = "half_up"
+min_score = "60"
+reserves = 1
+"#,
+        );
+        let mut results: Vec<FeederResult> = (1..=10)
+            .map(|i| {
+                result(
+                    "C",
+                    &format!("k{i}"),
+                    &format!("O{i}"),
+                    i,
+                    &format!("{}", 100 - 15 * i as i64),
+                )
+            })
+            .collect();
+        results[0].ineligible = Some("aged 36 on 2027-10-12 (at most 35)".into());
+        // 30 % of 10 is 3 places; at least 60: k1 (85), k2 (70) only; k1 ineligible.
+        let p = propose(&r, &results, &[]);
+        let q: Vec<&str> = p.qualifiers().map(|l| l.key.as_str()).collect();
+        assert_eq!(q, ["k2"]);
+        assert_eq!(
+            outcome(&p, "k1").why,
+            "not eligible: aged 36 on 2027-10-12 (at most 35)"
+        );
+        assert!(outcome(&p, "k3")
+            .why
+            .starts_with("score 55 below the minimum"));
+        assert_eq!(
+            p.unfilled,
+            [Unfilled {
+                group: "C".into(),
+                places: 2,
+                filled: 1
+            }]
+        );
+    }
+
+    #[test]
+    fn rules_are_checked() {
+        let err = read_rules("contest = \"X\"\nskill = \"ELEC\"\n[[feeders]]\ncontest = \"Y\"\nskill = \"WELD\"\ntop = 3\n").unwrap_err();
+        assert_eq!(err.path, "feeders[0].skill");
+        assert!(err.message.contains("other_skill = true"));
+        assert!(read_rules("contest = \"X\"\nskill = \"ELEC\"\n[[feeders]]\ncontest = \"Y\"\nskill = \"WELD\"\nother_skill = true\ntop = 3\n").is_ok());
+        let err =
+            read_rules("contest = \"X\"\n[[feeders]]\ncontest = \"X\"\ntop = 3\n").unwrap_err();
+        assert!(err.message.contains("cannot feed itself"));
+        let err = read_rules("contest = \"X\"\n[[feeders]]\ncontest = \"Y\"\n").unwrap_err();
+        assert!(err.message.contains("no rule"));
+        let err =
+            read_rules("contest = \"X\"\n[[feeders]]\ncontest = \"Y\"\ntop_share = \"0.2\"\n")
+                .unwrap_err();
+        assert!(err.message.contains("rounded"), "{err}");
+        let err = read_rules("contest = \"X\"\n[[feeders]]\ncontest = \"Y\"\ntop = 3\n[[quotas]]\nper = \"organisation\"\nmax = 0\n").unwrap_err();
+        assert_eq!(err.path, "quotas[0].max");
+        assert!(err.line > 0);
+        let err = read_rules("contest = \"X\"\n[[feeders]]\ncontest = \"Y\"\ntop = 3\n[[wildcards]]\ncontest = \"Y\"\nkey = \"k\"\nreason = \" \"\n").unwrap_err();
+        assert!(err.message.contains("needs a reason"));
+    }
+
+    #[test]
+    fn cycles_are_found() {
+        let mut feeds = BTreeMap::new();
+        feeds.insert("PROV".to_string(), vec!["CITY".to_string()]);
+        feeds.insert("CITY".to_string(), vec!["ENT".to_string()]);
+        assert_eq!(find_cycle(&feeds), None);
+        feeds.insert("ENT".to_string(), vec!["PROV".to_string()]);
+        let cycle = find_cycle(&feeds).unwrap();
+        assert_eq!(cycle.first(), cycle.last());
+        assert_eq!(cycle.len(), 4);
+    }
+
+    #[test]
+    fn ten_to_five_to_two_to_one() {
+        let chain = TieBreak::parse(&["total".into(), "stage:2".into(), "lot".into()]).unwrap();
+        let first = Stage {
+            weight: Decimal::ONE,
+            scores: (0..10)
+                .map(|i| (format!("c{i}"), Decimal::from(90 - i)))
+                .collect(),
+        };
+        let ten_to_five = combine_stages(std::slice::from_ref(&first), &chain, 1, 5);
+        let five: Vec<String> = ten_to_five
+            .iter()
+            .filter(|x| x.3)
+            .map(|x| x.0.clone())
+            .collect();
+        assert_eq!(five, ["c0", "c1", "c2", "c3", "c4"]);
+        // Stage 2: 30 % of stage 1 + 70 % of stage 2. c4 (86) wins stage 2
+        // with 100: 0.3 × 86 + 0.7 × 100 = 95.8 beats c0's 0.3 × 90 + 0.7 × 80 = 83.
+        let mut s1 = first.clone();
+        s1.weight = d("0.3");
+        let s2 = Stage {
+            weight: d("0.7"),
+            scores: [
+                ("c0", "80"),
+                ("c1", "85"),
+                ("c2", "70"),
+                ("c3", "60"),
+                ("c4", "100"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), d(v)))
+            .collect(),
+        };
+        let five_to_two = combine_stages(&[s1.clone(), s2.clone()], &chain, 1, 2);
+        assert_eq!(five_to_two[0].0, "c4");
+        assert_eq!(five_to_two[0].2, d("95.8"));
+        assert_eq!(five_to_two[1].0, "c1");
+        assert_eq!(five_to_two[1].2, d("0.3") * d("89") + d("0.7") * d("85"));
+        let two: Vec<String> = five_to_two
+            .iter()
+            .filter(|x| x.3)
+            .map(|x| x.0.clone())
+            .collect();
+        assert_eq!(two, ["c4", "c1"]);
+        // Stage 3 between the two, at half weight: 95.8 + 25 against 86.2 + 30.
+        let s3 = Stage {
+            weight: d("0.5"),
+            scores: [("c4", "50"), ("c1", "60")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), d(v)))
+                .collect(),
+        };
+        let two_to_one = combine_stages(&[s1, s2, s3], &chain, 1, 1);
+        assert_eq!(two_to_one.len(), 2);
+        assert!(two_to_one[0].3 && !two_to_one[1].3);
+        assert_eq!(two_to_one[0].0, "c4");
+    }
+}

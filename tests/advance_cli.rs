@@ -1,0 +1,128 @@
+//! `jiangxin advance` offline, as a user runs it: the real binary, the
+//! fixture rules and a results file.
+
+use std::process::Command;
+
+const RESULTS: &str = "contest,entry,name,organisation,place,total,ineligible,declined,confirmed
+HZ-GRID-2026-ELEC-E,G01,张伟,HZ-GRID,1,96,,,yes
+HZ-GRID-2026-ELEC-E,G02,李娜,HZ-GRID,2,94,,yes,yes
+HZ-GRID-2026-ELEC-E,G03,王强,HZ-GRID,3,90,,,yes
+HZ-GRID-2026-ELEC-E,G04,赵敏,HZ-GRID,4,88,,,
+HZ-GRID-2026-ELEC-E,G05,刘洋,HZ-GRID,5,85,,,
+HZ-GRID-2026-ELEC-E,G06,陈静,HZ-GRID,6,80,,,
+HZ-TURB-2026-ELEC-E,T01,孙磊,HZ-TURB,1,93,,,
+HZ-TURB-2026-ELEC-E,T02,周芳,HZ-TURB,2,91,aged 36 on 2026-10-12 (at most 35),,
+HZ-TURB-2026-ELEC-E,T03,吴刚,HZ-TURB,3,89,,,
+HZ-TURB-2026-ELEC-E,T04,郑丽,HZ-METRO,4,70,,,
+HZ-BUS-2026-ELEC-E,B01,冯军,HZ-BUS,1,88,,,
+HZ-BUS-2026-ELEC-E,B02,褚红,HZ-BUS,2,59,,,
+HZ-BUS-2026-ELEC-E,B07,卫东,HZ-BUS,7,40,,,
+HZ-BUS-2026-ELEC-E,B03,蒋平,HZ-BUS,3,55,,,
+HZ-BUS-2026-ELEC-E,B04,沈洁,HZ-BUS,4,50,,,
+";
+
+fn run(rules: &str, format: &str) -> (bool, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results.csv");
+    std::fs::write(&results, RESULTS).unwrap();
+    let rules_path = dir.path().join("rules.toml");
+    std::fs::write(&rules_path, rules).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+        .args(["advance", "--rules"])
+        .arg(&rules_path)
+        .arg("--results")
+        .arg(&results)
+        .args(["--format", format])
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const RULES: &str = include_str!("../fixtures/advancement/city-final.toml");
+
+#[test]
+fn the_city_final_proposal_explains_every_line() {
+    let (ok, stdout, stderr) = run(RULES, "json");
+    assert!(ok, "{stderr}");
+    let p: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let lines = p["lines"].as_array().unwrap();
+    let find = |k: &str| lines.iter().find(|l| l["key"] == k).unwrap();
+    let q: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["outcome"] == "qualifies")
+        .map(|l| l["key"].as_str().unwrap())
+        .collect();
+    // The wildcard and the host's place first; then each feeder in turn.
+    assert_eq!(q, ["B07", "T04", "G01", "G03", "G04", "T01", "T03", "B01"]);
+    assert_eq!(find("G02")["why"], "declined");
+    assert_eq!(
+        find("G04")["why"],
+        "HZ-GRID-2026-ELEC-E: top 3 (moved up from the reserve list)"
+    );
+    assert_eq!(find("G05")["outcome"], "reserve");
+    assert_eq!(
+        find("T02")["why"],
+        "not eligible: aged 36 on 2026-10-12 (at most 35)"
+    );
+    // 20 % of 5 is 1 place, and B02 scored under 60.
+    assert!(find("B02")["why"]
+        .as_str()
+        .unwrap()
+        .contains("below the minimum"));
+    assert_eq!(p["difference"]["added"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        p["difference"]["no_longer_qualifying"],
+        serde_json::json!(["HZ-GRID-2026-ELEC-E/G02"])
+    );
+    assert!(stderr.contains("8 qualify for HZ-2026-ELEC-C"), "{stderr}");
+    assert!(
+        stderr.contains("1 confirmed before no longer qualify"),
+        "{stderr}"
+    );
+
+    let (ok, csv, _) = run(RULES, "csv");
+    assert!(ok);
+    assert!(csv.starts_with("outcome,order,contest,entry,name,organisation,place,score,why\n"));
+    assert!(
+        csv.contains("qualifies,1,HZ-BUS-2026-ELEC-E,B07,卫东,"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn a_quota_shows_on_the_line_it_stops() {
+    let rules = RULES.replace("max = 4", "max = 2");
+    let (ok, stdout, stderr) = run(&rules, "json");
+    assert!(ok, "{stderr}");
+    let p: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let g04 = p["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["key"] == "G04")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        g04["why"],
+        "quota reached: at most 2 from organisation HZ-GRID"
+    );
+    assert!(stderr.contains("2 of 3 places filled"), "{stderr}");
+}
+
+#[test]
+fn rules_naming_another_skill_are_refused_with_the_line() {
+    let rules = RULES.replacen(
+        "skill = \"ELEC\"\ntop = 3\nreserves = 2",
+        "skill = \"WELD\"\ntop = 3\nreserves = 2",
+        1,
+    );
+    let (ok, stdout, stderr) = run(&rules, "json");
+    assert!(!ok);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("rules: line"), "{stderr}");
+    assert!(stderr.contains("other_skill = true"), "{stderr}");
+}
