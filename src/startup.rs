@@ -115,6 +115,10 @@ impl Application {
                         .add(("Referrer-Policy", "no-referrer"))
                         .add(("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")),
                 )
+                .wrap(
+                    middleware::ErrorHandlers::new()
+                        .handler(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, web::too_large),
+                )
                 .wrap(middleware::Logger::new("%r %s %Dms"))
                 .configure(web::config)
         })

@@ -81,6 +81,30 @@ pub fn json_error(
     app.into()
 }
 
+/// Gives a body that was too large the API's error shape, whichever
+/// extractor refused it.
+pub fn too_large<B>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    use actix_web::middleware::ErrorHandlerResponse;
+    let json = res
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let (req, _) = res.into_parts();
+    let body = actix_web::ResponseError::error_response(&AppError::new(
+        crate::error::ErrorKind::PayloadTooLarge,
+        "payload_too_large",
+        "the request body is larger than this endpoint accepts",
+    ));
+    Ok(ErrorHandlerResponse::Response(
+        actix_web::dev::ServiceResponse::new(req, body).map_into_right_body(),
+    ))
+}
+
 pub fn path_error(
     err: actix_web::error::PathError,
     _req: &actix_web::HttpRequest,

@@ -573,11 +573,11 @@ async fn lock(
     state: State,
     caller: Caller,
     path: web::Path<(i64, i64, String)>,
-    body: Option<web::Json<LockBody>>,
+    body: web::Bytes,
 ) -> AppResult<HttpResponse> {
     let (id, entry, module) = path.into_inner();
     let (id, entry) = (ContestId(id), EntryId(entry));
-    let reason = match body.map(|b| b.into_inner()).unwrap_or_default().reason {
+    let reason = match super::optional_json::<LockBody>(&body)?.reason {
         Some(r) => Some(super::check_text("reason", &r, 500)?),
         None => None,
     };

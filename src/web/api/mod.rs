@@ -42,6 +42,21 @@ pub fn allow(actor_signed_in: bool, decision: Decision) -> AppResult<()> {
     })
 }
 
+/// A JSON body that may be left out: an empty body is the default value;
+/// a body that is not valid JSON of the right shape is refused.
+pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> AppResult<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        AppError::new(
+            crate::error::ErrorKind::BadRequest,
+            "bad_json",
+            format!("the JSON body is not valid: {e}"),
+        )
+    })
+}
+
 /// Organisers of the contest, or its chief judge.
 pub fn may_supervise(actor: &crate::engine::access::Actor, c: &LoadedContest) -> AppResult<()> {
     if actor.judge_role(c.contest.id) == Some(crate::engine::model::JudgeRole::ChiefJudge) {

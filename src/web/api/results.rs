@@ -285,11 +285,11 @@ async fn publish(
     state: State,
     caller: Caller,
     path: web::Path<i64>,
-    body: Option<web::Json<PublishBody>>,
+    body: web::Bytes,
 ) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
-    let reason = match body.map(|b| b.into_inner()).unwrap_or_default().reason {
+    let reason = match super::optional_json::<PublishBody>(&body)?.reason {
         Some(r) => Some(check_text("reason", &r, 500)?),
         None => None,
     };
