@@ -4,6 +4,7 @@
 //! (actix-web) and `io` (files) surround it; `main.rs` is the command line.
 
 pub mod advance_file;
+pub mod advancement;
 pub mod bench;
 pub mod config;
 pub mod demo;

@@ -61,7 +61,8 @@ one when not given), so that a draw can be replayed.\nExample:\n  jiangxin stand
     #[command(
         after_help = "The results file has the columns contest,entry,place,total and optionally name,\n\
 organisation, region, standardised, ineligible (the reason), declined and confirmed\n\
-(yes/no); see docs/advancement.md.\nExample:\n  jiangxin advance --rules fixtures/advancement/city-final.toml --results results.csv --format csv"
+(yes/no); see docs/advancement.md. With --contest the proposal is made on the database\n\
+from the feeders' published results and, without --dry-run, confirmed.\nExamples:\n  jiangxin advance --contest ZJ-2026-ELEC-P --dry-run\n  jiangxin advance --rules fixtures/advancement/city-final.toml --results results.csv --format csv"
     )]
     Advance(AdvanceArgs),
     /// Start a demo server on a fresh SQLite database with a realistic ladder.
@@ -109,12 +110,18 @@ struct StandingsArgs {
 
 #[derive(Args)]
 struct AdvanceArgs {
-    /// The qualification rules (TOML).
-    #[arg(long)]
-    rules: PathBuf,
-    /// The feeders' results (CSV: UTF-8, UTF-8 with BOM, or GBK).
-    #[arg(long)]
-    results: PathBuf,
+    /// On the database: the contest (id or code) qualifiers go on to.
+    #[arg(long, conflicts_with_all = ["rules", "results"], required_unless_present_all = ["rules", "results"])]
+    contest: Option<String>,
+    /// With --contest: show the proposal, confirm nothing.
+    #[arg(long, requires = "contest")]
+    dry_run: bool,
+    /// Offline: the qualification rules (TOML).
+    #[arg(long, requires = "results")]
+    rules: Option<PathBuf>,
+    /// Offline: the feeders' results (CSV: UTF-8, UTF-8 with BOM, or GBK).
+    #[arg(long, requires = "rules")]
+    results: Option<PathBuf>,
     /// json (everything) or csv (one line per competitor).
     #[arg(long, default_value = "json")]
     format: ScoreFormat,
@@ -334,11 +341,39 @@ fn standings(args: StandingsArgs) -> anyhow::Result<()> {
 }
 
 fn advance(args: AdvanceArgs) -> anyhow::Result<()> {
-    let rules = std::fs::read_to_string(&args.rules)
-        .with_context(|| format!("reading {}", args.rules.display()))?;
-    let results = std::fs::read(&args.results)
-        .with_context(|| format!("reading {}", args.results.display()))?;
-    let p = jiangxin::advance_file::advance_files(&rules, &results).map_err(|e| anyhow!(e))?;
+    let (p, warnings) = match (&args.contest, &args.rules, &args.results) {
+        (Some(contest), _, _) => {
+            let settings = Settings::from_env()?;
+            let (pool, _, _) = startup::prepare(&settings)?;
+            let mut conn = pool.get()?;
+            let id = find_contest(&mut conn, contest)?;
+            let view =
+                jiangxin::advancement::proposal(&mut conn, id).map_err(|e| anyhow!("{e}"))?;
+            if !args.dry_run {
+                let confirmed = store::write_tx(&mut conn, |conn| {
+                    jiangxin::advancement::confirm(conn, id, None)
+                })
+                .map_err(|e| anyhow!("{e}"))?;
+                eprintln!("{} qualifier(s) entered in {contest}", confirmed.len());
+            }
+            (view.proposal, view.warnings)
+        }
+        (None, Some(rules), Some(results)) => {
+            let rules = std::fs::read_to_string(rules)
+                .with_context(|| format!("reading {}", rules.display()))?;
+            let results =
+                std::fs::read(results).with_context(|| format!("reading {}", results.display()))?;
+            let p =
+                jiangxin::advance_file::advance_files(&rules, &results).map_err(|e| anyhow!(e))?;
+            (p, Vec::new())
+        }
+        _ => return Err(anyhow!("give --contest, or --rules with --results")),
+    };
+    for w in &warnings {
+        if !w.contains("places filled") {
+            eprintln!("  warning: {w}");
+        }
+    }
     match args.format {
         ScoreFormat::Json => println!("{}", serde_json::to_string_pretty(&p)?),
         ScoreFormat::Csv => print!("{}", jiangxin::advance_file::proposal_csv(&p)?),

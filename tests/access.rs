@@ -380,6 +380,35 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             [401, 404, 403, 403, 404],
         ),
         case(
+            "GET",
+            format!("/api/v1/contests/{c}/qualification"),
+            [404; 5],
+        ),
+        with(
+            "PUT",
+            format!("/api/v1/contests/{c}/qualification"),
+            move |_| {
+                Body::Toml("contest = \"ZJ-ELEC\"\n[[feeders]]\ncontest = \"ZJ-TEAM\"\ntop = 3\n")
+            },
+            // The organiser passes the access checks; the feeder is of the same tier.
+            [401, 422, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/advancement"),
+            [401, 409, 403, 403, 403],
+        ),
+        case(
+            "POST",
+            format!("/api/v1/contests/{c}/advancement/confirm"),
+            [401, 409, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/advancements"),
+            [200; 5],
+        ),
+        case(
             "DELETE",
             format!("/api/v1/contests/{c}/panels/P"),
             [401, 204, 403, 403, 403],

@@ -2,6 +2,7 @@
 //! the database URL's scheme (`config::DatabaseUrl`), never by trial and error.
 //! Each module maps rows of one aggregate to and from the engine's types.
 
+pub mod advancement;
 pub mod audit;
 pub mod competitors;
 pub mod contests;
@@ -205,6 +206,8 @@ pub enum IdTable {
     Policies,
     Measures,
     Publications,
+    Pathways,
+    Advancements,
 }
 
 impl IdTable {
@@ -226,6 +229,8 @@ impl IdTable {
             IdTable::Policies => "contest_policies",
             IdTable::Measures => "entry_measures",
             IdTable::Publications => "publications",
+            IdTable::Pathways => "contest_pathways",
+            IdTable::Advancements => "advancements",
         }
     }
 }

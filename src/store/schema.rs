@@ -276,6 +276,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contest_pathways (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        version -> Integer,
+        body -> Text,
+        reason -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    advancements (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        entry_id -> BigInt,
+        from_contest_id -> BigInt,
+        from_entry_id -> BigInt,
+        publication_version -> Integer,
+        rule -> Text,
+        confirmed_by -> Nullable<BigInt>,
+        confirmed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(contests -> skills (skill_id));
 diesel::joinable!(contests -> tiers (tier_id));
 diesel::joinable!(competitors -> organisations (organisation_id));
@@ -313,4 +339,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     contest_policies,
     entry_measures,
     publications,
+    contest_pathways,
+    advancements,
 );

@@ -2,6 +2,7 @@
 //! whether the caller may act, run their database work in one `AppState::db`
 //! closure, and answer with response structs (never raw rows).
 
+pub mod advancement;
 pub mod auth;
 pub mod contests;
 pub mod entries;
@@ -25,6 +26,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     entries::config(cfg);
     marking::config(cfg);
     results::config(cfg);
+    advancement::config(cfg);
     people::config(cfg);
     cfg.default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such API endpoint"))

@@ -1,0 +1,2 @@
+DROP TABLE advancements;
+DROP TABLE contest_pathways;

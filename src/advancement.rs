@@ -1,0 +1,414 @@
+//! The advancement workflow: a contest's qualification rules, the proposal
+//! computed from its feeders' published results, and confirmation, which
+//! enters each qualifier in the contest with the result that qualified
+//! them. Shared by the API and the CLI.
+
+use crate::engine::advancement::{
+    find_cycle, propose, read_rules, FeederResult, Outcome, Proposal, Rules,
+};
+use crate::engine::eligibility::{check, Candidate};
+use crate::engine::model::{
+    ContestId, EntryId, EntryStatus, Organisation, OrganisationKind, UserId,
+};
+use crate::engine::registration::{Member, NewEntry, Plan};
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::marking::document_error;
+use crate::store::advancement::{self as store, NewAdvancement};
+use crate::store::{audit, competitors, contests, entries, organisations, reference, DbConnection};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Reads, checks and stores a contest's qualification rules: every feeder
+/// exists, is of a lower tier and of the same skill (or says
+/// `other_skill`), and no pathway forms a cycle.
+pub fn put_rules(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    text: &str,
+    reason: Option<&str>,
+    by: Option<UserId>,
+) -> AppResult<i32> {
+    let rules = read_rules(text).map_err(|e| document_error("invalid_rules", "rules", e))?;
+    let target = contests::get(conn, contest)?;
+    if rules.contest != target.code {
+        return Err(AppError::invalid(
+            "contest",
+            format!(
+                "the rules are for contest {}, not {}",
+                rules.contest, target.code
+            ),
+        ));
+    }
+    let rank = reference::tier(conn, target.tier_id)?.rank;
+    for (k, f) in rules.feeders.iter().enumerate() {
+        let field = format!("feeders[{k}].contest");
+        let feeder = contests::by_code(conn, &f.contest)?.ok_or_else(|| {
+            AppError::invalid(&field, format!("there is no contest {}", f.contest))
+        })?;
+        let feeder_tier = reference::tier(conn, feeder.tier_id)?;
+        if feeder_tier.rank >= rank {
+            return Err(AppError::invalid(
+                &field,
+                format!(
+                    "{} is a {} contest: feeders come from lower tiers",
+                    f.contest, feeder_tier.code
+                ),
+            ));
+        }
+        if feeder.skill_id != target.skill_id && !f.other_skill {
+            let skill = reference::skill(conn, feeder.skill_id)?;
+            return Err(AppError::invalid(
+                &format!("feeders[{k}].other_skill"),
+                format!(
+                    "{} is a contest of another skill ({}); say `other_skill = true` if that is intended",
+                    f.contest, skill.code
+                ),
+            ));
+        }
+    }
+    // No cycle among every contest's current pathways with this one.
+    let mut feeds: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for p in store::current_pathways(conn)? {
+        if p.contest_id == contest.0 {
+            continue;
+        }
+        if let (Ok(r), Ok(c)) = (
+            read_rules(&p.body),
+            contests::get(conn, ContestId(p.contest_id)),
+        ) {
+            feeds.insert(c.code, r.feeders.into_iter().map(|f| f.contest).collect());
+        }
+    }
+    feeds.insert(
+        target.code.clone(),
+        rules.feeders.iter().map(|f| f.contest.clone()).collect(),
+    );
+    if let Some(cycle) = find_cycle(&feeds) {
+        return Err(AppError::invalid(
+            "feeders",
+            format!("these pathways would form a cycle: {}", cycle.join(" ← ")),
+        ));
+    }
+    Ok(store::insert_pathway(conn, contest, text, reason, by)?)
+}
+
+/// A proposal with the warnings about its feeders.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProposalView {
+    pub rules_version: i32,
+    pub proposal: Proposal,
+    /// Feeders without published results, and other things to look at.
+    pub warnings: Vec<String>,
+}
+
+/// Where a feeder result comes from, for confirmation.
+struct Source {
+    contest: ContestId,
+    entry: EntryId,
+    publication: i32,
+}
+
+fn ancestor_of_kind<'a>(
+    orgs: &'a HashMap<i64, Organisation>,
+    org: &Organisation,
+    kind: OrganisationKind,
+) -> Option<&'a Organisation> {
+    org.path
+        .iter()
+        .filter_map(|id| orgs.get(&id.0))
+        .find(|o| o.kind == kind)
+}
+
+/// What a proposal is made from.
+struct Gathered {
+    version: i32,
+    rules: Rules,
+    results: Vec<FeederResult>,
+    sources: HashMap<String, Source>,
+    /// Feeder results already confirmed (and not declined), as `contest/key`.
+    confirmed: Vec<String>,
+    warnings: Vec<String>,
+}
+
+fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
+    let stored = store::current_pathway(conn, contest)?.ok_or_else(|| {
+        AppError::new(
+            ErrorKind::Conflict,
+            "no_rules",
+            "this contest has no qualification rules yet",
+        )
+    })?;
+    let rules =
+        read_rules(&stored.body).map_err(|e| document_error("invalid_rules", "rules", e))?;
+    let target = contests::get(conn, contest)?;
+    let orgs: HashMap<i64, Organisation> = organisations::all(conn)?
+        .into_iter()
+        .map(|o| (o.id.0, o))
+        .collect();
+    let within = target
+        .eligibility
+        .within_organisation
+        .and_then(|id| orgs.get(&id.0));
+    let prerequisites: HashSet<i64> = target
+        .eligibility
+        .qualified_from
+        .iter()
+        .map(|c| c.0)
+        .collect();
+    // Entries confirmed before, by feeder entry; and whether they declined
+    // (their entry in this contest was withdrawn).
+    let confirmed_rows = store::advancements_into(conn, contest)?;
+    let target_entries: HashMap<i64, crate::engine::model::Entry> =
+        entries::of_contest(conn, contest)?
+            .into_iter()
+            .map(|e| (e.id.0, e))
+            .collect();
+    let mut warnings = Vec::new();
+    let mut results = Vec::new();
+    let mut sources = HashMap::new();
+    let mut confirmed = Vec::new();
+    for f in &rules.feeders {
+        let Some(feeder) = contests::by_code(conn, &f.contest)? else {
+            warnings.push(format!("feeder {} no longer exists", f.contest));
+            continue;
+        };
+        let publication = match crate::results::publication(conn, feeder.id, None) {
+            Ok(p) => p,
+            Err(e) if e.kind == ErrorKind::NotFound => {
+                warnings.push(format!(
+                    "feeder {} has not published its results: none of its competitors can be proposed yet",
+                    f.contest
+                ));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let body = &publication.body;
+        for g in body["results"]["groups"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            for s in g["standings"].as_array().cloned().unwrap_or_default() {
+                let key = s["key"].as_str().unwrap_or_default().to_string();
+                let who = &body["entrants"][key.as_str()];
+                let Some(entry_id) = who["entry"].as_i64() else {
+                    continue;
+                };
+                let decimal = |v: &serde_json::Value| {
+                    v.as_str().and_then(|t| Decimal::from_str_exact(t).ok())
+                };
+                let feeder_entry = entries::get(conn, feeder.id, EntryId(entry_id))?;
+                let org = orgs.get(&feeder_entry.organisation_id.0);
+                let mut ineligible = Vec::new();
+                for m in &feeder_entry.members {
+                    let c = competitors::get(conn, *m)?;
+                    let path = orgs
+                        .get(&c.organisation_id.0)
+                        .map(|o| o.path.clone())
+                        .unwrap_or_default();
+                    for reason in check(
+                        &target.eligibility,
+                        target.reference_date,
+                        within,
+                        &Candidate {
+                            birth_date: c.birth_date,
+                            group: c.group,
+                            organisation_path: &path,
+                        },
+                    ) {
+                        ineligible.push(format!("{} {}", c.name, reason.message));
+                    }
+                }
+                if !prerequisites.is_empty() && !prerequisites.contains(&feeder.id.0) {
+                    ineligible.push(format!(
+                        "{} is not among the contests this one requires qualification from",
+                        feeder.code
+                    ));
+                }
+                let id = format!("{}/{}", feeder.code, key);
+                let confirmed_here = confirmed_rows.iter().find(|a| a.from_entry_id == entry_id);
+                let declined = confirmed_here.is_some_and(|a| {
+                    target_entries
+                        .get(&a.entry_id)
+                        .is_some_and(|e| e.status == EntryStatus::Withdrawn)
+                });
+                if confirmed_here.is_some() && !declined {
+                    confirmed.push(id.clone());
+                }
+                results.push(FeederResult {
+                    contest: feeder.code.clone(),
+                    key: key.clone(),
+                    name: who["members"]
+                        .as_array()
+                        .map(|m| {
+                            m.iter()
+                                .filter_map(|v| v.as_str())
+                                .collect::<Vec<_>>()
+                                .join("、")
+                        })
+                        .unwrap_or_default(),
+                    organisation: org.map(|o| o.code.clone()).unwrap_or_default(),
+                    region: org
+                        .and_then(|o| ancestor_of_kind(&orgs, o, OrganisationKind::City))
+                        .map(|o| o.code.clone()),
+                    place: s["place"]
+                        .as_u64()
+                        .and_then(|p| usize::try_from(p).ok())
+                        .unwrap_or(0),
+                    total: decimal(&s["total"]).unwrap_or_default(),
+                    standardised: decimal(&s["standardised"]),
+                    ineligible: if ineligible.is_empty() {
+                        None
+                    } else {
+                        Some(ineligible.join("; "))
+                    },
+                    declined,
+                });
+                sources.insert(
+                    id,
+                    Source {
+                        contest: feeder.id,
+                        entry: EntryId(entry_id),
+                        publication: publication.version,
+                    },
+                );
+            }
+        }
+    }
+    Ok(Gathered {
+        version: stored.version,
+        rules,
+        results,
+        sources,
+        confirmed,
+        warnings,
+    })
+}
+
+/// The proposal: who qualifies, by which rule, who is a reserve, and why
+/// not for everyone else, with the difference from what was confirmed.
+pub fn proposal(conn: &mut DbConnection, contest: ContestId) -> AppResult<ProposalView> {
+    let g = gather(conn, contest)?;
+    let proposal = propose(&g.rules, &g.results, &g.confirmed);
+    let mut warnings = g.warnings;
+    for u in &proposal.unfilled {
+        warnings.push(format!(
+            "{}: {} of {} places filled (quotas, eligibility or declines)",
+            u.group, u.filled, u.places
+        ));
+    }
+    Ok(ProposalView {
+        rules_version: g.version,
+        proposal,
+        warnings,
+    })
+}
+
+/// An entry created (or found) by confirmation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Confirmed {
+    pub from: String,
+    pub entry: i64,
+    pub start_number: String,
+    pub rule: String,
+    /// The competitor already had an entry in this contest.
+    pub existing: bool,
+}
+
+/// Confirms the proposal: each qualifier not yet confirmed gets an entry in
+/// the contest (or keeps the one they have), recorded with the result that
+/// qualified them. Confirmed entries are never removed here. Call it
+/// inside `write_tx`.
+pub fn confirm(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    by: Option<UserId>,
+) -> AppResult<Vec<Confirmed>> {
+    let target = contests::get(conn, contest)?;
+    if !target.status.accepts_registrations() {
+        return Err(AppError::conflict(format!(
+            "contest {} is '{}': qualifiers are entered while it takes registrations",
+            target.code, target.status
+        )));
+    }
+    let g = gather(conn, contest)?;
+    let p = propose(&g.rules, &g.results, &g.confirmed);
+    let already: HashSet<&String> = g.confirmed.iter().collect();
+    let sources = &g.sources;
+    let existing = entries::of_contest(conn, contest)?;
+    let mut next_number = existing
+        .iter()
+        .filter_map(|e| e.start_number.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    let mut out = Vec::new();
+    for line in p.lines.iter().filter(|l| l.outcome == Outcome::Qualifies) {
+        let id = format!("{}/{}", line.contest, line.key);
+        if already.contains(&id) {
+            continue;
+        }
+        let Some(src) = sources.get(&id) else {
+            continue;
+        };
+        let feeder_entry = entries::get(conn, src.contest, src.entry)?;
+        let present = entries::of_contest(conn, contest)?.into_iter().find(|e| {
+            e.status == EntryStatus::Active
+                && e.members.iter().any(|m| feeder_entry.members.contains(m))
+        });
+        let (entry, start_number, was_there) = match present {
+            Some(e) => (e.id, e.start_number, true),
+            None => {
+                next_number += 1;
+                let start_number = format!("{next_number:03}");
+                let plan = Plan {
+                    new_entries: vec![NewEntry {
+                        start_number: start_number.clone(),
+                        team_name: feeder_entry.team_name.clone(),
+                        organisation_id: feeder_entry.organisation_id,
+                        members: feeder_entry
+                            .members
+                            .iter()
+                            .map(|m| Member::Known(*m))
+                            .collect(),
+                    }],
+                    ..Plan::default()
+                };
+                entries::apply_plan(conn, contest, &plan, by, "advancement")?;
+                let created = entries::of_contest(conn, contest)?
+                    .into_iter()
+                    .find(|e| e.start_number == start_number)
+                    .ok_or_else(|| AppError::internal("the new entry was not stored"))?;
+                (created.id, start_number, false)
+            }
+        };
+        store::insert_advancement(
+            conn,
+            contest,
+            &NewAdvancement {
+                entry,
+                from_contest: src.contest,
+                from_entry: src.entry,
+                publication_version: src.publication,
+                rule: &line.why,
+                by,
+            },
+        )?;
+        out.push(Confirmed {
+            from: id,
+            entry: entry.0,
+            start_number,
+            rule: line.why.clone(),
+            existing: was_there,
+        });
+    }
+    audit::record(
+        conn,
+        by,
+        "advancement.confirm",
+        ("contest", Some(contest.0)),
+        serde_json::json!({"confirmed": out.iter().map(|c| c.from.clone()).collect::<Vec<_>>()}),
+    )?;
+    Ok(out)
+}

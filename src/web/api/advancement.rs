@@ -1,0 +1,140 @@
+//! Advancement: a contest's qualification rules, the proposal from its
+//! feeders' published results, confirmation, and the provenance of every
+//! entry that qualified.
+
+use super::{allow, check_text, load_contest};
+use crate::advancement;
+use crate::engine::model::ContestId;
+use crate::error::{AppError, AppResult};
+use crate::store::advancement as store;
+use crate::store::{audit, write_tx};
+use crate::web::auth::Caller;
+use crate::web::State;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+/// The largest rules file accepted.
+const MAX_RULES: usize = 64 * 1024;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/contests/{id}/qualification")
+            .app_data(web::PayloadConfig::new(MAX_RULES))
+            .route(web::get().to(get_rules))
+            .route(web::put().to(put_rules)),
+    )
+    .route("/contests/{id}/advancement", web::get().to(proposal))
+    .route(
+        "/contests/{id}/advancement/confirm",
+        web::post().to(confirm),
+    )
+    .route("/contests/{id}/advancements", web::get().to(provenance));
+}
+
+async fn get_rules(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let body = state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+            store::current_pathway(conn, id)?
+                .map(|p| p.body)
+                .ok_or_else(|| {
+                    AppError::not_found(format!("contest {id} has no qualification rules yet"))
+                })
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/toml; charset=utf-8")
+        .body(body))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReasonQuery {
+    reason: Option<String>,
+}
+
+/// Stores the contest's qualification rules as its next version.
+async fn put_rules(
+    state: State,
+    caller: Caller,
+    path: web::Path<i64>,
+    q: web::Query<ReasonQuery>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let reason = match q.into_inner().reason {
+        Some(r) => Some(check_text("reason", &r, 500)?),
+        None => None,
+    };
+    let text = String::from_utf8(body.to_vec())
+        .map_err(|_| AppError::bad_request("a rules file must be UTF-8 text"))?;
+    let version = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let c = load_contest(conn, id)?;
+                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+                let version =
+                    advancement::put_rules(conn, id, &text, reason.as_deref(), actor.user())?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "contest.qualification.put",
+                    ("contest", Some(id.0)),
+                    serde_json::json!({"version": version, "reason": reason}),
+                )?;
+                Ok(version)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "version": version })))
+}
+
+/// The proposal: who qualifies and why, the reserves, everyone else and
+/// why not, and the difference from what was confirmed.
+async fn proposal(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let view = state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+            advancement::proposal(conn, id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Enters every qualifier not yet confirmed, with provenance.
+async fn confirm(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let confirmed = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let c = load_contest(conn, id)?;
+                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+                advancement::confirm(conn, id, actor.user())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "confirmed": confirmed })))
+}
+
+/// Every confirmed advancement into the contest: the entry and the result
+/// that qualified it.
+async fn provenance(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let list = state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+            Ok(store::advancements_into(conn, id)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
