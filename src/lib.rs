@@ -18,4 +18,5 @@ pub mod score_file;
 pub mod standings_file;
 pub mod startup;
 pub mod store;
+pub mod talent;
 pub mod web;

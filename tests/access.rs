@@ -408,6 +408,18 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             format!("/api/v1/contests/{c}/advancements"),
             [200; 5],
         ),
+        case("GET", "/api/v1/talent".into(), [401, 200, 200, 403, 200]),
+        case(
+            "GET",
+            "/api/v1/talent.csv?encoding=gbk".into(),
+            [401, 200, 200, 403, 200],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/talent/{}", w.competitor_id.0),
+            // No published result yet; the judge may not look.
+            [401, 404, 404, 403, 404],
+        ),
         case(
             "DELETE",
             format!("/api/v1/contests/{c}/panels/P"),

@@ -11,6 +11,7 @@ pub mod organisations;
 pub mod people;
 pub mod reference;
 pub mod results;
+pub mod talent;
 
 use crate::engine::access::{ContestScope, Decision, Denied};
 use crate::engine::model::{Contest, ContestId};
@@ -27,6 +28,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     marking::config(cfg);
     results::config(cfg);
     advancement::config(cfg);
+    talent::config(cfg);
     people::config(cfg);
     cfg.default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such API endpoint"))

@@ -1,0 +1,134 @@
+//! The talent database: profiles across contests for organisers (their
+//! subtree's competitors) and for each competitor (their own).
+
+use super::allow;
+use crate::engine::access::{Actor, Denied};
+use crate::error::{AppError, AppResult};
+use crate::io::results_csv::{write_table, OutputEncoding};
+use crate::talent::{self, Filter};
+use crate::web::auth::Caller;
+use crate::web::State;
+use actix_web::{web, HttpResponse};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/talent", web::get().to(list))
+        .route("/talent.csv", web::get().to(export))
+        .route("/talent/{competitor}", web::get().to(one));
+}
+
+fn may_search(actor: &Actor) -> AppResult<()> {
+    allow(
+        actor.is_signed_in(),
+        match actor {
+            Actor::Organiser { .. } | Actor::Competitor { .. } => Ok(()),
+            Actor::Anonymous => Err(Denied("sign in first".into())),
+            Actor::Judge { .. } => Err(Denied(
+                "the talent database is for organisers and for each competitor's own profile"
+                    .into(),
+            )),
+        },
+    )
+}
+
+/// Profiles matching `?skill=&organisation=&tier=&award=&level=&name=`.
+async fn list(state: State, caller: Caller, q: web::Query<Filter>) -> AppResult<HttpResponse> {
+    let actor = caller.actor;
+    may_search(&actor)?;
+    let filter = q.into_inner();
+    let list = state
+        .db(move |conn| talent::profiles(conn, &actor, &filter))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// One competitor's profile.
+async fn one(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let actor = caller.actor;
+    may_search(&actor)?;
+    let id = path.into_inner();
+    let profile = state
+        .db(move |conn| {
+            let c = crate::store::competitors::find(conn, crate::engine::model::CompetitorId(id))?
+                .ok_or_else(|| AppError::not_found(format!("competitor {id} does not exist")))?;
+            let path = crate::store::organisations::get(conn, c.organisation_id)?.path;
+            allow(actor.is_signed_in(), actor.may_view_competitor(c.id, &path))?;
+            talent::profiles(conn, &actor, &Filter::default())?
+                .into_iter()
+                .find(|p| p.competitor == id)
+                .ok_or_else(|| {
+                    AppError::not_found(format!("competitor {id} has no published result yet"))
+                })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(profile))
+}
+
+/// The matching profiles as CSV, one row per published result.
+async fn export(
+    state: State,
+    caller: Caller,
+    q: web::Query<std::collections::HashMap<String, String>>,
+) -> AppResult<HttpResponse> {
+    let actor = caller.actor;
+    may_search(&actor)?;
+    let mut q = q.into_inner();
+    let encoding = match q.remove("encoding") {
+        Some(e) => OutputEncoding::parse(&e).map_err(|m| AppError::invalid("encoding", m))?,
+        None => OutputEncoding::Utf8Bom,
+    };
+    let filter: Filter = serde_json::from_value(serde_json::to_value(&q).unwrap_or_default())
+        .map_err(|e| AppError::bad_request(format!("the query string is not valid: {e}")))?;
+    let list = state
+        .db(move |conn| talent::profiles(conn, &actor, &filter))
+        .await?;
+    let mut rows = Vec::new();
+    for p in &list {
+        for r in &p.records {
+            rows.push(vec![
+                p.name.clone(),
+                p.organisation_zh.clone(),
+                p.group.clone(),
+                p.skill_level
+                    .map(|l| l.name_zh().to_string())
+                    .unwrap_or_default(),
+                p.highest_tier.clone().unwrap_or_default(),
+                r.contest.clone(),
+                r.tier.clone(),
+                r.skill.clone(),
+                r.place.to_string(),
+                r.total.clone(),
+                r.standardised.clone(),
+                r.awards
+                    .iter()
+                    .map(|(_, n)| n.clone())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                r.promotions.join(" "),
+            ]);
+        }
+    }
+    let bytes = write_table(
+        &[
+            "name",
+            "organisation",
+            "group",
+            "skill_level",
+            "highest_tier",
+            "contest",
+            "tier",
+            "skill",
+            "place",
+            "total",
+            "standardised",
+            "awards",
+            "promotions",
+        ],
+        &rows,
+        encoding,
+    )
+    .map_err(|e| AppError::internal(format!("writing CSV: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type(format!("text/csv; charset={}", encoding.charset()))
+        .insert_header(("Content-Disposition", "attachment; filename=\"talent.csv\""))
+        .body(bytes))
+}
