@@ -273,7 +273,8 @@ pub struct Eligibility {
     pub group: Option<Group>,
     /// Competitors must belong to this organisation or one below it.
     pub within_organisation: Option<OrganisationId>,
-    /// Competitors must have qualified from each of these contests.
+    /// Competitors must have qualified from one of these contests (checked
+    /// by advancement: the feeder a qualifier comes from must be listed).
     pub qualified_from: Vec<ContestId>,
 }
 
