@@ -186,6 +186,9 @@ struct DemoArgs {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// A province-wide drill campaign through four tiers, beside sqlite3 ROW_NUMBER() top-n.
+    #[command(after_help = "Example:\n  jiangxin bench ladder")]
+    Ladder,
     /// Import a generated entries CSV through `import entries`, beside `sqlite3 .import`.
     #[command(after_help = "Example:\n  jiangxin bench import --rows 200000")]
     Import {
@@ -263,6 +266,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Standings(args) => standings(args),
         Command::Advance(args) => advance(args),
         Command::Bench(BenchCommand::Import { rows }) => jiangxin::bench::import::run(rows),
+        Command::Bench(BenchCommand::Ladder) => jiangxin::bench::ladder::run(),
         Command::Bench(BenchCommand::Scoring { entries, judges }) => {
             jiangxin::bench::scoring::run(entries, judges)
         }

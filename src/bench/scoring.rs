@@ -148,7 +148,7 @@ pub fn full_recompute(
     Scoreboard::recompute(layout.clone(), marks).map_err(|e| anyhow!(e))
 }
 
-fn best_of<T>(
+pub(crate) fn best_of<T>(
     runs: usize,
     mut f: impl FnMut() -> anyhow::Result<T>,
 ) -> anyhow::Result<(Duration, T)> {
