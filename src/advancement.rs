@@ -47,14 +47,29 @@ pub fn put_rules(
             AppError::invalid(&field, format!("there is no contest {}", f.contest))
         })?;
         let feeder_tier = reference::tier(conn, feeder.tier_id)?;
-        if feeder_tier.rank >= rank {
+        if feeder_tier.rank > rank || (feeder_tier.rank == rank && !f.same_tier) {
             return Err(AppError::invalid(
                 &field,
                 format!(
-                    "{} is a {} contest: feeders come from lower tiers",
+                    "{} is a {} contest: feeders come from lower tiers (or from the same tier, as stages of a selection, with `same_tier = true`)",
                     f.contest, feeder_tier.code
                 ),
             ));
+        }
+        for (j, s) in f.stages.iter().enumerate() {
+            let field = format!("feeders[{k}].stages[{j}].contest");
+            let stage = contests::by_code(conn, &s.contest)?.ok_or_else(|| {
+                AppError::invalid(&field, format!("there is no contest {}", s.contest))
+            })?;
+            if stage.skill_id != feeder.skill_id {
+                return Err(AppError::invalid(
+                    &field,
+                    format!(
+                        "{} is a contest of another skill than {}: stages of a selection share their skill",
+                        s.contest, f.contest
+                    ),
+                ));
+            }
         }
         if feeder.skill_id != target.skill_id && !f.other_skill {
             let skill = reference::skill(conn, feeder.skill_id)?;
@@ -139,7 +154,7 @@ fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
             "this contest has no qualification rules yet",
         )
     })?;
-    let rules =
+    let mut rules =
         read_rules(&stored.body).map_err(|e| document_error("invalid_rules", "rules", e))?;
     let target = contests::get(conn, contest)?;
     let orgs: HashMap<i64, Organisation> = organisations::all(conn)?
@@ -168,18 +183,49 @@ fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
     let mut results = Vec::new();
     let mut sources = HashMap::new();
     let mut confirmed = Vec::new();
+    // Every feeder, then the earlier stages of the feeders that are
+    // selection stages (their results only rank the stage).
+    let mut codes: Vec<(String, bool)> = rules
+        .feeders
+        .iter()
+        .map(|f| (f.contest.clone(), true))
+        .collect();
     for f in &rules.feeders {
-        let Some(feeder) = contests::by_code(conn, &f.contest)? else {
-            warnings.push(format!("feeder {} no longer exists", f.contest));
+        for s in &f.stages {
+            if !codes.iter().any(|(c, _)| c == &s.contest) {
+                codes.push((s.contest.clone(), false));
+            }
+        }
+    }
+    for f in rules.feeders.iter_mut().filter(|f| !f.stages.is_empty()) {
+        if f.tie_break.is_some() {
+            continue;
+        }
+        if let Some(feeder) = contests::by_code(conn, &f.contest)? {
+            if let Some((_, policy)) = crate::results::current_policy(conn, feeder.id)? {
+                f.tie_break = Some(policy.policy.tie_break);
+            }
+        }
+    }
+    for (code, is_feeder) in &codes {
+        let is_feeder = *is_feeder;
+        let what = if is_feeder { "feeder" } else { "earlier stage" };
+        let Some(feeder) = contests::by_code(conn, code)? else {
+            warnings.push(format!("{what} {code} no longer exists"));
             continue;
         };
         let publication = match crate::results::publication(conn, feeder.id, None) {
             Ok(p) => p,
             Err(e) if e.kind == ErrorKind::NotFound => {
-                warnings.push(format!(
-                    "feeder {} has not published its results: none of its competitors can be proposed yet",
-                    f.contest
-                ));
+                warnings.push(if is_feeder {
+                    format!(
+                        "feeder {code} has not published its results: none of its competitors can be proposed yet"
+                    )
+                } else {
+                    format!(
+                        "earlier stage {code} has not published its results: its scores count as 0"
+                    )
+                });
                 continue;
             }
             Err(e) => return Err(e),
@@ -201,6 +247,29 @@ fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
                 };
                 let feeder_entry = entries::get(conn, feeder.id, EntryId(entry_id))?;
                 let org = orgs.get(&feeder_entry.organisation_id.0);
+                let mut members: Vec<i64> = feeder_entry.members.iter().map(|m| m.0).collect();
+                members.sort_unstable();
+                let identity = members
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect::<Vec<_>>()
+                    .join("+");
+                if !is_feeder {
+                    results.push(FeederResult {
+                        contest: feeder.code.clone(),
+                        key,
+                        name: String::new(),
+                        organisation: String::new(),
+                        region: None,
+                        place: 0,
+                        total: decimal(&s["total"]).unwrap_or_default(),
+                        standardised: None,
+                        ineligible: None,
+                        declined: false,
+                        identity,
+                    });
+                    continue;
+                }
                 let mut ineligible = Vec::new();
                 for m in &feeder_entry.members {
                     let c = competitors::get(conn, *m)?;
@@ -265,6 +334,7 @@ fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
                         Some(ineligible.join("; "))
                     },
                     declined,
+                    identity,
                 });
                 sources.insert(
                     id,

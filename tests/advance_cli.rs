@@ -22,9 +22,13 @@ HZ-BUS-2026-ELEC-E,B04,沈洁,HZ-BUS,4,50,,,
 ";
 
 fn run(rules: &str, format: &str) -> (bool, String, String) {
+    run_on(rules, RESULTS, format)
+}
+
+fn run_on(rules: &str, results_csv: &str, format: &str) -> (bool, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let results = dir.path().join("results.csv");
-    std::fs::write(&results, RESULTS).unwrap();
+    std::fs::write(&results, results_csv).unwrap();
     let rules_path = dir.path().join("rules.toml");
     std::fs::write(&rules_path, rules).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_jiangxin"))
@@ -125,4 +129,53 @@ fn rules_naming_another_skill_are_refused_with_the_line() {
     assert!(stdout.is_empty());
     assert!(stderr.contains("rules: line"), "{stderr}");
     assert!(stderr.contains("other_skill = true"), "{stderr}");
+}
+
+/// Stage 2 of a selection: start numbers differ from stage 1, the
+/// `competitor` column says who is who.
+const STAGES: &str = "contest,entry,competitor,place,total
+CN-2026-ELEC-SEL1,01,p0,1,90
+CN-2026-ELEC-SEL1,02,p1,2,89
+CN-2026-ELEC-SEL1,03,p2,3,88
+CN-2026-ELEC-SEL1,04,p3,4,87
+CN-2026-ELEC-SEL1,05,p4,5,86
+CN-2026-ELEC-SEL2,A,p0,2,80
+CN-2026-ELEC-SEL2,B,p1,1,85
+CN-2026-ELEC-SEL2,C,p2,4,70
+CN-2026-ELEC-SEL2,D,p3,5,60
+CN-2026-ELEC-SEL2,E,p4,3,100
+";
+
+#[test]
+fn a_selection_stage_is_ranked_by_weighted_stages() {
+    let rules = include_str!("../fixtures/advancement/selection-stages.toml");
+    let (ok, stdout, stderr) = run_on(rules, STAGES, "json");
+    assert!(ok, "{stderr}");
+    let p: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let lines = p["lines"].as_array().unwrap();
+    let q: Vec<(&str, &str)> = lines
+        .iter()
+        .filter(|l| l["outcome"] == "qualifies")
+        .map(|l| (l["key"].as_str().unwrap(), l["score"].as_str().unwrap()))
+        .collect();
+    // E: 0.3 × 86 + 0.7 × 100; B: 0.3 × 89 + 0.7 × 85. B won stage 2 alone.
+    assert_eq!(q, [("E", "95.8"), ("B", "86.2")]);
+    assert_eq!(lines.len(), 5, "stage 1 is never proposed");
+    assert_eq!(p["stages"][0]["seed"], 20261129);
+    assert_eq!(p["stages"][0]["weights"][0][0], "CN-2026-ELEC-SEL1");
+    // Without the `competitor` column the start numbers match nobody:
+    // every stage-1 score is missing, and the proposal lists them.
+    let bare: String = STAGES
+        .lines()
+        .map(|l| {
+            let mut f: Vec<&str> = l.split(',').collect();
+            f.remove(2);
+            f.join(",")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (ok, stdout, stderr) = run_on(rules, &bare, "json");
+    assert!(ok, "{stderr}");
+    let p: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(p["stages"][0]["missing"].as_array().unwrap().len(), 5);
 }

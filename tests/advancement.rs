@@ -191,4 +191,119 @@ fn the_demo_ladder_advances(backend: Backend) {
     );
 }
 
-on_both_backends!(the_demo_ladder_advances);
+/// The total of each competitor (sorted member ids joined by `+`) in a
+/// contest's latest publication.
+fn published_totals(
+    conn: &mut DbConnection,
+    code: &str,
+) -> std::collections::BTreeMap<String, (String, rust_decimal::Decimal)> {
+    let id = contest(conn, code);
+    let p = jiangxin::results::publication(conn, id, None).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for g in p.body["results"]["groups"].as_array().unwrap() {
+        for s in g["standings"].as_array().unwrap() {
+            let key = s["key"].as_str().unwrap().to_string();
+            let entry = p.body["entrants"][key.as_str()]["entry"].as_i64().unwrap();
+            let e = entries::get(conn, id, jiangxin::engine::model::EntryId(entry)).unwrap();
+            let mut members: Vec<i64> = e.members.iter().map(|m| m.0).collect();
+            members.sort_unstable();
+            let who = members
+                .iter()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>()
+                .join("+");
+            let total = s["total"].as_str().unwrap().parse().unwrap();
+            out.insert(who, (key, total));
+        }
+    }
+    out
+}
+
+fn a_selection_stage_combines_published_stages(backend: Backend) {
+    let db = TestDb::new(backend);
+    let (pool, hasher, _) = jiangxin::startup::prepare(&db.settings()).unwrap();
+    let mut conn = pool.get().unwrap();
+    jiangxin::demo::load(&mut conn, &hasher).unwrap();
+    let conn = &mut *conn;
+    let prov = contest(conn, "ZJ-2026-ELEC-P");
+    let rules = r#"
+contest = "ZJ-2026-ELEC-P"
+
+[[feeders]]
+contest = "HZ-2026-ELEC-C"
+top = 3
+reserves = 1
+weight = "0.7"
+
+[[feeders.stages]]
+contest = "HZ-GRID-2026-ELEC-E"
+weight = "0.3"
+"#;
+    let err = put_rules(
+        conn,
+        prov,
+        &rules.replace("HZ-GRID-2026-ELEC-E", "XX-NOWHERE"),
+        None,
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        err.message.contains("no contest XX-NOWHERE"),
+        "{}",
+        err.message
+    );
+    put_rules(conn, prov, rules, None, None).unwrap();
+    let view = proposal(conn, prov).unwrap();
+    let stages = &view.proposal.stages;
+    assert_eq!(stages.len(), 1);
+    // The chain is the feeder's policy's when the rules give none.
+    let hz = contest(conn, "HZ-2026-ELEC-C");
+    let (_, policy) = jiangxin::results::current_policy(conn, hz)
+        .unwrap()
+        .unwrap();
+    assert_eq!(stages[0].tie_break, policy.policy.tie_break);
+
+    let city = published_totals(conn, "HZ-2026-ELEC-C");
+    let enterprise = published_totals(conn, "HZ-GRID-2026-ELEC-E");
+    let mut expected: Vec<(rust_decimal::Decimal, String)> = city
+        .iter()
+        .map(|(who, (key, total))| {
+            let earlier = enterprise.get(who).map(|e| e.1).unwrap_or_default();
+            (
+                "0.7".parse::<rust_decimal::Decimal>().unwrap() * total
+                    + "0.3".parse::<rust_decimal::Decimal>().unwrap() * earlier,
+                key.clone(),
+            )
+        })
+        .collect();
+    let took_both = city.keys().filter(|w| enterprise.contains_key(*w)).count();
+    assert!(took_both > 0, "the demo has competitors in both stages");
+    assert_eq!(stages[0].missing.len(), city.len() - took_both);
+    for (score, key) in &expected {
+        let line = view.proposal.lines.iter().find(|l| &l.key == key).unwrap();
+        assert_eq!(&line.score, score, "{key}");
+    }
+    expected.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let best: Vec<rust_decimal::Decimal> = expected.iter().take(3).map(|e| e.0).collect();
+    let mut got: Vec<rust_decimal::Decimal> = view.proposal.qualifiers().map(|l| l.score).collect();
+    got.sort_by_key(|g| std::cmp::Reverse(*g));
+    assert_eq!(got, best);
+
+    // Stages of one tier feed each other only when the rules say so.
+    let same = "contest = \"HZ-2026-ELEC-C\"\n[[feeders]]\ncontest = \"WZ-2026-ELEC-C\"\ntop = 2\n";
+    let err = put_rules(conn, hz, same, None, None).unwrap_err();
+    assert!(err.message.contains("same_tier = true"), "{}", err.message);
+    put_rules(
+        conn,
+        hz,
+        &same.replace("top = 2", "same_tier = true\ntop = 2"),
+        None,
+        None,
+    )
+    .unwrap();
+}
+
+on_both_backends!(
+    the_demo_ladder_advances,
+    a_selection_stage_combines_published_stages
+);

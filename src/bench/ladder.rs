@@ -65,6 +65,7 @@ fn ranked(contest: &str, mut rows: Vec<DrillRow>) -> Vec<FeederResult> {
             standardised: None,
             ineligible: None,
             declined: false,
+            identity: String::new(),
         })
         .collect()
 }

@@ -51,6 +51,10 @@ pub struct Feeder {
     pub skill: Option<String>,
     #[serde(default)]
     pub other_skill: bool,
+    /// The feeder is of the same tier as the next contest: an earlier stage
+    /// of a selection (十进五 feeding 五进二).
+    #[serde(default)]
+    pub same_tier: bool,
     /// The feeder's own rule, as in [`Selection`].
     pub top: Option<usize>,
     pub top_share: Option<DecimalValue>,
@@ -60,6 +64,38 @@ pub struct Feeder {
     pub on: Score,
     #[serde(default)]
     pub reserves: usize,
+    /// A selection stage: the earlier stages whose scores combine with this
+    /// feeder's own, each with its weight. The feeder is then ranked by the
+    /// weighted sum, not by its own places.
+    #[serde(default)]
+    pub stages: Vec<EarlierStage>,
+    /// This feeder's own weight when `stages` are given (e.g. "0.7").
+    pub weight: Option<DecimalValue>,
+    /// The tie-break chain of the combined ranking (default: the feeder
+    /// contest's on the server, `["total", "shared"]` offline).
+    pub tie_break: Option<Vec<String>>,
+    /// The seed of a lot in the combined ranking (default: derived from the
+    /// feeder's code, see [`stage_seed`]).
+    pub seed: Option<u64>,
+}
+
+/// An earlier stage of a selection and the weight of its score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarlierStage {
+    pub contest: String,
+    pub weight: DecimalValue,
+}
+
+/// The seed of a combined stage ranking when the rules give none: FNV-1a
+/// of the feeder's code, so that anyone can replay the draw.
+pub fn stage_seed(feeder: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in feeder.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h >> 1
 }
 
 impl Feeder {
@@ -192,6 +228,7 @@ pub fn read_rules(text: &str) -> Result<Rules, SchemeError> {
             (Some(s), _) => check_selection(s).map_err(|m| at(&format!("feeders[{k}]"), m))?,
             _ => {}
         }
+        check_stages(f, &rules.contest).map_err(|m| at(&format!("feeders[{k}]"), m))?;
     }
     if let Some(p) = &rules.pooled {
         check_selection(p).map_err(|m| at("pooled", m))?;
@@ -225,6 +262,46 @@ pub fn read_rules(text: &str) -> Result<Rules, SchemeError> {
         }
     }
     Ok(rules)
+}
+
+fn check_stages(f: &Feeder, target: &str) -> Result<(), String> {
+    if f.stages.is_empty() {
+        if f.weight.is_some() || f.tie_break.is_some() || f.seed.is_some() {
+            return Err(format!(
+                "feeder {}: weight, tie_break and seed belong to a selection stage; name its earlier `stages`",
+                f.contest
+            ));
+        }
+        return Ok(());
+    }
+    let Some(own) = f.weight else {
+        return Err(format!(
+            "feeder {} combines earlier stages: give its own `weight` (e.g. \"0.7\")",
+            f.contest
+        ));
+    };
+    if own.0 <= Decimal::ZERO {
+        return Err(format!("feeder {}: weight must be above 0", f.contest));
+    }
+    let mut seen = HashSet::new();
+    for s in &f.stages {
+        if s.contest == f.contest || s.contest == target {
+            return Err(format!(
+                "stage {} cannot be an earlier stage of {}",
+                s.contest, f.contest
+            ));
+        }
+        if !seen.insert(s.contest.as_str()) {
+            return Err(format!("stage {} is named twice", s.contest));
+        }
+        if s.weight.0 <= Decimal::ZERO {
+            return Err(format!("stage {}: weight must be above 0", s.contest));
+        }
+    }
+    if let Some(chain) = &f.tie_break {
+        TieBreak::parse(chain)?;
+    }
+    Ok(())
 }
 
 fn check_selection(s: &Selection) -> Result<(), String> {
@@ -303,9 +380,20 @@ pub struct FeederResult {
     /// Why the competitor may not enter the next contest, if they may not.
     pub ineligible: Option<String>,
     pub declined: bool,
+    /// Who it is across the stages of a selection (empty: the same as `key`).
+    #[serde(default)]
+    pub identity: String,
 }
 
 impl FeederResult {
+    fn identity(&self) -> &str {
+        if self.identity.is_empty() {
+            &self.key
+        } else {
+            &self.identity
+        }
+    }
+
     fn score(&self, on: Score) -> Decimal {
         match on {
             Score::Total => self.total,
@@ -364,6 +452,97 @@ pub struct Proposal {
     pub lines: Vec<Line>,
     pub unfilled: Vec<Unfilled>,
     pub difference: Difference,
+    /// How each selection stage was ranked.
+    pub stages: Vec<CombinedStage>,
+}
+
+/// How a feeder that is a selection stage was ranked: the weights, the
+/// tie-break chain, the seed of any lot, and who missed an earlier stage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CombinedStage {
+    pub feeder: String,
+    /// Contest and weight, earlier stages first, the feeder last.
+    pub weights: Vec<(String, Decimal)>,
+    pub tie_break: Vec<String>,
+    pub seed: u64,
+    /// Competitors without a result in an earlier stage (counted as 0), as
+    /// `stage: key`.
+    pub missing: Vec<String>,
+}
+
+/// Ranks each feeder that is a selection stage by the weighted sum of its
+/// stages: its results get the combined place and total. Results of
+/// contests that are not feeders are used only here and then left out.
+fn rank_stages(rules: &Rules, results: &[FeederResult]) -> (Vec<FeederResult>, Vec<CombinedStage>) {
+    let mut out: Vec<FeederResult> = results
+        .iter()
+        .filter(|r| rules.feeders.iter().any(|f| f.contest == r.contest))
+        .cloned()
+        .collect();
+    let mut notes = Vec::new();
+    for f in rules.feeders.iter().filter(|f| !f.stages.is_empty()) {
+        let chain_items = f
+            .tie_break
+            .clone()
+            .unwrap_or_else(|| vec!["total".into(), "shared".into()]);
+        let Ok(chain) = TieBreak::parse(&chain_items) else {
+            continue;
+        };
+        let seed = f.seed.unwrap_or_else(|| stage_seed(&f.contest));
+        let own_weight = f.weight.map_or(Decimal::ONE, |w| w.0);
+        let own: Vec<&mut FeederResult> =
+            out.iter_mut().filter(|r| r.contest == f.contest).collect();
+        let mut missing = Vec::new();
+        let mut stages = Vec::new();
+        for s in &f.stages {
+            let scores: BTreeMap<String, Decimal> = results
+                .iter()
+                .filter(|r| r.contest == s.contest)
+                .map(|r| (r.identity().to_string(), r.total))
+                .collect();
+            for r in &own {
+                if !scores.contains_key(r.identity()) {
+                    missing.push(format!("{}: {}", s.contest, r.key));
+                }
+            }
+            stages.push(Stage {
+                weight: s.weight.0,
+                scores,
+            });
+        }
+        stages.push(Stage {
+            weight: own_weight,
+            scores: own
+                .iter()
+                .map(|r| (r.identity().to_string(), r.total))
+                .collect(),
+        });
+        let ranked: HashMap<String, (usize, Decimal)> = combine_stages(&stages, &chain, seed, 0)
+            .into_iter()
+            .map(|(k, place, total, _)| (k, (place, total)))
+            .collect();
+        for r in own {
+            if let Some((place, total)) = ranked.get(r.identity()) {
+                r.place = *place;
+                r.total = *total;
+                r.standardised = None;
+            }
+        }
+        let mut weights: Vec<(String, Decimal)> = f
+            .stages
+            .iter()
+            .map(|s| (s.contest.clone(), s.weight.0))
+            .collect();
+        weights.push((f.contest.clone(), own_weight));
+        notes.push(CombinedStage {
+            feeder: f.contest.clone(),
+            weights,
+            tie_break: chain_items,
+            seed,
+            missing,
+        });
+    }
+    (out, notes)
 }
 
 impl Proposal {
@@ -419,6 +598,8 @@ fn describe(s: &Selection, group: &str) -> String {
 /// Proposes who advances. `confirmed` lists the keys already confirmed
 /// (as `contest/key`), for the difference.
 pub fn propose(rules: &Rules, results: &[FeederResult], confirmed: &[String]) -> Proposal {
+    let (results, stages) = rank_stages(rules, results);
+    let results = results.as_slice();
     let id = |r: &FeederResult| format!("{}/{}", r.contest, r.key);
     let mut lines: HashMap<String, Line> = HashMap::new();
     let line = |r: &FeederResult, score: Decimal, outcome: Outcome, why: String| Line {
@@ -678,6 +859,7 @@ pub fn propose(rules: &Rules, results: &[FeederResult], confirmed: &[String]) ->
         lines,
         unfilled,
         difference,
+        stages,
     }
 }
 
@@ -758,6 +940,7 @@ mod tests {
             standardised: None,
             ineligible: None,
             declined: false,
+            identity: String::new(),
         }
     }
 
@@ -1008,5 +1191,102 @@ reserves = 1
         assert_eq!(two_to_one.len(), 2);
         assert!(two_to_one[0].3 && !two_to_one[1].3);
         assert_eq!(two_to_one[0].0, "c4");
+    }
+
+    #[test]
+    fn a_selection_stage_ranks_by_its_weighted_stages() {
+        let r = rules(
+            r#"
+contest = "S3"
+[[feeders]]
+contest = "S2"
+same_tier = true
+top = 2
+reserves = 1
+weight = "0.7"
+tie_break = ["total", "stage:2", "lot"]
+[[feeders.stages]]
+contest = "S1"
+weight = "0.3"
+"#,
+        );
+        let stage = |contest: &str, key: &str, who: &str, place: usize, total: &str| {
+            let mut x = result(contest, key, "X", place, total);
+            x.identity = who.into();
+            x
+        };
+        // Start numbers differ between the stages; identities do not.
+        let results = vec![
+            stage("S1", "01", "p0", 1, "90"),
+            stage("S1", "02", "p1", 2, "89"),
+            stage("S1", "03", "p2", 3, "88"),
+            stage("S1", "04", "p3", 4, "87"),
+            stage("S1", "05", "p4", 5, "86"),
+            stage("S2", "A", "p0", 2, "80"),
+            stage("S2", "B", "p1", 1, "85"),
+            stage("S2", "C", "p2", 4, "70"),
+            stage("S2", "D", "p3", 5, "60"),
+            stage("S2", "E", "p4", 3, "100"),
+            // Not in stage 1: counts 0 there, and the proposal says so.
+            stage("S2", "F", "p9", 6, "99"),
+        ];
+        let p = propose(&r, &results, &[]);
+        let q: Vec<&str> = p.qualifiers().map(|l| l.key.as_str()).collect();
+        // E: 0.3 × 86 + 0.7 × 100 = 95.8; B: 0.3 × 89 + 0.7 × 85 = 86.2;
+        // A: 0.3 × 90 + 0.7 × 80 = 83; F: 0.7 × 99 = 69.3.
+        assert_eq!(q, ["E", "B"]);
+        assert_eq!(outcome(&p, "E").score, d("95.8"));
+        assert_eq!(outcome(&p, "E").place, 1);
+        assert_eq!(outcome(&p, "A").outcome, Outcome::Reserve);
+        assert_eq!(outcome(&p, "F").score, d("69.3"));
+        assert_eq!(outcome(&p, "F").outcome, Outcome::NotQualified);
+        // Stage 1's results are used for the ranking, never proposed.
+        assert!(p.lines.iter().all(|l| l.contest == "S2"));
+        assert_eq!(p.stages.len(), 1);
+        assert_eq!(
+            p.stages[0].weights,
+            [("S1".to_string(), d("0.3")), ("S2".to_string(), d("0.7"))]
+        );
+        assert_eq!(p.stages[0].missing, ["S1: F"]);
+        assert_eq!(p.stages[0].seed, stage_seed("S2"));
+        // Without the stages, S2's own places decide.
+        let plain = rules("contest = \"S3\"\n[[feeders]]\ncontest = \"S2\"\ntop = 2\n");
+        let q: Vec<String> = propose(&plain, &results, &[])
+            .qualifiers()
+            .map(|l| l.key.clone())
+            .collect();
+        assert_eq!(q, ["B", "A"]);
+    }
+
+    #[test]
+    fn selection_stages_are_checked() {
+        let base = "contest = \"S3\"\n[[feeders]]\ncontest = \"S2\"\ntop = 2\n";
+        for (extra, says) in [
+            ("weight = \"0.7\"\n", "belong to a selection stage"),
+            (
+                "[[feeders.stages]]\ncontest = \"S1\"\nweight = \"0.3\"\n",
+                "give its own `weight`",
+            ),
+            (
+                "weight = \"0.7\"\n[[feeders.stages]]\ncontest = \"S1\"\nweight = \"0.3\"\n[[feeders.stages]]\ncontest = \"S1\"\nweight = \"0.1\"\n",
+                "named twice",
+            ),
+            (
+                "weight = \"0.7\"\n[[feeders.stages]]\ncontest = \"S3\"\nweight = \"0.3\"\n",
+                "cannot be an earlier stage",
+            ),
+            (
+                "weight = \"0.7\"\n[[feeders.stages]]\ncontest = \"S1\"\nweight = \"0\"\n",
+                "above 0",
+            ),
+            (
+                "weight = \"0.7\"\ntie_break = [\"total\"]\n[[feeders.stages]]\ncontest = \"S1\"\nweight = \"0.3\"\n",
+                "shared",
+            ),
+        ] {
+            let err = read_rules(&format!("{base}{extra}")).unwrap_err();
+            assert!(err.message.contains(says), "{extra}: {}", err.message);
+            assert_eq!(err.path, "feeders[0]");
+        }
     }
 }

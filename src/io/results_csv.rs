@@ -152,7 +152,8 @@ pub fn parse_entrants(text: &str) -> Result<Vec<EntrantLine>, String> {
 /// Reads the feeders' results for `jiangxin advance` (already decoded):
 /// `contest`, `entry`, `place`, `total` and optionally `name`,
 /// `organisation`, `region`, `standardised`, `ineligible` (the reason),
-/// `declined` and `confirmed` (yes / no). Returns the results and the
+/// `declined` and `confirmed` (yes / no), and `competitor`, who it is
+/// across the stages of a selection when start numbers differ. Returns the results and the
 /// entries already confirmed (as `contest/entry`). Every error names its
 /// line and column.
 pub fn parse_feeder_results(
@@ -235,6 +236,7 @@ pub fn parse_feeder_results(
             standardised,
             ineligible: Some(get("ineligible")).filter(|r| !r.is_empty()),
             declined: yes("declined")?,
+            identity: get("competitor"),
         };
         if yes("confirmed")? {
             confirmed.push(format!("{}/{}", r.contest, r.key));
