@@ -65,6 +65,15 @@ organisation, region, standardised, ineligible (the reason), declined and confir
 from the feeders' published results and, without --dry-run, confirmed.\nExamples:\n  jiangxin advance --contest ZJ-2026-ELEC-P --dry-run\n  jiangxin advance --rules fixtures/advancement/city-final.toml --results results.csv --format csv"
     )]
     Advance(AdvanceArgs),
+    /// Print a bracket's structure: every match with its round, its position and who fills each side.
+    #[command(
+        after_help = "FORMAT is single, double, round-robin, groups or swiss. The seeds file has one\n\
+entrant per line, best first: name or name,organisation (UTF-8, UTF-8 with BOM or GBK);\n\
+see docs/brackets.md.\nExamples:\n  jiangxin bracket single --entrants 13 --third-place\n  \
+jiangxin bracket double --seeds seeds.csv --keep-apart --format json\n  \
+jiangxin bracket groups --entrants 16 --group-size 4 --advance 2"
+    )]
+    Bracket(BracketArgs),
     /// Start a demo server on a fresh SQLite database with a realistic ladder.
     #[command(after_help = "Example:\n  jiangxin demo --port 8080")]
     Demo(DemoArgs),
@@ -125,6 +134,46 @@ struct AdvanceArgs {
     /// json (everything) or csv (one line per competitor).
     #[arg(long, default_value = "json")]
     format: ScoreFormat,
+}
+
+#[derive(Args)]
+struct BracketArgs {
+    /// single, double, round-robin, groups or swiss.
+    #[arg(value_name = "FORMAT", value_parser = ["single", "double", "round-robin", "groups", "swiss"])]
+    kind: String,
+    /// The number of entrants (not needed with --seeds).
+    #[arg(long)]
+    entrants: Option<usize>,
+    /// The entrants in seed order (CSV: name[,organisation]).
+    #[arg(long)]
+    seeds: Option<PathBuf>,
+    /// Keep entrants of one organisation apart in the early rounds (needs --seeds).
+    #[arg(long, requires = "seeds")]
+    keep_apart: bool,
+    /// Single elimination and the knockout after groups: a third-place match.
+    #[arg(long)]
+    third_place: bool,
+    /// Double elimination: none, single or reset.
+    #[arg(long, default_value = "single", value_parser = ["none", "single", "reset"])]
+    grand_final: String,
+    /// Round robin (0: one group) and groups (default 4): entrants per group.
+    #[arg(long, default_value_t = 0)]
+    group_size: usize,
+    /// Groups: how many of each group go on to the knockout.
+    #[arg(long, default_value_t = 2)]
+    advance: usize,
+    /// Swiss: the number of rounds (0: enough for a single winner, log2 of the entrants).
+    #[arg(long, default_value_t = 0)]
+    rounds: usize,
+    /// text or json.
+    #[arg(long, default_value = "text")]
+    format: BracketOut,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum BracketOut {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -265,6 +314,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Score(args) => score(args),
         Command::Standings(args) => standings(args),
         Command::Advance(args) => advance(args),
+        Command::Bracket(args) => bracket(args),
         Command::Bench(BenchCommand::Import { rows }) => jiangxin::bench::import::run(rows),
         Command::Bench(BenchCommand::Ladder) => jiangxin::bench::ladder::run(),
         Command::Bench(BenchCommand::Scoring { entries, judges }) => {
@@ -394,6 +444,42 @@ fn advance(args: AdvanceArgs) -> anyhow::Result<()> {
             "  {}: {} of {} places filled (quotas, eligibility or declines)",
             u.group, u.filled, u.places
         );
+    }
+    Ok(())
+}
+
+fn bracket(args: BracketArgs) -> anyhow::Result<()> {
+    use jiangxin::engine::bracket::{Format, GrandFinal, Options};
+    let format = Format::parse(&args.kind).ok_or_else(|| anyhow!("unknown format"))?;
+    let seeds = match &args.seeds {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            Some(
+                jiangxin::bracket_file::read_seeds(&bytes)
+                    .map_err(|e| anyhow!("{}: {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    let options = Options {
+        third_place: args.third_place,
+        grand_final: match args.grand_final.as_str() {
+            "none" => GrandFinal::None,
+            "reset" => GrandFinal::Reset,
+            _ => GrandFinal::Single,
+        },
+        group_size: args.group_size,
+        advance: args.advance,
+        rounds: args.rounds,
+        ..Options::default()
+    };
+    let s =
+        jiangxin::bracket_file::structure(format, args.entrants, &options, seeds, args.keep_apart)
+            .map_err(|e| anyhow!(e))?;
+    match args.format {
+        BracketOut::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+        BracketOut::Text => print!("{}", jiangxin::bracket_file::text(&s)),
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod advancement;
 pub mod awards;
+pub mod bracket;
 pub mod eligibility;
 pub mod identity;
 pub mod model;
