@@ -7,6 +7,7 @@ pub mod advance_file;
 pub mod advancement;
 pub mod bench;
 pub mod bracket_file;
+pub mod brackets;
 pub mod config;
 pub mod demo;
 pub mod engine;

@@ -4,6 +4,7 @@
 
 pub mod advancement;
 pub mod audit;
+pub mod brackets;
 pub mod competitors;
 pub mod contests;
 pub mod entries;
@@ -208,6 +209,8 @@ pub enum IdTable {
     Publications,
     Pathways,
     Advancements,
+    Brackets,
+    BracketResults,
 }
 
 impl IdTable {
@@ -231,6 +234,8 @@ impl IdTable {
             IdTable::Publications => "publications",
             IdTable::Pathways => "contest_pathways",
             IdTable::Advancements => "advancements",
+            IdTable::Brackets => "brackets",
+            IdTable::BracketResults => "bracket_results",
         }
     }
 }

@@ -277,6 +277,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    brackets (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        code -> Text,
+        format -> Text,
+        options -> Text,
+        entrants -> Text,
+        seeding -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bracket_results (id) {
+        id -> BigInt,
+        bracket_id -> BigInt,
+        match_id -> Text,
+        body -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        recorded_by -> Nullable<BigInt>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     contest_pathways (id) {
         id -> BigInt,
         contest_id -> BigInt,
@@ -341,4 +367,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     publications,
     contest_pathways,
     advancements,
+    brackets,
+    bracket_results,
 );

@@ -16,7 +16,11 @@ fn serpentine(entrants: usize, count: usize) -> Vec<Group> {
     for s in 0..entrants {
         let row = s / count;
         let col = s % count;
-        let col = if row.is_multiple_of(2) { col } else { count - 1 - col };
+        let col = if row.is_multiple_of(2) {
+            col
+        } else {
+            count - 1 - col
+        };
         groups[col].seeds.push(s + 1);
     }
     groups

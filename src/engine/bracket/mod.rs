@@ -161,6 +161,17 @@ pub struct Bracket {
 }
 
 impl Bracket {
+    /// The format as written in files and URLs: single, double, …
+    pub fn format_name(&self) -> &'static str {
+        match self.format {
+            Format::Single => "single",
+            Format::Double => "double",
+            Format::RoundRobin => "round-robin",
+            Format::Groups => "groups",
+            Format::Swiss => "swiss",
+        }
+    }
+
     pub fn find(&self, id: &str) -> Option<&Match> {
         self.matches.iter().find(|m| m.id == id)
     }

@@ -4,6 +4,7 @@
 
 pub mod advancement;
 pub mod auth;
+pub mod brackets;
 pub mod contests;
 pub mod entries;
 pub mod marking;
@@ -28,6 +29,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     marking::config(cfg);
     results::config(cfg);
     advancement::config(cfg);
+    brackets::config(cfg);
     talent::config(cfg);
     people::config(cfg);
     cfg.default_service(web::to(|| async {

@@ -1,5 +1,6 @@
 //! Server-rendered pages (tera templates embedded in the binary).
 
+pub mod brackets;
 pub mod i18n;
 
 use crate::error::{AppError, AppResult};
@@ -20,6 +21,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/signin", web::post().to(signin))
         .route("/signin/link/{token}", web::get().to(signin_link))
         .route("/signout", web::post().to(signout));
+    brackets::config(cfg);
 }
 
 /// Builds the template engine from the templates compiled into the binary.
@@ -34,6 +36,10 @@ pub fn templates() -> anyhow::Result<tera::Tera> {
         (
             "pages/signin.html",
             include_str!("../../../templates/pages/signin.html"),
+        ),
+        (
+            "pages/bracket.html",
+            include_str!("../../../templates/pages/bracket.html"),
         ),
     ])?;
     Ok(tera)

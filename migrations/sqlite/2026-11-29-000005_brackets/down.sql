@@ -1,0 +1,2 @@
+DROP TABLE bracket_results;
+DROP TABLE brackets;

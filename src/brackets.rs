@@ -1,0 +1,495 @@
+//! Brackets of a contest: built from its entries (seeded from an earlier
+//! contest's standings, by hand, or by start number), results recorded as
+//! appended rows, and corrections that reset later matches only once the
+//! organiser confirms. Shared by the API and the pages.
+
+use crate::engine::bracket::play::{
+    check_result, resets, resolve, Decision, MatchResult, State, Winner,
+};
+use crate::engine::bracket::{build, seeding, Bracket, Format, Options};
+use crate::engine::model::{ContestId, EntryId, EntryStatus, UserId};
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::store::brackets as store;
+use crate::store::entries::{self, EntryView};
+use crate::store::{audit, contests, DbConnection};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// How the seeds are decided.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum SeedingInput {
+    /// By place in another contest's latest publication (the ladder);
+    /// entrants it does not place follow, by start number.
+    FromContest(String),
+    /// These entries of the contest, best first.
+    Entries(Vec<i64>),
+}
+
+/// A request for a new bracket.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewBracketInput {
+    /// Short name within the contest, e.g. `KO` or `final`.
+    pub code: String,
+    /// single, double, round-robin, groups or swiss.
+    pub format: String,
+    #[serde(default)]
+    pub options: Options,
+    /// Default: every active entry, by start number.
+    pub seeding: Option<SeedingInput>,
+    /// Keep entrants of one organisation apart in the early rounds.
+    #[serde(default)]
+    pub keep_apart: bool,
+}
+
+/// Who holds a seed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entrant {
+    pub seed: usize,
+    pub entry: i64,
+    pub start_number: String,
+    pub name: String,
+    pub organisation: String,
+}
+
+/// A bracket as clients see it: structure, entrants, state and placings.
+#[derive(Debug, Clone, Serialize)]
+pub struct BracketView {
+    pub id: i64,
+    pub contest: i64,
+    pub code: String,
+    pub seeding: String,
+    pub entrants: Vec<Entrant>,
+    pub bracket: Bracket,
+    pub state: State,
+}
+
+fn bracket_error(e: crate::engine::bracket::BracketError) -> AppError {
+    let kind = match e.code {
+        "sides_unknown" | "not_needed" => ErrorKind::Conflict,
+        "unknown_match" => ErrorKind::NotFound,
+        _ => ErrorKind::Invalid,
+    };
+    AppError::new(kind, e.code, e.message)
+}
+
+fn entry_name(v: &EntryView) -> String {
+    v.entry.team_name.clone().unwrap_or_else(|| {
+        v.members
+            .iter()
+            .map(|m| m.name.clone())
+            .collect::<Vec<_>>()
+            .join("、")
+    })
+}
+
+/// The members of an entry as one key (sorted competitor ids).
+fn identity(v: &EntryView) -> String {
+    let mut m: Vec<i64> = v.entry.members.iter().map(|m| m.0).collect();
+    m.sort_unstable();
+    m.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// Builds and stores a bracket. Call inside `write_tx`.
+pub fn create(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    input: &NewBracketInput,
+    by: Option<UserId>,
+) -> AppResult<i64> {
+    let code = input.code.trim();
+    if code.is_empty()
+        || code.len() > 32
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(AppError::invalid(
+            "code",
+            "a bracket code has 1 to 32 letters, digits, - or _",
+        ));
+    }
+    if store::of_contest(conn, contest)?
+        .iter()
+        .any(|b| b.code == code)
+    {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "code_taken",
+            format!("this contest already has a bracket {code}"),
+        ));
+    }
+    let format = Format::parse(&input.format).ok_or_else(|| {
+        AppError::invalid(
+            "format",
+            format!(
+                "unknown format `{}`: single, double, round-robin, groups or swiss",
+                input.format
+            ),
+        )
+    })?;
+    let mut views: Vec<EntryView> = entries::views_of_contest(conn, contest)?
+        .into_iter()
+        .filter(|v| v.entry.status == EntryStatus::Active)
+        .collect();
+    views.sort_by(|a, b| {
+        let n = |v: &EntryView| v.entry.start_number.parse::<u64>().unwrap_or(u64::MAX);
+        n(a).cmp(&n(b))
+            .then(a.entry.start_number.cmp(&b.entry.start_number))
+    });
+    let (ordered, mut seeding): (Vec<EntryView>, String) = match &input.seeding {
+        None => (views, "by start number".into()),
+        Some(SeedingInput::Entries(ids)) => {
+            let mut seen = HashSet::new();
+            let mut out = Vec::new();
+            for (k, id) in ids.iter().enumerate() {
+                if !seen.insert(*id) {
+                    return Err(AppError::new(
+                        ErrorKind::Invalid,
+                        "duplicate_seed",
+                        format!("entry {id} is seeded twice (seeding.entries[{k}])"),
+                    ));
+                }
+                let v = views.iter().find(|v| v.entry.id == EntryId(*id)).ok_or_else(|| {
+                    AppError::new(
+                        ErrorKind::Invalid,
+                        "unknown_entry",
+                        format!(
+                            "seeding.entries[{k}]: entry {id} is not an active entry of this contest"
+                        ),
+                    )
+                })?;
+                out.push(v.clone());
+            }
+            (out, "by hand".into())
+        }
+        Some(SeedingInput::FromContest(code)) => {
+            let from = contests::by_code(conn, code)?.ok_or_else(|| {
+                AppError::invalid(
+                    "seeding.from_contest",
+                    format!("there is no contest {code}"),
+                )
+            })?;
+            let p = crate::results::publication(conn, from.id, None).map_err(|e| {
+                if e.kind == ErrorKind::NotFound {
+                    AppError::invalid(
+                        "seeding.from_contest",
+                        format!("contest {code} has not published its results"),
+                    )
+                } else {
+                    e
+                }
+            })?;
+            let from_views = entries::views_of_contest(conn, from.id)?;
+            let by_entry: HashMap<i64, String> = from_views
+                .iter()
+                .map(|v| (v.entry.id.0, identity(v)))
+                .collect();
+            let mut place_of: HashMap<String, usize> = HashMap::new();
+            for g in p.body["results"]["groups"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+            {
+                for s in g["standings"].as_array().cloned().unwrap_or_default() {
+                    let key = s["key"].as_str().unwrap_or_default();
+                    let Some(entry) = p.body["entrants"][key]["entry"].as_i64() else {
+                        continue;
+                    };
+                    let place = s["place"].as_u64().and_then(|x| usize::try_from(x).ok());
+                    if let (Some(who), Some(place)) = (by_entry.get(&entry), place) {
+                        place_of.entry(who.clone()).or_insert(place);
+                    }
+                }
+            }
+            let mut out = views;
+            // A stable sort keeps start-number order within a place and
+            // for everyone the publication does not place.
+            out.sort_by_key(|v| place_of.get(&identity(v)).copied().unwrap_or(usize::MAX));
+            (
+                out,
+                format!("by place in {code}, publication version {}", p.version),
+            )
+        }
+    };
+    let bracket = build(format, ordered.len(), &input.options).map_err(bracket_error)?;
+    let mut ordered = ordered;
+    if input.keep_apart {
+        let orgs: Vec<String> = ordered
+            .iter()
+            .map(|v| v.organisation_code.clone())
+            .collect();
+        let holder = seeding::keep_apart(&bracket, &orgs);
+        ordered = holder.iter().map(|&h| ordered[h].clone()).collect();
+        seeding.push_str(", organisations kept apart in the early rounds");
+    }
+    let ids: Vec<i64> = ordered.iter().map(|v| v.entry.id.0).collect();
+    let options =
+        serde_json::to_string(&bracket.options).map_err(|e| AppError::internal(e.to_string()))?;
+    let entrants = serde_json::to_string(&ids).map_err(|e| AppError::internal(e.to_string()))?;
+    let id = store::insert(
+        conn,
+        contest,
+        &store::NewBracket {
+            code,
+            format: &input.format,
+            options: &options,
+            entrants: &entrants,
+            seeding: &seeding,
+            by,
+        },
+    )?;
+    audit::record(
+        conn,
+        by,
+        "bracket.create",
+        ("contest", Some(contest.0)),
+        serde_json::json!({"bracket": id, "code": code, "format": input.format, "entrants": ids, "seeding": seeding}),
+    )?;
+    Ok(id)
+}
+
+struct Loaded {
+    row: store::BracketRow,
+    bracket: Bracket,
+    entry_ids: Vec<i64>,
+    results: BTreeMap<String, MatchResult>,
+}
+
+fn load(conn: &mut DbConnection, id: i64) -> AppResult<Loaded> {
+    let row = store::get(conn, id)?
+        .ok_or_else(|| AppError::not_found(format!("bracket {id} does not exist")))?;
+    let corrupt =
+        |what: &str| AppError::internal(format!("bracket {id}: stored {what} is unreadable"));
+    let format = Format::parse(&row.format).ok_or_else(|| corrupt("format"))?;
+    let options: Options = serde_json::from_str(&row.options).map_err(|_| corrupt("options"))?;
+    let entry_ids: Vec<i64> =
+        serde_json::from_str(&row.entrants).map_err(|_| corrupt("entrants"))?;
+    let bracket = build(format, entry_ids.len(), &options).map_err(|_| corrupt("structure"))?;
+    let mut results = BTreeMap::new();
+    for r in store::results(conn, id)? {
+        match r.body {
+            Some(body) => {
+                let m: MatchResult = serde_json::from_str(&body).map_err(|_| corrupt("result"))?;
+                results.insert(r.match_id, m);
+            }
+            None => {
+                results.remove(&r.match_id);
+            }
+        }
+    }
+    Ok(Loaded {
+        row,
+        bracket,
+        entry_ids,
+        results,
+    })
+}
+
+/// The contest a bracket belongs to.
+pub fn contest_of(conn: &mut DbConnection, id: i64) -> AppResult<ContestId> {
+    store::get(conn, id)?
+        .map(|r| ContestId(r.contest_id))
+        .ok_or_else(|| AppError::not_found(format!("bracket {id} does not exist")))
+}
+
+/// The bracket with its entrants, state and placings.
+pub fn view(conn: &mut DbConnection, id: i64) -> AppResult<BracketView> {
+    let l = load(conn, id)?;
+    let contest = ContestId(l.row.contest_id);
+    let views: HashMap<i64, EntryView> = entries::views_of_contest(conn, contest)?
+        .into_iter()
+        .map(|v| (v.entry.id.0, v))
+        .collect();
+    let entrants = l
+        .entry_ids
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let v = views.get(e);
+            Entrant {
+                seed: i + 1,
+                entry: *e,
+                start_number: v.map(|v| v.entry.start_number.clone()).unwrap_or_default(),
+                name: v.map(entry_name).unwrap_or_default(),
+                organisation: v.map(|v| v.organisation_code.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let state = resolve(&l.bracket, &l.results);
+    Ok(BracketView {
+        id,
+        contest: contest.0,
+        code: l.row.code,
+        seeding: l.row.seeding,
+        entrants,
+        bracket: l.bracket,
+        state,
+    })
+}
+
+/// A result as a client sends it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultInput {
+    /// The winning entry's id, or "draw".
+    pub winner: serde_json::Value,
+    /// Home and away score, as decimals in strings.
+    pub score: Option<(String, String)>,
+    #[serde(default)]
+    pub decision: Decision,
+    /// Required when the match already has a result.
+    pub reason: Option<String>,
+    /// Confirms the resets a correction causes.
+    #[serde(default)]
+    pub confirm_reset: bool,
+}
+
+/// What recording a result did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recorded {
+    pub r#match: String,
+    pub corrected: bool,
+    /// Matches whose results were cleared by the correction.
+    pub reset: Vec<String>,
+}
+
+/// Records a match result. A correction needs a reason; when later
+/// results depend on it, it is refused with the list of matches it would
+/// reset until `confirm_reset` is given. Call inside `write_tx`.
+pub fn record(
+    conn: &mut DbConnection,
+    id: i64,
+    match_id: &str,
+    input: &ResultInput,
+    by: Option<UserId>,
+) -> AppResult<Recorded> {
+    let l = load(conn, id)?;
+    let state = resolve(&l.bracket, &l.results);
+    let Some(ms) = state.find(match_id) else {
+        return Err(AppError::new(
+            ErrorKind::NotFound,
+            "unknown_match",
+            format!("there is no match {match_id} in bracket {id}"),
+        ));
+    };
+    let seed_of_entry = |entry: i64| l.entry_ids.iter().position(|e| *e == entry).map(|i| i + 1);
+    let winner = match &input.winner {
+        serde_json::Value::String(s) if s == "draw" => Winner::Draw,
+        serde_json::Value::Number(n) => {
+            let entry = n.as_i64().ok_or_else(|| {
+                AppError::invalid("winner", "the winner is an entry id or \"draw\"")
+            })?;
+            let seed = seed_of_entry(entry);
+            match (seed, ms.home, ms.away) {
+                (Some(s), Some(h), _) if s == h => Winner::Home,
+                (Some(s), _, Some(a)) if s == a => Winner::Away,
+                (_, Some(_), Some(_)) => {
+                    return Err(AppError::new(
+                        ErrorKind::Invalid,
+                        "not_in_match",
+                        format!("entry {entry} does not play in match {match_id}"),
+                    ))
+                }
+                _ => {
+                    return Err(AppError::new(
+                        ErrorKind::Conflict,
+                        "sides_unknown",
+                        format!("the sides of match {match_id} are not known yet"),
+                    ))
+                }
+            }
+        }
+        _ => {
+            return Err(AppError::invalid(
+                "winner",
+                "the winner is an entry id or \"draw\"",
+            ))
+        }
+    };
+    let score = match &input.score {
+        None => None,
+        Some((h, a)) => {
+            let d = |field: &str, t: &str| {
+                Decimal::from_str_exact(t.trim())
+                    .map_err(|_| AppError::invalid(field, format!("`{t}` is not a decimal number")))
+            };
+            Some((d("score[0]", h)?, d("score[1]", a)?))
+        }
+    };
+    let result = MatchResult {
+        winner,
+        score,
+        decision: input.decision,
+    };
+    check_result(&l.bracket, &state, match_id, &result).map_err(bracket_error)?;
+    let previous = l.results.get(match_id);
+    let reason = input
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if let Some(r) = reason {
+        if r.chars().count() > 500 {
+            return Err(AppError::invalid("reason", "at most 500 characters"));
+        }
+    }
+    if previous.is_some() && reason.is_none() {
+        return Err(AppError::new(
+            ErrorKind::Invalid,
+            "reason_required",
+            format!("match {match_id} already has a result: a correction needs a reason"),
+        ));
+    }
+    if previous == Some(&result) {
+        return Ok(Recorded {
+            r#match: match_id.to_string(),
+            corrected: false,
+            reset: Vec::new(),
+        });
+    }
+    let cleared = resets(&l.bracket, &l.results, match_id, &result);
+    if !cleared.is_empty() && !input.confirm_reset {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "would_reset",
+            format!(
+                "this correction resets {}: send it again with \"confirm_reset\": true",
+                cleared.join(", ")
+            ),
+        )
+        .with_current(serde_json::json!({ "resets": cleared })));
+    }
+    let body = serde_json::to_string(&result).map_err(|e| AppError::internal(e.to_string()))?;
+    store::append_result(conn, id, match_id, Some(&body), reason, by)?;
+    for m in &cleared {
+        let why = format!("reset by the correction of {match_id}");
+        store::append_result(conn, id, m, None, Some(&why), by)?;
+    }
+    audit::record(
+        conn,
+        by,
+        if previous.is_some() {
+            "bracket.result.correct"
+        } else {
+            "bracket.result"
+        },
+        ("bracket", Some(id)),
+        serde_json::json!({"match": match_id, "result": result, "previous": previous, "reason": reason, "reset": cleared}),
+    )?;
+    Ok(Recorded {
+        r#match: match_id.to_string(),
+        corrected: previous.is_some(),
+        reset: cleared,
+    })
+}
+
+/// Every result row of a bracket, resets included: the audit trail.
+pub fn history(conn: &mut DbConnection, id: i64) -> AppResult<Vec<store::ResultRow>> {
+    Ok(store::results(conn, id)?)
+}
