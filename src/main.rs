@@ -596,7 +596,13 @@ fn demo(args: DemoArgs) -> anyhow::Result<()> {
     settings.port = listener.local_addr()?.port();
     let address = format!("http://{}:{}", settings.host, settings.port);
     println!("\njiangxin demo is running at {address}\n");
-    println!("Sign in at {address}/signin as:");
+    for b in &summary.brackets {
+        println!(
+            "Bracket ({}) of {}: {address}/brackets/{}",
+            b.format, b.contest, b.id
+        );
+    }
+    println!("\nSign in at {address}/signin as:");
     for a in &summary.accounts {
         println!(
             "  {:<11} {:<14} password {}",

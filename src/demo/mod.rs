@@ -1,6 +1,7 @@
 //! The demo: a realistic ladder loaded from `fixtures/demo/ladder.toml`, with a
 //! generated population registered through the ordinary registration workflow.
 
+pub mod brackets;
 pub mod ladder;
 pub mod marking;
 pub mod people;
@@ -42,6 +43,7 @@ pub struct Summary {
     pub competitors: usize,
     pub entries: usize,
     pub marks: usize,
+    pub brackets: Vec<brackets::DemoBracket>,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -279,6 +281,8 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
         .with_context(|| format!("marking the demo contest {}", spec.code))?;
     }
     summary.contests = created.len();
+    summary.brackets =
+        brackets::load(conn).map_err(|e| anyhow!("the demo brackets: {}", e.message))?;
 
     for u in &ladder.users {
         let (organisation, competitor, display_name) = match u.competitor {
