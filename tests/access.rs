@@ -408,6 +408,25 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             format!("/api/v1/contests/{c}/advancements"),
             [200; 5],
         ),
+        case("GET", format!("/api/v1/contests/{c}/brackets"), [200; 5]),
+        with(
+            "POST",
+            format!("/api/v1/contests/{c}/brackets"),
+            move |_| Body::Json(json!({"code": "KO", "format": "single"})),
+            [401, 201, 403, 403, 403],
+        ),
+        case("GET", "/api/v1/brackets/1".into(), [200; 5]),
+        with(
+            "POST",
+            "/api/v1/brackets/1/matches/W1-1/result".into(),
+            move |_| Body::Json(json!({"winner": 2})),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            "/api/v1/brackets/1/results".into(),
+            [401, 200, 403, 403, 403],
+        ),
         case("GET", "/api/v1/talent".into(), [401, 200, 200, 403, 200]),
         case(
             "GET",

@@ -54,6 +54,13 @@ fn malformed_requests_are_refused_cleanly(backend: Backend) {
         ("POST", format!("/api/v1/contests/{contest}/publish"), Some(("application/json", b"{\"reason\": 7}".to_vec())), 400),
         ("POST", format!("/api/v1/contests/{contest}/entries/1/measures"), Some(("application/json", json!({"name": "time", "value": "1e999"}).to_string().into_bytes())), 422),
         ("POST", format!("/api/v1/contests/{contest}/entries/{huge}/measures"), Some(("application/json", json!({"name": "time", "value": "1"}).to_string().into_bytes())), 404),
+        ("POST", format!("/api/v1/contests/{contest}/brackets"), Some(("application/json", b"{\"code\": \"KO\", \"format\": ".to_vec())), 400),
+        ("POST", format!("/api/v1/contests/{contest}/brackets"), Some(("application/json", json!({"code": "KO", "format": "single", "options": {"points": [0, 1, 3]}}).to_string().into_bytes())), 422),
+        ("POST", format!("/api/v1/contests/{contest}/brackets"), Some(("application/json", json!({"code": "K O", "format": "single"}).to_string().into_bytes())), 422),
+        ("POST", format!("/api/v1/contests/{contest}/brackets"), Some(("application/json", json!({"code": "KO", "format": "single", "seeding": {"entries": [huge]}}).to_string().into_bytes())), 400),
+        ("POST", format!("/api/v1/contests/{contest}/brackets"), Some(("application/json", json!({"code": "KO", "format": "groups", "options": {"group_size": 1}}).to_string().into_bytes())), 422),
+        ("GET", format!("/api/v1/brackets/{huge}"), None, 404),
+        ("POST", format!("/api/v1/brackets/{huge}/matches/W1-1/result"), Some(("application/json", json!({"winner": 1}).to_string().into_bytes())), 404),
         ("POST", "/api/v1/tiers".into(), Some(("application/json", json!({"code": "t", "name_zh": "t", "name_en": "t", "rank": 40}).to_string().into_bytes())), 409),
     ];
     let mut wrong = Vec::new();
