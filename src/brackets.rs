@@ -493,3 +493,52 @@ pub fn record(
 pub fn history(conn: &mut DbConnection, id: i64) -> AppResult<Vec<store::ResultRow>> {
     Ok(store::results(conn, id)?)
 }
+
+/// Records each entrant's place in a complete bracket as the measure
+/// `bracket`, so that an award policy whose tie-break chain starts with
+/// `bracket` ranks the contest by it, and its publication feeds awards and
+/// advancement. Call inside `write_tx`.
+pub fn apply_placings(
+    conn: &mut DbConnection,
+    id: i64,
+    by: Option<UserId>,
+) -> AppResult<Vec<(i64, usize)>> {
+    let v = view(conn, id)?;
+    if !v.state.complete {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "not_complete",
+            format!(
+                "bracket {} is not complete: its placings are not final",
+                v.code
+            ),
+        ));
+    }
+    let contest = ContestId(v.contest);
+    let mut out = Vec::new();
+    for p in &v.state.placings {
+        let Some(e) = v.entrants.get(p.seed - 1) else {
+            continue;
+        };
+        crate::results::record_measure(
+            conn,
+            contest,
+            EntryId(e.entry),
+            &crate::results::MeasureInput {
+                name: "bracket".into(),
+                value: p.place.to_string(),
+                reason: Some(format!("place in bracket {}", v.code)),
+            },
+            by,
+        )?;
+        out.push((e.entry, p.place));
+    }
+    audit::record(
+        conn,
+        by,
+        "bracket.placings",
+        ("bracket", Some(id)),
+        serde_json::json!({"placings": out}),
+    )?;
+    Ok(out)
+}

@@ -47,7 +47,10 @@ fn every_format_prints_its_structure() {
     let (ok, out, _) = run(&["single", "--entrants", "13"]);
     assert!(ok);
     assert!(out.contains("byes: seeds 1, 2, 3"), "{out}");
-    assert!(out.contains("W2-1     winners      round  2  #1   seed 1  v  winner of W1-2"), "{out}");
+    assert!(
+        out.contains("W2-1     winners      round  2  #1   seed 1  v  winner of W1-2"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -60,7 +63,14 @@ fn a_seeds_file_names_the_entrants_and_keeps_organisations_apart() {
     )
     .unwrap();
     let path = seeds.to_str().unwrap();
-    let (ok, out, err) = run(&["single", "--seeds", path, "--keep-apart", "--format", "json"]);
+    let (ok, out, err) = run(&[
+        "single",
+        "--seeds",
+        path,
+        "--keep-apart",
+        "--format",
+        "json",
+    ]);
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     // 张伟 (1) and 周芳 (8) of HZ-GRID would meet in round 1; 周芳 trades
@@ -76,7 +86,10 @@ fn a_seeds_file_names_the_entrants_and_keeps_organisations_apart() {
     std::fs::write(&seeds, "张伟\n李娜\n张伟\n").unwrap();
     let (ok, out, err) = run(&["single", "--seeds", path]);
     assert!(!ok && out.is_empty());
-    assert!(err.contains("line 3") && err.contains("seeded twice"), "{err}");
+    assert!(
+        err.contains("line 3") && err.contains("seeded twice"),
+        "{err}"
+    );
     let (ok, _, err) = run(&["single", "--entrants", "1"]);
     assert!(!ok);
     assert!(err.contains("at least 2 entrants"), "{err}");

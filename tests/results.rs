@@ -530,4 +530,74 @@ fn a_lot_is_stored_with_its_seed(backend: Backend) {
     assert_eq!(get(&s, None, "/results/across?tier=galactic").0, 422);
 }
 
-on_both_backends!(publish_and_correct, a_lot_is_stored_with_its_seed);
+/// A head-to-head final decides the places: its placings become the
+/// entries' `bracket` measure, and a policy whose chain starts with
+/// `bracket` ranks and awards by it, whatever the totals say.
+fn a_bracket_decides_the_places_and_the_medals(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let (x, c) = marked(&s);
+    let policy = jiangxin::results::bundled_policy("china-national")
+        .unwrap()
+        .replace(
+            "tie_break = [\"total\", \"time\", \"module:S\", \"module:T\", \"lot\"]",
+            "tie_break = [\"bracket\", \"total\", \"lot\"]",
+        );
+    assert!(policy.contains("\"bracket\""));
+    let (st, body) = put_policy(&s, &x.organiser, c, "", &policy);
+    assert_eq!(st, 201, "{body}");
+    let (st, b) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/brackets"),
+        Some(json!({"code": "FINAL", "format": "single", "seeding": {"entries": [x.e103, x.e001, x.e101]}})),
+    );
+    assert_eq!(st, 201, "{b}");
+    let id = b["id"].as_i64().unwrap();
+    let result = |m: &str, winner: i64| {
+        api.call(
+            &x.organiser,
+            "POST",
+            &format!("/brackets/{id}/matches/{m}/result"),
+            Some(json!({"winner": winner})),
+        )
+    };
+    let placings = || {
+        api.call(
+            &x.organiser,
+            "POST",
+            &format!("/brackets/{id}/placings"),
+            None,
+        )
+    };
+    // 001 beats 101, then 103 (the best total) in the final.
+    assert_eq!(result("W1-2", x.e001).0, 200);
+    let (st, e) = placings();
+    assert_eq!(
+        (st, e["error"]["code"].clone()),
+        (409, json!("not_complete"))
+    );
+    assert_eq!(result("W2-1", x.e001).0, 200);
+    let (st, p) = placings();
+    assert_eq!(st, 200, "{p}");
+    assert_eq!(p["placings"][0], json!({"entry": x.e001, "place": 1}));
+
+    let (st, body) = get(&s, Some(&x.organiser), &format!("/contests/{c}/standings"));
+    assert_eq!(st, 200);
+    let preview = json_of(&body);
+    assert_eq!(order(&preview["standings"]), ["001", "103", "101"]);
+    let awards: Vec<String> = preview["standings"]["results"]["groups"][0]["standings"][0]
+        ["awards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(awards[0], "gold");
+}
+
+on_both_backends!(
+    publish_and_correct,
+    a_lot_is_stored_with_its_seed,
+    a_bracket_decides_the_places_and_the_medals
+);

@@ -90,7 +90,7 @@ impl TieBreak {
                 ));
             }
             let order = match words.next() {
-                None if name == "time" => Order::Asc,
+                None if name == "time" || name == "bracket" => Order::Asc,
                 None | Some("desc") => Order::Desc,
                 Some("asc") => Order::Asc,
                 Some(other) => {
@@ -106,9 +106,9 @@ impl TieBreak {
                     i + 1
                 ));
             }
-            if i == 0 && name != "total" {
+            if i == 0 && name != "total" && name != "bracket" {
                 return Err(format!(
-                    "the tie-break chain starts with \"total\", not \"{name}\""
+                    "the tie-break chain starts with \"total\" (or \"bracket\", the place in a head-to-head bracket), not \"{name}\""
                 ));
             }
             parsed.push(Key { name, order });

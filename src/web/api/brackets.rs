@@ -17,6 +17,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/contests/{id}/brackets", web::post().to(create))
         .route("/brackets/{id}", web::get().to(get))
         .route("/brackets/{id}/results", web::get().to(history))
+        .route("/brackets/{id}/placings", web::post().to(placings))
         .route(
             "/brackets/{id}/matches/{match}/result",
             web::post().to(record),
@@ -123,4 +124,26 @@ async fn record(
         })
         .await?;
     Ok(HttpResponse::Ok().json(done))
+}
+
+/// Records the placings of a complete bracket as the entries' `bracket`
+/// measure.
+async fn placings(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let actor = caller.actor;
+    let done = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let contest = brackets::contest_of(conn, id)?;
+                let c = load_contest(conn, contest)?;
+                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+                brackets::apply_placings(conn, id, actor.user())
+            })
+        })
+        .await?;
+    let out: Vec<serde_json::Value> = done
+        .into_iter()
+        .map(|(entry, place)| serde_json::json!({"entry": entry, "place": place}))
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "placings": out })))
 }
