@@ -1,7 +1,7 @@
 //! Round robin (circle method), groups feeding a knockout, and Swiss.
 
 use super::elimination::{knockout, prune};
-use super::{group_name, Bracket, BracketError, Group, Match, Part, Source};
+use super::{group_name, seeding, Bracket, BracketError, Group, Match, Part, Source};
 use std::collections::HashSet;
 
 /// Serpentine seeding into `count` groups: 1 → A, 2 → B, …, then back
@@ -93,29 +93,23 @@ pub(super) fn round_robin(b: &mut Bracket) -> Result<(), BracketError> {
     Ok(())
 }
 
-/// Knockout seed `s` (from 1) after groups: group winners first (group
-/// order), then runners-up, … Runners-up are arranged so that a group
-/// winner never meets its own group's runner-up in the first round when
-/// there are two groups or more.
-fn knockout_side(groups: &[Group], advance: usize, s: usize) -> Option<Source> {
+/// Who holds each knockout seed after groups: group winners first (seeds
+/// 1 to g, in group order), then runners-up, and so on. Within the
+/// runners-up (and later places) the groups are arranged so that entrants
+/// of one group meet as late as the knockout allows: a group winner never
+/// meets its own group's runner-up in the first round, and the two go to
+/// opposite halves whenever they can.
+fn knockout_holders(groups: &[Group], advance: usize) -> Vec<(usize, usize)> {
     let g = groups.len();
-    if s > g * advance {
-        return None;
+    let n = g * advance;
+    let labels: Vec<String> = (0..n).map(|i| groups[i % g].name.clone()).collect();
+    let mut bands: Vec<Vec<usize>> = Vec::new();
+    for p in 1..advance {
+        bands.push((p * g + 1..=(p + 1) * g).collect());
     }
-    let place = (s - 1) / g + 1;
-    let mut j = (s - 1) % g;
-    if place == 2 && g % 2 == 1 && g >= 3 {
-        let mid = (g - 1) / 2;
-        if j == mid {
-            j = mid + 1;
-        } else if j == mid + 1 {
-            j = mid;
-        }
-    }
-    Some(Source::GroupPlace {
-        group: groups[j].name.clone(),
-        place,
-    })
+    let penalty = seeding::elimination_penalty(n.next_power_of_two());
+    let holder = seeding::improve(n, &labels, &bands, &penalty);
+    holder.iter().map(|&h| (h % g, h / g + 1)).collect()
 }
 
 pub(super) fn groups(b: &mut Bracket) -> Result<(), BracketError> {
@@ -148,8 +142,14 @@ pub(super) fn groups(b: &mut Bracket) -> Result<(), BracketError> {
         .collect();
     let ko = count * advance;
     if ko >= 2 {
+        let holders = knockout_holders(&b.groups, advance);
         let groups = b.groups.clone();
-        let side = move |s: usize| knockout_side(&groups, advance, s);
+        let side = move |s: usize| {
+            holders.get(s - 1).map(|&(j, place)| Source::GroupPlace {
+                group: groups[j].name.clone(),
+                place,
+            })
+        };
         let raw = knockout(
             ko.next_power_of_two(),
             "K",

@@ -18,10 +18,6 @@ fn layout(b: &Bracket) -> Layout {
         Format::Single | Format::Double => {
             let size = n.next_power_of_two();
             let rounds = size.trailing_zeros();
-            let mut slot = vec![0usize; size + 1];
-            for (i, s) in standard_order(size).into_iter().enumerate() {
-                slot[s] = i;
-            }
             // Bands 1, 2, 3–4, 5–8, …, split where the byes end.
             let byes = b.byes.len();
             let mut bands: Vec<Vec<usize>> = Vec::new();
@@ -41,10 +37,7 @@ fn layout(b: &Bracket) -> Layout {
             Layout {
                 bands,
                 first: 4u64.pow(rounds.saturating_sub(1)),
-                penalty: Box::new(move |s, t| {
-                    let meet = usize::BITS - (slot[s] ^ slot[t]).leading_zeros();
-                    4u64.pow(rounds.saturating_sub(meet))
-                }),
+                penalty: Box::new(elimination_penalty(size)),
             }
         }
         Format::RoundRobin | Format::Groups => {
@@ -88,30 +81,55 @@ fn layout(b: &Bracket) -> Layout {
 /// byes. `orgs[i]` is the organisation of the entrant seeded i + 1.
 /// Returns, for each seed from 1, the index of the entrant who now holds it.
 pub fn keep_apart(b: &Bracket, orgs: &[String]) -> Vec<usize> {
-    let n = b.entrants.min(orgs.len());
-    let mut holder: Vec<usize> = (0..n).collect();
     let l = layout(b);
-    let org = |holder: &[usize], seed: usize| &orgs[holder[seed - 1]];
+    improve(b.entrants.min(orgs.len()), orgs, &l.bands, &*l.penalty)
+}
+
+/// The slot penalty of an elimination over `size` slots (a power of two):
+/// the earlier two seeds could meet, the higher.
+pub(super) fn elimination_penalty(size: usize) -> impl Fn(usize, usize) -> u64 {
+    let rounds = size.trailing_zeros();
+    let mut slot = vec![0usize; size + 1];
+    for (i, s) in standard_order(size).into_iter().enumerate() {
+        slot[s] = i;
+    }
+    move |s, t| {
+        let meet = usize::BITS - (slot[s] ^ slot[t]).leading_zeros();
+        4u64.pow(rounds.saturating_sub(meet))
+    }
+}
+
+/// Swaps holders of seeds within each band while that lowers the summed
+/// penalty of pairs with the same label. Returns, for each seed from 1,
+/// the index of its holder.
+pub(super) fn improve(
+    n: usize,
+    labels: &[String],
+    bands: &[Vec<usize>],
+    penalty: &dyn Fn(usize, usize) -> u64,
+) -> Vec<usize> {
+    let mut holder: Vec<usize> = (0..n).collect();
+    let label = |holder: &[usize], seed: usize| &labels[holder[seed - 1]];
     for _ in 0..20 {
         let mut improved = false;
-        for band in &l.bands {
+        for band in bands {
             for (x, &i) in band.iter().enumerate() {
                 for &j in &band[x + 1..] {
                     if i > n || j > n {
                         continue;
                     }
-                    let (oi, oj) = (org(&holder, i).clone(), org(&holder, j).clone());
-                    if oi == oj {
+                    let (li, lj) = (label(&holder, i).clone(), label(&holder, j).clone());
+                    if li == lj {
                         continue;
                     }
                     let cost = |seed: usize, o: &str| -> u64 {
                         (1..=n)
-                            .filter(|&u| u != i && u != j && org(&holder, u) == o)
-                            .map(|u| (l.penalty)(seed, u))
+                            .filter(|&u| u != i && u != j && label(&holder, u) == o)
+                            .map(|u| penalty(seed, u))
                             .sum()
                     };
-                    let now = cost(i, &oi) + cost(j, &oj);
-                    let swapped = cost(i, &oj) + cost(j, &oi);
+                    let now = cost(i, &li) + cost(j, &lj);
+                    let swapped = cost(i, &lj) + cost(j, &li);
                     if swapped < now {
                         holder.swap(i - 1, j - 1);
                         improved = true;

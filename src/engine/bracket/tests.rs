@@ -233,6 +233,23 @@ fn structure_holds_for_2_to_128_entrants() {
                                 _ => None,
                             })
                             .collect();
+                        // With two or more groups, nobody meets their own
+                        // group in the first knockout round.
+                        if b.groups.len() >= 2 && o.advance == 2 {
+                            for m in b
+                                .matches
+                                .iter()
+                                .filter(|m| m.part == Part::Knockout && m.round == 1)
+                            {
+                                if let (
+                                    Source::GroupPlace { group: x, .. },
+                                    Source::GroupPlace { group: y, .. },
+                                ) = (&m.home, &m.away)
+                                {
+                                    assert_ne!(x, y, "{n}: {}", m.id);
+                                }
+                            }
+                        }
                         let unique: HashSet<&(String, usize)> = places.iter().collect();
                         assert_eq!(unique.len(), places.len());
                         assert_eq!(places.len(), b.groups.len() * o.advance);
@@ -469,14 +486,40 @@ fn worked_examples_round_robin_groups_and_swiss() {
     assert_eq!(b.groups[3].seeds, [4, 5, 12, 13]);
     let b = build(Format::Groups, 16, &g).unwrap();
     // Group winners meet another group's runner-up.
-    assert_eq!(first(&b, "K1-1"), (gp("A", 1), gp("D", 2)));
-    assert_eq!(first(&b, "K1-2"), (gp("D", 1), gp("A", 2)));
-    assert_eq!(first(&b, "K1-3"), (gp("B", 1), gp("C", 2)));
+    // A1 and A2 are in opposite halves and can meet only in the final.
+    assert_eq!(first(&b, "K1-1"), (gp("A", 1), gp("C", 2)));
+    assert_eq!(first(&b, "K1-2"), (gp("D", 1), gp("B", 2)));
+    assert_eq!(first(&b, "K1-3"), (gp("B", 1), gp("D", 2)));
+    assert_eq!(first(&b, "K1-4"), (gp("C", 1), gp("A", 2)));
     for (n, rounds) in [(8, 3), (13, 4), (16, 4)] {
         let b = build(Format::Swiss, n, &Options::default()).unwrap();
         assert_eq!(b.options.rounds, rounds);
         assert_eq!(pairs_of_round(&b, Part::Swiss, 1)[0], (1, n / 2 + 1));
     }
+    // Swiss of 8, every home side winning round 1: the four winners meet
+    // each other, the four losers each other.
+    let b = build(Format::Swiss, 8, &Options::default()).unwrap();
+    let mut results = BTreeMap::new();
+    for p in 1..=4 {
+        results.insert(format!("S1-{p}"), win(Winner::Home));
+    }
+    let state = resolve(&b, &results);
+    let round2: Vec<(usize, usize)> = (1..=4)
+        .map(|p| {
+            let m = state.find(&format!("S2-{p}")).unwrap();
+            (m.home.unwrap(), m.away.unwrap())
+        })
+        .collect();
+    assert_eq!(round2, [(1, 2), (3, 4), (5, 6), (7, 8)]);
+    // Swiss of 13: seed 13 rests in round 1; round 2's bye goes to the
+    // lowest-ranked entrant without one.
+    let b = build(Format::Swiss, 13, &Options::default()).unwrap();
+    let mut results = BTreeMap::new();
+    for p in 1..=6 {
+        results.insert(format!("S1-{p}"), win(Winner::Home));
+    }
+    let state = resolve(&b, &results);
+    assert_eq!(state.byes, [(1, 13), (2, 12)]);
 }
 
 fn win(w: Winner) -> MatchResult {
