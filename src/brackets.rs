@@ -44,6 +44,21 @@ pub struct NewBracketInput {
     pub keep_apart: bool,
 }
 
+/// How a bracket's seeds were decided, as stored with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seeding {
+    /// `start_number`, `hand` or `contest`.
+    pub method: String,
+    /// With `contest`: the contest and the publication version used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publication: Option<i32>,
+    /// Entrants of one organisation were moved apart.
+    #[serde(default)]
+    pub keep_apart: bool,
+}
+
 /// Who holds a seed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entrant {
@@ -60,7 +75,7 @@ pub struct BracketView {
     pub id: i64,
     pub contest: i64,
     pub code: String,
-    pub seeding: String,
+    pub seeding: Seeding,
     pub entrants: Vec<Entrant>,
     pub bracket: Bracket,
     pub state: State,
@@ -142,8 +157,14 @@ pub fn create(
         n(a).cmp(&n(b))
             .then(a.entry.start_number.cmp(&b.entry.start_number))
     });
-    let (ordered, mut seeding): (Vec<EntryView>, String) = match &input.seeding {
-        None => (views, "by start number".into()),
+    let method = |m: &str| Seeding {
+        method: m.into(),
+        contest: None,
+        publication: None,
+        keep_apart: input.keep_apart,
+    };
+    let (ordered, seeding): (Vec<EntryView>, Seeding) = match &input.seeding {
+        None => (views, method("start_number")),
         Some(SeedingInput::Entries(ids)) => {
             let mut seen = HashSet::new();
             let mut out = Vec::new();
@@ -166,7 +187,7 @@ pub fn create(
                 })?;
                 out.push(v.clone());
             }
-            (out, "by hand".into())
+            (out, method("hand"))
         }
         Some(SeedingInput::FromContest(code)) => {
             let from = contests::by_code(conn, code)?.ok_or_else(|| {
@@ -213,7 +234,11 @@ pub fn create(
             out.sort_by_key(|v| place_of.get(&identity(v)).copied().unwrap_or(usize::MAX));
             (
                 out,
-                format!("by place in {code}, publication version {}", p.version),
+                Seeding {
+                    contest: Some(code.clone()),
+                    publication: Some(p.version),
+                    ..method("contest")
+                },
             )
         }
     };
@@ -226,12 +251,13 @@ pub fn create(
             .collect();
         let holder = seeding::keep_apart(&bracket, &orgs);
         ordered = holder.iter().map(|&h| ordered[h].clone()).collect();
-        seeding.push_str(", organisations kept apart in the early rounds");
     }
     let ids: Vec<i64> = ordered.iter().map(|v| v.entry.id.0).collect();
     let options =
         serde_json::to_string(&bracket.options).map_err(|e| AppError::internal(e.to_string()))?;
     let entrants = serde_json::to_string(&ids).map_err(|e| AppError::internal(e.to_string()))?;
+    let seeding_text =
+        serde_json::to_string(&seeding).map_err(|e| AppError::internal(e.to_string()))?;
     let id = store::insert(
         conn,
         contest,
@@ -240,7 +266,7 @@ pub fn create(
             format: &input.format,
             options: &options,
             entrants: &entrants,
-            seeding: &seeding,
+            seeding: &seeding_text,
             by,
         },
     )?;
@@ -326,7 +352,9 @@ pub fn view(conn: &mut DbConnection, id: i64) -> AppResult<BracketView> {
         id,
         contest: contest.0,
         code: l.row.code,
-        seeding: l.row.seeding,
+        seeding: serde_json::from_str(&l.row.seeding).map_err(|_| {
+            AppError::internal(format!("bracket {id}: stored seeding is unreadable"))
+        })?,
         entrants,
         bracket: l.bracket,
         state,

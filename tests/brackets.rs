@@ -31,7 +31,7 @@ fn brackets_from_creation_to_placings(backend: Backend) {
     let id = b["id"].as_i64().unwrap();
     assert_eq!(b["bracket"]["byes"], json!([1]));
     assert_eq!(b["entrants"][0]["entry"], x.e101);
-    assert_eq!(b["seeding"], "by hand");
+    assert_eq!(b["seeding"], json!({"method": "hand", "keep_apart": false}));
     let ids: Vec<&str> = b["bracket"]["matches"]
         .as_array()
         .unwrap()

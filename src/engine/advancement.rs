@@ -11,6 +11,7 @@ use crate::engine::scheme::{parse_document, SchemeError};
 use crate::engine::standings::{rank, Entrant, TieBreak};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Which score a threshold or a pooled ranking uses.
@@ -473,10 +474,18 @@ pub struct CombinedStage {
 /// Ranks each feeder that is a selection stage by the weighted sum of its
 /// stages: its results get the combined place and total. Results of
 /// contests that are not feeders are used only here and then left out.
-fn rank_stages(rules: &Rules, results: &[FeederResult]) -> (Vec<FeederResult>, Vec<CombinedStage>) {
+fn rank_stages<'a>(
+    rules: &Rules,
+    results: &'a [FeederResult],
+) -> (Cow<'a, [FeederResult]>, Vec<CombinedStage>) {
+    let feeders: HashSet<&str> = rules.feeders.iter().map(|f| f.contest.as_str()).collect();
+    let staged = rules.feeders.iter().any(|f| !f.stages.is_empty());
+    if !staged && results.iter().all(|r| feeders.contains(r.contest.as_str())) {
+        return (Cow::Borrowed(results), Vec::new());
+    }
     let mut out: Vec<FeederResult> = results
         .iter()
-        .filter(|r| rules.feeders.iter().any(|f| f.contest == r.contest))
+        .filter(|r| feeders.contains(r.contest.as_str()))
         .cloned()
         .collect();
     let mut notes = Vec::new();
@@ -542,7 +551,7 @@ fn rank_stages(rules: &Rules, results: &[FeederResult]) -> (Vec<FeederResult>, V
             missing,
         });
     }
-    (out, notes)
+    (Cow::Owned(out), notes)
 }
 
 impl Proposal {
@@ -599,7 +608,7 @@ fn describe(s: &Selection, group: &str) -> String {
 /// (as `contest/key`), for the difference.
 pub fn propose(rules: &Rules, results: &[FeederResult], confirmed: &[String]) -> Proposal {
     let (results, stages) = rank_stages(rules, results);
-    let results = results.as_slice();
+    let results: &[FeederResult] = &results;
     let id = |r: &FeederResult| format!("{}/{}", r.contest, r.key);
     let mut lines: HashMap<String, Line> = HashMap::new();
     let line = |r: &FeederResult, score: Decimal, outcome: Outcome, why: String| Line {

@@ -17,7 +17,7 @@ pub struct BracketRow {
     pub options: String,
     /// JSON array of entry ids, in seed order.
     pub entrants: String,
-    /// How the seeds were decided, in words.
+    /// How the seeds were decided (JSON of `brackets::Seeding`).
     pub seeding: String,
     pub created_at: NaiveDateTime,
 }

@@ -12,6 +12,7 @@ use jiangxin::store::users::NewUser;
 use jiangxin::store::{self, contests, organisations, reference, users, DbConnection};
 use std::net::TcpListener;
 
+pub mod browser;
 pub mod marking;
 
 pub const SECRET: &str = "5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e";

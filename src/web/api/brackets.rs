@@ -29,7 +29,7 @@ struct Summary {
     id: i64,
     code: String,
     format: String,
-    seeding: String,
+    seeding: serde_json::Value,
 }
 
 async fn list(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
@@ -48,7 +48,7 @@ async fn list(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<H
             id: r.id,
             code: r.code,
             format: r.format,
-            seeding: r.seeding,
+            seeding: serde_json::from_str(&r.seeding).unwrap_or(serde_json::Value::Null),
         })
         .collect();
     Ok(HttpResponse::Ok().json(out))

@@ -155,7 +155,11 @@ fn drawings(v: &BracketView, t: &HashMap<String, String>) -> Vec<Drawing> {
     let parts: [(&[Part], &str); 3] = [
         (
             &[Part::Winners, Part::Knockout, Part::ThirdPlace],
-            "winners_bracket",
+            if v.bracket.format == crate::engine::bracket::Format::Double {
+                "winners_bracket"
+            } else {
+                "knockout"
+            },
         ),
         (&[Part::Losers], "losers_bracket"),
         (&[Part::GrandFinal], "grand_final"),
@@ -415,7 +419,28 @@ async fn page(
             .cloned()
             .unwrap_or_default(),
     );
-    ctx.insert("seeding", &view.seeding);
+    let msg = |k: &str| t.get(k).cloned().unwrap_or_default();
+    let mut seeding = match view.seeding.method.as_str() {
+        "hand" => msg("seeding_hand"),
+        "contest" => msg("seeding_contest")
+            .replace(
+                "{contest}",
+                view.seeding.contest.as_deref().unwrap_or_default(),
+            )
+            .replace(
+                "{version}",
+                &view
+                    .seeding
+                    .publication
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
+            ),
+        _ => msg("seeding_start_number"),
+    };
+    if view.seeding.keep_apart {
+        seeding.push_str(&msg("seeding_keep_apart"));
+    }
+    ctx.insert("seeding", &seeding);
     ctx.insert("drawings", &drawings(&view, &t));
     ctx.insert("tables", &tables);
     ctx.insert("listed", &listed);

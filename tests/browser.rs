@@ -1,0 +1,101 @@
+//! The pages in a real headless Chromium, on both databases: both
+//! languages, the language switch remembered, signing in through the form,
+//! and the bracket page on a phone and on a tablet. Screenshots of each go
+//! to `target/screenshots/`.
+
+mod common;
+use common::browser::Browser;
+use common::marking::{set_up, Api};
+use common::{Backend, TestServer, PASSWORD};
+use serde_json::json;
+
+fn pages_in_a_real_browser(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let x = set_up(&s);
+    let c = x.contest;
+    let (st, b) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/brackets"),
+        Some(json!({"code": "KO", "format": "single", "options": {"third_place": true}})),
+    );
+    assert_eq!(st, 201, "{b}");
+    let ko = b["id"].as_i64().unwrap();
+    let first = b["bracket"]["matches"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let winner = b["entrants"][1]["entry"].as_i64().unwrap();
+    let (st, r) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/brackets/{ko}/matches/{first}/result"),
+        Some(json!({"winner": winner, "score": ["3", "2"]})),
+    );
+    assert_eq!(st, 200, "{r}");
+    let tag = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+
+    // A phone.
+    let br = Browser::start(390, 844);
+    br.goto(&s.url("/?lang=zh"));
+    assert_eq!(br.exec("return document.documentElement.lang;"), "zh-Hans");
+    assert_eq!(br.text("h1"), "竞赛");
+    br.screenshot(&format!("{tag}-home-zh-phone"));
+    // The switch on the page, then remembered without `?lang`.
+    br.click("a[lang=en]");
+    assert_eq!(br.text("h1"), "Contests");
+    br.goto(&s.url("/"));
+    assert_eq!(br.text("h1"), "Contests");
+    br.screenshot(&format!("{tag}-home-en-phone"));
+
+    // Signing in through the form.
+    br.goto(&s.url("/signin"));
+    br.screenshot(&format!("{tag}-signin-en-phone"));
+    br.type_into("input[name=username]", &s.world.province_organiser);
+    br.type_into("input[name=password]", "not the password");
+    br.click("form button[type=submit]");
+    assert!(br.text(".error").contains("wrong"), "the form says why");
+    br.type_into("input[name=username]", &s.world.province_organiser);
+    br.type_into("input[name=password]", PASSWORD);
+    br.click("form button[type=submit]");
+    assert_eq!(br.url(), s.url("/"));
+    assert!(br.text("header").contains("Sign out"));
+
+    // The bracket: drawn, readable, and never wider than the phone (the
+    // drawing scrolls inside its own box).
+    br.goto(&s.url(&format!("/brackets/{ko}?lang=zh")));
+    assert_eq!(
+        br.exec("return document.querySelectorAll('svg.bracket g[data-match]').length;"),
+        json!(b["bracket"]["matches"].as_array().unwrap().len())
+    );
+    assert!(br.text("main").contains("单败淘汰赛"));
+    assert!(br.text("main").contains("种子排位: 按参赛编号"));
+    assert_eq!(br.text("main h2"), "淘汰赛");
+    assert_eq!(
+        br.exec("return document.documentElement.scrollWidth <= window.innerWidth;"),
+        true,
+        "no sideways scrolling of the page on a phone"
+    );
+    let won = br.exec("return document.querySelectorAll('svg.bracket text.won').length;");
+    assert!(
+        won.as_i64().unwrap() >= 2,
+        "the winner's name and score stand out"
+    );
+    br.screenshot(&format!("{tag}-bracket-zh-phone"));
+
+    // A tablet in portrait.
+    br.resize(768, 1024);
+    br.goto(&s.url(&format!("/brackets/{ko}?lang=en")));
+    assert!(br.text("main").contains("Single elimination"));
+    assert_eq!(
+        br.exec("return document.documentElement.scrollWidth <= window.innerWidth;"),
+        true
+    );
+    br.screenshot(&format!("{tag}-bracket-en-tablet"));
+}
+
+on_both_backends!(pages_in_a_real_browser);
