@@ -65,6 +65,18 @@ fn pages_in_a_real_browser(backend: Backend) {
     assert_eq!(br.url(), s.url("/"));
     assert!(br.text("header").contains("Sign out"));
 
+    // From the list of contests to a contest, and on to its bracket.
+    br.goto(&s.url("/?lang=zh"));
+    br.click(&format!("a[href='/contests/{c}']"));
+    assert!(
+        br.text("main").contains("成绩尚未公布"),
+        "{}",
+        br.text("main")
+    );
+    br.screenshot(&format!("{tag}-contest-zh-phone"));
+    br.click(&format!("a[href='/brackets/{ko}']"));
+    assert_eq!(br.url(), s.url(&format!("/brackets/{ko}")));
+
     // The bracket: drawn, readable, and never wider than the phone (the
     // drawing scrolls inside its own box).
     br.goto(&s.url(&format!("/brackets/{ko}?lang=zh")));

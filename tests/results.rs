@@ -448,6 +448,27 @@ fn publish_and_correct(backend: Backend) {
     assert_eq!(v2["reason"], "appeal of entry 001 upheld");
     assert_eq!(v2["history"].as_array().unwrap().len(), 2);
     assert_eq!(order(&v2["body"]), ["001", "103", "101"]);
+    // The contest's page shows the public the corrected ranking, its
+    // version and why it changed, in their language.
+    let page = |lang: &str| {
+        s.client()
+            .get(s.url(&format!("/contests/{c}?lang={lang}")))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+    };
+    let en = page("en");
+    assert!(en.contains("Published version 2"), "{en}");
+    assert!(en.contains("Changed because: appeal of entry 001 upheld"));
+    let first_row = en.split("<tbody>").nth(1).unwrap_or_default();
+    let at = |needle: &str| first_row.find(needle).unwrap_or(usize::MAX);
+    assert!(
+        at("001") < at("103") && at("103") < at("101"),
+        "{first_row}"
+    );
+    let zh = page("zh");
+    assert!(zh.contains("公布版本 2") && zh.contains("金牌"), "{zh}");
     // Version 1 is kept as it was.
     let (_, body) = get(&s, None, &format!("/contests/{c}/results?version=1"));
     assert_eq!(order(&json_of(&body)["body"]), ["103", "101", "001"]);

@@ -480,7 +480,16 @@ fn rank_stages<'a>(
 ) -> (Cow<'a, [FeederResult]>, Vec<CombinedStage>) {
     let feeders: HashSet<&str> = rules.feeders.iter().map(|f| f.contest.as_str()).collect();
     let staged = rules.feeders.iter().any(|f| !f.stages.is_empty());
-    if !staged && results.iter().all(|r| feeders.contains(r.contest.as_str())) {
+    // Results come grouped by contest: look each contest up once.
+    let mut last: Option<&str> = None;
+    let only_feeders = results.iter().all(|r| {
+        if last == Some(r.contest.as_str()) {
+            return true;
+        }
+        last = Some(r.contest.as_str());
+        feeders.contains(r.contest.as_str())
+    });
+    if !staged && only_feeders {
         return (Cow::Borrowed(results), Vec::new());
     }
     let mut out: Vec<FeederResult> = results

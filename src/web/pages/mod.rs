@@ -1,6 +1,7 @@
 //! Server-rendered pages (tera templates embedded in the binary).
 
 pub mod brackets;
+pub mod contests;
 pub mod i18n;
 
 use crate::error::{AppError, AppResult};
@@ -22,6 +23,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/signin/link/{token}", web::get().to(signin_link))
         .route("/signout", web::post().to(signout));
     brackets::config(cfg);
+    contests::config(cfg);
 }
 
 /// Builds the template engine from the templates compiled into the binary.
@@ -40,6 +42,10 @@ pub fn templates() -> anyhow::Result<tera::Tera> {
         (
             "pages/bracket.html",
             include_str!("../../../templates/pages/bracket.html"),
+        ),
+        (
+            "pages/contest.html",
+            include_str!("../../../templates/pages/contest.html"),
         ),
     ])?;
     Ok(tera)
@@ -75,6 +81,7 @@ fn render(
 
 #[derive(serde::Serialize)]
 struct ContestRow {
+    id: i64,
     code: String,
     name: String,
     tier: String,
@@ -111,6 +118,7 @@ async fn home(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpR
                     .map(|s| pick(&s.name_zh, &s.name_en))
                     .unwrap_or_default();
                 rows.push(ContestRow {
+                    id: c.id.0,
                     name: pick(&c.name_zh, &c.name_en),
                     code: c.code,
                     tier,

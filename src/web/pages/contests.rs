@@ -1,0 +1,184 @@
+//! A contest's public page: what it is, its brackets, and its published
+//! results (ranking and awards) with the version shown and why it changed.
+
+use super::i18n::Lang;
+use super::render;
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::store::{brackets as bracket_store, reference, users};
+use crate::web::api::{allow, load_contest};
+use crate::web::auth::Caller;
+use crate::web::State;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/contests/{id}", web::get().to(page));
+}
+
+#[derive(Serialize)]
+struct BracketLink {
+    id: i64,
+    code: String,
+    format: String,
+}
+
+#[derive(Serialize)]
+struct Row {
+    place: String,
+    start_number: String,
+    name: String,
+    organisation: String,
+    total: String,
+    awards: String,
+}
+
+#[derive(Serialize)]
+struct Group {
+    name: String,
+    rows: Vec<Row>,
+}
+
+#[derive(Serialize)]
+struct Published {
+    version: i64,
+    latest: i64,
+    reason: Option<String>,
+    published_at: String,
+    groups: Vec<Group>,
+}
+
+async fn page(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = crate::engine::model::ContestId(path.into_inner());
+    let actor = caller.actor;
+    let (lang, _) = Lang::of_request(&req);
+    let t = state.catalog.messages(lang).clone();
+    let msg = move |k: &str| t.get(k).cloned().unwrap_or_else(|| k.to_string());
+    let pick = move |zh: &str, en: &str| {
+        if lang == Lang::Zh {
+            zh.to_string()
+        } else {
+            en.to_string()
+        }
+    };
+    let (ctx, user) = state
+        .db(move |conn| {
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+            let contest = c.contest;
+            let tier = reference::tier(conn, contest.tier_id)?;
+            let skill = reference::skill(conn, contest.skill_id)?;
+            let brackets: Vec<BracketLink> = bracket_store::of_contest(conn, id)?
+                .into_iter()
+                .map(|b| BracketLink {
+                    id: b.id,
+                    format: msg(&format!("format_{}", b.format)),
+                    code: b.code,
+                })
+                .collect();
+            let published = match crate::results::publication(conn, id, None) {
+                Ok(p) => Some(crate::results::public_view(p)),
+                Err(e) if e.kind == ErrorKind::NotFound => None,
+                Err(e) => return Err(e),
+            };
+            let published = published.map(|p| {
+                let body = &p.body;
+                let groups = body["results"]["groups"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|g| Group {
+                        name: g["group"]
+                            .as_str()
+                            .map(|code| msg(&format!("group_{code}")))
+                            .unwrap_or_default(),
+                        rows: g["standings"]
+                            .as_array()
+                            .cloned()
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|s| {
+                                let key = s["key"].as_str().unwrap_or_default();
+                                let who = &body["entrants"][key];
+                                let members = who["members"]
+                                    .as_array()
+                                    .map(|m| {
+                                        m.iter()
+                                            .filter_map(|v| v.as_str())
+                                            .collect::<Vec<_>>()
+                                            .join("、")
+                                    })
+                                    .unwrap_or_default();
+                                let name = who["team_name"]
+                                    .as_str()
+                                    .map(|t| format!("{t}（{members}）"))
+                                    .unwrap_or(members);
+                                let awards = s["awards"]
+                                    .as_array()
+                                    .map(|a| {
+                                        a.iter()
+                                            .map(|x| {
+                                                pick(
+                                                    x["name_zh"].as_str().unwrap_or_default(),
+                                                    x["name_en"].as_str().unwrap_or_default(),
+                                                )
+                                            })
+                                            .collect::<Vec<_>>()
+                                            .join(" · ")
+                                    })
+                                    .unwrap_or_default();
+                                Row {
+                                    place: format!(
+                                        "{}{}",
+                                        s["place"].as_u64().unwrap_or(0),
+                                        if s["shared"].as_bool() == Some(true) {
+                                            "="
+                                        } else {
+                                            ""
+                                        }
+                                    ),
+                                    start_number: key.to_string(),
+                                    name,
+                                    organisation: pick(
+                                        who["organisation_zh"].as_str().unwrap_or_default(),
+                                        who["organisation_en"].as_str().unwrap_or_default(),
+                                    ),
+                                    total: s["total"].as_str().unwrap_or_default().to_string(),
+                                    awards,
+                                }
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                Published {
+                    version: i64::from(p.version),
+                    latest: i64::from(p.latest),
+                    reason: p.reason.clone(),
+                    published_at: p.published_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    groups,
+                }
+            });
+            let mut ctx = tera::Context::new();
+            ctx.insert("contest_name", &pick(&contest.name_zh, &contest.name_en));
+            ctx.insert("code", &contest.code);
+            ctx.insert("tier", &pick(&tier.name_zh, &tier.name_en));
+            ctx.insert("skill", &pick(&skill.name_zh, &skill.name_en));
+            ctx.insert("starts_on", &contest.starts_on);
+            ctx.insert("ends_on", &contest.ends_on);
+            ctx.insert("status", &msg(&format!("status_{}", contest.status)));
+            ctx.insert("brackets", &brackets);
+            ctx.insert("published", &published);
+            let user = match actor.user() {
+                Some(u) => Some(users::get(conn, u)?),
+                None => None,
+            };
+            Ok::<_, AppError>((ctx, user))
+        })
+        .await?;
+    render(&state, &req, "pages/contest.html", ctx, user)
+}
