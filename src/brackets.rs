@@ -166,6 +166,18 @@ pub fn create(
     let (ordered, seeding): (Vec<EntryView>, Seeding) = match &input.seeding {
         None => (views, method("start_number")),
         Some(SeedingInput::Entries(ids)) => {
+            if ids.len() > views.len() {
+                return Err(AppError::new(
+                    ErrorKind::Invalid,
+                    "unknown_entry",
+                    format!(
+                        "seeding.entries lists {} entries; the contest has {} active entries",
+                        ids.len(),
+                        views.len()
+                    ),
+                ));
+            }
+            let by_id: HashMap<i64, &EntryView> = views.iter().map(|v| (v.entry.id.0, v)).collect();
             let mut seen = HashSet::new();
             let mut out = Vec::new();
             for (k, id) in ids.iter().enumerate() {
@@ -176,7 +188,7 @@ pub fn create(
                         format!("entry {id} is seeded twice (seeding.entries[{k}])"),
                     ));
                 }
-                let v = views.iter().find(|v| v.entry.id == EntryId(*id)).ok_or_else(|| {
+                let v = by_id.get(id).ok_or_else(|| {
                     AppError::new(
                         ErrorKind::Invalid,
                         "unknown_entry",
@@ -185,7 +197,7 @@ pub fn create(
                         ),
                     )
                 })?;
-                out.push(v.clone());
+                out.push((*v).clone());
             }
             (out, method("hand"))
         }
