@@ -225,7 +225,22 @@ fn group_table(
         i = j;
     }
     keyed.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let standings = places(&keyed)
+    let standings = table_lines(&keyed, &t, false);
+    Table {
+        name: name.to_string(),
+        standings,
+        complete,
+    }
+}
+
+/// The lines of a table sorted by `keyed` (seed and ranking key), with
+/// places shared where the keys are equal; Swiss tables add Buchholz.
+fn table_lines<K: PartialEq>(
+    keyed: &[(usize, K)],
+    t: &HashMap<usize, Tally>,
+    buchholz: bool,
+) -> Vec<Standing> {
+    places(keyed)
         .into_iter()
         .map(|(seed, place)| {
             let x = &t[&seed];
@@ -239,15 +254,10 @@ fn group_table(
                 points: x.points,
                 score_for: x.score_for,
                 score_against: x.score_against,
-                buchholz: None,
+                buchholz: buchholz.then(|| x.opponents.iter().map(|o| t[o].points).sum()),
             }
         })
-        .collect();
-    Table {
-        name: name.to_string(),
-        standings,
-        complete,
-    }
+        .collect()
 }
 
 /// Places 1, 2, 2, 4 over a sorted list: equal keys share a place.
@@ -279,24 +289,7 @@ fn swiss_table(b: &Bracket, states: &[(&Match, &MatchState)], byes: &[(usize, us
         })
         .collect();
     keyed.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let standings = places(&keyed)
-        .into_iter()
-        .map(|(seed, place)| {
-            let x = &t[&seed];
-            Standing {
-                seed,
-                place,
-                played: x.played,
-                won: x.won,
-                drawn: x.drawn,
-                lost: x.lost,
-                points: x.points,
-                score_for: x.score_for,
-                score_against: x.score_against,
-                buchholz: Some(x.opponents.iter().map(|o| t[o].points).sum()),
-            }
-        })
-        .collect();
+    let standings = table_lines(&keyed, &t, true);
     Table {
         name: "swiss".into(),
         standings,

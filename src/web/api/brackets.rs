@@ -24,6 +24,24 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// Checks the caller against the contest a bracket belongs to: may they
+/// see it, or (with `manage`) run it?
+fn check_bracket(
+    conn: &mut crate::store::DbConnection,
+    id: i64,
+    actor: &crate::engine::access::Actor,
+    manage: bool,
+) -> AppResult<()> {
+    let contest = brackets::contest_of(conn, id)?;
+    let c = load_contest(conn, contest)?;
+    let decision = if manage {
+        actor.may_manage_contest(&c.scope())
+    } else {
+        actor.may_view_contest(&c.scope())
+    };
+    allow(actor.is_signed_in(), decision)
+}
+
 #[derive(Serialize)]
 struct Summary {
     id: i64,
@@ -81,9 +99,7 @@ async fn get(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<Ht
     let actor = caller.actor;
     let view = state
         .db(move |conn| {
-            let contest = brackets::contest_of(conn, id)?;
-            let c = load_contest(conn, contest)?;
-            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+            check_bracket(conn, id, &actor, false)?;
             brackets::view(conn, id)
         })
         .await?;
@@ -95,9 +111,7 @@ async fn history(state: State, caller: Caller, path: web::Path<i64>) -> AppResul
     let actor = caller.actor;
     let rows = state
         .db(move |conn| {
-            let contest = brackets::contest_of(conn, id)?;
-            let c = load_contest(conn, contest)?;
-            allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+            check_bracket(conn, id, &actor, true)?;
             brackets::history(conn, id)
         })
         .await?;
@@ -116,9 +130,7 @@ async fn record(
     let done = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let contest = brackets::contest_of(conn, id)?;
-                let c = load_contest(conn, contest)?;
-                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+                check_bracket(conn, id, &actor, true)?;
                 brackets::record(conn, id, &match_id, &input, actor.user())
             })
         })
@@ -134,9 +146,7 @@ async fn placings(state: State, caller: Caller, path: web::Path<i64>) -> AppResu
     let done = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let contest = brackets::contest_of(conn, id)?;
-                let c = load_contest(conn, contest)?;
-                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+                check_bracket(conn, id, &actor, true)?;
                 brackets::apply_placings(conn, id, actor.user())
             })
         })
