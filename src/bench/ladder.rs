@@ -6,7 +6,7 @@
 //! `ROW_NUMBER() OVER (PARTITION BY …)` in the same run.
 
 use super::import::SEED;
-use super::scoring::best_of;
+use super::scoring::{best_of, sqlite3_baseline};
 use super::Scratch;
 use crate::engine::advancement::{propose, read_rules, FeederResult, Outcome};
 use anyhow::{anyhow, Context as _};
@@ -248,19 +248,7 @@ pub fn run() -> anyhow::Result<()> {
     drop(conn);
 
     let query = "SELECT drill, entry, score FROM (SELECT drill, entry, score, ROW_NUMBER() OVER (PARTITION BY drill ORDER BY score DESC) AS rn FROM drill_results) WHERE rn <= 3;";
-    let (baseline, ()) = best_of(3, || {
-        let out = std::process::Command::new("sqlite3")
-            .arg(&db)
-            .arg(query)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .context("running sqlite3 (install the sqlite3 package)")?;
-        if out.success() {
-            Ok(())
-        } else {
-            Err(anyhow!("sqlite3 failed: {out}"))
-        }
-    })?;
+    let baseline = sqlite3_baseline(&db, query)?;
     let secs = |d: Duration| d.as_secs_f64();
     println!(
         "  tier 1, drills → enterprises: {:>7.3} s  ({qualified} qualify, {reserves} reserves; top 3 of each drill, at most 2 per team; best of 3 runs)",

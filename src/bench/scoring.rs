@@ -164,6 +164,25 @@ pub(crate) fn best_of<T>(
     best.ok_or_else(|| anyhow!("no run"))
 }
 
+/// The best of 3 runs of `sqlite3` on the database file with `query`: the
+/// baseline the benchmarks compare against.
+pub(crate) fn sqlite3_baseline(db: &std::path::Path, query: &str) -> anyhow::Result<Duration> {
+    let (took, ()) = best_of(3, || {
+        let out = std::process::Command::new("sqlite3")
+            .arg(db)
+            .arg(query)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .context("running sqlite3 (install the sqlite3 package)")?;
+        if out.success() {
+            Ok(())
+        } else {
+            Err(anyhow!("sqlite3 failed: {out}"))
+        }
+    })?;
+    Ok(took)
+}
+
 pub fn run(entries_n: usize, judges: usize) -> anyhow::Result<()> {
     if entries_n == 0 || judges == 0 {
         return Err(anyhow!("--entries and --judges must be at least 1"));
@@ -261,19 +280,7 @@ pub fn run(entries_n: usize, judges: usize) -> anyhow::Result<()> {
     drop(pool);
 
     let query = "SELECT entry_id, aspect, AVG(value) FROM marks GROUP BY entry_id, aspect;";
-    let (baseline, ()) = best_of(3, || {
-        let out = std::process::Command::new("sqlite3")
-            .arg(&db)
-            .arg(query)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .context("running sqlite3 (install the sqlite3 package)")?;
-        if out.success() {
-            Ok(())
-        } else {
-            Err(anyhow!("sqlite3 failed: {out}"))
-        }
-    })?;
+    let baseline = sqlite3_baseline(&db, query)?;
     let ratio = ours.as_secs_f64() / baseline.as_secs_f64().max(1e-9);
     println!(
         "  jiangxin full recompute:  {:>7.3} s  (read {total} marks, every aspect, sub-criterion, criterion, module and total of {complete} complete entries, ranked)",
