@@ -129,8 +129,29 @@ impl Browser {
         }
     }
 
+    /// Opens a page and waits until it has loaded.
     pub fn goto(&self, url: &str) {
         self.cmd("POST", "/url", Some(json!({ "url": url })));
+        self.wait_loaded();
+    }
+
+    /// Waits until the current document has loaded (after a navigation or
+    /// a click that navigates).
+    pub fn wait_loaded(&self) {
+        let started = Instant::now();
+        loop {
+            let state = self.exec(
+                "return document.documentElement && document.body ? document.readyState : 'loading';",
+            );
+            if state == "complete" {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the page did not load"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     pub fn exec(&self, script: &str) -> Value {
@@ -156,6 +177,7 @@ impl Browser {
     pub fn click(&self, css: &str) {
         let e = self.element(css);
         self.cmd("POST", &format!("/element/{e}/click"), None);
+        self.wait_loaded();
     }
 
     pub fn type_into(&self, css: &str, text: &str) {
