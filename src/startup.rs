@@ -119,6 +119,10 @@ impl Application {
                     middleware::ErrorHandlers::new()
                         .handler(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, web::too_large),
                 )
+                .wrap(
+                    middleware::ErrorHandlers::new()
+                        .default_handler(web::pages::errors::html_for_pages),
+                )
                 .wrap(middleware::Logger::new("%r %s %Dms"))
                 .configure(web::config)
         })

@@ -62,19 +62,54 @@ fn pages_follow_the_language(backend: Backend) {
     );
 }
 
+/// The form token of a page and the cookie it belongs to.
+fn form_token(s: &TestServer, path: &str) -> (String, String) {
+    let page = s.client().get(s.url(path)).send().unwrap();
+    let cookie = cookie_of(&page, "jiangxin_csrf").expect("every page sets the form token");
+    let html = page.text().unwrap();
+    let marker = "name=\"csrf\" value=\"";
+    let at = html.find(marker).expect("the form carries its token") + marker.len();
+    let token = html[at..].split('"').next().unwrap().to_string();
+    assert_eq!(cookie, format!("jiangxin_csrf={token}"));
+    (cookie, token)
+}
+
 fn signing_in_on_a_page_sets_a_signed_http_only_cookie(backend: Backend) {
     let s = TestServer::start(backend);
     let c = s.client();
+    let (csrf_cookie, csrf) = form_token(&s, "/signin");
+    // Without the form's token nothing happens, whatever the password.
+    let forged = c
+        .post(s.url("/signin"))
+        .form(&[("username", "zj-organiser"), ("password", PASSWORD)])
+        .send()
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert!(cookie_of(&forged, "jiangxin_session").is_none());
+    assert!(
+        forged.text().unwrap().contains("安全令牌"),
+        "an error page in the visitor's language"
+    );
     let wrong = c
         .post(s.url("/signin"))
-        .form(&[("username", "zj-organiser"), ("password", "nope nope nope")])
+        .header("Cookie", &csrf_cookie)
+        .form(&[
+            ("username", "zj-organiser"),
+            ("password", "nope nope nope"),
+            ("csrf", &csrf),
+        ])
         .send()
         .unwrap();
     assert_eq!(wrong.status(), 401);
     assert!(wrong.text().unwrap().contains("用户名或密码错误"));
     let ok = c
         .post(s.url("/signin"))
-        .form(&[("username", "zj-organiser"), ("password", PASSWORD)])
+        .header("Cookie", &csrf_cookie)
+        .form(&[
+            ("username", "zj-organiser"),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+        ])
         .send()
         .unwrap();
     assert_eq!(ok.status(), 303);
@@ -119,9 +154,26 @@ fn signing_in_on_a_page_sets_a_signed_http_only_cookie(backend: Backend) {
         .json()
         .unwrap();
     assert_eq!(me["role"], "anonymous");
+    let both = format!("{cookie}; {csrf_cookie}");
+    // The API takes the page session only with the form token as a header.
+    let forged = c
+        .post(s.url("/api/v1/contests"))
+        .header("Cookie", &both)
+        .json(&serde_json::json!({}))
+        .send()
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert_eq!(forged.json::<Value>().unwrap()["error"]["code"], "csrf");
     let out = c
         .post(s.url("/signout"))
         .header("Cookie", &cookie)
+        .send()
+        .unwrap();
+    assert_eq!(out.status(), 403, "signing out is a form too");
+    let out = c
+        .post(s.url("/signout"))
+        .header("Cookie", &both)
+        .form(&[("csrf", &csrf)])
         .send()
         .unwrap();
     assert_eq!(out.status(), 303);

@@ -145,6 +145,11 @@ fn credential(req: &HttpRequest, key: &actix_web::cookie::Key) -> AppResult<Opti
         return Ok(Some(Credential::Bearer(token.trim().to_string())));
     }
     if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+        // A script calling the API with the page session proves it runs on
+        // one of the pages.
+        if req.path().starts_with("/api/") {
+            super::csrf::check_api(req)?;
+        }
         let mut jar = CookieJar::new();
         jar.add_original(cookie);
         return Ok(jar

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod csrf;
 pub mod pages;
 
 use crate::config::Settings;

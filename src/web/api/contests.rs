@@ -60,28 +60,28 @@ async fn show(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<H
 #[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ContestBody {
-    code: String,
-    name_zh: String,
-    name_en: String,
-    skill_id: i64,
-    tier_id: i64,
-    organiser_org_id: i64,
-    starts_on: NaiveDate,
-    ends_on: NaiveDate,
-    reference_date: NaiveDate,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub skill_id: i64,
+    pub tier_id: i64,
+    pub organiser_org_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub reference_date: NaiveDate,
     #[serde(default)]
-    eligibility: EligibilityBody,
+    pub eligibility: EligibilityBody,
 }
 
 #[derive(Deserialize, Clone, Default)]
 #[serde(deny_unknown_fields)]
-struct EligibilityBody {
-    min_age: Option<i32>,
-    max_age: Option<i32>,
-    group: Option<Group>,
-    within_organisation: Option<i64>,
+pub struct EligibilityBody {
+    pub min_age: Option<i32>,
+    pub max_age: Option<i32>,
+    pub group: Option<Group>,
+    pub within_organisation: Option<i64>,
     #[serde(default)]
-    qualified_from: Vec<i64>,
+    pub qualified_from: Vec<i64>,
 }
 
 /// Checks a contest body against the rules and the database.
@@ -174,6 +174,37 @@ fn contest_fields(
     })
 }
 
+/// Creates a contest in draft.
+pub fn create_contest(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    body: ContestBody,
+) -> AppResult<crate::engine::model::Contest> {
+    write_tx(conn, |conn| {
+        let fields = contest_fields(conn, body, None)?;
+        let organiser = organisations::get(conn, fields.organiser_org_id)?;
+        allow(
+            actor.is_signed_in(),
+            actor.may_manage_organisation(&organiser.path),
+        )?;
+        if store::by_code(conn, &fields.code)?.is_some() {
+            return Err(AppError::conflict(format!(
+                "a contest with code '{}' already exists",
+                fields.code
+            )));
+        }
+        let c = store::insert(conn, &fields, ContestStatus::Draft)?;
+        audit::record(
+            conn,
+            actor.user(),
+            "contest.create",
+            ("contest", Some(c.id.0)),
+            serde_json::json!({"code": c.code}),
+        )?;
+        Ok(c)
+    })
+}
+
 async fn create(
     state: State,
     caller: Caller,
@@ -182,33 +213,54 @@ async fn create(
     let body = body.into_inner();
     let actor = caller.actor;
     let contest = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let fields = contest_fields(conn, body, None)?;
-                let organiser = organisations::get(conn, fields.organiser_org_id)?;
-                allow(
-                    actor.is_signed_in(),
-                    actor.may_manage_organisation(&organiser.path),
-                )?;
-                if store::by_code(conn, &fields.code)?.is_some() {
-                    return Err(AppError::conflict(format!(
-                        "a contest with code '{}' already exists",
-                        fields.code
-                    )));
-                }
-                let c = store::insert(conn, &fields, ContestStatus::Draft)?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "contest.create",
-                    ("contest", Some(c.id.0)),
-                    serde_json::json!({"code": c.code}),
-                )?;
-                Ok(c)
-            })
-        })
+        .db(move |conn| create_contest(conn, &actor, body))
         .await?;
     Ok(HttpResponse::Created().json(contest))
+}
+
+/// Changes a contest's set-up, only in draft or registration.
+pub fn update_contest(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+    body: ContestBody,
+) -> AppResult<crate::engine::model::Contest> {
+    write_tx(conn, |conn| {
+        let current = load_contest(conn, id)?;
+        allow(
+            actor.is_signed_in(),
+            actor.may_manage_contest(&current.scope()),
+        )?;
+        if !current.contest.status.accepts_registrations() {
+            return Err(AppError::conflict(format!(
+                "the contest is '{}': its set-up can change only in draft or registration",
+                current.contest.status
+            )));
+        }
+        let fields = contest_fields(conn, body, Some(id))?;
+        let organiser = organisations::get(conn, fields.organiser_org_id)?;
+        allow(
+            actor.is_signed_in(),
+            actor.may_manage_organisation(&organiser.path),
+        )?;
+        if let Some(other) = store::by_code(conn, &fields.code)? {
+            if other.id != id {
+                return Err(AppError::conflict(format!(
+                    "a contest with code '{}' already exists",
+                    fields.code
+                )));
+            }
+        }
+        let c = store::update_fields(conn, id, &fields)?;
+        audit::record(
+            conn,
+            actor.user(),
+            "contest.update",
+            ("contest", Some(id.0)),
+            serde_json::json!({"code": c.code}),
+        )?;
+        Ok(c)
+    })
 }
 
 async fn update(
@@ -221,44 +273,7 @@ async fn update(
     let body = body.into_inner();
     let actor = caller.actor;
     let contest = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let current = load_contest(conn, id)?;
-                allow(
-                    actor.is_signed_in(),
-                    actor.may_manage_contest(&current.scope()),
-                )?;
-                if !current.contest.status.accepts_registrations() {
-                    return Err(AppError::conflict(format!(
-                        "the contest is '{}': its set-up can change only in draft or registration",
-                        current.contest.status
-                    )));
-                }
-                let fields = contest_fields(conn, body, Some(id))?;
-                let organiser = organisations::get(conn, fields.organiser_org_id)?;
-                allow(
-                    actor.is_signed_in(),
-                    actor.may_manage_organisation(&organiser.path),
-                )?;
-                if let Some(other) = store::by_code(conn, &fields.code)? {
-                    if other.id != id {
-                        return Err(AppError::conflict(format!(
-                            "a contest with code '{}' already exists",
-                            fields.code
-                        )));
-                    }
-                }
-                let c = store::update_fields(conn, id, &fields)?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "contest.update",
-                    ("contest", Some(id.0)),
-                    serde_json::json!({"code": c.code}),
-                )?;
-                Ok(c)
-            })
-        })
+        .db(move |conn| update_contest(conn, &actor, id, body))
         .await?;
     Ok(HttpResponse::Ok().json(contest))
 }
@@ -267,6 +282,39 @@ async fn update(
 #[serde(deny_unknown_fields)]
 struct StatusChange {
     status: ContestStatus,
+}
+
+/// Moves a contest one step along its lifecycle (publication excepted).
+pub fn change_status(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+    to: ContestStatus,
+) -> AppResult<crate::engine::model::Contest> {
+    write_tx(conn, |conn| {
+        let current = load_contest(conn, id)?;
+        allow(
+            actor.is_signed_in(),
+            actor.may_manage_contest(&current.scope()),
+        )?;
+        let from = current.contest.status;
+        from.check_transition(to).map_err(AppError::conflict)?;
+        if to == crate::engine::model::ContestStatus::Published {
+            return Err(AppError::conflict(format!(
+                "results are published with POST /api/v1/contests/{id}/publish, \
+                 which checks every sign-off and stores the results"
+            )));
+        }
+        let c = store::set_status(conn, id, to)?;
+        audit::record(
+            conn,
+            actor.user(),
+            "contest.status",
+            ("contest", Some(id.0)),
+            serde_json::json!({"from": from, "to": to}),
+        )?;
+        Ok(c)
+    })
 }
 
 async fn set_status(
@@ -279,32 +327,7 @@ async fn set_status(
     let to = body.status;
     let actor = caller.actor;
     let contest = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let current = load_contest(conn, id)?;
-                allow(
-                    actor.is_signed_in(),
-                    actor.may_manage_contest(&current.scope()),
-                )?;
-                let from = current.contest.status;
-                from.check_transition(to).map_err(AppError::conflict)?;
-                if to == crate::engine::model::ContestStatus::Published {
-                    return Err(AppError::conflict(format!(
-                        "results are published with POST /api/v1/contests/{id}/publish, \
-                         which checks every sign-off and stores the results"
-                    )));
-                }
-                let c = store::set_status(conn, id, to)?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "contest.status",
-                    ("contest", Some(id.0)),
-                    serde_json::json!({"from": from, "to": to}),
-                )?;
-                Ok(c)
-            })
-        })
+        .db(move |conn| change_status(conn, &actor, id, to))
         .await?;
     Ok(HttpResponse::Ok().json(contest))
 }
@@ -356,6 +379,43 @@ struct AssignBody {
     role: JudgeRole,
 }
 
+/// Makes a judge's account a judge or chief judge of the contest.
+pub fn assign_judge(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+    user: UserId,
+    role: JudgeRole,
+) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        manageable(conn, &actor, id)?;
+        let u = users::find(conn, user)?
+            .ok_or_else(|| AppError::invalid("user", format!("account {user} does not exist")))?;
+        if u.kind != UserKind::Judge {
+            return Err(AppError::invalid(
+                "user",
+                format!("account '{}' is not a judge's account", u.username),
+            ));
+        }
+        store::assign_judge(
+            conn,
+            &Assignment {
+                contest_id: id,
+                user_id: user,
+                role,
+            },
+        )?;
+        audit::record(
+            conn,
+            actor.user(),
+            "contest.judge.assign",
+            ("contest", Some(id.0)),
+            serde_json::json!({"user": user, "role": role}),
+        )?;
+        Ok(())
+    })
+}
+
 async fn assign(
     state: State,
     caller: Caller,
@@ -367,36 +427,7 @@ async fn assign(
     let role = body.role;
     let actor = caller.actor;
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                manageable(conn, &actor, id)?;
-                let u = users::find(conn, user)?.ok_or_else(|| {
-                    AppError::invalid("user", format!("account {user} does not exist"))
-                })?;
-                if u.kind != UserKind::Judge {
-                    return Err(AppError::invalid(
-                        "user",
-                        format!("account '{}' is not a judge's account", u.username),
-                    ));
-                }
-                store::assign_judge(
-                    conn,
-                    &Assignment {
-                        contest_id: id,
-                        user_id: user,
-                        role,
-                    },
-                )?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "contest.judge.assign",
-                    ("contest", Some(id.0)),
-                    serde_json::json!({"user": user, "role": role}),
-                )?;
-                Ok(())
-            })
-        })
+        .db(move |conn| assign_judge(conn, &actor, id, user, role))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -433,15 +464,76 @@ async fn unassign(
 }
 
 #[derive(Serialize)]
-struct NewLink {
-    id: i64,
+pub struct NewLink {
+    pub id: i64,
     /// Shown once: the path to open on the tablet (`/signin/link/TOKEN`).
-    path: String,
-    token: String,
-    expires_at: chrono::NaiveDateTime,
+    pub path: String,
+    pub token: String,
+    pub expires_at: chrono::NaiveDateTime,
 }
 
 /// A judge's private sign-in link, valid until the day after the contest ends.
+pub fn create_judge_link(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+    user: UserId,
+) -> AppResult<NewLink> {
+    write_tx(conn, |conn| {
+        let c = manageable(conn, &actor, id)?;
+        if !store::judges(conn, id)?.iter().any(|a| a.user_id == user) {
+            return Err(AppError::invalid(
+                "user",
+                format!("account {user} is not a judge of contest {id}"),
+            ));
+        }
+        let u = users::get(conn, user)?;
+        let until = c
+            .contest
+            .ends_on
+            .succ_opt()
+            .unwrap_or(c.contest.ends_on)
+            .and_hms_opt(23, 59, 59)
+            .unwrap_or_default();
+        let hours = (until - crate::store::now()).num_hours();
+        if hours < 1 {
+            return Err(AppError::conflict(
+                "the contest has ended: its judges' links would already have expired",
+            ));
+        }
+        let (token, expires_at) = issue_token(
+            conn,
+            &u,
+            TokenKind::JudgeLink,
+            hours,
+            TokenOrigin {
+                created_by: actor.user(),
+                contest: Some(id),
+                issued_from: None,
+            },
+        )?;
+        let record = users::live_token(
+            conn,
+            &crate::web::auth::token_hash(&token),
+            &[TokenKind::JudgeLink],
+        )?
+        .ok_or_else(|| AppError::internal("the new link was not stored"))?;
+        audit::record(
+            conn,
+            actor.user(),
+            "judge_link.create",
+            ("contest", Some(id.0)),
+            serde_json::json!({"user": user, "link": record.id}),
+        )?;
+        Ok(NewLink {
+            id: record.id,
+            path: format!("/signin/link/{token}"),
+            token,
+            expires_at,
+        })
+    })
+}
+
 async fn create_link(
     state: State,
     caller: Caller,
@@ -451,61 +543,7 @@ async fn create_link(
     let (id, user) = (ContestId(id), UserId(user));
     let actor = caller.actor;
     let link = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let c = manageable(conn, &actor, id)?;
-                if !store::judges(conn, id)?.iter().any(|a| a.user_id == user) {
-                    return Err(AppError::invalid(
-                        "user",
-                        format!("account {user} is not a judge of contest {id}"),
-                    ));
-                }
-                let u = users::get(conn, user)?;
-                let until = c
-                    .contest
-                    .ends_on
-                    .succ_opt()
-                    .unwrap_or(c.contest.ends_on)
-                    .and_hms_opt(23, 59, 59)
-                    .unwrap_or_default();
-                let hours = (until - crate::store::now()).num_hours();
-                if hours < 1 {
-                    return Err(AppError::conflict(
-                        "the contest has ended: its judges' links would already have expired",
-                    ));
-                }
-                let (token, expires_at) = issue_token(
-                    conn,
-                    &u,
-                    TokenKind::JudgeLink,
-                    hours,
-                    TokenOrigin {
-                        created_by: actor.user(),
-                        contest: Some(id),
-                        issued_from: None,
-                    },
-                )?;
-                let record = users::live_token(
-                    conn,
-                    &crate::web::auth::token_hash(&token),
-                    &[TokenKind::JudgeLink],
-                )?
-                .ok_or_else(|| AppError::internal("the new link was not stored"))?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "judge_link.create",
-                    ("contest", Some(id.0)),
-                    serde_json::json!({"user": user, "link": record.id}),
-                )?;
-                Ok(NewLink {
-                    id: record.id,
-                    path: format!("/signin/link/{token}"),
-                    token,
-                    expires_at,
-                })
-            })
-        })
+        .db(move |conn| create_judge_link(conn, &actor, id, user))
         .await?;
     Ok(HttpResponse::Created().json(link))
 }
@@ -522,6 +560,30 @@ async fn links(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<
     Ok(HttpResponse::Ok().json(list))
 }
 
+/// Revokes a judge's private link of the contest.
+pub fn revoke_judge_link(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+    link: i64,
+) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        manageable(conn, &actor, id)?;
+        let record = users::token(conn, link)?
+            .filter(|t| t.contest_id == Some(id.0) && t.kind == "judge_link")
+            .ok_or_else(|| AppError::not_found(format!("contest {id} has no judge link {link}")))?;
+        users::revoke_token(conn, record.id)?;
+        audit::record(
+            conn,
+            actor.user(),
+            "judge_link.revoke",
+            ("contest", Some(id.0)),
+            serde_json::json!({"link": link}),
+        )?;
+        Ok(())
+    })
+}
+
 async fn revoke_link(
     state: State,
     caller: Caller,
@@ -531,25 +593,7 @@ async fn revoke_link(
     let id = ContestId(id);
     let actor = caller.actor;
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                manageable(conn, &actor, id)?;
-                let record = users::token(conn, link)?
-                    .filter(|t| t.contest_id == Some(id.0) && t.kind == "judge_link")
-                    .ok_or_else(|| {
-                        AppError::not_found(format!("contest {id} has no judge link {link}"))
-                    })?;
-                users::revoke_token(conn, record.id)?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "judge_link.revoke",
-                    ("contest", Some(id.0)),
-                    serde_json::json!({"link": link}),
-                )?;
-                Ok(())
-            })
-        })
+        .db(move |conn| revoke_judge_link(conn, &actor, id, link))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

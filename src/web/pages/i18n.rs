@@ -74,7 +74,27 @@ fn web_query_lang(req: &HttpRequest) -> Option<Lang> {
         .and_then(Lang::from_code)
 }
 
-/// The catalog, read once from `templates/messages.toml`.
+/// The catalog files, one per part of the site.
+const FILES: &[(&str, &str)] = &[
+    (
+        "common.toml",
+        include_str!("../../../templates/messages/common.toml"),
+    ),
+    (
+        "organise.toml",
+        include_str!("../../../templates/messages/organise.toml"),
+    ),
+    (
+        "judge.toml",
+        include_str!("../../../templates/messages/judge.toml"),
+    ),
+    (
+        "public.toml",
+        include_str!("../../../templates/messages/public.toml"),
+    ),
+];
+
+/// The catalog, read once from the files under `templates/messages/`.
 pub struct Catalog {
     zh: HashMap<String, String>,
     en: HashMap<String, String>,
@@ -82,18 +102,28 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn load() -> anyhow::Result<Self> {
+        Self::from_files(FILES)
+    }
+
+    /// Reads catalog files; a key given twice is an error.
+    fn from_files(files: &[(&str, &str)]) -> anyhow::Result<Self> {
         #[derive(serde::Deserialize)]
         struct Pair {
             zh: String,
             en: String,
         }
-        let raw: HashMap<String, Pair> =
-            toml::from_str(include_str!("../../../templates/messages.toml"))?;
         let mut zh = HashMap::new();
         let mut en = HashMap::new();
-        for (k, p) in raw {
-            zh.insert(k.clone(), p.zh);
-            en.insert(k, p.en);
+        for (name, text) in files {
+            let raw: HashMap<String, Pair> =
+                toml::from_str(text).map_err(|e| anyhow::anyhow!("message catalog {name}: {e}"))?;
+            for (k, p) in raw {
+                if zh.contains_key(&k) {
+                    anyhow::bail!("message catalog {name}: the key {k} is also in another file");
+                }
+                zh.insert(k.clone(), p.zh);
+                en.insert(k, p.en);
+            }
         }
         Ok(Catalog { zh, en })
     }
@@ -131,6 +161,15 @@ mod tests {
             .values()
             .chain(c.en.values())
             .all(|v| !v.trim().is_empty()));
+    }
+
+    #[test]
+    fn a_key_in_two_files_is_refused() {
+        let a = "[x]\nzh = \"甲\"\nen = \"a\"\n";
+        let err = Catalog::from_files(&[("a.toml", a), ("b.toml", a)])
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("the key x"), "{err}");
     }
 
     #[test]

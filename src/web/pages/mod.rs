@@ -1,15 +1,19 @@
 //! Server-rendered pages (tera templates embedded in the binary).
 
+pub mod assets;
 pub mod brackets;
 pub mod contests;
+pub mod errors;
+pub mod forms;
 pub mod i18n;
+pub mod organise;
 
 use crate::error::{AppError, AppResult};
 use crate::store::users::TokenKind;
 use crate::store::{reference, users};
 use crate::web::api::visible_contests;
 use crate::web::auth::{session_cookie, sign_in, sign_in_with_link, Caller, SESSION_COOKIE};
-use crate::web::State;
+use crate::web::{csrf, State};
 use actix_web::cookie::Cookie;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -22,58 +26,90 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/signin", web::post().to(signin))
         .route("/signin/link/{token}", web::get().to(signin_link))
         .route("/signout", web::post().to(signout));
+    assets::config(cfg);
     brackets::config(cfg);
     contests::config(cfg);
+    organise::config(cfg);
 }
+
+/// The templates of the pages shared by everyone; each page module lists its own.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../../templates/base.html")),
+    (
+        "pages/home.html",
+        include_str!("../../../templates/pages/home.html"),
+    ),
+    (
+        "pages/signin.html",
+        include_str!("../../../templates/pages/signin.html"),
+    ),
+    (
+        "pages/error.html",
+        include_str!("../../../templates/pages/error.html"),
+    ),
+    (
+        "pages/bracket.html",
+        include_str!("../../../templates/pages/bracket.html"),
+    ),
+    (
+        "pages/contest.html",
+        include_str!("../../../templates/pages/contest.html"),
+    ),
+];
 
 /// Builds the template engine from the templates compiled into the binary.
 pub fn templates() -> anyhow::Result<tera::Tera> {
     let mut tera = tera::Tera::default();
-    tera.add_raw_templates(vec![
-        ("base.html", include_str!("../../../templates/base.html")),
-        (
-            "pages/home.html",
-            include_str!("../../../templates/pages/home.html"),
-        ),
-        (
-            "pages/signin.html",
-            include_str!("../../../templates/pages/signin.html"),
-        ),
-        (
-            "pages/bracket.html",
-            include_str!("../../../templates/pages/bracket.html"),
-        ),
-        (
-            "pages/contest.html",
-            include_str!("../../../templates/pages/contest.html"),
-        ),
-    ])?;
+    let all: Vec<(&str, &str)> = [TEMPLATES, organise::TEMPLATES]
+        .iter()
+        .flat_map(|t| t.iter().copied())
+        .collect();
+    tera.add_raw_templates(all)?;
     Ok(tera)
 }
 
-/// Renders a page in the request's language, remembering a language chosen by `?lang=`.
-fn render(
+/// Renders a page in the request's language, remembering a language chosen by
+/// `?lang=`, with the form token every page carries.
+pub fn render(
+    state: &State,
+    req: &HttpRequest,
+    name: &str,
+    ctx: tera::Context,
+    user: Option<users::User>,
+) -> AppResult<HttpResponse> {
+    render_status(state, req, name, ctx, user, actix_web::http::StatusCode::OK)
+}
+
+/// As [`render`], with another status (a form sent back with its errors).
+pub fn render_status(
     state: &State,
     req: &HttpRequest,
     name: &str,
     mut ctx: tera::Context,
     user: Option<users::User>,
+    status: actix_web::http::StatusCode,
 ) -> AppResult<HttpResponse> {
     let (lang, chosen) = Lang::of_request(req);
+    let (csrf, new_csrf) = csrf::token_of(req, state.settings.secure_cookies);
     ctx.insert("t", state.catalog.messages(lang));
     ctx.insert("lang_tag", lang.tag());
     ctx.insert("user", &user);
+    ctx.insert("csrf", &csrf);
     let html = state
         .templates
         .render(name, &ctx)
         .map_err(|e| AppError::internal(format!("template {name}: {e}")))?;
-    let mut resp = HttpResponse::Ok();
+    let mut resp = HttpResponse::build(status);
     resp.content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_LANGUAGE, lang.tag()));
+        .insert_header((header::CONTENT_LANGUAGE, lang.tag()))
+        .insert_header((header::CACHE_CONTROL, "no-store"));
     if chosen {
         let mut c = Cookie::new(LANG_COOKIE, if lang == Lang::Zh { "zh" } else { "en" });
         c.set_path("/");
         c.set_max_age(actix_web::cookie::time::Duration::days(365));
+        resp.cookie(c);
+    }
+    if let Some(c) = new_csrf {
         resp.cookie(c);
     }
     Ok(resp.body(html))
@@ -158,6 +194,8 @@ async fn signin_form(state: State, req: HttpRequest) -> AppResult<HttpResponse> 
 struct SignInForm {
     username: String,
     password: String,
+    #[serde(default)]
+    csrf: String,
 }
 
 fn redirect_home() -> actix_web::HttpResponseBuilder {
@@ -171,7 +209,12 @@ async fn signin(
     req: HttpRequest,
     form: web::Form<SignInForm>,
 ) -> AppResult<HttpResponse> {
-    let SignInForm { username, password } = form.into_inner();
+    let SignInForm {
+        username,
+        password,
+        csrf: sent,
+    } = form.into_inner();
+    csrf::check(&req, &sent)?;
     let outcome = sign_in(&state, username.clone(), password, TokenKind::Session).await;
     signed_in_or_form(&state, &req, outcome, &username, "wrong_password")
 }
@@ -211,7 +254,13 @@ fn signed_in_or_form(
     }
 }
 
-async fn signout(state: State, caller: Caller) -> AppResult<HttpResponse> {
+async fn signout(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    forms::FormData::parse(&body).check_csrf(&req)?;
     if let (Some(id), true) = (caller.token_id, caller.via_cookie) {
         state
             .db(move |conn| Ok(users::revoke_token(conn, id)?))

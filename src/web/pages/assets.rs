@@ -1,0 +1,50 @@
+//! The pages' stylesheet and scripts, compiled into the binary and served
+//! with an ETag so that browsers revalidate instead of downloading again.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+
+/// Every asset: its name under `/static/`, its type and its content.
+const ASSETS: &[(&str, &str, &str)] = &[(
+    "app.css",
+    "text/css; charset=utf-8",
+    include_str!("../../../static/app.css"),
+)];
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/static/{name}", web::get().to(asset));
+}
+
+fn etag(content: &str) -> String {
+    format!(
+        "\"{}\"",
+        &hex::encode(Sha256::digest(content.as_bytes()))[..16]
+    )
+}
+
+async fn asset(req: HttpRequest, name: web::Path<String>) -> HttpResponse {
+    let Some((_, kind, content)) = ASSETS.iter().find(|(n, _, _)| *n == name.as_str()) else {
+        return HttpResponse::NotFound()
+            .content_type("text/plain; charset=utf-8")
+            .body("no such file");
+    };
+    let tag = etag(content);
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag));
+    let mut resp = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    resp.insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, "no-cache"));
+    if fresh {
+        resp.finish()
+    } else {
+        resp.content_type(*kind).body(*content)
+    }
+}

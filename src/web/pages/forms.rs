@@ -1,0 +1,147 @@
+//! Forms: the values a visitor typed are kept when a form comes back, and
+//! each error is shown beside its field in the visitor's language.
+
+use super::i18n::{Catalog, Lang};
+use crate::error::AppError;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Errors by field name, ready for a template (`errors.FIELD`), with the
+/// errors that belong to no field under `errors._form`.
+#[derive(Debug, Default, Serialize)]
+pub struct FieldErrors(BTreeMap<String, String>);
+
+pub const FORM: &str = "_form";
+
+impl FieldErrors {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    /// Adds an error from the catalog; the first error of a field stays.
+    pub fn add(&mut self, catalog: &Catalog, lang: Lang, field: &str, key: &str) {
+        let text = catalog.get(lang, key);
+        self.0.entry(field.to_string()).or_insert(text);
+    }
+
+    /// The errors of a refused request, each beside its field. A refusal
+    /// with a catalog text for its code shows that; otherwise the rule's
+    /// own words follow a sentence in the visitor's language.
+    pub fn from_error(catalog: &Catalog, lang: Lang, err: &AppError) -> FieldErrors {
+        let mut out = FieldErrors::default();
+        let key = format!("error_{}", err.code);
+        let known = catalog.messages(lang).contains_key(&key);
+        let say = |message: &str| -> String {
+            if known {
+                catalog.get(lang, &key)
+            } else if lang == Lang::En {
+                message.to_string()
+            } else {
+                format!("{}（{}）", catalog.get(lang, "field_invalid"), message)
+            }
+        };
+        for d in &err.details {
+            let field = d
+                .field
+                .as_deref()
+                .map(|f| f.replace('.', "_"))
+                .unwrap_or_else(|| FORM.to_string());
+            let text = say(&d.to_string());
+            out.0
+                .entry(field)
+                .and_modify(|t| {
+                    t.push('\n');
+                    t.push_str(&text);
+                })
+                .or_insert(text);
+        }
+        if out.0.is_empty() {
+            out.0.insert(FORM.to_string(), say(&err.message));
+        }
+        out
+    }
+}
+
+/// A form as sent (`application/x-www-form-urlencoded`), keeping repeated
+/// fields (a list of choices) in order.
+#[derive(Debug, Default, Clone)]
+pub struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> FormData {
+        FormData(
+            url::form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The field's value, trimmed; empty when it was not sent.
+    pub fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Every value sent under the name.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    /// Checks the form's `csrf` field against the visitor's cookie.
+    pub fn check_csrf(&self, req: &actix_web::HttpRequest) -> crate::error::AppResult<()> {
+        crate::web::csrf::check(req, &self.get(crate::web::csrf::CSRF_FIELD))
+    }
+
+    /// The values as a map for a template, so that a form comes back as typed.
+    pub fn values(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for (k, v) in &self.0 {
+            if k != crate::web::csrf::CSRF_FIELD {
+                out.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_go_beside_their_fields_in_the_visitors_language() {
+        let c = Catalog::load().unwrap();
+        let err = AppError::invalid("code", "'a b' may contain only letters");
+        let zh = FieldErrors::from_error(&c, Lang::Zh, &err);
+        let en = FieldErrors::from_error(&c, Lang::En, &err);
+        assert!(zh
+            .get("code")
+            .unwrap()
+            .starts_with(&c.get(Lang::Zh, "field_invalid")));
+        assert_eq!(en.get("code"), Some("code: 'a b' may contain only letters"));
+        assert!(en.get(FORM).is_none());
+        let whole = AppError::conflict("contest code ZJ-1 is taken");
+        assert!(FieldErrors::from_error(&c, Lang::En, &whole)
+            .get(FORM)
+            .is_some());
+        let mut e = FieldErrors::default();
+        e.add(&c, Lang::Zh, "name_zh", "field_required");
+        e.add(&c, Lang::Zh, "name_zh", "field_invalid");
+        assert_eq!(
+            e.get("name_zh"),
+            Some(c.get(Lang::Zh, "field_required").as_str())
+        );
+    }
+}
