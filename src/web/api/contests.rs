@@ -388,7 +388,7 @@ pub fn assign_judge(
     role: JudgeRole,
 ) -> AppResult<()> {
     write_tx(conn, |conn| {
-        manageable(conn, &actor, id)?;
+        manageable(conn, actor, id)?;
         let u = users::find(conn, user)?
             .ok_or_else(|| AppError::invalid("user", format!("account {user} does not exist")))?;
         if u.kind != UserKind::Judge {
@@ -480,7 +480,7 @@ pub fn create_judge_link(
     user: UserId,
 ) -> AppResult<NewLink> {
     write_tx(conn, |conn| {
-        let c = manageable(conn, &actor, id)?;
+        let c = manageable(conn, actor, id)?;
         if !store::judges(conn, id)?.iter().any(|a| a.user_id == user) {
             return Err(AppError::invalid(
                 "user",
@@ -568,7 +568,7 @@ pub fn revoke_judge_link(
     link: i64,
 ) -> AppResult<()> {
     write_tx(conn, |conn| {
-        manageable(conn, &actor, id)?;
+        manageable(conn, actor, id)?;
         let record = users::token(conn, link)?
             .filter(|t| t.contest_id == Some(id.0) && t.kind == "judge_link")
             .ok_or_else(|| AppError::not_found(format!("contest {id} has no judge link {link}")))?;
