@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod io;
 pub mod marking;
+pub mod progress;
 pub mod registration;
 pub mod results;
 pub mod score_file;

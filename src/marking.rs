@@ -138,6 +138,28 @@ pub fn put_scheme(
     Ok(stored)
 }
 
+/// Stores a scheme as the contest's next version and audits it, in one
+/// transaction: the one way the API and the pages change a scheme.
+pub fn store_scheme(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    text: &str,
+    reason: Option<&str>,
+    by: Option<UserId>,
+) -> AppResult<i32> {
+    crate::store::write_tx(conn, |conn| {
+        let version = put_scheme(conn, contest, text, reason, by)?;
+        crate::store::audit::record(
+            conn,
+            by,
+            "contest.scheme.put",
+            ("contest", Some(contest.0)),
+            serde_json::json!({"version": version, "reason": reason}),
+        )?;
+        Ok(version)
+    })
+}
+
 // ---- marks --------------------------------------------------------------------
 
 /// What a recorded value stands for, as a client says it.

@@ -85,6 +85,29 @@ pub fn put_policy(
     Ok(store::insert_policy(conn, contest, text, reason, by)?)
 }
 
+/// Stores a policy as the contest's next version and audits it, in one
+/// transaction: the one way the API and the pages change a policy.
+pub fn store_policy(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    contest: ContestId,
+    text: &str,
+    reason: Option<&str>,
+    by: Option<UserId>,
+) -> AppResult<i32> {
+    crate::store::write_tx(conn, |conn| {
+        let version = put_policy(conn, schemes, contest, text, reason, by)?;
+        crate::store::audit::record(
+            conn,
+            by,
+            "contest.policy.put",
+            ("contest", Some(contest.0)),
+            serde_json::json!({"version": version, "reason": reason}),
+        )?;
+        Ok(version)
+    })
+}
+
 /// The contest's current policy, checked.
 pub fn current_policy(
     conn: &mut DbConnection,

@@ -489,6 +489,20 @@ where
     })
 }
 
+/// Every (judge, entry, aspect) of a contest that has a judge's own mark
+/// (a level or score in a `judge:` slot), once each.
+pub fn judged_aspects(
+    conn: &mut DbConnection,
+    contest: ContestId,
+) -> QueryResult<Vec<(i64, i64, String)>> {
+    crate::on_backend!(conn, |c| marks::table
+        .filter(marks::contest_id.eq(contest.0))
+        .filter(marks::slot.like("judge:%"))
+        .select((marks::judge_id, marks::entry_id, marks::aspect))
+        .distinct()
+        .load(c))
+}
+
 // ---- module sign-off ----------------------------------------------------------
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, serde::Serialize)]

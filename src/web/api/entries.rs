@@ -217,7 +217,7 @@ fn rows_from_json(body: Vec<RegistrationBody>) -> AppResult<Vec<RegistrationRow>
 
 /// The organisation an organiser registers for; `None` for other callers, who are
 /// refused by the contest rules before it matters.
-fn registrar_scope(
+pub fn registrar_scope(
     conn: &mut crate::store::DbConnection,
     actor: &Actor,
 ) -> AppResult<Option<crate::engine::model::Organisation>> {

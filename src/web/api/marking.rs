@@ -118,20 +118,9 @@ async fn put_scheme(
         .map_err(|_| AppError::bad_request("a scheme file must be UTF-8 text"))?;
     let version = state
         .db(move |conn| {
-            write_tx(conn, |conn| {
-                let c = load_contest(conn, id)?;
-                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-                let version =
-                    marking::put_scheme(conn, id, &text, reason.as_deref(), actor.user())?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "contest.scheme.put",
-                    ("contest", Some(id.0)),
-                    serde_json::json!({"version": version, "reason": reason}),
-                )?;
-                Ok(version)
-            })
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+            marking::store_scheme(conn, id, &text, reason.as_deref(), actor.user())
         })
         .await?;
     Ok(HttpResponse::Created().json(SchemeStored { version }))
@@ -169,32 +158,32 @@ async fn versions(state: State, caller: Caller, path: web::Path<i64>) -> AppResu
 // ---- panels -------------------------------------------------------------------
 
 #[derive(Serialize)]
-struct ConflictView {
-    entry: i64,
-    start_number: String,
-    reason: String,
+pub struct ConflictView {
+    pub entry: i64,
+    pub start_number: String,
+    pub reason: String,
 }
 
 #[derive(Serialize)]
-struct PanelJudgeView {
-    user_id: i64,
-    username: String,
-    display_name: String,
-    organisation_id: i64,
+pub struct PanelJudgeView {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub organisation_id: i64,
     /// Entries this judge may not mark, and why.
-    conflicts: Vec<ConflictView>,
+    pub conflicts: Vec<ConflictView>,
 }
 
 #[derive(Serialize)]
-struct PanelView {
-    code: String,
-    name: String,
-    covers: Vec<String>,
-    conflict_depth: Option<i32>,
-    judges: Vec<PanelJudgeView>,
+pub struct PanelView {
+    pub code: String,
+    pub name: String,
+    pub covers: Vec<String>,
+    pub conflict_depth: Option<i32>,
+    pub judges: Vec<PanelJudgeView>,
 }
 
-fn panel_view(conn: &mut DbConnection, contest: ContestId, p: Panel) -> AppResult<PanelView> {
+pub fn panel_view(conn: &mut DbConnection, contest: ContestId, p: Panel) -> AppResult<PanelView> {
     let views = entries::views_of_contest(conn, contest)?;
     let mut judges = Vec::new();
     for u in &p.judges {

@@ -163,26 +163,9 @@ async fn put_policy(
     let schemes = state.schemes.clone();
     let version = state
         .db(move |conn| {
-            write_tx(conn, |conn| {
-                let c = load_contest(conn, id)?;
-                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-                let version = results::put_policy(
-                    conn,
-                    &schemes,
-                    id,
-                    &text,
-                    reason.as_deref(),
-                    actor.user(),
-                )?;
-                crate::store::audit::record(
-                    conn,
-                    actor.user(),
-                    "contest.policy.put",
-                    ("contest", Some(id.0)),
-                    serde_json::json!({"version": version, "reason": reason}),
-                )?;
-                Ok(version)
-            })
+            let c = load_contest(conn, id)?;
+            allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+            results::store_policy(conn, &schemes, id, &text, reason.as_deref(), actor.user())
         })
         .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "version": version })))

@@ -116,6 +116,62 @@ impl FormData {
     }
 }
 
+/// A file sent with a form.
+#[derive(Debug, Default, Clone)]
+pub struct Upload {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads a `multipart/form-data` form: its text fields, and its files by
+/// field name. The whole form may not exceed `limit` bytes.
+pub async fn read_multipart(
+    mut form: actix_multipart::Multipart,
+    limit: usize,
+) -> crate::error::AppResult<(FormData, BTreeMap<String, Upload>)> {
+    use crate::error::{AppError, ErrorKind};
+    use futures_util::StreamExt;
+    let too_large = || {
+        AppError::new(
+            ErrorKind::PayloadTooLarge,
+            "payload_too_large",
+            format!("the form may not exceed {} KiB", limit / 1024),
+        )
+    };
+    let unreadable = |e: actix_multipart::MultipartError| {
+        AppError::bad_request(format!("the form could not be read: {e}"))
+    };
+    let mut fields = Vec::new();
+    let mut files = BTreeMap::new();
+    let mut total = 0usize;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(unreadable)?;
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_string);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(unreadable)?;
+            total += chunk.len();
+            if total > limit {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match file_name {
+            Some(file) => {
+                if !bytes.is_empty() {
+                    files.insert(name, Upload { name: file, bytes });
+                }
+            }
+            None => fields.push((name, String::from_utf8_lossy(&bytes).into_owned())),
+        }
+    }
+    Ok((FormData(fields), files))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,11 @@
 //! visitor may manage the contest, and every change goes through the same
 //! workflow functions as the API.
 
+mod documents;
+mod entries;
+mod judges;
+mod ladder;
+mod running;
 mod setup;
 
 use super::i18n::Lang;
@@ -33,16 +38,58 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../../templates/pages/organise/contest_form.html"),
     ),
     (
+        "organise/scheme.html",
+        include_str!("../../../../templates/pages/organise/scheme.html"),
+    ),
+    (
+        "organise/scheme_table.html",
+        include_str!("../../../../templates/pages/organise/scheme_table.html"),
+    ),
+    (
+        "organise/policy.html",
+        include_str!("../../../../templates/pages/organise/policy.html"),
+    ),
+    (
+        "organise/entries.html",
+        include_str!("../../../../templates/pages/organise/entries.html"),
+    ),
+    (
+        "organise/judges.html",
+        include_str!("../../../../templates/pages/organise/judges.html"),
+    ),
+    (
+        "organise/progress.html",
+        include_str!("../../../../templates/pages/organise/progress.html"),
+    ),
+    (
+        "organise/publish.html",
+        include_str!("../../../../templates/pages/organise/publish.html"),
+    ),
+    (
+        "organise/advancement.html",
+        include_str!("../../../../templates/pages/organise/advancement.html"),
+    ),
+    (
+        "organise/brackets.html",
+        include_str!("../../../../templates/pages/organise/brackets.html"),
+    ),
+    (
         "organise/nav.html",
         include_str!("../../../../templates/pages/organise/nav.html"),
     ),
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
+    // `/organise/contests/new` before `/organise/contests/{id}`.
+    setup::config(cfg);
     cfg.route("/organise", web::get().to(list))
         .route("/organise/contests/{id}", web::get().to(overview))
         .route("/organise/contests/{id}/status", web::post().to(status));
-    setup::config(cfg);
+    documents::config(cfg);
+    entries::config(cfg);
+    judges::config(cfg);
+    ladder::config(cfg);
+    running::config(cfg);
 }
 
 /// The signed-in organiser, or the refusal a visitor of another kind gets.

@@ -1,0 +1,164 @@
+//! Marking progress while a contest runs: per entry, what is marked, what
+//! is missing, where the judges are further apart than allowed and which
+//! modules are signed off; per judge, what they still have to mark.
+
+use crate::engine::access::Actor;
+use crate::engine::model::{decode_path, ContestId, EntryStatus, UserId};
+use crate::engine::scheme::AspectKind;
+use crate::error::{AppError, AppResult};
+use crate::marking::{contest_scores, Schemes};
+use crate::store::{entries, marking as store, organisations, users, DbConnection};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryProgress {
+    pub entry: i64,
+    pub start_number: String,
+    pub aspects: usize,
+    pub marked: usize,
+    /// Aspects without a mark yet, or waiting for more judges.
+    pub missing: usize,
+    /// Aspects whose judges are further apart than allowed.
+    pub flagged: Vec<String>,
+    pub modules: usize,
+    pub locked: usize,
+    pub total: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JudgeProgress {
+    pub user: i64,
+    pub name: String,
+    pub panels: Vec<String>,
+    /// Entry × aspect pairs this judge is to mark (their panels' levels and
+    /// scores, entries in conflict left out).
+    pub expected: usize,
+    pub done: usize,
+    pub missing: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Progress {
+    pub entries: Vec<EntryProgress>,
+    pub judges: Vec<JudgeProgress>,
+    pub aspects_total: usize,
+    pub aspects_marked: usize,
+    pub flagged: usize,
+    pub modules_total: usize,
+    pub modules_locked: usize,
+}
+
+/// Aspects that each judge of a panel marks in their own slot.
+fn judged_kind(kind: &AspectKind) -> bool {
+    matches!(
+        kind,
+        AspectKind::Judgement { .. } | AspectKind::Score { .. }
+    )
+}
+
+pub fn progress(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    contest: ContestId,
+) -> AppResult<Progress> {
+    let (_, layout, scored) = contest_scores(conn, schemes, contest)?;
+    let locks: HashSet<(i64, String)> = store::locks_of_contest(conn, contest)?
+        .into_iter()
+        .collect();
+    let modules = layout.scheme.modules.len();
+    let mut out = Progress::default();
+    for (entry, score) in &scored {
+        let n = score.aspects.len();
+        let flagged: Vec<String> = score
+            .aspects
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.is_flagged())
+            .map(|(i, _)| layout.aspect(i).code.clone())
+            .collect();
+        let locked = layout
+            .scheme
+            .modules
+            .iter()
+            .filter(|m| locks.contains(&(entry.id.0, m.code.clone())))
+            .count();
+        out.aspects_total += n;
+        out.aspects_marked += score.marked;
+        out.flagged += flagged.len();
+        out.modules_total += modules;
+        out.modules_locked += locked;
+        out.entries.push(EntryProgress {
+            entry: entry.id.0,
+            start_number: entry.start_number.clone(),
+            aspects: n,
+            marked: score.marked,
+            missing: n - score.marked,
+            flagged,
+            modules,
+            locked,
+            total: score.total.normalize().to_string(),
+        });
+    }
+    out.entries
+        .sort_by(|a, b| a.start_number.cmp(&b.start_number));
+
+    // Per judge: what their panels expect of them, less what they marked.
+    let views = entries::views_of_contest(conn, contest)?;
+    let active: Vec<(i64, Vec<crate::engine::model::OrganisationId>)> = views
+        .iter()
+        .filter(|v| v.entry.status == EntryStatus::Active)
+        .map(|v| {
+            decode_path(&v.organisation_path)
+                .map(|p| (v.entry.id.0, p))
+                .map_err(AppError::internal)
+        })
+        .collect::<AppResult<_>>()?;
+    let mut done_by: HashMap<i64, HashSet<(i64, String)>> = HashMap::new();
+    for (judge, entry, aspect) in store::judged_aspects(conn, contest)? {
+        done_by.entry(judge).or_default().insert((entry, aspect));
+    }
+    let mut expected_by: HashMap<i64, HashSet<(i64, usize)>> = HashMap::new();
+    let mut panels_by: HashMap<i64, Vec<String>> = HashMap::new();
+    for p in store::panels_of(conn, contest)? {
+        let aspects: Vec<usize> = (0..layout.aspect_count())
+            .filter(|&i| layout.covers(&p.covers, i) && judged_kind(&layout.aspect(i).kind))
+            .collect();
+        for judge in &p.judges {
+            panels_by.entry(judge.0).or_default().push(p.name.clone());
+            let user = users::get(conn, *judge)?;
+            let org = organisations::get(conn, user.organisation_id)?;
+            let actor = Actor::Judge {
+                user: user.id,
+                organisation: org.path,
+                contests: Vec::new(),
+            };
+            let depth = p.conflict_depth.map(|d| usize::try_from(d).unwrap_or(0));
+            let set = expected_by.entry(judge.0).or_default();
+            for (entry, path) in &active {
+                if actor.may_see_entry_of(path, depth).is_ok() {
+                    set.extend(aspects.iter().map(|&i| (*entry, i)));
+                }
+            }
+        }
+    }
+    for (judge, expected) in expected_by {
+        let user = users::get(conn, UserId(judge))?;
+        let done_set = done_by.remove(&judge).unwrap_or_default();
+        let done = expected
+            .iter()
+            .filter(|(e, i)| done_set.contains(&(*e, layout.aspect(*i).code.clone())))
+            .count();
+        out.judges.push(JudgeProgress {
+            user: judge,
+            name: user.display_name,
+            panels: panels_by.remove(&judge).unwrap_or_default(),
+            expected: expected.len(),
+            done,
+            missing: expected.len() - done,
+        });
+    }
+    out.judges
+        .sort_by(|a, b| b.missing.cmp(&a.missing).then(a.name.cmp(&b.name)));
+    Ok(out)
+}

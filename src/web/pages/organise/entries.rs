@@ -1,0 +1,294 @@
+//! Registration: the contest's entries, and importing a registration file
+//! with its row-by-row report shown before anything is saved.
+
+use super::{managed, see_other};
+use crate::engine::model::ContestId;
+use crate::error::{AppError, AppResult};
+use crate::io::encoding::TextEncoding;
+use crate::registration::{import_file, Registrar};
+use crate::web::auth::Caller;
+use crate::web::pages::forms::read_multipart;
+use crate::web::pages::i18n::Lang;
+use crate::web::pages::render_status;
+use crate::web::State;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/organise/contests/{id}/entries", web::get().to(page))
+        .route(
+            "/organise/contests/{id}/entries/import",
+            web::post().to(import),
+        );
+}
+
+/// A registration file may not exceed this (some 20,000 rows).
+const FILE_LIMIT: usize = 4 * 1024 * 1024;
+
+#[derive(Serialize)]
+struct EntryRow {
+    start_number: String,
+    names: String,
+    organisation: String,
+    group: String,
+    withdrawn: bool,
+}
+
+#[derive(Serialize)]
+struct RowProblem {
+    row: String,
+    column: String,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct PlannedRow {
+    row: usize,
+    start_number: String,
+    team: String,
+    name: String,
+    organisation: String,
+    group: String,
+}
+
+/// What a checked file would do, or why it cannot be registered.
+#[derive(Serialize, Default)]
+struct Report {
+    file_name: String,
+    summary: String,
+    problems: Vec<RowProblem>,
+    rows: Vec<PlannedRow>,
+    applied: Option<crate::store::entries::Applied>,
+    /// The file as checked, to register with one more click.
+    data: String,
+    encoding: String,
+}
+
+#[derive(Deserialize)]
+struct Imported {
+    imported: Option<usize>,
+}
+
+struct Listing {
+    head: super::Heading,
+    user: crate::store::users::User,
+    entries: Vec<EntryRow>,
+    open: bool,
+}
+
+fn listing(
+    conn: &mut crate::store::DbConnection,
+    state: &State,
+    actor: &crate::engine::access::Actor,
+    id: ContestId,
+    lang: Lang,
+) -> AppResult<Listing> {
+    let (c, user) = managed(conn, actor, id)?;
+    let head = super::heading(conn, lang, state, &c.contest)?;
+    let entries = crate::store::entries::views_of_contest(conn, id)?
+        .into_iter()
+        .map(|v| {
+            let names = v
+                .members
+                .iter()
+                .map(|m| m.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、");
+            EntryRow {
+                start_number: v.entry.start_number.clone(),
+                names: match &v.entry.team_name {
+                    Some(t) => format!("{t}（{names}）"),
+                    None => names,
+                },
+                organisation: super::pick(lang, &v.organisation_name_zh, &v.organisation_name_en),
+                group: v
+                    .members
+                    .first()
+                    .map(|m| state.catalog.get(lang, &format!("group_{}", m.group)))
+                    .unwrap_or_default(),
+                withdrawn: v.entry.status == crate::engine::model::EntryStatus::Withdrawn,
+            }
+        })
+        .collect();
+    Ok(Listing {
+        head,
+        user,
+        entries,
+        open: c.contest.status.accepts_registrations(),
+    })
+}
+
+fn show(
+    state: &State,
+    req: &HttpRequest,
+    l: Listing,
+    report: Option<Report>,
+    imported: Option<usize>,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("contest", &l.head);
+    ctx.insert("section", "entries");
+    ctx.insert("entries", &l.entries);
+    ctx.insert("open", &l.open);
+    ctx.insert("report", &report);
+    ctx.insert("imported", &imported);
+    render_status(
+        state,
+        req,
+        "organise/entries.html",
+        ctx,
+        Some(l.user),
+        status,
+    )
+}
+
+async fn page(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+    query: web::Query<Imported>,
+) -> AppResult<HttpResponse> {
+    let (lang, _) = Lang::of_request(&req);
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let st = state.clone();
+    let l = state
+        .db(move |conn| listing(conn, &st, &actor, id, lang))
+        .await?;
+    show(&state, &req, l, None, query.imported, StatusCode::OK)
+}
+
+async fn import(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+    payload: web::Payload,
+) -> AppResult<HttpResponse> {
+    let mp = actix_multipart::Multipart::new(req.headers(), payload);
+    let (form, files) = read_multipart(mp, FILE_LIMIT * 2).await?;
+    form.check_csrf(&req)?;
+    let (lang, _) = Lang::of_request(&req);
+    let id = ContestId(path.into_inner());
+    let register = form.get("action") == "register";
+    let encoding_name = form.get("encoding");
+    let encoding = match encoding_name.as_str() {
+        "" | "auto" => None,
+        e => Some(
+            e.parse::<TextEncoding>()
+                .map_err(|m| AppError::invalid("encoding", m))?,
+        ),
+    };
+    // The file as uploaded, or as checked a moment ago.
+    let (file_name, bytes) = match files.get("file") {
+        Some(f) => (f.name.clone(), f.bytes.clone()),
+        None => (
+            form.get("file_name"),
+            base64::engine::general_purpose::STANDARD
+                .decode(form.get("data"))
+                .map_err(|_| {
+                    AppError::invalid("data", "the checked file did not come back intact")
+                })?,
+        ),
+    };
+    let actor = caller.actor;
+    let hasher = state.hasher.clone();
+    let st = state.clone();
+    let (l, report) = state
+        .db(move |conn| {
+            let l = listing(conn, &st, &actor, id, lang)?;
+            let mut report = Report {
+                file_name,
+                data: base64::engine::general_purpose::STANDARD.encode(&bytes),
+                encoding: encoding.map(|e| e.name().to_string()).unwrap_or_default(),
+                ..Report::default()
+            };
+            if bytes.is_empty() {
+                report.summary = st.catalog.get(lang, "choose_a_file");
+                return Ok((l, report));
+            }
+            let scope = crate::web::api::entries::registrar_scope(conn, &actor)?;
+            let outcome = import_file(
+                conn,
+                &hasher,
+                id,
+                &bytes,
+                encoding,
+                &Registrar {
+                    user: actor.user(),
+                    scope: scope.as_ref(),
+                },
+                "csv",
+                !register,
+            );
+            match outcome {
+                Ok(applied) => {
+                    report.applied = Some(applied);
+                    if !register {
+                        report.rows = planned(&bytes, encoding);
+                    }
+                }
+                Err(e) if e.kind.status().is_client_error() => {
+                    report.summary = e.message.clone();
+                    report.problems = e
+                        .details
+                        .iter()
+                        .map(|d| RowProblem {
+                            row: d.row.map(|r| r.to_string()).unwrap_or_default(),
+                            column: d.column.clone().or(d.field.clone()).unwrap_or_default(),
+                            message: d.message.clone(),
+                        })
+                        .collect();
+                    if report.problems.is_empty() {
+                        report.problems.push(RowProblem {
+                            row: String::new(),
+                            column: String::new(),
+                            message: e.message.clone(),
+                        });
+                    }
+                    report.data.clear();
+                }
+                Err(e) => return Err(e),
+            }
+            Ok((l, report))
+        })
+        .await?;
+    match (&report.applied, register) {
+        (Some(a), true) => Ok(see_other(&format!(
+            "/organise/contests/{id}/entries?imported={}",
+            a.entries_created
+        ))),
+        (Some(_), false) => show(&state, &req, l, Some(report), None, StatusCode::OK),
+        (None, _) => show(
+            &state,
+            &req,
+            l,
+            Some(report),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    }
+}
+
+/// The rows of a file that passed its checks, as they will be registered.
+fn planned(bytes: &[u8], encoding: Option<TextEncoding>) -> Vec<PlannedRow> {
+    let Ok((text, _)) = crate::io::encoding::decode(bytes, encoding) else {
+        return Vec::new();
+    };
+    crate::io::entries_csv::parse_entries(&text)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| PlannedRow {
+            row: r.row,
+            start_number: r.start_number.unwrap_or_default(),
+            team: r.team.unwrap_or_default(),
+            name: r.name,
+            organisation: r.organisation,
+            group: r.group.to_string(),
+        })
+        .collect()
+}

@@ -1,0 +1,320 @@
+//! After results: who advances to this contest from its feeders (review,
+//! then confirm), and the contest's brackets.
+
+use super::{managed, see_other};
+use crate::brackets::{NewBracketInput, SeedingInput};
+use crate::engine::bracket::Options;
+use crate::engine::model::ContestId;
+use crate::error::{AppError, AppResult};
+use crate::web::auth::Caller;
+use crate::web::pages::forms::{FieldErrors, FormData};
+use crate::web::pages::i18n::Lang;
+use crate::web::pages::{render, render_status};
+use crate::web::State;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/organise/contests/{id}/advancement",
+        web::get().to(advancement),
+    )
+    .route(
+        "/organise/contests/{id}/advancement",
+        web::post().to(confirm),
+    )
+    .route("/organise/contests/{id}/brackets", web::get().to(brackets))
+    .route(
+        "/organise/contests/{id}/brackets",
+        web::post().to(create_bracket),
+    );
+}
+
+#[derive(Serialize)]
+struct LineRow {
+    from: String,
+    start_number: String,
+    name: String,
+    organisation: String,
+    place: usize,
+    score: String,
+    outcome: String,
+    qualifies: bool,
+    why: String,
+}
+
+#[derive(Deserialize)]
+struct Done {
+    confirmed: Option<usize>,
+}
+
+fn advancement_ctx(
+    conn: &mut crate::store::DbConnection,
+    state: &State,
+    actor: &crate::engine::access::Actor,
+    id: ContestId,
+    lang: Lang,
+) -> AppResult<(tera::Context, crate::store::users::User)> {
+    let (c, user) = managed(conn, actor, id)?;
+    let head = super::heading(conn, lang, state, &c.contest)?;
+    let mut ctx = tera::Context::new();
+    ctx.insert("contest", &head);
+    ctx.insert("section", "advancement");
+    ctx.insert("open", &c.contest.status.accepts_registrations());
+    match crate::advancement::proposal(conn, id) {
+        Ok(view) => {
+            use crate::engine::advancement::Outcome;
+            let lines: Vec<LineRow> = view
+                .proposal
+                .lines
+                .iter()
+                .map(|l| LineRow {
+                    from: l.contest.clone(),
+                    start_number: l.key.clone(),
+                    name: l.name.clone(),
+                    organisation: l.organisation.clone(),
+                    place: l.place,
+                    score: l.score.normalize().to_string(),
+                    outcome: state.catalog.get(
+                        lang,
+                        match l.outcome {
+                            Outcome::Qualifies => "outcome_qualifies",
+                            Outcome::Reserve => "outcome_reserve",
+                            Outcome::NotQualified => "outcome_not_qualified",
+                        },
+                    ),
+                    qualifies: l.outcome == Outcome::Qualifies,
+                    why: l.why.clone(),
+                })
+                .collect();
+            let qualifying = lines.iter().filter(|l| l.qualifies).count();
+            ctx.insert("rules_version", &view.rules_version);
+            ctx.insert("lines", &lines);
+            ctx.insert("qualifying", &qualifying);
+            ctx.insert("warnings", &view.warnings);
+        }
+        Err(e) if e.kind.status().is_client_error() => {
+            ctx.insert("no_rules", &e.message);
+        }
+        Err(e) => return Err(e),
+    }
+    Ok((ctx, user))
+}
+
+async fn advancement(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+    query: web::Query<Done>,
+) -> AppResult<HttpResponse> {
+    let (lang, _) = Lang::of_request(&req);
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let st = state.clone();
+    let (mut ctx, user) = state
+        .db(move |conn| advancement_ctx(conn, &st, &actor, id, lang))
+        .await?;
+    ctx.insert("confirmed", &query.confirmed);
+    render(&state, &req, "organise/advancement.html", ctx, Some(user))
+}
+
+async fn confirm(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    FormData::parse(&body).check_csrf(&req)?;
+    let (lang, _) = Lang::of_request(&req);
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let st = state.clone();
+    let outcome = state
+        .db(move |conn| {
+            managed(conn, &actor, id)?;
+            let done = crate::store::write_tx(conn, |conn| {
+                crate::advancement::confirm(conn, id, actor.user())
+            });
+            match done {
+                Ok(list) => Ok(Ok(list.len())),
+                Err(e) if e.kind.status().is_client_error() => {
+                    Ok(Err((advancement_ctx(conn, &st, &actor, id, lang)?, e)))
+                }
+                Err(e) => Err(e),
+            }
+        })
+        .await?;
+    match outcome {
+        Ok(n) => Ok(see_other(&format!(
+            "/organise/contests/{id}/advancement?confirmed={n}"
+        ))),
+        Err(((mut ctx, user), e)) => {
+            let errors = FieldErrors::from_error(&state.catalog, lang, &e);
+            ctx.insert("errors", &errors);
+            render_status(
+                &state,
+                &req,
+                "organise/advancement.html",
+                ctx,
+                Some(user),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct BracketRow {
+    id: i64,
+    code: String,
+    format: String,
+    seeding: String,
+}
+
+fn brackets_ctx(
+    conn: &mut crate::store::DbConnection,
+    state: &State,
+    actor: &crate::engine::access::Actor,
+    id: ContestId,
+    lang: Lang,
+) -> AppResult<(tera::Context, crate::store::users::User)> {
+    let (c, user) = managed(conn, actor, id)?;
+    let head = super::heading(conn, lang, state, &c.contest)?;
+    let rows: Vec<BracketRow> = crate::store::brackets::of_contest(conn, id)?
+        .into_iter()
+        .map(|b| BracketRow {
+            id: b.id,
+            format: state.catalog.get(lang, &format!("format_{}", b.format)),
+            seeding: serde_json::from_str::<crate::brackets::Seeding>(&b.seeding)
+                .map(|s| state.catalog.get(lang, &format!("seeding_{}", s.method)))
+                .unwrap_or_default(),
+            code: b.code,
+        })
+        .collect();
+    let feeders: Vec<(String, String)> = crate::web::api::visible_contests(conn, actor)?
+        .into_iter()
+        .filter(|f| f.id != id)
+        .map(|f| (f.code.clone(), super::pick(lang, &f.name_zh, &f.name_en)))
+        .collect();
+    let formats: Vec<(&str, String)> = ["single", "double", "round-robin", "groups", "swiss"]
+        .iter()
+        .map(|f| (*f, state.catalog.get(lang, &format!("format_{f}"))))
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("contest", &head);
+    ctx.insert("section", "brackets");
+    ctx.insert("formats", &formats);
+    ctx.insert("brackets", &rows);
+    ctx.insert("feeders", &feeders);
+    Ok((ctx, user))
+}
+
+async fn brackets(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (lang, _) = Lang::of_request(&req);
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let st = state.clone();
+    let (mut ctx, user) = state
+        .db(move |conn| brackets_ctx(conn, &st, &actor, id, lang))
+        .await?;
+    ctx.insert("v", &FormData::default().values());
+    ctx.insert("errors", &FieldErrors::default());
+    render(&state, &req, "organise/brackets.html", ctx, Some(user))
+}
+
+/// Reads the bracket form; a number that cannot be read is an error beside its field.
+fn bracket_input(form: &FormData) -> AppResult<NewBracketInput> {
+    let number = |name: &str, default: usize| -> AppResult<usize> {
+        let v = form.get(name);
+        if v.is_empty() {
+            return Ok(default);
+        }
+        v.parse()
+            .map_err(|_| AppError::invalid(name, "must be a whole number"))
+    };
+    let options = Options {
+        third_place: form.get("third_place") == "on",
+        group_size: number("group_size", 0)?,
+        advance: number("advance", 2)?,
+        rounds: number("rounds", 0)?,
+        ..Options::default()
+    };
+    let seeding = match form.get("seeding").as_str() {
+        "" | "start_number" => None,
+        "contest" => Some(SeedingInput::FromContest(form.get("from_contest"))),
+        other => {
+            return Err(AppError::invalid(
+                "seeding",
+                format!("'{other}' is not a way of seeding"),
+            ))
+        }
+    };
+    Ok(NewBracketInput {
+        code: form.get("code"),
+        format: form.get("format"),
+        options,
+        seeding,
+        keep_apart: form.get("keep_apart") == "on",
+    })
+}
+
+async fn create_bracket(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let form = FormData::parse(&body);
+    form.check_csrf(&req)?;
+    let (lang, _) = Lang::of_request(&req);
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let st = state.clone();
+    let input = bracket_input(&form);
+    let outcome = state
+        .db(move |conn| {
+            managed(conn, &actor, id)?;
+            let made = input.and_then(|input| {
+                crate::store::write_tx(conn, |conn| {
+                    crate::brackets::create(conn, id, &input, actor.user())
+                })
+            });
+            match made {
+                Ok(b) => Ok(Ok(b)),
+                Err(e) if e.kind.status().is_client_error() => {
+                    Ok(Err((brackets_ctx(conn, &st, &actor, id, lang)?, e)))
+                }
+                Err(e) => Err(e),
+            }
+        })
+        .await?;
+    match outcome {
+        Ok(b) => Ok(see_other(&format!("/brackets/{b}"))),
+        Err(((mut ctx, user), e)) => {
+            let mut errors = FieldErrors::from_error(&state.catalog, lang, &e);
+            if e.code == "code_taken" {
+                errors = FieldErrors::default();
+                errors.add(&state.catalog, lang, "code", "error_code_taken");
+            }
+            ctx.insert("errors", &errors);
+            ctx.insert("v", &form.values());
+            render_status(
+                &state,
+                &req,
+                "organise/brackets.html",
+                ctx,
+                Some(user),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    }
+}
