@@ -14,6 +14,7 @@ use std::net::TcpListener;
 
 pub mod browser;
 pub mod marking;
+pub mod pages;
 
 pub const SECRET: &str = "5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e";
 pub const PASSWORD: &str = "correct horse battery";

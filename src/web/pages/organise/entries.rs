@@ -188,7 +188,7 @@ async fn import(
         Some(f) => (f.name.clone(), f.bytes.clone()),
         None => (
             form.get("file_name"),
-            base64::engine::general_purpose::STANDARD
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
                 .decode(form.get("data"))
                 .map_err(|_| {
                     AppError::invalid("data", "the checked file did not come back intact")
@@ -203,7 +203,7 @@ async fn import(
             let l = listing(conn, &st, &actor, id, lang)?;
             let mut report = Report {
                 file_name,
-                data: base64::engine::general_purpose::STANDARD.encode(&bytes),
+                data: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes),
                 encoding: encoding.map(|e| e.name().to_string()).unwrap_or_default(),
                 ..Report::default()
             };
