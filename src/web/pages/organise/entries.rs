@@ -229,7 +229,13 @@ async fn import(
                 Ok(applied) => {
                     report.applied = Some(applied);
                     if !register {
-                        report.rows = planned(&bytes, encoding);
+                        report.rows = planned(&bytes, encoding)
+                            .into_iter()
+                            .map(|r| PlannedRow {
+                                group: st.catalog.get(lang, &format!("group_{}", r.group)),
+                                ..r
+                            })
+                            .collect();
                     }
                 }
                 Err(e) if e.kind.status().is_client_error() => {
