@@ -104,7 +104,11 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(aweb::JsonConfig::default().limit(4 * 1024 * 1024).error_handler(web::json_error))
+                .app_data(
+                    aweb::JsonConfig::default()
+                        .limit(4 * 1024 * 1024)
+                        .error_handler(web::json_error),
+                )
                 .app_data(aweb::PathConfig::default().error_handler(web::path_error))
                 .app_data(aweb::QueryConfig::default().error_handler(web::query_error))
                 .app_data(aweb::FormConfig::default().limit(64 * 1024))
@@ -113,12 +117,12 @@ impl Application {
                         .add(("X-Content-Type-Options", "nosniff"))
                         .add(("X-Frame-Options", "DENY"))
                         .add(("Referrer-Policy", "no-referrer"))
-                        .add(("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")),
+                        .add(("Content-Security-Policy", web::CONTENT_SECURITY_POLICY)),
                 )
-                .wrap(
-                    middleware::ErrorHandlers::new()
-                        .handler(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, web::too_large),
-                )
+                .wrap(middleware::ErrorHandlers::new().handler(
+                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    web::too_large,
+                ))
                 .wrap(
                     middleware::ErrorHandlers::new()
                         .default_handler(web::pages::errors::html_for_pages),

@@ -388,7 +388,105 @@ fn only_organisers_of_the_contest_see_its_pages(backend: Backend) {
     );
 }
 
+fn brackets_are_made_and_played_through_the_forms(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let x = set_up(&s);
+    let c = x.contest;
+    let mut v = Visitor::signed_in(&s, &s.world.province_organiser, "en");
+    v.get(&format!("/organise/contests/{c}/brackets"));
+    let bad = v.post(
+        &format!("/organise/contests/{c}/brackets"),
+        &[
+            ("code", "KO"),
+            ("format", "single"),
+            ("seeding", "start_number"),
+            ("rounds", "many"),
+        ],
+    );
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.html.contains("value=\"many\""),
+        "the typed value is kept"
+    );
+    assert!(
+        bad.text().contains("must be a whole number"),
+        "{}",
+        bad.text()
+    );
+    let made = v.post(
+        &format!("/organise/contests/{c}/brackets"),
+        &[
+            ("code", "KO"),
+            ("format", "single"),
+            ("seeding", "start_number"),
+        ],
+    );
+    assert_eq!(made.status, 303, "{}", made.text());
+    let at = made.location.unwrap();
+    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+    let (_, b) = api.call(&x.organiser, "GET", &format!("/brackets/{id}"), None);
+    // Three entrants: seed 1 has a bye, seeds 2 and 3 play.
+    let m = b["state"]["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["home"].is_number() && m["away"].is_number() && m["result"].is_null())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = v.get(&at);
+    assert!(
+        page.html.contains(&format!("id=\"m-{m}\"")),
+        "the match is on the page: {m} {}",
+        page.text()
+    );
+    let winner = b["entrants"][2]["entry"].as_i64().unwrap().to_string();
+    let p = v.post(
+        &format!("/organise/brackets/{id}/matches/{m}"),
+        &[
+            ("winner", &winner),
+            ("score_home", "1"),
+            ("score_away", "3"),
+            ("decision", "played"),
+        ],
+    );
+    assert_eq!(p.status, 303, "{}", p.text());
+    let (_, b) = api.call(&x.organiser, "GET", &format!("/brackets/{id}"), None);
+    let played = b["state"]["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == m.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(played["result"]["score"], json!(["1", "3"]));
+    // A correction needs a reason: refused on the page, nothing changed.
+    v.get(&at);
+    let loser = b["entrants"][1]["entry"].as_i64().unwrap().to_string();
+    let p = v.post(
+        &format!("/organise/brackets/{id}/matches/{m}"),
+        &[
+            ("winner", &loser),
+            ("score_home", "3"),
+            ("score_away", "1"),
+            ("decision", "played"),
+        ],
+    );
+    assert_eq!(p.status, 422);
+    assert!(p.text().contains("reason"), "{}", p.text());
+    let (_, history) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/brackets/{id}/results"),
+        None,
+    );
+    assert_eq!(history.as_array().unwrap().len(), 1, "nothing was recorded");
+}
+
 on_both_backends!(
+    brackets_are_made_and_played_through_the_forms,
     an_organiser_sets_a_contest_up_through_the_forms,
     progress_and_panels_follow_the_marks,
     only_organisers_of_the_contest_see_its_pages,

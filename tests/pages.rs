@@ -29,6 +29,24 @@ fn pages_follow_the_language(backend: Backend) {
         .unwrap()
         .contains("frame-ancestors 'none'"));
     assert_eq!(zh.headers()["x-content-type-options"], "nosniff");
+    let csp = zh.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self';"),
+        "no inline scripts: {csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("form-action 'self'"));
+    let token = cookie_of(&zh, "jiangxin_csrf").expect("the form token");
+    let raw = zh
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with(&token))
+        .unwrap();
+    assert!(
+        raw.contains("HttpOnly") && raw.contains("SameSite=Strict"),
+        "{raw}"
+    );
     let body = zh.text().unwrap();
     assert!(
         body.contains("竞赛") && body.contains("ZJ-ELEC") && !body.contains("ZJ-DRAFT"),

@@ -45,6 +45,12 @@ impl AppState {
 
 pub type State = web::Data<AppState>;
 
+/// What pages may load: scripts only from the server's own files (never
+/// inline), forms only to the server, and no framing by other sites.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
         .service(web::scope("/api/v1").configure(api::config))

@@ -8,6 +8,7 @@ mod documents;
 mod entries;
 mod judges;
 mod ladder;
+mod results_entry;
 mod running;
 mod setup;
 
@@ -74,6 +75,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../../templates/pages/organise/brackets.html"),
     ),
     (
+        "organise/bracket_results.html",
+        include_str!("../../../../templates/pages/organise/bracket_results.html"),
+    ),
+    (
         "organise/nav.html",
         include_str!("../../../../templates/pages/organise/nav.html"),
     ),
@@ -89,6 +94,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     entries::config(cfg);
     judges::config(cfg);
     ladder::config(cfg);
+    results_entry::config(cfg);
     running::config(cfg);
 }
 
