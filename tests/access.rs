@@ -109,6 +109,12 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
         case("GET", "/healthz".into(), [200; 5]),
         case("GET", "/".into(), [200; 5]),
         case("GET", "/signin".into(), [200; 5]),
+        case("GET", "/organise".into(), [401, 200, 200, 403, 403]),
+        case(
+            "GET",
+            "/organise/contests/new".into(),
+            [401, 200, 200, 403, 403],
+        ),
         case("GET", "/api/v1/auth/me".into(), [200; 5]),
         case("GET", "/api/v1/organisations".into(), [200; 5]),
         with(
@@ -158,6 +164,57 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             [401, 201, 403, 403, 403],
         ),
         case("GET", format!("/api/v1/contests/{c}"), [200; 5]),
+        // The organisers' pages of the province's contest: its organisers only.
+        case(
+            "GET",
+            format!("/organise/contests/{c}"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/edit"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/scheme"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/policy"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/entries"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/judges"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/progress"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/publish"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/advancement"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/brackets"),
+            [401, 200, 403, 403, 403],
+        ),
         case(
             "GET",
             format!("/api/v1/contests/{draft}"),
@@ -488,6 +545,14 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
                     case.expect[k],
                     resp.text().unwrap_or_default()
                 ));
+            } else if status >= 400 && !case.path.starts_with("/api/") {
+                let body = resp.text().unwrap_or_default();
+                assert!(
+                    body.starts_with("<!DOCTYPE html>"),
+                    "{} {}: a page's refusal is a page: {body}",
+                    case.method,
+                    case.path
+                );
             } else if status >= 400 {
                 let body: Value = resp.json().unwrap_or(Value::Null);
                 assert!(
