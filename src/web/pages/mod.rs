@@ -57,14 +57,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Every template compiled into the binary, by name.
+fn all_templates() -> Vec<(&'static str, &'static str)> {
+    [TEMPLATES, organise::TEMPLATES]
+        .iter()
+        .flat_map(|t| t.iter().copied())
+        .collect()
+}
+
 /// Builds the template engine from the templates compiled into the binary.
 pub fn templates() -> anyhow::Result<tera::Tera> {
     let mut tera = tera::Tera::default();
-    let all: Vec<(&str, &str)> = [TEMPLATES, organise::TEMPLATES]
-        .iter()
-        .flat_map(|t| t.iter().copied())
-        .collect();
-    tera.add_raw_templates(all)?;
+    tera.add_raw_templates(all_templates())?;
     Ok(tera)
 }
 
@@ -270,4 +274,70 @@ async fn signout(
     gone.set_path("/");
     gone.make_removal();
     Ok(redirect_home().cookie(gone).finish())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Words a template may show as written: names that are the same in
+    /// both languages, and each language's name in itself.
+    const AS_WRITTEN: &[&str] = &["中文", "English", "UTF-8", "GBK", "GB18030", "QR"];
+
+    /// Removes everything between each opening and its closing.
+    fn strip(text: &str, pairs: &[(&str, &str)]) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        loop {
+            let next = pairs
+                .iter()
+                .filter_map(|(open, close)| rest.find(open).map(|i| (i, *close)))
+                .min_by_key(|(i, _)| *i);
+            let Some((i, close)) = next else {
+                out.push_str(rest);
+                return out;
+            };
+            out.push_str(&rest[..i]);
+            out.push(' ');
+            rest = match rest[i..].find(close) {
+                Some(j) => &rest[i + j + close.len()..],
+                None => "",
+            };
+        }
+    }
+
+    /// The text a template shows: outside tera's tags, then outside
+    /// scripts, styles and HTML tags.
+    fn shown_text(template: &str) -> String {
+        let plain = strip(template, &[("{{", "}}"), ("{%", "%}"), ("{#", "#}")]);
+        strip(
+            &plain,
+            &[("<script", "</script>"), ("<style", "</style>"), ("<", ">")],
+        )
+    }
+
+    #[test]
+    fn templates_show_no_words_of_their_own() {
+        for (name, text) in super::all_templates() {
+            let mut shown = shown_text(text);
+            for w in AS_WRITTEN {
+                shown = shown.replace(w, " ");
+            }
+            let words: Vec<&str> = shown
+                .split(|c: char| !(c.is_alphabetic()))
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert!(
+                words.is_empty(),
+                "{name} shows words that are not in the catalog: {words:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_check_sees_words_between_tags() {
+        assert_eq!(shown_text("<p>{{ t.x }} Save</p>").trim(), "Save");
+        assert_eq!(
+            shown_text("<p title=\"x\">{% if a %}{{ b }}{% endif %}</p>").trim(),
+            ""
+        );
+    }
 }
