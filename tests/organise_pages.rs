@@ -485,7 +485,65 @@ fn brackets_are_made_and_played_through_the_forms(backend: Backend) {
     assert_eq!(history.as_array().unwrap().len(), 1, "nothing was recorded");
 }
 
+fn hostile_forms_are_refused_cleanly(backend: Backend) {
+    let s = TestServer::start(backend);
+    let token = s.login(&s.world.province_organiser);
+    let c = s.world.contest.id.0;
+    let mut v = Visitor::signed_in(&s, &s.world.province_organiser, "en");
+    v.get(&format!("/organise/contests/{c}/entries"));
+    let import = format!("/organise/contests/{c}/entries/import");
+    // A body that is not the multipart it claims to be.
+    let p = v.post_raw(
+        &import,
+        "multipart/form-data; boundary=xyz",
+        b"garbage".to_vec(),
+    );
+    assert!((400..500).contains(&p.status), "{}: {}", p.status, p.text());
+    assert!(p.html.starts_with("<!DOCTYPE html>"));
+    // Multipart without a boundary at all.
+    let p = v.post_raw(&import, "multipart/form-data", b"--\r\n".to_vec());
+    assert!((400..500).contains(&p.status), "{}", p.status);
+    // A file larger than a form may be.
+    let big = vec![b'a'; 9 * 1024 * 1024];
+    let p = v.upload(&import, &[("action", "check")], Some(("big.csv", big)));
+    assert_eq!(p.status, 413, "{}", p.text());
+    // Binary bytes as a registration file: reported, nothing saved.
+    v.get(&format!("/organise/contests/{c}/entries"));
+    let p = v.upload(
+        &import,
+        &[("action", "check"), ("encoding", "utf-8")],
+        Some(("x.csv", vec![0xff, 0xfe, 0x00, 0x41, 0x00, 0x9f])),
+    );
+    assert_eq!(p.status, 422, "{}", p.text());
+    // A checked file that does not come back intact.
+    let p = v.upload(&import, &[("action", "register"), ("data", "%%%")], None);
+    assert_eq!(p.status, 422);
+    // Fields far too long, and control characters.
+    v.get("/organise/contests/new");
+    let long = "长".repeat(5000);
+    let p = v.post(
+        "/organise/contests/new",
+        &[
+            ("code", "X\u{0}Y"),
+            ("name_zh", &long),
+            ("name_en", "x"),
+            ("starts_on", "2027-13-45"),
+        ],
+    );
+    assert_eq!(p.status, 422);
+    assert!(p.text().contains("Give a date as year-month-day"));
+    let p = v.post_raw(
+        "/organise/contests/new",
+        "application/x-www-form-urlencoded",
+        vec![0xff, 0x00, b'=', b'&'],
+    );
+    assert_eq!(p.status, 403, "no token, no change");
+    let (_, list) = Api { s: &s }.call(&token, "GET", &format!("/contests/{c}/entries"), None);
+    assert_eq!(list.as_array().unwrap().len(), 1, "nothing was registered");
+}
+
 on_both_backends!(
+    hostile_forms_are_refused_cleanly,
     brackets_are_made_and_played_through_the_forms,
     an_organiser_sets_a_contest_up_through_the_forms,
     progress_and_panels_follow_the_marks,

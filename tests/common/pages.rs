@@ -117,6 +117,19 @@ impl<'a> Visitor<'a> {
         self.read(resp)
     }
 
+    /// Sends any body with any content type, as a hostile client would.
+    pub fn post_raw(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Page {
+        let resp = self
+            .client
+            .post(self.s.url(path))
+            .header("Accept-Language", self.lang)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .unwrap();
+        self.read(resp)
+    }
+
     /// Sends a `multipart/form-data` form with one file, with the page's token.
     pub fn upload(
         &mut self,
