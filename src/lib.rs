@@ -5,6 +5,7 @@
 
 pub mod advance_file;
 pub mod advancement;
+pub mod backup;
 pub mod bench;
 pub mod bracket_file;
 pub mod brackets;

@@ -33,6 +33,22 @@ enum Command {
         after_help = "Example:\n  JIANGXIN_DATABASE_URL=postgres://jx@db/jiangxin JIANGXIN_SECRET=<64 hex> jiangxin serve"
     )]
     Serve,
+    /// Copy the running SQLite database to FILE, consistently, and check the copy.
+    #[command(
+        after_help = "Example:\n  JIANGXIN_DATABASE_URL=contest.db jiangxin backup /backups/contest-2026-11-30.db\n\nPostgreSQL: use pg_dump (docs/operations.md)."
+    )]
+    Backup {
+        /// Where to write the copy; an existing file is never replaced.
+        file: std::path::PathBuf,
+    },
+    /// Check a backup and, if it passes, put it in place of the SQLite database.
+    #[command(
+        after_help = "Example:\n  JIANGXIN_DATABASE_URL=contest.db jiangxin restore /backups/contest-2026-11-30.db\n\nStop the servers first. The database it replaces is kept beside it, renamed."
+    )]
+    Restore {
+        /// The backup to restore.
+        file: std::path::PathBuf,
+    },
     /// Apply pending database migrations and exit.
     #[command(after_help = "Example:\n  JIANGXIN_DATABASE_URL=contest.db jiangxin migrate")]
     Migrate,
@@ -286,6 +302,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => {
             let settings = Settings::from_env()?;
             serve(settings)
+        }
+        Command::Backup { file } => {
+            let settings = Settings::from_env()?;
+            let c = jiangxin::backup::backup(&settings, &file)?;
+            println!(
+                "backed up to {}: {} contests, {} entries, {} marks (migration {}); integrity check passed",
+                file.display(),
+                c.contests,
+                c.entries,
+                c.marks,
+                c.latest_migration
+            );
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let settings = Settings::from_env()?;
+            let (c, kept) = jiangxin::backup::restore(&settings, &file)?;
+            println!(
+                "restored {}: {} contests, {} entries, {} marks (migration {})",
+                file.display(),
+                c.contests,
+                c.entries,
+                c.marks,
+                c.latest_migration
+            );
+            if let Some(k) = kept {
+                println!("the database it replaced is kept as {}", k.display());
+            }
+            Ok(())
         }
         Command::Migrate => {
             let settings = Settings::from_env()?;

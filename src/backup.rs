@@ -1,0 +1,179 @@
+//! Backups of a running SQLite database, and restoring one after checking
+//! it. PostgreSQL is backed up with its own tools (`pg_dump`, see
+//! `docs/operations.md`).
+
+use crate::config::{DatabaseUrl, Settings};
+use crate::store::{self, installation, DbConnection};
+use anyhow::{bail, Context as _};
+use diesel::connection::SimpleConnection;
+use diesel::migration::MigrationSource;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use std::path::{Path, PathBuf};
+
+/// What a checked backup holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    pub latest_migration: String,
+    pub contests: i64,
+    pub entries: i64,
+    pub marks: i64,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Line {
+    #[diesel(sql_type = Text)]
+    line: String,
+}
+
+fn sqlite_path(settings: &Settings) -> anyhow::Result<&Path> {
+    match &settings.database {
+        DatabaseUrl::Sqlite(p) => Ok(p),
+        DatabaseUrl::Postgres(_) => bail!(
+            "JIANGXIN_DATABASE_URL is a PostgreSQL database: back it up with pg_dump \
+             (pg_dump --format=custom --file FILE \"$JIANGXIN_DATABASE_URL\") and restore it \
+             with pg_restore; see docs/operations.md"
+        ),
+    }
+}
+
+/// Copies the configured SQLite database to `to` as one consistent
+/// snapshot while servers keep writing (`VACUUM INTO` reads inside one
+/// transaction), then checks the copy.
+pub fn backup(settings: &Settings, to: &Path) -> anyhow::Result<Checked> {
+    let from = sqlite_path(settings)?;
+    if !from.exists() {
+        bail!("there is no database at {}", from.display());
+    }
+    if to.exists() {
+        bail!(
+            "{} already exists; a backup never replaces a file",
+            to.display()
+        );
+    }
+    let target = to
+        .to_str()
+        .context("the backup's path must be valid UTF-8")?;
+    let mut conn = store::establish(&settings.database)?;
+    let DbConnection::Sqlite(c) = &mut conn else {
+        bail!("not an SQLite database");
+    };
+    diesel::sql_query("VACUUM INTO ?")
+        .bind::<Text, _>(target)
+        .execute(c)
+        .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    check(to, settings)
+}
+
+/// Checks a backup file: an SQLite database that passes SQLite's integrity
+/// check, whose migrations this version of jiangxin knows, and which was
+/// made with the same key as this installation (when the key is known).
+pub fn check(file: &Path, settings: &Settings) -> anyhow::Result<Checked> {
+    let mut head = [0u8; 16];
+    {
+        use std::io::Read;
+        let mut f =
+            std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+        f.read_exact(&mut head)
+            .with_context(|| format!("{} is too short to be a database", file.display()))?;
+    }
+    if &head != b"SQLite format 3\0" {
+        bail!("{} is not an SQLite database", file.display());
+    }
+    let path = file
+        .to_str()
+        .context("the file's path must be valid UTF-8")?;
+    let mut c =
+        SqliteConnection::establish(path).with_context(|| format!("opening {}", file.display()))?;
+    c.batch_execute("PRAGMA query_only = ON;")?;
+    let lines: Vec<Line> =
+        diesel::sql_query("SELECT integrity_check AS line FROM pragma_integrity_check()")
+            .load(&mut c)
+            .context("running SQLite's integrity check")?;
+    if lines.len() != 1 || lines[0].line != "ok" {
+        let found: Vec<String> = lines.into_iter().take(5).map(|l| l.line).collect();
+        bail!(
+            "{} fails SQLite's integrity check: {}",
+            file.display(),
+            found.join("; ")
+        );
+    }
+    let known: Vec<String> =
+        MigrationSource::<diesel::sqlite::Sqlite>::migrations(&store::SQLITE_MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("reading the embedded migrations: {e}"))?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect();
+    let applied: Vec<Line> = diesel::sql_query(
+        "SELECT version AS line FROM __diesel_schema_migrations ORDER BY version",
+    )
+    .load(&mut c)
+    .with_context(|| format!("{} is not a jiangxin database", file.display()))?;
+    if let Some(unknown) = applied.iter().find(|a| !known.contains(&a.line)) {
+        bail!(
+            "{} was made by a newer jiangxin (migration {} is unknown to this version)",
+            file.display(),
+            unknown.line
+        );
+    }
+    let latest_migration = applied.last().map(|l| l.line.clone()).unwrap_or_default();
+    if let Some(secret) = &settings.secret {
+        let fingerprint = crate::engine::identity::IdentityHasher::new(secret).fingerprint();
+        let mut conn = DbConnection::Sqlite(c);
+        let stored = installation::get(&mut conn, installation::KEY_FINGERPRINT)?;
+        let DbConnection::Sqlite(back) = conn else {
+            bail!("not an SQLite database");
+        };
+        c = back;
+        if stored.is_some_and(|s| s != fingerprint) {
+            bail!(
+                "{} was made with another JIANGXIN_SECRET; identity numbers would not be recognised",
+                file.display()
+            );
+        }
+    }
+    let count = |c: &mut SqliteConnection, table: &str| -> anyhow::Result<i64> {
+        let n: Count =
+            diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result(c)?;
+        Ok(n.n)
+    };
+    Ok(Checked {
+        latest_migration,
+        contests: count(&mut c, "contests")?,
+        entries: count(&mut c, "entries")?,
+        marks: count(&mut c, "marks")?,
+    })
+}
+
+/// Replaces the configured SQLite database with a checked backup. The file
+/// is checked first; nothing is touched if it fails. The database it
+/// replaces is kept beside it, renamed. Stop the servers first.
+pub fn restore(settings: &Settings, file: &Path) -> anyhow::Result<(Checked, Option<PathBuf>)> {
+    let target = sqlite_path(settings)?.to_path_buf();
+    let checked = check(file, settings)?;
+    let mut kept = None;
+    if target.exists() {
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+        let aside = PathBuf::from(format!("{}.before-restore-{stamp}", target.display()));
+        std::fs::rename(&target, &aside)
+            .with_context(|| format!("moving {} aside", target.display()))?;
+        for suffix in ["-wal", "-shm"] {
+            let side = PathBuf::from(format!("{}{suffix}", target.display()));
+            if side.exists() {
+                std::fs::rename(&side, format!("{}{suffix}", aside.display()))?;
+            }
+        }
+        kept = Some(aside);
+    }
+    let partial = PathBuf::from(format!("{}.restoring", target.display()));
+    std::fs::copy(file, &partial).with_context(|| format!("copying {}", file.display()))?;
+    std::fs::File::open(&partial)?.sync_all()?;
+    std::fs::rename(&partial, &target)?;
+    Ok((checked, kept))
+}
