@@ -6,6 +6,7 @@ pub mod contests;
 pub mod errors;
 pub mod forms;
 pub mod i18n;
+pub mod judge;
 pub mod organise;
 
 use crate::error::{AppError, AppResult};
@@ -30,6 +31,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     brackets::config(cfg);
     contests::config(cfg);
     organise::config(cfg);
+    judge::config(cfg);
 }
 
 /// The templates of the pages shared by everyone; each page module lists its own.
@@ -60,7 +62,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// Builds the template engine from the templates compiled into the binary.
 pub fn templates() -> anyhow::Result<tera::Tera> {
     let mut tera = tera::Tera::default();
-    let all: Vec<(&str, &str)> = [TEMPLATES, organise::TEMPLATES]
+    let all: Vec<(&str, &str)> = [TEMPLATES, organise::TEMPLATES, judge::TEMPLATES]
         .iter()
         .flat_map(|t| t.iter().copied())
         .collect();
@@ -224,8 +226,16 @@ async fn signin_link(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let outcome = sign_in_with_link(&state, path.into_inner(), TokenKind::Session).await;
-    signed_in_or_form(&state, &req, outcome, "", "bad_link")
+    match sign_in_with_link(&state, path.into_inner(), TokenKind::Session).await {
+        Ok((_, token, _)) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/judge"))
+            .cookie(session_cookie(&state, &token))
+            .finish()),
+        Err(e) if e.kind == crate::error::ErrorKind::Unauthenticated => {
+            judge::links::link_refused(&state, &req)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// After a sign-in attempt: home with the session cookie, or the form again (401)
