@@ -18,8 +18,8 @@
   var t = S.t;
   var meta = document.querySelector('meta[name="csrf-token"]');
   var csrf = meta ? meta.getAttribute("content") : "";
-  var QUEUE_KEY = "jiangxin.judge.queue." + S.contest;
-  var REFUSED_KEY = "jiangxin.judge.refused." + S.contest;
+  var QUEUE_KEY = "jiangxin.judge.queue." + S.contest + "." + S.judge;
+  var REFUSED_KEY = "jiangxin.judge.refused." + S.contest + "." + S.judge;
   var DEVICE_KEY = "jiangxin.judge.device";
   var BATCH = 50;
 

@@ -138,8 +138,9 @@ fn a_judge_marks_on_a_tablet_through_a_network_drop(backend: Backend) {
         br.text("#sync")
     );
     br.screenshot(&format!("{tag}-judge-mark-offline-en-tablet"));
+    let judge = user_id(&s, &x, "wz-judge1");
     let kept = br.exec(&format!(
-        "return JSON.parse(localStorage.getItem('jiangxin.judge.queue.{c}')).length;"
+        "return JSON.parse(localStorage.getItem('jiangxin.judge.queue.{c}.{judge}')).length;"
     ));
     assert_eq!(kept, json!(4), "the queue is kept on the tablet");
     assert!(marks_of(&s, &x, x.e101).is_empty(), "nothing arrived yet");

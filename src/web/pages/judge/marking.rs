@@ -69,6 +69,9 @@ struct AspectView<'a> {
 #[derive(Serialize)]
 struct ScriptState<'a> {
     contest: i64,
+    /// The judge: each judge's unsent marks are kept apart on a shared
+    /// tablet, so that a mark is only ever sent as its judge's.
+    judge: i64,
     entry: i64,
     entries: Vec<ScriptEntry>,
     t: BTreeMap<&'a str, String>,
@@ -113,7 +116,12 @@ const SCRIPT_STRINGS: &[&str] = &[
     "judge_not_a_number",
 ];
 
-fn script_state(state: &State, lang: Lang, contest: i64, entry: i64, w: &Work) -> String {
+fn script_state(
+    state: &State,
+    lang: Lang,
+    (contest, judge, entry): (i64, i64, i64),
+    w: &Work,
+) -> String {
     let entries = w
         .entries
         .iter()
@@ -143,6 +151,7 @@ fn script_state(state: &State, lang: Lang, contest: i64, entry: i64, w: &Work) -
         .collect();
     serde_json::to_string(&ScriptState {
         contest,
+        judge,
         entry,
         entries,
         t,
@@ -231,7 +240,7 @@ fn form_page(
     ctx.insert("aspects", &aspects);
     ctx.insert(
         "script_state",
-        &script_state(state, lang, head.id, e.id.0, w),
+        &script_state(state, lang, (head.id, user.id.0, e.id.0), w),
     );
     render_status(state, req, "judge/mark.html", ctx, Some(user), status)
 }
