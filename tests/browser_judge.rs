@@ -208,6 +208,32 @@ fn a_judge_marks_on_a_tablet_through_a_network_drop(backend: Backend) {
     br.goto(&s.url(&format!("/judge/contests/{c}/review?lang=zh")));
     assert!(br.text("#missing-total").contains("待评: 2"));
     br.screenshot(&format!("{tag}-judge-review-zh-tablet"));
+
+    // The organiser's printable card, with the print button the script
+    // shows.
+    br.goto(&s.url("/signin?lang=en"));
+    br.type_into("input[name=username]", &s.world.province_organiser);
+    br.type_into("input[name=password]", common::PASSWORD);
+    br.click("form button[type=submit]");
+    br.exec(&format!(
+        "var f = document.createElement('form'); f.method = 'post'; \
+         f.action = '/organise/contests/{c}/judges/{judge}/link'; \
+         var i = document.createElement('input'); i.type = 'hidden'; i.name = 'csrf'; \
+         i.value = document.querySelector('meta[name=csrf-token]').content; \
+         f.appendChild(i); document.body.appendChild(f); f.submit();"
+    ));
+    br.wait_for("return !!document.getElementById('link-url');", json!(true));
+    br.wait_loaded();
+    assert!(br.text("#link-judge").contains("wz-judge1"));
+    assert_eq!(
+        br.exec("return document.getElementById('print').hidden;"),
+        false
+    );
+    assert_eq!(
+        br.exec("return document.querySelector('svg.qr').getBoundingClientRect().width >= 200;"),
+        true
+    );
+    br.screenshot(&format!("{tag}-judge-link-card-en-tablet"));
 }
 
 on_both_backends!(a_judge_marks_on_a_tablet_through_a_network_drop);
