@@ -153,11 +153,11 @@
       if (first && !queuedAtLoad[id + " " + card.getAttribute("data-aspect")]) { return; }
       Array.prototype.forEach.call(card.querySelectorAll("input[type=radio]"), function (r) {
         r.checked = sameDecimal(r.value, slot.value);
-        r.disabled = slot.locked;
+        r.disabled = slot.locked && !S.chief;
       });
       Array.prototype.forEach.call(card.querySelectorAll("input[inputmode]"), function (i) {
         i.value = slot.value === null || slot.value === undefined ? "" : slot.value;
-        i.disabled = slot.locked;
+        i.disabled = slot.locked && !S.chief;
       });
       if (id !== S.entry) {
         Array.prototype.forEach.call(card.querySelectorAll(".corrections"), function (c) { c.hidden = true; });
@@ -185,14 +185,21 @@
     var code = card.getAttribute("data-aspect");
     var e = entries[current];
     var slot = e.slots[code];
-    if (!slot || slot.locked) { return; }
+    if (!slot || (slot.locked && !S.chief)) { return; }
     value = String(value).trim();
     if (!DECIMAL.test(value)) { fieldError(card, t.judge_not_a_number); return; }
     fieldError(card, "");
     if (sameDecimal(slot.value, value)) { return; }
+    // Only the chief judge changes a signed-off module, with a reason.
+    var reason = null;
+    if (slot.locked) {
+      var field = document.getElementById("reason");
+      reason = field ? field.value.trim() : "";
+      if (!reason) { fieldError(card, t.error_reason_required); return; }
+    }
     var m = {
       id: uuid(), entry: current, aspect: code, kind: "mark", value: value,
-      replaces: slot.id || null, device: device,
+      replaces: slot.id || null, device: device, reason: reason,
       start: e.start, was: { id: slot.id || null, value: slot.value === undefined ? null : slot.value }
     };
     slot.id = m.id;
@@ -247,7 +254,7 @@
     var batch = queue.slice(0, oneByOne ? 1 : BATCH);
     var body = {
       marks: batch.map(function (m) {
-        return { id: m.id, entry: m.entry, aspect: m.aspect, kind: m.kind, value: m.value, replaces: m.replaces, device: m.device };
+        return { id: m.id, entry: m.entry, aspect: m.aspect, kind: m.kind, value: m.value, replaces: m.replaces, device: m.device, reason: m.reason || null };
       })
     };
     window.fetch("/api/v1/contests/" + S.contest + "/marks/batch", {

@@ -493,6 +493,55 @@ fn the_chief_judge_signs_off_from_the_review(backend: Backend) {
     assert!(review.contains("Signed off"));
     let (_, page) = judge.get(&format!("/judge/contests/{c}?entry={}", x.e001));
     assert!(page.contains("This module is signed off"));
+    let jcsrf = between(&page, "<meta name=\"csrf-token\" content=\"", "\"").to_string();
+    let e = x.e001.to_string();
+    let id = hidden(&page, "id:A1.2");
+    let (st, _, body) = judge.post(
+        &format!("/judge/contests/{c}/marks"),
+        &[
+            ("csrf", jcsrf.as_str()),
+            ("entry", e.as_str()),
+            ("id:A1.2", id.as_str()),
+            ("value:A1.2", "3"),
+        ],
+    );
+    assert_eq!(st, 422);
+    assert!(
+        body.contains("only the chief judge may change it"),
+        "{body}"
+    );
+    let count = |s: &TestServer| marks_of(s, &x, x.e001).len();
+    assert_eq!(count(&s), 5, "nothing stored");
+
+    // The chief judge changes a signed-off mark only with a reason.
+    let (_, page) = chief.get(&format!("/judge/contests/{c}?entry={}", x.e001));
+    assert!(page.contains("a change needs a reason"));
+    let id = hidden(&page, "id:A1.1");
+    let replaces = hidden(&page, "replaces:A1.1");
+    let amend = |reason: &str| {
+        chief.post(
+            &format!("/judge/contests/{c}/marks"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("entry", e.as_str()),
+                ("id:A1.1", id.as_str()),
+                ("replaces:A1.1", replaces.as_str()),
+                ("value:A1.1", "0"),
+                ("reason", reason),
+            ],
+        )
+    };
+    let (st, _, body) = amend("");
+    assert_eq!(st, 422, "{body}");
+    assert!(body.contains("This change needs a reason"), "{body}");
+    assert_eq!(count(&s), 5);
+    let (st, _, body) = amend("gloves removed during task 2 (video)");
+    assert_eq!(st, 303, "{body}");
+    let last = marks_of(&s, &x, x.e001).pop().unwrap();
+    assert_eq!(
+        (last["value"].as_str(), last["reason"].as_str()),
+        (Some("0"), Some("gloves removed during task 2 (video)"))
+    );
 }
 
 on_both_backends!(

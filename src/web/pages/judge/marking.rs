@@ -60,6 +60,8 @@ struct AspectView<'a> {
     current_id: String,
     new_id: String,
     locked: bool,
+    /// The judge may change it: not signed off, or the chief judge.
+    editable: bool,
     error: Option<String>,
     corrections: usize,
 }
@@ -69,6 +71,8 @@ struct AspectView<'a> {
 #[derive(Serialize)]
 struct ScriptState<'a> {
     contest: i64,
+    /// The chief judge changes signed-off marks, with a reason.
+    chief: bool,
     /// The judge: each judge's unsent marks are kept apart on a shared
     /// tablet, so that a mark is only ever sent as its judge's.
     judge: i64,
@@ -120,6 +124,7 @@ fn script_state(
     state: &State,
     lang: Lang,
     (contest, judge, entry): (i64, i64, i64),
+    chief: bool,
     w: &Work,
 ) -> String {
     let entries = w
@@ -151,12 +156,22 @@ fn script_state(
         .collect();
     serde_json::to_string(&ScriptState {
         contest,
+        chief,
         judge,
         entry,
         entries,
         t,
     })
     .unwrap_or_default()
+}
+
+/// A form sent back: the values typed by aspect code, the errors by aspect
+/// code (and `_form`), the reason typed.
+#[derive(Default)]
+struct Sent {
+    typed: BTreeMap<String, String>,
+    errors: Errors,
+    reason: String,
 }
 
 /// The form of the chosen entry, with what was typed and the errors.
@@ -168,16 +183,17 @@ fn form_page(
     user: users::User,
     w: Option<&Work>,
     chosen: Option<EntryId>,
-    typed: &BTreeMap<String, String>,
-    errors: &BTreeMap<String, String>,
+    sent: &Sent,
     saved: Option<usize>,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
+    let (typed, errors) = (&sent.typed, &sent.errors);
     let (lang, _) = Lang::of_request(req);
     let mut ctx = tera::Context::new();
     ctx.insert("contest", head);
     ctx.insert("section", "mark");
     ctx.insert("saved", &saved);
+    ctx.insert("reason", &sent.reason);
     ctx.insert("form_error", &errors.get(super::super::forms::FORM));
     let Some(w) = w.filter(|w| !w.entries.is_empty()) else {
         ctx.insert("has_scheme", &w.is_some());
@@ -230,6 +246,7 @@ fn form_page(
                 current_id: cur.map(|m| m.client_id.clone()).unwrap_or_default(),
                 new_id: new_mark_id(),
                 locked: slot.is_some_and(|s| s.locked),
+                editable: !slot.is_some_and(|s| s.locked) || head.chief,
                 error: errors.get(&a.code).cloned(),
                 corrections: slot.map_or(0, |s| s.marks.len().saturating_sub(1)),
             }
@@ -240,7 +257,7 @@ fn form_page(
     ctx.insert("aspects", &aspects);
     ctx.insert(
         "script_state",
-        &script_state(state, lang, (head.id, user.id.0, e.id.0), w),
+        &script_state(state, lang, (head.id, user.id.0, e.id.0), head.chief, w),
     );
     render_status(state, req, "judge/mark.html", ctx, Some(user), status)
 }
@@ -267,8 +284,7 @@ async fn page(
         user,
         w.as_ref(),
         q.entry.map(EntryId),
-        &BTreeMap::new(),
-        &BTreeMap::new(),
+        &Sent::default(),
         q.saved,
         StatusCode::OK,
     )
@@ -278,10 +294,12 @@ async fn page(
 type Errors = BTreeMap<String, String>;
 
 /// The marks a sent form asks for, and the errors found before sending
-/// any: a value that is not a number, a signed-off module.
+/// any: a value that is not a number, a signed-off module (which only the
+/// chief judge changes, with the form's reason).
 fn marks_of_form(
     state: &State,
     lang: Lang,
+    chief: bool,
     w: &Work,
     entry: EntryId,
     form: &FormData,
@@ -305,10 +323,11 @@ fn marks_of_form(
         if current.and_then(|m| Decimal::from_str_exact(&m.value).ok()) == Some(value) {
             continue;
         }
-        if s.locked {
+        if s.locked && !chief {
             errors.insert(code.clone(), state.catalog.get(lang, "error_locked"));
             continue;
         }
+        let reason = Some(form.get("reason")).filter(|r| s.locked && !r.is_empty());
         let replaces = form.get(&format!("replaces:{code}"));
         inputs.push((
             code.clone(),
@@ -320,7 +339,7 @@ fn marks_of_form(
                 value: typed,
                 replaces: Some(replaces).filter(|r| !r.is_empty()),
                 device: Some(FORM_DEVICE.to_string()),
-                reason: None,
+                reason,
             },
         ));
     }
@@ -351,7 +370,7 @@ async fn post_marks(
         .db(move |conn| judged(conn, &st, lang, &a, id))
         .await?;
     let w = w.ok_or_else(|| AppError::conflict("the contest has no marking scheme yet"))?;
-    let (inputs, mut errors) = marks_of_form(&state, lang, &w, entry, &form)?;
+    let (inputs, mut errors) = marks_of_form(&state, lang, head.chief, &w, entry, &form)?;
     let writer = state.marks.clone();
     let again = actor.clone();
     let outcomes = web::block(move || {
@@ -406,8 +425,11 @@ async fn post_marks(
         user2,
         w2.as_ref(),
         Some(entry),
-        &typed,
-        &errors,
+        &Sent {
+            typed,
+            errors,
+            reason: form.get("reason"),
+        },
         (stored > 0).then_some(stored),
         StatusCode::UNPROCESSABLE_ENTITY,
     )
