@@ -333,11 +333,29 @@
     });
   });
 
+  // The bar names the aspect at the top of the screen while scrolling.
+  var bar = document.getElementById("judge-bar");
+  var looking = false;
+  function aspectInView() {
+    looking = false;
+    var below = bar.getBoundingClientRect().bottom;
+    for (var k = 0; k < cards.length; k++) {
+      if (!cards[k].hidden && cards[k].getBoundingClientRect().bottom > below + 24) {
+        aspectNow.textContent = cards[k].querySelector("legend").textContent;
+        return;
+      }
+    }
+  }
+  window.addEventListener("scroll", function () {
+    if (!looking) { looking = true; window.requestAnimationFrame(aspectInView); }
+  }, { passive: true });
+
   window.addEventListener("online", function () { online = true; flush(); });
   window.addEventListener("offline", function () { online = false; showCounter(); });
   window.setInterval(function () { if (queue.length) { flush(); } }, 5000);
 
   showEntry(current, true);
+  aspectInView();
   showCounter();
   showRefusals();
   flush();

@@ -366,7 +366,7 @@ async fn post_marks(
     );
     let actor = caller.actor;
     let (st, a) = (state.clone(), actor.clone());
-    let (head, user, w) = state
+    let (head, _, w) = state
         .db(move |conn| judged(conn, &st, lang, &a, id))
         .await?;
     let w = w.ok_or_else(|| AppError::conflict("the contest has no marking scheme yet"))?;
@@ -406,13 +406,11 @@ async fn post_marks(
             ))
             .finish());
     }
-    // Fresh marks (some of the form's may have been stored meanwhile).
+    // Fresh marks: those of the form that were accepted are now current.
     let st = state.clone();
-    let a = again;
-    let (head2, user2, w2) = state
-        .db(move |conn| judged(conn, &st, lang, &a, id))
-        .await
-        .unwrap_or((head, user, Some(w)));
+    let (head, user, w) = state
+        .db(move |conn| judged(conn, &st, lang, &again, id))
+        .await?;
     let typed: BTreeMap<String, String> = form
         .values()
         .into_iter()
@@ -421,9 +419,9 @@ async fn post_marks(
     form_page(
         &state,
         &req,
-        &head2,
-        user2,
-        w2.as_ref(),
+        &head,
+        user,
+        w.as_ref(),
         Some(entry),
         &Sent {
             typed,

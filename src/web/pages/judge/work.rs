@@ -6,7 +6,7 @@
 //! panels concerned.
 
 use crate::engine::access::Actor;
-use crate::engine::model::{ContestId, EntryId, EntryStatus, JudgeRole, UserId};
+use crate::engine::model::{ContestId, EntryId, EntryStatus, JudgeRole, OrganisationId, UserId};
 use crate::engine::scheme::AspectKind;
 use crate::engine::scoring::Layout;
 use crate::error::{AppError, AppResult};
@@ -162,7 +162,7 @@ pub fn judge_work(
     let locks: HashSet<(i64, String)> = store::locks_of_contest(conn, contest)?
         .into_iter()
         .collect();
-    let mut paths = HashMap::new();
+    let mut paths: HashMap<OrganisationId, Vec<OrganisationId>> = HashMap::new();
     let mut list = Vec::new();
     let mut used = vec![false; layout.aspect_count()];
     for e in entries::of_contest(conn, contest)? {
@@ -170,7 +170,7 @@ pub fn judge_work(
             continue;
         }
         let path = match paths.get(&e.organisation_id) {
-            Some(p) => Clone::clone(p),
+            Some(p) => p.clone(),
             None => {
                 let p = organisations::get(conn, e.organisation_id)?.path;
                 paths.insert(e.organisation_id, p.clone());
