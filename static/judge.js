@@ -117,7 +117,8 @@
     refused.forEach(function (r) {
       var li = document.createElement("li");
       li.className = "refused-mark";
-      li.textContent = t.judge_entry_of + " " + r.start + " · " + r.aspect + " = " + r.value + ": " + r.text;
+      var why = t["error_" + r.code] || t.judge_error_other;
+      li.textContent = t.judge_entry_of + " " + r.start + " · " + r.aspect + " = " + r.value + ": " + why;
       ul.appendChild(li);
     });
     refusals.appendChild(ul);
@@ -239,8 +240,7 @@
     var slot = entries[m.entry] && entries[m.entry].slots[m.aspect];
     if (slot && slot.id === m.id) { slot.id = now.id; slot.value = now.value; }
     refused.push({
-      start: m.start, aspect: m.aspect, value: m.value,
-      text: t["error_" + code] || t.judge_error_other
+      start: m.start, aspect: m.aspect, value: m.value, code: code || ""
     });
     store(QUEUE_KEY, queue);
     store(REFUSED_KEY, refused);

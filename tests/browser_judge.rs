@@ -195,6 +195,11 @@ fn a_judge_marks_on_a_tablet_through_a_network_drop(backend: Backend) {
     br.goto(&s.url(&format!("/judge/contests/{c}?entry={}&lang=zh", x.e103)));
     br.wait_for(UNSENT, json!(0));
     assert_eq!(current(&marks_of(&s, &x, x.e103)), pairs(&[("A1.1", "1")]));
+    assert!(
+        br.text("#refusals").contains("超出该评分项允许的等级"),
+        "a refusal is told in the page's language: {}",
+        br.text("#refusals")
+    );
     br.screenshot(&format!("{tag}-judge-mark-zh-tablet"));
 
     // The review, in both languages.
