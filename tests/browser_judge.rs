@@ -187,14 +187,24 @@ fn a_judge_marks_on_a_tablet_through_a_network_drop(backend: Backend) {
     );
     assert!(marks_of(&s, &x, x.e103).is_empty());
 
-    // A reload keeps what is still on the tablet and sends it.
+    // A reload keeps what is still on the tablet and sends it; a bad mark
+    // among good ones is refused alone.
     br.set_offline(true);
     tap(&br, "A1.1", "1");
-    br.wait_for(UNSENT, json!(1));
+    type_number(&br, "A1.3", "0.5");
+    tap(&br, "A1.2", "2");
+    br.wait_for(UNSENT, json!(3));
     br.set_offline(false);
     br.goto(&s.url(&format!("/judge/contests/{c}?entry={}&lang=zh", x.e103)));
     br.wait_for(UNSENT, json!(0));
-    assert_eq!(current(&marks_of(&s, &x, x.e103)), pairs(&[("A1.1", "1")]));
+    assert_eq!(
+        current(&marks_of(&s, &x, x.e103)),
+        pairs(&[("A1.1", "1"), ("A1.2", "2")])
+    );
+    assert_eq!(
+        br.exec("return document.querySelectorAll('#refusals li.refused-mark').length;"),
+        json!(2)
+    );
     assert!(
         br.text("#refusals").contains("超出该评分项允许的等级"),
         "a refusal is told in the page's language: {}",
@@ -205,13 +215,13 @@ fn a_judge_marks_on_a_tablet_through_a_network_drop(backend: Backend) {
     // The review, in both languages.
     br.goto(&s.url(&format!("/judge/contests/{c}/review?lang=en")));
     assert!(
-        br.text("#missing-total").contains("Missing: 2"),
+        br.text("#missing-total").contains("Missing: 1"),
         "{}",
         br.text("#missing-total")
     );
     br.screenshot(&format!("{tag}-judge-review-en-tablet"));
     br.goto(&s.url(&format!("/judge/contests/{c}/review?lang=zh")));
-    assert!(br.text("#missing-total").contains("待评: 2"));
+    assert!(br.text("#missing-total").contains("待评: 1"));
     br.screenshot(&format!("{tag}-judge-review-zh-tablet"));
 
     // The organiser's printable card, with the print button the script
