@@ -117,7 +117,7 @@
     refused.forEach(function (r) {
       var li = document.createElement("li");
       li.className = "refused-mark";
-      var why = t["error_" + r.code] || t.judge_error_other;
+      var why = t["judge_error_" + r.code] || t.judge_error_other;
       li.textContent = t.judge_entry_of + " " + r.start + " · " + r.aspect + " = " + r.value + ": " + why;
       ul.appendChild(li);
     });
@@ -196,7 +196,7 @@
     if (slot.locked) {
       var field = document.getElementById("reason");
       reason = field ? field.value.trim() : "";
-      if (!reason) { fieldError(card, t.error_reason_required); return; }
+      if (!reason) { fieldError(card, t.judge_error_reason_required); return; }
     }
     var m = {
       id: uuid(), entry: current, aspect: code, kind: "mark", value: value,

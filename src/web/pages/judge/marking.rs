@@ -104,18 +104,17 @@ const SCRIPT_STRINGS: &[&str] = &[
     "judge_signed_out",
     "judge_dismiss",
     "judge_entry_of",
-    "error_out_of_range",
-    "error_stale",
-    "error_locked",
-    "error_conflict_of_interest",
-    "error_not_on_panel",
-    "error_contest_not_running",
-    "error_unknown_entry",
-    "error_unknown_aspect",
-    "error_id_reused",
-    "error_reason_required",
-    "error_scheme_changed",
-    "error_forbidden",
+    "judge_error_out_of_range",
+    "judge_error_stale",
+    "judge_error_locked",
+    "judge_error_conflict_of_interest",
+    "judge_error_not_on_panel",
+    "judge_error_contest_not_running",
+    "judge_error_unknown_entry",
+    "judge_error_unknown_aspect",
+    "judge_error_id_reused",
+    "judge_error_reason_required",
+    "judge_error_scheme_changed",
     "judge_error_other",
     "judge_not_a_number",
 ];
@@ -290,6 +289,21 @@ async fn page(
     )
 }
 
+/// Why the writer refused a mark, in the judge's language: the judges'
+/// own text for the refusal's code, or the site's.
+fn refusal_text(state: &State, lang: Lang, e: &AppError) -> String {
+    let key = format!("judge_error_{}", e.code);
+    if state.catalog.messages(lang).contains_key(&key) {
+        return state.catalog.get(lang, &key);
+    }
+    let text = FieldErrors::from_error(&state.catalog, lang, e);
+    let all: Vec<String> = ["value", "id", "reason", super::super::forms::FORM]
+        .iter()
+        .filter_map(|f| text.get(f).map(str::to_string))
+        .collect();
+    all.join("\n")
+}
+
 /// Errors by aspect code.
 type Errors = BTreeMap<String, String>;
 
@@ -324,7 +338,7 @@ fn marks_of_form(
             continue;
         }
         if s.locked && !chief {
-            errors.insert(code.clone(), state.catalog.get(lang, "error_locked"));
+            errors.insert(code.clone(), state.catalog.get(lang, "judge_error_locked"));
             continue;
         }
         let reason = Some(form.get("reason")).filter(|r| s.locked && !r.is_empty());
@@ -389,12 +403,7 @@ async fn post_marks(
         match r {
             Ok(_) => stored += 1,
             Err(e) => {
-                let text = FieldErrors::from_error(&state.catalog, lang, &e);
-                let all: Vec<String> = ["value", "id", "reason", super::super::forms::FORM]
-                    .iter()
-                    .filter_map(|f| text.get(f).map(str::to_string))
-                    .collect();
-                errors.insert(code, all.join("\n"));
+                errors.insert(code, refusal_text(&state, lang, &e));
             }
         }
     }
