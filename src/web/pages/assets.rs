@@ -8,11 +8,6 @@ use sha2::{Digest, Sha256};
 /// Every asset: its name under `/static/`, its type and its content.
 const ASSETS: &[(&str, &str, &str)] = &[
     (
-        "app.css",
-        "text/css; charset=utf-8",
-        include_str!("../../../static/app.css"),
-    ),
-    (
         "judge.css",
         "text/css; charset=utf-8",
         include_str!("../../../static/judge.css"),
@@ -21,6 +16,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "judge.js",
         "text/javascript; charset=utf-8",
         include_str!("../../../static/judge.js"),
+    ),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("../../../static/app.css"),
     ),
 ];
 

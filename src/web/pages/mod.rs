@@ -27,11 +27,11 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/signin", web::post().to(signin))
         .route("/signin/link/{token}", web::get().to(signin_link))
         .route("/signout", web::post().to(signout));
+    judge::config(cfg);
     assets::config(cfg);
     brackets::config(cfg);
     contests::config(cfg);
     organise::config(cfg);
-    judge::config(cfg);
 }
 
 /// The templates of the pages shared by everyone; each page module lists its own.
