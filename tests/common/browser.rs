@@ -227,3 +227,35 @@ impl Drop for Browser {
         let _ = self.driver.wait();
     }
 }
+
+impl Browser {
+    /// Cuts the browser's network off, or gives it back, through
+    /// ChromeDriver's network emulation: requests from the page then fail
+    /// as they do when a tablet loses its Wi-Fi.
+    pub fn set_offline(&self, offline: bool) {
+        self.cmd(
+            "POST",
+            "/chromium/network_conditions",
+            Some(json!({"network_conditions": {
+                "offline": offline, "latency": 0,
+                "download_throughput": -1, "upload_throughput": -1
+            }})),
+        );
+    }
+
+    /// Waits until `script` returns `expected`, or fails after 30 s.
+    pub fn wait_for(&self, script: &str, expected: Value) {
+        let started = Instant::now();
+        loop {
+            let got = self.exec(script);
+            if got == expected {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "waited for `{script}` to be {expected}, still {got}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}

@@ -13,6 +13,7 @@ use jiangxin::store::{self, contests, organisations, reference, users, DbConnect
 use std::net::TcpListener;
 
 pub mod browser;
+pub mod judging;
 pub mod marking;
 pub mod pages;
 

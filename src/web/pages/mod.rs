@@ -6,6 +6,7 @@ pub mod contests;
 pub mod errors;
 pub mod forms;
 pub mod i18n;
+pub mod judge;
 pub mod organise;
 
 use crate::error::{AppError, AppResult};
@@ -26,6 +27,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/signin", web::post().to(signin))
         .route("/signin/link/{token}", web::get().to(signin_link))
         .route("/signout", web::post().to(signout));
+    judge::config(cfg);
     assets::config(cfg);
     brackets::config(cfg);
     contests::config(cfg);
@@ -59,7 +61,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 /// Every template compiled into the binary, by name.
 fn all_templates() -> Vec<(&'static str, &'static str)> {
-    [TEMPLATES, organise::TEMPLATES]
+    [TEMPLATES, organise::TEMPLATES, judge::TEMPLATES]
         .iter()
         .flat_map(|t| t.iter().copied())
         .collect()
@@ -228,8 +230,16 @@ async fn signin_link(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let outcome = sign_in_with_link(&state, path.into_inner(), TokenKind::Session).await;
-    signed_in_or_form(&state, &req, outcome, "", "bad_link")
+    match sign_in_with_link(&state, path.into_inner(), TokenKind::Session).await {
+        Ok((_, token, _)) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/judge"))
+            .cookie(session_cookie(&state, &token))
+            .finish()),
+        Err(e) if e.kind == crate::error::ErrorKind::Unauthenticated => {
+            judge::links::link_refused(&state, &req)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// After a sign-in attempt: home with the session cookie, or the form again (401)
@@ -280,7 +290,7 @@ async fn signout(
 mod tests {
     /// Words a template may show as written: names that are the same in
     /// both languages, and each language's name in itself.
-    const AS_WRITTEN: &[&str] = &["中文", "English", "UTF-8", "GBK", "GB18030", "QR"];
+    const AS_WRITTEN: &[&str] = &["中文", "English", "UTF-8", "GBK", "GB18030", "QR", "UTC"];
 
     /// Removes everything between each opening and its closing.
     fn strip(text: &str, pairs: &[(&str, &str)]) -> String {

@@ -1,0 +1,169 @@
+//! Judges' private sign-in links, for organisers: a printable card with the
+//! link and its QR code (drawn by the server as inline SVG), and revoking a
+//! link. A link that no longer works gets a page that says so.
+
+use super::super::forms::FormData;
+use super::super::i18n::Lang;
+use super::super::{render, render_status};
+use super::pick;
+use crate::engine::model::{ContestId, UserId};
+use crate::error::{AppError, AppResult};
+use crate::store::{contests, users};
+use crate::web::api::contests::{create_judge_link, revoke_judge_link};
+use crate::web::auth::Caller;
+use crate::web::State;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/organise/contests/{id}/judges/{user}/link",
+        web::post().to(create),
+    )
+    .route(
+        "/organise/contests/{id}/judge-links/{link}/revoke",
+        web::post().to(revoke),
+    );
+}
+
+/// A QR code as SVG path data on a grid of `size` modules (quiet zone
+/// included), for the template to draw.
+#[derive(Serialize, Debug)]
+pub struct Qr {
+    pub size: usize,
+    pub path: String,
+}
+
+/// Encodes `text` as a QR code with a four-module quiet zone.
+pub fn qr(text: &str) -> AppResult<Qr> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| AppError::internal(format!("cannot draw the QR code: {e}")))?;
+    let width = code.width();
+    let quiet = 4;
+    let mut path = String::new();
+    for (k, c) in code.to_colors().iter().enumerate() {
+        if *c == qrcode::Color::Dark {
+            let (x, y) = (k % width + quiet, k / width + quiet);
+            path.push_str(&format!("M{x} {y}h1v1h-1z"));
+        }
+    }
+    Ok(Qr {
+        size: width + 2 * quiet,
+        path,
+    })
+}
+
+#[derive(Serialize)]
+struct LinkCard {
+    id: i64,
+    contest_id: i64,
+    judge: String,
+    contest: String,
+    contest_code: String,
+    url: String,
+    expires_at: String,
+    qr: Qr,
+}
+
+async fn create(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    FormData::parse(&body).check_csrf(&req)?;
+    let (lang, _) = Lang::of_request(&req);
+    let (id, user) = path.into_inner();
+    let (id, user) = (ContestId(id), UserId(user));
+    let actor = caller.actor;
+    let (link, judge, contest, organiser) = state
+        .db(move |conn| {
+            let link = create_judge_link(conn, &actor, id, user)?;
+            let judge = users::get(conn, user)?;
+            let contest = contests::find(conn, id)?
+                .ok_or_else(|| AppError::not_found(format!("contest {id} does not exist")))?;
+            let organiser = match actor.user() {
+                Some(u) => Some(users::get(conn, u)?),
+                None => None,
+            };
+            Ok((link, judge, contest, organiser))
+        })
+        .await?;
+    let info = req.connection_info();
+    let url = format!("{}://{}{}", info.scheme(), info.host(), link.path);
+    let card = LinkCard {
+        id: link.id,
+        contest_id: id.0,
+        judge: judge.display_name,
+        contest: pick(lang, &contest.name_zh, &contest.name_en),
+        contest_code: contest.code,
+        expires_at: link.expires_at.format("%Y-%m-%d %H:%M").to_string(),
+        qr: qr(&url)?,
+        url,
+    };
+    let mut ctx = tera::Context::new();
+    ctx.insert("card", &card);
+    let mut resp = render_status(
+        &state,
+        &req,
+        "judge/link.html",
+        ctx,
+        organiser,
+        StatusCode::CREATED,
+    )?;
+    resp.headers_mut().insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    Ok(resp)
+}
+
+async fn revoke(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    FormData::parse(&body).check_csrf(&req)?;
+    let (id, link) = path.into_inner();
+    let id = ContestId(id);
+    let actor = caller.actor;
+    state
+        .db(move |conn| revoke_judge_link(conn, &actor, id, link))
+        .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("/organise/contests/{id}/judges")))
+        .finish())
+}
+
+/// The page for a sign-in link that is unknown, expired or revoked.
+pub fn link_refused(state: &State, req: &HttpRequest) -> AppResult<HttpResponse> {
+    let mut resp = render(
+        state,
+        req,
+        "judge/link_invalid.html",
+        tera::Context::new(),
+        None,
+    )?;
+    *resp.status_mut() = StatusCode::UNAUTHORIZED;
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn judge_link_qr_has_finder_patterns_and_a_quiet_zone() {
+        let q = qr("http://127.0.0.1:8080/signin/link/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+            .unwrap();
+        // Version 4 or more: at least 33 modules, plus 8 of quiet zone.
+        assert!(q.size >= 41, "{}", q.size);
+        // The top-left finder pattern starts right after the quiet zone.
+        assert!(q.path.starts_with("M4 4h1v1h-1z"), "{}", &q.path[..40]);
+        assert!(!q.path.contains("M0 0"));
+    }
+}

@@ -1,0 +1,198 @@
+//! The judges' pages, built for a tablet held upright: the to-do list of
+//! each contest they judge, the marking page (a plain form that works
+//! without JavaScript; with it, marks are kept on the tablet and sent when
+//! the network allows), the review of their own marks before sign-off, and
+//! the organisers' printable sign-in links with a QR code. Every page asks
+//! the same access rules and workflow functions as the API.
+
+pub mod links;
+mod marking;
+mod review;
+mod work;
+
+use super::i18n::Lang;
+use super::render;
+use crate::engine::model::{Contest, ContestId, ContestStatus};
+use crate::error::{AppError, AppResult};
+use crate::store::{reference, users, DbConnection};
+use crate::web::api::load_contest;
+use crate::web::auth::Caller;
+use crate::web::State;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "judge/todo.html",
+        include_str!("../../../../templates/pages/judge/todo.html"),
+    ),
+    (
+        "judge/mark.html",
+        include_str!("../../../../templates/pages/judge/mark.html"),
+    ),
+    (
+        "judge/review.html",
+        include_str!("../../../../templates/pages/judge/review.html"),
+    ),
+    (
+        "judge/heading.html",
+        include_str!("../../../../templates/pages/judge/heading.html"),
+    ),
+    (
+        "judge/link.html",
+        include_str!("../../../../templates/pages/judge/link.html"),
+    ),
+    (
+        "judge/link_invalid.html",
+        include_str!("../../../../templates/pages/judge/link_invalid.html"),
+    ),
+];
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/judge", web::get().to(todo));
+    marking::config(cfg);
+    review::config(cfg);
+    links::config(cfg);
+}
+
+fn pick(lang: Lang, zh: &str, en: &str) -> String {
+    if lang == Lang::Zh {
+        zh.to_string()
+    } else {
+        en.to_string()
+    }
+}
+
+/// What the top of every judge's page shows about the contest.
+#[derive(Serialize, Clone)]
+struct Heading {
+    id: i64,
+    code: String,
+    name: String,
+    skill: String,
+    status: String,
+    status_name: String,
+    /// Whether the contest takes marks now.
+    running: bool,
+    chief: bool,
+}
+
+fn heading(
+    conn: &mut DbConnection,
+    state: &State,
+    lang: Lang,
+    c: &Contest,
+    chief: bool,
+) -> AppResult<Heading> {
+    let skill = reference::skill(conn, c.skill_id)?;
+    Ok(Heading {
+        id: c.id.0,
+        code: c.code.clone(),
+        name: pick(lang, &c.name_zh, &c.name_en),
+        skill: pick(lang, &skill.name_zh, &skill.name_en),
+        status: c.status.to_string(),
+        status_name: state.catalog.get(lang, &format!("status_{}", c.status)),
+        running: c.status == ContestStatus::Running,
+        chief,
+    })
+}
+
+/// A contest the judge judges, with its heading, the judge's account and
+/// their work in it (`None` before the contest has a scheme).
+fn judged(
+    conn: &mut DbConnection,
+    state: &State,
+    lang: Lang,
+    actor: &crate::engine::access::Actor,
+    id: ContestId,
+) -> AppResult<(Heading, users::User, Option<work::Work>)> {
+    let (user, role) = work::judge_role(actor, id)?;
+    let account = users::get(conn, user)?;
+    let c = load_contest(conn, id)?;
+    crate::web::api::allow(true, actor.may_view_contest(&c.scope()))?;
+    let chief = role == crate::engine::model::JudgeRole::ChiefJudge;
+    let head = heading(conn, state, lang, &c.contest, chief)?;
+    let w = work::judge_work(conn, &state.schemes, actor, id)?;
+    Ok((head, account, w))
+}
+
+#[derive(Serialize)]
+struct TodoEntry {
+    id: i64,
+    start_number: String,
+    done: usize,
+    missing: usize,
+}
+
+#[derive(Serialize)]
+struct TodoContest {
+    contest: Heading,
+    has_scheme: bool,
+    done: usize,
+    missing: usize,
+    entries: Vec<TodoEntry>,
+}
+
+/// The judge's to-do list: every contest they judge and what is left.
+async fn todo(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpResponse> {
+    let (lang, _) = Lang::of_request(&req);
+    let actor = caller.actor;
+    let st = state.clone();
+    let (rows, user) = state
+        .db(move |conn| {
+            let crate::engine::access::Actor::Judge { user, contests, .. } = &actor else {
+                return Err(match actor {
+                    crate::engine::access::Actor::Anonymous => {
+                        AppError::unauthenticated("sign in as a judge")
+                    }
+                    _ => AppError::forbidden("these pages are for judges"),
+                });
+            };
+            let account = users::get(conn, *user)?;
+            let mut rows = Vec::new();
+            for (id, _) in contests {
+                let (head, _, w) = judged(conn, &st, lang, &actor, *id)?;
+                let (done, total, entries) = match &w {
+                    Some(w) => (
+                        w.done(),
+                        w.total(),
+                        w.entries
+                            .iter()
+                            .map(|e| TodoEntry {
+                                id: e.id.0,
+                                start_number: e.start_number.clone(),
+                                done: e.done(),
+                                missing: e.slots.len() - e.done(),
+                            })
+                            .collect(),
+                    ),
+                    None => (0, 0, Vec::new()),
+                };
+                rows.push(TodoContest {
+                    contest: head,
+                    has_scheme: w.is_some(),
+                    done,
+                    missing: total - done,
+                    entries,
+                });
+            }
+            Ok((rows, account))
+        })
+        .await?;
+    let mut ctx = tera::Context::new();
+    ctx.insert("contests", &rows);
+    render(&state, &req, "judge/todo.html", ctx, Some(user))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn judge_catalog_keys_all_start_with_judge() {
+        // Other parts of the site add catalog files at the same time; one
+        // prefix keeps the judges' keys from ever repeating theirs.
+        let raw: toml::Table =
+            toml::from_str(include_str!("../../../../templates/messages/judge.toml")).unwrap();
+        let stray: Vec<&String> = raw.keys().filter(|k| !k.starts_with("judge_")).collect();
+        assert!(stray.is_empty(), "{stray:?}");
+    }
+}
