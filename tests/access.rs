@@ -115,6 +115,23 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             "/organise/contests/new".into(),
             [401, 200, 200, 403, 403],
         ),
+        // The judges' pages: the contest's judges only.
+        case("GET", "/judge".into(), [401, 403, 403, 200, 403]),
+        case(
+            "GET",
+            format!("/judge/contests/{}", w.contest.id),
+            [401, 403, 403, 200, 403],
+        ),
+        case(
+            "GET",
+            format!("/judge/contests/{}/review", w.contest.id),
+            [401, 403, 403, 200, 403],
+        ),
+        case(
+            "GET",
+            format!("/judge/contests/{}", w.draft_contest.id),
+            [401, 403, 403, 403, 403],
+        ),
         case("GET", "/api/v1/auth/me".into(), [200; 5]),
         case("GET", "/api/v1/organisations".into(), [200; 5]),
         with(
