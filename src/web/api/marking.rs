@@ -607,5 +607,6 @@ async fn lock(
             })
         })
         .await?;
+    state.live.changed(id);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -236,6 +236,7 @@ async fn post_measure(
             })
         })
         .await?;
+    state.live.changed(id);
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": stored })))
 }
 
@@ -303,6 +304,7 @@ async fn publish(
             })
         })
         .await?;
+    state.live.changed(id);
     Ok(HttpResponse::Created().json(published))
 }
 

@@ -6,11 +6,18 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 /// Every asset: its name under `/static/`, its type and its content.
-const ASSETS: &[(&str, &str, &str)] = &[(
-    "app.css",
-    "text/css; charset=utf-8",
-    include_str!("../../../static/app.css"),
-)];
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("../../../static/app.css"),
+    ),
+    (
+        "live.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../static/live.js"),
+    ),
+];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/static/{name}", web::get().to(asset));

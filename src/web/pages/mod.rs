@@ -7,6 +7,7 @@ pub mod errors;
 pub mod forms;
 pub mod i18n;
 pub mod organise;
+pub mod public;
 
 use crate::error::{AppError, AppResult};
 use crate::store::users::TokenKind;
@@ -30,6 +31,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     brackets::config(cfg);
     contests::config(cfg);
     organise::config(cfg);
+    public::config(cfg);
 }
 
 /// The templates of the pages shared by everyone; each page module lists its own.
@@ -60,7 +62,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// Builds the template engine from the templates compiled into the binary.
 pub fn templates() -> anyhow::Result<tera::Tera> {
     let mut tera = tera::Tera::default();
-    let all: Vec<(&str, &str)> = [TEMPLATES, organise::TEMPLATES]
+    let all: Vec<(&str, &str)> = [TEMPLATES, organise::TEMPLATES, public::TEMPLATES]
         .iter()
         .flat_map(|t| t.iter().copied())
         .collect();
