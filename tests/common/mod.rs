@@ -13,6 +13,7 @@ use jiangxin::store::{self, contests, organisations, reference, users, DbConnect
 use std::net::TcpListener;
 
 pub mod browser;
+pub mod live;
 pub mod marking;
 
 pub const SECRET: &str = "5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e";
