@@ -6,7 +6,7 @@ mod common;
 use common::live::running;
 use common::marking::{mark, Api, Setup};
 use common::{Backend, TestServer, PASSWORD, SECRET};
-use serde_json::json;
+use jiangxin::engine::model::ContestId;
 use std::io::{BufRead, BufReader};
 use std::time::{Duration, Instant};
 
@@ -354,4 +354,106 @@ fn two_server_processes_share_changes_on_postgres() {
     until_total(&mut ev, "001", &total);
 }
 
-on_both_backends!(visibility_and_one_server);
+/// The seeded contest marked by the demo's experts and published.
+fn published(s: &TestServer) -> (Setup, i64) {
+    let x = common::marking::set_up(s);
+    let mut conn = s.db.connect();
+    let experts = jiangxin::demo::marking::experts(&mut conn, "!").unwrap();
+    jiangxin::demo::marking::mark_contest(
+        &mut conn,
+        ContestId(x.contest),
+        "city",
+        jiangxin::engine::model::ContestStatus::Published,
+        &experts,
+        7,
+    )
+    .unwrap();
+    let members =
+        jiangxin::store::live::member_names_of_contest(&mut conn, ContestId(x.contest)).unwrap();
+    let (_, competitor, _) = members
+        .iter()
+        .find(|(e, _, _)| e.0 == x.e001)
+        .expect("entry 001 has a member");
+    (x, competitor.0)
+}
+
+fn competitor_and_talent_pages(backend: Backend) {
+    let s = TestServer::start(backend);
+    let (x, competitor) = published(&s);
+    let c = x.contest;
+    let anon = s.client();
+    let get = |path: &str, token: Option<&str>| {
+        let mut req = s.client().get(s.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().unwrap();
+        (resp.status().as_u16(), resp.text().unwrap())
+    };
+
+    // The published ranking links its competitors.
+    let html = anon
+        .get(s.url(&format!("/contests/{c}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        html.contains(&format!("href=\"/competitors/{competitor}\"")),
+        "{html}"
+    );
+
+    // Everyone who may view the contest sees the results, not the profile.
+    let (st, public) = get(&format!("/competitors/{competitor}?lang=en"), None);
+    assert_eq!(st, 200, "{public}");
+    assert!(
+        public.contains(&format!("href=\"/contests/{c}\"")),
+        "{public}"
+    );
+    assert!(!public.contains("<svg"), "the profile is not public");
+    // The organiser over the competitor sees the profile, drawn and as a table.
+    let (st, full) = get(
+        &format!("/competitors/{competitor}?lang=en"),
+        Some(&x.organiser),
+    );
+    assert_eq!(st, 200, "{full}");
+    assert!(
+        full.contains("<svg class=\"chart\"") && full.contains("<caption>"),
+        "{full}"
+    );
+    let (_, zh) = get(
+        &format!("/competitors/{competitor}?lang=zh"),
+        Some(&x.organiser),
+    );
+    assert!(zh.contains("分项能力画像"));
+    for page in [&public, &full] {
+        assert!(
+            !page.contains("330106") && !page.contains("1990-"),
+            "no identity data"
+        );
+    }
+    assert_eq!(get("/competitors/999999", None).0, 404);
+
+    // The talent search: organisers only, with the CSV export's link.
+    assert_eq!(get("/talent", None).0, 401);
+    assert_eq!(get("/talent", Some(&x.wz1)).0, 403);
+    let (st, found) = get("/talent?lang=en&name=&skill=", Some(&x.organiser));
+    assert_eq!(st, 200, "{found}");
+    assert!(
+        found.contains(&format!("href=\"/competitors/{competitor}\"")),
+        "{found}"
+    );
+    assert!(found.contains("talent.csv\" id=\"talent-csv\""), "{found}");
+    let (st, none) = get(
+        "/talent?name=%E6%97%A0%E6%AD%A4%E4%BA%BA",
+        Some(&x.organiser),
+    );
+    assert_eq!(st, 200);
+    assert!(!none.contains("href=\"/competitors/"));
+    assert!(
+        none.contains("talent.csv?name=%E6%97%A0%E6%AD%A4%E4%BA%BA\""),
+        "{none}"
+    );
+}
+
+on_both_backends!(visibility_and_one_server, competitor_and_talent_pages);
