@@ -137,3 +137,30 @@ impl Hub {
         Ok((generation, table))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_reaches_every_subscriber_and_moves_the_generation_on() {
+        let hub = Hub::default();
+        let (mut a, mut b) = (hub.subscribe(), hub.subscribe());
+        let (tx, rx) = std::sync::mpsc::channel();
+        hub.set_remote(tx);
+        hub.changed(ContestId(7));
+        hub.local(ContestId(8));
+        assert_eq!((a.try_recv().ok(), a.try_recv().ok()), (Some(7), Some(8)));
+        assert_eq!(b.try_recv().ok(), Some(7));
+        // Only changes made here go to the other processes.
+        assert_eq!(rx.try_iter().collect::<Vec<_>>(), vec![7]);
+        assert_eq!(hub.slot(7).generation.load(Ordering::SeqCst), 1);
+        hub.everything_changed();
+        assert_eq!(hub.slot(7).generation.load(Ordering::SeqCst), 2);
+        assert_eq!(hub.slot(8).generation.load(Ordering::SeqCst), 2);
+        drop(b);
+        // A change without subscribers is not an error.
+        drop(a);
+        hub.changed(ContestId(9));
+    }
+}
