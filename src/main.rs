@@ -281,6 +281,9 @@ enum BenchCommand {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Time to answer the main pages of a published 2,000-entry contest, beside `/healthz`.
+    #[command(after_help = "Example:\n  jiangxin bench pages")]
+    Pages,
 }
 
 fn main() {
@@ -370,6 +373,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             clients,
             seconds,
         }) => jiangxin::bench::marks_http::run(entries, clients, seconds),
+        Command::Bench(BenchCommand::Pages) => jiangxin::bench::pages::run(),
     }
 }
 

@@ -1081,7 +1081,11 @@ pub struct MarkWriter {
     queue: std::sync::mpsc::SyncSender<Job>,
     pool: crate::store::Pool,
     schemes: Arc<Schemes>,
+    committed: Arc<std::sync::OnceLock<CommitHook>>,
 }
+
+/// Called with each contest whose marks a group wrote, after its commit.
+pub type CommitHook = Box<dyn Fn(ContestId) + Send + Sync>;
 
 /// The most requests written in one transaction.
 const GROUP_LIMIT: usize = 256;
@@ -1095,6 +1099,8 @@ impl MarkWriter {
     pub fn start(pool: crate::store::Pool, schemes: Arc<Schemes>) -> std::io::Result<MarkWriter> {
         let (queue, jobs) = std::sync::mpsc::sync_channel::<Job>(4096);
         let (p, sc) = (pool.clone(), schemes.clone());
+        let committed = Arc::new(std::sync::OnceLock::<CommitHook>::new());
+        let hook = committed.clone();
         std::thread::Builder::new()
             .name("mark-writer".into())
             .spawn(move || {
@@ -1112,14 +1118,29 @@ impl MarkWriter {
                             Err(_) => break,
                         }
                     }
+                    let mut contests: Vec<i64> = group
+                        .iter()
+                        .flat_map(|j| j.marks.iter().map(|m| m.contest.0))
+                        .collect();
+                    contests.sort_unstable();
+                    contests.dedup();
                     write_group(&p, &sc, &mut conn, &mut scores, group);
+                    if let Some(f) = hook.get() {
+                        contests.into_iter().for_each(|c| f(ContestId(c)));
+                    }
                 }
             })?;
         Ok(MarkWriter {
             queue,
             pool,
             schemes,
+            committed,
         })
+    }
+
+    /// Sets what to call after each commit (once; a second hook is ignored).
+    pub fn on_commit(&self, hook: CommitHook) {
+        let _ = self.committed.set(hook);
     }
 
     /// Checks marks sent by `who` (the actor, found on the same

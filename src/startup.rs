@@ -89,9 +89,20 @@ impl Application {
             crate::marking::MarkWriter::start(pool.clone(), schemes.clone())
                 .context("starting the mark writer")?,
         );
+        let live = Arc::new(web::live::Hub::default());
+        if let crate::config::DatabaseUrl::Postgres(url) = &settings.database {
+            web::live::notify::start(&live, url).context("starting the live notifier")?;
+        }
+        let hub = Arc::downgrade(&live);
+        marks.on_commit(Box::new(move |c| {
+            if let Some(h) = hub.upgrade() {
+                h.changed(c);
+            }
+        }));
         let state = aweb::Data::new(AppState {
             schemes,
             marks,
+            live,
             pool,
             hasher,
             cookie_key,

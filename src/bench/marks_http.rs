@@ -58,13 +58,13 @@ pub fn judge_account(conn: &mut DbConnection, k: usize) -> anyhow::Result<UserId
 }
 
 /// A minimal HTTP/1.1 client on one keep-alive connection.
-struct Client {
+pub(crate) struct Client {
     reader: BufReader<TcpStream>,
     writer: TcpStream,
 }
 
 impl Client {
-    fn connect(port: u16) -> std::io::Result<Client> {
+    pub(crate) fn connect(port: u16) -> std::io::Result<Client> {
         let stream = TcpStream::connect(("127.0.0.1", port))?;
         stream.set_nodelay(true)?;
         Ok(Client {
@@ -73,7 +73,7 @@ impl Client {
         })
     }
 
-    fn request(
+    pub(crate) fn request(
         &mut self,
         method: &str,
         path: &str,

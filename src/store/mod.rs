@@ -9,6 +9,7 @@ pub mod competitors;
 pub mod contests;
 pub mod entries;
 pub mod installation;
+pub mod live;
 pub mod marking;
 pub mod organisations;
 pub mod reference;

@@ -328,6 +328,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    live_rankings (contest_id) {
+        contest_id -> BigInt,
+        public -> Bool,
+        changed_by -> Nullable<BigInt>,
+        changed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(contests -> skills (skill_id));
 diesel::joinable!(contests -> tiers (tier_id));
 diesel::joinable!(competitors -> organisations (organisation_id));
@@ -369,4 +378,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     advancements,
     brackets,
     bracket_results,
+    live_rankings,
 );

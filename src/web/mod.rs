@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod csrf;
+pub mod live;
 pub mod pages;
 
 use crate::config::Settings;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub schemes: Arc<crate::marking::Schemes>,
     /// Writes judges' marks with group commits.
     pub marks: Arc<crate::marking::MarkWriter>,
+    /// Changes for live rankings, within and across processes.
+    pub live: Arc<live::Hub>,
 }
 
 impl AppState {

@@ -14,6 +14,7 @@ use std::net::TcpListener;
 
 pub mod browser;
 pub mod judging;
+pub mod live;
 pub mod marking;
 pub mod pages;
 

@@ -596,5 +596,6 @@ async fn lock(
             })
         })
         .await?;
+    state.live.changed(id);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -219,6 +219,7 @@ async fn post_measure(
             })
         })
         .await?;
+    state.live.changed(id);
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": stored })))
 }
 
@@ -286,6 +287,7 @@ async fn publish(
             })
         })
         .await?;
+    state.live.changed(id);
     Ok(HttpResponse::Created().json(published))
 }
 

@@ -22,6 +22,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "text/css; charset=utf-8",
         include_str!("../../../static/app.css"),
     ),
+    (
+        "live.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../static/live.js"),
+    ),
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {

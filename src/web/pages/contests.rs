@@ -30,6 +30,9 @@ struct Row {
     organisation: String,
     total: String,
     awards: String,
+    /// The members with a link to their competitor's page, when known.
+    links: Vec<(i64, String)>,
+    team: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -85,6 +88,13 @@ async fn page(
                 Err(e) if e.kind == ErrorKind::NotFound => None,
                 Err(e) => return Err(e),
             };
+            let mut competitors: std::collections::HashMap<i64, Vec<(i64, String)>> =
+                std::collections::HashMap::new();
+            if published.is_some() {
+                for (e, c, name) in crate::store::live::member_names_of_contest(conn, id)? {
+                    competitors.entry(e.0).or_default().push((c.0, name));
+                }
+            }
             let published = published.map(|p| {
                 let body = &p.body;
                 let groups = body["results"]["groups"]
@@ -112,6 +122,23 @@ async fn page(
                                             .filter_map(|v| v.as_str())
                                             .collect::<Vec<_>>()
                                             .join("、")
+                                    })
+                                    .unwrap_or_default();
+                                let team = who["team_name"].as_str().map(str::to_string);
+                                let links: Vec<(i64, String)> = who["members"]
+                                    .as_array()
+                                    .map(|m| {
+                                        let known =
+                                            who["entry"].as_i64().and_then(|e| competitors.get(&e));
+                                        m.iter()
+                                            .filter_map(|v| v.as_str())
+                                            .filter_map(|n| {
+                                                known?
+                                                    .iter()
+                                                    .find(|(_, name)| name == n)
+                                                    .map(|(c, _)| (*c, n.to_string()))
+                                            })
+                                            .collect()
                                     })
                                     .unwrap_or_default();
                                 let name = who["team_name"]
@@ -150,6 +177,8 @@ async fn page(
                                     ),
                                     total: s["total"].as_str().unwrap_or_default().to_string(),
                                     awards,
+                                    links,
+                                    team,
                                 }
                             })
                             .collect(),
@@ -164,6 +193,7 @@ async fn page(
                 }
             });
             let mut ctx = tera::Context::new();
+            ctx.insert("id", &id.0);
             ctx.insert("contest_name", &pick(&contest.name_zh, &contest.name_en));
             ctx.insert("code", &contest.code);
             ctx.insert("tier", &pick(&tier.name_zh, &tier.name_en));

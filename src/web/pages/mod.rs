@@ -8,6 +8,7 @@ pub mod forms;
 pub mod i18n;
 pub mod judge;
 pub mod organise;
+pub mod public;
 
 use crate::error::{AppError, AppResult};
 use crate::store::users::TokenKind;
@@ -32,6 +33,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     brackets::config(cfg);
     contests::config(cfg);
     organise::config(cfg);
+    public::config(cfg);
 }
 
 /// The templates of the pages shared by everyone; each page module lists its own.
@@ -61,10 +63,15 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 /// Every template compiled into the binary, by name.
 fn all_templates() -> Vec<(&'static str, &'static str)> {
-    [TEMPLATES, organise::TEMPLATES, judge::TEMPLATES]
-        .iter()
-        .flat_map(|t| t.iter().copied())
-        .collect()
+    [
+        TEMPLATES,
+        organise::TEMPLATES,
+        judge::TEMPLATES,
+        public::TEMPLATES,
+    ]
+    .iter()
+    .flat_map(|t| t.iter().copied())
+    .collect()
 }
 
 /// Builds the template engine from the templates compiled into the binary.

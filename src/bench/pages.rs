@@ -1,0 +1,207 @@
+//! `jiangxin bench pages`: a published contest of 2,000 entries in a fresh
+//! SQLite database (fixed seed), the real server started in the process, and
+//! the time to answer each main page: median and p99 over 50 requests after
+//! warm-up, beside `/healthz` in the same run. Times are measured by the
+//! client on loopback over one keep-alive connection, so they include the
+//! server's whole work for the request and a loopback round trip.
+
+use super::import::{bench_contest, generate_csv, SEED};
+use super::marks_http::Client;
+use super::Scratch;
+use crate::config::{DatabaseUrl, Settings};
+use crate::engine::model::{ContestStatus, UserKind};
+use crate::registration::{import_file, Registrar};
+use crate::startup::{self, Application};
+use crate::store::users::{self, NewUser, TokenKind};
+use crate::store::{entries, write_tx};
+use crate::web::auth::{issue_token, TokenOrigin};
+use anyhow::{anyhow, Context as _};
+use std::time::{Duration, Instant};
+
+const ENTRIES: usize = 2000;
+const WARM_UP: usize = 5;
+const REQUESTS: usize = 50;
+/// The target for every page.
+const TARGET_MS: f64 = 100.0;
+
+pub fn run() -> anyhow::Result<()> {
+    let scratch = Scratch::new("bench-pages")?;
+    let settings = Settings {
+        database: DatabaseUrl::Sqlite(scratch.0.join("jiangxin.db")),
+        pool_size: 8,
+        ..Settings::default()
+    };
+    let (pool, hasher, _) = startup::prepare(&settings)?;
+    let mut conn = pool.get()?;
+    let started = Instant::now();
+    let contest = bench_contest(&mut conn)?;
+    import_file(
+        &mut conn,
+        &hasher,
+        contest.id,
+        generate_csv(ENTRIES)?.as_bytes(),
+        None,
+        &Registrar {
+            user: None,
+            scope: None,
+        },
+        "bench",
+        false,
+    )
+    .map_err(|e| anyhow!("{e}"))?;
+    let marks = write_tx(&mut conn, |conn| -> anyhow::Result<usize> {
+        let experts = crate::demo::marking::experts(conn, "!")?;
+        crate::demo::marking::mark_contest(
+            conn,
+            contest.id,
+            "provincial",
+            ContestStatus::Published,
+            &experts,
+            SEED,
+        )
+    })?;
+    crate::store::live::set_public(&mut conn, contest.id, true, None)?;
+    let organiser = users::insert(
+        &mut conn,
+        &NewUser {
+            username: "bench-organiser".into(),
+            display_name: "Organiser".into(),
+            // No password: the benchmark issues an API token directly.
+            password_hash: "!".into(),
+            kind: UserKind::Organiser,
+            organisation_id: contest.organiser_org_id,
+            competitor_id: None,
+        },
+    )?;
+    let (token, _) = issue_token(
+        &mut conn,
+        &organiser,
+        TokenKind::Api,
+        2,
+        TokenOrigin::default(),
+    )
+    .map_err(|e| anyhow!("{e}"))?;
+    let first = entries::of_contest(&mut conn, contest.id)?
+        .into_iter()
+        .next()
+        .and_then(|e| e.members.first().copied())
+        .ok_or_else(|| anyhow!("the contest has no entries"))?;
+    diesel::connection::SimpleConnection::batch_execute(&mut *conn, "ANALYZE")?;
+    // The live ranking's computation, done once per change and shared by
+    // every viewer of a process.
+    let schemes = crate::marking::Schemes::default();
+    let mut computations = Vec::new();
+    for _ in 0..10 {
+        let t = Instant::now();
+        crate::results::compute(&mut conn, &schemes, contest.id, 0).map_err(|e| anyhow!("{e}"))?;
+        computations.push(t.elapsed());
+    }
+    computations.sort();
+    drop(conn);
+    drop(pool);
+    println!(
+        "bench pages: a published contest of {ENTRIES} entries ({marks} marks), seed {SEED}, SQLite; built in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "  times measured by the client on loopback (one keep-alive connection): the server's whole answer plus a loopback round trip; {WARM_UP} warm-up requests, then {REQUESTS}"
+    );
+
+    println!(
+        "  live ranking computation (once per change, shared by every viewer): median {:.2} ms over 10 runs",
+        computations[computations.len() / 2].as_secs_f64() * 1e3
+    );
+
+    let (tx, rx) = std::sync::mpsc::channel();
+    let server_settings = settings.clone();
+    std::thread::spawn(move || {
+        let _ = actix_web::rt::System::new().block_on(async move {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+            let app = Application::with_listener(server_settings, listener)
+                .map_err(std::io::Error::other)?;
+            let port = app.port();
+            let server = app.into_server();
+            let _ = tx.send((port, server.handle()));
+            server.await
+        });
+    });
+    let (port, handle) = rx
+        .recv_timeout(Duration::from_secs(60))
+        .context("the server did not start")?;
+    let mut client = Client::connect(port)?;
+    let c = contest.id;
+    let pages: [(&str, String, bool); 8] = [
+        ("GET /healthz (baseline)", "/healthz".into(), false),
+        (
+            "public contest page (ranking of 2,000)",
+            format!("/contests/{c}"),
+            false,
+        ),
+        (
+            "live ranking page (shared table)",
+            format!("/contests/{c}/live"),
+            false,
+        ),
+        (
+            "competitor page (public)",
+            format!("/competitors/{first}"),
+            false,
+        ),
+        (
+            "competitor page (organiser, with profile)",
+            format!("/competitors/{first}"),
+            true,
+        ),
+        ("talent search (organiser)", "/talent".into(), true),
+        (
+            "organiser: contest overview",
+            format!("/organise/contests/{c}"),
+            true,
+        ),
+        (
+            "organiser: entries",
+            format!("/organise/contests/{c}/entries"),
+            true,
+        ),
+    ];
+    for (name, path, signed_in) in &pages {
+        let auth = signed_in.then_some(token.as_str());
+        let (status, _) = client.request("GET", path, auth, "")?;
+        if status == 404 {
+            println!("  {name:<44} {path}: not found (not built yet)");
+            continue;
+        }
+        if status != 200 {
+            println!("  {name:<44} {path}: answered {status}");
+            continue;
+        }
+        for _ in 1..WARM_UP {
+            client.request("GET", path, auth, "")?;
+        }
+        let mut times = Vec::with_capacity(REQUESTS);
+        for _ in 0..REQUESTS {
+            let t = Instant::now();
+            let (status, _) = client.request("GET", path, auth, "")?;
+            times.push(t.elapsed());
+            if status != 200 {
+                return Err(anyhow!("{path} answered {status}"));
+            }
+        }
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let median = ms(times[times.len() / 2]);
+        let p99 = ms(times[(times.len() * 99 / 100).min(times.len() - 1)]);
+        println!(
+            "  {name:<44} median {median:>8.2} ms  p99 {p99:>8.2} ms  {}",
+            if p99 < TARGET_MS {
+                "under 100 ms"
+            } else if median < TARGET_MS {
+                "median under 100 ms, p99 over"
+            } else {
+                "OVER 100 ms"
+            }
+        );
+    }
+    drop(handle);
+    Ok(())
+}

@@ -1,0 +1,329 @@
+//! A competitor's page: their published results across contests and tiers
+//! (only contests the visitor may view), and, for the competitor and the
+//! organisers over them, a per-criterion profile drawn by the server as an
+//! SVG chart with a table of the same figures. Never identity numbers or
+//! birth dates.
+
+use super::pick;
+use crate::engine::access::Actor;
+use crate::engine::model::{CompetitorId, ContestId, ContestStatus, EntryId, Vocabulary};
+use crate::engine::scoring::Layout;
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::marking::Schemes;
+use crate::store::{
+    competitors, live as live_store, organisations, reference, users, DbConnection,
+};
+use crate::web::api::load_contest;
+use crate::web::auth::Caller;
+use crate::web::pages::i18n::Lang;
+use crate::web::pages::render;
+use crate::web::State;
+use actix_web::{web, HttpRequest, HttpResponse};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/competitors/{id}", web::get().to(page));
+}
+
+/// The chart's geometry, in SVG user units.
+const BAR_WIDTH: f64 = 240.0;
+const ROW_HEIGHT: u32 = 34;
+
+#[derive(Serialize)]
+struct Bar {
+    code: String,
+    label: String,
+    mark: String,
+    max: String,
+    percent: String,
+    label_y: u32,
+    bar_y: u32,
+    value_y: u32,
+    width: String,
+}
+
+#[derive(Serialize)]
+struct Chart {
+    height: u32,
+    bars: Vec<Bar>,
+}
+
+#[derive(Serialize)]
+struct Record {
+    contest_id: i64,
+    contest: String,
+    code: String,
+    tier: String,
+    skill: String,
+    start_number: String,
+    place: String,
+    total: String,
+    standardised: String,
+    awards: String,
+    version: i32,
+    chart: Option<Chart>,
+}
+
+#[derive(Serialize)]
+struct Person {
+    name: String,
+    organisation: String,
+    group: String,
+    level: String,
+}
+
+async fn page(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = CompetitorId(path.into_inner());
+    let (lang, _) = Lang::of_request(&req);
+    let actor = caller.actor;
+    let st = state.clone();
+    let (person, detailed, records, user) = state
+        .db(move |conn| {
+            let c = competitors::find(conn, id)?
+                .ok_or_else(|| AppError::not_found(format!("competitor {id} does not exist")))?;
+            let org = organisations::get(conn, c.organisation_id)?;
+            let detailed = actor.may_view_competitor(c.id, &org.path).is_ok();
+            let records = records(conn, &st, lang, &actor, id, detailed)?;
+            if records.is_empty() && !detailed {
+                return Err(AppError::not_found(format!(
+                    "competitor {id} has no published result you may see"
+                )));
+            }
+            let person = Person {
+                name: c.name.clone(),
+                organisation: pick(lang, &org.name_zh, &org.name_en),
+                group: if detailed {
+                    st.catalog.get(lang, &format!("group_{}", c.group.code()))
+                } else {
+                    String::new()
+                },
+                level: match (detailed, c.skill_level) {
+                    (true, Some(l)) => st.catalog.get(lang, &format!("level_{}", l.code())),
+                    _ => String::new(),
+                },
+            };
+            let user = match actor.user() {
+                Some(u) => Some(users::get(conn, u)?),
+                None => None,
+            };
+            Ok((person, detailed, records, user))
+        })
+        .await?;
+    let mut ctx = tera::Context::new();
+    ctx.insert("person", &person);
+    ctx.insert("detailed", &detailed);
+    ctx.insert("records", &records);
+    render(&state, &req, "public/competitor.html", ctx, user)
+}
+
+/// The competitor's published results in the contests the visitor may view,
+/// highest tier first.
+fn records(
+    conn: &mut DbConnection,
+    state: &State,
+    lang: Lang,
+    actor: &Actor,
+    id: CompetitorId,
+    detailed: bool,
+) -> AppResult<Vec<Record>> {
+    let tiers: HashMap<i64, (String, i32)> = reference::tiers(conn)?
+        .into_iter()
+        .map(|t| (t.id.0, (pick(lang, &t.name_zh, &t.name_en), t.rank)))
+        .collect();
+    let skills: HashMap<i64, String> = reference::skills(conn)?
+        .into_iter()
+        .map(|s| (s.id.0, pick(lang, &s.name_zh, &s.name_en)))
+        .collect();
+    let mut out = Vec::new();
+    for (contest, entry) in live_store::entries_of_competitor(conn, id)? {
+        let c = load_contest(conn, contest)?;
+        if c.contest.status != ContestStatus::Published
+            || actor.may_view_contest(&c.scope()).is_err()
+        {
+            continue;
+        }
+        let p = match crate::results::publication(conn, contest, None) {
+            Ok(p) => p,
+            Err(e) if e.kind == ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        let Some(found) = published_line(&p.body, entry, lang) else {
+            continue;
+        };
+        let chart = if detailed {
+            let version = p.body["scheme_version"]
+                .as_i64()
+                .and_then(|v| i32::try_from(v).ok())
+                .unwrap_or(0);
+            chart(
+                conn,
+                &state.schemes,
+                lang,
+                contest,
+                version,
+                &p.body["sheets"][found.key.as_str()],
+            )?
+        } else {
+            None
+        };
+        let (tier, rank) = tiers.get(&c.contest.tier_id.0).cloned().unwrap_or_default();
+        out.push((
+            rank,
+            Record {
+                contest_id: contest.0,
+                contest: pick(lang, &c.contest.name_zh, &c.contest.name_en),
+                code: c.contest.code.clone(),
+                tier,
+                skill: skills
+                    .get(&c.contest.skill_id.0)
+                    .cloned()
+                    .unwrap_or_default(),
+                start_number: found.key,
+                place: found.place,
+                total: found.total,
+                standardised: found.standardised,
+                awards: found.awards,
+                version: p.version,
+                chart,
+            },
+        ));
+    }
+    out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(&b.1.code)));
+    Ok(out.into_iter().map(|(_, r)| r).collect())
+}
+
+struct Line {
+    key: String,
+    place: String,
+    total: String,
+    standardised: String,
+    awards: String,
+}
+
+/// The entry's line in a publication's ranking.
+fn published_line(body: &Value, entry: EntryId, lang: Lang) -> Option<Line> {
+    let (key, _) = body["entrants"]
+        .as_object()?
+        .iter()
+        .find(|(_, v)| v["entry"].as_i64() == Some(entry.0))?;
+    let standing = body["results"]["groups"]
+        .as_array()?
+        .iter()
+        .filter_map(|g| g["standings"].as_array())
+        .flatten()
+        .find(|s| s["key"].as_str() == Some(key.as_str()))?;
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    Some(Line {
+        key: key.clone(),
+        place: format!(
+            "{}{}",
+            standing["place"].as_u64().unwrap_or(0),
+            if standing["shared"].as_bool() == Some(true) {
+                "="
+            } else {
+                ""
+            }
+        ),
+        total: text(&standing["total"]),
+        standardised: text(&standing["standardised"]),
+        awards: standing["awards"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| {
+                        pick(
+                            lang,
+                            x["name_zh"].as_str().unwrap_or_default(),
+                            x["name_en"].as_str().unwrap_or_default(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            })
+            .unwrap_or_default(),
+    })
+}
+
+/// Each criterion's mark as a share of its maximum, from the entry's
+/// published score sheet and the scheme version it was marked under.
+fn chart(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    lang: Lang,
+    contest: ContestId,
+    version: i32,
+    sheet: &Value,
+) -> AppResult<Option<Chart>> {
+    let Some(pairs) = sheet["criteria"].as_array() else {
+        return Ok(None);
+    };
+    let layout = match schemes.version(conn, contest, version) {
+        Ok(l) => l,
+        Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let criteria = criteria_of(&layout, lang);
+    let mut bars = Vec::new();
+    for pair in pairs {
+        let (Some(code), Some(mark)) = (
+            pair[0].as_str(),
+            pair[1]
+                .as_str()
+                .and_then(|m| Decimal::from_str_exact(m).ok()),
+        ) else {
+            continue;
+        };
+        let Some((label, max)) = criteria.get(code) else {
+            continue;
+        };
+        if *max <= Decimal::ZERO {
+            continue;
+        }
+        let percent = (mark * Decimal::ONE_HUNDRED / *max)
+            .round_dp(1)
+            .clamp(Decimal::ZERO, Decimal::ONE_HUNDRED);
+        let k = u32::try_from(bars.len()).unwrap_or(u32::MAX / ROW_HEIGHT - 1);
+        let share: f64 = percent.to_string().parse().unwrap_or(0.0);
+        bars.push(Bar {
+            code: code.to_string(),
+            label: label.clone(),
+            mark: mark.to_string(),
+            max: max.to_string(),
+            percent: percent.to_string(),
+            label_y: k * ROW_HEIGHT + 13,
+            bar_y: k * ROW_HEIGHT + 17,
+            value_y: k * ROW_HEIGHT + 27,
+            width: format!("{:.1}", BAR_WIDTH * share / 100.0),
+        });
+    }
+    if bars.is_empty() {
+        return Ok(None);
+    }
+    let height = u32::try_from(bars.len()).unwrap_or(0) * ROW_HEIGHT + 4;
+    Ok(Some(Chart { height, bars }))
+}
+
+/// Each criterion's name in the visitor's language and its maximum.
+fn criteria_of(layout: &Layout, lang: Lang) -> HashMap<String, (String, Decimal)> {
+    let mut out = HashMap::new();
+    for m in &layout.scheme.modules {
+        for c in &m.criteria {
+            let max: Decimal = c
+                .sub_criteria
+                .iter()
+                .flat_map(|s| s.aspects.iter().map(|a| a.max))
+                .sum();
+            let name = pick(lang, &c.name_zh, &c.name_en);
+            out.insert(c.code.clone(), (format!("{} {}", c.code, name), max));
+        }
+    }
+    out
+}

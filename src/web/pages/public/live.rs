@@ -1,0 +1,283 @@
+//! A contest's live ranking while marking runs: the current table (a reload
+//! refreshes it), and a stream of server-sent events that replaces it as
+//! marks arrive. Shown to everyone who may view the contest once its
+//! organiser has made it public; its organisers and chief judges always.
+
+use super::pick;
+use crate::engine::access::{Actor, Denied};
+use crate::engine::model::{ContestId, ContestStatus};
+use crate::error::{AppError, AppResult};
+use crate::store::{audit, live as live_store, users, write_tx, DbConnection};
+use crate::web::api::{allow, load_contest, may_supervise, LoadedContest};
+use crate::web::auth::Caller;
+use crate::web::pages::i18n::Lang;
+use crate::web::pages::{forms::FormData, render};
+use crate::web::State;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// A comment sent when nothing else was, so that proxies keep the stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/contests/{id}/live", web::get().to(page))
+        .route("/contests/{id}/live/events", web::get().to(events))
+        .route("/contests/{id}/live/visibility", web::post().to(visibility));
+}
+
+/// Who may see what of a contest's live ranking.
+struct Access {
+    contest: LoadedContest,
+    public: bool,
+    /// An organiser over the contest or its chief judge: sees it always.
+    supervises: bool,
+    manages: bool,
+}
+
+impl Access {
+    fn load(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> AppResult<Access> {
+        let contest = load_contest(conn, id)?;
+        allow(
+            actor.is_signed_in(),
+            actor.may_view_contest(&contest.scope()),
+        )?;
+        let supervises = may_supervise(actor, &contest).is_ok();
+        let manages = actor.may_manage_contest(&contest.scope()).is_ok();
+        Ok(Access {
+            public: live_store::is_public(conn, id)?,
+            contest,
+            supervises,
+            manages,
+        })
+    }
+
+    fn may_see(&self) -> bool {
+        self.public || self.supervises
+    }
+
+    /// Whether there is a ranking to show: marking has begun.
+    fn begun(&self) -> bool {
+        matches!(
+            self.contest.contest.status,
+            ContestStatus::Running | ContestStatus::MarkingClosed | ContestStatus::Published
+        )
+    }
+}
+
+async fn page(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let (lang, _) = Lang::of_request(&req);
+    let actor = caller.actor;
+    let (access, user) = state
+        .db(move |conn| {
+            let access = Access::load(conn, &actor, id)?;
+            let user = match actor.user() {
+                Some(u) => Some(users::get(conn, u)?),
+                None => None,
+            };
+            Ok((access, user))
+        })
+        .await?;
+    let c = &access.contest.contest;
+    let mut ctx = tera::Context::new();
+    ctx.insert("id", &id.0);
+    ctx.insert("contest_name", &pick(lang, &c.name_zh, &c.name_en));
+    ctx.insert("code", &c.code);
+    ctx.insert(
+        "status",
+        &state.catalog.get(lang, &format!("status_{}", c.status)),
+    );
+    ctx.insert("public", &access.public);
+    ctx.insert("manages", &access.manages);
+    ctx.insert("may_see", &access.may_see());
+    ctx.insert("begun", &access.begun());
+    ctx.insert("published", &(c.status == ContestStatus::Published));
+    ctx.insert("signed_in", &user.is_some());
+    let mut rows = String::new();
+    let mut counts = (0, 0);
+    if access.may_see() && access.begun() {
+        let (_, table) = state.live.current(&state, id).await?;
+        rows = table.rows(lang).to_string();
+        counts = (table.ranked, table.entries);
+    }
+    ctx.insert("rows", &rows);
+    ctx.insert("ranked", &counts.0);
+    ctx.insert("entries", &counts.1);
+    ctx.insert("lang", if lang == Lang::Zh { "zh" } else { "en" });
+    render(&state, &req, "public/live.html", ctx, user)
+}
+
+/// The live ranking as server-sent events: `table` events carry the rows
+/// (HTML, in the visitor's language), comments keep the stream alive, and
+/// a `closed` event ends it when the ranking stops being public.
+async fn events(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    let (lang, _) = Lang::of_request(&req);
+    let actor = caller.actor;
+    let signed_in = actor.is_signed_in();
+    let access = state.db(move |conn| Access::load(conn, &actor, id)).await?;
+    if !access.may_see() {
+        let why = state.catalog.get(lang, "live_not_public");
+        allow(signed_in, Err(Denied(why)))?;
+    }
+    let stream = Stream {
+        rx: state.live.subscribe(),
+        state: state.clone(),
+        id,
+        lang,
+        supervises: access.supervises,
+        sent: None,
+        done: false,
+    };
+    let body = futures_util::stream::unfold(stream, |mut s| async move {
+        let chunk = s.next().await?;
+        Some((Ok::<_, actix_web::Error>(web::Bytes::from(chunk)), s))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(body))
+}
+
+/// One viewer's stream of events.
+struct Stream {
+    rx: tokio::sync::broadcast::Receiver<i64>,
+    state: State,
+    id: ContestId,
+    lang: Lang,
+    supervises: bool,
+    /// The generation last sent.
+    sent: Option<u64>,
+    done: bool,
+}
+
+impl Stream {
+    /// The next chunk to send; `None` ends the stream.
+    async fn next(&mut self) -> Option<String> {
+        if self.done {
+            return None;
+        }
+        if self.sent.is_none() {
+            return Some(match self.table().await {
+                Some(ev) => format!("retry: 3000\n\n{ev}"),
+                None => "retry: 3000\n\n".to_string(),
+            });
+        }
+        loop {
+            match tokio::time::timeout(KEEP_ALIVE, self.changed()).await {
+                Err(_) => return Some(": keep-alive\n\n".to_string()),
+                Ok(false) => return None,
+                Ok(true) => {
+                    if let Some(ev) = self.table().await {
+                        return Some(ev);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits for a change of this contest; `false` when the hub is gone.
+    async fn changed(&mut self) -> bool {
+        loop {
+            match self.rx.recv().await {
+                Ok(c) if c == self.id.0 => break,
+                Ok(_) => continue,
+                Err(RecvError::Lagged(_)) => break,
+                Err(RecvError::Closed) => return false,
+            }
+        }
+        // Changes that arrived meanwhile are served by the same computation.
+        while !self.rx.is_empty() {
+            if self.rx.try_recv().is_err() {
+                break;
+            }
+        }
+        true
+    }
+
+    /// A `table` event, or `None` when nothing new is to be sent.
+    async fn table(&mut self) -> Option<String> {
+        let (generation, table) = match self.state.live.current(&self.state, self.id).await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!("live ranking of contest {}: {}", self.id, e.message);
+                self.sent.get_or_insert(0);
+                return None;
+            }
+        };
+        if !table.public && !self.supervises {
+            self.done = true;
+            return Some("event: closed\ndata: \n\n".to_string());
+        }
+        if self.sent == Some(generation) {
+            return None;
+        }
+        self.sent = Some(generation);
+        let mut ev = format!("event: table\nid: {generation}\n");
+        for line in table.rows(self.lang).lines() {
+            ev.push_str("data: ");
+            ev.push_str(line);
+            ev.push('\n');
+        }
+        ev.push('\n');
+        Some(ev)
+    }
+}
+
+/// Makes the live ranking public or private (the contest's organisers).
+async fn visibility(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let form = FormData::parse(&body);
+    form.check_csrf(&req)?;
+    let id = ContestId(path.into_inner());
+    let public = match form.get("public").as_str() {
+        "1" | "true" | "on" => true,
+        "0" | "false" | "off" => false,
+        other => {
+            return Err(AppError::invalid(
+                "public",
+                format!("`{other}` is neither 1 nor 0"),
+            ))
+        }
+    };
+    let actor = caller.actor;
+    state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let c = load_contest(conn, id)?;
+                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+                live_store::set_public(conn, id, public, actor.user())?;
+                audit::record(
+                    conn,
+                    actor.user(),
+                    "live.visibility",
+                    ("contest", Some(id.0)),
+                    serde_json::json!({ "public": public }),
+                )?;
+                Ok(())
+            })
+        })
+        .await?;
+    state.live.changed(id);
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("/contests/{id}/live")))
+        .finish())
+}

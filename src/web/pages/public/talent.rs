@@ -1,0 +1,177 @@
+//! The talent database search for organisers: the filters of
+//! `GET /api/v1/talent`, a table of the competitors of their subtree with
+//! published results, each linked to the competitor's page, and the CSV
+//! export with the same filters.
+
+use super::pick;
+use crate::engine::access::Actor;
+use crate::engine::model::{SkillLevel, Vocabulary};
+use crate::error::{AppError, AppResult};
+use crate::store::{organisations, reference, users};
+use crate::talent::{self, Filter};
+use crate::web::auth::Caller;
+use crate::web::pages::i18n::Lang;
+use crate::web::pages::render;
+use crate::web::State;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.route("/talent", web::get().to(page));
+}
+
+/// The filters, in the order the form shows them.
+const FIELDS: [&str; 6] = ["name", "skill", "tier", "organisation", "award", "level"];
+
+#[derive(Serialize)]
+struct Choice {
+    code: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    name: String,
+    organisation: String,
+    level: String,
+    highest_tier: String,
+    results: usize,
+    best: String,
+    awards: String,
+}
+
+fn filter_of(values: &BTreeMap<String, String>) -> Filter {
+    let get = |k: &str| values.get(k).cloned().filter(|v| !v.is_empty());
+    Filter {
+        skill: get("skill"),
+        organisation: get("organisation"),
+        tier: get("tier"),
+        award: get("award"),
+        level: get("level"),
+        name: get("name"),
+    }
+}
+
+async fn page(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    q: web::Query<HashMap<String, String>>,
+) -> AppResult<HttpResponse> {
+    let (lang, _) = Lang::of_request(&req);
+    let actor = caller.actor;
+    match actor {
+        Actor::Organiser { .. } => {}
+        Actor::Anonymous => return Err(AppError::unauthenticated("sign in as an organiser")),
+        _ => return Err(AppError::forbidden("the talent search is for organisers")),
+    }
+    let q = q.into_inner();
+    let values: BTreeMap<String, String> = FIELDS
+        .iter()
+        .map(|f| {
+            let v = q.get(*f).map(|v| v.trim().to_string()).unwrap_or_default();
+            (f.to_string(), v)
+        })
+        .collect();
+    let filter = filter_of(&values);
+    let st = state.clone();
+    let (rows, skills, tiers, user) = state
+        .db(move |conn| {
+            let user = match actor.user() {
+                Some(u) => Some(users::get(conn, u)?),
+                None => None,
+            };
+            let orgs: HashMap<String, String> = organisations::all(conn)?
+                .into_iter()
+                .map(|o| (o.code.clone(), pick(lang, &o.name_zh, &o.name_en)))
+                .collect();
+            let tiers: Vec<Choice> = reference::tiers(conn)?
+                .into_iter()
+                .map(|t| Choice {
+                    name: pick(lang, &t.name_zh, &t.name_en),
+                    code: t.code,
+                })
+                .collect();
+            let skills: Vec<Choice> = reference::skills(conn)?
+                .into_iter()
+                .map(|s| Choice {
+                    name: pick(lang, &s.name_zh, &s.name_en),
+                    code: s.code,
+                })
+                .collect();
+            let tier_name = |code: &str| {
+                tiers
+                    .iter()
+                    .find(|t| t.code == code)
+                    .map(|t| t.name.clone())
+                    .unwrap_or_else(|| code.to_string())
+            };
+            let rows: Vec<Row> = talent::profiles(conn, &actor, &filter)?
+                .into_iter()
+                .map(|p| {
+                    let best = p
+                        .records
+                        .iter()
+                        .min_by_key(|r| (std::cmp::Reverse(r.tier_rank), r.place))
+                        .map(|r| format!("{} · {}", r.contest, r.place))
+                        .unwrap_or_default();
+                    let awards = p
+                        .records
+                        .iter()
+                        .flat_map(|r| r.awards.iter())
+                        .map(|(code, name_zh)| pick(lang, name_zh, code))
+                        .collect::<Vec<_>>()
+                        .join("、");
+                    Row {
+                        id: p.competitor,
+                        name: p.name.clone(),
+                        organisation: orgs
+                            .get(&p.organisation)
+                            .cloned()
+                            .unwrap_or_else(|| p.organisation.clone()),
+                        level: p
+                            .skill_level
+                            .map(|l| st.catalog.get(lang, &format!("level_{}", l.code())))
+                            .unwrap_or_default(),
+                        highest_tier: p.highest_tier.as_deref().map(tier_name).unwrap_or_default(),
+                        results: p.records.len(),
+                        best,
+                        awards,
+                    }
+                })
+                .collect();
+            Ok((rows, skills, tiers, user))
+        })
+        .await?;
+    let levels: Vec<Choice> = SkillLevel::ALL
+        .iter()
+        .map(|l| Choice {
+            code: l.code().to_string(),
+            name: state.catalog.get(lang, &format!("level_{}", l.code())),
+        })
+        .collect();
+    let mut csv = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in &values {
+        if !v.is_empty() {
+            csv.append_pair(k, v);
+        }
+    }
+    let csv = csv.finish();
+    let mut ctx = tera::Context::new();
+    ctx.insert("values", &values);
+    ctx.insert("skills", &skills);
+    ctx.insert("tiers", &tiers);
+    ctx.insert("levels", &levels);
+    ctx.insert("rows", &rows);
+    ctx.insert(
+        "csv_url",
+        &if csv.is_empty() {
+            "/api/v1/talent.csv".to_string()
+        } else {
+            format!("/api/v1/talent.csv?{csv}")
+        },
+    );
+    render(&state, &req, "public/talent.html", ctx, user)
+}
