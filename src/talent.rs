@@ -6,7 +6,7 @@
 use crate::engine::access::Actor;
 use crate::engine::model::{CompetitorId, ContestStatus, Organisation, SkillLevel, Vocabulary};
 use crate::error::AppResult;
-use crate::store::{competitors, contests, entries, organisations, reference, DbConnection};
+use crate::store::{contests, entries, organisations, reference, DbConnection};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -93,6 +93,8 @@ pub fn profiles(
         .map(|s| (s.id.0, s.code))
         .collect();
     let mut records: BTreeMap<i64, Vec<Record>> = BTreeMap::new();
+    // Every competitor met, read once with their contest's entries.
+    let mut people: HashMap<i64, crate::engine::model::Competitor> = HashMap::new();
     let mut criteria: BTreeMap<i64, BTreeMap<String, Vec<Decimal>>> = BTreeMap::new();
     for c in contests::all(conn)? {
         if c.status != ContestStatus::Published {
@@ -121,6 +123,13 @@ pub fn profiles(
             }
         }
         let (tier, rank) = tiers.get(&c.tier_id.0).cloned().unwrap_or_default();
+        let mut members: HashMap<i64, Vec<CompetitorId>> = HashMap::new();
+        for v in entries::views_of_contest(conn, c.id)? {
+            members.insert(v.entry.id.0, v.entry.members.clone());
+            for m in v.members {
+                people.insert(m.id.0, m);
+            }
+        }
         for g in body["results"]["groups"]
             .as_array()
             .cloned()
@@ -131,7 +140,7 @@ pub fn profiles(
                 let Some(entry) = body["entrants"][key.as_str()]["entry"].as_i64() else {
                     continue;
                 };
-                let Ok(e) = entries::get(conn, c.id, crate::engine::model::EntryId(entry)) else {
+                let Some(entry_members) = members.get(&entry) else {
                     continue;
                 };
                 let record = Record {
@@ -161,9 +170,11 @@ pub fn profiles(
                     promotions: Vec::new(),
                 };
                 let sheet = &body["sheets"][key.as_str()];
-                for m in &e.members {
+                for m in entry_members {
                     let mut r = record.clone();
-                    let member_name = competitors::get(conn, *m)?.name;
+                    let Some(member_name) = people.get(&m.0).map(|p| p.name.clone()) else {
+                        continue;
+                    };
                     r.promotions = s["promotions"]
                         .as_array()
                         .map(|ps| {
@@ -199,7 +210,9 @@ pub fn profiles(
     }
     let mut out = Vec::new();
     for (id, mut recs) in records {
-        let c = competitors::get(conn, CompetitorId(id))?;
+        let Some(c) = people.get(&id).cloned() else {
+            continue;
+        };
         let Some(org) = orgs.get(&c.organisation_id.0) else {
             continue;
         };

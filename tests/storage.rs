@@ -27,7 +27,7 @@ fn migrations_go_up_and_down(backend: Backend) {
     assert!(!store::migrations_current(&mut conn).unwrap());
     assert!(store::run_migrations(&mut conn).unwrap() >= 1);
     assert!(store::migrations_current(&mut conn).unwrap());
-    assert_eq!(table_count(&mut conn, backend), 26);
+    assert_eq!(table_count(&mut conn, backend), 27);
     assert_eq!(
         jiangxin::store::reference::tiers(&mut conn).unwrap().len(),
         6,
@@ -43,7 +43,7 @@ fn migrations_go_up_and_down(backend: Backend) {
     store::run_migrations(&mut conn).unwrap();
     assert_eq!(
         table_count(&mut conn, backend),
-        26,
+        27,
         "migrations apply again after going down"
     );
 }
@@ -136,7 +136,7 @@ fn migrate_command_applies_migrations_to_a_sqlite_file() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    assert!(String::from_utf8_lossy(&first.stdout).starts_with("5 migration"));
+    assert!(String::from_utf8_lossy(&first.stdout).starts_with("6 migration"));
     let again = run();
     assert!(String::from_utf8_lossy(&again.stdout).starts_with("0 migration"));
 }
