@@ -651,6 +651,11 @@ fn demo(args: DemoArgs) -> anyhow::Result<()> {
             b.format, b.contest, b.id
         );
     }
+    for (code, id) in &summary.live {
+        println!("Live ranking of {code} (marking runs): {address}/contests/{id}/live");
+    }
+    println!("Organisers' pages (signed in as an organiser): {address}/organise");
+    println!("Judges' pages (after signing in by private link): {address}/judge");
     println!("\nSign in at {address}/signin as:");
     for a in &summary.accounts {
         println!(

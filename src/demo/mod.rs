@@ -44,6 +44,8 @@ pub struct Summary {
     pub entries: usize,
     pub marks: usize,
     pub brackets: Vec<brackets::DemoBracket>,
+    /// Running contests whose live ranking is public: (code, id).
+    pub live: Vec<(String, i64)>,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -283,6 +285,13 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
     summary.contests = created.len();
     summary.brackets =
         brackets::load(conn).map_err(|e| anyhow!("the demo brackets: {}", e.message))?;
+    // Running contests show their live ranking to everyone.
+    for c in crate::store::contests::all(conn)? {
+        if c.status == crate::engine::model::ContestStatus::Running {
+            crate::store::live::set_public(conn, c.id, true, None)?;
+            summary.live.push((c.code, c.id.0));
+        }
+    }
 
     for u in &ladder.users {
         let (organisation, competitor, display_name) = match u.competitor {
