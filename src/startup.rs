@@ -109,6 +109,7 @@ impl Application {
             templates: web::pages::templates()?,
             catalog: web::pages::i18n::Catalog::load()?,
             settings: settings.clone(),
+            sign_in_limits: web::limits::SignInLimits::default(),
         });
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
@@ -138,7 +139,8 @@ impl Application {
                     middleware::ErrorHandlers::new()
                         .default_handler(web::pages::errors::html_for_pages),
                 )
-                .wrap(middleware::Logger::new("%r %s %Dms"))
+                .wrap(middleware::from_fn(web::request_id))
+                .wrap(middleware::Logger::new("%{x-request-id}o %r %s %Dms"))
                 .configure(web::config)
         })
         .listen(listener)?;

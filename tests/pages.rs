@@ -92,6 +92,79 @@ fn form_token(s: &TestServer, path: &str) -> (String, String) {
     (cookie, token)
 }
 
+fn readiness_and_request_ids(backend: Backend) {
+    let s = TestServer::start(backend);
+    let c = s.client();
+    let ready = c.get(s.url("/readyz")).send().unwrap();
+    assert_eq!(ready.status(), 200);
+    let id = ready.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(id.len(), 16, "a new id: {id}");
+    let body: Value = ready.json().unwrap();
+    assert_eq!(body["migrations"], "current");
+    let again = c.get(s.url("/healthz")).send().unwrap();
+    assert_ne!(again.headers()["x-request-id"].to_str().unwrap(), id);
+    let given = c
+        .get(s.url("/"))
+        .header("X-Request-Id", "gateway-42")
+        .send()
+        .unwrap();
+    assert_eq!(
+        given.headers()["x-request-id"],
+        "gateway-42",
+        "the caller's id is kept"
+    );
+    let bad = c
+        .get(s.url("/"))
+        .header("X-Request-Id", "no spaces or\tcontrols please")
+        .send()
+        .unwrap();
+    assert_ne!(
+        bad.headers()["x-request-id"],
+        "no spaces or\tcontrols please"
+    );
+}
+
+fn failed_sign_ins_are_limited_per_account(backend: Backend) {
+    let s = TestServer::start(backend);
+    let c = s.client();
+    let login = |user: &str, password: &str| {
+        c.post(s.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": user, "password": password}))
+            .send()
+            .unwrap()
+    };
+    for _ in 0..10 {
+        assert_eq!(login("zj-organiser", "guess guess guess").status(), 401);
+    }
+    let stopped = login("zj-organiser", PASSWORD);
+    assert_eq!(stopped.status(), 429, "even the right password waits");
+    let body: Value = stopped.json().unwrap();
+    assert_eq!(body["error"]["code"], "too_many_attempts");
+    assert_eq!(
+        login(&s.world.city_organiser, PASSWORD).status(),
+        200,
+        "other accounts are not held up"
+    );
+    // The page's form says so in the visitor's language.
+    let (csrf_cookie, csrf) = form_token(&s, "/signin");
+    let page = c
+        .post(s.url("/signin"))
+        .header("Cookie", &csrf_cookie)
+        .header("Accept-Language", "zh-CN")
+        .form(&[
+            ("username", "zj-organiser"),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(page.status(), 429);
+    assert!(page.text().unwrap().contains("登录失败次数过多"));
+}
+
 fn signing_in_on_a_page_sets_a_signed_http_only_cookie(backend: Backend) {
     let s = TestServer::start(backend);
     let c = s.client();
@@ -268,6 +341,8 @@ fn a_judge_signs_in_by_private_link_until_it_is_revoked(backend: Backend) {
 on_both_backends!(
     pages_follow_the_language,
     signing_in_on_a_page_sets_a_signed_http_only_cookie,
+    failed_sign_ins_are_limited_per_account,
+    readiness_and_request_ids,
     a_judge_signs_in_by_private_link_until_it_is_revoked
 );
 

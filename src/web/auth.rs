@@ -271,9 +271,21 @@ pub async fn sign_in(
     username: String,
     password: String,
     kind: TokenKind,
+    from: Option<std::net::IpAddr>,
 ) -> AppResult<(User, String, chrono::NaiveDateTime)> {
+    if let Err(wait) = state.sign_in_limits.check(&username, from) {
+        return Err(AppError::new(
+            crate::error::ErrorKind::TooManyRequests,
+            "too_many_attempts",
+            format!(
+                "too many failed sign-ins for this account or from this address; try again in {} minutes",
+                wait.as_secs().div_ceil(60)
+            ),
+        ));
+    }
     let hours = state.settings.session_hours;
-    state
+    let name = username.clone();
+    let outcome = state
         .db(move |conn| {
             let refused = || AppError::unauthenticated("the username or password is wrong");
             let user = users::by_username(conn, &username)?;
@@ -289,7 +301,15 @@ pub async fn sign_in(
             let (token, expires) = issue_token(conn, &user, kind, hours, TokenOrigin::default())?;
             Ok((user, token, expires))
         })
-        .await
+        .await;
+    match &outcome {
+        Ok(_) => state.sign_in_limits.succeeded(&name),
+        Err(e) if e.kind == crate::error::ErrorKind::Unauthenticated => {
+            state.sign_in_limits.failed(&name, from)
+        }
+        Err(_) => {}
+    }
+    outcome
 }
 
 /// Exchanges a judge's private link for a session or API token.

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod csrf;
+pub mod limits;
 pub mod live;
 pub mod pages;
 
@@ -26,6 +27,8 @@ pub struct AppState {
     pub schemes: Arc<crate::marking::Schemes>,
     /// Writes judges' marks with group commits.
     pub marks: Arc<crate::marking::MarkWriter>,
+    /// Failed sign-ins by account and by address.
+    pub sign_in_limits: limits::SignInLimits,
     /// Changes for live rankings, within and across processes.
     pub live: Arc<live::Hub>,
 }
@@ -56,8 +59,62 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
         .service(web::scope("/api/v1").configure(api::config))
         .configure(pages::config);
+}
+
+/// Ready to serve: the database answers and its migrations are current.
+async fn readyz(state: State) -> HttpResponse {
+    let checked = state
+        .db(|conn| {
+            crate::store::migrations_current(conn).map_err(|e| {
+                AppError::new(
+                    crate::error::ErrorKind::Unavailable,
+                    "not_ready",
+                    e.to_string(),
+                )
+            })
+        })
+        .await;
+    match checked {
+        Ok(true) => HttpResponse::Ok().json(serde_json::json!({"database": "ok", "migrations": "current"})),
+        Ok(false) => HttpResponse::ServiceUnavailable().json(serde_json::json!({
+            "error": {"code": "not_ready", "message": "the database has migrations this server has not applied", "details": []}
+        })),
+        Err(e) => HttpResponse::ServiceUnavailable().json(e.body()),
+    }
+}
+
+/// Gives every response an `X-Request-Id`: the caller's, when it is a
+/// short token, or a new one; the request log shows it.
+pub async fn request_id(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::http::header::{HeaderName, HeaderValue};
+    let given = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            (1..=64).contains(&v.len())
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(str::to_string);
+    let id = given.unwrap_or_else(|| {
+        use rand::RngCore;
+        let mut bytes = [0u8; 8];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        hex::encode(bytes)
+    });
+    let mut res = next.call(req).await?;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), v);
+    }
+    Ok(res)
 }
 
 async fn healthz() -> HttpResponse {

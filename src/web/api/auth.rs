@@ -29,9 +29,15 @@ struct TokenResponse {
     user: users::User,
 }
 
-async fn login(state: State, body: web::Json<Login>) -> AppResult<HttpResponse> {
+async fn login(
+    state: State,
+    req: actix_web::HttpRequest,
+    body: web::Json<Login>,
+) -> AppResult<HttpResponse> {
     let Login { username, password } = body.into_inner();
-    let (user, token, expires_at) = sign_in(&state, username, password, TokenKind::Api).await?;
+    let from = req.peer_addr().map(|a| a.ip());
+    let (user, token, expires_at) =
+        sign_in(&state, username, password, TokenKind::Api, from).await?;
     Ok(HttpResponse::Ok().json(TokenResponse {
         token,
         expires_at,

@@ -228,7 +228,8 @@ async fn signin(
         csrf: sent,
     } = form.into_inner();
     csrf::check(&req, &sent)?;
-    let outcome = sign_in(&state, username.clone(), password, TokenKind::Session).await;
+    let from = req.peer_addr().map(|a| a.ip());
+    let outcome = sign_in(&state, username.clone(), password, TokenKind::Session, from).await;
     signed_in_or_form(&state, &req, outcome, &username, "wrong_password")
 }
 
@@ -269,6 +270,15 @@ fn signed_in_or_form(
             ctx.insert("error", &state.catalog.get(lang, refusal));
             let mut resp = render(state, req, "pages/signin.html", ctx, None)?;
             *resp.status_mut() = actix_web::http::StatusCode::UNAUTHORIZED;
+            Ok(resp)
+        }
+        Err(e) if e.kind == crate::error::ErrorKind::TooManyRequests => {
+            let (lang, _) = Lang::of_request(req);
+            let mut ctx = tera::Context::new();
+            ctx.insert("username", username);
+            ctx.insert("error", &state.catalog.get(lang, "error_too_many_attempts"));
+            let mut resp = render(state, req, "pages/signin.html", ctx, None)?;
+            *resp.status_mut() = actix_web::http::StatusCode::TOO_MANY_REQUESTS;
             Ok(resp)
         }
         Err(e) => Err(e),
