@@ -5,7 +5,7 @@
 mod common;
 use common::live::running;
 use common::marking::{mark, Api, Setup};
-use common::{Backend, TestServer, PASSWORD, SECRET};
+use common::{Backend, TestServer, PASSWORD};
 use jiangxin::engine::model::ContestId;
 use std::io::{BufRead, BufReader};
 use std::time::{Duration, Instant};
@@ -268,56 +268,6 @@ fn visibility_and_one_server(backend: Backend) {
     assert_eq!(Events::open(&s.base, c, None).err(), Some(401));
 }
 
-/// A server process of the binary, stopped when dropped.
-struct Process {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(url: &str) -> Process {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_jiangxin"))
-        .arg("serve")
-        .env("JIANGXIN_DATABASE_URL", url)
-        .env("JIANGXIN_SECRET", SECRET)
-        .env("JIANGXIN_HOST", "127.0.0.1")
-        .env("JIANGXIN_PORT", port.to_string())
-        .env("JIANGXIN_POOL_SIZE", "4")
-        .env("JIANGXIN_WORKERS", "2")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let p = Process {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let started = Instant::now();
-    loop {
-        if let Ok(r) = reqwest::blocking::get(format!("{}/healthz", p.base)) {
-            if r.status() == 200 {
-                return p;
-            }
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[test]
 fn two_server_processes_share_changes_on_postgres() {
     let s = TestServer::start(Backend::Postgres);
@@ -326,8 +276,8 @@ fn two_server_processes_share_changes_on_postgres() {
     let jiangxin::config::DatabaseUrl::Postgres(url) = &s.db.url else {
         unreachable!()
     };
-    let a = serve(url);
-    let b = serve(url);
+    let a = common::serve_binary(url);
+    let b = common::serve_binary(url);
     let mut ev = Events::open(&b.base, c, Some(&x.organiser)).expect("stream of B");
     ev.until("data-start=\"101\"", Duration::from_secs(10));
     // A mark posted to process A.

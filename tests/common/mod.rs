@@ -482,3 +482,54 @@ impl TestServer {
             .to_string()
     }
 }
+
+/// A server process of the binary, stopped when dropped.
+pub struct Process {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `jiangxin serve` on the database at `url` and waits until it answers.
+pub fn serve_binary(url: &str) -> Process {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+        .arg("serve")
+        .env("JIANGXIN_DATABASE_URL", url)
+        .env("JIANGXIN_SECRET", SECRET)
+        .env("JIANGXIN_HOST", "127.0.0.1")
+        .env("JIANGXIN_PORT", port.to_string())
+        .env("JIANGXIN_POOL_SIZE", "4")
+        .env("JIANGXIN_WORKERS", "2")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let p = Process {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let started = std::time::Instant::now();
+    loop {
+        if let Ok(r) = reqwest::blocking::get(format!("{}/healthz", p.base)) {
+            if r.status() == 200 {
+                return p;
+            }
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
