@@ -16,16 +16,23 @@ use std::time::Duration;
 /// One tablet: corrects one slot again and again, each mark with a new id
 /// and the id it replaces; a mark without an answer is sent again, the
 /// same, until the server answers.
-fn tablet(
+/// What the tablets share: where the server is, when to stop, and what
+/// was acknowledged or had to be sent again.
+#[derive(Clone, Default)]
+struct Shared {
     base: Arc<Mutex<String>>,
-    token: String,
-    contest: i64,
-    entry: i64,
-    tag: u32,
     stop: Arc<AtomicBool>,
     acked: Arc<Mutex<Vec<String>>>,
     retried: Arc<Mutex<usize>>,
-) {
+}
+
+fn tablet(shared: Shared, token: String, contest: i64, entry: i64, tag: u32) {
+    let Shared {
+        base,
+        stop,
+        acked,
+        retried,
+    } = shared;
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()
@@ -64,10 +71,14 @@ fn killed_mid_marking_the_server_loses_nothing(backend: Backend) {
         DatabaseUrl::Postgres(u) => u.clone(),
     };
     let server = serve_binary(&url);
-    let base = Arc::new(Mutex::new(server.base.clone()));
-    let stop = Arc::new(AtomicBool::new(false));
-    let acked = Arc::new(Mutex::new(Vec::new()));
-    let retried = Arc::new(Mutex::new(0usize));
+    let shared = Shared::default();
+    *shared.base.lock().unwrap() = server.base.clone();
+    let Shared {
+        base,
+        stop,
+        acked,
+        retried,
+    } = shared.clone();
     let tablets: Vec<_> = [
         (x.wz1.clone(), x.e001, 1),
         (x.wz2.clone(), x.e101, 2),
@@ -75,10 +86,8 @@ fn killed_mid_marking_the_server_loses_nothing(backend: Backend) {
     ]
     .into_iter()
     .map(|(token, entry, tag)| {
-        let (base, stop, acked, retried) =
-            (base.clone(), stop.clone(), acked.clone(), retried.clone());
-        let c = x.contest;
-        std::thread::spawn(move || tablet(base, token, c, entry, tag, stop, acked, retried))
+        let (shared, c) = (shared.clone(), x.contest);
+        std::thread::spawn(move || tablet(shared, token, c, entry, tag))
     })
     .collect();
     while acked.lock().unwrap().len() < 60 {
