@@ -569,6 +569,110 @@ pub fn publication(
 
 /// The part of a publication everyone may see: the body without the
 /// score sheets.
+/// A publication as read through the cache: the body shared, whole and as
+/// the public sees it (without the score sheets).
+pub struct CachedPublication {
+    pub version: i32,
+    pub latest: i32,
+    pub reason: Option<String>,
+    pub published_at: chrono::NaiveDateTime,
+    pub seed: u64,
+    pub history: Vec<serde_json::Value>,
+    pub body: std::sync::Arc<serde_json::Value>,
+    pub public: std::sync::Arc<serde_json::Value>,
+}
+
+/// A parsed publication: its seed, its body, and its body without the
+/// score sheets.
+type Parsed = (
+    i64,
+    std::sync::Arc<serde_json::Value>,
+    std::sync::Arc<serde_json::Value>,
+);
+
+/// Parsed publications by contest and version. A stored publication never
+/// changes, so an entry never goes stale; pages of a large contest read it
+/// without parsing it again.
+#[derive(Default)]
+pub struct PublicationCache {
+    map: std::sync::Mutex<HashMap<(i64, i32), Parsed>>,
+}
+
+/// Publications kept parsed at most; the cache starts again when full.
+const CACHED_PUBLICATIONS: usize = 256;
+
+impl PublicationCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(i64, i32), Parsed>> {
+        // A panic while holding the lock cannot leave the map inconsistent.
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The publication (the latest when `version` is `None`), parsed once.
+    pub fn get(
+        &self,
+        conn: &mut DbConnection,
+        contest: ContestId,
+        version: Option<i32>,
+    ) -> AppResult<CachedPublication> {
+        let history = store::publication_history(conn, contest)?;
+        let latest = history.last().map(|h| h.0).unwrap_or(0);
+        if latest == 0 {
+            return Err(AppError::new(
+                ErrorKind::NotFound,
+                "not_published",
+                "the results of this contest have not been published",
+            ));
+        }
+        let wanted = version.unwrap_or(latest);
+        let (_, reason, published_at) = history
+            .iter()
+            .find(|h| h.0 == wanted)
+            .cloned()
+            .ok_or_else(|| {
+                AppError::not_found(format!(
+                    "there is no publication {wanted} (the latest is {latest})"
+                ))
+            })?;
+        let cached = self.lock().get(&(contest.0, wanted)).cloned();
+        let (seed, body, public) = match cached {
+            Some(c) => c,
+            None => {
+                let (seed, text) = store::publication_body(conn, contest, wanted)?
+                    .ok_or_else(|| AppError::not_found("the publication has gone"))?;
+                let body: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                    AppError::internal(format!("a stored publication is not JSON: {e}"))
+                })?;
+                let mut public = body.clone();
+                if let Some(o) = public.as_object_mut() {
+                    o.remove("sheets");
+                }
+                let entry = (seed, std::sync::Arc::new(body), std::sync::Arc::new(public));
+                let mut map = self.lock();
+                if map.len() >= CACHED_PUBLICATIONS {
+                    map.clear();
+                }
+                map.insert((contest.0, wanted), entry.clone());
+                entry
+            }
+        };
+        Ok(CachedPublication {
+            version: wanted,
+            latest,
+            reason,
+            published_at,
+            seed: u64::try_from(seed).unwrap_or(0),
+            history: history
+                .into_iter()
+                .map(
+                    |(v, r, at)| serde_json::json!({"version": v, "reason": r, "published_at": at}),
+                )
+                .collect(),
+            body,
+            public,
+        })
+    }
+}
+
 pub fn public_view(mut p: PublicationView) -> PublicationView {
     if let Some(o) = p.body.as_object_mut() {
         o.remove("sheets");

@@ -110,6 +110,7 @@ impl Application {
             catalog: web::pages::i18n::Catalog::load()?,
             settings: settings.clone(),
             sign_in_limits: web::limits::SignInLimits::default(),
+            publications: crate::results::PublicationCache::default(),
         });
         let port = listener.local_addr()?.port();
         let workers = settings.workers;

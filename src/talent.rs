@@ -77,6 +77,7 @@ pub struct Filter {
 /// subtree; a competitor: their own), filtered.
 pub fn profiles(
     conn: &mut DbConnection,
+    publications: &crate::results::PublicationCache,
     actor: &Actor,
     filter: &Filter,
 ) -> AppResult<Vec<Profile>> {
@@ -100,10 +101,10 @@ pub fn profiles(
         if c.status != ContestStatus::Published {
             continue;
         }
-        let Ok(p) = crate::results::publication(conn, c.id, None) else {
+        let Ok(p) = publications.get(conn, c.id, None) else {
             continue;
         };
-        let body = &p.body;
+        let body = &*p.body;
         // Each criterion's mean over the contest's score sheets.
         let mut sums: BTreeMap<String, (Decimal, usize)> = BTreeMap::new();
         if let Some(sheets) = body["sheets"].as_object() {

@@ -26,8 +26,9 @@ fn profiles_follow_published_results(backend: Backend) {
     let mut conn = pool.get().unwrap();
     jiangxin::demo::load(&mut conn, &hasher).unwrap();
     let conn = &mut *conn;
+    let cache = jiangxin::results::PublicationCache::default();
     let province = organiser_of(conn, "ZJ");
-    let all = profiles(conn, &province, &Filter::default()).unwrap();
+    let all = profiles(conn, &cache, &province, &Filter::default()).unwrap();
     assert!(all.len() > 50, "{}", all.len());
     // Every record comes from a published contest, and the highest tier is
     // the highest of the records.
@@ -48,6 +49,7 @@ fn profiles_follow_published_results(backend: Backend) {
     // Filters.
     let first = profiles(
         conn,
+        &cache,
         &province,
         &Filter {
             award: Some("first".into()),
@@ -63,6 +65,7 @@ fn profiles_follow_published_results(backend: Backend) {
         .any(|r| r.awards.iter().any(|(c, _)| c == "first"))));
     let city = profiles(
         conn,
+        &cache,
         &province,
         &Filter {
             tier: Some("city".into()),
@@ -78,10 +81,11 @@ fn profiles_follow_published_results(backend: Backend) {
         .any(|r| r.tier == "city" && r.skill == "electrician")));
     // A city organiser sees only the city's competitors.
     let ningbo = organiser_of(conn, "NB");
-    let nb = profiles(conn, &ningbo, &Filter::default()).unwrap();
+    let nb = profiles(conn, &cache, &ningbo, &Filter::default()).unwrap();
     assert!(!nb.is_empty() && nb.len() < all.len());
     let by_filter = profiles(
         conn,
+        &cache,
         &province,
         &Filter {
             organisation: Some("NB".into()),
@@ -97,6 +101,7 @@ fn profiles_follow_published_results(backend: Backend) {
     let me = &all[0];
     let own = profiles(
         conn,
+        &cache,
         &Actor::Competitor {
             user: UserId(1),
             competitor: jiangxin::engine::model::CompetitorId(me.competitor),

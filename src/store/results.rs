@@ -189,6 +189,20 @@ pub fn publication(
         .optional()
 }
 
+/// The seed and body of one publication.
+pub fn publication_body(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    version: i32,
+) -> QueryResult<Option<(i64, String)>> {
+    publications::table
+        .filter(publications::contest_id.eq(contest.0))
+        .filter(publications::version.eq(version))
+        .select((publications::seed, publications::body))
+        .first(conn)
+        .optional()
+}
+
 /// Every publication of a contest without its body: version, reason, time.
 pub fn publication_history(
     conn: &mut DbConnection,

@@ -27,6 +27,8 @@ pub struct AppState {
     pub schemes: Arc<crate::marking::Schemes>,
     /// Writes judges' marks with group commits.
     pub marks: Arc<crate::marking::MarkWriter>,
+    /// Published results, parsed once.
+    pub publications: crate::results::PublicationCache,
     /// Failed sign-ins by account and by address.
     pub sign_in_limits: limits::SignInLimits,
     /// Changes for live rankings, within and across processes.

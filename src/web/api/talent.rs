@@ -35,8 +35,9 @@ async fn list(state: State, caller: Caller, q: web::Query<Filter>) -> AppResult<
     let actor = caller.actor;
     may_search(&actor)?;
     let filter = q.into_inner();
+    let st = state.clone();
     let list = state
-        .db(move |conn| talent::profiles(conn, &actor, &filter))
+        .db(move |conn| talent::profiles(conn, &st.publications, &actor, &filter))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -46,13 +47,14 @@ async fn one(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<Ht
     let actor = caller.actor;
     may_search(&actor)?;
     let id = path.into_inner();
+    let st = state.clone();
     let profile = state
         .db(move |conn| {
             let c = crate::store::competitors::find(conn, crate::engine::model::CompetitorId(id))?
                 .ok_or_else(|| AppError::not_found(format!("competitor {id} does not exist")))?;
             let path = crate::store::organisations::get(conn, c.organisation_id)?.path;
             allow(actor.is_signed_in(), actor.may_view_competitor(c.id, &path))?;
-            talent::profiles(conn, &actor, &Filter::default())?
+            talent::profiles(conn, &st.publications, &actor, &Filter::default())?
                 .into_iter()
                 .find(|p| p.competitor == id)
                 .ok_or_else(|| {
@@ -78,8 +80,9 @@ async fn export(
     };
     let filter: Filter = serde_json::from_value(serde_json::to_value(&q).unwrap_or_default())
         .map_err(|e| AppError::bad_request(format!("the query string is not valid: {e}")))?;
+    let st = state.clone();
     let list = state
-        .db(move |conn| talent::profiles(conn, &actor, &filter))
+        .db(move |conn| talent::profiles(conn, &st.publications, &actor, &filter))
         .await?;
     let mut rows = Vec::new();
     for p in &list {

@@ -68,6 +68,7 @@ async fn page(
             en.to_string()
         }
     };
+    let st = state.clone();
     let (ctx, user) = state
         .db(move |conn| {
             let c = load_contest(conn, id)?;
@@ -83,8 +84,8 @@ async fn page(
                     code: b.code,
                 })
                 .collect();
-            let published = match crate::results::publication(conn, id, None) {
-                Ok(p) => Some(crate::results::public_view(p)),
+            let published = match st.publications.get(conn, id, None) {
+                Ok(p) => Some(p),
                 Err(e) if e.kind == ErrorKind::NotFound => None,
                 Err(e) => return Err(e),
             };
@@ -96,7 +97,7 @@ async fn page(
                 }
             }
             let published = published.map(|p| {
-                let body = &p.body;
+                let body = &*p.public;
                 let groups = body["results"]["groups"]
                     .as_array()
                     .cloned()

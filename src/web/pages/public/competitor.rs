@@ -150,12 +150,12 @@ fn records(
         {
             continue;
         }
-        let p = match crate::results::publication(conn, contest, None) {
+        let p = match state.publications.get(conn, contest, None) {
             Ok(p) => p,
             Err(e) if e.kind == ErrorKind::NotFound => continue,
             Err(e) => return Err(e),
         };
-        let Some(found) = published_line(&p.body, entry, lang) else {
+        let Some(found) = published_line(&p.public, entry, lang) else {
             continue;
         };
         let chart = if detailed {

@@ -108,7 +108,7 @@ async fn page(
                     .map(|t| t.name.clone())
                     .unwrap_or_else(|| code.to_string())
             };
-            let rows: Vec<Row> = talent::profiles(conn, &actor, &filter)?
+            let rows: Vec<Row> = talent::profiles(conn, &st.publications, &actor, &filter)?
                 .into_iter()
                 .map(|p| {
                     let best = p
