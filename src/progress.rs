@@ -114,9 +114,12 @@ pub fn progress(
                 .map_err(AppError::internal)
         })
         .collect::<AppResult<_>>()?;
-    let mut done_by: HashMap<i64, HashSet<(i64, String)>> = HashMap::new();
+    // Marks by judge, as (entry, aspect index): compared without allocating.
+    let mut done_by: HashMap<i64, HashSet<(i64, usize)>> = HashMap::new();
     for (judge, entry, aspect) in store::judged_aspects(conn, contest)? {
-        done_by.entry(judge).or_default().insert((entry, aspect));
+        if let Some(i) = layout.find(&aspect) {
+            done_by.entry(judge).or_default().insert((entry, i));
+        }
     }
     let mut expected_by: HashMap<i64, HashSet<(i64, usize)>> = HashMap::new();
     let mut panels_by: HashMap<i64, Vec<String>> = HashMap::new();
@@ -145,10 +148,7 @@ pub fn progress(
     for (judge, expected) in expected_by {
         let user = users::get(conn, UserId(judge))?;
         let done_set = done_by.remove(&judge).unwrap_or_default();
-        let done = expected
-            .iter()
-            .filter(|(e, i)| done_set.contains(&(*e, layout.aspect(*i).code.clone())))
-            .count();
+        let done = expected.iter().filter(|k| done_set.contains(k)).count();
         out.judges.push(JudgeProgress {
             user: judge,
             name: user.display_name,

@@ -130,7 +130,7 @@ pub fn run() -> anyhow::Result<()> {
         .context("the server did not start")?;
     let mut client = Client::connect(port)?;
     let c = contest.id;
-    let pages: [(&str, String, bool); 8] = [
+    let pages: [(&str, String, bool); 11] = [
         ("GET /healthz (baseline)", "/healthz".into(), false),
         (
             "public contest page (ranking of 2,000)",
@@ -161,6 +161,21 @@ pub fn run() -> anyhow::Result<()> {
         (
             "organiser: entries",
             format!("/organise/contests/{c}/entries"),
+            true,
+        ),
+        (
+            "organiser: judges and panels",
+            format!("/organise/contests/{c}/judges"),
+            true,
+        ),
+        (
+            "organiser: marking progress (all entries)",
+            format!("/organise/contests/{c}/progress?all=true"),
+            true,
+        ),
+        (
+            "organiser: publishing (standings)",
+            format!("/organise/contests/{c}/publish"),
             true,
         ),
     ];
