@@ -3,11 +3,11 @@
 //! modules are signed off; per judge, what they still have to mark.
 
 use crate::engine::access::Actor;
-use crate::engine::model::{decode_path, ContestId, EntryStatus, UserId};
+use crate::engine::model::{ContestId, UserId};
 use crate::engine::scheme::AspectKind;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::marking::{contest_scores, Schemes};
-use crate::store::{entries, marking as store, organisations, users, DbConnection};
+use crate::store::{marking as store, organisations, users, DbConnection};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -104,16 +104,14 @@ pub fn progress(
         .sort_by(|a, b| a.start_number.cmp(&b.start_number));
 
     // Per judge: what their panels expect of them, less what they marked.
-    let views = entries::views_of_contest(conn, contest)?;
-    let active: Vec<(i64, Vec<crate::engine::model::OrganisationId>)> = views
+    let paths: HashMap<i64, Vec<crate::engine::model::OrganisationId>> = organisations::all(conn)?
+        .into_iter()
+        .map(|o| (o.id.0, o.path))
+        .collect();
+    let active: Vec<(i64, &Vec<crate::engine::model::OrganisationId>)> = scored
         .iter()
-        .filter(|v| v.entry.status == EntryStatus::Active)
-        .map(|v| {
-            decode_path(&v.organisation_path)
-                .map(|p| (v.entry.id.0, p))
-                .map_err(AppError::internal)
-        })
-        .collect::<AppResult<_>>()?;
+        .filter_map(|(e, _)| paths.get(&e.organisation_id.0).map(|p| (e.id.0, p)))
+        .collect();
     // Marks by judge, as (entry, aspect index): compared without allocating.
     let mut done_by: HashMap<i64, HashSet<(i64, usize)>> = HashMap::new();
     for (judge, entry, aspect) in store::judged_aspects(conn, contest)? {
