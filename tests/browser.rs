@@ -46,7 +46,7 @@ fn pages_in_a_real_browser(backend: Backend) {
     assert_eq!(br.text("h1"), "竞赛");
     br.screenshot(&format!("{tag}-home-zh-phone"));
     // The switch on the page, then remembered without `?lang`.
-    br.click("a[lang=en]");
+    br.click_to_load("a[lang=en]");
     assert_eq!(br.text("h1"), "Contests");
     br.goto(&s.url("/"));
     assert_eq!(br.text("h1"), "Contests");
@@ -57,24 +57,24 @@ fn pages_in_a_real_browser(backend: Backend) {
     br.screenshot(&format!("{tag}-signin-en-phone"));
     br.type_into("input[name=username]", &s.world.province_organiser);
     br.type_into("input[name=password]", "not the password");
-    br.click("form button[type=submit]");
+    br.click_to_load("form button[type=submit]");
     assert!(br.text(".error").contains("wrong"), "the form says why");
     br.type_into("input[name=username]", &s.world.province_organiser);
     br.type_into("input[name=password]", PASSWORD);
-    br.click("form button[type=submit]");
+    br.click_to_load("form button[type=submit]");
     assert_eq!(br.url(), s.url("/"));
     assert!(br.text("header").contains("Sign out"));
 
     // From the list of contests to a contest, and on to its bracket.
     br.goto(&s.url("/?lang=zh"));
-    br.click(&format!("a[href='/contests/{c}']"));
+    br.click_to_load(&format!("a[href='/contests/{c}']"));
     assert!(
         br.text("main").contains("成绩尚未公布"),
         "{}",
         br.text("main")
     );
     br.screenshot(&format!("{tag}-contest-zh-phone"));
-    br.click(&format!("a[href='/brackets/{ko}']"));
+    br.click_to_load(&format!("a[href='/brackets/{ko}']"));
     assert_eq!(br.url(), s.url(&format!("/brackets/{ko}")));
 
     // The bracket: drawn, readable, and never wider than the phone (the
@@ -123,11 +123,11 @@ fn an_organiser_sets_up_a_contest_and_imports_entries(backend: Backend) {
     br.goto(&s.url("/signin?lang=zh"));
     br.type_into("input[name=username]", &s.world.province_organiser);
     br.type_into("input[name=password]", PASSWORD);
-    br.click("form.stack button[type=submit]");
+    br.click_to_load("form.stack button[type=submit]");
     br.goto(&s.url("/organise"));
     assert_eq!(br.text("h1"), "我管理的竞赛");
     br.screenshot(&format!("{tag}-organise-zh-desk"));
-    br.click("a[href='/organise/contests/new']");
+    br.click_to_load("a[href='/organise/contests/new']");
     br.type_into("#name_zh", "2027年浙江省电工职业技能竞赛");
     br.type_into("#name_en", "Zhejiang Electricians 2027");
     let choose = |select: &str, value: i64| {
@@ -137,7 +137,7 @@ fn an_organiser_sets_up_a_contest_and_imports_entries(backend: Backend) {
     choose("skill_id", s.world.skill.id.0);
     br.exec("document.querySelector('#starts_on').value = '2027-05-10'; document.querySelector('#ends_on').value = '2027-05-12';");
     // No code: the form comes back with the error beside the field and the rest kept.
-    br.click("form.grid button[type=submit]");
+    br.click_to_load("form.grid button[type=submit]");
     assert_eq!(br.text("#code-error"), "此项必填。");
     assert_eq!(
         br.exec("return document.querySelector('#name_zh').value;"),
@@ -149,7 +149,7 @@ fn an_organiser_sets_up_a_contest_and_imports_entries(backend: Backend) {
     );
     br.screenshot(&format!("{tag}-contest-form-error-zh-desk"));
     br.type_into("#code", "ZJ-2027-ELEC");
-    br.click("form.grid button[type=submit]");
+    br.click_to_load("form.grid button[type=submit]");
     assert!(br.url().contains("/organise/contests/"), "{}", br.url());
     assert!(br.text("main").contains("ZJ-2027-ELEC"));
     let contest = br.url().rsplit('/').next().unwrap().to_string();
@@ -167,12 +167,12 @@ fn an_organiser_sets_up_a_contest_and_imports_entries(backend: Backend) {
     .unwrap();
     br.goto(&s.url(&format!("/organise/contests/{contest}/entries?lang=en")));
     br.type_into("#entries-file", file.to_str().unwrap());
-    br.click("#check");
+    br.click_to_load("#check");
     assert_eq!(br.text("#to-create"), "2");
     assert!(br.text("#report").contains("nothing is saved yet"));
     assert!(br.text("#entries").contains("No entries yet"));
     br.screenshot(&format!("{tag}-import-report-en-desk"));
-    br.click("#register");
+    br.click_to_load("#register");
     assert_eq!(br.text("#imported"), "Entries registered: 2");
     let rows = br.exec("return document.querySelectorAll('#entries tbody tr').length;");
     assert_eq!(rows, 2);

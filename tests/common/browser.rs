@@ -180,6 +180,18 @@ impl Browser {
         self.wait_loaded();
     }
 
+    /// Clicks something that loads a new page (a link, a form's button) and
+    /// waits until the new page has replaced the old one and loaded.
+    pub fn click_to_load(&self, css: &str) {
+        self.exec("window.__jiangxin_old_page = true;");
+        let e = self.element(css);
+        self.cmd("POST", &format!("/element/{e}/click"), None);
+        self.wait_for(
+            "return window.__jiangxin_old_page === undefined && document.readyState === 'complete' && !!document.body;",
+            json!(true),
+        );
+    }
+
     pub fn type_into(&self, css: &str, text: &str) {
         let e = self.element(css);
         self.cmd("POST", &format!("/element/{e}/clear"), None);
