@@ -100,6 +100,59 @@ impl Default for Settings {
     }
 }
 
+/// How the log is written: `JIANGXIN_LOG` filters it (`tracing` syntax) and
+/// `JIANGXIN_LOG_FORMAT` chooses lines of text or one JSON object per line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogSettings {
+    pub filter: String,
+    pub json: bool,
+}
+
+impl LogSettings {
+    /// Reads the log's variables; a bad value is an error naming it.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let filter = lookup("JIANGXIN_LOG").unwrap_or_else(|| "info".into());
+        if let Err(e) = filter.parse::<tracing_subscriber::EnvFilter>() {
+            return Err(ConfigError {
+                variable: "JIANGXIN_LOG",
+                problem: format!(
+                    "'{filter}' is not a log filter (e.g. info or jiangxin=debug): {e}"
+                ),
+            });
+        }
+        let json = match lookup("JIANGXIN_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "JIANGXIN_LOG_FORMAT",
+                    problem: format!("'{other}' is not a log format (text or json)"),
+                })
+            }
+        };
+        Ok(LogSettings { filter, json })
+    }
+
+    /// Installs the log for the process: to standard error, each request's
+    /// lines carrying its span (request id, method and path).
+    pub fn install(&self) {
+        let filter = tracing_subscriber::EnvFilter::new(&self.filter);
+        let builder = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr);
+        // A second installation (tests call this more than once) is ignored.
+        let _ = if self.json {
+            builder
+                .json()
+                .with_current_span(true)
+                .with_span_list(false)
+                .try_init()
+        } else {
+            builder.try_init()
+        };
+    }
+}
+
 /// A configuration problem, naming the variable and what is wrong with it.
 #[derive(Debug, thiserror::Error)]
 #[error("{variable} {problem}")]

@@ -284,16 +284,28 @@ enum BenchCommand {
     /// Time to answer the main pages of a published 2,000-entry contest, beside `/healthz`.
     #[command(after_help = "Example:\n  jiangxin bench pages")]
     Pages,
+    /// Many viewers of a published 2,000-entry contest's ranking page and JSON at
+    /// once, beside `/healthz` in the same run.
+    #[command(after_help = "Example:\n  jiangxin bench rankings --viewers 1000 --seconds 10")]
+    Rankings {
+        #[arg(long, default_value_t = 1000)]
+        viewers: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// In the paced scenarios, how often each viewer asks.
+        #[arg(long, default_value_t = 1000)]
+        pace_ms: u64,
+    },
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("JIANGXIN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    match jiangxin::config::LogSettings::from_lookup(|name| std::env::var(name).ok()) {
+        Ok(log) => log.install(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
     if let Err(e) = run(Cli::parse()) {
         eprintln!("error: {e:#}");
         std::process::exit(1);
@@ -374,6 +386,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             seconds,
         }) => jiangxin::bench::marks_http::run(entries, clients, seconds),
         Command::Bench(BenchCommand::Pages) => jiangxin::bench::pages::run(),
+        Command::Bench(BenchCommand::Rankings {
+            viewers,
+            seconds,
+            pace_ms,
+        }) => jiangxin::bench::rankings::run(viewers, seconds, pace_ms),
     }
 }
 

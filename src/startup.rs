@@ -69,6 +69,9 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<(Pool, Arc<IdentityHasher>
     Ok((pool, Arc::new(hasher), secret))
 }
 
+/// How long a stopping server waits for the requests in flight.
+pub const SHUTDOWN_SECONDS: u64 = 30;
+
 pub struct Application {
     port: u16,
     server: actix_web::dev::Server,
@@ -111,6 +114,7 @@ impl Application {
             settings: settings.clone(),
             sign_in_limits: web::limits::SignInLimits::default(),
             publications: crate::results::PublicationCache::default(),
+            shared: web::shared::SharedAnswers::default(),
         });
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
@@ -140,11 +144,13 @@ impl Application {
                     middleware::ErrorHandlers::new()
                         .default_handler(web::pages::errors::html_for_pages),
                 )
-                .wrap(middleware::from_fn(web::request_id))
-                .wrap(middleware::Logger::new("%{x-request-id}o %r %s %Dms"))
+                .wrap(middleware::from_fn(web::trace_request))
                 .configure(web::config)
         })
-        .listen(listener)?;
+        .listen(listener)?
+        // SIGTERM stops taking new connections and lets the requests in
+        // flight finish, for up to this long.
+        .shutdown_timeout(SHUTDOWN_SECONDS);
         if let Some(w) = workers {
             server = server.workers(w);
         }

@@ -617,8 +617,141 @@ fn a_bracket_decides_the_places_and_the_medals(backend: Backend) {
     assert_eq!(awards[0], "gold");
 }
 
+/// Thousands reload the results when they come out: anonymous viewers of
+/// the public page and of the JSON get answers with an `ETag`, and `304 Not
+/// Modified` when they already have the current one. A new version is seen
+/// at once; signed-in pages are never shared.
+fn public_results_revalidate_with_etags(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let (x, c) = marked(&s);
+    close_and_sign_off(&s, &x, c);
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        None,
+    );
+    assert_eq!(st, 201, "{body}");
+
+    let fetch = |path: &str, lang: &str, tag: Option<&str>, token: Option<&str>| {
+        let mut req = s.client().get(s.url(path)).header("Accept-Language", lang);
+        if let Some(t) = tag {
+            req = req.header("If-None-Match", t);
+        }
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().unwrap();
+        let status = resp.status().as_u16();
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+        };
+        let (etag, cache) = (header("etag"), header("cache-control"));
+        let cookies = resp.headers().get_all("set-cookie").iter().count();
+        (status, etag, cache, cookies, resp.text().unwrap())
+    };
+
+    for path in [
+        format!("/api/v1/contests/{c}/results"),
+        format!("/contests/{c}"),
+    ] {
+        let (st, etag, cache, cookies, body) = fetch(&path, "zh-CN", None, None);
+        assert_eq!(st, 200, "{path}");
+        let etag = etag.unwrap_or_else(|| panic!("{path} has an ETag"));
+        assert_eq!(cache.as_deref(), Some("no-cache"), "{path}");
+        assert_eq!(cookies, 0, "{path}: a shared answer sets no cookie");
+        assert!(!body.is_empty());
+        // The same answer again: only its validator.
+        let (st, again, _, _, body) = fetch(&path, "zh-CN", Some(&etag), None);
+        assert_eq!((st, body.as_str()), (304, ""), "{path}");
+        assert_eq!(again.as_deref(), Some(etag.as_str()));
+        // A list naming it, or a weak tag, counts too; another tag does not.
+        let listed = format!("\"other\", W/{etag}");
+        assert_eq!(fetch(&path, "zh-CN", Some(&listed), None).0, 304, "{path}");
+        assert_eq!(
+            fetch(&path, "zh-CN", Some("\"other\""), None).0,
+            200,
+            "{path}"
+        );
+        if path.starts_with("/contests") {
+            // Each language is its own answer.
+            let (st, en, _, _, body) = fetch(&path, "en", Some(&etag), None);
+            assert_eq!(st, 200);
+            assert_ne!(en.as_deref(), Some(etag.as_str()));
+            assert!(body.contains("lang=\"en\""), "the English page");
+            // A signed-in visitor gets their own page, never a shared one.
+            let (st, _, cache, _, body) = fetch(&path, "zh-CN", Some(&etag), Some(&x.organiser));
+            assert_eq!(st, 200);
+            assert_eq!(cache.as_deref(), Some("no-store"));
+            assert!(body.contains("/signout"), "the organiser's own page");
+        }
+    }
+
+    // A correction is published: the old tags no longer match, at once.
+    let (_, old_json, _, _, _) = fetch(
+        &format!("/api/v1/contests/{c}/results"),
+        "zh-CN",
+        None,
+        None,
+    );
+    let (_, old_page, _, _, _) = fetch(&format!("/contests/{c}"), "zh-CN", None, None);
+    let (st, trail) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/entries/{}/marks", x.e001),
+        None,
+    );
+    assert_eq!(st, 200);
+    let s1 = trail["marks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["aspect"] == "S1")
+        .unwrap()["id"]
+        .clone();
+    let (st, body) = api.call(
+        &x.chief,
+        "POST",
+        &format!("/contests/{c}/marks"),
+        Some(json!({"id": uuid(901), "entry": x.e001, "aspect": "S1", "value": "0", "replaces": s1, "reason": "appeal upheld"})),
+    );
+    assert_eq!(st, 201, "{body}");
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        Some(json!({"reason": "appeal of entry 001 upheld"})),
+    );
+    assert_eq!(st, 201, "{body}");
+    let (st, new_json, _, _, body) = fetch(
+        &format!("/api/v1/contests/{c}/results"),
+        "zh-CN",
+        old_json.as_deref(),
+        None,
+    );
+    assert_eq!(st, 200);
+    assert_ne!(new_json, old_json);
+    assert_eq!(json_of(body.as_bytes())["version"], 2);
+    let (st, new_page, _, _, body) = fetch(
+        &format!("/contests/{c}"),
+        "zh-CN",
+        old_page.as_deref(),
+        None,
+    );
+    assert_eq!(st, 200);
+    assert_ne!(new_page, old_page);
+    assert!(
+        body.contains("appeal of entry 001 upheld"),
+        "the page shows version 2"
+    );
+}
+
 on_both_backends!(
     publish_and_correct,
+    public_results_revalidate_with_etags,
     a_lot_is_stored_with_its_seed,
     a_bracket_decides_the_places_and_the_medals
 );

@@ -80,9 +80,29 @@ impl Client {
         token: Option<&str>,
         body: &str,
     ) -> std::io::Result<(u16, String)> {
+        let bearer = token.map(|t| format!("Bearer {t}"));
+        let mut headers = Vec::new();
+        if let Some(b) = &bearer {
+            headers.push(("Authorization", b.as_str()));
+        }
+        let answer = self.send(method, path, &headers, body)?;
+        Ok((
+            answer.status,
+            String::from_utf8_lossy(&answer.body).into_owned(),
+        ))
+    }
+
+    /// Sends one request with the given headers and reads the whole answer.
+    pub(crate) fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> std::io::Result<Answer> {
         let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-        if let Some(t) = token {
-            req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
         }
         if !body.is_empty() {
             req.push_str(&format!(
@@ -101,6 +121,7 @@ impl Client {
             .and_then(|s| s.parse::<u16>().ok())
             .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
         let mut length = 0usize;
+        let mut etag = None;
         loop {
             line.clear();
             self.reader.read_line(&mut line)?;
@@ -111,13 +132,26 @@ impl Client {
             if let Some((k, v)) = l.split_once(':') {
                 if k.eq_ignore_ascii_case("content-length") {
                     length = v.trim().parse().map_err(std::io::Error::other)?;
+                } else if k.eq_ignore_ascii_case("etag") {
+                    etag = Some(v.trim().to_string());
                 }
             }
         }
         let mut buf = vec![0; length];
         self.reader.read_exact(&mut buf)?;
-        Ok((status, String::from_utf8_lossy(&buf).into_owned()))
+        Ok(Answer {
+            status,
+            etag,
+            body: buf,
+        })
     }
+}
+
+/// What a server answered.
+pub(crate) struct Answer {
+    pub status: u16,
+    pub etag: Option<String>,
+    pub body: Vec<u8>,
 }
 
 struct Load {

@@ -5,6 +5,7 @@ pub mod import;
 pub mod ladder;
 pub mod marks_http;
 pub mod pages;
+pub mod rankings;
 pub mod scoring;
 
 use std::path::PathBuf;

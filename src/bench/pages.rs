@@ -18,14 +18,26 @@ use crate::web::auth::{issue_token, TokenOrigin};
 use anyhow::{anyhow, Context as _};
 use std::time::{Duration, Instant};
 
-const ENTRIES: usize = 2000;
+pub(crate) const ENTRIES: usize = 2000;
 const WARM_UP: usize = 5;
 const REQUESTS: usize = 50;
 /// The target for every page.
 const TARGET_MS: f64 = 100.0;
 
-pub fn run() -> anyhow::Result<()> {
-    let scratch = Scratch::new("bench-pages")?;
+/// A fresh SQLite database holding a published contest of [`ENTRIES`]
+/// entries (fixed seed), with an organiser's API token.
+pub(crate) struct Published {
+    pub scratch: Scratch,
+    pub settings: Settings,
+    pub contest: crate::engine::model::Contest,
+    pub marks: usize,
+    pub token: String,
+    /// A competitor of the first entry.
+    pub competitor: crate::engine::model::CompetitorId,
+}
+
+pub(crate) fn published_contest(name: &str) -> anyhow::Result<Published> {
+    let scratch = Scratch::new(name)?;
     let settings = Settings {
         database: DatabaseUrl::Sqlite(scratch.0.join("jiangxin.db")),
         pool_size: 8,
@@ -33,7 +45,6 @@ pub fn run() -> anyhow::Result<()> {
     };
     let (pool, hasher, _) = startup::prepare(&settings)?;
     let mut conn = pool.get()?;
-    let started = Instant::now();
     let contest = bench_contest(&mut conn)?;
     import_file(
         &mut conn,
@@ -87,6 +98,49 @@ pub fn run() -> anyhow::Result<()> {
         .and_then(|e| e.members.first().copied())
         .ok_or_else(|| anyhow!("the contest has no entries"))?;
     diesel::connection::SimpleConnection::batch_execute(&mut *conn, "ANALYZE")?;
+    Ok(Published {
+        scratch,
+        settings,
+        contest,
+        marks,
+        token,
+        competitor: first,
+    })
+}
+
+/// Starts the real server on a loopback port in its own thread.
+pub(crate) fn start_server(
+    settings: &Settings,
+) -> anyhow::Result<(u16, actix_web::dev::ServerHandle)> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let server_settings = settings.clone();
+    std::thread::spawn(move || {
+        let _ = actix_web::rt::System::new().block_on(async move {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+            let app = Application::with_listener(server_settings, listener)
+                .map_err(std::io::Error::other)?;
+            let port = app.port();
+            let server = app.into_server();
+            let _ = tx.send((port, server.handle()));
+            server.await
+        });
+    });
+    rx.recv_timeout(Duration::from_secs(60))
+        .context("the server did not start")
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let started = Instant::now();
+    let Published {
+        scratch: _scratch,
+        settings,
+        contest,
+        marks,
+        token,
+        competitor: first,
+    } = published_contest("bench-pages")?;
+    let (pool, _, _) = startup::prepare(&settings)?;
+    let mut conn = pool.get()?;
     // The live ranking's computation, done once per change and shared by
     // every viewer of a process.
     let schemes = crate::marking::Schemes::default();
@@ -112,22 +166,7 @@ pub fn run() -> anyhow::Result<()> {
         computations[computations.len() / 2].as_secs_f64() * 1e3
     );
 
-    let (tx, rx) = std::sync::mpsc::channel();
-    let server_settings = settings.clone();
-    std::thread::spawn(move || {
-        let _ = actix_web::rt::System::new().block_on(async move {
-            let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-            let app = Application::with_listener(server_settings, listener)
-                .map_err(std::io::Error::other)?;
-            let port = app.port();
-            let server = app.into_server();
-            let _ = tx.send((port, server.handle()));
-            server.await
-        });
-    });
-    let (port, handle) = rx
-        .recv_timeout(Duration::from_secs(60))
-        .context("the server did not start")?;
+    let (port, handle) = start_server(&settings)?;
     let mut client = Client::connect(port)?;
     let c = contest.id;
     let pages: [(&str, String, bool); 11] = [

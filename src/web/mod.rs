@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod limits;
 pub mod live;
 pub mod pages;
+pub mod shared;
 
 use crate::config::Settings;
 use crate::engine::identity::IdentityHasher;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub sign_in_limits: limits::SignInLimits,
     /// Changes for live rankings, within and across processes.
     pub live: Arc<live::Hub>,
+    /// Public answers shared by anonymous viewers.
+    pub shared: shared::SharedAnswers,
 }
 
 impl AppState {
@@ -43,7 +46,10 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        // The work keeps the request's span, so what it logs names the request.
+        let span = tracing::Span::current();
         web::block(move || {
+            let _request = span.enter();
             let mut conn = pool.get()?;
             f(&mut conn)
         })
@@ -88,13 +94,17 @@ async fn readyz(state: State) -> HttpResponse {
     }
 }
 
-/// Gives every response an `X-Request-Id`: the caller's, when it is a
-/// short token, or a new one; the request log shows it.
-pub async fn request_id(
+/// Traces every request: it gets an id (the caller's `X-Request-Id` when it
+/// is a short token, else a new one), sent back as `X-Request-Id`; everything
+/// logged while answering it, on the async workers or in database work,
+/// belongs to its span (id, method and path); and one line records its
+/// status and time once answered.
+pub async fn trace_request(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     use actix_web::http::header::{HeaderName, HeaderValue};
+    use tracing::Instrument;
     let given = req
         .headers()
         .get("x-request-id")
@@ -111,7 +121,30 @@ pub async fn request_id(
         rand::rngs::OsRng.fill_bytes(&mut bytes);
         hex::encode(bytes)
     });
-    let mut res = next.call(req).await?;
+    let span = tracing::info_span!(
+        "request",
+        id = %id,
+        method = %req.method(),
+        path = %req.path()
+    );
+    let started = std::time::Instant::now();
+    let answered = next.call(req).instrument(span.clone()).await;
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    let mut res = span.in_scope(|| match answered {
+        Ok(res) => {
+            let status = res.status().as_u16();
+            if res.status().is_server_error() {
+                tracing::warn!(status, ms, "answered");
+            } else {
+                tracing::info!(status, ms, "answered");
+            }
+            Ok(res)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, ms, "failed");
+            Err(e)
+        }
+    })?;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut()
             .insert(HeaderName::from_static("x-request-id"), v);

@@ -498,6 +498,16 @@ impl Drop for Process {
 
 /// Starts `jiangxin serve` on the database at `url` and waits until it answers.
 pub fn serve_binary(url: &str) -> Process {
+    serve_binary_with(url, &[], std::process::Stdio::null())
+}
+
+/// As [`serve_binary`], with more environment variables and the server's
+/// log (standard error) sent to `log`.
+pub fn serve_binary_with(
+    url: &str,
+    env: &[(&str, &str)],
+    log: impl Into<std::process::Stdio>,
+) -> Process {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -511,8 +521,9 @@ pub fn serve_binary(url: &str) -> Process {
         .env("JIANGXIN_PORT", port.to_string())
         .env("JIANGXIN_POOL_SIZE", "4")
         .env("JIANGXIN_WORKERS", "2")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     let p = Process {

@@ -91,6 +91,7 @@ async fn create(
             })
         })
         .await?;
+    state.live.changed(id);
     Ok(HttpResponse::Created().json(view))
 }
 

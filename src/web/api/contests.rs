@@ -275,6 +275,7 @@ async fn update(
     let contest = state
         .db(move |conn| update_contest(conn, &actor, id, body))
         .await?;
+    state.live.changed(id);
     Ok(HttpResponse::Ok().json(contest))
 }
 
@@ -329,6 +330,7 @@ async fn set_status(
     let contest = state
         .db(move |conn| change_status(conn, &actor, id, to))
         .await?;
+    state.live.changed(id);
     Ok(HttpResponse::Ok().json(contest))
 }
 

@@ -10,8 +10,9 @@ use crate::results::{self, MeasureInput, PublicationView};
 use crate::store::results as store;
 use crate::store::write_tx;
 use crate::web::auth::Caller;
+use crate::web::shared::{Answer, Key};
 use crate::web::State;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 /// The largest policy file accepted.
@@ -312,13 +313,31 @@ async fn published(
 /// list of versions and why each correction was made.
 async fn get_results(
     state: State,
+    req: HttpRequest,
     caller: Caller,
     path: web::Path<i64>,
     q: web::Query<VersionQuery>,
 ) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
-    let (_, p) = published(&state, caller, id, q.into_inner().version).await?;
-    Ok(HttpResponse::Ok().json(results::public_view(p)))
+    let version = q.into_inner().version;
+    let signed_in = caller.actor.is_signed_in();
+    let build = || async {
+        let (_, p) = published(&state, caller, id, version).await?;
+        let body = serde_json::to_vec(&results::public_view(p))
+            .map_err(|e| AppError::internal(format!("writing results: {e}")))?;
+        Ok(Answer::new("application/json", body))
+    };
+    let answer = if signed_in {
+        std::sync::Arc::new(build().await?)
+    } else {
+        let what = match version {
+            Some(v) => format!("results:{v}"),
+            None => "results:latest".to_string(),
+        };
+        let key = Key { contest: id, what };
+        state.shared.get(&state.live, key, build).await?
+    };
+    Ok(answer.respond(&req, |_| {}))
 }
 
 #[derive(Deserialize)]

@@ -91,6 +91,12 @@ impl Hub {
         }
     }
 
+    /// How many changes of the contest this process has heard of; answers
+    /// built from the contest's data are current while it stays the same.
+    pub fn generation(&self, contest: ContestId) -> u64 {
+        self.slot(contest.0).generation.load(Ordering::SeqCst)
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<i64> {
         self.tx.subscribe()
     }

@@ -2,11 +2,12 @@
 //! results (ranking and awards) with the version shown and why it changed.
 
 use super::i18n::Lang;
-use super::render;
+use super::{page_headers, render, render_shared};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::store::{brackets as bracket_store, reference, users};
 use crate::web::api::{allow, load_contest};
 use crate::web::auth::Caller;
+use crate::web::shared::Key;
 use crate::web::State;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -50,6 +51,8 @@ struct Published {
     groups: Vec<Group>,
 }
 
+/// The contest page. Anonymous visitors share one answer per language,
+/// with an `ETag` (see [`crate::web::shared`]).
 async fn page(
     state: State,
     req: HttpRequest,
@@ -59,6 +62,31 @@ async fn page(
     let id = crate::engine::model::ContestId(path.into_inner());
     let actor = caller.actor;
     let (lang, _) = Lang::of_request(&req);
+    if actor.is_signed_in() {
+        let (ctx, user) = context(&state, actor, id, lang).await?;
+        return render(&state, &req, "pages/contest.html", ctx, user);
+    }
+    let key = Key {
+        contest: id,
+        what: format!("page:{}", lang.tag()),
+    };
+    let answer = state
+        .shared
+        .get(&state.live, key, || async {
+            let (ctx, _) = context(&state, actor, id, lang).await?;
+            render_shared(&state, lang, "pages/contest.html", ctx)
+        })
+        .await?;
+    Ok(answer.respond(&req, |r| page_headers(r, &req)))
+}
+
+/// What the contest page shows, and who is looking.
+async fn context(
+    state: &State,
+    actor: crate::engine::access::Actor,
+    id: crate::engine::model::ContestId,
+    lang: Lang,
+) -> AppResult<(tera::Context, Option<users::User>)> {
     let t = state.catalog.messages(lang).clone();
     let msg = move |k: &str| t.get(k).cloned().unwrap_or_else(|| k.to_string());
     let pick = move |zh: &str, en: &str| {
@@ -69,7 +97,7 @@ async fn page(
         }
     };
     let st = state.clone();
-    let (ctx, user) = state
+    state
         .db(move |conn| {
             let c = load_contest(conn, id)?;
             allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
@@ -210,6 +238,5 @@ async fn page(
             };
             Ok::<_, AppError>((ctx, user))
         })
-        .await?;
-    render(&state, &req, "pages/contest.html", ctx, user)
+        .await
 }

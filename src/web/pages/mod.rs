@@ -98,34 +98,68 @@ pub fn render_status(
     state: &State,
     req: &HttpRequest,
     name: &str,
-    mut ctx: tera::Context,
+    ctx: tera::Context,
     user: Option<users::User>,
     status: actix_web::http::StatusCode,
 ) -> AppResult<HttpResponse> {
-    let (lang, chosen) = Lang::of_request(req);
+    let (lang, _) = Lang::of_request(req);
     let (csrf, new_csrf) = csrf::token_of(req, state.settings.secure_cookies);
-    ctx.insert("t", state.catalog.messages(lang));
-    ctx.insert("lang_tag", lang.tag());
-    ctx.insert("user", &user);
-    ctx.insert("csrf", &csrf);
-    let html = state
-        .templates
-        .render(name, &ctx)
-        .map_err(|e| AppError::internal(format!("template {name}: {e}")))?;
+    let html = render_html(state, lang, name, ctx, user.as_ref(), &csrf)?;
     let mut resp = HttpResponse::build(status);
     resp.content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_LANGUAGE, lang.tag()))
         .insert_header((header::CACHE_CONTROL, "no-store"));
+    page_headers(&mut resp, req);
+    if let Some(c) = new_csrf {
+        resp.cookie(c);
+    }
+    Ok(resp.body(html))
+}
+
+/// A page the same for every anonymous visitor (per language), to be
+/// shared (see [`crate::web::shared`]): no one is signed in and it carries
+/// no form token, so it must have no forms.
+pub fn render_shared(
+    state: &State,
+    lang: Lang,
+    name: &str,
+    ctx: tera::Context,
+) -> AppResult<crate::web::shared::Answer> {
+    let html = render_html(state, lang, name, ctx, None, "")?;
+    Ok(crate::web::shared::Answer::new(
+        "text/html; charset=utf-8",
+        html.into_bytes(),
+    ))
+}
+
+/// What every page's answer says besides its body: its language, and the
+/// language remembered when the visitor chose one by `?lang=`.
+pub fn page_headers(resp: &mut actix_web::HttpResponseBuilder, req: &HttpRequest) {
+    let (lang, chosen) = Lang::of_request(req);
+    resp.insert_header((header::CONTENT_LANGUAGE, lang.tag()));
     if chosen {
         let mut c = Cookie::new(LANG_COOKIE, if lang == Lang::Zh { "zh" } else { "en" });
         c.set_path("/");
         c.set_max_age(actix_web::cookie::time::Duration::days(365));
         resp.cookie(c);
     }
-    if let Some(c) = new_csrf {
-        resp.cookie(c);
-    }
-    Ok(resp.body(html))
+}
+
+fn render_html(
+    state: &State,
+    lang: Lang,
+    name: &str,
+    mut ctx: tera::Context,
+    user: Option<&users::User>,
+    csrf: &str,
+) -> AppResult<String> {
+    ctx.insert("t", state.catalog.messages(lang));
+    ctx.insert("lang_tag", lang.tag());
+    ctx.insert("user", &user);
+    ctx.insert("csrf", csrf);
+    state
+        .templates
+        .render(name, &ctx)
+        .map_err(|e| AppError::internal(format!("template {name}: {e}")))
 }
 
 #[derive(serde::Serialize)]

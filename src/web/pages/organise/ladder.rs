@@ -298,7 +298,10 @@ async fn create_bracket(
         })
         .await?;
     match outcome {
-        Ok(b) => Ok(see_other(&format!("/organise/brackets/{b}"))),
+        Ok(b) => {
+            state.live.changed(id);
+            Ok(see_other(&format!("/organise/brackets/{b}")))
+        }
         Err(((mut ctx, user), e)) => {
             let mut errors = FieldErrors::from_error(&state.catalog, lang, &e);
             if e.code == "code_taken" {

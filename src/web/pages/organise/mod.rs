@@ -266,6 +266,7 @@ async fn status(
             crate::web::api::contests::change_status(conn, &actor, id, to)
         })
         .await?;
+    state.live.changed(id);
     Ok(see_other(&format!("/organise/contests/{id}")))
 }
 

@@ -494,7 +494,10 @@ async fn update(
         })
         .await?;
     match outcome {
-        Ok(()) => Ok(see_other(&format!("/organise/contests/{id}"))),
+        Ok(()) => {
+            state.live.changed(id);
+            Ok(see_other(&format!("/organise/contests/{id}")))
+        }
         Err((user, choices, errors, head)) => {
             let qualified = form.all("eligibility_qualified_from");
             page(

@@ -1,0 +1,235 @@
+//! Answers shared by every anonymous viewer, and conditional requests.
+//!
+//! When results come out, thousands of people load the same ranking again
+//! and again. The public contest page and the published results in JSON are
+//! the same for every anonymous viewer (per language), so the process builds
+//! each at most once per change and shares it:
+//!
+//! - an answer is reused while the contest's generation (see
+//!   [`crate::web::live::Hub`]) is unchanged and it is younger than
+//!   [`FRESH_FOR`], so a change made through another process is seen within
+//!   that time even if its notification is late;
+//! - while one request rebuilds an answer, the others wanting it wait for
+//!   it instead of building it too;
+//! - every answer carries a strong `ETag` (a hash of its body), and a
+//!   request whose `If-None-Match` names it gets `304 Not Modified` with no
+//!   body.
+//!
+//! Nothing is shared with signed-in callers, whose pages show who they are;
+//! their answers still carry an `ETag` and get `304` the same way.
+
+use crate::engine::model::ContestId;
+use crate::error::AppResult;
+use crate::web::live::Hub;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+/// The longest an anonymous viewer's answer is reused without a change
+/// being heard of.
+pub const FRESH_FOR: Duration = Duration::from_secs(1);
+
+/// Shared answers kept at most; the cache starts again when full.
+const KEPT: usize = 1024;
+
+/// One answer, with its validator.
+pub struct Answer {
+    pub etag: String,
+    pub content_type: &'static str,
+    pub body: actix_web::web::Bytes,
+    generation: u64,
+    made: Instant,
+}
+
+impl Answer {
+    pub fn new(content_type: &'static str, body: Vec<u8>) -> Answer {
+        let digest = Sha256::digest(&body);
+        Answer {
+            etag: format!("\"{}\"", hex::encode(&digest[..16])),
+            content_type,
+            body: body.into(),
+            generation: 0,
+            made: Instant::now(),
+        }
+    }
+
+    /// `304 Not Modified` when the request already has this answer,
+    /// otherwise `200` with the body. `extra` adds headers both get.
+    pub fn respond(
+        &self,
+        req: &HttpRequest,
+        extra: impl FnOnce(&mut HttpResponseBuilder),
+    ) -> HttpResponse {
+        let fresh = req
+            .headers()
+            .get(header::IF_NONE_MATCH)
+            .is_some_and(|v| matches(v, &self.etag));
+        let mut resp = if fresh {
+            HttpResponse::NotModified()
+        } else {
+            HttpResponse::Ok()
+        };
+        resp.insert_header((header::ETAG, self.etag.clone()))
+            .insert_header((header::CACHE_CONTROL, "no-cache"))
+            .insert_header((header::VARY, "Accept-Language, Cookie, Authorization"));
+        extra(&mut resp);
+        if fresh {
+            resp.finish()
+        } else {
+            resp.content_type(self.content_type).body(self.body.clone())
+        }
+    }
+}
+
+/// Whether an `If-None-Match` value names `etag`: `*`, or a list of tags
+/// (weak ones compared weakly, as RFC 9110 asks for this header).
+fn matches(value: &HeaderValue, etag: &str) -> bool {
+    let Ok(v) = value.to_str() else {
+        return false;
+    };
+    v.split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
+}
+
+/// Which shared answer: a contest and what of it (a page in one language,
+/// the JSON of one version …).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub contest: ContestId,
+    pub what: String,
+}
+
+#[derive(Default)]
+struct Slot {
+    current: RwLock<Option<Arc<Answer>>>,
+    rebuilding: tokio::sync::Mutex<()>,
+}
+
+impl Slot {
+    fn fresh(&self, generation: u64) -> Option<Arc<Answer>> {
+        let current = match self.current.read() {
+            Ok(c) => c,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        current
+            .as_ref()
+            .filter(|a| a.generation == generation && a.made.elapsed() < FRESH_FOR)
+            .cloned()
+    }
+}
+
+#[derive(Default)]
+pub struct SharedAnswers {
+    slots: Mutex<HashMap<Key, Arc<Slot>>>,
+}
+
+impl SharedAnswers {
+    /// The shared answer for `key`, built by `build` when there is none
+    /// current. A failure is not kept: the next request tries again.
+    pub async fn get<F, Fut>(&self, hub: &Hub, key: Key, build: F) -> AppResult<Arc<Answer>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = AppResult<Answer>>,
+    {
+        let contest = key.contest;
+        let slot = self.slot(key);
+        if let Some(a) = slot.fresh(hub.generation(contest)) {
+            return Ok(a);
+        }
+        let _rebuilding = slot.rebuilding.lock().await;
+        // Read the generation before building, so that a change made
+        // while building makes the answer stale at once.
+        let generation = hub.generation(contest);
+        if let Some(a) = slot.fresh(generation) {
+            return Ok(a);
+        }
+        let mut answer = build().await?;
+        answer.generation = generation;
+        answer.made = Instant::now();
+        let answer = Arc::new(answer);
+        match slot.current.write() {
+            Ok(mut c) => *c = Some(answer.clone()),
+            Err(poisoned) => *poisoned.into_inner() = Some(answer.clone()),
+        }
+        Ok(answer)
+    }
+
+    fn slot(&self, key: Key) -> Arc<Slot> {
+        let mut slots = match self.slots.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if slots.len() >= KEPT && !slots.contains_key(&key) {
+            slots.clear();
+        }
+        slots.entry(key).or_default().clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_names_the_tag() {
+        let tag = "\"abc\"";
+        for (header, expected) in [
+            ("\"abc\"", true),
+            ("W/\"abc\"", true),
+            ("\"x\", \"abc\"", true),
+            ("*", true),
+            ("\"abd\"", false),
+            ("abc", false),
+            ("", false),
+        ] {
+            let v = HeaderValue::from_str(header).unwrap();
+            assert_eq!(matches(&v, tag), expected, "{header}");
+        }
+    }
+
+    #[actix_web::test]
+    async fn an_answer_is_rebuilt_after_a_change_and_not_before() {
+        let hub = Hub::default();
+        let cache = SharedAnswers::default();
+        let key = Key {
+            contest: ContestId(7),
+            what: "page:zh".into(),
+        };
+        let built = std::sync::atomic::AtomicUsize::new(0);
+        let build = || async {
+            let n = built.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(Answer::new(
+                "text/plain",
+                format!("answer {n}").into_bytes(),
+            ))
+        };
+        let a = cache.get(&hub, key.clone(), build).await.unwrap();
+        let b = cache.get(&hub, key.clone(), build).await.unwrap();
+        assert_eq!(a.body, b.body);
+        assert_eq!(built.load(std::sync::atomic::Ordering::SeqCst), 1);
+        hub.local(ContestId(8));
+        let c = cache.get(&hub, key.clone(), build).await.unwrap();
+        assert_eq!(c.etag, a.etag, "another contest's change");
+        hub.local(ContestId(7));
+        let d = cache.get(&hub, key.clone(), build).await.unwrap();
+        assert_ne!(d.etag, a.etag);
+        assert_eq!(&d.body[..], b"answer 1");
+        let failed = cache
+            .get(&hub, key.clone(), || async {
+                Err(crate::error::AppError::not_found("gone"))
+            })
+            .await;
+        assert!(
+            failed.is_ok(),
+            "a current answer is reused without building"
+        );
+        std::thread::sleep(FRESH_FOR + Duration::from_millis(50));
+        let e = cache.get(&hub, key, build).await.unwrap();
+        assert_eq!(&e.body[..], b"answer 2", "an old answer is rebuilt");
+    }
+}
