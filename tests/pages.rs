@@ -294,6 +294,12 @@ fn a_judge_signs_in_by_private_link_until_it_is_revoked(backend: Backend) {
         .unwrap();
     let token = link["token"].as_str().unwrap();
     assert!(token.len() >= 43, "links are long random tokens");
+    // The contest ends on 2027-10-14; its links expire the day after.
+    let expires = link["expires_at"].as_str().unwrap();
+    assert!(
+        ("2027-10-15T00:00:00".."2027-10-16T00:00:00").contains(&expires),
+        "the link expires after the contest: {expires}"
+    );
     let resp = c.get(s.url(link["path"].as_str().unwrap())).send().unwrap();
     assert_eq!(resp.status(), 303);
     let cookie = cookie_of(&resp, "jiangxin_session").unwrap();

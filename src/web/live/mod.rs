@@ -2,7 +2,8 @@
 //! one shared, rate-limited computation of each contest's live ranking.
 //!
 //! A change (marks committed, a module signed off, a measure, a publication,
-//! the ranking's visibility) bumps the contest's generation and is broadcast
+//! the ranking's visibility, the contest's details or status, a new bracket)
+//! bumps the contest's generation and is broadcast
 //! to the process's subscribers (server-sent event streams). On PostgreSQL the
 //! change is also sent to the other processes with `NOTIFY` (see [`notify`]).
 
