@@ -44,8 +44,8 @@ fn sqlite_path(settings: &Settings) -> anyhow::Result<&Path> {
 }
 
 /// Copies the configured SQLite database to `to` as one consistent
-/// snapshot while servers keep writing (`VACUUM INTO` reads inside one
-/// transaction), then checks the copy.
+/// snapshot while servers keep writing (SQLite's online backup), then
+/// checks the copy.
 pub fn backup(settings: &Settings, to: &Path) -> anyhow::Result<Checked> {
     let from = sqlite_path(settings)?;
     if !from.exists() {
@@ -57,18 +57,103 @@ pub fn backup(settings: &Settings, to: &Path) -> anyhow::Result<Checked> {
             to.display()
         );
     }
-    let target = to
-        .to_str()
-        .context("the backup's path must be valid UTF-8")?;
-    let mut conn = store::establish(&settings.database)?;
-    let DbConnection::Sqlite(c) = &mut conn else {
-        bail!("not an SQLite database");
-    };
-    diesel::sql_query("VACUUM INTO ?")
-        .bind::<Text, _>(target)
-        .execute(c)
-        .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    if let Err(e) = online::copy(from, to) {
+        // A half-written copy is no backup.
+        let _ = std::fs::remove_file(to);
+        return Err(e.context(format!("copying {} to {}", from.display(), to.display())));
+    }
     check(to, settings)
+}
+
+/// SQLite's online backup API, through the SQLite library the store is
+/// built with. The whole database is copied in one step, inside one read
+/// transaction of the source: with write-ahead logging, writers go on
+/// meanwhile, and the copy holds exactly the transactions committed before
+/// the step began.
+mod online {
+    use anyhow::{anyhow, bail, Context as _};
+    use libsqlite3_sys as ffi;
+    use std::ffi::{CStr, CString};
+    use std::path::Path;
+    use std::time::{Duration, Instant};
+
+    /// An open SQLite connection, closed when dropped.
+    struct Handle(*mut ffi::sqlite3);
+
+    impl Drop for Handle {
+        fn drop(&mut self) {
+            // SAFETY: the handle came from sqlite3_open_v2 and is closed once.
+            unsafe {
+                ffi::sqlite3_close(self.0);
+            }
+        }
+    }
+
+    impl Handle {
+        fn open(path: &Path, flags: i32) -> anyhow::Result<Handle> {
+            let name = CString::new(path.to_str().context("the path must be valid UTF-8")?)
+                .context("the path must not contain a NUL byte")?;
+            let mut db = std::ptr::null_mut();
+            // SAFETY: name is a valid C string; db receives a handle (closed by Drop
+            // even when opening fails, as SQLite asks).
+            let rc =
+                unsafe { ffi::sqlite3_open_v2(name.as_ptr(), &mut db, flags, std::ptr::null()) };
+            let handle = Handle(db);
+            if rc != ffi::SQLITE_OK {
+                bail!("opening {}: {}", path.display(), handle.message());
+            }
+            // SAFETY: the handle is open.
+            unsafe {
+                ffi::sqlite3_busy_timeout(handle.0, 10_000);
+            }
+            Ok(handle)
+        }
+
+        fn message(&self) -> String {
+            if self.0.is_null() {
+                return "out of memory".into();
+            }
+            // SAFETY: sqlite3_errmsg returns a NUL-terminated string owned by
+            // the connection, valid until its next call; it is copied at once.
+            unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(self.0)) }
+                .to_string_lossy()
+                .into_owned()
+        }
+    }
+
+    pub fn copy(from: &Path, to: &Path) -> anyhow::Result<()> {
+        let source = Handle::open(from, ffi::SQLITE_OPEN_READWRITE)?;
+        let target = Handle::open(to, ffi::SQLITE_OPEN_READWRITE | ffi::SQLITE_OPEN_CREATE)?;
+        let main = c"main";
+        // SAFETY: both handles are open and outlive the backup, which is
+        // finished below on every path.
+        let backup =
+            unsafe { ffi::sqlite3_backup_init(target.0, main.as_ptr(), source.0, main.as_ptr()) };
+        if backup.is_null() {
+            bail!("starting the backup: {}", target.message());
+        }
+        let started = Instant::now();
+        let stepped = loop {
+            // SAFETY: backup is a live backup object.
+            let rc = unsafe { ffi::sqlite3_backup_step(backup, -1) };
+            match rc {
+                ffi::SQLITE_DONE => break Ok(()),
+                ffi::SQLITE_OK | ffi::SQLITE_BUSY | ffi::SQLITE_LOCKED
+                    if started.elapsed() < Duration::from_secs(60) =>
+                {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                other => break Err(anyhow!("the backup stopped with SQLite code {other}")),
+            }
+        };
+        // SAFETY: backup is live and finished exactly once.
+        let finished = unsafe { ffi::sqlite3_backup_finish(backup) };
+        stepped?;
+        if finished != ffi::SQLITE_OK {
+            bail!("finishing the backup: {}", target.message());
+        }
+        Ok(())
+    }
 }
 
 /// Checks a backup file: an SQLite database that passes SQLite's integrity
