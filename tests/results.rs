@@ -690,6 +690,43 @@ fn public_results_revalidate_with_etags(backend: Backend) {
         }
     }
 
+    // Browsers that accept gzip get the same answer compressed, with its own tag.
+    for path in [
+        format!("/api/v1/contests/{c}/results"),
+        format!("/contests/{c}"),
+    ] {
+        let (_, plain_tag, _, _, plain) = fetch(&path, "en", None, None);
+        let resp = s
+            .client()
+            .get(s.url(&path))
+            .header("Accept-Language", "en")
+            .header("Accept-Encoding", "gzip, deflate, br")
+            .send()
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()["content-encoding"], "gzip", "{path}");
+        let tag = resp.headers()["etag"].to_str().unwrap().to_string();
+        assert_ne!(Some(tag.clone()), plain_tag, "{path}");
+        let packed = resp.bytes().unwrap();
+        assert!(packed.len() < plain.len(), "{path}");
+        let mut unpacked = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(&packed[..]),
+            &mut unpacked,
+        )
+        .unwrap();
+        assert_eq!(unpacked, plain, "{path}");
+        let again = s
+            .client()
+            .get(s.url(&path))
+            .header("Accept-Language", "en")
+            .header("Accept-Encoding", "gzip")
+            .header("If-None-Match", &tag)
+            .send()
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+    }
+
     // A correction is published: the old tags no longer match, at once.
     let (_, old_json, _, _, _) = fetch(
         &format!("/api/v1/contests/{c}/results"),

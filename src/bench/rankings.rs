@@ -27,7 +27,8 @@
 //!
 //! It prints requests per second with the ratio to `/healthz`, and the
 //! median and p99 time from sending a request to having its whole answer.
-//! Half of the viewers read the page in Chinese, half in English.
+//! Half of the viewers read the page in Chinese, half in English; all accept
+//! gzip, as browsers do.
 
 use super::import::SEED;
 use super::marks_http::Client;
@@ -212,7 +213,8 @@ fn load(port: u16, viewers: usize, seconds: u64, s: &Scenario) -> anyhow::Result
                             break;
                         }
                     }
-                    let mut headers = vec![("Accept-Language", language)];
+                    let mut headers =
+                        vec![("Accept-Language", language), ("Accept-Encoding", "gzip")];
                     if let (true, Some(e)) = (revalidate, etag.as_deref()) {
                         headers.push(("If-None-Match", e));
                     }

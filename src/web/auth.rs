@@ -182,6 +182,17 @@ pub struct Caller {
     pub via_cookie: bool,
 }
 
+impl Caller {
+    /// Someone who presents no credential.
+    pub fn anonymous() -> Caller {
+        Caller {
+            actor: Actor::Anonymous,
+            token_id: None,
+            via_cookie: false,
+        }
+    }
+}
+
 impl FromRequest for Caller {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -197,7 +208,12 @@ impl FromRequest for Caller {
                 .cloned()
                 .ok_or_else(|| AppError::internal("application state missing"))?;
             let presented = Presented::of(&req, &state.cookie_key)?;
-            let caller = state.db(move |conn| presented.caller(conn)).await?;
+            let caller = if presented.is_anonymous() {
+                // Nothing to look up: no trip to the database.
+                Caller::anonymous()
+            } else {
+                state.db(move |conn| presented.caller(conn)).await?
+            };
             req.extensions_mut().insert(caller.clone());
             Ok(caller)
         })
@@ -215,14 +231,15 @@ impl Presented {
         credential(req, key).map(Presented)
     }
 
+    /// Whether the request presents no credential at all.
+    pub fn is_anonymous(&self) -> bool {
+        self.0.is_none()
+    }
+
     /// Who is asking: the account behind the credential, or anonymous.
     pub fn caller(&self, conn: &mut DbConnection) -> AppResult<Caller> {
         let Some(cred) = &self.0 else {
-            return Ok(Caller {
-                actor: Actor::Anonymous,
-                token_id: None,
-                via_cookie: false,
-            });
+            return Ok(Caller::anonymous());
         };
         let (token, kinds, via_cookie) = match cred {
             Credential::Bearer(t) => (t, &[TokenKind::Api][..], false),
@@ -241,11 +258,7 @@ impl Presented {
                 token_id: Some(id),
                 via_cookie,
             }),
-            None if via_cookie => Ok(Caller {
-                actor: Actor::Anonymous,
-                token_id: None,
-                via_cookie: false,
-            }),
+            None if via_cookie => Ok(Caller::anonymous()),
             None => Err(AppError::unauthenticated(
                 "the token is not valid, has expired or was revoked",
             )),

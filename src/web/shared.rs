@@ -13,7 +13,9 @@
 //!   it instead of building it too;
 //! - every answer carries a strong `ETag` (a hash of its body), and a
 //!   request whose `If-None-Match` names it gets `304 Not Modified` with no
-//!   body.
+//!   body;
+//! - a shared answer is also kept compressed with gzip, made once, for the
+//!   browsers that accept it (each encoding has its own `ETag`).
 //!
 //! Nothing is shared with signed-in callers, whose pages show who they are;
 //! their answers still carry an `ETag` and get `304` the same way.
@@ -41,9 +43,14 @@ pub struct Answer {
     pub etag: String,
     pub content_type: &'static str,
     pub body: actix_web::web::Bytes,
+    /// The body compressed with gzip, and its tag (shared answers only).
+    gzip: Option<(String, actix_web::web::Bytes)>,
     generation: u64,
     made: Instant,
 }
+
+/// Bodies shorter than this are not worth compressing.
+const COMPRESS_FROM: usize = 1024;
 
 impl Answer {
     pub fn new(content_type: &'static str, body: Vec<u8>) -> Answer {
@@ -52,8 +59,28 @@ impl Answer {
             etag: format!("\"{}\"", hex::encode(&digest[..16])),
             content_type,
             body: body.into(),
+            gzip: None,
             generation: 0,
             made: Instant::now(),
+        }
+    }
+
+    /// Keeps a gzip copy of the body beside it.
+    fn compress(&mut self) {
+        use std::io::Write;
+        if self.body.len() < COMPRESS_FROM {
+            return;
+        }
+        let mut z = flate2::write::GzEncoder::new(
+            Vec::with_capacity(self.body.len() / 4),
+            flate2::Compression::default(),
+        );
+        // Writing to memory cannot fail.
+        if z.write_all(&self.body).is_ok() {
+            if let Ok(packed) = z.finish() {
+                let tag = format!("{}-gzip\"", self.etag.trim_end_matches('"'));
+                self.gzip = Some((tag, packed.into()));
+            }
         }
     }
 
@@ -64,23 +91,38 @@ impl Answer {
         req: &HttpRequest,
         extra: impl FnOnce(&mut HttpResponseBuilder),
     ) -> HttpResponse {
+        let gzip = self.gzip.as_ref().filter(|_| {
+            req.headers()
+                .get(header::ACCEPT_ENCODING)
+                .is_some_and(accepts_gzip)
+        });
+        let (etag, body) = match gzip {
+            Some((tag, packed)) => (tag, packed),
+            None => (&self.etag, &self.body),
+        };
         let fresh = req
             .headers()
             .get(header::IF_NONE_MATCH)
-            .is_some_and(|v| matches(v, &self.etag));
+            .is_some_and(|v| matches(v, etag));
         let mut resp = if fresh {
             HttpResponse::NotModified()
         } else {
             HttpResponse::Ok()
         };
-        resp.insert_header((header::ETAG, self.etag.clone()))
+        resp.insert_header((header::ETAG, etag.clone()))
             .insert_header((header::CACHE_CONTROL, "no-cache"))
-            .insert_header((header::VARY, "Accept-Language, Cookie, Authorization"));
+            .insert_header((
+                header::VARY,
+                "Accept-Encoding, Accept-Language, Cookie, Authorization",
+            ));
+        if gzip.is_some() {
+            resp.insert_header((header::CONTENT_ENCODING, "gzip"));
+        }
         extra(&mut resp);
         if fresh {
             resp.finish()
         } else {
-            resp.content_type(self.content_type).body(self.body.clone())
+            resp.content_type(self.content_type).body(body.clone())
         }
     }
 }
@@ -94,6 +136,24 @@ fn matches(value: &HeaderValue, etag: &str) -> bool {
     v.split(',')
         .map(str::trim)
         .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
+}
+
+/// Whether an `Accept-Encoding` value allows gzip (by name or `*`, with a
+/// weight above zero).
+fn accepts_gzip(value: &HeaderValue) -> bool {
+    let Ok(v) = value.to_str() else {
+        return false;
+    };
+    v.split(',').any(|coding| {
+        let mut parts = coding.split(';').map(str::trim);
+        let name = parts.next().unwrap_or_default();
+        let refused = parts.any(|p| {
+            p.strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+    })
 }
 
 /// Which shared answer: a contest and what of it (a page in one language,
@@ -149,6 +209,7 @@ impl SharedAnswers {
             return Ok(a);
         }
         let mut answer = build().await?;
+        answer.compress();
         answer.generation = generation;
         answer.made = Instant::now();
         let answer = Arc::new(answer);
@@ -190,6 +251,40 @@ mod tests {
             let v = HeaderValue::from_str(header).unwrap();
             assert_eq!(matches(&v, tag), expected, "{header}");
         }
+    }
+
+    #[test]
+    fn accept_encoding_allows_gzip() {
+        for (header, expected) in [
+            ("gzip", true),
+            ("gzip, deflate, br", true),
+            ("br;q=1.0, GZIP;q=0.5", true),
+            ("*", true),
+            ("gzip;q=0", false),
+            ("deflate, br", false),
+            ("", false),
+        ] {
+            let v = HeaderValue::from_str(header).unwrap();
+            assert_eq!(accepts_gzip(&v), expected, "{header}");
+        }
+    }
+
+    #[test]
+    fn a_compressed_answer_unpacks_to_the_body_and_has_its_own_tag() {
+        use std::io::Read;
+        let mut a = Answer::new("text/plain", "名次 ".repeat(1000).into_bytes());
+        a.compress();
+        let (tag, packed) = a.gzip.clone().unwrap();
+        assert_ne!(tag, a.etag);
+        assert!(packed.len() < a.body.len() / 10);
+        let mut unpacked = Vec::new();
+        flate2::read::GzDecoder::new(&packed[..])
+            .read_to_end(&mut unpacked)
+            .unwrap();
+        assert_eq!(unpacked, a.body);
+        let mut small = Answer::new("text/plain", b"ok".to_vec());
+        small.compress();
+        assert!(small.gzip.is_none());
     }
 
     #[actix_web::test]
