@@ -15,6 +15,7 @@ use crate::web::State;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/contests", web::get().to(list))
@@ -36,6 +37,16 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// The contests the caller may see, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests",
+    tag = "contests",
+    responses(
+        (status = 200, description = "The visible contests", body = Vec<super::openapi::Contest>)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn list(state: State, caller: Caller) -> AppResult<HttpResponse> {
     let actor = caller.actor;
     let visible = state
@@ -44,6 +55,21 @@ async fn list(state: State, caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(visible))
 }
 
+/// One contest.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id")
+    ),
+    responses(
+        (status = 200, description = "The contest", body = super::openapi::Contest),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn show(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
@@ -57,7 +83,7 @@ async fn show(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<H
     Ok(HttpResponse::Ok().json(contest))
 }
 
-#[derive(Deserialize, Clone)]
+#[derive(Deserialize, Clone, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContestBody {
     pub code: String,
@@ -73,11 +99,12 @@ pub struct ContestBody {
     pub eligibility: EligibilityBody,
 }
 
-#[derive(Deserialize, Clone, Default)]
+#[derive(Deserialize, Clone, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EligibilityBody {
     pub min_age: Option<i32>,
     pub max_age: Option<i32>,
+    #[schema(schema_with = super::openapi::group_or_null)]
     pub group: Option<Group>,
     pub within_organisation: Option<i64>,
     #[serde(default)]
@@ -205,6 +232,20 @@ pub fn create_contest(
     })
 }
 
+/// Creates a contest in draft.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests",
+    tag = "contests",
+    request_body(content = ContestBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = super::openapi::Contest),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn create(
     state: State,
     caller: Caller,
@@ -263,6 +304,24 @@ pub fn update_contest(
     })
 }
 
+/// Changes a contest's set-up (in draft or registration only).
+#[utoipa::path(
+    put,
+    path = "/api/v1/contests/{id}",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id")
+    ),
+    request_body(content = ContestBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Changed", body = super::openapi::Contest),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn update(
     state: State,
     caller: Caller,
@@ -278,9 +337,10 @@ async fn update(
     Ok(HttpResponse::Ok().json(contest))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct StatusChange {
+    #[schema(schema_with = super::openapi::contest_status)]
     status: ContestStatus,
 }
 
@@ -317,6 +377,23 @@ pub fn change_status(
     })
 }
 
+/// Moves a contest one step along its lifecycle.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/status",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id")
+    ),
+    request_body(content = StatusChange, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Moved", body = super::openapi::Contest),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn set_status(
     state: State,
     caller: Caller,
@@ -332,12 +409,15 @@ async fn set_status(
     Ok(HttpResponse::Ok().json(contest))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct JudgeView {
+    #[schema(value_type = i64)]
     user_id: UserId,
     username: String,
     display_name: String,
+    #[schema(value_type = i64)]
     organisation_id: OrganisationId,
+    #[schema(schema_with = super::openapi::judge_role)]
     role: JudgeRole,
 }
 
@@ -347,6 +427,21 @@ fn manageable(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> AppResul
     Ok(c)
 }
 
+/// The contest's judges and their roles.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/judges",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id")
+    ),
+    responses(
+        (status = 200, description = "The judges", body = Vec<JudgeView>),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn judges(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
@@ -373,9 +468,10 @@ async fn judges(state: State, caller: Caller, path: web::Path<i64>) -> AppResult
     Ok(HttpResponse::Ok().json(list))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AssignBody {
+    #[schema(schema_with = super::openapi::judge_role)]
     role: JudgeRole,
 }
 
@@ -416,6 +512,25 @@ pub fn assign_judge(
     })
 }
 
+/// Makes a judge's account a judge or chief judge of the contest.
+#[utoipa::path(
+    put,
+    path = "/api/v1/contests/{id}/judges/{user}",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id"),
+        ("user" = i64, Path, description = "An account id")
+    ),
+    request_body(content = AssignBody, content_type = "application/json"),
+    responses(
+        (status = 204, description = "Assigned"),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn assign(
     state: State,
     caller: Caller,
@@ -432,6 +547,22 @@ async fn assign(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Removes a judge from the contest.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/contests/{id}/judges/{user}",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id"),
+        ("user" = i64, Path, description = "An account id")
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn unassign(
     state: State,
     caller: Caller,
@@ -463,12 +594,13 @@ async fn unassign(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct NewLink {
     pub id: i64,
     /// Shown once: the path to open on the tablet (`/signin/link/TOKEN`).
     pub path: String,
     pub token: String,
+    #[schema(value_type = String, example = "2027-10-14T23:59:59")]
     pub expires_at: chrono::NaiveDateTime,
 }
 
@@ -534,6 +666,24 @@ pub fn create_judge_link(
     })
 }
 
+/// Issues a judge's private sign-in link, shown once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/judges/{user}/links",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id"),
+        ("user" = i64, Path, description = "An account id")
+    ),
+    responses(
+        (status = 201, description = "The link", body = NewLink),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn create_link(
     state: State,
     caller: Caller,
@@ -548,6 +698,21 @@ async fn create_link(
     Ok(HttpResponse::Created().json(link))
 }
 
+/// The judges' private links of the contest (without their tokens).
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/judge-links",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id")
+    ),
+    responses(
+        (status = 200, description = "The links", body = Vec<Object>),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn links(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
@@ -584,6 +749,22 @@ pub fn revoke_judge_link(
     })
 }
 
+/// Revokes a judge's private link.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/judge-links/{link}/revoke",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id"),
+        ("link" = i64, Path, description = "A judge link id")
+    ),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn revoke_link(
     state: State,
     caller: Caller,
