@@ -87,7 +87,7 @@ struct ReasonQuery {
         ("id" = i64, Path, description = "A contest id"),
         ("reason" = Option<String>, Query, description = "Why this version was stored")
     ),
-    request_body(content = String, content_type = "application/toml", description = "The rules file, UTF-8 TOML"),
+    request_body(description = "The rules file, UTF-8 TOML", content((String = "application/toml"), (String = "text/plain"))),
     responses(
         (status = 201, description = "Stored as the next version", body = super::results::VersionStored),
         (status = 400, description = "The request is malformed", body = super::openapi::ErrorBody),

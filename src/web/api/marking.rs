@@ -125,7 +125,7 @@ struct SchemeStored {
         ("id" = i64, Path, description = "A contest id"),
         ("reason" = Option<String>, Query, description = "Why this version was stored")
     ),
-    request_body(content = String, content_type = "application/toml", description = "The file, UTF-8 TOML"),
+    request_body(description = "The file, UTF-8 TOML", content((String = "application/toml"), (String = "text/plain"))),
     responses(
         (status = 201, description = "Stored as the next version", body = SchemeStored),
         (status = 400, description = "The request is malformed", body = super::openapi::ErrorBody),

@@ -187,7 +187,7 @@ struct PolicyQuery {
         ("reason" = Option<String>, Query, description = "Why this version was stored"),
         ("bundled" = Option<String>, Query, description = "The name of a bundled policy, instead of a file in the body")
     ),
-    request_body(content = String, content_type = "application/toml", description = "The policy file, UTF-8 TOML; empty with `?bundled=`"),
+    request_body(description = "The policy file, UTF-8 TOML; empty with `?bundled=`", content((String = "application/toml"), (String = "text/plain"))),
     responses(
         (status = 201, description = "Stored as the next version", body = VersionStored),
         (status = 400, description = "The request is malformed", body = super::openapi::ErrorBody),
