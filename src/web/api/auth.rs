@@ -18,6 +18,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "zj-organiser", "password": "a long pass phrase"}))]
 struct Login {
     username: String,
     password: String,

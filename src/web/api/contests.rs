@@ -85,7 +85,9 @@ async fn show(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<H
 
 #[derive(Deserialize, Clone, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "ZJ-2027-W", "name_zh": "2027年焊工竞赛", "name_en": "Welding 2027", "skill_id": 1, "tier_id": 3, "organiser_org_id": 2, "starts_on": "2027-10-12", "ends_on": "2027-10-14", "reference_date": "2027-10-12", "eligibility": {"min_age": 16, "max_age": 60}}))]
 pub struct ContestBody {
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,40}$")]
     pub code: String,
     pub name_zh: String,
     pub name_en: String,
@@ -102,7 +104,9 @@ pub struct ContestBody {
 #[derive(Deserialize, Clone, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EligibilityBody {
+    #[schema(minimum = 0, maximum = 120)]
     pub min_age: Option<i32>,
+    #[schema(minimum = 0, maximum = 120)]
     pub max_age: Option<i32>,
     #[schema(schema_with = super::openapi::group_or_null)]
     pub group: Option<Group>,
@@ -339,6 +343,7 @@ async fn update(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "registration"}))]
 struct StatusChange {
     #[schema(schema_with = super::openapi::contest_status)]
     status: ContestStatus,
@@ -470,6 +475,7 @@ async fn judges(state: State, caller: Caller, path: web::Path<i64>) -> AppResult
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"role": "judge"}))]
 struct AssignBody {
     #[schema(schema_with = super::openapi::judge_role)]
     role: JudgeRole,

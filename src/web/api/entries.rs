@@ -161,6 +161,7 @@ struct RegisterQuery {
 /// and `"group": "职工"` are accepted as in a spreadsheet.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"start_number": "201", "name": "李娜", "id_number": "11010519491231002X", "organisation": "HZ-TURB", "group": "职工"}))]
 struct RegistrationBody {
     start_number: Option<String>,
     team: Option<String>,

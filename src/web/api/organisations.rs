@@ -57,8 +57,10 @@ async fn show(state: State, path: web::Path<i64>) -> AppResult<HttpResponse> {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"parent_id": 2, "code": "ZJ-NEW", "name_zh": "新单位", "name_en": "New unit", "kind": "enterprise"}))]
 struct NewOrganisation {
     parent_id: i64,
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,40}$")]
     code: String,
     name_zh: String,
     name_en: String,
@@ -124,6 +126,7 @@ async fn create(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name_zh": "浙江省", "name_en": "Zhejiang"}))]
 struct Rename {
     name_zh: String,
     name_en: String,

@@ -152,7 +152,9 @@ async fn list_users(state: State, caller: Caller) -> AppResult<HttpResponse> {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "hz-judge-9", "display_name": "杭州裁判九", "password": "a long pass phrase", "kind": "judge", "organisation_id": 3}))]
 struct NewAccount {
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,40}$")]
     username: String,
     display_name: String,
     password: String,

@@ -44,11 +44,14 @@ async fn skills(state: State) -> AppResult<HttpResponse> {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "district", "name_zh": "区级", "name_en": "District", "rank": 25}))]
 struct NewTier {
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,40}$")]
     code: String,
     name_zh: String,
     name_en: String,
     /// Position on the ladder: higher is a higher tier (the seeded tiers use 10–60).
+    #[schema(minimum = 1, maximum = 1000)]
     rank: i32,
 }
 
@@ -108,13 +111,15 @@ async fn create_tier(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "welding", "name_zh": "焊接", "name_en": "Welding", "team_size": 1}))]
 struct NewSkill {
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,40}$")]
     code: String,
     name_zh: String,
     name_en: String,
     /// 1 (the default) for an individual skill.
     #[serde(default = "one")]
-    #[schema(default = 1)]
+    #[schema(default = 1, minimum = 1, maximum = 10)]
     team_size: i32,
 }
 

@@ -77,6 +77,7 @@ struct MeasureStored {
 /// lower-case name, and its value as a decimal string.
 #[derive(ToSchema)]
 #[allow(dead_code)]
+#[schema(example = json!({"name": "time", "value": "3500"}))]
 struct MeasureBody {
     name: String,
     value: String,
