@@ -44,7 +44,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     path = "/api/v1/contests/{id}/qualification",
     tag = "advancement",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     responses(
         (status = 200, description = "The file", content_type = "application/toml", body = String),
@@ -84,7 +84,7 @@ struct ReasonQuery {
     path = "/api/v1/contests/{id}/qualification",
     tag = "advancement",
     params(
-        ("id" = i64, Path, description = "A contest id"),
+        ("id" = i64, Path, description = "A contest id", example = 1),
         ("reason" = Option<String>, Query, description = "Why this version was stored")
     ),
     request_body(description = "The rules file, UTF-8 TOML", content((String = "application/toml"), (String = "text/plain"))),
@@ -142,7 +142,7 @@ async fn put_rules(
     path = "/api/v1/contests/{id}/advancement",
     tag = "advancement",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     responses(
         (status = 200, description = "The proposal", body = Object),
@@ -172,7 +172,7 @@ async fn proposal(state: State, caller: Caller, path: web::Path<i64>) -> AppResu
     path = "/api/v1/contests/{id}/advancement/confirm",
     tag = "advancement",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     responses(
         (status = 201, description = "Confirmed", body = Confirmed),
@@ -205,7 +205,7 @@ async fn confirm(state: State, caller: Caller, path: web::Path<i64>) -> AppResul
     path = "/api/v1/contests/{id}/advancements",
     tag = "advancement",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     responses(
         (status = 200, description = "The advancements", body = Vec<Object>),

@@ -70,7 +70,7 @@ struct Summary {
     path = "/api/v1/contests/{id}/brackets",
     tag = "brackets",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     responses(
         (status = 200, description = "The brackets", body = Vec<Summary>),
@@ -107,7 +107,7 @@ async fn list(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<H
     path = "/api/v1/contests/{id}/brackets",
     tag = "brackets",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     request_body(content = Object, content_type = "application/json"),
     responses(
@@ -147,7 +147,7 @@ async fn create(
     path = "/api/v1/brackets/{id}",
     tag = "brackets",
     params(
-        ("id" = i64, Path, description = "A bracket id")
+        ("id" = i64, Path, description = "A bracket id", example = 1)
     ),
     responses(
         (status = 200, description = "The bracket", body = Object),
@@ -174,7 +174,7 @@ async fn get(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<Ht
     path = "/api/v1/brackets/{id}/results",
     tag = "brackets",
     params(
-        ("id" = i64, Path, description = "A bracket id")
+        ("id" = i64, Path, description = "A bracket id", example = 1)
     ),
     responses(
         (status = 200, description = "The results", body = Vec<Object>),
@@ -201,8 +201,8 @@ async fn history(state: State, caller: Caller, path: web::Path<i64>) -> AppResul
     path = "/api/v1/brackets/{id}/matches/{match}/result",
     tag = "brackets",
     params(
-        ("id" = i64, Path, description = "A bracket id"),
-        ("match" = String, Path, description = "A match id of the bracket")
+        ("id" = i64, Path, description = "A bracket id", example = 1),
+        ("match" = String, Path, description = "A match id of the bracket", example = "W1-2")
     ),
     request_body(content = Object, content_type = "application/json"),
     responses(
@@ -241,7 +241,7 @@ async fn record(
     path = "/api/v1/brackets/{id}/placings",
     tag = "brackets",
     params(
-        ("id" = i64, Path, description = "A bracket id")
+        ("id" = i64, Path, description = "A bracket id", example = 1)
     ),
     responses(
         (status = 200, description = "The placings recorded", body = Placings),

@@ -61,7 +61,7 @@ async fn list(state: State, caller: Caller) -> AppResult<HttpResponse> {
     path = "/api/v1/contests/{id}",
     tag = "contests",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     responses(
         (status = 200, description = "The contest", body = super::openapi::Contest),
@@ -314,7 +314,7 @@ pub fn update_contest(
     path = "/api/v1/contests/{id}",
     tag = "contests",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     request_body(content = ContestBody, content_type = "application/json"),
     responses(
@@ -388,7 +388,7 @@ pub fn change_status(
     path = "/api/v1/contests/{id}/status",
     tag = "contests",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     request_body(content = StatusChange, content_type = "application/json"),
     responses(
@@ -438,7 +438,7 @@ fn manageable(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> AppResul
     path = "/api/v1/contests/{id}/judges",
     tag = "contests",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     responses(
         (status = 200, description = "The judges", body = Vec<JudgeView>),
@@ -524,8 +524,8 @@ pub fn assign_judge(
     path = "/api/v1/contests/{id}/judges/{user}",
     tag = "contests",
     params(
-        ("id" = i64, Path, description = "A contest id"),
-        ("user" = i64, Path, description = "An account id")
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("user" = i64, Path, description = "An account id", example = 1)
     ),
     request_body(content = AssignBody, content_type = "application/json"),
     responses(
@@ -559,8 +559,8 @@ async fn assign(
     path = "/api/v1/contests/{id}/judges/{user}",
     tag = "contests",
     params(
-        ("id" = i64, Path, description = "A contest id"),
-        ("user" = i64, Path, description = "An account id")
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("user" = i64, Path, description = "An account id", example = 1)
     ),
     responses(
         (status = 204, description = "Removed"),
@@ -678,8 +678,8 @@ pub fn create_judge_link(
     path = "/api/v1/contests/{id}/judges/{user}/links",
     tag = "contests",
     params(
-        ("id" = i64, Path, description = "A contest id"),
-        ("user" = i64, Path, description = "An account id")
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("user" = i64, Path, description = "An account id", example = 1)
     ),
     responses(
         (status = 201, description = "The link", body = NewLink),
@@ -710,7 +710,7 @@ async fn create_link(
     path = "/api/v1/contests/{id}/judge-links",
     tag = "contests",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     responses(
         (status = 200, description = "The links", body = Vec<Object>),
@@ -761,8 +761,8 @@ pub fn revoke_judge_link(
     path = "/api/v1/contests/{id}/judge-links/{link}/revoke",
     tag = "contests",
     params(
-        ("id" = i64, Path, description = "A contest id"),
-        ("link" = i64, Path, description = "A judge link id")
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("link" = i64, Path, description = "A judge link id", example = 1)
     ),
     responses(
         (status = 204, description = "Revoked"),

@@ -102,7 +102,7 @@ fn respond(v: EntryView, details: bool) -> EntryResponse {
     path = "/api/v1/contests/{id}/entries",
     tag = "entries",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     responses(
         (status = 200, description = "The entries the caller may see", body = Vec<EntryResponse>),
@@ -289,7 +289,7 @@ fn registered(dry_run: bool, applied: crate::store::entries::Applied) -> HttpRes
     path = "/api/v1/contests/{id}/entries",
     tag = "entries",
     params(
-        ("id" = i64, Path, description = "A contest id"),
+        ("id" = i64, Path, description = "A contest id", example = 1),
         ("dry_run" = Option<bool>, Query, description = "Check only; register nothing"),
         ("encoding" = Option<String>, Query, description = "Refused here: for file imports only")
     ),
@@ -350,7 +350,7 @@ async fn register_json(
     path = "/api/v1/contests/{id}/entries/import",
     tag = "entries",
     params(
-        ("id" = i64, Path, description = "A contest id"),
+        ("id" = i64, Path, description = "A contest id", example = 1),
         ("dry_run" = Option<bool>, Query, description = "Check only; register nothing"),
         ("encoding" = Option<String>, Query, description = "utf-8 or gbk; detected when absent")
     ),
@@ -415,7 +415,7 @@ async fn import(
     path = "/api/v1/contests/{id}/entries.csv",
     tag = "entries",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     responses(
         (status = 200, description = "The CSV file", content_type = "text/csv", body = String),
@@ -453,8 +453,8 @@ async fn export(state: State, caller: Caller, path: web::Path<i64>) -> AppResult
     path = "/api/v1/contests/{id}/entries/{entry}/withdraw",
     tag = "entries",
     params(
-        ("id" = i64, Path, description = "A contest id"),
-        ("entry" = i64, Path, description = "An entry id")
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("entry" = i64, Path, description = "An entry id", example = 1)
     ),
     responses(
         (status = 204, description = "Withdrawn"),

@@ -65,7 +65,7 @@ struct VersionQuery {
     path = "/api/v1/contests/{id}/scheme",
     tag = "marking",
     params(
-        ("id" = i64, Path, description = "A contest id"),
+        ("id" = i64, Path, description = "A contest id", example = 1),
         ("version" = Option<i32>, Query, description = "A version; the latest when absent")
     ),
     responses(
@@ -122,7 +122,7 @@ struct SchemeStored {
     path = "/api/v1/contests/{id}/scheme",
     tag = "marking",
     params(
-        ("id" = i64, Path, description = "A contest id"),
+        ("id" = i64, Path, description = "A contest id", example = 1),
         ("reason" = Option<String>, Query, description = "Why this version was stored")
     ),
     request_body(description = "The file, UTF-8 TOML", content((String = "application/toml"), (String = "text/plain"))),
@@ -177,7 +177,7 @@ struct VersionView {
     path = "/api/v1/contests/{id}/scheme/versions",
     tag = "marking",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     responses(
         (status = 200, description = "The versions", body = Vec<VersionView>),
@@ -285,7 +285,7 @@ pub fn panel_view(conn: &mut DbConnection, contest: ContestId, p: Panel) -> AppR
     path = "/api/v1/contests/{id}/panels",
     tag = "marking",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     responses(
         (status = 200, description = "The panels", body = Vec<PanelView>),
@@ -336,8 +336,8 @@ struct PanelBody {
     path = "/api/v1/contests/{id}/panels/{code}",
     tag = "marking",
     params(
-        ("id" = i64, Path, description = "A contest id"),
-        ("code" = String, Path, description = "A panel code")
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("code" = String, Path, description = "A panel code", example = "ALL")
     ),
     request_body(content = PanelBody, content_type = "application/json"),
     responses(
@@ -431,8 +431,8 @@ async fn put_panel(
     path = "/api/v1/contests/{id}/panels/{code}",
     tag = "marking",
     params(
-        ("id" = i64, Path, description = "A contest id"),
-        ("code" = String, Path, description = "A panel code")
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("code" = String, Path, description = "A panel code", example = "ALL")
     ),
     responses(
         (status = 204, description = "Removed"),
@@ -510,7 +510,7 @@ fn receipt_status(r: &MarkReceipt) -> actix_web::http::StatusCode {
     path = "/api/v1/contests/{id}/marks",
     tag = "marking",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     request_body(content = MarkBody, content_type = "application/json"),
     responses(
@@ -553,7 +553,7 @@ struct BatchBody {
     path = "/api/v1/contests/{id}/marks/batch",
     tag = "marking",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     request_body(content = BatchBody, content_type = "application/json"),
     responses(
@@ -620,7 +620,7 @@ struct Scores {
     path = "/api/v1/contests/{id}/scores",
     tag = "marking",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     responses(
         (status = 200, description = "The scores", body = Scores),
@@ -685,8 +685,8 @@ fn supervised_entry(
     path = "/api/v1/contests/{id}/entries/{entry}/score",
     tag = "marking",
     params(
-        ("id" = i64, Path, description = "A contest id"),
-        ("entry" = i64, Path, description = "An entry id")
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("entry" = i64, Path, description = "An entry id", example = 1)
     ),
     responses(
         (status = 200, description = "The score", body = Object),
@@ -747,8 +747,8 @@ async fn entry_score(
     path = "/api/v1/contests/{id}/entries/{entry}/marks",
     tag = "marking",
     params(
-        ("id" = i64, Path, description = "A contest id"),
-        ("entry" = i64, Path, description = "An entry id")
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("entry" = i64, Path, description = "An entry id", example = 1)
     ),
     responses(
         (status = 200, description = "The audit trail", body = Object),
@@ -787,9 +787,9 @@ struct LockBody {
     path = "/api/v1/contests/{id}/entries/{entry}/modules/{module}/lock",
     tag = "marking",
     params(
-        ("id" = i64, Path, description = "A contest id"),
-        ("entry" = i64, Path, description = "An entry id"),
-        ("module" = String, Path, description = "A module code of the scheme")
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("entry" = i64, Path, description = "An entry id", example = 1),
+        ("module" = String, Path, description = "A module code of the scheme", example = "T")
     ),
     request_body(content = Option<LockBody>, content_type = "application/json"),
     responses(

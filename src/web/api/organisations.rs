@@ -37,7 +37,7 @@ async fn list(state: State) -> AppResult<HttpResponse> {
     path = "/api/v1/organisations/{id}",
     tag = "organisations",
     params(
-        ("id" = i64, Path, description = "An organisation id")
+        ("id" = i64, Path, description = "An organisation id", example = 1)
     ),
     responses(
         (status = 200, description = "The organisation", body = super::openapi::Organisation),
@@ -138,7 +138,7 @@ struct Rename {
     path = "/api/v1/organisations/{id}",
     tag = "organisations",
     params(
-        ("id" = i64, Path, description = "An organisation id")
+        ("id" = i64, Path, description = "An organisation id", example = 1)
     ),
     request_body(content = Rename, content_type = "application/json"),
     responses(

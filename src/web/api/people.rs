@@ -89,7 +89,7 @@ async fn list_competitors(
     path = "/api/v1/competitors/{id}",
     tag = "people",
     params(
-        ("id" = i64, Path, description = "A competitor id")
+        ("id" = i64, Path, description = "A competitor id", example = 1)
     ),
     responses(
         (status = 200, description = "The record", body = super::openapi::Competitor),
@@ -264,7 +264,7 @@ async fn create_user(
     path = "/api/v1/users/{id}/disable",
     tag = "people",
     params(
-        ("id" = i64, Path, description = "An account id")
+        ("id" = i64, Path, description = "An account id", example = 1)
     ),
     responses(
         (status = 204, description = "Disabled"),

@@ -129,7 +129,7 @@ struct VersionQuery {
     path = "/api/v1/contests/{id}/policy",
     tag = "results",
     params(
-        ("id" = i64, Path, description = "A contest id"),
+        ("id" = i64, Path, description = "A contest id", example = 1),
         ("version" = Option<i32>, Query, description = "A version; the latest when absent")
     ),
     responses(
@@ -184,7 +184,7 @@ struct PolicyQuery {
     path = "/api/v1/contests/{id}/policy",
     tag = "results",
     params(
-        ("id" = i64, Path, description = "A contest id"),
+        ("id" = i64, Path, description = "A contest id", example = 1),
         ("reason" = Option<String>, Query, description = "Why this version was stored"),
         ("bundled" = Option<String>, Query, description = "The name of a bundled policy, instead of a file in the body")
     ),
@@ -257,7 +257,7 @@ async fn put_policy(
     path = "/api/v1/contests/{id}/policy/versions",
     tag = "results",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     responses(
         (status = 200, description = "The versions", body = Vec<PolicyVersion>),
@@ -297,8 +297,8 @@ async fn policy_versions(
     path = "/api/v1/contests/{id}/entries/{entry}/measures",
     tag = "results",
     params(
-        ("id" = i64, Path, description = "A contest id"),
-        ("entry" = i64, Path, description = "An entry id")
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("entry" = i64, Path, description = "An entry id", example = 1)
     ),
     request_body(content = MeasureBody, content_type = "application/json"),
     responses(
@@ -348,7 +348,7 @@ struct SeedQuery {
     path = "/api/v1/contests/{id}/standings",
     tag = "results",
     params(
-        ("id" = i64, Path, description = "A contest id"),
+        ("id" = i64, Path, description = "A contest id", example = 1),
         ("seed" = Option<u64>, Query, description = "The seed of any lot (0 when absent)")
     ),
     responses(
@@ -398,7 +398,7 @@ struct PublishBody {
     path = "/api/v1/contests/{id}/publish",
     tag = "results",
     params(
-        ("id" = i64, Path, description = "A contest id")
+        ("id" = i64, Path, description = "A contest id", example = 1)
     ),
     request_body(content = Option<PublishBody>, content_type = "application/json"),
     responses(
@@ -461,7 +461,7 @@ async fn published(
     path = "/api/v1/contests/{id}/results",
     tag = "results",
     params(
-        ("id" = i64, Path, description = "A contest id"),
+        ("id" = i64, Path, description = "A contest id", example = 1),
         ("version" = Option<i32>, Query, description = "A version; the latest when absent"),
         ("If-None-Match" = Option<String>, Header, description = "An ETag of an earlier answer")
     ),
@@ -558,7 +558,7 @@ fn members(who: &serde_json::Value) -> String {
     path = "/api/v1/contests/{id}/results.csv",
     tag = "results",
     params(
-        ("id" = i64, Path, description = "A contest id"),
+        ("id" = i64, Path, description = "A contest id", example = 1),
         ("version" = Option<i32>, Query, description = "A version; the latest when absent"),
         ("encoding" = Option<String>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
     ),
@@ -630,7 +630,7 @@ async fn results_csv(
     path = "/api/v1/contests/{id}/awards.csv",
     tag = "results",
     params(
-        ("id" = i64, Path, description = "A contest id"),
+        ("id" = i64, Path, description = "A contest id", example = 1),
         ("version" = Option<i32>, Query, description = "A version; the latest when absent"),
         ("encoding" = Option<String>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
     ),
@@ -693,7 +693,7 @@ async fn awards_csv(
     path = "/api/v1/contests/{id}/recommendations.csv",
     tag = "results",
     params(
-        ("id" = i64, Path, description = "A contest id"),
+        ("id" = i64, Path, description = "A contest id", example = 1),
         ("version" = Option<i32>, Query, description = "A version; the latest when absent"),
         ("encoding" = Option<String>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
     ),
@@ -816,8 +816,8 @@ async fn published_sheet(
     path = "/api/v1/contests/{id}/entries/{entry}/sheet",
     tag = "results",
     params(
-        ("id" = i64, Path, description = "A contest id"),
-        ("entry" = i64, Path, description = "An entry id"),
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("entry" = i64, Path, description = "An entry id", example = 1),
         ("version" = Option<i32>, Query, description = "A version; the latest when absent")
     ),
     responses(
@@ -851,8 +851,8 @@ async fn sheet(
     path = "/api/v1/contests/{id}/entries/{entry}/sheet.csv",
     tag = "results",
     params(
-        ("id" = i64, Path, description = "A contest id"),
-        ("entry" = i64, Path, description = "An entry id"),
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("entry" = i64, Path, description = "An entry id", example = 1),
         ("version" = Option<i32>, Query, description = "A version; the latest when absent"),
         ("encoding" = Option<String>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
     ),

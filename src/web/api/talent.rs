@@ -67,7 +67,7 @@ async fn list(state: State, caller: Caller, q: web::Query<Filter>) -> AppResult<
     path = "/api/v1/talent/{competitor}",
     tag = "talent",
     params(
-        ("competitor" = i64, Path, description = "A competitor id")
+        ("competitor" = i64, Path, description = "A competitor id", example = 1)
     ),
     responses(
         (status = 200, description = "The profile", body = Object),
