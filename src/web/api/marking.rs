@@ -514,8 +514,8 @@ fn receipt_status(r: &MarkReceipt) -> actix_web::http::StatusCode {
     ),
     request_body(content = MarkBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "Stored before with the same id", body = Object),
-        (status = 201, description = "Stored", body = Object),
+        (status = 200, description = "Stored before with the same id", body = super::openapi::MarkReceipt),
+        (status = 201, description = "Stored", body = super::openapi::MarkReceipt),
         (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
         (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
         (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
@@ -557,8 +557,8 @@ struct BatchBody {
     ),
     request_body(content = BatchBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "Every mark was stored before", body = Object),
-        (status = 201, description = "Stored", body = Object),
+        (status = 200, description = "Every mark was stored before", body = super::openapi::MarkReceipts),
+        (status = 201, description = "Stored", body = super::openapi::MarkReceipts),
         (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
         (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
         (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
@@ -689,7 +689,7 @@ fn supervised_entry(
         ("entry" = i64, Path, description = "An entry id", example = 1)
     ),
     responses(
-        (status = 200, description = "The score", body = Object),
+        (status = 200, description = "The score", body = super::openapi::EntryScore),
         (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
         (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
         (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody)

@@ -408,6 +408,103 @@ pub struct Competitor {
     skill_level: Option<String>,
 }
 
+/// A version of a publication in its history.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PublicationVersion {
+    version: i32,
+    reason: Option<String>,
+    #[schema(value_type = String, example = "2027-10-15T09:30:00")]
+    published_at: String,
+}
+
+/// Published results: this version, the latest one, why it was published,
+/// the seed of its lots, every version, and the results themselves
+/// (`body`: groups, standings, awards, entrants).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Publication {
+    version: i32,
+    latest: i32,
+    reason: Option<String>,
+    #[schema(value_type = String, example = "2027-10-15T09:30:00")]
+    published_at: String,
+    #[schema(minimum = 0)]
+    seed: u64,
+    history: Vec<PublicationVersion>,
+    #[schema(value_type = Object)]
+    body: Value,
+}
+
+/// A new publication: its version and the seed of its lots.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Published {
+    version: i32,
+    #[schema(minimum = 0)]
+    seed: u64,
+}
+
+/// An entry's published score sheet.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Sheet {
+    version: i32,
+    start_number: String,
+    #[schema(value_type = Object)]
+    sheet: Value,
+}
+
+/// The live standings: always a preview; `not_ready` lists what keeps the
+/// results from publication.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Standings {
+    preview: bool,
+    #[schema(value_type = Object)]
+    standings: Value,
+    not_ready: Vec<crate::error::ErrorDetail>,
+}
+
+/// The answer to a recorded mark: the mark as stored, whether it was a
+/// retry, the aspect's outcome and the entry's new total.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MarkReceipt {
+    #[schema(value_type = Object)]
+    mark: Value,
+    duplicate: bool,
+    #[schema(value_type = Value)]
+    aspect: Value,
+    /// A decimal, as a string.
+    entry_total: String,
+}
+
+/// The answers to a batch of marks, in the order sent.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MarkReceipts {
+    marks: Vec<MarkReceipt>,
+}
+
+/// An entry's current score at every level.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct EntryScore {
+    entry: i64,
+    start_number: String,
+    scheme_version: i32,
+    /// A decimal, as a string.
+    total: String,
+    complete: bool,
+    marked: i64,
+    flagged: i64,
+    modules: Vec<Object>,
+    criteria: Vec<Object>,
+    sub_criteria: Vec<Object>,
+    aspects: Vec<Object>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -352,7 +352,7 @@ struct SeedQuery {
         ("seed" = Option<u64>, Query, description = "The seed of any lot (0 when absent)")
     ),
     responses(
-        (status = 200, description = "The live standings and what keeps them from publication", body = Object),
+        (status = 200, description = "The live standings and what keeps them from publication", body = super::openapi::Standings),
         (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
         (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
         (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
@@ -402,7 +402,7 @@ struct PublishBody {
     ),
     request_body(content = Option<PublishBody>, content_type = "application/json"),
     responses(
-        (status = 201, description = "Published", body = Object),
+        (status = 201, description = "Published", body = super::openapi::Published),
         (status = 400, description = "The request is malformed", body = super::openapi::ErrorBody),
         (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
         (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
@@ -466,7 +466,7 @@ async fn published(
         ("If-None-Match" = Option<String>, Header, description = "An ETag of an earlier answer")
     ),
     responses(
-        (status = 200, description = "The published results", body = Object, headers(("ETag" = String, description = "The version of this answer, for If-None-Match"))),
+        (status = 200, description = "The published results", body = super::openapi::Publication, headers(("ETag" = String, description = "The version of this answer, for If-None-Match"))),
         (status = 304, description = "Not modified since the ETag given", headers(("ETag" = String, description = "The version of this answer"))),
         (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
         (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
@@ -821,7 +821,7 @@ async fn published_sheet(
         ("version" = Option<i32>, Query, description = "A version; the latest when absent")
     ),
     responses(
-        (status = 200, description = "The score sheet", body = Object),
+        (status = 200, description = "The score sheet", body = super::openapi::Sheet),
         (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
         (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
     ),
