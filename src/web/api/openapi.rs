@@ -62,7 +62,7 @@ pages use a signed session cookie instead. Errors have the shape \
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
-        Eligibility, User, Competitor,
+        Eligibility, User, Competitor, CsvEncoding,
     )),
     modifiers(&Security, &CommonResponses),
     tags(
@@ -407,6 +407,22 @@ pub struct Competitor {
     #[schema(schema_with = skill_level_or_null)]
     skill_level: Option<String>,
 }
+
+/// How a CSV export is encoded: `utf-8-bom` (the default, for Excel),
+/// `utf-8` or `gbk`.
+pub struct CsvEncoding;
+
+impl utoipa::PartialSchema for CsvEncoding {
+    fn schema() -> RefOr<utoipa::openapi::schema::Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(["utf-8-bom", "utf-8", "gbk"]))
+            .description(Some("utf-8-bom (the default, for Excel), utf-8 or gbk"))
+            .into()
+    }
+}
+
+impl ToSchema for CsvEncoding {}
 
 /// A version of a publication in its history.
 #[derive(ToSchema)]

@@ -560,7 +560,7 @@ fn members(who: &serde_json::Value) -> String {
     params(
         ("id" = i64, Path, description = "A contest id", example = 1),
         ("version" = Option<i32>, Query, description = "A version; the latest when absent"),
-        ("encoding" = Option<String>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
+        ("encoding" = Option<super::openapi::CsvEncoding>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
     ),
     responses(
         (status = 200, description = "The CSV file", content_type = "text/csv", body = String),
@@ -632,7 +632,7 @@ async fn results_csv(
     params(
         ("id" = i64, Path, description = "A contest id", example = 1),
         ("version" = Option<i32>, Query, description = "A version; the latest when absent"),
-        ("encoding" = Option<String>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
+        ("encoding" = Option<super::openapi::CsvEncoding>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
     ),
     responses(
         (status = 200, description = "The CSV file", content_type = "text/csv", body = String),
@@ -695,7 +695,7 @@ async fn awards_csv(
     params(
         ("id" = i64, Path, description = "A contest id", example = 1),
         ("version" = Option<i32>, Query, description = "A version; the latest when absent"),
-        ("encoding" = Option<String>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
+        ("encoding" = Option<super::openapi::CsvEncoding>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
     ),
     responses(
         (status = 200, description = "The CSV file", content_type = "text/csv", body = String),
@@ -854,7 +854,7 @@ async fn sheet(
         ("id" = i64, Path, description = "A contest id", example = 1),
         ("entry" = i64, Path, description = "An entry id", example = 1),
         ("version" = Option<i32>, Query, description = "A version; the latest when absent"),
-        ("encoding" = Option<String>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
+        ("encoding" = Option<super::openapi::CsvEncoding>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
     ),
     responses(
         (status = 200, description = "The CSV file", content_type = "text/csv", body = String),

@@ -110,7 +110,7 @@ async fn one(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<Ht
         ("award" = Option<String>, Query, description = "An award code (gold, first, title …)"),
         ("level" = Option<String>, Query, description = "A skill level code held now"),
         ("name" = Option<String>, Query, description = "A name, or part of one"),
-        ("encoding" = Option<String>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
+        ("encoding" = Option<super::openapi::CsvEncoding>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
     ),
     responses(
         (status = 200, description = "The CSV file", content_type = "text/csv", body = String),
