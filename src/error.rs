@@ -39,7 +39,7 @@ impl ErrorKind {
 }
 
 /// One detail of an error: where (row, column or field) and what.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<usize>,

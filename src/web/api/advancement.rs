@@ -13,6 +13,13 @@ use crate::web::State;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
+/// The qualifiers entered by a confirmation.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Confirmed {
+    #[schema(value_type = Vec<Object>)]
+    confirmed: Vec<advancement::Confirmed>,
+}
+
 /// The largest rules file accepted.
 const MAX_RULES: usize = 64 * 1024;
 
@@ -31,6 +38,21 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     .route("/contests/{id}/advancements", web::get().to(provenance));
 }
 
+/// The contest's qualification rules as TOML.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/qualification",
+    tag = "advancement",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The file", content_type = "application/toml", body = String),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn get_rules(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
@@ -57,6 +79,26 @@ struct ReasonQuery {
 }
 
 /// Stores the contest's qualification rules as its next version.
+#[utoipa::path(
+    put,
+    path = "/api/v1/contests/{id}/qualification",
+    tag = "advancement",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("reason" = Option<String>, Query, description = "Why this version was stored")
+    ),
+    request_body(description = "The rules file, UTF-8 TOML", content((String = "application/toml"), (String = "text/plain"))),
+    responses(
+        (status = 201, description = "Stored as the next version", body = super::results::VersionStored),
+        (status = 400, description = "The request is malformed", body = super::openapi::ErrorBody),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than this endpoint accepts", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn put_rules(
     state: State,
     caller: Caller,
@@ -90,11 +132,27 @@ async fn put_rules(
             })
         })
         .await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({ "version": version })))
+    Ok(HttpResponse::Created().json(super::results::VersionStored { version }))
 }
 
 /// The proposal: who qualifies and why, the reserves, everyone else and
 /// why not, and the difference from what was confirmed.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/advancement",
+    tag = "advancement",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The proposal", body = Object),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn proposal(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
@@ -109,6 +167,22 @@ async fn proposal(state: State, caller: Caller, path: web::Path<i64>) -> AppResu
 }
 
 /// Enters every qualifier not yet confirmed, with provenance.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/advancement/confirm",
+    tag = "advancement",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    responses(
+        (status = 201, description = "Confirmed", body = Confirmed),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn confirm(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
@@ -121,11 +195,25 @@ async fn confirm(state: State, caller: Caller, path: web::Path<i64>) -> AppResul
             })
         })
         .await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({ "confirmed": confirmed })))
+    Ok(HttpResponse::Created().json(Confirmed { confirmed }))
 }
 
 /// Every confirmed advancement into the contest: the entry and the result
 /// that qualified it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/advancements",
+    tag = "advancement",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The advancements", body = Vec<Object>),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn provenance(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;

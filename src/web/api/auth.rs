@@ -7,6 +7,7 @@ use crate::web::auth::{sign_in, sign_in_with_link, Caller};
 use crate::web::State;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/auth/login", web::post().to(login))
@@ -15,20 +16,36 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/auth/me", web::get().to(me));
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "zj-organiser", "password": "a long pass phrase"}))]
 struct Login {
     username: String,
     password: String,
 }
 
-#[derive(Serialize)]
+/// A bearer token, when it expires (UTC), and the account.
+#[derive(Serialize, ToSchema)]
 struct TokenResponse {
     token: String,
+    #[schema(value_type = String, example = "2027-10-14T23:59:59")]
     expires_at: chrono::NaiveDateTime,
+    #[schema(value_type = super::openapi::User)]
     user: users::User,
 }
 
+/// Signs in with a username and password.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body(content = Login, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Signed in: a bearer token", body = TokenResponse),
+        (status = 401, description = "Not signed in, or the credential is wrong", body = super::openapi::ErrorBody),
+        (status = 429, description = "Too many failed sign-ins; try again later", body = super::openapi::ErrorBody)
+    )
+)]
 async fn login(
     state: State,
     req: actix_web::HttpRequest,
@@ -45,12 +62,24 @@ async fn login(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Link {
     token: String,
 }
 
+/// Signs in with the token of a judge's private link.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/link",
+    tag = "auth",
+    request_body(content = Link, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Signed in: a bearer token", body = TokenResponse),
+        (status = 401, description = "Not signed in, or the credential is wrong", body = super::openapi::ErrorBody),
+        (status = 429, description = "Too many failed sign-ins; try again later", body = super::openapi::ErrorBody)
+    )
+)]
 async fn link(state: State, body: web::Json<Link>) -> AppResult<HttpResponse> {
     let (user, token, expires_at) =
         sign_in_with_link(&state, body.into_inner().token, TokenKind::Api).await?;
@@ -61,6 +90,17 @@ async fn link(state: State, body: web::Json<Link>) -> AppResult<HttpResponse> {
     }))
 }
 
+/// Ends the session of the token presented.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "Not signed in, or the credential is wrong", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn logout(state: State, caller: Caller) -> AppResult<HttpResponse> {
     caller
         .actor
@@ -74,14 +114,31 @@ async fn logout(state: State, caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Serialize)]
+/// The caller: `role` is anonymous, organiser, judge or competitor.
+#[derive(Serialize, ToSchema)]
 struct Me {
+    #[schema(value_type = String)]
     role: &'static str,
+    #[schema(value_type = Option<super::openapi::User>)]
     user: Option<users::User>,
+    /// The path of the caller's organisation (organisers and judges).
+    #[schema(value_type = Vec<i64>)]
     scope: Vec<crate::engine::model::OrganisationId>,
+    /// The contests a judge judges: `{"contest_id", "role"}`.
+    #[schema(value_type = Vec<Object>)]
     contests: Vec<serde_json::Value>,
 }
 
+/// Who the caller is: role, account, scope and contests judged.
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The caller", body = Me)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn me(state: State, caller: Caller) -> AppResult<HttpResponse> {
     let actor = caller.actor.clone();
     let user = match actor.user() {

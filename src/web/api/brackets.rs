@@ -11,6 +11,7 @@ use crate::web::auth::Caller;
 use crate::web::State;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/contests/{id}/brackets", web::get().to(list))
@@ -22,6 +23,18 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             "/brackets/{id}/matches/{match}/result",
             web::post().to(record),
         );
+}
+
+/// The places of a complete bracket, recorded as the entries' `bracket` measure.
+#[derive(Serialize, ToSchema)]
+struct Placings {
+    placings: Vec<Placing>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Placing {
+    entry: i64,
+    place: usize,
 }
 
 /// Checks the caller against the contest a bracket belongs to: may they
@@ -42,14 +55,30 @@ fn check_bracket(
     allow(actor.is_signed_in(), decision)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Summary {
     id: i64,
     code: String,
     format: String,
+    #[schema(value_type = Value)]
     seeding: serde_json::Value,
 }
 
+/// The contest's brackets.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/brackets",
+    tag = "brackets",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The brackets", body = Vec<Summary>),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn list(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
@@ -72,6 +101,24 @@ async fn list(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<H
     Ok(HttpResponse::Ok().json(out))
 }
 
+/// Creates a bracket for the contest (see docs/brackets.md).
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/brackets",
+    tag = "brackets",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    request_body(content = Object, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created, with its state", body = Object),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn create(
     state: State,
     caller: Caller,
@@ -95,6 +142,21 @@ async fn create(
     Ok(HttpResponse::Created().json(view))
 }
 
+/// A bracket with its state and placings.
+#[utoipa::path(
+    get,
+    path = "/api/v1/brackets/{id}",
+    tag = "brackets",
+    params(
+        ("id" = i64, Path, description = "A bracket id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The bracket", body = Object),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn get(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let actor = caller.actor;
@@ -107,6 +169,21 @@ async fn get(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<Ht
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// Every recorded result of a bracket, corrections included.
+#[utoipa::path(
+    get,
+    path = "/api/v1/brackets/{id}/results",
+    tag = "brackets",
+    params(
+        ("id" = i64, Path, description = "A bracket id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The results", body = Vec<Object>),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn history(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let actor = caller.actor;
@@ -119,6 +196,25 @@ async fn history(state: State, caller: Caller, path: web::Path<i64>) -> AppResul
     Ok(HttpResponse::Ok().json(rows))
 }
 
+/// Records or corrects a match result.
+#[utoipa::path(
+    post,
+    path = "/api/v1/brackets/{id}/matches/{match}/result",
+    tag = "brackets",
+    params(
+        ("id" = i64, Path, description = "A bracket id", example = 1),
+        ("match" = String, Path, description = "A match id of the bracket", example = "W1-2")
+    ),
+    request_body(content = Object, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Recorded", body = Value),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn record(
     state: State,
     caller: Caller,
@@ -141,6 +237,22 @@ async fn record(
 
 /// Records the placings of a complete bracket as the entries' `bracket`
 /// measure.
+#[utoipa::path(
+    post,
+    path = "/api/v1/brackets/{id}/placings",
+    tag = "brackets",
+    params(
+        ("id" = i64, Path, description = "A bracket id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The placings recorded", body = Placings),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn placings(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let actor = caller.actor;
@@ -152,9 +264,9 @@ async fn placings(state: State, caller: Caller, path: web::Path<i64>) -> AppResu
             })
         })
         .await?;
-    let out: Vec<serde_json::Value> = done
+    let placings = done
         .into_iter()
-        .map(|(entry, place)| serde_json::json!({"entry": entry, "place": place}))
+        .map(|(entry, place)| Placing { entry, place })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "placings": out })))
+    Ok(HttpResponse::Ok().json(Placings { placings }))
 }

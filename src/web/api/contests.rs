@@ -15,6 +15,7 @@ use crate::web::State;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/contests", web::get().to(list))
@@ -36,6 +37,16 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// The contests the caller may see, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests",
+    tag = "contests",
+    responses(
+        (status = 200, description = "The visible contests", body = Vec<super::openapi::Contest>)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn list(state: State, caller: Caller) -> AppResult<HttpResponse> {
     let actor = caller.actor;
     let visible = state
@@ -44,6 +55,21 @@ async fn list(state: State, caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(visible))
 }
 
+/// One contest.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The contest", body = super::openapi::Contest),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn show(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
@@ -57,9 +83,11 @@ async fn show(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<H
     Ok(HttpResponse::Ok().json(contest))
 }
 
-#[derive(Deserialize, Clone)]
+#[derive(Deserialize, Clone, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "ZJ-2027-W", "name_zh": "2027年焊工竞赛", "name_en": "Welding 2027", "skill_id": 1, "tier_id": 3, "organiser_org_id": 2, "starts_on": "2027-10-12", "ends_on": "2027-10-14", "reference_date": "2027-10-12", "eligibility": {"min_age": 16, "max_age": 60}}))]
 pub struct ContestBody {
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,40}$")]
     pub code: String,
     pub name_zh: String,
     pub name_en: String,
@@ -73,11 +101,14 @@ pub struct ContestBody {
     pub eligibility: EligibilityBody,
 }
 
-#[derive(Deserialize, Clone, Default)]
+#[derive(Deserialize, Clone, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EligibilityBody {
+    #[schema(minimum = 0, maximum = 120)]
     pub min_age: Option<i32>,
+    #[schema(minimum = 0, maximum = 120)]
     pub max_age: Option<i32>,
+    #[schema(schema_with = super::openapi::group_or_null)]
     pub group: Option<Group>,
     pub within_organisation: Option<i64>,
     #[serde(default)]
@@ -205,6 +236,20 @@ pub fn create_contest(
     })
 }
 
+/// Creates a contest in draft.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests",
+    tag = "contests",
+    request_body(content = ContestBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = super::openapi::Contest),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn create(
     state: State,
     caller: Caller,
@@ -263,6 +308,24 @@ pub fn update_contest(
     })
 }
 
+/// Changes a contest's set-up (in draft or registration only).
+#[utoipa::path(
+    put,
+    path = "/api/v1/contests/{id}",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    request_body(content = ContestBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Changed", body = super::openapi::Contest),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn update(
     state: State,
     caller: Caller,
@@ -279,9 +342,11 @@ async fn update(
     Ok(HttpResponse::Ok().json(contest))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "registration"}))]
 struct StatusChange {
+    #[schema(schema_with = super::openapi::contest_status)]
     status: ContestStatus,
 }
 
@@ -318,6 +383,23 @@ pub fn change_status(
     })
 }
 
+/// Moves a contest one step along its lifecycle.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/status",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    request_body(content = StatusChange, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Moved", body = super::openapi::Contest),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn set_status(
     state: State,
     caller: Caller,
@@ -334,12 +416,15 @@ async fn set_status(
     Ok(HttpResponse::Ok().json(contest))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct JudgeView {
+    #[schema(value_type = i64)]
     user_id: UserId,
     username: String,
     display_name: String,
+    #[schema(value_type = i64)]
     organisation_id: OrganisationId,
+    #[schema(schema_with = super::openapi::judge_role)]
     role: JudgeRole,
 }
 
@@ -349,6 +434,21 @@ fn manageable(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> AppResul
     Ok(c)
 }
 
+/// The contest's judges and their roles.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/judges",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The judges", body = Vec<JudgeView>),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn judges(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
@@ -375,9 +475,11 @@ async fn judges(state: State, caller: Caller, path: web::Path<i64>) -> AppResult
     Ok(HttpResponse::Ok().json(list))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"role": "judge"}))]
 struct AssignBody {
+    #[schema(schema_with = super::openapi::judge_role)]
     role: JudgeRole,
 }
 
@@ -418,6 +520,25 @@ pub fn assign_judge(
     })
 }
 
+/// Makes a judge's account a judge or chief judge of the contest.
+#[utoipa::path(
+    put,
+    path = "/api/v1/contests/{id}/judges/{user}",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("user" = i64, Path, description = "An account id", example = 1)
+    ),
+    request_body(content = AssignBody, content_type = "application/json"),
+    responses(
+        (status = 204, description = "Assigned"),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn assign(
     state: State,
     caller: Caller,
@@ -434,6 +555,22 @@ async fn assign(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Removes a judge from the contest.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/contests/{id}/judges/{user}",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("user" = i64, Path, description = "An account id", example = 1)
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn unassign(
     state: State,
     caller: Caller,
@@ -465,12 +602,13 @@ async fn unassign(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct NewLink {
     pub id: i64,
     /// Shown once: the path to open on the tablet (`/signin/link/TOKEN`).
     pub path: String,
     pub token: String,
+    #[schema(value_type = String, example = "2027-10-14T23:59:59")]
     pub expires_at: chrono::NaiveDateTime,
 }
 
@@ -536,6 +674,24 @@ pub fn create_judge_link(
     })
 }
 
+/// Issues a judge's private sign-in link, shown once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/judges/{user}/links",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("user" = i64, Path, description = "An account id", example = 1)
+    ),
+    responses(
+        (status = 201, description = "The link", body = NewLink),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn create_link(
     state: State,
     caller: Caller,
@@ -550,6 +706,21 @@ async fn create_link(
     Ok(HttpResponse::Created().json(link))
 }
 
+/// The judges' private links of the contest (without their tokens).
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/judge-links",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The links", body = Vec<Object>),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn links(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
@@ -586,6 +757,22 @@ pub fn revoke_judge_link(
     })
 }
 
+/// Revokes a judge's private link.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/judge-links/{link}/revoke",
+    tag = "contests",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("link" = i64, Path, description = "A judge link id", example = 1)
+    ),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn revoke_link(
     state: State,
     caller: Caller,

@@ -14,6 +14,7 @@ use crate::web::auth::Caller;
 use crate::web::State;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The largest registration file accepted (about 500,000 rows).
 pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
@@ -33,24 +34,29 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         );
 }
 
-#[derive(Serialize)]
+/// A member of an entry; the particulars only for those who may see them.
+#[derive(Serialize, ToSchema)]
 struct MemberView {
     competitor_id: i64,
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = super::openapi::gender)]
     gender: Option<Gender>,
     #[serde(skip_serializing_if = "Option::is_none")]
     birth_date: Option<chrono::NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     id_last4: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = super::openapi::group)]
     group: Option<Group>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = super::openapi::skill_level)]
     skill_level: Option<SkillLevel>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct EntryResponse {
+    #[schema(value_type = i64)]
     id: EntryId,
     start_number: String,
     team_name: Option<String>,
@@ -58,6 +64,7 @@ struct EntryResponse {
     organisation_code: String,
     organisation_name_zh: String,
     organisation_name_en: String,
+    #[schema(schema_with = super::openapi::entry_status)]
     status: EntryStatus,
     members: Vec<MemberView>,
 }
@@ -90,6 +97,20 @@ fn respond(v: EntryView, details: bool) -> EntryResponse {
 
 /// Organisers see every entry with particulars; judges see the entries they are not
 /// in conflict with; others see the public list (names and organisations).
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/entries",
+    tag = "entries",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The entries the caller may see", body = Vec<EntryResponse>),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn list(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
@@ -138,8 +159,9 @@ struct RegisterQuery {
 /// One registration in a JSON request. Values are read by the same rules as the
 /// columns of a registration file (docs/registration-csv.md), so `"gender": "女"`
 /// and `"group": "职工"` are accepted as in a spreadsheet.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"start_number": "201", "name": "李娜", "id_number": "11010519491231002X", "organisation": "HZ-TURB", "group": "职工"}))]
 struct RegistrationBody {
     start_number: Option<String>,
     team: Option<String>,
@@ -230,15 +252,59 @@ pub fn registrar_scope(
     }
 }
 
+/// What a registration did, or would do in a dry run.
+#[derive(Serialize, ToSchema)]
+struct Registered {
+    dry_run: bool,
+    #[schema(value_type = AppliedSchema)]
+    result: crate::store::entries::Applied,
+}
+
+/// The counts of a registration.
+#[derive(ToSchema)]
+#[schema(as = Applied)]
+#[allow(dead_code)]
+struct AppliedSchema {
+    competitors_created: usize,
+    competitors_updated: usize,
+    entries_created: usize,
+    entries_unchanged: usize,
+}
+
 fn registered(dry_run: bool, applied: crate::store::entries::Applied) -> HttpResponse {
     let status = if dry_run || applied.entries_created == 0 {
         actix_web::http::StatusCode::OK
     } else {
         actix_web::http::StatusCode::CREATED
     };
-    HttpResponse::build(status).json(serde_json::json!({ "dry_run": dry_run, "result": applied }))
+    HttpResponse::build(status).json(Registered {
+        dry_run,
+        result: applied,
+    })
 }
 
+/// Registers entries from JSON, by the rules of the registration file.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/entries",
+    tag = "entries",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("dry_run" = Option<bool>, Query, description = "Check only; register nothing"),
+        ("encoding" = Option<String>, Query, description = "Refused here: for file imports only")
+    ),
+    request_body(content = Vec<RegistrationBody>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Checked (dry run) or nothing new", body = Registered),
+        (status = 201, description = "Registered", body = Registered),
+        (status = 400, description = "The request is malformed", body = super::openapi::ErrorBody),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn register_json(
     state: State,
     caller: Caller,
@@ -278,6 +344,29 @@ async fn register_json(
     Ok(registered(dry_run, applied))
 }
 
+/// Registers entries from a CSV file (UTF-8 or GBK).
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/entries/import",
+    tag = "entries",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("dry_run" = Option<bool>, Query, description = "Check only; register nothing"),
+        ("encoding" = Option<String>, Query, description = "utf-8 or gbk; detected when absent")
+    ),
+    request_body(content = String, content_type = "text/csv", description = "The registration file (docs/registration-csv.md)"),
+    responses(
+        (status = 200, description = "Checked (dry run) or nothing new", body = Registered),
+        (status = 201, description = "Registered", body = Registered),
+        (status = 400, description = "The request is malformed", body = super::openapi::ErrorBody),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than this endpoint accepts", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn import(
     state: State,
     caller: Caller,
@@ -320,6 +409,21 @@ async fn import(
     Ok(registered(dry_run, applied))
 }
 
+/// The contest's entries as a registration CSV file.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/entries.csv",
+    tag = "entries",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The CSV file", content_type = "text/csv", body = String),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn export(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
@@ -343,6 +447,23 @@ async fn export(state: State, caller: Caller, path: web::Path<i64>) -> AppResult
         .body(csv))
 }
 
+/// Withdraws an entry.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/entries/{entry}/withdraw",
+    tag = "entries",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("entry" = i64, Path, description = "An entry id", example = 1)
+    ),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn withdraw(
     state: State,
     caller: Caller,

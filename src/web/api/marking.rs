@@ -13,6 +13,7 @@ use crate::web::auth::{Caller, Presented};
 use crate::web::State;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The largest scheme file accepted.
 const MAX_SCHEME: usize = 1024 * 1024;
@@ -59,6 +60,21 @@ struct VersionQuery {
 }
 
 /// The scheme as TOML: the current version, or `?version=N`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/scheme",
+    tag = "marking",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("version" = Option<i32>, Query, description = "A version; the latest when absent")
+    ),
+    responses(
+        (status = 200, description = "The file", content_type = "application/toml", body = String),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn get_scheme(
     state: State,
     caller: Caller,
@@ -95,12 +111,32 @@ struct ReasonQuery {
     reason: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct SchemeStored {
     version: i32,
 }
 
 /// Stores a scheme file as the contest's next version.
+#[utoipa::path(
+    put,
+    path = "/api/v1/contests/{id}/scheme",
+    tag = "marking",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("reason" = Option<String>, Query, description = "Why this version was stored")
+    ),
+    request_body(description = "The file, UTF-8 TOML", content((String = "application/toml"), (String = "text/plain"))),
+    responses(
+        (status = 201, description = "Stored as the next version", body = SchemeStored),
+        (status = 400, description = "The request is malformed", body = super::openapi::ErrorBody),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than this endpoint accepts", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn put_scheme(
     state: State,
     caller: Caller,
@@ -126,14 +162,30 @@ async fn put_scheme(
     Ok(HttpResponse::Created().json(SchemeStored { version }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct VersionView {
     version: i32,
     reason: Option<String>,
     created_by: Option<i64>,
+    #[schema(value_type = String, example = "2027-10-14T23:59:59")]
     created_at: chrono::NaiveDateTime,
 }
 
+/// The scheme's versions and why each was stored.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/scheme/versions",
+    tag = "marking",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The versions", body = Vec<VersionView>),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn versions(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
@@ -157,14 +209,14 @@ async fn versions(state: State, caller: Caller, path: web::Path<i64>) -> AppResu
 
 // ---- panels -------------------------------------------------------------------
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ConflictView {
     pub entry: i64,
     pub start_number: String,
     pub reason: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct PanelJudgeView {
     pub user_id: i64,
     pub username: String,
@@ -174,7 +226,7 @@ pub struct PanelJudgeView {
     pub conflicts: Vec<ConflictView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct PanelView {
     pub code: String,
     pub name: String,
@@ -227,6 +279,21 @@ pub fn panel_view(conn: &mut DbConnection, contest: ContestId, p: Panel) -> AppR
     })
 }
 
+/// The contest's panels, their judges and conflicts of interest.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/panels",
+    tag = "marking",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The panels", body = Vec<PanelView>),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn list_panels(
     state: State,
     caller: Caller,
@@ -248,8 +315,9 @@ async fn list_panels(
     Ok(HttpResponse::Ok().json(list))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Theory", "covers": ["T"], "judges": []}))]
 struct PanelBody {
     name: String,
     /// Codes of modules, criteria, sub-criteria or aspects of the scheme.
@@ -257,10 +325,30 @@ struct PanelBody {
     /// Judges are in conflict with every entry under their ancestor at this
     /// depth (0 = the root of the tree); absent: their own organisation.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 20)]
     conflict_depth: Option<i32>,
     judges: Vec<i64>,
 }
 
+/// Creates or replaces a panel.
+#[utoipa::path(
+    put,
+    path = "/api/v1/contests/{id}/panels/{code}",
+    tag = "marking",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("code" = String, Path, description = "A panel code", example = "ALL")
+    ),
+    request_body(content = PanelBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The panel", body = PanelView),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn put_panel(
     state: State,
     caller: Caller,
@@ -337,6 +425,23 @@ async fn put_panel(
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// Removes a panel.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/contests/{id}/panels/{code}",
+    tag = "marking",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("code" = String, Path, description = "A panel code", example = "ALL")
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn delete_panel(
     state: State,
     caller: Caller,
@@ -369,6 +474,26 @@ async fn delete_panel(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// One mark as a client sends it (`kind` is mark, factor or overrule).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(example = json!({"id": "00000000-0000-4000-8000-000000000999", "entry": 1, "aspect": "T1", "value": "1", "device": "tablet-1"}))]
+struct MarkBody {
+    /// Generated by the client (a UUID); a retry with the same id never
+    /// stores the mark twice.
+    id: String,
+    entry: i64,
+    aspect: String,
+    #[schema(default = "mark")]
+    kind: Option<String>,
+    /// A decimal, as a string.
+    value: String,
+    /// The id of the mark this one replaces: the slot's current mark.
+    replaces: Option<String>,
+    device: Option<String>,
+    reason: Option<String>,
+}
+
 // ---- marks --------------------------------------------------------------------
 
 fn receipt_status(r: &MarkReceipt) -> actix_web::http::StatusCode {
@@ -380,6 +505,24 @@ fn receipt_status(r: &MarkReceipt) -> actix_web::http::StatusCode {
 }
 
 /// Records one mark. 201 when stored, 200 when the same id was stored before.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/marks",
+    tag = "marking",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    request_body(content = MarkBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Stored before with the same id", body = super::openapi::MarkReceipt),
+        (status = 201, description = "Stored", body = super::openapi::MarkReceipt),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn post_mark(
     state: State,
     presented: Presented,
@@ -397,13 +540,32 @@ async fn post_mark(
     Ok(HttpResponse::build(receipt_status(&r)).json(r))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct BatchBody {
+    #[schema(value_type = Vec<MarkBody>)]
     marks: Vec<MarkInput>,
 }
 
 /// Records a batch of marks, all or none.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/marks/batch",
+    tag = "marking",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    request_body(content = BatchBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Every mark was stored before", body = super::openapi::MarkReceipts),
+        (status = 201, description = "Stored", body = super::openapi::MarkReceipts),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn post_batch(
     state: State,
     presented: Presented,
@@ -431,17 +593,43 @@ async fn post_batch(
 
 // ---- scores, audit trail, sign-off ----------------------------------------------
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct ScoreRow {
     entry: i64,
     start_number: String,
+    #[schema(value_type = String)]
     total: rust_decimal::Decimal,
     marked: usize,
     flagged: usize,
     aspects: usize,
+    /// `[module code, contribution]` for each module.
+    #[schema(value_type = Vec<Vec<String>>)]
     contributions: Vec<(String, rust_decimal::Decimal)>,
 }
 
+/// The current scores of a contest's entries.
+#[derive(Serialize, ToSchema)]
+struct Scores {
+    scheme_version: i32,
+    entries: Vec<ScoreRow>,
+}
+
+/// The current scores of every entry, for those who supervise the contest.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/scores",
+    tag = "marking",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The scores", body = Scores),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn scores(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
@@ -469,7 +657,10 @@ async fn scores(state: State, caller: Caller, path: web::Path<i64>) -> AppResult
                         .collect(),
                 })
                 .collect();
-            Ok(serde_json::json!({ "scheme_version": version, "entries": rows }))
+            Ok(Scores {
+                scheme_version: version,
+                entries: rows,
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -488,6 +679,23 @@ fn supervised_entry(
     marking::entry_without_conflict(conn, actor, id, entry)
 }
 
+/// An entry's current score in full: modules, criteria, aspects.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/entries/{entry}/score",
+    tag = "marking",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("entry" = i64, Path, description = "An entry id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The score", body = super::openapi::EntryScore),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn entry_score(
     state: State,
     caller: Caller,
@@ -534,6 +742,21 @@ async fn entry_score(
 
 /// Every change to an entry's marks: who, when, from which device, what it
 /// replaced and why; and the module sign-offs.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/entries/{entry}/marks",
+    tag = "marking",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("entry" = i64, Path, description = "An entry id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The audit trail", body = Object),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn entry_marks(
     state: State,
     caller: Caller,
@@ -551,13 +774,34 @@ async fn entry_marks(
     Ok(HttpResponse::Ok().json(trail))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LockBody {
     #[serde(default)]
     reason: Option<String>,
 }
 
+/// Signs off a module of an entry; the body (optional) gives a reason.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/entries/{entry}/modules/{module}/lock",
+    tag = "marking",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("entry" = i64, Path, description = "An entry id", example = 1),
+        ("module" = String, Path, description = "A module code of the scheme", example = "T")
+    ),
+    request_body(content = Option<LockBody>, content_type = "application/json"),
+    responses(
+        (status = 204, description = "Signed off"),
+        (status = 400, description = "The request is malformed", body = super::openapi::ErrorBody),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn lock(
     state: State,
     caller: Caller,

@@ -8,6 +8,7 @@ pub mod brackets;
 pub mod contests;
 pub mod entries;
 pub mod marking;
+pub mod openapi;
 pub mod organisations;
 pub mod people;
 pub mod reference;
@@ -32,6 +33,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     brackets::config(cfg);
     talent::config(cfg);
     people::config(cfg);
+    openapi::config(cfg);
     cfg.default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such API endpoint"))
     }));

@@ -8,6 +8,7 @@ use crate::web::auth::Caller;
 use crate::web::State;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/organisations", web::get().to(list))
@@ -16,11 +17,33 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/organisations/{id}", web::patch().to(update));
 }
 
+/// Every organisation.
+#[utoipa::path(
+    get,
+    path = "/api/v1/organisations",
+    tag = "organisations",
+    responses(
+        (status = 200, description = "Every organisation, root first", body = Vec<super::openapi::Organisation>)
+    )
+)]
 async fn list(state: State) -> AppResult<HttpResponse> {
     let all = state.db(|conn| Ok(store::all(conn)?)).await?;
     Ok(HttpResponse::Ok().json(all))
 }
 
+/// One organisation.
+#[utoipa::path(
+    get,
+    path = "/api/v1/organisations/{id}",
+    tag = "organisations",
+    params(
+        ("id" = i64, Path, description = "An organisation id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The organisation", body = super::openapi::Organisation),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    )
+)]
 async fn show(state: State, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = OrganisationId(path.into_inner());
     let org = state
@@ -32,16 +55,33 @@ async fn show(state: State, path: web::Path<i64>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(org))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"parent_id": 2, "code": "ZJ-NEW", "name_zh": "新单位", "name_en": "New unit", "kind": "enterprise"}))]
 struct NewOrganisation {
     parent_id: i64,
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,40}$")]
     code: String,
     name_zh: String,
     name_en: String,
+    #[schema(schema_with = super::openapi::organisation_kind)]
     kind: OrganisationKind,
 }
 
+/// Creates an organisation below one the caller manages.
+#[utoipa::path(
+    post,
+    path = "/api/v1/organisations",
+    tag = "organisations",
+    request_body(content = NewOrganisation, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = super::openapi::Organisation),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn create(
     state: State,
     caller: Caller,
@@ -84,13 +124,32 @@ async fn create(
     Ok(HttpResponse::Created().json(org))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name_zh": "浙江省", "name_en": "Zhejiang"}))]
 struct Rename {
     name_zh: String,
     name_en: String,
 }
 
+/// Renames an organisation.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/organisations/{id}",
+    tag = "organisations",
+    params(
+        ("id" = i64, Path, description = "An organisation id", example = 1)
+    ),
+    request_body(content = Rename, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Renamed", body = super::openapi::Organisation),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn update(
     state: State,
     caller: Caller,

@@ -10,6 +10,7 @@ use crate::web::auth::{check_new_password, hash_password, Caller};
 use crate::web::State;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/competitors", web::get().to(list_competitors))
@@ -40,6 +41,22 @@ fn organiser_scope(actor: &Actor) -> AppResult<Vec<OrganisationId>> {
     }
 }
 
+/// The competitors of the organiser's subtree, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/v1/competitors",
+    tag = "people",
+    params(
+        ("offset" = Option<i64>, Query, description = "Skip this many (default 0)"),
+        ("limit" = Option<i64>, Query, description = "At most this many, 1 to 1000 (default 100)")
+    ),
+    responses(
+        (status = 200, description = "The competitors", body = Vec<super::openapi::Competitor>),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn list_competitors(
     state: State,
     caller: Caller,
@@ -66,6 +83,21 @@ async fn list_competitors(
     Ok(HttpResponse::Ok().json(list))
 }
 
+/// One competitor's record.
+#[utoipa::path(
+    get,
+    path = "/api/v1/competitors/{id}",
+    tag = "people",
+    params(
+        ("id" = i64, Path, description = "A competitor id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The record", body = super::openapi::Competitor),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn show_competitor(
     state: State,
     caller: Caller,
@@ -94,6 +126,17 @@ async fn show_competitor(
     Ok(HttpResponse::Ok().json(c))
 }
 
+/// The accounts of the organiser's subtree.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    tag = "people",
+    responses(
+        (status = 200, description = "The accounts", body = Vec<super::openapi::User>),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn list_users(state: State, caller: Caller) -> AppResult<HttpResponse> {
     let scope = organiser_scope(&caller.actor)?;
     let list = state
@@ -107,17 +150,34 @@ async fn list_users(state: State, caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(list))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "hz-judge-9", "display_name": "杭州裁判九", "password": "a long pass phrase", "kind": "judge", "organisation_id": 3}))]
 struct NewAccount {
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,40}$")]
     username: String,
     display_name: String,
     password: String,
+    #[schema(schema_with = super::openapi::user_kind)]
     kind: UserKind,
     organisation_id: i64,
     competitor_id: Option<i64>,
 }
 
+/// Creates an account.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    tag = "people",
+    request_body(content = NewAccount, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = super::openapi::User),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn create_user(
     state: State,
     caller: Caller,
@@ -198,6 +258,22 @@ async fn create_user(
     Ok(HttpResponse::Created().json(user))
 }
 
+/// Disables an account.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/disable",
+    tag = "people",
+    params(
+        ("id" = i64, Path, description = "An account id", example = 1)
+    ),
+    responses(
+        (status = 204, description = "Disabled"),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn disable_user(
     state: State,
     caller: Caller,

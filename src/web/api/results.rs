@@ -14,6 +14,7 @@ use crate::web::shared::{Answer, Key};
 use crate::web::State;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The largest policy file accepted.
 const MAX_POLICY: usize = 64 * 1024;
@@ -51,14 +52,57 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         );
 }
 
-#[derive(Serialize)]
+/// The version a file was stored as.
+#[derive(Serialize, ToSchema)]
+pub struct VersionStored {
+    pub version: i32,
+}
+
+/// A version of a contest's policy and why it was stored.
+#[derive(Serialize, ToSchema)]
+struct PolicyVersion {
+    version: i32,
+    reason: Option<String>,
+    created_by: Option<i64>,
+    #[schema(value_type = String, example = "2027-10-14T23:59:59")]
+    created_at: chrono::NaiveDateTime,
+}
+
+/// The id of a stored measure.
+#[derive(Serialize, ToSchema)]
+struct MeasureStored {
+    id: i64,
+}
+
+/// A measure of an entry: `time` (completion time in seconds) or another
+/// lower-case name, and its value as a decimal string.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(example = json!({"name": "time", "value": "3500"}))]
+struct MeasureBody {
+    name: String,
+    value: String,
+    reason: Option<String>,
+}
+
+/// A policy that comes with jiangxin; `name` is what `?bundled=` takes.
+#[derive(Serialize, ToSchema)]
 struct PolicyListItem {
+    #[schema(value_type = String)]
     name: &'static str,
     name_zh: String,
     name_en: String,
 }
 
 /// The award policies that come with jiangxin.
+#[utoipa::path(
+    get,
+    path = "/api/v1/policies",
+    tag = "results",
+    responses(
+        (status = 200, description = "The bundled policies", body = Vec<PolicyListItem>)
+    )
+)]
 async fn policies() -> AppResult<HttpResponse> {
     let list: Vec<PolicyListItem> = results::POLICIES
         .iter()
@@ -81,6 +125,21 @@ struct VersionQuery {
 }
 
 /// The contest's policy as TOML: the current version, or `?version=N`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/policy",
+    tag = "results",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("version" = Option<i32>, Query, description = "A version; the latest when absent")
+    ),
+    responses(
+        (status = 200, description = "The file", content_type = "application/toml", body = String),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn get_policy(
     state: State,
     caller: Caller,
@@ -121,6 +180,27 @@ struct PolicyQuery {
 }
 
 /// Stores a policy file (or a bundled policy) as the contest's next version.
+#[utoipa::path(
+    put,
+    path = "/api/v1/contests/{id}/policy",
+    tag = "results",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("reason" = Option<String>, Query, description = "Why this version was stored"),
+        ("bundled" = Option<String>, Query, description = "The name of a bundled policy, instead of a file in the body")
+    ),
+    request_body(description = "The policy file, UTF-8 TOML; empty with `?bundled=`", content((String = "application/toml"), (String = "text/plain"))),
+    responses(
+        (status = 201, description = "Stored as the next version", body = VersionStored),
+        (status = 400, description = "The request is malformed", body = super::openapi::ErrorBody),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 413, description = "The body is larger than this endpoint accepts", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn put_policy(
     state: State,
     caller: Caller,
@@ -169,9 +249,24 @@ async fn put_policy(
             results::store_policy(conn, &schemes, id, &text, reason.as_deref(), actor.user())
         })
         .await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({ "version": version })))
+    Ok(HttpResponse::Created().json(VersionStored { version }))
 }
 
+/// The policy's versions and why each was stored.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/policy/versions",
+    tag = "results",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The versions", body = Vec<PolicyVersion>),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn policy_versions(
     state: State,
     caller: Caller,
@@ -185,13 +280,11 @@ async fn policy_versions(
             allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
             Ok(store::policy_versions(conn, id)?
                 .into_iter()
-                .map(|p| {
-                    serde_json::json!({
-                        "version": p.version,
-                        "reason": p.reason,
-                        "created_by": p.created_by,
-                        "created_at": p.created_at,
-                    })
+                .map(|p| PolicyVersion {
+                    version: p.version,
+                    reason: p.reason,
+                    created_by: p.created_by,
+                    created_at: p.created_at,
                 })
                 .collect::<Vec<_>>())
         })
@@ -200,6 +293,24 @@ async fn policy_versions(
 }
 
 /// Records a measure of an entry (completion time and others).
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/entries/{entry}/measures",
+    tag = "results",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("entry" = i64, Path, description = "An entry id", example = 1)
+    ),
+    request_body(content = MeasureBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Stored", body = MeasureStored),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn post_measure(
     state: State,
     caller: Caller,
@@ -221,7 +332,7 @@ async fn post_measure(
         })
         .await?;
     state.live.changed(id);
-    Ok(HttpResponse::Created().json(serde_json::json!({ "id": stored })))
+    Ok(HttpResponse::Created().json(MeasureStored { id: stored }))
 }
 
 #[derive(Deserialize)]
@@ -233,6 +344,23 @@ struct SeedQuery {
 /// The live standings, for those who supervise the contest. Any lot is
 /// drawn with `?seed=` (0 when not given); the real draw happens at
 /// publication, with a seed stored with the results.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/standings",
+    tag = "results",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("seed" = Option<u64>, Query, description = "The seed of any lot (0 when absent)")
+    ),
+    responses(
+        (status = 200, description = "The live standings and what keeps them from publication", body = super::openapi::Standings),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn standings(
     state: State,
     caller: Caller,
@@ -259,13 +387,31 @@ async fn standings(
     Ok(HttpResponse::Ok().json(view))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PublishBody {
     reason: Option<String>,
 }
 
 /// Publishes the results (version 1), or a correction with a reason.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/publish",
+    tag = "results",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1)
+    ),
+    request_body(content = Option<PublishBody>, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Published", body = super::openapi::Published),
+        (status = 400, description = "The request is malformed", body = super::openapi::ErrorBody),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn publish(
     state: State,
     caller: Caller,
@@ -311,6 +457,23 @@ async fn published(
 
 /// The published results (the latest version, or `?version=N`), with the
 /// list of versions and why each correction was made.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/results",
+    tag = "results",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("version" = Option<i32>, Query, description = "A version; the latest when absent"),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag of an earlier answer")
+    ),
+    responses(
+        (status = 200, description = "The published results", body = super::openapi::Publication, headers(("ETag" = String, description = "The version of this answer, for If-None-Match"))),
+        (status = 304, description = "Not modified since the ETag given", headers(("ETag" = String, description = "The version of this answer"))),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn get_results(
     state: State,
     req: HttpRequest,
@@ -409,6 +572,23 @@ fn members(who: &serde_json::Value) -> String {
 }
 
 /// The published ranking as CSV.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/results.csv",
+    tag = "results",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("version" = Option<i32>, Query, description = "A version; the latest when absent"),
+        ("encoding" = Option<super::openapi::CsvEncoding>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
+    ),
+    responses(
+        (status = 200, description = "The CSV file", content_type = "text/csv", body = String),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn results_csv(
     state: State,
     caller: Caller,
@@ -464,6 +644,23 @@ async fn results_csv(
 }
 
 /// Every award given, one row per award.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/awards.csv",
+    tag = "results",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("version" = Option<i32>, Query, description = "A version; the latest when absent"),
+        ("encoding" = Option<super::openapi::CsvEncoding>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
+    ),
+    responses(
+        (status = 200, description = "The CSV file", content_type = "text/csv", body = String),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn awards_csv(
     state: State,
     caller: Caller,
@@ -510,6 +707,23 @@ async fn awards_csv(
 
 /// Titles and promotions recommended, one row per member; for organisers,
 /// since it shows each member's current skill level.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/recommendations.csv",
+    tag = "results",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("version" = Option<i32>, Query, description = "A version; the latest when absent"),
+        ("encoding" = Option<super::openapi::CsvEncoding>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
+    ),
+    responses(
+        (status = 200, description = "The CSV file", content_type = "text/csv", body = String),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn recommendations_csv(
     state: State,
     caller: Caller,
@@ -616,6 +830,22 @@ async fn published_sheet(
 }
 
 /// An entry's detailed marks from the published results.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/entries/{entry}/sheet",
+    tag = "results",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("entry" = i64, Path, description = "An entry id", example = 1),
+        ("version" = Option<i32>, Query, description = "A version; the latest when absent")
+    ),
+    responses(
+        (status = 200, description = "The score sheet", body = super::openapi::Sheet),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn sheet(
     state: State,
     caller: Caller,
@@ -635,6 +865,24 @@ async fn sheet(
 }
 
 /// An entry's score sheet as CSV: modules, criteria and aspects.
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/entries/{entry}/sheet.csv",
+    tag = "results",
+    params(
+        ("id" = i64, Path, description = "A contest id", example = 1),
+        ("entry" = i64, Path, description = "An entry id", example = 1),
+        ("version" = Option<i32>, Query, description = "A version; the latest when absent"),
+        ("encoding" = Option<super::openapi::CsvEncoding>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
+    ),
+    responses(
+        (status = 200, description = "The CSV file", content_type = "text/csv", body = String),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn sheet_csv(
     state: State,
     caller: Caller,
@@ -701,6 +949,19 @@ struct AcrossQuery {
 
 /// The best of each organisation and the top score overall across every
 /// published contest of a tier (public).
+#[utoipa::path(
+    get,
+    path = "/api/v1/results/across",
+    tag = "results",
+    params(
+        ("tier" = String, Query, description = "A tier code"),
+        ("level" = Option<String>, Query, description = "The organisation kind to find the best of (default: nation)")
+    ),
+    responses(
+        (status = 200, description = "The best of each organisation and the top score", body = Object),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    )
+)]
 async fn across(state: State, q: web::Query<AcrossQuery>) -> AppResult<HttpResponse> {
     use crate::engine::model::{OrganisationKind, Vocabulary};
     let q = q.into_inner();

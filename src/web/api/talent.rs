@@ -31,6 +31,25 @@ fn may_search(actor: &Actor) -> AppResult<()> {
 }
 
 /// Profiles matching `?skill=&organisation=&tier=&award=&level=&name=`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/talent",
+    tag = "talent",
+    params(
+        ("skill" = Option<String>, Query, description = "A skill code"),
+        ("organisation" = Option<String>, Query, description = "An organisation code: it or one below it"),
+        ("tier" = Option<String>, Query, description = "A tier code"),
+        ("award" = Option<String>, Query, description = "An award code (gold, first, title …)"),
+        ("level" = Option<String>, Query, description = "A skill level code held now"),
+        ("name" = Option<String>, Query, description = "A name, or part of one")
+    ),
+    responses(
+        (status = 200, description = "The profiles", body = Vec<Object>),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn list(state: State, caller: Caller, q: web::Query<Filter>) -> AppResult<HttpResponse> {
     let actor = caller.actor;
     may_search(&actor)?;
@@ -43,6 +62,20 @@ async fn list(state: State, caller: Caller, q: web::Query<Filter>) -> AppResult<
 }
 
 /// One competitor's profile.
+#[utoipa::path(
+    get,
+    path = "/api/v1/talent/{competitor}",
+    tag = "talent",
+    params(
+        ("competitor" = i64, Path, description = "A competitor id", example = 1)
+    ),
+    responses(
+        (status = 200, description = "The profile", body = Object),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn one(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let actor = caller.actor;
     may_search(&actor)?;
@@ -66,6 +99,27 @@ async fn one(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<Ht
 }
 
 /// The matching profiles as CSV, one row per published result.
+#[utoipa::path(
+    get,
+    path = "/api/v1/talent.csv",
+    tag = "talent",
+    params(
+        ("skill" = Option<String>, Query, description = "A skill code"),
+        ("organisation" = Option<String>, Query, description = "An organisation code: it or one below it"),
+        ("tier" = Option<String>, Query, description = "A tier code"),
+        ("award" = Option<String>, Query, description = "An award code (gold, first, title …)"),
+        ("level" = Option<String>, Query, description = "A skill level code held now"),
+        ("name" = Option<String>, Query, description = "A name, or part of one"),
+        ("encoding" = Option<super::openapi::CsvEncoding>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
+    ),
+    responses(
+        (status = 200, description = "The CSV file", content_type = "text/csv", body = String),
+        (status = 400, description = "The request is malformed", body = super::openapi::ErrorBody),
+        (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 async fn export(
     state: State,
     caller: Caller,

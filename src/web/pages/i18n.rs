@@ -92,6 +92,10 @@ const FILES: &[(&str, &str)] = &[
         "public.toml",
         include_str!("../../../templates/messages/public.toml"),
     ),
+    (
+        "api.toml",
+        include_str!("../../../templates/messages/api.toml"),
+    ),
 ];
 
 /// The catalog, read once from the files under `templates/messages/`.

@@ -1,5 +1,6 @@
 //! Server-rendered pages (tera templates embedded in the binary).
 
+pub mod api_docs;
 pub mod assets;
 pub mod brackets;
 pub mod contests;
@@ -34,6 +35,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     contests::config(cfg);
     organise::config(cfg);
     public::config(cfg);
+    api_docs::config(cfg);
 }
 
 /// The templates of the pages shared by everyone; each page module lists its own.
@@ -68,6 +70,7 @@ fn all_templates() -> Vec<(&'static str, &'static str)> {
         organise::TEMPLATES,
         judge::TEMPLATES,
         public::TEMPLATES,
+        api_docs::TEMPLATES,
     ]
     .iter()
     .flat_map(|t| t.iter().copied())
