@@ -8,9 +8,10 @@
 //! - an answer is reused while the contest's generation (see
 //!   [`crate::web::live::Hub`]) is unchanged and it is younger than
 //!   [`FRESH_FOR`], so a change made through another process is seen within
-//!   that time even if its notification is late;
-//! - while one request rebuilds an answer, the others wanting it wait for
-//!   it instead of building it too;
+//!   about that time even if its notification is late;
+//! - after a change, the requests wanting the answer wait for one of them
+//!   to build it instead of building it too; when an answer is merely old,
+//!   one request builds it again and the others keep the old one meanwhile;
 //! - every answer carries a strong `ETag` (a hash of its body), and a
 //!   request whose `If-None-Match` names it gets `304 Not Modified` with no
 //!   body;
@@ -171,15 +172,38 @@ struct Slot {
 }
 
 impl Slot {
-    fn fresh(&self, generation: u64) -> Option<Arc<Answer>> {
+    /// The answer built at this generation, however old.
+    fn unchanged(&self, generation: u64) -> Option<Arc<Answer>> {
         let current = match self.current.read() {
             Ok(c) => c,
             Err(poisoned) => poisoned.into_inner(),
         };
         current
             .as_ref()
-            .filter(|a| a.generation == generation && a.made.elapsed() < FRESH_FOR)
+            .filter(|a| a.generation == generation)
             .cloned()
+    }
+
+    fn fresh(&self, generation: u64) -> Option<Arc<Answer>> {
+        self.unchanged(generation)
+            .filter(|a| a.made.elapsed() < FRESH_FOR)
+    }
+
+    async fn rebuild<F, Fut>(&self, generation: u64, build: F) -> AppResult<Arc<Answer>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = AppResult<Answer>>,
+    {
+        let mut answer = build().await?;
+        answer.compress();
+        answer.generation = generation;
+        answer.made = Instant::now();
+        let answer = Arc::new(answer);
+        match self.current.write() {
+            Ok(mut c) => *c = Some(answer.clone()),
+            Err(poisoned) => *poisoned.into_inner() = Some(answer.clone()),
+        }
+        Ok(answer)
     }
 }
 
@@ -198,26 +222,27 @@ impl SharedAnswers {
     {
         let contest = key.contest;
         let slot = self.slot(key);
-        if let Some(a) = slot.fresh(hub.generation(contest)) {
-            return Ok(a);
-        }
-        let _rebuilding = slot.rebuilding.lock().await;
         // Read the generation before building, so that a change made
-        // while building makes the answer stale at once.
+        // while building makes the new answer stale at once.
+        let generation = hub.generation(contest);
+        if let Some(a) = slot.unchanged(generation) {
+            if a.made.elapsed() < FRESH_FOR {
+                return Ok(a);
+            }
+            // Old, with no change heard of: one request builds it again
+            // while the others keep the old answer meanwhile.
+            return match slot.rebuilding.try_lock() {
+                Ok(_rebuilding) => slot.rebuild(generation, build).await,
+                Err(_) => Ok(a),
+            };
+        }
+        // A change, or no answer yet: everyone waits for the new one.
+        let _rebuilding = slot.rebuilding.lock().await;
         let generation = hub.generation(contest);
         if let Some(a) = slot.fresh(generation) {
             return Ok(a);
         }
-        let mut answer = build().await?;
-        answer.compress();
-        answer.generation = generation;
-        answer.made = Instant::now();
-        let answer = Arc::new(answer);
-        match slot.current.write() {
-            Ok(mut c) => *c = Some(answer.clone()),
-            Err(poisoned) => *poisoned.into_inner() = Some(answer.clone()),
-        }
-        Ok(answer)
+        slot.rebuild(generation, build).await
     }
 
     fn slot(&self, key: Key) -> Arc<Slot> {
@@ -285,6 +310,47 @@ mod tests {
         let mut small = Answer::new("text/plain", b"ok".to_vec());
         small.compress();
         assert!(small.gzip.is_none());
+    }
+
+    #[actix_web::test]
+    async fn an_old_answer_is_served_while_one_request_builds_it_again() {
+        let hub = Hub::default();
+        let cache = SharedAnswers::default();
+        let key = Key {
+            contest: ContestId(3),
+            what: "results:latest".into(),
+        };
+        let old = || async { Ok(Answer::new("text/plain", b"old".to_vec())) };
+        cache.get(&hub, key.clone(), old).await.unwrap();
+        std::thread::sleep(FRESH_FOR + Duration::from_millis(50));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let slow = cache.get(&hub, key.clone(), || async move {
+            let _ = rx.await;
+            Ok(Answer::new("text/plain", b"new".to_vec()))
+        });
+        let meanwhile = async {
+            let a = cache
+                .get(&hub, key.clone(), || async {
+                    Err(crate::error::AppError::internal("only one request builds"))
+                })
+                .await;
+            let _ = tx.send(());
+            a
+        };
+        let both = async { futures_util::join!(slow, meanwhile) };
+        let (new, meanwhile) = tokio::time::timeout(Duration::from_secs(10), both)
+            .await
+            .expect("the other request does not wait for the build");
+        assert_eq!(&meanwhile.unwrap().body[..], b"old");
+        assert_eq!(&new.unwrap().body[..], b"new");
+        // After a change, nobody gets the old answer.
+        hub.local(ContestId(3));
+        let failed = cache
+            .get(&hub, key, || async {
+                Err(crate::error::AppError::not_found("gone"))
+            })
+            .await;
+        assert!(failed.is_err());
     }
 
     #[actix_web::test]
