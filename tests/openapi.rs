@@ -5,65 +5,12 @@
 //! 5xx and no answer that contradicts the document.
 
 mod common;
-use common::marking::{set_up, uuid, Api, Setup};
+use common::marking::{set_up, uuid, Api, Setup, THEORY_PRACTICAL};
 use common::{Backend, TestServer};
 use serde_json::{json, Value};
 
 /// The schemathesis version `scripts/test` installs.
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
-
-/// Theory 30 : practical 70, one deduction aspect each.
-const SCHEME: &str = r#"
-name = "OpenAPI test"
-version = 1
-total = "100"
-
-[[modules]]
-code = "T"
-name_zh = "理论"
-name_en = "Theory"
-weight = "30"
-
-[[modules.criteria]]
-code = "T-A"
-name_zh = "理论甲"
-name_en = "Theory A"
-
-[[modules.criteria.sub_criteria]]
-code = "T-A1"
-name_zh = "理论甲一"
-name_en = "Theory A1"
-
-[[modules.criteria.sub_criteria.aspects]]
-code = "T1"
-description = "Errors in the written test"
-max = "10"
-kind = "deduction"
-step = "1"
-
-[[modules]]
-code = "S"
-name_zh = "实操"
-name_en = "Practical"
-weight = "70"
-
-[[modules.criteria]]
-code = "S-A"
-name_zh = "实操甲"
-name_en = "Practical A"
-
-[[modules.criteria.sub_criteria]]
-code = "S-A1"
-name_zh = "实操甲一"
-name_en = "Practical A1"
-
-[[modules.criteria.sub_criteria.aspects]]
-code = "S1"
-description = "Errors in the practical task"
-max = "10"
-kind = "deduction"
-step = "1"
-"#;
 
 fn document(s: &TestServer) -> Value {
     let resp = s
@@ -149,7 +96,7 @@ fn published(s: &TestServer) -> Setup {
     let api = Api { s };
     let x = set_up(s);
     let c = x.contest;
-    assert_eq!(api.put_scheme(&x.organiser, c, SCHEME, "").0, 201);
+    assert_eq!(api.put_scheme(&x.organiser, c, THEORY_PRACTICAL, "").0, 201);
     let (_, users) = api.call(&x.organiser, "GET", "/users", None);
     let wz1 = users
         .as_array()

@@ -4,64 +4,10 @@
 //! seed, who sees what, and the CSV exports.
 
 mod common;
-use common::marking::{set_up, uuid, Api, Setup};
+use common::marking::{set_up, uuid, Api, Setup, THEORY_PRACTICAL};
 use common::{Backend, TestServer};
 use jiangxin::engine::model::ContestId;
 use serde_json::{json, Value};
-
-/// Theory 30 : practical 70; each module one deduction aspect out of 10,
-/// so an entry's total is 3 × (10 − theory errors) + 7 × (10 − practical errors).
-const SCHEME: &str = r#"
-name = "Results test"
-version = 1
-total = "100"
-
-[[modules]]
-code = "T"
-name_zh = "理论"
-name_en = "Theory"
-weight = "30"
-
-[[modules.criteria]]
-code = "T-A"
-name_zh = "理论甲"
-name_en = "Theory A"
-
-[[modules.criteria.sub_criteria]]
-code = "T-A1"
-name_zh = "理论甲一"
-name_en = "Theory A1"
-
-[[modules.criteria.sub_criteria.aspects]]
-code = "T1"
-description = "Errors in the written test"
-max = "10"
-kind = "deduction"
-step = "1"
-
-[[modules]]
-code = "S"
-name_zh = "实操"
-name_en = "Practical"
-weight = "70"
-
-[[modules.criteria]]
-code = "S-A"
-name_zh = "实操甲"
-name_en = "Practical A"
-
-[[modules.criteria.sub_criteria]]
-code = "S-A1"
-name_zh = "实操甲一"
-name_en = "Practical A1"
-
-[[modules.criteria.sub_criteria.aspects]]
-code = "S1"
-description = "Errors in the practical task"
-max = "10"
-kind = "deduction"
-step = "1"
-"#;
 
 /// A running contest with the scheme, one panel (wz-judge1) and the
 /// china-national policy; marks give 103 94 points, 001 and 101 93 each.
@@ -69,7 +15,7 @@ fn marked(s: &TestServer) -> (Setup, i64) {
     let api = Api { s };
     let x = set_up(s);
     let c = x.contest;
-    assert_eq!(api.put_scheme(&x.organiser, c, SCHEME, "").0, 201);
+    assert_eq!(api.put_scheme(&x.organiser, c, THEORY_PRACTICAL, "").0, 201);
     let (_, users) = api.call(&x.organiser, "GET", "/users", None);
     let wz1 = users
         .as_array()
@@ -157,6 +103,33 @@ fn close_and_sign_off(s: &TestServer, x: &Setup, c: i64) {
             assert_eq!(st, 204, "{body}");
         }
     }
+}
+
+/// The chief judge corrects entry 001's practical mark to no errors (a
+/// signed-off mark, so with a reason), as after an upheld appeal.
+fn upheld_appeal(s: &TestServer, x: &Setup, c: i64, id: String, reason: &str) {
+    let api = Api { s };
+    let (st, trail) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/entries/{}/marks", x.e001),
+        None,
+    );
+    assert_eq!(st, 200);
+    let s1 = trail["marks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["aspect"] == "S1")
+        .unwrap()["id"]
+        .clone();
+    let (st, body) = api.call(
+        &x.chief,
+        "POST",
+        &format!("/contests/{c}/marks"),
+        Some(json!({"id": id, "entry": x.e001, "aspect": "S1", "value": "0", "replaces": s1, "reason": reason})),
+    );
+    assert_eq!(st, 201, "{body}");
 }
 
 fn order(results: &Value) -> Vec<String> {
@@ -410,27 +383,13 @@ fn publish_and_correct(backend: Backend) {
 
     // A correction: the chief judge amends a signed-off mark with a reason,
     // then the organiser publishes version 2 with a reason.
-    let (st, trail) = api.call(
-        &x.organiser,
-        "GET",
-        &format!("/contests/{c}/entries/{}/marks", x.e001),
-        None,
+    upheld_appeal(
+        &s,
+        &x,
+        c,
+        uuid(900),
+        "appeal upheld: the second error was the judge's",
     );
-    assert_eq!(st, 200);
-    let s1 = trail["marks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["aspect"] == "S1")
-        .unwrap()["id"]
-        .clone();
-    let (st, body) = api.call(
-        &x.chief,
-        "POST",
-        &format!("/contests/{c}/marks"),
-        Some(json!({"id": uuid(900), "entry": x.e001, "aspect": "S1", "value": "0", "replaces": s1, "reason": "appeal upheld: the second error was the judge's"})),
-    );
-    assert_eq!(st, 201, "{body}");
     let (st, body) = publish(&x.organiser, None);
     assert_eq!(
         (st, body["error"]["code"].clone()),
@@ -735,27 +694,7 @@ fn public_results_revalidate_with_etags(backend: Backend) {
         None,
     );
     let (_, old_page, _, _, _) = fetch(&format!("/contests/{c}"), "zh-CN", None, None);
-    let (st, trail) = api.call(
-        &x.organiser,
-        "GET",
-        &format!("/contests/{c}/entries/{}/marks", x.e001),
-        None,
-    );
-    assert_eq!(st, 200);
-    let s1 = trail["marks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["aspect"] == "S1")
-        .unwrap()["id"]
-        .clone();
-    let (st, body) = api.call(
-        &x.chief,
-        "POST",
-        &format!("/contests/{c}/marks"),
-        Some(json!({"id": uuid(901), "entry": x.e001, "aspect": "S1", "value": "0", "replaces": s1, "reason": "appeal upheld"})),
-    );
-    assert_eq!(st, 201, "{body}");
+    upheld_appeal(&s, &x, c, uuid(901), "appeal upheld");
     let (st, body) = api.call(
         &x.organiser,
         "POST",

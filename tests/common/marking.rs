@@ -48,6 +48,60 @@ impl Api<'_> {
     }
 }
 
+/// Theory 30 : practical 70; each module one deduction aspect out of 10,
+/// so an entry's total is 3 × (10 − theory errors) + 7 × (10 − practical errors).
+pub const THEORY_PRACTICAL: &str = r#"
+name = "Theory and practical"
+version = 1
+total = "100"
+
+[[modules]]
+code = "T"
+name_zh = "理论"
+name_en = "Theory"
+weight = "30"
+
+[[modules.criteria]]
+code = "T-A"
+name_zh = "理论甲"
+name_en = "Theory A"
+
+[[modules.criteria.sub_criteria]]
+code = "T-A1"
+name_zh = "理论甲一"
+name_en = "Theory A1"
+
+[[modules.criteria.sub_criteria.aspects]]
+code = "T1"
+description = "Errors in the written test"
+max = "10"
+kind = "deduction"
+step = "1"
+
+[[modules]]
+code = "S"
+name_zh = "实操"
+name_en = "Practical"
+weight = "70"
+
+[[modules.criteria]]
+code = "S-A"
+name_zh = "实操甲"
+name_en = "Practical A"
+
+[[modules.criteria.sub_criteria]]
+code = "S-A1"
+name_zh = "实操甲一"
+name_en = "Practical A1"
+
+[[modules.criteria.sub_criteria.aspects]]
+code = "S1"
+description = "Errors in the practical task"
+max = "10"
+kind = "deduction"
+step = "1"
+"#;
+
 /// A small scheme: a binary aspect, a judgement and a score with a factor.
 pub const SCHEME: &str = r#"
 name = "Test practical"
