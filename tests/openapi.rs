@@ -5,7 +5,7 @@
 //! 5xx and no answer that contradicts the document.
 
 mod common;
-use common::marking::{set_up, uuid, Api, Setup, THEORY_PRACTICAL};
+use common::marking::{theory_practical, uuid, Api, Setup};
 use common::{Backend, TestServer};
 use serde_json::{json, Value};
 
@@ -94,24 +94,8 @@ fn the_api_page_in_both_languages(backend: Backend) {
 /// signed off by the chief judge, published, and a bracket.
 fn published(s: &TestServer) -> Setup {
     let api = Api { s };
-    let x = set_up(s);
+    let x = theory_practical(s);
     let c = x.contest;
-    assert_eq!(api.put_scheme(&x.organiser, c, THEORY_PRACTICAL, "").0, 201);
-    let (_, users) = api.call(&x.organiser, "GET", "/users", None);
-    let wz1 = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == "wz-judge1")
-        .unwrap()["id"]
-        .clone();
-    let (st, body) = api.call(
-        &x.organiser,
-        "PUT",
-        &format!("/contests/{c}/panels/ALL"),
-        Some(json!({"name": "All", "covers": ["T", "S"], "judges": [wz1]})),
-    );
-    assert_eq!(st, 200, "{body}");
     let resp = s
         .client()
         .put(s.url(&format!(

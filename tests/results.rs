@@ -4,7 +4,7 @@
 //! seed, who sees what, and the CSV exports.
 
 mod common;
-use common::marking::{set_up, uuid, Api, Setup, THEORY_PRACTICAL};
+use common::marking::{theory_practical, uuid, Api, Setup};
 use common::{Backend, TestServer};
 use jiangxin::engine::model::ContestId;
 use serde_json::{json, Value};
@@ -13,24 +13,8 @@ use serde_json::{json, Value};
 /// china-national policy; marks give 103 94 points, 001 and 101 93 each.
 fn marked(s: &TestServer) -> (Setup, i64) {
     let api = Api { s };
-    let x = set_up(s);
+    let x = theory_practical(s);
     let c = x.contest;
-    assert_eq!(api.put_scheme(&x.organiser, c, THEORY_PRACTICAL, "").0, 201);
-    let (_, users) = api.call(&x.organiser, "GET", "/users", None);
-    let wz1 = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == "wz-judge1")
-        .unwrap()["id"]
-        .clone();
-    let (st, body) = api.call(
-        &x.organiser,
-        "PUT",
-        &format!("/contests/{c}/panels/ALL"),
-        Some(json!({"name": "All", "covers": ["T", "S"], "judges": [wz1]})),
-    );
-    assert_eq!(st, 200, "{body}");
     let (st, body) = put_policy(s, &x.organiser, c, "?bundled=china-national", "");
     assert_eq!(st, 201, "{body}");
     let (st, _) = api.call(

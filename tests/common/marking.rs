@@ -147,6 +147,31 @@ panel = { rule = "mean", min_marks = 1 }
 factor = { per_entry = true, max = "1.2" }
 "#;
 
+/// The contest with the theory-and-practical scheme and one panel, ALL,
+/// of wz-judge1 covering both modules.
+pub fn theory_practical(s: &TestServer) -> Setup {
+    let api = Api { s };
+    let x = set_up(s);
+    let c = x.contest;
+    assert_eq!(api.put_scheme(&x.organiser, c, THEORY_PRACTICAL, "").0, 201);
+    let (_, users) = api.call(&x.organiser, "GET", "/users", None);
+    let wz1 = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "wz-judge1")
+        .unwrap()["id"]
+        .clone();
+    let (st, body) = api.call(
+        &x.organiser,
+        "PUT",
+        &format!("/contests/{c}/panels/ALL"),
+        Some(json!({"name": "All", "covers": ["T", "S"], "judges": [wz1]})),
+    );
+    assert_eq!(st, 200, "{body}");
+    x
+}
+
 pub fn uuid(n: u32) -> String {
     format!("00000000-0000-4000-8000-{n:012x}")
 }
