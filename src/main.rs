@@ -6,9 +6,9 @@ use jiangxin::config::{DatabaseUrl, Settings};
 use jiangxin::engine::model::ContestId;
 use jiangxin::io::encoding;
 
-use jiangxin::registration::{import_file, Registrar};
 use jiangxin::startup::{self, Application};
 use jiangxin::store::{self, contests};
+use jiangxin::workflow::registration::{import_file, Registrar};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -320,7 +320,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Backup { file } => {
             let settings = Settings::from_env()?;
-            let c = jiangxin::backup::backup(&settings, &file)?;
+            let c = jiangxin::store::backup::backup(&settings, &file)?;
             println!(
                 "backed up to {}: {} contests, {} entries, {} marks (migration {}); integrity check passed",
                 file.display(),
@@ -333,7 +333,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Restore { file } => {
             let settings = Settings::from_env()?;
-            let (c, kept) = jiangxin::backup::restore(&settings, &file)?;
+            let (c, kept) = jiangxin::store::backup::restore(&settings, &file)?;
             println!(
                 "restored {}: {} contests, {} entries, {} marks (migration {})",
                 file.display(),
@@ -366,7 +366,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let views = store::entries::views_of_contest(&mut conn, id)?;
             print!(
                 "{}",
-                jiangxin::registration::export_entries(&views).map_err(|e| anyhow!("{e}"))?
+                jiangxin::workflow::registration::export_entries(&views)
+                    .map_err(|e| anyhow!("{e}"))?
             );
             Ok(())
         }
@@ -399,13 +400,13 @@ fn score(args: ScoreArgs) -> anyhow::Result<()> {
         .with_context(|| format!("reading {}", args.scheme.display()))?;
     let marks =
         std::fs::read(&args.marks).with_context(|| format!("reading {}", args.marks.display()))?;
-    let report = jiangxin::score_file::score_files(&scheme, &marks).map_err(|e| anyhow!(e))?;
+    let report = jiangxin::cli::score::score_files(&scheme, &marks).map_err(|e| anyhow!(e))?;
     match args.format {
         ScoreFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         ScoreFormat::Csv => {
-            print!("{}", jiangxin::score_file::entries_csv(&report)?);
+            print!("{}", jiangxin::cli::score::entries_csv(&report)?);
             if !report.unscorable.is_empty() {
-                eprint!("{}", jiangxin::score_file::unscorable_csv(&report)?);
+                eprint!("{}", jiangxin::cli::score::unscorable_csv(&report)?);
             }
         }
     }
@@ -431,7 +432,7 @@ fn standings(args: StandingsArgs) -> anyhow::Result<()> {
         None => None,
     };
     let seed = args.seed.unwrap_or_else(|| rand::random::<u64>() >> 1);
-    let report = jiangxin::standings_file::standings_files(
+    let report = jiangxin::cli::standings::standings_files(
         &scheme,
         &marks,
         &policy,
@@ -441,7 +442,7 @@ fn standings(args: StandingsArgs) -> anyhow::Result<()> {
     .map_err(|e| anyhow!(e))?;
     match args.format {
         ScoreFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        ScoreFormat::Csv => print!("{}", jiangxin::standings_file::standings_csv(&report)?),
+        ScoreFormat::Csv => print!("{}", jiangxin::cli::standings::standings_csv(&report)?),
     }
     let ranked: usize = report
         .results
@@ -467,11 +468,11 @@ fn advance(args: AdvanceArgs) -> anyhow::Result<()> {
             let (pool, _, _) = startup::prepare(&settings)?;
             let mut conn = pool.get()?;
             let id = find_contest(&mut conn, contest)?;
-            let view =
-                jiangxin::advancement::proposal(&mut conn, id).map_err(|e| anyhow!("{e}"))?;
+            let view = jiangxin::workflow::advancement::proposal(&mut conn, id)
+                .map_err(|e| anyhow!("{e}"))?;
             if !args.dry_run {
                 let confirmed = store::write_tx(&mut conn, |conn| {
-                    jiangxin::advancement::confirm(conn, id, None)
+                    jiangxin::workflow::advancement::confirm(conn, id, None)
                 })
                 .map_err(|e| anyhow!("{e}"))?;
                 eprintln!("{} qualifier(s) entered in {contest}", confirmed.len());
@@ -484,7 +485,7 @@ fn advance(args: AdvanceArgs) -> anyhow::Result<()> {
             let results =
                 std::fs::read(results).with_context(|| format!("reading {}", results.display()))?;
             let p =
-                jiangxin::advance_file::advance_files(&rules, &results).map_err(|e| anyhow!(e))?;
+                jiangxin::cli::advance::advance_files(&rules, &results).map_err(|e| anyhow!(e))?;
             (p, Vec::new())
         }
         _ => return Err(anyhow!("give --contest, or --rules with --results")),
@@ -496,7 +497,7 @@ fn advance(args: AdvanceArgs) -> anyhow::Result<()> {
     }
     match args.format {
         ScoreFormat::Json => println!("{}", serde_json::to_string_pretty(&p)?),
-        ScoreFormat::Csv => print!("{}", jiangxin::advance_file::proposal_csv(&p)?),
+        ScoreFormat::Csv => print!("{}", jiangxin::cli::advance::proposal_csv(&p)?),
     }
     let qualified = p.qualifiers().count();
     eprintln!(
@@ -522,7 +523,7 @@ fn bracket(args: BracketArgs) -> anyhow::Result<()> {
             let bytes =
                 std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
             Some(
-                jiangxin::bracket_file::read_seeds(&bytes)
+                jiangxin::cli::bracket::read_seeds(&bytes)
                     .map_err(|e| anyhow!("{}: {e}", path.display()))?,
             )
         }
@@ -541,11 +542,11 @@ fn bracket(args: BracketArgs) -> anyhow::Result<()> {
         ..Options::default()
     };
     let s =
-        jiangxin::bracket_file::structure(format, args.entrants, &options, seeds, args.keep_apart)
+        jiangxin::cli::bracket::structure(format, args.entrants, &options, seeds, args.keep_apart)
             .map_err(|e| anyhow!(e))?;
     match args.format {
         BracketOut::Json => println!("{}", serde_json::to_string_pretty(&s)?),
-        BracketOut::Text => print!("{}", jiangxin::bracket_file::text(&s)),
+        BracketOut::Text => print!("{}", jiangxin::cli::bracket::text(&s)),
     }
     Ok(())
 }

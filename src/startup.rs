@@ -87,9 +87,9 @@ impl Application {
     pub fn with_listener(settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
         let (pool, hasher, secret) = prepare(&settings)?;
         let cookie_key = actix_web::cookie::Key::derive_from(&secret);
-        let schemes = Arc::new(crate::marking::Schemes::default());
+        let schemes = Arc::new(crate::workflow::marking::Schemes::default());
         let marks = Arc::new(
-            crate::marking::MarkWriter::start(pool.clone(), schemes.clone())
+            crate::workflow::marking::MarkWriter::start(pool.clone(), schemes.clone())
                 .context("starting the mark writer")?,
         );
         let live = Arc::new(web::live::Hub::default());
@@ -113,7 +113,7 @@ impl Application {
             catalog: web::pages::i18n::Catalog::load()?,
             settings: settings.clone(),
             sign_in_limits: web::limits::SignInLimits::default(),
-            publications: crate::results::PublicationCache::default(),
+            publications: crate::workflow::results::PublicationCache::default(),
             shared: web::shared::SharedAnswers::default(),
         });
         let port = listener.local_addr()?.port();

@@ -5,10 +5,10 @@
 
 mod common;
 use common::{Backend, TestDb};
-use jiangxin::advancement::{confirm, proposal, put_rules};
 use jiangxin::engine::advancement::Outcome;
 use jiangxin::engine::model::{ContestId, EntryStatus};
 use jiangxin::store::{contests, entries, write_tx, DbConnection};
+use jiangxin::workflow::advancement::{confirm, proposal, put_rules};
 
 fn contest(conn: &mut DbConnection, code: &str) -> ContestId {
     contests::by_code(conn, code).unwrap().unwrap().id
@@ -198,7 +198,7 @@ fn published_totals(
     code: &str,
 ) -> std::collections::BTreeMap<String, (String, rust_decimal::Decimal)> {
     let id = contest(conn, code);
-    let p = jiangxin::results::publication(conn, id, None).unwrap();
+    let p = jiangxin::workflow::results::publication(conn, id, None).unwrap();
     let mut out = std::collections::BTreeMap::new();
     for g in p.body["results"]["groups"].as_array().unwrap() {
         for s in g["standings"].as_array().unwrap() {
@@ -258,7 +258,7 @@ weight = "0.3"
     assert_eq!(stages.len(), 1);
     // The chain is the feeder's policy's when the rules give none.
     let hz = contest(conn, "HZ-2026-ELEC-C");
-    let (_, policy) = jiangxin::results::current_policy(conn, hz)
+    let (_, policy) = jiangxin::workflow::results::current_policy(conn, hz)
         .unwrap()
         .unwrap();
     assert_eq!(stages[0].tie_break, policy.policy.tie_break);

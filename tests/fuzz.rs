@@ -8,8 +8,8 @@
 use jiangxin::engine::scoring::{check_mark, Layout, Slot};
 use jiangxin::io::encoding::decode;
 use jiangxin::io::entries_csv::parse_entries;
-use jiangxin::marking::{read_scheme, valid_client_id, MarkInput};
-use jiangxin::results::check_policy;
+use jiangxin::workflow::marking::{read_scheme, valid_client_id, MarkInput};
+use jiangxin::workflow::results::check_policy;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use rust_decimal::Decimal;

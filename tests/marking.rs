@@ -66,8 +66,8 @@ fn scheme_versions_panels_and_conflicts(backend: Backend) {
         .unwrap()
         .text()
         .unwrap();
-    let exported = jiangxin::marking::read_scheme(&text).unwrap();
-    let mut original = jiangxin::marking::read_scheme(SCHEME).unwrap();
+    let exported = jiangxin::workflow::marking::read_scheme(&text).unwrap();
+    let mut original = jiangxin::workflow::marking::read_scheme(SCHEME).unwrap();
     original.version = 2;
     assert_eq!(exported, original);
 
@@ -465,13 +465,14 @@ fn sign_off_overrule_and_running_scores(backend: Backend) {
         .unwrap()
         .unwrap()
         .body;
-    let layout = Layout::new(jiangxin::marking::read_scheme(&body).unwrap()).unwrap();
+    let layout = Layout::new(jiangxin::workflow::marking::read_scheme(&body).unwrap()).unwrap();
     let stored = jiangxin::store::marking::scores_of_contest(&mut conn, ContestId(c)).unwrap();
     assert!(!stored.is_empty());
     for row in stored {
         let outcomes = jiangxin::store::marking::decode_outcomes(&row.detail).unwrap();
         let full =
-            jiangxin::marking::recompute_entry(&mut conn, &layout, EntryId(row.entry_id)).unwrap();
+            jiangxin::workflow::marking::recompute_entry(&mut conn, &layout, EntryId(row.entry_id))
+                .unwrap();
         assert_eq!(outcomes, full.aspects);
         // The total was kept up to date mark by mark.
         assert_eq!(row.total, full.total.to_string());
@@ -539,8 +540,9 @@ fn running_scores_across_servers(backend: Backend) {
         .unwrap()
         .unwrap()
         .body;
-    let layout = Layout::new(jiangxin::marking::read_scheme(&body).unwrap()).unwrap();
-    let full = jiangxin::marking::recompute_entry(&mut conn, &layout, EntryId(e)).unwrap();
+    let layout = Layout::new(jiangxin::workflow::marking::read_scheme(&body).unwrap()).unwrap();
+    let full =
+        jiangxin::workflow::marking::recompute_entry(&mut conn, &layout, EntryId(e)).unwrap();
     assert_eq!(full.total.to_string(), "6");
 }
 

@@ -147,7 +147,7 @@ fn publish_and_correct(backend: Backend) {
     assert_eq!(body["error"]["details"][0]["row"], 5);
     let (st, body) = put_policy(&s, &x.organiser, c, "?bundled=workers-competition", "");
     assert_eq!(st, 201, "{body}");
-    let ratio = jiangxin::results::bundled_policy("workers-competition")
+    let ratio = jiangxin::workflow::results::bundled_policy("workers-competition")
         .unwrap()
         .replace(
             "module_ratio = { T = 3, S = 7 }",
@@ -453,9 +453,9 @@ fn a_lot_is_stored_with_its_seed(backend: Backend) {
     assert_eq!(lots[0]["drawn_from"], json!(["001", "101"]));
     // Anyone holding the seed replays the draw from the same marks.
     let mut conn = s.db.connect();
-    let replay = jiangxin::results::compute(
+    let replay = jiangxin::workflow::results::compute(
         &mut conn,
-        &jiangxin::marking::Schemes::default(),
+        &jiangxin::workflow::marking::Schemes::default(),
         ContestId(c),
         seed,
     )
@@ -501,7 +501,7 @@ fn a_bracket_decides_the_places_and_the_medals(backend: Backend) {
     let s = TestServer::start(backend);
     let api = Api { s: &s };
     let (x, c) = marked(&s);
-    let policy = jiangxin::results::bundled_policy("china-national")
+    let policy = jiangxin::workflow::results::bundled_policy("china-national")
         .unwrap()
         .replace(
             "tie_break = [\"total\", \"time\", \"module:S\", \"module:T\", \"lot\"]",

@@ -6,7 +6,7 @@ use common::{Backend, TestDb};
 use jiangxin::engine::access::Actor;
 use jiangxin::engine::model::UserId;
 use jiangxin::store::{organisations, DbConnection};
-use jiangxin::talent::{profiles, Filter};
+use jiangxin::workflow::talent::{profiles, Filter};
 
 fn organiser_of(conn: &mut DbConnection, code: &str) -> Actor {
     let org = organisations::all(conn)
@@ -26,7 +26,7 @@ fn profiles_follow_published_results(backend: Backend) {
     let mut conn = pool.get().unwrap();
     jiangxin::demo::load(&mut conn, &hasher).unwrap();
     let conn = &mut *conn;
-    let cache = jiangxin::results::PublicationCache::default();
+    let cache = jiangxin::workflow::results::PublicationCache::default();
     let province = organiser_of(conn, "ZJ");
     let all = profiles(conn, &cache, &province, &Filter::default()).unwrap();
     assert!(all.len() > 50, "{}", all.len());

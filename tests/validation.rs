@@ -10,9 +10,9 @@
 //! every official figure is compared exactly, as a decimal parsed from the
 //! official text. Nothing is read as a float.
 
+use jiangxin::cli::score::{score_files, Report};
 use jiangxin::engine::panel::{self, PanelRule, PanelSpec, Rounding};
 use jiangxin::engine::scoring::Outcome;
-use jiangxin::score_file::{score_files, Report};
 
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};

@@ -10,11 +10,11 @@ use super::marks_http::Client;
 use super::Scratch;
 use crate::config::{DatabaseUrl, Settings};
 use crate::engine::model::{ContestStatus, UserKind};
-use crate::registration::{import_file, Registrar};
 use crate::startup::{self, Application};
 use crate::store::users::{self, NewUser, TokenKind};
 use crate::store::{entries, write_tx};
 use crate::web::auth::{issue_token, TokenOrigin};
+use crate::workflow::registration::{import_file, Registrar};
 use anyhow::{anyhow, Context as _};
 use std::time::{Duration, Instant};
 
@@ -143,11 +143,12 @@ pub fn run() -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     // The live ranking's computation, done once per change and shared by
     // every viewer of a process.
-    let schemes = crate::marking::Schemes::default();
+    let schemes = crate::workflow::marking::Schemes::default();
     let mut computations = Vec::new();
     for _ in 0..10 {
         let t = Instant::now();
-        crate::results::compute(&mut conn, &schemes, contest.id, 0).map_err(|e| anyhow!("{e}"))?;
+        crate::workflow::results::compute(&mut conn, &schemes, contest.id, 0)
+            .map_err(|e| anyhow!("{e}"))?;
         computations.push(t.elapsed());
     }
     computations.sort();

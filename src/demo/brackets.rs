@@ -4,11 +4,11 @@
 //! bracket in the running contest (group stage under way), and a Swiss in
 //! a published welding contest (played out).
 
-use crate::brackets::{create, record, view, NewBracketInput, ResultInput, SeedingInput};
 use crate::engine::bracket::play::Decision;
 use crate::engine::bracket::Options;
 use crate::error::AppResult;
 use crate::store::{contests, DbConnection};
+use crate::workflow::brackets::{create, record, view, NewBracketInput, ResultInput, SeedingInput};
 
 /// A bracket the demo made: its id, contest and format.
 #[derive(Debug, Clone)]

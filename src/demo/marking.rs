@@ -8,12 +8,14 @@ use crate::engine::model::{
 };
 use crate::engine::scheme::AspectKind;
 use crate::engine::scoring::Layout;
-use crate::marking::{put_scheme, read_scheme, record_mark, MarkInput, MarkKind, Schemes};
 use crate::store::contests::Assignment;
 use crate::store::marking::{put_panel, Panel};
 use crate::store::organisations::NewOrganisation;
 use crate::store::users::NewUser;
 use crate::store::{contests, entries, organisations, users, DbConnection};
+use crate::workflow::marking::{
+    put_scheme, read_scheme, record_mark, MarkInput, MarkKind, Schemes,
+};
 use anyhow::anyhow;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -237,7 +239,7 @@ fn policy_for(tier: &str) -> &'static str {
         "national" => "china-national",
         _ => "worldskills",
     };
-    crate::results::bundled_policy(name).unwrap_or_default()
+    crate::workflow::results::bundled_policy(name).unwrap_or_default()
 }
 
 /// The chief judge overrules every flagged judgement and signs off every
@@ -257,7 +259,7 @@ fn sign_off_and_publish(
         .into_iter()
         .filter(|e| e.status == crate::engine::model::EntryStatus::Active);
     for e in active {
-        let score = crate::marking::entry_score(conn, schemes, contest, e.id)
+        let score = crate::workflow::marking::entry_score(conn, schemes, contest, e.id)
             .map_err(|err| anyhow!("{err}"))?;
         for (i, o) in score.aspects.iter().enumerate() {
             let crate::engine::scoring::Outcome::Marked {
@@ -287,15 +289,22 @@ fn sign_off_and_publish(
                 .map_err(|err| anyhow!("demo overrule {input:?}: {err}"))?;
         }
         for module in &layout.scheme.modules {
-            crate::marking::lock_module(conn, schemes, chief, contest, e.id, &module.code, None)
-                .map_err(|err| {
-                    anyhow!("signing off {} of {}: {err}", module.code, e.start_number)
-                })?;
+            crate::workflow::marking::lock_module(
+                conn,
+                schemes,
+                chief,
+                contest,
+                e.id,
+                &module.code,
+                None,
+            )
+            .map_err(|err| anyhow!("signing off {} of {}: {err}", module.code, e.start_number))?;
         }
     }
     contests::set_status(conn, contest, ContestStatus::MarkingClosed)?;
-    crate::results::put_policy(conn, schemes, contest, policy_for(tier), None, None)
+    crate::workflow::results::put_policy(conn, schemes, contest, policy_for(tier), None, None)
         .map_err(|e| anyhow!("{e}"))?;
-    crate::results::publish(conn, schemes, contest, None, None).map_err(|e| anyhow!("{e}"))?;
+    crate::workflow::results::publish(conn, schemes, contest, None, None)
+        .map_err(|e| anyhow!("{e}"))?;
     Ok(overrules)
 }

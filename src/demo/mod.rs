@@ -13,11 +13,11 @@ use crate::engine::model::{
     UserKind,
 };
 use crate::engine::registration::RegistrationRow;
-use crate::registration::{register, Registrar};
 use crate::store::contests::{Assignment, ContestFields};
 use crate::store::organisations::NewOrganisation;
 use crate::store::users::{NewUser, TokenKind};
 use crate::store::{self, competitors, contests, organisations, reference, users, DbConnection};
+use crate::workflow::registration::{register, Registrar};
 use anyhow::{anyhow, Context as _};
 use chrono::NaiveDate;
 use rand::{Rng, SeedableRng};

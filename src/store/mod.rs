@@ -4,6 +4,7 @@
 
 pub mod advancement;
 pub mod audit;
+pub mod backup;
 pub mod brackets;
 pub mod competitors;
 pub mod contests;

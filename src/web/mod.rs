@@ -25,11 +25,11 @@ pub struct AppState {
     /// Every string the pages show, in both languages.
     pub catalog: pages::i18n::Catalog,
     /// Checked marking schemes by contest and version.
-    pub schemes: Arc<crate::marking::Schemes>,
+    pub schemes: Arc<crate::workflow::marking::Schemes>,
     /// Writes judges' marks with group commits.
-    pub marks: Arc<crate::marking::MarkWriter>,
+    pub marks: Arc<crate::workflow::marking::MarkWriter>,
     /// Published results, parsed once.
-    pub publications: crate::results::PublicationCache,
+    pub publications: crate::workflow::results::PublicationCache,
     /// Failed sign-ins by account and by address.
     pub sign_in_limits: limits::SignInLimits,
     /// Changes for live rankings, within and across processes.

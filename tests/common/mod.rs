@@ -334,12 +334,12 @@ pub fn seed(conn: &mut DbConnection, hasher: &jiangxin::engine::identity::Identi
         group: Group::Employee,
         skill_level: None,
     }];
-    jiangxin::registration::register(
+    jiangxin::workflow::registration::register(
         conn,
         hasher,
         c.id,
         &rows,
-        &jiangxin::registration::Registrar {
+        &jiangxin::workflow::registration::Registrar {
             user: None,
             scope: None,
         },

@@ -3,13 +3,13 @@
 //! entry that qualified.
 
 use super::{allow, check_text, load_contest};
-use crate::advancement;
 use crate::engine::model::ContestId;
 use crate::error::{AppError, AppResult};
 use crate::store::advancement as store;
 use crate::store::{audit, write_tx};
 use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::advancement;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 

@@ -3,12 +3,12 @@
 //! result (the audit trail).
 
 use super::{allow, load_contest};
-use crate::brackets::{self, NewBracketInput, ResultInput};
 use crate::engine::model::ContestId;
 use crate::error::AppResult;
 use crate::store::{brackets as store, write_tx};
 use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::brackets::{self, NewBracketInput, ResultInput};
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;

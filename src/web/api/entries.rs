@@ -7,11 +7,11 @@ use crate::engine::model::{ContestId, EntryId, EntryStatus, Gender, Group, Skill
 use crate::engine::registration::RegistrationRow;
 use crate::error::{AppError, AppResult};
 use crate::io::{encoding, entries_csv};
-use crate::registration::{import_file, invalid_rows, register, Registrar};
 use crate::store::entries::{self as store, EntryView};
 use crate::store::{audit, organisations, write_tx};
 use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::registration::{import_file, invalid_rows, register, Registrar};
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -435,7 +435,10 @@ async fn export(state: State, caller: Caller, path: web::Path<i64>) -> AppResult
                 actor.may_view_registration_details(&c.scope()),
             )?;
             let views = store::views_of_contest(conn, id)?;
-            Ok((c.contest.code, crate::registration::export_entries(&views)?))
+            Ok((
+                c.contest.code,
+                crate::workflow::registration::export_entries(&views)?,
+            ))
         })
         .await?;
     Ok(HttpResponse::Ok()

@@ -6,12 +6,12 @@ use super::{allow, check_text, load_contest, may_supervise};
 use crate::engine::model::{ContestId, EntryId};
 use crate::error::{AppError, AppResult};
 use crate::io::results_csv::{write_table, OutputEncoding};
-use crate::results::{self, MeasureInput, PublicationView};
 use crate::store::results as store;
 use crate::store::write_tx;
 use crate::web::auth::Caller;
 use crate::web::shared::{Answer, Key};
 use crate::web::State;
+use crate::workflow::results::{self, MeasureInput, PublicationView};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -326,7 +326,7 @@ async fn post_measure(
             write_tx(conn, |conn| {
                 let c = load_contest(conn, id)?;
                 may_supervise(&actor, &c)?;
-                crate::marking::entry_without_conflict(conn, &actor, id, entry)?;
+                crate::workflow::marking::entry_without_conflict(conn, &actor, id, entry)?;
                 results::record_measure(conn, id, entry, &input, actor.user())
             })
         })
@@ -808,7 +808,7 @@ async fn published_sheet(
             let own = results::owns_entry(conn, &actor, id, entry)?;
             if !own {
                 may_supervise(&actor, &c)?;
-                crate::marking::entry_without_conflict(conn, &actor, id, entry)?;
+                crate::workflow::marking::entry_without_conflict(conn, &actor, id, entry)?;
             }
             let p = results::publication(conn, id, version)?;
             let e = crate::store::entries::get(conn, id, entry)?;

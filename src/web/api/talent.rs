@@ -5,9 +5,9 @@ use super::allow;
 use crate::engine::access::{Actor, Denied};
 use crate::error::{AppError, AppResult};
 use crate::io::results_csv::{write_table, OutputEncoding};
-use crate::talent::{self, Filter};
 use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::talent::{self, Filter};
 use actix_web::{web, HttpResponse};
 
 pub fn config(cfg: &mut web::ServiceConfig) {

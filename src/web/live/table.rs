@@ -61,7 +61,7 @@ pub(super) fn compute(
     let lines = if state.schemes.current(conn, contest)?.is_none() {
         Vec::new()
     } else {
-        match crate::results::compute(conn, &state.schemes, contest, 0) {
+        match crate::workflow::results::compute(conn, &state.schemes, contest, 0) {
             Ok(view) => with_policy(&view),
             Err(e) if e.code == "no_policy" => running_totals(conn, state, contest)?,
             Err(e) => return Err(e),
@@ -119,7 +119,7 @@ fn name_of(team: Option<&str>, members: &[String]) -> String {
 
 /// The standings under the policy, then the entries not complete yet with
 /// their totals so far, highest first.
-fn with_policy(view: &crate::results::ResultsView) -> Vec<Line> {
+fn with_policy(view: &crate::workflow::results::ResultsView) -> Vec<Line> {
     let mut out = Vec::new();
     let several = view.results.groups.len() > 1;
     let line = |key: &str, place: String, total: Decimal| {
@@ -181,7 +181,7 @@ fn running_totals(
     state: &State,
     contest: ContestId,
 ) -> AppResult<Vec<Line>> {
-    let (_, _, scored) = crate::marking::contest_scores(conn, &state.schemes, contest)?;
+    let (_, _, scored) = crate::workflow::marking::contest_scores(conn, &state.schemes, contest)?;
     let views: std::collections::HashMap<i64, entries::EntryView> =
         entries::views_of_contest(conn, contest)?
             .into_iter()

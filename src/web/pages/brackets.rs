@@ -5,7 +5,6 @@
 
 use super::i18n::Lang;
 use super::render;
-use crate::brackets::{self, BracketView};
 use crate::engine::bracket::play::Winner;
 use crate::engine::bracket::{Part, Source};
 use crate::error::AppResult;
@@ -13,6 +12,7 @@ use crate::store::users;
 use crate::web::api::{allow, load_contest};
 use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::brackets::{self, BracketView};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use std::collections::HashMap;

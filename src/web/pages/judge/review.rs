@@ -176,7 +176,15 @@ async fn lock(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 crate::web::api::load_contest(conn, id)?;
-                crate::marking::lock_module(conn, &schemes, &a, id, entry, &m, reason.as_deref())?;
+                crate::workflow::marking::lock_module(
+                    conn,
+                    &schemes,
+                    &a,
+                    id,
+                    entry,
+                    &m,
+                    reason.as_deref(),
+                )?;
                 audit::record(
                     conn,
                     a.user(),

@@ -1,6 +1,6 @@
 //! What a judge has to mark in a contest: the entries they may see, and for
 //! each the aspects they may mark, with the current mark of each of their
-//! slots. The rules are those `crate::marking::check_input` applies to a
+//! slots. The rules are those `crate::workflow::marking::check_input` applies to a
 //! mark: a seat on a panel covering the aspect (the chief judge acts for
 //! every panel) and no conflict of interest at the strictest level of the
 //! panels concerned.
@@ -10,9 +10,9 @@ use crate::engine::model::{ContestId, EntryId, EntryStatus, JudgeRole, Organisat
 use crate::engine::scheme::AspectKind;
 use crate::engine::scoring::Layout;
 use crate::error::{AppError, AppResult};
-use crate::marking::Schemes;
 use crate::store::marking::{self as store, StoredMark};
 use crate::store::{entries, organisations, DbConnection};
+use crate::workflow::marking::Schemes;
 use rand::RngCore;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -269,7 +269,7 @@ mod tests {
     #[test]
     fn judge_mark_ids_are_uuids_and_differ() {
         let (a, b) = (new_mark_id(), new_mark_id());
-        assert!(crate::marking::valid_client_id(&a), "{a}");
+        assert!(crate::workflow::marking::valid_client_id(&a), "{a}");
         assert_ne!(a, b);
         assert_eq!(&a[14..15], "4");
     }

@@ -333,7 +333,7 @@ fn scheme_render(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let current = s.current.as_ref().and_then(|(v, body)| {
-        crate::marking::read_scheme(body)
+        crate::workflow::marking::read_scheme(body)
             .ok()
             .map(|sc| (v, preview(&sc, lang, &t)))
     });
@@ -411,14 +411,20 @@ async fn scheme_post(
             if !save {
                 return Ok((
                     s,
-                    match crate::marking::read_scheme(&text) {
+                    match crate::workflow::marking::read_scheme(&text) {
                         Ok(scheme) => Ok((text, Some(scheme), None)),
                         Err(e) => Err((text, e)),
                     },
                 ));
             }
             let saved = checked_reason(&reason).and_then(|why| {
-                crate::marking::store_scheme(conn, id, &text, why.as_deref(), actor.user())
+                crate::workflow::marking::store_scheme(
+                    conn,
+                    id,
+                    &text,
+                    why.as_deref(),
+                    actor.user(),
+                )
             });
             match saved {
                 Ok(v) => Ok((s, Ok((text, None, Some(v))))),
@@ -509,7 +515,7 @@ fn policy_state(
     let head = super::heading(conn, lang, state, &c.contest)?;
     let current = match crate::store::results::current_policy(conn, id)? {
         Some(p) => {
-            let checked = crate::results::check_policy(&p.body)?;
+            let checked = crate::workflow::results::check_policy(&p.body)?;
             Some(PolicyView {
                 version: p.version,
                 name: super::pick(lang, &checked.policy.name_zh, &checked.policy.name_en),
@@ -529,8 +535,8 @@ fn policy_state(
         })
         .collect();
     let mut bundled = Vec::new();
-    for (name, text) in crate::results::POLICIES.iter() {
-        let p = crate::results::check_policy(text)?.policy;
+    for (name, text) in crate::workflow::results::POLICIES.iter() {
+        let p = crate::workflow::results::check_policy(text)?.policy;
         bundled.push(PolicyChoice {
             value: name.to_string(),
             label: super::pick(lang, &p.name_zh, &p.name_en),
@@ -614,7 +620,7 @@ async fn policy_post(
     let text = if bundled.is_empty() {
         document_text(&form, &files)
     } else {
-        crate::results::bundled_policy(&bundled)
+        crate::workflow::results::bundled_policy(&bundled)
             .map(str::to_string)
             .ok_or_else(|| AppError::invalid("bundled", "no such policy"))
     };
@@ -631,7 +637,7 @@ async fn policy_post(
                 Err(e) => return Ok((s, Err(e))),
             };
             let saved = checked_reason(&reason).and_then(|why| {
-                crate::results::store_policy(
+                crate::workflow::results::store_policy(
                     conn,
                     &st.schemes,
                     id,

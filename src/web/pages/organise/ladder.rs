@@ -2,7 +2,6 @@
 //! then confirm), and the contest's brackets.
 
 use super::{managed, see_other};
-use crate::brackets::{NewBracketInput, SeedingInput};
 use crate::engine::bracket::Options;
 use crate::engine::model::ContestId;
 use crate::error::{AppError, AppResult};
@@ -11,6 +10,7 @@ use crate::web::pages::forms::{FieldErrors, FormData};
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::{render, render_status};
 use crate::web::State;
+use crate::workflow::brackets::{NewBracketInput, SeedingInput};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -62,7 +62,7 @@ fn advancement_ctx(
     ctx.insert("contest", &head);
     ctx.insert("section", "advancement");
     ctx.insert("open", &c.contest.status.accepts_registrations());
-    match crate::advancement::proposal(conn, id) {
+    match crate::workflow::advancement::proposal(conn, id) {
         Ok(view) => {
             use crate::engine::advancement::Outcome;
             let lines: Vec<LineRow> = view
@@ -136,7 +136,7 @@ async fn confirm(
         .db(move |conn| {
             managed(conn, &actor, id)?;
             let done = crate::store::write_tx(conn, |conn| {
-                crate::advancement::confirm(conn, id, actor.user())
+                crate::workflow::advancement::confirm(conn, id, actor.user())
             });
             match done {
                 Ok(list) => Ok(Ok(list.len())),
@@ -188,7 +188,7 @@ fn brackets_ctx(
         .map(|b| BracketRow {
             id: b.id,
             format: state.catalog.get(lang, &format!("format_{}", b.format)),
-            seeding: serde_json::from_str::<crate::brackets::Seeding>(&b.seeding)
+            seeding: serde_json::from_str::<crate::workflow::brackets::Seeding>(&b.seeding)
                 .map(|s| state.catalog.get(lang, &format!("seeding_{}", s.method)))
                 .unwrap_or_default(),
             code: b.code,
@@ -285,7 +285,7 @@ async fn create_bracket(
             managed(conn, &actor, id)?;
             let made = input.and_then(|input| {
                 crate::store::write_tx(conn, |conn| {
-                    crate::brackets::create(conn, id, &input, actor.user())
+                    crate::workflow::brackets::create(conn, id, &input, actor.user())
                 })
             });
             match made {

@@ -4,7 +4,6 @@
 //! clear shown before they are cleared).
 
 use super::see_other;
-use crate::brackets::ResultInput;
 use crate::engine::model::ContestId;
 use crate::error::{AppError, AppResult};
 use crate::web::api::{allow, load_contest};
@@ -13,6 +12,7 @@ use crate::web::pages::forms::{FieldErrors, FormData};
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render_status;
 use crate::web::State;
+use crate::workflow::brackets::ResultInput;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -49,12 +49,12 @@ fn context(
     id: i64,
     lang: Lang,
 ) -> AppResult<(tera::Context, crate::store::users::User)> {
-    let contest: ContestId = crate::brackets::contest_of(conn, id)?;
+    let contest: ContestId = crate::workflow::brackets::contest_of(conn, id)?;
     let user = super::organiser(conn, actor)?;
     let c = load_contest(conn, contest)?;
     allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
     let head = super::heading(conn, lang, state, &c.contest)?;
-    let view = crate::brackets::view(conn, id)?;
+    let view = crate::workflow::brackets::view(conn, id)?;
     let who = |seed: Option<usize>| {
         seed.and_then(|s| view.entrants.iter().find(|e| e.seed == s))
             .map(|e| Side {
@@ -171,7 +171,7 @@ async fn record(
         .db(move |conn| {
             let (mut ctx, user) = context(conn, &st, &actor, id, lang)?;
             let done = crate::store::write_tx(conn, |conn| {
-                crate::brackets::record(conn, id, &m, &result, actor.user())
+                crate::workflow::brackets::record(conn, id, &m, &result, actor.user())
             });
             match done {
                 Ok(_) => Ok(None),
@@ -224,11 +224,11 @@ async fn placings(
     let actor = caller.actor;
     state
         .db(move |conn| {
-            let contest = crate::brackets::contest_of(conn, id)?;
+            let contest = crate::workflow::brackets::contest_of(conn, id)?;
             let c = load_contest(conn, contest)?;
             allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
             crate::store::write_tx(conn, |conn| {
-                crate::brackets::apply_placings(conn, id, actor.user())
+                crate::workflow::brackets::apply_placings(conn, id, actor.user())
             })
             .map_err(|e: AppError| e)
         })

@@ -49,7 +49,7 @@ async fn progress(
             ctx.insert("section", "progress");
             ctx.insert("all", &all);
             ctx.insert("refresh", &(c.contest.status == ContestStatus::Running));
-            match crate::progress::progress(conn, &st.schemes, id) {
+            match crate::workflow::progress::progress(conn, &st.schemes, id) {
                 Ok(mut p) => {
                     let shown = p.entries.len();
                     if !all {
@@ -129,7 +129,7 @@ fn publish_state(
         })
         .collect::<Vec<_>>();
     ctx.insert("history", &history);
-    match crate::results::compute(conn, &state.schemes, id, 0) {
+    match crate::workflow::results::compute(conn, &state.schemes, id, 0) {
         Ok(view) => {
             let mut rows = Vec::new();
             for g in &view.results.groups {
@@ -166,10 +166,11 @@ fn publish_state(
                 "policy",
                 &super::pick(lang, &view.policy_name_zh, &view.policy_name_en),
             );
-            let blockers: Vec<String> = crate::results::blockers(conn, &state.schemes, id)?
-                .iter()
-                .map(ToString::to_string)
-                .collect();
+            let blockers: Vec<String> =
+                crate::workflow::results::blockers(conn, &state.schemes, id)?
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
             ctx.insert("blockers", &blockers);
             ctx.insert("no_policy", &false);
         }
@@ -228,7 +229,13 @@ async fn publish(
                 Some(crate::web::api::check_text("reason", &reason, 500)?)
             };
             let done = crate::store::write_tx(conn, |conn| {
-                crate::results::publish(conn, &st.schemes, id, why.as_deref(), actor.user())
+                crate::workflow::results::publish(
+                    conn,
+                    &st.schemes,
+                    id,
+                    why.as_deref(),
+                    actor.user(),
+                )
             });
             match done {
                 Ok(p) => Ok(Ok(p.version)),

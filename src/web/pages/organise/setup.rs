@@ -77,8 +77,8 @@ fn choices(
         })
         .collect();
     let mut policies = Vec::new();
-    for (name, text) in crate::results::POLICIES.iter() {
-        let p = crate::results::check_policy(text)?.policy;
+    for (name, text) in crate::workflow::results::POLICIES.iter() {
+        let p = crate::workflow::results::check_policy(text)?.policy;
         policies.push(Choice {
             value: name.to_string(),
             label: pick(lang, &p.name_zh, &p.name_en),
@@ -363,9 +363,9 @@ async fn create(
                         crate::store::write_tx(conn, |conn| {
                             let c = crate::web::api::contests::create_contest(conn, &actor, body)?;
                             if !policy.is_empty() {
-                                let text = crate::results::bundled_policy(&policy)
+                                let text = crate::workflow::results::bundled_policy(&policy)
                                     .ok_or_else(|| AppError::invalid("policy", "no such policy"))?;
-                                crate::results::put_policy(
+                                crate::workflow::results::put_policy(
                                     conn,
                                     &st.schemes,
                                     c.id,

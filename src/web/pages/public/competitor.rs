@@ -9,7 +9,6 @@ use crate::engine::access::Actor;
 use crate::engine::model::{CompetitorId, ContestId, ContestStatus, EntryId, Vocabulary};
 use crate::engine::scoring::Layout;
 use crate::error::{AppError, AppResult, ErrorKind};
-use crate::marking::Schemes;
 use crate::store::{
     competitors, live as live_store, organisations, reference, users, DbConnection,
 };
@@ -18,6 +17,7 @@ use crate::web::auth::Caller;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
 use crate::web::State;
+use crate::workflow::marking::Schemes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_decimal::Decimal;
 use serde::Serialize;

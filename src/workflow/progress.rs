@@ -6,8 +6,8 @@ use crate::engine::access::Actor;
 use crate::engine::model::{ContestId, UserId};
 use crate::engine::scheme::AspectKind;
 use crate::error::AppResult;
-use crate::marking::{contest_scores, Schemes};
 use crate::store::{marking as store, organisations, users, DbConnection};
+use crate::workflow::marking::{contest_scores, Schemes};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 

@@ -12,9 +12,9 @@ use crate::engine::model::{
 };
 use crate::engine::registration::{Member, NewEntry, Plan};
 use crate::error::{AppError, AppResult, ErrorKind};
-use crate::marking::document_error;
 use crate::store::advancement::{self as store, NewAdvancement};
 use crate::store::{audit, competitors, contests, entries, organisations, reference, DbConnection};
+use crate::workflow::marking::document_error;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -202,7 +202,7 @@ fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
             continue;
         }
         if let Some(feeder) = contests::by_code(conn, &f.contest)? {
-            if let Some((_, policy)) = crate::results::current_policy(conn, feeder.id)? {
+            if let Some((_, policy)) = crate::workflow::results::current_policy(conn, feeder.id)? {
                 f.tie_break = Some(policy.policy.tie_break);
             }
         }
@@ -214,7 +214,7 @@ fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
             warnings.push(format!("{what} {code} no longer exists"));
             continue;
         };
-        let publication = match crate::results::publication(conn, feeder.id, None) {
+        let publication = match crate::workflow::results::publication(conn, feeder.id, None) {
             Ok(p) => p,
             Err(e) if e.kind == ErrorKind::NotFound => {
                 warnings.push(if is_feeder {

@@ -8,9 +8,9 @@ use crate::engine::model::{ContestId, ContestStatus, EntryId, EntryStatus, UserI
 use crate::engine::scoring::{lock_blockers, EntryScore, Layout, Outcome};
 use crate::engine::standings::Entrant;
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
-use crate::marking::{contest_scores, document_error, Schemes};
 use crate::store::results::{self as store, NewPublication};
 use crate::store::{audit, contests, entries, marking as marks_store, DbConnection};
+use crate::workflow::marking::{contest_scores, document_error, Schemes};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -19,23 +19,23 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 pub const POLICIES: [(&str, &str); 5] = [
     (
         "worldskills",
-        include_str!("../fixtures/policies/worldskills.toml"),
+        include_str!("../../fixtures/policies/worldskills.toml"),
     ),
     (
         "china-national",
-        include_str!("../fixtures/policies/china-national.toml"),
+        include_str!("../../fixtures/policies/china-national.toml"),
     ),
     (
         "workers-competition",
-        include_str!("../fixtures/policies/workers-competition.toml"),
+        include_str!("../../fixtures/policies/workers-competition.toml"),
     ),
     (
         "prize-bands",
-        include_str!("../fixtures/policies/prize-bands.toml"),
+        include_str!("../../fixtures/policies/prize-bands.toml"),
     ),
     (
         "enterprise-drill",
-        include_str!("../fixtures/policies/enterprise-drill.toml"),
+        include_str!("../../fixtures/policies/enterprise-drill.toml"),
     ),
 ];
 

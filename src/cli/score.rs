@@ -6,7 +6,7 @@
 use crate::engine::scoring::{check_mark, EntryScore, Layout, MarkRow, Outcome, Scoreboard, Slot};
 use crate::io::encoding::decode;
 use crate::io::marks_csv::{parse_marks, MarkLine};
-use crate::marking::read_scheme;
+use crate::workflow::marking::read_scheme;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::HashMap;

@@ -77,7 +77,7 @@ pub struct Filter {
 /// subtree; a competitor: their own), filtered.
 pub fn profiles(
     conn: &mut DbConnection,
-    publications: &crate::results::PublicationCache,
+    publications: &crate::workflow::results::PublicationCache,
     actor: &Actor,
     filter: &Filter,
 ) -> AppResult<Vec<Profile>> {

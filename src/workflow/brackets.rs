@@ -208,7 +208,7 @@ pub fn create(
                     format!("there is no contest {code}"),
                 )
             })?;
-            let p = crate::results::publication(conn, from.id, None).map_err(|e| {
+            let p = crate::workflow::results::publication(conn, from.id, None).map_err(|e| {
                 if e.kind == ErrorKind::NotFound {
                     AppError::invalid(
                         "seeding.from_contest",
@@ -560,11 +560,11 @@ pub fn apply_placings(
         let Some(e) = v.entrants.get(p.seed - 1) else {
             continue;
         };
-        crate::results::record_measure(
+        crate::workflow::results::record_measure(
             conn,
             contest,
             EntryId(e.entry),
-            &crate::results::MeasureInput {
+            &crate::workflow::results::MeasureInput {
                 name: "bracket".into(),
                 value: p.place.to_string(),
                 reason: Some(format!("place in bracket {}", v.code)),

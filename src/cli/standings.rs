@@ -2,11 +2,11 @@
 //! award policy and optionally an entrants file in; places, awards, titles
 //! and promotions out, computed by the same engine code as the server.
 
+use crate::cli::score::{missing, score_files, EntryReport, Unscorable};
 use crate::engine::awards::{evaluate, read_policy, Contestant, Member, Results};
 use crate::engine::standings::Entrant;
 use crate::io::encoding::decode;
 use crate::io::results_csv::{parse_entrants, write_table, OutputEncoding};
-use crate::score_file::{missing, score_files, EntryReport, Unscorable};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 

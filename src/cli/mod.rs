@@ -1,0 +1,8 @@
+//! The command line's bodies: the offline commands (`score`, `standings`,
+//! `advance`, `bracket`) that run the engine on files, and the commands that work
+//! on an installation. `main.rs` parses the arguments and calls them.
+
+pub mod advance;
+pub mod bracket;
+pub mod score;
+pub mod standings;
