@@ -81,6 +81,28 @@ impl Actor {
         }
     }
 
+    /// Whether the actor judges the contest: who they are and in which role,
+    /// or the refusal for anyone else.
+    pub fn judge_of(&self, contest: ContestId) -> Result<(UserId, JudgeRole), Denied> {
+        match self {
+            Actor::Judge { user, .. } => match self.judge_role(contest) {
+                Some(role) => Ok((*user, role)),
+                None => Err(Denied(format!("you are not a judge of contest {contest}"))),
+            },
+            Actor::Anonymous => Err(Denied("sign in as a judge".into())),
+            _ => Err(Denied("only the contest's judges may do this".into())),
+        }
+    }
+
+    /// Supervising a contest's marking and results (sign-off, overrules,
+    /// publication, live visibility): its organisers, or its chief judge.
+    pub fn may_supervise(&self, c: &ContestScope<'_>) -> Decision {
+        if self.judge_role(c.id) == Some(JudgeRole::ChiefJudge) {
+            return Ok(());
+        }
+        self.may_manage_contest(c)
+    }
+
     /// Any signed-in party.
     pub fn require_signed_in(&self) -> Decision {
         if self.is_signed_in() {
@@ -281,5 +303,50 @@ mod tests {
         assert!(competitor
             .may_view_competitor(CompetitorId(8), &p(&[1]))
             .is_err());
+    }
+
+    #[test]
+    fn who_judges_and_who_supervises_a_contest() {
+        let scope = ContestScope {
+            id: ContestId(9),
+            status: ContestStatus::Running,
+            organiser: &[OrganisationId(1)],
+        };
+        let chief = Actor::Judge {
+            user: UserId(5),
+            organisation: p(&[1, 3]),
+            contests: vec![(ContestId(9), JudgeRole::ChiefJudge)],
+        };
+        let expect = [
+            ("anonymous", false, false),
+            ("province organiser", false, true),
+            ("city organiser", false, false),
+            ("judge", true, false),
+            ("competitor", false, false),
+        ];
+        for ((name, actor), (n2, judges, supervises)) in actors().iter().zip(expect) {
+            assert_eq!(*name, n2);
+            assert_eq!(
+                actor.judge_of(ContestId(9)).is_ok(),
+                judges,
+                "{name} judges"
+            );
+            assert_eq!(
+                actor.may_supervise(&scope).is_ok(),
+                supervises,
+                "{name} supervises"
+            );
+        }
+        assert_eq!(
+            chief.judge_of(ContestId(9)),
+            Ok((UserId(5), JudgeRole::ChiefJudge))
+        );
+        assert!(chief.may_supervise(&scope).is_ok());
+        assert!(chief.judge_of(ContestId(8)).is_err());
+        let other = ContestScope {
+            id: ContestId(8),
+            ..scope
+        };
+        assert!(chief.may_supervise(&other).is_err());
     }
 }

@@ -3,10 +3,60 @@
 //! in one transaction. The API, the pages, the command line and the demo share
 //! them; they take plain input types and know nothing of HTTP.
 
+pub mod accounts;
 pub mod advancement;
 pub mod brackets;
+pub mod contests;
 pub mod marking;
 pub mod progress;
 pub mod registration;
 pub mod results;
 pub mod talent;
+
+use crate::engine::access::{Decision, Denied};
+use crate::error::{AppError, AppResult};
+
+/// Turns an access decision into the 401/403 the caller gets.
+pub fn allow(actor_signed_in: bool, decision: Decision) -> AppResult<()> {
+    decision.map_err(|Denied(reason)| {
+        if actor_signed_in {
+            AppError::forbidden(reason)
+        } else {
+            AppError::unauthenticated(reason)
+        }
+    })
+}
+
+/// Checks a text field's length and that it has no control characters.
+pub fn check_text(field: &str, value: &str, max: usize) -> AppResult<String> {
+    let v = value.trim();
+    let n = v.chars().count();
+    if n == 0 || n > max {
+        return Err(AppError::invalid(
+            field,
+            format!("must have 1 to {max} characters, has {n}"),
+        ));
+    }
+    if v.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// Codes are short identifiers: letters, digits, '-', '_' and '.'.
+pub fn check_code(field: &str, value: &str) -> AppResult<String> {
+    let v = check_text(field, value, 40)?;
+    if !v
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(AppError::invalid(
+            field,
+            format!("'{v}' may contain only letters, digits, '-', '_' and '.'"),
+        ));
+    }
+    Ok(v)
+}

@@ -2,7 +2,6 @@
 //! feeders' published results, confirmation, and the provenance of every
 //! entry that qualified.
 
-use super::{allow, check_text, load_contest};
 use crate::engine::model::ContestId;
 use crate::error::{AppError, AppResult};
 use crate::store::advancement as store;
@@ -10,6 +9,8 @@ use crate::store::{audit, write_tx};
 use crate::web::auth::Caller;
 use crate::web::State;
 use crate::workflow::advancement;
+use crate::workflow::contests::load_contest;
+use crate::workflow::{allow, check_text};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 

@@ -2,13 +2,14 @@
 //! placings, record and correct match results, and read every recorded
 //! result (the audit trail).
 
-use super::{allow, load_contest};
 use crate::engine::model::ContestId;
 use crate::error::AppResult;
 use crate::store::{brackets as store, write_tx};
 use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::allow;
 use crate::workflow::brackets::{self, NewBracketInput, ResultInput};
+use crate::workflow::contests::load_contest;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;

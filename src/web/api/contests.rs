@@ -1,17 +1,10 @@
 //! Contests: set-up, lifecycle, judges and judges' private links.
 
-use super::{allow, check_code, check_text, load_contest, LoadedContest};
-use crate::engine::access::Actor;
-use crate::engine::model::{
-    ContestId, ContestStatus, Eligibility, Group, JudgeRole, OrganisationId, SkillId, TierId,
-    UserId, UserKind,
-};
-use crate::error::{AppError, AppResult};
-use crate::store::contests::{self as store, Assignment, ContestFields};
-use crate::store::users::{self, TokenKind};
-use crate::store::{audit, organisations, reference, write_tx, DbConnection};
-use crate::web::auth::{issue_token, Caller, TokenOrigin};
+use crate::engine::model::{ContestId, ContestStatus, Group, JudgeRole, OrganisationId, UserId};
+use crate::error::AppResult;
+use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::contests::{self, ContestInput, EligibilityInput, IssuedLink, JudgeSeat};
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -50,7 +43,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 async fn list(state: State, caller: Caller) -> AppResult<HttpResponse> {
     let actor = caller.actor;
     let visible = state
-        .db(move |conn| super::visible_contests(conn, &actor))
+        .db(move |conn| contests::visible_contests(conn, &actor))
         .await?;
     Ok(HttpResponse::Ok().json(visible))
 }
@@ -74,11 +67,7 @@ async fn show(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<H
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
     let contest = state
-        .db(move |conn| {
-            let c = load_contest(conn, id)?;
-            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
-            Ok(c.contest)
-        })
+        .db(move |conn| contests::contest(conn, &actor, id))
         .await?;
     Ok(HttpResponse::Ok().json(contest))
 }
@@ -115,127 +104,6 @@ pub struct EligibilityBody {
     pub qualified_from: Vec<i64>,
 }
 
-/// Checks a contest body against the rules and the database.
-fn contest_fields(
-    conn: &mut DbConnection,
-    b: ContestBody,
-    own_id: Option<ContestId>,
-) -> AppResult<ContestFields> {
-    let code = check_code("code", &b.code)?;
-    let name_zh = check_text("name_zh", &b.name_zh, 200)?;
-    let name_en = check_text("name_en", &b.name_en, 300)?;
-    if b.ends_on < b.starts_on {
-        return Err(AppError::invalid(
-            "ends_on",
-            format!("{} is before starts_on {}", b.ends_on, b.starts_on),
-        ));
-    }
-    let e = &b.eligibility;
-    for (field, age) in [
-        ("eligibility.min_age", e.min_age),
-        ("eligibility.max_age", e.max_age),
-    ] {
-        if let Some(a) = age {
-            if !(0..=120).contains(&a) {
-                return Err(AppError::invalid(
-                    field,
-                    format!("must be from 0 to 120, is {a}"),
-                ));
-            }
-        }
-    }
-    if let (Some(min), Some(max)) = (e.min_age, e.max_age) {
-        if min > max {
-            return Err(AppError::invalid(
-                "eligibility.max_age",
-                format!("{max} is below min_age {min}"),
-            ));
-        }
-    }
-    reference::skill(conn, SkillId(b.skill_id)).map_err(|_| {
-        AppError::invalid("skill_id", format!("skill {} does not exist", b.skill_id))
-    })?;
-    reference::tier(conn, TierId(b.tier_id))
-        .map_err(|_| AppError::invalid("tier_id", format!("tier {} does not exist", b.tier_id)))?;
-    if organisations::find(conn, OrganisationId(b.organiser_org_id))?.is_none() {
-        return Err(AppError::invalid(
-            "organiser_org_id",
-            format!("organisation {} does not exist", b.organiser_org_id),
-        ));
-    }
-    if let Some(o) = e.within_organisation {
-        if organisations::find(conn, OrganisationId(o))?.is_none() {
-            return Err(AppError::invalid(
-                "eligibility.within_organisation",
-                format!("organisation {o} does not exist"),
-            ));
-        }
-    }
-    for q in &e.qualified_from {
-        if Some(ContestId(*q)) == own_id {
-            return Err(AppError::invalid(
-                "eligibility.qualified_from",
-                "a contest cannot require qualification from itself",
-            ));
-        }
-        if store::find(conn, ContestId(*q))?.is_none() {
-            return Err(AppError::invalid(
-                "eligibility.qualified_from",
-                format!("contest {q} does not exist"),
-            ));
-        }
-    }
-    Ok(ContestFields {
-        code,
-        name_zh,
-        name_en,
-        skill_id: SkillId(b.skill_id),
-        tier_id: TierId(b.tier_id),
-        organiser_org_id: OrganisationId(b.organiser_org_id),
-        starts_on: b.starts_on,
-        ends_on: b.ends_on,
-        reference_date: b.reference_date,
-        eligibility: Eligibility {
-            min_age: e.min_age,
-            max_age: e.max_age,
-            group: e.group,
-            within_organisation: e.within_organisation.map(OrganisationId),
-            qualified_from: e.qualified_from.iter().map(|q| ContestId(*q)).collect(),
-        },
-    })
-}
-
-/// Creates a contest in draft.
-pub fn create_contest(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    body: ContestBody,
-) -> AppResult<crate::engine::model::Contest> {
-    write_tx(conn, |conn| {
-        let fields = contest_fields(conn, body, None)?;
-        let organiser = organisations::get(conn, fields.organiser_org_id)?;
-        allow(
-            actor.is_signed_in(),
-            actor.may_manage_organisation(&organiser.path),
-        )?;
-        if store::by_code(conn, &fields.code)?.is_some() {
-            return Err(AppError::conflict(format!(
-                "a contest with code '{}' already exists",
-                fields.code
-            )));
-        }
-        let c = store::insert(conn, &fields, ContestStatus::Draft)?;
-        audit::record(
-            conn,
-            actor.user(),
-            "contest.create",
-            ("contest", Some(c.id.0)),
-            serde_json::json!({"code": c.code}),
-        )?;
-        Ok(c)
-    })
-}
-
 /// Creates a contest in draft.
 #[utoipa::path(
     post,
@@ -258,54 +126,9 @@ async fn create(
     let body = body.into_inner();
     let actor = caller.actor;
     let contest = state
-        .db(move |conn| create_contest(conn, &actor, body))
+        .db(move |conn| contests::create_contest(conn, &actor, body.into()))
         .await?;
     Ok(HttpResponse::Created().json(contest))
-}
-
-/// Changes a contest's set-up, only in draft or registration.
-pub fn update_contest(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    id: ContestId,
-    body: ContestBody,
-) -> AppResult<crate::engine::model::Contest> {
-    write_tx(conn, |conn| {
-        let current = load_contest(conn, id)?;
-        allow(
-            actor.is_signed_in(),
-            actor.may_manage_contest(&current.scope()),
-        )?;
-        if !current.contest.status.accepts_registrations() {
-            return Err(AppError::conflict(format!(
-                "the contest is '{}': its set-up can change only in draft or registration",
-                current.contest.status
-            )));
-        }
-        let fields = contest_fields(conn, body, Some(id))?;
-        let organiser = organisations::get(conn, fields.organiser_org_id)?;
-        allow(
-            actor.is_signed_in(),
-            actor.may_manage_organisation(&organiser.path),
-        )?;
-        if let Some(other) = store::by_code(conn, &fields.code)? {
-            if other.id != id {
-                return Err(AppError::conflict(format!(
-                    "a contest with code '{}' already exists",
-                    fields.code
-                )));
-            }
-        }
-        let c = store::update_fields(conn, id, &fields)?;
-        audit::record(
-            conn,
-            actor.user(),
-            "contest.update",
-            ("contest", Some(id.0)),
-            serde_json::json!({"code": c.code}),
-        )?;
-        Ok(c)
-    })
 }
 
 /// Changes a contest's set-up (in draft or registration only).
@@ -336,7 +159,7 @@ async fn update(
     let body = body.into_inner();
     let actor = caller.actor;
     let contest = state
-        .db(move |conn| update_contest(conn, &actor, id, body))
+        .db(move |conn| contests::update_contest(conn, &actor, id, body.into()))
         .await?;
     state.live.changed(id);
     Ok(HttpResponse::Ok().json(contest))
@@ -348,39 +171,6 @@ async fn update(
 struct StatusChange {
     #[schema(schema_with = super::openapi::contest_status)]
     status: ContestStatus,
-}
-
-/// Moves a contest one step along its lifecycle (publication excepted).
-pub fn change_status(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    id: ContestId,
-    to: ContestStatus,
-) -> AppResult<crate::engine::model::Contest> {
-    write_tx(conn, |conn| {
-        let current = load_contest(conn, id)?;
-        allow(
-            actor.is_signed_in(),
-            actor.may_manage_contest(&current.scope()),
-        )?;
-        let from = current.contest.status;
-        from.check_transition(to).map_err(AppError::conflict)?;
-        if to == crate::engine::model::ContestStatus::Published {
-            return Err(AppError::conflict(format!(
-                "results are published with POST /api/v1/contests/{id}/publish, \
-                 which checks every sign-off and stores the results"
-            )));
-        }
-        let c = store::set_status(conn, id, to)?;
-        audit::record(
-            conn,
-            actor.user(),
-            "contest.status",
-            ("contest", Some(id.0)),
-            serde_json::json!({"from": from, "to": to}),
-        )?;
-        Ok(c)
-    })
 }
 
 /// Moves a contest one step along its lifecycle.
@@ -410,7 +200,7 @@ async fn set_status(
     let to = body.status;
     let actor = caller.actor;
     let contest = state
-        .db(move |conn| change_status(conn, &actor, id, to))
+        .db(move |conn| contests::change_status(conn, &actor, id, to))
         .await?;
     state.live.changed(id);
     Ok(HttpResponse::Ok().json(contest))
@@ -426,12 +216,6 @@ struct JudgeView {
     organisation_id: OrganisationId,
     #[schema(schema_with = super::openapi::judge_role)]
     role: JudgeRole,
-}
-
-fn manageable(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> AppResult<LoadedContest> {
-    let c = load_contest(conn, id)?;
-    allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-    Ok(c)
 }
 
 /// The contest's judges and their roles.
@@ -454,22 +238,10 @@ async fn judges(state: State, caller: Caller, path: web::Path<i64>) -> AppResult
     let actor = caller.actor;
     let list = state
         .db(move |conn| {
-            let c = load_contest(conn, id)?;
-            if actor.judge_role(id).is_none() {
-                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-            }
-            let mut out = Vec::new();
-            for a in store::judges(conn, id)? {
-                let u = users::get(conn, a.user_id)?;
-                out.push(JudgeView {
-                    user_id: u.id,
-                    username: u.username,
-                    display_name: u.display_name,
-                    organisation_id: u.organisation_id,
-                    role: a.role,
-                });
-            }
-            Ok(out)
+            Ok(contests::judges(conn, &actor, id)?
+                .into_iter()
+                .map(JudgeView::from)
+                .collect::<Vec<_>>())
         })
         .await?;
     Ok(HttpResponse::Ok().json(list))
@@ -481,43 +253,6 @@ async fn judges(state: State, caller: Caller, path: web::Path<i64>) -> AppResult
 struct AssignBody {
     #[schema(schema_with = super::openapi::judge_role)]
     role: JudgeRole,
-}
-
-/// Makes a judge's account a judge or chief judge of the contest.
-pub fn assign_judge(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    id: ContestId,
-    user: UserId,
-    role: JudgeRole,
-) -> AppResult<()> {
-    write_tx(conn, |conn| {
-        manageable(conn, actor, id)?;
-        let u = users::find(conn, user)?
-            .ok_or_else(|| AppError::invalid("user", format!("account {user} does not exist")))?;
-        if u.kind != UserKind::Judge {
-            return Err(AppError::invalid(
-                "user",
-                format!("account '{}' is not a judge's account", u.username),
-            ));
-        }
-        store::assign_judge(
-            conn,
-            &Assignment {
-                contest_id: id,
-                user_id: user,
-                role,
-            },
-        )?;
-        audit::record(
-            conn,
-            actor.user(),
-            "contest.judge.assign",
-            ("contest", Some(id.0)),
-            serde_json::json!({"user": user, "role": role}),
-        )?;
-        Ok(())
-    })
 }
 
 /// Makes a judge's account a judge or chief judge of the contest.
@@ -550,7 +285,7 @@ async fn assign(
     let role = body.role;
     let actor = caller.actor;
     state
-        .db(move |conn| assign_judge(conn, &actor, id, user, role))
+        .db(move |conn| contests::assign_judge(conn, &actor, id, user, role))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -580,24 +315,7 @@ async fn unassign(
     let (id, user) = (ContestId(id), UserId(user));
     let actor = caller.actor;
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                manageable(conn, &actor, id)?;
-                if store::unassign_judge(conn, id, user)? == 0 {
-                    return Err(AppError::not_found(format!(
-                        "account {user} is not a judge of contest {id}"
-                    )));
-                }
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "contest.judge.unassign",
-                    ("contest", Some(id.0)),
-                    serde_json::json!({"user": user}),
-                )?;
-                Ok(())
-            })
-        })
+        .db(move |conn| contests::unassign_judge(conn, &actor, id, user))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -610,68 +328,6 @@ pub struct NewLink {
     pub token: String,
     #[schema(value_type = String, example = "2027-10-14T23:59:59")]
     pub expires_at: chrono::NaiveDateTime,
-}
-
-/// A judge's private sign-in link, valid until the day after the contest ends.
-pub fn create_judge_link(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    id: ContestId,
-    user: UserId,
-) -> AppResult<NewLink> {
-    write_tx(conn, |conn| {
-        let c = manageable(conn, actor, id)?;
-        if !store::judges(conn, id)?.iter().any(|a| a.user_id == user) {
-            return Err(AppError::invalid(
-                "user",
-                format!("account {user} is not a judge of contest {id}"),
-            ));
-        }
-        let u = users::get(conn, user)?;
-        let until = c
-            .contest
-            .ends_on
-            .succ_opt()
-            .unwrap_or(c.contest.ends_on)
-            .and_hms_opt(23, 59, 59)
-            .unwrap_or_default();
-        let hours = (until - crate::store::now()).num_hours();
-        if hours < 1 {
-            return Err(AppError::conflict(
-                "the contest has ended: its judges' links would already have expired",
-            ));
-        }
-        let (token, expires_at) = issue_token(
-            conn,
-            &u,
-            TokenKind::JudgeLink,
-            hours,
-            TokenOrigin {
-                created_by: actor.user(),
-                contest: Some(id),
-                issued_from: None,
-            },
-        )?;
-        let record = users::live_token(
-            conn,
-            &crate::web::auth::token_hash(&token),
-            &[TokenKind::JudgeLink],
-        )?
-        .ok_or_else(|| AppError::internal("the new link was not stored"))?;
-        audit::record(
-            conn,
-            actor.user(),
-            "judge_link.create",
-            ("contest", Some(id.0)),
-            serde_json::json!({"user": user, "link": record.id}),
-        )?;
-        Ok(NewLink {
-            id: record.id,
-            path: format!("/signin/link/{token}"),
-            token,
-            expires_at,
-        })
-    })
 }
 
 /// Issues a judge's private sign-in link, shown once.
@@ -701,7 +357,7 @@ async fn create_link(
     let (id, user) = (ContestId(id), UserId(user));
     let actor = caller.actor;
     let link = state
-        .db(move |conn| create_judge_link(conn, &actor, id, user))
+        .db(move |conn| contests::create_judge_link(conn, &actor, id, user).map(NewLink::from))
         .await?;
     Ok(HttpResponse::Created().json(link))
 }
@@ -725,36 +381,9 @@ async fn links(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
     let list = state
-        .db(move |conn| {
-            manageable(conn, &actor, id)?;
-            Ok(users::judge_links_of_contest(conn, id)?)
-        })
+        .db(move |conn| contests::judge_links(conn, &actor, id))
         .await?;
     Ok(HttpResponse::Ok().json(list))
-}
-
-/// Revokes a judge's private link of the contest.
-pub fn revoke_judge_link(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    id: ContestId,
-    link: i64,
-) -> AppResult<()> {
-    write_tx(conn, |conn| {
-        manageable(conn, actor, id)?;
-        let record = users::token(conn, link)?
-            .filter(|t| t.contest_id == Some(id.0) && t.kind == "judge_link")
-            .ok_or_else(|| AppError::not_found(format!("contest {id} has no judge link {link}")))?;
-        users::revoke_token(conn, record.id)?;
-        audit::record(
-            conn,
-            actor.user(),
-            "judge_link.revoke",
-            ("contest", Some(id.0)),
-            serde_json::json!({"link": link}),
-        )?;
-        Ok(())
-    })
 }
 
 /// Revokes a judge's private link.
@@ -782,7 +411,53 @@ async fn revoke_link(
     let id = ContestId(id);
     let actor = caller.actor;
     state
-        .db(move |conn| revoke_judge_link(conn, &actor, id, link))
+        .db(move |conn| contests::revoke_judge_link(conn, &actor, id, link))
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+impl From<ContestBody> for ContestInput {
+    fn from(b: ContestBody) -> Self {
+        ContestInput {
+            code: b.code,
+            name_zh: b.name_zh,
+            name_en: b.name_en,
+            skill_id: b.skill_id,
+            tier_id: b.tier_id,
+            organiser_org_id: b.organiser_org_id,
+            starts_on: b.starts_on,
+            ends_on: b.ends_on,
+            reference_date: b.reference_date,
+            eligibility: EligibilityInput {
+                min_age: b.eligibility.min_age,
+                max_age: b.eligibility.max_age,
+                group: b.eligibility.group,
+                within_organisation: b.eligibility.within_organisation,
+                qualified_from: b.eligibility.qualified_from,
+            },
+        }
+    }
+}
+
+impl From<JudgeSeat> for JudgeView {
+    fn from(j: JudgeSeat) -> Self {
+        JudgeView {
+            user_id: j.user_id,
+            username: j.username,
+            display_name: j.display_name,
+            organisation_id: j.organisation_id,
+            role: j.role,
+        }
+    }
+}
+
+impl From<IssuedLink> for NewLink {
+    fn from(l: IssuedLink) -> Self {
+        NewLink {
+            id: l.id,
+            path: l.path,
+            token: l.token,
+            expires_at: l.expires_at,
+        }
+    }
 }

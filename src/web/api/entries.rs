@@ -1,7 +1,6 @@
 //! A contest's entries: listing (by role), registration by JSON or CSV file, export,
 //! and withdrawal.
 
-use super::{allow, load_contest};
 use crate::engine::access::Actor;
 use crate::engine::model::{ContestId, EntryId, EntryStatus, Gender, Group, SkillLevel};
 use crate::engine::registration::RegistrationRow;
@@ -11,6 +10,8 @@ use crate::store::entries::{self as store, EntryView};
 use crate::store::{audit, organisations, write_tx};
 use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::allow;
+use crate::workflow::contests::load_contest;
 use crate::workflow::registration::{import_file, invalid_rows, register, Registrar};
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,6 @@
 //! panels with conflicts of interest, judges' marks, module sign-off, the
 //! audit trail of an entry's marks, and scores.
 
-use super::{allow, load_contest, may_supervise};
 use crate::engine::access::Actor;
 use crate::engine::model::{ContestId, EntryId, EntryStatus, UserId};
 use crate::error::{AppError, AppResult};
@@ -10,6 +9,8 @@ use crate::store::marking::{self as store, Panel};
 use crate::store::{audit, contests, entries, organisations, users, write_tx, DbConnection};
 use crate::web::auth::{Caller, Presented};
 use crate::web::State;
+use crate::workflow::allow;
+use crate::workflow::contests::{load_contest, may_supervise};
 use crate::workflow::marking::{self, MarkInput, MarkReceipt};
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -147,7 +148,7 @@ async fn put_scheme(
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
     let reason = match q.into_inner().reason {
-        Some(r) => Some(super::check_text("reason", &r, 500)?),
+        Some(r) => Some(crate::workflow::check_text("reason", &r, 500)?),
         None => None,
     };
     let text = String::from_utf8(body.to_vec())
@@ -357,9 +358,9 @@ async fn put_panel(
 ) -> AppResult<HttpResponse> {
     let (id, code) = path.into_inner();
     let id = ContestId(id);
-    let code = super::check_code("code", &code)?;
+    let code = crate::workflow::check_code("code", &code)?;
     let body = body.into_inner();
-    let name = super::check_text("name", &body.name, 200)?;
+    let name = crate::workflow::check_text("name", &body.name, 200)?;
     if body.covers.is_empty() {
         return Err(AppError::invalid(
             "covers",
@@ -811,7 +812,7 @@ async fn lock(
     let (id, entry, module) = path.into_inner();
     let (id, entry) = (ContestId(id), EntryId(entry));
     let reason = match super::optional_json::<LockBody>(&body)?.reason {
-        Some(r) => Some(super::check_text("reason", &r, 500)?),
+        Some(r) => Some(crate::workflow::check_text("reason", &r, 500)?),
         None => None,
     };
     let actor = caller.actor;

@@ -1,11 +1,11 @@
 //! Organisations: the tree every competitor, judge and organiser belongs to.
 
-use super::{allow, check_code, check_text};
 use crate::engine::model::{Organisation, OrganisationId, OrganisationKind};
 use crate::error::{AppError, AppResult};
 use crate::store::{audit, organisations as store, write_tx};
 use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::{allow, check_code, check_text};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;

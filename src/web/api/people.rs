@@ -1,6 +1,5 @@
 //! Competitors' records and accounts.
 
-use super::{allow, check_text};
 use crate::engine::access::Actor;
 use crate::engine::model::{CompetitorId, OrganisationId, UserId, UserKind};
 use crate::error::{AppError, AppResult};
@@ -8,6 +7,7 @@ use crate::store::users::{self, NewUser};
 use crate::store::{audit, competitors, organisations, write_tx};
 use crate::web::auth::{check_new_password, hash_password, Caller};
 use crate::web::State;
+use crate::workflow::{allow, check_text};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -184,7 +184,7 @@ async fn create_user(
     body: web::Json<NewAccount>,
 ) -> AppResult<HttpResponse> {
     let b = body.into_inner();
-    let username = super::check_code("username", &b.username)?;
+    let username = crate::workflow::check_code("username", &b.username)?;
     let display_name = check_text("display_name", &b.display_name, 100)?;
     check_new_password(&b.password)?;
     match (b.kind, b.competitor_id) {

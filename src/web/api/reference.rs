@@ -1,10 +1,10 @@
 //! Tiers of the ladder and skills: shared reference data.
 
-use super::{allow, check_code, check_text};
 use crate::error::{AppError, AppResult};
 use crate::store::{audit, reference as store, write_tx};
 use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::{allow, check_code, check_text};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;

@@ -2,7 +2,6 @@
 //! those who supervise a contest, publication, the published results and
 //! their exports.
 
-use super::{allow, check_text, load_contest, may_supervise};
 use crate::engine::model::{ContestId, EntryId};
 use crate::error::{AppError, AppResult};
 use crate::io::results_csv::{write_table, OutputEncoding};
@@ -11,7 +10,9 @@ use crate::store::write_tx;
 use crate::web::auth::Caller;
 use crate::web::shared::{Answer, Key};
 use crate::web::State;
+use crate::workflow::contests::{load_contest, may_supervise};
 use crate::workflow::results::{self, MeasureInput, PublicationView};
+use crate::workflow::{allow, check_text};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -1,12 +1,12 @@
 //! The talent database: profiles across contests for organisers (their
 //! subtree's competitors) and for each competitor (their own).
 
-use super::allow;
 use crate::engine::access::{Actor, Denied};
 use crate::error::{AppError, AppResult};
 use crate::io::results_csv::{write_table, OutputEncoding};
 use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::allow;
 use crate::workflow::talent::{self, Filter};
 use actix_web::{web, HttpResponse};
 

@@ -5,10 +5,11 @@ use super::i18n::Lang;
 use super::{page_headers, render, render_shared};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::store::{brackets as bracket_store, reference, users};
-use crate::web::api::{allow, load_contest};
 use crate::web::auth::Caller;
 use crate::web::shared::Key;
 use crate::web::State;
+use crate::workflow::allow;
+use crate::workflow::contests::load_contest;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 

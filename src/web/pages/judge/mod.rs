@@ -15,9 +15,9 @@ use super::render;
 use crate::engine::model::{Contest, ContestId, ContestStatus};
 use crate::error::{AppError, AppResult};
 use crate::store::{reference, users, DbConnection};
-use crate::web::api::load_contest;
 use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::contests::load_contest;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
@@ -109,7 +109,7 @@ fn judged(
     let (user, role) = work::judge_role(actor, id)?;
     let account = users::get(conn, user)?;
     let c = load_contest(conn, id)?;
-    crate::web::api::allow(true, actor.may_view_contest(&c.scope()))?;
+    crate::workflow::allow(true, actor.may_view_contest(&c.scope()))?;
     let chief = role == crate::engine::model::JudgeRole::ChiefJudge;
     let head = heading(conn, state, lang, &c.contest, chief)?;
     let w = work::judge_work(conn, &state.schemes, actor, id)?;

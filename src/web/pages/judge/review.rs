@@ -167,7 +167,7 @@ async fn lock(
     let (id, entry) = (ContestId(id), EntryId(entry));
     let reason = Some(form.get("reason")).filter(|r| !r.is_empty());
     if let Some(r) = &reason {
-        crate::web::api::check_text("reason", r, 500)?;
+        crate::workflow::check_text("reason", r, 500)?;
     }
     let actor = caller.actor;
     let schemes = state.schemes.clone();
@@ -175,7 +175,7 @@ async fn lock(
     let locked = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                crate::web::api::load_contest(conn, id)?;
+                crate::workflow::contests::load_contest(conn, id)?;
                 crate::workflow::marking::lock_module(
                     conn,
                     &schemes,

@@ -270,7 +270,7 @@ fn checked_reason(reason: &str) -> AppResult<Option<String>> {
     if reason.is_empty() {
         return Ok(None);
     }
-    crate::web::api::check_text("reason", reason, 500).map(Some)
+    crate::workflow::check_text("reason", reason, 500).map(Some)
 }
 
 #[derive(Deserialize)]

@@ -146,7 +146,7 @@ async fn assign(
     state
         .db(move |conn| {
             managed(conn, &actor, id)?;
-            crate::web::api::contests::assign_judge(conn, &actor, id, user, role)
+            crate::workflow::contests::assign_judge(conn, &actor, id, user, role)
         })
         .await?;
     Ok(see_other(&format!("/organise/contests/{id}/judges")))

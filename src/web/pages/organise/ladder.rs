@@ -194,7 +194,7 @@ fn brackets_ctx(
             code: b.code,
         })
         .collect();
-    let feeders: Vec<(String, String)> = crate::web::api::visible_contests(conn, actor)?
+    let feeders: Vec<(String, String)> = crate::workflow::contests::visible_contests(conn, actor)?
         .into_iter()
         .filter(|f| f.id != id)
         .map(|f| (f.code.clone(), super::pick(lang, &f.name_zh, &f.name_en)))

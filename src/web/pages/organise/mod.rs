@@ -18,9 +18,10 @@ use crate::engine::access::Actor;
 use crate::engine::model::{Contest, ContestId};
 use crate::error::{AppError, AppResult};
 use crate::store::{reference, users, DbConnection};
-use crate::web::api::{allow, load_contest, LoadedContest};
 use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::allow;
+use crate::workflow::contests::{load_contest, LoadedContest};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -172,7 +173,7 @@ async fn list(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpR
         .db(move |conn| {
             let user = organiser(conn, &actor)?;
             let mut rows = Vec::new();
-            for c in crate::web::api::visible_contests(conn, &actor)? {
+            for c in crate::workflow::contests::visible_contests(conn, &actor)? {
                 let loaded = load_contest(conn, c.id)?;
                 if actor.may_manage_contest(&loaded.scope()).is_ok() {
                     rows.push(heading(conn, lang, &st, &c)?);
@@ -263,7 +264,7 @@ async fn status(
     state
         .db(move |conn| {
             managed(conn, &actor, id)?;
-            crate::web::api::contests::change_status(conn, &actor, id, to)
+            crate::workflow::contests::change_status(conn, &actor, id, to)
         })
         .await?;
     state.live.changed(id);

@@ -6,13 +6,14 @@
 use super::see_other;
 use crate::engine::model::ContestId;
 use crate::error::{AppError, AppResult};
-use crate::web::api::{allow, load_contest};
 use crate::web::auth::Caller;
 use crate::web::pages::forms::{FieldErrors, FormData};
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render_status;
 use crate::web::State;
+use crate::workflow::allow;
 use crate::workflow::brackets::ResultInput;
+use crate::workflow::contests::load_contest;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;

@@ -226,7 +226,7 @@ async fn publish(
             let why = if reason.is_empty() {
                 None
             } else {
-                Some(crate::web::api::check_text("reason", &reason, 500)?)
+                Some(crate::workflow::check_text("reason", &reason, 500)?)
             };
             let done = crate::store::write_tx(conn, |conn| {
                 crate::workflow::results::publish(

@@ -6,11 +6,11 @@ use crate::engine::access::Actor;
 use crate::engine::model::{ContestId, Group};
 use crate::error::{AppError, AppResult};
 use crate::store::{organisations, reference, users, DbConnection};
-use crate::web::api::contests::{ContestBody, EligibilityBody};
 use crate::web::pages::forms::{FieldErrors, FormData};
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
 use crate::web::State;
+use crate::workflow::contests::{ContestInput, EligibilityInput};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -68,7 +68,7 @@ fn choices(
             label: format!("{} ({})", pick(lang, &o.name_zh, &o.name_en), o.code),
         })
         .collect();
-    let contests = crate::web::api::visible_contests(conn, actor)?
+    let contests = crate::workflow::contests::visible_contests(conn, actor)?
         .into_iter()
         .filter(|c| Some(c.id) != except)
         .map(|c| Choice {
@@ -103,7 +103,7 @@ fn choices(
 
 /// Reads the form into a contest body; what cannot be read is an error
 /// beside its field, in the visitor's language.
-fn read(form: &FormData, state: &State, lang: Lang) -> Result<ContestBody, FieldErrors> {
+fn read(form: &FormData, state: &State, lang: Lang) -> Result<ContestInput, FieldErrors> {
     let mut errors = FieldErrors::default();
     let text = |name: &str, errors: &mut FieldErrors| {
         let v = form.get(name);
@@ -202,7 +202,7 @@ fn read(form: &FormData, state: &State, lang: Lang) -> Result<ContestBody, Field
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(ContestBody {
+    Ok(ContestInput {
         code,
         name_zh,
         name_en,
@@ -212,7 +212,7 @@ fn read(form: &FormData, state: &State, lang: Lang) -> Result<ContestBody, Field
         starts_on,
         ends_on,
         reference_date,
-        eligibility: EligibilityBody {
+        eligibility: EligibilityInput {
             min_age,
             max_age,
             group,
@@ -361,7 +361,7 @@ async fn create(
                 Ok(body) => {
                     let made: AppResult<crate::engine::model::Contest> =
                         crate::store::write_tx(conn, |conn| {
-                            let c = crate::web::api::contests::create_contest(conn, &actor, body)?;
+                            let c = crate::workflow::contests::create_contest(conn, &actor, body)?;
                             if !policy.is_empty() {
                                 let text = crate::workflow::results::bundled_policy(&policy)
                                     .ok_or_else(|| AppError::invalid("policy", "no such policy"))?;
@@ -473,7 +473,7 @@ async fn update(
             let errors = match read {
                 Err(errors) => errors,
                 Ok(body) => {
-                    match crate::web::api::contests::update_contest(conn, &actor, id, body) {
+                    match crate::workflow::contests::update_contest(conn, &actor, id, body) {
                         Ok(_) => return Ok(Ok(())),
                         Err(e)
                             if e.kind.status().is_client_error()

@@ -12,11 +12,11 @@ use crate::error::{AppError, AppResult, ErrorKind};
 use crate::store::{
     competitors, live as live_store, organisations, reference, users, DbConnection,
 };
-use crate::web::api::load_contest;
 use crate::web::auth::Caller;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
 use crate::web::State;
+use crate::workflow::contests::load_contest;
 use crate::workflow::marking::Schemes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_decimal::Decimal;

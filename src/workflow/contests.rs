@@ -1,0 +1,506 @@
+//! Contests: set-up, lifecycle, judges and judges' private links, and the
+//! contest as the access rules see it.
+
+use super::accounts::{issue_token, TokenOrigin};
+use super::allow;
+use super::{check_code, check_text};
+use crate::engine::access::{Actor, ContestScope};
+use crate::engine::model::{
+    Contest, ContestId, ContestStatus, Eligibility, Group, JudgeRole, OrganisationId, SkillId,
+    TierId, UserId, UserKind,
+};
+use crate::error::{AppError, AppResult};
+use crate::store::contests::{self as store, Assignment, ContestFields};
+use crate::store::users::{self, TokenKind, TokenRecord};
+use crate::store::{audit, organisations, reference, write_tx, DbConnection};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// A contest's set-up as an organiser gives it.
+#[derive(Debug, Clone)]
+pub struct ContestInput {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub skill_id: i64,
+    pub tier_id: i64,
+    pub organiser_org_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub reference_date: NaiveDate,
+    pub eligibility: EligibilityInput,
+}
+
+/// Who may enter, as an organiser gives it.
+#[derive(Debug, Clone, Default)]
+pub struct EligibilityInput {
+    pub min_age: Option<i32>,
+    pub max_age: Option<i32>,
+    pub group: Option<Group>,
+    pub within_organisation: Option<i64>,
+    pub qualified_from: Vec<i64>,
+}
+
+/// Organisers of the contest, or its chief judge (`Actor::may_supervise`).
+pub fn may_supervise(actor: &Actor, c: &LoadedContest) -> AppResult<()> {
+    allow(actor.is_signed_in(), actor.may_supervise(&c.scope()))
+}
+
+/// A contest with the path of its organiser, as the access rules need it.
+pub struct LoadedContest {
+    pub contest: Contest,
+    pub organiser_path: Vec<OrganisationId>,
+}
+
+impl LoadedContest {
+    pub fn scope(&self) -> ContestScope<'_> {
+        ContestScope {
+            id: self.contest.id,
+            status: self.contest.status,
+            organiser: &self.organiser_path,
+        }
+    }
+}
+
+pub fn load_contest(conn: &mut DbConnection, id: ContestId) -> AppResult<LoadedContest> {
+    let contest = store::find(conn, id)?
+        .ok_or_else(|| AppError::not_found(format!("contest {id} does not exist")))?;
+    let organiser_path = organisations::get(conn, contest.organiser_org_id)?.path;
+    Ok(LoadedContest {
+        contest,
+        organiser_path,
+    })
+}
+
+/// The contests the actor may see, newest first.
+pub fn visible_contests(conn: &mut DbConnection, actor: &Actor) -> AppResult<Vec<Contest>> {
+    let orgs = organisations::all(conn)?;
+    let mut out = Vec::new();
+    for contest in store::all(conn)? {
+        let organiser_path = orgs
+            .iter()
+            .find(|o| o.id == contest.organiser_org_id)
+            .map(|o| o.path.clone())
+            .ok_or_else(|| {
+                AppError::internal(format!("contest {} has no organiser", contest.id))
+            })?;
+        let loaded = LoadedContest {
+            contest,
+            organiser_path,
+        };
+        if actor.may_view_contest(&loaded.scope()).is_ok() {
+            out.push(loaded.contest);
+        }
+    }
+    Ok(out)
+}
+
+/// Checks a contest body against the rules and the database.
+fn contest_fields(
+    conn: &mut DbConnection,
+    b: ContestInput,
+    own_id: Option<ContestId>,
+) -> AppResult<ContestFields> {
+    let code = check_code("code", &b.code)?;
+    let name_zh = check_text("name_zh", &b.name_zh, 200)?;
+    let name_en = check_text("name_en", &b.name_en, 300)?;
+    if b.ends_on < b.starts_on {
+        return Err(AppError::invalid(
+            "ends_on",
+            format!("{} is before starts_on {}", b.ends_on, b.starts_on),
+        ));
+    }
+    let e = &b.eligibility;
+    for (field, age) in [
+        ("eligibility.min_age", e.min_age),
+        ("eligibility.max_age", e.max_age),
+    ] {
+        if let Some(a) = age {
+            if !(0..=120).contains(&a) {
+                return Err(AppError::invalid(
+                    field,
+                    format!("must be from 0 to 120, is {a}"),
+                ));
+            }
+        }
+    }
+    if let (Some(min), Some(max)) = (e.min_age, e.max_age) {
+        if min > max {
+            return Err(AppError::invalid(
+                "eligibility.max_age",
+                format!("{max} is below min_age {min}"),
+            ));
+        }
+    }
+    reference::skill(conn, SkillId(b.skill_id)).map_err(|_| {
+        AppError::invalid("skill_id", format!("skill {} does not exist", b.skill_id))
+    })?;
+    reference::tier(conn, TierId(b.tier_id))
+        .map_err(|_| AppError::invalid("tier_id", format!("tier {} does not exist", b.tier_id)))?;
+    if organisations::find(conn, OrganisationId(b.organiser_org_id))?.is_none() {
+        return Err(AppError::invalid(
+            "organiser_org_id",
+            format!("organisation {} does not exist", b.organiser_org_id),
+        ));
+    }
+    if let Some(o) = e.within_organisation {
+        if organisations::find(conn, OrganisationId(o))?.is_none() {
+            return Err(AppError::invalid(
+                "eligibility.within_organisation",
+                format!("organisation {o} does not exist"),
+            ));
+        }
+    }
+    for q in &e.qualified_from {
+        if Some(ContestId(*q)) == own_id {
+            return Err(AppError::invalid(
+                "eligibility.qualified_from",
+                "a contest cannot require qualification from itself",
+            ));
+        }
+        if store::find(conn, ContestId(*q))?.is_none() {
+            return Err(AppError::invalid(
+                "eligibility.qualified_from",
+                format!("contest {q} does not exist"),
+            ));
+        }
+    }
+    Ok(ContestFields {
+        code,
+        name_zh,
+        name_en,
+        skill_id: SkillId(b.skill_id),
+        tier_id: TierId(b.tier_id),
+        organiser_org_id: OrganisationId(b.organiser_org_id),
+        starts_on: b.starts_on,
+        ends_on: b.ends_on,
+        reference_date: b.reference_date,
+        eligibility: Eligibility {
+            min_age: e.min_age,
+            max_age: e.max_age,
+            group: e.group,
+            within_organisation: e.within_organisation.map(OrganisationId),
+            qualified_from: e.qualified_from.iter().map(|q| ContestId(*q)).collect(),
+        },
+    })
+}
+
+/// Creates a contest in draft.
+pub fn create_contest(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    input: ContestInput,
+) -> AppResult<crate::engine::model::Contest> {
+    write_tx(conn, |conn| {
+        let fields = contest_fields(conn, input, None)?;
+        let organiser = organisations::get(conn, fields.organiser_org_id)?;
+        allow(
+            actor.is_signed_in(),
+            actor.may_manage_organisation(&organiser.path),
+        )?;
+        if store::by_code(conn, &fields.code)?.is_some() {
+            return Err(AppError::conflict(format!(
+                "a contest with code '{}' already exists",
+                fields.code
+            )));
+        }
+        let c = store::insert(conn, &fields, ContestStatus::Draft)?;
+        audit::record(
+            conn,
+            actor.user(),
+            "contest.create",
+            ("contest", Some(c.id.0)),
+            serde_json::json!({"code": c.code}),
+        )?;
+        Ok(c)
+    })
+}
+
+/// Changes a contest's set-up, only in draft or registration.
+pub fn update_contest(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+    input: ContestInput,
+) -> AppResult<crate::engine::model::Contest> {
+    write_tx(conn, |conn| {
+        let current = load_contest(conn, id)?;
+        allow(
+            actor.is_signed_in(),
+            actor.may_manage_contest(&current.scope()),
+        )?;
+        if !current.contest.status.accepts_registrations() {
+            return Err(AppError::conflict(format!(
+                "the contest is '{}': its set-up can change only in draft or registration",
+                current.contest.status
+            )));
+        }
+        let fields = contest_fields(conn, input, Some(id))?;
+        let organiser = organisations::get(conn, fields.organiser_org_id)?;
+        allow(
+            actor.is_signed_in(),
+            actor.may_manage_organisation(&organiser.path),
+        )?;
+        if let Some(other) = store::by_code(conn, &fields.code)? {
+            if other.id != id {
+                return Err(AppError::conflict(format!(
+                    "a contest with code '{}' already exists",
+                    fields.code
+                )));
+            }
+        }
+        let c = store::update_fields(conn, id, &fields)?;
+        audit::record(
+            conn,
+            actor.user(),
+            "contest.update",
+            ("contest", Some(id.0)),
+            serde_json::json!({"code": c.code}),
+        )?;
+        Ok(c)
+    })
+}
+
+/// Moves a contest one step along its lifecycle (publication excepted).
+pub fn change_status(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+    to: ContestStatus,
+) -> AppResult<crate::engine::model::Contest> {
+    write_tx(conn, |conn| {
+        let current = load_contest(conn, id)?;
+        allow(
+            actor.is_signed_in(),
+            actor.may_manage_contest(&current.scope()),
+        )?;
+        let from = current.contest.status;
+        from.check_transition(to).map_err(AppError::conflict)?;
+        if to == crate::engine::model::ContestStatus::Published {
+            return Err(AppError::conflict(format!(
+                "contest {id}: results are published by publishing them, \
+                 which checks every sign-off and stores the results"
+            )));
+        }
+        let c = store::set_status(conn, id, to)?;
+        audit::record(
+            conn,
+            actor.user(),
+            "contest.status",
+            ("contest", Some(id.0)),
+            serde_json::json!({"from": from, "to": to}),
+        )?;
+        Ok(c)
+    })
+}
+
+fn manageable(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> AppResult<LoadedContest> {
+    let c = load_contest(conn, id)?;
+    allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+    Ok(c)
+}
+
+/// Makes a judge's account a judge or chief judge of the contest.
+pub fn assign_judge(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+    user: UserId,
+    role: JudgeRole,
+) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        manageable(conn, actor, id)?;
+        let u = users::find(conn, user)?
+            .ok_or_else(|| AppError::invalid("user", format!("account {user} does not exist")))?;
+        if u.kind != UserKind::Judge {
+            return Err(AppError::invalid(
+                "user",
+                format!("account '{}' is not a judge's account", u.username),
+            ));
+        }
+        store::assign_judge(
+            conn,
+            &Assignment {
+                contest_id: id,
+                user_id: user,
+                role,
+            },
+        )?;
+        audit::record(
+            conn,
+            actor.user(),
+            "contest.judge.assign",
+            ("contest", Some(id.0)),
+            serde_json::json!({"user": user, "role": role}),
+        )?;
+        Ok(())
+    })
+}
+
+/// A judge's private sign-in link, valid until the day after the contest ends.
+pub fn create_judge_link(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+    user: UserId,
+) -> AppResult<IssuedLink> {
+    write_tx(conn, |conn| {
+        let c = manageable(conn, actor, id)?;
+        if !store::judges(conn, id)?.iter().any(|a| a.user_id == user) {
+            return Err(AppError::invalid(
+                "user",
+                format!("account {user} is not a judge of contest {id}"),
+            ));
+        }
+        let u = users::get(conn, user)?;
+        let until = c
+            .contest
+            .ends_on
+            .succ_opt()
+            .unwrap_or(c.contest.ends_on)
+            .and_hms_opt(23, 59, 59)
+            .unwrap_or_default();
+        let hours = (until - crate::store::now()).num_hours();
+        if hours < 1 {
+            return Err(AppError::conflict(
+                "the contest has ended: its judges' links would already have expired",
+            ));
+        }
+        let (token, expires_at) = issue_token(
+            conn,
+            &u,
+            TokenKind::JudgeLink,
+            hours,
+            TokenOrigin {
+                created_by: actor.user(),
+                contest: Some(id),
+                issued_from: None,
+            },
+        )?;
+        let record = users::live_token(
+            conn,
+            &super::accounts::token_hash(&token),
+            &[TokenKind::JudgeLink],
+        )?
+        .ok_or_else(|| AppError::internal("the new link was not stored"))?;
+        audit::record(
+            conn,
+            actor.user(),
+            "judge_link.create",
+            ("contest", Some(id.0)),
+            serde_json::json!({"user": user, "link": record.id}),
+        )?;
+        Ok(IssuedLink {
+            id: record.id,
+            path: format!("/signin/link/{token}"),
+            token,
+            expires_at,
+        })
+    })
+}
+
+/// Revokes a judge's private link of the contest.
+pub fn revoke_judge_link(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+    link: i64,
+) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        manageable(conn, actor, id)?;
+        let record = users::token(conn, link)?
+            .filter(|t| t.contest_id == Some(id.0) && t.kind == "judge_link")
+            .ok_or_else(|| AppError::not_found(format!("contest {id} has no judge link {link}")))?;
+        users::revoke_token(conn, record.id)?;
+        audit::record(
+            conn,
+            actor.user(),
+            "judge_link.revoke",
+            ("contest", Some(id.0)),
+            serde_json::json!({"link": link}),
+        )?;
+        Ok(())
+    })
+}
+
+/// One contest, if the actor may see it.
+pub fn contest(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> AppResult<Contest> {
+    let c = load_contest(conn, id)?;
+    allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+    Ok(c.contest)
+}
+
+/// A judge of a contest, with their role.
+#[derive(Debug, Clone, Serialize)]
+pub struct JudgeSeat {
+    pub user_id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub organisation_id: OrganisationId,
+    pub role: JudgeRole,
+}
+
+/// The contest's judges and their roles, for its organisers and its judges.
+pub fn judges(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> AppResult<Vec<JudgeSeat>> {
+    let c = load_contest(conn, id)?;
+    if actor.judge_role(id).is_none() {
+        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+    }
+    let mut out = Vec::new();
+    for a in store::judges(conn, id)? {
+        let u = users::get(conn, a.user_id)?;
+        out.push(JudgeSeat {
+            user_id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            organisation_id: u.organisation_id,
+            role: a.role,
+        });
+    }
+    Ok(out)
+}
+
+/// Removes a judge from the contest.
+pub fn unassign_judge(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+    user: UserId,
+) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        manageable(conn, actor, id)?;
+        if store::unassign_judge(conn, id, user)? == 0 {
+            return Err(AppError::not_found(format!(
+                "account {user} is not a judge of contest {id}"
+            )));
+        }
+        audit::record(
+            conn,
+            actor.user(),
+            "contest.judge.unassign",
+            ("contest", Some(id.0)),
+            serde_json::json!({"user": user}),
+        )?;
+        Ok(())
+    })
+}
+
+/// A judge's private link, shown once when it is issued.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuedLink {
+    pub id: i64,
+    /// The path to open on the tablet (`/signin/link/TOKEN`).
+    pub path: String,
+    pub token: String,
+    pub expires_at: chrono::NaiveDateTime,
+}
+
+/// The judges' private links of the contest (without their tokens).
+pub fn judge_links(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+) -> AppResult<Vec<TokenRecord>> {
+    manageable(conn, actor, id)?;
+    Ok(users::judge_links_of_contest(conn, id)?)
+}
