@@ -11,7 +11,7 @@ pub mod shared;
 use crate::config::Settings;
 use crate::engine::identity::IdentityHasher;
 use crate::error::{AppError, AppResult};
-use crate::store::{DbConnection, Pool};
+use crate::workflow::{Connection as DbConnection, Pool};
 use actix_web::{web, HttpResponse};
 use std::sync::Arc;
 

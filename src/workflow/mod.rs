@@ -60,3 +60,7 @@ pub fn check_code(field: &str, value: &str) -> AppResult<String> {
     }
     Ok(v)
 }
+
+/// The database handle the shells hold and pass to workflows without looking
+/// inside: the web layer's pool and the connection its work runs on.
+pub use crate::store::{DbConnection as Connection, Pool};
