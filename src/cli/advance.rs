@@ -5,6 +5,7 @@
 use crate::engine::advancement::{propose, read_rules, Outcome, Proposal};
 use crate::io::encoding::decode;
 use crate::io::results_csv::{parse_feeder_results, write_table, OutputEncoding};
+use anyhow::Context as _;
 
 /// Proposes who advances from files. Fails when a file cannot be read.
 pub fn advance_files(rules: &str, results: &[u8]) -> Result<Proposal, String> {
@@ -54,4 +55,77 @@ pub fn proposal_csv(p: &Proposal) -> Result<String, csv::Error> {
         OutputEncoding::Utf8,
     )?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[derive(clap::Args)]
+pub struct AdvanceArgs {
+    /// On the database: the contest (id or code) qualifiers go on to.
+    #[arg(long, conflicts_with_all = ["rules", "results"], required_unless_present_all = ["rules", "results"])]
+    pub contest: Option<String>,
+    /// With --contest: show the proposal, confirm nothing.
+    #[arg(long, requires = "contest")]
+    pub dry_run: bool,
+    /// Offline: the qualification rules (TOML).
+    #[arg(long, requires = "results")]
+    pub rules: Option<std::path::PathBuf>,
+    /// Offline: the feeders' results (CSV: UTF-8, UTF-8 with BOM, or GBK).
+    #[arg(long, requires = "rules")]
+    pub results: Option<std::path::PathBuf>,
+    /// json (everything) or csv (one line per competitor).
+    #[arg(long, default_value = "json")]
+    pub format: super::Format,
+}
+
+/// `jiangxin advance`: a proposal from the database (confirmed unless a dry run) or from files.
+pub fn run(args: AdvanceArgs) -> anyhow::Result<()> {
+    let (p, warnings) = match (&args.contest, &args.rules, &args.results) {
+        (Some(contest), _, _) => {
+            let settings = crate::config::Settings::from_env()?;
+            let (pool, _, _) = crate::startup::prepare(&settings)?;
+            let mut conn = pool.get()?;
+            let id = super::installation::find_contest(&mut conn, contest)?;
+            let view = crate::workflow::advancement::proposal(&mut conn, id)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if !args.dry_run {
+                let confirmed = crate::store::write_tx(&mut conn, |conn| {
+                    crate::workflow::advancement::confirm(conn, id, None)
+                })
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                eprintln!("{} qualifier(s) entered in {contest}", confirmed.len());
+            }
+            (view.proposal, view.warnings)
+        }
+        (None, Some(rules), Some(results)) => {
+            let rules = std::fs::read_to_string(rules)
+                .with_context(|| format!("reading {}", rules.display()))?;
+            let results =
+                std::fs::read(results).with_context(|| format!("reading {}", results.display()))?;
+            let p = advance_files(&rules, &results).map_err(|e| anyhow::anyhow!(e))?;
+            (p, Vec::new())
+        }
+        _ => return Err(anyhow::anyhow!("give --contest, or --rules with --results")),
+    };
+    for w in &warnings {
+        if !w.contains("places filled") {
+            eprintln!("  warning: {w}");
+        }
+    }
+    match args.format {
+        super::Format::Json => println!("{}", serde_json::to_string_pretty(&p)?),
+        super::Format::Csv => print!("{}", proposal_csv(&p)?),
+    }
+    let qualified = p.qualifiers().count();
+    eprintln!(
+        "{qualified} qualify for {}; {} newly, {} confirmed before no longer qualify (kept until withdrawn)",
+        p.contest,
+        p.difference.added.len(),
+        p.difference.no_longer_qualifying.len()
+    );
+    for u in &p.unfilled {
+        eprintln!(
+            "  {}: {} of {} places filled (quotas, eligibility or declines)",
+            u.group, u.filled, u.places
+        );
+    }
+    Ok(())
 }

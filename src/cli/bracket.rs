@@ -3,6 +3,7 @@
 
 use crate::engine::bracket::{build, seeding, Bracket, Format, Options, Source};
 use crate::io::encoding::decode;
+use anyhow::Context as _;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -165,4 +166,77 @@ pub fn text(s: &Structure) -> String {
         ));
     }
     out
+}
+
+#[derive(clap::Args)]
+pub struct BracketArgs {
+    /// single, double, round-robin, groups or swiss.
+    #[arg(value_name = "FORMAT", value_parser = ["single", "double", "round-robin", "groups", "swiss"])]
+    pub kind: String,
+    /// The number of entrants (not needed with --seeds).
+    #[arg(long)]
+    pub entrants: Option<usize>,
+    /// The entrants in seed order (CSV: name[,organisation]).
+    #[arg(long)]
+    pub seeds: Option<std::path::PathBuf>,
+    /// Keep entrants of one organisation apart in the early rounds (needs --seeds).
+    #[arg(long, requires = "seeds")]
+    pub keep_apart: bool,
+    /// Single elimination and the knockout after groups: a third-place match.
+    #[arg(long)]
+    pub third_place: bool,
+    /// Double elimination: none, single or reset.
+    #[arg(long, default_value = "single", value_parser = ["none", "single", "reset"])]
+    pub grand_final: String,
+    /// Round robin (0: one group) and groups (default 4): entrants per group.
+    #[arg(long, default_value_t = 0)]
+    pub group_size: usize,
+    /// Groups: how many of each group go on to the knockout.
+    #[arg(long, default_value_t = 2)]
+    pub advance: usize,
+    /// Swiss: the number of rounds (0: enough for a single winner, log2 of the entrants).
+    #[arg(long, default_value_t = 0)]
+    pub rounds: usize,
+    /// text or json.
+    #[arg(long, default_value = "text")]
+    pub format: BracketOut,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum BracketOut {
+    Text,
+    Json,
+}
+
+/// `jiangxin bracket`: prints a bracket's structure.
+pub fn run(args: BracketArgs) -> anyhow::Result<()> {
+    use crate::engine::bracket::{Format, GrandFinal, Options};
+    let format = Format::parse(&args.kind).ok_or_else(|| anyhow::anyhow!("unknown format"))?;
+    let seeds = match &args.seeds {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            Some(read_seeds(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?)
+        }
+        None => None,
+    };
+    let options = Options {
+        third_place: args.third_place,
+        grand_final: match args.grand_final.as_str() {
+            "none" => GrandFinal::None,
+            "reset" => GrandFinal::Reset,
+            _ => GrandFinal::Single,
+        },
+        group_size: args.group_size,
+        advance: args.advance,
+        rounds: args.rounds,
+        ..Options::default()
+    };
+    let s = structure(format, args.entrants, &options, seeds, args.keep_apart)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    match args.format {
+        BracketOut::Json => println!("{}", serde_json::to_string_pretty(&s)?),
+        BracketOut::Text => print!("{}", text(&s)),
+    }
+    Ok(())
 }

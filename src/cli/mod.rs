@@ -4,5 +4,13 @@
 
 pub mod advance;
 pub mod bracket;
+pub mod demo;
+pub mod installation;
 pub mod score;
 pub mod standings;
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Json,
+    Csv,
+}

@@ -7,6 +7,7 @@ use crate::engine::scoring::{check_mark, EntryScore, Layout, MarkRow, Outcome, S
 use crate::io::encoding::decode;
 use crate::io::marks_csv::{parse_marks, MarkLine};
 use crate::workflow::marking::read_scheme;
+use anyhow::Context as _;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -272,4 +273,42 @@ pub fn unscorable_csv(report: &Report) -> Result<String, csv::Error> {
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[derive(clap::Args)]
+pub struct ScoreArgs {
+    /// The marking scheme (TOML).
+    #[arg(long)]
+    pub scheme: std::path::PathBuf,
+    /// The marks (CSV: UTF-8, UTF-8 with BOM, or GBK).
+    #[arg(long)]
+    pub marks: std::path::PathBuf,
+    /// json (every level of every entry, and the unscorable rows) or csv (one row per entry).
+    #[arg(long, default_value = "json")]
+    pub format: super::Format,
+}
+
+/// `jiangxin score`: reads the files, scores them, and prints the report.
+pub fn run(args: ScoreArgs) -> anyhow::Result<()> {
+    let scheme = std::fs::read_to_string(&args.scheme)
+        .with_context(|| format!("reading {}", args.scheme.display()))?;
+    let marks =
+        std::fs::read(&args.marks).with_context(|| format!("reading {}", args.marks.display()))?;
+    let report = score_files(&scheme, &marks).map_err(|e| anyhow::anyhow!(e))?;
+    match args.format {
+        super::Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        super::Format::Csv => {
+            print!("{}", entries_csv(&report)?);
+            if !report.unscorable.is_empty() {
+                eprint!("{}", unscorable_csv(&report)?);
+            }
+        }
+    }
+    eprintln!(
+        "{} entries scored, {} complete; {} rows could not be scored",
+        report.entries.len(),
+        report.entries.iter().filter(|e| e.complete).count(),
+        report.unscorable.len()
+    );
+    Ok(())
 }

@@ -7,6 +7,7 @@ use crate::engine::awards::{evaluate, read_policy, Contestant, Member, Results};
 use crate::engine::standings::Entrant;
 use crate::io::encoding::decode;
 use crate::io::results_csv::{parse_entrants, write_table, OutputEncoding};
+use anyhow::Context as _;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -156,4 +157,63 @@ pub fn standings_csv(report: &StandingsReport) -> Result<String, csv::Error> {
         OutputEncoding::Utf8,
     )?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[derive(clap::Args)]
+pub struct StandingsArgs {
+    /// The marking scheme (TOML).
+    #[arg(long)]
+    pub scheme: std::path::PathBuf,
+    /// The marks (CSV: UTF-8, UTF-8 with BOM, or GBK).
+    #[arg(long)]
+    pub marks: std::path::PathBuf,
+    /// The award policy (TOML), e.g. fixtures/policies/worldskills.toml.
+    #[arg(long)]
+    pub policy: std::path::PathBuf,
+    /// The entrants: members, groups, skill levels, completion times (CSV).
+    #[arg(long)]
+    pub entries: Option<std::path::PathBuf>,
+    /// The seed of any lot drawn; the same seed replays the same draw.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// json (everything) or csv (one row per entrant).
+    #[arg(long, default_value = "json")]
+    pub format: super::Format,
+}
+
+/// `jiangxin standings`: reads the files, ranks and awards, and prints the report.
+pub fn run(args: StandingsArgs) -> anyhow::Result<()> {
+    let read_text = |p: &std::path::PathBuf| {
+        std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
+    };
+    let scheme = read_text(&args.scheme)?;
+    let policy = read_text(&args.policy)?;
+    let marks =
+        std::fs::read(&args.marks).with_context(|| format!("reading {}", args.marks.display()))?;
+    let entrants = match &args.entries {
+        Some(p) => Some(std::fs::read(p).with_context(|| format!("reading {}", p.display()))?),
+        None => None,
+    };
+    let seed = args.seed.unwrap_or_else(|| rand::random::<u64>() >> 1);
+    let report = standings_files(&scheme, &marks, &policy, entrants.as_deref(), seed)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    match args.format {
+        super::Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        super::Format::Csv => print!("{}", standings_csv(&report)?),
+    }
+    let ranked: usize = report
+        .results
+        .groups
+        .iter()
+        .map(|g| g.standings.len())
+        .sum();
+    let lots: usize = report.results.groups.iter().map(|g| g.lots.len()).sum();
+    eprintln!(
+        "{ranked} entries ranked, {} left out; {lots} lot(s) drawn with seed {seed}",
+        report.unranked.len()
+    );
+    for u in &report.unranked {
+        eprintln!("  not ranked: {}: {}", u.entry, u.reason);
+    }
+    Ok(())
 }

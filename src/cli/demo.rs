@@ -1,0 +1,95 @@
+//! `jiangxin demo`: a fresh SQLite database with a realistic provincial ladder,
+//! served with its sign-in details printed.
+
+use crate::config::{DatabaseUrl, Settings};
+use crate::startup::{self, Application};
+use crate::store;
+use anyhow::Context as _;
+
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Where to keep the demo database (recreated on every run).
+    #[arg(long, default_value = "jiangxin-demo.db")]
+    pub database: PathBuf,
+    /// The port to try first; a free one is chosen when it is taken.
+    #[arg(long, default_value_t = crate::config::DEFAULT_PORT)]
+    pub port: u16,
+    /// Load the data and exit without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+/// Builds the demo database and, unless `--no-serve`, serves it.
+pub fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let path = args.database;
+    for suffix in ["", "-wal", "-shm", ".key"] {
+        let mut p = path.clone().into_os_string();
+        p.push(suffix);
+        let p = PathBuf::from(p);
+        if p.exists() {
+            std::fs::remove_file(&p)
+                .with_context(|| format!("removing the old demo file {}", p.display()))?;
+        }
+    }
+    let mut settings = Settings {
+        database: DatabaseUrl::Sqlite(path.clone()),
+        port: args.port,
+        ..Settings::default()
+    };
+    let (pool, hasher, _) = startup::prepare(&settings)?;
+    let summary = {
+        let mut conn = pool.get()?;
+        store::write_tx(&mut conn, |conn| crate::demo::load(conn, &hasher))?
+    };
+    drop(pool);
+    println!(
+        "Demo database {}: {} organisations, {} contests, {} competitors, {} entries, {} judges' marks.",
+        path.display(),
+        summary.organisations,
+        summary.contests,
+        summary.competitors,
+        summary.entries,
+        summary.marks
+    );
+    if args.no_serve {
+        return Ok(());
+    }
+    let listener = match std::net::TcpListener::bind((settings.host, settings.port)) {
+        Ok(l) => l,
+        Err(_) => std::net::TcpListener::bind((settings.host, 0)).context("finding a free port")?,
+    };
+    settings.port = listener.local_addr()?.port();
+    let address = format!("http://{}:{}", settings.host, settings.port);
+    println!("\njiangxin demo is running at {address}\n");
+    for b in &summary.brackets {
+        println!(
+            "Bracket ({}) of {}: {address}/brackets/{}",
+            b.format, b.contest, b.id
+        );
+    }
+    for (code, id) in &summary.live {
+        println!("Live ranking of {code} (marking runs): {address}/contests/{id}/live");
+    }
+    println!("Organisers' pages (signed in as an organiser): {address}/organise");
+    println!("Judges' pages (after signing in by private link): {address}/judge");
+    println!("\nSign in at {address}/signin as:");
+    for a in &summary.accounts {
+        println!(
+            "  {:<11} {:<14} password {}",
+            a.kind.to_string(),
+            a.username,
+            a.password
+        );
+        if let Some(link) = &a.link {
+            println!("  {:<11} {:<14} private link {address}{link}", "", "");
+        }
+    }
+    println!("\nAPI: {address}/api/v1/contests   (POST /api/v1/auth/login for a bearer token)\nPress Ctrl-C to stop.");
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::with_listener(settings, listener)?;
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}
