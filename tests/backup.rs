@@ -92,7 +92,12 @@ fn a_backup_during_marking_holds_every_acknowledged_mark(backend: Backend) {
             }
         })
     };
+    let started = std::time::Instant::now();
     while acked.lock().unwrap().len() < 30 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "waited 60 s for 30 acknowledged marks"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let before: HashSet<String> = acked.lock().unwrap().iter().cloned().collect();

@@ -63,6 +63,18 @@ fn tablet(shared: Shared, token: String, contest: i64, entry: i64, tag: u32) {
     }
 }
 
+/// Polls `done` until it holds; fails after 60 s.
+fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let started = std::time::Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "waited 60 s for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 fn killed_mid_marking_the_server_loses_nothing(backend: Backend) {
     let s = TestServer::start(backend);
     let x = running(&s);
@@ -90,20 +102,21 @@ fn killed_mid_marking_the_server_loses_nothing(backend: Backend) {
         std::thread::spawn(move || tablet(shared, token, c, entry, tag))
     })
     .collect();
-    while acked.lock().unwrap().len() < 60 {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_until("60 marks acknowledged", || {
+        acked.lock().unwrap().len() >= 60
+    });
     // Power off: no chance to finish anything.
     let mut server = server;
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     let at_kill = acked.lock().unwrap().len();
-    std::thread::sleep(Duration::from_millis(500));
+    // The tablets find the server gone and keep their marks to send again.
+    wait_until("a tablet retrying", || *retried.lock().unwrap() > 0);
     let again = serve_binary(&url);
     *base.lock().unwrap() = again.base.clone();
-    while acked.lock().unwrap().len() < at_kill + 60 {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_until("60 more marks acknowledged", || {
+        acked.lock().unwrap().len() >= at_kill + 60
+    });
     stop.store(true, Ordering::SeqCst);
     for t in tablets {
         t.join().unwrap();

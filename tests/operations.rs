@@ -21,7 +21,14 @@ fn sigterm_lets_requests_in_flight_finish(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let log_path = dir.path().join("server.log");
     let log = std::fs::File::create(&log_path).unwrap();
-    let mut server = serve_binary_with(&url, &[("JIANGXIN_LOG_FORMAT", "json")], log);
+    let mut server = serve_binary_with(
+        &url,
+        &[
+            ("JIANGXIN_LOG_FORMAT", "json"),
+            ("JIANGXIN_LOG", "info,jiangxin=debug"),
+        ],
+        log,
+    );
     let address = server.base.trim_start_matches("http://").to_string();
 
     // A tablet starts sending a mark, and the rest of its body is slow.
@@ -45,7 +52,19 @@ fn sigterm_lets_requests_in_flight_finish(backend: Backend) {
     )
     .unwrap();
     tablet.flush().unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    // The server has the request once its log says so.
+    let sent = Instant::now();
+    while !std::fs::read_to_string(&log_path)
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.contains("slow-mark-1") && l.contains("received"))
+    {
+        assert!(
+            sent.elapsed() < Duration::from_secs(20),
+            "the server never logged the request it was sent"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 
     // The server is told to stop while the mark is half sent.
     let pid = server.child.id().to_string();
@@ -54,11 +73,16 @@ fn sigterm_lets_requests_in_flight_finish(backend: Backend) {
         .status()
         .unwrap();
     assert!(signalled.success());
-    std::thread::sleep(Duration::from_millis(700));
-    assert!(
-        server.child.try_wait().unwrap().is_none(),
-        "the server waits for the request in flight"
-    );
+    // For the next 700 ms the server keeps running: it waits for the
+    // request in flight.
+    let signalled_at = Instant::now();
+    while signalled_at.elapsed() < Duration::from_millis(700) {
+        assert!(
+            server.child.try_wait().unwrap().is_none(),
+            "the server waits for the request in flight"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 
     // The rest of the mark arrives; it is stored and acknowledged.
     tablet.write_all(rest.as_bytes()).unwrap();
@@ -126,7 +150,7 @@ fn sigterm_lets_requests_in_flight_finish(backend: Backend) {
         answered["fields"]["status"] == 201 || answered["fields"]["status"] == 200,
         "{answered}"
     );
-    assert!(answered["fields"]["ms"].as_f64().unwrap() >= 500.0);
+    assert!(answered["fields"]["ms"].as_f64().unwrap() >= 700.0);
     assert!(
         lines.iter().any(|l| l["fields"]["message"]
             .as_str()

@@ -128,6 +128,7 @@ pub async fn trace_request(
         path = %req.path()
     );
     let started = std::time::Instant::now();
+    span.in_scope(|| tracing::debug!("received"));
     let answered = next.call(req).instrument(span.clone()).await;
     let ms = started.elapsed().as_secs_f64() * 1e3;
     let mut res = span.in_scope(|| match answered {

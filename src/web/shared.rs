@@ -40,6 +40,7 @@ pub const FRESH_FOR: Duration = Duration::from_secs(1);
 const KEPT: usize = 1024;
 
 /// One answer, with its validator.
+#[derive(Clone)]
 pub struct Answer {
     pub etag: String,
     pub content_type: &'static str,
@@ -245,6 +246,24 @@ impl SharedAnswers {
         slot.rebuild(generation, build).await
     }
 
+    /// Makes the current answer for `key` older than [`FRESH_FOR`], as if
+    /// that time had passed.
+    #[cfg(test)]
+    fn make_old(&self, key: &Key) {
+        let slot = self.slot(key.clone());
+        let mut current = match slot.current.write() {
+            Ok(c) => c,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(a) = current.as_ref() {
+            let mut old = Answer::clone(a);
+            old.made = Instant::now()
+                .checked_sub(FRESH_FOR + Duration::from_millis(1))
+                .unwrap_or(old.made);
+            *current = Some(Arc::new(old));
+        }
+    }
+
     fn slot(&self, key: Key) -> Arc<Slot> {
         let mut slots = match self.slots.lock() {
             Ok(s) => s,
@@ -322,7 +341,7 @@ mod tests {
         };
         let old = || async { Ok(Answer::new("text/plain", b"old".to_vec())) };
         cache.get(&hub, key.clone(), old).await.unwrap();
-        std::thread::sleep(FRESH_FOR + Duration::from_millis(50));
+        cache.make_old(&key);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let slow = cache.get(&hub, key.clone(), || async move {
             let _ = rx.await;
@@ -389,7 +408,7 @@ mod tests {
             failed.is_ok(),
             "a current answer is reused without building"
         );
-        std::thread::sleep(FRESH_FOR + Duration::from_millis(50));
+        cache.make_old(&key);
         let e = cache.get(&hub, key, build).await.unwrap();
         assert_eq!(&e.body[..], b"answer 2", "an old answer is rebuilt");
     }
