@@ -9,8 +9,8 @@ pub mod people;
 use crate::engine::eligibility::{self, Candidate};
 use crate::engine::identity::IdentityHasher;
 use crate::engine::model::{
-    ContestId, Eligibility, Group, IdKind, JudgeRole, Organisation, OrganisationKind, SkillLevel,
-    UserKind,
+    ContestId, Eligibility, Group, IdKind, JudgeRole, Organisation, OrganisationKind, Skill,
+    SkillLevel, UserKind,
 };
 use crate::engine::registration::RegistrationRow;
 use crate::store::contests::{Assignment, ContestFields};
@@ -52,13 +52,52 @@ pub struct Summary {
 /// The password of the demo's expert judges.
 pub const EXPERT_PASSWORD: &str = "jiangxin-expert";
 
-/// Loads the demo ladder into an empty, migrated database.
+/// Loads the demo ladder into an empty, migrated database: organisations,
+/// skills, a generated population, the contests with their entries and marks,
+/// brackets, public live rankings, and the accounts to sign in with.
 pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<Summary> {
     let ladder =
         ladder::parse_ladder(LADDER).map_err(|e| anyhow!("fixtures/demo/ladder.toml: {e}"))?;
     ladder::check_ladder(&ladder).map_err(|e| anyhow!("fixtures/demo/ladder.toml: {e}"))?;
-    let mut summary = Summary::default();
+    let orgs = create_organisations(conn, &ladder)?;
+    let skills = create_skills(conn, &ladder)?;
+    let population = generate_population(&ladder, &orgs)?;
+    let mut summary = Summary {
+        organisations: orgs.len(),
+        competitors: population.len(),
+        ..Summary::default()
+    };
+    let created = create_contests(
+        conn,
+        hasher,
+        &ladder,
+        &orgs,
+        &skills,
+        &population,
+        &mut summary,
+    )?;
+    summary.contests = created.len();
+    summary.brackets =
+        brackets::load(conn).map_err(|e| anyhow!("the demo brackets: {}", e.message))?;
+    summary.live = open_live_rankings(conn)?;
+    summary.accounts = create_accounts(conn, hasher, &ladder, &orgs, &population, &created)?;
+    summary.accounts.push(DemoAccount {
+        username: marking::EXPERTS[0].0.into(),
+        password: EXPERT_PASSWORD.into(),
+        kind: UserKind::Judge,
+        link: None,
+    });
+    Ok(summary)
+}
 
+/// A generated person with where they work or study, their group and level.
+type Member = (people::Person, Organisation, Group, Option<SkillLevel>);
+
+/// The ladder's organisations, by code.
+fn create_organisations(
+    conn: &mut DbConnection,
+    ladder: &ladder::Ladder,
+) -> anyhow::Result<HashMap<String, Organisation>> {
     let mut orgs: HashMap<String, Organisation> = HashMap::new();
     for o in &ladder.organisations {
         let parent_id = match &o.parent {
@@ -77,13 +116,14 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
         )?;
         orgs.insert(o.code.clone(), org);
     }
-    summary.organisations = orgs.len();
-    let regions: HashMap<&str, &str> = ladder
-        .organisations
-        .iter()
-        .filter_map(|o| o.region.as_deref().map(|r| (o.code.as_str(), r)))
-        .collect();
+    Ok(orgs)
+}
 
+/// The ladder's skills, by code.
+fn create_skills(
+    conn: &mut DbConnection,
+    ladder: &ladder::Ladder,
+) -> anyhow::Result<HashMap<String, Skill>> {
     let mut skills = HashMap::new();
     for s in &ladder.skills {
         skills.insert(
@@ -91,6 +131,21 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
             reference::insert_skill(conn, &s.code, &s.name_zh, &s.name_en, s.team_size)?,
         );
     }
+
+    Ok(skills)
+}
+
+/// The generated population, from the ladder's seed: workers in enterprises and
+/// workshops, students in schools, each placed in their region where it can be.
+fn generate_population(
+    ladder: &ladder::Ladder,
+    orgs: &HashMap<String, Organisation>,
+) -> anyhow::Result<Vec<Member>> {
+    let regions: HashMap<&str, &str> = ladder
+        .organisations
+        .iter()
+        .filter_map(|o| o.region.as_deref().map(|r| (o.code.as_str(), r)))
+        .collect();
 
     let mut rng = ChaCha8Rng::seed_from_u64(ladder.population.seed);
     let workplaces: Vec<&Organisation> = ladder
@@ -155,10 +210,24 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
         }
     }
 
+    Ok(population)
+}
+
+/// The ladder's contests in order, each with its eligible entries registered
+/// through the registration workflow and marked as its status requires.
+fn create_contests(
+    conn: &mut DbConnection,
+    hasher: &IdentityHasher,
+    ladder: &ladder::Ladder,
+    orgs: &HashMap<String, Organisation>,
+    skills: &HashMap<String, Skill>,
+    population: &[Member],
+    summary: &mut Summary,
+) -> anyhow::Result<HashMap<String, ContestId>> {
     let tiers = reference::tiers(conn)?;
     let mut created: HashMap<String, ContestId> = HashMap::new();
     let expert_hash =
-        crate::web::auth::hash_password(EXPERT_PASSWORD).map_err(|e| anyhow!("{e}"))?;
+        crate::workflow::accounts::hash_password(EXPERT_PASSWORD).map_err(|e| anyhow!("{e}"))?;
     let experts = marking::experts(conn, &expert_hash)?;
     let skill_codes: Vec<String> = ladder.skills.iter().map(|s| s.code.clone()).collect();
     for spec in &ladder.contests {
@@ -282,17 +351,32 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
         )
         .with_context(|| format!("marking the demo contest {}", spec.code))?;
     }
-    summary.contests = created.len();
-    summary.brackets =
-        brackets::load(conn).map_err(|e| anyhow!("the demo brackets: {}", e.message))?;
-    // Running contests show their live ranking to everyone.
+    Ok(created)
+}
+
+/// Running contests show their live ranking to everyone: (code, id) of each.
+fn open_live_rankings(conn: &mut DbConnection) -> anyhow::Result<Vec<(String, i64)>> {
+    let mut live = Vec::new();
     for c in crate::store::contests::all(conn)? {
         if c.status == crate::engine::model::ContestStatus::Running {
             crate::store::live::set_public(conn, c.id, true, None)?;
-            summary.live.push((c.code, c.id.0));
+            live.push((c.code, c.id.0));
         }
     }
 
+    Ok(live)
+}
+
+/// The ladder's accounts, with judges assigned and a private link for each judge.
+fn create_accounts(
+    conn: &mut DbConnection,
+    hasher: &IdentityHasher,
+    ladder: &ladder::Ladder,
+    orgs: &HashMap<String, Organisation>,
+    population: &[Member],
+    created: &HashMap<String, ContestId>,
+) -> anyhow::Result<Vec<DemoAccount>> {
+    let mut accounts = Vec::new();
     for u in &ladder.users {
         let (organisation, competitor, display_name) = match u.competitor {
             Some(k) => {
@@ -322,7 +406,7 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
             }
         };
         let password_hash =
-            crate::web::auth::hash_password(&u.password).map_err(|e| anyhow!("{e}"))?;
+            crate::workflow::accounts::hash_password(&u.password).map_err(|e| anyhow!("{e}"))?;
         let user = users::insert(
             conn,
             &NewUser {
@@ -350,12 +434,12 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
             if link.is_none() || j.role == JudgeRole::ChiefJudge {
                 let contest = contests::get(conn, contest_id)?;
                 let hours = ((contest.ends_on - store::now().date()).num_days().max(0) + 2) * 24;
-                let (token, _) = crate::web::auth::issue_token(
+                let (token, _) = crate::workflow::accounts::issue_token(
                     conn,
                     &user,
                     TokenKind::JudgeLink,
                     hours,
-                    crate::web::auth::TokenOrigin {
+                    crate::workflow::accounts::TokenOrigin {
                         contest: Some(contest_id),
                         ..Default::default()
                     },
@@ -364,21 +448,14 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
                 link = Some(format!("/signin/link/{token}"));
             }
         }
-        summary.accounts.push(DemoAccount {
+        accounts.push(DemoAccount {
             username: u.username.clone(),
             password: u.password.clone(),
             kind: u.kind,
             link,
         });
     }
-    summary.accounts.push(DemoAccount {
-        username: marking::EXPERTS[0].0.into(),
-        password: EXPERT_PASSWORD.into(),
-        kind: UserKind::Judge,
-        link: None,
-    });
-    summary.competitors = population.len();
-    Ok(summary)
+    Ok(accounts)
 }
 
 /// Groups rows into teams of `size` from the same organisation, in order.
