@@ -87,6 +87,55 @@ pub fn mark_contest(
     seed: u64,
 ) -> anyhow::Result<usize> {
     let text = scheme_for(tier);
+    let layout = set_up_marking(conn, contest, text, experts)?;
+    let marked = matches!(
+        final_status,
+        ContestStatus::Running | ContestStatus::MarkingClosed | ContestStatus::Published
+    );
+    if !marked {
+        return Ok(0);
+    }
+    contests::set_status(conn, contest, ContestStatus::Running)?;
+    let actors = judge_actors(conn, contest, experts)?;
+    let schemes = Schemes::default();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let list = entries::of_contest(conn, contest)?;
+    let share = if final_status == ContestStatus::Running {
+        list.len() * 2 / 3
+    } else {
+        list.len()
+    };
+    let mut marking = DemoMarking {
+        schemes: &schemes,
+        actors: &actors,
+        contest,
+        layout: &layout,
+        seed,
+        marks: 0,
+    };
+    for e in list.iter().take(share) {
+        // Each entry has an ability (per mille) that judges see through
+        // their own noise. Integers only: no mark passes through a float.
+        let ability: i64 = rng.gen_range(450..=980);
+        marking.mark_entry(conn, e.id.0, ability, &mut rng)?;
+    }
+    let mut n = marking.marks;
+    if final_status == ContestStatus::Published {
+        n += sign_off_and_publish(conn, &schemes, &actors[0], contest, tier, &layout, seed)?;
+    } else {
+        contests::set_status(conn, contest, final_status)?;
+    }
+    Ok(n as usize)
+}
+
+/// Gives a contest its scheme, its experts as judges (the first as chief
+/// judge) and one panel of them all covering every module.
+fn set_up_marking(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    text: &str,
+    experts: &[UserId],
+) -> anyhow::Result<Layout> {
     put_scheme(conn, contest, text, None, None).map_err(|e| anyhow!("{e}"))?;
     for (k, id) in experts.iter().enumerate() {
         contests::assign_judge(
@@ -121,17 +170,18 @@ pub fn mark_contest(
             judges: experts.to_vec(),
         },
     )?;
-    let marked = matches!(
-        final_status,
-        ContestStatus::Running | ContestStatus::MarkingClosed | ContestStatus::Published
-    );
-    if !marked {
-        return Ok(0);
-    }
-    contests::set_status(conn, contest, ContestStatus::Running)?;
+    Ok(layout)
+}
+
+/// The experts as the actors who mark the contest.
+fn judge_actors(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    experts: &[UserId],
+) -> anyhow::Result<Vec<Actor>> {
     let pool_org = users::get(conn, experts[0])?.organisation_id;
     let pool_path = organisations::get(conn, pool_org)?.path;
-    let actors: Vec<Actor> = experts
+    let actors = experts
         .iter()
         .enumerate()
         .map(|(k, id)| Actor::Judge {
@@ -147,26 +197,38 @@ pub fn mark_contest(
             )],
         })
         .collect();
-    let schemes = Schemes::default();
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let list = entries::of_contest(conn, contest)?;
-    let share = if final_status == ContestStatus::Running {
-        list.len() * 2 / 3
-    } else {
-        list.len()
-    };
-    let mut n = 0u64;
-    for e in list.iter().take(share) {
-        // Each entry has an ability (per mille) that judges see through
-        // their own noise. Integers only: no mark passes through a float.
-        let ability: i64 = rng.gen_range(450..=980);
-        for i in 0..layout.aspect_count() {
-            let a = layout.aspect(i);
+    Ok(actors)
+}
+
+/// The demo's judges marking one contest, with the marks they have posted.
+struct DemoMarking<'a> {
+    schemes: &'a Schemes,
+    actors: &'a [Actor],
+    contest: ContestId,
+    layout: &'a Layout,
+    seed: u64,
+    marks: u64,
+}
+
+impl DemoMarking<'_> {
+    /// Every aspect of one entry marked, as judges who see its ability
+    /// through their own noise would.
+    fn mark_entry(
+        &mut self,
+        conn: &mut DbConnection,
+        entry: i64,
+        ability: i64,
+        rng: &mut ChaCha8Rng,
+    ) -> anyhow::Result<()> {
+        for i in 0..self.layout.aspect_count() {
+            let a = self.layout.aspect(i);
+            let seed = self.seed;
+            let n = &mut self.marks;
             let mut post = |actor: &Actor, kind: MarkKind, value: Decimal| -> anyhow::Result<()> {
-                n += 1;
+                *n += 1;
                 let input = MarkInput {
-                    id: format!("{:08x}-0000-4000-8000-{:012x}", seed as u32, n),
-                    entry: e.id.0,
+                    id: format!("{:08x}-0000-4000-8000-{:012x}", seed as u32, *n),
+                    entry,
                     aspect: a.code.clone(),
                     kind,
                     value: value.to_string(),
@@ -174,7 +236,7 @@ pub fn mark_contest(
                     device: Some("demo".into()),
                     reason: None,
                 };
-                record_mark(conn, &schemes, actor, contest, &input)
+                record_mark(conn, self.schemes, actor, self.contest, &input)
                     .map(|_| ())
                     .map_err(|err| anyhow!("demo mark {input:?}: {err}"))
             };
@@ -183,23 +245,23 @@ pub fn mark_contest(
             match &a.kind {
                 AspectKind::Binary => {
                     let v = Decimal::from(u8::from(rng.gen_range(0..1000) < ability));
-                    post(&actors[1], MarkKind::Mark, v)?;
+                    post(&self.actors[1], MarkKind::Mark, v)?;
                 }
                 AspectKind::Deduction { step } => {
                     let most = (a.max / step).floor();
-                    let errors = Decimal::from((1000 - noisy(&mut rng)) * 4 / 1000);
-                    post(&actors[1], MarkKind::Mark, errors.min(most))?;
+                    let errors = Decimal::from((1000 - noisy(rng)) * 4 / 1000);
+                    post(&self.actors[1], MarkKind::Mark, errors.min(most))?;
                 }
                 AspectKind::Bands { bands } => {
                     // A measured deviation: better entries land in better bands.
                     let widest = bands.iter().map(|b| b.to).max().unwrap_or(Decimal::ONE);
-                    let v = (widest * per_mille(1000 - noisy(&mut rng))).round_dp(3);
-                    post(&actors[1], MarkKind::Mark, v)?;
+                    let v = (widest * per_mille(1000 - noisy(rng))).round_dp(3);
+                    post(&self.actors[1], MarkKind::Mark, v)?;
                 }
                 AspectKind::Judgement { scale_top, .. } => {
                     let top = i64::from(*scale_top);
-                    for actor in &actors {
-                        let level = ((noisy(&mut rng) * top + 500) / 1000).clamp(0, top);
+                    for actor in self.actors {
+                        let level = ((noisy(rng) * top + 500) / 1000).clamp(0, top);
                         post(actor, MarkKind::Mark, Decimal::from(level))?;
                     }
                 }
@@ -211,23 +273,18 @@ pub fn mark_contest(
                     ..
                 } => {
                     if let Some(crate::engine::scheme::FactorSpec::PerEntry { max, .. }) = factor {
-                        post(&actors[0], MarkKind::Factor, *max)?;
+                        post(&self.actors[0], MarkKind::Factor, *max)?;
                     }
                     let steps = ((*max_mark - *min) / *step).floor();
-                    for actor in &actors {
-                        let k = (steps * per_mille(noisy(&mut rng))).floor();
+                    for actor in self.actors {
+                        let k = (steps * per_mille(noisy(rng))).floor();
                         post(actor, MarkKind::Mark, *min + k * *step)?;
                     }
                 }
             }
         }
+        Ok(())
     }
-    if final_status == ContestStatus::Published {
-        n += sign_off_and_publish(conn, &schemes, &actors[0], contest, tier, &layout, seed)?;
-    } else {
-        contests::set_status(conn, contest, final_status)?;
-    }
-    Ok(n as usize)
 }
 
 /// The award policy the demo gives a contest of a tier.

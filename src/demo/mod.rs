@@ -285,38 +285,17 @@ fn create_contests(
         )?;
         created.insert(spec.code.clone(), contest.id);
 
-        let skill_index = skill_codes
-            .iter()
-            .position(|c| *c == spec.skill)
-            .unwrap_or(0);
-        let mut rows = Vec::new();
-        for (k, (person, org, group, level)) in population.iter().enumerate() {
-            if k % skill_codes.len() != skill_index {
-                continue;
-            }
-            let candidate = Candidate {
-                birth_date: person.birth_date,
-                group: *group,
-                organisation_path: &org.path,
-            };
-            if !eligibility::check(&eligibility, spec.reference_date, within, &candidate).is_empty()
-            {
-                continue;
-            }
-            rows.push(RegistrationRow {
-                row: rows.len() + 2,
-                start_number: None,
-                team: None,
-                name: person.name.clone(),
-                id_kind: IdKind::ResidentId,
-                id_number: person.id_number.clone(),
-                birth_date: person.birth_date,
-                gender: person.gender,
-                organisation: org.code.clone(),
-                group: *group,
-                skill_level: *level,
-            });
-        }
+        let mut rows = eligible_rows(
+            population,
+            skill_codes.len(),
+            skill_codes
+                .iter()
+                .position(|c| *c == spec.skill)
+                .unwrap_or(0),
+            &eligibility,
+            spec.reference_date,
+            within,
+        );
         if skill.is_team() {
             rows = into_teams(rows, skill.team_size as usize);
         }
@@ -352,6 +331,46 @@ fn create_contests(
         .with_context(|| format!("marking the demo contest {}", spec.code))?;
     }
     Ok(created)
+}
+
+/// The registration rows of the population's share for one skill (every
+/// `skills`-th person, from `share`) who are eligible for the contest.
+fn eligible_rows(
+    population: &[Member],
+    skills: usize,
+    share: usize,
+    rule: &Eligibility,
+    reference_date: NaiveDate,
+    within: Option<&Organisation>,
+) -> Vec<RegistrationRow> {
+    let mut rows = Vec::new();
+    for (k, (person, org, group, level)) in population.iter().enumerate() {
+        if k % skills != share {
+            continue;
+        }
+        let candidate = Candidate {
+            birth_date: person.birth_date,
+            group: *group,
+            organisation_path: &org.path,
+        };
+        if !eligibility::check(rule, reference_date, within, &candidate).is_empty() {
+            continue;
+        }
+        rows.push(RegistrationRow {
+            row: rows.len() + 2,
+            start_number: None,
+            team: None,
+            name: person.name.clone(),
+            id_kind: IdKind::ResidentId,
+            id_number: person.id_number.clone(),
+            birth_date: person.birth_date,
+            gender: person.gender,
+            organisation: org.code.clone(),
+            group: *group,
+            skill_level: *level,
+        });
+    }
+    rows
 }
 
 /// Running contests show their live ranking to everyone: (code, id) of each.
