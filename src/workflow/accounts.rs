@@ -1,6 +1,7 @@
 //! Accounts and credentials: passwords, tokens (API tokens, page sessions and
-//! judges' private links, stored only by their SHA-256), and the actor an account
-//! acts as, with its scope read from the database.
+//! judges' private links, stored only by their SHA-256), signing in and out,
+//! and the actor an account or a credential acts as, with its scope read from
+//! the database.
 
 use crate::engine::access::Actor;
 use crate::engine::model::{UserId, UserKind};
