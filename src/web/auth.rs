@@ -4,12 +4,12 @@
 use super::{AppState, State};
 use crate::engine::access::Actor;
 use crate::error::{AppError, AppResult};
-use crate::store::users::{self, TokenKind, User};
-use crate::store::DbConnection;
+use crate::workflow::accounts::{self, Credential, SignedIn, TokenKind};
 pub use crate::workflow::accounts::{
     actor_for, actor_from_token, check_new_password, hash_password, issue_token, new_token,
     token_hash, verify_password, TokenOrigin,
 };
+use crate::workflow::Connection;
 use actix_web::cookie::{Cookie, CookieJar, SameSite};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
@@ -17,13 +17,6 @@ use std::future::Future;
 use std::pin::Pin;
 
 pub const SESSION_COOKIE: &str = "jiangxin_session";
-
-/// The credential a request carries, if any.
-#[derive(Debug, Clone)]
-enum Credential {
-    Bearer(String),
-    Session(String),
-}
 
 fn credential(req: &HttpRequest, key: &actix_web::cookie::Key) -> AppResult<Option<Credential>> {
     if let Some(value) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
@@ -115,32 +108,19 @@ impl Presented {
     }
 
     /// Who is asking: the account behind the credential, or anonymous.
-    pub fn caller(&self, conn: &mut DbConnection) -> AppResult<Caller> {
+    pub fn caller(&self, conn: &mut Connection) -> AppResult<Caller> {
         let Some(cred) = &self.0 else {
             return Ok(Caller::anonymous());
         };
-        let (token, kinds, via_cookie) = match cred {
-            Credential::Bearer(t) => (t, &[TokenKind::Api][..], false),
-            Credential::Session(t) => (t, &[TokenKind::Session][..], true),
-        };
-        let found = actor_from_token(conn, token, kinds);
-        // A stale page session (expired, revoked, or its account disabled) leaves the
-        // visitor signed out; a bad API token is an error.
-        let found = match found {
-            Err(e) if via_cookie && e.kind == crate::error::ErrorKind::Unauthenticated => None,
-            other => other?,
-        };
-        match found {
-            Some((actor, id)) => Ok(Caller {
+        let via_cookie = matches!(cred, Credential::Session(_));
+        Ok(match accounts::resolve_credential(conn, cred)? {
+            Some((actor, id)) => Caller {
                 actor,
                 token_id: Some(id),
                 via_cookie,
-            }),
-            None if via_cookie => Ok(Caller::anonymous()),
-            None => Err(AppError::unauthenticated(
-                "the token is not valid, has expired or was revoked",
-            )),
-        }
+            },
+            None => Caller::anonymous(),
+        })
     }
 }
 
@@ -163,7 +143,7 @@ pub async fn sign_in(
     password: String,
     kind: TokenKind,
     from: Option<std::net::IpAddr>,
-) -> AppResult<(User, String, chrono::NaiveDateTime)> {
+) -> AppResult<SignedIn> {
     if let Err(wait) = state.sign_in_limits.check(&username, from) {
         return Err(AppError::new(
             crate::error::ErrorKind::TooManyRequests,
@@ -177,21 +157,7 @@ pub async fn sign_in(
     let hours = state.settings.session_hours;
     let name = username.clone();
     let outcome = state
-        .db(move |conn| {
-            let refused = || AppError::unauthenticated("the username or password is wrong");
-            let user = users::by_username(conn, &username)?;
-            let Some(user) = user else {
-                // Spend the same time as a real check so that names cannot be probed.
-                let _ = verify_password(&password, DUMMY_HASH);
-                return Err(refused());
-            };
-            if !verify_password(&password, &user.password_hash) {
-                return Err(refused());
-            }
-            actor_for(conn, &user)?;
-            let (token, expires) = issue_token(conn, &user, kind, hours, TokenOrigin::default())?;
-            Ok((user, token, expires))
-        })
+        .db(move |conn| accounts::sign_in(conn, &username, &password, kind, hours))
         .await;
     match &outcome {
         Ok(_) => state.sign_in_limits.succeeded(&name),
@@ -208,31 +174,12 @@ pub async fn sign_in_with_link(
     state: &AppState,
     link: String,
     kind: TokenKind,
-) -> AppResult<(User, String, chrono::NaiveDateTime)> {
+) -> AppResult<SignedIn> {
     let hours = state.settings.session_hours;
     state
-        .db(move |conn| {
-            let record = users::live_token(conn, &token_hash(&link), &[TokenKind::JudgeLink])?
-                .ok_or_else(|| {
-                    AppError::unauthenticated(
-                        "this sign-in link is not valid, has expired or was revoked",
-                    )
-                })?;
-            let user = users::get(conn, crate::engine::model::UserId(record.user_id))?;
-            actor_for(conn, &user)?;
-            let hours = hours.min((record.expires_at - crate::store::now()).num_hours().max(1));
-            let origin = TokenOrigin {
-                issued_from: Some(record.id),
-                ..TokenOrigin::default()
-            };
-            let (token, expires) = issue_token(conn, &user, kind, hours, origin)?;
-            Ok((user, token, expires))
-        })
+        .db(move |conn| accounts::sign_in_with_link(conn, &link, kind, hours))
         .await
 }
-
-/// A valid argon2 hash of a random string, for constant-time refusals.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$wV0Ry8nWb2GbmvwHbzTn1Zq4i0mIqRZGbLYzmVjJBXU";
 
 /// The signed session cookie carrying a session token.
 pub fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
@@ -246,30 +193,4 @@ pub fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
     jar.get(SESSION_COOKIE)
         .cloned()
         .unwrap_or_else(|| Cookie::new(SESSION_COOKIE, ""))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_dummy_hash_costs_a_real_check() {
-        use argon2::password_hash::PasswordHash;
-        assert!(
-            PasswordHash::new(DUMMY_HASH).is_ok(),
-            "refusals of unknown names must run argon2 too"
-        );
-        assert!(!verify_password("anything", DUMMY_HASH));
-    }
-
-    #[test]
-    fn passwords_verify_and_tokens_are_long_and_distinct() {
-        let h = hash_password("correct horse battery").unwrap();
-        assert!(verify_password("correct horse battery", &h));
-        assert!(!verify_password("correct horse batterz", &h));
-        let (a, b) = (new_token(), new_token());
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 43);
-        assert_eq!(token_hash(&a).len(), 64);
-    }
 }

@@ -75,15 +75,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 /// Ready to serve: the database answers and its migrations are current.
 async fn readyz(state: State) -> HttpResponse {
     let checked = state
-        .db(|conn| {
-            crate::store::migrations_current(conn).map_err(|e| {
-                AppError::new(
-                    crate::error::ErrorKind::Unavailable,
-                    "not_ready",
-                    e.to_string(),
-                )
-            })
-        })
+        .db(crate::workflow::installation::migrations_current)
         .await;
     match checked {
         Ok(true) => HttpResponse::Ok().json(serde_json::json!({"database": "ok", "migrations": "current"})),

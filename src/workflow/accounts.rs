@@ -1,15 +1,20 @@
 //! Accounts and credentials: passwords, tokens (API tokens, page sessions and
-//! judges' private links, stored only by their SHA-256), and the actor an account
-//! acts as, with its scope read from the database.
+//! judges' private links, stored only by their SHA-256), signing in and out,
+//! and the actor an account or a credential acts as, with its scope read from
+//! the database.
 
 use crate::engine::access::Actor;
-use crate::engine::model::UserKind;
+use crate::engine::model::{UserId, UserKind};
 use crate::error::{AppError, AppResult};
-use crate::store::users::{self, NewToken, TokenKind, User};
-use crate::store::{contests, organisations, DbConnection};
+use crate::store::users::{self, NewToken};
+use crate::store::{contests, organisations, write_tx, DbConnection};
 use base64::Engine as _;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+
+/// An account as the workflows hand it out (its password hash is never
+/// serialised), what a token is for, and a stored token without its secret.
+pub use crate::store::users::{TokenKind, TokenRecord, User};
 
 /// A fresh random token: 32 bytes from the operating system, URL-safe.
 pub fn new_token() -> String {
@@ -131,4 +136,157 @@ pub fn actor_from_token(
     };
     let user = users::get(conn, crate::engine::model::UserId(record.user_id))?;
     Ok(Some((actor_for(conn, &user)?, record.id)))
+}
+
+/// A credential a request presents: an API bearer token or the token of a
+/// page session.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    Bearer(String),
+    Session(String),
+}
+
+/// The actor behind a credential and the id of its token. A stale page
+/// session (expired, revoked, or its account disabled) is `None`: the visitor
+/// is simply signed out. A bad bearer token is an error.
+pub fn resolve_credential(
+    conn: &mut DbConnection,
+    credential: &Credential,
+) -> AppResult<Option<(Actor, i64)>> {
+    let (token, kinds, via_session) = match credential {
+        Credential::Bearer(t) => (t, &[TokenKind::Api][..], false),
+        Credential::Session(t) => (t, &[TokenKind::Session][..], true),
+    };
+    let found = match actor_from_token(conn, token, kinds) {
+        Err(e) if via_session && e.kind == crate::error::ErrorKind::Unauthenticated => None,
+        other => other?,
+    };
+    match found {
+        Some(found) => Ok(Some(found)),
+        None if via_session => Ok(None),
+        None => Err(AppError::unauthenticated(
+            "the token is not valid, has expired or was revoked",
+        )),
+    }
+}
+
+/// A new token for an account that has just signed in.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user: User,
+    pub token: String,
+    pub expires_at: chrono::NaiveDateTime,
+}
+
+/// Signs in with a username and password, issuing a token of `kind` valid for
+/// `hours`. Runs argon2: call it off the async workers.
+pub fn sign_in(
+    conn: &mut DbConnection,
+    username: &str,
+    password: &str,
+    kind: TokenKind,
+    hours: i64,
+) -> AppResult<SignedIn> {
+    let refused = || AppError::unauthenticated("the username or password is wrong");
+    let Some(user) = users::by_username(conn, username)? else {
+        // Spend the same time as a real check so that names cannot be probed.
+        let _ = verify_password(password, DUMMY_HASH);
+        return Err(refused());
+    };
+    if !verify_password(password, &user.password_hash) {
+        return Err(refused());
+    }
+    actor_for(conn, &user)?;
+    let (token, expires_at) = issue_token(conn, &user, kind, hours, TokenOrigin::default())?;
+    Ok(SignedIn {
+        user,
+        token,
+        expires_at,
+    })
+}
+
+/// Exchanges a judge's private link for a token of `kind`, valid for `hours`
+/// at most and never beyond the link itself.
+pub fn sign_in_with_link(
+    conn: &mut DbConnection,
+    link: &str,
+    kind: TokenKind,
+    hours: i64,
+) -> AppResult<SignedIn> {
+    let record =
+        users::live_token(conn, &token_hash(link), &[TokenKind::JudgeLink])?.ok_or_else(|| {
+            AppError::unauthenticated("this sign-in link is not valid, has expired or was revoked")
+        })?;
+    let user = users::get(conn, UserId(record.user_id))?;
+    actor_for(conn, &user)?;
+    let hours = hours.min((record.expires_at - crate::store::now()).num_hours().max(1));
+    let origin = TokenOrigin {
+        issued_from: Some(record.id),
+        ..TokenOrigin::default()
+    };
+    let (token, expires_at) = issue_token(conn, &user, kind, hours, origin)?;
+    Ok(SignedIn {
+        user,
+        token,
+        expires_at,
+    })
+}
+
+/// Signs out: the token (an API token or a page session) stops working.
+pub fn sign_out(conn: &mut DbConnection, token_id: i64) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        users::revoke_token(conn, token_id)?;
+        Ok(())
+    })
+}
+
+/// A valid argon2 hash of a random string, for constant-time refusals.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$wV0Ry8nWb2GbmvwHbzTn1Zq4i0mIqRZGbLYzmVjJBXU";
+
+/// One account.
+pub fn account(conn: &mut DbConnection, id: UserId) -> AppResult<User> {
+    Ok(users::get(conn, id)?)
+}
+
+/// The account of a signed-in actor; `None` for anonymous visitors.
+pub fn account_of(conn: &mut DbConnection, actor: &Actor) -> AppResult<Option<User>> {
+    match actor.user() {
+        Some(id) => Ok(Some(users::get(conn, id)?)),
+        None => Ok(None),
+    }
+}
+
+/// The account of a signed-in organiser, or the refusal anyone else gets.
+pub fn organiser_account(conn: &mut DbConnection, actor: &Actor) -> AppResult<User> {
+    match actor {
+        Actor::Organiser { user, .. } => Ok(users::get(conn, *user)?),
+        Actor::Anonymous => Err(AppError::unauthenticated("sign in as an organiser")),
+        _ => Err(AppError::forbidden("these pages are for organisers")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_costs_a_real_check() {
+        use argon2::password_hash::PasswordHash;
+        assert!(
+            PasswordHash::new(DUMMY_HASH).is_ok(),
+            "refusals of unknown names must run argon2 too"
+        );
+        assert!(!verify_password("anything", DUMMY_HASH));
+    }
+
+    #[test]
+    fn passwords_verify_and_tokens_are_long_and_distinct() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("correct horse batterz", &h));
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(token_hash(&a).len(), 64);
+    }
 }

@@ -1,13 +1,13 @@
 //! Contests: set-up, lifecycle, judges and judges' private links, and the
 //! contest as the access rules see it.
 
-use super::accounts::{issue_token, TokenOrigin};
+use super::accounts::{account_of, issue_token, organiser_account, TokenOrigin, User};
 use super::allow;
 use super::{check_code, check_text};
 use crate::engine::access::{Actor, ContestScope};
 use crate::engine::model::{
-    Contest, ContestId, ContestStatus, Eligibility, Group, JudgeRole, OrganisationId, SkillId,
-    TierId, UserId, UserKind,
+    Contest, ContestId, ContestStatus, Eligibility, Group, JudgeRole, OrganisationId, Skill,
+    SkillId, Tier, TierId, UserId, UserKind,
 };
 use crate::error::{AppError, AppResult};
 use crate::store::contests::{self as store, Assignment, ContestFields};
@@ -503,4 +503,359 @@ pub fn judge_links(
 ) -> AppResult<Vec<TokenRecord>> {
     manageable(conn, actor, id)?;
     Ok(users::judge_links_of_contest(conn, id)?)
+}
+
+/// The account of an organiser and a contest they manage.
+pub fn managed(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+) -> AppResult<(LoadedContest, User)> {
+    let user = organiser_account(conn, actor)?;
+    let c = manageable(conn, actor, id)?;
+    Ok((c, user))
+}
+
+/// Creates a contest in draft with the bundled award policy named `policy`
+/// (none when empty), both or neither.
+pub fn create_contest_with_policy(
+    conn: &mut DbConnection,
+    schemes: &crate::workflow::marking::Schemes,
+    actor: &Actor,
+    input: ContestInput,
+    policy: &str,
+) -> AppResult<Contest> {
+    write_tx(conn, |conn| {
+        let c = create_contest(conn, actor, input)?;
+        if !policy.is_empty() {
+            let text = crate::workflow::results::bundled_policy(policy)
+                .ok_or_else(|| AppError::invalid("policy", "no such policy"))?;
+            crate::workflow::results::put_policy(conn, schemes, c.id, text, None, actor.user())?;
+        }
+        Ok(c)
+    })
+}
+
+/// A contest with its tier and skill, as headings and lists name it.
+#[derive(Debug, Clone)]
+pub struct NamedContest {
+    pub contest: Contest,
+    pub tier: Tier,
+    pub skill: Skill,
+}
+
+/// The tier and skill of a contest.
+pub fn named(conn: &mut DbConnection, contest: Contest) -> AppResult<NamedContest> {
+    let tier = reference::tier(conn, contest.tier_id)?;
+    let skill = reference::skill(conn, contest.skill_id)?;
+    Ok(NamedContest {
+        contest,
+        tier,
+        skill,
+    })
+}
+
+/// The contests the actor sees, with every tier and skill to name them, and
+/// the actor's account (home page).
+pub struct ContestList {
+    pub contests: Vec<Contest>,
+    pub tiers: Vec<Tier>,
+    pub skills: Vec<Skill>,
+    pub user: Option<User>,
+}
+
+pub fn contest_list(conn: &mut DbConnection, actor: &Actor) -> AppResult<ContestList> {
+    Ok(ContestList {
+        tiers: reference::tiers(conn)?,
+        skills: reference::skills(conn)?,
+        contests: visible_contests(conn, actor)?,
+        user: account_of(conn, actor)?,
+    })
+}
+
+/// The contests an organiser manages, newest first, with their account.
+pub fn managed_contests(
+    conn: &mut DbConnection,
+    actor: &Actor,
+) -> AppResult<(User, Vec<NamedContest>)> {
+    let user = organiser_account(conn, actor)?;
+    let mut out = Vec::new();
+    for c in visible_contests(conn, actor)? {
+        let loaded = load_contest(conn, c.id)?;
+        if actor.may_manage_contest(&loaded.scope()).is_ok() {
+            out.push(named(conn, c)?);
+        }
+    }
+    Ok((user, out))
+}
+
+/// A bracket of a contest, as its page links to it.
+#[derive(Debug, Clone)]
+pub struct BracketSummary {
+    pub id: i64,
+    pub code: String,
+    pub format: String,
+}
+
+/// What a contest's public page shows: the contest, its brackets, its latest
+/// publication with the competitors of each entry (entry id to competitor ids
+/// and names), and the visitor's account.
+pub struct ContestPage {
+    pub contest: NamedContest,
+    pub brackets: Vec<BracketSummary>,
+    pub published: Option<crate::workflow::results::CachedPublication>,
+    pub members: std::collections::HashMap<i64, Vec<(i64, String)>>,
+    pub user: Option<User>,
+}
+
+pub fn contest_page(
+    conn: &mut DbConnection,
+    publications: &crate::workflow::results::PublicationCache,
+    actor: &Actor,
+    id: ContestId,
+) -> AppResult<ContestPage> {
+    let contest = self::contest(conn, actor, id)?;
+    let contest = named(conn, contest)?;
+    let brackets = crate::store::brackets::of_contest(conn, id)?
+        .into_iter()
+        .map(|b| BracketSummary {
+            id: b.id,
+            code: b.code,
+            format: b.format,
+        })
+        .collect();
+    let published = match publications.get(conn, id, None) {
+        Ok(p) => Some(p),
+        Err(e) if e.kind == crate::error::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    let mut members: std::collections::HashMap<i64, Vec<(i64, String)>> =
+        std::collections::HashMap::new();
+    if published.is_some() {
+        for (e, c, name) in crate::store::live::member_names_of_contest(conn, id)? {
+            members.entry(e.0).or_default().push((c.0, name));
+        }
+    }
+    Ok(ContestPage {
+        contest,
+        brackets,
+        published,
+        members,
+        user: account_of(conn, actor)?,
+    })
+}
+
+/// How far a contest has got, for its organisers' overview.
+#[derive(Debug, Clone, Serialize)]
+pub struct Counts {
+    pub entries: usize,
+    pub withdrawn: usize,
+    pub judges: usize,
+    pub panels: usize,
+    pub scheme_version: i32,
+    pub policy_version: Option<i32>,
+    pub published_version: i32,
+    pub brackets: usize,
+}
+
+/// The organisers' overview of a contest they manage.
+pub struct Overview {
+    pub user: User,
+    pub contest: NamedContest,
+    pub counts: Counts,
+}
+
+pub fn overview(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> AppResult<Overview> {
+    let (c, user) = managed(conn, actor, id)?;
+    let entries = crate::store::entries::of_contest(conn, id)?;
+    let withdrawn = entries
+        .iter()
+        .filter(|e| e.status == crate::engine::model::EntryStatus::Withdrawn)
+        .count();
+    let counts = Counts {
+        entries: entries.len() - withdrawn,
+        withdrawn,
+        judges: store::judges(conn, id)?.len(),
+        panels: crate::store::marking::panels_of(conn, id)?.len(),
+        scheme_version: crate::store::marking::current_version(conn, id)?,
+        policy_version: crate::store::results::current_policy(conn, id)?.map(|p| p.version),
+        published_version: crate::store::results::latest_version(conn, id)?,
+        brackets: crate::store::brackets::of_contest(conn, id)?.len(),
+    };
+    Ok(Overview {
+        user,
+        contest: named(conn, c.contest)?,
+        counts,
+    })
+}
+
+/// Whether a judge's private link still signs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    Live,
+    Expired,
+    Revoked,
+}
+
+/// A judge's private link and whether it still works.
+#[derive(Debug, Clone)]
+pub struct JudgeLink {
+    pub record: TokenRecord,
+    pub state: LinkState,
+}
+
+/// A judge of the contest with their organisation, role and links.
+#[derive(Debug, Clone)]
+pub struct ContestJudge {
+    pub account: User,
+    pub organisation: crate::engine::model::Organisation,
+    pub role: JudgeRole,
+    pub links: Vec<JudgeLink>,
+}
+
+/// The organisers' page of a contest's judges: who judges with their links,
+/// the judges' accounts the organiser could add, and the panels.
+pub struct JudgesPage {
+    pub user: User,
+    pub contest: NamedContest,
+    pub judges: Vec<ContestJudge>,
+    /// Live judges' accounts in the organiser's subtree not yet on the contest.
+    pub candidates: Vec<User>,
+    pub panels: Vec<crate::store::marking::Panel>,
+}
+
+pub fn judges_page(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> AppResult<JudgesPage> {
+    let (c, user) = managed(conn, actor, id)?;
+    let contest = named(conn, c.contest)?;
+    let now = crate::store::now();
+    let links = users::judge_links_of_contest(conn, id)?;
+    let assigned = store::judges(conn, id)?;
+    let mut judges = Vec::new();
+    for a in &assigned {
+        let account = users::get(conn, a.user_id)?;
+        let organisation = organisations::get(conn, account.organisation_id)?;
+        let links = links
+            .iter()
+            .filter(|l| l.user_id == a.user_id.0)
+            .map(|l| JudgeLink {
+                state: if l.revoked_at.is_some() {
+                    LinkState::Revoked
+                } else if l.expires_at <= now {
+                    LinkState::Expired
+                } else {
+                    LinkState::Live
+                },
+                record: l.clone(),
+            })
+            .collect();
+        judges.push(ContestJudge {
+            account,
+            organisation,
+            role: a.role,
+            links,
+        });
+    }
+    let prefix = match actor {
+        Actor::Organiser { scope, .. } => crate::engine::model::encode_path(scope),
+        _ => return Err(AppError::forbidden("these pages are for organisers")),
+    };
+    let candidates = users::in_subtree(conn, &prefix)?
+        .into_iter()
+        .filter(|u| u.kind == UserKind::Judge && !u.disabled)
+        .filter(|u| !assigned.iter().any(|a| a.user_id == u.id))
+        .collect();
+    let panels = crate::store::marking::panels_of(conn, id)?;
+    Ok(JudgesPage {
+        user,
+        contest,
+        judges,
+        candidates,
+        panels,
+    })
+}
+
+/// What a contest's set-up form chooses from: tiers, skills, the
+/// organisations the actor manages and the contests they see (less the one
+/// being edited).
+pub struct ContestChoices {
+    pub tiers: Vec<Tier>,
+    pub skills: Vec<Skill>,
+    pub organisations: Vec<crate::engine::model::Organisation>,
+    pub contests: Vec<Contest>,
+}
+
+pub fn contest_choices(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    except: Option<ContestId>,
+) -> AppResult<ContestChoices> {
+    Ok(ContestChoices {
+        tiers: reference::tiers(conn)?,
+        skills: reference::skills(conn)?,
+        organisations: organisations::all(conn)?
+            .into_iter()
+            .filter(|o| actor.may_manage_organisation(&o.path).is_ok())
+            .collect(),
+        contests: visible_contests(conn, actor)?
+            .into_iter()
+            .filter(|c| Some(c.id) != except)
+            .collect(),
+    })
+}
+
+/// A judge's link just issued, with the judge's account, the contest and
+/// the organiser's account, for the printable card.
+pub struct IssuedLinkCard {
+    pub link: IssuedLink,
+    pub judge: User,
+    pub contest: Contest,
+    pub user: Option<User>,
+}
+
+/// Issues a judge's private link (see [`create_judge_link`]) and loads what
+/// its card shows.
+pub fn issue_link_card(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+    user: UserId,
+) -> AppResult<IssuedLinkCard> {
+    let link = create_judge_link(conn, actor, id, user)?;
+    let judge = users::get(conn, user)?;
+    let contest = store::find(conn, id)?
+        .ok_or_else(|| AppError::not_found(format!("contest {id} does not exist")))?;
+    Ok(IssuedLinkCard {
+        link,
+        judge,
+        contest,
+        user: account_of(conn, actor)?,
+    })
+}
+
+/// What a contest's set-up form shows: the organiser's account, the
+/// choices, and the contest being edited (`None` for a new one).
+pub struct ContestForm {
+    pub user: User,
+    pub choices: ContestChoices,
+    pub editing: Option<NamedContest>,
+}
+
+pub fn contest_form(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    editing: Option<ContestId>,
+) -> AppResult<ContestForm> {
+    let (user, editing) = match editing {
+        None => (organiser_account(conn, actor)?, None),
+        Some(id) => {
+            let (c, user) = managed(conn, actor, id)?;
+            (user, Some(named(conn, c.contest)?))
+        }
+    };
+    let choices = contest_choices(conn, actor, editing.as_ref().map(|c| c.contest.id))?;
+    Ok(ContestForm {
+        user,
+        choices,
+        editing,
+    })
 }

@@ -2,9 +2,9 @@
 
 use crate::engine::access::Actor;
 use crate::error::AppResult;
-use crate::store::users::{self, TokenKind};
 use crate::web::auth::{sign_in, sign_in_with_link, Caller};
 use crate::web::State;
+use crate::workflow::accounts::{self, SignedIn, TokenKind};
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -31,7 +31,17 @@ struct TokenResponse {
     #[schema(value_type = String, example = "2027-10-14T23:59:59")]
     expires_at: chrono::NaiveDateTime,
     #[schema(value_type = super::openapi::User)]
-    user: users::User,
+    user: accounts::User,
+}
+
+impl From<SignedIn> for TokenResponse {
+    fn from(s: SignedIn) -> TokenResponse {
+        TokenResponse {
+            token: s.token,
+            expires_at: s.expires_at,
+            user: s.user,
+        }
+    }
 }
 
 /// Signs in with a username and password.
@@ -53,13 +63,8 @@ async fn login(
 ) -> AppResult<HttpResponse> {
     let Login { username, password } = body.into_inner();
     let from = req.peer_addr().map(|a| a.ip());
-    let (user, token, expires_at) =
-        sign_in(&state, username, password, TokenKind::Api, from).await?;
-    Ok(HttpResponse::Ok().json(TokenResponse {
-        token,
-        expires_at,
-        user,
-    }))
+    let signed_in = sign_in(&state, username, password, TokenKind::Api, from).await?;
+    Ok(HttpResponse::Ok().json(TokenResponse::from(signed_in)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -81,13 +86,8 @@ struct Link {
     )
 )]
 async fn link(state: State, body: web::Json<Link>) -> AppResult<HttpResponse> {
-    let (user, token, expires_at) =
-        sign_in_with_link(&state, body.into_inner().token, TokenKind::Api).await?;
-    Ok(HttpResponse::Ok().json(TokenResponse {
-        token,
-        expires_at,
-        user,
-    }))
+    let signed_in = sign_in_with_link(&state, body.into_inner().token, TokenKind::Api).await?;
+    Ok(HttpResponse::Ok().json(TokenResponse::from(signed_in)))
 }
 
 /// Ends the session of the token presented.
@@ -107,9 +107,7 @@ async fn logout(state: State, caller: Caller) -> AppResult<HttpResponse> {
         .require_signed_in()
         .map_err(|d| crate::error::AppError::unauthenticated(d.0))?;
     if let Some(id) = caller.token_id {
-        state
-            .db(move |conn| Ok(users::revoke_token(conn, id)?))
-            .await?;
+        state.db(move |conn| accounts::sign_out(conn, id)).await?;
     }
     Ok(HttpResponse::NoContent().finish())
 }
@@ -120,7 +118,7 @@ struct Me {
     #[schema(value_type = String)]
     role: &'static str,
     #[schema(value_type = Option<super::openapi::User>)]
-    user: Option<users::User>,
+    user: Option<accounts::User>,
     /// The path of the caller's organisation (organisers and judges).
     #[schema(value_type = Vec<i64>)]
     scope: Vec<crate::engine::model::OrganisationId>,
@@ -142,7 +140,7 @@ struct Me {
 async fn me(state: State, caller: Caller) -> AppResult<HttpResponse> {
     let actor = caller.actor.clone();
     let user = match actor.user() {
-        Some(id) => Some(state.db(move |conn| Ok(users::get(conn, id)?)).await?),
+        Some(id) => Some(state.db(move |conn| accounts::account(conn, id)).await?),
         None => None,
     };
     let (scope, contests) = match &actor {

@@ -1,11 +1,10 @@
 //! Organisations: the tree every competitor, judge and organiser belongs to.
 
-use crate::engine::model::{Organisation, OrganisationId, OrganisationKind};
-use crate::error::{AppError, AppResult};
-use crate::store::{audit, organisations as store, write_tx};
+use crate::engine::model::{OrganisationId, OrganisationKind};
+use crate::error::AppResult;
 use crate::web::auth::Caller;
 use crate::web::State;
-use crate::workflow::{allow, check_code, check_text};
+use crate::workflow::organisations as workflow;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -27,7 +26,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     )
 )]
 async fn list(state: State) -> AppResult<HttpResponse> {
-    let all = state.db(|conn| Ok(store::all(conn)?)).await?;
+    let all = state.db(workflow::all).await?;
     Ok(HttpResponse::Ok().json(all))
 }
 
@@ -47,10 +46,7 @@ async fn list(state: State) -> AppResult<HttpResponse> {
 async fn show(state: State, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = OrganisationId(path.into_inner());
     let org = state
-        .db(move |conn| {
-            store::find(conn, id)?
-                .ok_or_else(|| AppError::not_found(format!("organisation {id} does not exist")))
-        })
+        .db(move |conn| workflow::organisation(conn, id))
         .await?;
     Ok(HttpResponse::Ok().json(org))
 }
@@ -66,6 +62,18 @@ struct NewOrganisation {
     name_en: String,
     #[schema(schema_with = super::openapi::organisation_kind)]
     kind: OrganisationKind,
+}
+
+impl From<NewOrganisation> for workflow::NewOrganisation {
+    fn from(b: NewOrganisation) -> Self {
+        workflow::NewOrganisation {
+            parent_id: b.parent_id,
+            code: b.code,
+            name_zh: b.name_zh,
+            name_en: b.name_en,
+            kind: b.kind,
+        }
+    }
 }
 
 /// Creates an organisation below one the caller manages.
@@ -87,39 +95,10 @@ async fn create(
     caller: Caller,
     body: web::Json<NewOrganisation>,
 ) -> AppResult<HttpResponse> {
-    let b = body.into_inner();
-    let new = store::NewOrganisation {
-        parent_id: Some(OrganisationId(b.parent_id)),
-        code: check_code("code", &b.code)?,
-        name_zh: check_text("name_zh", &b.name_zh, 100)?,
-        name_en: check_text("name_en", &b.name_en, 200)?,
-        kind: b.kind,
-    };
+    let input = workflow::NewOrganisation::from(body.into_inner());
     let actor = caller.actor;
-    let org: Organisation = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let parent = store::find(conn, OrganisationId(b.parent_id))?.ok_or_else(|| {
-                    AppError::invalid(
-                        "parent_id",
-                        format!("organisation {} does not exist", b.parent_id),
-                    )
-                })?;
-                allow(
-                    actor.is_signed_in(),
-                    actor.may_manage_organisation(&parent.path),
-                )?;
-                let org = store::insert(conn, &new)?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "organisation.create",
-                    ("organisation", Some(org.id.0)),
-                    serde_json::json!({"code": org.code}),
-                )?;
-                Ok(org)
-            })
-        })
+    let org = state
+        .db(move |conn| workflow::create(conn, &actor, input))
         .await?;
     Ok(HttpResponse::Created().json(org))
 }
@@ -130,6 +109,15 @@ async fn create(
 struct Rename {
     name_zh: String,
     name_en: String,
+}
+
+impl From<Rename> for workflow::Names {
+    fn from(b: Rename) -> Self {
+        workflow::Names {
+            name_zh: b.name_zh,
+            name_en: b.name_en,
+        }
+    }
 }
 
 /// Renames an organisation.
@@ -157,18 +145,10 @@ async fn update(
     body: web::Json<Rename>,
 ) -> AppResult<HttpResponse> {
     let id = OrganisationId(path.into_inner());
-    let name_zh = check_text("name_zh", &body.name_zh, 100)?;
-    let name_en = check_text("name_en", &body.name_en, 200)?;
+    let names = workflow::Names::from(body.into_inner());
     let actor = caller.actor;
     let org = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let org = store::find(conn, id)?.ok_or_else(|| AppError::not_found(format!("organisation {id} does not exist")))?;
-                allow(actor.is_signed_in(), actor.may_manage_organisation(&org.path))?;
-                audit::record(conn, actor.user(), "organisation.rename", ("organisation", Some(id.0)), serde_json::json!({"from": [org.name_zh, org.name_en], "to": [name_zh, name_en]}))?;
-                Ok(store::update_names(conn, id, &name_zh, &name_en)?)
-            })
-        })
+        .db(move |conn| workflow::rename(conn, &actor, id, names))
         .await?;
     Ok(HttpResponse::Ok().json(org))
 }

@@ -1,13 +1,10 @@
 //! Competitors' records and accounts.
 
-use crate::engine::access::Actor;
-use crate::engine::model::{CompetitorId, OrganisationId, UserId, UserKind};
-use crate::error::{AppError, AppResult};
-use crate::store::users::{self, NewUser};
-use crate::store::{audit, competitors, organisations, write_tx};
-use crate::web::auth::{check_new_password, hash_password, Caller};
+use crate::engine::model::{CompetitorId, UserId, UserKind};
+use crate::error::AppResult;
+use crate::web::auth::Caller;
 use crate::web::State;
-use crate::workflow::{allow, check_text};
+use crate::workflow::people as workflow;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -33,14 +30,6 @@ fn default_limit() -> i64 {
     100
 }
 
-fn organiser_scope(actor: &Actor) -> AppResult<Vec<OrganisationId>> {
-    match actor {
-        Actor::Organiser { scope, .. } => Ok(scope.clone()),
-        Actor::Anonymous => Err(AppError::unauthenticated("sign in first")),
-        _ => Err(AppError::forbidden("only organisers may do this")),
-    }
-}
-
 /// The competitors of the organiser's subtree, a page at a time.
 #[utoipa::path(
     get,
@@ -62,23 +51,10 @@ async fn list_competitors(
     caller: Caller,
     page: web::Query<Page>,
 ) -> AppResult<HttpResponse> {
-    let scope = organiser_scope(&caller.actor)?;
-    if !(1..=1000).contains(&page.limit) || page.offset < 0 {
-        return Err(AppError::invalid(
-            "limit",
-            "limit must be from 1 to 1000 and offset not negative",
-        ));
-    }
-    let (limit, offset) = (page.limit, page.offset);
+    let (offset, limit) = (page.offset, page.limit);
+    let actor = caller.actor;
     let list = state
-        .db(move |conn| {
-            Ok(competitors::in_subtree(
-                conn,
-                &crate::engine::model::encode_path(&scope),
-                limit,
-                offset,
-            )?)
-        })
+        .db(move |conn| workflow::competitors(conn, &actor, offset, limit))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -106,22 +82,7 @@ async fn show_competitor(
     let id = CompetitorId(path.into_inner());
     let actor = caller.actor;
     let c = state
-        .db(move |conn| {
-            let c = competitors::find(conn, id)?;
-            // An unknown id and a forbidden one look alike to those who may not look.
-            let Some(c) = c else {
-                allow(actor.is_signed_in(), actor.require_signed_in())?;
-                return Err(AppError::not_found(format!(
-                    "competitor {id} does not exist"
-                )));
-            };
-            let org = organisations::get(conn, c.organisation_id)?;
-            allow(
-                actor.is_signed_in(),
-                actor.may_view_competitor(id, &org.path),
-            )?;
-            Ok(c)
-        })
+        .db(move |conn| workflow::competitor(conn, &actor, id))
         .await?;
     Ok(HttpResponse::Ok().json(c))
 }
@@ -138,14 +99,9 @@ async fn show_competitor(
     security((), ("bearer" = []), ("session" = []))
 )]
 async fn list_users(state: State, caller: Caller) -> AppResult<HttpResponse> {
-    let scope = organiser_scope(&caller.actor)?;
+    let actor = caller.actor;
     let list = state
-        .db(move |conn| {
-            Ok(users::in_subtree(
-                conn,
-                &crate::engine::model::encode_path(&scope),
-            )?)
-        })
+        .db(move |conn| workflow::accounts(conn, &actor))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -162,6 +118,19 @@ struct NewAccount {
     kind: UserKind,
     organisation_id: i64,
     competitor_id: Option<i64>,
+}
+
+impl From<NewAccount> for workflow::NewAccount {
+    fn from(b: NewAccount) -> Self {
+        workflow::NewAccount {
+            username: b.username,
+            display_name: b.display_name,
+            password: b.password,
+            kind: b.kind,
+            organisation_id: b.organisation_id,
+            competitor_id: b.competitor_id,
+        }
+    }
 }
 
 /// Creates an account.
@@ -183,77 +152,11 @@ async fn create_user(
     caller: Caller,
     body: web::Json<NewAccount>,
 ) -> AppResult<HttpResponse> {
-    let b = body.into_inner();
-    let username = crate::workflow::check_code("username", &b.username)?;
-    let display_name = check_text("display_name", &b.display_name, 100)?;
-    check_new_password(&b.password)?;
-    match (b.kind, b.competitor_id) {
-        (UserKind::Competitor, None) => {
-            return Err(AppError::invalid(
-                "competitor_id",
-                "a competitor's account must name the competitor",
-            ))
-        }
-        (UserKind::Organiser | UserKind::Judge, Some(_)) => {
-            return Err(AppError::invalid(
-                "competitor_id",
-                "only a competitor's account names a competitor",
-            ))
-        }
-        _ => {}
-    }
+    let input = workflow::NewAccount::from(body.into_inner());
+    let checked = web::block(move || workflow::check_account(input)).await??;
     let actor = caller.actor;
-    let password_hash = web::block(move || hash_password(&b.password)).await??;
     let user = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let org = organisations::find(conn, OrganisationId(b.organisation_id))?
-                    .ok_or_else(|| {
-                        AppError::invalid(
-                            "organisation_id",
-                            format!("organisation {} does not exist", b.organisation_id),
-                        )
-                    })?;
-                allow(
-                    actor.is_signed_in(),
-                    actor.may_manage_organisation(&org.path),
-                )?;
-                if let Some(c) = b.competitor_id {
-                    let comp = competitors::find(conn, CompetitorId(c))?.ok_or_else(|| {
-                        AppError::invalid("competitor_id", format!("competitor {c} does not exist"))
-                    })?;
-                    let corg = organisations::get(conn, comp.organisation_id)?;
-                    allow(
-                        actor.is_signed_in(),
-                        actor.may_manage_organisation(&corg.path),
-                    )?;
-                }
-                if users::by_username(conn, &username)?.is_some() {
-                    return Err(AppError::conflict(format!(
-                        "the username '{username}' is taken"
-                    )));
-                }
-                let user = users::insert(
-                    conn,
-                    &NewUser {
-                        username,
-                        display_name,
-                        password_hash,
-                        kind: b.kind,
-                        organisation_id: org.id,
-                        competitor_id: b.competitor_id.map(CompetitorId),
-                    },
-                )?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "user.create",
-                    ("user", Some(user.id.0)),
-                    serde_json::json!({"username": user.username, "kind": user.kind}),
-                )?;
-                Ok(user)
-            })
-        })
+        .db(move |conn| workflow::create_account(conn, &actor, checked))
         .await?;
     Ok(HttpResponse::Created().json(user))
 }
@@ -282,29 +185,7 @@ async fn disable_user(
     let id = UserId(path.into_inner());
     let actor = caller.actor;
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let u = users::find(conn, id)?
-                    .ok_or_else(|| AppError::not_found(format!("account {id} does not exist")))?;
-                let org = organisations::get(conn, u.organisation_id)?;
-                allow(
-                    actor.is_signed_in(),
-                    actor.may_manage_organisation(&org.path),
-                )?;
-                if actor.user() == Some(id) {
-                    return Err(AppError::conflict("you cannot disable your own account"));
-                }
-                users::set_disabled(conn, id, true)?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "user.disable",
-                    ("user", Some(id.0)),
-                    serde_json::json!({}),
-                )?;
-                Ok(())
-            })
-        })
+        .db(move |conn| workflow::disable_account(conn, &actor, id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,10 +1,9 @@
 //! Tiers of the ladder and skills: shared reference data.
 
-use crate::error::{AppError, AppResult};
-use crate::store::{audit, reference as store, write_tx};
+use crate::error::AppResult;
 use crate::web::auth::Caller;
 use crate::web::State;
-use crate::workflow::{allow, check_code, check_text};
+use crate::workflow::reference as workflow;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -26,7 +25,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     )
 )]
 async fn tiers(state: State) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(state.db(|conn| Ok(store::tiers(conn)?)).await?))
+    Ok(HttpResponse::Ok().json(state.db(workflow::tiers).await?))
 }
 
 /// The skills.
@@ -39,7 +38,7 @@ async fn tiers(state: State) -> AppResult<HttpResponse> {
     )
 )]
 async fn skills(state: State) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(state.db(|conn| Ok(store::skills(conn)?)).await?))
+    Ok(HttpResponse::Ok().json(state.db(workflow::skills).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -53,6 +52,17 @@ struct NewTier {
     /// Position on the ladder: higher is a higher tier (the seeded tiers use 10–60).
     #[schema(minimum = 1, maximum = 1000)]
     rank: i32,
+}
+
+impl From<NewTier> for workflow::NewTier {
+    fn from(b: NewTier) -> Self {
+        workflow::NewTier {
+            code: b.code,
+            name_zh: b.name_zh,
+            name_en: b.name_en,
+            rank: b.rank,
+        }
+    }
 }
 
 /// Adds a tier.
@@ -74,37 +84,10 @@ async fn create_tier(
     caller: Caller,
     body: web::Json<NewTier>,
 ) -> AppResult<HttpResponse> {
-    let code = check_code("code", &body.code)?;
-    let name_zh = check_text("name_zh", &body.name_zh, 100)?;
-    let name_en = check_text("name_en", &body.name_en, 200)?;
-    let rank = body.rank;
-    if !(1..=1000).contains(&rank) {
-        return Err(AppError::invalid(
-            "rank",
-            format!("must be from 1 to 1000, is {rank}"),
-        ));
-    }
+    let input = workflow::NewTier::from(body.into_inner());
     let actor = caller.actor;
     let tier = state
-        .db(move |conn| {
-            allow(actor.is_signed_in(), actor.may_manage_reference_data())?;
-            write_tx(conn, |conn| {
-                if store::tiers(conn)?.iter().any(|t| t.rank == rank) {
-                    return Err(AppError::conflict(format!(
-                        "another tier already has rank {rank}"
-                    )));
-                }
-                let tier = store::insert_tier(conn, &code, &name_zh, &name_en, rank)?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "tier.create",
-                    ("tier", Some(tier.id.0)),
-                    serde_json::json!({"code": tier.code}),
-                )?;
-                Ok(tier)
-            })
-        })
+        .db(move |conn| workflow::create_tier(conn, &actor, input))
         .await?;
     Ok(HttpResponse::Created().json(tier))
 }
@@ -127,6 +110,17 @@ fn one() -> i32 {
     1
 }
 
+impl From<NewSkill> for workflow::NewSkill {
+    fn from(b: NewSkill) -> Self {
+        workflow::NewSkill {
+            code: b.code,
+            name_zh: b.name_zh,
+            name_en: b.name_en,
+            team_size: b.team_size,
+        }
+    }
+}
+
 /// Adds a skill.
 #[utoipa::path(
     post,
@@ -146,32 +140,10 @@ async fn create_skill(
     caller: Caller,
     body: web::Json<NewSkill>,
 ) -> AppResult<HttpResponse> {
-    let code = check_code("code", &body.code)?;
-    let name_zh = check_text("name_zh", &body.name_zh, 100)?;
-    let name_en = check_text("name_en", &body.name_en, 200)?;
-    let team_size = body.team_size;
-    if !(1..=10).contains(&team_size) {
-        return Err(AppError::invalid(
-            "team_size",
-            format!("must be from 1 (individual) to 10, is {team_size}"),
-        ));
-    }
+    let input = workflow::NewSkill::from(body.into_inner());
     let actor = caller.actor;
     let skill = state
-        .db(move |conn| {
-            allow(actor.is_signed_in(), actor.may_manage_reference_data())?;
-            write_tx(conn, |conn| {
-                let skill = store::insert_skill(conn, &code, &name_zh, &name_en, team_size)?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "skill.create",
-                    ("skill", Some(skill.id.0)),
-                    serde_json::json!({"code": skill.code}),
-                )?;
-                Ok(skill)
-            })
-        })
+        .db(move |conn| workflow::create_skill(conn, &actor, input))
         .await?;
     Ok(HttpResponse::Created().json(skill))
 }

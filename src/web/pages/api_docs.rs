@@ -4,7 +4,6 @@
 //! document itself, so the page and the document never disagree.
 
 use crate::error::AppResult;
-use crate::store::users;
 use crate::web::auth::Caller;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
@@ -80,7 +79,11 @@ async fn page(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpR
     let (lang, _) = Lang::of_request(&req);
     let doc = crate::web::api::openapi::value()?;
     let user = match caller.actor.user() {
-        Some(u) => Some(state.db(move |conn| Ok(users::get(conn, u)?)).await?),
+        Some(u) => Some(
+            state
+                .db(move |conn| crate::workflow::accounts::account(conn, u))
+                .await?,
+        ),
         None => None,
     };
     let mut ctx = tera::Context::new();

@@ -3,13 +3,12 @@
 
 use super::i18n::Lang;
 use super::{page_headers, render, render_shared};
-use crate::error::{AppError, AppResult, ErrorKind};
-use crate::store::{brackets as bracket_store, reference, users};
+use crate::error::AppResult;
 use crate::web::auth::Caller;
 use crate::web::shared::Key;
 use crate::web::State;
-use crate::workflow::allow;
-use crate::workflow::contests::load_contest;
+use crate::workflow::accounts::User;
+use crate::workflow::contests::contest_page;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
@@ -87,7 +86,7 @@ async fn context(
     actor: crate::engine::access::Actor,
     id: crate::engine::model::ContestId,
     lang: Lang,
-) -> AppResult<(tera::Context, Option<users::User>)> {
+) -> AppResult<(tera::Context, Option<User>)> {
     let t = state.catalog.messages(lang).clone();
     let msg = move |k: &str| t.get(k).cloned().unwrap_or_else(|| k.to_string());
     let pick = move |zh: &str, en: &str| {
@@ -98,146 +97,127 @@ async fn context(
         }
     };
     let st = state.clone();
-    state
-        .db(move |conn| {
-            let c = load_contest(conn, id)?;
-            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
-            let contest = c.contest;
-            let tier = reference::tier(conn, contest.tier_id)?;
-            let skill = reference::skill(conn, contest.skill_id)?;
-            let brackets: Vec<BracketLink> = bracket_store::of_contest(conn, id)?
-                .into_iter()
-                .map(|b| BracketLink {
-                    id: b.id,
-                    format: msg(&format!("format_{}", b.format)),
-                    code: b.code,
-                })
-                .collect();
-            let published = match st.publications.get(conn, id, None) {
-                Ok(p) => Some(p),
-                Err(e) if e.kind == ErrorKind::NotFound => None,
-                Err(e) => return Err(e),
-            };
-            let mut competitors: std::collections::HashMap<i64, Vec<(i64, String)>> =
-                std::collections::HashMap::new();
-            if published.is_some() {
-                for (e, c, name) in crate::store::live::member_names_of_contest(conn, id)? {
-                    competitors.entry(e.0).or_default().push((c.0, name));
-                }
-            }
-            let published = published.map(|p| {
-                let body = &*p.public;
-                let groups = body["results"]["groups"]
+    let page = state
+        .db(move |conn| contest_page(conn, &st.publications, &actor, id))
+        .await?;
+    let contest = page.contest.contest;
+    let (tier, skill) = (page.contest.tier, page.contest.skill);
+    let brackets: Vec<BracketLink> = page
+        .brackets
+        .into_iter()
+        .map(|b| BracketLink {
+            id: b.id,
+            format: msg(&format!("format_{}", b.format)),
+            code: b.code,
+        })
+        .collect();
+    let competitors = page.members;
+    let published = page.published.map(|p| {
+        let body = &*p.public;
+        let groups = body["results"]["groups"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|g| Group {
+                name: g["group"]
+                    .as_str()
+                    .map(|code| msg(&format!("group_{code}")))
+                    .unwrap_or_default(),
+                rows: g["standings"]
                     .as_array()
                     .cloned()
                     .unwrap_or_default()
                     .iter()
-                    .map(|g| Group {
-                        name: g["group"]
-                            .as_str()
-                            .map(|code| msg(&format!("group_{code}")))
-                            .unwrap_or_default(),
-                        rows: g["standings"]
+                    .map(|s| {
+                        let key = s["key"].as_str().unwrap_or_default();
+                        let who = &body["entrants"][key];
+                        let members = who["members"]
                             .as_array()
-                            .cloned()
-                            .unwrap_or_default()
-                            .iter()
-                            .map(|s| {
-                                let key = s["key"].as_str().unwrap_or_default();
-                                let who = &body["entrants"][key];
-                                let members = who["members"]
-                                    .as_array()
-                                    .map(|m| {
-                                        m.iter()
-                                            .filter_map(|v| v.as_str())
-                                            .collect::<Vec<_>>()
-                                            .join("、")
-                                    })
-                                    .unwrap_or_default();
-                                let team = who["team_name"].as_str().map(str::to_string);
-                                let links: Vec<(i64, String)> = who["members"]
-                                    .as_array()
-                                    .map(|m| {
-                                        let known =
-                                            who["entry"].as_i64().and_then(|e| competitors.get(&e));
-                                        m.iter()
-                                            .filter_map(|v| v.as_str())
-                                            .filter_map(|n| {
-                                                known?
-                                                    .iter()
-                                                    .find(|(_, name)| name == n)
-                                                    .map(|(c, _)| (*c, n.to_string()))
-                                            })
-                                            .collect()
-                                    })
-                                    .unwrap_or_default();
-                                let name = who["team_name"]
-                                    .as_str()
-                                    .map(|t| format!("{t}（{members}）"))
-                                    .unwrap_or(members);
-                                let awards = s["awards"]
-                                    .as_array()
-                                    .map(|a| {
-                                        a.iter()
-                                            .map(|x| {
-                                                pick(
-                                                    x["name_zh"].as_str().unwrap_or_default(),
-                                                    x["name_en"].as_str().unwrap_or_default(),
-                                                )
-                                            })
-                                            .collect::<Vec<_>>()
-                                            .join(" · ")
-                                    })
-                                    .unwrap_or_default();
-                                Row {
-                                    place: format!(
-                                        "{}{}",
-                                        s["place"].as_u64().unwrap_or(0),
-                                        if s["shared"].as_bool() == Some(true) {
-                                            "="
-                                        } else {
-                                            ""
-                                        }
-                                    ),
-                                    start_number: key.to_string(),
-                                    name,
-                                    organisation: pick(
-                                        who["organisation_zh"].as_str().unwrap_or_default(),
-                                        who["organisation_en"].as_str().unwrap_or_default(),
-                                    ),
-                                    total: s["total"].as_str().unwrap_or_default().to_string(),
-                                    awards,
-                                    links,
-                                    team,
-                                }
+                            .map(|m| {
+                                m.iter()
+                                    .filter_map(|v| v.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join("、")
                             })
-                            .collect(),
+                            .unwrap_or_default();
+                        let team = who["team_name"].as_str().map(str::to_string);
+                        let links: Vec<(i64, String)> = who["members"]
+                            .as_array()
+                            .map(|m| {
+                                let known = who["entry"].as_i64().and_then(|e| competitors.get(&e));
+                                m.iter()
+                                    .filter_map(|v| v.as_str())
+                                    .filter_map(|n| {
+                                        known?
+                                            .iter()
+                                            .find(|(_, name)| name == n)
+                                            .map(|(c, _)| (*c, n.to_string()))
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        let name = who["team_name"]
+                            .as_str()
+                            .map(|t| format!("{t}（{members}）"))
+                            .unwrap_or(members);
+                        let awards = s["awards"]
+                            .as_array()
+                            .map(|a| {
+                                a.iter()
+                                    .map(|x| {
+                                        pick(
+                                            x["name_zh"].as_str().unwrap_or_default(),
+                                            x["name_en"].as_str().unwrap_or_default(),
+                                        )
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join(" · ")
+                            })
+                            .unwrap_or_default();
+                        Row {
+                            place: format!(
+                                "{}{}",
+                                s["place"].as_u64().unwrap_or(0),
+                                if s["shared"].as_bool() == Some(true) {
+                                    "="
+                                } else {
+                                    ""
+                                }
+                            ),
+                            start_number: key.to_string(),
+                            name,
+                            organisation: pick(
+                                who["organisation_zh"].as_str().unwrap_or_default(),
+                                who["organisation_en"].as_str().unwrap_or_default(),
+                            ),
+                            total: s["total"].as_str().unwrap_or_default().to_string(),
+                            awards,
+                            links,
+                            team,
+                        }
                     })
-                    .collect();
-                Published {
-                    version: i64::from(p.version),
-                    latest: i64::from(p.latest),
-                    reason: p.reason.clone(),
-                    published_at: p.published_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                    groups,
-                }
-            });
-            let mut ctx = tera::Context::new();
-            ctx.insert("id", &id.0);
-            ctx.insert("contest_name", &pick(&contest.name_zh, &contest.name_en));
-            ctx.insert("code", &contest.code);
-            ctx.insert("tier", &pick(&tier.name_zh, &tier.name_en));
-            ctx.insert("skill", &pick(&skill.name_zh, &skill.name_en));
-            ctx.insert("starts_on", &contest.starts_on);
-            ctx.insert("ends_on", &contest.ends_on);
-            ctx.insert("status", &msg(&format!("status_{}", contest.status)));
-            ctx.insert("brackets", &brackets);
-            ctx.insert("published", &published);
-            let user = match actor.user() {
-                Some(u) => Some(users::get(conn, u)?),
-                None => None,
-            };
-            Ok::<_, AppError>((ctx, user))
-        })
-        .await
+                    .collect(),
+            })
+            .collect();
+        Published {
+            version: i64::from(p.version),
+            latest: i64::from(p.latest),
+            reason: p.reason.clone(),
+            published_at: p.published_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            groups,
+        }
+    });
+    let mut ctx = tera::Context::new();
+    ctx.insert("id", &id.0);
+    ctx.insert("contest_name", &pick(&contest.name_zh, &contest.name_en));
+    ctx.insert("code", &contest.code);
+    ctx.insert("tier", &pick(&tier.name_zh, &tier.name_en));
+    ctx.insert("skill", &pick(&skill.name_zh, &skill.name_en));
+    ctx.insert("starts_on", &contest.starts_on);
+    ctx.insert("ends_on", &contest.ends_on);
+    ctx.insert("status", &msg(&format!("status_{}", contest.status)));
+    ctx.insert("brackets", &brackets);
+    ctx.insert("published", &published);
+    Ok((ctx, page.user))
 }

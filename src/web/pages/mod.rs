@@ -12,11 +12,9 @@ pub mod organise;
 pub mod public;
 
 use crate::error::{AppError, AppResult};
-use crate::store::users::TokenKind;
-use crate::store::{reference, users};
 use crate::web::auth::{session_cookie, sign_in, sign_in_with_link, Caller, SESSION_COOKIE};
 use crate::web::{csrf, State};
-use crate::workflow::contests::visible_contests;
+use crate::workflow::accounts::{self, SignedIn, TokenKind, User};
 use actix_web::cookie::Cookie;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -91,7 +89,7 @@ pub fn render(
     req: &HttpRequest,
     name: &str,
     ctx: tera::Context,
-    user: Option<users::User>,
+    user: Option<User>,
 ) -> AppResult<HttpResponse> {
     render_status(state, req, name, ctx, user, actix_web::http::StatusCode::OK)
 }
@@ -102,7 +100,7 @@ pub fn render_status(
     req: &HttpRequest,
     name: &str,
     ctx: tera::Context,
-    user: Option<users::User>,
+    user: Option<User>,
     status: actix_web::http::StatusCode,
 ) -> AppResult<HttpResponse> {
     let (lang, _) = Lang::of_request(req);
@@ -152,7 +150,7 @@ fn render_html(
     lang: Lang,
     name: &str,
     mut ctx: tera::Context,
-    user: Option<&users::User>,
+    user: Option<&User>,
     csrf: &str,
 ) -> AppResult<String> {
     ctx.insert("t", state.catalog.messages(lang));
@@ -180,54 +178,45 @@ struct ContestRow {
 async fn home(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpResponse> {
     let (lang, _) = Lang::of_request(&req);
     let actor = caller.actor;
-    let (rows, user) = state
-        .db(move |conn| {
-            let tiers = reference::tiers(conn)?;
-            let skills = reference::skills(conn)?;
-            let mut rows = Vec::new();
-            for c in visible_contests(conn, &actor)? {
-                let pick = |zh: &str, en: &str| {
-                    if lang == Lang::Zh {
-                        zh.to_string()
-                    } else {
-                        en.to_string()
-                    }
-                };
-                let tier = tiers
-                    .iter()
-                    .find(|t| t.id == c.tier_id)
-                    .map(|t| pick(&t.name_zh, &t.name_en))
-                    .unwrap_or_default();
-                let skill = skills
-                    .iter()
-                    .find(|s| s.id == c.skill_id)
-                    .map(|s| pick(&s.name_zh, &s.name_en))
-                    .unwrap_or_default();
-                rows.push(ContestRow {
-                    id: c.id.0,
-                    name: pick(&c.name_zh, &c.name_en),
-                    code: c.code,
-                    tier,
-                    skill,
-                    starts_on: c.starts_on,
-                    ends_on: c.ends_on,
-                    status: format!("status_{}", c.status),
-                });
-            }
-            let user = match actor.user() {
-                Some(id) => Some(users::get(conn, id)?),
-                None => None,
-            };
-            Ok((rows, user))
-        })
+    let list = state
+        .db(move |conn| crate::workflow::contests::contest_list(conn, &actor))
         .await?;
-    let rows: Vec<ContestRow> = rows
+    let pick = |zh: &str, en: &str| {
+        if lang == Lang::Zh {
+            zh.to_string()
+        } else {
+            en.to_string()
+        }
+    };
+    let rows: Vec<ContestRow> = list
+        .contests
         .into_iter()
-        .map(|r| ContestRow {
-            status: state.catalog.get(lang, &r.status),
-            ..r
+        .map(|c| {
+            let tier = list
+                .tiers
+                .iter()
+                .find(|t| t.id == c.tier_id)
+                .map(|t| pick(&t.name_zh, &t.name_en))
+                .unwrap_or_default();
+            let skill = list
+                .skills
+                .iter()
+                .find(|s| s.id == c.skill_id)
+                .map(|s| pick(&s.name_zh, &s.name_en))
+                .unwrap_or_default();
+            ContestRow {
+                id: c.id.0,
+                name: pick(&c.name_zh, &c.name_en),
+                code: c.code,
+                tier,
+                skill,
+                starts_on: c.starts_on,
+                ends_on: c.ends_on,
+                status: state.catalog.get(lang, &format!("status_{}", c.status)),
+            }
         })
         .collect();
+    let user = list.user;
     let mut ctx = tera::Context::new();
     ctx.insert("contests", &rows);
     render(&state, &req, "pages/home.html", ctx, user)
@@ -276,9 +265,9 @@ async fn signin_link(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     match sign_in_with_link(&state, path.into_inner(), TokenKind::Session).await {
-        Ok((_, token, _)) => Ok(HttpResponse::SeeOther()
+        Ok(signed_in) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, "/judge"))
-            .cookie(session_cookie(&state, &token))
+            .cookie(session_cookie(&state, &signed_in.token))
             .finish()),
         Err(e) if e.kind == crate::error::ErrorKind::Unauthenticated => {
             judge::links::link_refused(&state, &req)
@@ -292,13 +281,13 @@ async fn signin_link(
 fn signed_in_or_form(
     state: &State,
     req: &HttpRequest,
-    outcome: AppResult<(users::User, String, chrono::NaiveDateTime)>,
+    outcome: AppResult<SignedIn>,
     username: &str,
     refusal: &str,
 ) -> AppResult<HttpResponse> {
     match outcome {
-        Ok((_, token, _)) => Ok(redirect_home()
-            .cookie(session_cookie(state, &token))
+        Ok(signed_in) => Ok(redirect_home()
+            .cookie(session_cookie(state, &signed_in.token))
             .finish()),
         Err(e) if e.kind == crate::error::ErrorKind::Unauthenticated => {
             let (lang, _) = Lang::of_request(req);
@@ -330,9 +319,7 @@ async fn signout(
 ) -> AppResult<HttpResponse> {
     forms::FormData::parse(&body).check_csrf(&req)?;
     if let (Some(id), true) = (caller.token_id, caller.via_cookie) {
-        state
-            .db(move |conn| Ok(users::revoke_token(conn, id)?))
-            .await?;
+        state.db(move |conn| accounts::sign_out(conn, id)).await?;
     }
     let mut gone = Cookie::new(SESSION_COOKIE, "");
     gone.set_path("/");

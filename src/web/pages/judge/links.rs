@@ -8,10 +8,9 @@ use super::super::{render, render_status};
 use super::pick;
 use crate::engine::model::{ContestId, UserId};
 use crate::error::{AppError, AppResult};
-use crate::store::{contests, users};
 use crate::web::auth::Caller;
 use crate::web::State;
-use crate::workflow::contests::{create_judge_link, revoke_judge_link};
+use crate::workflow::contests::{issue_link_card, revoke_judge_link};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -78,19 +77,11 @@ async fn create(
     let (id, user) = path.into_inner();
     let (id, user) = (ContestId(id), UserId(user));
     let actor = caller.actor;
-    let (link, judge, contest, organiser) = state
-        .db(move |conn| {
-            let link = create_judge_link(conn, &actor, id, user)?;
-            let judge = users::get(conn, user)?;
-            let contest = contests::find(conn, id)?
-                .ok_or_else(|| AppError::not_found(format!("contest {id} does not exist")))?;
-            let organiser = match actor.user() {
-                Some(u) => Some(users::get(conn, u)?),
-                None => None,
-            };
-            Ok((link, judge, contest, organiser))
-        })
+    let issued = state
+        .db(move |conn| issue_link_card(conn, &actor, id, user))
         .await?;
+    let (link, judge, contest, organiser) =
+        (issued.link, issued.judge, issued.contest, issued.user);
     let info = req.connection_info();
     let url = format!("{}://{}{}", info.scheme(), info.host(), link.path);
     let card = LinkCard {

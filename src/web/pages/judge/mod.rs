@@ -14,10 +14,11 @@ use super::i18n::Lang;
 use super::render;
 use crate::engine::model::{Contest, ContestId, ContestStatus};
 use crate::error::{AppError, AppResult};
-use crate::store::{reference, users, DbConnection};
 use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::accounts::{self, User};
 use crate::workflow::contests::load_contest;
+use crate::workflow::Connection;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
@@ -78,13 +79,13 @@ struct Heading {
 }
 
 fn heading(
-    conn: &mut DbConnection,
+    conn: &mut Connection,
     state: &State,
     lang: Lang,
     c: &Contest,
     chief: bool,
 ) -> AppResult<Heading> {
-    let skill = reference::skill(conn, c.skill_id)?;
+    let skill = crate::workflow::reference::skill(conn, c.skill_id)?;
     Ok(Heading {
         id: c.id.0,
         code: c.code.clone(),
@@ -100,14 +101,14 @@ fn heading(
 /// A contest the judge judges, with its heading, the judge's account and
 /// their work in it (`None` before the contest has a scheme).
 fn judged(
-    conn: &mut DbConnection,
+    conn: &mut Connection,
     state: &State,
     lang: Lang,
     actor: &crate::engine::access::Actor,
     id: ContestId,
-) -> AppResult<(Heading, users::User, Option<work::Work>)> {
+) -> AppResult<(Heading, User, Option<work::Work>)> {
     let (user, role) = work::judge_role(actor, id)?;
-    let account = users::get(conn, user)?;
+    let account = accounts::account(conn, user)?;
     let c = load_contest(conn, id)?;
     crate::workflow::allow(true, actor.may_view_contest(&c.scope()))?;
     let chief = role == crate::engine::model::JudgeRole::ChiefJudge;
@@ -148,7 +149,7 @@ async fn todo(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpR
                     _ => AppError::forbidden("these pages are for judges"),
                 });
             };
-            let account = users::get(conn, *user)?;
+            let account = accounts::account(conn, *user)?;
             let mut rows = Vec::new();
             for (id, _) in contests {
                 let (head, _, w) = judged(conn, &st, lang, &actor, *id)?;

@@ -2,15 +2,14 @@
 //! links, and for every panel judge the entries they may not mark and why.
 
 use super::{managed, see_other};
-use crate::engine::access::Actor;
-use crate::engine::model::{ContestId, JudgeRole, UserId, UserKind};
+use crate::engine::model::{ContestId, JudgeRole, UserId};
 use crate::error::{AppError, AppResult};
-use crate::store::{contests, organisations, users};
 use crate::web::auth::Caller;
 use crate::web::pages::forms::FormData;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
 use crate::web::State;
+use crate::workflow::contests::{judges_page, LinkState};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
@@ -53,73 +52,61 @@ async fn page(
     let (lang, _) = Lang::of_request(&req);
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
-    let st = state.clone();
-    let (ctx, user) = state
+    let (page, panels) = state
         .db(move |conn| {
-            let (c, user) = managed(conn, &actor, id)?;
-            let head = super::heading(conn, lang, &st, &c.contest)?;
-            let now = crate::store::now();
-            let links = users::judge_links_of_contest(conn, id)?;
-            let assigned = contests::judges(conn, id)?;
-            let mut judges = Vec::new();
-            for a in &assigned {
-                let u = users::get(conn, a.user_id)?;
-                let org = organisations::get(conn, u.organisation_id)?;
-                let state_of = |l: &users::TokenRecord| {
-                    if l.revoked_at.is_some() {
-                        "link_revoked"
-                    } else if l.expires_at <= now {
-                        "link_expired"
-                    } else {
-                        "link_live"
-                    }
-                };
-                judges.push(JudgeRow {
-                    id: u.id.0,
-                    name: u.display_name,
-                    username: u.username,
-                    organisation: super::pick(lang, &org.name_zh, &org.name_en),
-                    role: st.catalog.get(lang, &format!("role_{}", a.role)),
-                    links: links
-                        .iter()
-                        .filter(|l| l.user_id == a.user_id.0)
-                        .map(|l| LinkRow {
-                            id: l.id,
-                            created_at: l.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                            expires_at: l.expires_at.format("%Y-%m-%d %H:%M").to_string(),
-                            state: st.catalog.get(lang, state_of(l)),
-                            live: state_of(l) == "link_live",
-                        })
-                        .collect(),
-                });
-            }
-            // Judges' accounts the organiser manages, not yet on this contest.
-            let prefix = match &actor {
-                Actor::Organiser { scope, .. } => crate::engine::model::encode_path(scope),
-                _ => return Err(AppError::forbidden("these pages are for organisers")),
-            };
-            let candidates: Vec<Candidate> = users::in_subtree(conn, &prefix)?
-                .into_iter()
-                .filter(|u| u.kind == UserKind::Judge && !u.disabled)
-                .filter(|u| !assigned.iter().any(|a| a.user_id == u.id))
-                .map(|u| Candidate {
-                    id: u.id.0,
-                    label: format!("{} ({})", u.display_name, u.username),
-                })
-                .collect();
+            let mut page = judges_page(conn, &actor, id)?;
             let mut panels = Vec::new();
-            for p in crate::store::marking::panels_of(conn, id)? {
+            for p in std::mem::take(&mut page.panels) {
                 panels.push(crate::web::api::marking::panel_view(conn, id, p)?);
             }
-            let mut ctx = tera::Context::new();
-            ctx.insert("contest", &head);
-            ctx.insert("section", "judges");
-            ctx.insert("judges", &judges);
-            ctx.insert("candidates", &candidates);
-            ctx.insert("panels", &panels);
-            Ok((ctx, user))
+            Ok((page, panels))
         })
         .await?;
+    let state_key = |s: LinkState| match s {
+        LinkState::Revoked => "link_revoked",
+        LinkState::Expired => "link_expired",
+        LinkState::Live => "link_live",
+    };
+    let judges: Vec<JudgeRow> = page
+        .judges
+        .into_iter()
+        .map(|j| JudgeRow {
+            id: j.account.id.0,
+            name: j.account.display_name,
+            username: j.account.username,
+            organisation: super::pick(lang, &j.organisation.name_zh, &j.organisation.name_en),
+            role: state.catalog.get(lang, &format!("role_{}", j.role)),
+            links: j
+                .links
+                .iter()
+                .map(|l| LinkRow {
+                    id: l.record.id,
+                    created_at: l.record.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                    expires_at: l.record.expires_at.format("%Y-%m-%d %H:%M").to_string(),
+                    state: state.catalog.get(lang, state_key(l.state)),
+                    live: l.state == LinkState::Live,
+                })
+                .collect(),
+        })
+        .collect();
+    let candidates: Vec<Candidate> = page
+        .candidates
+        .into_iter()
+        .map(|u| Candidate {
+            id: u.id.0,
+            label: format!("{} ({})", u.display_name, u.username),
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert(
+        "contest",
+        &super::named_heading(lang, &state, &page.contest),
+    );
+    ctx.insert("section", "judges");
+    ctx.insert("judges", &judges);
+    ctx.insert("candidates", &candidates);
+    ctx.insert("panels", &panels);
+    let user = page.user;
     render(&state, &req, "organise/judges.html", ctx, Some(user))
 }
 

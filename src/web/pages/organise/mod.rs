@@ -15,13 +15,13 @@ mod setup;
 use super::i18n::Lang;
 use super::{render, render_status};
 use crate::engine::access::Actor;
-use crate::engine::model::{Contest, ContestId};
+use crate::engine::model::{Contest, ContestId, Skill, Tier};
 use crate::error::{AppError, AppResult};
-use crate::store::{reference, users, DbConnection};
 use crate::web::auth::Caller;
 use crate::web::State;
-use crate::workflow::allow;
-use crate::workflow::contests::{load_contest, LoadedContest};
+use crate::workflow::accounts::User;
+use crate::workflow::contests::{LoadedContest, NamedContest};
+use crate::workflow::Connection;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -100,24 +100,17 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 }
 
 /// The signed-in organiser, or the refusal a visitor of another kind gets.
-fn organiser(conn: &mut DbConnection, actor: &Actor) -> AppResult<users::User> {
-    match actor {
-        Actor::Organiser { user, .. } => Ok(users::get(conn, *user)?),
-        Actor::Anonymous => Err(AppError::unauthenticated("sign in as an organiser")),
-        _ => Err(AppError::forbidden("these pages are for organisers")),
-    }
+fn organiser(conn: &mut Connection, actor: &Actor) -> AppResult<User> {
+    crate::workflow::accounts::organiser_account(conn, actor)
 }
 
 /// A contest the visitor may manage, with the visitor's account.
 fn managed(
-    conn: &mut DbConnection,
+    conn: &mut Connection,
     actor: &Actor,
     id: ContestId,
-) -> AppResult<(LoadedContest, users::User)> {
-    let user = organiser(conn, actor)?;
-    let c = load_contest(conn, id)?;
-    allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-    Ok((c, user))
+) -> AppResult<(LoadedContest, User)> {
+    crate::workflow::contests::managed(conn, actor, id)
 }
 
 /// A redirect after a form was accepted (post, redirect, get).
@@ -149,10 +142,19 @@ struct Heading {
     status_name: String,
 }
 
-fn heading(conn: &mut DbConnection, lang: Lang, state: &State, c: &Contest) -> AppResult<Heading> {
-    let tier = reference::tier(conn, c.tier_id)?;
-    let skill = reference::skill(conn, c.skill_id)?;
-    Ok(Heading {
+fn heading(conn: &mut Connection, lang: Lang, state: &State, c: &Contest) -> AppResult<Heading> {
+    let tier = crate::workflow::reference::tier(conn, c.tier_id)?;
+    let skill = crate::workflow::reference::skill(conn, c.skill_id)?;
+    Ok(heading_of(lang, state, c, &tier, &skill))
+}
+
+/// The heading of a contest named with its tier and skill.
+fn named_heading(lang: Lang, state: &State, c: &NamedContest) -> Heading {
+    heading_of(lang, state, &c.contest, &c.tier, &c.skill)
+}
+
+fn heading_of(lang: Lang, state: &State, c: &Contest, tier: &Tier, skill: &Skill) -> Heading {
+    Heading {
         id: c.id.0,
         code: c.code.clone(),
         name: pick(lang, &c.name_zh, &c.name_en),
@@ -162,41 +164,22 @@ fn heading(conn: &mut DbConnection, lang: Lang, state: &State, c: &Contest) -> A
         ends_on: c.ends_on.to_string(),
         status: c.status.to_string(),
         status_name: state.catalog.get(lang, &format!("status_{}", c.status)),
-    })
+    }
 }
 
 async fn list(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpResponse> {
     let (lang, _) = Lang::of_request(&req);
     let actor = caller.actor;
-    let st = state.clone();
-    let (rows, user) = state
-        .db(move |conn| {
-            let user = organiser(conn, &actor)?;
-            let mut rows = Vec::new();
-            for c in crate::workflow::contests::visible_contests(conn, &actor)? {
-                let loaded = load_contest(conn, c.id)?;
-                if actor.may_manage_contest(&loaded.scope()).is_ok() {
-                    rows.push(heading(conn, lang, &st, &c)?);
-                }
-            }
-            Ok((rows, user))
-        })
+    let (user, contests) = state
+        .db(move |conn| crate::workflow::contests::managed_contests(conn, &actor))
         .await?;
+    let rows: Vec<Heading> = contests
+        .iter()
+        .map(|c| named_heading(lang, &state, c))
+        .collect();
     let mut ctx = tera::Context::new();
     ctx.insert("contests", &rows);
     render(&state, &req, "organise/list.html", ctx, Some(user))
-}
-
-#[derive(Serialize)]
-struct Counts {
-    entries: usize,
-    withdrawn: usize,
-    judges: usize,
-    panels: usize,
-    scheme_version: i32,
-    policy_version: Option<i32>,
-    published_version: i32,
-    brackets: usize,
 }
 
 async fn overview(
@@ -208,36 +191,25 @@ async fn overview(
     let (lang, _) = Lang::of_request(&req);
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
-    let st = state.clone();
-    let (head, counts, next, user) = state
-        .db(move |conn| {
-            let (c, user) = managed(conn, &actor, id)?;
-            let contest = c.contest;
-            let entries = crate::store::entries::of_contest(conn, id)?;
-            let withdrawn = entries
-                .iter()
-                .filter(|e| e.status == crate::engine::model::EntryStatus::Withdrawn)
-                .count();
-            let counts = Counts {
-                entries: entries.len() - withdrawn,
-                withdrawn,
-                judges: crate::store::contests::judges(conn, id)?.len(),
-                panels: crate::store::marking::panels_of(conn, id)?.len(),
-                scheme_version: crate::store::marking::current_version(conn, id)?,
-                policy_version: crate::store::results::current_policy(conn, id)?.map(|p| p.version),
-                published_version: crate::store::results::latest_version(conn, id)?,
-                brackets: crate::store::brackets::of_contest(conn, id)?.len(),
-            };
-            let next: Vec<(String, String)> = contest
-                .status
-                .next_allowed()
-                .iter()
-                .filter(|s| **s != crate::engine::model::ContestStatus::Published)
-                .map(|s| (s.to_string(), st.catalog.get(lang, &format!("move_to_{s}"))))
-                .collect();
-            Ok((heading(conn, lang, &st, &contest)?, counts, next, user))
-        })
+    let overview = state
+        .db(move |conn| crate::workflow::contests::overview(conn, &actor, id))
         .await?;
+    let head = named_heading(lang, &state, &overview.contest);
+    let next: Vec<(String, String)> = overview
+        .contest
+        .contest
+        .status
+        .next_allowed()
+        .iter()
+        .filter(|s| **s != crate::engine::model::ContestStatus::Published)
+        .map(|s| {
+            (
+                s.to_string(),
+                state.catalog.get(lang, &format!("move_to_{s}")),
+            )
+        })
+        .collect();
+    let (counts, user) = (overview.counts, overview.user);
     let mut ctx = tera::Context::new();
     ctx.insert("contest", &head);
     ctx.insert("counts", &counts);
@@ -277,7 +249,7 @@ fn form_again(
     req: &HttpRequest,
     template: &str,
     ctx: tera::Context,
-    user: users::User,
+    user: User,
 ) -> AppResult<HttpResponse> {
     render_status(
         state,

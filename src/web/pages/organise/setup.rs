@@ -2,15 +2,15 @@
 //! and the award policy it starts with.
 
 use super::{form_again, managed, organiser, pick, see_other};
-use crate::engine::access::Actor;
 use crate::engine::model::{ContestId, Group};
-use crate::error::{AppError, AppResult};
-use crate::store::{organisations, reference, users, DbConnection};
+use crate::error::AppResult;
+use crate::web::auth::Caller;
 use crate::web::pages::forms::{FieldErrors, FormData};
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
 use crate::web::State;
-use crate::workflow::contests::{ContestInput, EligibilityInput};
+use crate::workflow::accounts::User;
+use crate::workflow::contests::{contest_form, ContestChoices, ContestInput, EligibilityInput};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -39,38 +39,34 @@ struct Choices {
     groups: Vec<Choice>,
 }
 
-fn choices(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    lang: Lang,
-    state: &State,
-    except: Option<ContestId>,
-) -> AppResult<Choices> {
-    let tiers = reference::tiers(conn)?
+fn choices(c: ContestChoices, lang: Lang, state: &State) -> AppResult<Choices> {
+    let tiers = c
+        .tiers
         .into_iter()
         .map(|t| Choice {
             value: t.id.0.to_string(),
             label: pick(lang, &t.name_zh, &t.name_en),
         })
         .collect();
-    let skills = reference::skills(conn)?
+    let skills = c
+        .skills
         .into_iter()
         .map(|s| Choice {
             value: s.id.0.to_string(),
             label: format!("{} ({})", pick(lang, &s.name_zh, &s.name_en), s.code),
         })
         .collect();
-    let organisations = organisations::all(conn)?
+    let organisations = c
+        .organisations
         .into_iter()
-        .filter(|o| actor.may_manage_organisation(&o.path).is_ok())
         .map(|o| Choice {
             value: o.id.0.to_string(),
             label: format!("{} ({})", pick(lang, &o.name_zh, &o.name_en), o.code),
         })
         .collect();
-    let contests = crate::workflow::contests::visible_contests(conn, actor)?
+    let contests = c
+        .contests
         .into_iter()
-        .filter(|c| Some(c.id) != except)
         .map(|c| Choice {
             value: c.id.0.to_string(),
             label: format!("{} ({})", pick(lang, &c.name_zh, &c.name_en), c.code),
@@ -282,7 +278,7 @@ fn filled(form: &FormData) -> BTreeMap<String, String> {
 fn page(
     state: &State,
     req: &HttpRequest,
-    user: users::User,
+    user: User,
     choices: Choices,
     values: BTreeMap<String, String>,
     qualified: Vec<String>,
@@ -310,13 +306,10 @@ fn page(
 async fn new_form(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpResponse> {
     let (lang, _) = Lang::of_request(&req);
     let actor = caller.actor;
-    let st = state.clone();
-    let (user, choices) = state
-        .db(move |conn| {
-            let user = organiser(conn, &actor)?;
-            Ok((user, choices(conn, &actor, lang, &st, None)?))
-        })
+    let form = state
+        .db(move |conn| contest_form(conn, &actor, None))
         .await?;
+    let (user, choices) = (form.user, choices(form.choices, lang, &state)?);
     let mut values: BTreeMap<String, String> = FIELDS
         .iter()
         .map(|f| (f.to_string(), String::new()))
@@ -338,8 +331,6 @@ async fn new_form(state: State, req: HttpRequest, caller: Caller) -> AppResult<H
     )
 }
 
-use crate::web::auth::Caller;
-
 async fn create(
     state: State,
     req: HttpRequest,
@@ -355,54 +346,38 @@ async fn create(
     let policy = form.get("policy");
     let outcome = state
         .db(move |conn| {
-            let user = organiser(conn, &actor)?;
-            let created = match read {
-                Err(errors) => Err(errors),
-                Ok(body) => {
-                    let made: AppResult<crate::engine::model::Contest> =
-                        crate::store::write_tx(conn, |conn| {
-                            let c = crate::workflow::contests::create_contest(conn, &actor, body)?;
-                            if !policy.is_empty() {
-                                let text = crate::workflow::results::bundled_policy(&policy)
-                                    .ok_or_else(|| AppError::invalid("policy", "no such policy"))?;
-                                crate::workflow::results::put_policy(
-                                    conn,
-                                    &st.schemes,
-                                    c.id,
-                                    text,
-                                    None,
-                                    actor.user(),
-                                )?;
-                            }
-                            Ok(c)
-                        });
-                    match made {
-                        Ok(c) => Ok(c),
-                        Err(e)
-                            if e.kind.status().is_client_error()
-                                && e.kind != crate::error::ErrorKind::Forbidden =>
-                        {
-                            Err(FieldErrors::from_error(&st.catalog, lang, &e))
-                        }
-                        Err(e) => return Err(e),
+            organiser(conn, &actor)?;
+            let errors = match read {
+                Err(errors) => errors,
+                Ok(input) => match crate::workflow::contests::create_contest_with_policy(
+                    conn,
+                    &st.schemes,
+                    &actor,
+                    input,
+                    &policy,
+                ) {
+                    Ok(c) => return Ok(Ok(c.id)),
+                    Err(e)
+                        if e.kind.status().is_client_error()
+                            && e.kind != crate::error::ErrorKind::Forbidden =>
+                    {
+                        FieldErrors::from_error(&st.catalog, lang, &e)
                     }
-                }
+                    Err(e) => return Err(e),
+                },
             };
-            match created {
-                Ok(c) => Ok(Ok(c.id)),
-                Err(errors) => Ok(Err((user, choices(conn, &actor, lang, &st, None)?, errors))),
-            }
+            Ok(Err((contest_form(conn, &actor, None)?, errors)))
         })
         .await?;
     match outcome {
         Ok(id) => Ok(see_other(&format!("/organise/contests/{id}"))),
-        Err((user, choices, errors)) => {
+        Err((again, errors)) => {
             let qualified = form.all("eligibility_qualified_from");
             page(
                 &state,
                 &req,
-                user,
-                choices,
+                again.user,
+                choices(again.choices, lang, &state)?,
                 filled(&form),
                 qualified,
                 errors,
@@ -421,19 +396,18 @@ async fn edit_form(
     let (lang, _) = Lang::of_request(&req);
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
-    let st = state.clone();
-    let (user, choices, contest, head) = state
-        .db(move |conn| {
-            let (c, user) = managed(conn, &actor, id)?;
-            let head = super::heading(conn, lang, &st, &c.contest)?;
-            Ok((
-                user,
-                choices(conn, &actor, lang, &st, Some(id))?,
-                c.contest,
-                head,
-            ))
-        })
+    let form = state
+        .db(move |conn| contest_form(conn, &actor, Some(id)))
         .await?;
+    let editing = form
+        .editing
+        .ok_or_else(|| crate::error::AppError::internal("the contest being edited is missing"))?;
+    let head = super::named_heading(lang, &state, &editing);
+    let (user, choices, contest) = (
+        form.user,
+        choices(form.choices, lang, &state)?,
+        editing.contest,
+    );
     let qualified = contest
         .eligibility
         .qualified_from
@@ -468,8 +442,7 @@ async fn update(
     let read = read(&form, &state, lang);
     let outcome = state
         .db(move |conn| {
-            let (c, user) = managed(conn, &actor, id)?;
-            let head = super::heading(conn, lang, &st, &c.contest)?;
+            managed(conn, &actor, id)?;
             let errors = match read {
                 Err(errors) => errors,
                 Ok(body) => {
@@ -485,12 +458,7 @@ async fn update(
                     }
                 }
             };
-            Ok(Err((
-                user,
-                choices(conn, &actor, lang, &st, Some(id))?,
-                errors,
-                head,
-            )))
+            Ok(Err((contest_form(conn, &actor, Some(id))?, errors)))
         })
         .await?;
     match outcome {
@@ -498,17 +466,21 @@ async fn update(
             state.live.changed(id);
             Ok(see_other(&format!("/organise/contests/{id}")))
         }
-        Err((user, choices, errors, head)) => {
+        Err((again, errors)) => {
             let qualified = form.all("eligibility_qualified_from");
+            let head = again
+                .editing
+                .as_ref()
+                .map(|c| super::named_heading(lang, &state, c));
             page(
                 &state,
                 &req,
-                user,
-                choices,
+                again.user,
+                choices(again.choices, lang, &state)?,
                 filled(&form),
                 qualified,
                 errors,
-                Some(head),
+                head,
             )
         }
     }
