@@ -5,6 +5,7 @@
 
 use crate::engine::access::Actor;
 use crate::engine::model::{CompetitorId, ContestStatus, Organisation, SkillLevel, Vocabulary};
+use crate::engine::standings::displayed;
 use crate::error::AppResult;
 use crate::store::{contests, entries, organisations, reference, DbConnection};
 use rust_decimal::Decimal;
@@ -104,23 +105,14 @@ pub fn profiles(
         let Ok(p) = publications.get(conn, c.id, None) else {
             continue;
         };
-        let body = &*p.body;
+        let view = &*p.view;
         // Each criterion's mean over the contest's score sheets.
-        let mut sums: BTreeMap<String, (Decimal, usize)> = BTreeMap::new();
-        if let Some(sheets) = body["sheets"].as_object() {
-            for sheet in sheets.values() {
-                for pair in sheet["criteria"].as_array().cloned().unwrap_or_default() {
-                    if let (Some(code), Some(mark)) = (
-                        pair[0].as_str(),
-                        pair[1]
-                            .as_str()
-                            .and_then(|m| Decimal::from_str_exact(m).ok()),
-                    ) {
-                        let e = sums.entry(code.to_string()).or_default();
-                        e.0 += mark;
-                        e.1 += 1;
-                    }
-                }
+        let mut sums: BTreeMap<&str, (Decimal, usize)> = BTreeMap::new();
+        for sheet in view.sheets.values() {
+            for (code, mark) in &sheet.criteria {
+                let e = sums.entry(code.as_str()).or_default();
+                e.0 += *mark;
+                e.1 += 1;
             }
         }
         let (tier, rank) = tiers.get(&c.tier_id.0).cloned().unwrap_or_default();
@@ -131,79 +123,54 @@ pub fn profiles(
                 people.insert(m.id.0, m);
             }
         }
-        for g in body["results"]["groups"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-        {
-            for s in g["standings"].as_array().cloned().unwrap_or_default() {
-                let key = s["key"].as_str().unwrap_or_default().to_string();
-                let Some(entry) = body["entrants"][key.as_str()]["entry"].as_i64() else {
+        for row in view.standings() {
+            let s = row.standing;
+            let Some(entry) = row.entry() else {
+                continue;
+            };
+            let Some(entry_members) = members.get(&entry) else {
+                continue;
+            };
+            let record = Record {
+                contest: c.code.clone(),
+                contest_zh: c.name_zh.clone(),
+                tier: tier.clone(),
+                tier_rank: rank,
+                skill: skills.get(&c.skill_id.0).cloned().unwrap_or_default(),
+                start_number: s.key.clone(),
+                place: u64::try_from(s.place).unwrap_or(0),
+                total: s.total.to_string(),
+                standardised: s.standardised.to_string(),
+                publication: i64::from(p.version),
+                awards: s
+                    .awards
+                    .iter()
+                    .map(|g| (g.code.clone(), g.name_zh.clone()))
+                    .collect(),
+                promotions: Vec::new(),
+            };
+            let sheet = view.sheets.get(&s.key);
+            for m in entry_members {
+                let mut r = record.clone();
+                let Some(member_name) = people.get(&m.0).map(|p| p.name.clone()) else {
                     continue;
                 };
-                let Some(entry_members) = members.get(&entry) else {
-                    continue;
-                };
-                let record = Record {
-                    contest: c.code.clone(),
-                    contest_zh: c.name_zh.clone(),
-                    tier: tier.clone(),
-                    tier_rank: rank,
-                    skill: skills.get(&c.skill_id.0).cloned().unwrap_or_default(),
-                    start_number: key.clone(),
-                    place: s["place"].as_u64().unwrap_or(0),
-                    total: s["total"].as_str().unwrap_or_default().to_string(),
-                    standardised: s["standardised"].as_str().unwrap_or_default().to_string(),
-                    publication: i64::from(p.version),
-                    awards: s["awards"]
-                        .as_array()
-                        .map(|a| {
-                            a.iter()
-                                .map(|g| {
-                                    (
-                                        g["code"].as_str().unwrap_or_default().to_string(),
-                                        g["name_zh"].as_str().unwrap_or_default().to_string(),
-                                    )
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    promotions: Vec::new(),
-                };
-                let sheet = &body["sheets"][key.as_str()];
-                for m in entry_members {
-                    let mut r = record.clone();
-                    let Some(member_name) = people.get(&m.0).map(|p| p.name.clone()) else {
-                        continue;
-                    };
-                    r.promotions = s["promotions"]
-                        .as_array()
-                        .map(|ps| {
-                            ps.iter()
-                                .filter(|p| p["member"].as_str() == Some(member_name.as_str()))
-                                .filter_map(|p| p["to"].as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    records.entry(m.0).or_default().push(r);
-                    for pair in sheet["criteria"].as_array().cloned().unwrap_or_default() {
-                        let (Some(code), Some(mark)) = (
-                            pair[0].as_str(),
-                            pair[1]
-                                .as_str()
-                                .and_then(|v| Decimal::from_str_exact(v).ok()),
-                        ) else {
-                            continue;
-                        };
-                        if let Some((sum, n)) = sums.get(code) {
-                            let mean = *sum / Decimal::from(*n);
-                            criteria
-                                .entry(m.0)
-                                .or_default()
-                                .entry(code.to_string())
-                                .or_default()
-                                .push(mark - mean);
-                        }
+                r.promotions = s
+                    .promotions
+                    .iter()
+                    .filter(|p| p.member == member_name)
+                    .filter_map(|p| p.to.map(|to| to.code().to_string()))
+                    .collect();
+                records.entry(m.0).or_default().push(r);
+                for (code, mark) in sheet.map(|s| s.criteria.as_slice()).unwrap_or_default() {
+                    if let Some((sum, n)) = sums.get(code.as_str()) {
+                        let mean = *sum / Decimal::from(*n);
+                        criteria
+                            .entry(m.0)
+                            .or_default()
+                            .entry(code.clone())
+                            .or_default()
+                            .push(*mark - mean);
                     }
                 }
             }
@@ -263,8 +230,10 @@ pub fn profiles(
             .into_iter()
             .map(|(criterion, diffs)| Criterion {
                 contests: diffs.len(),
-                difference: (diffs.iter().sum::<Decimal>() / Decimal::from(diffs.len().max(1)))
-                    .round_dp(2),
+                difference: displayed(
+                    diffs.iter().sum::<Decimal>() / Decimal::from(diffs.len().max(1)),
+                    2,
+                ),
                 criterion,
             })
             .collect();

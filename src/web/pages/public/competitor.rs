@@ -8,6 +8,7 @@ use super::pick;
 use crate::engine::access::Actor;
 use crate::engine::model::{CompetitorId, ContestId, ContestStatus, EntryId, Vocabulary};
 use crate::engine::scoring::Layout;
+use crate::engine::standings::displayed;
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::store::{
     competitors, live as live_store, organisations, reference, users, DbConnection,
@@ -18,10 +19,10 @@ use crate::web::pages::render;
 use crate::web::State;
 use crate::workflow::contests::load_contest;
 use crate::workflow::marking::Schemes;
+use crate::workflow::results::{ResultsView, Sheet};
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::HashMap;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -155,24 +156,19 @@ fn records(
             Err(e) if e.kind == ErrorKind::NotFound => continue,
             Err(e) => return Err(e),
         };
-        let Some(found) = published_line(&p.public, entry, lang) else {
+        let Some(found) = published_line(&p.view, entry, lang) else {
             continue;
         };
-        let chart = if detailed {
-            let version = p.body["scheme_version"]
-                .as_i64()
-                .and_then(|v| i32::try_from(v).ok())
-                .unwrap_or(0);
-            chart(
+        let chart = match p.view.sheets.get(&found.key) {
+            Some(sheet) if detailed => chart(
                 conn,
                 &state.schemes,
                 lang,
                 contest,
-                version,
-                &p.body["sheets"][found.key.as_str()],
-            )?
-        } else {
-            None
+                p.view.scheme_version,
+                sheet,
+            )?,
+            _ => None,
         };
         let (tier, rank) = tiers.get(&c.contest.tier_id.0).cloned().unwrap_or_default();
         out.push((
@@ -209,46 +205,20 @@ struct Line {
 }
 
 /// The entry's line in a publication's ranking.
-fn published_line(body: &Value, entry: EntryId, lang: Lang) -> Option<Line> {
-    let (key, _) = body["entrants"]
-        .as_object()?
-        .iter()
-        .find(|(_, v)| v["entry"].as_i64() == Some(entry.0))?;
-    let standing = body["results"]["groups"]
-        .as_array()?
-        .iter()
-        .filter_map(|g| g["standings"].as_array())
-        .flatten()
-        .find(|s| s["key"].as_str() == Some(key.as_str()))?;
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+fn published_line(view: &ResultsView, entry: EntryId, lang: Lang) -> Option<Line> {
+    let row = view.standing_of_entry(entry.0)?;
+    let s = row.standing;
     Some(Line {
-        key: key.clone(),
-        place: format!(
-            "{}{}",
-            standing["place"].as_u64().unwrap_or(0),
-            if standing["shared"].as_bool() == Some(true) {
-                "="
-            } else {
-                ""
-            }
-        ),
-        total: text(&standing["total"]),
-        standardised: text(&standing["standardised"]),
-        awards: standing["awards"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|x| {
-                        pick(
-                            lang,
-                            x["name_zh"].as_str().unwrap_or_default(),
-                            x["name_en"].as_str().unwrap_or_default(),
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" · ")
-            })
-            .unwrap_or_default(),
+        key: s.key.clone(),
+        place: row.place_label(),
+        total: s.total.to_string(),
+        standardised: s.standardised.to_string(),
+        awards: s
+            .awards
+            .iter()
+            .map(|x| pick(lang, &x.name_zh, &x.name_en))
+            .collect::<Vec<_>>()
+            .join(" · "),
     })
 }
 
@@ -260,11 +230,8 @@ fn chart(
     lang: Lang,
     contest: ContestId,
     version: i32,
-    sheet: &Value,
+    sheet: &Sheet,
 ) -> AppResult<Option<Chart>> {
-    let Some(pairs) = sheet["criteria"].as_array() else {
-        return Ok(None);
-    };
     let layout = match schemes.version(conn, contest, version) {
         Ok(l) => l,
         Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
@@ -272,23 +239,15 @@ fn chart(
     };
     let criteria = criteria_of(&layout, lang);
     let mut bars = Vec::new();
-    for pair in pairs {
-        let (Some(code), Some(mark)) = (
-            pair[0].as_str(),
-            pair[1]
-                .as_str()
-                .and_then(|m| Decimal::from_str_exact(m).ok()),
-        ) else {
-            continue;
-        };
+    for (code, mark) in &sheet.criteria {
+        let (code, mark) = (code.as_str(), *mark);
         let Some((label, max)) = criteria.get(code) else {
             continue;
         };
         if *max <= Decimal::ZERO {
             continue;
         }
-        let percent = (mark * Decimal::ONE_HUNDRED / *max)
-            .round_dp(1)
+        let percent = displayed(mark * Decimal::ONE_HUNDRED / *max, 1)
             .clamp(Decimal::ZERO, Decimal::ONE_HUNDRED);
         let k = u32::try_from(bars.len()).unwrap_or(u32::MAX / ROW_HEIGHT - 1);
         let share: f64 = percent.to_string().parse().unwrap_or(0.0);
