@@ -4,10 +4,14 @@
 //! and strengths and weaknesses per criterion against each contest's mean.
 
 use crate::engine::access::Actor;
-use crate::engine::model::{CompetitorId, ContestStatus, Organisation, SkillLevel, Vocabulary};
+use crate::engine::model::{
+    CompetitorId, ContestStatus, EntryId, Organisation, SkillLevel, Vocabulary,
+};
 use crate::engine::standings::displayed;
-use crate::error::AppResult;
-use crate::store::{contests, entries, organisations, reference, DbConnection};
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::store::{competitors, contests, entries, organisations, reference, DbConnection};
+use crate::workflow::contests::load_contest;
+use crate::workflow::results::{PublicationCache, ResultsView};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -56,6 +60,86 @@ pub struct Profile {
     pub weaknesses: Vec<Criterion>,
 }
 
+/// One published result of a competitor, as their page shows it.
+#[derive(Clone)]
+pub struct PublishedResult {
+    pub contest: crate::engine::model::Contest,
+    pub tier: Option<crate::engine::model::Tier>,
+    pub skill: Option<crate::engine::model::Skill>,
+    pub entry: EntryId,
+    pub version: i32,
+    /// The publication, read through its typed view.
+    pub view: std::sync::Arc<ResultsView>,
+}
+
+/// A competitor as a visitor may see them.
+pub struct CompetitorResults {
+    pub competitor: crate::engine::model::Competitor,
+    pub organisation: Organisation,
+    /// The visitor may see the details: group, level, per-criterion marks.
+    pub detailed: bool,
+    /// The published results in the contests the visitor may view.
+    pub results: Vec<PublishedResult>,
+    /// The visitor's account, when signed in.
+    pub user: Option<crate::store::users::User>,
+}
+
+/// A competitor's published results in the contests `actor` may view;
+/// not found when there is nothing the visitor may see.
+pub fn competitor_results(
+    conn: &mut DbConnection,
+    publications: &PublicationCache,
+    actor: &Actor,
+    id: CompetitorId,
+) -> AppResult<CompetitorResults> {
+    let competitor = competitors::find(conn, id)?
+        .ok_or_else(|| AppError::not_found(format!("competitor {id} does not exist")))?;
+    let organisation = organisations::get(conn, competitor.organisation_id)?;
+    let detailed = actor
+        .may_view_competitor(competitor.id, &organisation.path)
+        .is_ok();
+    let tiers = reference::tiers(conn)?;
+    let skills = reference::skills(conn)?;
+    let mut results = Vec::new();
+    for (contest, entry) in crate::store::live::entries_of_competitor(conn, id)? {
+        let c = load_contest(conn, contest)?;
+        if c.contest.status != ContestStatus::Published
+            || actor.may_view_contest(&c.scope()).is_err()
+        {
+            continue;
+        }
+        let p = match publications.get(conn, contest, None) {
+            Ok(p) => p,
+            Err(e) if e.kind == ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        results.push(PublishedResult {
+            tier: tiers.iter().find(|t| t.id == c.contest.tier_id).cloned(),
+            skill: skills.iter().find(|s| s.id == c.contest.skill_id).cloned(),
+            contest: c.contest,
+            entry,
+            version: p.version,
+            view: p.view,
+        });
+    }
+    if results.is_empty() && !detailed {
+        return Err(AppError::not_found(format!(
+            "competitor {id} has no published result you may see"
+        )));
+    }
+    let user = match actor.user() {
+        Some(u) => Some(crate::store::users::get(conn, u)?),
+        None => None,
+    };
+    Ok(CompetitorResults {
+        competitor,
+        organisation,
+        detailed,
+        results,
+        user,
+    })
+}
+
 /// What to look for; every given condition must hold.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,7 +162,7 @@ pub struct Filter {
 /// subtree; a competitor: their own), filtered.
 pub fn profiles(
     conn: &mut DbConnection,
-    publications: &crate::workflow::results::PublicationCache,
+    publications: &PublicationCache,
     actor: &Actor,
     filter: &Filter,
 ) -> AppResult<Vec<Profile>> {
