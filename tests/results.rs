@@ -739,6 +739,8 @@ top = 3
 /// and on module S and share second place. Team size is the number of an
 /// entry's members: the skill's team size is changed after registration
 /// (individual entries stay individual), and gold still goes to the top 1.
+/// Before the last mark, both leave the same entry unranked, in the same
+/// words.
 fn the_server_and_the_offline_command_rank_alike(backend: Backend) {
     use diesel::RunQueryDsl;
     let s = TestServer::start(backend);
@@ -762,19 +764,67 @@ fn the_server_and_the_offline_command_rank_alike(backend: Backend) {
     ];
     let mut marks = String::from("entry,aspect,judge,value\n");
     let mut n = 300;
+    let mut post = |e: i64, aspect: &str, value: i32| {
+        n += 1;
+        let (st, body) = api.call(
+            &x.wz1,
+            "POST",
+            &format!("/contests/{c}/marks"),
+            Some(json!({"id": uuid(n), "entry": e, "aspect": aspect, "value": value.to_string()})),
+        );
+        assert_eq!(st, 201, "{body}");
+    };
     for (number, e, t, p) in errors {
         for (aspect, value) in [("T1", t), ("S1", p)] {
-            n += 1;
-            let (st, body) = api.call(
-                &x.wz1,
-                "POST",
-                &format!("/contests/{c}/marks"),
-                Some(json!({"id": uuid(n), "entry": e, "aspect": aspect, "value": value.to_string()})),
-            );
-            assert_eq!(st, 201, "{body}");
-            marks.push_str(&format!("{number},{aspect},,{value}\n"));
+            if (number, aspect) != ("103", "S1") {
+                post(e, aspect, value);
+                marks.push_str(&format!("{number},{aspect},,{value}\n"));
+            }
         }
     }
+    let entrants = "entry,name,organisation,group\n\
+                    001,陈静,NB-PORT,employee\n\
+                    101,张伟,HZ-TURB,employee\n\
+                    103,王强,HZ-BUS,employee\n";
+    let offline = |marks: &str, entrants: &str| {
+        jiangxin::cli::standings::standings_files(
+            common::marking::THEORY_PRACTICAL,
+            marks.as_bytes(),
+            BY_MEASURES,
+            Some(entrants.as_bytes()),
+            0,
+        )
+        .unwrap()
+    };
+    // 103 has no practical mark yet: both leave it unranked, in the same
+    // words; the command also names an entrant the marks file lacks.
+    let (st, live) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/standings"),
+        None,
+    );
+    assert_eq!(st, 200, "{live}");
+    let why = "1 aspect(s) without marks, 0 waiting for more marks";
+    assert_eq!(
+        live["standings"]["unranked"],
+        json!([{"start_number": "103", "reason": why}])
+    );
+    let partial = offline(&marks, &format!("{entrants}999,某某,HZ-BUS,employee\n"));
+    let reasons: Vec<(&str, &str)> = partial
+        .unranked
+        .iter()
+        .map(|u| (u.entry.as_str(), u.reason.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("103", why),
+            ("999", "the marks file has no marks for this entry")
+        ]
+    );
+    post(x.e103, "S1", 0);
+    marks.push_str("103,S1,,0\n");
     let skill = s.world.contest.skill_id.0;
     diesel::sql_query(format!(
         "UPDATE skills SET team_size = 2 WHERE id = {skill}"
@@ -793,18 +843,7 @@ fn the_server_and_the_offline_command_rank_alike(backend: Backend) {
     assert_eq!(st, 200);
     let server = json_of(&bytes)["body"]["results"].clone();
 
-    let entrants = "entry,name,organisation,group\n\
-                    001,陈静,NB-PORT,employee\n\
-                    101,张伟,HZ-TURB,employee\n\
-                    103,王强,HZ-BUS,employee\n";
-    let offline = jiangxin::cli::standings::standings_files(
-        common::marking::THEORY_PRACTICAL,
-        marks.as_bytes(),
-        BY_MEASURES,
-        Some(entrants.as_bytes()),
-        0,
-    )
-    .unwrap();
+    let offline = offline(&marks, entrants);
     assert!(offline.unranked.is_empty(), "{:?}", offline.unranked);
     let offline = serde_json::to_value(&offline.results).unwrap();
 

@@ -66,6 +66,7 @@ pub fn standings_files(
     let mut unranked = Vec::new();
     let mut contestants = Vec::new();
     for e in &report.entries {
+        let rows = members.remove(e.entry.as_str()).unwrap_or_default();
         if let Some(why) = Why::of(e.aspects.iter().map(|a| &a.outcome)) {
             unranked.push(Unranked {
                 entry: e.entry.clone(),
@@ -73,7 +74,6 @@ pub fn standings_files(
             });
             continue;
         }
-        let rows = members.remove(e.entry.as_str()).unwrap_or_default();
         // The first row that gives a measure wins.
         let mut recorded = BTreeMap::new();
         for r in &rows {
