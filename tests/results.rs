@@ -709,8 +709,252 @@ fn public_results_revalidate_with_etags(backend: Backend) {
     );
 }
 
+/// A policy whose chain uses a criterion and a module, and whose gold goes
+/// to the top 1 of individuals but the top 3 of teams of two.
+const BY_MEASURES: &str = r#"
+name = "by-measures"
+name_zh = "按分项"
+name_en = "By measures"
+tie_break = ["total", "criterion:T-A", "module:S", "shared"]
+
+[[awards]]
+code = "gold"
+name_zh = "金奖"
+name_en = "Gold"
+class = "medal"
+top_by_team_size = { 1 = 1, 2 = 3 }
+
+[[awards]]
+code = "silver"
+name_zh = "银奖"
+name_en = "Silver"
+class = "medal"
+top = 3
+"#;
+
+/// One contest ranked twice, by the server (published) and by the offline
+/// `jiangxin standings` on the same scheme, marks, policy and entrants:
+/// every place, tie, deciding key, total and award is the same. All three
+/// totals are 79: 101 leads on criterion T-A; 001 and 103 are equal on it
+/// and on module S and share second place. Team size is the number of an
+/// entry's members: the skill's team size is changed after registration
+/// (individual entries stay individual), and gold still goes to the top 1.
+/// Before the last mark, both leave the same entry unranked, in the same
+/// words.
+fn the_server_and_the_offline_command_rank_alike(backend: Backend) {
+    use diesel::RunQueryDsl;
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let x = theory_practical(&s);
+    let c = x.contest;
+    let (st, body) = put_policy(&s, &x.organiser, c, "", BY_MEASURES);
+    assert_eq!(st, 201, "{body}");
+    let (st, _) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/status"),
+        Some(json!({"status": "running"})),
+    );
+    assert_eq!(st, 200);
+    // Errors in theory and practical: 3 × (10 − t) + 7 × (10 − p) = 79.
+    let errors = [
+        ("001", x.e001, 7, 0),
+        ("101", x.e101, 0, 3),
+        ("103", x.e103, 7, 0),
+    ];
+    let mut marks = String::from("entry,aspect,judge,value\n");
+    let mut n = 300;
+    let mut post = |e: i64, aspect: &str, value: i32| {
+        n += 1;
+        let (st, body) = api.call(
+            &x.wz1,
+            "POST",
+            &format!("/contests/{c}/marks"),
+            Some(json!({"id": uuid(n), "entry": e, "aspect": aspect, "value": value.to_string()})),
+        );
+        assert_eq!(st, 201, "{body}");
+    };
+    for (number, e, t, p) in errors {
+        for (aspect, value) in [("T1", t), ("S1", p)] {
+            if (number, aspect) != ("103", "S1") {
+                post(e, aspect, value);
+                marks.push_str(&format!("{number},{aspect},,{value}\n"));
+            }
+        }
+    }
+    let entrants = "entry,name,organisation,group\n\
+                    001,陈静,NB-PORT,employee\n\
+                    101,张伟,HZ-TURB,employee\n\
+                    103,王强,HZ-BUS,employee\n";
+    let offline = |marks: &str, entrants: &str| {
+        jiangxin::cli::standings::standings_files(
+            common::marking::THEORY_PRACTICAL,
+            marks.as_bytes(),
+            BY_MEASURES,
+            Some(entrants.as_bytes()),
+            0,
+        )
+        .unwrap()
+    };
+    // 103 has no practical mark yet: both leave it unranked, in the same
+    // words; the command also names an entrant the marks file lacks.
+    let (st, live) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/standings"),
+        None,
+    );
+    assert_eq!(st, 200, "{live}");
+    let why = "1 aspect(s) without marks, 0 waiting for more marks";
+    assert_eq!(
+        live["standings"]["unranked"],
+        json!([{"start_number": "103", "reason": why}])
+    );
+    let partial = offline(&marks, &format!("{entrants}999,某某,HZ-BUS,employee\n"));
+    let reasons: Vec<(&str, &str)> = partial
+        .unranked
+        .iter()
+        .map(|u| (u.entry.as_str(), u.reason.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("103", why),
+            ("999", "the marks file has no marks for this entry")
+        ]
+    );
+    post(x.e103, "S1", 0);
+    marks.push_str("103,S1,,0\n");
+    let skill = s.world.contest.skill_id.0;
+    diesel::sql_query(format!(
+        "UPDATE skills SET team_size = 2 WHERE id = {skill}"
+    ))
+    .execute(&mut s.db.connect())
+    .unwrap();
+    close_and_sign_off(&s, &x, c);
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        None,
+    );
+    assert_eq!(st, 201, "{body}");
+    let (st, bytes) = get(&s, Some(&x.organiser), &format!("/contests/{c}/results"));
+    assert_eq!(st, 200);
+    let server = json_of(&bytes)["body"]["results"].clone();
+
+    let offline = offline(&marks, entrants);
+    assert!(offline.unranked.is_empty(), "{:?}", offline.unranked);
+    let offline = serde_json::to_value(&offline.results).unwrap();
+
+    let places = |results: &Value| -> Vec<Value> {
+        results["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|g| g["standings"].as_array().unwrap().clone())
+            .map(|s| {
+                let awards: Vec<Value> = s["awards"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a["code"].clone())
+                    .collect();
+                json!([
+                    s["key"],
+                    s["place"],
+                    s["shared"],
+                    s["decided_by"],
+                    s["total"],
+                    awards
+                ])
+            })
+            .collect()
+    };
+    let expected = vec![
+        json!(["101", 1, false, null, "79", ["gold"]]),
+        json!(["001", 2, true, "criterion:T-A", "79", ["silver"]]),
+        json!(["103", 2, true, null, "79", ["silver"]]),
+    ];
+    assert_eq!(places(&server), expected, "the server");
+    assert_eq!(places(&offline), expected, "jiangxin standings");
+    assert_eq!(server["tie_break"], offline["tie_break"]);
+}
+
+/// A strength or weakness is shown rounded half-up, as every displayed
+/// score: entry 101's criterion T-A mark, a quarter above the other two,
+/// leaves them an eighth below the mean, -0.125, shown as -0.13 (not -0.12).
+fn profile_differences_round_half_up(backend: Backend) {
+    use diesel::RunQueryDsl;
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let (x, c) = marked(&s);
+    close_and_sign_off(&s, &x, c);
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        None,
+    );
+    assert_eq!(st, 201, "{body}");
+    // The stored sheets, given marks a scheme with quarter steps would give.
+    let mut conn = s.db.connect();
+    let stored = jiangxin::store::results::publication(&mut conn, ContestId(c), None)
+        .unwrap()
+        .unwrap();
+    let mut body: Value = serde_json::from_str(&stored.body).unwrap();
+    for (key, mark) in [("001", "7"), ("101", "7.375"), ("103", "7")] {
+        let criteria = body["sheets"][key]["criteria"].as_array_mut().unwrap();
+        let pair = criteria.iter_mut().find(|p| p[0] == "T-A").unwrap();
+        pair[1] = json!(mark);
+    }
+    let update = match backend {
+        Backend::Sqlite => "UPDATE publications SET body = ? WHERE contest_id = ?",
+        Backend::Postgres => "UPDATE publications SET body = $1 WHERE contest_id = $2",
+    };
+    diesel::sql_query(update)
+        .bind::<diesel::sql_types::Text, _>(body.to_string())
+        .bind::<diesel::sql_types::BigInt, _>(c)
+        .execute(&mut conn)
+        .unwrap();
+    let province = jiangxin::store::organisations::all(&mut conn)
+        .unwrap()
+        .into_iter()
+        .find(|o| o.code == "ZJ")
+        .unwrap();
+    let actor = jiangxin::engine::access::Actor::Organiser {
+        user: jiangxin::engine::model::UserId(1),
+        scope: province.path,
+    };
+    let cache = jiangxin::workflow::results::PublicationCache::default();
+    let all = jiangxin::workflow::talent::profiles(
+        &mut conn,
+        &cache,
+        &actor,
+        &jiangxin::workflow::talent::Filter::default(),
+    )
+    .unwrap();
+    let of = |number: &str| {
+        all.iter()
+            .find(|p| p.records.iter().any(|r| r.start_number == number))
+            .unwrap_or_else(|| panic!("the profile of {number}"))
+    };
+    let t_a = |p: &jiangxin::workflow::talent::Profile| {
+        p.strengths
+            .iter()
+            .chain(&p.weaknesses)
+            .find(|k| k.criterion == "T-A")
+            .map(|k| k.difference.to_string())
+    };
+    assert_eq!(t_a(of("101")).as_deref(), Some("0.25"));
+    assert_eq!(t_a(of("001")).as_deref(), Some("-0.13"));
+    assert_eq!(t_a(of("103")).as_deref(), Some("-0.13"));
+}
+
 on_both_backends!(
     publish_and_correct,
+    the_server_and_the_offline_command_rank_alike,
+    profile_differences_round_half_up,
     public_results_revalidate_with_etags,
     a_lot_is_stored_with_its_seed,
     a_bracket_decides_the_places_and_the_medals

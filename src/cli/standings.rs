@@ -2,9 +2,9 @@
 //! award policy and optionally an entrants file in; places, awards, titles
 //! and promotions out, computed by the same engine code as the server.
 
-use crate::cli::score::{missing, score_files, EntryReport, Unscorable};
+use crate::cli::score::{score_files, EntryReport, Unscorable};
 use crate::engine::awards::{evaluate, read_policy, Contestant, Member, Results};
-use crate::engine::standings::Entrant;
+use crate::engine::standings::{team_size, tie_break_measures, Entrant, Unranked as Why};
 use crate::io::encoding::decode;
 use crate::io::results_csv::{parse_entrants, write_table, OutputEncoding};
 use anyhow::Context as _;
@@ -27,17 +27,19 @@ pub struct Unranked {
     pub reason: String,
 }
 
-/// The measures an entry's scores give the tie-break chain:
-/// `module:CODE` (its contribution to the total) and `criterion:CODE`.
-pub fn score_measures(e: &EntryReport) -> BTreeMap<String, rust_decimal::Decimal> {
-    let mut out = BTreeMap::new();
-    for m in &e.modules {
-        out.insert(format!("module:{}", m.module), m.contribution);
-    }
-    for c in &e.criteria {
-        out.insert(format!("criterion:{}", c.code), c.mark);
-    }
-    out
+/// The measures an entry's scores give the tie-break chain, over those
+/// of its entrants file rows ([`tie_break_measures`]).
+pub fn score_measures(
+    e: &EntryReport,
+    recorded: BTreeMap<String, rust_decimal::Decimal>,
+) -> BTreeMap<String, rust_decimal::Decimal> {
+    tie_break_measures(
+        e.modules
+            .iter()
+            .map(|m| (m.module.as_str(), m.contribution)),
+        e.criteria.iter().map(|c| (c.code.as_str(), c.mark)),
+        recorded,
+    )
 }
 
 /// Computes the standings from files. Fails only when a file cannot be
@@ -65,20 +67,22 @@ pub fn standings_files(
     let mut unranked = Vec::new();
     let mut contestants = Vec::new();
     for e in &report.entries {
-        if !e.complete {
+        let rows = members.remove(e.entry.as_str()).unwrap_or_default();
+        if let Some(why) = Why::of(e.aspects.iter().map(|a| &a.outcome)) {
             unranked.push(Unranked {
                 entry: e.entry.clone(),
-                reason: missing(e),
+                reason: why.to_string(),
             });
             continue;
         }
-        let rows = members.remove(e.entry.as_str()).unwrap_or_default();
-        let mut measures = score_measures(e);
+        // The first row that gives a measure wins.
+        let mut recorded = BTreeMap::new();
         for r in &rows {
             for (k, v) in &r.measures {
-                measures.entry(k.clone()).or_insert(*v);
+                recorded.entry(k.clone()).or_insert(*v);
             }
         }
+        let measures = score_measures(e, recorded);
         let group = rows.iter().map(|r| r.group.clone()).find(|g| !g.is_empty());
         contestants.push(Contestant {
             entrant: Entrant {
@@ -87,7 +91,7 @@ pub fn standings_files(
                 total: e.total,
                 measures,
             },
-            team_size: rows.len().max(1),
+            team_size: team_size(rows.len()),
             members: rows
                 .iter()
                 .map(|r| Member {
@@ -106,7 +110,7 @@ pub fn standings_files(
     for entry in without_marks {
         unranked.push(Unranked {
             entry: entry.to_string(),
-            reason: "the marks file has no marks for this entry".into(),
+            reason: Why::NoMarks.to_string(),
         });
     }
     Ok(StandingsReport {

@@ -378,7 +378,7 @@ pub struct Contestant {
 }
 
 /// An award given to an entrant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Given {
     pub code: String,
     pub class: String,
@@ -387,7 +387,7 @@ pub struct Given {
 }
 
 /// A promotion recommended for one member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Promotion {
     pub member: String,
     /// The award it comes with.
@@ -400,7 +400,7 @@ pub struct Promotion {
 }
 
 /// One entrant's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Standing {
     pub key: String,
     pub place: usize,
@@ -413,14 +413,14 @@ pub struct Standing {
 }
 
 /// A rule that gave nothing, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Withheld {
     pub award: String,
     pub reason: String,
 }
 
 /// The results of one ranking (the whole contest, or one group).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupResults {
     pub group: Option<String>,
     pub entrants: usize,
@@ -430,7 +430,7 @@ pub struct GroupResults {
 }
 
 /// The results of a contest under a policy.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Results {
     pub policy: String,
     pub tie_break: Vec<String>,

@@ -12,6 +12,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use crate::engine::panel::Rounding;
+use crate::engine::scoring::Outcome;
 
 /// What one entrant brings to the standings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -156,7 +157,7 @@ pub struct Placed {
 }
 
 /// A lot drawn between entrants equal on every key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lot {
     /// The first place the lot gave out.
     pub place: usize,
@@ -293,6 +294,98 @@ pub fn rank(entrants: &[Entrant], chain: &TieBreak, seed: u64) -> Vec<Ranking> {
             }
         })
         .collect()
+}
+
+/// A place as it is written: `2` alone, `2=` when shared.
+pub fn place_label(place: usize, shared: bool) -> String {
+    if shared {
+        format!("{place}=")
+    } else {
+        place.to_string()
+    }
+}
+
+impl TieBreak {
+    /// The total alone, equal totals sharing a place: the ranking before a
+    /// contest has an award policy.
+    pub fn total_shared() -> TieBreak {
+        TieBreak {
+            keys: vec![Key {
+                name: "total".into(),
+                order: Order::Desc,
+            }],
+            finally: Finally::Shared,
+        }
+    }
+}
+
+/// The measures an entry's scores give the tie-break chain, over those
+/// recorded for it (completion time and others): `module:CODE` (the
+/// module's contribution to the total) and `criterion:CODE` (the
+/// criterion's mark). A score measure wins over a recorded one of the same
+/// name.
+pub fn tie_break_measures<'a>(
+    modules: impl IntoIterator<Item = (&'a str, Decimal)>,
+    criteria: impl IntoIterator<Item = (&'a str, Decimal)>,
+    recorded: BTreeMap<String, Decimal>,
+) -> BTreeMap<String, Decimal> {
+    let mut out = recorded;
+    for (code, contribution) in modules {
+        out.insert(format!("module:{code}"), contribution);
+    }
+    for (code, mark) in criteria {
+        out.insert(format!("criterion:{code}"), mark);
+    }
+    out
+}
+
+/// The team size an entrant is ranked as (`top_by_team_size`): the number
+/// of its members; 1 when they are not known.
+pub fn team_size(members: usize) -> usize {
+    members.max(1)
+}
+
+/// Why an entry is left out of the standings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unranked {
+    /// Some aspects have no mark yet, or wait for more marks.
+    Incomplete { unmarked: usize, waiting: usize },
+    /// Nothing at all was marked for the entry.
+    NoMarks,
+}
+
+impl Unranked {
+    /// Why an entry with these aspect outcomes cannot be ranked; `None`
+    /// when every aspect has its mark.
+    pub fn of<'a>(aspects: impl IntoIterator<Item = &'a Outcome>) -> Option<Unranked> {
+        let (mut unmarked, mut waiting) = (0, 0);
+        for o in aspects {
+            match o {
+                Outcome::Unmarked => unmarked += 1,
+                Outcome::Waiting { .. } => waiting += 1,
+                Outcome::Marked { .. } => {}
+            }
+        }
+        (unmarked + waiting > 0).then_some(Unranked::Incomplete { unmarked, waiting })
+    }
+}
+
+impl std::fmt::Display for Unranked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unranked::Incomplete { unmarked, waiting } => write!(
+                f,
+                "{unmarked} aspect(s) without marks, {waiting} waiting for more marks"
+            ),
+            Unranked::NoMarks => f.write_str("the marks file has no marks for this entry"),
+        }
+    }
+}
+
+/// A score as it is shown (pages, exports, profiles): rounded half-up to
+/// `decimals` places, as every rounding of the engine.
+pub fn displayed(score: Decimal, decimals: u32) -> Decimal {
+    Rounding::half_up(decimals).apply(score)
 }
 
 // ---------------------------------------------------------------------------
@@ -517,6 +610,68 @@ mod tests {
             c.describe(),
             ["total desc", "time asc", "module:P asc", "lot"]
         );
+    }
+
+    #[test]
+    fn a_shared_place_is_written_with_an_equals_sign() {
+        assert_eq!(place_label(2, true), "2=");
+        assert_eq!(place_label(4, false), "4");
+        let es = [
+            entrant("A", "90", &[]),
+            entrant("B", "85", &[]),
+            entrant("C", "85", &[]),
+            entrant("D", "80", &[]),
+        ];
+        let r = rank(&es, &TieBreak::total_shared(), 0);
+        let written: Vec<String> = r[0]
+            .places
+            .iter()
+            .map(|p| place_label(p.place, p.shared))
+            .collect();
+        assert_eq!(written, ["1", "2=", "2=", "4"]);
+    }
+
+    #[test]
+    fn score_measures_win_over_recorded_ones() {
+        let recorded = BTreeMap::from([
+            ("time".to_string(), d("3500")),
+            ("module:P".to_string(), d("1")),
+        ]);
+        let m = tie_break_measures([("P", d("40.5"))], [("C1", d("7"))], recorded);
+        assert_eq!(m["module:P"], d("40.5"));
+        assert_eq!(m["criterion:C1"], d("7"));
+        assert_eq!(m["time"], d("3500"));
+        assert_eq!((team_size(0), team_size(1), team_size(3)), (1, 1, 3));
+    }
+
+    #[test]
+    fn why_an_entry_is_unranked() {
+        let outcomes = [
+            Outcome::Unmarked,
+            Outcome::Waiting {
+                reason: "2 of 3 judges".into(),
+            },
+            Outcome::Unmarked,
+            Outcome::Marked {
+                mark: d("1"),
+                flagged: false,
+            },
+        ];
+        let why = Unranked::of(&outcomes).unwrap();
+        assert_eq!(
+            why.to_string(),
+            "2 aspect(s) without marks, 1 waiting for more marks"
+        );
+        assert_eq!(Unranked::of(&outcomes[3..]), None);
+    }
+
+    #[test]
+    fn displayed_scores_round_half_up() {
+        assert_eq!(displayed(d("2.345"), 2), d("2.35"));
+        assert_eq!(displayed(d("2.335"), 2), d("2.34"));
+        assert_eq!(displayed(d("-2.345"), 2), d("-2.35"));
+        assert_eq!(displayed(d("87.25"), 1), d("87.3"));
+        assert_eq!(displayed(d("7"), 2), d("7"));
     }
 
     #[test]

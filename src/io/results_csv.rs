@@ -1,8 +1,11 @@
 //! Results files: tables written as CSV in the encoding a reader asks for,
-//! and the entrants file of `jiangxin standings`.
+//! the exports of a publication (ranking, awards, recommendations, score
+//! sheets), and the entrants file of `jiangxin standings`.
 
 use super::entries_csv::cell;
-use crate::engine::model::SkillLevel;
+use crate::engine::model::{SkillLevel, Vocabulary};
+use crate::engine::scoring::Outcome;
+use crate::workflow::results::{ResultsView, Sheet};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -61,6 +64,202 @@ pub fn write_table(
         }
         OutputEncoding::Gbk => encoding_rs::GB18030.encode(&text).0.into_owned(),
     })
+}
+
+/// A table to write: its header and its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub headers: &'static [&'static str],
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// The table as CSV ([`write_table`]).
+    pub fn write(&self, encoding: OutputEncoding) -> Result<Vec<u8>, csv::Error> {
+        write_table(self.headers, &self.rows, encoding)
+    }
+}
+
+/// A publication's ranking: one row per standing, in place order.
+pub fn results_table(view: &ResultsView) -> Table {
+    let rows = view
+        .standings()
+        .map(|r| {
+            let s = r.standing;
+            let who = r.entrant;
+            vec![
+                r.group.unwrap_or_default().to_string(),
+                s.place.to_string(),
+                s.key.clone(),
+                who.and_then(|w| w.team_name.clone()).unwrap_or_default(),
+                r.members("、"),
+                who.map(|w| w.organisation_code.clone()).unwrap_or_default(),
+                who.map(|w| w.organisation_zh.clone()).unwrap_or_default(),
+                s.total.to_string(),
+                s.standardised.to_string(),
+                s.awards
+                    .iter()
+                    .map(|a| a.name_zh.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            ]
+        })
+        .collect();
+    Table {
+        headers: &[
+            "group",
+            "place",
+            "start_number",
+            "team",
+            "members",
+            "organisation_code",
+            "organisation",
+            "total",
+            "standardised",
+            "awards",
+        ],
+        rows,
+    }
+}
+
+/// Every award given in a publication, one row per award.
+pub fn awards_table(view: &ResultsView) -> Table {
+    let mut rows = Vec::new();
+    for r in view.standings() {
+        let s = r.standing;
+        for a in &s.awards {
+            rows.push(vec![
+                a.class.clone(),
+                a.code.clone(),
+                a.name_zh.clone(),
+                a.name_en.clone(),
+                r.group.unwrap_or_default().to_string(),
+                s.place.to_string(),
+                s.key.clone(),
+                r.members("、"),
+                r.entrant
+                    .map(|w| w.organisation_zh.clone())
+                    .unwrap_or_default(),
+            ]);
+        }
+    }
+    Table {
+        headers: &[
+            "class",
+            "award",
+            "name_zh",
+            "name_en",
+            "group",
+            "place",
+            "start_number",
+            "members",
+            "organisation",
+        ],
+        rows,
+    }
+}
+
+/// Titles and promotions recommended in a publication, one row per member.
+pub fn recommendations_table(view: &ResultsView) -> Table {
+    let level = |l: Option<SkillLevel>| l.map(|l| l.code().to_string()).unwrap_or_default();
+    let mut rows = Vec::new();
+    for r in view.standings() {
+        let s = r.standing;
+        let organisation = r
+            .entrant
+            .map(|w| w.organisation_zh.clone())
+            .unwrap_or_default();
+        for a in s.awards.iter().filter(|a| a.class == "title") {
+            for m in r.entrant.map(|w| w.members.as_slice()).unwrap_or_default() {
+                rows.push(vec![
+                    "title".into(),
+                    a.name_zh.clone(),
+                    s.place.to_string(),
+                    s.key.clone(),
+                    m.clone(),
+                    organisation.clone(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]);
+            }
+        }
+        for p in &s.promotions {
+            rows.push(vec![
+                "promotion".into(),
+                p.award.clone(),
+                s.place.to_string(),
+                s.key.clone(),
+                p.member.clone(),
+                organisation.clone(),
+                level(p.from),
+                level(p.to),
+                p.note.clone().unwrap_or_default(),
+            ]);
+        }
+    }
+    Table {
+        headers: &[
+            "kind",
+            "award",
+            "place",
+            "start_number",
+            "member",
+            "organisation",
+            "level_from",
+            "level_to",
+            "note",
+        ],
+        rows,
+    }
+}
+
+/// An entry's published score sheet: modules, criteria, aspects, total.
+pub fn sheet_table(sheet: &Sheet) -> Table {
+    let mut rows = Vec::new();
+    for m in &sheet.modules {
+        rows.push(vec![
+            "module".into(),
+            m.code.clone(),
+            m.name_zh.clone(),
+            m.raw.to_string(),
+            m.contribution.to_string(),
+        ]);
+    }
+    for (code, mark) in &sheet.criteria {
+        rows.push(vec![
+            "criterion".into(),
+            code.clone(),
+            String::new(),
+            mark.to_string(),
+            String::new(),
+        ]);
+    }
+    for (code, outcome) in &sheet.aspects {
+        let state = match outcome {
+            Outcome::Unmarked => "unmarked",
+            Outcome::Waiting { .. } => "waiting",
+            Outcome::Marked { .. } => "marked",
+        };
+        rows.push(vec![
+            "aspect".into(),
+            code.clone(),
+            state.into(),
+            outcome.mark().map(|m| m.to_string()).unwrap_or_default(),
+            String::new(),
+        ]);
+    }
+    rows.push(vec![
+        "total".into(),
+        String::new(),
+        String::new(),
+        sheet.total.to_string(),
+        String::new(),
+    ]);
+    Table {
+        headers: &["level", "code", "name", "mark", "contribution"],
+        rows,
+    }
 }
 
 /// One member of an entry in the entrants file of `jiangxin standings`.

@@ -12,6 +12,7 @@ pub mod entries;
 pub mod installation;
 pub mod live;
 pub mod marking;
+pub mod notify;
 pub mod organisations;
 pub mod reference;
 pub mod results;

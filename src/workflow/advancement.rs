@@ -15,7 +15,6 @@ use crate::error::{AppError, AppResult, ErrorKind};
 use crate::store::advancement::{self as store, NewAdvancement};
 use crate::store::{audit, competitors, contests, entries, organisations, reference, DbConnection};
 use crate::workflow::marking::document_error;
-use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -230,121 +229,101 @@ fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
             }
             Err(e) => return Err(e),
         };
-        let body = &publication.body;
-        for g in body["results"]["groups"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-        {
-            for s in g["standings"].as_array().cloned().unwrap_or_default() {
-                let key = s["key"].as_str().unwrap_or_default().to_string();
-                let who = &body["entrants"][key.as_str()];
-                let Some(entry_id) = who["entry"].as_i64() else {
-                    continue;
-                };
-                let decimal = |v: &serde_json::Value| {
-                    v.as_str().and_then(|t| Decimal::from_str_exact(t).ok())
-                };
-                let feeder_entry = entries::get(conn, feeder.id, EntryId(entry_id))?;
-                let org = orgs.get(&feeder_entry.organisation_id.0);
-                let mut members: Vec<i64> = feeder_entry.members.iter().map(|m| m.0).collect();
-                members.sort_unstable();
-                let identity = members
-                    .iter()
-                    .map(|m| m.to_string())
-                    .collect::<Vec<_>>()
-                    .join("+");
-                if !is_feeder {
-                    results.push(FeederResult {
-                        contest: feeder.code.clone(),
-                        key,
-                        name: String::new(),
-                        organisation: String::new(),
-                        region: None,
-                        place: 0,
-                        total: decimal(&s["total"]).unwrap_or_default(),
-                        standardised: None,
-                        ineligible: None,
-                        declined: false,
-                        identity,
-                    });
-                    continue;
-                }
-                let mut ineligible = Vec::new();
-                for m in &feeder_entry.members {
-                    let c = competitors::get(conn, *m)?;
-                    let path = orgs
-                        .get(&c.organisation_id.0)
-                        .map(|o| o.path.clone())
-                        .unwrap_or_default();
-                    for reason in check(
-                        &target.eligibility,
-                        target.reference_date,
-                        within,
-                        &Candidate {
-                            birth_date: c.birth_date,
-                            group: c.group,
-                            organisation_path: &path,
-                        },
-                    ) {
-                        ineligible.push(format!("{} {}", c.name, reason.message));
-                    }
-                }
-                if !prerequisites.is_empty() && !prerequisites.contains(&feeder.id.0) {
-                    ineligible.push(format!(
-                        "{} is not among the contests this one requires qualification from",
-                        feeder.code
-                    ));
-                }
-                let id = format!("{}/{}", feeder.code, key);
-                let confirmed_here = confirmed_rows.iter().find(|a| a.from_entry_id == entry_id);
-                let declined = confirmed_here.is_some_and(|a| {
-                    target_entries
-                        .get(&a.entry_id)
-                        .is_some_and(|e| e.status == EntryStatus::Withdrawn)
-                });
-                if confirmed_here.is_some() && !declined {
-                    confirmed.push(id.clone());
-                }
+        let view = publication.view()?;
+        for row in view.standings() {
+            let s = row.standing;
+            let key = s.key.clone();
+            let Some(entry_id) = row.entry() else {
+                continue;
+            };
+            let feeder_entry = entries::get(conn, feeder.id, EntryId(entry_id))?;
+            let org = orgs.get(&feeder_entry.organisation_id.0);
+            let mut members: Vec<i64> = feeder_entry.members.iter().map(|m| m.0).collect();
+            members.sort_unstable();
+            let identity = members
+                .iter()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>()
+                .join("+");
+            if !is_feeder {
                 results.push(FeederResult {
                     contest: feeder.code.clone(),
-                    key: key.clone(),
-                    name: who["members"]
-                        .as_array()
-                        .map(|m| {
-                            m.iter()
-                                .filter_map(|v| v.as_str())
-                                .collect::<Vec<_>>()
-                                .join("、")
-                        })
-                        .unwrap_or_default(),
-                    organisation: org.map(|o| o.code.clone()).unwrap_or_default(),
-                    region: org
-                        .and_then(|o| ancestor_of_kind(&orgs, o, OrganisationKind::City))
-                        .map(|o| o.code.clone()),
-                    place: s["place"]
-                        .as_u64()
-                        .and_then(|p| usize::try_from(p).ok())
-                        .unwrap_or(0),
-                    total: decimal(&s["total"]).unwrap_or_default(),
-                    standardised: decimal(&s["standardised"]),
-                    ineligible: if ineligible.is_empty() {
-                        None
-                    } else {
-                        Some(ineligible.join("; "))
-                    },
-                    declined,
+                    key,
+                    name: String::new(),
+                    organisation: String::new(),
+                    region: None,
+                    place: 0,
+                    total: s.total,
+                    standardised: None,
+                    ineligible: None,
+                    declined: false,
                     identity,
                 });
-                sources.insert(
-                    id,
-                    Source {
-                        contest: feeder.id,
-                        entry: EntryId(entry_id),
-                        publication: publication.version,
-                    },
-                );
+                continue;
             }
+            let mut ineligible = Vec::new();
+            for m in &feeder_entry.members {
+                let c = competitors::get(conn, *m)?;
+                let path = orgs
+                    .get(&c.organisation_id.0)
+                    .map(|o| o.path.clone())
+                    .unwrap_or_default();
+                for reason in check(
+                    &target.eligibility,
+                    target.reference_date,
+                    within,
+                    &Candidate {
+                        birth_date: c.birth_date,
+                        group: c.group,
+                        organisation_path: &path,
+                    },
+                ) {
+                    ineligible.push(format!("{} {}", c.name, reason.message));
+                }
+            }
+            if !prerequisites.is_empty() && !prerequisites.contains(&feeder.id.0) {
+                ineligible.push(format!(
+                    "{} is not among the contests this one requires qualification from",
+                    feeder.code
+                ));
+            }
+            let id = format!("{}/{}", feeder.code, key);
+            let confirmed_here = confirmed_rows.iter().find(|a| a.from_entry_id == entry_id);
+            let declined = confirmed_here.is_some_and(|a| {
+                target_entries
+                    .get(&a.entry_id)
+                    .is_some_and(|e| e.status == EntryStatus::Withdrawn)
+            });
+            if confirmed_here.is_some() && !declined {
+                confirmed.push(id.clone());
+            }
+            results.push(FeederResult {
+                contest: feeder.code.clone(),
+                key: key.clone(),
+                name: row.members("、"),
+                organisation: org.map(|o| o.code.clone()).unwrap_or_default(),
+                region: org
+                    .and_then(|o| ancestor_of_kind(&orgs, o, OrganisationKind::City))
+                    .map(|o| o.code.clone()),
+                place: s.place,
+                total: s.total,
+                standardised: Some(s.standardised),
+                ineligible: if ineligible.is_empty() {
+                    None
+                } else {
+                    Some(ineligible.join("; "))
+                },
+                declined,
+                identity,
+            });
+            sources.insert(
+                id,
+                Source {
+                    contest: feeder.id,
+                    entry: EntryId(entry_id),
+                    publication: publication.version,
+                },
+            );
         }
     }
     Ok(Gathered {

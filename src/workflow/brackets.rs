@@ -224,20 +224,12 @@ pub fn create(
                 .map(|v| (v.entry.id.0, identity(v)))
                 .collect();
             let mut place_of: HashMap<String, usize> = HashMap::new();
-            for g in p.body["results"]["groups"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-            {
-                for s in g["standings"].as_array().cloned().unwrap_or_default() {
-                    let key = s["key"].as_str().unwrap_or_default();
-                    let Some(entry) = p.body["entrants"][key]["entry"].as_i64() else {
-                        continue;
-                    };
-                    let place = s["place"].as_u64().and_then(|x| usize::try_from(x).ok());
-                    if let (Some(who), Some(place)) = (by_entry.get(&entry), place) {
-                        place_of.entry(who.clone()).or_insert(place);
-                    }
+            for row in p.view()?.standings() {
+                let Some(entry) = row.entry() else {
+                    continue;
+                };
+                if let Some(who) = by_entry.get(&entry) {
+                    place_of.entry(who.clone()).or_insert(row.standing.place);
                 }
             }
             let mut out = views;

@@ -3,13 +3,18 @@
 //! immutable, versioned snapshot. Shared by the API and the CLI.
 
 use crate::engine::access::Actor;
+use crate::engine::awards::Standing;
 use crate::engine::awards::{evaluate, read_policy, CheckedPolicy, Contestant, Member, Results};
 use crate::engine::model::{ContestId, ContestStatus, EntryId, EntryStatus, UserId, Vocabulary};
 use crate::engine::scoring::{lock_blockers, EntryScore, Layout, Outcome};
-use crate::engine::standings::Entrant;
+use crate::engine::standings::{
+    place_label, rank, team_size, tie_break_measures, Entrant, TieBreak, Unranked,
+};
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
 use crate::store::results::{self as store, NewPublication};
 use crate::store::{audit, contests, entries, marking as marks_store, DbConnection};
+use crate::workflow::allow;
+use crate::workflow::contests::{load_contest, may_supervise};
 use crate::workflow::marking::{contest_scores, document_error, Schemes};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -108,6 +113,36 @@ pub fn store_policy(
     })
 }
 
+/// A stored version of a contest's policy.
+pub use crate::store::results::PolicyVersion;
+
+/// Every version of a contest's policy, oldest first.
+pub fn policy_versions(
+    conn: &mut DbConnection,
+    contest: ContestId,
+) -> AppResult<Vec<PolicyVersion>> {
+    Ok(store::policy_versions(conn, contest)?)
+}
+
+/// The text of a contest's policy: version `version`, or the latest.
+pub fn policy_text(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    version: Option<i32>,
+) -> AppResult<String> {
+    let all = store::policy_versions(conn, contest)?;
+    let found = match version {
+        Some(v) => all.into_iter().find(|p| p.version == v),
+        None => all.into_iter().last(),
+    };
+    found.map(|p| p.body).ok_or_else(|| {
+        AppError::not_found(match version {
+            Some(v) => format!("contest {contest} has no policy version {v}"),
+            None => format!("contest {contest} has no award policy yet"),
+        })
+    })
+}
+
 /// The contest's current policy, checked.
 pub fn current_policy(
     conn: &mut DbConnection,
@@ -200,6 +235,23 @@ pub fn record_measure(
     Ok(id)
 }
 
+/// Records a measure for someone who supervises the contest and has no
+/// conflict with the entry, in one transaction.
+pub fn record_measure_as(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+    entry: EntryId,
+    input: &MeasureInput,
+) -> AppResult<i64> {
+    crate::store::write_tx(conn, |conn| {
+        let c = load_contest(conn, contest)?;
+        may_supervise(actor, &c)?;
+        crate::workflow::marking::entry_without_conflict(conn, actor, contest, entry)?;
+        record_measure(conn, contest, entry, input, actor.user())
+    })
+}
+
 /// Who an entrant is, as results show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EntrantInfo {
@@ -264,14 +316,15 @@ fn sheet(layout: &Layout, s: &EntryScore) -> Sheet {
 
 /// An entry left out of the standings, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Unranked {
+pub struct UnrankedEntry {
     pub start_number: String,
     pub reason: String,
 }
 
 /// Results with who the entrants are: the live standings, and the body of
-/// a publication.
-#[derive(Debug, Clone, Serialize)]
+/// a publication. A stored publication is read back through this one
+/// typed view ([`ResultsView::read`]), never walked as JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResultsView {
     pub contest: i64,
     pub contest_code: String,
@@ -282,24 +335,62 @@ pub struct ResultsView {
     pub results: Results,
     /// By start number.
     pub entrants: BTreeMap<String, EntrantInfo>,
-    pub unranked: Vec<Unranked>,
-    /// Score sheets by start number.
+    pub unranked: Vec<UnrankedEntry>,
+    /// Score sheets by start number (absent from the public view).
+    #[serde(default)]
     pub sheets: BTreeMap<String, Sheet>,
 }
 
-/// Why an entry cannot be ranked yet.
-fn incomplete(s: &EntryScore) -> String {
-    let unmarked = s
-        .aspects
-        .iter()
-        .filter(|o| matches!(o, Outcome::Unmarked))
-        .count();
-    let waiting = s
-        .aspects
-        .iter()
-        .filter(|o| matches!(o, Outcome::Waiting { .. }))
-        .count();
-    format!("{unmarked} aspect(s) without marks, {waiting} waiting for more marks")
+/// One standing of a publication, with its group and who the entrant is.
+#[derive(Debug, Clone, Copy)]
+pub struct StandingRow<'a> {
+    pub group: Option<&'a str>,
+    pub standing: &'a Standing,
+    /// `None` only for a body that does not list the entrant.
+    pub entrant: Option<&'a EntrantInfo>,
+}
+
+impl StandingRow<'_> {
+    /// The entry's id, when the entrant is listed.
+    pub fn entry(&self) -> Option<i64> {
+        self.entrant.map(|e| e.entry)
+    }
+
+    /// The members' names, as one text.
+    pub fn members(&self, separator: &str) -> String {
+        self.entrant
+            .map(|e| e.members.join(separator))
+            .unwrap_or_default()
+    }
+
+    /// The place as it is written (`2=` when shared).
+    pub fn place_label(&self) -> String {
+        place_label(self.standing.place, self.standing.shared)
+    }
+}
+
+impl ResultsView {
+    /// Reads a stored publication body.
+    pub fn read(body: &serde_json::Value) -> AppResult<ResultsView> {
+        ResultsView::deserialize(body)
+            .map_err(|e| AppError::internal(format!("a stored publication cannot be read: {e}")))
+    }
+
+    /// Every standing, group by group, in place order.
+    pub fn standings(&self) -> impl Iterator<Item = StandingRow<'_>> {
+        self.results.groups.iter().flat_map(move |g| {
+            g.standings.iter().map(move |s| StandingRow {
+                group: g.group.as_deref(),
+                standing: s,
+                entrant: self.entrants.get(&s.key),
+            })
+        })
+    }
+
+    /// The standing of an entry, by its id.
+    pub fn standing_of_entry(&self, entry: i64) -> Option<StandingRow<'_>> {
+        self.standings().find(|r| r.entry() == Some(entry))
+    }
 }
 
 /// The standings of a contest from its current marks, under its current
@@ -319,7 +410,6 @@ pub fn compute(
         ));
     };
     let (scheme_version, layout, scored) = contest_scores(conn, schemes, contest)?;
-    let skill = crate::store::reference::skill(conn, c.skill_id)?;
     let views: HashMap<i64, entries::EntryView> = entries::views_of_contest(conn, contest)?
         .into_iter()
         .map(|v| (v.entry.id.0, v))
@@ -354,20 +444,23 @@ pub fn compute(
             },
         );
         sheets.insert(key.clone(), sheet(&layout, score));
-        if !score.is_complete() {
-            unranked.push(Unranked {
+        if let Some(why) = Unranked::of(&score.aspects) {
+            unranked.push(UnrankedEntry {
                 start_number: key,
-                reason: incomplete(score),
+                reason: why.to_string(),
             });
             continue;
         }
-        let mut m = measures.remove(&entry.id.0).unwrap_or_default();
-        for (i, module) in layout.scheme.modules.iter().enumerate() {
-            m.insert(format!("module:{}", module.code), score.contributions[i]);
-        }
-        for (code, mark) in layout.criterion_codes().zip(&score.criteria) {
-            m.insert(format!("criterion:{code}"), *mark);
-        }
+        let m = tie_break_measures(
+            layout
+                .scheme
+                .modules
+                .iter()
+                .map(|m| m.code.as_str())
+                .zip(score.contributions.iter().copied()),
+            layout.criterion_codes().zip(score.criteria.iter().copied()),
+            measures.remove(&entry.id.0).unwrap_or_default(),
+        );
         contestants.push(Contestant {
             entrant: Entrant {
                 key,
@@ -375,7 +468,7 @@ pub fn compute(
                 total: score.total,
                 measures: m,
             },
-            team_size: usize::try_from(skill.team_size).unwrap_or(1).max(1),
+            team_size: team_size(v.members.len()),
             members: v
                 .members
                 .iter()
@@ -398,6 +491,173 @@ pub fn compute(
         unranked,
         sheets,
     })
+}
+
+/// One line of a contest's live ranking: a group heading, or an entrant
+/// with its place as written (empty while it cannot be ranked).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveLine {
+    /// A group heading (per-group rankings) instead of an entrant.
+    pub group: Option<String>,
+    pub place: String,
+    pub start_number: String,
+    pub team_name: Option<String>,
+    pub members: Vec<String>,
+    pub organisation_zh: String,
+    pub organisation_en: String,
+    pub total: Decimal,
+}
+
+impl LiveLine {
+    fn heading(group: &str) -> LiveLine {
+        LiveLine {
+            group: Some(group.to_string()),
+            place: String::new(),
+            start_number: String::new(),
+            team_name: None,
+            members: Vec::new(),
+            organisation_zh: String::new(),
+            organisation_en: String::new(),
+            total: Decimal::ZERO,
+        }
+    }
+
+    fn of(who: Option<&EntrantInfo>, key: &str, place: String, total: Decimal) -> LiveLine {
+        LiveLine {
+            group: None,
+            place,
+            start_number: key.to_string(),
+            team_name: who.and_then(|w| w.team_name.clone()),
+            members: who.map(|w| w.members.clone()).unwrap_or_default(),
+            organisation_zh: who.map(|w| w.organisation_zh.clone()).unwrap_or_default(),
+            organisation_en: who.map(|w| w.organisation_en.clone()).unwrap_or_default(),
+            total,
+        }
+    }
+}
+
+/// A contest's live ranking as it stands, and whether the organiser made
+/// it public.
+#[derive(Debug, Clone)]
+pub struct LiveStandings {
+    pub public: bool,
+    pub lines: Vec<LiveLine>,
+}
+
+/// The live ranking: the standings under the contest's award policy (as
+/// [`compute`] with seed 0), then the entries not complete yet by their
+/// totals so far; before there is a policy, every active entry by its
+/// total so far, equal totals sharing a place. No lines before there is a
+/// scheme.
+pub fn live_standings(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    contest: ContestId,
+) -> AppResult<LiveStandings> {
+    let public = crate::store::live::is_public(conn, contest)?;
+    let lines = if schemes.current(conn, contest)?.is_none() {
+        Vec::new()
+    } else {
+        match compute(conn, schemes, contest, 0) {
+            Ok(view) => live_with_policy(&view),
+            Err(e) if e.code == "no_policy" => live_running_totals(conn, schemes, contest)?,
+            Err(e) => return Err(e),
+        }
+    };
+    Ok(LiveStandings { public, lines })
+}
+
+fn live_with_policy(view: &ResultsView) -> Vec<LiveLine> {
+    let mut out = Vec::new();
+    let several = view.results.groups.len() > 1;
+    for g in &view.results.groups {
+        if several {
+            if let Some(code) = &g.group {
+                out.push(LiveLine::heading(code));
+            }
+        }
+        for s in &g.standings {
+            out.push(LiveLine::of(
+                view.entrants.get(&s.key),
+                &s.key,
+                place_label(s.place, s.shared),
+                s.total,
+            ));
+        }
+    }
+    let mut open: Vec<(&str, Decimal)> = view
+        .unranked
+        .iter()
+        .map(|u| {
+            let total = view
+                .sheets
+                .get(&u.start_number)
+                .map(|s| s.total)
+                .unwrap_or_default();
+            (u.start_number.as_str(), total)
+        })
+        .collect();
+    open.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    for (key, total) in open {
+        out.push(LiveLine::of(
+            view.entrants.get(key),
+            key,
+            String::new(),
+            total,
+        ));
+    }
+    out
+}
+
+fn live_running_totals(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    contest: ContestId,
+) -> AppResult<Vec<LiveLine>> {
+    let (_, _, scored) = contest_scores(conn, schemes, contest)?;
+    let views: HashMap<i64, entries::EntryView> = entries::views_of_contest(conn, contest)?
+        .into_iter()
+        .map(|v| (v.entry.id.0, v))
+        .collect();
+    let entrants: Vec<Entrant> = scored
+        .iter()
+        .map(|(entry, score)| Entrant {
+            key: entry.start_number.clone(),
+            group: None,
+            total: score.total,
+            measures: BTreeMap::new(),
+        })
+        .collect();
+    let by_key: HashMap<&str, &(crate::engine::model::Entry, EntryScore)> = scored
+        .iter()
+        .map(|s| (s.0.start_number.as_str(), s))
+        .collect();
+    let mut out = Vec::with_capacity(scored.len());
+    for ranking in rank(&entrants, &TieBreak::total_shared(), 0) {
+        for p in ranking.places {
+            let Some((entry, score)) = by_key.get(p.key.as_str()) else {
+                continue;
+            };
+            let v = views.get(&entry.id.0);
+            out.push(LiveLine {
+                group: None,
+                place: place_label(p.place, p.shared),
+                start_number: entry.start_number.clone(),
+                team_name: entry.team_name.clone(),
+                members: v
+                    .map(|v| v.members.iter().map(|m| m.name.clone()).collect())
+                    .unwrap_or_default(),
+                organisation_zh: v
+                    .map(|v| v.organisation_name_zh.clone())
+                    .unwrap_or_default(),
+                organisation_en: v
+                    .map(|v| v.organisation_name_en.clone())
+                    .unwrap_or_default(),
+                total: score.total,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// What stops a contest's results from being published: every module of
@@ -518,6 +778,64 @@ pub fn publish(
     Ok(Published { version, seed })
 }
 
+/// Publishes the results for someone who manages the contest, in one
+/// transaction ([`publish`]).
+pub fn publish_as(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    actor: &Actor,
+    contest: ContestId,
+    reason: Option<&str>,
+) -> AppResult<Published> {
+    crate::store::write_tx(conn, |conn| {
+        let c = load_contest(conn, contest)?;
+        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        publish(conn, schemes, contest, reason, actor.user())
+    })
+}
+
+/// An entry's score sheet from a publication.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublishedSheet {
+    pub version: i32,
+    pub start_number: String,
+    pub sheet: Sheet,
+    /// The contest's code (not part of the JSON answer).
+    #[serde(skip)]
+    pub contest_code: String,
+}
+
+/// An entry's published score sheet (the latest publication when `version`
+/// is `None`), for its own competitors and for those who supervise the
+/// contest without a conflict with the entry.
+pub fn published_sheet(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+    entry: EntryId,
+    version: Option<i32>,
+) -> AppResult<PublishedSheet> {
+    let c = load_contest(conn, contest)?;
+    if !owns_entry(conn, actor, contest, entry)? {
+        may_supervise(actor, &c)?;
+        crate::workflow::marking::entry_without_conflict(conn, actor, contest, entry)?;
+    }
+    let p = publication(conn, contest, version)?;
+    let e = entries::get(conn, contest, entry)?;
+    let sheet = p.view()?.sheets.remove(&e.start_number).ok_or_else(|| {
+        AppError::not_found(format!(
+            "publication {} has no score sheet for entry {}",
+            p.version, e.start_number
+        ))
+    })?;
+    Ok(PublishedSheet {
+        version: p.version,
+        start_number: e.start_number,
+        sheet,
+        contest_code: c.contest.code,
+    })
+}
+
 /// A publication as stored, with the list of all versions.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicationView {
@@ -528,6 +846,13 @@ pub struct PublicationView {
     pub seed: u64,
     pub history: Vec<serde_json::Value>,
     pub body: serde_json::Value,
+}
+
+impl PublicationView {
+    /// The body, read through the typed view.
+    pub fn view(&self) -> AppResult<ResultsView> {
+        ResultsView::read(&self.body)
+    }
 }
 
 /// A contest's publication (the latest when `version` is `None`).
@@ -567,10 +892,9 @@ pub fn publication(
     })
 }
 
-/// The part of a publication everyone may see: the body without the
-/// score sheets.
 /// A publication as read through the cache: the body shared, whole and as
-/// the public sees it (without the score sheets).
+/// the public sees it (without the score sheets), and read through the
+/// typed view.
 pub struct CachedPublication {
     pub version: i32,
     pub latest: i32,
@@ -580,14 +904,16 @@ pub struct CachedPublication {
     pub history: Vec<serde_json::Value>,
     pub body: std::sync::Arc<serde_json::Value>,
     pub public: std::sync::Arc<serde_json::Value>,
+    pub view: std::sync::Arc<ResultsView>,
 }
 
-/// A parsed publication: its seed, its body, and its body without the
-/// score sheets.
+/// A parsed publication: its seed, its body, its body without the score
+/// sheets, and its typed view.
 type Parsed = (
     i64,
     std::sync::Arc<serde_json::Value>,
     std::sync::Arc<serde_json::Value>,
+    std::sync::Arc<ResultsView>,
 );
 
 /// Parsed publications by contest and version. A stored publication never
@@ -634,7 +960,7 @@ impl PublicationCache {
                 ))
             })?;
         let cached = self.lock().get(&(contest.0, wanted)).cloned();
-        let (seed, body, public) = match cached {
+        let (seed, body, public, view) = match cached {
             Some(c) => c,
             None => {
                 let (seed, text) = store::publication_body(conn, contest, wanted)?
@@ -642,11 +968,17 @@ impl PublicationCache {
                 let body: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
                     AppError::internal(format!("a stored publication is not JSON: {e}"))
                 })?;
+                let view = ResultsView::read(&body)?;
                 let mut public = body.clone();
                 if let Some(o) = public.as_object_mut() {
                     o.remove("sheets");
                 }
-                let entry = (seed, std::sync::Arc::new(body), std::sync::Arc::new(public));
+                let entry = (
+                    seed,
+                    std::sync::Arc::new(body),
+                    std::sync::Arc::new(public),
+                    std::sync::Arc::new(view),
+                );
                 let mut map = self.lock();
                 if map.len() >= CACHED_PUBLICATIONS {
                     map.clear();
@@ -669,6 +1001,7 @@ impl PublicationCache {
                 .collect(),
             body,
             public,
+            view,
         })
     }
 }
@@ -741,50 +1074,30 @@ pub fn across_contests(
         if c.tier_id != t.id || c.status != ContestStatus::Published {
             continue;
         }
-        let p = publication(conn, c.id, None)?;
+        let p = publication(conn, c.id, None)?.view()?;
         listed.push(c.code.clone());
-        for g in p.body["results"]["groups"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-        {
-            for s in g["standings"].as_array().cloned().unwrap_or_default() {
-                let key = s["key"].as_str().unwrap_or_default().to_string();
-                let Some(score) = s["standardised"]
-                    .as_str()
-                    .and_then(|v| Decimal::from_str_exact(v).ok())
-                else {
-                    continue;
-                };
-                let who = &p.body["entrants"][key.as_str()];
-                let ancestor = who["organisation_code"]
-                    .as_str()
-                    .and_then(|code| by_code.get(code))
-                    .and_then(|o| {
-                        o.path
-                            .iter()
-                            .filter_map(|id| by_id.get(&id.0))
-                            .find(|a| a.kind == level)
-                    });
-                let members = who["members"]
-                    .as_array()
-                    .map(|m| {
-                        m.iter()
-                            .filter_map(|v| v.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                info.insert(
-                    (c.code.clone(), key.clone()),
-                    (members, ancestor.map(|a| a.name_zh.clone())),
-                );
-                candidates.push(Candidate {
-                    contest: c.code.clone(),
-                    key,
-                    organisation: ancestor.map(|a| a.code.clone()),
-                    score,
+        for row in p.standings() {
+            let key = row.standing.key.clone();
+            let ancestor = row
+                .entrant
+                .and_then(|who| by_code.get(who.organisation_code.as_str()))
+                .and_then(|o| {
+                    o.path
+                        .iter()
+                        .filter_map(|id| by_id.get(&id.0))
+                        .find(|a| a.kind == level)
                 });
-            }
+            let members = row.entrant.map(|w| w.members.clone()).unwrap_or_default();
+            info.insert(
+                (c.code.clone(), key.clone()),
+                (members, ancestor.map(|a| a.name_zh.clone())),
+            );
+            candidates.push(Candidate {
+                contest: c.code.clone(),
+                key,
+                organisation: ancestor.map(|a| a.code.clone()),
+                score: row.standing.standardised,
+            });
         }
     }
     let winners = |list: Vec<Candidate>| {

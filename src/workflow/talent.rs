@@ -4,9 +4,14 @@
 //! and strengths and weaknesses per criterion against each contest's mean.
 
 use crate::engine::access::Actor;
-use crate::engine::model::{CompetitorId, ContestStatus, Organisation, SkillLevel, Vocabulary};
-use crate::error::AppResult;
-use crate::store::{contests, entries, organisations, reference, DbConnection};
+use crate::engine::model::{
+    CompetitorId, ContestStatus, EntryId, Organisation, SkillLevel, Vocabulary,
+};
+use crate::engine::standings::displayed;
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::store::{competitors, contests, entries, organisations, reference, DbConnection};
+use crate::workflow::contests::load_contest;
+use crate::workflow::results::{PublicationCache, ResultsView};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -55,6 +60,86 @@ pub struct Profile {
     pub weaknesses: Vec<Criterion>,
 }
 
+/// One published result of a competitor, as their page shows it.
+#[derive(Clone)]
+pub struct PublishedResult {
+    pub contest: crate::engine::model::Contest,
+    pub tier: Option<crate::engine::model::Tier>,
+    pub skill: Option<crate::engine::model::Skill>,
+    pub entry: EntryId,
+    pub version: i32,
+    /// The publication, read through its typed view.
+    pub view: std::sync::Arc<ResultsView>,
+}
+
+/// A competitor as a visitor may see them.
+pub struct CompetitorResults {
+    pub competitor: crate::engine::model::Competitor,
+    pub organisation: Organisation,
+    /// The visitor may see the details: group, level, per-criterion marks.
+    pub detailed: bool,
+    /// The published results in the contests the visitor may view.
+    pub results: Vec<PublishedResult>,
+    /// The visitor's account, when signed in.
+    pub user: Option<crate::store::users::User>,
+}
+
+/// A competitor's published results in the contests `actor` may view;
+/// not found when there is nothing the visitor may see.
+pub fn competitor_results(
+    conn: &mut DbConnection,
+    publications: &PublicationCache,
+    actor: &Actor,
+    id: CompetitorId,
+) -> AppResult<CompetitorResults> {
+    let competitor = competitors::find(conn, id)?
+        .ok_or_else(|| AppError::not_found(format!("competitor {id} does not exist")))?;
+    let organisation = organisations::get(conn, competitor.organisation_id)?;
+    let detailed = actor
+        .may_view_competitor(competitor.id, &organisation.path)
+        .is_ok();
+    let tiers = reference::tiers(conn)?;
+    let skills = reference::skills(conn)?;
+    let mut results = Vec::new();
+    for (contest, entry) in crate::store::live::entries_of_competitor(conn, id)? {
+        let c = load_contest(conn, contest)?;
+        if c.contest.status != ContestStatus::Published
+            || actor.may_view_contest(&c.scope()).is_err()
+        {
+            continue;
+        }
+        let p = match publications.get(conn, contest, None) {
+            Ok(p) => p,
+            Err(e) if e.kind == ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        results.push(PublishedResult {
+            tier: tiers.iter().find(|t| t.id == c.contest.tier_id).cloned(),
+            skill: skills.iter().find(|s| s.id == c.contest.skill_id).cloned(),
+            contest: c.contest,
+            entry,
+            version: p.version,
+            view: p.view,
+        });
+    }
+    if results.is_empty() && !detailed {
+        return Err(AppError::not_found(format!(
+            "competitor {id} has no published result you may see"
+        )));
+    }
+    let user = match actor.user() {
+        Some(u) => Some(crate::store::users::get(conn, u)?),
+        None => None,
+    };
+    Ok(CompetitorResults {
+        competitor,
+        organisation,
+        detailed,
+        results,
+        user,
+    })
+}
+
 /// What to look for; every given condition must hold.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -77,7 +162,7 @@ pub struct Filter {
 /// subtree; a competitor: their own), filtered.
 pub fn profiles(
     conn: &mut DbConnection,
-    publications: &crate::workflow::results::PublicationCache,
+    publications: &PublicationCache,
     actor: &Actor,
     filter: &Filter,
 ) -> AppResult<Vec<Profile>> {
@@ -104,23 +189,14 @@ pub fn profiles(
         let Ok(p) = publications.get(conn, c.id, None) else {
             continue;
         };
-        let body = &*p.body;
+        let view = &*p.view;
         // Each criterion's mean over the contest's score sheets.
-        let mut sums: BTreeMap<String, (Decimal, usize)> = BTreeMap::new();
-        if let Some(sheets) = body["sheets"].as_object() {
-            for sheet in sheets.values() {
-                for pair in sheet["criteria"].as_array().cloned().unwrap_or_default() {
-                    if let (Some(code), Some(mark)) = (
-                        pair[0].as_str(),
-                        pair[1]
-                            .as_str()
-                            .and_then(|m| Decimal::from_str_exact(m).ok()),
-                    ) {
-                        let e = sums.entry(code.to_string()).or_default();
-                        e.0 += mark;
-                        e.1 += 1;
-                    }
-                }
+        let mut sums: BTreeMap<&str, (Decimal, usize)> = BTreeMap::new();
+        for sheet in view.sheets.values() {
+            for (code, mark) in &sheet.criteria {
+                let e = sums.entry(code.as_str()).or_default();
+                e.0 += *mark;
+                e.1 += 1;
             }
         }
         let (tier, rank) = tiers.get(&c.tier_id.0).cloned().unwrap_or_default();
@@ -131,79 +207,54 @@ pub fn profiles(
                 people.insert(m.id.0, m);
             }
         }
-        for g in body["results"]["groups"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-        {
-            for s in g["standings"].as_array().cloned().unwrap_or_default() {
-                let key = s["key"].as_str().unwrap_or_default().to_string();
-                let Some(entry) = body["entrants"][key.as_str()]["entry"].as_i64() else {
+        for row in view.standings() {
+            let s = row.standing;
+            let Some(entry) = row.entry() else {
+                continue;
+            };
+            let Some(entry_members) = members.get(&entry) else {
+                continue;
+            };
+            let record = Record {
+                contest: c.code.clone(),
+                contest_zh: c.name_zh.clone(),
+                tier: tier.clone(),
+                tier_rank: rank,
+                skill: skills.get(&c.skill_id.0).cloned().unwrap_or_default(),
+                start_number: s.key.clone(),
+                place: u64::try_from(s.place).unwrap_or(0),
+                total: s.total.to_string(),
+                standardised: s.standardised.to_string(),
+                publication: i64::from(p.version),
+                awards: s
+                    .awards
+                    .iter()
+                    .map(|g| (g.code.clone(), g.name_zh.clone()))
+                    .collect(),
+                promotions: Vec::new(),
+            };
+            let sheet = view.sheets.get(&s.key);
+            for m in entry_members {
+                let mut r = record.clone();
+                let Some(member_name) = people.get(&m.0).map(|p| p.name.clone()) else {
                     continue;
                 };
-                let Some(entry_members) = members.get(&entry) else {
-                    continue;
-                };
-                let record = Record {
-                    contest: c.code.clone(),
-                    contest_zh: c.name_zh.clone(),
-                    tier: tier.clone(),
-                    tier_rank: rank,
-                    skill: skills.get(&c.skill_id.0).cloned().unwrap_or_default(),
-                    start_number: key.clone(),
-                    place: s["place"].as_u64().unwrap_or(0),
-                    total: s["total"].as_str().unwrap_or_default().to_string(),
-                    standardised: s["standardised"].as_str().unwrap_or_default().to_string(),
-                    publication: i64::from(p.version),
-                    awards: s["awards"]
-                        .as_array()
-                        .map(|a| {
-                            a.iter()
-                                .map(|g| {
-                                    (
-                                        g["code"].as_str().unwrap_or_default().to_string(),
-                                        g["name_zh"].as_str().unwrap_or_default().to_string(),
-                                    )
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    promotions: Vec::new(),
-                };
-                let sheet = &body["sheets"][key.as_str()];
-                for m in entry_members {
-                    let mut r = record.clone();
-                    let Some(member_name) = people.get(&m.0).map(|p| p.name.clone()) else {
-                        continue;
-                    };
-                    r.promotions = s["promotions"]
-                        .as_array()
-                        .map(|ps| {
-                            ps.iter()
-                                .filter(|p| p["member"].as_str() == Some(member_name.as_str()))
-                                .filter_map(|p| p["to"].as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    records.entry(m.0).or_default().push(r);
-                    for pair in sheet["criteria"].as_array().cloned().unwrap_or_default() {
-                        let (Some(code), Some(mark)) = (
-                            pair[0].as_str(),
-                            pair[1]
-                                .as_str()
-                                .and_then(|v| Decimal::from_str_exact(v).ok()),
-                        ) else {
-                            continue;
-                        };
-                        if let Some((sum, n)) = sums.get(code) {
-                            let mean = *sum / Decimal::from(*n);
-                            criteria
-                                .entry(m.0)
-                                .or_default()
-                                .entry(code.to_string())
-                                .or_default()
-                                .push(mark - mean);
-                        }
+                r.promotions = s
+                    .promotions
+                    .iter()
+                    .filter(|p| p.member == member_name)
+                    .filter_map(|p| p.to.map(|to| to.code().to_string()))
+                    .collect();
+                records.entry(m.0).or_default().push(r);
+                for (code, mark) in sheet.map(|s| s.criteria.as_slice()).unwrap_or_default() {
+                    if let Some((sum, n)) = sums.get(code.as_str()) {
+                        let mean = *sum / Decimal::from(*n);
+                        criteria
+                            .entry(m.0)
+                            .or_default()
+                            .entry(code.clone())
+                            .or_default()
+                            .push(*mark - mean);
                     }
                 }
             }
@@ -263,8 +314,10 @@ pub fn profiles(
             .into_iter()
             .map(|(criterion, diffs)| Criterion {
                 contests: diffs.len(),
-                difference: (diffs.iter().sum::<Decimal>() / Decimal::from(diffs.len().max(1)))
-                    .round_dp(2),
+                difference: displayed(
+                    diffs.iter().sum::<Decimal>() / Decimal::from(diffs.len().max(1)),
+                    2,
+                ),
                 criterion,
             })
             .collect();

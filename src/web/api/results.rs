@@ -4,14 +4,14 @@
 
 use crate::engine::model::{ContestId, EntryId};
 use crate::error::{AppError, AppResult};
-use crate::io::results_csv::{write_table, OutputEncoding};
-use crate::store::results as store;
-use crate::store::write_tx;
+use crate::io::results_csv::{
+    awards_table, recommendations_table, results_table, sheet_table, OutputEncoding, Table,
+};
 use crate::web::auth::Caller;
 use crate::web::shared::{Answer, Key};
 use crate::web::State;
 use crate::workflow::contests::{load_contest, may_supervise};
-use crate::workflow::results::{self, MeasureInput, PublicationView};
+use crate::workflow::results::{self, MeasureInput, PublicationView, PublishedSheet, ResultsView};
 use crate::workflow::{allow, check_text};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -154,17 +154,7 @@ async fn get_policy(
         .db(move |conn| {
             let c = load_contest(conn, id)?;
             allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
-            let all = store::policy_versions(conn, id)?;
-            let found = match version {
-                Some(v) => all.into_iter().find(|p| p.version == v),
-                None => all.into_iter().last(),
-            };
-            found.map(|p| p.body).ok_or_else(|| {
-                AppError::not_found(match version {
-                    Some(v) => format!("contest {id} has no policy version {v}"),
-                    None => format!("contest {id} has no award policy yet"),
-                })
-            })
+            results::policy_text(conn, id, version)
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -279,7 +269,7 @@ async fn policy_versions(
         .db(move |conn| {
             let c = load_contest(conn, id)?;
             allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
-            Ok(store::policy_versions(conn, id)?
+            Ok(results::policy_versions(conn, id)?
                 .into_iter()
                 .map(|p| PolicyVersion {
                     version: p.version,
@@ -323,14 +313,7 @@ async fn post_measure(
     let actor = caller.actor;
     let input = body.into_inner();
     let stored = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let c = load_contest(conn, id)?;
-                may_supervise(&actor, &c)?;
-                crate::workflow::marking::entry_without_conflict(conn, &actor, id, entry)?;
-                results::record_measure(conn, id, entry, &input, actor.user())
-            })
-        })
+        .db(move |conn| results::record_measure_as(conn, &actor, id, entry, &input))
         .await?;
     state.live.changed(id);
     Ok(HttpResponse::Created().json(MeasureStored { id: stored }))
@@ -427,13 +410,7 @@ async fn publish(
     };
     let schemes = state.schemes.clone();
     let published = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let c = load_contest(conn, id)?;
-                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-                results::publish(conn, &schemes, id, reason.as_deref(), actor.user())
-            })
-        })
+        .db(move |conn| results::publish_as(conn, &schemes, &actor, id, reason.as_deref()))
         .await?;
     state.live.changed(id);
     Ok(HttpResponse::Created().json(published))
@@ -521,13 +498,9 @@ impl CsvQuery {
     }
 }
 
-fn csv_response(
-    name: String,
-    headers: &[&str],
-    rows: &[Vec<String>],
-    encoding: OutputEncoding,
-) -> AppResult<HttpResponse> {
-    let bytes = write_table(headers, rows, encoding)
+fn csv_response(name: String, table: &Table, encoding: OutputEncoding) -> AppResult<HttpResponse> {
+    let bytes = table
+        .write(encoding)
         .map_err(|e| AppError::internal(format!("writing CSV: {e}")))?;
     Ok(HttpResponse::Ok()
         .content_type(format!("text/csv; charset={}", encoding.charset()))
@@ -538,38 +511,16 @@ fn csv_response(
         .body(bytes))
 }
 
-/// What the CSV exports read from a publication body.
-fn text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-/// Every standing of a publication with its entrant, in place order.
-fn standings_of(
-    p: &PublicationView,
-) -> Vec<(serde_json::Value, serde_json::Value, serde_json::Value)> {
-    let mut out = Vec::new();
-    let groups = p.body["results"]["groups"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    for g in groups {
-        for s in g["standings"].as_array().cloned().unwrap_or_default() {
-            let who = p.body["entrants"][text(&s["key"])].clone();
-            out.push((g["group"].clone(), s, who));
-        }
-    }
-    out
-}
-
-fn members(who: &serde_json::Value) -> String {
-    who["members"]
-        .as_array()
-        .map(|m| m.iter().map(text).collect::<Vec<_>>().join("、"))
-        .unwrap_or_default()
+/// A publication for the CSV exports, read through the typed view.
+async fn published_view(
+    state: &State,
+    caller: Caller,
+    id: ContestId,
+    version: Option<i32>,
+) -> AppResult<(String, i32, ResultsView)> {
+    let (code, p) = published(state, caller, id, version).await?;
+    let view = p.view()?;
+    Ok((code, p.version, view))
 }
 
 /// The published ranking as CSV.
@@ -599,47 +550,10 @@ async fn results_csv(
     let id = ContestId(path.into_inner());
     let q = q.into_inner();
     let encoding = q.encoding()?;
-    let (code, p) = published(&state, caller, id, q.version).await?;
-    let rows: Vec<Vec<String>> = standings_of(&p)
-        .iter()
-        .map(|(group, s, who)| {
-            vec![
-                text(group),
-                text(&s["place"]),
-                text(&s["key"]),
-                text(&who["team_name"]),
-                members(who),
-                text(&who["organisation_code"]),
-                text(&who["organisation_zh"]),
-                text(&s["total"]),
-                text(&s["standardised"]),
-                s["awards"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .map(|g| text(&g["name_zh"]))
-                            .collect::<Vec<_>>()
-                            .join("、")
-                    })
-                    .unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let (code, version, view) = published_view(&state, caller, id, q.version).await?;
     csv_response(
-        format!("{code}-results-v{}.csv", p.version),
-        &[
-            "group",
-            "place",
-            "start_number",
-            "team",
-            "members",
-            "organisation_code",
-            "organisation",
-            "total",
-            "standardised",
-            "awards",
-        ],
-        &rows,
+        format!("{code}-results-v{version}.csv"),
+        &results_table(&view),
         encoding,
     )
 }
@@ -671,37 +585,10 @@ async fn awards_csv(
     let id = ContestId(path.into_inner());
     let q = q.into_inner();
     let encoding = q.encoding()?;
-    let (code, p) = published(&state, caller, id, q.version).await?;
-    let mut rows = Vec::new();
-    for (group, s, who) in standings_of(&p) {
-        for a in s["awards"].as_array().cloned().unwrap_or_default() {
-            rows.push(vec![
-                text(&a["class"]),
-                text(&a["code"]),
-                text(&a["name_zh"]),
-                text(&a["name_en"]),
-                text(&group),
-                text(&s["place"]),
-                text(&s["key"]),
-                members(&who),
-                text(&who["organisation_zh"]),
-            ]);
-        }
-    }
+    let (code, version, view) = published_view(&state, caller, id, q.version).await?;
     csv_response(
-        format!("{code}-awards-v{}.csv", p.version),
-        &[
-            "class",
-            "award",
-            "name_zh",
-            "name_en",
-            "group",
-            "place",
-            "start_number",
-            "members",
-            "organisation",
-        ],
-        &rows,
+        format!("{code}-awards-v{version}.csv"),
+        &awards_table(&view),
         encoding,
     )
 }
@@ -741,54 +628,10 @@ async fn recommendations_csv(
             allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))
         })
         .await?;
-    let (code, p) = published(&state, caller, id, q.version).await?;
-    let mut rows = Vec::new();
-    for (_, s, who) in standings_of(&p) {
-        for a in s["awards"].as_array().cloned().unwrap_or_default() {
-            if text(&a["class"]) == "title" {
-                for m in who["members"].as_array().cloned().unwrap_or_default() {
-                    rows.push(vec![
-                        "title".into(),
-                        text(&a["name_zh"]),
-                        text(&s["place"]),
-                        text(&s["key"]),
-                        text(&m),
-                        text(&who["organisation_zh"]),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                    ]);
-                }
-            }
-        }
-        for pr in s["promotions"].as_array().cloned().unwrap_or_default() {
-            rows.push(vec![
-                "promotion".into(),
-                text(&pr["award"]),
-                text(&s["place"]),
-                text(&s["key"]),
-                text(&pr["member"]),
-                text(&who["organisation_zh"]),
-                text(&pr["from"]),
-                text(&pr["to"]),
-                text(&pr["note"]),
-            ]);
-        }
-    }
+    let (code, version, view) = published_view(&state, caller, id, q.version).await?;
     csv_response(
-        format!("{code}-recommendations-v{}.csv", p.version),
-        &[
-            "kind",
-            "award",
-            "place",
-            "start_number",
-            "member",
-            "organisation",
-            "level_from",
-            "level_to",
-            "note",
-        ],
-        &rows,
+        format!("{code}-recommendations-v{version}.csv"),
+        &recommendations_table(&view),
         encoding,
     )
 }
@@ -801,32 +644,10 @@ async fn published_sheet(
     id: ContestId,
     entry: EntryId,
     version: Option<i32>,
-) -> AppResult<(String, String, serde_json::Value)> {
+) -> AppResult<PublishedSheet> {
     let actor = caller.actor;
     state
-        .db(move |conn| {
-            let c = load_contest(conn, id)?;
-            let own = results::owns_entry(conn, &actor, id, entry)?;
-            if !own {
-                may_supervise(&actor, &c)?;
-                crate::workflow::marking::entry_without_conflict(conn, &actor, id, entry)?;
-            }
-            let p = results::publication(conn, id, version)?;
-            let e = crate::store::entries::get(conn, id, entry)?;
-            let sheet = p.body["sheets"][e.start_number.as_str()].clone();
-            if sheet.is_null() {
-                return Err(AppError::not_found(format!(
-                    "publication {} has no score sheet for entry {}",
-                    p.version, e.start_number
-                )));
-            }
-            let body = serde_json::json!({
-                "version": p.version,
-                "start_number": e.start_number,
-                "sheet": sheet,
-            });
-            Ok((c.contest.code, e.start_number, body))
-        })
+        .db(move |conn| results::published_sheet(conn, &actor, id, entry, version))
         .await
 }
 
@@ -854,7 +675,7 @@ async fn sheet(
     q: web::Query<VersionQuery>,
 ) -> AppResult<HttpResponse> {
     let (id, entry) = path.into_inner();
-    let (_, _, body) = published_sheet(
+    let body = published_sheet(
         &state,
         caller,
         ContestId(id),
@@ -893,49 +714,10 @@ async fn sheet_csv(
     let (id, entry) = path.into_inner();
     let q = q.into_inner();
     let encoding = q.encoding()?;
-    let (code, number, body) =
-        published_sheet(&state, caller, ContestId(id), EntryId(entry), q.version).await?;
-    let sheet = &body["sheet"];
-    let mut rows = Vec::new();
-    for m in sheet["modules"].as_array().cloned().unwrap_or_default() {
-        rows.push(vec![
-            "module".into(),
-            text(&m["code"]),
-            text(&m["name_zh"]),
-            text(&m["raw"]),
-            text(&m["contribution"]),
-        ]);
-    }
-    for c in sheet["criteria"].as_array().cloned().unwrap_or_default() {
-        rows.push(vec![
-            "criterion".into(),
-            text(&c[0]),
-            String::new(),
-            text(&c[1]),
-            String::new(),
-        ]);
-    }
-    for a in sheet["aspects"].as_array().cloned().unwrap_or_default() {
-        let o = &a[1];
-        rows.push(vec![
-            "aspect".into(),
-            text(&a[0]),
-            text(&o["state"]),
-            text(&o["mark"]),
-            String::new(),
-        ]);
-    }
-    rows.push(vec![
-        "total".into(),
-        String::new(),
-        String::new(),
-        text(&sheet["total"]),
-        String::new(),
-    ]);
+    let p = published_sheet(&state, caller, ContestId(id), EntryId(entry), q.version).await?;
     csv_response(
-        format!("{code}-{number}-sheet.csv"),
-        &["level", "code", "name", "mark", "contribution"],
-        &rows,
+        format!("{}-{}-sheet.csv", p.contest_code, p.start_number),
+        &sheet_table(&p.sheet),
         encoding,
     )
 }

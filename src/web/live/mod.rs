@@ -133,7 +133,7 @@ impl Hub {
         let generation = slot.generation.load(Ordering::SeqCst);
         let st = state.clone();
         let table = state
-            .db(move |conn| table::compute(conn, &st, contest))
+            .db(move |conn| table::compute(&st, conn, contest))
             .await?;
         let table = Arc::new(table);
         *computed = Some(Computed {

@@ -5,23 +5,21 @@
 //! birth dates.
 
 use super::pick;
-use crate::engine::access::Actor;
-use crate::engine::model::{CompetitorId, ContestId, ContestStatus, EntryId, Vocabulary};
+use crate::engine::model::{CompetitorId, ContestId, EntryId, Vocabulary};
 use crate::engine::scoring::Layout;
-use crate::error::{AppError, AppResult, ErrorKind};
-use crate::store::{
-    competitors, live as live_store, organisations, reference, users, DbConnection,
-};
+use crate::engine::standings::displayed;
+use crate::error::{AppResult, ErrorKind};
 use crate::web::auth::Caller;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
 use crate::web::State;
-use crate::workflow::contests::load_contest;
 use crate::workflow::marking::Schemes;
+use crate::workflow::results::{ResultsView, Sheet};
+use crate::workflow::talent::{competitor_results, PublishedResult};
+use crate::workflow::Connection;
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::HashMap;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -87,16 +85,9 @@ async fn page(
     let st = state.clone();
     let (person, detailed, records, user) = state
         .db(move |conn| {
-            let c = competitors::find(conn, id)?
-                .ok_or_else(|| AppError::not_found(format!("competitor {id} does not exist")))?;
-            let org = organisations::get(conn, c.organisation_id)?;
-            let detailed = actor.may_view_competitor(c.id, &org.path).is_ok();
-            let records = records(conn, &st, lang, &actor, id, detailed)?;
-            if records.is_empty() && !detailed {
-                return Err(AppError::not_found(format!(
-                    "competitor {id} has no published result you may see"
-                )));
-            }
+            let found = competitor_results(conn, &st.publications, &actor, id)?;
+            let (c, org, detailed) = (&found.competitor, &found.organisation, found.detailed);
+            let records = records(conn, &st.schemes, lang, &found.results, detailed)?;
             let person = Person {
                 name: c.name.clone(),
                 organisation: pick(lang, &org.name_zh, &org.name_en),
@@ -110,11 +101,7 @@ async fn page(
                     _ => String::new(),
                 },
             };
-            let user = match actor.user() {
-                Some(u) => Some(users::get(conn, u)?),
-                None => None,
-            };
-            Ok((person, detailed, records, user))
+            Ok((person, detailed, records, found.user))
         })
         .await?;
     let mut ctx = tera::Context::new();
@@ -124,74 +111,53 @@ async fn page(
     render(&state, &req, "public/competitor.html", ctx, user)
 }
 
-/// The competitor's published results in the contests the visitor may view,
-/// highest tier first.
+/// The competitor's published results, highest tier first.
 fn records(
-    conn: &mut DbConnection,
-    state: &State,
+    conn: &mut Connection,
+    schemes: &Schemes,
     lang: Lang,
-    actor: &Actor,
-    id: CompetitorId,
+    results: &[PublishedResult],
     detailed: bool,
 ) -> AppResult<Vec<Record>> {
-    let tiers: HashMap<i64, (String, i32)> = reference::tiers(conn)?
-        .into_iter()
-        .map(|t| (t.id.0, (pick(lang, &t.name_zh, &t.name_en), t.rank)))
-        .collect();
-    let skills: HashMap<i64, String> = reference::skills(conn)?
-        .into_iter()
-        .map(|s| (s.id.0, pick(lang, &s.name_zh, &s.name_en)))
-        .collect();
     let mut out = Vec::new();
-    for (contest, entry) in live_store::entries_of_competitor(conn, id)? {
-        let c = load_contest(conn, contest)?;
-        if c.contest.status != ContestStatus::Published
-            || actor.may_view_contest(&c.scope()).is_err()
-        {
-            continue;
-        }
-        let p = match state.publications.get(conn, contest, None) {
-            Ok(p) => p,
-            Err(e) if e.kind == ErrorKind::NotFound => continue,
-            Err(e) => return Err(e),
-        };
-        let Some(found) = published_line(&p.public, entry, lang) else {
+    for r in results {
+        let Some(found) = published_line(&r.view, r.entry, lang) else {
             continue;
         };
-        let chart = if detailed {
-            let version = p.body["scheme_version"]
-                .as_i64()
-                .and_then(|v| i32::try_from(v).ok())
-                .unwrap_or(0);
-            chart(
+        let chart = match r.view.sheets.get(&found.key) {
+            Some(sheet) if detailed => chart(
                 conn,
-                &state.schemes,
+                schemes,
                 lang,
-                contest,
-                version,
-                &p.body["sheets"][found.key.as_str()],
-            )?
-        } else {
-            None
+                r.contest.id,
+                r.view.scheme_version,
+                sheet,
+            )?,
+            _ => None,
         };
-        let (tier, rank) = tiers.get(&c.contest.tier_id.0).cloned().unwrap_or_default();
+        let (tier, rank) = r
+            .tier
+            .as_ref()
+            .map(|t| (pick(lang, &t.name_zh, &t.name_en), t.rank))
+            .unwrap_or_default();
         out.push((
             rank,
             Record {
-                contest_id: contest.0,
-                contest: pick(lang, &c.contest.name_zh, &c.contest.name_en),
-                code: c.contest.code.clone(),
+                contest_id: r.contest.id.0,
+                contest: pick(lang, &r.contest.name_zh, &r.contest.name_en),
+                code: r.contest.code.clone(),
                 tier,
-                skill: skills
-                    .get(&c.contest.skill_id.0)
-                    .cloned()
+                skill: r
+                    .skill
+                    .as_ref()
+                    .map(|s| pick(lang, &s.name_zh, &s.name_en))
                     .unwrap_or_default(),
                 start_number: found.key,
                 place: found.place,
                 total: found.total,
                 standardised: found.standardised,
                 awards: found.awards,
-                version: p.version,
+                version: r.version,
                 chart,
             },
         ));
@@ -209,62 +175,33 @@ struct Line {
 }
 
 /// The entry's line in a publication's ranking.
-fn published_line(body: &Value, entry: EntryId, lang: Lang) -> Option<Line> {
-    let (key, _) = body["entrants"]
-        .as_object()?
-        .iter()
-        .find(|(_, v)| v["entry"].as_i64() == Some(entry.0))?;
-    let standing = body["results"]["groups"]
-        .as_array()?
-        .iter()
-        .filter_map(|g| g["standings"].as_array())
-        .flatten()
-        .find(|s| s["key"].as_str() == Some(key.as_str()))?;
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+fn published_line(view: &ResultsView, entry: EntryId, lang: Lang) -> Option<Line> {
+    let row = view.standing_of_entry(entry.0)?;
+    let s = row.standing;
     Some(Line {
-        key: key.clone(),
-        place: format!(
-            "{}{}",
-            standing["place"].as_u64().unwrap_or(0),
-            if standing["shared"].as_bool() == Some(true) {
-                "="
-            } else {
-                ""
-            }
-        ),
-        total: text(&standing["total"]),
-        standardised: text(&standing["standardised"]),
-        awards: standing["awards"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|x| {
-                        pick(
-                            lang,
-                            x["name_zh"].as_str().unwrap_or_default(),
-                            x["name_en"].as_str().unwrap_or_default(),
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" · ")
-            })
-            .unwrap_or_default(),
+        key: s.key.clone(),
+        place: row.place_label(),
+        total: s.total.to_string(),
+        standardised: s.standardised.to_string(),
+        awards: s
+            .awards
+            .iter()
+            .map(|x| pick(lang, &x.name_zh, &x.name_en))
+            .collect::<Vec<_>>()
+            .join(" · "),
     })
 }
 
 /// Each criterion's mark as a share of its maximum, from the entry's
 /// published score sheet and the scheme version it was marked under.
 fn chart(
-    conn: &mut DbConnection,
+    conn: &mut Connection,
     schemes: &Schemes,
     lang: Lang,
     contest: ContestId,
     version: i32,
-    sheet: &Value,
+    sheet: &Sheet,
 ) -> AppResult<Option<Chart>> {
-    let Some(pairs) = sheet["criteria"].as_array() else {
-        return Ok(None);
-    };
     let layout = match schemes.version(conn, contest, version) {
         Ok(l) => l,
         Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
@@ -272,23 +209,15 @@ fn chart(
     };
     let criteria = criteria_of(&layout, lang);
     let mut bars = Vec::new();
-    for pair in pairs {
-        let (Some(code), Some(mark)) = (
-            pair[0].as_str(),
-            pair[1]
-                .as_str()
-                .and_then(|m| Decimal::from_str_exact(m).ok()),
-        ) else {
-            continue;
-        };
+    for (code, mark) in &sheet.criteria {
+        let (code, mark) = (code.as_str(), *mark);
         let Some((label, max)) = criteria.get(code) else {
             continue;
         };
         if *max <= Decimal::ZERO {
             continue;
         }
-        let percent = (mark * Decimal::ONE_HUNDRED / *max)
-            .round_dp(1)
+        let percent = displayed(mark * Decimal::ONE_HUNDRED / *max, 1)
             .clamp(Decimal::ZERO, Decimal::ONE_HUNDRED);
         let k = u32::try_from(bars.len()).unwrap_or(u32::MAX / ROW_HEIGHT - 1);
         let share: f64 = percent.to_string().parse().unwrap_or(0.0);
