@@ -11,6 +11,7 @@ pub mod marking;
 pub mod progress;
 pub mod registration;
 pub mod results;
+pub mod running;
 pub mod talent;
 
 use crate::engine::access::{Decision, Denied};
