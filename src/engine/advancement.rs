@@ -613,14 +613,32 @@ fn describe(s: &Selection, group: &str) -> String {
     format!("{group}: {}", parts.join(", "))
 }
 
-/// Proposes who advances. `confirmed` lists the keys already confirmed
-/// (as `contest/key`), for the difference.
-pub fn propose(rules: &Rules, results: &[FeederResult], confirmed: &[String]) -> Proposal {
-    let (results, stages) = rank_stages(rules, results);
-    let results: &[FeederResult] = &results;
-    let id = |r: &FeederResult| format!("{}/{}", r.contest, r.key);
-    let mut lines: HashMap<String, Line> = HashMap::new();
-    let line = |r: &FeederResult, score: Decimal, outcome: Outcome, why: String| Line {
+/// What the selection has decided so far: the lines written, the order of
+/// the qualifiers, the places each organisation and region has taken, and
+/// who is already in.
+struct Selector<'a> {
+    rules: &'a Rules,
+    lines: HashMap<String, Line>,
+    order: usize,
+    per_org: HashMap<String, usize>,
+    per_region: HashMap<String, usize>,
+    taken: HashSet<String>,
+}
+
+/// A feeder with its own rule, or all feeders pooled: the rule and the
+/// results it ranks, best first.
+struct Group<'r> {
+    name: String,
+    selection: Selection,
+    ordered: Vec<&'r FeederResult>,
+}
+
+fn result_id(r: &FeederResult) -> String {
+    format!("{}/{}", r.contest, r.key)
+}
+
+fn line_of(r: &FeederResult, score: Decimal, outcome: Outcome, why: String) -> Line {
+    Line {
         contest: r.contest.clone(),
         key: r.key.clone(),
         name: r.name.clone(),
@@ -630,31 +648,38 @@ pub fn propose(rules: &Rules, results: &[FeederResult], confirmed: &[String]) ->
         outcome,
         why,
         order: None,
-    };
-    let mut order = 0usize;
-    let mut per_org: HashMap<String, usize> = HashMap::new();
-    let mut per_region: HashMap<String, usize> = HashMap::new();
-    let mut taken: HashSet<String> = HashSet::new();
-    // Why a competitor cannot take a place, if they cannot.
-    let blocked = |r: &FeederResult,
-                   per_org: &HashMap<String, usize>,
-                   per_region: &HashMap<String, usize>|
-     -> Option<String> {
+    }
+}
+
+impl<'a> Selector<'a> {
+    fn new(rules: &'a Rules) -> Self {
+        Selector {
+            rules,
+            lines: HashMap::new(),
+            order: 0,
+            per_org: HashMap::new(),
+            per_region: HashMap::new(),
+            taken: HashSet::new(),
+        }
+    }
+
+    /// Why a competitor cannot take a place, if they cannot.
+    fn blocked(&self, r: &FeederResult) -> Option<String> {
         if let Some(why) = &r.ineligible {
             return Some(format!("not eligible: {why}"));
         }
         if r.declined {
             return Some("declined".into());
         }
-        for q in &rules.quotas {
+        for q in &self.rules.quotas {
             let (count, name) = match q.per {
                 QuotaLevel::Organisation => (
-                    per_org.get(&r.organisation).copied().unwrap_or(0),
+                    self.per_org.get(&r.organisation).copied().unwrap_or(0),
                     format!("organisation {}", r.organisation),
                 ),
                 QuotaLevel::Region => match &r.region {
                     Some(region) => (
-                        per_region.get(region).copied().unwrap_or(0),
+                        self.per_region.get(region).copied().unwrap_or(0),
                         format!("region {region}"),
                     ),
                     None => continue,
@@ -665,84 +690,152 @@ pub fn propose(rules: &Rules, results: &[FeederResult], confirmed: &[String]) ->
             }
         }
         None
-    };
-    let mut admit = |r: &FeederResult,
-                     score: Decimal,
-                     why: String,
-                     lines: &mut HashMap<String, Line>,
-                     per_org: &mut HashMap<String, usize>,
-                     per_region: &mut HashMap<String, usize>,
-                     taken: &mut HashSet<String>| {
-        order += 1;
-        *per_org.entry(r.organisation.clone()).or_default() += 1;
-        if let Some(region) = &r.region {
-            *per_region.entry(region.clone()).or_default() += 1;
-        }
-        taken.insert(id(r));
-        let mut l = line(r, score, Outcome::Qualifies, why);
-        l.order = Some(order);
-        lines.insert(id(r), l);
-    };
+    }
 
-    // Wildcards first, then the places reserved for an organisation.
-    for w in &rules.wildcards {
-        if let Some(r) = results
-            .iter()
-            .find(|r| r.contest == w.contest && r.key == w.key)
-        {
+    /// Writes a line for the competitor, replacing any earlier one.
+    fn write(&mut self, r: &FeederResult, line: Line) {
+        self.lines.insert(result_id(r), line);
+    }
+
+    /// The competitor qualifies, next in order, by `why`.
+    fn admit(&mut self, r: &FeederResult, score: Decimal, why: String) {
+        self.order += 1;
+        *self.per_org.entry(r.organisation.clone()).or_default() += 1;
+        if let Some(region) = &r.region {
+            *self.per_region.entry(region.clone()).or_default() += 1;
+        }
+        self.taken.insert(result_id(r));
+        let mut l = line_of(r, score, Outcome::Qualifies, why);
+        l.order = Some(self.order);
+        self.write(r, l);
+    }
+
+    /// The competitors the organiser names.
+    fn wildcards(&mut self, results: &[FeederResult]) {
+        let rules = self.rules;
+        for w in &rules.wildcards {
+            let Some(r) = results
+                .iter()
+                .find(|r| r.contest == w.contest && r.key == w.key)
+            else {
+                continue;
+            };
             match &r.ineligible {
                 Some(why) => {
-                    lines.insert(
-                        id(r),
-                        line(
-                            r,
-                            r.total,
-                            Outcome::NotQualified,
-                            format!("wildcard, but not eligible: {why}"),
-                        ),
-                    );
+                    let why = format!("wildcard, but not eligible: {why}");
+                    self.write(r, line_of(r, r.total, Outcome::NotQualified, why));
                 }
-                None => admit(
-                    r,
-                    r.total,
-                    format!("wildcard: {}", w.reason),
-                    &mut lines,
-                    &mut per_org,
-                    &mut per_region,
-                    &mut taken,
-                ),
+                None => self.admit(r, r.total, format!("wildcard: {}", w.reason)),
             }
-        }
-    }
-    for res in &rules.reserved {
-        let mut own: Vec<&FeederResult> = results
-            .iter()
-            .filter(|r| r.organisation == res.organisation && !taken.contains(&id(r)))
-            .collect();
-        own.sort_by(|a, b| b.total.cmp(&a.total).then(a.place.cmp(&b.place)));
-        let mut filled = 0;
-        for r in own {
-            if filled == res.places {
-                break;
-            }
-            if r.ineligible.is_some() || r.declined {
-                continue;
-            }
-            admit(
-                r,
-                r.total,
-                format!("place reserved for {}", res.organisation),
-                &mut lines,
-                &mut per_org,
-                &mut per_region,
-                &mut taken,
-            );
-            filled += 1;
         }
     }
 
-    // The groups: each feeder with its own rule, or all feeders pooled.
-    let mut groups: Vec<(String, Selection, Vec<&FeederResult>)> = Vec::new();
+    /// The places reserved for an organisation: its best totals first.
+    fn reserved(&mut self, results: &[FeederResult]) {
+        let rules = self.rules;
+        for res in &rules.reserved {
+            let mut own: Vec<&FeederResult> = results
+                .iter()
+                .filter(|r| {
+                    r.organisation == res.organisation && !self.taken.contains(&result_id(r))
+                })
+                .collect();
+            own.sort_by(|a, b| b.total.cmp(&a.total).then(a.place.cmp(&b.place)));
+            let mut filled = 0;
+            for r in own {
+                if filled == res.places {
+                    break;
+                }
+                if r.ineligible.is_some() || r.declined {
+                    continue;
+                }
+                self.admit(
+                    r,
+                    r.total,
+                    format!("place reserved for {}", res.organisation),
+                );
+                filled += 1;
+            }
+        }
+    }
+
+    /// Fills a group's places in order, then its reserves; everyone else
+    /// gets the reason. Returns the places left empty, if any.
+    fn fill(&mut self, g: &Group<'_>) -> Option<Unfilled> {
+        let s = &g.selection;
+        let places = places_of(s, &g.ordered);
+        let rule = describe(s, &g.name);
+        let mut filled = 0;
+        let mut reserves = 0;
+        for (k, r) in g.ordered.iter().enumerate() {
+            if self.taken.contains(&result_id(r)) {
+                continue;
+            }
+            let score = r.score(s.on);
+            let meets = s.min_score.is_none_or(|m| score >= m.0);
+            if let Some(why) = self.blocked(r) {
+                self.write(r, line_of(r, score, Outcome::NotQualified, why));
+                continue;
+            }
+            if filled < places && meets {
+                let why = if k < places {
+                    rule.clone()
+                } else {
+                    format!("{rule} (moved up from the reserve list)")
+                };
+                self.admit(r, score, why);
+                filled += 1;
+            } else if reserves < s.reserves && meets {
+                reserves += 1;
+                let why = format!("reserve {reserves} ({rule})");
+                let mut l = line_of(r, score, Outcome::Reserve, why);
+                l.order = Some(reserves);
+                self.write(r, l);
+            } else {
+                let why = if meets {
+                    format!("place {} of {}: outside {rule}", r.place, r.contest)
+                } else {
+                    format!("score {score} below the minimum ({rule})")
+                };
+                self.write(r, line_of(r, score, Outcome::NotQualified, why));
+            }
+        }
+        (filled < places).then(|| Unfilled {
+            group: g.name.clone(),
+            places,
+            filled,
+        })
+    }
+
+    /// Every line, results of contests that are not feeders included:
+    /// qualifiers and reserves in order, then everyone else.
+    fn into_lines(mut self, results: &[FeederResult]) -> Vec<Line> {
+        for r in results {
+            self.lines.entry(result_id(r)).or_insert_with(|| {
+                let why = format!("{} is not a feeder of {}", r.contest, self.rules.contest);
+                line_of(r, r.total, Outcome::NotQualified, why)
+            });
+        }
+        let mut lines: Vec<Line> = self.lines.into_values().collect();
+        lines.sort_by(|a, b| {
+            let rank = |l: &Line| match l.outcome {
+                Outcome::Qualifies => 0,
+                Outcome::Reserve => 1,
+                Outcome::NotQualified => 2,
+            };
+            rank(a)
+                .cmp(&rank(b))
+                .then(a.order.cmp(&b.order))
+                .then(a.contest.cmp(&b.contest))
+                .then(a.place.cmp(&b.place))
+                .then(a.key.cmp(&b.key))
+        });
+        lines
+    }
+}
+
+/// The groups: each feeder with its own rule, or all feeders pooled.
+fn groups<'r>(rules: &Rules, results: &'r [FeederResult]) -> Vec<Group<'r>> {
     match &rules.pooled {
         Some(p) => {
             let mut all: Vec<&FeederResult> = results
@@ -756,102 +849,33 @@ pub fn propose(rules: &Rules, results: &[FeederResult], confirmed: &[String]) ->
                     .then(a.contest.cmp(&b.contest))
                     .then(a.key.cmp(&b.key))
             });
-            groups.push(("all feeders".into(), p.clone(), all));
+            vec![Group {
+                name: "all feeders".into(),
+                selection: p.clone(),
+                ordered: all,
+            }]
         }
-        None => {
-            for f in &rules.feeders {
-                let Some(s) = f.selection() else { continue };
+        None => rules
+            .feeders
+            .iter()
+            .filter_map(|f| {
+                let selection = f.selection()?;
                 let mut own: Vec<&FeederResult> =
                     results.iter().filter(|r| r.contest == f.contest).collect();
                 own.sort_by(|a, b| a.place.cmp(&b.place).then(a.key.cmp(&b.key)));
-                groups.push((f.contest.clone(), s, own));
-            }
-        }
+                Some(Group {
+                    name: f.contest.clone(),
+                    selection,
+                    ordered: own,
+                })
+            })
+            .collect(),
     }
-    let mut unfilled = Vec::new();
-    for (group, s, ordered) in &groups {
-        let places = places_of(s, ordered);
-        let rule = describe(s, group);
-        let mut filled = 0;
-        let mut reserves = 0;
-        for (k, r) in ordered.iter().enumerate() {
-            if taken.contains(&id(r)) {
-                continue;
-            }
-            let score = r.score(s.on);
-            let meets = s.min_score.is_none_or(|m| score >= m.0);
-            if let Some(why) = blocked(r, &per_org, &per_region) {
-                lines.insert(id(r), line(r, score, Outcome::NotQualified, why));
-                continue;
-            }
-            if filled < places && meets {
-                let why = if k < places {
-                    rule.clone()
-                } else {
-                    format!("{rule} (moved up from the reserve list)")
-                };
-                admit(
-                    r,
-                    score,
-                    why,
-                    &mut lines,
-                    &mut per_org,
-                    &mut per_region,
-                    &mut taken,
-                );
-                filled += 1;
-            } else if reserves < s.reserves && meets {
-                reserves += 1;
-                let mut l = line(
-                    r,
-                    score,
-                    Outcome::Reserve,
-                    format!("reserve {reserves} ({rule})"),
-                );
-                l.order = Some(reserves);
-                lines.insert(id(r), l);
-            } else {
-                let why = if meets {
-                    format!("place {} of {}: outside {rule}", r.place, r.contest)
-                } else {
-                    format!("score {score} below the minimum ({rule})")
-                };
-                lines.insert(id(r), line(r, score, Outcome::NotQualified, why));
-            }
-        }
-        if filled < places {
-            unfilled.push(Unfilled {
-                group: group.clone(),
-                places,
-                filled,
-            });
-        }
-    }
-    // Results of contests that are not feeders are listed too.
-    for r in results {
-        lines.entry(id(r)).or_insert_with(|| {
-            line(
-                r,
-                r.total,
-                Outcome::NotQualified,
-                format!("{} is not a feeder of {}", r.contest, rules.contest),
-            )
-        });
-    }
-    let mut lines: Vec<Line> = lines.into_values().collect();
-    lines.sort_by(|a, b| {
-        let rank = |l: &Line| match l.outcome {
-            Outcome::Qualifies => 0,
-            Outcome::Reserve => 1,
-            Outcome::NotQualified => 2,
-        };
-        rank(a)
-            .cmp(&rank(b))
-            .then(a.order.cmp(&b.order))
-            .then(a.contest.cmp(&b.contest))
-            .then(a.place.cmp(&b.place))
-            .then(a.key.cmp(&b.key))
-    });
+}
+
+/// Who qualifies now and was not confirmed, and who was confirmed and no
+/// longer qualifies.
+fn difference(lines: &[Line], confirmed: &[String]) -> Difference {
     let qualified: HashSet<String> = lines
         .iter()
         .filter(|l| l.outcome == Outcome::Qualifies)
@@ -872,6 +896,25 @@ pub fn propose(rules: &Rules, results: &[FeederResult], confirmed: &[String]) ->
     };
     difference.added.sort();
     difference.no_longer_qualifying.sort();
+    difference
+}
+
+/// Proposes who advances. `confirmed` lists the keys already confirmed
+/// (as `contest/key`), for the difference.
+pub fn propose(rules: &Rules, results: &[FeederResult], confirmed: &[String]) -> Proposal {
+    let (results, stages) = rank_stages(rules, results);
+    let results: &[FeederResult] = &results;
+    let mut selector = Selector::new(rules);
+    // Wildcards first, then the places reserved for an organisation, then
+    // the groups.
+    selector.wildcards(results);
+    selector.reserved(results);
+    let unfilled = groups(rules, results)
+        .iter()
+        .filter_map(|g| selector.fill(g))
+        .collect();
+    let lines = selector.into_lines(results);
+    let difference = difference(&lines, confirmed);
     Proposal {
         contest: rules.contest.clone(),
         lines,

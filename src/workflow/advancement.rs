@@ -461,3 +461,80 @@ pub fn confirm(
     )?;
     Ok(out)
 }
+
+use crate::engine::access::Actor;
+use crate::store::write_tx;
+use crate::workflow::allow;
+use crate::workflow::contests::load_contest;
+
+/// The contest's current qualification rules, as stored (anyone who may
+/// see the contest).
+pub fn rules_of(conn: &mut DbConnection, actor: &Actor, contest: ContestId) -> AppResult<String> {
+    let c = load_contest(conn, contest)?;
+    allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+    store::current_pathway(conn, contest)?
+        .map(|p| p.body)
+        .ok_or_else(|| {
+            AppError::not_found(format!("contest {contest} has no qualification rules yet"))
+        })
+}
+
+/// Stores the contest's qualification rules as its next version (its
+/// organisers), with the audit row. Returns the version.
+pub fn save_rules(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+    text: &str,
+    reason: Option<&str>,
+) -> AppResult<i32> {
+    write_tx(conn, |conn| {
+        let c = load_contest(conn, contest)?;
+        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        let version = put_rules(conn, contest, text, reason, actor.user())?;
+        audit::record(
+            conn,
+            actor.user(),
+            "contest.qualification.put",
+            ("contest", Some(contest.0)),
+            serde_json::json!({"version": version, "reason": reason}),
+        )?;
+        Ok(version)
+    })
+}
+
+/// The proposal, for the contest's organisers.
+pub fn proposal_for(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<ProposalView> {
+    let c = load_contest(conn, contest)?;
+    allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+    proposal(conn, contest)
+}
+
+/// Confirms the proposal (the contest's organisers): see [`confirm`].
+pub fn confirm_qualifiers(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<Vec<Confirmed>> {
+    write_tx(conn, |conn| {
+        let c = load_contest(conn, contest)?;
+        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        confirm(conn, contest, actor.user())
+    })
+}
+
+/// Every confirmed advancement into the contest, with the result that
+/// qualified it (anyone who may see the contest).
+pub fn provenance(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<Vec<store::Advancement>> {
+    let c = load_contest(conn, contest)?;
+    allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+    Ok(store::advancements_into(conn, contest)?)
+}

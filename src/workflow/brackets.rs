@@ -574,3 +574,178 @@ pub fn apply_placings(
     )?;
     Ok(out)
 }
+
+use crate::engine::access::Actor;
+use crate::engine::model::Contest;
+use crate::store::users::User;
+use crate::store::write_tx;
+use crate::workflow::allow;
+use crate::workflow::contests::{load_contest, visible_contests, LoadedContest};
+
+/// Checks the caller against the contest a bracket belongs to: may they
+/// see it, or (with `manage`) run it? Returns the contest.
+fn check_bracket(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    manage: bool,
+) -> AppResult<LoadedContest> {
+    let contest = contest_of(conn, id)?;
+    let c = load_contest(conn, contest)?;
+    let decision = if manage {
+        actor.may_manage_contest(&c.scope())
+    } else {
+        actor.may_view_contest(&c.scope())
+    };
+    allow(actor.is_signed_in(), decision)?;
+    Ok(c)
+}
+
+/// A bracket as the contest's list shows it.
+#[derive(Debug, Clone)]
+pub struct BracketSummary {
+    pub id: i64,
+    pub code: String,
+    pub format: String,
+    /// How its seeds were decided ([`Seeding`]); null when unreadable.
+    pub seeding: serde_json::Value,
+}
+
+fn summaries(conn: &mut DbConnection, contest: ContestId) -> AppResult<Vec<BracketSummary>> {
+    Ok(store::of_contest(conn, contest)?
+        .into_iter()
+        .map(|r| BracketSummary {
+            id: r.id,
+            code: r.code,
+            format: r.format,
+            seeding: serde_json::from_str(&r.seeding).unwrap_or(serde_json::Value::Null),
+        })
+        .collect())
+}
+
+/// The contest's brackets (anyone who may see the contest).
+pub fn brackets_of(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<Vec<BracketSummary>> {
+    let c = load_contest(conn, contest)?;
+    allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+    summaries(conn, contest)
+}
+
+/// The organisers' brackets page: the contest's brackets, and the other
+/// contests the visitor sees, from which seeds may come.
+pub struct BracketsPage {
+    pub brackets: Vec<BracketSummary>,
+    pub feeders: Vec<Contest>,
+}
+
+pub fn brackets_page(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<BracketsPage> {
+    let c = load_contest(conn, contest)?;
+    allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+    let brackets = summaries(conn, contest)?;
+    let feeders = visible_contests(conn, actor)?
+        .into_iter()
+        .filter(|f| f.id != contest)
+        .collect();
+    Ok(BracketsPage { brackets, feeders })
+}
+
+/// Builds and stores a bracket for the contest (its organisers), with the
+/// audit row; returns it with its state.
+pub fn create_bracket(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+    input: &NewBracketInput,
+) -> AppResult<BracketView> {
+    write_tx(conn, |conn| {
+        let c = load_contest(conn, contest)?;
+        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        let bracket = create(conn, contest, input, actor.user())?;
+        view(conn, bracket)
+    })
+}
+
+/// A bracket with its state and placings (anyone who may see its contest).
+pub fn bracket(conn: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<BracketView> {
+    check_bracket(conn, actor, id, false)?;
+    view(conn, id)
+}
+
+/// Every recorded result of a bracket, resets included (its organisers).
+pub fn results_of(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<Vec<store::ResultRow>> {
+    check_bracket(conn, actor, id, true)?;
+    history(conn, id)
+}
+
+/// Records or corrects a match result (the contest's organisers): see
+/// [`record`].
+pub fn record_result(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    match_id: &str,
+    input: &ResultInput,
+) -> AppResult<Recorded> {
+    write_tx(conn, |conn| {
+        check_bracket(conn, actor, id, true)?;
+        record(conn, id, match_id, input, actor.user())
+    })
+}
+
+/// Records the placings of a complete bracket (the contest's organisers):
+/// see [`apply_placings`].
+pub fn place_entrants(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<Vec<(i64, usize)>> {
+    check_bracket(conn, actor, id, true)?;
+    write_tx(conn, |conn| apply_placings(conn, id, actor.user()))
+}
+
+/// The public bracket page: the bracket, its contest and the visitor's
+/// account.
+pub struct BracketPage {
+    pub contest: Contest,
+    pub view: BracketView,
+    pub account: Option<User>,
+}
+
+pub fn bracket_page(conn: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<BracketPage> {
+    let c = check_bracket(conn, actor, id, false)?;
+    let account = crate::workflow::running::account(conn, actor)?;
+    Ok(BracketPage {
+        contest: c.contest,
+        view: view(conn, id)?,
+        account,
+    })
+}
+
+/// A bracket at its organisers' desk, with its contest.
+pub struct ManagedBracket {
+    pub contest: Contest,
+    pub view: BracketView,
+}
+
+pub fn managed_bracket(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<ManagedBracket> {
+    let c = check_bracket(conn, actor, id, true)?;
+    Ok(ManagedBracket {
+        contest: c.contest,
+        view: view(conn, id)?,
+    })
+}

@@ -15,6 +15,7 @@ pub mod progress;
 pub mod reference;
 pub mod registration;
 pub mod results;
+pub mod running;
 pub mod talent;
 
 use crate::engine::access::{Decision, Denied};

@@ -354,3 +354,57 @@ pub fn profiles(
     }
     Ok(out)
 }
+
+use crate::engine::model::{Skill, Tier};
+use crate::error::AppError;
+use crate::store::competitors;
+use crate::store::users::User;
+use crate::workflow::allow;
+use crate::workflow::results::PublicationCache;
+
+/// One competitor's profile, for whoever may see the competitor.
+pub fn profile_of(
+    conn: &mut DbConnection,
+    publications: &PublicationCache,
+    actor: &Actor,
+    competitor: CompetitorId,
+) -> AppResult<Profile> {
+    let id = competitor.0;
+    let c = competitors::find(conn, competitor)?
+        .ok_or_else(|| AppError::not_found(format!("competitor {id} does not exist")))?;
+    let path = organisations::get(conn, c.organisation_id)?.path;
+    allow(actor.is_signed_in(), actor.may_view_competitor(c.id, &path))?;
+    profiles(conn, publications, actor, &Filter::default())?
+        .into_iter()
+        .find(|p| p.competitor == id)
+        .ok_or_else(|| AppError::not_found(format!("competitor {id} has no published result yet")))
+}
+
+/// The talent search page: the matching profiles, what the filters offer,
+/// every organisation (to name them) and the visitor's account.
+pub struct SearchPage {
+    pub profiles: Vec<Profile>,
+    pub organisations: Vec<Organisation>,
+    pub tiers: Vec<Tier>,
+    pub skills: Vec<Skill>,
+    pub account: Option<User>,
+}
+
+pub fn search_page(
+    conn: &mut DbConnection,
+    publications: &PublicationCache,
+    actor: &Actor,
+    filter: &Filter,
+) -> AppResult<SearchPage> {
+    let account = crate::workflow::running::account(conn, actor)?;
+    let organisations = organisations::all(conn)?;
+    let tiers = reference::tiers(conn)?;
+    let skills = reference::skills(conn)?;
+    Ok(SearchPage {
+        profiles: profiles(conn, publications, actor, filter)?,
+        organisations,
+        tiers,
+        skills,
+        account,
+    })
+}

@@ -4,13 +4,10 @@
 
 use crate::engine::model::ContestId;
 use crate::error::{AppError, AppResult};
-use crate::store::advancement as store;
-use crate::store::{audit, write_tx};
 use crate::web::auth::Caller;
 use crate::web::State;
 use crate::workflow::advancement;
-use crate::workflow::contests::load_contest;
-use crate::workflow::{allow, check_text};
+use crate::workflow::check_text;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
@@ -58,15 +55,7 @@ async fn get_rules(state: State, caller: Caller, path: web::Path<i64>) -> AppRes
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
     let body = state
-        .db(move |conn| {
-            let c = load_contest(conn, id)?;
-            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
-            store::current_pathway(conn, id)?
-                .map(|p| p.body)
-                .ok_or_else(|| {
-                    AppError::not_found(format!("contest {id} has no qualification rules yet"))
-                })
-        })
+        .db(move |conn| advancement::rules_of(conn, &actor, id))
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/toml; charset=utf-8")
@@ -116,22 +105,7 @@ async fn put_rules(
     let text = String::from_utf8(body.to_vec())
         .map_err(|_| AppError::bad_request("a rules file must be UTF-8 text"))?;
     let version = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let c = load_contest(conn, id)?;
-                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-                let version =
-                    advancement::put_rules(conn, id, &text, reason.as_deref(), actor.user())?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "contest.qualification.put",
-                    ("contest", Some(id.0)),
-                    serde_json::json!({"version": version, "reason": reason}),
-                )?;
-                Ok(version)
-            })
-        })
+        .db(move |conn| advancement::save_rules(conn, &actor, id, &text, reason.as_deref()))
         .await?;
     Ok(HttpResponse::Created().json(super::results::VersionStored { version }))
 }
@@ -158,11 +132,7 @@ async fn proposal(state: State, caller: Caller, path: web::Path<i64>) -> AppResu
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
     let view = state
-        .db(move |conn| {
-            let c = load_contest(conn, id)?;
-            allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-            advancement::proposal(conn, id)
-        })
+        .db(move |conn| advancement::proposal_for(conn, &actor, id))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -188,13 +158,7 @@ async fn confirm(state: State, caller: Caller, path: web::Path<i64>) -> AppResul
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
     let confirmed = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let c = load_contest(conn, id)?;
-                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-                advancement::confirm(conn, id, actor.user())
-            })
-        })
+        .db(move |conn| advancement::confirm_qualifiers(conn, &actor, id))
         .await?;
     Ok(HttpResponse::Created().json(Confirmed { confirmed }))
 }
@@ -219,11 +183,7 @@ async fn provenance(state: State, caller: Caller, path: web::Path<i64>) -> AppRe
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
     let list = state
-        .db(move |conn| {
-            let c = load_contest(conn, id)?;
-            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
-            Ok(store::advancements_into(conn, id)?)
-        })
+        .db(move |conn| advancement::provenance(conn, &actor, id))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -2,16 +2,15 @@
 //! placings, record and correct match results, and read every recorded
 //! result (the audit trail).
 
+use crate::engine::bracket::play::Decision;
+use crate::engine::bracket::Options;
 use crate::engine::model::ContestId;
 use crate::error::AppResult;
-use crate::store::{brackets as store, write_tx};
 use crate::web::auth::Caller;
 use crate::web::State;
-use crate::workflow::allow;
-use crate::workflow::brackets::{self, NewBracketInput, ResultInput};
-use crate::workflow::contests::load_contest;
+use crate::workflow::brackets::{self, BracketSummary, NewBracketInput, ResultInput, SeedingInput};
 use actix_web::{web, HttpResponse};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -38,24 +37,6 @@ struct Placing {
     place: usize,
 }
 
-/// Checks the caller against the contest a bracket belongs to: may they
-/// see it, or (with `manage`) run it?
-fn check_bracket(
-    conn: &mut crate::store::DbConnection,
-    id: i64,
-    actor: &crate::engine::access::Actor,
-    manage: bool,
-) -> AppResult<()> {
-    let contest = brackets::contest_of(conn, id)?;
-    let c = load_contest(conn, contest)?;
-    let decision = if manage {
-        actor.may_manage_contest(&c.scope())
-    } else {
-        actor.may_view_contest(&c.scope())
-    };
-    allow(actor.is_signed_in(), decision)
-}
-
 #[derive(Serialize, ToSchema)]
 struct Summary {
     id: i64,
@@ -63,6 +44,86 @@ struct Summary {
     format: String,
     #[schema(value_type = Value)]
     seeding: serde_json::Value,
+}
+
+impl From<BracketSummary> for Summary {
+    fn from(b: BracketSummary) -> Self {
+        Summary {
+            id: b.id,
+            code: b.code,
+            format: b.format,
+            seeding: b.seeding,
+        }
+    }
+}
+
+/// How the seeds are decided, as a client sends it.
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "snake_case",
+    rename = "SeedingInput"
+)]
+enum SeedingBody {
+    FromContest(String),
+    Entries(Vec<i64>),
+}
+
+/// A request for a new bracket (see docs/brackets.md).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename = "NewBracketInput")]
+struct NewBracketBody {
+    code: String,
+    format: String,
+    #[serde(default)]
+    options: Options,
+    seeding: Option<SeedingBody>,
+    #[serde(default)]
+    keep_apart: bool,
+}
+
+impl From<NewBracketBody> for NewBracketInput {
+    fn from(b: NewBracketBody) -> Self {
+        NewBracketInput {
+            code: b.code,
+            format: b.format,
+            options: b.options,
+            seeding: b.seeding.map(|s| match s {
+                SeedingBody::FromContest(c) => SeedingInput::FromContest(c),
+                SeedingBody::Entries(e) => SeedingInput::Entries(e),
+            }),
+            keep_apart: b.keep_apart,
+        }
+    }
+}
+
+/// A match result as a client sends it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename = "ResultInput")]
+struct ResultBody {
+    /// The winning entry's id, or "draw".
+    winner: serde_json::Value,
+    /// Home and away score, as decimals in strings.
+    score: Option<(String, String)>,
+    #[serde(default)]
+    decision: Decision,
+    /// Required when the match already has a result.
+    reason: Option<String>,
+    /// Confirms the resets a correction causes.
+    #[serde(default)]
+    confirm_reset: bool,
+}
+
+impl From<ResultBody> for ResultInput {
+    fn from(b: ResultBody) -> Self {
+        ResultInput {
+            winner: b.winner,
+            score: b.score,
+            decision: b.decision,
+            reason: b.reason,
+            confirm_reset: b.confirm_reset,
+        }
+    }
 }
 
 /// The contest's brackets.
@@ -84,21 +145,9 @@ async fn list(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<H
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
     let rows = state
-        .db(move |conn| {
-            let c = load_contest(conn, id)?;
-            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
-            Ok(store::of_contest(conn, id)?)
-        })
+        .db(move |conn| brackets::brackets_of(conn, &actor, id))
         .await?;
-    let out: Vec<Summary> = rows
-        .into_iter()
-        .map(|r| Summary {
-            id: r.id,
-            code: r.code,
-            format: r.format,
-            seeding: serde_json::from_str(&r.seeding).unwrap_or(serde_json::Value::Null),
-        })
-        .collect();
+    let out: Vec<Summary> = rows.into_iter().map(Summary::from).collect();
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -124,20 +173,13 @@ async fn create(
     state: State,
     caller: Caller,
     path: web::Path<i64>,
-    body: web::Json<NewBracketInput>,
+    body: web::Json<NewBracketBody>,
 ) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
-    let input = body.into_inner();
+    let input = NewBracketInput::from(body.into_inner());
     let view = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let c = load_contest(conn, id)?;
-                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-                let bracket = brackets::create(conn, id, &input, actor.user())?;
-                brackets::view(conn, bracket)
-            })
-        })
+        .db(move |conn| brackets::create_bracket(conn, &actor, id, &input))
         .await?;
     state.live.changed(id);
     Ok(HttpResponse::Created().json(view))
@@ -162,10 +204,7 @@ async fn get(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<Ht
     let id = path.into_inner();
     let actor = caller.actor;
     let view = state
-        .db(move |conn| {
-            check_bracket(conn, id, &actor, false)?;
-            brackets::view(conn, id)
-        })
+        .db(move |conn| brackets::bracket(conn, &actor, id))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -189,10 +228,7 @@ async fn history(state: State, caller: Caller, path: web::Path<i64>) -> AppResul
     let id = path.into_inner();
     let actor = caller.actor;
     let rows = state
-        .db(move |conn| {
-            check_bracket(conn, id, &actor, true)?;
-            brackets::history(conn, id)
-        })
+        .db(move |conn| brackets::results_of(conn, &actor, id))
         .await?;
     Ok(HttpResponse::Ok().json(rows))
 }
@@ -220,18 +256,13 @@ async fn record(
     state: State,
     caller: Caller,
     path: web::Path<(i64, String)>,
-    body: web::Json<ResultInput>,
+    body: web::Json<ResultBody>,
 ) -> AppResult<HttpResponse> {
     let (id, match_id) = path.into_inner();
     let actor = caller.actor;
-    let input = body.into_inner();
+    let input = ResultInput::from(body.into_inner());
     let done = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                check_bracket(conn, id, &actor, true)?;
-                brackets::record(conn, id, &match_id, &input, actor.user())
-            })
-        })
+        .db(move |conn| brackets::record_result(conn, &actor, id, &match_id, &input))
         .await?;
     Ok(HttpResponse::Ok().json(done))
 }
@@ -258,12 +289,7 @@ async fn placings(state: State, caller: Caller, path: web::Path<i64>) -> AppResu
     let id = path.into_inner();
     let actor = caller.actor;
     let done = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                check_bracket(conn, id, &actor, true)?;
-                brackets::apply_placings(conn, id, actor.user())
-            })
-        })
+        .db(move |conn| brackets::place_entrants(conn, &actor, id))
         .await?;
     let placings = done
         .into_iter()

@@ -2,6 +2,7 @@
 //! subtree's competitors) and for each competitor (their own).
 
 use crate::engine::access::{Actor, Denied};
+use crate::engine::model::CompetitorId;
 use crate::error::{AppError, AppResult};
 use crate::io::results_csv::{write_table, OutputEncoding};
 use crate::web::auth::Caller;
@@ -9,6 +10,7 @@ use crate::web::State;
 use crate::workflow::allow;
 use crate::workflow::talent::{self, Filter};
 use actix_web::{web, HttpResponse};
+use serde::Deserialize;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/talent", web::get().to(list))
@@ -28,6 +30,31 @@ fn may_search(actor: &Actor) -> AppResult<()> {
             )),
         },
     )
+}
+
+/// The filters as a client sends them in the query string.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename = "Filter")]
+struct FilterQuery {
+    skill: Option<String>,
+    organisation: Option<String>,
+    tier: Option<String>,
+    award: Option<String>,
+    level: Option<String>,
+    name: Option<String>,
+}
+
+impl From<FilterQuery> for Filter {
+    fn from(q: FilterQuery) -> Self {
+        Filter {
+            skill: q.skill,
+            organisation: q.organisation,
+            tier: q.tier,
+            award: q.award,
+            level: q.level,
+            name: q.name,
+        }
+    }
 }
 
 /// Profiles matching `?skill=&organisation=&tier=&award=&level=&name=`.
@@ -50,10 +77,10 @@ fn may_search(actor: &Actor) -> AppResult<()> {
     ),
     security((), ("bearer" = []), ("session" = []))
 )]
-async fn list(state: State, caller: Caller, q: web::Query<Filter>) -> AppResult<HttpResponse> {
+async fn list(state: State, caller: Caller, q: web::Query<FilterQuery>) -> AppResult<HttpResponse> {
     let actor = caller.actor;
     may_search(&actor)?;
-    let filter = q.into_inner();
+    let filter = Filter::from(q.into_inner());
     let st = state.clone();
     let list = state
         .db(move |conn| talent::profiles(conn, &st.publications, &actor, &filter))
@@ -79,21 +106,10 @@ async fn list(state: State, caller: Caller, q: web::Query<Filter>) -> AppResult<
 async fn one(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let actor = caller.actor;
     may_search(&actor)?;
-    let id = path.into_inner();
+    let id = CompetitorId(path.into_inner());
     let st = state.clone();
     let profile = state
-        .db(move |conn| {
-            let c = crate::store::competitors::find(conn, crate::engine::model::CompetitorId(id))?
-                .ok_or_else(|| AppError::not_found(format!("competitor {id} does not exist")))?;
-            let path = crate::store::organisations::get(conn, c.organisation_id)?.path;
-            allow(actor.is_signed_in(), actor.may_view_competitor(c.id, &path))?;
-            talent::profiles(conn, &st.publications, &actor, &Filter::default())?
-                .into_iter()
-                .find(|p| p.competitor == id)
-                .ok_or_else(|| {
-                    AppError::not_found(format!("competitor {id} has no published result yet"))
-                })
-        })
+        .db(move |conn| talent::profile_of(conn, &st.publications, &actor, id))
         .await?;
     Ok(HttpResponse::Ok().json(profile))
 }
@@ -132,8 +148,10 @@ async fn export(
         Some(e) => OutputEncoding::parse(&e).map_err(|m| AppError::invalid("encoding", m))?,
         None => OutputEncoding::Utf8Bom,
     };
-    let filter: Filter = serde_json::from_value(serde_json::to_value(&q).unwrap_or_default())
-        .map_err(|e| AppError::bad_request(format!("the query string is not valid: {e}")))?;
+    let filter: Filter =
+        serde_json::from_value::<FilterQuery>(serde_json::to_value(&q).unwrap_or_default())
+            .map_err(|e| AppError::bad_request(format!("the query string is not valid: {e}")))?
+            .into();
     let st = state.clone();
     let list = state
         .db(move |conn| talent::profiles(conn, &st.publications, &actor, &filter))

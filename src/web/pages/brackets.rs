@@ -8,12 +8,9 @@ use super::render;
 use crate::engine::bracket::play::Winner;
 use crate::engine::bracket::{Part, Source};
 use crate::error::AppResult;
-use crate::store::users;
 use crate::web::auth::Caller;
 use crate::web::State;
-use crate::workflow::allow;
 use crate::workflow::brackets::{self, BracketView};
-use crate::workflow::contests::load_contest;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -287,23 +284,18 @@ async fn page(
     let id = path.into_inner();
     let actor = caller.actor;
     let (lang, _) = Lang::of_request(&req);
-    let (view, contest_name, user) = state
-        .db(move |conn| {
-            let contest = brackets::contest_of(conn, id)?;
-            let c = load_contest(conn, contest)?;
-            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
-            let name = if lang == Lang::Zh {
-                c.contest.name_zh.clone()
-            } else {
-                c.contest.name_en.clone()
-            };
-            let user = match actor.user() {
-                Some(u) => Some(users::get(conn, u)?),
-                None => None,
-            };
-            Ok((brackets::view(conn, id)?, name, user))
-        })
+    let brackets::BracketPage {
+        contest,
+        view,
+        account: user,
+    } = state
+        .db(move |conn| brackets::bracket_page(conn, &actor, id))
         .await?;
+    let contest_name = if lang == Lang::Zh {
+        contest.name_zh
+    } else {
+        contest.name_en
+    };
     let t = state.catalog.messages(lang).clone();
     let name_of = |seed: usize| {
         view.entrants

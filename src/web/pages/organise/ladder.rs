@@ -2,6 +2,7 @@
 //! then confirm), and the contest's brackets.
 
 use super::{managed, see_other};
+use crate::engine::advancement::Outcome;
 use crate::engine::bracket::Options;
 use crate::engine::model::ContestId;
 use crate::error::{AppError, AppResult};
@@ -10,7 +11,8 @@ use crate::web::pages::forms::{FieldErrors, FormData};
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::{render, render_status};
 use crate::web::State;
-use crate::workflow::brackets::{NewBracketInput, SeedingInput};
+use crate::workflow::advancement::{self, ProposalView};
+use crate::workflow::brackets::{self, BracketsPage, NewBracketInput, Seeding, SeedingInput};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -49,22 +51,20 @@ struct Done {
     confirmed: Option<usize>,
 }
 
+/// The advancement page's context: the proposal, or why there is none.
 fn advancement_ctx(
-    conn: &mut crate::store::DbConnection,
     state: &State,
-    actor: &crate::engine::access::Actor,
-    id: ContestId,
     lang: Lang,
-) -> AppResult<(tera::Context, crate::store::users::User)> {
-    let (c, user) = managed(conn, actor, id)?;
-    let head = super::heading(conn, lang, state, &c.contest)?;
+    head: &super::Heading,
+    open: bool,
+    proposal: AppResult<ProposalView>,
+) -> AppResult<tera::Context> {
     let mut ctx = tera::Context::new();
-    ctx.insert("contest", &head);
+    ctx.insert("contest", head);
     ctx.insert("section", "advancement");
-    ctx.insert("open", &c.contest.status.accepts_registrations());
-    match crate::workflow::advancement::proposal(conn, id) {
+    ctx.insert("open", &open);
+    match proposal {
         Ok(view) => {
-            use crate::engine::advancement::Outcome;
             let lines: Vec<LineRow> = view
                 .proposal
                 .lines
@@ -99,7 +99,7 @@ fn advancement_ctx(
         }
         Err(e) => return Err(e),
     }
-    Ok((ctx, user))
+    Ok(ctx)
 }
 
 async fn advancement(
@@ -114,7 +114,13 @@ async fn advancement(
     let actor = caller.actor;
     let st = state.clone();
     let (mut ctx, user) = state
-        .db(move |conn| advancement_ctx(conn, &st, &actor, id, lang))
+        .db(move |conn| {
+            let (c, user) = managed(conn, &actor, id)?;
+            let head = super::heading(conn, lang, &st, &c.contest)?;
+            let open = c.contest.status.accepts_registrations();
+            let proposal = advancement::proposal_for(conn, &actor, id);
+            Ok((advancement_ctx(&st, lang, &head, open, proposal)?, user))
+        })
         .await?;
     ctx.insert("confirmed", &query.confirmed);
     render(&state, &req, "organise/advancement.html", ctx, Some(user))
@@ -134,14 +140,15 @@ async fn confirm(
     let st = state.clone();
     let outcome = state
         .db(move |conn| {
-            managed(conn, &actor, id)?;
-            let done = crate::store::write_tx(conn, |conn| {
-                crate::workflow::advancement::confirm(conn, id, actor.user())
-            });
-            match done {
+            let (c, user) = managed(conn, &actor, id)?;
+            match advancement::confirm_qualifiers(conn, &actor, id) {
                 Ok(list) => Ok(Ok(list.len())),
                 Err(e) if e.kind.status().is_client_error() => {
-                    Ok(Err((advancement_ctx(conn, &st, &actor, id, lang)?, e)))
+                    let head = super::heading(conn, lang, &st, &c.contest)?;
+                    let open = c.contest.status.accepts_registrations();
+                    let proposal = advancement::proposal_for(conn, &actor, id);
+                    let ctx = advancement_ctx(&st, lang, &head, open, proposal)?;
+                    Ok(Err((ctx, user, e)))
                 }
                 Err(e) => Err(e),
             }
@@ -151,7 +158,7 @@ async fn confirm(
         Ok(n) => Ok(see_other(&format!(
             "/organise/contests/{id}/advancement?confirmed={n}"
         ))),
-        Err(((mut ctx, user), e)) => {
+        Err((mut ctx, user, e)) => {
             let errors = FieldErrors::from_error(&state.catalog, lang, &e);
             ctx.insert("errors", &errors);
             render_status(
@@ -174,29 +181,28 @@ struct BracketRow {
     seeding: String,
 }
 
+/// The brackets page's context: the contest's brackets and the form for a new one.
 fn brackets_ctx(
-    conn: &mut crate::store::DbConnection,
     state: &State,
-    actor: &crate::engine::access::Actor,
-    id: ContestId,
     lang: Lang,
-) -> AppResult<(tera::Context, crate::store::users::User)> {
-    let (c, user) = managed(conn, actor, id)?;
-    let head = super::heading(conn, lang, state, &c.contest)?;
-    let rows: Vec<BracketRow> = crate::store::brackets::of_contest(conn, id)?
+    head: &super::Heading,
+    page: BracketsPage,
+) -> tera::Context {
+    let rows: Vec<BracketRow> = page
+        .brackets
         .into_iter()
         .map(|b| BracketRow {
             id: b.id,
             format: state.catalog.get(lang, &format!("format_{}", b.format)),
-            seeding: serde_json::from_str::<crate::workflow::brackets::Seeding>(&b.seeding)
+            seeding: serde_json::from_value::<Seeding>(b.seeding)
                 .map(|s| state.catalog.get(lang, &format!("seeding_{}", s.method)))
                 .unwrap_or_default(),
             code: b.code,
         })
         .collect();
-    let feeders: Vec<(String, String)> = crate::workflow::contests::visible_contests(conn, actor)?
-        .into_iter()
-        .filter(|f| f.id != id)
+    let feeders: Vec<(String, String)> = page
+        .feeders
+        .iter()
         .map(|f| (f.code.clone(), super::pick(lang, &f.name_zh, &f.name_en)))
         .collect();
     let formats: Vec<(&str, String)> = ["single", "double", "round-robin", "groups", "swiss"]
@@ -204,12 +210,12 @@ fn brackets_ctx(
         .map(|f| (*f, state.catalog.get(lang, &format!("format_{f}"))))
         .collect();
     let mut ctx = tera::Context::new();
-    ctx.insert("contest", &head);
+    ctx.insert("contest", head);
     ctx.insert("section", "brackets");
     ctx.insert("formats", &formats);
     ctx.insert("brackets", &rows);
     ctx.insert("feeders", &feeders);
-    Ok((ctx, user))
+    ctx
 }
 
 async fn brackets(
@@ -223,7 +229,12 @@ async fn brackets(
     let actor = caller.actor;
     let st = state.clone();
     let (mut ctx, user) = state
-        .db(move |conn| brackets_ctx(conn, &st, &actor, id, lang))
+        .db(move |conn| {
+            let (c, user) = managed(conn, &actor, id)?;
+            let head = super::heading(conn, lang, &st, &c.contest)?;
+            let page = brackets::brackets_page(conn, &actor, id)?;
+            Ok((brackets_ctx(&st, lang, &head, page), user))
+        })
         .await?;
     ctx.insert("v", &FormData::default().values());
     ctx.insert("errors", &FieldErrors::default());
@@ -282,16 +293,14 @@ async fn create_bracket(
     let input = bracket_input(&form);
     let outcome = state
         .db(move |conn| {
-            managed(conn, &actor, id)?;
-            let made = input.and_then(|input| {
-                crate::store::write_tx(conn, |conn| {
-                    crate::workflow::brackets::create(conn, id, &input, actor.user())
-                })
-            });
+            let (c, user) = managed(conn, &actor, id)?;
+            let made = input.and_then(|input| brackets::create_bracket(conn, &actor, id, &input));
             match made {
-                Ok(b) => Ok(Ok(b)),
+                Ok(b) => Ok(Ok(b.id)),
                 Err(e) if e.kind.status().is_client_error() => {
-                    Ok(Err((brackets_ctx(conn, &st, &actor, id, lang)?, e)))
+                    let head = super::heading(conn, lang, &st, &c.contest)?;
+                    let page = brackets::brackets_page(conn, &actor, id)?;
+                    Ok(Err((brackets_ctx(&st, lang, &head, page), user, e)))
                 }
                 Err(e) => Err(e),
             }
@@ -302,7 +311,7 @@ async fn create_bracket(
             state.live.changed(id);
             Ok(see_other(&format!("/organise/brackets/{b}")))
         }
-        Err(((mut ctx, user), e)) => {
+        Err((mut ctx, user, e)) => {
             let mut errors = FieldErrors::from_error(&state.catalog, lang, &e);
             if e.code == "code_taken" {
                 errors = FieldErrors::default();

@@ -4,16 +4,17 @@
 //! clear shown before they are cleared).
 
 use super::see_other;
-use crate::engine::model::ContestId;
-use crate::error::{AppError, AppResult};
+use crate::engine::access::Actor;
+use crate::engine::bracket::Format;
+use crate::error::AppResult;
 use crate::web::auth::Caller;
 use crate::web::pages::forms::{FieldErrors, FormData};
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render_status;
 use crate::web::State;
-use crate::workflow::allow;
-use crate::workflow::brackets::ResultInput;
-use crate::workflow::contests::load_contest;
+use crate::workflow::brackets::{self, ManagedBracket, ResultInput};
+use crate::workflow::running::User;
+use crate::workflow::Connection;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -43,19 +44,8 @@ struct MatchRow {
 }
 
 /// The bracket's matches for its organisers.
-fn context(
-    conn: &mut crate::store::DbConnection,
-    state: &State,
-    actor: &crate::engine::access::Actor,
-    id: i64,
-    lang: Lang,
-) -> AppResult<(tera::Context, crate::store::users::User)> {
-    let contest: ContestId = crate::workflow::brackets::contest_of(conn, id)?;
-    let user = super::organiser(conn, actor)?;
-    let c = load_contest(conn, contest)?;
-    allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-    let head = super::heading(conn, lang, state, &c.contest)?;
-    let view = crate::workflow::brackets::view(conn, id)?;
+fn context(state: &State, lang: Lang, head: &super::Heading, b: &ManagedBracket) -> tera::Context {
+    let view = &b.view;
     let who = |seed: Option<usize>| {
         seed.and_then(|s| view.entrants.iter().find(|e| e.seed == s))
             .map(|e| Side {
@@ -63,7 +53,6 @@ fn context(
                 label: format!("{} {}（{}）", e.start_number, e.name, e.organisation),
             })
     };
-    use crate::engine::bracket::Format;
     let draws = matches!(
         view.bracket.format,
         Format::RoundRobin | Format::Groups | Format::Swiss
@@ -99,16 +88,32 @@ fn context(
         });
     }
     let mut ctx = tera::Context::new();
-    ctx.insert("contest", &head);
+    ctx.insert("contest", head);
     ctx.insert("section", "brackets");
-    ctx.insert("bracket_id", &id);
+    ctx.insert("bracket_id", &view.id);
     ctx.insert("bracket_code", &view.code);
     ctx.insert("matches", &rows);
     ctx.insert("complete", &view.state.complete);
     ctx.insert("errors", &FieldErrors::default());
     ctx.insert("failed_match", "");
     ctx.insert("resets", &Vec::<String>::new());
-    Ok((ctx, user))
+    ctx
+}
+
+/// The desk's page: the bracket's contest first (an unknown bracket is not
+/// found, whoever asks), then the visitor as an organiser who manages it.
+fn desk(
+    conn: &mut Connection,
+    state: &State,
+    actor: &Actor,
+    id: i64,
+    lang: Lang,
+) -> AppResult<(tera::Context, User)> {
+    brackets::contest_of(conn, id)?;
+    let user = super::organiser(conn, actor)?;
+    let b = brackets::managed_bracket(conn, actor, id)?;
+    let head = super::heading(conn, lang, state, &b.contest)?;
+    Ok((context(state, lang, &head, &b), user))
 }
 
 async fn page(
@@ -122,7 +127,7 @@ async fn page(
     let actor = caller.actor;
     let st = state.clone();
     let (ctx, user) = state
-        .db(move |conn| context(conn, &st, &actor, id, lang))
+        .db(move |conn| desk(conn, &st, &actor, id, lang))
         .await?;
     render_status(
         &state,
@@ -170,11 +175,8 @@ async fn record(
     let m = match_id.clone();
     let outcome = state
         .db(move |conn| {
-            let (mut ctx, user) = context(conn, &st, &actor, id, lang)?;
-            let done = crate::store::write_tx(conn, |conn| {
-                crate::workflow::brackets::record(conn, id, &m, &result, actor.user())
-            });
-            match done {
+            let (mut ctx, user) = desk(conn, &st, &actor, id, lang)?;
+            match brackets::record_result(conn, &actor, id, &m, &result) {
                 Ok(_) => Ok(None),
                 Err(e) if e.kind.status().is_client_error() => {
                     let errors = FieldErrors::from_error(&st.catalog, lang, &e);
@@ -224,15 +226,7 @@ async fn placings(
     let id = path.into_inner();
     let actor = caller.actor;
     state
-        .db(move |conn| {
-            let contest = crate::workflow::brackets::contest_of(conn, id)?;
-            let c = load_contest(conn, contest)?;
-            allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-            crate::store::write_tx(conn, |conn| {
-                crate::workflow::brackets::apply_placings(conn, id, actor.user())
-            })
-            .map_err(|e: AppError| e)
-        })
+        .db(move |conn| brackets::place_entrants(conn, &actor, id))
         .await?;
     Ok(see_other(&format!("/brackets/{id}")))
 }

@@ -9,6 +9,8 @@ use crate::web::pages::forms::FormData;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::{render, render_status};
 use crate::web::State;
+use crate::workflow::results::ResultsView;
+use crate::workflow::running::{self, Preview, PublishPage};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -93,97 +95,83 @@ struct Published {
     published: Option<i32>,
 }
 
-struct PublishState {
-    ctx: tera::Context,
-    user: crate::store::users::User,
+/// The standings that would be published, one row per entrant.
+fn standing_rows(view: &ResultsView, lang: Lang) -> Vec<StandingRow> {
+    let mut rows = Vec::new();
+    for g in &view.results.groups {
+        for s in &g.standings {
+            let who = view.entrants.get(&s.key);
+            rows.push(StandingRow {
+                place: if s.shared {
+                    format!("={}", s.place)
+                } else {
+                    s.place.to_string()
+                },
+                start_number: s.key.clone(),
+                name: who
+                    .map(|w| match &w.team_name {
+                        Some(t) => format!("{t}（{}）", w.members.join("、")),
+                        None => w.members.join("、"),
+                    })
+                    .unwrap_or_default(),
+                organisation: who
+                    .map(|w| super::pick(lang, &w.organisation_zh, &w.organisation_en))
+                    .unwrap_or_default(),
+                total: s.total.normalize().to_string(),
+                awards: s
+                    .awards
+                    .iter()
+                    .map(|a| super::pick(lang, &a.name_zh, &a.name_en))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            });
+        }
+    }
+    rows
 }
 
-fn publish_state(
-    conn: &mut crate::store::DbConnection,
-    state: &State,
-    actor: &crate::engine::access::Actor,
-    id: ContestId,
-    lang: Lang,
-) -> AppResult<PublishState> {
-    let (c, user) = managed(conn, actor, id)?;
-    let head = super::heading(conn, lang, state, &c.contest)?;
+/// The publication page's context.
+fn publish_ctx(head: &super::Heading, page: &PublishPage, lang: Lang) -> tera::Context {
     let mut ctx = tera::Context::new();
-    ctx.insert("contest", &head);
+    ctx.insert("contest", head);
     ctx.insert("section", "publish");
-    let status = c.contest.status;
     ctx.insert(
         "can_publish",
         &matches!(
-            status,
+            page.status,
             ContestStatus::MarkingClosed | ContestStatus::Published
         ),
     );
-    ctx.insert("is_published", &(status == ContestStatus::Published));
-    let history = crate::store::results::publication_history(conn, id)?
-        .into_iter()
-        .rev()
-        .map(|(version, reason, at)| VersionRow {
-            version,
-            reason,
-            at: at.format("%Y-%m-%d %H:%M").to_string(),
+    ctx.insert("is_published", &(page.status == ContestStatus::Published));
+    let history: Vec<VersionRow> = page
+        .history
+        .iter()
+        .map(|h| VersionRow {
+            version: h.version,
+            reason: h.reason.clone(),
+            at: h.at.format("%Y-%m-%d %H:%M").to_string(),
         })
-        .collect::<Vec<_>>();
+        .collect();
     ctx.insert("history", &history);
-    match crate::workflow::results::compute(conn, &state.schemes, id, 0) {
-        Ok(view) => {
-            let mut rows = Vec::new();
-            for g in &view.results.groups {
-                for s in &g.standings {
-                    let who = view.entrants.get(&s.key);
-                    rows.push(StandingRow {
-                        place: if s.shared {
-                            format!("={}", s.place)
-                        } else {
-                            s.place.to_string()
-                        },
-                        start_number: s.key.clone(),
-                        name: who
-                            .map(|w| match &w.team_name {
-                                Some(t) => format!("{t}（{}）", w.members.join("、")),
-                                None => w.members.join("、"),
-                            })
-                            .unwrap_or_default(),
-                        organisation: who
-                            .map(|w| super::pick(lang, &w.organisation_zh, &w.organisation_en))
-                            .unwrap_or_default(),
-                        total: s.total.normalize().to_string(),
-                        awards: s
-                            .awards
-                            .iter()
-                            .map(|a| super::pick(lang, &a.name_zh, &a.name_en))
-                            .collect::<Vec<_>>()
-                            .join("、"),
-                    });
-                }
-            }
-            ctx.insert("standings", &rows);
+    match &page.preview {
+        Preview::Ready { view, blockers } => {
+            ctx.insert("standings", &standing_rows(view, lang));
             ctx.insert(
                 "policy",
                 &super::pick(lang, &view.policy_name_zh, &view.policy_name_en),
             );
-            let blockers: Vec<String> =
-                crate::workflow::results::blockers(conn, &state.schemes, id)?
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect();
-            ctx.insert("blockers", &blockers);
+            ctx.insert("blockers", blockers);
             ctx.insert("no_policy", &false);
         }
-        Err(e) if e.code == "no_policy" => {
+        Preview::NoPolicy => {
             ctx.insert("no_policy", &true);
         }
-        Err(e) if e.kind == ErrorKind::Conflict => {
+        Preview::Cannot(why) => {
             ctx.insert("no_policy", &false);
-            ctx.insert("cannot", &e.message);
+            ctx.insert("cannot", why);
         }
-        Err(e) => return Err(e),
     }
-    Ok(PublishState { ctx, user })
+    ctx
 }
 
 async fn publish_page(
@@ -197,12 +185,17 @@ async fn publish_page(
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
     let st = state.clone();
-    let mut s = state
-        .db(move |conn| publish_state(conn, &st, &actor, id, lang))
+    let (mut ctx, user) = state
+        .db(move |conn| {
+            let (c, user) = managed(conn, &actor, id)?;
+            let head = super::heading(conn, lang, &st, &c.contest)?;
+            let page = running::publish_page(conn, &st.schemes, &actor, id)?;
+            Ok((publish_ctx(&head, &page, lang), user))
+        })
         .await?;
-    s.ctx.insert("published", &query.published);
-    s.ctx.insert("reason", "");
-    render(&state, &req, "organise/publish.html", s.ctx, Some(s.user))
+    ctx.insert("published", &query.published);
+    ctx.insert("reason", "");
+    render(&state, &req, "organise/publish.html", ctx, Some(user))
 }
 
 async fn publish(
@@ -222,25 +215,18 @@ async fn publish(
     let kept = reason.clone();
     let outcome = state
         .db(move |conn| {
-            managed(conn, &actor, id)?;
+            let (c, user) = managed(conn, &actor, id)?;
             let why = if reason.is_empty() {
                 None
             } else {
                 Some(crate::workflow::check_text("reason", &reason, 500)?)
             };
-            let done = crate::store::write_tx(conn, |conn| {
-                crate::workflow::results::publish(
-                    conn,
-                    &st.schemes,
-                    id,
-                    why.as_deref(),
-                    actor.user(),
-                )
-            });
-            match done {
-                Ok(p) => Ok(Ok(p.version)),
+            match running::publish_results(conn, &st.schemes, &actor, id, why.as_deref()) {
+                Ok(version) => Ok(Ok(version)),
                 Err(e) if e.kind.status().is_client_error() => {
-                    Ok(Err((publish_state(conn, &st, &actor, id, lang)?, e)))
+                    let head = super::heading(conn, lang, &st, &c.contest)?;
+                    let page = running::publish_page(conn, &st.schemes, &actor, id)?;
+                    Ok(Err((publish_ctx(&head, &page, lang), user, e)))
                 }
                 Err(e) => Err(e),
             }
@@ -250,21 +236,21 @@ async fn publish(
         Ok(Ok(v)) => Ok(see_other(&format!(
             "/organise/contests/{id}/publish?published={v}"
         ))),
-        Ok(Err((mut s, e))) => {
+        Ok(Err((mut ctx, user, e))) => {
             let key = format!("error_{}", e.code);
             let text = if state.catalog.messages(lang).contains_key(&key) {
                 state.catalog.get(lang, &key)
             } else {
                 e.message.clone()
             };
-            s.ctx.insert("refused", &text);
-            s.ctx.insert("reason", &kept);
+            ctx.insert("refused", &text);
+            ctx.insert("reason", &kept);
             render_status(
                 &state,
                 &req,
                 "organise/publish.html",
-                s.ctx,
-                Some(s.user),
+                ctx,
+                Some(user),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }

@@ -4,16 +4,15 @@
 //! organiser has made it public; its organisers and chief judges always.
 
 use super::pick;
-use crate::engine::access::{Actor, Denied};
+use crate::engine::access::Denied;
 use crate::engine::model::{ContestId, ContestStatus};
 use crate::error::{AppError, AppResult};
-use crate::store::{audit, live as live_store, users, write_tx, DbConnection};
 use crate::web::auth::Caller;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::{forms::FormData, render};
 use crate::web::State;
 use crate::workflow::allow;
-use crate::workflow::contests::{load_contest, may_supervise, LoadedContest};
+use crate::workflow::running;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use std::time::Duration;
@@ -28,45 +27,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .route("/contests/{id}/live/visibility", web::post().to(visibility));
 }
 
-/// Who may see what of a contest's live ranking.
-struct Access {
-    contest: LoadedContest,
-    public: bool,
-    /// An organiser over the contest or its chief judge: sees it always.
-    supervises: bool,
-    manages: bool,
-}
-
-impl Access {
-    fn load(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> AppResult<Access> {
-        let contest = load_contest(conn, id)?;
-        allow(
-            actor.is_signed_in(),
-            actor.may_view_contest(&contest.scope()),
-        )?;
-        let supervises = may_supervise(actor, &contest).is_ok();
-        let manages = actor.may_manage_contest(&contest.scope()).is_ok();
-        Ok(Access {
-            public: live_store::is_public(conn, id)?,
-            contest,
-            supervises,
-            manages,
-        })
-    }
-
-    fn may_see(&self) -> bool {
-        self.public || self.supervises
-    }
-
-    /// Whether there is a ranking to show: marking has begun.
-    fn begun(&self) -> bool {
-        matches!(
-            self.contest.contest.status,
-            ContestStatus::Running | ContestStatus::MarkingClosed | ContestStatus::Published
-        )
-    }
-}
-
 async fn page(
     state: State,
     req: HttpRequest,
@@ -76,15 +36,11 @@ async fn page(
     let id = ContestId(path.into_inner());
     let (lang, _) = Lang::of_request(&req);
     let actor = caller.actor;
-    let (access, user) = state
-        .db(move |conn| {
-            let access = Access::load(conn, &actor, id)?;
-            let user = match actor.user() {
-                Some(u) => Some(users::get(conn, u)?),
-                None => None,
-            };
-            Ok((access, user))
-        })
+    let running::LivePage {
+        access,
+        account: user,
+    } = state
+        .db(move |conn| running::live_page(conn, &actor, id))
         .await?;
     let c = &access.contest.contest;
     let mut ctx = tera::Context::new();
@@ -128,7 +84,9 @@ async fn events(
     let (lang, _) = Lang::of_request(&req);
     let actor = caller.actor;
     let signed_in = actor.is_signed_in();
-    let access = state.db(move |conn| Access::load(conn, &actor, id)).await?;
+    let access = state
+        .db(move |conn| running::live_access(conn, &actor, id))
+        .await?;
     if !access.may_see() {
         let why = state.catalog.get(lang, "live_not_public");
         allow(signed_in, Err(Denied(why)))?;
@@ -261,21 +219,7 @@ async fn visibility(
     };
     let actor = caller.actor;
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let c = load_contest(conn, id)?;
-                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-                live_store::set_public(conn, id, public, actor.user())?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "live.visibility",
-                    ("contest", Some(id.0)),
-                    serde_json::json!({ "public": public }),
-                )?;
-                Ok(())
-            })
-        })
+        .db(move |conn| running::set_live_visibility(conn, &actor, id, public))
         .await?;
     state.live.changed(id);
     Ok(HttpResponse::SeeOther()

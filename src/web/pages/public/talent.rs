@@ -7,12 +7,11 @@ use super::pick;
 use crate::engine::access::Actor;
 use crate::engine::model::{SkillLevel, Vocabulary};
 use crate::error::{AppError, AppResult};
-use crate::store::{organisations, reference, users};
 use crate::web::auth::Caller;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
 use crate::web::State;
-use crate::workflow::talent::{self, Filter};
+use crate::workflow::talent::{self, Filter, Profile};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -54,6 +53,57 @@ fn filter_of(values: &BTreeMap<String, String>) -> Filter {
     }
 }
 
+/// One table row per profile.
+fn rows(
+    state: &State,
+    lang: Lang,
+    profiles: Vec<Profile>,
+    orgs: &HashMap<String, String>,
+    tiers: &[Choice],
+) -> Vec<Row> {
+    let tier_name = |code: &str| {
+        tiers
+            .iter()
+            .find(|t| t.code == code)
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| code.to_string())
+    };
+    profiles
+        .into_iter()
+        .map(|p| {
+            let best = p
+                .records
+                .iter()
+                .min_by_key(|r| (std::cmp::Reverse(r.tier_rank), r.place))
+                .map(|r| format!("{} · {}", r.contest, r.place))
+                .unwrap_or_default();
+            let awards = p
+                .records
+                .iter()
+                .flat_map(|r| r.awards.iter())
+                .map(|(code, name_zh)| pick(lang, name_zh, code))
+                .collect::<Vec<_>>()
+                .join("、");
+            Row {
+                id: p.competitor,
+                name: p.name.clone(),
+                organisation: orgs
+                    .get(&p.organisation)
+                    .cloned()
+                    .unwrap_or_else(|| p.organisation.clone()),
+                level: p
+                    .skill_level
+                    .map(|l| state.catalog.get(lang, &format!("level_{}", l.code())))
+                    .unwrap_or_default(),
+                highest_tier: p.highest_tier.as_deref().map(tier_name).unwrap_or_default(),
+                results: p.records.len(),
+                best,
+                awards,
+            }
+        })
+        .collect()
+}
+
 async fn page(
     state: State,
     req: HttpRequest,
@@ -77,74 +127,32 @@ async fn page(
         .collect();
     let filter = filter_of(&values);
     let st = state.clone();
-    let (rows, skills, tiers, user) = state
-        .db(move |conn| {
-            let user = match actor.user() {
-                Some(u) => Some(users::get(conn, u)?),
-                None => None,
-            };
-            let orgs: HashMap<String, String> = organisations::all(conn)?
-                .into_iter()
-                .map(|o| (o.code.clone(), pick(lang, &o.name_zh, &o.name_en)))
-                .collect();
-            let tiers: Vec<Choice> = reference::tiers(conn)?
-                .into_iter()
-                .map(|t| Choice {
-                    name: pick(lang, &t.name_zh, &t.name_en),
-                    code: t.code,
-                })
-                .collect();
-            let skills: Vec<Choice> = reference::skills(conn)?
-                .into_iter()
-                .map(|s| Choice {
-                    name: pick(lang, &s.name_zh, &s.name_en),
-                    code: s.code,
-                })
-                .collect();
-            let tier_name = |code: &str| {
-                tiers
-                    .iter()
-                    .find(|t| t.code == code)
-                    .map(|t| t.name.clone())
-                    .unwrap_or_else(|| code.to_string())
-            };
-            let rows: Vec<Row> = talent::profiles(conn, &st.publications, &actor, &filter)?
-                .into_iter()
-                .map(|p| {
-                    let best = p
-                        .records
-                        .iter()
-                        .min_by_key(|r| (std::cmp::Reverse(r.tier_rank), r.place))
-                        .map(|r| format!("{} · {}", r.contest, r.place))
-                        .unwrap_or_default();
-                    let awards = p
-                        .records
-                        .iter()
-                        .flat_map(|r| r.awards.iter())
-                        .map(|(code, name_zh)| pick(lang, name_zh, code))
-                        .collect::<Vec<_>>()
-                        .join("、");
-                    Row {
-                        id: p.competitor,
-                        name: p.name.clone(),
-                        organisation: orgs
-                            .get(&p.organisation)
-                            .cloned()
-                            .unwrap_or_else(|| p.organisation.clone()),
-                        level: p
-                            .skill_level
-                            .map(|l| st.catalog.get(lang, &format!("level_{}", l.code())))
-                            .unwrap_or_default(),
-                        highest_tier: p.highest_tier.as_deref().map(tier_name).unwrap_or_default(),
-                        results: p.records.len(),
-                        best,
-                        awards,
-                    }
-                })
-                .collect();
-            Ok((rows, skills, tiers, user))
-        })
+    let found = state
+        .db(move |conn| talent::search_page(conn, &st.publications, &actor, &filter))
         .await?;
+    let orgs: HashMap<String, String> = found
+        .organisations
+        .iter()
+        .map(|o| (o.code.clone(), pick(lang, &o.name_zh, &o.name_en)))
+        .collect();
+    let tiers: Vec<Choice> = found
+        .tiers
+        .into_iter()
+        .map(|t| Choice {
+            name: pick(lang, &t.name_zh, &t.name_en),
+            code: t.code,
+        })
+        .collect();
+    let skills: Vec<Choice> = found
+        .skills
+        .into_iter()
+        .map(|s| Choice {
+            name: pick(lang, &s.name_zh, &s.name_en),
+            code: s.code,
+        })
+        .collect();
+    let rows = rows(&state, lang, found.profiles, &orgs, &tiers);
+    let user = found.account;
     let levels: Vec<Choice> = SkillLevel::ALL
         .iter()
         .map(|l| Choice {

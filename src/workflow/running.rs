@@ -1,0 +1,190 @@
+//! Running a contest after its set-up: whether its live ranking is public,
+//! publishing its results (with the page that shows what would be
+//! published), and the visitor's account the pages show.
+
+use super::allow;
+use super::contests::{load_contest, may_supervise, LoadedContest};
+use super::marking::Schemes;
+use super::results::{self, ResultsView};
+use crate::engine::access::Actor;
+use crate::engine::model::{ContestId, ContestStatus};
+use crate::error::{AppResult, ErrorKind};
+use crate::store::users;
+use crate::store::{audit, live, results as published, write_tx, DbConnection};
+use chrono::NaiveDateTime;
+
+/// A signed-in visitor's account, as the pages show it.
+pub use crate::store::users::User;
+
+/// The visitor's account, when they are signed in.
+pub fn account(conn: &mut DbConnection, actor: &Actor) -> AppResult<Option<User>> {
+    Ok(match actor.user() {
+        Some(u) => Some(users::get(conn, u)?),
+        None => None,
+    })
+}
+
+/// Who may see what of a contest's live ranking.
+pub struct LiveAccess {
+    pub contest: LoadedContest,
+    /// The organiser has made the live ranking public.
+    pub public: bool,
+    /// An organiser over the contest or its chief judge: sees it always.
+    pub supervises: bool,
+    pub manages: bool,
+}
+
+impl LiveAccess {
+    /// The ranking is public, or the visitor supervises the contest.
+    pub fn may_see(&self) -> bool {
+        self.public || self.supervises
+    }
+
+    /// Whether there is a ranking to show: marking has begun.
+    pub fn begun(&self) -> bool {
+        matches!(
+            self.contest.contest.status,
+            ContestStatus::Running | ContestStatus::MarkingClosed | ContestStatus::Published
+        )
+    }
+}
+
+/// What the visitor may see of the contest's live ranking; refused when
+/// they may not see the contest at all.
+pub fn live_access(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<LiveAccess> {
+    let c = load_contest(conn, contest)?;
+    allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+    let supervises = may_supervise(actor, &c).is_ok();
+    let manages = actor.may_manage_contest(&c.scope()).is_ok();
+    Ok(LiveAccess {
+        public: live::is_public(conn, contest)?,
+        contest: c,
+        supervises,
+        manages,
+    })
+}
+
+/// The live ranking page: what the visitor may see, and their account.
+pub struct LivePage {
+    pub access: LiveAccess,
+    pub account: Option<User>,
+}
+
+pub fn live_page(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<LivePage> {
+    let access = live_access(conn, actor, contest)?;
+    Ok(LivePage {
+        access,
+        account: account(conn, actor)?,
+    })
+}
+
+/// Makes the contest's live ranking public or private (its organisers).
+pub fn set_live_visibility(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+    public: bool,
+) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let c = load_contest(conn, contest)?;
+        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        live::set_public(conn, contest, public, actor.user())?;
+        audit::record(
+            conn,
+            actor.user(),
+            "live.visibility",
+            ("contest", Some(contest.0)),
+            serde_json::json!({ "public": public }),
+        )?;
+        Ok(())
+    })
+}
+
+/// One stored publication of a contest's results.
+pub struct PublicationEntry {
+    pub version: i32,
+    pub reason: Option<String>,
+    pub at: NaiveDateTime,
+}
+
+/// What publishing would publish now.
+pub enum Preview {
+    /// The standings, and whatever still stops publication.
+    Ready {
+        view: Box<ResultsView>,
+        blockers: Vec<String>,
+    },
+    /// The contest has no award policy yet.
+    NoPolicy,
+    /// The standings cannot be computed: why.
+    Cannot(String),
+}
+
+/// The publication page of a contest (its organisers).
+pub struct PublishPage {
+    pub status: ContestStatus,
+    /// Newest first.
+    pub history: Vec<PublicationEntry>,
+    pub preview: Preview,
+}
+
+pub fn publish_page(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<PublishPage> {
+    let c = load_contest(conn, contest)?;
+    allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+    let history = published::publication_history(conn, contest)?
+        .into_iter()
+        .rev()
+        .map(|(version, reason, at)| PublicationEntry {
+            version,
+            reason,
+            at,
+        })
+        .collect();
+    let preview = match results::compute(conn, schemes, contest, 0) {
+        Ok(view) => Preview::Ready {
+            view: Box::new(view),
+            blockers: results::blockers(conn, schemes, contest)?
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        },
+        Err(e) if e.code == "no_policy" => Preview::NoPolicy,
+        Err(e) if e.kind == ErrorKind::Conflict => Preview::Cannot(e.message),
+        Err(e) => return Err(e),
+    };
+    Ok(PublishPage {
+        status: c.contest.status,
+        history,
+        preview,
+    })
+}
+
+/// Publishes the contest's results (its organisers): version 1 once
+/// marking is closed, a correction with a reason after that. Returns the
+/// version stored.
+pub fn publish_results(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    actor: &Actor,
+    contest: ContestId,
+    reason: Option<&str>,
+) -> AppResult<i32> {
+    write_tx(conn, |conn| {
+        let c = load_contest(conn, contest)?;
+        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        results::publish(conn, schemes, contest, reason, actor.user()).map(|p| p.version)
+    })
+}
