@@ -7,9 +7,12 @@ use crate::engine::access::Actor;
 use crate::engine::model::{
     CompetitorId, ContestStatus, EntryId, Organisation, SkillLevel, Vocabulary,
 };
+use crate::engine::model::{Skill, Tier};
 use crate::engine::standings::displayed;
 use crate::error::{AppError, AppResult, ErrorKind};
+use crate::store::users::User;
 use crate::store::{competitors, contests, entries, organisations, reference, DbConnection};
+use crate::workflow::allow;
 use crate::workflow::contests::load_contest;
 use crate::workflow::results::{PublicationCache, ResultsView};
 use rust_decimal::Decimal;
@@ -354,13 +357,6 @@ pub fn profiles(
     }
     Ok(out)
 }
-
-use crate::engine::model::{Skill, Tier};
-use crate::error::AppError;
-use crate::store::competitors;
-use crate::store::users::User;
-use crate::workflow::allow;
-use crate::workflow::results::PublicationCache;
 
 /// One competitor's profile, for whoever may see the competitor.
 pub fn profile_of(
