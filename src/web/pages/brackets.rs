@@ -275,6 +275,137 @@ fn drawings(v: &BracketView, t: &HashMap<String, String>) -> Vec<Drawing> {
     out
 }
 
+/// The entrant holding a seed: "seed name", and their organisation.
+fn name_of(view: &BracketView, seed: usize) -> (String, String) {
+    view.entrants
+        .get(seed - 1)
+        .map(|e| (format!("{} {}", e.seed, e.name), e.organisation.clone()))
+        .unwrap_or_default()
+}
+
+/// The group and Swiss tables.
+fn tables(view: &BracketView, t: &HashMap<String, String>) -> Vec<TableView> {
+    view.state
+        .tables
+        .iter()
+        .map(|tb| TableView {
+            name: if tb.name == "swiss" {
+                t.get("swiss").cloned().unwrap_or_default()
+            } else {
+                format!(
+                    "{} {}",
+                    t.get("group").cloned().unwrap_or_default(),
+                    tb.name
+                )
+            },
+            rows: tb
+                .standings
+                .iter()
+                .map(|s| {
+                    let (name, organisation) = name_of(view, s.seed);
+                    Row {
+                        place: if tb.complete {
+                            s.place.to_string()
+                        } else {
+                            String::new()
+                        },
+                        name,
+                        organisation,
+                        played: s.played,
+                        won: s.won,
+                        drawn: s.drawn,
+                        lost: s.lost,
+                        points: s.points,
+                        diff: (s.score_for - s.score_against).normalize().to_string(),
+                        buchholz: s.buchholz.map(|b| b.to_string()).unwrap_or_default(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The group and Swiss matches, listed.
+fn listed(view: &BracketView, t: &HashMap<String, String>) -> Vec<ListedMatch> {
+    view.bracket
+        .matches
+        .iter()
+        .filter(|m| matches!(m.part, Part::Group | Part::Swiss))
+        .map(|m| {
+            let s = view.state.find(&m.id);
+            let result = s
+                .and_then(|s| s.result.as_ref())
+                .map(|r| match (r.score, r.winner) {
+                    (Some((h, a)), _) => format!("{}–{}", h.normalize(), a.normalize()),
+                    (None, Winner::Draw) => "=".into(),
+                    (None, Winner::Home) => "✓ –".into(),
+                    (None, Winner::Away) => "– ✓".into(),
+                })
+                .unwrap_or_default();
+            ListedMatch {
+                id: m.id.clone(),
+                round: m.round,
+                home: label(view, s.and_then(|s| s.home), &m.home, t),
+                away: label(view, s.and_then(|s| s.away), &m.away, t),
+                result,
+            }
+        })
+        .collect()
+}
+
+/// The placings, shared places as a range.
+fn placings(view: &BracketView) -> Vec<Row> {
+    view.state
+        .placings
+        .iter()
+        .map(|p| {
+            let (name, organisation) = name_of(view, p.seed);
+            Row {
+                place: if p.to > p.place {
+                    format!("{}–{}", p.place, p.to)
+                } else {
+                    p.place.to_string()
+                },
+                name,
+                organisation,
+                played: 0,
+                won: 0,
+                drawn: 0,
+                lost: 0,
+                points: 0,
+                diff: String::new(),
+                buchholz: String::new(),
+            }
+        })
+        .collect()
+}
+
+/// How the seeds were decided, in words.
+fn seeding_text(view: &BracketView, t: &HashMap<String, String>) -> String {
+    let msg = |k: &str| t.get(k).cloned().unwrap_or_default();
+    let mut seeding = match view.seeding.method.as_str() {
+        "hand" => msg("seeding_hand"),
+        "contest" => msg("seeding_contest")
+            .replace(
+                "{contest}",
+                view.seeding.contest.as_deref().unwrap_or_default(),
+            )
+            .replace(
+                "{version}",
+                &view
+                    .seeding
+                    .publication
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
+            ),
+        _ => msg("seeding_start_number"),
+    };
+    if view.seeding.keep_apart {
+        seeding.push_str(&msg("seeding_keep_apart"));
+    }
+    seeding
+}
+
 async fn page(
     state: State,
     req: HttpRequest,
@@ -297,100 +428,6 @@ async fn page(
         contest.name_en
     };
     let t = state.catalog.messages(lang).clone();
-    let name_of = |seed: usize| {
-        view.entrants
-            .get(seed - 1)
-            .map(|e| (format!("{} {}", e.seed, e.name), e.organisation.clone()))
-            .unwrap_or_default()
-    };
-    let tables: Vec<TableView> = view
-        .state
-        .tables
-        .iter()
-        .map(|tb| TableView {
-            name: if tb.name == "swiss" {
-                t.get("swiss").cloned().unwrap_or_default()
-            } else {
-                format!(
-                    "{} {}",
-                    t.get("group").cloned().unwrap_or_default(),
-                    tb.name
-                )
-            },
-            rows: tb
-                .standings
-                .iter()
-                .map(|s| {
-                    let (name, organisation) = name_of(s.seed);
-                    Row {
-                        place: if tb.complete {
-                            s.place.to_string()
-                        } else {
-                            String::new()
-                        },
-                        name,
-                        organisation,
-                        played: s.played,
-                        won: s.won,
-                        drawn: s.drawn,
-                        lost: s.lost,
-                        points: s.points,
-                        diff: (s.score_for - s.score_against).normalize().to_string(),
-                        buchholz: s.buchholz.map(|b| b.to_string()).unwrap_or_default(),
-                    }
-                })
-                .collect(),
-        })
-        .collect();
-    let listed: Vec<ListedMatch> = view
-        .bracket
-        .matches
-        .iter()
-        .filter(|m| matches!(m.part, Part::Group | Part::Swiss))
-        .map(|m| {
-            let s = view.state.find(&m.id);
-            let result = s
-                .and_then(|s| s.result.as_ref())
-                .map(|r| match (r.score, r.winner) {
-                    (Some((h, a)), _) => format!("{}–{}", h.normalize(), a.normalize()),
-                    (None, Winner::Draw) => "=".into(),
-                    (None, Winner::Home) => "✓ –".into(),
-                    (None, Winner::Away) => "– ✓".into(),
-                })
-                .unwrap_or_default();
-            ListedMatch {
-                id: m.id.clone(),
-                round: m.round,
-                home: label(&view, s.and_then(|s| s.home), &m.home, &t),
-                away: label(&view, s.and_then(|s| s.away), &m.away, &t),
-                result,
-            }
-        })
-        .collect();
-    let placings: Vec<Row> = view
-        .state
-        .placings
-        .iter()
-        .map(|p| {
-            let (name, organisation) = name_of(p.seed);
-            Row {
-                place: if p.to > p.place {
-                    format!("{}–{}", p.place, p.to)
-                } else {
-                    p.place.to_string()
-                },
-                name,
-                organisation,
-                played: 0,
-                won: 0,
-                drawn: 0,
-                lost: 0,
-                points: 0,
-                diff: String::new(),
-                buchholz: String::new(),
-            }
-        })
-        .collect();
     let byes: Vec<String> = view
         .state
         .byes
@@ -399,7 +436,7 @@ async fn page(
             format!(
                 "{} {r}: {}",
                 t.get("round").cloned().unwrap_or_default(),
-                name_of(*s).0
+                name_of(&view, *s).0
             )
         })
         .collect();
@@ -412,32 +449,11 @@ async fn page(
             .cloned()
             .unwrap_or_default(),
     );
-    let msg = |k: &str| t.get(k).cloned().unwrap_or_default();
-    let mut seeding = match view.seeding.method.as_str() {
-        "hand" => msg("seeding_hand"),
-        "contest" => msg("seeding_contest")
-            .replace(
-                "{contest}",
-                view.seeding.contest.as_deref().unwrap_or_default(),
-            )
-            .replace(
-                "{version}",
-                &view
-                    .seeding
-                    .publication
-                    .map(|v| v.to_string())
-                    .unwrap_or_default(),
-            ),
-        _ => msg("seeding_start_number"),
-    };
-    if view.seeding.keep_apart {
-        seeding.push_str(&msg("seeding_keep_apart"));
-    }
-    ctx.insert("seeding", &seeding);
+    ctx.insert("seeding", &seeding_text(&view, &t));
     ctx.insert("drawings", &drawings(&view, &t));
-    ctx.insert("tables", &tables);
-    ctx.insert("listed", &listed);
-    ctx.insert("placings", &placings);
+    ctx.insert("tables", &tables(&view, &t));
+    ctx.insert("listed", &listed(&view, &t));
+    ctx.insert("placings", &placings(&view));
     ctx.insert("byes", &byes);
     ctx.insert("problems", &view.state.problems);
     ctx.insert("box_w", &BOX_W);
