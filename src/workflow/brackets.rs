@@ -724,7 +724,7 @@ pub struct BracketPage {
 
 pub fn bracket_page(conn: &mut DbConnection, actor: &Actor, id: i64) -> AppResult<BracketPage> {
     let c = check_bracket(conn, actor, id, false)?;
-    let account = crate::workflow::running::account(conn, actor)?;
+    let account = crate::workflow::accounts::account_of(conn, actor)?;
     Ok(BracketPage {
         contest: c.contest,
         view: view(conn, id)?,

@@ -1,6 +1,6 @@
 //! Running a contest after its set-up: whether its live ranking is public,
 //! publishing its results (with the page that shows what would be
-//! published), and the visitor's account the pages show.
+//! published).
 
 use super::allow;
 use super::contests::{load_contest, may_supervise, LoadedContest};
@@ -9,20 +9,9 @@ use super::results::{self, ResultsView};
 use crate::engine::access::Actor;
 use crate::engine::model::{ContestId, ContestStatus};
 use crate::error::{AppResult, ErrorKind};
-use crate::store::users;
 use crate::store::{audit, live, results as published, write_tx, DbConnection};
+use crate::workflow::accounts::{account_of as account, User};
 use chrono::NaiveDateTime;
-
-/// A signed-in visitor's account, as the pages show it.
-pub use crate::store::users::User;
-
-/// The visitor's account, when they are signed in.
-pub fn account(conn: &mut DbConnection, actor: &Actor) -> AppResult<Option<User>> {
-    Ok(match actor.user() {
-        Some(u) => Some(users::get(conn, u)?),
-        None => None,
-    })
-}
 
 /// Who may see what of a contest's live ranking.
 pub struct LiveAccess {

@@ -392,7 +392,7 @@ pub fn search_page(
     actor: &Actor,
     filter: &Filter,
 ) -> AppResult<SearchPage> {
-    let account = crate::workflow::running::account(conn, actor)?;
+    let account = crate::workflow::accounts::account_of(conn, actor)?;
     let organisations = organisations::all(conn)?;
     let tiers = reference::tiers(conn)?;
     let skills = reference::skills(conn)?;
