@@ -1,6 +1,16 @@
-//! Registration: turns the rows of a registration file into a plan of what to
-//! write, or into the complete list of what is wrong with them. Nothing is written
-//! unless the whole file is valid, and a file already imported plans no change.
+//! Registration: reads the rows of a registration (a file or a request) by one
+//! set of rules ([`check_rows`], [`RowChecker`]), then turns them into a plan
+//! of what to write, or into the complete list of what is wrong with them.
+//! Nothing is written unless every row is valid, and a file already imported
+//! plans no change.
+
+mod fields;
+mod rows;
+#[cfg(test)]
+mod test_rows;
+
+pub use fields::{Column, RawRow, COLUMNS};
+pub use rows::{check_rows, RowChecker};
 
 use super::eligibility::{self, Candidate, Rule};
 use super::identity::IdentityHasher;
