@@ -282,6 +282,30 @@ fn json_registration_uses_the_same_rules(backend: Backend) {
     );
     assert!(details.iter().any(|d| d["column"] == "name"));
     assert!(details.iter().any(|d| d["column"] == "id_number"));
+    // A registration with no values is checked like any other, not skipped
+    // as a blank line of a file would be.
+    let resp = s
+        .client()
+        .post(s.url(&format!("/api/v1/contests/{c}/entries")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!([{}, {"name": " ", "group": ""}]))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let body: Value = resp.json().unwrap();
+    let at: Vec<(i64, &str)> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["row"].as_i64().unwrap(), d["column"].as_str().unwrap()))
+        .collect();
+    let each = ["name", "id_number", "organisation", "group"];
+    let expected: Vec<(i64, &str)> = [1, 2]
+        .into_iter()
+        .flat_map(|row| each.map(|column| (row, column)))
+        .collect();
+    assert_eq!(at, expected, "{body}");
+    assert_eq!(entry_count(&s, &token, c), 1);
     let resp = s
         .client()
         .post(s.url(&format!("/api/v1/contests/{c}/entries")))

@@ -1,6 +1,16 @@
-//! Registration: turns the rows of a registration file into a plan of what to
-//! write, or into the complete list of what is wrong with them. Nothing is written
-//! unless the whole file is valid, and a file already imported plans no change.
+//! Registration: reads the rows of a registration (a file or a request) by one
+//! set of rules ([`check_rows`], [`RowChecker`]), then turns them into a plan
+//! of what to write, or into the complete list of what is wrong with them.
+//! Nothing is written unless every row is valid, and a file already imported
+//! plans no change.
+
+mod fields;
+mod rows;
+#[cfg(test)]
+mod test_rows;
+
+pub use fields::{Column, RawRow, COLUMNS};
+pub use rows::{check_rows, RowChecker};
 
 use super::eligibility::{self, Candidate, Rule};
 use super::identity::IdentityHasher;
@@ -188,86 +198,134 @@ pub fn plan(
     let mut errors = Vec::new();
     let mut plan = Plan::default();
     let mut resolved = Vec::with_capacity(rows.len());
-
     for (row, id_hash) in rows.iter().zip(hashes) {
-        let before = errors.len();
-        let org = match ctx.organisations.resolve(&row.organisation) {
-            Ok(o) => Some(o),
-            Err(m) => {
-                errors.push(RowError::new(row.row, "organisation", m));
-                None
-            }
-        };
-        if let (Some(org), Some(scope)) = (org, ctx.scope) {
-            if !scope.contains(&org.path) {
-                errors.push(RowError::new(
-                    row.row,
-                    "organisation",
-                    format!(
-                        "organisation '{}' is outside {} ({}), for which you register",
-                        org.code, scope.name_en, scope.code
-                    ),
-                ));
-            }
+        if let Some(r) = resolve_row(ctx, row, id_hash, &mut plan, &mut errors) {
+            resolved.push(r);
         }
-        if let Some(org) = org {
-            check_eligibility(ctx, row, org, &mut errors);
-        }
-        let id_hash = id_hash.clone();
-        let member = match ctx.known.get(&id_hash) {
-            Some(known) => {
-                check_same_person(known, row, &mut errors);
-                Member::Known(known.id)
-            }
-            None => Member::New(usize::MAX),
-        };
-        if errors.len() > before {
-            continue;
-        }
-        let Some(org) = org else { continue };
-        let member = match member {
-            Member::Known(id) => {
-                if let Some(known) = ctx.known.get(&id_hash) {
-                    if known.organisation_id != org.id
-                        || known.group != row.group
-                        || (row.skill_level.is_some() && known.skill_level != row.skill_level)
-                    {
-                        plan.competitor_updates.push(CompetitorUpdate {
-                            id,
-                            organisation_id: org.id,
-                            group: row.group,
-                            skill_level: row.skill_level.or(known.skill_level),
-                        });
-                    }
-                }
-                Member::Known(id)
-            }
-            Member::New(_) => {
-                plan.new_competitors.push(NewCompetitor {
-                    row: row.row,
-                    name: row.name.clone(),
-                    id_last4: IdentityHasher::last4(&row.id_number),
-                    id_hash,
-                    id_kind: row.id_kind,
-                    birth_date: row.birth_date,
-                    gender: row.gender,
-                    organisation_id: org.id,
-                    group: row.group,
-                    skill_level: row.skill_level,
-                });
-                Member::New(plan.new_competitors.len() - 1)
-            }
-        };
-        resolved.push(Resolved {
-            row,
-            organisation: org.id,
-            member,
+    }
+    let groups = group_into_entries(ctx.skill, &resolved, rows, &mut errors);
+    let wanted = new_entries(ctx.entries, groups, &mut plan, &mut errors);
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+        errors.dedup();
+        return Err(errors);
+    }
+    let mut numbers =
+        StartNumbers::new(ctx.entries, wanted.iter().filter_map(|(n, _)| n.as_deref()));
+    for (number, members) in wanted {
+        let lead = members[0];
+        plan.new_entries.push(NewEntry {
+            start_number: number.unwrap_or_else(|| numbers.next_free()),
+            team_name: lead.row.team.clone(),
+            organisation_id: lead.organisation,
+            members: members.iter().map(|m| m.member).collect(),
         });
     }
+    // Only changes that are part of this registration are kept for known people.
+    plan.competitor_updates.sort_by_key(|u| u.id);
+    plan.competitor_updates.dedup_by_key(|u| u.id);
+    Ok(plan)
+}
 
-    let groups = group_into_entries(ctx.skill, &resolved, rows, &mut errors);
-    let existing = ExistingEntries::new(ctx.entries);
-    let mut wanted: Vec<(Option<String>, Vec<&Resolved>)> = Vec::new();
+/// Checks one row against the contest and the people already known, and plans
+/// the person it names when it breaks no rule.
+fn resolve_row<'r>(
+    ctx: &Context<'_>,
+    row: &'r RegistrationRow,
+    id_hash: &str,
+    plan: &mut Plan,
+    errors: &mut Vec<RowError>,
+) -> Option<Resolved<'r>> {
+    let before = errors.len();
+    let org = check_organisation(ctx, row, errors);
+    if let Some(org) = org {
+        check_eligibility(ctx, row, org, errors);
+    }
+    let known = ctx.known.get(id_hash);
+    if let Some(known) = known {
+        check_same_person(known, row, errors);
+    }
+    if errors.len() > before {
+        return None;
+    }
+    let org = org?;
+    let member = match known {
+        Some(known) => {
+            if known.organisation_id != org.id
+                || known.group != row.group
+                || (row.skill_level.is_some() && known.skill_level != row.skill_level)
+            {
+                plan.competitor_updates.push(CompetitorUpdate {
+                    id: known.id,
+                    organisation_id: org.id,
+                    group: row.group,
+                    skill_level: row.skill_level.or(known.skill_level),
+                });
+            }
+            Member::Known(known.id)
+        }
+        None => {
+            plan.new_competitors.push(NewCompetitor {
+                row: row.row,
+                name: row.name.clone(),
+                id_last4: IdentityHasher::last4(&row.id_number),
+                id_hash: id_hash.to_string(),
+                id_kind: row.id_kind,
+                birth_date: row.birth_date,
+                gender: row.gender,
+                organisation_id: org.id,
+                group: row.group,
+                skill_level: row.skill_level,
+            });
+            Member::New(plan.new_competitors.len() - 1)
+        }
+    };
+    Some(Resolved {
+        row,
+        organisation: org.id,
+        member,
+    })
+}
+
+/// The row's organisation, if it is known and inside the registrar's scope.
+fn check_organisation<'a>(
+    ctx: &Context<'a>,
+    row: &RegistrationRow,
+    errors: &mut Vec<RowError>,
+) -> Option<&'a Organisation> {
+    let org = match ctx.organisations.resolve(&row.organisation) {
+        Ok(o) => o,
+        Err(m) => {
+            errors.push(RowError::new(row.row, "organisation", m));
+            return None;
+        }
+    };
+    if let Some(scope) = ctx.scope {
+        if !scope.contains(&org.path) {
+            errors.push(RowError::new(
+                row.row,
+                "organisation",
+                format!(
+                    "organisation '{}' is outside {} ({}), for which you register",
+                    org.code, scope.name_en, scope.code
+                ),
+            ));
+        }
+    }
+    Some(org)
+}
+
+/// The entries the contest does not have yet, with the start numbers they ask
+/// for; counts those it already has, and reports people entered otherwise and
+/// start numbers taken.
+fn new_entries<'s, 'r>(
+    entries: &[Entry],
+    groups: Vec<Vec<&'s Resolved<'r>>>,
+    plan: &mut Plan,
+    errors: &mut Vec<RowError>,
+) -> Vec<(Option<String>, Vec<&'s Resolved<'r>>)> {
+    let existing = ExistingEntries::new(entries);
+    let mut wanted = Vec::new();
     for members in groups {
         let lead = members[0];
         match existing.compare(&members) {
@@ -290,27 +348,7 @@ pub fn plan(
             }
         }
     }
-    if !errors.is_empty() {
-        errors.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
-        errors.dedup();
-        return Err(errors);
-    }
-
-    let mut numbers =
-        StartNumbers::new(ctx.entries, wanted.iter().filter_map(|(n, _)| n.as_deref()));
-    for (number, members) in wanted {
-        let lead = members[0];
-        plan.new_entries.push(NewEntry {
-            start_number: number.unwrap_or_else(|| numbers.next_free()),
-            team_name: lead.row.team.clone(),
-            organisation_id: lead.organisation,
-            members: members.iter().map(|m| m.member).collect(),
-        });
-    }
-    // Only changes that are part of this registration are kept for known people.
-    plan.competitor_updates.sort_by_key(|u| u.id);
-    plan.competitor_updates.dedup_by_key(|u| u.id);
-    Ok(plan)
+    wanted
 }
 
 fn check_eligibility(

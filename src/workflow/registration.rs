@@ -1,14 +1,22 @@
 //! The registration workflow shared by the CLI and the API: load what the rules
 //! need, let the engine plan, and write the plan in the same transaction.
 
+use super::allow;
+use super::contests::load_contest;
+use crate::engine::access::Actor;
 use crate::engine::identity::IdentityHasher;
-use crate::engine::model::{ContestId, Organisation, UserId};
-use crate::engine::registration::{self, Context, OrgIndex, RegistrationRow, RowError};
+use crate::engine::model::{ContestId, EntryId, EntryStatus, Organisation, UserId};
+use crate::engine::registration::{self, Context, OrgIndex, RawRow, RegistrationRow, RowError};
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
 use crate::io::encoding::{decode, TextEncoding};
 use crate::io::entries_csv::{parse_entries, write_entries, ExportRow};
-use crate::store::entries::{self, Applied, EntryView};
-use crate::store::{competitors, contests, organisations, reference, write_tx, DbConnection};
+use crate::store::entries;
+use crate::store::{
+    audit, competitors, contests, organisations, reference, write_tx, DbConnection,
+};
+
+/// What a registration did, and a contest's entry as listed.
+pub use crate::store::entries::{Applied, EntryView};
 
 /// Who registers, and for which part of the organisation tree.
 pub struct Registrar<'a> {
@@ -92,6 +100,12 @@ pub fn import_file(
     source: &str,
     dry_run: bool,
 ) -> AppResult<Applied> {
+    let rows = read_file(bytes, encoding)?;
+    register(conn, hasher, contest, &rows, registrar, source, dry_run)
+}
+
+/// The rows of a registration file, each checked by the registration rules.
+fn read_file(bytes: &[u8], encoding: Option<TextEncoding>) -> AppResult<Vec<RegistrationRow>> {
     let (text, _) = decode(bytes, encoding)
         .map_err(|m| AppError::new(ErrorKind::Invalid, "bad_encoding", m))?;
     let rows = parse_entries(&text).map_err(|errors| invalid_rows(&errors))?;
@@ -101,7 +115,78 @@ pub fn import_file(
             "the file has a header but no rows to register",
         ));
     }
-    register(conn, hasher, contest, &rows, registrar, source, dry_run)
+    Ok(rows)
+}
+
+/// Registrations given field by field (as in a JSON request), read by the
+/// same rules as the rows of a registration file.
+pub fn check_rows(rows: &[RawRow<'_>]) -> AppResult<Vec<RegistrationRow>> {
+    registration::check_rows(rows).map_err(|errors| invalid_rows(&errors))
+}
+
+/// Checks that the actor may register entries in the contest, and gives the
+/// organisation they register for: an organiser's own; `None` for other
+/// callers, who are refused by the contest rules before it matters.
+fn registering(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<Option<Organisation>> {
+    let c = load_contest(conn, contest)?;
+    allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+    match actor {
+        Actor::Organiser { scope, .. } => match scope.last() {
+            Some(o) => Ok(Some(organisations::get(conn, *o)?)),
+            None => Ok(None),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// Registers checked rows for a caller who may manage the contest.
+pub fn register_as(
+    conn: &mut DbConnection,
+    hasher: &IdentityHasher,
+    actor: &Actor,
+    contest: ContestId,
+    rows: &[RegistrationRow],
+    source: &str,
+    dry_run: bool,
+) -> AppResult<Applied> {
+    let scope = registering(conn, actor, contest)?;
+    let registrar = Registrar {
+        user: actor.user(),
+        scope: scope.as_ref(),
+    };
+    register(conn, hasher, contest, rows, &registrar, source, dry_run)
+}
+
+/// What an imported file did, or would do in a dry run, with its rows as read.
+pub struct Imported {
+    pub applied: Applied,
+    pub rows: Vec<RegistrationRow>,
+}
+
+/// Imports a registration file for a caller who may manage the contest.
+#[allow(clippy::too_many_arguments)]
+pub fn import_as(
+    conn: &mut DbConnection,
+    hasher: &IdentityHasher,
+    actor: &Actor,
+    contest: ContestId,
+    bytes: &[u8],
+    encoding: Option<TextEncoding>,
+    source: &str,
+    dry_run: bool,
+) -> AppResult<Imported> {
+    let scope = registering(conn, actor, contest)?;
+    let registrar = Registrar {
+        user: actor.user(),
+        scope: scope.as_ref(),
+    };
+    let rows = read_file(bytes, encoding)?;
+    let applied = register(conn, hasher, contest, &rows, &registrar, source, dry_run)?;
+    Ok(Imported { applied, rows })
 }
 
 /// The error for a file with bad rows: every row, column and reason.
@@ -150,4 +235,65 @@ pub fn export_entries(views: &[EntryView]) -> AppResult<String> {
     let mut out = Vec::new();
     write_entries(&mut out, &rows).map_err(|e| AppError::internal(format!("writing CSV: {e}")))?;
     String::from_utf8(out).map_err(|_| AppError::internal("the export is not UTF-8"))
+}
+
+/// A contest's entries with their members and organisations. The caller
+/// decides who may see them.
+pub fn contest_entries(conn: &mut DbConnection, contest: ContestId) -> AppResult<Vec<EntryView>> {
+    Ok(entries::views_of_contest(conn, contest)?)
+}
+
+/// A contest's entries as a registration CSV file.
+pub struct EntriesFile {
+    pub contest_code: String,
+    pub csv: String,
+}
+
+/// The export of a contest's entries, for a caller who may see registration
+/// details.
+pub fn export_contest_entries(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<EntriesFile> {
+    let c = load_contest(conn, contest)?;
+    allow(
+        actor.is_signed_in(),
+        actor.may_view_registration_details(&c.scope()),
+    )?;
+    let views = entries::views_of_contest(conn, contest)?;
+    Ok(EntriesFile {
+        contest_code: c.contest.code,
+        csv: export_entries(&views)?,
+    })
+}
+
+/// Withdraws an entry, with its audit row, for a caller who may manage the
+/// contest.
+pub fn withdraw(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+    entry: EntryId,
+) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let c = load_contest(conn, contest)?;
+        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        let e = entries::get(conn, contest, entry)?;
+        if e.status == EntryStatus::Withdrawn {
+            return Err(AppError::conflict(format!(
+                "entry {} is already withdrawn",
+                e.start_number
+            )));
+        }
+        entries::set_status(conn, entry, EntryStatus::Withdrawn)?;
+        audit::record(
+            conn,
+            actor.user(),
+            "entry.withdraw",
+            ("entry", Some(entry.0)),
+            serde_json::json!({"contest": contest, "start_number": e.start_number}),
+        )?;
+        Ok(())
+    })
 }

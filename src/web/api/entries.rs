@@ -3,16 +3,14 @@
 
 use crate::engine::access::Actor;
 use crate::engine::model::{ContestId, EntryId, EntryStatus, Gender, Group, SkillLevel};
-use crate::engine::registration::RegistrationRow;
+use crate::engine::registration::{Column, RawRow};
 use crate::error::{AppError, AppResult};
-use crate::io::{encoding, entries_csv};
-use crate::store::entries::{self as store, EntryView};
-use crate::store::{audit, organisations, write_tx};
+use crate::io::encoding;
 use crate::web::auth::Caller;
 use crate::web::State;
 use crate::workflow::allow;
 use crate::workflow::contests::load_contest;
-use crate::workflow::registration::{import_file, invalid_rows, register, Registrar};
+use crate::workflow::registration::{self as workflow, Applied, EntryView};
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -120,7 +118,7 @@ async fn list(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<H
             let c = load_contest(conn, id)?;
             allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
             let details = actor.may_view_registration_details(&c.scope()).is_ok();
-            let views = store::views_of_contest(conn, id)?;
+            let views = workflow::contest_entries(conn, id)?;
             // A judge's conflicts reach as far as the strictest of their panels.
             let depth = match actor.user() {
                 Some(user) if matches!(actor, Actor::Judge { .. }) => {
@@ -176,81 +174,31 @@ struct RegistrationBody {
     skill_level: Option<String>,
 }
 
-/// Checks JSON registrations with the file reader, so there is one set of rules.
+/// A JSON registration's fields, for the rules of the registration file.
 /// Errors name the 1-based position in the array as their row.
-fn rows_from_json(body: Vec<RegistrationBody>) -> AppResult<Vec<RegistrationRow>> {
-    if body.is_empty() {
-        return Err(AppError::invalid("body", "give at least one registration"));
-    }
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "start_number",
-        "team",
-        "name",
-        "id_type",
-        "id_number",
-        "birth_date",
-        "gender",
-        "organisation",
-        "group",
-        "skill_level",
-    ];
-    let csv_err = |e: csv::Error| AppError::internal(format!("building rows: {e}"));
-    w.write_record(header).map_err(csv_err)?;
-    for b in &body {
-        let cells = [
-            &b.start_number,
-            &b.team,
-            &b.name,
-            &b.id_type,
-            &b.id_number,
-            &b.birth_date,
-            &b.gender,
-            &b.organisation,
-            &b.group,
-            &b.skill_level,
-        ];
-        w.write_record(cells.iter().map(|c| c.as_deref().unwrap_or("")))
-            .map_err(csv_err)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| AppError::internal(format!("building rows: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|_| AppError::internal("rows are not UTF-8"))?;
-    entries_csv::parse_entries(&text)
-        .map(|rows| {
-            rows.into_iter()
-                .map(|r| RegistrationRow {
-                    row: r.row - 1,
-                    ..r
-                })
-                .collect()
+fn raw_rows(body: &[RegistrationBody]) -> Vec<RawRow<'_>> {
+    body.iter()
+        .enumerate()
+        .map(|(at, b)| {
+            let mut raw = RawRow::new(at + 1);
+            let fields = [
+                (Column::StartNumber, &b.start_number),
+                (Column::Team, &b.team),
+                (Column::Name, &b.name),
+                (Column::IdType, &b.id_type),
+                (Column::IdNumber, &b.id_number),
+                (Column::BirthDate, &b.birth_date),
+                (Column::Gender, &b.gender),
+                (Column::Organisation, &b.organisation),
+                (Column::Group, &b.group),
+                (Column::SkillLevel, &b.skill_level),
+            ];
+            for (column, value) in fields {
+                raw.set(column, value.as_deref().unwrap_or(""));
+            }
+            raw
         })
-        .map_err(|errors| {
-            let shifted: Vec<_> = errors
-                .into_iter()
-                .map(|e| crate::engine::registration::RowError {
-                    row: e.row.saturating_sub(1),
-                    ..e
-                })
-                .collect();
-            invalid_rows(&shifted)
-        })
-}
-
-/// The organisation an organiser registers for; `None` for other callers, who are
-/// refused by the contest rules before it matters.
-pub fn registrar_scope(
-    conn: &mut crate::store::DbConnection,
-    actor: &Actor,
-) -> AppResult<Option<crate::engine::model::Organisation>> {
-    match actor {
-        Actor::Organiser { scope, .. } => match scope.last() {
-            Some(o) => Ok(Some(organisations::get(conn, *o)?)),
-            None => Ok(None),
-        },
-        _ => Ok(None),
-    }
+        .collect()
 }
 
 /// What a registration did, or would do in a dry run.
@@ -258,7 +206,7 @@ pub fn registrar_scope(
 struct Registered {
     dry_run: bool,
     #[schema(value_type = AppliedSchema)]
-    result: crate::store::entries::Applied,
+    result: Applied,
 }
 
 /// The counts of a registration.
@@ -272,7 +220,7 @@ struct AppliedSchema {
     entries_unchanged: usize,
 }
 
-fn registered(dry_run: bool, applied: crate::store::entries::Applied) -> HttpResponse {
+fn registered(dry_run: bool, applied: Applied) -> HttpResponse {
     let status = if dry_run || applied.entries_created == 0 {
         actix_web::http::StatusCode::OK
     } else {
@@ -320,27 +268,14 @@ async fn register_json(
     }
     let id = ContestId(path.into_inner());
     let dry_run = query.dry_run;
-    let rows = rows_from_json(body.into_inner())?;
+    if body.is_empty() {
+        return Err(AppError::invalid("body", "give at least one registration"));
+    }
+    let rows = workflow::check_rows(&raw_rows(&body))?;
     let actor = caller.actor;
     let hasher = state.hasher.clone();
     let applied = state
-        .db(move |conn| {
-            let c = load_contest(conn, id)?;
-            allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-            let scope = registrar_scope(conn, &actor)?;
-            register(
-                conn,
-                &hasher,
-                id,
-                &rows,
-                &Registrar {
-                    user: actor.user(),
-                    scope: scope.as_ref(),
-                },
-                "api",
-                dry_run,
-            )
-        })
+        .db(move |conn| workflow::register_as(conn, &hasher, &actor, id, &rows, "api", dry_run))
         .await?;
     Ok(registered(dry_run, applied))
 }
@@ -387,27 +322,12 @@ async fn import(
     let dry_run = query.dry_run;
     let actor = caller.actor;
     let hasher = state.hasher.clone();
-    let applied = state
+    let imported = state
         .db(move |conn| {
-            let c = load_contest(conn, id)?;
-            allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-            let scope = registrar_scope(conn, &actor)?;
-            import_file(
-                conn,
-                &hasher,
-                id,
-                &body,
-                choice,
-                &Registrar {
-                    user: actor.user(),
-                    scope: scope.as_ref(),
-                },
-                "csv",
-                dry_run,
-            )
+            workflow::import_as(conn, &hasher, &actor, id, &body, choice, "csv", dry_run)
         })
         .await?;
-    Ok(registered(dry_run, applied))
+    Ok(registered(dry_run, imported.applied))
 }
 
 /// The contest's entries as a registration CSV file.
@@ -428,27 +348,16 @@ async fn import(
 async fn export(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
-    let (code, csv) = state
-        .db(move |conn| {
-            let c = load_contest(conn, id)?;
-            allow(
-                actor.is_signed_in(),
-                actor.may_view_registration_details(&c.scope()),
-            )?;
-            let views = store::views_of_contest(conn, id)?;
-            Ok((
-                c.contest.code,
-                crate::workflow::registration::export_entries(&views)?,
-            ))
-        })
+    let file = state
+        .db(move |conn| workflow::export_contest_entries(conn, &actor, id))
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             "Content-Disposition",
-            format!("attachment; filename=\"{code}-entries.csv\""),
+            format!("attachment; filename=\"{}-entries.csv\"", file.contest_code),
         ))
-        .body(csv))
+        .body(file.csv))
 }
 
 /// Withdraws an entry.
@@ -477,28 +386,7 @@ async fn withdraw(
     let (id, entry) = (ContestId(id), EntryId(entry));
     let actor = caller.actor;
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let c = load_contest(conn, id)?;
-                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-                let e = store::get(conn, id, entry)?;
-                if e.status == EntryStatus::Withdrawn {
-                    return Err(AppError::conflict(format!(
-                        "entry {} is already withdrawn",
-                        e.start_number
-                    )));
-                }
-                store::set_status(conn, entry, EntryStatus::Withdrawn)?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "entry.withdraw",
-                    ("entry", Some(entry.0)),
-                    serde_json::json!({"contest": id, "start_number": e.start_number}),
-                )?;
-                Ok(())
-            })
-        })
+        .db(move |conn| workflow::withdraw(conn, &actor, id, entry))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,18 +3,21 @@
 
 use super::{managed, see_other};
 use crate::engine::model::ContestId;
+use crate::engine::registration::RegistrationRow;
 use crate::error::{AppError, AppResult};
 use crate::io::encoding::TextEncoding;
 use crate::web::auth::Caller;
-use crate::web::pages::forms::read_multipart;
+use crate::web::pages::forms::{read_multipart, FormData, Upload};
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render_status;
 use crate::web::State;
-use crate::workflow::registration::{import_file, Registrar};
+use crate::workflow::registration::{self as workflow, Applied};
+use crate::workflow::Connection;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/organise/contests/{id}/entries", web::get().to(page))
@@ -60,7 +63,7 @@ struct Report {
     summary: String,
     problems: Vec<RowProblem>,
     rows: Vec<PlannedRow>,
-    applied: Option<crate::store::entries::Applied>,
+    applied: Option<Applied>,
     /// The file as checked, to register with one more click.
     data: String,
     encoding: String,
@@ -71,15 +74,17 @@ struct Imported {
     imported: Option<usize>,
 }
 
+/// The page's contest and its entries, with the organiser's account.
 struct Listing {
     head: super::Heading,
-    user: crate::store::users::User,
+    user: super::users::User,
     entries: Vec<EntryRow>,
     open: bool,
 }
 
+/// The contest's entries, for an organiser who may manage it.
 fn listing(
-    conn: &mut crate::store::DbConnection,
+    conn: &mut Connection,
     state: &State,
     actor: &crate::engine::access::Actor,
     id: ContestId,
@@ -87,7 +92,7 @@ fn listing(
 ) -> AppResult<Listing> {
     let (c, user) = managed(conn, actor, id)?;
     let head = super::heading(conn, lang, state, &c.contest)?;
-    let entries = crate::store::entries::views_of_contest(conn, id)?
+    let entries = workflow::contest_entries(conn, id)?
         .into_iter()
         .map(|v| {
             let names = v
@@ -183,18 +188,7 @@ async fn import(
                 .map_err(|m| AppError::invalid("encoding", m))?,
         ),
     };
-    // The file as uploaded, or as checked a moment ago.
-    let (file_name, bytes) = match files.get("file") {
-        Some(f) => (f.name.clone(), f.bytes.clone()),
-        None => (
-            form.get("file_name"),
-            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(form.get("data"))
-                .map_err(|_| {
-                    AppError::invalid("data", "the checked file did not come back intact")
-                })?,
-        ),
-    };
+    let (file_name, bytes) = uploaded(&form, &files)?;
     let actor = caller.actor;
     let hasher = state.hasher.clone();
     let st = state.clone();
@@ -211,51 +205,19 @@ async fn import(
                 report.summary = st.catalog.get(lang, "choose_a_file");
                 return Ok((l, report));
             }
-            let scope = crate::web::api::entries::registrar_scope(conn, &actor)?;
-            let outcome = import_file(
-                conn,
-                &hasher,
-                id,
-                &bytes,
-                encoding,
-                &Registrar {
-                    user: actor.user(),
-                    scope: scope.as_ref(),
-                },
-                "csv",
-                !register,
+            let outcome = workflow::import_as(
+                conn, &hasher, &actor, id, &bytes, encoding, "csv", !register,
             );
             match outcome {
-                Ok(applied) => {
-                    report.applied = Some(applied);
+                Ok(imported) => {
+                    report.applied = Some(imported.applied);
                     if !register {
-                        report.rows = planned(&bytes, encoding)
-                            .into_iter()
-                            .map(|r| PlannedRow {
-                                group: st.catalog.get(lang, &format!("group_{}", r.group)),
-                                ..r
-                            })
-                            .collect();
+                        report.rows = planned(imported.rows, &st, lang);
                     }
                 }
                 Err(e) if e.kind.status().is_client_error() => {
                     report.summary = e.message.clone();
-                    report.problems = e
-                        .details
-                        .iter()
-                        .map(|d| RowProblem {
-                            row: d.row.map(|r| r.to_string()).unwrap_or_default(),
-                            column: d.column.clone().or(d.field.clone()).unwrap_or_default(),
-                            message: d.message.clone(),
-                        })
-                        .collect();
-                    if report.problems.is_empty() {
-                        report.problems.push(RowProblem {
-                            row: String::new(),
-                            column: String::new(),
-                            message: e.message.clone(),
-                        });
-                    }
+                    report.problems = problems(&e);
                     report.data.clear();
                 }
                 Err(e) => return Err(e),
@@ -280,21 +242,53 @@ async fn import(
     }
 }
 
+/// The file's name and bytes, as uploaded or as checked a moment ago.
+fn uploaded(form: &FormData, files: &BTreeMap<String, Upload>) -> AppResult<(String, Vec<u8>)> {
+    match files.get("file") {
+        Some(f) => Ok((f.name.clone(), f.bytes.clone())),
+        None => Ok((
+            form.get("file_name"),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(form.get("data"))
+                .map_err(|_| {
+                    AppError::invalid("data", "the checked file did not come back intact")
+                })?,
+        )),
+    }
+}
+
+/// Each row, column and reason of a refused file; the message alone when it
+/// names none.
+fn problems(e: &AppError) -> Vec<RowProblem> {
+    let mut problems: Vec<RowProblem> = e
+        .details
+        .iter()
+        .map(|d| RowProblem {
+            row: d.row.map(|r| r.to_string()).unwrap_or_default(),
+            column: d.column.clone().or(d.field.clone()).unwrap_or_default(),
+            message: d.message.clone(),
+        })
+        .collect();
+    if problems.is_empty() {
+        problems.push(RowProblem {
+            row: String::new(),
+            column: String::new(),
+            message: e.message.clone(),
+        });
+    }
+    problems
+}
+
 /// The rows of a file that passed its checks, as they will be registered.
-fn planned(bytes: &[u8], encoding: Option<TextEncoding>) -> Vec<PlannedRow> {
-    let Ok((text, _)) = crate::io::encoding::decode(bytes, encoding) else {
-        return Vec::new();
-    };
-    crate::io::entries_csv::parse_entries(&text)
-        .unwrap_or_default()
-        .into_iter()
+fn planned(rows: Vec<RegistrationRow>, state: &State, lang: Lang) -> Vec<PlannedRow> {
+    rows.into_iter()
         .map(|r| PlannedRow {
             row: r.row,
+            group: state.catalog.get(lang, &format!("group_{}", r.group)),
             start_number: r.start_number.unwrap_or_default(),
             team: r.team.unwrap_or_default(),
             name: r.name,
             organisation: r.organisation,
-            group: r.group.to_string(),
         })
         .collect()
 }
