@@ -77,7 +77,7 @@ struct Imported {
 /// The page's contest and its entries, with the organiser's account.
 struct Listing {
     head: super::Heading,
-    user: super::users::User,
+    user: crate::workflow::accounts::User,
     entries: Vec<EntryRow>,
     open: bool,
 }
