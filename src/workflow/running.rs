@@ -160,20 +160,3 @@ pub fn publish_page(
         preview,
     })
 }
-
-/// Publishes the contest's results (its organisers): version 1 once
-/// marking is closed, a correction with a reason after that. Returns the
-/// version stored.
-pub fn publish_results(
-    conn: &mut DbConnection,
-    schemes: &Schemes,
-    actor: &Actor,
-    contest: ContestId,
-    reason: Option<&str>,
-) -> AppResult<i32> {
-    write_tx(conn, |conn| {
-        let c = load_contest(conn, contest)?;
-        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-        results::publish(conn, schemes, contest, reason, actor.user()).map(|p| p.version)
-    })
-}

@@ -113,43 +113,31 @@ async fn context(
         .collect();
     let competitors = page.members;
     let published = page.published.map(|p| {
-        let body = &*p.public;
-        let groups = body["results"]["groups"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        let view = &*p.view;
+        let groups = view
+            .results
+            .groups
             .iter()
             .map(|g| Group {
-                name: g["group"]
-                    .as_str()
+                name: g
+                    .group
+                    .as_deref()
                     .map(|code| msg(&format!("group_{code}")))
                     .unwrap_or_default(),
-                rows: g["standings"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
+                rows: g
+                    .standings
                     .iter()
                     .map(|s| {
-                        let key = s["key"].as_str().unwrap_or_default();
-                        let who = &body["entrants"][key];
-                        let members = who["members"]
-                            .as_array()
-                            .map(|m| {
-                                m.iter()
-                                    .filter_map(|v| v.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join("、")
-                            })
-                            .unwrap_or_default();
-                        let team = who["team_name"].as_str().map(str::to_string);
-                        let links: Vec<(i64, String)> = who["members"]
-                            .as_array()
-                            .map(|m| {
-                                let known = who["entry"].as_i64().and_then(|e| competitors.get(&e));
-                                m.iter()
-                                    .filter_map(|v| v.as_str())
+                        let who = view.entrants.get(&s.key);
+                        let members = who.map(|w| w.members.join("、")).unwrap_or_default();
+                        let team = who.and_then(|w| w.team_name.clone());
+                        let links: Vec<(i64, String)> = who
+                            .and_then(|w| Some((w, competitors.get(&w.entry)?)))
+                            .map(|(w, known)| {
+                                w.members
+                                    .iter()
                                     .filter_map(|n| {
-                                        known?
+                                        known
                                             .iter()
                                             .find(|(_, name)| name == n)
                                             .map(|(c, _)| (*c, n.to_string()))
@@ -157,41 +145,24 @@ async fn context(
                                     .collect()
                             })
                             .unwrap_or_default();
-                        let name = who["team_name"]
-                            .as_str()
-                            .map(|t| format!("{t}（{members}）"))
-                            .unwrap_or(members);
-                        let awards = s["awards"]
-                            .as_array()
-                            .map(|a| {
-                                a.iter()
-                                    .map(|x| {
-                                        pick(
-                                            x["name_zh"].as_str().unwrap_or_default(),
-                                            x["name_en"].as_str().unwrap_or_default(),
-                                        )
-                                    })
-                                    .collect::<Vec<_>>()
-                                    .join(" · ")
-                            })
-                            .unwrap_or_default();
+                        let name = match &team {
+                            Some(t) => format!("{t}（{members}）"),
+                            None => members,
+                        };
+                        let awards = s
+                            .awards
+                            .iter()
+                            .map(|x| pick(&x.name_zh, &x.name_en))
+                            .collect::<Vec<_>>()
+                            .join(" · ");
                         Row {
-                            place: format!(
-                                "{}{}",
-                                s["place"].as_u64().unwrap_or(0),
-                                if s["shared"].as_bool() == Some(true) {
-                                    "="
-                                } else {
-                                    ""
-                                }
-                            ),
-                            start_number: key.to_string(),
+                            place: crate::engine::standings::place_label(s.place, s.shared),
+                            start_number: s.key.clone(),
                             name,
-                            organisation: pick(
-                                who["organisation_zh"].as_str().unwrap_or_default(),
-                                who["organisation_en"].as_str().unwrap_or_default(),
-                            ),
-                            total: s["total"].as_str().unwrap_or_default().to_string(),
+                            organisation: who
+                                .map(|w| pick(&w.organisation_zh, &w.organisation_en))
+                                .unwrap_or_default(),
+                            total: s.total.to_string(),
                             awards,
                             links,
                             team,

@@ -102,11 +102,7 @@ fn standing_rows(view: &ResultsView, lang: Lang) -> Vec<StandingRow> {
         for s in &g.standings {
             let who = view.entrants.get(&s.key);
             rows.push(StandingRow {
-                place: if s.shared {
-                    format!("={}", s.place)
-                } else {
-                    s.place.to_string()
-                },
+                place: crate::engine::standings::place_label(s.place, s.shared),
                 start_number: s.key.clone(),
                 name: who
                     .map(|w| match &w.team_name {
@@ -221,7 +217,15 @@ async fn publish(
             } else {
                 Some(crate::workflow::check_text("reason", &reason, 500)?)
             };
-            match running::publish_results(conn, &st.schemes, &actor, id, why.as_deref()) {
+            match crate::workflow::results::publish_as(
+                conn,
+                &st.schemes,
+                &actor,
+                id,
+                why.as_deref(),
+            )
+            .map(|p| p.version)
+            {
                 Ok(version) => Ok(Ok(version)),
                 Err(e) if e.kind.status().is_client_error() => {
                     let head = super::heading(conn, lang, &st, &c.contest)?;
