@@ -17,8 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How the seeds are decided.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
+#[derive(Debug, Clone)]
 pub enum SeedingInput {
     /// By place in another contest's latest publication (the ladder);
     /// entrants it does not place follow, by start number.
@@ -28,19 +27,16 @@ pub enum SeedingInput {
 }
 
 /// A request for a new bracket.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct NewBracketInput {
     /// Short name within the contest, e.g. `KO` or `final`.
     pub code: String,
     /// single, double, round-robin, groups or swiss.
     pub format: String,
-    #[serde(default)]
     pub options: Options,
     /// Default: every active entry, by start number.
     pub seeding: Option<SeedingInput>,
     /// Keep entrants of one organisation apart in the early rounds.
-    #[serde(default)]
     pub keep_apart: bool,
 }
 
@@ -366,19 +362,16 @@ pub fn view(conn: &mut DbConnection, id: i64) -> AppResult<BracketView> {
 }
 
 /// A result as a client sends it.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct ResultInput {
     /// The winning entry's id, or "draw".
     pub winner: serde_json::Value,
     /// Home and away score, as decimals in strings.
     pub score: Option<(String, String)>,
-    #[serde(default)]
     pub decision: Decision,
     /// Required when the match already has a result.
     pub reason: Option<String>,
     /// Confirms the resets a correction causes.
-    #[serde(default)]
     pub confirm_reset: bool,
 }
 

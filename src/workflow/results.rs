@@ -155,14 +155,12 @@ pub fn current_policy(
 }
 
 /// A measure as a client sends it.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct MeasureInput {
     /// `time` (completion time in seconds) or another lower-case name.
     pub name: String,
     /// A decimal, as a string.
     pub value: String,
-    #[serde(default)]
     pub reason: Option<String>,
 }
 

@@ -144,8 +144,7 @@ pub fn competitor_results(
 }
 
 /// What to look for; every given condition must hold.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct Filter {
     /// A skill code: has a result in that skill.
     pub skill: Option<String>,

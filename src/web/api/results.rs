@@ -77,13 +77,24 @@ struct MeasureStored {
 
 /// A measure of an entry: `time` (completion time in seconds) or another
 /// lower-case name, and its value as a decimal string.
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename = "MeasureInput")]
 #[schema(example = json!({"name": "time", "value": "3500"}))]
 struct MeasureBody {
     name: String,
     value: String,
+    #[serde(default)]
     reason: Option<String>,
+}
+
+impl From<MeasureBody> for MeasureInput {
+    fn from(b: MeasureBody) -> Self {
+        MeasureInput {
+            name: b.name,
+            value: b.value,
+            reason: b.reason,
+        }
+    }
 }
 
 /// A policy that comes with jiangxin; `name` is what `?bundled=` takes.
@@ -306,12 +317,12 @@ async fn post_measure(
     state: State,
     caller: Caller,
     path: web::Path<(i64, i64)>,
-    body: web::Json<MeasureInput>,
+    body: web::Json<MeasureBody>,
 ) -> AppResult<HttpResponse> {
     let (id, entry) = path.into_inner();
     let (id, entry) = (ContestId(id), EntryId(entry));
     let actor = caller.actor;
-    let input = body.into_inner();
+    let input = MeasureInput::from(body.into_inner());
     let stored = state
         .db(move |conn| results::record_measure_as(conn, &actor, id, entry, &input))
         .await?;
