@@ -3,10 +3,11 @@
 
 use super::*;
 use crate::engine::access::Actor;
+use crate::engine::marking::{self, Arrival, MarkedEntry, Refusal};
 use crate::engine::model::{
     ContestId, ContestStatus, EntryId, EntryStatus, JudgeRole, UserId, Vocabulary,
 };
-use crate::engine::scoring::{check_mark, Layout, Outcome, Slot};
+use crate::engine::scoring::{Layout, Outcome, Slot};
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
 use crate::store::marking::{self as store, StoredMark};
 use crate::store::{contests, entries, organisations, DbConnection};
@@ -16,18 +17,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
-/// What a recorded value stands for, as a client says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum MarkKind {
-    /// A judge's level or mark, or the value of a measurement.
-    #[default]
-    Mark,
-    /// An entry's declared factor (degree of difficulty).
-    Factor,
-    /// The chief judge's level overruling a judgement panel.
-    Overrule,
-}
+pub use crate::engine::marking::MarkKind;
 
 /// One mark as a client sends it.
 #[derive(Debug, Clone, Deserialize)]
@@ -264,27 +254,19 @@ pub(super) fn not_running(code: &str, status: ContestStatus) -> AppError {
     )
 }
 
-/// Whether a contest in `status` takes a mark: any while it is running;
-/// once marking is closed (and after publication, for a correction) only
-/// the chief judge's amendment with a reason.
+/// Whether a contest in `status` takes a mark from this judge.
 pub(super) fn takes_marks(status: ContestStatus, chief: bool, reason: Option<&str>) -> bool {
-    match status {
-        ContestStatus::Running => true,
-        ContestStatus::MarkingClosed | ContestStatus::Published => chief && reason.is_some(),
-        _ => false,
-    }
+    marking::takes_marks(status, chief, reason.is_some())
 }
 
-/// Every check of a mark that reads only what rarely changes (the contest,
-/// its scheme, the entry, the panels): safe to run beside other requests,
-/// before the writer.
-pub fn check_input(
-    conn: &mut DbConnection,
-    schemes: &Schemes,
-    actor: &Actor,
-    contest: ContestId,
-    input: &MarkInput,
-) -> AppResult<Checked> {
+/// The fields of a mark, read and checked on their own.
+struct Form<'a> {
+    value: Decimal,
+    device: &'a str,
+    reason: Option<&'a str>,
+}
+
+fn read_form(input: &MarkInput) -> AppResult<Form<'_>> {
     if !valid_client_id(&input.id) {
         return Err(field_error(
             "id",
@@ -318,6 +300,81 @@ pub fn check_input(
     if reason.is_some_and(|r| r.chars().count() > 500) {
         return Err(field_error("reason", "invalid", "at most 500 characters"));
     }
+    Ok(Form {
+        value,
+        device,
+        reason,
+    })
+}
+
+/// What a refusal of an arriving mark is worded with.
+struct Said<'a> {
+    code: &'a str,
+    status: ContestStatus,
+    version: i32,
+    input: &'a MarkInput,
+    start_number: &'a str,
+}
+
+/// A refused arriving mark, in words.
+fn arrival_refused(r: Refusal, s: &Said<'_>) -> AppError {
+    let (code, input, start_number) = (s.code, s.input, s.start_number);
+    match r {
+        Refusal::NotRunning => not_running(code, s.status),
+        Refusal::NoScheme => AppError::new(
+            ErrorKind::Conflict,
+            "no_scheme",
+            format!("contest {code} has no marking scheme yet"),
+        ),
+        Refusal::UnknownAspect => field_error(
+            "aspect",
+            "unknown_aspect",
+            format!(
+                "scheme version {} has no aspect `{}`",
+                s.version, input.aspect
+            ),
+        ),
+        Refusal::UnknownEntry => field_error(
+            "entry",
+            "unknown_entry",
+            format!("contest {code} has no entry {}", input.entry),
+        ),
+        Refusal::Withdrawn => AppError::conflict(format!(
+            "entry {start_number} is withdrawn and cannot be marked"
+        )),
+        Refusal::NotOnPanel => AppError::new(
+            ErrorKind::Forbidden,
+            "not_on_panel",
+            format!("you are not on a panel that marks aspect {}", input.aspect),
+        ),
+        Refusal::Conflict(reason) => AppError::new(
+            ErrorKind::Forbidden,
+            "conflict_of_interest",
+            format!("{reason} (entry {start_number})"),
+        ),
+        Refusal::OverruleNotChief => {
+            AppError::forbidden("only the chief judge may overrule a panel")
+        }
+        Refusal::OverruleNeedsReason => {
+            field_error("reason", "reason_required", "an overrule needs a reason")
+        }
+        Refusal::OutOfRange(e) => field_error("value", "out_of_range", e),
+        other => AppError::internal(format!("an arriving mark was refused: {other:?}")),
+    }
+}
+
+/// Every check of a mark that reads only what rarely changes (the contest,
+/// its scheme, the entry, the panels): safe to run beside other requests,
+/// before the writer. Loads them, asks the engine, and hands the admitted
+/// mark on.
+pub fn check_input(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    actor: &Actor,
+    contest: ContestId,
+    input: &MarkInput,
+) -> AppResult<Checked> {
+    let form = read_form(input)?;
     let who = marker(actor, contest)?;
     // A retry of a stored mark: answer as the first time, store nothing.
     if let Some(r) = stored_receipt(
@@ -329,113 +386,67 @@ pub fn check_input(
             id: &input.id,
             entry: input.entry,
             aspect: &input.aspect,
-            value,
+            value: form.value,
         },
     )? {
         return Ok(Checked::Stored(Box::new(r)));
     }
     let (code, status) = contests::code_and_status(conn, contest)?
         .ok_or_else(|| AppError::not_found(format!("contest {contest} does not exist")))?;
-    if !takes_marks(status, who.role == JudgeRole::ChiefJudge, reason) {
-        return Err(not_running(&code, status));
-    }
-
-    let (version, layout) = schemes.current(conn, contest)?.ok_or_else(|| {
-        AppError::new(
-            ErrorKind::Conflict,
-            "no_scheme",
-            format!("contest {code} has no marking scheme yet"),
-        )
-    })?;
-    let i = layout.find(&input.aspect).ok_or_else(|| {
-        field_error(
-            "aspect",
-            "unknown_aspect",
-            format!("scheme version {version} has no aspect `{}`", input.aspect),
-        )
-    })?;
-    let (start_number, entry_status, entry_path) =
-        store::entry_for_marking(conn, contest, EntryId(input.entry))?.ok_or_else(|| {
-            field_error(
-                "entry",
-                "unknown_entry",
-                format!("contest {code} has no entry {}", input.entry),
-            )
-        })?;
-    if entry_status != EntryStatus::Active.code() {
-        return Err(AppError::conflict(format!(
-            "entry {start_number} is withdrawn and cannot be marked"
-        )));
-    }
-    let entry_path = crate::engine::model::decode_path(&entry_path).map_err(AppError::internal)?;
-
-    // Panels: the judge must sit on a panel that marks this aspect; the
-    // chief judge acts for every panel.
-    let seats = store::seats_of(conn, contest, who.user)?;
-    let covering: Vec<&store::Seat> = seats
-        .iter()
-        .filter(|s| layout.covers(&s.covers, i))
-        .collect();
     let chief = who.role == JudgeRole::ChiefJudge;
-    let mine: Vec<&&store::Seat> = covering.iter().filter(|s| s.member).collect();
-    if mine.is_empty() && !chief {
-        return Err(AppError::new(
-            ErrorKind::Forbidden,
-            "not_on_panel",
-            format!("you are not on a panel that marks aspect {}", input.aspect),
-        ));
-    }
-    // Conflict of interest, at the strictest level of the panels concerned.
-    let depth = if mine.is_empty() {
-        covering.iter().filter_map(|s| s.conflict_depth).min()
-    } else {
-        mine.iter().filter_map(|s| s.conflict_depth).min()
+    let scheme = schemes.current(conn, contest)?;
+    let aspect = scheme.as_ref().and_then(|(_, l)| l.find(&input.aspect));
+    let entry = store::entry_for_marking(conn, contest, EntryId(input.entry))?;
+    let path = match &entry {
+        Some((_, _, p)) => crate::engine::model::decode_path(p).map_err(AppError::internal)?,
+        None => Vec::new(),
     };
-    if let Err(denied) =
-        actor.may_see_entry_of(&entry_path, depth.map(|d| usize::try_from(d).unwrap_or(0)))
-    {
-        return Err(AppError::new(
-            ErrorKind::Forbidden,
-            "conflict_of_interest",
-            format!("{} (entry {start_number})", denied.0),
-        ));
-    }
-
-    let slot = match input.kind {
-        MarkKind::Mark if layout.is_judged(i) => Slot::Judge(who.user.0.to_string()),
-        MarkKind::Mark => Slot::Value,
-        MarkKind::Factor => Slot::Factor,
-        MarkKind::Overrule => {
-            if !chief {
-                return Err(AppError::forbidden(
-                    "only the chief judge may overrule a panel",
-                ));
-            }
-            if reason.is_none() {
-                return Err(field_error(
-                    "reason",
-                    "reason_required",
-                    "an overrule needs a reason",
-                ));
-            }
-            Slot::Overrule
-        }
-    };
-    check_mark(&layout, i, &slot, value).map_err(|e| field_error("value", "out_of_range", e))?;
-
+    let seats = store::seats_of(conn, contest, who.user)?;
+    let decision = marking::admit(&Arrival {
+        status,
+        layout: scheme.as_ref().map(|(_, l)| &**l),
+        aspect,
+        entry: entry.as_ref().map(|(_, s, _)| MarkedEntry {
+            active: *s == EntryStatus::Active.code(),
+            organisation: &path,
+        }),
+        judge: actor,
+        user: who.user,
+        chief,
+        seats: &seats,
+        kind: input.kind,
+        value: form.value,
+        reason: form.reason.is_some(),
+    });
+    let start_number = entry.map(|e| e.0).unwrap_or_default();
+    let slot = decision.map_err(|r| {
+        arrival_refused(
+            r,
+            &Said {
+                code: &code,
+                status,
+                version: scheme.as_ref().map_or(0, |(v, _)| *v),
+                input,
+                start_number: &start_number,
+            },
+        )
+    })?;
+    let ((version, layout), aspect) = scheme
+        .zip(aspect)
+        .ok_or_else(|| AppError::internal("a mark was admitted without its aspect"))?;
     Ok(Checked::New(Box::new(Prepared {
         contest,
         version,
         layout,
-        aspect: i,
+        aspect,
         entry: EntryId(input.entry),
         start_number,
         slot,
-        value,
+        value: form.value,
         judge: who.user,
         chief,
-        reason: reason.map(str::to_string),
-        device: device.to_string(),
+        reason: form.reason.map(str::to_string),
+        device: form.device.to_string(),
         id: input.id.clone(),
         replaces: input.replaces.clone(),
         position: 0,

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::engine::access::Actor;
+use crate::engine::marking;
 use crate::engine::model::{ContestId, ContestStatus, EntryId};
 use crate::engine::scoring::{outcome, EntryScore, Recorded, Slot};
 use crate::error::{AppError, AppResult, ErrorKind};
@@ -74,8 +75,9 @@ impl GroupState {
     }
 }
 
-/// Stores a checked mark: the checks that depend on other marks (a retry,
-/// sign-off, a stale change) and the running score. Runs in the writer's
+/// Stores a checked mark: loads what depends on other marks (the contest
+/// now, the module's sign-off, the slot's current mark), asks the engine,
+/// and saves the mark and the running score. Runs in the writer's
 /// transaction.
 pub fn commit_mark(
     conn: &mut DbConnection,
@@ -85,21 +87,8 @@ pub fn commit_mark(
 ) -> AppResult<MarkReceipt> {
     let contest = p.contest;
     let layout = &p.layout;
-    let i = p.aspect;
-    let aspect_code = &layout.aspect(i).code;
+    let aspect_code = &layout.aspect(p.aspect).code;
     let (code, status, version) = group.contest(conn, contest)?;
-    if !takes_marks(status, p.chief, p.reason.as_deref()) {
-        return Err(not_running(&code, status));
-    }
-    if version != p.version {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "scheme_changed",
-            format!(
-                "the marking scheme changed to version {version} meanwhile; send the mark again"
-            ),
-        ));
-    }
     let claim = Claim {
         judge: p.judge,
         id: &p.id,
@@ -111,71 +100,155 @@ pub fn commit_mark(
     // mark id answers this below, at no extra cost; a refused statement
     // leaves a PostgreSQL transaction unusable, so there it is asked first.
     let sqlite = matches!(conn, DbConnection::Sqlite(_));
-    if !sqlite {
+    if !sqlite && takes_marks(status, p.chief, p.reason.as_deref()) && version == p.version {
         if let Some(r) = stored_receipt(conn, schemes, contest, &claim)? {
             return Ok(r);
         }
     }
-    let (chief, reason, slot, value) = (p.chief, p.reason.as_deref(), &p.slot, p.value);
-    let module = &layout.scheme.modules[layout.place(i).module].code;
-    if store::is_locked(conn, p.entry, module)? {
-        if !chief {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "locked",
-                format!(
-                    "module {module} of entry {} is signed off: a change needs the chief judge and a reason",
-                    p.start_number
-                ),
-            ));
-        }
-        if reason.is_none() {
-            return Err(field_error(
-                "reason",
-                "reason_required",
-                format!("module {module} is signed off: a change needs a reason"),
-            ));
-        }
+    let module = &layout.scheme.modules[layout.place(p.aspect).module].code;
+    let locked = store::is_locked(conn, p.entry, module)?;
+    let storing = marking::Storing {
+        status,
+        chief: p.chief,
+        reason: p.reason.is_some(),
+        checked_version: p.version,
+        version,
+        locked,
+        current: p.replaces.as_deref(),
+        replaces: p.replaces.as_deref(),
+    };
+    // Refused before anything is written when the contest, the scheme or
+    // the sign-off already decide it.
+    if let Err(r) = marking::store(&storing) {
+        return Err(commit_refused(r, &code, status, version, module, p));
     }
 
     // The entry's running score; on PostgreSQL its row stays locked until
     // the transaction ends, so concurrent marks of one entry queue here.
-    let mut score = locked_score(conn, contest, p.entry, version, layout, &mut group.scores)?;
-
+    let score = locked_score(conn, contest, p.entry, version, layout, &mut group.scores)?;
     let history = store::slot_marks(conn, p.entry, aspect_code)?;
-    let slot_text = slot.encode();
+    let slot_text = p.slot.encode();
     let current = history.iter().rfind(|m| m.slot == slot_text);
-    match (current, p.replaces.as_deref()) {
-        (None, None) => {}
-        (Some(cur), Some(r)) if cur.client_id == r => {}
-        (cur, _) => {
+    let now = marking::Storing {
+        current: current.map(|m| m.client_id.as_str()),
+        ..storing
+    };
+    if let Err(r) = marking::store(&now) {
+        if r == marking::Refusal::Stale {
             // A retry of a mark stored moments ago finds its own first attempt.
             if let Some(r) = stored_receipt(conn, schemes, contest, &claim)? {
                 return Ok(r);
             }
-            let now = match cur {
-                Some(m) => store::mark_by_id(conn, m.id)?.map(|m| view(&m, None)),
-                None => None,
-            };
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "stale",
-                match &now {
-                    Some(m) => format!(
-                        "the mark was changed meanwhile: the current mark is {} ({}); \
-                         send it as `replaces` to change it",
-                        m.value, m.id
-                    ),
-                    None => {
-                        "there is no mark to replace in this slot yet; omit `replaces`".to_string()
-                    }
-                },
-            )
-            .with_current(serde_json::to_value(now).unwrap_or_default()));
+            return Err(stale(conn, current)?);
         }
+        return Err(commit_refused(r, &code, status, version, module, p));
     }
+    let saved = save_mark(conn, group, p, version, &history, score);
+    match saved {
+        Err(SaveError::IdTaken) => match stored_receipt(conn, schemes, contest, &claim)? {
+            Some(r) => Ok(r),
+            None => Err(stale_race()),
+        },
+        Err(SaveError::Taken) => Err(stale_race()),
+        Err(SaveError::App(e)) => Err(e),
+        Ok(r) => Ok(r),
+    }
+}
 
-    let value_text = value.to_string();
+/// A refused mark, in words.
+fn commit_refused(
+    r: marking::Refusal,
+    code: &str,
+    status: ContestStatus,
+    version: i32,
+    module: &str,
+    p: &Prepared,
+) -> AppError {
+    use marking::Refusal;
+    match r {
+        Refusal::NotRunning => not_running(code, status),
+        Refusal::SchemeChanged => AppError::new(
+            ErrorKind::Conflict,
+            "scheme_changed",
+            format!(
+                "the marking scheme changed to version {version} meanwhile; send the mark again"
+            ),
+        ),
+        Refusal::Locked => AppError::new(
+            ErrorKind::Conflict,
+            "locked",
+            format!(
+                "module {module} of entry {} is signed off: a change needs the chief judge and a reason",
+                p.start_number
+            ),
+        ),
+        Refusal::LockedNeedsReason => field_error(
+            "reason",
+            "reason_required",
+            format!("module {module} is signed off: a change needs a reason"),
+        ),
+        other => AppError::internal(format!("a checked mark was refused: {other:?}")),
+    }
+}
+
+/// The slot's current mark is not the one the mark replaces.
+fn stale(conn: &mut DbConnection, current: Option<&store::SlotMark>) -> AppResult<AppError> {
+    let now = match current {
+        Some(m) => store::mark_by_id(conn, m.id)?.map(|m| view(&m, None)),
+        None => None,
+    };
+    Ok(AppError::new(
+        ErrorKind::Conflict,
+        "stale",
+        match &now {
+            Some(m) => format!(
+                "the mark was changed meanwhile: the current mark is {} ({}); \
+                 send it as `replaces` to change it",
+                m.value, m.id
+            ),
+            None => "there is no mark to replace in this slot yet; omit `replaces`".to_string(),
+        },
+    )
+    .with_current(serde_json::to_value(now).unwrap_or_default()))
+}
+
+fn stale_race() -> AppError {
+    AppError::new(
+        ErrorKind::Conflict,
+        "stale",
+        "the mark was changed meanwhile by another request; fetch it and try again",
+    )
+}
+
+/// Why a decided mark was not saved.
+enum SaveError {
+    /// Its id is stored already (SQLite: a retry racing its first attempt).
+    IdTaken,
+    /// Another mark took its place in the slot meanwhile.
+    Taken,
+    App(AppError),
+}
+
+impl From<AppError> for SaveError {
+    fn from(e: AppError) -> Self {
+        SaveError::App(e)
+    }
+}
+
+/// Saves a decided mark and the entry's new running score.
+fn save_mark(
+    conn: &mut DbConnection,
+    group: &mut GroupState,
+    p: &Prepared,
+    version: i32,
+    history: &[store::SlotMark],
+    mut score: EntryScore,
+) -> Result<MarkReceipt, SaveError> {
+    let (contest, layout, i) = (p.contest, &p.layout, p.aspect);
+    let aspect_code = &layout.aspect(i).code;
+    let slot_text = p.slot.encode();
+    let current = history.iter().rfind(|m| m.slot == slot_text);
+    let value_text = p.value.to_string();
     let new = NewMark {
         contest,
         entry: p.entry,
@@ -187,29 +260,25 @@ pub fn commit_mark(
         replaces: current.map(|m| m.id),
         judge: p.judge,
         device: &p.device,
-        reason,
+        reason: p.reason.as_deref(),
         scheme_version: version,
         at: crate::store::now(),
     };
-    let id = group.ids.next(conn)?;
+    let id = group.ids.next(conn).map_err(AppError::from)?;
     match store::insert_mark(conn, id, &new) {
         Ok(()) => {}
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             info,
         )) => {
-            if sqlite && info.message().contains("client_id") {
-                if let Some(r) = stored_receipt(conn, schemes, contest, &claim)? {
-                    return Ok(r);
-                }
-            }
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "stale",
-                "the mark was changed meanwhile by another request; fetch it and try again",
-            ));
+            let sqlite = matches!(conn, DbConnection::Sqlite(_));
+            return Err(if sqlite && info.message().contains("client_id") {
+                SaveError::IdTaken
+            } else {
+                SaveError::Taken
+            });
         }
-        Err(other) => return Err(other.into()),
+        Err(other) => return Err(AppError::from(other).into()),
     }
 
     // Recompute this aspect from its current marks and update the sums.
@@ -219,7 +288,7 @@ pub fn commit_mark(
             rec.set(&s, v);
         }
     }
-    rec.set(slot, value);
+    rec.set(&p.slot, p.value);
     let o = outcome(layout, i, &rec);
     score
         .update(layout, i, o.clone())
