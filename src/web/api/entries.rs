@@ -121,25 +121,12 @@ async fn list(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<H
             allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
             let details = actor.may_view_registration_details(&c.scope()).is_ok();
             let views = store::views_of_contest(conn, id)?;
-            // A judge's conflicts reach as far as the strictest of their panels.
-            let depth = match actor.user() {
-                Some(user) if matches!(actor, Actor::Judge { .. }) => {
-                    crate::store::marking::panels_of_judge(conn, id, user)?
-                        .iter()
-                        .filter_map(|p| p.conflict_depth)
-                        .min()
-                        .map(|d| usize::try_from(d).unwrap_or(0))
-                }
-                _ => None,
-            };
+            // A judge sees the entries the one marking rule lets them mark.
+            let sight = crate::workflow::marking::work::EntrySight::load(conn, &actor, id)?;
             let mut out = Vec::with_capacity(views.len());
             for v in views {
-                if matches!(actor, Actor::Judge { .. }) {
-                    let path = crate::engine::model::decode_path(&v.organisation_path)
-                        .map_err(AppError::internal)?;
-                    if actor.may_see_entry_of(&path, depth).is_err() {
-                        continue;
-                    }
+                if !sight.sees(&v.organisation_path)? {
+                    continue;
                 }
                 out.push(respond(v, details));
             }

@@ -7,7 +7,13 @@ mod schemes;
 mod scores;
 mod writer;
 
+pub mod panels;
+pub mod work;
+
 pub use checks::*;
 pub use schemes::*;
 pub use scores::*;
 pub use writer::*;
+
+/// An account, as the judges' pages show it.
+pub use crate::store::users::User;
