@@ -177,18 +177,6 @@ pub fn seats_of(
         .collect())
 }
 
-/// The panels of a contest that a judge sits on.
-pub fn panels_of_judge(
-    conn: &mut DbConnection,
-    contest: ContestId,
-    judge: UserId,
-) -> QueryResult<Vec<Panel>> {
-    Ok(panels_of(conn, contest)?
-        .into_iter()
-        .filter(|p| p.judges.contains(&judge))
-        .collect())
-}
-
 /// Creates or replaces a panel (by code) with its judges.
 pub fn put_panel(conn: &mut DbConnection, contest: ContestId, p: &Panel) -> QueryResult<i64> {
     let existing: Option<i64> = panels::table
