@@ -546,9 +546,80 @@ fn running_scores_across_servers(backend: Backend) {
     assert_eq!(full.total.to_string(), "6");
 }
 
+/// A judge on a strict panel for some aspects and a looser one for others
+/// sees, and marks, the entries the looser panel gives them; the strict
+/// panel restricts only its own aspects.
+fn a_strict_panel_restricts_only_its_own_aspects(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let x = set_up(&s);
+    let c = x.contest;
+    assert_eq!(api.put_scheme(&x.organiser, c, SCHEME, "").0, 201);
+    // Panel J (A1.2, A1.3): conflicts reach the judge's whole city.
+    panels(&s, &x, Some(2));
+    let (_, users) = api.call(&x.organiser, "GET", "/users", None);
+    let hz = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "hz-judge")
+        .unwrap()["id"]
+        .clone();
+    // Panel H (A1.1): only the judge's own enterprise.
+    let (st, body) = api.call(
+        &x.organiser,
+        "PUT",
+        &format!("/contests/{c}/panels/H"),
+        Some(json!({"name": "Safety", "covers": ["A1.1"], "judges": [hz]})),
+    );
+    assert_eq!(st, 200, "{body}");
+    let conflicts = |panel: &Value| -> Vec<String> {
+        let mut v: Vec<String> = panel["judges"][0]["conflicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["start_number"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(conflicts(&body), ["101"]);
+
+    // Hangzhou Bus (103) is in the judge's city: not theirs to mark in
+    // panel J, theirs in panel H; so it is in their list of entries.
+    let (_, listed) = api.call(&x.hz_judge, "GET", &format!("/contests/{c}/entries"), None);
+    let mut seen: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["start_number"].as_str().unwrap())
+        .collect();
+    seen.sort();
+    assert_eq!(seen, ["001", "103"]);
+
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/status"),
+        Some(json!({"status": "running"})),
+    );
+    assert_eq!(st, 200, "{body}");
+    let post =
+        |token: &str, m: Value| api.call(token, "POST", &format!("/contests/{c}/marks"), Some(m));
+    let (st, body) = post(&x.hz_judge, mark(1, x.e103, "A1.1", "1"));
+    assert_eq!(st, 201, "{body}");
+    let (st, body) = post(&x.hz_judge, mark(2, x.e103, "A1.2", "2"));
+    assert_eq!(st, 403, "{body}");
+    assert_eq!(body["error"]["code"], "conflict_of_interest");
+    let (st, body) = post(&x.hz_judge, mark(3, x.e101, "A1.1", "1"));
+    assert_eq!(st, 403, "{body}");
+    assert_eq!(body["error"]["code"], "conflict_of_interest");
+}
+
 on_both_backends!(
     running_scores_across_servers,
     scheme_versions_panels_and_conflicts,
     marks_are_idempotent_append_only_and_checked,
-    sign_off_overrule_and_running_scores
+    sign_off_overrule_and_running_scores,
+    a_strict_panel_restricts_only_its_own_aspects
 );

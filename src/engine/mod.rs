@@ -7,6 +7,7 @@ pub mod awards;
 pub mod bracket;
 pub mod eligibility;
 pub mod identity;
+pub mod marking;
 pub mod model;
 pub mod panel;
 pub mod registration;

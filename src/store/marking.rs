@@ -148,13 +148,8 @@ pub fn panels_of(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Vec
         .collect())
 }
 
-/// What checking one judge's mark needs of a panel: what it covers, its
-/// conflict level, and whether the judge sits on it.
-pub struct Seat {
-    pub covers: Vec<String>,
-    pub conflict_depth: Option<i32>,
-    pub member: bool,
-}
+/// A panel as one judge sees it.
+pub use crate::engine::marking::Seat;
 
 /// Every panel of a contest as seen by one judge, without loading the
 /// panels' other members.
@@ -179,18 +174,6 @@ pub fn seats_of(
             conflict_depth,
             member,
         })
-        .collect())
-}
-
-/// The panels of a contest that a judge sits on.
-pub fn panels_of_judge(
-    conn: &mut DbConnection,
-    contest: ContestId,
-    judge: UserId,
-) -> QueryResult<Vec<Panel>> {
-    Ok(panels_of(conn, contest)?
-        .into_iter()
-        .filter(|p| p.judges.contains(&judge))
         .collect())
 }
 

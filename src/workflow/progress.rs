@@ -3,6 +3,7 @@
 //! modules are signed off; per judge, what they still have to mark.
 
 use crate::engine::access::Actor;
+use crate::engine::marking::{Reach, Seat};
 use crate::engine::model::{ContestId, UserId};
 use crate::engine::scheme::AspectKind;
 use crate::error::AppResult;
@@ -119,28 +120,42 @@ pub fn progress(
             done_by.entry(judge).or_default().insert((entry, i));
         }
     }
+    // What a judge is to mark: the judged aspects of their panels, on the
+    // entries the one rule (`Reach`) lets them mark them on.
+    let panels = store::panels_of(conn, contest)?;
     let mut expected_by: HashMap<i64, HashSet<(i64, usize)>> = HashMap::new();
     let mut panels_by: HashMap<i64, Vec<String>> = HashMap::new();
-    for p in store::panels_of(conn, contest)? {
-        let aspects: Vec<usize> = (0..layout.aspect_count())
-            .filter(|&i| layout.covers(&p.covers, i) && judged_kind(&layout.aspect(i).kind))
-            .collect();
+    for p in &panels {
         for judge in &p.judges {
             panels_by.entry(judge.0).or_default().push(p.name.clone());
-            let user = users::get(conn, *judge)?;
-            let org = organisations::get(conn, user.organisation_id)?;
-            let actor = Actor::Judge {
-                user: user.id,
-                organisation: org.path,
-                contests: Vec::new(),
-            };
-            let depth = p.conflict_depth.map(|d| usize::try_from(d).unwrap_or(0));
-            let set = expected_by.entry(judge.0).or_default();
-            for (entry, path) in &active {
-                if actor.may_see_entry_of(path, depth).is_ok() {
-                    set.extend(aspects.iter().map(|&i| (*entry, i)));
-                }
-            }
+        }
+    }
+    for &judge in panels_by.keys() {
+        let user = users::get(conn, UserId(judge))?;
+        let org = organisations::get(conn, user.organisation_id)?;
+        let actor = Actor::Judge {
+            user: user.id,
+            organisation: org.path,
+            contests: Vec::new(),
+        };
+        let seats: Vec<Seat> = panels
+            .iter()
+            .map(|p| Seat {
+                covers: p.covers.clone(),
+                conflict_depth: p.conflict_depth,
+                member: p.judges.contains(&user.id),
+            })
+            .collect();
+        let reach = Reach::of(&layout, &seats, false);
+        let set = expected_by.entry(judge).or_default();
+        for (entry, path) in &active {
+            set.extend(
+                reach
+                    .markable(&actor, path)
+                    .into_iter()
+                    .filter(|&i| judged_kind(&layout.aspect(i).kind))
+                    .map(|i| (*entry, i)),
+            );
         }
     }
     for (judge, expected) in expected_by {

@@ -297,3 +297,25 @@ pub fn withdraw(
         Ok(())
     })
 }
+
+/// The entries of a contest the actor may see, and whether with the
+/// particulars organisers need: organisers see every entry; a judge sees the
+/// entries the marking rule (`engine::marking::Reach`) lets them mark; others
+/// see the public list.
+pub fn visible_entries(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<(Vec<EntryView>, bool)> {
+    let c = crate::workflow::contests::load_contest(conn, contest)?;
+    crate::workflow::allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+    let details = actor.may_view_registration_details(&c.scope()).is_ok();
+    let sight = crate::workflow::marking::work::EntrySight::load(conn, actor, contest)?;
+    let mut out = Vec::new();
+    for v in contest_entries(conn, contest)? {
+        if sight.sees(&v.organisation_path)? {
+            out.push(v);
+        }
+    }
+    Ok((out, details))
+}

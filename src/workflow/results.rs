@@ -1124,3 +1124,22 @@ pub fn across_contests(
         top: winners(across(AcrossKind::Top, &candidates)),
     })
 }
+
+// ---- the policy page ------------------------------------------------------------
+
+/// What the award policy page shows: the current version, every version,
+/// and whether results have been published.
+pub struct PolicyPage {
+    pub current: Option<crate::store::results::PolicyVersion>,
+    pub versions: Vec<crate::store::results::PolicyVersion>,
+    pub published: bool,
+}
+
+/// The award policies of a contest as the policy page shows them.
+pub fn policy_page(conn: &mut DbConnection, contest: ContestId) -> AppResult<PolicyPage> {
+    Ok(PolicyPage {
+        current: crate::store::results::current_policy(conn, contest)?,
+        versions: crate::store::results::policy_versions(conn, contest)?,
+        published: crate::store::results::latest_version(conn, contest)? > 0,
+    })
+}

@@ -1,15 +1,12 @@
 //! A contest's entries: listing (by role), registration by JSON or CSV file, export,
 //! and withdrawal.
 
-use crate::engine::access::Actor;
 use crate::engine::model::{ContestId, EntryId, EntryStatus, Gender, Group, SkillLevel};
 use crate::engine::registration::{Column, RawRow};
 use crate::error::{AppError, AppResult};
 use crate::io::encoding;
 use crate::web::auth::Caller;
 use crate::web::State;
-use crate::workflow::allow;
-use crate::workflow::contests::load_contest;
 use crate::workflow::registration::{self as workflow, Applied, EntryView};
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -115,33 +112,11 @@ async fn list(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<H
     let actor = caller.actor;
     let out = state
         .db(move |conn| {
-            let c = load_contest(conn, id)?;
-            allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
-            let details = actor.may_view_registration_details(&c.scope()).is_ok();
-            let views = workflow::contest_entries(conn, id)?;
-            // A judge's conflicts reach as far as the strictest of their panels.
-            let depth = match actor.user() {
-                Some(user) if matches!(actor, Actor::Judge { .. }) => {
-                    crate::store::marking::panels_of_judge(conn, id, user)?
-                        .iter()
-                        .filter_map(|p| p.conflict_depth)
-                        .min()
-                        .map(|d| usize::try_from(d).unwrap_or(0))
-                }
-                _ => None,
-            };
-            let mut out = Vec::with_capacity(views.len());
-            for v in views {
-                if matches!(actor, Actor::Judge { .. }) {
-                    let path = crate::engine::model::decode_path(&v.organisation_path)
-                        .map_err(AppError::internal)?;
-                    if actor.may_see_entry_of(&path, depth).is_err() {
-                        continue;
-                    }
-                }
-                out.push(respond(v, details));
-            }
-            Ok(out)
+            let (views, details) = workflow::visible_entries(conn, &actor, id)?;
+            Ok(views
+                .into_iter()
+                .map(|v| respond(v, details))
+                .collect::<Vec<_>>())
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))

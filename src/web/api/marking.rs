@@ -3,15 +3,14 @@
 //! audit trail of an entry's marks, and scores.
 
 use crate::engine::access::Actor;
-use crate::engine::model::{ContestId, EntryId, EntryStatus, UserId};
+use crate::engine::model::{ContestId, EntryId};
 use crate::error::{AppError, AppResult};
-use crate::store::marking::{self as store, Panel};
-use crate::store::{audit, contests, entries, organisations, users, write_tx, DbConnection};
 use crate::web::auth::{Caller, Presented};
 use crate::web::State;
-use crate::workflow::allow;
 use crate::workflow::contests::{load_contest, may_supervise};
+use crate::workflow::marking::panels::{self, Panel, PanelInput, PanelSummary};
 use crate::workflow::marking::{self, MarkInput, MarkReceipt};
+use crate::workflow::{allow, Connection as DbConnection};
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -89,16 +88,7 @@ async fn get_scheme(
         .db(move |conn| {
             let c = load_contest(conn, id)?;
             allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
-            let stored = match version {
-                Some(v) => store::scheme_version(conn, id, v)?,
-                None => store::current_scheme(conn, id)?,
-            };
-            stored.map(|s| s.body).ok_or_else(|| {
-                AppError::not_found(match version {
-                    Some(v) => format!("contest {id} has no scheme version {v}"),
-                    None => format!("contest {id} has no marking scheme yet"),
-                })
-            })
+            panels::scheme_text(conn, id, version)
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -194,7 +184,7 @@ async fn versions(state: State, caller: Caller, path: web::Path<i64>) -> AppResu
         .db(move |conn| {
             let c = load_contest(conn, id)?;
             allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
-            Ok(store::scheme_versions(conn, id)?
+            Ok(panels::scheme_versions(conn, id)?
                 .into_iter()
                 .map(|s| VersionView {
                     version: s.version,
@@ -236,48 +226,39 @@ pub struct PanelView {
     pub judges: Vec<PanelJudgeView>,
 }
 
-pub fn panel_view(conn: &mut DbConnection, contest: ContestId, p: Panel) -> AppResult<PanelView> {
-    let views = entries::views_of_contest(conn, contest)?;
-    let mut judges = Vec::new();
-    for u in &p.judges {
-        let user = users::get(conn, *u)?;
-        let org = organisations::get(conn, user.organisation_id)?;
-        let judge = Actor::Judge {
-            user: user.id,
-            organisation: org.path.clone(),
-            contests: Vec::new(),
-        };
-        let mut conflicts = Vec::new();
-        for v in &views {
-            if v.entry.status != EntryStatus::Active {
-                continue;
-            }
-            let path = crate::engine::model::decode_path(&v.organisation_path)
-                .map_err(AppError::internal)?;
-            let depth = p.conflict_depth.map(|d| usize::try_from(d).unwrap_or(0));
-            if let Err(d) = judge.may_see_entry_of(&path, depth) {
-                conflicts.push(ConflictView {
-                    entry: v.entry.id.0,
-                    start_number: v.entry.start_number.clone(),
-                    reason: d.0,
-                });
-            }
+impl From<PanelSummary> for PanelView {
+    fn from(s: PanelSummary) -> Self {
+        PanelView {
+            code: s.panel.code,
+            name: s.panel.name,
+            covers: s.panel.covers,
+            conflict_depth: s.panel.conflict_depth,
+            judges: s
+                .judges
+                .into_iter()
+                .map(|j| PanelJudgeView {
+                    user_id: j.user.id.0,
+                    username: j.user.username,
+                    display_name: j.user.display_name,
+                    organisation_id: j.user.organisation_id.0,
+                    conflicts: j
+                        .conflicts
+                        .into_iter()
+                        .map(|c| ConflictView {
+                            entry: c.entry.0,
+                            start_number: c.start_number,
+                            reason: c.reason,
+                        })
+                        .collect(),
+                })
+                .collect(),
         }
-        judges.push(PanelJudgeView {
-            user_id: user.id.0,
-            username: user.username,
-            display_name: user.display_name,
-            organisation_id: user.organisation_id.0,
-            conflicts,
-        });
     }
-    Ok(PanelView {
-        code: p.code,
-        name: p.name,
-        covers: p.covers,
-        conflict_depth: p.conflict_depth,
-        judges,
-    })
+}
+
+/// A panel with its judges and the entries each may not mark.
+pub fn panel_view(conn: &mut DbConnection, contest: ContestId, p: Panel) -> AppResult<PanelView> {
+    panels::summary(conn, contest, p).map(PanelView::from)
 }
 
 /// The contest's panels, their judges and conflicts of interest.
@@ -302,15 +283,13 @@ async fn list_panels(
 ) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
+    let schemes = state.schemes.clone();
     let list = state
         .db(move |conn| {
             let c = load_contest(conn, id)?;
             may_supervise(&actor, &c)?;
-            let mut out = Vec::new();
-            for p in store::panels_of(conn, id)? {
-                out.push(panel_view(conn, id, p)?);
-            }
-            Ok(out)
+            let list = panels::panels(conn, &schemes, id)?;
+            Ok(list.into_iter().map(PanelView::from).collect::<Vec<_>>())
         })
         .await?;
     Ok(HttpResponse::Ok().json(list))
@@ -377,50 +356,14 @@ async fn put_panel(
     let schemes = state.schemes.clone();
     let view = state
         .db(move |conn| {
-            write_tx(conn, |conn| {
-                let c = load_contest(conn, id)?;
-                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-                let (_, layout) = schemes.current(conn, id)?.ok_or_else(|| {
-                    AppError::conflict("store a marking scheme before forming panels")
-                })?;
-                for (k, cov) in body.covers.iter().enumerate() {
-                    if !layout.knows(cov) {
-                        return Err(AppError::invalid(
-                            &format!("covers[{k}]"),
-                            format!("the scheme has no module, criterion, sub-criterion or aspect `{cov}`"),
-                        ));
-                    }
-                }
-                let assigned = contests::judges(conn, id)?;
-                for (k, u) in body.judges.iter().enumerate() {
-                    if !assigned.iter().any(|a| a.user_id == UserId(*u)) {
-                        return Err(AppError::invalid(
-                            &format!("judges[{k}]"),
-                            format!("account {u} is not a judge of contest {id}"),
-                        ));
-                    }
-                }
-                let mut judges: Vec<UserId> = body.judges.iter().map(|u| UserId(*u)).collect();
-                judges.sort();
-                judges.dedup();
-                let panel = Panel {
-                    id: 0,
-                    code: code.clone(),
-                    name,
-                    covers: body.covers.clone(),
-                    conflict_depth: body.conflict_depth,
-                    judges,
-                };
-                store::put_panel(conn, id, &panel)?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "contest.panel.put",
-                    ("contest", Some(id.0)),
-                    serde_json::json!({"panel": code, "covers": body.covers, "judges": body.judges, "conflict_depth": body.conflict_depth}),
-                )?;
-                panel_view(conn, id, panel)
-            })
+            let input = PanelInput {
+                code,
+                name,
+                covers: body.covers,
+                conflict_depth: body.conflict_depth,
+                judges: body.judges,
+            };
+            panels::put_panel(conn, &schemes, &actor, id, input).map(PanelView::from)
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))
@@ -452,25 +395,7 @@ async fn delete_panel(
     let id = ContestId(id);
     let actor = caller.actor;
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let c = load_contest(conn, id)?;
-                allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
-                if store::delete_panel(conn, id, &code)? == 0 {
-                    return Err(AppError::not_found(format!(
-                        "contest {id} has no panel {code}"
-                    )));
-                }
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "contest.panel.delete",
-                    ("contest", Some(id.0)),
-                    serde_json::json!({"panel": code}),
-                )?;
-                Ok(())
-            })
-        })
+        .db(move |conn| panels::delete_panel(conn, &actor, id, &code))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -819,26 +744,15 @@ async fn lock(
     let schemes = state.schemes.clone();
     state
         .db(move |conn| {
-            write_tx(conn, |conn| {
-                load_contest(conn, id)?;
-                marking::lock_module(
-                    conn,
-                    &schemes,
-                    &actor,
-                    id,
-                    entry,
-                    &module,
-                    reason.as_deref(),
-                )?;
-                audit::record(
-                    conn,
-                    actor.user(),
-                    "entry.module.lock",
-                    ("entry", Some(entry.0)),
-                    serde_json::json!({"module": module, "reason": reason}),
-                )?;
-                Ok(())
-            })
+            panels::sign_off(
+                conn,
+                &schemes,
+                &actor,
+                id,
+                entry,
+                &module,
+                reason.as_deref(),
+            )
         })
         .await?;
     state.live.changed(id);

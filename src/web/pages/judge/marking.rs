@@ -11,9 +11,9 @@ use super::work::{new_mark_id, AspectWork, Input, Work};
 use super::{judged, Heading};
 use crate::engine::model::{ContestId, EntryId};
 use crate::error::{AppError, AppResult};
-use crate::store::users;
 use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::marking::User;
 use crate::workflow::marking::{MarkInput, MarkKind};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -179,7 +179,7 @@ fn form_page(
     state: &State,
     req: &HttpRequest,
     head: &Heading,
-    user: users::User,
+    user: User,
     w: Option<&Work>,
     chosen: Option<EntryId>,
     sent: &Sent,

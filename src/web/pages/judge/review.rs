@@ -10,9 +10,9 @@ use super::work::Work;
 use super::{judged, Heading};
 use crate::engine::model::{ContestId, EntryId};
 use crate::error::AppResult;
-use crate::store::{audit, users, write_tx};
 use crate::web::auth::Caller;
 use crate::web::State;
+use crate::workflow::marking::User;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -113,7 +113,7 @@ fn review_page(
     state: &State,
     req: &HttpRequest,
     head: &Heading,
-    user: users::User,
+    user: User,
     w: Option<&Work>,
     errors: &BTreeMap<(i64, String), String>,
     status: StatusCode,
@@ -174,26 +174,15 @@ async fn lock(
     let (a, m) = (actor.clone(), module.clone());
     let locked = state
         .db(move |conn| {
-            write_tx(conn, |conn| {
-                crate::workflow::contests::load_contest(conn, id)?;
-                crate::workflow::marking::lock_module(
-                    conn,
-                    &schemes,
-                    &a,
-                    id,
-                    entry,
-                    &m,
-                    reason.as_deref(),
-                )?;
-                audit::record(
-                    conn,
-                    a.user(),
-                    "entry.module.lock",
-                    ("entry", Some(entry.0)),
-                    serde_json::json!({"module": m, "reason": reason}),
-                )?;
-                Ok(())
-            })
+            crate::workflow::marking::panels::sign_off(
+                conn,
+                &schemes,
+                &a,
+                id,
+                entry,
+                &m,
+                reason.as_deref(),
+            )
         })
         .await;
     let err = match locked {

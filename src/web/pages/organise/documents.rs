@@ -280,14 +280,14 @@ struct Saved {
 
 struct SchemeState {
     head: super::Heading,
-    user: crate::store::users::User,
+    user: crate::workflow::marking::User,
     current: Option<(i32, String)>,
     versions: Vec<VersionRow>,
     frozen: bool,
 }
 
 fn scheme_state(
-    conn: &mut crate::store::DbConnection,
+    conn: &mut crate::workflow::Connection,
     state: &State,
     actor: &crate::engine::access::Actor,
     id: ContestId,
@@ -295,8 +295,10 @@ fn scheme_state(
 ) -> AppResult<SchemeState> {
     let (c, user) = managed(conn, actor, id)?;
     let head = super::heading(conn, lang, state, &c.contest)?;
-    let current = crate::store::marking::current_scheme(conn, id)?.map(|s| (s.version, s.body));
-    let versions = crate::store::marking::scheme_versions(conn, id)?
+    let page = crate::workflow::marking::panels::scheme_page(conn, id)?;
+    let current = page.current;
+    let versions = page
+        .versions
         .into_iter()
         .rev()
         .map(|v| VersionRow {
@@ -305,7 +307,7 @@ fn scheme_state(
             at: v.created_at.format("%Y-%m-%d %H:%M").to_string(),
         })
         .collect();
-    let frozen = crate::store::marking::contest_has_marks(conn, id)?;
+    let frozen = page.frozen;
     Ok(SchemeState {
         head,
         user,
@@ -497,7 +499,7 @@ struct PolicyView {
 
 struct PolicyState {
     head: super::Heading,
-    user: crate::store::users::User,
+    user: crate::workflow::marking::User,
     current: Option<PolicyView>,
     versions: Vec<VersionRow>,
     published: bool,
@@ -505,7 +507,7 @@ struct PolicyState {
 }
 
 fn policy_state(
-    conn: &mut crate::store::DbConnection,
+    conn: &mut crate::workflow::Connection,
     state: &State,
     actor: &crate::engine::access::Actor,
     id: ContestId,
@@ -513,7 +515,8 @@ fn policy_state(
 ) -> AppResult<PolicyState> {
     let (c, user) = managed(conn, actor, id)?;
     let head = super::heading(conn, lang, state, &c.contest)?;
-    let current = match crate::store::results::current_policy(conn, id)? {
+    let page = crate::workflow::results::policy_page(conn, id)?;
+    let current = match page.current {
         Some(p) => {
             let checked = crate::workflow::results::check_policy(&p.body)?;
             Some(PolicyView {
@@ -525,7 +528,8 @@ fn policy_state(
         }
         None => None,
     };
-    let versions = crate::store::results::policy_versions(conn, id)?
+    let versions = page
+        .versions
         .into_iter()
         .rev()
         .map(|v| VersionRow {
@@ -547,7 +551,7 @@ fn policy_state(
         user,
         current,
         versions,
-        published: crate::store::results::latest_version(conn, id)? > 0,
+        published: page.published,
         bundled,
     })
 }
