@@ -14,6 +14,3 @@ pub use checks::*;
 pub use schemes::*;
 pub use scores::*;
 pub use writer::*;
-
-/// An account, as the judges' pages show it.
-pub use crate::store::users::User;

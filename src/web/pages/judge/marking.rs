@@ -13,7 +13,7 @@ use crate::engine::model::{ContestId, EntryId};
 use crate::error::{AppError, AppResult};
 use crate::web::auth::Caller;
 use crate::web::State;
-use crate::workflow::marking::User;
+use crate::workflow::accounts::User;
 use crate::workflow::marking::{MarkInput, MarkKind};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};

@@ -12,7 +12,7 @@ use crate::engine::model::{ContestId, EntryId};
 use crate::error::AppResult;
 use crate::web::auth::Caller;
 use crate::web::State;
-use crate::workflow::marking::User;
+use crate::workflow::accounts::User;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;

@@ -280,7 +280,7 @@ struct Saved {
 
 struct SchemeState {
     head: super::Heading,
-    user: crate::workflow::marking::User,
+    user: crate::workflow::accounts::User,
     current: Option<(i32, String)>,
     versions: Vec<VersionRow>,
     frozen: bool,
@@ -499,7 +499,7 @@ struct PolicyView {
 
 struct PolicyState {
     head: super::Heading,
-    user: crate::workflow::marking::User,
+    user: crate::workflow::accounts::User,
     current: Option<PolicyView>,
     versions: Vec<VersionRow>,
     published: bool,
