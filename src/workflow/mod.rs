@@ -21,6 +21,15 @@ pub mod talent;
 use crate::engine::access::{Decision, Denied};
 use crate::error::{AppError, AppResult};
 
+/// The 401 (not signed in) or 403 a refusal is for `actor`.
+pub fn refused(actor: &crate::engine::access::Actor, denied: Denied) -> AppError {
+    if actor.is_signed_in() {
+        AppError::forbidden(denied.0)
+    } else {
+        AppError::unauthenticated(denied.0)
+    }
+}
+
 /// Turns an access decision into the 401/403 the caller gets.
 pub fn allow(actor_signed_in: bool, decision: Decision) -> AppResult<()> {
     decision.map_err(|Denied(reason)| {

@@ -117,18 +117,10 @@ pub(super) struct Marker {
 }
 
 pub(super) fn marker(actor: &Actor, contest: ContestId) -> AppResult<Marker> {
-    match actor {
-        Actor::Judge { user, .. } => match actor.judge_role(contest) {
-            Some(role) => Ok(Marker { user: *user, role }),
-            None => Err(AppError::forbidden(format!(
-                "you are not a judge of contest {contest}"
-            ))),
-        },
-        Actor::Anonymous => Err(AppError::unauthenticated("sign in first")),
-        _ => Err(AppError::forbidden(
-            "only the contest's judges may record marks",
-        )),
-    }
+    let (user, role) = actor
+        .judge_of(contest)
+        .map_err(|d| crate::workflow::refused(actor, d))?;
+    Ok(Marker { user, role })
 }
 
 pub(super) fn field_error(field: &str, code: &'static str, message: impl Into<String>) -> AppError {

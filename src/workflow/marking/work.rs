@@ -110,18 +110,9 @@ fn kind_of(kind: &AspectKind) -> (&'static str, Input) {
 
 /// The judge's role in the contest, or the refusal for anyone else.
 pub fn judge_role(actor: &Actor, contest: ContestId) -> AppResult<(UserId, JudgeRole)> {
-    match actor {
-        Actor::Judge { user, .. } => {
-            actor
-                .judge_role(contest)
-                .map(|r| (*user, r))
-                .ok_or_else(|| {
-                    AppError::forbidden(format!("you are not a judge of contest {contest}"))
-                })
-        }
-        Actor::Anonymous => Err(AppError::unauthenticated("sign in as a judge")),
-        _ => Err(AppError::forbidden("these pages are for judges")),
-    }
+    actor
+        .judge_of(contest)
+        .map_err(|d| crate::workflow::refused(actor, d))
 }
 
 /// Everything the judge marks in the contest, with the current marks.
