@@ -489,8 +489,7 @@ pub fn save_rules(
     reason: Option<&str>,
 ) -> AppResult<i32> {
     write_tx(conn, |conn| {
-        let c = load_contest(conn, contest)?;
-        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        crate::workflow::contests::load_managed(conn, actor, contest)?;
         let version = put_rules(conn, contest, text, reason, actor.user())?;
         audit::record(
             conn,
@@ -509,8 +508,7 @@ pub fn proposal_for(
     actor: &Actor,
     contest: ContestId,
 ) -> AppResult<ProposalView> {
-    let c = load_contest(conn, contest)?;
-    allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+    crate::workflow::contests::load_managed(conn, actor, contest)?;
     proposal(conn, contest)
 }
 
@@ -521,8 +519,7 @@ pub fn confirm_qualifiers(
     contest: ContestId,
 ) -> AppResult<Vec<Confirmed>> {
     write_tx(conn, |conn| {
-        let c = load_contest(conn, contest)?;
-        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        crate::workflow::contests::load_managed(conn, actor, contest)?;
         confirm(conn, contest, actor.user())
     })
 }

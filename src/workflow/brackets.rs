@@ -639,8 +639,7 @@ pub fn brackets_page(
     actor: &Actor,
     contest: ContestId,
 ) -> AppResult<BracketsPage> {
-    let c = load_contest(conn, contest)?;
-    allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+    crate::workflow::contests::load_managed(conn, actor, contest)?;
     let brackets = summaries(conn, contest)?;
     let feeders = visible_contests(conn, actor)?
         .into_iter()
@@ -658,8 +657,7 @@ pub fn create_bracket(
     input: &NewBracketInput,
 ) -> AppResult<BracketView> {
     write_tx(conn, |conn| {
-        let c = load_contest(conn, contest)?;
-        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        crate::workflow::contests::load_managed(conn, actor, contest)?;
         let bracket = create(conn, contest, input, actor.user())?;
         view(conn, bracket)
     })

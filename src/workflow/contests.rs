@@ -224,11 +224,7 @@ pub fn update_contest(
     input: ContestInput,
 ) -> AppResult<crate::engine::model::Contest> {
     write_tx(conn, |conn| {
-        let current = load_contest(conn, id)?;
-        allow(
-            actor.is_signed_in(),
-            actor.may_manage_contest(&current.scope()),
-        )?;
+        let current = load_managed(conn, actor, id)?;
         if !current.contest.status.accepts_registrations() {
             return Err(AppError::conflict(format!(
                 "the contest is '{}': its set-up can change only in draft or registration",
@@ -269,11 +265,7 @@ pub fn change_status(
     to: ContestStatus,
 ) -> AppResult<crate::engine::model::Contest> {
     write_tx(conn, |conn| {
-        let current = load_contest(conn, id)?;
-        allow(
-            actor.is_signed_in(),
-            actor.may_manage_contest(&current.scope()),
-        )?;
+        let current = load_managed(conn, actor, id)?;
         let from = current.contest.status;
         from.check_transition(to).map_err(AppError::conflict)?;
         if to == crate::engine::model::ContestStatus::Published {
@@ -294,7 +286,13 @@ pub fn change_status(
     })
 }
 
-fn manageable(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> AppResult<LoadedContest> {
+/// The contest, if the actor may manage it (`Actor::may_manage_contest`):
+/// the one check of every workflow that changes a contest's set-up.
+pub fn load_managed(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: ContestId,
+) -> AppResult<LoadedContest> {
     let c = load_contest(conn, id)?;
     allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
     Ok(c)
@@ -309,7 +307,7 @@ pub fn assign_judge(
     role: JudgeRole,
 ) -> AppResult<()> {
     write_tx(conn, |conn| {
-        manageable(conn, actor, id)?;
+        load_managed(conn, actor, id)?;
         let u = users::find(conn, user)?
             .ok_or_else(|| AppError::invalid("user", format!("account {user} does not exist")))?;
         if u.kind != UserKind::Judge {
@@ -345,7 +343,7 @@ pub fn create_judge_link(
     user: UserId,
 ) -> AppResult<IssuedLink> {
     write_tx(conn, |conn| {
-        let c = manageable(conn, actor, id)?;
+        let c = load_managed(conn, actor, id)?;
         if !store::judges(conn, id)?.iter().any(|a| a.user_id == user) {
             return Err(AppError::invalid(
                 "user",
@@ -407,7 +405,7 @@ pub fn revoke_judge_link(
     link: i64,
 ) -> AppResult<()> {
     write_tx(conn, |conn| {
-        manageable(conn, actor, id)?;
+        load_managed(conn, actor, id)?;
         let record = users::token(conn, link)?
             .filter(|t| t.contest_id == Some(id.0) && t.kind == "judge_link")
             .ok_or_else(|| AppError::not_found(format!("contest {id} has no judge link {link}")))?;
@@ -468,7 +466,7 @@ pub fn unassign_judge(
     user: UserId,
 ) -> AppResult<()> {
     write_tx(conn, |conn| {
-        manageable(conn, actor, id)?;
+        load_managed(conn, actor, id)?;
         if store::unassign_judge(conn, id, user)? == 0 {
             return Err(AppError::not_found(format!(
                 "account {user} is not a judge of contest {id}"
@@ -501,7 +499,7 @@ pub fn judge_links(
     actor: &Actor,
     id: ContestId,
 ) -> AppResult<Vec<TokenRecord>> {
-    manageable(conn, actor, id)?;
+    load_managed(conn, actor, id)?;
     Ok(users::judge_links_of_contest(conn, id)?)
 }
 
@@ -512,7 +510,7 @@ pub fn managed(
     id: ContestId,
 ) -> AppResult<(LoadedContest, User)> {
     let user = organiser_account(conn, actor)?;
-    let c = manageable(conn, actor, id)?;
+    let c = load_managed(conn, actor, id)?;
     Ok((c, user))
 }
 

@@ -132,8 +132,7 @@ fn registering(
     actor: &Actor,
     contest: ContestId,
 ) -> AppResult<Option<Organisation>> {
-    let c = load_contest(conn, contest)?;
-    allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+    crate::workflow::contests::load_managed(conn, actor, contest)?;
     match actor {
         Actor::Organiser { scope, .. } => match scope.last() {
             Some(o) => Ok(Some(organisations::get(conn, *o)?)),
@@ -277,8 +276,7 @@ pub fn withdraw(
     entry: EntryId,
 ) -> AppResult<()> {
     write_tx(conn, |conn| {
-        let c = load_contest(conn, contest)?;
-        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        crate::workflow::contests::load_managed(conn, actor, contest)?;
         let e = entries::get(conn, contest, entry)?;
         if e.status == EntryStatus::Withdrawn {
             return Err(AppError::conflict(format!(

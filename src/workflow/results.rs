@@ -13,7 +13,6 @@ use crate::engine::standings::{
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
 use crate::store::results::{self as store, NewPublication};
 use crate::store::{audit, contests, entries, marking as marks_store, DbConnection};
-use crate::workflow::allow;
 use crate::workflow::contests::{load_contest, may_supervise};
 use crate::workflow::marking::{contest_scores, document_error, Schemes};
 use rust_decimal::Decimal;
@@ -786,8 +785,7 @@ pub fn publish_as(
     reason: Option<&str>,
 ) -> AppResult<Published> {
     crate::store::write_tx(conn, |conn| {
-        let c = load_contest(conn, contest)?;
-        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        crate::workflow::contests::load_managed(conn, actor, contest)?;
         publish(conn, schemes, contest, reason, actor.user())
     })
 }

@@ -83,8 +83,7 @@ pub fn set_live_visibility(
     public: bool,
 ) -> AppResult<()> {
     write_tx(conn, |conn| {
-        let c = load_contest(conn, contest)?;
-        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        crate::workflow::contests::load_managed(conn, actor, contest)?;
         live::set_public(conn, contest, public, actor.user())?;
         audit::record(
             conn,
@@ -131,8 +130,7 @@ pub fn publish_page(
     actor: &Actor,
     contest: ContestId,
 ) -> AppResult<PublishPage> {
-    let c = load_contest(conn, contest)?;
-    allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+    let c = crate::workflow::contests::load_managed(conn, actor, contest)?;
     let history = published::publication_history(conn, contest)?
         .into_iter()
         .rev()

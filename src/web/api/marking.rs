@@ -145,8 +145,7 @@ async fn put_scheme(
         .map_err(|_| AppError::bad_request("a scheme file must be UTF-8 text"))?;
     let version = state
         .db(move |conn| {
-            let c = load_contest(conn, id)?;
-            allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+            crate::workflow::contests::load_managed(conn, &actor, id)?;
             marking::store_scheme(conn, id, &text, reason.as_deref(), actor.user())
         })
         .await?;

@@ -246,8 +246,7 @@ async fn put_policy(
     let schemes = state.schemes.clone();
     let version = state
         .db(move |conn| {
-            let c = load_contest(conn, id)?;
-            allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+            crate::workflow::contests::load_managed(conn, &actor, id)?;
             results::store_policy(conn, &schemes, id, &text, reason.as_deref(), actor.user())
         })
         .await?;

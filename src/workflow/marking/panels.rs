@@ -14,7 +14,6 @@ use crate::store::users::User;
 /// A panel of judges, and a stored version of a scheme.
 pub use crate::store::marking::{Panel, SchemeVersion};
 use crate::store::{audit, contests, entries, organisations, users, write_tx, DbConnection};
-use crate::workflow::allow;
 use crate::workflow::contests::load_contest;
 
 /// An entry a judge of a panel may not mark, and why.
@@ -153,8 +152,7 @@ pub fn put_panel(
     input: PanelInput,
 ) -> AppResult<PanelSummary> {
     write_tx(conn, |conn| {
-        let c = load_contest(conn, contest)?;
-        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        crate::workflow::contests::load_managed(conn, actor, contest)?;
         let (_, layout) = schemes
             .current(conn, contest)?
             .ok_or_else(|| AppError::conflict("store a marking scheme before forming panels"))?;
@@ -209,8 +207,7 @@ pub fn delete_panel(
     code: &str,
 ) -> AppResult<()> {
     write_tx(conn, |conn| {
-        let c = load_contest(conn, contest)?;
-        allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        crate::workflow::contests::load_managed(conn, actor, contest)?;
         if store::delete_panel(conn, contest, code)? == 0 {
             return Err(AppError::not_found(format!(
                 "contest {contest} has no panel {code}"
