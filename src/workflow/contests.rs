@@ -712,14 +712,14 @@ pub struct ContestJudge {
 }
 
 /// The organisers' page of a contest's judges: who judges with their links,
-/// the judges' accounts the organiser could add, and the panels.
+/// and the judges' accounts the organiser could add (the panels come from
+/// `workflow::marking::panels::panels`).
 pub struct JudgesPage {
     pub user: User,
     pub contest: NamedContest,
     pub judges: Vec<ContestJudge>,
     /// Live judges' accounts in the organiser's subtree not yet on the contest.
     pub candidates: Vec<User>,
-    pub panels: Vec<crate::store::marking::Panel>,
 }
 
 pub fn judges_page(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> AppResult<JudgesPage> {
@@ -762,13 +762,11 @@ pub fn judges_page(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> App
         .filter(|u| u.kind == UserKind::Judge && !u.disabled)
         .filter(|u| !assigned.iter().any(|a| a.user_id == u.id))
         .collect();
-    let panels = crate::store::marking::panels_of(conn, id)?;
     Ok(JudgesPage {
         user,
         contest,
         judges,
         candidates,
-        panels,
     })
 }
 

@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::auth::{Caller, Presented};
 use crate::web::State;
 use crate::workflow::contests::{load_contest, may_supervise};
-use crate::workflow::marking::panels::{self, Panel, PanelInput, PanelSummary};
+use crate::workflow::marking::panels::{self, PanelInput, PanelSummary};
 use crate::workflow::marking::{self, MarkInput, MarkReceipt};
 use crate::workflow::{allow, Connection as DbConnection};
 use actix_web::{web, HttpResponse};
@@ -253,11 +253,6 @@ impl From<PanelSummary> for PanelView {
                 .collect(),
         }
     }
-}
-
-/// A panel with its judges and the entries each may not mark.
-pub fn panel_view(conn: &mut DbConnection, contest: ContestId, p: Panel) -> AppResult<PanelView> {
-    panels::summary(conn, contest, p).map(PanelView::from)
 }
 
 /// The contest's panels, their judges and conflicts of interest.

@@ -117,20 +117,6 @@ pub fn panels(
     summaries(conn, layout.as_deref(), contest, all.clone(), &all)
 }
 
-/// One panel with its judges and their conflicts, for a caller without
-/// the scheme cache at hand.
-pub fn summary(
-    conn: &mut DbConnection,
-    contest: ContestId,
-    panel: Panel,
-) -> AppResult<PanelSummary> {
-    let layout = Schemes::default().current(conn, contest)?.map(|(_, l)| l);
-    let all = store::panels_of(conn, contest)?;
-    summaries(conn, layout.as_deref(), contest, vec![panel], &all)?
-        .pop()
-        .ok_or_else(|| AppError::internal("a panel has no summary"))
-}
-
 /// A panel as an organiser forms it.
 #[derive(Debug, Clone)]
 pub struct PanelInput {

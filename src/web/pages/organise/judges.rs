@@ -52,16 +52,16 @@ async fn page(
     let (lang, _) = Lang::of_request(&req);
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
+    let st = state.clone();
     let (page, panels) = state
         .db(move |conn| {
-            let mut page = judges_page(conn, &actor, id)?;
-            let mut panels = Vec::new();
-            for p in std::mem::take(&mut page.panels) {
-                panels.push(crate::web::api::marking::panel_view(conn, id, p)?);
-            }
+            let page = judges_page(conn, &actor, id)?;
+            let panels = crate::workflow::marking::panels::panels(conn, &st.schemes, id)?;
             Ok((page, panels))
         })
         .await?;
+    let panels: Vec<crate::web::api::marking::PanelView> =
+        panels.into_iter().map(Into::into).collect();
     let state_key = |s: LinkState| match s {
         LinkState::Revoked => "link_revoked",
         LinkState::Expired => "link_expired",
