@@ -160,20 +160,7 @@ fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
         .into_iter()
         .map(|o| (o.id.0, o))
         .collect();
-    let eligibility = Eligibility {
-        target: &target,
-        orgs: &orgs,
-        within: target
-            .eligibility
-            .within_organisation
-            .and_then(|id| orgs.get(&id.0)),
-        prerequisites: target
-            .eligibility
-            .qualified_from
-            .iter()
-            .map(|c| c.0)
-            .collect(),
-    };
+    let eligibility = Eligibility::of(&target, &orgs);
     // Entries confirmed before, by feeder entry; and whether they declined
     // (their entry in this contest was withdrawn).
     let confirmed_rows = store::advancements_into(conn, contest)?;
@@ -354,7 +341,25 @@ struct Eligibility<'a> {
     prerequisites: HashSet<i64>,
 }
 
-impl Eligibility<'_> {
+impl<'a> Eligibility<'a> {
+    /// The rules of `target`, with organisations by id.
+    fn of(target: &'a crate::engine::model::Contest, orgs: &'a HashMap<i64, Organisation>) -> Self {
+        Eligibility {
+            target,
+            orgs,
+            within: target
+                .eligibility
+                .within_organisation
+                .and_then(|id| orgs.get(&id.0)),
+            prerequisites: target
+                .eligibility
+                .qualified_from
+                .iter()
+                .map(|c| c.0)
+                .collect(),
+        }
+    }
+
     /// Why a feeder entry may not enter the target contest.
     fn reasons(
         &self,
