@@ -160,16 +160,7 @@ fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
         .into_iter()
         .map(|o| (o.id.0, o))
         .collect();
-    let within = target
-        .eligibility
-        .within_organisation
-        .and_then(|id| orgs.get(&id.0));
-    let prerequisites: HashSet<i64> = target
-        .eligibility
-        .qualified_from
-        .iter()
-        .map(|c| c.0)
-        .collect();
+    let eligibility = Eligibility::of(&target, &orgs);
     // Entries confirmed before, by feeder entry; and whether they declined
     // (their entry in this contest was withdrawn).
     let confirmed_rows = store::advancements_into(conn, contest)?;
@@ -182,30 +173,8 @@ fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
     let mut results = Vec::new();
     let mut sources = HashMap::new();
     let mut confirmed = Vec::new();
-    // Every feeder, then the earlier stages of the feeders that are
-    // selection stages (their results only rank the stage).
-    let mut codes: Vec<(String, bool)> = rules
-        .feeders
-        .iter()
-        .map(|f| (f.contest.clone(), true))
-        .collect();
-    for f in &rules.feeders {
-        for s in &f.stages {
-            if !codes.iter().any(|(c, _)| c == &s.contest) {
-                codes.push((s.contest.clone(), false));
-            }
-        }
-    }
-    for f in rules.feeders.iter_mut().filter(|f| !f.stages.is_empty()) {
-        if f.tie_break.is_some() {
-            continue;
-        }
-        if let Some(feeder) = contests::by_code(conn, &f.contest)? {
-            if let Some((_, policy)) = crate::workflow::results::current_policy(conn, feeder.id)? {
-                f.tie_break = Some(policy.policy.tie_break);
-            }
-        }
-    }
+    let codes = feeder_codes(&rules);
+    fill_tie_breaks(conn, &mut rules)?;
     for (code, is_feeder) in &codes {
         let is_feeder = *is_feeder;
         let what = if is_feeder { "feeder" } else { "earlier stage" };
@@ -216,15 +185,7 @@ fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
         let publication = match crate::workflow::results::publication(conn, feeder.id, None) {
             Ok(p) => p,
             Err(e) if e.kind == ErrorKind::NotFound => {
-                warnings.push(if is_feeder {
-                    format!(
-                        "feeder {code} has not published its results: none of its competitors can be proposed yet"
-                    )
-                } else {
-                    format!(
-                        "earlier stage {code} has not published its results: its scores count as 0"
-                    )
-                });
+                warnings.push(unpublished_warning(code, is_feeder));
                 continue;
             }
             Err(e) => return Err(e),
@@ -238,55 +199,12 @@ fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
             };
             let feeder_entry = entries::get(conn, feeder.id, EntryId(entry_id))?;
             let org = orgs.get(&feeder_entry.organisation_id.0);
-            let mut members: Vec<i64> = feeder_entry.members.iter().map(|m| m.0).collect();
-            members.sort_unstable();
-            let identity = members
-                .iter()
-                .map(|m| m.to_string())
-                .collect::<Vec<_>>()
-                .join("+");
+            let identity = identity_of(&feeder_entry);
             if !is_feeder {
-                results.push(FeederResult {
-                    contest: feeder.code.clone(),
-                    key,
-                    name: String::new(),
-                    organisation: String::new(),
-                    region: None,
-                    place: 0,
-                    total: s.total,
-                    standardised: None,
-                    ineligible: None,
-                    declined: false,
-                    identity,
-                });
+                results.push(stage_result(feeder.code.clone(), key, s.total, identity));
                 continue;
             }
-            let mut ineligible = Vec::new();
-            for m in &feeder_entry.members {
-                let c = competitors::get(conn, *m)?;
-                let path = orgs
-                    .get(&c.organisation_id.0)
-                    .map(|o| o.path.clone())
-                    .unwrap_or_default();
-                for reason in check(
-                    &target.eligibility,
-                    target.reference_date,
-                    within,
-                    &Candidate {
-                        birth_date: c.birth_date,
-                        group: c.group,
-                        organisation_path: &path,
-                    },
-                ) {
-                    ineligible.push(format!("{} {}", c.name, reason.message));
-                }
-            }
-            if !prerequisites.is_empty() && !prerequisites.contains(&feeder.id.0) {
-                ineligible.push(format!(
-                    "{} is not among the contests this one requires qualification from",
-                    feeder.code
-                ));
-            }
+            let ineligible = eligibility.reasons(conn, &feeder, &feeder_entry)?;
             let id = format!("{}/{}", feeder.code, key);
             let confirmed_here = confirmed_rows.iter().find(|a| a.from_entry_id == entry_id);
             let declined = confirmed_here.is_some_and(|a| {
@@ -334,6 +252,150 @@ fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
         confirmed,
         warnings,
     })
+}
+
+/// Every feeder, then the earlier stages of the feeders that are selection
+/// stages (their results only rank the stage); `true` marks a feeder.
+fn feeder_codes(rules: &Rules) -> Vec<(String, bool)> {
+    let mut codes: Vec<(String, bool)> = rules
+        .feeders
+        .iter()
+        .map(|f| (f.contest.clone(), true))
+        .collect();
+    for f in &rules.feeders {
+        for s in &f.stages {
+            if !codes.iter().any(|(c, _)| c == &s.contest) {
+                codes.push((s.contest.clone(), false));
+            }
+        }
+    }
+    codes
+}
+
+/// Gives each staged feeder without a tie-break the one of its current
+/// results policy.
+fn fill_tie_breaks(conn: &mut DbConnection, rules: &mut Rules) -> AppResult<()> {
+    for f in rules.feeders.iter_mut().filter(|f| !f.stages.is_empty()) {
+        if f.tie_break.is_some() {
+            continue;
+        }
+        if let Some(feeder) = contests::by_code(conn, &f.contest)? {
+            if let Some((_, policy)) = crate::workflow::results::current_policy(conn, feeder.id)? {
+                f.tie_break = Some(policy.policy.tie_break);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The warning for a feeder or earlier stage without published results.
+fn unpublished_warning(code: &str, is_feeder: bool) -> String {
+    if is_feeder {
+        format!(
+            "feeder {code} has not published its results: none of its competitors can be proposed yet"
+        )
+    } else {
+        format!("earlier stage {code} has not published its results: its scores count as 0")
+    }
+}
+
+/// An entry's members' ids, sorted and joined with `+`.
+fn identity_of(entry: &crate::engine::model::Entry) -> String {
+    let mut members: Vec<i64> = entry.members.iter().map(|m| m.0).collect();
+    members.sort_unstable();
+    members
+        .iter()
+        .map(|m| m.to_string())
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// An earlier stage's result: only its total counts.
+fn stage_result(
+    contest: String,
+    key: String,
+    total: rust_decimal::Decimal,
+    identity: String,
+) -> FeederResult {
+    FeederResult {
+        contest,
+        key,
+        name: String::new(),
+        organisation: String::new(),
+        region: None,
+        place: 0,
+        total,
+        standardised: None,
+        ineligible: None,
+        declined: false,
+        identity,
+    }
+}
+
+/// The target contest's eligibility rules, for checking feeder entries.
+struct Eligibility<'a> {
+    target: &'a crate::engine::model::Contest,
+    orgs: &'a HashMap<i64, Organisation>,
+    within: Option<&'a Organisation>,
+    /// The contests qualification must come from; empty for any.
+    prerequisites: HashSet<i64>,
+}
+
+impl<'a> Eligibility<'a> {
+    /// The rules of `target`, with organisations by id.
+    fn of(target: &'a crate::engine::model::Contest, orgs: &'a HashMap<i64, Organisation>) -> Self {
+        Eligibility {
+            target,
+            orgs,
+            within: target
+                .eligibility
+                .within_organisation
+                .and_then(|id| orgs.get(&id.0)),
+            prerequisites: target
+                .eligibility
+                .qualified_from
+                .iter()
+                .map(|c| c.0)
+                .collect(),
+        }
+    }
+
+    /// Why a feeder entry may not enter the target contest.
+    fn reasons(
+        &self,
+        conn: &mut DbConnection,
+        feeder: &crate::engine::model::Contest,
+        entry: &crate::engine::model::Entry,
+    ) -> AppResult<Vec<String>> {
+        let mut ineligible = Vec::new();
+        for m in &entry.members {
+            let c = competitors::get(conn, *m)?;
+            let path = self
+                .orgs
+                .get(&c.organisation_id.0)
+                .map(|o| o.path.clone())
+                .unwrap_or_default();
+            for reason in check(
+                &self.target.eligibility,
+                self.target.reference_date,
+                self.within,
+                &Candidate {
+                    birth_date: c.birth_date,
+                    group: c.group,
+                    organisation_path: &path,
+                },
+            ) {
+                ineligible.push(format!("{} {}", c.name, reason.message));
+            }
+        }
+        if !self.prerequisites.is_empty() && !self.prerequisites.contains(&feeder.id.0) {
+            ineligible.push(format!(
+                "{} is not among the contests this one requires qualification from",
+                feeder.code
+            ));
+        }
+        Ok(ineligible)
+    }
 }
 
 /// The proposal: who qualifies, by which rule, who is a reserve, and why

@@ -114,17 +114,7 @@ pub fn create(
     by: Option<UserId>,
 ) -> AppResult<i64> {
     let code = input.code.trim();
-    if code.is_empty()
-        || code.len() > 32
-        || !code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        return Err(AppError::invalid(
-            "code",
-            "a bracket code has 1 to 32 letters, digits, - or _",
-        ));
-    }
+    check_bracket_code(code)?;
     if store::of_contest(conn, contest)?
         .iter()
         .any(|b| b.code == code)
@@ -144,15 +134,7 @@ pub fn create(
             ),
         )
     })?;
-    let mut views: Vec<EntryView> = entries::views_of_contest(conn, contest)?
-        .into_iter()
-        .filter(|v| v.entry.status == EntryStatus::Active)
-        .collect();
-    views.sort_by(|a, b| {
-        let n = |v: &EntryView| v.entry.start_number.parse::<u64>().unwrap_or(u64::MAX);
-        n(a).cmp(&n(b))
-            .then(a.entry.start_number.cmp(&b.entry.start_number))
-    });
+    let views = active_by_start_number(conn, contest)?;
     let method = |m: &str| Seeding {
         method: m.into(),
         contest: None,
@@ -161,82 +143,14 @@ pub fn create(
     };
     let (ordered, seeding): (Vec<EntryView>, Seeding) = match &input.seeding {
         None => (views, method("start_number")),
-        Some(SeedingInput::Entries(ids)) => {
-            if ids.len() > views.len() {
-                return Err(AppError::new(
-                    ErrorKind::Invalid,
-                    "unknown_entry",
-                    format!(
-                        "seeding.entries lists {} entries; the contest has {} active entries",
-                        ids.len(),
-                        views.len()
-                    ),
-                ));
-            }
-            let by_id: HashMap<i64, &EntryView> = views.iter().map(|v| (v.entry.id.0, v)).collect();
-            let mut seen = HashSet::new();
-            let mut out = Vec::new();
-            for (k, id) in ids.iter().enumerate() {
-                if !seen.insert(*id) {
-                    return Err(AppError::new(
-                        ErrorKind::Invalid,
-                        "duplicate_seed",
-                        format!("entry {id} is seeded twice (seeding.entries[{k}])"),
-                    ));
-                }
-                let v = by_id.get(id).ok_or_else(|| {
-                    AppError::new(
-                        ErrorKind::Invalid,
-                        "unknown_entry",
-                        format!(
-                            "seeding.entries[{k}]: entry {id} is not an active entry of this contest"
-                        ),
-                    )
-                })?;
-                out.push((*v).clone());
-            }
-            (out, method("hand"))
-        }
+        Some(SeedingInput::Entries(ids)) => (seeded_by_hand(views, ids)?, method("hand")),
         Some(SeedingInput::FromContest(code)) => {
-            let from = contests::by_code(conn, code)?.ok_or_else(|| {
-                AppError::invalid(
-                    "seeding.from_contest",
-                    format!("there is no contest {code}"),
-                )
-            })?;
-            let p = crate::workflow::results::publication(conn, from.id, None).map_err(|e| {
-                if e.kind == ErrorKind::NotFound {
-                    AppError::invalid(
-                        "seeding.from_contest",
-                        format!("contest {code} has not published its results"),
-                    )
-                } else {
-                    e
-                }
-            })?;
-            let from_views = entries::views_of_contest(conn, from.id)?;
-            let by_entry: HashMap<i64, String> = from_views
-                .iter()
-                .map(|v| (v.entry.id.0, identity(v)))
-                .collect();
-            let mut place_of: HashMap<String, usize> = HashMap::new();
-            for row in p.view()?.standings() {
-                let Some(entry) = row.entry() else {
-                    continue;
-                };
-                if let Some(who) = by_entry.get(&entry) {
-                    place_of.entry(who.clone()).or_insert(row.standing.place);
-                }
-            }
-            let mut out = views;
-            // A stable sort keeps start-number order within a place and
-            // for everyone the publication does not place.
-            out.sort_by_key(|v| place_of.get(&identity(v)).copied().unwrap_or(usize::MAX));
+            let (out, publication) = seeded_from_contest(conn, code, views)?;
             (
                 out,
                 Seeding {
                     contest: Some(code.clone()),
-                    publication: Some(p.version),
+                    publication: Some(publication),
                     ..method("contest")
                 },
             )
@@ -278,6 +192,121 @@ pub fn create(
         serde_json::json!({"bracket": id, "code": code, "format": input.format, "entrants": ids, "seeding": seeding}),
     )?;
     Ok(id)
+}
+
+/// Refuses a bracket code that is not 1 to 32 letters, digits, `-` or `_`.
+fn check_bracket_code(code: &str) -> AppResult<()> {
+    if code.is_empty()
+        || code.len() > 32
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(AppError::invalid(
+            "code",
+            "a bracket code has 1 to 32 letters, digits, - or _",
+        ));
+    }
+    Ok(())
+}
+
+/// The contest's active entries, by start number (numerically when it is
+/// a number).
+fn active_by_start_number(
+    conn: &mut DbConnection,
+    contest: ContestId,
+) -> AppResult<Vec<EntryView>> {
+    let mut views: Vec<EntryView> = entries::views_of_contest(conn, contest)?
+        .into_iter()
+        .filter(|v| v.entry.status == EntryStatus::Active)
+        .collect();
+    views.sort_by(|a, b| {
+        let n = |v: &EntryView| v.entry.start_number.parse::<u64>().unwrap_or(u64::MAX);
+        n(a).cmp(&n(b))
+            .then(a.entry.start_number.cmp(&b.entry.start_number))
+    });
+    Ok(views)
+}
+
+/// The entries `ids` lists, in its order; each must be one of `views`,
+/// listed once.
+fn seeded_by_hand(views: Vec<EntryView>, ids: &[i64]) -> AppResult<Vec<EntryView>> {
+    if ids.len() > views.len() {
+        return Err(AppError::new(
+            ErrorKind::Invalid,
+            "unknown_entry",
+            format!(
+                "seeding.entries lists {} entries; the contest has {} active entries",
+                ids.len(),
+                views.len()
+            ),
+        ));
+    }
+    let by_id: HashMap<i64, &EntryView> = views.iter().map(|v| (v.entry.id.0, v)).collect();
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for (k, id) in ids.iter().enumerate() {
+        if !seen.insert(*id) {
+            return Err(AppError::new(
+                ErrorKind::Invalid,
+                "duplicate_seed",
+                format!("entry {id} is seeded twice (seeding.entries[{k}])"),
+            ));
+        }
+        let v = by_id.get(id).ok_or_else(|| {
+            AppError::new(
+                ErrorKind::Invalid,
+                "unknown_entry",
+                format!("seeding.entries[{k}]: entry {id} is not an active entry of this contest"),
+            )
+        })?;
+        out.push((*v).clone());
+    }
+    Ok(out)
+}
+
+/// `views` ordered by place in contest `code`'s latest publication, with
+/// that publication's version.
+fn seeded_from_contest(
+    conn: &mut DbConnection,
+    code: &str,
+    views: Vec<EntryView>,
+) -> AppResult<(Vec<EntryView>, i32)> {
+    let from = contests::by_code(conn, code)?.ok_or_else(|| {
+        AppError::invalid(
+            "seeding.from_contest",
+            format!("there is no contest {code}"),
+        )
+    })?;
+    let p = crate::workflow::results::publication(conn, from.id, None).map_err(|e| {
+        if e.kind == ErrorKind::NotFound {
+            AppError::invalid(
+                "seeding.from_contest",
+                format!("contest {code} has not published its results"),
+            )
+        } else {
+            e
+        }
+    })?;
+    let from_views = entries::views_of_contest(conn, from.id)?;
+    let by_entry: HashMap<i64, String> = from_views
+        .iter()
+        .map(|v| (v.entry.id.0, identity(v)))
+        .collect();
+    let mut place_of: HashMap<String, usize> = HashMap::new();
+    for row in p.view()?.standings() {
+        let Some(entry) = row.entry() else {
+            continue;
+        };
+        if let Some(who) = by_entry.get(&entry) {
+            place_of.entry(who.clone()).or_insert(row.standing.place);
+        }
+    }
+    let mut out = views;
+    // A stable sort keeps start-number order within a place and
+    // for everyone the publication does not place.
+    out.sort_by_key(|v| place_of.get(&identity(v)).copied().unwrap_or(usize::MAX));
+    Ok((out, p.version))
 }
 
 struct Loaded {
@@ -403,74 +432,15 @@ pub fn record(
             format!("there is no match {match_id} in bracket {id}"),
         ));
     };
-    let seed_of_entry = |entry: i64| l.entry_ids.iter().position(|e| *e == entry).map(|i| i + 1);
-    let winner = match &input.winner {
-        serde_json::Value::String(s) if s == "draw" => Winner::Draw,
-        serde_json::Value::Number(n) => {
-            let entry = n.as_i64().ok_or_else(|| {
-                AppError::invalid("winner", "the winner is an entry id or \"draw\"")
-            })?;
-            let seed = seed_of_entry(entry);
-            match (seed, ms.home, ms.away) {
-                (Some(s), Some(h), _) if s == h => Winner::Home,
-                (Some(s), _, Some(a)) if s == a => Winner::Away,
-                (_, Some(_), Some(_)) => {
-                    return Err(AppError::new(
-                        ErrorKind::Invalid,
-                        "not_in_match",
-                        format!("entry {entry} does not play in match {match_id}"),
-                    ))
-                }
-                _ => {
-                    return Err(AppError::new(
-                        ErrorKind::Conflict,
-                        "sides_unknown",
-                        format!("the sides of match {match_id} are not known yet"),
-                    ))
-                }
-            }
-        }
-        _ => {
-            return Err(AppError::invalid(
-                "winner",
-                "the winner is an entry id or \"draw\"",
-            ))
-        }
-    };
-    let score = match &input.score {
-        None => None,
-        Some((h, a)) => {
-            let d = |field: &str, t: &str| {
-                Decimal::from_str_exact(t.trim())
-                    .map_err(|_| AppError::invalid(field, format!("`{t}` is not a decimal number")))
-            };
-            Some((d("score[0]", h)?, d("score[1]", a)?))
-        }
-    };
+    let winner = winner_of(&input.winner, &l.entry_ids, (ms.home, ms.away), match_id)?;
     let result = MatchResult {
         winner,
-        score,
+        score: score_of(&input.score)?,
         decision: input.decision,
     };
     check_result(&l.bracket, &state, match_id, &result).map_err(bracket_error)?;
     let previous = l.results.get(match_id);
-    let reason = input
-        .reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty());
-    if let Some(r) = reason {
-        if r.chars().count() > 500 {
-            return Err(AppError::invalid("reason", "at most 500 characters"));
-        }
-    }
-    if previous.is_some() && reason.is_none() {
-        return Err(AppError::new(
-            ErrorKind::Invalid,
-            "reason_required",
-            format!("match {match_id} already has a result: a correction needs a reason"),
-        ));
-    }
+    let reason = correction_reason(input, previous.is_some(), match_id)?;
     if previous == Some(&result) {
         return Ok(Recorded {
             r#match: match_id.to_string(),
@@ -512,6 +482,85 @@ pub fn record(
         corrected: previous.is_some(),
         reset: cleared,
     })
+}
+
+/// The side an entry id (or "draw") names in a match between the seeds
+/// `(home, away)`.
+fn winner_of(
+    winner: &serde_json::Value,
+    entry_ids: &[i64],
+    (home, away): (Option<usize>, Option<usize>),
+    match_id: &str,
+) -> AppResult<Winner> {
+    let seed_of_entry = |entry: i64| entry_ids.iter().position(|e| *e == entry).map(|i| i + 1);
+    match winner {
+        serde_json::Value::String(s) if s == "draw" => Ok(Winner::Draw),
+        serde_json::Value::Number(n) => {
+            let entry = n.as_i64().ok_or_else(|| {
+                AppError::invalid("winner", "the winner is an entry id or \"draw\"")
+            })?;
+            let seed = seed_of_entry(entry);
+            match (seed, home, away) {
+                (Some(s), Some(h), _) if s == h => Ok(Winner::Home),
+                (Some(s), _, Some(a)) if s == a => Ok(Winner::Away),
+                (_, Some(_), Some(_)) => Err(AppError::new(
+                    ErrorKind::Invalid,
+                    "not_in_match",
+                    format!("entry {entry} does not play in match {match_id}"),
+                )),
+                _ => Err(AppError::new(
+                    ErrorKind::Conflict,
+                    "sides_unknown",
+                    format!("the sides of match {match_id} are not known yet"),
+                )),
+            }
+        }
+        _ => Err(AppError::invalid(
+            "winner",
+            "the winner is an entry id or \"draw\"",
+        )),
+    }
+}
+
+/// The home and away score, read as decimals.
+fn score_of(score: &Option<(String, String)>) -> AppResult<Option<(Decimal, Decimal)>> {
+    match score {
+        None => Ok(None),
+        Some((h, a)) => {
+            let d = |field: &str, t: &str| {
+                Decimal::from_str_exact(t.trim())
+                    .map_err(|_| AppError::invalid(field, format!("`{t}` is not a decimal number")))
+            };
+            Ok(Some((d("score[0]", h)?, d("score[1]", a)?)))
+        }
+    }
+}
+
+/// The trimmed reason, if any: at most 500 characters, and required when
+/// the match already has a result.
+fn correction_reason<'a>(
+    input: &'a ResultInput,
+    has_result: bool,
+    match_id: &str,
+) -> AppResult<Option<&'a str>> {
+    let reason = input
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if let Some(r) = reason {
+        if r.chars().count() > 500 {
+            return Err(AppError::invalid("reason", "at most 500 characters"));
+        }
+    }
+    if has_result && reason.is_none() {
+        return Err(AppError::new(
+            ErrorKind::Invalid,
+            "reason_required",
+            format!("match {match_id} already has a result: a correction needs a reason"),
+        ));
+    }
+    Ok(reason)
 }
 
 /// Every result row of a bracket, resets included: the audit trail.

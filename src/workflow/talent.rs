@@ -172,41 +172,100 @@ pub fn profiles(
         .into_iter()
         .map(|o| (o.id.0, o))
         .collect();
-    let tiers: HashMap<i64, (String, i32)> = reference::tiers(conn)?
-        .into_iter()
-        .map(|t| (t.id.0, (t.code, t.rank)))
-        .collect();
-    let skills: HashMap<i64, String> = reference::skills(conn)?
-        .into_iter()
-        .map(|s| (s.id.0, s.code))
-        .collect();
-    let mut records: BTreeMap<i64, Vec<Record>> = BTreeMap::new();
-    // Every competitor met, read once with their contest's entries.
-    let mut people: HashMap<i64, crate::engine::model::Competitor> = HashMap::new();
-    let mut criteria: BTreeMap<i64, BTreeMap<String, Vec<Decimal>>> = BTreeMap::new();
-    for c in contests::all(conn)? {
-        if c.status != ContestStatus::Published {
-            continue;
-        }
-        let Ok(p) = publications.get(conn, c.id, None) else {
+    let Talent {
+        records,
+        people,
+        mut criteria,
+    } = Talent::read(conn, publications)?;
+    let mut out = Vec::new();
+    for (id, mut recs) in records {
+        let Some(c) = people.get(&id).cloned() else {
             continue;
         };
-        let view = &*p.view;
-        // Each criterion's mean over the contest's score sheets.
-        let mut sums: BTreeMap<&str, (Decimal, usize)> = BTreeMap::new();
-        for sheet in view.sheets.values() {
-            for (code, mark) in &sheet.criteria {
-                let e = sums.entry(code.as_str()).or_default();
-                e.0 += *mark;
-                e.1 += 1;
-            }
+        let Some(org) = orgs.get(&c.organisation_id.0) else {
+            continue;
+        };
+        if actor.may_view_competitor(c.id, &org.path).is_err() {
+            continue;
         }
-        let (tier, rank) = tiers.get(&c.tier_id.0).cloned().unwrap_or_default();
+        if !filter.admits(&orgs, &c, org, &recs) {
+            continue;
+        }
+        recs.sort_by(|a, b| {
+            b.tier_rank
+                .cmp(&a.tier_rank)
+                .then(a.contest.cmp(&b.contest))
+        });
+        let (strengths, weaknesses) =
+            strengths_and_weaknesses(criteria.remove(&id).unwrap_or_default());
+        out.push(Profile {
+            competitor: id,
+            name: c.name.clone(),
+            organisation: org.code.clone(),
+            organisation_zh: org.name_zh.clone(),
+            group: c.group.code().to_string(),
+            skill_level: c.skill_level,
+            highest_tier: recs.first().map(|r| r.tier.clone()),
+            records: recs,
+            strengths,
+            weaknesses,
+        });
+    }
+    Ok(out)
+}
+
+/// What the published contests say of each competitor, keyed by competitor id.
+#[derive(Default)]
+struct Talent {
+    records: BTreeMap<i64, Vec<Record>>,
+    /// Every competitor met, read once with their contest's entries.
+    people: HashMap<i64, crate::engine::model::Competitor>,
+    /// Per criterion, the differences from each contest's mean.
+    criteria: BTreeMap<i64, BTreeMap<String, Vec<Decimal>>>,
+}
+
+impl Talent {
+    /// Reads every published contest.
+    fn read(conn: &mut DbConnection, publications: &PublicationCache) -> AppResult<Self> {
+        let tiers: HashMap<i64, (String, i32)> = reference::tiers(conn)?
+            .into_iter()
+            .map(|t| (t.id.0, (t.code, t.rank)))
+            .collect();
+        let skills: HashMap<i64, String> = reference::skills(conn)?
+            .into_iter()
+            .map(|s| (s.id.0, s.code))
+            .collect();
+        let mut talent = Self::default();
+        for c in contests::all(conn)? {
+            if c.status != ContestStatus::Published {
+                continue;
+            }
+            let Ok(p) = publications.get(conn, c.id, None) else {
+                continue;
+            };
+            let tier = tiers.get(&c.tier_id.0).cloned().unwrap_or_default();
+            let skill = skills.get(&c.skill_id.0).cloned().unwrap_or_default();
+            talent.add_contest(conn, &c, i64::from(p.version), &p.view, tier, skill)?;
+        }
+        Ok(talent)
+    }
+
+    /// Adds one published contest's records and criterion differences.
+    fn add_contest(
+        &mut self,
+        conn: &mut DbConnection,
+        c: &crate::engine::model::Contest,
+        publication: i64,
+        view: &ResultsView,
+        (tier, rank): (String, i32),
+        skill: String,
+    ) -> AppResult<()> {
+        let sums = criterion_sums(view);
         let mut members: HashMap<i64, Vec<CompetitorId>> = HashMap::new();
         for v in entries::views_of_contest(conn, c.id)? {
             members.insert(v.entry.id.0, v.entry.members.clone());
             for m in v.members {
-                people.insert(m.id.0, m);
+                self.people.insert(m.id.0, m);
             }
         }
         for row in view.standings() {
@@ -222,12 +281,12 @@ pub fn profiles(
                 contest_zh: c.name_zh.clone(),
                 tier: tier.clone(),
                 tier_rank: rank,
-                skill: skills.get(&c.skill_id.0).cloned().unwrap_or_default(),
+                skill: skill.clone(),
                 start_number: s.key.clone(),
                 place: u64::try_from(s.place).unwrap_or(0),
                 total: s.total.to_string(),
                 standardised: s.standardised.to_string(),
-                publication: i64::from(p.version),
+                publication,
                 awards: s
                     .awards
                     .iter()
@@ -238,7 +297,7 @@ pub fn profiles(
             let sheet = view.sheets.get(&s.key);
             for m in entry_members {
                 let mut r = record.clone();
-                let Some(member_name) = people.get(&m.0).map(|p| p.name.clone()) else {
+                let Some(member_name) = self.people.get(&m.0).map(|p| p.name.clone()) else {
                     continue;
                 };
                 r.promotions = s
@@ -247,11 +306,11 @@ pub fn profiles(
                     .filter(|p| p.member == member_name)
                     .filter_map(|p| p.to.map(|to| to.code().to_string()))
                     .collect();
-                records.entry(m.0).or_default().push(r);
+                self.records.entry(m.0).or_default().push(r);
                 for (code, mark) in sheet.map(|s| s.criteria.as_slice()).unwrap_or_default() {
                     if let Some((sum, n)) = sums.get(code.as_str()) {
                         let mean = *sum / Decimal::from(*n);
-                        criteria
+                        self.criteria
                             .entry(m.0)
                             .or_default()
                             .entry(code.clone())
@@ -261,100 +320,99 @@ pub fn profiles(
                 }
             }
         }
+        Ok(())
     }
-    let mut out = Vec::new();
-    for (id, mut recs) in records {
-        let Some(c) = people.get(&id).cloned() else {
-            continue;
-        };
-        let Some(org) = orgs.get(&c.organisation_id.0) else {
-            continue;
-        };
-        if actor.may_view_competitor(c.id, &org.path).is_err() {
-            continue;
+}
+
+/// Each criterion's sum and count over a contest's score sheets.
+fn criterion_sums(view: &ResultsView) -> BTreeMap<&str, (Decimal, usize)> {
+    let mut sums: BTreeMap<&str, (Decimal, usize)> = BTreeMap::new();
+    for sheet in view.sheets.values() {
+        for (code, mark) in &sheet.criteria {
+            let e = sums.entry(code.as_str()).or_default();
+            e.0 += *mark;
+            e.1 += 1;
         }
-        if let Some(code) = &filter.organisation {
+    }
+    sums
+}
+
+impl Filter {
+    /// Whether a competitor, their organisation and records meet every condition.
+    fn admits(
+        &self,
+        orgs: &HashMap<i64, Organisation>,
+        c: &crate::engine::model::Competitor,
+        org: &Organisation,
+        recs: &[Record],
+    ) -> bool {
+        if let Some(code) = &self.organisation {
             let Some(root) = orgs.values().find(|o| &o.code == code) else {
-                continue;
+                return false;
             };
             if !root.contains(&org.path) {
-                continue;
+                return false;
             }
         }
-        if filter
+        !(self
             .skill
             .as_ref()
             .is_some_and(|s| !recs.iter().any(|r| &r.skill == s))
-            || filter
+            || self
                 .tier
                 .as_ref()
                 .is_some_and(|t| !recs.iter().any(|r| &r.tier == t))
-            || filter.award.as_ref().is_some_and(|a| {
+            || self.award.as_ref().is_some_and(|a| {
                 !recs
                     .iter()
                     .any(|r| r.awards.iter().any(|(code, _)| code == a))
             })
-            || filter
+            || self
                 .level
                 .as_ref()
                 .is_some_and(|l| c.skill_level.map(|s| s.code()) != Some(l.as_str()))
-            || filter
+            || self
                 .name
                 .as_ref()
-                .is_some_and(|n| !c.name.contains(n.as_str()))
-        {
-            continue;
-        }
-        recs.sort_by(|a, b| {
-            b.tier_rank
-                .cmp(&a.tier_rank)
-                .then(a.contest.cmp(&b.contest))
-        });
-        let mut per: Vec<Criterion> = criteria
-            .remove(&id)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(criterion, diffs)| Criterion {
-                contests: diffs.len(),
-                difference: displayed(
-                    diffs.iter().sum::<Decimal>() / Decimal::from(diffs.len().max(1)),
-                    2,
-                ),
-                criterion,
-            })
-            .collect();
-        per.sort_by(|a, b| {
-            b.difference
-                .cmp(&a.difference)
-                .then(a.criterion.cmp(&b.criterion))
-        });
-        let strengths: Vec<Criterion> = per
-            .iter()
-            .filter(|c| c.difference > Decimal::ZERO)
-            .take(3)
-            .cloned()
-            .collect();
-        let weaknesses: Vec<Criterion> = per
-            .iter()
-            .rev()
-            .filter(|c| c.difference < Decimal::ZERO)
-            .take(3)
-            .cloned()
-            .collect();
-        out.push(Profile {
-            competitor: id,
-            name: c.name.clone(),
-            organisation: org.code.clone(),
-            organisation_zh: org.name_zh.clone(),
-            group: c.group.code().to_string(),
-            skill_level: c.skill_level,
-            highest_tier: recs.first().map(|r| r.tier.clone()),
-            records: recs,
-            strengths,
-            weaknesses,
-        });
+                .is_some_and(|n| !c.name.contains(n.as_str())))
     }
-    Ok(out)
+}
+
+/// The three criteria most above and most below the means, from each
+/// criterion's differences.
+fn strengths_and_weaknesses(
+    criteria: BTreeMap<String, Vec<Decimal>>,
+) -> (Vec<Criterion>, Vec<Criterion>) {
+    let mut per: Vec<Criterion> = criteria
+        .into_iter()
+        .map(|(criterion, diffs)| Criterion {
+            contests: diffs.len(),
+            difference: displayed(
+                diffs.iter().sum::<Decimal>() / Decimal::from(diffs.len().max(1)),
+                2,
+            ),
+            criterion,
+        })
+        .collect();
+    per.sort_by(|a, b| {
+        b.difference
+            .cmp(&a.difference)
+            .then(a.criterion.cmp(&b.criterion))
+    });
+    let strengths: Vec<Criterion> = per
+        .iter()
+        .filter(|c| c.difference > Decimal::ZERO)
+        .take(3)
+        .cloned()
+        .collect();
+    let weaknesses: Vec<Criterion> = per
+        .iter()
+        .rev()
+        .filter(|c| c.difference < Decimal::ZERO)
+        .take(3)
+        .cloned()
+        .collect();
+    (strengths, weaknesses)
 }
 
 /// One competitor's profile, for whoever may see the competitor.
