@@ -6,7 +6,7 @@
 
 use crate::engine::model::{SkillLevel, Vocabulary};
 use crate::engine::scheme::{dec, parse_document, SchemeError};
-use crate::engine::standings::{rank, Entrant, Finally, Lot, Standardise, TieBreak};
+use crate::engine::standings::{rank, Entrant, Finally, Lot, Ranking, Standardise, TieBreak};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -181,136 +181,24 @@ fn error_at(text: &str, path: String, table: &str, index: usize, message: String
 /// Reads and checks a policy file. An error names the line and the field.
 pub fn read_policy(text: &str) -> Result<CheckedPolicy, SchemeError> {
     let policy: Policy = parse_document(text)?;
-    let chain = TieBreak::parse(&policy.tie_break).map_err(|m| {
-        let line = text
-            .lines()
-            .position(|l| l.trim_start().starts_with("tie_break"))
-            .map_or(0, |n| n + 1);
-        SchemeError {
-            line,
-            column: if line > 0 { 1 } else { 0 },
-            path: "tie_break".into(),
-            message: m,
-        }
-    })?;
+    let chain = TieBreak::parse(&policy.tie_break).map_err(|m| tie_break_error(text, m))?;
     if policy.no_shared_places && chain.finally != Finally::Lot {
-        let line = text
-            .lines()
-            .position(|l| l.trim_start().starts_with("tie_break"))
-            .map_or(0, |n| n + 1);
-        return Err(SchemeError {
-            line,
-            column: if line > 0 { 1 } else { 0 },
-            path: "tie_break".into(),
-            message: "this policy allows no shared places: end the tie-break chain in \"lot\""
-                .into(),
-        });
+        return Err(tie_break_error(
+            text,
+            "this policy allows no shared places: end the tie-break chain in \"lot\"".into(),
+        ));
     }
     let mut codes: HashSet<&str> = HashSet::new();
     for (k, r) in policy.awards.iter().enumerate() {
-        let at =
-            |field: &str, m: String| error_at(text, format!("awards[{k}].{field}"), "awards", k, m);
-        if r.code.trim().is_empty() || r.class.trim().is_empty() {
-            return Err(at("code", "an award needs a code and a class".into()));
-        }
-        let selectors = [
-            r.places.is_some(),
-            r.top.is_some(),
-            r.top_by_team_size.is_some(),
-            r.top_fraction.is_some(),
-            r.band.is_some(),
-            r.min_score.is_some(),
-            r.holders.is_some(),
-        ]
-        .iter()
-        .filter(|x| **x)
-        .count();
-        if selectors != 1 {
-            return Err(at(
-                "places",
-                format!(
-                    "award `{}` needs exactly one of places, top, top_by_team_size, top_fraction, band, min_score, holders ({selectors} given)",
-                    r.code
-                ),
-            ));
-        }
-        if let Some([a, b]) = r.places {
-            if a == 0 || b < a {
-                return Err(at(
-                    "places",
-                    format!("places [{a}, {b}] must be a range from 1, e.g. [1, 3]"),
-                ));
-            }
-        }
-        if r.window.is_some() && r.places.is_none() {
-            return Err(at("window", "a window applies to `places` only".into()));
-        }
-        if r.window.is_some_and(|w| w.0.is_sign_negative()) {
-            return Err(at("window", "a window cannot be negative".into()));
-        }
-        if let Some(map) = &r.top_by_team_size {
-            for key in map.keys() {
-                if !key.parse::<usize>().is_ok_and(|n| n >= 1) {
-                    return Err(at(
-                        "top_by_team_size",
-                        format!("`{key}` is not a team size (1 for individuals, 2, 3, …)"),
-                    ));
-                }
-            }
-        }
-        let share = |d: Decimal| d >= Decimal::ZERO && d <= Decimal::ONE;
-        if let Some(f) = r.top_fraction {
-            if !share(f.0) {
-                return Err(at(
-                    "top_fraction",
-                    format!("{} is not a share between 0 and 1", f.0),
-                ));
-            }
-        }
-        if let Some([a, b]) = r.band {
-            if !share(a.0) || !share(b.0) || b.0 <= a.0 {
-                return Err(at(
-                    "band",
-                    format!(
-                        "band [{}, {}] must be two rising shares between 0 and 1",
-                        a.0, b.0
-                    ),
-                ));
-            }
-        }
-        if (r.top_fraction.is_some() || r.band.is_some()) && r.rounding.is_none() {
-            return Err(at(
-                "rounding",
-                format!(
-                    "award `{}`: state how a share of entrants is rounded (down, up or half_up)",
-                    r.code
-                ),
-            ));
-        }
-        if let Some(h) = &r.holders {
-            if let Some(unknown) = h.iter().find(|c| !codes.contains(c.as_str())) {
-                return Err(at(
-                    "holders",
-                    format!("`{unknown}` is not the code of an earlier award"),
-                ));
-            }
-        }
-        if let Some(p) = r.promote {
-            match (p.to, p.step) {
-                (Some(_), None) | (None, Some(1..)) => {}
-                _ => {
-                    return Err(at(
-                        "promote",
-                        "a promotion names a level (`to`, with `already` for those who hold it) or a `step` of at least 1".into(),
-                    ))
-                }
-            }
-            if p.already.is_some() && p.to.is_none() {
-                return Err(at("promote", "`already` comes with `to`".into()));
-            }
-        }
+        check_award(text, k, r, &codes)?;
         if !codes.insert(r.code.as_str()) {
-            return Err(at("code", format!("award code `{}` is used twice", r.code)));
+            return Err(error_at(
+                text,
+                format!("awards[{k}].code"),
+                "awards",
+                k,
+                format!("award code `{}` is used twice", r.code),
+            ));
         }
     }
     for (k, r) in policy.across.iter().enumerate() {
@@ -325,6 +213,131 @@ pub fn read_policy(text: &str) -> Result<CheckedPolicy, SchemeError> {
         }
     }
     Ok(CheckedPolicy { policy, chain })
+}
+
+/// An error in the tie-break chain, at the `tie_break` line when there is one.
+fn tie_break_error(text: &str, message: String) -> SchemeError {
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("tie_break"))
+        .map_or(0, |n| n + 1);
+    SchemeError {
+        line,
+        column: if line > 0 { 1 } else { 0 },
+        path: "tie_break".into(),
+        message,
+    }
+}
+
+/// Checks the `k`-th award rule; `codes` are the codes of the awards before it.
+fn check_award(
+    text: &str,
+    k: usize,
+    r: &AwardRule,
+    codes: &HashSet<&str>,
+) -> Result<(), SchemeError> {
+    let at =
+        |field: &str, m: String| error_at(text, format!("awards[{k}].{field}"), "awards", k, m);
+    if r.code.trim().is_empty() || r.class.trim().is_empty() {
+        return Err(at("code", "an award needs a code and a class".into()));
+    }
+    let selectors = [
+        r.places.is_some(),
+        r.top.is_some(),
+        r.top_by_team_size.is_some(),
+        r.top_fraction.is_some(),
+        r.band.is_some(),
+        r.min_score.is_some(),
+        r.holders.is_some(),
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    if selectors != 1 {
+        return Err(at(
+            "places",
+            format!(
+                "award `{}` needs exactly one of places, top, top_by_team_size, top_fraction, band, min_score, holders ({selectors} given)",
+                r.code
+            ),
+        ));
+    }
+    if let Some([a, b]) = r.places {
+        if a == 0 || b < a {
+            return Err(at(
+                "places",
+                format!("places [{a}, {b}] must be a range from 1, e.g. [1, 3]"),
+            ));
+        }
+    }
+    if r.window.is_some() && r.places.is_none() {
+        return Err(at("window", "a window applies to `places` only".into()));
+    }
+    if r.window.is_some_and(|w| w.0.is_sign_negative()) {
+        return Err(at("window", "a window cannot be negative".into()));
+    }
+    if let Some(map) = &r.top_by_team_size {
+        for key in map.keys() {
+            if !key.parse::<usize>().is_ok_and(|n| n >= 1) {
+                return Err(at(
+                    "top_by_team_size",
+                    format!("`{key}` is not a team size (1 for individuals, 2, 3, …)"),
+                ));
+            }
+        }
+    }
+    let share = |d: Decimal| d >= Decimal::ZERO && d <= Decimal::ONE;
+    if let Some(f) = r.top_fraction {
+        if !share(f.0) {
+            return Err(at(
+                "top_fraction",
+                format!("{} is not a share between 0 and 1", f.0),
+            ));
+        }
+    }
+    if let Some([a, b]) = r.band {
+        if !share(a.0) || !share(b.0) || b.0 <= a.0 {
+            return Err(at(
+                "band",
+                format!(
+                    "band [{}, {}] must be two rising shares between 0 and 1",
+                    a.0, b.0
+                ),
+            ));
+        }
+    }
+    if (r.top_fraction.is_some() || r.band.is_some()) && r.rounding.is_none() {
+        return Err(at(
+            "rounding",
+            format!(
+                "award `{}`: state how a share of entrants is rounded (down, up or half_up)",
+                r.code
+            ),
+        ));
+    }
+    if let Some(h) = &r.holders {
+        if let Some(unknown) = h.iter().find(|c| !codes.contains(c.as_str())) {
+            return Err(at(
+                "holders",
+                format!("`{unknown}` is not the code of an earlier award"),
+            ));
+        }
+    }
+    if let Some(p) = r.promote {
+        match (p.to, p.step) {
+            (Some(_), None) | (None, Some(1..)) => {}
+            _ => {
+                return Err(at(
+                    "promote",
+                    "a promotion names a level (`to`, with `already` for those who hold it) or a `step` of at least 1".into(),
+                ))
+            }
+        }
+        if p.already.is_some() && p.to.is_none() {
+            return Err(at("promote", "`already` comes with `to`".into()));
+        }
+    }
+    Ok(())
 }
 
 impl CheckedPolicy {
@@ -504,136 +517,19 @@ pub fn evaluate(policy: &CheckedPolicy, contestants: &[Contestant], seed: u64) -
             ..c.entrant.clone()
         })
         .collect();
+    let scores = Scores {
+        by_key: &by_key,
+        standardised: &standardised,
+    };
     let rankings = rank(&entrants, &policy.chain, seed);
     let groups = rankings
         .into_iter()
         .map(|ranking| {
-            let n = ranking.places.len();
-            let score = |key: &str, on: On| match on {
-                On::Total => by_key.get(key).map_or(Decimal::ZERO, |c| c.entrant.total),
-                On::Standardised => standardised.get(key).copied().unwrap_or_default(),
-            };
-            let mut given: HashMap<String, Vec<Given>> = HashMap::new();
-            let mut promotions: HashMap<String, Vec<Promotion>> = HashMap::new();
-            let mut withheld = Vec::new();
+            let mut awarding = Awarding::new(ranking, scores);
             for rule in &p.awards {
-                if let Some(min) = rule.min_entrants {
-                    if n < min {
-                        withheld.push(Withheld {
-                            award: rule.code.clone(),
-                            reason: format!("{n} entrants; this award needs at least {min}"),
-                        });
-                        continue;
-                    }
-                }
-                let windowed = rule.window.map(|w| {
-                    let order: Vec<(&str, Decimal)> = ranking
-                        .places
-                        .iter()
-                        .map(|pl| (pl.key.as_str(), score(&pl.key, rule.on)))
-                        .collect();
-                    window_places(&order, w.0)
-                });
-                let share = |f: Decimal| {
-                    rule.rounding
-                        .unwrap_or(CountRounding::Down)
-                        .count(Decimal::from(n) * f)
-                };
-                for pl in &ranking.places {
-                    let key = pl.key.as_str();
-                    let team = by_key.get(key).map_or(1, |c| c.team_size.max(1));
-                    let place = windowed
-                        .as_ref()
-                        .and_then(|w| w.get(key).copied())
-                        .unwrap_or(pl.place);
-                    let held = given.get(key);
-                    let chosen = if let Some([a, b]) = rule.places {
-                        (a..=b).contains(&place)
-                    } else if let Some(t) = rule.top {
-                        place <= t
-                    } else if let Some(map) = &rule.top_by_team_size {
-                        map.get(&team.to_string()).is_some_and(|t| place <= *t)
-                    } else if let Some(f) = rule.top_fraction {
-                        place <= share(f.0)
-                    } else if let Some([a, b]) = rule.band {
-                        place > share(a.0) && place <= share(b.0)
-                    } else if let Some(min) = rule.min_score {
-                        score(key, rule.on) >= min.0
-                    } else if let Some(codes) = &rule.holders {
-                        held.is_some_and(|h| h.iter().any(|g| codes.contains(&g.code)))
-                    } else {
-                        false
-                    };
-                    if !chosen || held.is_some_and(|h| h.iter().any(|g| g.class == rule.class)) {
-                        continue;
-                    }
-                    given.entry(key.to_string()).or_default().push(Given {
-                        code: rule.code.clone(),
-                        class: rule.class.clone(),
-                        name_zh: rule.name_zh.clone(),
-                        name_en: rule.name_en.clone(),
-                    });
-                    if let Some(pr) = &rule.promote {
-                        let members = by_key
-                            .get(key)
-                            .map(|c| c.members.clone())
-                            .unwrap_or_default();
-                        let members = if members.is_empty() {
-                            vec![Member {
-                                name: key.to_string(),
-                                level: None,
-                            }]
-                        } else {
-                            members
-                        };
-                        for m in members {
-                            let (to, note) = promote(pr, m.level);
-                            promotions
-                                .entry(key.to_string())
-                                .or_default()
-                                .push(Promotion {
-                                    member: m.name,
-                                    award: rule.code.clone(),
-                                    from: m.level,
-                                    to,
-                                    note,
-                                });
-                        }
-                    }
-                }
-                if !ranking.places.iter().any(|pl| {
-                    given
-                        .get(&pl.key)
-                        .is_some_and(|g| g.iter().any(|g| g.code == rule.code))
-                }) && rule.min_entrants.is_none_or(|m| n >= m)
-                {
-                    withheld.push(Withheld {
-                        award: rule.code.clone(),
-                        reason: "no entrant qualifies".into(),
-                    });
-                }
+                awarding.apply(rule);
             }
-            let standings = ranking
-                .places
-                .iter()
-                .map(|pl| Standing {
-                    key: pl.key.clone(),
-                    place: pl.place,
-                    shared: pl.shared,
-                    decided_by: pl.decided_by.clone(),
-                    total: score(&pl.key, On::Total),
-                    standardised: score(&pl.key, On::Standardised),
-                    awards: given.remove(&pl.key).unwrap_or_default(),
-                    promotions: promotions.remove(&pl.key).unwrap_or_default(),
-                })
-                .collect();
-            GroupResults {
-                group: ranking.group,
-                entrants: n,
-                standings,
-                lots: ranking.lots,
-                withheld,
-            }
+            awarding.finish()
         })
         .collect();
     Results {
@@ -642,6 +538,212 @@ pub fn evaluate(policy: &CheckedPolicy, contestants: &[Contestant], seed: u64) -
         seed,
         groups,
     }
+}
+
+/// The contestants by key, with their standardised scores.
+#[derive(Clone, Copy)]
+struct Scores<'a> {
+    by_key: &'a HashMap<&'a str, &'a Contestant>,
+    standardised: &'a HashMap<&'a str, Decimal>,
+}
+
+impl Scores<'_> {
+    fn score(&self, key: &str, on: On) -> Decimal {
+        match on {
+            On::Total => self
+                .by_key
+                .get(key)
+                .map_or(Decimal::ZERO, |c| c.entrant.total),
+            On::Standardised => self.standardised.get(key).copied().unwrap_or_default(),
+        }
+    }
+}
+
+/// The awards of one ranking, given rule by rule.
+struct Awarding<'a> {
+    ranking: Ranking,
+    n: usize,
+    scores: Scores<'a>,
+    given: HashMap<String, Vec<Given>>,
+    promotions: HashMap<String, Vec<Promotion>>,
+    withheld: Vec<Withheld>,
+}
+
+impl<'a> Awarding<'a> {
+    fn new(ranking: Ranking, scores: Scores<'a>) -> Self {
+        Awarding {
+            n: ranking.places.len(),
+            ranking,
+            scores,
+            given: HashMap::new(),
+            promotions: HashMap::new(),
+            withheld: Vec::new(),
+        }
+    }
+
+    /// Gives one award to the entrants it selects, or notes why it is withheld.
+    fn apply(&mut self, rule: &AwardRule) {
+        let n = self.n;
+        if let Some(min) = rule.min_entrants {
+            if n < min {
+                self.withheld.push(Withheld {
+                    award: rule.code.clone(),
+                    reason: format!("{n} entrants; this award needs at least {min}"),
+                });
+                return;
+            }
+        }
+        let windowed = rule.window.map(|w| {
+            let order: Vec<(&str, Decimal)> = self
+                .ranking
+                .places
+                .iter()
+                .map(|pl| (pl.key.as_str(), self.scores.score(&pl.key, rule.on)))
+                .collect();
+            window_places(&order, w.0)
+        });
+        for pl in &self.ranking.places {
+            let key = pl.key.as_str();
+            let place = windowed
+                .as_ref()
+                .and_then(|w| w.get(key).copied())
+                .unwrap_or(pl.place);
+            let held = self.given.get(key);
+            if !chosen(rule, self.scores, n, key, place, held)
+                || held.is_some_and(|h| h.iter().any(|g| g.class == rule.class))
+            {
+                continue;
+            }
+            self.given.entry(key.to_string()).or_default().push(Given {
+                code: rule.code.clone(),
+                class: rule.class.clone(),
+                name_zh: rule.name_zh.clone(),
+                name_en: rule.name_en.clone(),
+            });
+            if let Some(pr) = &rule.promote {
+                let members = self
+                    .scores
+                    .by_key
+                    .get(key)
+                    .map(|c| c.members.clone())
+                    .unwrap_or_default();
+                self.promotions
+                    .entry(key.to_string())
+                    .or_default()
+                    .extend(promotions_of(pr, rule, key, members));
+            }
+        }
+        if !self.ranking.places.iter().any(|pl| {
+            self.given
+                .get(&pl.key)
+                .is_some_and(|g| g.iter().any(|g| g.code == rule.code))
+        }) && rule.min_entrants.is_none_or(|m| n >= m)
+        {
+            self.withheld.push(Withheld {
+                award: rule.code.clone(),
+                reason: "no entrant qualifies".into(),
+            });
+        }
+    }
+
+    /// The standings of the ranking with the awards given.
+    fn finish(self) -> GroupResults {
+        let Awarding {
+            ranking,
+            n,
+            scores,
+            mut given,
+            mut promotions,
+            withheld,
+        } = self;
+        let standings = ranking
+            .places
+            .iter()
+            .map(|pl| Standing {
+                key: pl.key.clone(),
+                place: pl.place,
+                shared: pl.shared,
+                decided_by: pl.decided_by.clone(),
+                total: scores.score(&pl.key, On::Total),
+                standardised: scores.score(&pl.key, On::Standardised),
+                awards: given.remove(&pl.key).unwrap_or_default(),
+                promotions: promotions.remove(&pl.key).unwrap_or_default(),
+            })
+            .collect();
+        GroupResults {
+            group: ranking.group,
+            entrants: n,
+            standings,
+            lots: ranking.lots,
+            withheld,
+        }
+    }
+}
+
+/// Whether `rule` selects the entrant `key` at `place` out of `n`;
+/// `held` are the awards the entrant already has.
+fn chosen(
+    rule: &AwardRule,
+    scores: Scores,
+    n: usize,
+    key: &str,
+    place: usize,
+    held: Option<&Vec<Given>>,
+) -> bool {
+    let share = |f: Decimal| {
+        rule.rounding
+            .unwrap_or(CountRounding::Down)
+            .count(Decimal::from(n) * f)
+    };
+    let team = scores.by_key.get(key).map_or(1, |c| c.team_size.max(1));
+    if let Some([a, b]) = rule.places {
+        (a..=b).contains(&place)
+    } else if let Some(t) = rule.top {
+        place <= t
+    } else if let Some(map) = &rule.top_by_team_size {
+        map.get(&team.to_string()).is_some_and(|t| place <= *t)
+    } else if let Some(f) = rule.top_fraction {
+        place <= share(f.0)
+    } else if let Some([a, b]) = rule.band {
+        place > share(a.0) && place <= share(b.0)
+    } else if let Some(min) = rule.min_score {
+        scores.score(key, rule.on) >= min.0
+    } else if let Some(codes) = &rule.holders {
+        held.is_some_and(|h| h.iter().any(|g| codes.contains(&g.code)))
+    } else {
+        false
+    }
+}
+
+/// The promotions an award brings to the members of an entrant; an entrant
+/// without members is promoted under its key.
+fn promotions_of(
+    pr: &Promote,
+    rule: &AwardRule,
+    key: &str,
+    members: Vec<Member>,
+) -> Vec<Promotion> {
+    let members = if members.is_empty() {
+        vec![Member {
+            name: key.to_string(),
+            level: None,
+        }]
+    } else {
+        members
+    };
+    members
+        .into_iter()
+        .map(|m| {
+            let (to, note) = promote(pr, m.level);
+            Promotion {
+                member: m.name,
+                award: rule.code.clone(),
+                from: m.level,
+                to,
+                note,
+            }
+        })
+        .collect()
 }
 
 /// One candidate for an award over several contests.

@@ -812,43 +812,7 @@ fn check_aspect(a: &Aspect, ap: &str, errs: &mut Vec<String>) {
     }
     match &a.kind {
         AspectKind::Binary => {}
-        AspectKind::Bands { bands } => {
-            if bands.is_empty() {
-                errs.push(format!("{ap}: a bands aspect needs at least one band"));
-            }
-            for (bi, b) in bands.iter().enumerate() {
-                if b.from > b.to {
-                    errs.push(format!(
-                        "{ap} bands[{bi}]: from {} is greater than to {}",
-                        b.from, b.to
-                    ));
-                }
-                if b.mark < zero || b.mark > a.max {
-                    errs.push(format!(
-                        "{ap} bands[{bi}]: mark {} is outside [0, {}]",
-                        b.mark, a.max
-                    ));
-                }
-            }
-            let mut sorted: Vec<(usize, &Band)> = bands.iter().enumerate().collect();
-            sorted.sort_by_key(|x| x.1.from);
-            // Compare each band with the earlier band reaching furthest, so
-            // that a wide band overlapping several later ones is caught.
-            let mut reach: Option<(usize, &Band)> = None;
-            for &(j, n) in &sorted {
-                if let Some((i, p)) = reach {
-                    if n.from <= p.to {
-                        errs.push(format!(
-                            "{ap}: bands[{i}] ({}..{}) and bands[{j}] ({}..{}) overlap",
-                            p.from, p.to, n.from, n.to
-                        ));
-                    }
-                }
-                if reach.is_none_or(|(_, p)| n.to > p.to) {
-                    reach = Some((j, n));
-                }
-            }
-        }
+        AspectKind::Bands { bands } => check_bands(a, bands, ap, errs),
         AspectKind::Deduction { step } => {
             if *step <= zero {
                 errs.push(format!(
@@ -881,62 +845,111 @@ fn check_aspect(a: &Aspect, ap: &str, errs: &mut Vec<String>) {
             }
             check_panel(panel, ap, errs);
         }
-        AspectKind::Score {
-            min,
-            max_mark,
-            step,
-            panel,
-            factor,
-        } => {
-            check_panel(panel, ap, errs);
-            if min > max_mark {
+        AspectKind::Score { .. } => check_score(a, ap, errs),
+    }
+}
+
+/// Checks the bands of a bands aspect: each within the aspect, none overlapping.
+fn check_bands(a: &Aspect, bands: &[Band], ap: &str, errs: &mut Vec<String>) {
+    let zero = Decimal::ZERO;
+    if bands.is_empty() {
+        errs.push(format!("{ap}: a bands aspect needs at least one band"));
+    }
+    for (bi, b) in bands.iter().enumerate() {
+        if b.from > b.to {
+            errs.push(format!(
+                "{ap} bands[{bi}]: from {} is greater than to {}",
+                b.from, b.to
+            ));
+        }
+        if b.mark < zero || b.mark > a.max {
+            errs.push(format!(
+                "{ap} bands[{bi}]: mark {} is outside [0, {}]",
+                b.mark, a.max
+            ));
+        }
+    }
+    let mut sorted: Vec<(usize, &Band)> = bands.iter().enumerate().collect();
+    sorted.sort_by_key(|x| x.1.from);
+    // Compare each band with the earlier band reaching furthest, so
+    // that a wide band overlapping several later ones is caught.
+    let mut reach: Option<(usize, &Band)> = None;
+    for &(j, n) in &sorted {
+        if let Some((i, p)) = reach {
+            if n.from <= p.to {
                 errs.push(format!(
-                    "{ap}: min {min} is greater than max_mark {max_mark}"
+                    "{ap}: bands[{i}] ({}..{}) and bands[{j}] ({}..{}) overlap",
+                    p.from, p.to, n.from, n.to
                 ));
             }
-            if *step <= zero {
-                errs.push(format!("{ap}: score step {step} must be greater than 0"));
-            } else if min <= max_mark {
-                let range = *max_mark - *min;
-                if !(range % *step).is_zero() {
-                    errs.push(format!(
-                        "{ap}: step {step} does not divide the range {min}..{max_mark}"
-                    ));
-                }
-            }
-            if *min < zero {
-                errs.push(format!("{ap}: min {min} must not be negative"));
-            }
-            // The largest panel result must equal the aspect maximum, so that
-            // the maxima of the scheme add up.
-            let top = match panel.rule {
-                PanelRule::MiddleSum { keep } => max_mark.checked_mul(Decimal::from(keep as u64)),
-                _ => Some(*max_mark),
-            };
-            let top = match (top, factor) {
-                (Some(t), Some(f)) => panel::apply_factor(t, &f.at_most()).ok(),
-                (t, _) => t,
-            };
-            match top {
-                Some(t) if t == a.max => {}
-                Some(t) => errs.push(format!(
-                    "{ap}: the highest possible mark is {t}, but max is {}",
-                    a.max
-                )),
-                None => errs.push(format!("{ap}: the highest possible mark overflows")),
-            }
-            match factor {
-                Some(FactorSpec::Fixed(f)) if f.value <= zero => {
-                    errs.push(format!("{ap}: factor {} must be greater than 0", f.value));
-                }
-                Some(FactorSpec::PerEntry { max, .. }) if *max <= zero => {
-                    errs.push(format!(
-                        "{ap}: the largest per-entry factor {max} must be greater than 0"
-                    ));
-                }
-                _ => {}
-            }
         }
+        if reach.is_none_or(|(_, p)| n.to > p.to) {
+            reach = Some((j, n));
+        }
+    }
+}
+
+/// Checks a score aspect: its range, step, panel and factor, and that its
+/// highest possible mark is the aspect maximum.
+fn check_score(a: &Aspect, ap: &str, errs: &mut Vec<String>) {
+    let AspectKind::Score {
+        min,
+        max_mark,
+        step,
+        panel,
+        factor,
+    } = &a.kind
+    else {
+        return;
+    };
+    let zero = Decimal::ZERO;
+    check_panel(panel, ap, errs);
+    if min > max_mark {
+        errs.push(format!(
+            "{ap}: min {min} is greater than max_mark {max_mark}"
+        ));
+    }
+    if *step <= zero {
+        errs.push(format!("{ap}: score step {step} must be greater than 0"));
+    } else if min <= max_mark {
+        let range = *max_mark - *min;
+        if !(range % *step).is_zero() {
+            errs.push(format!(
+                "{ap}: step {step} does not divide the range {min}..{max_mark}"
+            ));
+        }
+    }
+    if *min < zero {
+        errs.push(format!("{ap}: min {min} must not be negative"));
+    }
+    // The largest panel result must equal the aspect maximum, so that
+    // the maxima of the scheme add up.
+    let top = match panel.rule {
+        PanelRule::MiddleSum { keep } => max_mark.checked_mul(Decimal::from(keep as u64)),
+        _ => Some(*max_mark),
+    };
+    let top = match (top, factor) {
+        (Some(t), Some(f)) => panel::apply_factor(t, &f.at_most()).ok(),
+        (t, _) => t,
+    };
+    match top {
+        Some(t) if t == a.max => {}
+        Some(t) => errs.push(format!(
+            "{ap}: the highest possible mark is {t}, but max is {}",
+            a.max
+        )),
+        None => errs.push(format!("{ap}: the highest possible mark overflows")),
+    }
+    match factor {
+        Some(FactorSpec::Fixed(f)) if f.value <= zero => {
+            errs.push(format!("{ap}: factor {} must be greater than 0", f.value));
+        }
+        Some(FactorSpec::PerEntry { max, .. }) if *max <= zero => {
+            errs.push(format!(
+                "{ap}: the largest per-entry factor {max} must be greater than 0"
+            ));
+        }
+        _ => {}
     }
 }
 

@@ -497,180 +497,205 @@ fn knockout_places(n: usize, out: &HashMap<usize, usize>, offset: usize) -> Vec<
 }
 
 fn placings(b: &Bracket, states: &[MatchState], tables: &[Table], complete: bool) -> Vec<Placing> {
+    let mut out = match b.format {
+        Format::Single => single_placings(b, states),
+        Format::Double => double_placings(b, states),
+        Format::RoundRobin => round_robin_placings(tables),
+        Format::Groups => group_placings(b, states, tables),
+        Format::Swiss => swiss_placings(tables, complete),
+    };
+    out.sort_by(|a, b| a.place.cmp(&b.place).then(a.seed.cmp(&b.seed)));
+    out
+}
+
+/// Places of a single-elimination bracket.
+fn single_placings(b: &Bracket, states: &[MatchState]) -> Vec<Placing> {
     let state = |id: &str| states.iter().find(|s| s.id == id);
     let mut out: Vec<Placing> = Vec::new();
-    match b.format {
-        Format::Single => {
-            let mut gone = HashMap::new();
-            let third = state("W3P");
-            for (m, s) in b.matches.iter().zip(states) {
-                if m.part != Part::Winners {
-                    continue;
-                }
-                if let Some(l) = s.loser {
-                    gone.insert(l, m.round);
-                }
-            }
-            let rounds = b.matches.iter().map(|m| m.round).max().unwrap_or(1);
-            if let Some(t) = third {
-                // The third-place match decides 3 and 4.
-                gone.retain(|_, r| *r != rounds - 1);
-                if let (Some(w), Some(l)) = (t.winner, t.loser) {
-                    gone.insert(l, rounds - 1);
-                    gone.insert(w, rounds - 1);
-                    out.extend(knockout_places(b.entrants, &gone, 0));
-                    fix_third(&mut out, w, l);
-                } else {
-                    out.extend(knockout_places(b.entrants, &gone, 0));
-                }
-            } else {
-                out.extend(knockout_places(b.entrants, &gone, 0));
-            }
-            if let Some(w) = state(&format!("W{rounds}-1")).and_then(|s| s.winner) {
-                out.push(Placing {
-                    seed: w,
-                    place: 1,
-                    to: 1,
-                });
-            }
+    let mut gone = HashMap::new();
+    let third = state("W3P");
+    for (m, s) in b.matches.iter().zip(states) {
+        if m.part != Part::Winners {
+            continue;
         }
-        Format::Double => {
-            let lb_rounds = b
-                .matches
-                .iter()
-                .filter(|m| m.part == Part::Losers)
-                .map(|m| m.round)
-                .max()
-                .unwrap_or(0);
-            let mut gone = HashMap::new();
-            for (m, s) in b.matches.iter().zip(states) {
-                if m.part == Part::Losers {
-                    if let Some(l) = s.loser {
-                        gone.insert(l, m.round);
-                    }
-                }
-            }
-            let wb_final = state(&format!(
-                "W{}-1",
-                b.entrants.next_power_of_two().trailing_zeros()
-            ));
-            let lb_champion = b
-                .matches
-                .iter()
-                .zip(states)
-                .filter(|(m, _)| m.part == Part::Losers && m.round == lb_rounds)
-                .find_map(|(_, s)| s.winner)
-                .or_else(|| {
-                    (lb_rounds == 0)
-                        .then(|| wb_final.and_then(|s| s.loser))
-                        .flatten()
-                });
-            let champion = match b.options.grand_final {
-                GrandFinal::None => {
-                    if let Some(l) = lb_champion {
-                        gone.insert(l, lb_rounds + 1);
-                    }
-                    wb_final.and_then(|s| s.winner)
-                }
-                GrandFinal::Single | GrandFinal::Reset => {
-                    let gf1 = state("GF1");
-                    let gf2 = state("GF2").filter(|s| s.needed);
-                    match (gf1, gf2) {
-                        (Some(g1), None) if g1.result.is_some() => {
-                            if let Some(l) = g1.loser {
-                                gone.insert(l, lb_rounds + 1);
-                            }
-                            g1.winner
-                        }
-                        (Some(_), Some(g2)) => {
-                            if let Some(l) = g2.loser {
-                                gone.insert(l, lb_rounds + 2);
-                            }
-                            g2.winner
-                        }
-                        _ => None,
-                    }
-                }
-            };
+        if let Some(l) = s.loser {
+            gone.insert(l, m.round);
+        }
+    }
+    let rounds = b.matches.iter().map(|m| m.round).max().unwrap_or(1);
+    if let Some(t) = third {
+        // The third-place match decides 3 and 4.
+        gone.retain(|_, r| *r != rounds - 1);
+        if let (Some(w), Some(l)) = (t.winner, t.loser) {
+            gone.insert(l, rounds - 1);
+            gone.insert(w, rounds - 1);
             out.extend(knockout_places(b.entrants, &gone, 0));
-            if let Some(c) = champion {
-                out.push(Placing {
-                    seed: c,
-                    place: 1,
-                    to: 1,
-                });
-            }
+            fix_third(&mut out, w, l);
+        } else {
+            out.extend(knockout_places(b.entrants, &gone, 0));
         }
-        Format::RoundRobin => {
-            if tables.iter().all(|t| t.complete) {
-                out.extend(by_group_place(tables, 0, 1));
-            }
-        }
-        Format::Groups => {
-            let ko: Vec<(&Match, &MatchState)> = b
-                .matches
-                .iter()
-                .zip(states)
-                .filter(|(m, _)| matches!(m.part, Part::Knockout | Part::ThirdPlace))
-                .collect();
-            let advance = b.options.advance;
-            let ko_n = b.groups.len() * advance;
-            if tables.iter().all(|t| t.complete) {
-                out.extend(by_group_place(tables, ko_n, advance + 1));
-            }
-            let rounds = ko.iter().map(|(m, _)| m.round).max().unwrap_or(1);
-            let mut gone = HashMap::new();
-            for (m, s) in &ko {
-                if m.part == Part::Knockout {
-                    if let Some(l) = s.loser {
-                        gone.insert(l, m.round);
-                    }
-                }
-            }
-            let third = ko.iter().find(|(m, _)| m.part == Part::ThirdPlace);
-            if let Some((_, t)) = third {
-                gone.retain(|_, r| *r != rounds - 1);
-                let mut ko_places = knockout_places(ko_n, &gone, 0);
-                if let (Some(w), Some(l)) = (t.winner, t.loser) {
-                    gone.insert(l, rounds - 1);
-                    gone.insert(w, rounds - 1);
-                    ko_places = knockout_places(ko_n, &gone, 0);
-                    fix_third(&mut ko_places, w, l);
-                }
-                out.extend(ko_places);
-            } else {
-                out.extend(knockout_places(ko_n, &gone, 0));
-            }
-            if let Some((_, f)) = ko
-                .iter()
-                .find(|(m, _)| m.part == Part::Knockout && m.round == rounds && m.position == 1)
-            {
-                if let Some(w) = f.winner {
-                    out.push(Placing {
-                        seed: w,
-                        place: 1,
-                        to: 1,
-                    });
-                }
-            }
-        }
-        Format::Swiss => {
-            if complete {
-                if let Some(t) = tables.first() {
-                    let mut count: HashMap<usize, usize> = HashMap::new();
-                    for s in &t.standings {
-                        *count.entry(s.place).or_default() += 1;
-                    }
-                    out.extend(t.standings.iter().map(|s| Placing {
-                        seed: s.seed,
-                        place: s.place,
-                        to: s.place + count[&s.place] - 1,
-                    }));
-                }
+    } else {
+        out.extend(knockout_places(b.entrants, &gone, 0));
+    }
+    if let Some(w) = state(&format!("W{rounds}-1")).and_then(|s| s.winner) {
+        out.push(Placing {
+            seed: w,
+            place: 1,
+            to: 1,
+        });
+    }
+    out
+}
+
+/// Places of a double-elimination bracket.
+fn double_placings(b: &Bracket, states: &[MatchState]) -> Vec<Placing> {
+    let state = |id: &str| states.iter().find(|s| s.id == id);
+    let mut out: Vec<Placing> = Vec::new();
+    let lb_rounds = b
+        .matches
+        .iter()
+        .filter(|m| m.part == Part::Losers)
+        .map(|m| m.round)
+        .max()
+        .unwrap_or(0);
+    let mut gone = HashMap::new();
+    for (m, s) in b.matches.iter().zip(states) {
+        if m.part == Part::Losers {
+            if let Some(l) = s.loser {
+                gone.insert(l, m.round);
             }
         }
     }
-    out.sort_by(|a, b| a.place.cmp(&b.place).then(a.seed.cmp(&b.seed)));
+    let wb_final = state(&format!(
+        "W{}-1",
+        b.entrants.next_power_of_two().trailing_zeros()
+    ));
+    let lb_champion = b
+        .matches
+        .iter()
+        .zip(states)
+        .filter(|(m, _)| m.part == Part::Losers && m.round == lb_rounds)
+        .find_map(|(_, s)| s.winner)
+        .or_else(|| {
+            (lb_rounds == 0)
+                .then(|| wb_final.and_then(|s| s.loser))
+                .flatten()
+        });
+    let champion = match b.options.grand_final {
+        GrandFinal::None => {
+            if let Some(l) = lb_champion {
+                gone.insert(l, lb_rounds + 1);
+            }
+            wb_final.and_then(|s| s.winner)
+        }
+        GrandFinal::Single | GrandFinal::Reset => {
+            let gf1 = state("GF1");
+            let gf2 = state("GF2").filter(|s| s.needed);
+            match (gf1, gf2) {
+                (Some(g1), None) if g1.result.is_some() => {
+                    if let Some(l) = g1.loser {
+                        gone.insert(l, lb_rounds + 1);
+                    }
+                    g1.winner
+                }
+                (Some(_), Some(g2)) => {
+                    if let Some(l) = g2.loser {
+                        gone.insert(l, lb_rounds + 2);
+                    }
+                    g2.winner
+                }
+                _ => None,
+            }
+        }
+    };
+    out.extend(knockout_places(b.entrants, &gone, 0));
+    if let Some(c) = champion {
+        out.push(Placing {
+            seed: c,
+            place: 1,
+            to: 1,
+        });
+    }
+    out
+}
+
+/// Places of a round robin, once every table is complete.
+fn round_robin_placings(tables: &[Table]) -> Vec<Placing> {
+    let mut out: Vec<Placing> = Vec::new();
+    if tables.iter().all(|t| t.complete) {
+        out.extend(by_group_place(tables, 0, 1));
+    }
+    out
+}
+
+/// Places of a group stage followed by a knockout.
+fn group_placings(b: &Bracket, states: &[MatchState], tables: &[Table]) -> Vec<Placing> {
+    let mut out: Vec<Placing> = Vec::new();
+    let ko: Vec<(&Match, &MatchState)> = b
+        .matches
+        .iter()
+        .zip(states)
+        .filter(|(m, _)| matches!(m.part, Part::Knockout | Part::ThirdPlace))
+        .collect();
+    let advance = b.options.advance;
+    let ko_n = b.groups.len() * advance;
+    if tables.iter().all(|t| t.complete) {
+        out.extend(by_group_place(tables, ko_n, advance + 1));
+    }
+    let rounds = ko.iter().map(|(m, _)| m.round).max().unwrap_or(1);
+    let mut gone = HashMap::new();
+    for (m, s) in &ko {
+        if m.part == Part::Knockout {
+            if let Some(l) = s.loser {
+                gone.insert(l, m.round);
+            }
+        }
+    }
+    let third = ko.iter().find(|(m, _)| m.part == Part::ThirdPlace);
+    if let Some((_, t)) = third {
+        gone.retain(|_, r| *r != rounds - 1);
+        let mut ko_places = knockout_places(ko_n, &gone, 0);
+        if let (Some(w), Some(l)) = (t.winner, t.loser) {
+            gone.insert(l, rounds - 1);
+            gone.insert(w, rounds - 1);
+            ko_places = knockout_places(ko_n, &gone, 0);
+            fix_third(&mut ko_places, w, l);
+        }
+        out.extend(ko_places);
+    } else {
+        out.extend(knockout_places(ko_n, &gone, 0));
+    }
+    if let Some((_, f)) = ko
+        .iter()
+        .find(|(m, _)| m.part == Part::Knockout && m.round == rounds && m.position == 1)
+    {
+        if let Some(w) = f.winner {
+            out.push(Placing {
+                seed: w,
+                place: 1,
+                to: 1,
+            });
+        }
+    }
+    out
+}
+
+/// Places of a Swiss system, once it is complete.
+fn swiss_placings(tables: &[Table], complete: bool) -> Vec<Placing> {
+    let mut out: Vec<Placing> = Vec::new();
+    if complete {
+        if let Some(t) = tables.first() {
+            let mut count: HashMap<usize, usize> = HashMap::new();
+            for s in &t.standings {
+                *count.entry(s.place).or_default() += 1;
+            }
+            out.extend(t.standings.iter().map(|s| Placing {
+                seed: s.seed,
+                place: s.place,
+                to: s.place + count[&s.place] - 1,
+            }));
+        }
+    }
     out
 }
 

@@ -6,7 +6,7 @@
 use super::i18n::Lang;
 use super::render;
 use crate::engine::bracket::play::Winner;
-use crate::engine::bracket::{Part, Source};
+use crate::engine::bracket::{Match, Part, Source};
 use crate::error::AppResult;
 use crate::web::auth::Caller;
 use crate::web::State;
@@ -220,50 +220,9 @@ fn drawings(v: &BracketView, t: &HashMap<String, String>) -> Vec<Drawing> {
             }
             height = height.max(y + BOX_H + 8);
             place.insert(&m.id, (x, y));
-            let s = v.state.find(&m.id);
-            let (hs, hw) = score_text(v, &m.id, true, t);
-            let (as_, aw) = score_text(v, &m.id, false, t);
-            boxes.push(MatchBox {
-                id: m.id.clone(),
-                x,
-                y,
-                home: SideBox {
-                    label: label(v, s.and_then(|s| s.home), &m.home, t),
-                    score: hs,
-                    won: hw,
-                },
-                away: SideBox {
-                    label: label(v, s.and_then(|s| s.away), &m.away, t),
-                    score: as_,
-                    won: aw,
-                },
-                note: if m.if_needed {
-                    msg("if_needed")
-                } else if m.part == Part::ThirdPlace {
-                    msg("third_place")
-                } else {
-                    String::new()
-                },
-            });
+            boxes.push(match_box(v, t, m, x, y));
         }
-        let mut lines = Vec::new();
-        for m in &ms {
-            let Some(&(x2, y2)) = place.get(m.id.as_str()) else {
-                continue;
-            };
-            for (k, s) in [&m.home, &m.away].into_iter().enumerate() {
-                if let Source::Winner(from) = s {
-                    if let Some(&(x1, y1)) = place.get(from.as_str()) {
-                        let ya = y1 + BOX_H / 2;
-                        let yb = y2 + BOX_H / 4 + i64::try_from(k).unwrap_or(0) * BOX_H / 2;
-                        let xm = x1 + BOX_W + GAP_X / 2;
-                        lines.push(Line {
-                            points: format!("{},{ya} {xm},{ya} {xm},{yb} {x2},{yb}", x1 + BOX_W),
-                        });
-                    }
-                }
-            }
-        }
+        let lines = connectors(&ms, &place);
         out.push(Drawing {
             title: msg(title),
             width: i64::try_from(rounds).unwrap_or(1) * (BOX_W + GAP_X),
@@ -273,6 +232,59 @@ fn drawings(v: &BracketView, t: &HashMap<String, String>) -> Vec<Drawing> {
         });
     }
     out
+}
+
+/// The box of one match at (x, y): both sides with their scores, and a note.
+fn match_box(v: &BracketView, t: &HashMap<String, String>, m: &Match, x: i64, y: i64) -> MatchBox {
+    let msg = |k: &str| t.get(k).cloned().unwrap_or_else(|| k.to_string());
+    let s = v.state.find(&m.id);
+    let (hs, hw) = score_text(v, &m.id, true, t);
+    let (as_, aw) = score_text(v, &m.id, false, t);
+    MatchBox {
+        id: m.id.clone(),
+        x,
+        y,
+        home: SideBox {
+            label: label(v, s.and_then(|s| s.home), &m.home, t),
+            score: hs,
+            won: hw,
+        },
+        away: SideBox {
+            label: label(v, s.and_then(|s| s.away), &m.away, t),
+            score: as_,
+            won: aw,
+        },
+        note: if m.if_needed {
+            msg("if_needed")
+        } else if m.part == Part::ThirdPlace {
+            msg("third_place")
+        } else {
+            String::new()
+        },
+    }
+}
+
+/// The lines from each match to the match its winner goes to.
+fn connectors(ms: &[&Match], place: &HashMap<&str, (i64, i64)>) -> Vec<Line> {
+    let mut lines = Vec::new();
+    for m in ms {
+        let Some(&(x2, y2)) = place.get(m.id.as_str()) else {
+            continue;
+        };
+        for (k, s) in [&m.home, &m.away].into_iter().enumerate() {
+            if let Source::Winner(from) = s {
+                if let Some(&(x1, y1)) = place.get(from.as_str()) {
+                    let ya = y1 + BOX_H / 2;
+                    let yb = y2 + BOX_H / 4 + i64::try_from(k).unwrap_or(0) * BOX_H / 2;
+                    let xm = x1 + BOX_W + GAP_X / 2;
+                    lines.push(Line {
+                        points: format!("{},{ya} {xm},{ya} {xm},{yb} {x2},{yb}", x1 + BOX_W),
+                    });
+                }
+            }
+        }
+    }
+    lines
 }
 
 /// The entrant holding a seed: "seed name", and their organisation.
