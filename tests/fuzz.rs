@@ -8,6 +8,7 @@
 use jiangxin::engine::scoring::{check_mark, Layout, Slot};
 use jiangxin::io::encoding::decode;
 use jiangxin::io::entries_csv::parse_entries;
+use jiangxin::web::api::marking::MarkBody;
 use jiangxin::workflow::marking::{read_scheme, valid_client_id, MarkInput};
 use jiangxin::workflow::results::check_policy;
 use proptest::prelude::*;
@@ -123,7 +124,7 @@ fn marks_as_json_never_panic_their_checks() {
     runner()
         .run(&input(MARK), |bytes| {
             timed("the mark checks", &bytes, || {
-                if let Ok(m) = serde_json::from_slice::<MarkInput>(&bytes) {
+                if let Ok(m) = serde_json::from_slice::<MarkBody>(&bytes).map(MarkInput::from) {
                     let _ = valid_client_id(&m.id);
                     if let (Some(i), Ok(value)) = (
                         layout.find(&m.aspect),

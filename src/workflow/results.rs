@@ -83,7 +83,7 @@ pub fn put_policy(
         return Err(AppError::new(
             ErrorKind::Conflict,
             "policy_frozen",
-            "results have been published under this policy; a new version needs a reason (?reason=…)",
+            "results have been published under this policy; a new version needs a reason",
         ));
     }
     Ok(store::insert_policy(conn, contest, text, reason, by)?)

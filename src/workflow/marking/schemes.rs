@@ -113,7 +113,7 @@ pub fn put_scheme(
             ErrorKind::Conflict,
             "scheme_frozen",
             "the scheme is frozen: marks have been recorded; \
-             a new version needs a reason (?reason=…)",
+             a new version needs a reason",
         ));
     }
     let version = store::current_version(conn, contest)? + 1;
