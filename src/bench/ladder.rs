@@ -89,20 +89,12 @@ fn rules(
     read_rules(&text).map_err(|e| anyhow!("bench rules: {e}"))
 }
 
-pub fn run() -> anyhow::Result<()> {
-    let scratch = Scratch::new("bench-ladder")?;
-    let db = scratch.0.join("ladder.db");
-    let path = db
-        .to_str()
-        .ok_or_else(|| anyhow!("the scratch path is not UTF-8"))?;
-    let mut conn = diesel::SqliteConnection::establish(path).context("opening the bench file")?;
-    conn.batch_execute(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-         CREATE TABLE drill_results (drill INTEGER NOT NULL, entry INTEGER NOT NULL,
-             team INTEGER NOT NULL, score INTEGER NOT NULL);",
-    )?;
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(SEED);
-    let built = Instant::now();
+/// Fills `drill_results` with `DRILLS × PER_DRILL` seeded results and
+/// indexes it; returns how many rows were written.
+fn build_drills(
+    conn: &mut diesel::SqliteConnection,
+    rng: &mut rand_chacha::ChaCha8Rng,
+) -> anyhow::Result<usize> {
     conn.batch_execute("BEGIN")?;
     let mut sql = String::new();
     let mut n = 0usize;
@@ -126,78 +118,89 @@ pub fn run() -> anyhow::Result<()> {
     }
     conn.batch_execute(&sql)?;
     conn.batch_execute("COMMIT; CREATE INDEX drill_results_drill ON drill_results(drill);")?;
-    println!(
-        "bench ladder: {n} drill results in {DRILLS} drills → {ENTERPRISES} enterprise contests → {CITIES} city contests → 1 provincial contest, seed {SEED} (built in {:.1} s)",
-        built.elapsed().as_secs_f64()
-    );
+    Ok(n)
+}
 
-    // Tier 1: drills → enterprise contests. Each drill sends its top 3
-    // (2 reserves), at most 2 per team.
+/// The proposals of a share of the enterprise contests, each fed by its
+/// drills.
+fn propose_enterprises(
+    part: Vec<(usize, Vec<Vec<DrillRow>>)>,
+    drills_per_enterprise: usize,
+) -> anyhow::Result<Vec<Proposed>> {
+    let mut out = Vec::with_capacity(part.len());
+    for (e, drills) in part {
+        let feeders: Vec<String> = (0..drills.len())
+            .map(|k| format!("D{}", e * drills_per_enterprise + k))
+            .collect();
+        let mut results = Vec::with_capacity(drills.len() * PER_DRILL);
+        for (name, rows) in feeders.iter().zip(drills) {
+            results.extend(ranked(name, rows));
+        }
+        let p = propose(&rules(&format!("E{e}"), &feeders, 3, 2, 2)?, &results, &[]);
+        let q: Vec<(String, String)> = p
+            .qualifiers()
+            .map(|l| (l.key.clone(), l.organisation.clone()))
+            .collect();
+        let reserves = p
+            .lines
+            .iter()
+            .filter(|l| l.outcome == Outcome::Reserve)
+            .count();
+        out.push((e, reserves, q));
+    }
+    Ok(out)
+}
+
+/// Tier 1, drills → enterprise contests: each drill sends its top 3
+/// (2 reserves), at most 2 per team. Returns how many qualify, how many
+/// are reserves, and each enterprise's field.
+fn enterprise_tier(
+    conn: &mut diesel::SqliteConnection,
+) -> anyhow::Result<(usize, usize, Vec<Vec<(String, String)>>)> {
     let drills_per_enterprise = DRILLS / ENTERPRISES;
-    let (first_tier, (qualified, reserves, enterprise_fields)) = best_of(3, || {
-        let rows: Vec<Row> =
-            diesel::sql_query("SELECT drill, entry, team, score FROM drill_results ORDER BY drill")
-                .load(&mut conn)?;
-        let mut by_drill: Vec<Vec<DrillRow>> = vec![Vec::new(); DRILLS];
-        for r in rows {
-            let d = usize::try_from(r.drill).unwrap_or(0).min(DRILLS - 1);
-            by_drill[d].push((r.entry.to_string(), r.team.to_string(), r.score));
+    let rows: Vec<Row> =
+        diesel::sql_query("SELECT drill, entry, team, score FROM drill_results ORDER BY drill")
+            .load(conn)?;
+    let mut by_drill: Vec<Vec<DrillRow>> = vec![Vec::new(); DRILLS];
+    for r in rows {
+        let d = usize::try_from(r.drill).unwrap_or(0).min(DRILLS - 1);
+        by_drill[d].push((r.entry.to_string(), r.team.to_string(), r.score));
+    }
+    // Each enterprise's proposal is independent: they run on every core.
+    let mut work: Vec<(usize, Vec<Vec<DrillRow>>)> = Vec::with_capacity(ENTERPRISES);
+    let mut drills = by_drill.into_iter();
+    for e in 0..ENTERPRISES {
+        work.push((e, drills.by_ref().take(drills_per_enterprise).collect()));
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = ENTERPRISES.div_ceil(cores);
+    let mut outcomes: Vec<Proposed> = Vec::with_capacity(ENTERPRISES);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let mut handles = Vec::new();
+        let mut rest = work;
+        while !rest.is_empty() {
+            let part: Vec<_> = rest.drain(..chunk.min(rest.len())).collect();
+            handles.push(scope.spawn(move || propose_enterprises(part, drills_per_enterprise)));
         }
-        // Each enterprise's proposal is independent: they run on every core.
-        let mut work: Vec<(usize, Vec<Vec<DrillRow>>)> = Vec::with_capacity(ENTERPRISES);
-        let mut drills = by_drill.into_iter();
-        for e in 0..ENTERPRISES {
-            work.push((e, drills.by_ref().take(drills_per_enterprise).collect()));
+        for h in handles {
+            outcomes.extend(h.join().map_err(|_| anyhow!("a worker panicked"))??);
         }
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = ENTERPRISES.div_ceil(cores);
-        let mut outcomes: Vec<Proposed> = Vec::with_capacity(ENTERPRISES);
-        std::thread::scope(|scope| -> anyhow::Result<()> {
-            let mut handles = Vec::new();
-            let mut rest = work;
-            while !rest.is_empty() {
-                let part: Vec<_> = rest.drain(..chunk.min(rest.len())).collect();
-                handles.push(scope.spawn(move || -> anyhow::Result<Vec<Proposed>> {
-                    let mut out = Vec::with_capacity(part.len());
-                    for (e, drills) in part {
-                        let feeders: Vec<String> = (0..drills.len())
-                            .map(|k| format!("D{}", e * drills_per_enterprise + k))
-                            .collect();
-                        let mut results = Vec::with_capacity(drills.len() * PER_DRILL);
-                        for (name, rows) in feeders.iter().zip(drills) {
-                            results.extend(ranked(name, rows));
-                        }
-                        let p =
-                            propose(&rules(&format!("E{e}"), &feeders, 3, 2, 2)?, &results, &[]);
-                        let q: Vec<(String, String)> = p
-                            .qualifiers()
-                            .map(|l| (l.key.clone(), l.organisation.clone()))
-                            .collect();
-                        let reserves = p
-                            .lines
-                            .iter()
-                            .filter(|l| l.outcome == Outcome::Reserve)
-                            .count();
-                        out.push((e, reserves, q));
-                    }
-                    Ok(out)
-                }));
-            }
-            for h in handles {
-                outcomes.extend(h.join().map_err(|_| anyhow!("a worker panicked"))??);
-            }
-            Ok(())
-        })?;
-        outcomes.sort_by_key(|o| o.0);
-        let qualified = outcomes.iter().map(|o| o.2.len()).sum::<usize>();
-        let reserves = outcomes.iter().map(|o| o.1).sum::<usize>();
-        let fields: Vec<Vec<(String, String)>> = outcomes.into_iter().map(|o| o.2).collect();
-        Ok((qualified, reserves, fields))
+        Ok(())
     })?;
+    outcomes.sort_by_key(|o| o.0);
+    let qualified = outcomes.iter().map(|o| o.2.len()).sum::<usize>();
+    let reserves = outcomes.iter().map(|o| o.1).sum::<usize>();
+    let fields: Vec<Vec<(String, String)>> = outcomes.into_iter().map(|o| o.2).collect();
+    Ok((qualified, reserves, fields))
+}
 
-    // Each enterprise contest ranks its qualifiers afresh; the top 5 of
-    // each go on to their city (at most 4 per enterprise).
-    let tier = Instant::now();
+/// Tier 2: each enterprise contest ranks its qualifiers afresh; the top 5
+/// of each go on to their city (at most 4 per enterprise). Returns each
+/// city's field and how many qualify.
+fn city_tier(
+    rng: &mut rand_chacha::ChaCha8Rng,
+    enterprise_fields: &[Vec<(String, String)>],
+) -> anyhow::Result<(Vec<Vec<(String, String)>>, usize)> {
     let mut city_fields: Vec<Vec<(String, String)>> = vec![Vec::new(); CITIES];
     let mut enterprise_results: BTreeMap<usize, Vec<FeederResult>> = BTreeMap::new();
     for (e, field) in enterprise_fields.iter().enumerate() {
@@ -227,10 +230,15 @@ pub fn run() -> anyhow::Result<()> {
         }
         city_qualified += field.len();
     }
-    let second_tier = tier.elapsed();
+    Ok((city_fields, city_qualified))
+}
 
-    // The city contests rank their fields; the top 10 of each city go on.
-    let tier = Instant::now();
+/// Tier 3: the city contests rank their fields; the top 10 of each city go
+/// on. Returns how many qualify for the province.
+fn province_tier(
+    rng: &mut rand_chacha::ChaCha8Rng,
+    city_fields: &[Vec<(String, String)>],
+) -> anyhow::Result<usize> {
     let mut results = Vec::new();
     let mut feeders = Vec::new();
     for (city, field) in city_fields.iter().enumerate() {
@@ -242,17 +250,29 @@ pub fn run() -> anyhow::Result<()> {
         results.extend(ranked(&format!("C{city}"), rows));
     }
     let p = propose(&rules("PROVINCE", &feeders, 10, 2, 10)?, &results, &[]);
-    let provincial = p.qualifiers().count();
-    let third_tier = tier.elapsed();
-    let total = first_tier + second_tier + third_tier;
-    drop(conn);
+    Ok(p.qualifiers().count())
+}
 
-    let query = "SELECT drill, entry, score FROM (SELECT drill, entry, score, ROW_NUMBER() OVER (PARTITION BY drill ORDER BY score DESC) AS rn FROM drill_results) WHERE rn <= 3;";
-    let baseline = sqlite3_baseline(&db, query)?;
+/// What the ladder measured, for printing.
+struct Measured {
+    first_tier: Duration,
+    qualified: usize,
+    reserves: usize,
+    second_tier: Duration,
+    city_qualified: usize,
+    third_tier: Duration,
+    provincial: usize,
+}
+
+/// Prints the tiers beside the `sqlite3` baseline.
+fn print_report(m: &Measured, query: &str, baseline: Duration) {
     let secs = |d: Duration| d.as_secs_f64();
+    let total = m.first_tier + m.second_tier + m.third_tier;
     println!(
-        "  tier 1, drills → enterprises: {:>7.3} s  ({qualified} qualify, {reserves} reserves; top 3 of each drill, at most 2 per team; best of 3 runs)",
-        secs(first_tier)
+        "  tier 1, drills → enterprises: {:>7.3} s  ({} qualify, {} reserves; top 3 of each drill, at most 2 per team; best of 3 runs)",
+        secs(m.first_tier),
+        m.qualified,
+        m.reserves
     );
     println!(
         "  sqlite3 ROW_NUMBER() top 3:   {:>7.3} s  ({}; best of 3 runs)",
@@ -261,20 +281,68 @@ pub fn run() -> anyhow::Result<()> {
     );
     println!(
         "  ratio: {:.2}x (target: at most 2x)",
-        secs(first_tier) / secs(baseline).max(1e-9)
+        secs(m.first_tier) / secs(baseline).max(1e-9)
     );
     println!(
-        "  tier 2, enterprises → cities: {:>7.3} s  ({city_qualified} qualify)",
-        secs(second_tier)
+        "  tier 2, enterprises → cities: {:>7.3} s  ({} qualify)",
+        secs(m.second_tier),
+        m.city_qualified
     );
     println!(
-        "  tier 3, cities → province:    {:>7.3} s  ({provincial} qualify)",
-        secs(third_tier)
+        "  tier 3, cities → province:    {:>7.3} s  ({} qualify)",
+        secs(m.third_tier),
+        m.provincial
     );
     println!(
         "  whole ladder: {:.3} s, all three tiers (target: under 10 s); peak memory {} (target: under 1 GB)",
         secs(total),
         peak_mib().map_or("unknown".to_string(), |m| format!("{m:.0} MiB"))
     );
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let scratch = Scratch::new("bench-ladder")?;
+    let db = scratch.0.join("ladder.db");
+    let path = db
+        .to_str()
+        .ok_or_else(|| anyhow!("the scratch path is not UTF-8"))?;
+    let mut conn = diesel::SqliteConnection::establish(path).context("opening the bench file")?;
+    conn.batch_execute(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+         CREATE TABLE drill_results (drill INTEGER NOT NULL, entry INTEGER NOT NULL,
+             team INTEGER NOT NULL, score INTEGER NOT NULL);",
+    )?;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(SEED);
+    let built = Instant::now();
+    let n = build_drills(&mut conn, &mut rng)?;
+    println!(
+        "bench ladder: {n} drill results in {DRILLS} drills → {ENTERPRISES} enterprise contests → {CITIES} city contests → 1 provincial contest, seed {SEED} (built in {:.1} s)",
+        built.elapsed().as_secs_f64()
+    );
+
+    let (first_tier, (qualified, reserves, enterprise_fields)) =
+        best_of(3, || enterprise_tier(&mut conn))?;
+
+    let tier = Instant::now();
+    let (city_fields, city_qualified) = city_tier(&mut rng, &enterprise_fields)?;
+    let second_tier = tier.elapsed();
+
+    let tier = Instant::now();
+    let provincial = province_tier(&mut rng, &city_fields)?;
+    let third_tier = tier.elapsed();
+    drop(conn);
+
+    let query = "SELECT drill, entry, score FROM (SELECT drill, entry, score, ROW_NUMBER() OVER (PARTITION BY drill ORDER BY score DESC) AS rn FROM drill_results) WHERE rn <= 3;";
+    let baseline = sqlite3_baseline(&db, query)?;
+    let measured = Measured {
+        first_tier,
+        qualified,
+        reserves,
+        second_tier,
+        city_qualified,
+        third_tier,
+        provincial,
+    };
+    print_report(&measured, query, baseline);
     Ok(())
 }

@@ -183,6 +183,115 @@ pub(crate) fn sqlite3_baseline(db: &std::path::Path, query: &str) -> anyhow::Res
     Ok(took)
 }
 
+/// Writes one seeded mark per entry, aspect and judge, as the server
+/// stores them, 200 entries per transaction.
+fn write_marks(
+    conn: &mut DbConnection,
+    layout: &Layout,
+    contest: ContestId,
+    judge_ids: &[UserId],
+    entry_ids: &[EntryId],
+    rng: &mut rand_chacha::ChaCha8Rng,
+) -> anyhow::Result<()> {
+    let aspects = layout.aspect_count();
+    let judges = judge_ids.len();
+    let codes: Vec<String> = (0..aspects)
+        .map(|i| layout.aspect(i).code.clone())
+        .collect();
+    let slots: Vec<String> = judge_ids
+        .iter()
+        .map(|j| Slot::Judge(j.0.to_string()).encode())
+        .collect();
+    let at = crate::store::now();
+    let mut n = 0u64;
+    for chunk in entry_ids.chunks(200) {
+        write_tx(conn, |conn| -> anyhow::Result<()> {
+            let mut rows = Vec::with_capacity(chunk.len() * aspects * judges);
+            let mut texts = Vec::with_capacity(chunk.len() * aspects * judges);
+            for &e in chunk {
+                for i in 0..aspects {
+                    for (j, _) in judge_ids.iter().enumerate() {
+                        n += 1;
+                        texts.push((
+                            e,
+                            i,
+                            j,
+                            random_value(layout, i, rng).to_string(),
+                            client_id(n),
+                        ));
+                    }
+                }
+            }
+            for (e, i, j, value, id) in &texts {
+                rows.push(NewMark {
+                    contest,
+                    entry: *e,
+                    aspect: &codes[*i],
+                    slot: &slots[*j],
+                    seq: 1,
+                    value,
+                    client_id: id,
+                    replaces: None,
+                    judge: judge_ids[*j],
+                    device: "bench",
+                    reason: None,
+                    scheme_version: 1,
+                    at,
+                });
+            }
+            insert_marks(conn, &rows)?;
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+/// Times `updates` single-mark changes applied to `board`, one judge
+/// changing one random mark each; returns the times, sorted.
+fn time_updates(
+    mut board: Scoreboard<i64>,
+    updates: usize,
+    layout: &Layout,
+    judge_ids: &[UserId],
+    entry_ids: &[EntryId],
+    rng: &mut rand_chacha::ChaCha8Rng,
+) -> anyhow::Result<Vec<Duration>> {
+    let aspects = layout.aspect_count();
+    let judges = judge_ids.len();
+    let mut times = Vec::with_capacity(updates);
+    for _ in 0..updates {
+        let e = entry_ids[rng.gen_range(0..entry_ids.len())].0;
+        let i = rng.gen_range(0..aspects);
+        let j = rng.gen_range(0..judges);
+        let value = random_value(layout, i, rng);
+        let mark = MarkRow {
+            entry: e,
+            aspect: i,
+            slot: Slot::Judge(judge_ids[j].0.to_string()),
+            value,
+        };
+        let started = Instant::now();
+        board.apply(mark).map_err(|e| anyhow!(e))?;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    Ok(times)
+}
+
+/// Prints the full recompute beside the `sqlite3` baseline.
+fn print_recompute(ours: Duration, baseline: Duration, query: &str, total: usize, complete: usize) {
+    let ratio = ours.as_secs_f64() / baseline.as_secs_f64().max(1e-9);
+    println!(
+        "  jiangxin full recompute:  {:>7.3} s  (read {total} marks, every aspect, sub-criterion, criterion, module and total of {complete} complete entries, ranked)",
+        ours.as_secs_f64()
+    );
+    println!(
+        "  sqlite3 AVG … GROUP BY:   {:>7.3} s  ({query})",
+        baseline.as_secs_f64()
+    );
+    println!("  ratio: {ratio:.2}x (target: at most 1.5x; best of 3 runs each)");
+}
+
 pub fn run(entries_n: usize, judges: usize) -> anyhow::Result<()> {
     if entries_n == 0 || judges == 0 {
         return Err(anyhow!("--entries and --judges must be at least 1"));
@@ -210,57 +319,11 @@ pub fn run(entries_n: usize, judges: usize) -> anyhow::Result<()> {
         entry_ids.len()
     );
 
-    // The marks, written as the server stores them.
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(SEED);
     let started = Instant::now();
-    let codes: Vec<String> = (0..aspects)
-        .map(|i| layout.aspect(i).code.clone())
-        .collect();
-    let slots: Vec<String> = judge_ids
-        .iter()
-        .map(|j| Slot::Judge(j.0.to_string()).encode())
-        .collect();
-    let at = crate::store::now();
-    let mut n = 0u64;
-    for chunk in entry_ids.chunks(200) {
-        write_tx(&mut conn, |conn| -> anyhow::Result<()> {
-            let mut rows = Vec::with_capacity(chunk.len() * aspects * judges);
-            let mut texts = Vec::with_capacity(chunk.len() * aspects * judges);
-            for &e in chunk {
-                for i in 0..aspects {
-                    for (j, _) in judge_ids.iter().enumerate() {
-                        n += 1;
-                        texts.push((
-                            e,
-                            i,
-                            j,
-                            random_value(&layout, i, &mut rng).to_string(),
-                            client_id(n),
-                        ));
-                    }
-                }
-            }
-            for (e, i, j, value, id) in &texts {
-                rows.push(NewMark {
-                    contest: contest.id,
-                    entry: *e,
-                    aspect: &codes[*i],
-                    slot: &slots[*j],
-                    seq: 1,
-                    value,
-                    client_id: id,
-                    replaces: None,
-                    judge: judge_ids[*j],
-                    device: "bench",
-                    reason: None,
-                    scheme_version: 1,
-                    at,
-                });
-            }
-            insert_marks(conn, &rows)?;
-            Ok(())
-        })?;
-    }
+    write_marks(
+        &mut conn, &layout, contest.id, &judge_ids, &entry_ids, &mut rng,
+    )?;
     println!(
         "  marks written in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -281,37 +344,11 @@ pub fn run(entries_n: usize, judges: usize) -> anyhow::Result<()> {
 
     let query = "SELECT entry_id, aspect, AVG(value) FROM marks GROUP BY entry_id, aspect;";
     let baseline = sqlite3_baseline(&db, query)?;
-    let ratio = ours.as_secs_f64() / baseline.as_secs_f64().max(1e-9);
-    println!(
-        "  jiangxin full recompute:  {:>7.3} s  (read {total} marks, every aspect, sub-criterion, criterion, module and total of {complete} complete entries, ranked)",
-        ours.as_secs_f64()
-    );
-    println!(
-        "  sqlite3 AVG … GROUP BY:   {:>7.3} s  ({query})",
-        baseline.as_secs_f64()
-    );
-    println!("  ratio: {ratio:.2}x (target: at most 1.5x; best of 3 runs each)");
+    print_recompute(ours, baseline, query, total, complete);
 
     // One incremental update: a judge changes one mark.
-    let mut board = board;
     let updates = 100_000;
-    let mut times = Vec::with_capacity(updates);
-    for _ in 0..updates {
-        let e = entry_ids[rng.gen_range(0..entry_ids.len())].0;
-        let i = rng.gen_range(0..aspects);
-        let j = rng.gen_range(0..judges);
-        let value = random_value(&layout, i, &mut rng);
-        let mark = MarkRow {
-            entry: e,
-            aspect: i,
-            slot: Slot::Judge(judge_ids[j].0.to_string()),
-            value,
-        };
-        let started = Instant::now();
-        board.apply(mark).map_err(|e| anyhow!(e))?;
-        times.push(started.elapsed());
-    }
-    times.sort();
+    let times = time_updates(board, updates, &layout, &judge_ids, &entry_ids, &mut rng)?;
     let median = times[times.len() / 2];
     let p99 = times[times.len() * 99 / 100];
     println!(
