@@ -4,11 +4,15 @@
 //! server's `/healthz` throughput in the same run.
 
 use super::import::SEED;
+use super::pages::start_server;
 use super::scoring::{client_id, marked_contest, random_value};
 use super::Scratch;
 use crate::config::{DatabaseUrl, Settings};
-use crate::engine::model::{ContestStatus, EntryId, JudgeRole, OrganisationKind, UserId, UserKind};
-use crate::startup::{self, Application};
+use crate::engine::model::{
+    ContestId, ContestStatus, EntryId, JudgeRole, OrganisationKind, UserId, UserKind,
+};
+use crate::engine::scoring::Layout;
+use crate::startup;
 use crate::store::marking::{put_panel, Panel};
 use crate::store::organisations::NewOrganisation;
 use crate::store::users::TokenKind;
@@ -230,12 +234,48 @@ fn percentile(sorted: &[Duration], p: usize) -> f64 {
     sorted[i].as_secs_f64() * 1e3
 }
 
+/// The benchmark's contest, judges and tokens, ready for the server.
+struct Prepared {
+    /// Kept alive until the run ends (the database lives in it).
+    _scratch: Scratch,
+    settings: Settings,
+    contest_id: ContestId,
+    layout: Arc<Layout>,
+    tokens: Arc<Vec<String>>,
+    entry_ids: Arc<Vec<EntryId>>,
+}
+
+/// What the two loads measured.
+struct Measured {
+    h_elapsed: Duration,
+    health: Load,
+    m_elapsed: Duration,
+    marks: Load,
+}
+
 pub fn run(entries_n: usize, clients: usize, seconds: u64) -> anyhow::Result<()> {
     if entries_n == 0 || clients == 0 || seconds == 0 {
         return Err(anyhow!(
             "--entries, --clients and --seconds must be at least 1"
         ));
     }
+    let prepared = set_up(entries_n, clients)?;
+    let (port, handle) = start_server(&prepared.settings)?;
+    println!(
+        "bench marks-http: {} entries × {} aspects, {clients} judges posting single marks for {seconds} s, seed {SEED}, SQLite (synchronous=FULL)",
+        prepared.entry_ids.len(),
+        prepared.layout.aspect_count()
+    );
+    let measured = measure(&prepared, clients, seconds, port)?;
+    // The server stops with the process.
+    drop(handle);
+    print_report(measured);
+    Ok(())
+}
+
+/// A fresh database with a running, marked contest whose single panel
+/// holds `clients` judges, each with an API token.
+fn set_up(entries_n: usize, clients: usize) -> anyhow::Result<Prepared> {
     let scratch = Scratch::new("bench-marks-http")?;
     let settings = Settings {
         database: DatabaseUrl::Sqlite(scratch.0.join("jiangxin.db")),
@@ -285,38 +325,33 @@ pub fn run(entries_n: usize, clients: usize, seconds: u64) -> anyhow::Result<()>
     );
     drop(conn);
     drop(pool);
+    Ok(Prepared {
+        _scratch: scratch,
+        settings,
+        contest_id: contest.id,
+        layout,
+        tokens: Arc::new(tokens),
+        entry_ids,
+    })
+}
 
-    let (tx, rx) = std::sync::mpsc::channel();
-    let server_settings = settings.clone();
-    std::thread::spawn(move || {
-        let _ = actix_web::rt::System::new().block_on(async move {
-            let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-            let app = Application::with_listener(server_settings, listener)
-                .map_err(std::io::Error::other)?;
-            let port = app.port();
-            let server = app.into_server();
-            let _ = tx.send((port, server.handle()));
-            server.await
-        });
-    });
-    let (port, handle) = rx
-        .recv_timeout(Duration::from_secs(60))
-        .context("the server did not start")?;
-    println!(
-        "bench marks-http: {} entries × {} aspects, {clients} judges posting single marks for {seconds} s, seed {SEED}, SQLite (synchronous=FULL)",
-        entry_ids.len(),
-        layout.aspect_count()
-    );
-
+/// `/healthz` under load, then single marks posted by every judge.
+fn measure(
+    prepared: &Prepared,
+    clients: usize,
+    seconds: u64,
+    port: u16,
+) -> anyhow::Result<Measured> {
     let (h_elapsed, health) = load(clients, seconds.min(5), port, |c, _, _| {
         let (status, body) = c.request("GET", "/healthz", None, "")?;
         Ok((status == 200, body))
     })?;
 
-    let path = format!("/api/v1/contests/{}/marks", contest.id);
-    let tokens = Arc::new(tokens);
-    let aspects = layout.aspect_count();
-    let l2 = layout.clone();
+    let path = format!("/api/v1/contests/{}/marks", prepared.contest_id);
+    let tokens = prepared.tokens.clone();
+    let aspects = prepared.layout.aspect_count();
+    let l2 = prepared.layout.clone();
+    let entry_ids = prepared.entry_ids.clone();
     let (m_elapsed, marks) = load(clients, seconds, port, move |c, k, n| {
         // Each judge walks its own order of entries; every mark is a first
         // mark in the judge's own slot, so none is stale.
@@ -335,9 +370,22 @@ pub fn run(entries_n: usize, clients: usize, seconds: u64) -> anyhow::Result<()>
         let (status, resp) = c.request("POST", &path, Some(&tokens[k]), &body)?;
         Ok((status == 201, resp))
     })?;
-    // The server stops with the process.
-    drop(handle);
+    Ok(Measured {
+        h_elapsed,
+        health,
+        m_elapsed,
+        marks,
+    })
+}
 
+/// Prints the rates and latencies of both loads.
+fn print_report(measured: Measured) {
+    let Measured {
+        h_elapsed,
+        health,
+        m_elapsed,
+        marks,
+    } = measured;
     let h_rate = health.ok as f64 / h_elapsed.as_secs_f64();
     let m_rate = marks.ok as f64 / m_elapsed.as_secs_f64();
     println!(
@@ -362,5 +410,4 @@ pub fn run(entries_n: usize, clients: usize, seconds: u64) -> anyhow::Result<()>
         "  marks/s ÷ healthz/s: {:.2}  (target: at least 5000 durable marks/s, p99 under 50 ms)",
         m_rate / h_rate.max(1e-9)
     );
-    Ok(())
 }

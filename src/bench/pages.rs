@@ -139,21 +139,7 @@ pub fn run() -> anyhow::Result<()> {
         token,
         competitor: first,
     } = published_contest("bench-pages")?;
-    let (pool, _, _) = startup::prepare(&settings)?;
-    let mut conn = pool.get()?;
-    // The live ranking's computation, done once per change and shared by
-    // every viewer of a process.
-    let schemes = crate::workflow::marking::Schemes::default();
-    let mut computations = Vec::new();
-    for _ in 0..10 {
-        let t = Instant::now();
-        crate::workflow::results::compute(&mut conn, &schemes, contest.id, 0)
-            .map_err(|e| anyhow!("{e}"))?;
-        computations.push(t.elapsed());
-    }
-    computations.sort();
-    drop(conn);
-    drop(pool);
+    let computations = time_computations(&settings, contest.id)?;
     println!(
         "bench pages: a published contest of {ENTRIES} entries ({marks} marks), seed {SEED}, SQLite; built in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -169,8 +155,43 @@ pub fn run() -> anyhow::Result<()> {
 
     let (port, handle) = start_server(&settings)?;
     let mut client = Client::connect(port)?;
-    let c = contest.id;
-    let pages: [(&str, String, bool); 11] = [
+    for (name, path, signed_in) in &main_pages(contest.id, first) {
+        let auth = signed_in.then_some(token.as_str());
+        measure_page(&mut client, name, path, auth)?;
+    }
+    drop(handle);
+    Ok(())
+}
+
+/// The live ranking's computation, done once per change and shared by
+/// every viewer of a process: ten runs, sorted.
+fn time_computations(
+    settings: &Settings,
+    contest: crate::engine::model::ContestId,
+) -> anyhow::Result<Vec<Duration>> {
+    let (pool, _, _) = startup::prepare(settings)?;
+    let mut conn = pool.get()?;
+    let schemes = crate::workflow::marking::Schemes::default();
+    let mut computations = Vec::new();
+    for _ in 0..10 {
+        let t = Instant::now();
+        crate::workflow::results::compute(&mut conn, &schemes, contest, 0)
+            .map_err(|e| anyhow!("{e}"))?;
+        computations.push(t.elapsed());
+    }
+    computations.sort();
+    drop(conn);
+    drop(pool);
+    Ok(computations)
+}
+
+/// The pages measured, in order: name, path and whether the organiser's
+/// token is sent.
+fn main_pages(
+    c: crate::engine::model::ContestId,
+    first: crate::engine::model::CompetitorId,
+) -> [(&'static str, String, bool); 11] {
+    [
         ("GET /healthz (baseline)", "/healthz".into(), false),
         (
             "public contest page (ranking of 2,000)",
@@ -218,45 +239,51 @@ pub fn run() -> anyhow::Result<()> {
             format!("/organise/contests/{c}/publish"),
             true,
         ),
-    ];
-    for (name, path, signed_in) in &pages {
-        let auth = signed_in.then_some(token.as_str());
-        let (status, _) = client.request("GET", path, auth, "")?;
-        if status == 404 {
-            println!("  {name:<44} {path}: not found (not built yet)");
-            continue;
-        }
-        if status != 200 {
-            println!("  {name:<44} {path}: answered {status}");
-            continue;
-        }
-        for _ in 1..WARM_UP {
-            client.request("GET", path, auth, "")?;
-        }
-        let mut times = Vec::with_capacity(REQUESTS);
-        for _ in 0..REQUESTS {
-            let t = Instant::now();
-            let (status, _) = client.request("GET", path, auth, "")?;
-            times.push(t.elapsed());
-            if status != 200 {
-                return Err(anyhow!("{path} answered {status}"));
-            }
-        }
-        times.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1e3;
-        let median = ms(times[times.len() / 2]);
-        let p99 = ms(times[(times.len() * 99 / 100).min(times.len() - 1)]);
-        println!(
-            "  {name:<44} median {median:>8.2} ms  p99 {p99:>8.2} ms  {}",
-            if p99 < TARGET_MS {
-                "under 100 ms"
-            } else if median < TARGET_MS {
-                "median under 100 ms, p99 over"
-            } else {
-                "OVER 100 ms"
-            }
-        );
+    ]
+}
+
+/// Times one page: a first request (reported and skipped unless 200), the
+/// warm-up, then [`REQUESTS`] timed requests; prints median and p99.
+fn measure_page(
+    client: &mut Client,
+    name: &str,
+    path: &str,
+    auth: Option<&str>,
+) -> anyhow::Result<()> {
+    let (status, _) = client.request("GET", path, auth, "")?;
+    if status == 404 {
+        println!("  {name:<44} {path}: not found (not built yet)");
+        return Ok(());
     }
-    drop(handle);
+    if status != 200 {
+        println!("  {name:<44} {path}: answered {status}");
+        return Ok(());
+    }
+    for _ in 1..WARM_UP {
+        client.request("GET", path, auth, "")?;
+    }
+    let mut times = Vec::with_capacity(REQUESTS);
+    for _ in 0..REQUESTS {
+        let t = Instant::now();
+        let (status, _) = client.request("GET", path, auth, "")?;
+        times.push(t.elapsed());
+        if status != 200 {
+            return Err(anyhow!("{path} answered {status}"));
+        }
+    }
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let median = ms(times[times.len() / 2]);
+    let p99 = ms(times[(times.len() * 99 / 100).min(times.len() - 1)]);
+    println!(
+        "  {name:<44} median {median:>8.2} ms  p99 {p99:>8.2} ms  {}",
+        if p99 < TARGET_MS {
+            "under 100 ms"
+        } else if median < TARGET_MS {
+            "median under 100 ms, p99 over"
+        } else {
+            "OVER 100 ms"
+        }
+    );
     Ok(())
 }
