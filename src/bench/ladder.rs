@@ -156,7 +156,7 @@ fn propose_enterprises(
 /// are reserves, and each enterprise's field.
 fn enterprise_tier(
     conn: &mut diesel::SqliteConnection,
-) -> anyhow::Result<(usize, usize, Vec<Vec<(String, String)>>)> {
+) -> anyhow::Result<(usize, usize, Vec<Field>)> {
     let drills_per_enterprise = DRILLS / ENTERPRISES;
     let rows: Vec<Row> =
         diesel::sql_query("SELECT drill, entry, team, score FROM drill_results ORDER BY drill")
@@ -190,7 +190,7 @@ fn enterprise_tier(
     outcomes.sort_by_key(|o| o.0);
     let qualified = outcomes.iter().map(|o| o.2.len()).sum::<usize>();
     let reserves = outcomes.iter().map(|o| o.1).sum::<usize>();
-    let fields: Vec<Vec<(String, String)>> = outcomes.into_iter().map(|o| o.2).collect();
+    let fields: Vec<Field> = outcomes.into_iter().map(|o| o.2).collect();
     Ok((qualified, reserves, fields))
 }
 
@@ -200,8 +200,8 @@ fn enterprise_tier(
 fn city_tier(
     rng: &mut rand_chacha::ChaCha8Rng,
     enterprise_fields: &[Vec<(String, String)>],
-) -> anyhow::Result<(Vec<Vec<(String, String)>>, usize)> {
-    let mut city_fields: Vec<Vec<(String, String)>> = vec![Vec::new(); CITIES];
+) -> anyhow::Result<(Vec<Field>, usize)> {
+    let mut city_fields: Vec<Field> = vec![Vec::new(); CITIES];
     let mut enterprise_results: BTreeMap<usize, Vec<FeederResult>> = BTreeMap::new();
     for (e, field) in enterprise_fields.iter().enumerate() {
         let rows = field
@@ -299,6 +299,9 @@ fn print_report(m: &Measured, query: &str, baseline: Duration) {
         peak_mib().map_or("unknown".to_string(), |m| format!("{m:.0} MiB"))
     );
 }
+
+/// One contest's field: each qualifier's key and organisation.
+type Field = Vec<(String, String)>;
 
 pub fn run() -> anyhow::Result<()> {
     let scratch = Scratch::new("bench-ladder")?;
