@@ -302,13 +302,14 @@ pub fn withdraw(
 /// see the public list.
 pub fn visible_entries(
     conn: &mut DbConnection,
+    schemes: &crate::workflow::marking::Schemes,
     actor: &Actor,
     contest: ContestId,
 ) -> AppResult<(Vec<EntryView>, bool)> {
     let c = crate::workflow::contests::load_contest(conn, contest)?;
     crate::workflow::allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
     let details = actor.may_view_registration_details(&c.scope()).is_ok();
-    let sight = crate::workflow::marking::work::EntrySight::load(conn, actor, contest)?;
+    let sight = crate::workflow::marking::work::EntrySight::load(conn, schemes, actor, contest)?;
     let mut out = Vec::new();
     for v in contest_entries(conn, contest)? {
         if sight.sees(&v.organisation_path)? {

@@ -110,9 +110,10 @@ fn respond(v: EntryView, details: bool) -> EntryResponse {
 async fn list(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
+    let st = state.clone();
     let out = state
         .db(move |conn| {
-            let (views, details) = workflow::visible_entries(conn, &actor, id)?;
+            let (views, details) = workflow::visible_entries(conn, &st.schemes, &actor, id)?;
             Ok(views
                 .into_iter()
                 .map(|v| respond(v, details))

@@ -214,12 +214,17 @@ pub struct EntrySight {
 impl EntrySight {
     /// Loads what the actor's sight depends on: for a judge, their seats
     /// and the contest's current scheme.
-    pub fn load(conn: &mut DbConnection, actor: &Actor, contest: ContestId) -> AppResult<Self> {
+    pub fn load(
+        conn: &mut DbConnection,
+        schemes: &Schemes,
+        actor: &Actor,
+        contest: ContestId,
+    ) -> AppResult<Self> {
         let Actor::Judge { user, .. } = actor else {
             return Ok(EntrySight { judge: None });
         };
         let chief = actor.judge_role(contest) == Some(JudgeRole::ChiefJudge);
-        let reach = match Schemes::default().current(conn, contest)? {
+        let reach = match schemes.current(conn, contest)? {
             Some((_, layout)) => Reach::of(&layout, &store::seats_of(conn, contest, *user)?, chief),
             None => Reach::default(),
         };
