@@ -94,7 +94,9 @@ impl Application {
         );
         let live = Arc::new(web::live::Hub::default());
         if let crate::config::DatabaseUrl::Postgres(url) = &settings.database {
-            web::live::notify::start(&live, url).context("starting the live notifier")?;
+            let tx =
+                crate::store::notify::start(&live, url).context("starting the live notifier")?;
+            live.set_remote(tx);
         }
         let hub = Arc::downgrade(&live);
         marks.on_commit(Box::new(move |c| {
@@ -171,5 +173,17 @@ impl Application {
     /// The running server, for callers that need its handle to stop it.
     pub fn into_server(self) -> actix_web::dev::Server {
         self.server
+    }
+}
+
+/// Several servers on one PostgreSQL database: the process's live hub hears
+/// the other processes' changes through the store's LISTEN/NOTIFY threads.
+impl crate::store::notify::Changes for web::live::Hub {
+    fn changed_elsewhere(&self, contest: crate::engine::model::ContestId) {
+        self.local(contest);
+    }
+
+    fn everything_changed(&self) {
+        web::live::Hub::everything_changed(self);
     }
 }

@@ -67,6 +67,20 @@ fn json_of(bytes: &[u8]) -> Value {
     serde_json::from_slice(bytes).unwrap_or(Value::Null)
 }
 
+/// Closes marking, signs every module off and publishes version 1; the
+/// publication's answer.
+fn close_sign_off_and_publish(s: &TestServer, x: &Setup, c: i64) -> Value {
+    close_and_sign_off(s, x, c);
+    let (st, body) = Api { s }.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        None,
+    );
+    assert_eq!(st, 201, "{body}");
+    body
+}
+
 fn close_and_sign_off(s: &TestServer, x: &Setup, c: i64) {
     let api = Api { s };
     let (st, _) = api.call(
@@ -433,15 +447,7 @@ fn publish_and_correct(backend: Backend) {
 fn a_lot_is_stored_with_its_seed(backend: Backend) {
     let s = TestServer::start(backend);
     let (x, c) = marked(&s);
-    close_and_sign_off(&s, &x, c);
-    let api = Api { s: &s };
-    let (st, body) = api.call(
-        &x.organiser,
-        "POST",
-        &format!("/contests/{c}/publish"),
-        None,
-    );
-    assert_eq!(st, 201, "{body}");
+    let body = close_sign_off_and_publish(&s, &x, c);
     let seed = body["seed"].as_u64().unwrap();
     let (_, body) = get(&s, None, &format!("/contests/{c}/results"));
     let published = json_of(&body);
@@ -568,14 +574,7 @@ fn public_results_revalidate_with_etags(backend: Backend) {
     let s = TestServer::start(backend);
     let api = Api { s: &s };
     let (x, c) = marked(&s);
-    close_and_sign_off(&s, &x, c);
-    let (st, body) = api.call(
-        &x.organiser,
-        "POST",
-        &format!("/contests/{c}/publish"),
-        None,
-    );
-    assert_eq!(st, 201, "{body}");
+    close_sign_off_and_publish(&s, &x, c);
 
     let fetch = |path: &str, lang: &str, tag: Option<&str>, token: Option<&str>| {
         let mut req = s.client().get(s.url(path)).header("Accept-Language", lang);
@@ -831,14 +830,7 @@ fn the_server_and_the_offline_command_rank_alike(backend: Backend) {
     ))
     .execute(&mut s.db.connect())
     .unwrap();
-    close_and_sign_off(&s, &x, c);
-    let (st, body) = api.call(
-        &x.organiser,
-        "POST",
-        &format!("/contests/{c}/publish"),
-        None,
-    );
-    assert_eq!(st, 201, "{body}");
+    close_sign_off_and_publish(&s, &x, c);
     let (st, bytes) = get(&s, Some(&x.organiser), &format!("/contests/{c}/results"));
     assert_eq!(st, 200);
     let server = json_of(&bytes)["body"]["results"].clone();
@@ -887,16 +879,8 @@ fn the_server_and_the_offline_command_rank_alike(backend: Backend) {
 fn profile_differences_round_half_up(backend: Backend) {
     use diesel::RunQueryDsl;
     let s = TestServer::start(backend);
-    let api = Api { s: &s };
     let (x, c) = marked(&s);
-    close_and_sign_off(&s, &x, c);
-    let (st, body) = api.call(
-        &x.organiser,
-        "POST",
-        &format!("/contests/{c}/publish"),
-        None,
-    );
-    assert_eq!(st, 201, "{body}");
+    close_sign_off_and_publish(&s, &x, c);
     // The stored sheets, given marks a scheme with quarter steps would give.
     let mut conn = s.db.connect();
     let stored = jiangxin::store::results::publication(&mut conn, ContestId(c), None)

@@ -23,22 +23,20 @@ use crate::error::{AppError, AppResult};
 
 /// The 401 (not signed in) or 403 a refusal is for `actor`.
 pub fn refused(actor: &crate::engine::access::Actor, denied: Denied) -> AppError {
-    if actor.is_signed_in() {
-        AppError::forbidden(denied.0)
+    refusal(actor.is_signed_in(), denied)
+}
+
+fn refusal(signed_in: bool, Denied(reason): Denied) -> AppError {
+    if signed_in {
+        AppError::forbidden(reason)
     } else {
-        AppError::unauthenticated(denied.0)
+        AppError::unauthenticated(reason)
     }
 }
 
 /// Turns an access decision into the 401/403 the caller gets.
 pub fn allow(actor_signed_in: bool, decision: Decision) -> AppResult<()> {
-    decision.map_err(|Denied(reason)| {
-        if actor_signed_in {
-            AppError::forbidden(reason)
-        } else {
-            AppError::unauthenticated(reason)
-        }
-    })
+    decision.map_err(|d| refusal(actor_signed_in, d))
 }
 
 /// Checks a text field's length and that it has no control characters.

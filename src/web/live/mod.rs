@@ -5,9 +5,9 @@
 //! the ranking's visibility, the contest's details or status, a new bracket)
 //! bumps the contest's generation and is broadcast
 //! to the process's subscribers (server-sent event streams). On PostgreSQL the
-//! change is also sent to the other processes with `NOTIFY` (see [`notify`]).
+//! change is also sent to the other processes with `NOTIFY` (the store's notify module, started
+//! by `startup`).
 
-pub mod notify;
 mod table;
 
 pub use table::Table;
