@@ -22,7 +22,7 @@ impl DatabaseUrl {
             return Err("is empty".into());
         }
         if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            return url::Url::parse(text)
+            return PostgresUri::split(text)
                 .map(|_| DatabaseUrl::Postgres(text.to_string()))
                 .map_err(|e| format!("is not a valid PostgreSQL URL: {e}"));
         }
@@ -64,6 +64,136 @@ impl DatabaseUrl {
             DatabaseUrl::Postgres(_) => "postgres",
         }
     }
+}
+
+/// A PostgreSQL connection URI split as libpq reads it:
+/// `postgres[ql]://[user[:password]@][host[:port][,host[:port]…]][/dbname][?key=value&…]`.
+/// Every part may be empty: `postgres://user@/db?host=/run/dir&port=5433` names the
+/// server by its socket directory in the parameters, as libpq allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostgresUri<'a> {
+    /// The scheme and the authority, up to the database name.
+    pub server: &'a str,
+    /// The database name, still percent-encoded; empty when not given.
+    pub database: &'a str,
+    /// The parameters after `?`, without it.
+    pub parameters: Option<&'a str>,
+}
+
+impl<'a> PostgresUri<'a> {
+    /// Splits and checks a URI; the error says which part is wrong.
+    pub fn split(text: &'a str) -> Result<Self, String> {
+        let rest = text
+            .strip_prefix("postgresql://")
+            .or_else(|| text.strip_prefix("postgres://"))
+            .ok_or("does not start with postgres:// or postgresql://")?;
+        let (before_query, parameters) = match rest.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (rest, None),
+        };
+        let (authority, database) = match before_query.split_once('/') {
+            Some((a, d)) => (a, d),
+            None => (before_query, ""),
+        };
+        let hosts = match authority.rsplit_once('@') {
+            Some((user, hosts)) => {
+                check_encoded(user, "the user")?;
+                hosts
+            }
+            None => authority,
+        };
+        if !hosts.is_empty() {
+            for host in hosts.split(',') {
+                check_host(host)?;
+            }
+        }
+        check_encoded(database, "the database name")?;
+        if database.contains('/') {
+            return Err(format!("the database name '{database}' contains '/'"));
+        }
+        if let Some(q) = parameters {
+            for pair in q.split('&').filter(|p| !p.is_empty()) {
+                match pair.split_once('=') {
+                    Some((key, value)) if !key.is_empty() => {
+                        check_encoded(key, "a parameter name")?;
+                        check_encoded(value, "a parameter value")?;
+                    }
+                    _ => return Err(format!("the parameter '{pair}' is not key=value")),
+                }
+            }
+        }
+        let server = &text[..text.len() - rest.len() + authority.len()];
+        Ok(PostgresUri {
+            server,
+            database,
+            parameters,
+        })
+    }
+
+    /// The same URI naming another database.
+    pub fn with_database(&self, name: &str) -> String {
+        match self.parameters {
+            Some(q) => format!("{}/{name}?{q}", self.server),
+            None => format!("{}/{name}", self.server),
+        }
+    }
+}
+
+/// One `host[:port]` of a URI's host list; a host may be an `[IPv6]` literal or a
+/// percent-encoded socket directory.
+fn check_host(spec: &str) -> Result<(), String> {
+    let (host, port) = if let Some(inner) = spec.strip_prefix('[') {
+        let (ip, after) = inner
+            .split_once(']')
+            .ok_or_else(|| format!("the host '{spec}' has no closing ']'"))?;
+        if ip.parse::<std::net::Ipv6Addr>().is_err() {
+            return Err(format!("the host '{spec}' is not an IPv6 address"));
+        }
+        match after {
+            "" => (ip, None),
+            p => match p.strip_prefix(':') {
+                Some(port) => (ip, Some(port)),
+                None => return Err(format!("the host '{spec}' has text after ']'")),
+            },
+        }
+    } else {
+        match spec.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (spec, None),
+        }
+    };
+    check_encoded(host, "a host")?;
+    if host.chars().any(|c| c.is_whitespace()) {
+        return Err(format!("the host '{host}' contains a space"));
+    }
+    if let Some(p) = port {
+        if !p.is_empty() && !matches!(p.parse::<u16>(), Ok(n) if n > 0) {
+            return Err(format!("the port '{p}' is not a number from 1 to 65535"));
+        }
+    }
+    Ok(())
+}
+
+/// Every `%` starts a two-digit hexadecimal escape.
+fn check_encoded(part: &str, what: &str) -> Result<(), String> {
+    let bytes = part.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let ok = bytes.len() > i + 2
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit();
+            if !ok {
+                return Err(format!(
+                    "{what} '{part}' has a '%' that is not a %XX escape"
+                ));
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone)]
@@ -289,6 +419,47 @@ mod tests {
         assert_eq!(
             DatabaseUrl::parse("x.db"),
             Ok(DatabaseUrl::Sqlite("x.db".into()))
+        );
+    }
+
+    #[test]
+    fn postgres_uris_are_read_as_libpq_reads_them() {
+        for ok in [
+            "postgres://user@/db?host=/run/dir&port=5433",
+            "postgresql://",
+            "postgres:///db",
+            "postgres://%2Fvar%2Frun%2Fpostgresql/db",
+            "postgres://u:p%40ss@h1:5432,h2:5433/db?sslmode=require",
+            "postgres://[::1]:5432/db",
+            "postgres://localhost",
+        ] {
+            assert!(
+                matches!(DatabaseUrl::parse(ok), Ok(DatabaseUrl::Postgres(_))),
+                "{ok}"
+            );
+        }
+        for (bad, says) in [
+            ("postgres://h:port/db", "port"),
+            ("postgres://h:70000/db", "70000"),
+            ("postgres://h/db?sslmode", "sslmode"),
+            ("postgres://h/d%zz", "%"),
+            ("postgres://[::1/db", "]"),
+            ("postgres://h/db/x", "'/'"),
+        ] {
+            let e = DatabaseUrl::parse(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+        let uri = PostgresUri::split("postgres://user@/db?host=/run/dir&port=5433").unwrap();
+        assert_eq!(uri.database, "db");
+        assert_eq!(
+            uri.with_database("other"),
+            "postgres://user@/other?host=/run/dir&port=5433"
+        );
+        assert_eq!(
+            PostgresUri::split("postgres://h:1")
+                .unwrap()
+                .with_database("x"),
+            "postgres://h:1/x"
         );
     }
 

@@ -51,13 +51,19 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 
 /// Opens the pool, applies pending migrations and checks that the key is the one the
 /// database was first used with.
+/// The migrations run on one connection before the pool opens the others, so that the
+/// file is in its journal mode before connections are opened side by side.
 pub fn prepare(settings: &Settings) -> anyhow::Result<(Pool, Arc<IdentityHasher>, Vec<u8>)> {
+    let backend = settings.database.backend_name();
+    let mut first = store::establish(&settings.database)
+        .with_context(|| format!("opening the {backend} database"))?;
+    store::run_migrations(&mut first)?;
+    drop(first);
     let pool = store::build_pool(&settings.database, settings.pool_size)
-        .with_context(|| format!("opening the {} database", settings.database.backend_name()))?;
+        .with_context(|| format!("opening the {backend} database"))?;
     let secret = load_secret(settings)?;
     let hasher = IdentityHasher::new(&secret);
     let mut conn = pool.get().context("connecting to the database")?;
-    store::run_migrations(&mut conn)?;
     let fingerprint = hasher.fingerprint();
     match installation::get(&mut conn, installation::KEY_FINGERPRINT)? {
         Some(f) if f == fingerprint => {}

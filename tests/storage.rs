@@ -66,7 +66,7 @@ fn ids_come_from_the_application_and_do_not_collide(backend: Backend) {
     );
 }
 
-#[derive(QueryableByName)]
+#[derive(QueryableByName, Debug)]
 struct Pragma {
     #[diesel(sql_type = Text)]
     v: String,
@@ -75,6 +75,8 @@ struct Pragma {
 #[test]
 fn sqlite_connections_are_configured() {
     let db = TestDb::new(Backend::Sqlite);
+    let mut conn = db.connect();
+    store::run_migrations(&mut conn).unwrap();
     let mut conn = db.connect();
     let mut pragma = |name: &str, column: &str| {
         diesel::sql_query(format!(
@@ -92,6 +94,91 @@ fn sqlite_connections_are_configured() {
         "synchronous=FULL"
     );
     assert_eq!(pragma("busy_timeout", "timeout"), "10000");
+}
+
+/// A `sqlite3` process that holds the write lock of a file until it is released.
+struct LockHolder {
+    child: std::process::Child,
+}
+
+impl LockHolder {
+    fn take(path: &std::path::Path) -> Self {
+        use std::io::{BufRead, Write};
+        let mut child = std::process::Command::new("sqlite3")
+            .arg(path)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the sqlite3 command (Debian package sqlite3) runs");
+        let stdin = child.stdin.as_mut().unwrap();
+        stdin
+            .write_all(
+                b"BEGIN IMMEDIATE;\nCREATE TABLE lock_probe(x);\nINSERT INTO lock_probe VALUES (1);\nSELECT 'held';\n",
+            )
+            .unwrap();
+        stdin.flush().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "held");
+        LockHolder { child }
+    }
+
+    fn release(mut self) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin.write_all(b"COMMIT;\n.quit\n").unwrap();
+        assert!(self.child.wait().unwrap().success());
+    }
+}
+
+impl Drop for LockHolder {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A full pool opens while another process holds the write lock, on a migrated file
+/// and on one still in the rollback journal mode: opening a connection takes no
+/// lock, so no connection waits for the lock and none fails.
+#[test]
+fn a_full_pool_opens_while_another_process_holds_the_write_lock() {
+    for migrated in [true, false] {
+        let db = TestDb::new(Backend::Sqlite);
+        let jiangxin::config::DatabaseUrl::Sqlite(path) = &db.url else {
+            unreachable!()
+        };
+        if migrated {
+            store::run_migrations(&mut db.connect()).unwrap();
+        }
+        let holder = LockHolder::take(path);
+        let started = std::time::Instant::now();
+        let pool = store::build_pool(&db.url, 16);
+        let waited = started.elapsed();
+        let pool = pool.unwrap_or_else(|e| panic!("migrated={migrated}: {e}"));
+        assert!(
+            waited < std::time::Duration::from_secs(8),
+            "migrated={migrated}: opening the pool waited {waited:?} for the lock"
+        );
+        let conns: Vec<_> = (0..16).map(|_| pool.get().unwrap()).collect();
+        drop(conns);
+        let mut c = pool.get().unwrap();
+        let read = diesel::sql_query("SELECT CAST(count(*) AS TEXT) AS v FROM sqlite_master")
+            .get_result::<Pragma>(&mut *c);
+        assert!(read.is_ok(), "reading while the lock is held: {read:?}");
+        holder.release();
+        diesel::sql_query("INSERT INTO lock_probe VALUES (2)")
+            .execute(&mut *c)
+            .unwrap();
+        let mode =
+            diesel::sql_query("SELECT CAST(journal_mode AS TEXT) AS v FROM pragma_journal_mode")
+                .get_result::<Pragma>(&mut *c)
+                .unwrap()
+                .v;
+        assert_eq!(mode, if migrated { "wal" } else { "delete" });
+    }
 }
 
 #[test]

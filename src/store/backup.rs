@@ -104,7 +104,7 @@ mod online {
             }
             // SAFETY: the handle is open.
             unsafe {
-                ffi::sqlite3_busy_timeout(handle.0, 10_000);
+                ffi::sqlite3_busy_timeout(handle.0, crate::store::SQLITE_BUSY_MILLISECONDS);
             }
             Ok(handle)
         }

@@ -54,9 +54,16 @@ pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
-/// Settings applied to every SQLite connection when it is opened.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-     PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;";
+/// How long an SQLite statement waits for another connection's lock, in milliseconds.
+pub const SQLITE_BUSY_MILLISECONDS: i32 = 10_000;
+
+/// Settings applied to every SQLite connection when it is opened, after the busy
+/// timeout. None of them takes a lock, so a connection opens at once while another
+/// process holds the write lock. The journal mode is not among them: it is a property
+/// of the file, set once by the migrations (`run_migrations`), because switching it
+/// needs an exclusive lock that connections opened side by side would fight over.
+const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; \
+     PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;";
 
 /// Opens connections of the backend named by the URL.
 #[derive(Debug, Clone)]
@@ -83,6 +90,7 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, ConnectError> {
         DatabaseUrl::Postgres(u) => Ok(DbConnection::Pg(PgConnection::establish(u)?)),
         DatabaseUrl::Sqlite(path) => {
             let mut c = SqliteConnection::establish(&path.to_string_lossy())?;
+            set_busy_timeout(&mut c)?;
             c.batch_execute(SQLITE_PRAGMAS)?;
             Ok(DbConnection::Sqlite(c))
         }
@@ -118,11 +126,24 @@ pub fn build_pool(url: &DatabaseUrl, size: u32) -> anyhow::Result<Pool> {
     Ok(pool)
 }
 
-/// Applies every pending migration of the connection's backend.
+/// Sets the busy timeout before any other statement runs, so that nothing on a new
+/// connection can fail at once on another connection's lock.
+fn set_busy_timeout(c: &mut SqliteConnection) -> Result<(), diesel::result::Error> {
+    // The pragma is the first statement, and it takes no lock: it only sets the
+    // handler that every later statement waits with.
+    c.batch_execute(&format!("PRAGMA busy_timeout = {SQLITE_BUSY_MILLISECONDS}"))
+}
+
+/// Applies every pending migration of the connection's backend. An SQLite file is
+/// switched to write-ahead logging first, once: the mode is kept in the file.
 pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<usize> {
     let applied = match conn {
         DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        DbConnection::Sqlite(c) => {
+            c.batch_execute("PRAGMA journal_mode = WAL")
+                .map_err(|e| anyhow::anyhow!("cannot switch the database to WAL: {e}"))?;
+            c.run_pending_migrations(SQLITE_MIGRATIONS)
+        }
     }
     .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
     Ok(applied.len())

@@ -56,9 +56,9 @@ fn postgres_admin_url() -> String {
 
 /// Replaces the database name in a PostgreSQL URL.
 fn with_database(url: &str, name: &str) -> String {
-    let mut u = url::Url::parse(url).expect("JIANGXIN_TEST_POSTGRES_URL is not a URL");
-    u.set_path(&format!("/{name}"));
-    u.to_string()
+    jiangxin::config::PostgresUri::split(url)
+        .expect("JIANGXIN_TEST_POSTGRES_URL is not a PostgreSQL URL")
+        .with_database(name)
 }
 
 impl TestDb {
