@@ -935,7 +935,232 @@ fn profile_differences_round_half_up(backend: Backend) {
     assert_eq!(t_a(of("103")).as_deref(), Some("-0.13"));
 }
 
+/// Every medal shared within 1 point, as WorldSkills gives them, on the
+/// totals. 103 (94) and 001 (93) both win gold, 101 (90) bronze.
+const WINDOWED: &str = r#"
+name = "windowed"
+name_zh = "分差内同名次"
+name_en = "Within a window"
+tie_break = ["total", "shared"]
+
+[[awards]]
+code = "gold"
+name_zh = "金牌"
+name_en = "Gold"
+class = "medal"
+places = [1, 1]
+window = "1"
+
+[[awards]]
+code = "silver"
+name_zh = "银牌"
+name_en = "Silver"
+class = "medal"
+places = [2, 2]
+window = "1"
+
+[[awards]]
+code = "bronze"
+name_zh = "铜牌"
+name_en = "Bronze"
+class = "medal"
+places = [3, 3]
+window = "1"
+"#;
+
+/// Each standing as `[key, place, shared, decided_by, awards]`.
+fn placed(results: &Value) -> Vec<Value> {
+    results["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["standings"].as_array().unwrap().clone())
+        .map(|s| {
+            let awards: Vec<Value> = s["awards"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["code"].clone())
+                .collect();
+            json!([s["key"], s["place"], s["shared"], s["decided_by"], awards])
+        })
+        .collect()
+}
+
+/// Two golds within the window both show 1st, published by the server and
+/// by `jiangxin standings` alike; the bronze shows 3rd, as no one is 2nd.
+fn medallists_within_a_window_share_the_published_place(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let x = theory_practical(&s);
+    let c = x.contest;
+    let (st, body) = put_policy(&s, &x.organiser, c, "", WINDOWED);
+    assert_eq!(st, 201, "{body}");
+    let (st, _) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/status"),
+        Some(json!({"status": "running"})),
+    );
+    assert_eq!(st, 200);
+    // 3 × (10 − theory errors) + 7 × (10 − practical errors).
+    let mut marks = String::from("entry,aspect,judge,value\n");
+    let mut n = 500;
+    for (number, e, t, p) in [
+        ("001", x.e001, 0, 1),
+        ("101", x.e101, 1, 1),
+        ("103", x.e103, 2, 0),
+    ] {
+        for (aspect, value) in [("T1", t), ("S1", p)] {
+            n += 1;
+            let (st, body) = api.call(
+                &x.wz1,
+                "POST",
+                &format!("/contests/{c}/marks"),
+                Some(json!({"id": uuid(n), "entry": e, "aspect": aspect, "value": value.to_string()})),
+            );
+            assert_eq!(st, 201, "{body}");
+            marks.push_str(&format!("{number},{aspect},,{value}\n"));
+        }
+    }
+    close_sign_off_and_publish(&s, &x, c);
+    let (st, bytes) = get(&s, None, &format!("/contests/{c}/results"));
+    assert_eq!(st, 200);
+    let server = json_of(&bytes)["body"]["results"].clone();
+    let expected = vec![
+        json!(["103", 1, true, null, ["gold"]]),
+        json!(["001", 1, true, null, ["gold"]]),
+        json!(["101", 3, false, "total", ["bronze"]]),
+    ];
+    assert_eq!(placed(&server), expected, "the server");
+    assert_eq!(
+        server["groups"][0]["withheld"],
+        json!([{"award": "silver", "reason": "no entrant qualifies"}])
+    );
+    let (st, csv) = get(
+        &s,
+        None,
+        &format!("/contests/{c}/results.csv?encoding=utf-8"),
+    );
+    assert_eq!(st, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.contains(",1,001,"), "{csv}");
+    assert!(csv.contains(",3,101,"), "{csv}");
+    let page = s
+        .client()
+        .get(s.url(&format!("/contests/{c}?lang=en")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert_eq!(page.matches(">1=<").count(), 2, "{page}");
+
+    let offline = jiangxin::cli::standings::standings_files(
+        common::marking::THEORY_PRACTICAL,
+        marks.as_bytes(),
+        WINDOWED,
+        None,
+        0,
+    )
+    .unwrap();
+    let offline = serde_json::to_value(&offline.results).unwrap();
+    assert_eq!(placed(&offline), expected, "jiangxin standings");
+}
+
+/// A policy's module ratio holds whichever is stored second: the policy
+/// (against the contest's scheme), the scheme (against the contest's
+/// policy), and in `jiangxin standings`.
+fn a_scheme_stored_after_its_policy_keeps_the_ratio(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let x = theory_practical(&s);
+    let c = x.contest;
+    let (st, body) = put_policy(&s, &x.organiser, c, "?bundled=workers-competition", "");
+    assert_eq!(st, 201, "{body}");
+    let skewed = common::marking::THEORY_PRACTICAL
+        .replace("weight = \"30\"", "weight = \"40\"")
+        .replace("weight = \"70\"", "weight = \"60\"");
+    let (st, body) = api.put_scheme(&x.organiser, c, &skewed, "");
+    assert_eq!(st, 422, "{body}");
+    assert_eq!(body["error"]["code"], "module_ratio_mismatch");
+    assert_eq!(body["error"]["details"][0]["field"], "module_ratio");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("S 7 : T 3"));
+    // Nothing was stored: the next version is 2.
+    let (st, body) = api.put_scheme(&x.organiser, c, common::marking::THEORY_PRACTICAL, "");
+    assert_eq!((st, body["version"].clone()), (201, json!(2)), "{body}");
+    // The pages say why in the reader's language.
+    let (st, body) = put_policy(&s, &x.organiser, c, "?bundled=china-national", "");
+    assert_eq!(st, 201, "{body}");
+    let (st, body) = api.put_scheme(&x.organiser, c, &skewed, "");
+    assert_eq!((st, body["version"].clone()), (201, json!(3)), "{body}");
+    let policy = jiangxin::workflow::results::bundled_policy("workers-competition").unwrap();
+    let (st, body) = put_policy(&s, &x.organiser, c, "", policy);
+    assert_eq!(st, 422, "{body}");
+    assert_eq!(body["error"]["code"], "module_ratio_mismatch");
+
+    let marks = "entry,aspect,judge,value\n001,T1,,0\n001,S1,,1\n";
+    let err = jiangxin::cli::standings::standings_files(&skewed, marks.as_bytes(), policy, None, 0)
+        .unwrap_err();
+    assert!(
+        err.contains("module_ratio") && err.contains("S 7 : T 3"),
+        "{err}"
+    );
+    assert!(jiangxin::cli::standings::standings_files(
+        common::marking::THEORY_PRACTICAL,
+        marks.as_bytes(),
+        policy,
+        None,
+        0
+    )
+    .is_ok());
+}
+
+/// Entrants tied on every key are drawn from in the order of their start
+/// numbers as numbers (9 before 10), on the server and offline, so that
+/// the published lot is replayed by `jiangxin standings --seed`.
+fn a_lot_between_9_and_10_is_replayed_offline(backend: Backend) {
+    use diesel::RunQueryDsl;
+    let s = TestServer::start(backend);
+    let (x, c) = marked(&s);
+    let mut conn = s.db.connect();
+    for (number, e) in [("10", x.e001), ("9", x.e101)] {
+        diesel::sql_query(format!(
+            "UPDATE entries SET start_number = '{number}' WHERE id = {e}"
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    }
+    let body = close_sign_off_and_publish(&s, &x, c);
+    let seed = body["seed"].as_u64().unwrap();
+    let (_, body) = get(&s, None, &format!("/contests/{c}/results"));
+    let server = json_of(&body)["body"]["results"].clone();
+    let lots = &server["groups"][0]["lots"];
+    assert_eq!(lots[0]["drawn_from"], json!(["9", "10"]), "{server}");
+
+    let marks = "entry,aspect,judge,value\n\
+                 10,T1,,0\n10,S1,,1\n9,T1,,0\n9,S1,,1\n103,T1,,2\n103,S1,,0\n";
+    let policy = jiangxin::workflow::results::bundled_policy("china-national").unwrap();
+    let offline = jiangxin::cli::standings::standings_files(
+        common::marking::THEORY_PRACTICAL,
+        marks.as_bytes(),
+        policy,
+        None,
+        seed,
+    )
+    .unwrap();
+    let offline = serde_json::to_value(&offline.results).unwrap();
+    assert_eq!(offline["groups"][0]["lots"], *lots);
+    assert_eq!(placed(&offline), placed(&server));
+    assert_eq!(offline["seed"], seed);
+}
+
 on_both_backends!(
+    medallists_within_a_window_share_the_published_place,
+    a_scheme_stored_after_its_policy_keeps_the_ratio,
+    a_lot_between_9_and_10_is_replayed_offline,
     publish_and_correct,
     the_server_and_the_offline_command_rank_alike,
     profile_differences_round_half_up,

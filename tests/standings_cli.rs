@@ -141,3 +141,50 @@ fn a_policy_error_names_its_line_and_field() {
     assert!(stderr.contains("awards[0].places"), "{stderr}");
     assert!(stderr.contains("exactly one"), "{stderr}");
 }
+
+#[test]
+fn medallists_within_a_window_share_the_place_they_are_shown() {
+    // E1 100, E2 and E3 85 (within 15 of E1), E4 40: three golds, all 1st;
+    // E4 is 4th.
+    let policy = DRILL
+        .replace(
+            "tie_break = [\"total\", \"time\", \"shared\"]",
+            "tie_break = [\"total\", \"shared\"]",
+        )
+        .replace("top = 3", "places = [1, 1]\nwindow = \"15\"");
+    let (ok, csv, stderr) = run(&policy, false, &["--format", "csv"]);
+    assert!(ok, "{stderr}");
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').take(3).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["", "1", "E1"],
+            ["", "1", "E2"],
+            ["", "1", "E3"],
+            ["", "4", "E4"]
+        ]
+    );
+    let (_, json, _) = run(&policy, false, &[]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let shared: Vec<bool> = report["results"]["groups"][0]["standings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["shared"].as_bool().unwrap())
+        .collect();
+    assert_eq!(shared, [true, true, true, false]);
+}
+
+#[test]
+fn a_policy_ratio_the_scheme_does_not_have_is_refused() {
+    let policy = include_str!("../fixtures/policies/workers-competition.toml");
+    let (ok, stdout, stderr) = run(policy, true, &[]);
+    assert!(!ok);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("module_ratio"), "{stderr}");
+    assert!(stderr.contains("no weighted module"), "{stderr}");
+}

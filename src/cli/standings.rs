@@ -7,6 +7,7 @@ use crate::engine::awards::{evaluate, read_policy, Contestant, Member, Results};
 use crate::engine::standings::{team_size, tie_break_measures, Entrant, Unranked as Why};
 use crate::io::encoding::decode;
 use crate::io::results_csv::{parse_entrants, write_table, OutputEncoding};
+use crate::workflow::marking::read_scheme;
 use anyhow::Context as _;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -52,6 +53,10 @@ pub fn standings_files(
     seed: u64,
 ) -> Result<StandingsReport, String> {
     let policy = read_policy(policy).map_err(|e| format!("policy: {e}"))?;
+    let parsed = read_scheme(scheme).map_err(|e| format!("scheme: {e}"))?;
+    policy
+        .check_scheme(&parsed)
+        .map_err(|e| format!("policy: module_ratio: {e}"))?;
     let report = score_files(scheme, marks)?;
     let lines = match entrants {
         Some(bytes) => {

@@ -5,8 +5,11 @@
 //! Pure: the caller supplies the entrants, their scores and the lot seed.
 
 use crate::engine::model::{SkillLevel, Vocabulary};
+use crate::engine::scheme::Scheme;
 use crate::engine::scheme::{dec, parse_document, SchemeError};
-use crate::engine::standings::{rank, Entrant, Finally, Lot, Ranking, Standardise, TieBreak};
+use crate::engine::standings::{
+    rank, Entrant, Finally, Lot, Placed, Ranking, Standardise, TieBreak,
+};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -201,6 +204,7 @@ pub fn read_policy(text: &str) -> Result<CheckedPolicy, SchemeError> {
             ));
         }
     }
+    check_windows(text, &policy)?;
     for (k, r) in policy.across.iter().enumerate() {
         if !codes.insert(r.code.as_str()) {
             return Err(error_at(
@@ -213,6 +217,37 @@ pub fn read_policy(text: &str) -> Result<CheckedPolicy, SchemeError> {
         }
     }
     Ok(CheckedPolicy { policy, chain })
+}
+
+/// Windows share published places, so they must say one thing: none in a
+/// policy without shared places, and one window (and score) for rules whose
+/// places overlap.
+fn check_windows(text: &str, policy: &Policy) -> Result<(), SchemeError> {
+    let windowed: Vec<(usize, &AwardRule, [usize; 2])> = policy
+        .awards
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.window.is_some())
+        .filter_map(|(k, r)| r.places.map(|p| (k, r, p)))
+        .collect();
+    for (n, (k, r, [a, b])) in windowed.iter().enumerate() {
+        let at = |m: String| error_at(text, format!("awards[{k}].window"), "awards", *k, m);
+        if policy.no_shared_places {
+            return Err(at(
+                "this policy allows no shared places: a window would share them".into(),
+            ));
+        }
+        if let Some((_, other, _)) = windowed[..n]
+            .iter()
+            .find(|(_, o, [c, d])| c <= b && a <= d && (o.window != r.window || o.on != r.on))
+        {
+            return Err(at(format!(
+                "award `{}` shares places with a window other than that of award `{}` at the same places",
+                r.code, other.code
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// An error in the tie-break chain, at the `tie_break` line when there is one.
@@ -340,7 +375,24 @@ fn check_award(
     Ok(())
 }
 
+/// The weighted modules of a scheme, by module code.
+pub fn module_weights(scheme: &Scheme) -> BTreeMap<String, Decimal> {
+    scheme
+        .modules
+        .iter()
+        .filter_map(|m| m.weight.map(|w| (m.code.clone(), w)))
+        .collect()
+}
+
 impl CheckedPolicy {
+    /// Whether a scheme weighs its modules as the policy's `module_ratio`
+    /// says: the one check of a policy against a scheme, made when a policy
+    /// is stored (against the contest's scheme), when a scheme is stored
+    /// (against the contest's policy) and by `jiangxin standings`.
+    pub fn check_scheme(&self, scheme: &Scheme) -> Result<(), String> {
+        self.check_weights(&module_weights(scheme))
+    }
+
     /// Checks the contest's module weights against the policy's ratio;
     /// `weights` are the scheme's module weights by code.
     pub fn check_weights(&self, weights: &BTreeMap<String, Decimal>) -> Result<(), String> {
@@ -475,21 +527,44 @@ fn promote(p: &Promote, level: Option<SkillLevel>) -> (Option<SkillLevel>, Optio
     }
 }
 
-/// Places in which entrants within `window` points of the first of a
-/// group share that entrant's place; `order` is the ranking order.
-fn window_places(order: &[(&str, Decimal)], window: Decimal) -> HashMap<String, usize> {
-    let mut out = HashMap::new();
+/// The places as they are published: a `places` rule with a `window`
+/// shares the place of an entrant at one of its places with every entrant
+/// right after it within `window` points of it (on the rule's score), and
+/// the places after the shared one are skipped. So those who win the same
+/// award through the window show the same place (749, 749 and 748 all
+/// 3rd, the next 6th). A rule withheld for too few entrants shares no
+/// place. Entrants already sharing a place in the ranking stay together.
+fn share_places_within_windows(places: &mut [Placed], rules: &[AwardRule], scores: Scores) {
+    let n = places.len();
     let mut i = 0;
-    while i < order.len() {
-        let lead = order[i].1;
-        let mut j = i;
-        while j < order.len() && order[j].1 >= lead - window {
-            out.insert(order[j].0.to_string(), i + 1);
+    while i < n {
+        let lead = places[i].place;
+        let rule = rules.iter().find(|r| {
+            r.window.is_some()
+                && r.places.is_some_and(|[a, b]| (a..=b).contains(&lead))
+                && r.min_entrants.is_none_or(|m| n >= m)
+        });
+        let mut j = i + 1;
+        if let Some((r, w)) = rule.and_then(|r| r.window.map(|w| (r, w.0))) {
+            let floor = scores.score(&places[i].key, r.on) - w;
+            while j < n && scores.score(&places[j].key, r.on) >= floor {
+                j += 1;
+            }
+        }
+        while j < n && places[j].shared && places[j].place == places[j - 1].place {
             j += 1;
+        }
+        if j - i > 1 {
+            for (k, p) in places[i..j].iter_mut().enumerate() {
+                p.place = lead;
+                p.shared = true;
+                if k > 0 {
+                    p.decided_by = None;
+                }
+            }
         }
         i = j;
     }
-    out
 }
 
 /// Ranks the contestants and applies the policy. Standardised scores are
@@ -524,7 +599,8 @@ pub fn evaluate(policy: &CheckedPolicy, contestants: &[Contestant], seed: u64) -
     let rankings = rank(&entrants, &policy.chain, seed);
     let groups = rankings
         .into_iter()
-        .map(|ranking| {
+        .map(|mut ranking| {
+            share_places_within_windows(&mut ranking.places, &p.awards, scores);
             let mut awarding = Awarding::new(ranking, scores);
             for rule in &p.awards {
                 awarding.apply(rule);
@@ -593,21 +669,9 @@ impl<'a> Awarding<'a> {
                 return;
             }
         }
-        let windowed = rule.window.map(|w| {
-            let order: Vec<(&str, Decimal)> = self
-                .ranking
-                .places
-                .iter()
-                .map(|pl| (pl.key.as_str(), self.scores.score(&pl.key, rule.on)))
-                .collect();
-            window_places(&order, w.0)
-        });
         for pl in &self.ranking.places {
             let key = pl.key.as_str();
-            let place = windowed
-                .as_ref()
-                .and_then(|w| w.get(key).copied())
-                .unwrap_or(pl.place);
+            let place = pl.place;
             let held = self.given.get(key);
             if !chosen(rule, self.scores, n, key, place, held)
                 || held.is_some_and(|h| h.iter().any(|g| g.class == rule.class))
@@ -867,6 +931,9 @@ mod tests {
         assert_eq!(s[0], (d("785"), vec!["gold"]));
         assert_eq!(s[1], (d("784"), vec!["gold"]));
         assert_eq!(s[2], (d("751"), vec!["bronze"]));
+        // Both golds show 1st (no "2nd" beside no silver); the bronze 3rd.
+        assert_eq!(places(&r), ["1=", "1=", "3", "4", "5", "6", "7", "8"]);
+        assert_eq!(r.groups[0].standings[1].decided_by, None);
         assert_eq!(s[3], (d("717"), vec!["excellence"]));
         assert_eq!(s[4], (d("683"), vec![]));
         assert_eq!(s[7].0, d("547"));
@@ -874,6 +941,136 @@ mod tests {
             .withheld
             .iter()
             .any(|w| w.award == "silver" && w.reason == "no entrant qualifies"));
+    }
+
+    fn places(r: &Results) -> Vec<String> {
+        r.groups[0]
+            .standings
+            .iter()
+            .map(|s| crate::engine::standings::place_label(s.place, s.shared))
+            .collect()
+    }
+
+    #[test]
+    fn medallists_within_the_window_share_the_published_place() {
+        // Median 77.5, MAD 10: 84.8, 84.7 and 84.6 become 749, 749 and 748,
+        // within 1 point of the first of them: all bronze, all 3rd, and
+        // the next is 6th.
+        let totals = [
+            "99", "95", "84.8", "84.7", "84.6", "80", "75", "70", "65", "60", "55", "50",
+        ];
+        let r = evaluate(&policy("worldskills"), &field(&totals), 1);
+        let g = &r.groups[0];
+        let scale: Vec<Decimal> = g.standings.iter().map(|s| s.standardised).collect();
+        assert_eq!(
+            scale[..6],
+            [d("845"), d("818"), d("749"), d("749"), d("748"), d("717")]
+        );
+        let medals: Vec<Vec<&str>> = g.standings[..6].iter().map(codes).collect();
+        assert_eq!(
+            medals,
+            [
+                vec!["gold"],
+                vec!["silver"],
+                vec!["bronze"],
+                vec!["bronze"],
+                vec!["bronze"],
+                vec!["excellence"]
+            ]
+        );
+        assert_eq!(
+            places(&r)[..7],
+            ["1", "2", "3=", "3=", "3=", "6", "7"].map(String::from)
+        );
+        assert_eq!(g.standings[2].decided_by.as_deref(), Some("total"));
+        assert_eq!(g.standings[5].decided_by.as_deref(), Some("total"));
+        // The same field under a policy with no window: places as ranked.
+        let plain = read_policy(
+            &include_str!("../../fixtures/policies/worldskills.toml")
+                .replace("window = \"1\"\n", ""),
+        )
+        .unwrap();
+        let r = evaluate(&plain, &field(&totals), 1);
+        assert_eq!(
+            places(&r)[..6],
+            ["1", "2", "3", "4", "5", "6"].map(String::from)
+        );
+        assert_eq!(codes(&r.groups[0].standings[3]), ["excellence"]);
+    }
+
+    #[test]
+    fn a_window_shares_only_the_places_of_an_award_in_force() {
+        // Five entrants: bronze (6 or more) is withheld, so 751 and 750 at
+        // 3rd and 4th do not share a place.
+        let medal = |code: &str, place: usize, min: usize| {
+            format!(
+                "[[awards]]\ncode = \"{code}\"\nname_zh = \"{code}\"\nname_en = \"{code}\"\n\
+                 class = \"medal\"\nplaces = [{place}, {place}]\nwindow = \"1\"\nmin_entrants = {min}\n"
+            )
+        };
+        let text = format!(
+            "name = \"w\"\nname_zh = \"w\"\nname_en = \"w\"\n{}{}{}",
+            medal("gold", 1, 4),
+            medal("silver", 2, 5),
+            medal("bronze", 3, 6)
+        );
+        let p = read_policy(&text).unwrap();
+        let r = evaluate(&p, &field(&["760", "755", "751", "750", "700"]), 1);
+        assert_eq!(places(&r), ["1", "2", "3", "4", "5"]);
+        let r = evaluate(&p, &field(&["760", "755", "751", "750", "700", "600"]), 1);
+        assert_eq!(places(&r), ["1", "2", "3=", "3=", "5", "6"]);
+        assert_eq!(codes(&r.groups[0].standings[3]), ["bronze"]);
+    }
+
+    #[test]
+    fn a_zero_median_deviation_does_not_give_everyone_gold() {
+        // Median 80 and MAD 0: the standard deviation (√40) is the spread.
+        let r = evaluate(
+            &policy("worldskills"),
+            &field(&["90", "80", "80", "80", "70"]),
+            1,
+        );
+        let g = &r.groups[0];
+        let s: Vec<(Decimal, Vec<&str>)> = g
+            .standings
+            .iter()
+            .map(|s| (s.standardised, codes(s)))
+            .collect();
+        assert_eq!(s[0], (d("858"), vec!["gold"]));
+        assert_eq!(s[1], (d("700"), vec!["silver"]));
+        assert_eq!(s[3], (d("700"), vec!["silver"]));
+        assert_eq!(s[4], (d("542"), vec![]));
+        assert_eq!(places(&r), ["1", "2=", "2=", "2=", "5"]);
+        // Every total the same: everyone is at the centre and shares gold.
+        let r = evaluate(&policy("worldskills"), &field(&["80"; 5]), 1);
+        assert!(r.groups[0]
+            .standings
+            .iter()
+            .all(|s| s.standardised == d("700") && codes(s) == ["gold"]));
+        assert_eq!(places(&r), ["1="; 5]);
+    }
+
+    #[test]
+    fn windows_must_agree_and_need_shared_places() {
+        let ws = include_str!("../../fixtures/policies/worldskills.toml");
+        let err = read_policy(&ws.replacen(
+            "places = [2, 2]\nwindow = \"1\"",
+            "places = [1, 2]\nwindow = \"2\"",
+            1,
+        ))
+        .unwrap_err();
+        assert_eq!(err.path, "awards[1].window");
+        assert!(
+            err.message.contains("other than that of award `gold`"),
+            "{err}"
+        );
+        let err = read_policy(&ws.replace(
+            "tie_break = [\"total\", \"shared\"]",
+            "tie_break = [\"total\", \"lot\"]\nno_shared_places = true",
+        ))
+        .unwrap_err();
+        assert_eq!(err.path, "awards[0].window");
+        assert!(err.message.contains("no shared places"), "{err}");
     }
 
     #[test]
@@ -1024,6 +1221,19 @@ mod tests {
         let err = p.check_weights(&w("40", "60")).unwrap_err();
         assert!(err.contains("S 7 : T 3"), "{err}");
         assert!(p.check_weights(&BTreeMap::new()).is_err());
+        // A scheme is checked through its weighted modules.
+        let scheme = |t: &str, s: &str| {
+            let mut scheme = crate::engine::scheme::parse_scheme(include_str!(
+                "../../fixtures/schemes/china-theory-practical.toml"
+            ))
+            .unwrap();
+            for m in &mut scheme.modules {
+                m.weight = Some(d(if m.code == "T" { t } else { s }));
+            }
+            scheme
+        };
+        assert!(p.check_scheme(&scheme("30", "70")).is_ok());
+        assert!(p.check_scheme(&scheme("40", "60")).is_err());
     }
 
     #[test]

@@ -161,7 +161,8 @@ pub struct Placed {
 pub struct Lot {
     /// The first place the lot gave out.
     pub place: usize,
-    /// The entrants in the order the draw started from (by key).
+    /// The entrants in the order the draw started from (by start number,
+    /// [`by_start_number`]).
     pub drawn_from: Vec<String>,
     /// The order the draw gave.
     pub order: Vec<String>,
@@ -196,11 +197,55 @@ fn compare(a: &Entrant, b: &Entrant, key: &Key) -> Ordering {
     }
 }
 
+/// The order of start numbers (entry keys), the one order the tied
+/// entrants of a lot start from, on the server and offline alike.
+///
+/// A start number is read as runs of digits and runs of other characters.
+/// Runs are compared in turn: two digit runs by their value (`9` before
+/// `10`, `A9` before `A10`), two other runs character by character (by
+/// Unicode code point), and a digit run comes before any other run. When
+/// every run is equal in this way (`7` and `007`), the numbers are compared
+/// character by character, so that the order is total: `007` before `7`.
+pub fn by_start_number(a: &str, b: &str) -> Ordering {
+    fn runs(s: &str) -> impl Iterator<Item = (bool, &str)> {
+        let mut rest = s;
+        std::iter::from_fn(move || {
+            let first = rest.chars().next()?;
+            let digits = first.is_ascii_digit();
+            let end = rest
+                .find(|c: char| c.is_ascii_digit() != digits)
+                .unwrap_or(rest.len());
+            let (run, tail) = rest.split_at(end);
+            rest = tail;
+            Some((digits, run))
+        })
+    }
+    let mut x = runs(a);
+    let mut y = runs(b);
+    loop {
+        let o = match (x.next(), y.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
+            (Some((true, p)), Some((true, q))) => {
+                let (p, q) = (p.trim_start_matches('0'), q.trim_start_matches('0'));
+                p.len().cmp(&q.len()).then_with(|| p.cmp(q))
+            }
+            (Some((true, _)), Some((false, _))) => Ordering::Less,
+            (Some((false, _)), Some((true, _))) => Ordering::Greater,
+            (Some((false, p)), Some((false, q))) => p.cmp(q),
+        };
+        if o.is_ne() {
+            return o;
+        }
+    }
+}
+
 /// Ranks the entrants of each group (in order of the group names; entrants
 /// without a group form one ranking). Lots use one generator seeded with
 /// `seed`, drawn in the order of groups and places, from the tied entrants
-/// sorted by key: the same entrants, chain and seed always give the same
-/// order.
+/// sorted by start number ([`by_start_number`]): the same entrants, chain
+/// and seed always give the same order.
 pub fn rank(entrants: &[Entrant], chain: &TieBreak, seed: u64) -> Vec<Ranking> {
     let mut groups: BTreeMap<Option<String>, Vec<&Entrant>> = BTreeMap::new();
     for e in entrants {
@@ -217,7 +262,7 @@ pub fn rank(entrants: &[Entrant], chain: &TieBreak, seed: u64) -> Vec<Ranking> {
                     .map(|k| compare(a, b, k))
                     .find(|o| o.is_ne())
                     .unwrap_or(Ordering::Equal)
-                    .then_with(|| a.key.cmp(&b.key))
+                    .then_with(|| by_start_number(&a.key, &b.key))
             });
             let mut places = Vec::with_capacity(members.len());
             let mut lots = Vec::new();
@@ -407,7 +452,9 @@ pub enum Standardise {
         rounding: Rounding,
     },
     /// `centre + spread × (x − median) / (mad_scale × MAD)`, where MAD is
-    /// the median of the absolute deviations from the median.
+    /// the median of the absolute deviations from the median. When the MAD
+    /// is 0 but the totals differ (more than half of them equal), the
+    /// population standard deviation takes the place of `mad_scale × MAD`.
     Robust {
         #[serde(deserialize_with = "crate::engine::scheme::dec::de")]
         centre: Decimal,
@@ -432,9 +479,28 @@ fn median(sorted: &[Decimal]) -> Decimal {
     }
 }
 
+fn mean_of(totals: &[Decimal]) -> Decimal {
+    if totals.is_empty() {
+        return Decimal::ZERO;
+    }
+    totals.iter().sum::<Decimal>() / Decimal::from(totals.len())
+}
+
+/// The population standard deviation √(Σ(x − m)² / n) of totals whose mean is `m`.
+fn standard_deviation(totals: &[Decimal], m: Decimal) -> Decimal {
+    if totals.is_empty() {
+        return Decimal::ZERO;
+    }
+    let var =
+        totals.iter().map(|x| (x - m) * (x - m)).sum::<Decimal>() / Decimal::from(totals.len());
+    var.sqrt().unwrap_or(Decimal::ZERO)
+}
+
 impl Standardise {
     /// The standardised score of each total, in the same order. When every
-    /// total is the same (no spread), every entrant gets the centre.
+    /// total is the same (no spread), every entrant gets the centre. The
+    /// robust method falls back to the standard deviation when the MAD is 0
+    /// but the totals differ ([`Standardise::Robust`]).
     pub fn apply(&self, totals: &[Decimal]) -> Vec<Decimal> {
         match self {
             Standardise::None => totals.to_vec(),
@@ -446,10 +512,8 @@ impl Standardise {
                 if totals.is_empty() {
                     return Vec::new();
                 }
-                let n = Decimal::from(totals.len());
-                let m = totals.iter().sum::<Decimal>() / n;
-                let var = totals.iter().map(|x| (x - m) * (x - m)).sum::<Decimal>() / n;
-                let sd = var.sqrt().unwrap_or(Decimal::ZERO);
+                let m = mean_of(totals);
+                let sd = standard_deviation(totals, m);
                 totals
                     .iter()
                     .map(|x| {
@@ -472,7 +536,15 @@ impl Standardise {
                 let med = median(&sorted);
                 let mut dev: Vec<Decimal> = totals.iter().map(|x| (x - med).abs()).collect();
                 dev.sort();
-                let scale = mad_scale * median(&dev);
+                let mad = median(&dev);
+                let scale = if mad.is_zero() {
+                    // More than half the totals are equal: the MAD sees no
+                    // spread, though the others differ. Without this, every
+                    // entrant would get the centre and share every place.
+                    standard_deviation(totals, mean_of(totals))
+                } else {
+                    mad_scale * mad
+                };
                 totals
                     .iter()
                     .map(|x| {
@@ -701,5 +773,55 @@ mod tests {
             s.apply(&totals),
             [d("500"), d("600"), d("700"), d("800"), d("1100")]
         );
+    }
+
+    #[test]
+    fn robust_standardisation_falls_back_to_the_standard_deviation() {
+        let s = Standardise::Robust {
+            centre: d("700"),
+            spread: d("100"),
+            mad_scale: d("1.4826"),
+            rounding: Rounding::half_up(0),
+        };
+        // Median 80; deviations 10, 0, 0, 0, 10 → MAD 0. The standard
+        // deviation is √40 = 6.3246: 90 → 700 + 1000 / 6.3246 = 858.1.
+        let totals = [d("90"), d("80"), d("80"), d("80"), d("70")];
+        assert_eq!(
+            s.apply(&totals),
+            [d("858"), d("700"), d("700"), d("700"), d("542")]
+        );
+        // No spread at all: everyone is at the centre.
+        assert_eq!(s.apply(&[d("80"); 4]), [d("700"); 4]);
+        assert!(s.apply(&[]).is_empty());
+    }
+
+    #[test]
+    fn start_numbers_are_ordered_as_numbers() {
+        let mut keys = vec![
+            "10", "9", "A10", "A9", "B1", "007", "7", "2-10", "2-9", "", "x",
+        ];
+        keys.sort_by(|a, b| by_start_number(a, b));
+        assert_eq!(
+            keys,
+            ["", "2-9", "2-10", "007", "7", "9", "10", "A9", "A10", "B1", "x"]
+        );
+        assert_eq!(
+            by_start_number("99999999999999999999999", "100000000000000000000000"),
+            Ordering::Less
+        );
+    }
+
+    #[test]
+    fn a_lot_starts_from_the_start_numbers_in_numeric_order() {
+        let es: Vec<Entrant> = ["10", "9", "100", "11"]
+            .iter()
+            .map(|k| entrant(k, "70", &[]))
+            .collect();
+        let r = rank(&es, &chain(&["total", "lot"]), 3);
+        assert_eq!(r[0].lots[0].drawn_from, ["9", "10", "11", "100"]);
+        // Shared places list the tied entrants in the same order.
+        let r = rank(&es, &chain(&["total", "shared"]), 3);
+        let keys: Vec<&str> = r[0].places.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["9", "10", "11", "100"]);
     }
 }

@@ -53,14 +53,11 @@ pub fn check_policy(text: &str) -> AppResult<CheckedPolicy> {
     read_policy(text).map_err(|e| document_error("invalid_policy", "policy", e))
 }
 
-/// The module weights of a scheme, by module code.
-fn weights(layout: &Layout) -> BTreeMap<String, Decimal> {
-    layout
-        .scheme
-        .modules
-        .iter()
-        .filter_map(|m| m.weight.map(|w| (m.code.clone(), w)))
-        .collect()
+/// The refusal of a policy and a scheme that do not agree on the module
+/// ratio ([`CheckedPolicy::check_scheme`]), whichever is stored second.
+pub fn module_ratio_refused(message: String) -> AppError {
+    AppError::new(ErrorKind::Invalid, "module_ratio_mismatch", message.clone())
+        .with_details(vec![ErrorDetail::field("module_ratio", message)])
 }
 
 /// Stores a new version of a contest's policy. Once results are
@@ -76,8 +73,8 @@ pub fn put_policy(
     let policy = check_policy(text)?;
     if let Some((_, layout)) = schemes.current(conn, contest)? {
         policy
-            .check_weights(&weights(&layout))
-            .map_err(|m| AppError::invalid("module_ratio", m))?;
+            .check_scheme(&layout.scheme)
+            .map_err(module_ratio_refused)?;
     }
     if store::latest_version(conn, contest)? > 0 && reason.is_none() {
         return Err(AppError::new(

@@ -108,6 +108,11 @@ pub fn put_scheme(
     by: Option<UserId>,
 ) -> AppResult<i32> {
     let mut scheme = read_scheme(text)?;
+    if let Some((_, policy)) = crate::workflow::results::current_policy(conn, contest)? {
+        policy
+            .check_scheme(&scheme)
+            .map_err(crate::workflow::results::module_ratio_refused)?;
+    }
     if store::contest_has_marks(conn, contest)? && reason.is_none() {
         return Err(AppError::new(
             ErrorKind::Conflict,
