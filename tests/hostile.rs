@@ -174,7 +174,7 @@ fn malformed_requests_are_refused_cleanly(backend: Backend) {
 }
 
 /// What a refused request sends.
-enum Send {
+enum Body {
     None,
     Json(Value),
     Raw(&'static str, Vec<u8>),
@@ -187,7 +187,7 @@ struct Refused {
     who: Who,
     method: &'static str,
     path: String,
-    send: Send,
+    body: Body,
     status: u16,
     code: Option<&'static str>,
 }
@@ -203,7 +203,7 @@ fn refused(
     who: &Who,
     method: &'static str,
     path: String,
-    send: Send,
+    body: Body,
     status: u16,
     code: Option<&'static str>,
 ) -> Refused {
@@ -211,7 +211,7 @@ fn refused(
         who: who.clone(),
         method,
         path,
-        send,
+        body,
         status,
         code,
     }
@@ -285,10 +285,10 @@ fn refused_requests_write_no_row(backend: Backend) {
     let replacing = |id: u32, entry: i64, aspect: &str, value: &str, replaces: u32| {
         let mut m = mark(id, entry, aspect, value);
         m["replaces"] = json!(uuid(replaces));
-        Send::Json(m)
+        Body::Json(m)
     };
-    let json = |v: Value| Send::Json(v);
-    let raw = |ct: &'static str, b: &[u8]| Send::Raw(ct, b.to_vec());
+    let json = |v: Value| Body::Json(v);
+    let raw = |ct: &'static str, b: &[u8]| Body::Raw(ct, b.to_vec());
     let cases = vec![
         // Stale marks: the slot of an entry with no mark at all (no score
         // row yet), a slot whose current mark is another, and a change that
@@ -496,7 +496,7 @@ fn refused_requests_write_no_row(backend: Backend) {
             &ningbo,
             "DELETE",
             format!("/api/v1/contests/{c}/judges/{wz1_id}"),
-            Send::None,
+            Body::None,
             403,
             None,
         ),
@@ -504,7 +504,7 @@ fn refused_requests_write_no_row(backend: Backend) {
             &wz1,
             "POST",
             format!("/api/v1/contests/{c}/judges/{wz1_id}/links"),
-            Send::None,
+            Body::None,
             403,
             None,
         ),
@@ -512,7 +512,7 @@ fn refused_requests_write_no_row(backend: Backend) {
             &org,
             "POST",
             format!("/api/v1/contests/{c}/judges/{organiser_id}/links"),
-            Send::None,
+            Body::None,
             422,
             None,
         ),
@@ -520,7 +520,7 @@ fn refused_requests_write_no_row(backend: Backend) {
             &org,
             "POST",
             format!("/api/v1/contests/{c}/judge-links/999999/revoke"),
-            Send::None,
+            Body::None,
             404,
             None,
         ),
@@ -528,7 +528,7 @@ fn refused_requests_write_no_row(backend: Backend) {
             &ningbo,
             "POST",
             format!("/api/v1/contests/{c}/judge-links/{}/revoke", link["id"]),
-            Send::None,
+            Body::None,
             403,
             None,
         ),
@@ -631,7 +631,7 @@ fn refused_requests_write_no_row(backend: Backend) {
             &ningbo,
             "POST",
             format!("/api/v1/users/{wz1_id}/disable"),
-            Send::None,
+            Body::None,
             403,
             None,
         ),
@@ -675,7 +675,7 @@ fn refused_requests_write_no_row(backend: Backend) {
             &Who::Bearer("not-a-token".into()),
             "POST",
             "/api/v1/auth/logout".into(),
-            Send::None,
+            Body::None,
             401,
             None,
         ),
@@ -685,7 +685,7 @@ fn refused_requests_write_no_row(backend: Backend) {
             &page,
             "POST",
             format!("/judge/contests/{c}/marks"),
-            Send::Form(vec![
+            Body::Form(vec![
                 ("csrf", CSRF.into()),
                 ("entry", x.e103.to_string()),
                 ("id:A1.2", uuid(30)),
@@ -699,7 +699,7 @@ fn refused_requests_write_no_row(backend: Backend) {
             &page,
             "POST",
             format!("/judge/contests/{c}/marks"),
-            Send::Form(vec![
+            Body::Form(vec![
                 ("csrf", CSRF.into()),
                 ("entry", x.e103.to_string()),
                 ("id:A1.2", uuid(31)),
@@ -712,7 +712,7 @@ fn refused_requests_write_no_row(backend: Backend) {
             &page_forged,
             "POST",
             format!("/judge/contests/{c}/marks"),
-            Send::Form(vec![
+            Body::Form(vec![
                 ("entry", x.e103.to_string()),
                 ("id:A1.2", uuid(32)),
                 ("value:A1.2", "1".into()),
@@ -724,7 +724,7 @@ fn refused_requests_write_no_row(backend: Backend) {
             &page,
             "POST",
             "/signout".into(),
-            Send::Form(vec![]),
+            Body::Form(vec![]),
             403,
             None,
         ),
@@ -732,7 +732,7 @@ fn refused_requests_write_no_row(backend: Backend) {
             &visitor,
             "POST",
             "/signin".into(),
-            Send::Form(vec![
+            Body::Form(vec![
                 ("csrf", CSRF.into()),
                 ("username", "wz-judge1".into()),
                 ("password", "not the password".into()),
@@ -744,7 +744,7 @@ fn refused_requests_write_no_row(backend: Backend) {
             &visitor,
             "POST",
             "/signin".into(),
-            Send::Form(vec![
+            Body::Form(vec![
                 ("username", "wz-judge1".into()),
                 ("password", common::PASSWORD.into()),
             ]),
@@ -766,11 +766,11 @@ fn refused_requests_write_no_row(backend: Backend) {
             Who::Bearer(t) => req.bearer_auth(t),
             Who::Cookie(c) => req.header("Cookie", c),
         };
-        req = match &r.send {
-            Send::None => req,
-            Send::Json(v) => req.json(v),
-            Send::Raw(ct, b) => req.header("Content-Type", *ct).body(b.clone()),
-            Send::Form(f) => req.form(f),
+        req = match &r.body {
+            Body::None => req,
+            Body::Json(v) => req.json(v),
+            Body::Raw(ct, b) => req.header("Content-Type", *ct).body(b.clone()),
+            Body::Form(f) => req.form(f),
         };
         let resp = req.send().unwrap();
         let status = resp.status().as_u16();
