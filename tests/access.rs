@@ -694,8 +694,124 @@ fn bad_credentials_are_refused(backend: Backend) {
     );
 }
 
+/// The `name=value` pair of a cookie the response sets.
+fn cookie_of(resp: &reqwest::blocking::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or("").to_string())
+}
+
+fn revoking_a_link_ends_what_it_opened(backend: Backend) {
+    let s = TestServer::start(backend);
+    // A second server on the same database: the revocation holds there too.
+    let other = s.sibling();
+    let c = s.client();
+    let organiser = s.login(&s.world.province_organiser);
+    let contest = s.world.contest.id.0;
+    let new_link = || -> Value {
+        let resp = c
+            .post(s.url(&format!(
+                "/api/v1/contests/{contest}/judges/{}/links",
+                s.world.judge_id
+            )))
+            .bearer_auth(&organiser)
+            .send()
+            .unwrap();
+        assert_eq!(resp.status(), 201);
+        resp.json().unwrap()
+    };
+    // The judge's tablet signs in with its link twice: a page session and
+    // an API token. Another tablet has a link of its own.
+    let (lost, kept) = (new_link(), new_link());
+    let page_session = |link: &Value| -> String {
+        let resp = c.get(s.url(link["path"].as_str().unwrap())).send().unwrap();
+        assert_eq!(resp.status(), 303);
+        cookie_of(&resp, "jiangxin_session").expect("a session cookie")
+    };
+    let api_token = |link: &Value| -> String {
+        let resp = c
+            .post(s.url("/api/v1/auth/link"))
+            .json(&json!({"token": link["token"]}))
+            .send()
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let v: Value = resp.json().unwrap();
+        v["token"].as_str().unwrap().to_string()
+    };
+    let (lost_cookie, lost_token) = (page_session(&lost), api_token(&lost));
+    let (kept_cookie, kept_token) = (page_session(&kept), api_token(&kept));
+    let me = |base: &str, token: &str| {
+        c.get(format!("{base}/api/v1/auth/me"))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let todo = |cookie: &str| {
+        let resp = c
+            .get(s.url("/judge"))
+            .header("Cookie", cookie)
+            .send()
+            .unwrap();
+        let to = resp
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        (resp.status().as_u16(), to)
+    };
+    for base in [&s.base, &other.base] {
+        assert_eq!(me(base, &lost_token), 200);
+        assert_eq!(me(base, &kept_token), 200);
+    }
+    assert_eq!(todo(&lost_cookie).0, 200);
+    assert_eq!(todo(&kept_cookie).0, 200);
+
+    let revoke = c
+        .post(s.url(&format!(
+            "/api/v1/contests/{contest}/judge-links/{}/revoke",
+            lost["id"]
+        )))
+        .bearer_auth(&organiser)
+        .send()
+        .unwrap();
+    assert_eq!(revoke.status(), 204);
+    let (st, to) = todo(&lost_cookie);
+    assert!(
+        st == 401 || (st == 303 && to.starts_with("/signin")),
+        "the page session opened with the revoked link is over: {st} {to}"
+    );
+    let me_page: Value = c
+        .get(s.url("/api/v1/auth/me"))
+        .header("Cookie", &lost_cookie)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(me_page["role"], "anonymous", "{me_page}");
+    assert_eq!(todo(&kept_cookie).0, 200, "another link's session goes on");
+    for base in [&s.base, &other.base] {
+        assert_eq!(
+            me(base, &lost_token),
+            401,
+            "the API token opened with the revoked link is revoked ({base})"
+        );
+        assert_eq!(
+            me(base, &kept_token),
+            200,
+            "another link's token still works"
+        );
+    }
+}
+
 on_both_backends!(
     every_endpoint_checks_role_and_scope,
     judges_never_see_their_own_organisations_entries,
-    bad_credentials_are_refused
+    bad_credentials_are_refused,
+    revoking_a_link_ends_what_it_opened
 );

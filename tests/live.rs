@@ -406,4 +406,89 @@ fn competitor_and_talent_pages(backend: Backend) {
     );
 }
 
-on_both_backends!(visibility_and_one_server, competitor_and_talent_pages);
+/// A chief judge's tablet follows the private ranking with a token from
+/// the judge's link; revoking the link ends the stream at the next change.
+fn a_revoked_link_ends_the_chief_judges_stream(backend: Backend) {
+    let s = TestServer::start(backend);
+    let x = running(&s);
+    let c = x.contest;
+    let api = Api { s: &s };
+    let (_, users) = api.call(&x.organiser, "GET", "/users", None);
+    let chief = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "wz-chief")
+        .unwrap()["id"]
+        .clone();
+    let (st, link) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/judges/{chief}/links"),
+        None,
+    );
+    assert_eq!(st, 201, "{link}");
+    let signed_in: serde_json::Value = s
+        .client()
+        .post(s.url("/api/v1/auth/link"))
+        .json(&serde_json::json!({"token": link["token"]}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let tablet = signed_in["token"].as_str().unwrap();
+    let mut ev = Events::open(&s.base, c, Some(tablet)).expect("the chief judge's stream");
+    ev.until("data-start=\"001\"", Duration::from_secs(10));
+
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/judge-links/{}/revoke", link["id"]),
+        None,
+    );
+    assert_eq!(st, 204, "{body}");
+    let (st, body) = api.call(
+        &x.wz1,
+        "POST",
+        &format!("/contests/{c}/marks"),
+        Some(mark(1, x.e001, "A1.1", "1")),
+    );
+    assert_eq!(st, 201, "{body}");
+    let started = Instant::now();
+    let mut ended = false;
+    while !ev.seen.iter().any(|l| l == "event: closed") {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the stream goes on: {:?}",
+            ev.seen
+        );
+        match ev.lines.next() {
+            Some(Ok(l)) => ev.seen.push(l),
+            _ => {
+                ended = true;
+                break;
+            }
+        }
+    }
+    assert!(
+        ev.seen.iter().any(|l| l == "event: closed"),
+        "closed, not cut (ended: {ended}): {:?}",
+        ev.seen
+    );
+    assert_eq!(
+        ev.seen
+            .iter()
+            .filter(|l| l.starts_with("event: table"))
+            .count(),
+        1,
+        "no ranking is sent after the revocation: {:?}",
+        ev.seen
+    );
+    assert_eq!(Events::open(&s.base, c, Some(tablet)).err(), Some(401));
+}
+
+on_both_backends!(
+    visibility_and_one_server,
+    competitor_and_talent_pages,
+    a_revoked_link_ends_the_chief_judges_stream
+);

@@ -238,3 +238,15 @@ pub fn judge_links_of_contest(
         .select(TokenRecord::as_select())
         .load(conn)
 }
+
+/// Revokes every token opened with the judge's link `link` (its page
+/// sessions and API tokens) that is still unrevoked; returns how many.
+pub fn revoke_issued_from(conn: &mut DbConnection, link: i64) -> QueryResult<usize> {
+    diesel::update(
+        auth_tokens::table
+            .filter(auth_tokens::issued_from.eq(link))
+            .filter(auth_tokens::revoked_at.is_null()),
+    )
+    .set(auth_tokens::revoked_at.eq(now()))
+    .execute(conn)
+}

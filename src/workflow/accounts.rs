@@ -240,6 +240,14 @@ pub fn sign_out(conn: &mut DbConnection, token_id: i64) -> AppResult<()> {
     })
 }
 
+/// Whether the token `id` still signs in (neither revoked nor expired): a
+/// long-lived response opened with it (a supervisor's live ranking) asks
+/// before sending what only its account may see.
+pub fn token_is_live(conn: &mut DbConnection, id: i64) -> AppResult<bool> {
+    Ok(users::token(conn, id)?
+        .is_some_and(|t| t.revoked_at.is_none() && t.expires_at > crate::store::now()))
+}
+
 /// A valid argon2 hash of a random string, for constant-time refusals.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$wV0Ry8nWb2GbmvwHbzTn1Zq4i0mIqRZGbLYzmVjJBXU";
 

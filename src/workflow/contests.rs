@@ -397,7 +397,10 @@ pub fn create_judge_link(
     })
 }
 
-/// Revokes a judge's private link of the contest.
+/// Revokes a judge's private link of the contest, and with it, in the same
+/// transaction, every page session and API token opened with the link: a
+/// lost tablet loses its access at once. (Tokens are checked against the
+/// database on every request, by every server process.)
 pub fn revoke_judge_link(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -410,12 +413,13 @@ pub fn revoke_judge_link(
             .filter(|t| t.contest_id == Some(id.0) && t.kind == "judge_link")
             .ok_or_else(|| AppError::not_found(format!("contest {id} has no judge link {link}")))?;
         users::revoke_token(conn, record.id)?;
+        let opened = users::revoke_issued_from(conn, record.id)?;
         audit::record(
             conn,
             actor.user(),
             "judge_link.revoke",
             ("contest", Some(id.0)),
-            serde_json::json!({"link": link}),
+            serde_json::json!({"link": link, "sessions_ended": opened}),
         )?;
         Ok(())
     })

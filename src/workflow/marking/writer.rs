@@ -123,26 +123,55 @@ pub fn commit_mark(
         return Err(commit_refused(r, &code, status, version, module, p));
     }
 
+    // The slot's current mark decides whether `replaces` is stale. It is
+    // read before anything is written, so that a refusal writes nothing
+    // (a single mark on SQLite has no savepoint to roll back to): on
+    // SQLite the writer's transaction holds the database's write lock, so
+    // the slot cannot change before the mark is saved. On PostgreSQL only
+    // the lock on the entry's score row (below) orders concurrent marks of
+    // one entry, so there the slot is read after it, inside the request's
+    // savepoint, which a refusal rolls back.
+    let slot_text = p.slot.encode();
+    let verdict = |conn: &mut DbConnection, history: &[store::SlotMark]| {
+        let current = history.iter().rfind(|m| m.slot == slot_text);
+        let now = marking::Storing {
+            current: current.map(|m| m.client_id.as_str()),
+            ..storing
+        };
+        match marking::store(&now) {
+            Ok(()) => Ok(None),
+            Err(marking::Refusal::Stale) => {
+                // A retry of a mark stored moments ago finds its own first attempt.
+                if let Some(r) = stored_receipt(conn, schemes, contest, &claim)? {
+                    return Ok(Some(r));
+                }
+                Err(stale(conn, current)?)
+            }
+            Err(r) => Err(commit_refused(r, &code, status, version, module, p)),
+        }
+    };
+    let early = if sqlite {
+        let history = store::slot_marks(conn, p.entry, aspect_code)?;
+        if let Some(r) = verdict(conn, &history)? {
+            return Ok(r);
+        }
+        Some(history)
+    } else {
+        None
+    };
     // The entry's running score; on PostgreSQL its row stays locked until
     // the transaction ends, so concurrent marks of one entry queue here.
     let score = locked_score(conn, contest, p.entry, version, layout, &mut group.scores)?;
-    let history = store::slot_marks(conn, p.entry, aspect_code)?;
-    let slot_text = p.slot.encode();
-    let current = history.iter().rfind(|m| m.slot == slot_text);
-    let now = marking::Storing {
-        current: current.map(|m| m.client_id.as_str()),
-        ..storing
-    };
-    if let Err(r) = marking::store(&now) {
-        if r == marking::Refusal::Stale {
-            // A retry of a mark stored moments ago finds its own first attempt.
-            if let Some(r) = stored_receipt(conn, schemes, contest, &claim)? {
+    let history = match early {
+        Some(history) => history,
+        None => {
+            let history = store::slot_marks(conn, p.entry, aspect_code)?;
+            if let Some(r) = verdict(conn, &history)? {
                 return Ok(r);
             }
-            return Err(stale(conn, current)?);
+            history
         }
-        return Err(commit_refused(r, &code, status, version, module, p));
-    }
+    };
     let saved = save_mark(conn, group, p, version, &history, score);
     match saved {
         Err(SaveError::IdTaken) => match stored_receipt(conn, schemes, contest, &claim)? {

@@ -82,7 +82,7 @@ async fn events(
 ) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let (lang, _) = Lang::of_request(&req);
-    let actor = caller.actor;
+    let (actor, token) = (caller.actor, caller.token_id);
     let signed_in = actor.is_signed_in();
     let access = state
         .db(move |conn| running::live_access(conn, &actor, id))
@@ -97,6 +97,7 @@ async fn events(
         id,
         lang,
         supervises: access.supervises,
+        token,
         sent: None,
         done: false,
     };
@@ -118,6 +119,9 @@ struct Stream {
     id: ContestId,
     lang: Lang,
     supervises: bool,
+    /// The token the stream was opened with: a supervisor's stream ends
+    /// when it is revoked (signed out, or its judge's link revoked).
+    token: Option<i64>,
     /// The generation last sent.
     sent: Option<u64>,
     done: bool,
@@ -137,7 +141,12 @@ impl Stream {
         }
         loop {
             match tokio::time::timeout(KEEP_ALIVE, self.changed()).await {
-                Err(_) => return Some(": keep-alive\n\n".to_string()),
+                Err(_) => {
+                    if !self.still_signed_in().await {
+                        return Some(self.close());
+                    }
+                    return Some(": keep-alive\n\n".to_string());
+                }
                 Ok(false) => return None,
                 Ok(true) => {
                     if let Some(ev) = self.table().await {
@@ -167,6 +176,28 @@ impl Stream {
         true
     }
 
+    /// Whether a supervisor's stream may go on: the token it was opened
+    /// with is still live. Other streams show only what anyone may see.
+    async fn still_signed_in(&self) -> bool {
+        let Some(id) = self.token.filter(|_| self.supervises) else {
+            return true;
+        };
+        let live = self
+            .state
+            .db(move |conn| crate::workflow::accounts::token_is_live(conn, id))
+            .await;
+        live.unwrap_or_else(|e| {
+            tracing::warn!("live ranking of contest {}: {}", self.id, e.message);
+            false
+        })
+    }
+
+    /// The `closed` event, after which the stream ends.
+    fn close(&mut self) -> String {
+        self.done = true;
+        "event: closed\ndata: \n\n".to_string()
+    }
+
     /// A `table` event, or `None` when nothing new is to be sent.
     async fn table(&mut self) -> Option<String> {
         let (generation, table) = match self.state.live.current(&self.state, self.id).await {
@@ -177,9 +208,8 @@ impl Stream {
                 return None;
             }
         };
-        if !table.public && !self.supervises {
-            self.done = true;
-            return Some("event: closed\ndata: \n\n".to_string());
+        if !table.public && (!self.supervises || !self.still_signed_in().await) {
+            return Some(self.close());
         }
         if self.sent == Some(generation) {
             return None;
