@@ -363,4 +363,31 @@ mod tests {
         assert_eq!(ok.port, 0);
         assert_eq!(ok.secret.map(|s| s.len()), Some(32));
     }
+
+    #[test]
+    fn slow_client_settings_are_read_and_checked() {
+        let s = settings(&[
+            ("JIANGXIN_BODY_SECONDS", "3"),
+            ("JIANGXIN_BODY_MIN_RATE", "10"),
+            ("JIANGXIN_REQUESTS_PER_ADDRESS", "0"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (s.body_seconds, s.body_min_rate, s.requests_per_address),
+            (3, 10, 0)
+        );
+        let d = Settings::default();
+        assert_eq!(
+            (d.body_seconds, d.body_min_rate, d.requests_per_address),
+            (30, 1024, 128)
+        );
+        for (var, bad) in [
+            ("JIANGXIN_BODY_SECONDS", "0"),
+            ("JIANGXIN_BODY_SECONDS", "601"),
+            ("JIANGXIN_BODY_MIN_RATE", "0"),
+            ("JIANGXIN_REQUESTS_PER_ADDRESS", "many"),
+        ] {
+            assert_eq!(settings(&[(var, bad)]).unwrap_err().variable, var);
+        }
+    }
 }

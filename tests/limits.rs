@@ -223,6 +223,10 @@ fn slow_bodies_time_out_and_addresses_get_a_share() {
         page.contains("text/html"),
         "pages answer with a page: {page}"
     );
+    assert!(
+        page.contains("到达太慢") || page.contains("arrived too slowly"),
+        "the page says why: {page}"
+    );
     assert!(started.elapsed() < Duration::from_secs(20));
     // With both done, the address may send again.
     let mut again = connect_from(from, s.port).unwrap();

@@ -123,3 +123,40 @@ fn pages_refuse_other_methods_with_an_error_page() {
     let body: Value = resp.json().unwrap();
     assert_eq!(body["error"]["code"], "method_not_allowed");
 }
+
+/// Every route is registered through `routes::path`, which gives it the
+/// `405` answer: no module of `src/web` registers a route another way.
+#[test]
+fn every_route_goes_through_routes_path() {
+    fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                sources(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web");
+    let mut files = Vec::new();
+    sources(&web, &mut files);
+    assert!(files.len() > 20);
+    let mut other = Vec::new();
+    for f in files.iter().filter(|f| !f.ends_with("routes.rs")) {
+        let text = std::fs::read_to_string(f).unwrap();
+        let code: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        for way in [
+            "cfg.route(",
+            ".route(\"",
+            "web::resource(",
+            "web::get()",
+            "web::post()",
+        ] {
+            if code.contains(way) {
+                other.push(format!("{}: {way}", f.display()));
+            }
+        }
+    }
+    assert!(other.is_empty(), "routes registered another way: {other:?}");
+}

@@ -351,4 +351,40 @@ mod tests {
         let wait = l.check("zhao", b).unwrap_err();
         assert!(wait <= WINDOW && wait > Duration::from_secs(60));
     }
+
+    fn client_limits(per_address: usize) -> std::sync::Arc<ClientLimits> {
+        let settings = crate::config::Settings {
+            body_seconds: 30,
+            body_min_rate: 1024,
+            requests_per_address: per_address,
+            ..Default::default()
+        };
+        std::sync::Arc::new(ClientLimits::new(&settings))
+    }
+
+    #[test]
+    fn an_address_has_its_share_of_requests_in_progress() {
+        let l = client_limits(2);
+        let a: Option<IpAddr> = "10.0.0.1".parse().ok();
+        let b: Option<IpAddr> = "10.0.0.2".parse().ok();
+        let first = l.enter(a).expect("first");
+        let _second = l.enter(a).expect("second");
+        assert!(l.enter(a).is_none(), "a third at once is refused");
+        assert!(l.enter(b).is_some(), "another address has its own share");
+        drop(first);
+        assert!(l.enter(a).is_some(), "a finished request frees its place");
+        let unlimited = client_limits(0);
+        let held: Vec<_> = (0..1000).filter_map(|_| unlimited.enter(a)).collect();
+        assert_eq!(held.len(), 1000, "0 means no share");
+        drop(held);
+        assert!(unlimited.lock().is_empty() && l.lock().len() == 1);
+    }
+
+    #[test]
+    fn a_body_earns_time_by_arriving() {
+        let l = client_limits(1);
+        assert_eq!(l.body_deadline(0), Duration::from_secs(30));
+        assert_eq!(l.body_deadline(10 * 1024), Duration::from_secs(40));
+        assert_eq!(l.body_deadline(64 * 1024 * 1024), BODY_AT_MOST);
+    }
 }
