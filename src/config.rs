@@ -210,6 +210,14 @@ pub struct Settings {
     /// Whether cookies are marked `Secure` (set when served behind TLS).
     pub secure_cookies: bool,
     pub workers: Option<usize>,
+    /// Seconds a request body may take at any speed; after them it must keep
+    /// up [`Settings::body_min_rate`] on average.
+    pub body_seconds: u64,
+    /// Bytes a second a slow body must average once its first
+    /// [`Settings::body_seconds`] are spent.
+    pub body_min_rate: u64,
+    /// Requests one client address may have in progress at once; 0 for no cap.
+    pub requests_per_address: usize,
 }
 
 pub const DEFAULT_DATABASE: &str = "jiangxin.db";
@@ -226,6 +234,9 @@ impl Default for Settings {
             session_hours: 12,
             secure_cookies: false,
             workers: None,
+            body_seconds: 30,
+            body_min_rate: 1024,
+            requests_per_address: 128,
         }
     }
 }
@@ -358,6 +369,36 @@ impl Settings {
                     ))
                 }
             };
+        }
+        if let Some(v) = lookup("JIANGXIN_BODY_SECONDS") {
+            s.body_seconds = match v.trim().parse::<u64>() {
+                Ok(n) if (1..=600).contains(&n) => n,
+                _ => {
+                    return Err(err(
+                        "JIANGXIN_BODY_SECONDS",
+                        format!("'{v}' is not a number of seconds from 1 to 600"),
+                    ))
+                }
+            };
+        }
+        if let Some(v) = lookup("JIANGXIN_BODY_MIN_RATE") {
+            s.body_min_rate = match v.trim().parse::<u64>() {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    return Err(err(
+                        "JIANGXIN_BODY_MIN_RATE",
+                        format!("'{v}' is not a number of bytes a second (at least 1)"),
+                    ))
+                }
+            };
+        }
+        if let Some(v) = lookup("JIANGXIN_REQUESTS_PER_ADDRESS") {
+            s.requests_per_address = v.trim().parse::<usize>().map_err(|_| {
+                err(
+                    "JIANGXIN_REQUESTS_PER_ADDRESS",
+                    format!("'{v}' is not a number of requests (0 for no cap)"),
+                )
+            })?;
         }
         if matches!(s.database, DatabaseUrl::Postgres(_)) && s.secret.is_none() {
             return Err(err(
@@ -492,5 +533,32 @@ mod tests {
         .unwrap();
         assert_eq!(ok.port, 0);
         assert_eq!(ok.secret.map(|s| s.len()), Some(32));
+    }
+
+    #[test]
+    fn slow_client_settings_are_read_and_checked() {
+        let s = settings(&[
+            ("JIANGXIN_BODY_SECONDS", "3"),
+            ("JIANGXIN_BODY_MIN_RATE", "10"),
+            ("JIANGXIN_REQUESTS_PER_ADDRESS", "0"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (s.body_seconds, s.body_min_rate, s.requests_per_address),
+            (3, 10, 0)
+        );
+        let d = Settings::default();
+        assert_eq!(
+            (d.body_seconds, d.body_min_rate, d.requests_per_address),
+            (30, 1024, 128)
+        );
+        for (var, bad) in [
+            ("JIANGXIN_BODY_SECONDS", "0"),
+            ("JIANGXIN_BODY_SECONDS", "601"),
+            ("JIANGXIN_BODY_MIN_RATE", "0"),
+            ("JIANGXIN_REQUESTS_PER_ADDRESS", "many"),
+        ] {
+            assert_eq!(settings(&[(var, bad)]).unwrap_err().variable, var);
+        }
     }
 }

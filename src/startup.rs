@@ -75,6 +75,59 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<(Pool, Arc<IdentityHasher>
     Ok((pool, Arc::new(hasher), secret))
 }
 
+/// Open files kept for the database, its journal, the log and the
+/// listeners, beside the connections.
+const FILES_RESERVED: u64 = 64;
+
+/// The process's soft and hard limits on open files, where there are such.
+// `rlim_t` is not `u64` on every system.
+#[allow(clippy::unnecessary_cast)]
+pub fn open_file_limits() -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes only into the struct it is given.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0 {
+            return Some((lim.rlim_cur as u64, lim.rlim_max as u64));
+        }
+    }
+    None
+}
+
+/// Raises the soft limit on open files to the hard limit, so that many
+/// connections at once do not exhaust it, and logs both. Returns the soft
+/// limit in force afterwards.
+#[allow(clippy::unnecessary_cast)]
+pub fn raise_open_file_limit() -> Option<u64> {
+    let (soft, hard) = open_file_limits()?;
+    #[cfg(unix)]
+    if soft < hard {
+        // Some systems report no hard limit but refuse more than this.
+        let wanted = hard.min(1 << 20);
+        let lim = libc::rlimit {
+            rlim_cur: wanted as libc::rlim_t,
+            rlim_max: hard as libc::rlim_t,
+        };
+        // SAFETY: setrlimit only reads the struct it is given.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) } == 0 {
+            tracing::info!(from = soft, to = wanted, hard, "raised the open-file limit");
+            return Some(wanted);
+        }
+        tracing::warn!(
+            soft,
+            hard,
+            error = %std::io::Error::last_os_error(),
+            "could not raise the open-file limit"
+        );
+        return Some(soft);
+    }
+    tracing::info!(soft, hard, "open-file limit");
+    Some(soft)
+}
+
 /// How long a stopping server waits for the requests in flight.
 pub const SHUTDOWN_SECONDS: u64 = 30;
 
@@ -126,17 +179,22 @@ impl Application {
         });
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
+        let client_limits = aweb::Data::new(web::limits::ClientLimits::new(&settings));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(client_limits.clone())
                 .app_data(
                     aweb::JsonConfig::default()
-                        .limit(4 * 1024 * 1024)
+                        .limit(web::limits::JSON_BODY)
                         .error_handler(web::json_error),
                 )
                 .app_data(aweb::PathConfig::default().error_handler(web::path_error))
                 .app_data(aweb::QueryConfig::default().error_handler(web::query_error))
-                .app_data(aweb::FormConfig::default().limit(64 * 1024))
+                // A plain form, read whole or as raw bytes; the API and the
+                // pages that take files or documents set their own limits.
+                .app_data(aweb::FormConfig::default().limit(web::limits::PLAIN_FORM))
+                .app_data(aweb::PayloadConfig::new(web::limits::PLAIN_FORM))
                 .wrap(
                     middleware::DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))
@@ -152,6 +210,7 @@ impl Application {
                     middleware::ErrorHandlers::new()
                         .default_handler(web::pages::errors::html_for_pages),
                 )
+                .wrap(middleware::from_fn(web::limits::pace_clients))
                 .wrap(middleware::from_fn(web::trace_request))
                 .configure(web::config)
         })
@@ -161,6 +220,16 @@ impl Application {
         .shutdown_timeout(SHUTDOWN_SECONDS);
         if let Some(w) = workers {
             server = server.workers(w);
+        }
+        // Past this many connections a worker stops accepting (they wait in
+        // the listener's queue) rather than run out of open files.
+        if let Some((soft, _)) = open_file_limits() {
+            let n = workers
+                .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+                .unwrap_or(1) as u64;
+            let spare = soft.saturating_sub(FILES_RESERVED + u64::from(settings.pool_size));
+            let per_worker = (spare / n).clamp(16, 25_000);
+            server = server.max_connections(per_worker as usize);
         }
         Ok(Application {
             port,

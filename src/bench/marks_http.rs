@@ -280,6 +280,8 @@ fn set_up(entries_n: usize, clients: usize) -> anyhow::Result<Prepared> {
     let settings = Settings {
         database: DatabaseUrl::Sqlite(scratch.0.join("jiangxin.db")),
         pool_size: 64,
+        // Every simulated client comes from this machine's one address.
+        requests_per_address: 0,
         ..Settings::default()
     };
     let (pool, hasher, _) = startup::prepare(&settings)?;

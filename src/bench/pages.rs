@@ -41,6 +41,8 @@ pub(crate) fn published_contest(name: &str) -> anyhow::Result<Published> {
     let settings = Settings {
         database: DatabaseUrl::Sqlite(scratch.0.join("jiangxin.db")),
         pool_size: 8,
+        // Every simulated client comes from this machine's one address.
+        requests_per_address: 0,
         ..Settings::default()
     };
     let (pool, hasher, _) = startup::prepare(&settings)?;

@@ -56,6 +56,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     if args.no_serve {
         return Ok(());
     }
+    startup::raise_open_file_limit();
     let listener = match std::net::TcpListener::bind((settings.host, settings.port)) {
         Ok(l) => l,
         Err(_) => std::net::TcpListener::bind((settings.host, 0)).context("finding a free port")?,

@@ -18,6 +18,7 @@ pub fn serve() -> anyhow::Result<()> {
 }
 
 fn run_server(settings: Settings) -> anyhow::Result<()> {
+    startup::raise_open_file_limit();
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings.clone())?;
         tracing::info!(

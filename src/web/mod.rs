@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod limits;
 pub mod live;
 pub mod pages;
+pub mod routes;
 pub mod shared;
 
 use crate::config::Settings;
@@ -66,9 +67,14 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .service(web::scope("/api/v1").configure(api::config))
+    cfg.service(routes::path("/healthz").get(healthz))
+        .service(routes::path("/readyz").get(readyz))
+        .service(
+            web::scope("/api/v1")
+                // Raw JSON bodies read as bytes have the JSON limit.
+                .app_data(web::PayloadConfig::new(limits::JSON_BODY))
+                .configure(api::config),
+        )
         .configure(pages::config);
 }
 

@@ -5,6 +5,7 @@
 use crate::engine::model::ContestId;
 use crate::error::{AppError, AppResult};
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::advancement;
 use crate::workflow::check_text;
@@ -23,17 +24,14 @@ const MAX_RULES: usize = 64 * 1024;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/contests/{id}/qualification")
+        routes::path("/contests/{id}/qualification")
             .app_data(web::PayloadConfig::new(MAX_RULES))
-            .route(web::get().to(get_rules))
-            .route(web::put().to(put_rules)),
+            .get(get_rules)
+            .put(put_rules),
     )
-    .route("/contests/{id}/advancement", web::get().to(proposal))
-    .route(
-        "/contests/{id}/advancement/confirm",
-        web::post().to(confirm),
-    )
-    .route("/contests/{id}/advancements", web::get().to(provenance));
+    .service(routes::path("/contests/{id}/advancement").get(proposal))
+    .service(routes::path("/contests/{id}/advancement/confirm").post(confirm))
+    .service(routes::path("/contests/{id}/advancements").get(provenance));
 }
 
 /// The contest's qualification rules as TOML.

@@ -3,6 +3,7 @@
 use crate::engine::access::Actor;
 use crate::error::AppResult;
 use crate::web::auth::{sign_in, sign_in_with_link, Caller};
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::accounts::{self, SignedIn, TokenKind};
 use actix_web::{web, HttpResponse};
@@ -10,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/auth/login", web::post().to(login))
-        .route("/auth/link", web::post().to(link))
-        .route("/auth/logout", web::post().to(logout))
-        .route("/auth/me", web::get().to(me));
+    cfg.service(routes::path("/auth/login").post(login))
+        .service(routes::path("/auth/link").post(link))
+        .service(routes::path("/auth/logout").post(logout))
+        .service(routes::path("/auth/me").get(me));
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -7,6 +7,7 @@ use crate::engine::bracket::Options;
 use crate::engine::model::ContestId;
 use crate::error::AppResult;
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::brackets::{self, BracketSummary, NewBracketInput, ResultInput, SeedingInput};
 use actix_web::{web, HttpResponse};
@@ -14,15 +15,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/contests/{id}/brackets", web::get().to(list))
-        .route("/contests/{id}/brackets", web::post().to(create))
-        .route("/brackets/{id}", web::get().to(get))
-        .route("/brackets/{id}/results", web::get().to(history))
-        .route("/brackets/{id}/placings", web::post().to(placings))
-        .route(
-            "/brackets/{id}/matches/{match}/result",
-            web::post().to(record),
-        );
+    cfg.service(
+        routes::path("/contests/{id}/brackets")
+            .get(list)
+            .post(create),
+    )
+    .service(routes::path("/brackets/{id}").get(get))
+    .service(routes::path("/brackets/{id}/results").get(history))
+    .service(routes::path("/brackets/{id}/placings").post(placings))
+    .service(routes::path("/brackets/{id}/matches/{match}/result").post(record));
 }
 
 /// The places of a complete bracket, recorded as the entries' `bracket` measure.

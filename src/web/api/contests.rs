@@ -3,6 +3,7 @@
 use crate::engine::model::{ContestId, ContestStatus, Group, JudgeRole, OrganisationId, UserId};
 use crate::error::AppResult;
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::contests::{self, ContestInput, EligibilityInput, IssuedLink, JudgeSeat};
 use actix_web::{web, HttpResponse};
@@ -11,23 +12,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/contests", web::get().to(list))
-        .route("/contests", web::post().to(create))
-        .route("/contests/{id}", web::get().to(show))
-        .route("/contests/{id}", web::put().to(update))
-        .route("/contests/{id}/status", web::post().to(set_status))
-        .route("/contests/{id}/judges", web::get().to(judges))
-        .route("/contests/{id}/judges/{user}", web::put().to(assign))
-        .route("/contests/{id}/judges/{user}", web::delete().to(unassign))
-        .route(
-            "/contests/{id}/judges/{user}/links",
-            web::post().to(create_link),
+    cfg.service(routes::path("/contests").get(list).post(create))
+        .service(routes::path("/contests/{id}").get(show).put(update))
+        .service(routes::path("/contests/{id}/status").post(set_status))
+        .service(routes::path("/contests/{id}/judges").get(judges))
+        .service(
+            routes::path("/contests/{id}/judges/{user}")
+                .put(assign)
+                .delete(unassign),
         )
-        .route("/contests/{id}/judge-links", web::get().to(links))
-        .route(
-            "/contests/{id}/judge-links/{link}/revoke",
-            web::post().to(revoke_link),
-        );
+        .service(routes::path("/contests/{id}/judges/{user}/links").post(create_link))
+        .service(routes::path("/contests/{id}/judge-links").get(links))
+        .service(routes::path("/contests/{id}/judge-links/{link}/revoke").post(revoke_link));
 }
 
 /// The contests the caller may see, newest first.

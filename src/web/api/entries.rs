@@ -6,6 +6,7 @@ use crate::engine::registration::{Column, RawRow};
 use crate::error::{AppError, AppResult};
 use crate::io::encoding;
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::registration::{self as workflow, Applied, EntryView};
 use actix_web::{web, HttpResponse};
@@ -16,18 +17,18 @@ use utoipa::ToSchema;
 pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/contests/{id}/entries", web::get().to(list))
-        .route("/contests/{id}/entries", web::post().to(register_json))
-        .route("/contests/{id}/entries.csv", web::get().to(export))
-        .service(
-            web::resource("/contests/{id}/entries/import")
-                .app_data(web::PayloadConfig::new(MAX_UPLOAD))
-                .route(web::post().to(import)),
-        )
-        .route(
-            "/contests/{id}/entries/{entry}/withdraw",
-            web::post().to(withdraw),
-        );
+    cfg.service(
+        routes::path("/contests/{id}/entries")
+            .get(list)
+            .post(register_json),
+    )
+    .service(routes::path("/contests/{id}/entries.csv").get(export))
+    .service(
+        routes::path("/contests/{id}/entries/import")
+            .app_data(web::PayloadConfig::new(MAX_UPLOAD))
+            .post(import),
+    )
+    .service(routes::path("/contests/{id}/entries/{entry}/withdraw").post(withdraw));
 }
 
 /// A member of an entry; the particulars only for those who may see them.

@@ -6,6 +6,7 @@ use crate::engine::access::Actor;
 use crate::engine::model::{ContestId, EntryId};
 use crate::error::{AppError, AppResult};
 use crate::web::auth::{Caller, Presented};
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::contests::{load_contest, may_supervise};
 use crate::workflow::marking::panels::{self, PanelInput, PanelSummary};
@@ -22,33 +23,24 @@ const MAX_BATCH: usize = 1000;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/contests/{id}/scheme")
+        routes::path("/contests/{id}/scheme")
             .app_data(web::PayloadConfig::new(MAX_SCHEME))
-            .route(web::get().to(get_scheme))
-            .route(web::put().to(put_scheme)),
+            .get(get_scheme)
+            .put(put_scheme),
     )
-    .route("/contests/{id}/scheme/versions", web::get().to(versions))
-    .route("/contests/{id}/panels", web::get().to(list_panels))
-    .route("/contests/{id}/panels/{code}", web::put().to(put_panel))
-    .route(
-        "/contests/{id}/panels/{code}",
-        web::delete().to(delete_panel),
+    .service(routes::path("/contests/{id}/scheme/versions").get(versions))
+    .service(routes::path("/contests/{id}/panels").get(list_panels))
+    .service(
+        routes::path("/contests/{id}/panels/{code}")
+            .put(put_panel)
+            .delete(delete_panel),
     )
-    .route("/contests/{id}/marks", web::post().to(post_mark))
-    .route("/contests/{id}/marks/batch", web::post().to(post_batch))
-    .route("/contests/{id}/scores", web::get().to(scores))
-    .route(
-        "/contests/{id}/entries/{entry}/score",
-        web::get().to(entry_score),
-    )
-    .route(
-        "/contests/{id}/entries/{entry}/marks",
-        web::get().to(entry_marks),
-    )
-    .route(
-        "/contests/{id}/entries/{entry}/modules/{module}/lock",
-        web::post().to(lock),
-    );
+    .service(routes::path("/contests/{id}/marks").post(post_mark))
+    .service(routes::path("/contests/{id}/marks/batch").post(post_batch))
+    .service(routes::path("/contests/{id}/scores").get(scores))
+    .service(routes::path("/contests/{id}/entries/{entry}/score").get(entry_score))
+    .service(routes::path("/contests/{id}/entries/{entry}/marks").get(entry_marks))
+    .service(routes::path("/contests/{id}/entries/{entry}/modules/{module}/lock").post(lock));
 }
 
 // ---- scheme -------------------------------------------------------------------

@@ -114,7 +114,7 @@ pub async fn document() -> AppResult<HttpResponse> {
 }
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/openapi.json", web::get().to(document));
+    cfg.service(crate::web::routes::path("/openapi.json").get(document));
 }
 
 // ---- security and the answers every operation may give ---------------------------
@@ -555,8 +555,8 @@ mod tests {
         assert_eq!(mods, read);
     }
 
-    /// The `(METHOD, path)` pairs a `config` function registers: both
-    /// `.route("/p", web::get()…)` and `web::resource("/p")…route(web::put()…)`.
+    /// The `(METHOD, path)` pairs a `config` function registers, as
+    /// `routes::path("/p").get(…).put(…)`.
     fn registered(source: &str) -> BTreeSet<(String, String)> {
         let start = source
             .find("pub fn config(")
@@ -565,26 +565,20 @@ mod tests {
         let end = body.find("\n}\n").expect("the config function ends");
         let code: String = body[..end].chars().filter(|c| !c.is_whitespace()).collect();
         let quoted = |s: &str| -> String { s.split('"').nth(1).unwrap_or_default().to_string() };
-        let method = |s: &str| -> String {
-            s.strip_prefix("web::")
-                .and_then(|m| m.split('(').next())
-                .unwrap_or_default()
-                .to_uppercase()
-        };
         let mut out = BTreeSet::new();
         let mut resource = String::new();
         let mut rest = code.as_str();
         while let Some(i) = rest.find(['.', '(']) {
+            let after_dot = rest.as_bytes()[i] == b'.';
             rest = &rest[i + 1..];
-            if let Some(r) = rest.strip_prefix("web::resource(") {
+            let unqualified = rest.strip_prefix("crate::web::").unwrap_or(rest);
+            if let Some(r) = unqualified.strip_prefix("routes::path(") {
                 resource = quoted(r);
-            } else if let Some(r) = rest.strip_prefix("route(") {
-                if r.starts_with('"') {
-                    let path = quoted(r);
-                    let after = &r[path.len() + 3..];
-                    out.insert((method(after), path));
-                } else {
-                    out.insert((method(r), resource.clone()));
+            } else if after_dot {
+                for m in ["get", "post", "put", "patch", "delete"] {
+                    if rest.starts_with(&format!("{m}(")) {
+                        out.insert((m.to_uppercase(), resource.clone()));
+                    }
                 }
             }
         }
@@ -608,8 +602,8 @@ mod tests {
     }
 
     #[test]
-    fn the_reader_sees_both_ways_of_registering() {
-        let src = "pub fn config(cfg: &mut web::ServiceConfig) {\n    cfg.route(\"/a\", web::get().to(a))\n        .service(\n            web::resource(\"/b/{id}\")\n                .app_data(x)\n                .route(web::get().to(b))\n                .route(web::put().to(c)),\n        )\n        .route(\n            \"/c\",\n            web::delete().to(d),\n        );\n}\n";
+    fn the_reader_sees_every_method_of_a_path() {
+        let src = "pub fn config(cfg: &mut web::ServiceConfig) {\n    cfg.service(routes::path(\"/a\").get(a))\n        .service(\n            routes::path(\"/b/{id}\")\n                .app_data(web::PayloadConfig::new(X))\n                .get(b)\n                .put(c),\n        )\n        .service(crate::web::routes::path(\"/c\").delete(d));\n}\n";
         let found: Vec<(String, String)> = registered(src).into_iter().collect();
         let want: Vec<(String, String)> = [
             ("DELETE", "/c"),

@@ -3,6 +3,7 @@
 use crate::engine::model::{OrganisationId, OrganisationKind};
 use crate::error::AppResult;
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::organisations as workflow;
 use actix_web::{web, HttpResponse};
@@ -10,10 +11,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/organisations", web::get().to(list))
-        .route("/organisations", web::post().to(create))
-        .route("/organisations/{id}", web::get().to(show))
-        .route("/organisations/{id}", web::patch().to(update));
+    cfg.service(routes::path("/organisations").get(list).post(create))
+        .service(routes::path("/organisations/{id}").get(show).patch(update));
 }
 
 /// Every organisation.

@@ -3,6 +3,7 @@
 use crate::engine::model::{CompetitorId, UserId, UserKind};
 use crate::error::AppResult;
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::people as workflow;
 use actix_web::{web, HttpResponse};
@@ -10,11 +11,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/competitors", web::get().to(list_competitors))
-        .route("/competitors/{id}", web::get().to(show_competitor))
-        .route("/users", web::get().to(list_users))
-        .route("/users", web::post().to(create_user))
-        .route("/users/{id}/disable", web::post().to(disable_user));
+    cfg.service(routes::path("/competitors").get(list_competitors))
+        .service(routes::path("/competitors/{id}").get(show_competitor))
+        .service(routes::path("/users").get(list_users).post(create_user))
+        .service(routes::path("/users/{id}/disable").post(disable_user));
 }
 
 #[derive(Deserialize)]

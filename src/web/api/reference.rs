@@ -2,6 +2,7 @@
 
 use crate::error::AppResult;
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::reference as workflow;
 use actix_web::{web, HttpResponse};
@@ -9,10 +10,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tiers", web::get().to(tiers))
-        .route("/tiers", web::post().to(create_tier))
-        .route("/skills", web::get().to(skills))
-        .route("/skills", web::post().to(create_skill));
+    cfg.service(routes::path("/tiers").get(tiers).post(create_tier))
+        .service(routes::path("/skills").get(skills).post(create_skill));
 }
 
 /// The tiers of the ladder.

@@ -8,6 +8,7 @@ use crate::io::results_csv::{
     awards_table, recommendations_table, results_table, sheet_table, OutputEncoding, Table,
 };
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::shared::{Answer, Key};
 use crate::web::State;
 use crate::workflow::contests::{load_contest, may_supervise};
@@ -21,36 +22,24 @@ use utoipa::ToSchema;
 const MAX_POLICY: usize = 64 * 1024;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/policies", web::get().to(policies))
-        .route("/results/across", web::get().to(across))
+    cfg.service(routes::path("/policies").get(policies))
+        .service(routes::path("/results/across").get(across))
         .service(
-            web::resource("/contests/{id}/policy")
+            routes::path("/contests/{id}/policy")
                 .app_data(web::PayloadConfig::new(MAX_POLICY))
-                .route(web::get().to(get_policy))
-                .route(web::put().to(put_policy)),
+                .get(get_policy)
+                .put(put_policy),
         )
-        .route(
-            "/contests/{id}/policy/versions",
-            web::get().to(policy_versions),
-        )
-        .route(
-            "/contests/{id}/entries/{entry}/measures",
-            web::post().to(post_measure),
-        )
-        .route("/contests/{id}/standings", web::get().to(standings))
-        .route("/contests/{id}/publish", web::post().to(publish))
-        .route("/contests/{id}/results", web::get().to(get_results))
-        .route("/contests/{id}/results.csv", web::get().to(results_csv))
-        .route("/contests/{id}/awards.csv", web::get().to(awards_csv))
-        .route(
-            "/contests/{id}/recommendations.csv",
-            web::get().to(recommendations_csv),
-        )
-        .route("/contests/{id}/entries/{entry}/sheet", web::get().to(sheet))
-        .route(
-            "/contests/{id}/entries/{entry}/sheet.csv",
-            web::get().to(sheet_csv),
-        );
+        .service(routes::path("/contests/{id}/policy/versions").get(policy_versions))
+        .service(routes::path("/contests/{id}/entries/{entry}/measures").post(post_measure))
+        .service(routes::path("/contests/{id}/standings").get(standings))
+        .service(routes::path("/contests/{id}/publish").post(publish))
+        .service(routes::path("/contests/{id}/results").get(get_results))
+        .service(routes::path("/contests/{id}/results.csv").get(results_csv))
+        .service(routes::path("/contests/{id}/awards.csv").get(awards_csv))
+        .service(routes::path("/contests/{id}/recommendations.csv").get(recommendations_csv))
+        .service(routes::path("/contests/{id}/entries/{entry}/sheet").get(sheet))
+        .service(routes::path("/contests/{id}/entries/{entry}/sheet.csv").get(sheet_csv));
 }
 
 /// The version a file was stored as.

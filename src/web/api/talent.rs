@@ -6,6 +6,7 @@ use crate::engine::model::CompetitorId;
 use crate::error::{AppError, AppResult};
 use crate::io::results_csv::{write_table, OutputEncoding};
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::allow;
 use crate::workflow::talent::{self, Filter};
@@ -13,9 +14,9 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/talent", web::get().to(list))
-        .route("/talent.csv", web::get().to(export))
-        .route("/talent/{competitor}", web::get().to(one));
+    cfg.service(routes::path("/talent").get(list))
+        .service(routes::path("/talent.csv").get(export))
+        .service(routes::path("/talent/{competitor}").get(one));
 }
 
 fn may_search(actor: &Actor) -> AppResult<()> {

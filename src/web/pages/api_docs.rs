@@ -7,6 +7,7 @@ use crate::error::AppResult;
 use crate::web::auth::Caller;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
+use crate::web::routes;
 use crate::web::State;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -18,7 +19,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[(
 )];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/docs", web::get().to(page));
+    cfg.service(routes::path("/api/docs").get(page));
 }
 
 /// The methods in the order each path shows them.

@@ -1,6 +1,7 @@
 //! The pages' stylesheet and scripts, compiled into the binary and served
 //! with an ETag so that browsers revalidate instead of downloading again.
 
+use crate::web::routes;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
@@ -30,7 +31,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/static/{name}", web::get().to(asset));
+    cfg.service(routes::path("/static/{name}").get(asset));
 }
 
 fn etag(content: &str) -> String {

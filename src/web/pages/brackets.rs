@@ -9,6 +9,7 @@ use crate::engine::bracket::play::Winner;
 use crate::engine::bracket::{Match, Part, Source};
 use crate::error::AppResult;
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::brackets::{self, BracketView};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -16,7 +17,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/brackets/{id}", web::get().to(page));
+    cfg.service(routes::path("/brackets/{id}").get(page));
 }
 
 const BOX_W: i64 = 190;

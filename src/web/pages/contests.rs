@@ -5,6 +5,7 @@ use super::i18n::Lang;
 use super::{page_headers, render, render_shared};
 use crate::error::AppResult;
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::shared::Key;
 use crate::web::State;
 use crate::workflow::accounts::User;
@@ -13,7 +14,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/contests/{id}", web::get().to(page));
+    cfg.service(routes::path("/contests/{id}").get(page));
 }
 
 #[derive(Serialize)]

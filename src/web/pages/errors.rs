@@ -29,13 +29,17 @@ pub fn html_for_pages<B: MessageBody + 'static>(
     Ok(ErrorHandlerResponse::Future(Box::pin(async move {
         let (req, resp) = res.into_parts();
         let status = resp.status();
+        let allow = resp.headers().get(header::ALLOW).cloned();
         let body = actix_web::body::to_bytes(resp.into_body())
             .await
             .unwrap_or_default();
         let error: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         let code = error["error"]["code"].as_str().unwrap_or("").to_string();
         let message = error["error"]["message"].as_str().map(str::to_string);
-        let page = page(&req, status, &code, message);
+        let mut page = page(&req, status, &code, message);
+        if let Some(allow) = allow {
+            page.headers_mut().insert(header::ALLOW, allow);
+        }
         let page: actix_web::HttpResponse<EitherBody<B, BoxBody>> =
             page.map_body(|_, b| EitherBody::right(b));
         Ok(ServiceResponse::new(req, page))

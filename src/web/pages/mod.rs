@@ -13,6 +13,7 @@ pub mod public;
 
 use crate::error::{AppError, AppResult};
 use crate::web::auth::{session_cookie, sign_in, sign_in_with_link, Caller, SESSION_COOKIE};
+use crate::web::routes;
 use crate::web::{csrf, State};
 use crate::workflow::accounts::{self, SignedIn, TokenKind, User};
 use actix_web::cookie::Cookie;
@@ -22,11 +23,10 @@ use i18n::{Lang, LANG_COOKIE};
 use serde::Deserialize;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home))
-        .route("/signin", web::get().to(signin_form))
-        .route("/signin", web::post().to(signin))
-        .route("/signin/link/{token}", web::get().to(signin_link))
-        .route("/signout", web::post().to(signout));
+    cfg.service(routes::path("/").get(home))
+        .service(routes::path("/signin").get(signin_form).post(signin))
+        .service(routes::path("/signin/link/{token}").get(signin_link))
+        .service(routes::path("/signout").post(signout));
     judge::config(cfg);
     assets::config(cfg);
     brackets::config(cfg);

@@ -9,6 +9,7 @@ use super::pick;
 use crate::engine::model::{ContestId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::contests::{issue_link_card, revoke_judge_link};
 use actix_web::http::{header, StatusCode};
@@ -16,14 +17,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/organise/contests/{id}/judges/{user}/link",
-        web::post().to(create),
-    )
-    .route(
-        "/organise/contests/{id}/judge-links/{link}/revoke",
-        web::post().to(revoke),
-    );
+    cfg.service(routes::path("/organise/contests/{id}/judges/{user}/link").post(create))
+        .service(routes::path("/organise/contests/{id}/judge-links/{link}/revoke").post(revoke));
 }
 
 /// A QR code as SVG path data on a grid of `size` modules (quiet zone

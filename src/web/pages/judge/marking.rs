@@ -12,6 +12,7 @@ use super::{judged, Heading};
 use crate::engine::model::{ContestId, EntryId};
 use crate::error::{AppError, AppResult};
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::accounts::User;
 use crate::workflow::marking::{MarkInput, MarkKind};
@@ -22,8 +23,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/judge/contests/{id}", web::get().to(page))
-        .route("/judge/contests/{id}/marks", web::post().to(post_marks));
+    cfg.service(routes::path("/judge/contests/{id}").get(page))
+        .service(routes::path("/judge/contests/{id}/marks").post(post_marks));
 }
 
 /// The device name of marks sent by the plain form.

@@ -15,6 +15,7 @@ use super::render;
 use crate::engine::model::{Contest, ContestId, ContestStatus};
 use crate::error::{AppError, AppResult};
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::accounts::{self, User};
 use crate::workflow::contests::load_contest;
@@ -50,7 +51,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/judge", web::get().to(todo));
+    cfg.service(routes::path("/judge").get(todo));
     marking::config(cfg);
     review::config(cfg);
     links::config(cfg);

@@ -11,6 +11,7 @@ use super::{judged, Heading};
 use crate::engine::model::{ContestId, EntryId};
 use crate::error::AppResult;
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::accounts::User;
 use actix_web::http::{header, StatusCode};
@@ -19,10 +20,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/judge/contests/{id}/review", web::get().to(page))
-        .route(
-            "/judge/contests/{id}/entries/{entry}/modules/{module}/lock",
-            web::post().to(lock),
+    cfg.service(routes::path("/judge/contests/{id}/review").get(page))
+        .service(
+            routes::path("/judge/contests/{id}/entries/{entry}/modules/{module}/lock").post(lock),
         );
 }
 

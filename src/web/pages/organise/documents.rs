@@ -9,6 +9,7 @@ use crate::web::auth::Caller;
 use crate::web::pages::forms::{read_multipart, FormData, Upload};
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render_status;
+use crate::web::routes;
 use crate::web::State;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -17,16 +18,16 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/organise/contests/{id}/scheme", web::get().to(scheme_page))
-        .route(
-            "/organise/contests/{id}/scheme",
-            web::post().to(scheme_post),
-        )
-        .route("/organise/contests/{id}/policy", web::get().to(policy_page))
-        .route(
-            "/organise/contests/{id}/policy",
-            web::post().to(policy_post),
-        );
+    cfg.service(
+        routes::path("/organise/contests/{id}/scheme")
+            .get(scheme_page)
+            .post(scheme_post),
+    )
+    .service(
+        routes::path("/organise/contests/{id}/policy")
+            .get(policy_page)
+            .post(policy_post),
+    );
 }
 
 /// Scheme and policy files are small; a form with one may not exceed this.

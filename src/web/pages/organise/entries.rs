@@ -10,6 +10,7 @@ use crate::web::auth::Caller;
 use crate::web::pages::forms::{read_multipart, FormData, Upload};
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render_status;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::registration::{self as workflow, Applied};
 use crate::workflow::Connection;
@@ -20,11 +21,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/organise/contests/{id}/entries", web::get().to(page))
-        .route(
-            "/organise/contests/{id}/entries/import",
-            web::post().to(import),
-        );
+    cfg.service(routes::path("/organise/contests/{id}/entries").get(page))
+        .service(routes::path("/organise/contests/{id}/entries/import").post(import));
 }
 
 /// A registration file may not exceed this (some 20,000 rows).

@@ -8,14 +8,18 @@ use crate::web::auth::Caller;
 use crate::web::pages::forms::FormData;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::contests::{judges_page, LinkState};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/organise/contests/{id}/judges", web::get().to(page))
-        .route("/organise/contests/{id}/judges", web::post().to(assign));
+    cfg.service(
+        routes::path("/organise/contests/{id}/judges")
+            .get(page)
+            .post(assign),
+    );
 }
 
 #[derive(Serialize)]

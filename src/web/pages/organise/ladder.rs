@@ -10,6 +10,7 @@ use crate::web::auth::Caller;
 use crate::web::pages::forms::{FieldErrors, FormData};
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::{render, render_status};
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::advancement::{self, ProposalView};
 use crate::workflow::brackets::{self, BracketsPage, NewBracketInput, Seeding, SeedingInput};
@@ -18,18 +19,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/organise/contests/{id}/advancement",
-        web::get().to(advancement),
+    cfg.service(
+        routes::path("/organise/contests/{id}/advancement")
+            .get(advancement)
+            .post(confirm),
     )
-    .route(
-        "/organise/contests/{id}/advancement",
-        web::post().to(confirm),
-    )
-    .route("/organise/contests/{id}/brackets", web::get().to(brackets))
-    .route(
-        "/organise/contests/{id}/brackets",
-        web::post().to(create_bracket),
+    .service(
+        routes::path("/organise/contests/{id}/brackets")
+            .get(brackets)
+            .post(create_bracket),
     );
 }
 

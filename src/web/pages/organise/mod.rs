@@ -18,6 +18,7 @@ use crate::engine::access::Actor;
 use crate::engine::model::{Contest, ContestId, Skill, Tier};
 use crate::error::{AppError, AppResult};
 use crate::web::auth::Caller;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::accounts::User;
 use crate::workflow::contests::{LoadedContest, NamedContest};
@@ -88,9 +89,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 pub fn config(cfg: &mut web::ServiceConfig) {
     // `/organise/contests/new` before `/organise/contests/{id}`.
     setup::config(cfg);
-    cfg.route("/organise", web::get().to(list))
-        .route("/organise/contests/{id}", web::get().to(overview))
-        .route("/organise/contests/{id}/status", web::post().to(status));
+    cfg.service(routes::path("/organise").get(list))
+        .service(routes::path("/organise/contests/{id}").get(overview))
+        .service(routes::path("/organise/contests/{id}/status").post(status));
     documents::config(cfg);
     entries::config(cfg);
     judges::config(cfg);

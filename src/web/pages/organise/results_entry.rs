@@ -11,6 +11,7 @@ use crate::web::auth::Caller;
 use crate::web::pages::forms::{FieldErrors, FormData};
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render_status;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::accounts::User;
 use crate::workflow::brackets::{self, ManagedBracket, ResultInput};
@@ -20,12 +21,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/organise/brackets/{id}", web::get().to(page))
-        .route(
-            "/organise/brackets/{id}/matches/{m}",
-            web::post().to(record),
-        )
-        .route("/organise/brackets/{id}/placings", web::post().to(placings));
+    cfg.service(routes::path("/organise/brackets/{id}").get(page))
+        .service(routes::path("/organise/brackets/{id}/matches/{m}").post(record))
+        .service(routes::path("/organise/brackets/{id}/placings").post(placings));
 }
 
 #[derive(Serialize)]

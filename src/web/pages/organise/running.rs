@@ -8,6 +8,7 @@ use crate::web::auth::Caller;
 use crate::web::pages::forms::FormData;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::{render, render_status};
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::results::ResultsView;
 use crate::workflow::running::{self, Preview, PublishPage};
@@ -16,12 +17,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/organise/contests/{id}/progress", web::get().to(progress))
-        .route(
-            "/organise/contests/{id}/publish",
-            web::get().to(publish_page),
-        )
-        .route("/organise/contests/{id}/publish", web::post().to(publish));
+    cfg.service(routes::path("/organise/contests/{id}/progress").get(progress))
+        .service(
+            routes::path("/organise/contests/{id}/publish")
+                .get(publish_page)
+                .post(publish),
+        );
 }
 
 #[derive(Deserialize)]

@@ -8,6 +8,7 @@ use crate::web::auth::Caller;
 use crate::web::pages::forms::{FieldErrors, FormData};
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::accounts::User;
 use crate::workflow::contests::{contest_form, ContestChoices, ContestInput, EligibilityInput};
@@ -16,10 +17,16 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/organise/contests/new", web::get().to(new_form))
-        .route("/organise/contests/new", web::post().to(create))
-        .route("/organise/contests/{id}/edit", web::get().to(edit_form))
-        .route("/organise/contests/{id}/edit", web::post().to(update));
+    cfg.service(
+        routes::path("/organise/contests/new")
+            .get(new_form)
+            .post(create),
+    )
+    .service(
+        routes::path("/organise/contests/{id}/edit")
+            .get(edit_form)
+            .post(update),
+    );
 }
 
 #[derive(Serialize)]

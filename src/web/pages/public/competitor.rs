@@ -12,6 +12,7 @@ use crate::error::{AppResult, ErrorKind};
 use crate::web::auth::Caller;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::marking::Schemes;
 use crate::workflow::results::{ResultsView, Sheet};
@@ -23,7 +24,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/competitors/{id}", web::get().to(page));
+    cfg.service(routes::path("/competitors/{id}").get(page));
 }
 
 /// The chart's geometry, in SVG user units.

@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::auth::Caller;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::{forms::FormData, render};
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::allow;
 use crate::workflow::running;
@@ -22,9 +23,9 @@ use tokio::sync::broadcast::error::RecvError;
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/contests/{id}/live", web::get().to(page))
-        .route("/contests/{id}/live/events", web::get().to(events))
-        .route("/contests/{id}/live/visibility", web::post().to(visibility));
+    cfg.service(routes::path("/contests/{id}/live").get(page))
+        .service(routes::path("/contests/{id}/live/events").get(events))
+        .service(routes::path("/contests/{id}/live/visibility").post(visibility));
 }
 
 async fn page(

@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::auth::Caller;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
+use crate::web::routes;
 use crate::web::State;
 use crate::workflow::talent::{self, Filter, Profile};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -17,7 +18,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/talent", web::get().to(page));
+    cfg.service(routes::path("/talent").get(page));
 }
 
 /// The filters, in the order the form shows them.
