@@ -221,9 +221,7 @@ fn active_by_start_number(
         .filter(|v| v.entry.status == EntryStatus::Active)
         .collect();
     views.sort_by(|a, b| {
-        let n = |v: &EntryView| v.entry.start_number.parse::<u64>().unwrap_or(u64::MAX);
-        n(a).cmp(&n(b))
-            .then(a.entry.start_number.cmp(&b.entry.start_number))
+        crate::engine::standings::by_start_number(&a.entry.start_number, &b.entry.start_number)
     });
     Ok(views)
 }

@@ -101,8 +101,9 @@ pub fn progress(
             total: score.total.normalize().to_string(),
         });
     }
-    out.entries
-        .sort_by(|a, b| a.start_number.cmp(&b.start_number));
+    out.entries.sort_by(|a, b| {
+        crate::engine::standings::by_start_number(&a.start_number, &b.start_number)
+    });
 
     // Per judge: what their panels expect of them, less what they marked.
     let paths: HashMap<i64, Vec<crate::engine::model::OrganisationId>> = organisations::all(conn)?

@@ -156,9 +156,9 @@ pub fn contest_scores(
         out.push((e, score));
     }
     out.sort_by(|a, b| {
-        b.1.total
-            .cmp(&a.1.total)
-            .then(a.0.start_number.cmp(&b.0.start_number))
+        b.1.total.cmp(&a.1.total).then_with(|| {
+            crate::engine::standings::by_start_number(&a.0.start_number, &b.0.start_number)
+        })
     });
     Ok((version, layout, out))
 }
