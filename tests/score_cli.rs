@@ -118,3 +118,99 @@ fn a_broken_scheme_is_an_error_with_its_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("line 3"), "{stderr}");
 }
+
+/// Runs the binary with standard output into a pipe that is closed after
+/// one line has been read, and gives its exit status and standard error.
+fn closed_after_one_line(args: &[&std::ffi::OsStr]) -> (std::process::ExitStatus, String) {
+    use std::io::{BufRead, Read};
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut first)
+        .unwrap();
+    // The reader (and the pipe's only read end) is dropped here.
+    let mut err = String::new();
+    stderr.read_to_string(&mut err).unwrap();
+    assert!(!first.is_empty(), "{args:?} printed nothing: {err}");
+    (child.wait().unwrap(), err)
+}
+
+/// Quiet: no panic, no backtrace, and either success or the conventional
+/// death by SIGPIPE.
+fn assert_quiet(status: std::process::ExitStatus, stderr: &str) {
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert!(
+            status.success() || status.signal() == Some(libc::SIGPIPE),
+            "{status:?}: {stderr}"
+        );
+    }
+    #[cfg(not(unix))]
+    assert!(status.success(), "{status:?}: {stderr}");
+}
+
+#[test]
+fn commands_end_quietly_when_the_reader_goes_away() {
+    // Far more output than a pipe holds (64 KiB on Linux), so that the
+    // writes after the first line find the pipe closed.
+    let dir = tempfile::tempdir().unwrap();
+    let marks = dir.path().join("marks.csv");
+    let mut text = String::from("entry,aspect,judge,value\n");
+    for e in 0..3000 {
+        text.push_str(&format!("E{e},A1.1,,1\nE{e},A1.2,,1\n"));
+        for j in 1..=3 {
+            text.push_str(&format!("E{e},A1.3,J{j},{}\n", (e + j) % 4));
+        }
+    }
+    std::fs::write(&marks, text).unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let scheme = format!("{root}/fixtures/schemes/worldskills-practical.toml");
+    let policy = format!("{root}/fixtures/policies/worldskills.toml");
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let runs: Vec<Vec<std::ffi::OsString>> = vec![
+        vec![
+            os("score"),
+            os("--scheme"),
+            os(&scheme),
+            os("--marks"),
+            marks.clone().into(),
+        ],
+        vec![
+            os("score"),
+            os("--scheme"),
+            os(&scheme),
+            os("--marks"),
+            marks.clone().into(),
+            os("--format"),
+            os("csv"),
+        ],
+        vec![
+            os("standings"),
+            os("--scheme"),
+            os(&scheme),
+            os("--marks"),
+            marks.clone().into(),
+            os("--policy"),
+            os(&policy),
+            os("--seed"),
+            os("1"),
+        ],
+        vec![os("bracket"), os("double"), os("--entrants"), os("1024")],
+    ];
+    for args in runs {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+        let (status, stderr) = closed_after_one_line(&args);
+        assert_quiet(status, &stderr);
+    }
+}
