@@ -452,12 +452,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<()> {
         .with_context(|| format!("reading {}", args.scheme.display()))?;
     let marks =
         std::fs::read(&args.marks).with_context(|| format!("reading {}", args.marks.display()))?;
-    let encoding = args
-        .encoding
-        .as_deref()
-        .map(str::parse::<TextEncoding>)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("--encoding: {e}"))?;
+    let encoding = super::encoding_arg(args.encoding.as_deref())?;
     let judges = args.judges.map(|j| {
         j.into_iter()
             .map(|s| s.trim().to_string())

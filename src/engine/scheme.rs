@@ -820,7 +820,7 @@ const LARGEST_PANEL: usize = 100;
 /// names, no size is named twice, and every size from `min_marks` to the
 /// largest one named has a rule.
 fn check_sizes(panel: &PanelSpec, lines: &[SizedRule], path: &str, errs: &mut Vec<String>) {
-    let at = format!("{path}: rule_by_panel_size");
+    let at = format!("{path}: by_panel_size");
     if lines.is_empty() {
         errs.push(format!("{at}: give at least one line"));
         return;
@@ -913,7 +913,7 @@ fn check_roster_sizes(s: &Scheme, errs: &mut Vec<String>) {
                 )
             }) {
                 errs.push(format!(
-                    "aspect {}: rule_by_panel_size has no rule for a panel of {n} judges, \
+                    "aspect {}: by_panel_size has no rule for a panel of {n} judges, \
                      which the {seats} judges of the scheme allow",
                     a.code
                 ));
