@@ -264,9 +264,9 @@ fn latin_letter(b: u8) -> bool {
 /// Four-byte GB18030 characters are never suspicious (their second byte is a
 /// digit). A file declared with `--encoding gbk` is not checked at all.
 pub fn latin1_misread_as_gbk(body: &[u8]) -> Option<usize> {
-    // Each GBK character: (offset, length, whether it is suspicious by itself).
-    let mut chars: Vec<(usize, usize, bool)> = Vec::new();
     let mut i = 0;
+    // Whether the previous character was an ASCII letter.
+    let mut after_letter = false;
     while i < body.len() {
         let b = body[i];
         let next = body.get(i + 1).copied();
@@ -276,23 +276,19 @@ pub fn latin1_misread_as_gbk(body: &[u8]) -> Option<usize> {
             (4, false)
         } else {
             let t = next.unwrap_or(0);
-            let gb2312 = (0xA1..=0xA9).contains(&b) || (0xB0..=0xF7).contains(&b);
-            let gb2312 = gb2312 && (0xA1..=0xFE).contains(&t);
+            let gb2312 = ((0xA1..=0xA9).contains(&b) || (0xB0..=0xF7).contains(&b))
+                && (0xA1..=0xFE).contains(&t);
             (2, !gb2312 && latin_letter(b) && latin_letter(t))
         };
-        chars.push((i, len, odd));
+        // An ASCII letter is always a character of its own.
+        let before_letter = body.get(i + len).is_some_and(u8::is_ascii_alphabetic);
+        if odd && (after_letter || before_letter) {
+            return Some(i);
+        }
+        after_letter = len == 1 && b.is_ascii_alphabetic();
         i += len;
     }
-    let ascii_letter = |k: usize| {
-        chars
-            .get(k)
-            .is_some_and(|&(at, len, _)| len == 1 && body[at].is_ascii_alphabetic())
-    };
-    chars
-        .iter()
-        .enumerate()
-        .find(|&(k, &(_, _, odd))| odd && ((k > 0 && ascii_letter(k - 1)) || ascii_letter(k + 1)))
-        .map(|(_, &(at, _, _))| at)
+    None
 }
 
 /// The line (1-based) holding the byte at `offset` of the file, and that
