@@ -171,9 +171,47 @@ fn main() {
             std::process::exit(1);
         }
     }
-    if let Err(e) = run(Cli::parse()) {
+    let cli = Cli::parse();
+    if cli.command.writes_and_exits() {
+        quiet_on_closed_output();
+    }
+    if let Err(e) = run(cli) {
         eprintln!("error: {e:#}");
         std::process::exit(1);
+    }
+}
+
+impl Command {
+    /// The commands that write their answer to standard output and end: the
+    /// offline commands and those that work on an installation. The servers
+    /// (`serve`, `demo`) and the benchmarks, which talk over sockets, are not.
+    fn writes_and_exits(&self) -> bool {
+        match self {
+            Command::Serve | Command::Demo(_) | Command::Bench(_) => false,
+            Command::Backup { .. }
+            | Command::Restore { .. }
+            | Command::Migrate
+            | Command::Import(_)
+            | Command::Export(_)
+            | Command::Score(_)
+            | Command::Standings(_)
+            | Command::Advance(_)
+            | Command::Bracket(_) => true,
+        }
+    }
+}
+
+/// Lets the process end quietly when the reader of its standard output goes
+/// away (`jiangxin score … | head`), as other command-line tools do: the
+/// default action of SIGPIPE, which the Rust runtime replaces by "ignore" (a
+/// write then fails, and `println!` panics). Only for commands that open no
+/// socket a peer might close: a server ignores SIGPIPE and handles the error.
+fn quiet_on_closed_output() {
+    #[cfg(unix)]
+    // SAFETY: called at start, before any thread is spawned; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

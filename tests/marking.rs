@@ -616,7 +616,52 @@ fn a_strict_panel_restricts_only_its_own_aspects(backend: Backend) {
     assert_eq!(body["error"]["code"], "conflict_of_interest");
 }
 
+/// A scheme whose panel rule depends on the panel's size is checked per
+/// size when stored, and reads back as stored.
+fn rules_by_panel_size_are_stored_and_checked(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let x = set_up(&s);
+    let c = x.contest;
+    let by_size = |sizes: &str| {
+        SCHEME.replace(
+            "panel = { rule = \"mean\", min_marks = 1 }",
+            &format!(
+                "panel = {{ min_marks = 1, rule = {{ by_panel_size = [ {{ judges = \"1-3\", rule = \"mean\" }}, {{ judges = \"{sizes}\", rule = {{ trimmed_mean = {{ drop = 1 }} }} }} ] }} }}"
+            ),
+        )
+    };
+    let (st, body) = api.put_scheme(&x.organiser, c, &by_size("5-9"), "");
+    assert_eq!(st, 422, "{body}");
+    let detail = &body["error"]["details"][0];
+    assert!(
+        detail["field"].as_str().unwrap_or("").contains("(A1.3)"),
+        "{body}"
+    );
+    assert!(
+        detail["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no rule for a panel of 4 judges"),
+        "{body}"
+    );
+    let (st, body) = api.put_scheme(&x.organiser, c, &by_size("4-9"), "");
+    assert_eq!(st, 201, "{body}");
+    let text = s
+        .client()
+        .get(s.url(&format!("/api/v1/contests/{c}/scheme")))
+        .bearer_auth(&x.organiser)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let stored = jiangxin::workflow::marking::read_scheme(&text).unwrap();
+    let sent = jiangxin::workflow::marking::read_scheme(&by_size("4-9")).unwrap();
+    assert_eq!(stored.modules, sent.modules);
+}
+
 on_both_backends!(
+    rules_by_panel_size_are_stored_and_checked,
     running_scores_across_servers,
     scheme_versions_panels_and_conflicts,
     marks_are_idempotent_append_only_and_checked,

@@ -440,11 +440,11 @@ fn figure_skating_programme_components() {
     };
     let unrounded = PanelSpec {
         rounding: None,
-        ..spec
+        ..spec.clone()
     };
     let half_even = PanelSpec {
         rounding: Some(Rounding::half_even(2)),
-        ..spec
+        ..spec.clone()
     };
 
     // Pass 1: every performance's component marks into two marks files, one

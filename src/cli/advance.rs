@@ -3,14 +3,19 @@
 //! the same engine code as the server.
 
 use crate::engine::advancement::{propose, read_rules, Outcome, Proposal};
-use crate::io::encoding::decode;
+use crate::io::encoding::{decode, TextEncoding};
 use crate::io::results_csv::{parse_feeder_results, write_table, OutputEncoding};
 use anyhow::Context as _;
 
-/// Proposes who advances from files. Fails when a file cannot be read.
-pub fn advance_files(rules: &str, results: &[u8]) -> Result<Proposal, String> {
+/// Proposes who advances from files (the results file's encoding detected
+/// when `encoding` is `None`). Fails when a file cannot be read.
+pub fn advance_files(
+    rules: &str,
+    results: &[u8],
+    encoding: Option<TextEncoding>,
+) -> Result<Proposal, String> {
     let rules = read_rules(rules).map_err(|e| format!("rules: {e}"))?;
-    let (text, _) = decode(results, None).map_err(|e| format!("results: {e}"))?;
+    let (text, _) = decode(results, encoding).map_err(|e| format!("results: {e}"))?;
     let (rows, confirmed) = parse_feeder_results(&text).map_err(|e| format!("results: {e}"))?;
     Ok(propose(&rules, &rows, &confirmed))
 }
@@ -74,6 +79,9 @@ pub struct AdvanceArgs {
     /// json (everything) or csv (one line per competitor).
     #[arg(long, default_value = "json")]
     pub format: super::Format,
+    /// Offline: the results file's encoding, utf-8, gbk or latin1; detected when not given.
+    #[arg(long, requires = "results")]
+    pub encoding: Option<String>,
 }
 
 /// `jiangxin advance`: a proposal from the database (confirmed unless a dry run) or from files.
@@ -100,7 +108,8 @@ pub fn run(args: AdvanceArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("reading {}", rules.display()))?;
             let results =
                 std::fs::read(results).with_context(|| format!("reading {}", results.display()))?;
-            let p = advance_files(&rules, &results).map_err(|e| anyhow::anyhow!(e))?;
+            let encoding = super::encoding_arg(args.encoding.as_deref())?;
+            let p = advance_files(&rules, &results, encoding).map_err(|e| anyhow::anyhow!(e))?;
             (p, Vec::new())
         }
         _ => return Err(anyhow::anyhow!("give --contest, or --rules with --results")),

@@ -2,7 +2,7 @@
 //! for a seeds file, as JSON or as text.
 
 use crate::engine::bracket::{build, seeding, Bracket, Format, Options, Source};
-use crate::io::encoding::decode;
+use crate::io::encoding::{decode, TextEncoding};
 use anyhow::Context as _;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -17,9 +17,10 @@ pub struct Seeded {
 
 /// Reads a seeds file: one entrant per line, best first, as `name` or
 /// `name,organisation`; a first line `name,organisation` is a header.
-/// UTF-8, UTF-8 with BOM or GBK. Errors name the line.
-pub fn read_seeds(bytes: &[u8]) -> Result<Vec<Seeded>, String> {
-    let (text, _) = decode(bytes, None).map_err(|e| e.to_string())?;
+/// UTF-8, UTF-8 with BOM or GBK (detected when `encoding` is `None`), or
+/// as declared. Errors name the line.
+pub fn read_seeds(bytes: &[u8], encoding: Option<TextEncoding>) -> Result<Vec<Seeded>, String> {
+    let (text, _) = decode(bytes, encoding).map_err(|e| e.to_string())?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -200,6 +201,9 @@ pub struct BracketArgs {
     /// text or json.
     #[arg(long, default_value = "text")]
     pub format: BracketOut,
+    /// The seeds file's encoding: utf-8, gbk or latin1; detected when not given.
+    #[arg(long, requires = "seeds")]
+    pub encoding: Option<String>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -216,7 +220,11 @@ pub fn run(args: BracketArgs) -> anyhow::Result<()> {
         Some(path) => {
             let bytes =
                 std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-            Some(read_seeds(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?)
+            let encoding = super::encoding_arg(args.encoding.as_deref())?;
+            Some(
+                read_seeds(&bytes, encoding)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+            )
         }
         None => None,
     };

@@ -108,7 +108,7 @@ pub struct ImportEntries {
     pub contest: String,
     /// The CSV file.
     pub file: PathBuf,
-    /// utf-8 or gbk; detected when not given.
+    /// utf-8, gbk or latin1; detected when not given (Latin-1 is never guessed).
     #[arg(long)]
     pub encoding: Option<String>,
     /// Check the file and report what would change, writing nothing.

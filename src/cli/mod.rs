@@ -14,3 +14,13 @@ pub enum Format {
     Json,
     Csv,
 }
+
+/// The value of an `--encoding` option, if given.
+pub fn encoding_arg(
+    value: Option<&str>,
+) -> anyhow::Result<Option<crate::io::encoding::TextEncoding>> {
+    value
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: String| anyhow::anyhow!("--encoding: {e}"))
+}

@@ -4,13 +4,13 @@
 //! out; nothing is guessed.
 
 use crate::engine::scoring::{check_mark, EntryScore, Layout, MarkRow, Outcome, Scoreboard, Slot};
-use crate::io::encoding::decode;
+use crate::io::encoding::{decode, TextEncoding};
 use crate::io::marks_csv::{parse_marks, MarkLine};
 use crate::workflow::marking::read_scheme;
 use anyhow::Context as _;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What `jiangxin score` reports.
 #[derive(Debug, Clone, Serialize)]
@@ -20,6 +20,14 @@ pub struct Report {
     /// Entries in the order they first appear in the marks file.
     pub entries: Vec<EntryReport>,
     pub unscorable: Vec<Unscorable>,
+    /// The judges' seats: the roster given (by the scheme or `--judges`), or
+    /// else every judge label found in the marks file.
+    pub seats: Vec<String>,
+    /// Whether `seats` is a roster that every mark was checked against.
+    pub roster: bool,
+    /// What looks wrong without being an error (panels of one aspect of
+    /// different sizes, labels differing only in case); also on stderr.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -50,6 +58,9 @@ pub struct PartReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct AspectReport {
     pub aspect: String,
+    /// The judges whose marks this aspect of this entry has (judged aspects).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub judges: Vec<String>,
     #[serde(flatten)]
     pub outcome: Outcome,
 }
@@ -63,14 +74,65 @@ pub struct Unscorable {
     pub reason: String,
 }
 
+/// How a marks file is read.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The judges' seats, over the scheme's `judges` (`--judges`).
+    pub judges: Option<Vec<String>>,
+    /// The marks file's encoding; detected when `None`.
+    pub encoding: Option<TextEncoding>,
+}
+
 /// Scores a marks file (UTF-8, UTF-8 with a BOM, or GBK) against a scheme.
-/// Fails only when either file cannot be read at all.
+/// Fails only when either file cannot be read at all, or when a mark is
+/// signed by a judge who is not on the scheme's roster.
 pub fn score_files(scheme_text: &str, marks: &[u8]) -> Result<Report, String> {
+    score_files_with(scheme_text, marks, &Options::default())
+}
+
+/// [`score_files`] with a roster of judges or an encoding given.
+pub fn score_files_with(
+    scheme_text: &str,
+    marks: &[u8],
+    options: &Options,
+) -> Result<Report, String> {
     let scheme = read_scheme(scheme_text).map_err(|e| format!("scheme: {e}"))?;
     let layout = Layout::new(scheme).map_err(|e| format!("scheme: {}", e.join("; ")))?;
-    let (text, _) = decode(marks, None).map_err(|e| format!("marks: {e}"))?;
+    let (text, _) = decode(marks, options.encoding).map_err(|e| format!("marks: {e}"))?;
     let lines = parse_marks(&text).map_err(|e| format!("marks: {e}"))?;
-    Ok(score_lines(layout, &lines))
+    let roster = match &options.judges {
+        Some(j) => j.clone(),
+        None => layout.scheme.judges.clone(),
+    };
+    if roster.is_empty() {
+        return Ok(score_lines(layout, &lines));
+    }
+    check_roster(&layout, &lines, &roster).map_err(|e| format!("marks: {e}"))?;
+    let mut report = score_lines(layout, &lines);
+    report.seats = roster;
+    report.roster = true;
+    report
+        .warnings
+        .retain(|w| !w.contains("panels of different sizes"));
+    Ok(report)
+}
+
+/// Every judge's mark must be signed by a seat of the roster: a stray `J9`
+/// or `j4` would otherwise become a judge of its own and change the panel.
+fn check_roster(layout: &Layout, lines: &[MarkLine], roster: &[String]) -> Result<(), String> {
+    for l in lines {
+        let judged = layout.find(&l.aspect).is_some_and(|i| layout.is_judged(i));
+        let signs = matches!(l.kind.as_str(), "" | "mark");
+        if judged && signs && !l.judge.is_empty() && !roster.contains(&l.judge) {
+            return Err(format!(
+                "line {}: judge `{}` is not one of the panel's seats ({})",
+                l.line,
+                l.judge,
+                roster.join(", ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Why a row cannot be scored, if it cannot; otherwise its mark.
@@ -102,6 +164,11 @@ fn read_line(layout: &Layout, l: &MarkLine) -> Result<(usize, Slot, Decimal), St
 /// Scores parsed rows: the engine's full recompute over the rows that can be
 /// read, with every other row reported.
 pub fn score_lines(layout: Layout, lines: &[MarkLine]) -> Report {
+    score_against(layout, lines, None)
+}
+
+/// [`score_lines`], with the roster the rows were checked against, if any.
+fn score_against(layout: Layout, lines: &[MarkLine], roster: Option<Vec<String>>) -> Report {
     let mut order: Vec<String> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut rows = Vec::with_capacity(lines.len());
@@ -139,6 +206,32 @@ pub fn score_lines(layout: Layout, lines: &[MarkLine]) -> Report {
             }),
         }
     }
+    // Who marked what: the seats of every judged aspect of every entry.
+    let mut seats: BTreeMap<(usize, usize), BTreeSet<String>> = BTreeMap::new();
+    for r in &rows {
+        if let Slot::Judge(j) = &r.slot {
+            seats
+                .entry((r.entry, r.aspect))
+                .or_default()
+                .insert(j.clone());
+        }
+    }
+    // With a roster every label is a seat, and panels of different sizes
+    // are absences, not typos.
+    let warnings = match roster {
+        Some(_) => Vec::new(),
+        None => seat_warnings(&layout, &order, &seats),
+    };
+    let found: Vec<String> = match &roster {
+        Some(r) => r.clone(),
+        None => seats
+            .values()
+            .flatten()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .cloned()
+            .collect(),
+    };
     let empty = EntryScore::empty(&layout);
     let (name, version) = (layout.scheme.name.clone(), layout.scheme.version);
     let entries: Vec<EntryReport> = match Scoreboard::recompute(layout.clone(), rows) {
@@ -146,7 +239,15 @@ pub fn score_lines(layout: Layout, lines: &[MarkLine]) -> Report {
             .iter()
             .enumerate()
             .filter(|(_, e)| !e.is_empty())
-            .map(|(k, e)| report(&layout, e, board.score(&k).unwrap_or(&empty)))
+            .map(|(k, e)| {
+                let mut r = report(&layout, e, board.score(&k).unwrap_or(&empty));
+                for (i, a) in r.aspects.iter_mut().enumerate() {
+                    if let Some(j) = seats.get(&(k, i)) {
+                        a.judges = j.iter().cloned().collect();
+                    }
+                }
+                r
+            })
             .collect(),
         Err(e) => {
             unscorable.push(Unscorable {
@@ -163,7 +264,56 @@ pub fn score_lines(layout: Layout, lines: &[MarkLine]) -> Report {
         version,
         entries,
         unscorable,
+        seats: found,
+        roster: roster.is_some(),
+        warnings,
     }
+}
+
+/// Warnings about the seats found: an aspect whose panels differ in size
+/// between entries, and labels that differ only in case.
+fn seat_warnings(
+    layout: &Layout,
+    order: &[String],
+    seats: &BTreeMap<(usize, usize), BTreeSet<String>>,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for i in 0..layout.aspect_count() {
+        let mut sizes: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+        for ((k, a), judges) in seats {
+            if *a == i {
+                sizes.entry(judges.len()).or_default().push(&order[*k]);
+            }
+        }
+        if sizes.len() > 1 {
+            let list: Vec<String> = sizes
+                .iter()
+                .map(|(n, entries)| {
+                    let shown: Vec<&str> = entries.iter().take(5).copied().collect();
+                    let more = if entries.len() > 5 { ", …" } else { "" };
+                    format!("{n} judges ({}{more})", shown.join(", "))
+                })
+                .collect();
+            warnings.push(format!(
+                "aspect {}: panels of different sizes between entries: {}; \
+                 name the seats with --judges or the scheme's `judges` if a label is a typo",
+                layout.aspect(i).code,
+                list.join("; ")
+            ));
+        }
+    }
+    let labels: BTreeSet<&String> = seats.values().flatten().collect();
+    let mut by_case: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for l in labels {
+        by_case.entry(l.to_lowercase()).or_default().push(l);
+    }
+    for same in by_case.values().filter(|v| v.len() > 1) {
+        warnings.push(format!(
+            "judge labels {} differ only in case and count as different judges",
+            same.join(", ")
+        ));
+    }
+    warnings
 }
 
 fn report(layout: &Layout, entry: &str, s: &EntryScore) -> EntryReport {
@@ -204,6 +354,7 @@ fn report(layout: &Layout, entry: &str, s: &EntryScore) -> EntryReport {
             .enumerate()
             .map(|(i, o)| AspectReport {
                 aspect: layout.aspect(i).code.clone(),
+                judges: Vec::new(),
                 outcome: o.clone(),
             })
             .collect(),
@@ -286,6 +437,13 @@ pub struct ScoreArgs {
     /// json (every level of every entry, and the unscorable rows) or csv (one row per entry).
     #[arg(long, default_value = "json")]
     pub format: super::Format,
+    /// The judges' seats, e.g. J1,J2,J3 (over the scheme's `judges`): a mark
+    /// by any other judge label is an error.
+    #[arg(long, value_delimiter = ',')]
+    pub judges: Option<Vec<String>>,
+    /// The marks file's encoding: utf-8, gbk or latin1; detected when not given.
+    #[arg(long)]
+    pub encoding: Option<String>,
 }
 
 /// `jiangxin score`: reads the files, scores them, and prints the report.
@@ -294,7 +452,23 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<()> {
         .with_context(|| format!("reading {}", args.scheme.display()))?;
     let marks =
         std::fs::read(&args.marks).with_context(|| format!("reading {}", args.marks.display()))?;
-    let report = score_files(&scheme, &marks).map_err(|e| anyhow::anyhow!(e))?;
+    let encoding = super::encoding_arg(args.encoding.as_deref())?;
+    let judges = args.judges.map(|j| {
+        j.into_iter()
+            .map(|s| s.trim().to_string())
+            .collect::<Vec<_>>()
+    });
+    if judges
+        .as_ref()
+        .is_some_and(|j| j.iter().any(String::is_empty))
+    {
+        anyhow::bail!("--judges: a judge label is empty");
+    }
+    let options = Options { judges, encoding };
+    let report = score_files_with(&scheme, &marks, &options).map_err(|e| anyhow::anyhow!(e))?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
     match args.format {
         super::Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         super::Format::Csv => {

@@ -67,7 +67,7 @@ impl Rounding {
 }
 
 /// How the present marks of a panel are combined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PanelRule {
     /// The mean of all present marks.
@@ -81,12 +81,122 @@ pub enum PanelRule {
     MiddleSum { keep: usize },
     /// The middle mark; with an even number of marks, the mean of the two middle ones.
     Median,
+    /// A rule chosen by the number of marks present, as federations switch
+    /// rules with the size of the panel (ISU: the mean of 3 judges, the
+    /// trimmed mean of 5 or more). A size no line covers cannot be combined.
+    ByPanelSize(Vec<SizedRule>),
+}
+
+/// One line of [`PanelRule::ByPanelSize`]: the rule for panels of `judges`
+/// present marks.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SizedRule {
+    pub judges: PanelSizes,
+    pub rule: PanelRule,
+}
+
+/// Panel sizes `from..=to`. Written as a number (`5`) or a range (`"5-9"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "SizesRepr", into = "SizesRepr")]
+pub struct PanelSizes {
+    pub from: usize,
+    pub to: usize,
+}
+
+impl PanelSizes {
+    pub fn contains(&self, n: usize) -> bool {
+        self.from <= n && n <= self.to
+    }
+}
+
+impl fmt::Display for PanelSizes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.from == self.to {
+            write!(f, "{}", self.from)
+        } else {
+            write!(f, "{}-{}", self.from, self.to)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+enum SizesRepr {
+    One(usize),
+    Range(String),
+}
+
+impl TryFrom<SizesRepr> for PanelSizes {
+    type Error = String;
+
+    fn try_from(r: SizesRepr) -> Result<PanelSizes, String> {
+        match r {
+            SizesRepr::One(n) => Ok(PanelSizes { from: n, to: n }),
+            SizesRepr::Range(text) => {
+                let number = |t: &str| t.trim().parse::<usize>().ok();
+                let parsed = match text.split_once('-') {
+                    Some((a, b)) => number(a).zip(number(b)),
+                    None => number(&text).map(|n| (n, n)),
+                };
+                match parsed {
+                    Some((from, to)) => Ok(PanelSizes { from, to }),
+                    None => Err(format!(
+                        "`{text}` is not a panel size: write a number of judges (5) or a range (\"5-9\")"
+                    )),
+                }
+            }
+        }
+    }
+}
+
+impl From<PanelSizes> for SizesRepr {
+    fn from(s: PanelSizes) -> SizesRepr {
+        if s.from == s.to {
+            SizesRepr::One(s.from)
+        } else {
+            SizesRepr::Range(s.to_string())
+        }
+    }
 }
 
 impl PanelRule {
-    /// The fewest present marks this rule can work with.
-    fn least_marks(self) -> Result<usize, PanelError> {
+    /// The rule that applies to a panel of `present` marks: the rule itself,
+    /// or the line of a [`PanelRule::ByPanelSize`] covering that size.
+    pub fn for_size(&self, present: usize) -> Result<&PanelRule, PanelError> {
+        let PanelRule::ByPanelSize(lines) = self else {
+            return Ok(self);
+        };
+        match lines.iter().find(|l| l.judges.contains(present)) {
+            Some(SizedRule {
+                rule: PanelRule::ByPanelSize(_),
+                ..
+            }) => Err(PanelError::InvalidRule {
+                reason: "a rule by panel size cannot contain another",
+            }),
+            Some(line) => Ok(&line.rule),
+            None => Err(PanelError::NoRuleForSize {
+                present,
+                covered: lines
+                    .iter()
+                    .map(|l| l.judges.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+
+    /// The rules that can apply: the rule itself, or every line's rule.
+    pub fn alternatives(&self) -> Vec<&PanelRule> {
         match self {
+            PanelRule::ByPanelSize(lines) => lines.iter().map(|l| &l.rule).collect(),
+            rule => vec![rule],
+        }
+    }
+
+    /// The fewest present marks this rule can work with.
+    fn least_marks(&self) -> Result<usize, PanelError> {
+        match *self {
             PanelRule::Mean | PanelRule::Median => Ok(1),
             PanelRule::TrimmedMean { drop } => drop
                 .checked_mul(2)
@@ -98,12 +208,15 @@ impl PanelRule {
                 reason: "a middle sum must keep at least one mark",
             }),
             PanelRule::MiddleSum { keep } => Ok(keep),
+            PanelRule::ByPanelSize(_) => Err(PanelError::InvalidRule {
+                reason: "a rule by panel size cannot contain another",
+            }),
         }
     }
 }
 
 /// A panel rule with its rounding and the fewest marks it accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PanelSpec {
     pub rule: PanelRule,
     /// Applied to the combined panel mark; `None` keeps it exact.
@@ -131,6 +244,8 @@ pub enum PanelError {
     OddDrop { present: usize, keep: usize },
     /// The rule itself cannot be applied to any panel.
     InvalidRule { reason: &'static str },
+    /// A rule by panel size has no line for this number of marks.
+    NoRuleForSize { present: usize, covered: String },
     /// An intermediate or final value is outside the decimal range (about ±7.9 × 10^28).
     Overflow,
 }
@@ -150,6 +265,14 @@ impl fmt::Display for PanelError {
                 present - keep
             ),
             PanelError::InvalidRule { reason } => write!(f, "invalid panel rule: {reason}"),
+            PanelError::NoRuleForSize {
+                present,
+                ref covered,
+            } => write!(
+                f,
+                "no panel rule for {present} {} (the rules by panel size cover {covered} judges)",
+                if present == 1 { "mark" } else { "marks" }
+            ),
             PanelError::Overflow => f.write_str("the panel arithmetic exceeds the decimal range"),
         }
     }
@@ -166,12 +289,19 @@ pub fn combine(spec: &PanelSpec, seats: &[Option<Decimal>]) -> Result<Decimal, P
     let mut marks: Vec<Decimal> = seats.iter().flatten().copied().collect();
     marks.sort_unstable();
     let present = marks.len();
-    let needed = spec.min_marks.max(spec.rule.least_marks()?);
+    if present < spec.min_marks {
+        return Err(PanelError::TooFewMarks {
+            present,
+            needed: spec.min_marks,
+        });
+    }
+    let rule = spec.rule.for_size(present)?;
+    let needed = spec.min_marks.max(rule.least_marks()?);
     if present < needed {
         return Err(PanelError::TooFewMarks { present, needed });
     }
     let rounding = spec.rounding.as_ref();
-    match spec.rule {
+    match *rule {
         PanelRule::Mean => mean_of(&marks, rounding),
         PanelRule::TrimmedMean { drop } => {
             // `present >= 2 * drop + 1` was checked above.
@@ -194,6 +324,10 @@ pub fn combine(spec: &PanelSpec, seats: &[Option<Decimal>]) -> Result<Decimal, P
                 mean_of(&marks[mid - 1..=mid], rounding)
             }
         }
+        // `for_size` never gives a rule by size.
+        PanelRule::ByPanelSize(_) => Err(PanelError::InvalidRule {
+            reason: "a rule by panel size cannot contain another",
+        }),
     }
 }
 
@@ -623,5 +757,94 @@ mod tests {
             spread(&[Some(Decimal::MIN), Some(Decimal::MAX)]),
             Some(Decimal::MAX)
         );
+    }
+
+    fn by_size() -> PanelRule {
+        PanelRule::ByPanelSize(vec![
+            SizedRule {
+                judges: PanelSizes { from: 3, to: 3 },
+                rule: PanelRule::Mean,
+            },
+            SizedRule {
+                judges: PanelSizes { from: 5, to: 9 },
+                rule: PanelRule::TrimmedMean { drop: 1 },
+            },
+        ])
+    }
+
+    #[test]
+    fn a_rule_by_panel_size_is_chosen_by_the_marks_present() {
+        let s = spec(by_size(), Some(Rounding::half_up(2)), 3);
+        // Three judges: the plain mean, (6 + 7 + 9) / 3 = 7.33.
+        assert_eq!(combine(&s, &seats(&["6", "7", "9"])), Ok(d("7.33")));
+        // Five judges: the highest and lowest dropped, (7 + 7 + 8) / 3.
+        assert_eq!(
+            combine(&s, &seats(&["6", "7", "9", "7", "8"])),
+            Ok(d("7.33"))
+        );
+        assert_eq!(
+            combine(&s, &seats(&["1", "7", "9", "7", "8"])),
+            Ok(d("7.33"))
+        );
+        // The same five marks by the plain mean would differ.
+        assert_eq!(
+            combine(
+                &spec(PanelRule::Mean, Some(Rounding::half_up(2)), 3),
+                &seats(&["1", "7", "9", "7", "8"])
+            ),
+            Ok(d("6.40"))
+        );
+        // Empty seats are not judges: five seats with three marks is a panel of 3.
+        assert_eq!(combine(&s, &seats(&["6", "", "7", "9", ""])), Ok(d("7.33")));
+    }
+
+    #[test]
+    fn a_size_without_a_rule_is_an_error_naming_the_size() {
+        let s = spec(by_size(), None, 3);
+        let err = combine(&s, &seats(&["6", "7", "9", "8"])).unwrap_err();
+        assert_eq!(
+            err,
+            PanelError::NoRuleForSize {
+                present: 4,
+                covered: "3, 5-9".into()
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "no panel rule for 4 marks (the rules by panel size cover 3, 5-9 judges)"
+        );
+        assert!(matches!(
+            combine(&s, &seats(&["1"; 10])),
+            Err(PanelError::NoRuleForSize { present: 10, .. })
+        ));
+        // Fewer than min_marks is "too few", whatever the table says.
+        assert_eq!(
+            combine(&s, &seats(&["1", "2"])),
+            Err(PanelError::TooFewMarks {
+                present: 2,
+                needed: 3
+            })
+        );
+    }
+
+    #[test]
+    fn a_rule_by_panel_size_reads_and_writes_as_toml() {
+        #[derive(Deserialize, Serialize)]
+        struct Doc {
+            panel: PanelSpec,
+        }
+        let text = r#"panel = { min_marks = 3, rule = { by_panel_size = [
+            { judges = 3, rule = "mean" },
+            { judges = "5-9", rule = { trimmed_mean = { drop = 1 } } },
+        ] } }"#;
+        let doc: Doc = toml::from_str(text).unwrap();
+        assert_eq!(doc.panel.rule, by_size());
+        let again: Doc = toml::from_str(&toml::to_string(&doc).unwrap()).unwrap();
+        assert_eq!(again.panel, doc.panel);
+        let json: PanelSpec =
+            serde_json::from_str(&serde_json::to_string(&doc.panel).unwrap()).unwrap();
+        assert_eq!(json, doc.panel);
+        let bad = r#"panel = { min_marks = 3, rule = { by_panel_size = [ { judges = "five", rule = "mean" } ] } }"#;
+        assert!(toml::from_str::<Doc>(bad).is_err());
     }
 }

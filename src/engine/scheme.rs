@@ -12,7 +12,7 @@
 //! (`max = 2`); a TOML float is refused, so that no value ever passes through
 //! a binary float.
 
-use crate::engine::panel::{self, Factor, PanelRule, PanelSpec, Rounding};
+use crate::engine::panel::{self, Factor, PanelRule, PanelSpec, Rounding, SizedRule};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
@@ -35,6 +35,11 @@ pub struct Scheme {
     /// to 4 places); the total is the exact sum of the contributions.
     #[serde(default = "default_rounding")]
     pub module_rounding: Rounding,
+    /// The judges' seats (`["J1", "J2", "J3"]`), when the scheme states them:
+    /// `jiangxin score` then refuses a mark by any other judge label. Empty
+    /// when not stated (the server's seats are its judges' accounts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub judges: Vec<String>,
     pub modules: Vec<Module>,
 }
 
@@ -768,6 +773,7 @@ pub fn check_scheme(s: &Scheme) -> Result<(), Vec<String>> {
             }
         }
     }
+    check_roster_sizes(s, &mut errs);
     if weighted > 0 && weighted == s.modules.len() {
         if weight_sum != hundred {
             errs.push(format!(
@@ -788,20 +794,131 @@ pub fn check_scheme(s: &Scheme) -> Result<(), Vec<String>> {
 }
 
 fn check_panel(panel: &PanelSpec, path: &str, errs: &mut Vec<String>) {
-    match panel.rule {
+    match &panel.rule {
         PanelRule::MiddleSum { keep: 0 } => {
             errs.push(format!("{path}: a middle sum must keep at least one mark"));
         }
-        PanelRule::TrimmedMean { drop } if drop > 0 && panel.min_marks < 2 * drop + 1 => {
+        PanelRule::TrimmedMean { drop } if *drop > 0 && panel.min_marks < 2 * drop + 1 => {
             errs.push(format!(
                 "{path}: a trimmed mean dropping {drop} on each side needs min_marks of at least {}",
                 2 * drop + 1
             ));
         }
+        PanelRule::ByPanelSize(lines) => check_sizes(panel, lines, path, errs),
         _ => {}
     }
     if panel.min_marks == 0 {
         errs.push(format!("{path}: panel min_marks must be at least 1"));
+    }
+}
+
+/// The largest panel a rule by panel size may name, so that every size can
+/// be checked one by one.
+const LARGEST_PANEL: usize = 100;
+
+/// Checks a rule by panel size: every line's rule applies to every size it
+/// names, no size is named twice, and every size from `min_marks` to the
+/// largest one named has a rule.
+fn check_sizes(panel: &PanelSpec, lines: &[SizedRule], path: &str, errs: &mut Vec<String>) {
+    let at = format!("{path}: by_panel_size");
+    if lines.is_empty() {
+        errs.push(format!("{at}: give at least one line"));
+        return;
+    }
+    let mut covered: BTreeSet<usize> = BTreeSet::new();
+    for l in lines {
+        let (from, to) = (l.judges.from, l.judges.to);
+        if from == 0 || from > to || to > LARGEST_PANEL {
+            errs.push(format!(
+                "{at}: judges {} is not a range of panel sizes within 1-{LARGEST_PANEL}",
+                l.judges
+            ));
+            continue;
+        }
+        for n in from..=to {
+            if !covered.insert(n) {
+                errs.push(format!("{at}: more than one rule for {n} judges"));
+            }
+            let bad = match l.rule {
+                PanelRule::ByPanelSize(_) => Some("a rule by panel size cannot contain another".to_string()),
+                PanelRule::MiddleSum { keep: 0 } => Some("a middle sum must keep at least one mark".into()),
+                PanelRule::TrimmedMean { drop } if n < 2 * drop + 1 => Some(format!(
+                    "a trimmed mean dropping {drop} on each side needs at least {} marks",
+                    2 * drop + 1
+                )),
+                PanelRule::MiddleSum { keep } if n < keep || !(n - keep).is_multiple_of(2) => {
+                    Some(format!(
+                        "a middle sum of {keep} cannot be taken from {n} marks (the marks dropped must split evenly)"
+                    ))
+                }
+                _ => None,
+            };
+            if let Some(why) = bad {
+                errs.push(format!("{at}: the rule for {n} judges: {why}"));
+                break;
+            }
+        }
+    }
+    if let Some(&largest) = covered.iter().next_back() {
+        if let Some(n) = (panel.min_marks.max(1)..=largest).find(|n| !covered.contains(n)) {
+            errs.push(format!(
+                "{at}: no rule for a panel of {n} judges (min_marks is {}, and a rule is given for {largest})",
+                panel.min_marks
+            ));
+        }
+    }
+}
+
+/// With a roster of judges, every panel rule by size must say what to do
+/// with every size the roster allows, from `min_marks` to the whole roster.
+fn check_roster_sizes(s: &Scheme, errs: &mut Vec<String>) {
+    let seats = s.judges.len();
+    let mut named = BTreeSet::new();
+    for j in &s.judges {
+        if j.trim().is_empty() || j.trim() != j {
+            errs.push(format!(
+                "judges: `{j}` is not a judge label (empty, or with spaces around it)"
+            ));
+        }
+        if !named.insert(j.as_str()) {
+            errs.push(format!("judges: {j} is named more than once"));
+        }
+    }
+    if seats == 0 {
+        return;
+    }
+    let aspects = s
+        .modules
+        .iter()
+        .flat_map(|m| &m.criteria)
+        .flat_map(|c| &c.sub_criteria)
+        .flat_map(|sc| &sc.aspects);
+    for a in aspects {
+        let panel = match &a.kind {
+            AspectKind::Judgement { panel, .. } | AspectKind::Score { panel, .. } => panel,
+            _ => continue,
+        };
+        if panel.min_marks > seats {
+            errs.push(format!(
+                "aspect {}: the panel needs {} marks, but the scheme names {seats} judges",
+                a.code, panel.min_marks
+            ));
+            continue;
+        }
+        if let PanelRule::ByPanelSize(_) = panel.rule {
+            if let Some(n) = (panel.min_marks.max(1)..=seats).find(|&n| {
+                matches!(
+                    panel.rule.for_size(n),
+                    Err(panel::PanelError::NoRuleForSize { .. })
+                )
+            }) {
+                errs.push(format!(
+                    "aspect {}: by_panel_size has no rule for a panel of {n} judges, \
+                     which the {seats} judges of the scheme allow",
+                    a.code
+                ));
+            }
+        }
     }
 }
 
@@ -838,7 +955,12 @@ fn check_aspect(a: &Aspect, ap: &str, errs: &mut Vec<String>) {
                     "{ap}: allowed_spread {allowed_spread} must not be negative"
                 ));
             }
-            if let PanelRule::MiddleSum { .. } = panel.rule {
+            if panel
+                .rule
+                .alternatives()
+                .iter()
+                .any(|r| matches!(r, PanelRule::MiddleSum { .. }))
+            {
                 errs.push(format!(
                     "{ap}: a judgement panel must combine levels into a level (mean, trimmed_mean or median), not a middle sum"
                 ));
@@ -923,22 +1045,30 @@ fn check_score(a: &Aspect, ap: &str, errs: &mut Vec<String>) {
         errs.push(format!("{ap}: min {min} must not be negative"));
     }
     // The largest panel result must equal the aspect maximum, so that
-    // the maxima of the scheme add up.
-    let top = match panel.rule {
-        PanelRule::MiddleSum { keep } => max_mark.checked_mul(Decimal::from(keep as u64)),
-        _ => Some(*max_mark),
-    };
-    let top = match (top, factor) {
-        (Some(t), Some(f)) => panel::apply_factor(t, &f.at_most()).ok(),
-        (t, _) => t,
-    };
-    match top {
-        Some(t) if t == a.max => {}
-        Some(t) => errs.push(format!(
-            "{ap}: the highest possible mark is {t}, but max is {}",
-            a.max
-        )),
-        None => errs.push(format!("{ap}: the highest possible mark overflows")),
+    // the maxima of the scheme add up (under every rule a panel may use).
+    for rule in panel.rule.alternatives() {
+        let top = match rule {
+            PanelRule::MiddleSum { keep } => max_mark.checked_mul(Decimal::from(*keep as u64)),
+            _ => Some(*max_mark),
+        };
+        let top = match (top, factor) {
+            (Some(t), Some(f)) => panel::apply_factor(t, &f.at_most()).ok(),
+            (t, _) => t,
+        };
+        match top {
+            Some(t) if t == a.max => {}
+            Some(t) => {
+                errs.push(format!(
+                    "{ap}: the highest possible mark is {t}, but max is {}",
+                    a.max
+                ));
+                break;
+            }
+            None => {
+                errs.push(format!("{ap}: the highest possible mark overflows"));
+                break;
+            }
+        }
     }
     match factor {
         Some(FactorSpec::Fixed(f)) if f.value <= zero => {
@@ -1821,5 +1951,103 @@ kind = "binary"
     fn line_col_counts_characters() {
         assert_eq!(line_col("ab\n模块x", 3 + 6), (2, 3));
         assert_eq!(line_col("", 5), (1, 1));
+    }
+
+    /// A scheme whose one score aspect (max 10, marks 0-10) has `panel`,
+    /// with `extra` lines at the top (a roster of judges).
+    fn score_panel(extra: &str, panel: &str) -> String {
+        let aspects = format!(
+            "[[modules.criteria.sub_criteria.aspects]]\ncode = \"A1.1\"\ndescription = \"x\"\nmax = \"10\"\nkind = \"score\"\nmin = \"0\"\nmax_mark = \"10\"\nstep = \"0.25\"\npanel = {panel}\n"
+        );
+        format!("{extra}\n{}", one_module("", &aspects))
+    }
+
+    fn problems(text: &str) -> Vec<String> {
+        let scheme = parse_scheme(text).unwrap_or_else(|e| panic!("{e}"));
+        check_scheme(&scheme).err().unwrap_or_default()
+    }
+
+    const SKATING: &str = r#"{ min_marks = 3, rule = { by_panel_size = [ { judges = 3, rule = "mean" }, { judges = "5-9", rule = { trimmed_mean = { drop = 1 } } } ] } }"#;
+
+    #[test]
+    fn a_rule_by_panel_size_is_checked_naming_the_aspect_and_size() {
+        // A gap at 4 judges.
+        let errs = problems(&score_panel("", SKATING));
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].contains("(A1.1)"), "{errs:?}");
+        assert!(
+            errs[0].contains("no rule for a panel of 4 judges"),
+            "{errs:?}"
+        );
+        // Covered from 3 to 9: accepted, and the rule is chosen per size.
+        let full = SKATING.replace("\"5-9\"", "\"4-9\"");
+        assert_eq!(problems(&score_panel("", &full)), Vec::<String>::new());
+        let scheme = parse_scheme(&score_panel("", &full)).unwrap();
+        let a = &scheme.modules[0].criteria[0].sub_criteria[0].aspects[0];
+        let marks = |v: &[&str]| AspectInput::Marks {
+            seats: v.iter().map(|m| Some(d(m))).collect(),
+            factor: None,
+        };
+        assert_eq!(
+            aspect_mark(a, &marks(&["6", "7", "9"])).map(|m| m.round_dp(2)),
+            Ok(d("7.33"))
+        );
+        assert_eq!(
+            aspect_mark(a, &marks(&["1", "7", "9", "7", "8"])).map(|m| m.round_dp(2)),
+            Ok(d("7.33"))
+        );
+        let ten = aspect_mark(a, &marks(&["5"; 10])).unwrap_err();
+        assert!(
+            ten.contains("aspect A1.1: no panel rule for 10 marks"),
+            "{ten}"
+        );
+        // A rule that cannot apply to a size it names.
+        let small = r#"{ min_marks = 1, rule = { by_panel_size = [ { judges = "1-2", rule = { trimmed_mean = { drop = 1 } } } ] } }"#;
+        let errs = problems(&score_panel("", small));
+        assert!(
+            errs.iter().any(|e| e.contains("the rule for 1 judges")),
+            "{errs:?}"
+        );
+        // A size named twice, and an empty table.
+        let twice = r#"{ min_marks = 3, rule = { by_panel_size = [ { judges = "3-5", rule = "mean" }, { judges = 5, rule = "median" } ] } }"#;
+        let errs = problems(&score_panel("", twice));
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("more than one rule for 5 judges")),
+            "{errs:?}"
+        );
+        let empty = r#"{ min_marks = 3, rule = { by_panel_size = [] } }"#;
+        assert!(!problems(&score_panel("", empty)).is_empty());
+    }
+
+    #[test]
+    fn a_roster_of_judges_needs_a_rule_for_every_size_it_allows() {
+        let roster = r#"judges = ["J1", "J2", "J3", "J4", "J5"]"#;
+        // 3 and 5 judges have rules, 4 has none.
+        let only = SKATING.replace("\"5-9\"", "5");
+        let errs = problems(&score_panel(roster, &only));
+        assert!(
+            errs.iter()
+                .any(|e| e.contains("A1.1") && e.contains("4 judges")),
+            "{errs:?}"
+        );
+        // A panel needing more marks than the roster has judges.
+        let six = r#"{ rule = "mean", min_marks = 6 }"#;
+        let errs = problems(&score_panel(roster, six));
+        assert!(
+            errs.iter().any(|e| e.contains("names 5 judges")),
+            "{errs:?}"
+        );
+        let dup = r#"judges = ["J1", "J1", "J2"]"#;
+        let errs = problems(&score_panel(dup, r#"{ rule = "mean", min_marks = 1 }"#));
+        assert!(
+            errs.iter().any(|e| e.contains("more than once")),
+            "{errs:?}"
+        );
+        // The roster round-trips through TOML.
+        let ok = parse_scheme(&score_panel(roster, r#"{ rule = "mean", min_marks = 3 }"#)).unwrap();
+        assert_eq!(ok.judges.len(), 5);
+        let again = parse_scheme(&toml::to_string(&ok).unwrap()).unwrap();
+        assert_eq!(again, ok);
     }
 }

@@ -975,6 +975,7 @@ mod tests {
             total,
             aspect_rounding: Rounding::half_up(4),
             module_rounding: Rounding::half_even(3),
+            judges: Vec::new(),
             modules: mods,
         }
     }

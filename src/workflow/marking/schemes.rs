@@ -152,3 +152,64 @@ pub fn store_scheme(
         Ok(version)
     })
 }
+
+#[cfg(test)]
+mod panel_size_tests {
+    use super::read_scheme;
+
+    fn scheme(lines: &str) -> String {
+        format!(
+            r#"name = "t"
+version = 1
+total = "10"
+
+[[modules]]
+code = "M"
+name_zh = "模块"
+name_en = "Module"
+
+[[modules.criteria]]
+code = "A"
+name_zh = "甲"
+name_en = "A"
+
+[[modules.criteria.sub_criteria]]
+code = "A1"
+name_zh = "甲一"
+name_en = "A1"
+
+[[modules.criteria.sub_criteria.aspects]]
+code = "A1.1"
+description = "x"
+max = "10"
+kind = "score"
+min = "0"
+max_mark = "10"
+step = "0.25"
+panel = {{ min_marks = 3, rule = {{ by_panel_size = [ {lines} ] }} }}
+"#
+        )
+    }
+
+    #[test]
+    fn a_scheme_stored_with_rules_by_panel_size_is_checked_per_size() {
+        let ok = scheme(
+            r#"{ judges = 3, rule = "mean" }, { judges = "4-9", rule = { trimmed_mean = { drop = 1 } } }"#,
+        );
+        assert!(read_scheme(&ok).is_ok());
+        let gap = scheme(
+            r#"{ judges = 3, rule = "mean" }, { judges = "5-9", rule = { trimmed_mean = { drop = 1 } } }"#,
+        );
+        let err = read_scheme(&gap).expect_err("a size without a rule");
+        assert_eq!(err.details.len(), 1, "{:?}", err.details);
+        let detail = &err.details[0];
+        assert!(
+            detail
+                .field
+                .as_deref()
+                .is_some_and(|f| f.contains("(A1.1)")),
+            "{detail:?}"
+        );
+        assert!(detail.message.contains("4 judges"), "{detail:?}");
+    }
+}
