@@ -792,6 +792,7 @@ fn the_server_and_the_offline_command_rank_alike(backend: Backend) {
             BY_MEASURES,
             Some(entrants.as_bytes()),
             0,
+            &Default::default(),
         )
         .unwrap()
     };
@@ -1061,6 +1062,7 @@ fn medallists_within_a_window_share_the_published_place(backend: Backend) {
         WINDOWED,
         None,
         0,
+        &Default::default(),
     )
     .unwrap();
     let offline = serde_json::to_value(&offline.results).unwrap();
@@ -1102,8 +1104,15 @@ fn a_scheme_stored_after_its_policy_keeps_the_ratio(backend: Backend) {
     assert_eq!(body["error"]["code"], "module_ratio_mismatch");
 
     let marks = "entry,aspect,judge,value\n001,T1,,0\n001,S1,,1\n";
-    let err = jiangxin::cli::standings::standings_files(&skewed, marks.as_bytes(), policy, None, 0)
-        .unwrap_err();
+    let err = jiangxin::cli::standings::standings_files(
+        &skewed,
+        marks.as_bytes(),
+        policy,
+        None,
+        0,
+        &Default::default(),
+    )
+    .unwrap_err();
     assert!(
         err.contains("module_ratio") && err.contains("S 7 : T 3"),
         "{err}"
@@ -1113,7 +1122,8 @@ fn a_scheme_stored_after_its_policy_keeps_the_ratio(backend: Backend) {
         marks.as_bytes(),
         policy,
         None,
-        0
+        0,
+        &Default::default()
     )
     .is_ok());
 }
@@ -1149,6 +1159,7 @@ fn a_lot_between_9_and_10_is_replayed_offline(backend: Backend) {
         policy,
         None,
         seed,
+        &Default::default(),
     )
     .unwrap();
     let offline = serde_json::to_value(&offline.results).unwrap();

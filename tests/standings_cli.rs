@@ -188,3 +188,42 @@ fn a_policy_ratio_the_scheme_does_not_have_is_refused() {
     assert!(stderr.contains("module_ratio"), "{stderr}");
     assert!(stderr.contains("no weighted module"), "{stderr}");
 }
+
+/// A judge label outside the panel's seats stops the standings, naming the
+/// line, as it stops `jiangxin score`; without a roster the standings stand.
+#[test]
+fn a_judge_outside_the_roster_stops_the_standings() {
+    let dir = tempfile::tempdir().unwrap();
+    let marks = dir.path().join("marks.csv");
+    std::fs::write(
+        &marks,
+        "entry,aspect,judge,value\nE1,A1.3,J1,3\nE1,A1.3,J2,3\nE1,A1.3,J3,2\nE2,A1.3,J1,3\nE2,A1.3,J9,0\nE2,A1.3,J2,3\n",
+    )
+    .unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, DRILL).unwrap();
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+            .args(["standings", "--scheme"])
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/fixtures/schemes/worldskills-practical.toml"
+            ))
+            .arg("--marks")
+            .arg(&marks)
+            .arg("--policy")
+            .arg(&policy)
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, err) = run(&["--judges", "J1,J2,J3"]);
+    assert!(!ok, "{err}");
+    assert!(err.contains("line 6") && err.contains("J9"), "{err}");
+    let (ok, err) = run(&[]);
+    assert!(ok, "{err}");
+}

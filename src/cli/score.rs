@@ -446,14 +446,9 @@ pub struct ScoreArgs {
     pub encoding: Option<String>,
 }
 
-/// `jiangxin score`: reads the files, scores them, and prints the report.
-pub fn run(args: ScoreArgs) -> anyhow::Result<()> {
-    let scheme = std::fs::read_to_string(&args.scheme)
-        .with_context(|| format!("reading {}", args.scheme.display()))?;
-    let marks =
-        std::fs::read(&args.marks).with_context(|| format!("reading {}", args.marks.display()))?;
-    let encoding = super::encoding_arg(args.encoding.as_deref())?;
-    let judges = args.judges.map(|j| {
+/// The `--judges` list, trimmed; an empty label is an error.
+pub fn judges_arg(value: Option<Vec<String>>) -> anyhow::Result<Option<Vec<String>>> {
+    let judges = value.map(|j| {
         j.into_iter()
             .map(|s| s.trim().to_string())
             .collect::<Vec<_>>()
@@ -464,7 +459,19 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<()> {
     {
         anyhow::bail!("--judges: a judge label is empty");
     }
-    let options = Options { judges, encoding };
+    Ok(judges)
+}
+
+/// `jiangxin score`: reads the files, scores them, and prints the report.
+pub fn run(args: ScoreArgs) -> anyhow::Result<()> {
+    let scheme = std::fs::read_to_string(&args.scheme)
+        .with_context(|| format!("reading {}", args.scheme.display()))?;
+    let marks =
+        std::fs::read(&args.marks).with_context(|| format!("reading {}", args.marks.display()))?;
+    let options = Options {
+        judges: judges_arg(args.judges)?,
+        encoding: super::encoding_arg(args.encoding.as_deref())?,
+    };
     let report = score_files_with(&scheme, &marks, &options).map_err(|e| anyhow::anyhow!(e))?;
     for w in &report.warnings {
         eprintln!("warning: {w}");

@@ -2,7 +2,7 @@
 //! award policy and optionally an entrants file in; places, awards, titles
 //! and promotions out, computed by the same engine code as the server.
 
-use crate::cli::score::{score_files, EntryReport, Unscorable};
+use crate::cli::score::{score_files_with, EntryReport, Options, Unscorable};
 use crate::engine::awards::{evaluate, read_policy, Contestant, Member, Results};
 use crate::engine::standings::{team_size, tie_break_measures, Entrant, Unranked as Why};
 use crate::io::encoding::decode;
@@ -20,6 +20,8 @@ pub struct StandingsReport {
     pub unranked: Vec<Unranked>,
     /// Rows of the marks file that could not be scored.
     pub unscorable: Vec<Unscorable>,
+    /// What looked wrong in the marks file without stopping it (uneven panels).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,21 +45,23 @@ pub fn score_measures(
     )
 }
 
-/// Computes the standings from files. Fails only when a file cannot be
-/// read at all.
+/// Computes the standings from files, the marks file read as `options` say.
+/// Fails only when a file cannot be read at all, or a mark is signed by a
+/// judge who is not on the panel's roster.
 pub fn standings_files(
     scheme: &str,
     marks: &[u8],
     policy: &str,
     entrants: Option<&[u8]>,
     seed: u64,
+    options: &Options,
 ) -> Result<StandingsReport, String> {
     let policy = read_policy(policy).map_err(|e| format!("policy: {e}"))?;
     let parsed = read_scheme(scheme).map_err(|e| format!("scheme: {e}"))?;
     policy
         .check_scheme(&parsed)
         .map_err(|e| format!("policy: module_ratio: {e}"))?;
-    let report = score_files(scheme, marks)?;
+    let report = score_files_with(scheme, marks, options)?;
     let lines = match entrants {
         Some(bytes) => {
             let (text, _) = decode(bytes, None).map_err(|e| format!("entrants: {e}"))?;
@@ -122,6 +126,7 @@ pub fn standings_files(
         results: evaluate(&policy, &contestants, seed),
         unranked,
         unscorable: report.unscorable,
+        warnings: report.warnings,
     })
 }
 
@@ -188,6 +193,13 @@ pub struct StandingsArgs {
     /// json (everything) or csv (one row per entrant).
     #[arg(long, default_value = "json")]
     pub format: super::Format,
+    /// The judges' seats, e.g. J1,J2,J3 (over the scheme's `judges`): a mark
+    /// by any other judge label is an error.
+    #[arg(long, value_delimiter = ',')]
+    pub judges: Option<Vec<String>>,
+    /// The marks file's encoding: utf-8, gbk or latin1; detected when not given.
+    #[arg(long)]
+    pub encoding: Option<String>,
 }
 
 /// `jiangxin standings`: reads the files, ranks and awards, and prints the report.
@@ -204,8 +216,22 @@ pub fn run(args: StandingsArgs) -> anyhow::Result<()> {
         None => None,
     };
     let seed = args.seed.unwrap_or_else(|| rand::random::<u64>() >> 1);
-    let report = standings_files(&scheme, &marks, &policy, entrants.as_deref(), seed)
-        .map_err(|e| anyhow::anyhow!(e))?;
+    let options = Options {
+        judges: super::score::judges_arg(args.judges)?,
+        encoding: super::encoding_arg(args.encoding.as_deref())?,
+    };
+    let report = standings_files(
+        &scheme,
+        &marks,
+        &policy,
+        entrants.as_deref(),
+        seed,
+        &options,
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
     match args.format {
         super::Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         super::Format::Csv => print!("{}", standings_csv(&report)?),
