@@ -119,7 +119,8 @@ enum BenchCommand {
     /// A province-wide drill campaign through four tiers, beside sqlite3 ROW_NUMBER() top-n.
     #[command(after_help = "Example:\n  jiangxin bench ladder")]
     Ladder,
-    /// Import a generated entries CSV through `import entries`, beside `sqlite3 .import`.
+    /// Import a generated entries CSV through `import entries`, beside `sqlite3` doing the
+    /// same work (staging table, `INSERT … SELECT`) and `sqlite3 .import` alone.
     #[command(after_help = "Example:\n  jiangxin bench import --rows 200000")]
     Import {
         #[arg(long, default_value_t = 200_000)]
@@ -134,7 +135,8 @@ enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         judges: usize,
     },
-    /// Concurrent judges posting single marks to the real server, beside its `/healthz`.
+    /// Concurrent judges posting single marks to the real server, beside `sqlite3`
+    /// committing one mark per transaction and the server's `/healthz`.
     #[command(
         after_help = "Example:\n  jiangxin bench marks-http --entries 2000 --clients 64 --seconds 10"
     )]

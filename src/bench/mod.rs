@@ -31,3 +31,58 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// The `sqlite3` command-line shell that runs the baselines, checked before
+/// anything is measured.
+pub(crate) fn sqlite3_shell() -> anyhow::Result<&'static str> {
+    let found = std::process::Command::new("sqlite3")
+        .arg("-version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if found {
+        Ok("sqlite3")
+    } else {
+        Err(anyhow::anyhow!(
+            "this benchmark compares with the sqlite3 command-line shell, which was not found \
+             on PATH; install it (Debian, Ubuntu: apt-get install sqlite3) and run it again"
+        ))
+    }
+}
+
+/// Runs `script` through `sqlite3 -bail DB` and gives how long it took and
+/// what it printed.
+pub(crate) fn sqlite3_script(
+    db: &std::path::Path,
+    script: &str,
+) -> anyhow::Result<(std::time::Duration, String)> {
+    use anyhow::Context as _;
+    use std::io::Write as _;
+    let shell = sqlite3_shell()?;
+    let started = std::time::Instant::now();
+    let mut child = std::process::Command::new(shell)
+        .arg("-bail")
+        .arg(db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .context("starting sqlite3")?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(script.as_bytes())
+            .context("sending the script to sqlite3")?;
+    }
+    let out = child.wait_with_output().context("running sqlite3")?;
+    let took = started.elapsed();
+    if !out.status.success() {
+        return Err(anyhow::anyhow!(
+            "sqlite3 failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok((took, String::from_utf8_lossy(&out.stdout).into_owned()))
+}

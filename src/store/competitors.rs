@@ -65,21 +65,36 @@ pub fn find(conn: &mut DbConnection, id: CompetitorId) -> QueryResult<Option<Com
         .transpose()
 }
 
-/// The competitors recognised by any of these identity hashes.
+/// The competitors recognised by any of these identity hashes, in one
+/// statement however many there are: on SQLite the hashes go as one JSON
+/// array read by `json_each`, on PostgreSQL as one array parameter.
 pub fn by_hashes(
     conn: &mut DbConnection,
     hashes: &[&str],
 ) -> QueryResult<HashMap<String, Competitor>> {
-    let mut found = HashMap::new();
-    for chunk in hashes.chunks(900) {
-        let rows: Vec<CompetitorRow> = competitors::table
-            .filter(competitors::id_hash.eq_any(chunk))
-            .select(CompetitorRow::as_select())
-            .load(conn)?;
-        for r in rows {
-            let c = Competitor::try_from(r)?;
-            found.insert(c.id_hash.clone(), c);
+    let rows: Vec<CompetitorRow> = match conn {
+        DbConnection::Sqlite(c) => {
+            let list = serde_json::to_string(hashes).map_err(|e| corrupt(e.to_string()))?;
+            competitors::table
+                .filter(
+                    diesel::dsl::sql::<diesel::sql_types::Bool>(
+                        "competitors.id_hash IN (SELECT value FROM json_each(",
+                    )
+                    .bind::<diesel::sql_types::Text, _>(list)
+                    .sql("))"),
+                )
+                .select(CompetitorRow::as_select())
+                .load(c)?
         }
+        DbConnection::Pg(c) => competitors::table
+            .filter(competitors::id_hash.eq_any(hashes))
+            .select(CompetitorRow::as_select())
+            .load(c)?,
+    };
+    let mut found = HashMap::with_capacity(rows.len());
+    for r in rows {
+        let c = Competitor::try_from(r)?;
+        found.insert(c.id_hash.clone(), c);
     }
     Ok(found)
 }

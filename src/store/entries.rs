@@ -26,6 +26,20 @@ macro_rules! batch_insert {
     };
 }
 
+/// Inserts rows `BATCH` at a time. A full batch goes as a fixed-size array,
+/// whose statement is prepared once per connection and then reused; only the
+/// last, shorter batch is prepared on its own.
+macro_rules! insert_batches {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        for chunk in $rows.chunks(BATCH) {
+            match <&[_; BATCH]>::try_from(chunk) {
+                Ok(full) => batch_insert!($conn, $table, full),
+                Err(_) => batch_insert!($conn, $table, chunk),
+            };
+        }
+    };
+}
+
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = entries)]
 struct EntryRow {
@@ -37,32 +51,34 @@ struct EntryRow {
     status: String,
 }
 
+// The rows own their text: a statement prepared once and reused for every
+// full batch needs row types that borrow nothing.
 #[derive(Insertable)]
 #[diesel(table_name = competitors, treat_none_as_default_value = false)]
-struct NewCompetitorRow<'a> {
+struct NewCompetitorRow {
     id: i64,
-    name: &'a str,
-    id_hash: &'a str,
-    id_last4: &'a str,
-    id_kind: &'a str,
+    name: String,
+    id_hash: String,
+    id_last4: String,
+    id_kind: &'static str,
     birth_date: chrono::NaiveDate,
-    gender: &'a str,
+    gender: &'static str,
     organisation_id: i64,
-    grp: &'a str,
-    skill_level: Option<&'a str>,
+    grp: &'static str,
+    skill_level: Option<&'static str>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
 }
 
 #[derive(Insertable)]
 #[diesel(table_name = entries, treat_none_as_default_value = false)]
-struct NewEntryRow<'a> {
+struct NewEntryRow {
     id: i64,
     contest_id: i64,
-    start_number: &'a str,
-    team_name: Option<&'a str>,
+    start_number: String,
+    team_name: Option<String>,
     organisation_id: i64,
-    status: &'a str,
+    status: &'static str,
     created_at: NaiveDateTime,
 }
 
@@ -195,9 +211,9 @@ pub fn apply_plan(
             .zip(&competitor_ids)
             .map(|(c, id)| NewCompetitorRow {
                 id: *id,
-                name: &c.name,
-                id_hash: &c.id_hash,
-                id_last4: &c.id_last4,
+                name: c.name.clone(),
+                id_hash: c.id_hash.clone(),
+                id_last4: c.id_last4.clone(),
                 id_kind: c.id_kind.code(),
                 birth_date: c.birth_date,
                 gender: c.gender.code(),
@@ -208,9 +224,7 @@ pub fn apply_plan(
                 updated_at: at,
             })
             .collect();
-        for chunk in rows.chunks(BATCH) {
-            batch_insert!(conn, competitors::table, chunk);
-        }
+        insert_batches!(conn, competitors::table, rows);
         for u in &plan.competitor_updates {
             diesel::update(competitors::table.find(u.id.0))
                 .set((
@@ -229,16 +243,14 @@ pub fn apply_plan(
             .map(|(e, id)| NewEntryRow {
                 id: *id,
                 contest_id: contest.0,
-                start_number: &e.start_number,
-                team_name: e.team_name.as_deref(),
+                start_number: e.start_number.clone(),
+                team_name: e.team_name.clone(),
                 organisation_id: e.organisation_id.0,
                 status: EntryStatus::Active.code(),
                 created_at: at,
             })
             .collect();
-        for chunk in rows.chunks(BATCH) {
-            batch_insert!(conn, entries::table, chunk);
-        }
+        insert_batches!(conn, entries::table, rows);
         let mut members = Vec::with_capacity(plan.new_entries.len());
         for (e, entry_id) in plan.new_entries.iter().zip(&entry_ids) {
             for (seat, m) in e.members.iter().enumerate() {
@@ -258,9 +270,7 @@ pub fn apply_plan(
                 });
             }
         }
-        for chunk in members.chunks(BATCH) {
-            batch_insert!(conn, entry_members::table, chunk);
-        }
+        insert_batches!(conn, entry_members::table, members);
         let applied = Applied {
             competitors_created: plan.new_competitors.len(),
             competitors_updated: plan.competitor_updates.len(),

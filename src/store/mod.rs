@@ -305,3 +305,10 @@ pub fn now() -> chrono::NaiveDateTime {
 pub fn corrupt(message: String) -> diesel::result::Error {
     diesel::result::Error::DeserializationError(message.into())
 }
+
+/// The `PRAGMA` statements every SQLite connection of the pool runs when it
+/// opens, so that another program (a benchmark's baseline) can work under the
+/// same settings.
+pub fn sqlite_connection_pragmas() -> &'static str {
+    SQLITE_PRAGMAS
+}

@@ -1,0 +1,96 @@
+//! The benchmarks as a user runs them, at a tiny size: each prints its
+//! ratios to its baselines as a number followed by `x`, on a line naming the
+//! baseline, so that scripts can read them. No timing is checked.
+
+use std::process::Command;
+
+/// Runs `jiangxin bench ARGS` and gives its standard output.
+fn bench(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+        .arg("bench")
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "bench {args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// The ratio printed on the one line that names `baseline`: the first word
+/// that is a number followed by `x`.
+fn ratio(report: &str, baseline: &str) -> f64 {
+    let lines: Vec<&str> = report
+        .lines()
+        .filter(|l| l.contains(baseline) && l.contains("ratio"))
+        .collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "one ratio line names {baseline:?}:\n{report}"
+    );
+    lines[0]
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',')
+        .find_map(|w| w.strip_suffix('x').and_then(|n| n.parse::<f64>().ok()))
+        .unwrap_or_else(|| panic!("no ratio like 2.31x in {:?}", lines[0]))
+}
+
+#[test]
+fn import_prints_its_ratio_to_sqlite3_doing_the_same_work() {
+    let report = bench(&["import", "--rows", "40"]);
+    let same_work = ratio(&report, "same work");
+    let alone = ratio(&report, ".import alone");
+    assert!(same_work > 0.0 && same_work.is_finite(), "{report}");
+    assert!(alone > 0.0 && alone.is_finite(), "{report}");
+    assert!(report.contains("sqlite3 same work:"), "{report}");
+}
+
+#[test]
+fn marks_http_prints_its_ratio_to_single_commits() {
+    let report = bench(&[
+        "marks-http",
+        "--entries",
+        "40",
+        "--clients",
+        "2",
+        "--seconds",
+        "1",
+    ]);
+    let single = ratio(&report, "single commits");
+    assert!(single > 0.0 && single.is_finite(), "{report}");
+    assert!(report.contains("sqlite3 single commits:"), "{report}");
+}
+
+#[test]
+fn a_missing_sqlite3_is_named_before_anything_is_measured() {
+    let empty = tempfile::tempdir().unwrap();
+    for args in [
+        &["import", "--rows", "40"][..],
+        &[
+            "marks-http",
+            "--entries",
+            "40",
+            "--clients",
+            "2",
+            "--seconds",
+            "1",
+        ][..],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+            .arg("bench")
+            .args(args)
+            .env("PATH", empty.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            stderr.contains("sqlite3 command-line shell") && stderr.contains("install"),
+            "{args:?}: {stderr}"
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).is_empty(), "{args:?}");
+    }
+}
