@@ -257,7 +257,7 @@ async fn register_json(
     Ok(registered(dry_run, applied))
 }
 
-/// Registers entries from a CSV file (UTF-8 or GBK).
+/// Registers entries from a CSV file (UTF-8, GBK, or Latin-1 when declared).
 #[utoipa::path(
     post,
     path = "/api/v1/contests/{id}/entries/import",
@@ -265,7 +265,7 @@ async fn register_json(
     params(
         ("id" = i64, Path, description = "A contest id", example = 1),
         ("dry_run" = Option<bool>, Query, description = "Check only; register nothing"),
-        ("encoding" = Option<String>, Query, description = "utf-8 or gbk; detected when absent")
+        ("encoding" = Option<String>, Query, description = "utf-8, gbk or latin1; utf-8 or gbk is detected when absent")
     ),
     request_body(content = String, content_type = "text/csv", description = "The registration file (docs/registration-csv.md)"),
     responses(
