@@ -275,11 +275,14 @@ impl LogSettings {
     }
 
     /// Installs the log for the process: to standard error, each request's
-    /// lines carrying its span (request id, method and path).
+    /// lines carrying its span (request id, method and path). Colours are used
+    /// only when standard error is a terminal, never in a file or a pipe.
     pub fn install(&self) {
+        use std::io::IsTerminal as _;
         let filter = tracing_subscriber::EnvFilter::new(&self.filter);
         let builder = tracing_subscriber::fmt()
             .with_env_filter(filter)
+            .with_ansi(std::io::stderr().is_terminal())
             .with_writer(std::io::stderr);
         // A second installation (tests call this more than once) is ignored.
         let _ = if self.json {

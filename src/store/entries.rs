@@ -66,8 +66,8 @@ struct NewCompetitorRow {
     organisation_id: i64,
     grp: &'static str,
     skill_level: Option<&'static str>,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
+    created_at: BatchStamp,
+    updated_at: BatchStamp,
 }
 
 #[derive(Insertable)]
@@ -79,7 +79,7 @@ struct NewEntryRow {
     team_name: Option<String>,
     organisation_id: i64,
     status: &'static str,
-    created_at: NaiveDateTime,
+    created_at: BatchStamp,
 }
 
 #[derive(Insertable)]
@@ -204,6 +204,7 @@ pub fn apply_plan(
 ) -> QueryResult<Applied> {
     {
         let at = now();
+        let stamp = BatchStamp::new(at);
         let competitor_ids = allocate_ids(conn, IdTable::Competitors, plan.new_competitors.len())?;
         let rows: Vec<NewCompetitorRow> = plan
             .new_competitors
@@ -220,8 +221,8 @@ pub fn apply_plan(
                 organisation_id: c.organisation_id.0,
                 grp: c.group.code(),
                 skill_level: c.skill_level.map(|l| l.code()),
-                created_at: at,
-                updated_at: at,
+                created_at: stamp.clone(),
+                updated_at: stamp.clone(),
             })
             .collect();
         insert_batches!(conn, competitors::table, rows);
@@ -247,7 +248,7 @@ pub fn apply_plan(
                 team_name: e.team_name.clone(),
                 organisation_id: e.organisation_id.0,
                 status: EntryStatus::Active.code(),
-                created_at: at,
+                created_at: stamp.clone(),
             })
             .collect();
         insert_batches!(conn, entries::table, rows);
@@ -316,4 +317,44 @@ pub fn get(conn: &mut DbConnection, contest: ContestId, id: EntryId) -> QueryRes
         team_name: r.team_name,
         organisation_id: OrganisationId(r.organisation_id),
     })
+}
+
+/// One moment written into many rows of a batch. SQLite stores a timestamp as
+/// text, which is formatted here once for the whole batch rather than once per
+/// row and column; PostgreSQL takes the value itself.
+#[derive(Debug, Clone, diesel::expression::AsExpression)]
+#[diesel(sql_type = diesel::sql_types::Timestamp)]
+struct BatchStamp {
+    at: NaiveDateTime,
+    text: std::sync::Arc<str>,
+}
+
+impl BatchStamp {
+    fn new(at: NaiveDateTime) -> Self {
+        // The format diesel writes a `NaiveDateTime` in on SQLite.
+        let text = at.format("%F %T%.f").to_string().into();
+        BatchStamp { at, text }
+    }
+}
+
+impl diesel::serialize::ToSql<diesel::sql_types::Timestamp, diesel::sqlite::Sqlite> for BatchStamp {
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, diesel::sqlite::Sqlite>,
+    ) -> diesel::serialize::Result {
+        out.set_value(&*self.text);
+        Ok(diesel::serialize::IsNull::No)
+    }
+}
+
+impl diesel::serialize::ToSql<diesel::sql_types::Timestamp, diesel::pg::Pg> for BatchStamp {
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+    ) -> diesel::serialize::Result {
+        diesel::serialize::ToSql::<diesel::sql_types::Timestamp, diesel::pg::Pg>::to_sql(
+            &self.at,
+            &mut out.reborrow(),
+        )
+    }
 }
