@@ -154,11 +154,11 @@
       if (first && !queuedAtLoad[id + " " + card.getAttribute("data-aspect")]) { return; }
       Array.prototype.forEach.call(card.querySelectorAll("input[type=radio]"), function (r) {
         r.checked = sameDecimal(r.value, slot.value);
-        r.disabled = slot.locked && !S.chief;
+        r.disabled = !S.open || (slot.locked && !S.chief);
       });
       Array.prototype.forEach.call(card.querySelectorAll("input[inputmode]"), function (i) {
         i.value = slot.value === null || slot.value === undefined ? "" : slot.value;
-        i.disabled = slot.locked && !S.chief;
+        i.disabled = !S.open || (slot.locked && !S.chief);
       });
       if (id !== S.entry) {
         Array.prototype.forEach.call(card.querySelectorAll(".corrections"), function (c) { c.hidden = true; });
@@ -186,7 +186,7 @@
     var code = card.getAttribute("data-aspect");
     var e = entries[current];
     var slot = e.slots[code];
-    if (!slot || (slot.locked && !S.chief)) { return; }
+    if (!slot || !S.open || (slot.locked && !S.chief)) { return; }
     value = String(value).trim();
     if (!DECIMAL.test(value)) { fieldError(card, t.judge_not_a_number); return; }
     fieldError(card, "");

@@ -5,8 +5,8 @@
 //! contests, and CSRF.
 
 mod common;
-use common::judging::{link_for, running, user_id};
-use common::marking::{marks_of, Api};
+use common::judging::{link_for, running, user_id, SCHEME};
+use common::marking::{marks_of, panels, set_up, Api};
 use common::{Backend, TestServer, PASSWORD};
 use diesel::connection::SimpleConnection;
 use serde_json::json;
@@ -544,9 +544,175 @@ fn the_chief_judge_signs_off_from_the_review(backend: Backend) {
     );
 }
 
+/// The part of `page` from `from` to the next `until`.
+fn section<'b>(page: &'b str, from: &str, until: &str) -> &'b str {
+    let at = page
+        .find(from)
+        .unwrap_or_else(|| panic!("no `{from}` in {page}"));
+    let len = page[at..].find(until).unwrap_or(page.len() - at);
+    &page[at..at + len]
+}
+
+/// Every mark input of a marking page, and whether each is disabled.
+fn value_inputs(page: &str) -> Vec<bool> {
+    page.split("<input")
+        .skip(1)
+        .map(|tag| &tag[..tag.find('>').unwrap()])
+        .filter(|tag| tag.contains("name=\"value:"))
+        .map(|tag| tag.contains(" disabled"))
+        .collect()
+}
+
+fn the_running_contest_comes_first_and_marking_waits_for_it(backend: Backend) {
+    let s = TestServer::start(backend);
+    let x = set_up(&s);
+    let c = x.contest;
+    let api = Api { s: &s };
+    let (st, body) = api.put_scheme(&x.organiser, c, SCHEME, "");
+    assert_eq!(st, 201, "{body}");
+    panels(&s, &x, None);
+    let wz1 = user_id(&s, &x, "wz-judge1");
+
+    // wz-judge1 also judges four contests that do not run: two taking
+    // registrations and two drafts.
+    let w = &s.world;
+    let mut others = vec![w.team_contest.id.0, w.draft_contest.id.0];
+    for (code, status) in [("ZJ-X1", Some("registration")), ("ZJ-X2", None)] {
+        let (st, made) = api.call(
+            &x.organiser,
+            "POST",
+            "/contests",
+            Some(json!({"code": code, "name_zh": format!("{code} 竞赛"), "name_en": format!("{code} contest"),
+                "skill_id": w.skill.id.0, "tier_id": w.contest.tier_id.0, "organiser_org_id": w.province.id.0,
+                "starts_on": "2027-11-01", "ends_on": "2027-11-02", "reference_date": "2027-11-01"})),
+        );
+        assert_eq!(st, 201, "{made}");
+        let id = made["id"].as_i64().unwrap();
+        if let Some(status) = status {
+            let (st, body) = api.call(
+                &x.organiser,
+                "POST",
+                &format!("/contests/{id}/status"),
+                Some(json!({ "status": status })),
+            );
+            assert!(st < 300, "{body}");
+        }
+        others.push(id);
+    }
+    for id in &others {
+        let (st, body) = api.call(
+            &x.organiser,
+            "PUT",
+            &format!("/contests/{id}/judges/{wz1}"),
+            Some(json!({"role": "judge"})),
+        );
+        assert_eq!(st, 204, "{body}");
+    }
+    let set_status = |status: &str| {
+        let (st, body) = api.call(
+            &x.organiser,
+            "POST",
+            &format!("/contests/{c}/status"),
+            Some(json!({ "status": status })),
+        );
+        assert!(st < 300, "{body}");
+    };
+
+    let en = Visitor::new(&s, "en");
+    en.sign_in_by_link(link_for(&s, &x, wz1)["path"].as_str().unwrap());
+    let zh = Visitor {
+        s: &s,
+        c: en.c.clone(),
+        lang: "zh-CN",
+    };
+    let mark_page = |v: &Visitor| v.get(&format!("/judge/contests/{c}?entry={}", x.e001)).1;
+
+    // Still taking registrations: every input is disabled and the page
+    // says when marking opens, in both languages.
+    for (v, reason) in [
+        (&en, "Marking opens when the contest is running"),
+        (&zh, "才开放评分"),
+    ] {
+        let page = mark_page(v);
+        let inputs = value_inputs(&page);
+        assert!(!inputs.is_empty() && inputs.iter().all(|d| *d), "{page}");
+        assert!(page.contains(reason), "{page}");
+        assert!(page.contains("id=\"save\" disabled"), "{page}");
+        assert!(
+            page.contains("&quot;open&quot;:false"),
+            "the script keeps them off"
+        );
+    }
+
+    // Running: first on the to-do list with its counts, outside any
+    // folded group; the others folded away by status with their number.
+    set_status("running");
+    let (st, todo) = en.get("/judge");
+    assert_eq!(st, 200, "{todo}");
+    let first = todo.find(&format!("id=\"contest-{c}\"")).unwrap();
+    let folded = todo.find("<details").expect("the others are folded");
+    assert!(first < folded, "{todo}");
+    let running = section(&todo, &format!("id=\"contest-{c}\""), "</section>");
+    assert!(
+        running.contains("data-done=\"0\"") && running.contains("data-missing=\"9\""),
+        "{running}"
+    );
+    for (status, name, count) in [("draft", "Draft", 2), ("registration", "Registration", 2)] {
+        let group = section(&todo, &format!("data-status=\"{status}\""), "</details>");
+        assert!(
+            group.contains(&format!("<summary>{name} ({count})</summary>")),
+            "{group}"
+        );
+        assert_eq!(group.matches("<tr id=\"contest-").count(), count, "{group}");
+    }
+    for id in &others {
+        let at = todo.find(&format!("id=\"contest-{id}\"")).unwrap();
+        assert!(at > folded, "contest {id} is folded away");
+    }
+    let (_, todo_zh) = zh.get("/judge");
+    assert!(
+        todo_zh.contains("<summary>报名中 (2)</summary>"),
+        "{todo_zh}"
+    );
+    assert!(todo_zh.contains("<summary>草稿 (2)</summary>"), "{todo_zh}");
+    let page = mark_page(&en);
+    let inputs = value_inputs(&page);
+    assert!(!inputs.is_empty() && inputs.iter().all(|d| !d), "{page}");
+    assert!(!page.contains("id=\"marking-note\""), "{page}");
+
+    // Marking closed: disabled again, with the reason; a forged form is
+    // still refused by the server and stores nothing.
+    set_status("marking_closed");
+    for (v, reason) in [(&en, "Marking is closed"), (&zh, "评分已结束")] {
+        let page = mark_page(v);
+        let inputs = value_inputs(&page);
+        assert!(!inputs.is_empty() && inputs.iter().all(|d| *d), "{page}");
+        assert!(page.contains(reason), "{page}");
+    }
+    let page = mark_page(&en);
+    let csrf = between(&page, "<meta name=\"csrf-token\" content=\"", "\"").to_string();
+    let e = x.e001.to_string();
+    let pairs = [
+        ("csrf", csrf.as_str()),
+        ("entry", e.as_str()),
+        ("id:A1.2", "00000000-0000-4000-8000-00000000abce"),
+        ("value:A1.2", "3"),
+    ];
+    let (st, _, body) = en.post(&format!("/judge/contests/{c}/marks"), &pairs);
+    assert_eq!(st, 422, "{body}");
+    assert!(marks_of(&s, &x, x.e001).is_empty(), "nothing stored");
+    let (_, todo) = en.get("/judge");
+    assert!(
+        todo.contains("<summary>Marking closed (1)</summary>"),
+        "{todo}"
+    );
+    assert!(todo.contains("No contest is taking marks now."), "{todo}");
+}
+
 on_both_backends!(
     links_sign_in_and_dead_links_say_so,
     todo_counts_and_the_plain_form,
     judges_see_only_their_entries_and_contests,
-    the_chief_judge_signs_off_from_the_review
+    the_chief_judge_signs_off_from_the_review,
+    the_running_contest_comes_first_and_marking_waits_for_it
 );

@@ -74,6 +74,9 @@ struct ScriptState<'a> {
     contest: i64,
     /// The chief judge changes signed-off marks, with a reason.
     chief: bool,
+    /// The contest takes marks from this judge now; if not, the inputs
+    /// stay disabled.
+    open: bool,
     /// The judge: each judge's unsent marks are kept apart on a shared
     /// tablet, so that a mark is only ever sent as its judge's.
     judge: i64,
@@ -124,7 +127,7 @@ fn script_state(
     state: &State,
     lang: Lang,
     (contest, judge, entry): (i64, i64, i64),
-    chief: bool,
+    head: &Heading,
     w: &Work,
 ) -> String {
     let entries = w
@@ -156,7 +159,8 @@ fn script_state(
         .collect();
     serde_json::to_string(&ScriptState {
         contest,
-        chief,
+        chief: head.chief,
+        open: head.marking_open,
         judge,
         entry,
         entries,
@@ -246,7 +250,7 @@ fn form_page(
                 current_id: cur.map(|m| m.client_id.clone()).unwrap_or_default(),
                 new_id: new_mark_id(),
                 locked: slot.is_some_and(|s| s.locked),
-                editable: !slot.is_some_and(|s| s.locked) || head.chief,
+                editable: head.marking_open && (!slot.is_some_and(|s| s.locked) || head.chief),
                 error: errors.get(&a.code).cloned(),
                 corrections: slot.map_or(0, |s| s.marks.len().saturating_sub(1)),
             }
@@ -257,7 +261,7 @@ fn form_page(
     ctx.insert("aspects", &aspects);
     ctx.insert(
         "script_state",
-        &script_state(state, lang, (head.id, user.id.0, e.id.0), head.chief, w),
+        &script_state(state, lang, (head.id, user.id.0, e.id.0), head, w),
     );
     render_status(state, req, "judge/mark.html", ctx, Some(user), status)
 }

@@ -12,6 +12,7 @@ mod work;
 
 use super::i18n::Lang;
 use super::render;
+use crate::engine::marking::takes_marks;
 use crate::engine::model::{Contest, ContestId, ContestStatus};
 use crate::error::{AppError, AppResult};
 use crate::web::auth::Caller;
@@ -77,6 +78,13 @@ struct Heading {
     /// Whether the contest takes marks now.
     running: bool,
     chief: bool,
+    /// Whether this judge's marking inputs are live: while the contest
+    /// runs, and for the chief judge's corrections after marking closes.
+    marking_open: bool,
+    /// Why marking is not (or no longer fully) open, in the judge's language.
+    marking_note: Option<String>,
+    #[serde(skip)]
+    lifecycle: ContestStatus,
 }
 
 fn heading(
@@ -96,7 +104,21 @@ fn heading(
         status_name: state.catalog.get(lang, &format!("status_{}", c.status)),
         running: c.status == ContestStatus::Running,
         chief,
+        marking_open: takes_marks(c.status, chief, true),
+        marking_note: marking_note(c.status, chief).map(|k| state.catalog.get(lang, k)),
+        lifecycle: c.status,
     })
+}
+
+/// The catalog key of why a judge cannot mark (or only correct) in a
+/// contest of this status; none while it runs.
+fn marking_note(status: ContestStatus, chief: bool) -> Option<&'static str> {
+    match status {
+        ContestStatus::Running => None,
+        ContestStatus::Draft | ContestStatus::Registration => Some("judge_marking_not_yet"),
+        _ if takes_marks(status, chief, true) => Some("judge_marking_closed_chief"),
+        _ => Some("judge_marking_closed"),
+    }
 }
 
 /// A contest the judge judges, with its heading, the judge's account and
@@ -135,7 +157,17 @@ struct TodoContest {
     entries: Vec<TodoEntry>,
 }
 
-/// The judge's to-do list: every contest they judge and what is left.
+/// The contests of one status that do not take marks, folded away on the
+/// to-do list.
+#[derive(Serialize)]
+struct TodoGroup {
+    status: String,
+    status_name: String,
+    contests: Vec<TodoContest>,
+}
+
+/// The judge's to-do list: the running contests first with what is left
+/// to mark, then the others grouped by status.
 async fn todo(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpResponse> {
     let (lang, _) = Lang::of_request(&req);
     let actor = caller.actor;
@@ -181,8 +213,26 @@ async fn todo(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpR
             Ok((rows, account))
         })
         .await?;
+    let (running, others): (Vec<_>, Vec<_>) = rows.into_iter().partition(|c| c.contest.running);
+    let mut by_status = std::collections::BTreeMap::<ContestStatus, Vec<TodoContest>>::new();
+    for c in others {
+        by_status.entry(c.contest.lifecycle).or_default().push(c);
+    }
+    let groups: Vec<TodoGroup> = by_status
+        .into_iter()
+        .map(|(status, contests)| TodoGroup {
+            status: status.to_string(),
+            status_name: contests
+                .first()
+                .map(|c| c.contest.status_name.clone())
+                .unwrap_or_default(),
+            contests,
+        })
+        .collect();
     let mut ctx = tera::Context::new();
-    ctx.insert("contests", &rows);
+    ctx.insert("any", &(!running.is_empty() || !groups.is_empty()));
+    ctx.insert("contests", &running);
+    ctx.insert("groups", &groups);
     render(&state, &req, "judge/todo.html", ctx, Some(user))
 }
 
