@@ -182,6 +182,26 @@ fn visibility_and_one_server(backend: Backend) {
     let total = total_of(&s, &x, x.e001);
     assert_ne!(total, "0");
     until_total(&mut ev, "001", &total);
+    // Nobody has every aspect marked: no entry has a place yet, the one
+    // marked in part and the unmarked ones alike, and the marked one leads.
+    let html = s
+        .client()
+        .get(s.url(&format!("/contests/{c}/live?lang=en")))
+        .bearer_auth(&x.organiser)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let rows: Vec<&str> = html
+        .lines()
+        .filter(|l| l.contains("<tr data-start="))
+        .collect();
+    assert!(rows.len() > 1, "{html}");
+    assert!(
+        rows.iter().all(|r| r.contains("\"><td>—</td>")),
+        "incomplete entries are unranked: {rows:?}"
+    );
+    assert!(rows[0].contains("data-start=\"001\""), "{rows:?}");
 
     // The organiser makes it public through the page's form (CSRF checked).
     let (page_client, token) = page_session(&s, &s.world.province_organiser);

@@ -8,7 +8,7 @@ use crate::engine::awards::{evaluate, read_policy, CheckedPolicy, Contestant, Me
 use crate::engine::model::{ContestId, ContestStatus, EntryId, EntryStatus, UserId, Vocabulary};
 use crate::engine::scoring::{lock_blockers, EntryScore, Layout, Outcome};
 use crate::engine::standings::{
-    place_label, rank, team_size, tie_break_measures, Entrant, TieBreak, Unranked,
+    by_start_number, place_label, rank, team_size, tie_break_measures, Entrant, TieBreak, Unranked,
 };
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
 use crate::store::results::{self as store, NewPublication};
@@ -591,7 +591,7 @@ fn live_with_policy(view: &ResultsView) -> Vec<LiveLine> {
             (u.start_number.as_str(), total)
         })
         .collect();
-    open.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    open.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| by_start_number(a.0, b.0)));
     for (key, total) in open {
         out.push(LiveLine::of(
             view.entrants.get(key),
@@ -613,7 +613,12 @@ fn live_running_totals(
         .into_iter()
         .map(|v| (v.entry.id.0, v))
         .collect();
-    let entrants: Vec<Entrant> = scored
+    // Only entries with every aspect marked have a place; the others follow,
+    // unranked ("—"), by their score so far.
+    let (complete, open): (Vec<_>, Vec<_>) = scored
+        .iter()
+        .partition(|(_, score)| Unranked::of(&score.aspects).is_none());
+    let entrants: Vec<Entrant> = complete
         .iter()
         .map(|(entry, score)| Entrant {
             key: entry.start_number.clone(),
@@ -626,30 +631,40 @@ fn live_running_totals(
         .iter()
         .map(|s| (s.0.start_number.as_str(), s))
         .collect();
-    let mut out = Vec::with_capacity(scored.len());
+    let mut placed = Vec::with_capacity(scored.len());
     for ranking in rank(&entrants, &TieBreak::total_shared(), 0) {
         for p in ranking.places {
-            let Some((entry, score)) = by_key.get(p.key.as_str()) else {
-                continue;
-            };
-            let v = views.get(&entry.id.0);
-            out.push(LiveLine {
-                group: None,
-                place: place_label(p.place, p.shared),
-                start_number: entry.start_number.clone(),
-                team_name: entry.team_name.clone(),
-                members: v
-                    .map(|v| v.members.iter().map(|m| m.name.clone()).collect())
-                    .unwrap_or_default(),
-                organisation_zh: v
-                    .map(|v| v.organisation_name_zh.clone())
-                    .unwrap_or_default(),
-                organisation_en: v
-                    .map(|v| v.organisation_name_en.clone())
-                    .unwrap_or_default(),
-                total: score.total,
-            });
+            if let Some(s) = by_key.get(p.key.as_str()) {
+                placed.push((*s, place_label(p.place, p.shared)));
+            }
         }
+    }
+    let mut open = open;
+    open.sort_by(|a, b| {
+        b.1.total
+            .cmp(&a.1.total)
+            .then_with(|| by_start_number(&a.0.start_number, &b.0.start_number))
+    });
+    placed.extend(open.into_iter().map(|s| (s, String::new())));
+    let mut out = Vec::with_capacity(placed.len());
+    for ((entry, score), place) in placed {
+        let v = views.get(&entry.id.0);
+        out.push(LiveLine {
+            group: None,
+            place,
+            start_number: entry.start_number.clone(),
+            team_name: entry.team_name.clone(),
+            members: v
+                .map(|v| v.members.iter().map(|m| m.name.clone()).collect())
+                .unwrap_or_default(),
+            organisation_zh: v
+                .map(|v| v.organisation_name_zh.clone())
+                .unwrap_or_default(),
+            organisation_en: v
+                .map(|v| v.organisation_name_en.clone())
+                .unwrap_or_default(),
+            total: score.total,
+        });
     }
     Ok(out)
 }
