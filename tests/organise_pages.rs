@@ -393,6 +393,15 @@ fn brackets_are_made_and_played_through_the_forms(backend: Backend) {
     let api = Api { s: &s };
     let x = set_up(&s);
     let c = x.contest;
+    for lang in ["zh", "en"] {
+        let mut v = Visitor::signed_in(&s, &s.world.province_organiser, lang);
+        let form = v.get(&format!("/organise/contests/{c}/brackets"));
+        assert!(
+            !form.text().contains("{contest}") && !form.text().contains("{version}"),
+            "no placeholder is shown unfilled: {}",
+            form.text()
+        );
+    }
     let mut v = Visitor::signed_in(&s, &s.world.province_organiser, "en");
     v.get(&format!("/organise/contests/{c}/brackets"));
     let bad = v.post(

@@ -344,7 +344,75 @@ fn a_judge_signs_in_by_private_link_until_it_is_revoked(backend: Backend) {
     assert_eq!(bad.status(), 401);
 }
 
+/// A path nothing answers: a page in the visitor's language that leads
+/// home, or the API's error shape under `/api/`; and the site's icon.
+fn unknown_paths_and_the_icon(backend: Backend) {
+    let s = TestServer::start(backend);
+    let c = s.client();
+    for (language, heading, explanation, home) in [
+        (
+            "zh-CN,zh;q=0.9",
+            "未找到",
+            "没有这个页面或记录。",
+            "返回首页",
+        ),
+        (
+            "en-GB,en;q=0.9",
+            "Not found",
+            "There is no such page or record.",
+            "Back to the start page",
+        ),
+    ] {
+        let resp = c
+            .get(s.url("/no/such/page"))
+            .header("Accept-Language", language)
+            .send()
+            .unwrap();
+        assert_eq!(resp.status(), 404);
+        assert!(resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        let body = resp.text().unwrap();
+        for text in [heading, explanation, home, "href=\"/\""] {
+            assert!(body.contains(text), "{language}: {text} in {body}");
+        }
+    }
+    for path in ["/api/v1/no-such-thing", "/api/v2/contests", "/api/"] {
+        let resp = c
+            .get(s.url(path))
+            .header("Accept-Language", "zh-CN")
+            .send()
+            .unwrap();
+        assert_eq!(resp.status(), 404, "{path}");
+        assert!(resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        let body: Value = resp.json().unwrap();
+        assert_eq!(body["error"]["code"], "not_found", "{path}");
+        assert!(body["error"]["message"].is_string() && body["error"]["details"].is_array());
+    }
+    for path in ["/favicon.ico", "/favicon.svg"] {
+        let resp = c.get(s.url(path)).send().unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+        assert!(resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("image/"));
+        let cache = resp.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(cache.contains("max-age=2592000"), "{cache}");
+        assert!(resp.text().unwrap().starts_with("<svg"));
+    }
+    let home = c.get(s.url("/")).send().unwrap().text().unwrap();
+    assert!(home.contains("rel=\"icon\" href=\"/favicon.svg\""));
+}
+
 on_both_backends!(
+    unknown_paths_and_the_icon,
     pages_follow_the_language,
     signing_in_on_a_page_sets_a_signed_http_only_cookie,
     failed_sign_ins_are_limited_per_account,

@@ -75,7 +75,18 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .app_data(web::PayloadConfig::new(limits::JSON_BODY))
                 .configure(api::config),
         )
-        .configure(pages::config);
+        .configure(pages::config)
+        .default_service(web::to(unknown_path));
+}
+
+/// `404 not_found` for a path nothing answers: in the API's error shape
+/// under `/api/`, as an error page elsewhere (see [`pages::errors`]).
+async fn unknown_path(req: actix_web::HttpRequest) -> AppResult<HttpResponse> {
+    Err(AppError::not_found(if req.path().starts_with("/api/") {
+        "no such API endpoint"
+    } else {
+        "no such page"
+    }))
 }
 
 /// Ready to serve: the database answers and its migrations are current.

@@ -31,7 +31,20 @@ const ASSETS: &[(&str, &str, &str)] = &[
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(routes::path("/static/{name}").get(asset));
+    cfg.service(routes::path("/static/{name}").get(asset))
+        .service(routes::path("/favicon.svg").get(favicon))
+        .service(routes::path("/favicon.ico").get(favicon));
+}
+
+/// The site's icon, in SVG at both addresses browsers ask for.
+const FAVICON: &str = include_str!("../../../static/favicon.svg");
+
+/// The icon, kept by browsers for a month.
+async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=2592000"))
+        .body(FAVICON)
 }
 
 fn etag(content: &str) -> String {

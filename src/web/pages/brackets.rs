@@ -394,29 +394,30 @@ fn placings(view: &BracketView) -> Vec<Row> {
 }
 
 /// How the seeds were decided, in words.
-fn seeding_text(view: &BracketView, t: &HashMap<String, String>) -> String {
-    let msg = |k: &str| t.get(k).cloned().unwrap_or_default();
-    let mut seeding = match view.seeding.method.as_str() {
-        "hand" => msg("seeding_hand"),
-        "contest" => msg("seeding_contest")
-            .replace(
-                "{contest}",
-                view.seeding.contest.as_deref().unwrap_or_default(),
+pub fn seeding_text(
+    catalog: &crate::web::pages::i18n::Catalog,
+    lang: Lang,
+    seeding: &crate::workflow::brackets::Seeding,
+) -> String {
+    let mut text = match seeding.method.as_str() {
+        "hand" => catalog.get(lang, "seeding_hand"),
+        "contest" => {
+            let version = seeding.publication.map(|v| v.to_string());
+            catalog.fill(
+                lang,
+                "seeding_contest",
+                &[
+                    ("contest", seeding.contest.as_deref().unwrap_or("—")),
+                    ("version", version.as_deref().unwrap_or("—")),
+                ],
             )
-            .replace(
-                "{version}",
-                &view
-                    .seeding
-                    .publication
-                    .map(|v| v.to_string())
-                    .unwrap_or_default(),
-            ),
-        _ => msg("seeding_start_number"),
+        }
+        _ => catalog.get(lang, "seeding_start_number"),
     };
-    if view.seeding.keep_apart {
-        seeding.push_str(&msg("seeding_keep_apart"));
+    if seeding.keep_apart {
+        text.push_str(&catalog.get(lang, "seeding_keep_apart"));
     }
-    seeding
+    text
 }
 
 async fn page(
@@ -462,7 +463,10 @@ async fn page(
             .cloned()
             .unwrap_or_default(),
     );
-    ctx.insert("seeding", &seeding_text(&view, &t));
+    ctx.insert(
+        "seeding",
+        &seeding_text(&state.catalog, lang, &view.seeding),
+    );
     ctx.insert("drawings", &drawings(&view, &t));
     ctx.insert("tables", &tables(&view, &t));
     ctx.insert("listed", &listed(&view, &t));

@@ -145,6 +145,30 @@ impl Catalog {
             .cloned()
             .unwrap_or_else(|| key.to_string())
     }
+
+    /// A text with placeholders (`{contest}`), each filled with its value.
+    pub fn fill(&self, lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+        let mut text = self.get(lang, key);
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+}
+
+/// The names of the placeholders in a text: `{contest}` gives `contest`.
+pub fn placeholders(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('{') {
+        rest = &rest[i + 1..];
+        let Some(j) = rest.find('}') else { break };
+        let name = &rest[..j];
+        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            names.push(name);
+        }
+    }
+    names
 }
 
 #[cfg(test)]
@@ -190,5 +214,112 @@ mod tests {
             .insert_header(("Accept-Language", "zh-CN"))
             .to_http_request();
         assert_eq!(Lang::of_request(&req), (Lang::En, true));
+    }
+
+    /// The catalog's texts that have placeholders, by key.
+    fn with_placeholders() -> std::collections::BTreeMap<String, Vec<String>> {
+        let c = Catalog::load().unwrap();
+        c.zh.iter()
+            .chain(c.en.iter())
+            .filter(|(_, v)| !placeholders(v).is_empty())
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    placeholders(v).iter().map(|n| n.to_string()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_have_the_same_placeholders() {
+        let c = Catalog::load().unwrap();
+        for (k, zh) in &c.zh {
+            let mut a = placeholders(zh);
+            let mut b = placeholders(&c.en[k]);
+            a.sort_unstable();
+            b.sort_unstable();
+            assert_eq!(a, b, "{k}");
+        }
+        let filled = c.fill(
+            Lang::Zh,
+            "seeding_contest",
+            &[("contest", "甲"), ("version", "2")],
+        );
+        assert!(placeholders(&filled).is_empty(), "{filled}");
+        assert_eq!(placeholders("a {b} {c_1} {} {x y} {"), ["b", "c_1"]);
+    }
+
+    /// A text with placeholders is never shown as it stands: templates,
+    /// which cannot fill it, never name it, and the code names it only to
+    /// fill it (never as a key made of a prefix and a value, which could
+    /// be it without being filled).
+    #[test]
+    fn texts_with_placeholders_are_always_filled() {
+        let keys = with_placeholders();
+        assert!(keys.contains_key("seeding_contest"), "{keys:?}");
+        let mut wrong = Vec::new();
+        for (name, text) in crate::web::pages::all_templates() {
+            for (i, _) in text.match_indices("t.") {
+                let key: String = text[i + 2..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                let whole = i == 0
+                    || !text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.');
+                if whole && keys.contains_key(&key) {
+                    wrong.push(format!("{name} shows {key} unfilled"));
+                }
+            }
+        }
+        fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    sources(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            // The code as built, without its tests.
+            let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+            let code: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            // Keys made of a prefix and a value are made by the web's code.
+            let web =
+                f.starts_with(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web"));
+            for (i, _) in code.match_indices("format!(\"").filter(|_| web) {
+                let literal = &code[i + 9..];
+                let prefix = &literal[..literal.find(['{', '"']).unwrap_or(0)];
+                if !prefix.is_empty() && literal[prefix.len()..].starts_with('{') {
+                    for key in keys.keys().filter(|k| k.starts_with(prefix)) {
+                        wrong.push(format!(
+                            "{}: format!(\"{prefix}{{…}}\") may be {key}",
+                            f.display()
+                        ));
+                    }
+                }
+            }
+            for key in keys.keys() {
+                for (i, _) in code.match_indices(&format!("\"{key}\"")) {
+                    let mut from = i.saturating_sub(60);
+                    while !code.is_char_boundary(from) {
+                        from -= 1;
+                    }
+                    let before = &code[from..i];
+                    if !before.contains("fill(") && !before.contains("say(") {
+                        wrong.push(format!("{}: {key} named without being filled", f.display()));
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
     }
 }

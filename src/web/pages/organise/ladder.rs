@@ -193,7 +193,7 @@ fn brackets_ctx(
             id: b.id,
             format: state.catalog.get(lang, &format!("format_{}", b.format)),
             seeding: serde_json::from_value::<Seeding>(b.seeding)
-                .map(|s| state.catalog.get(lang, &format!("seeding_{}", s.method)))
+                .map(|s| crate::web::pages::brackets::seeding_text(&state.catalog, lang, &s))
                 .unwrap_or_default(),
             code: b.code,
         })
