@@ -273,7 +273,7 @@ INSERT INTO entry_members (entry_id, competitor_id, contest_id, seat)
 COMMIT;
 SELECT count(*) FROM entry_members WHERE contest_id = {contest};
 ",
-        pragmas = crate::store::sqlite_connection_pragmas(),
+        pragmas = crate::store::SQLITE_PRAGMAS,
         file = quoted(csv_path),
     )
 }

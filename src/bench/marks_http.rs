@@ -441,7 +441,7 @@ fn single_commits(
     if let Some(stdin) = child.stdin.take() {
         let mut pipe = std::io::BufWriter::with_capacity(4096, stdin);
         let mut feed = || -> std::io::Result<()> {
-            writeln!(pipe, "{}", crate::store::sqlite_connection_pragmas())?;
+            writeln!(pipe, "{}", crate::store::SQLITE_PRAGMAS)?;
             let deadline = started + Duration::from_secs(seconds);
             let layout = &prepared.layout;
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(SEED);

@@ -62,7 +62,8 @@ pub const SQLITE_BUSY_MILLISECONDS: i32 = 10_000;
 /// process holds the write lock. The journal mode is not among them: it is a property
 /// of the file, set once by the migrations (`run_migrations`), because switching it
 /// needs an exclusive lock that connections opened side by side would fight over.
-const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; \
+/// A benchmark's `sqlite3` baseline runs them too, to work under the same settings.
+pub const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; \
      PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;";
 
 /// Opens connections of the backend named by the URL.
@@ -304,11 +305,4 @@ pub fn now() -> chrono::NaiveDateTime {
 /// A stored value that the engine's types cannot represent.
 pub fn corrupt(message: String) -> diesel::result::Error {
     diesel::result::Error::DeserializationError(message.into())
-}
-
-/// The `PRAGMA` statements every SQLite connection of the pool runs when it
-/// opens, so that another program (a benchmark's baseline) can work under the
-/// same settings.
-pub fn sqlite_connection_pragmas() -> &'static str {
-    SQLITE_PRAGMAS
 }

@@ -148,12 +148,16 @@ impl Catalog {
 
     /// A text with placeholders (`{contest}`), each filled with its value.
     pub fn fill(&self, lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-        let mut text = self.get(lang, key);
-        for (name, value) in args {
-            text = text.replace(&format!("{{{name}}}"), value);
-        }
-        text
+        fill_in(self.get(lang, key), args)
     }
+}
+
+/// Puts each argument in place of its `{name}` in a catalog text.
+pub fn fill_in(mut text: String, args: &[(&str, impl AsRef<str>)]) -> String {
+    for (name, value) in args {
+        text = text.replace(&format!("{{{name}}}"), value.as_ref());
+    }
+    text
 }
 
 /// The names of the placeholders in a text: `{contest}` gives `contest`.

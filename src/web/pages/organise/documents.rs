@@ -76,11 +76,8 @@ struct SchemePreview {
 }
 
 fn say(t: &BTreeMap<String, String>, key: &str, args: &[(&str, String)]) -> String {
-    let mut s = t.get(key).cloned().unwrap_or_else(|| key.to_string());
-    for (k, v) in args {
-        s = s.replace(&format!("{{{k}}}"), v);
-    }
-    s
+    let text = t.get(key).cloned().unwrap_or_else(|| key.to_string());
+    crate::web::pages::i18n::fill_in(text, args)
 }
 
 fn kind_text(t: &BTreeMap<String, String>, kind: &AspectKind) -> String {
