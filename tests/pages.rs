@@ -487,6 +487,83 @@ fn the_demo_starts_a_server_and_prints_how_to_sign_in() {
         "a few hundred competitors, got {}",
         people.len()
     );
+
+    // Every account says what it can do and where.
+    for (k, line) in printed.iter().enumerate() {
+        if line.contains(" password ") {
+            let next = printed.get(k + 1).map(String::as_str).unwrap_or_default();
+            assert!(
+                next.contains(" /"),
+                "no capability after {line:?}: {next:?}"
+            );
+        }
+    }
+
+    // Every contest fed by a lower tier has qualification rules and so a proposal.
+    let tiers_list: Vec<Value> = client
+        .get(format!("{address}/api/v1/tiers"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let mut proposals = 0;
+    for c in &contests {
+        let id = c["id"].as_i64().unwrap();
+        let answer = client
+            .get(format!("{address}/api/v1/contests/{id}/advancement"))
+            .bearer_auth(token)
+            .send()
+            .unwrap();
+        match answer.status().as_u16() {
+            200 => proposals += 1,
+            403 => {}
+            409 => {
+                let tier = c["tier_id"].as_i64();
+                let rank = tiers_list
+                    .iter()
+                    .find(|t| t["id"].as_i64() == tier)
+                    .and_then(|t| t["rank"].as_i64());
+                let lowest = tiers_list.iter().filter_map(|t| t["rank"].as_i64()).min();
+                assert_eq!(rank, lowest, "contest {id} of a higher tier has no rules");
+            }
+            s => panic!("contest {id}: advancement answered {s}"),
+        }
+    }
+    assert!(proposals >= 10, "only {proposals} proposals");
+
+    // The printed judge link signs in to a running contest the judge can mark now.
+    let link = printed
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("private link "))
+        .expect("a judge's private link");
+    let (_, live_id) = printed
+        .iter()
+        .find_map(|l| {
+            l.split_once("/contests/")
+                .filter(|_| l.starts_with("Live ranking"))
+        })
+        .expect("a running contest");
+    let live_id = live_id.trim_end_matches("/live");
+    let judge = reqwest::blocking::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    assert!(judge.get(link).send().unwrap().status().is_success());
+    let page = judge
+        .get(format!("{address}/judge/contests/{live_id}"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let open_inputs = page
+        .matches("<input")
+        .zip(page.split("<input").skip(1))
+        .filter(|(_, rest)| {
+            let tag = rest.split('>').next().unwrap_or_default();
+            !tag.contains("disabled") && !tag.contains("type=\"hidden\"")
+        })
+        .count();
+    assert!(open_inputs > 0, "the judge cannot mark the running contest");
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -83,6 +83,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             a.username,
             a.password
         );
+        if !a.can.is_empty() {
+            println!("  {:<11} {:<14} {}", "", "", a.can);
+        }
         if let Some(link) = &a.link {
             println!("  {:<11} {:<14} private link {address}{link}", "", "");
         }

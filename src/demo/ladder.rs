@@ -85,6 +85,9 @@ pub struct ContestSpec {
     pub eligible_within: Option<String>,
     /// Codes of lower-tier contests competitors must have qualified from.
     pub prerequisites: Option<Vec<String>>,
+    /// How many of each prerequisite contest's best qualify: the demo writes
+    /// the contest's qualification rules from it.
+    pub qualify_top: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -111,6 +114,8 @@ pub struct JudgeSpec {
     /// A contest code.
     pub contest: String,
     pub role: JudgeRole,
+    /// The code of a panel of the contest to seat the judge on.
+    pub panel: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -594,6 +599,7 @@ mod tests {
         judge.judges = Some(vec![JudgeSpec {
             contest: "NOPE".to_string(),
             role: JudgeRole::Judge,
+            panel: None,
         }]);
         let p = problems(&l);
         assert!(p.contains("unknown organisation 'XX'"), "{p}");
@@ -616,6 +622,7 @@ mod tests {
             l.users[i].judges = Some(vec![JudgeSpec {
                 contest: "ZJ-2026-ELEC-P".to_string(),
                 role: JudgeRole::ChiefJudge,
+                panel: None,
             }]);
         }
         assert!(problems(&l).contains("two chief judges"));

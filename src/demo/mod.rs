@@ -34,6 +34,8 @@ pub struct DemoAccount {
     pub password: String,
     pub kind: UserKind,
     pub link: Option<String>,
+    /// What the account can do in the demo, and where.
+    pub can: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -86,6 +88,14 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
         password: EXPERT_PASSWORD.into(),
         kind: UserKind::Judge,
         link: None,
+        can: format!(
+            "chief judge of every marked contest: reviews, overrules and signs off{}",
+            summary
+                .live
+                .first()
+                .map(|(_, id)| format!(" at /judge/contests/{id}/review"))
+                .unwrap_or_default()
+        ),
     });
     Ok(summary)
 }
@@ -226,6 +236,8 @@ fn create_contests(
 ) -> anyhow::Result<HashMap<String, ContestId>> {
     let tiers = reference::tiers(conn)?;
     let mut created: HashMap<String, ContestId> = HashMap::new();
+    // The contests created so far: code, skill and tier rank.
+    let mut ranked: Vec<(String, String, i32)> = Vec::new();
     let expert_hash =
         crate::workflow::accounts::hash_password(EXPERT_PASSWORD).map_err(|e| anyhow!("{e}"))?;
     let experts = marking::experts(conn, &expert_hash)?;
@@ -284,6 +296,7 @@ fn create_contests(
             crate::engine::model::ContestStatus::Registration,
         )?;
         created.insert(spec.code.clone(), contest.id);
+        ranked.push((spec.code.clone(), spec.skill.clone(), tier.rank));
 
         let mut rows = eligible_rows(
             population,
@@ -329,8 +342,48 @@ fn create_contests(
             crate::bench::import::SEED ^ contest.id.0 as u64,
         )
         .with_context(|| format!("marking the demo contest {}", spec.code))?;
+        if let Some(top) = spec.qualify_top {
+            let feeders = feeders_of(spec, tier.rank, &ranked);
+            let text = qualification_rules(&spec.code, &feeders, top);
+            crate::workflow::advancement::put_rules(conn, contest.id, &text, Some("demo"), None)
+                .map_err(|e| anyhow!("the qualification rules of {}: {e}", spec.code))?;
+        }
     }
     Ok(created)
+}
+
+/// The contests a contest's qualifiers come from: its prerequisites, else the
+/// contests of its skill at the nearest tier below it.
+fn feeders_of(
+    spec: &ladder::ContestSpec,
+    rank: i32,
+    ranked: &[(String, String, i32)],
+) -> Vec<String> {
+    if let Some(p) = spec.prerequisites.as_ref().filter(|p| !p.is_empty()) {
+        return p.clone();
+    }
+    let below = ranked
+        .iter()
+        .filter(|(_, skill, r)| *skill == spec.skill && *r < rank)
+        .map(|(_, _, r)| *r)
+        .max();
+    ranked
+        .iter()
+        .filter(|(_, skill, r)| *skill == spec.skill && Some(*r) == below)
+        .map(|(code, _, _)| code.clone())
+        .collect()
+}
+
+/// Qualification rules in which the best `top` of each feeder qualify, with
+/// two reserves each.
+fn qualification_rules(contest: &str, feeders: &[String], top: u32) -> String {
+    let mut text = format!("contest = \"{contest}\"\n");
+    for f in feeders {
+        text.push_str(&format!(
+            "\n[[feeders]]\ncontest = \"{f}\"\ntop = {top}\nreserves = 2\n"
+        ));
+    }
+    text
 }
 
 /// The registration rows of the population's share for one skill (every
@@ -438,7 +491,26 @@ fn create_accounts(
             },
         )?;
         let mut link = None;
-        for j in u.judges.iter().flatten() {
+        let judges: &[ladder::JudgeSpec] = u.judges.as_deref().unwrap_or(&[]);
+        // The private link leads to the contest the judge can mark now (seated on
+        // a panel), else to the one they are chief judge of, else to the first.
+        let linked = judges
+            .iter()
+            .position(|j| j.panel.is_some())
+            .or_else(|| judges.iter().position(|j| j.role == JudgeRole::ChiefJudge))
+            .unwrap_or(0);
+        let mut can = match u.kind {
+            UserKind::Organiser => format!(
+                "organiser of {} and the organisations below it: sets up, runs and publishes contests at /organise",
+                u.organisation.as_deref().unwrap_or_default()
+            ),
+            UserKind::Competitor => match competitor {
+                Some(id) => format!("competitor: own results and registrations at /competitors/{}", id.0),
+                None => "competitor".to_string(),
+            },
+            _ => String::new(),
+        };
+        for (k, j) in judges.iter().enumerate() {
             let contest_id = *created
                 .get(&j.contest)
                 .ok_or_else(|| anyhow!("unknown contest {}", j.contest))?;
@@ -450,7 +522,14 @@ fn create_accounts(
                     role: j.role,
                 },
             )?;
-            if link.is_none() || j.role == JudgeRole::ChiefJudge {
+            if let Some(code) = &j.panel {
+                seat_on_panel(conn, contest_id, code, user.id)?;
+                can = format!(
+                    "{} on panel {code} of {}: marks now through the private link below, to-do list at /judge",
+                    j.role, j.contest
+                );
+            }
+            if k == linked {
                 let contest = contests::get(conn, contest_id)?;
                 let hours = ((contest.ends_on - store::now().date()).num_days().max(0) + 2) * 24;
                 let (token, _) = crate::workflow::accounts::issue_token(
@@ -472,9 +551,28 @@ fn create_accounts(
             password: u.password.clone(),
             kind: u.kind,
             link,
+            can,
         });
     }
     Ok(accounts)
+}
+
+/// Seats a judge on a panel of a contest (the panel must exist).
+fn seat_on_panel(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    code: &str,
+    judge: crate::engine::model::UserId,
+) -> anyhow::Result<()> {
+    let mut panel = crate::store::marking::panels_of(conn, contest)?
+        .into_iter()
+        .find(|p| p.code == code)
+        .ok_or_else(|| anyhow!("contest {contest} has no panel {code}"))?;
+    if !panel.judges.contains(&judge) {
+        panel.judges.push(judge);
+        crate::store::marking::put_panel(conn, contest, &panel)?;
+    }
+    Ok(())
 }
 
 /// Groups rows into teams of `size` from the same organisation, in order.
