@@ -212,6 +212,20 @@ fn todo_counts_and_the_plain_form(backend: Backend) {
     assert_eq!(st, 200, "{page}");
     assert!(page.contains("inputmode=\"decimal\""));
     assert!(page.contains("data-aspect=\"A1.2\""));
+    assert!(page.contains("Safety gear worn"), "{page}");
+    // The same page in Chinese describes the aspect as the scheme does in Chinese.
+    let judge_zh = Visitor::new(&s, "zh-CN");
+    judge_zh.sign_in_by_link(
+        link_for(&s, &x, user_id(&s, &x, "wz-judge1"))["path"]
+            .as_str()
+            .unwrap(),
+    );
+    let (st, page_zh) = judge_zh.get(&format!("/judge/contests/{c}?entry={}", x.e001));
+    assert_eq!(st, 200, "{page_zh}");
+    assert!(
+        page_zh.contains("全程佩戴安全防护用品") && !page_zh.contains("Safety gear worn"),
+        "{page_zh}"
+    );
     let csrf = between(&page, "<meta name=\"csrf-token\" content=\"", "\"").to_string();
     let ids: Vec<String> = ["A1.1", "A1.2", "A1.3"]
         .iter()

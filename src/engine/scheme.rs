@@ -117,9 +117,24 @@ pub struct SubCriterion {
 #[serde(try_from = "AspectRepr", into = "AspectRepr")]
 pub struct Aspect {
     pub code: String,
+    /// The aspect as the marking scheme states it (in English, or the only
+    /// language the scheme was written in).
     pub description: String,
+    /// The aspect in Chinese, when the scheme gives it (`description_zh`).
+    pub description_zh: Option<String>,
     pub max: Decimal,
     pub kind: AspectKind,
+}
+
+impl Aspect {
+    /// The description in Chinese when `chinese` and the scheme gives one,
+    /// else the scheme's own description.
+    pub fn description_in(&self, chinese: bool) -> &str {
+        match &self.description_zh {
+            Some(zh) if chinese => zh,
+            _ => &self.description,
+        }
+    }
 }
 
 /// One tolerance band: a measured value in `from..=to` earns `mark`.
@@ -276,6 +291,8 @@ impl FactorRepr {
 struct AspectRepr {
     code: String,
     description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description_zh: Option<String>,
     #[serde(deserialize_with = "dec::de")]
     max: Decimal,
     kind: KindTag,
@@ -379,6 +396,7 @@ impl TryFrom<AspectRepr> for Aspect {
         Ok(Aspect {
             code: r.code,
             description: r.description,
+            description_zh: r.description_zh.filter(|d| !d.trim().is_empty()),
             max: r.max,
             kind,
         })
@@ -390,6 +408,7 @@ impl From<Aspect> for AspectRepr {
         let mut r = AspectRepr {
             code: a.code,
             description: a.description,
+            description_zh: a.description_zh,
             max: a.max,
             kind: KindTag::Binary,
             bands: None,
@@ -1290,10 +1309,37 @@ mod tests {
         v.iter().map(|m| m.map(d)).collect()
     }
 
+    #[test]
+    fn an_aspect_is_described_in_chinese_when_the_scheme_says_it() {
+        let text = include_str!("../../fixtures/schemes/worldskills-practical.toml");
+        let scheme = parse_scheme(text).unwrap();
+        let a = &scheme.modules[0].criteria[0].sub_criteria[0].aspects[0];
+        assert_eq!(
+            a.description_in(false),
+            "Personal protective equipment worn throughout"
+        );
+        assert_eq!(a.description_in(true), "全程穿戴个人防护用品");
+        // Written back, the Chinese text is kept; a blank one counts as none.
+        let again = parse_scheme(&toml::to_string(&scheme).unwrap()).unwrap();
+        assert_eq!(again, scheme);
+        let blank = text.replacen(
+            "description_zh = \"全程穿戴个人防护用品\"",
+            "description_zh = \" \"",
+            1,
+        );
+        let b = parse_scheme(&blank).unwrap();
+        let a = &b.modules[0].criteria[0].sub_criteria[0].aspects[0];
+        assert_eq!(
+            a.description_in(true),
+            "Personal protective equipment worn throughout"
+        );
+    }
+
     fn aspect(kind: AspectKind, max: &str) -> Aspect {
         Aspect {
             code: "X1.1".into(),
             description: "test".into(),
+            description_zh: None,
             max: d(max),
             kind,
         }

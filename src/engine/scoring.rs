@@ -915,6 +915,7 @@ mod tests {
         Aspect {
             code: format!("X{n}"),
             description: "generated".into(),
+            description_zh: None,
             max,
             kind,
         }

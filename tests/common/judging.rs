@@ -30,6 +30,7 @@ name_en = "A1"
 [[modules.criteria.sub_criteria.aspects]]
 code = "A1.1"
 description = "Safety gear worn"
+description_zh = "全程佩戴安全防护用品"
 max = "2"
 kind = "binary"
 

@@ -32,6 +32,8 @@ pub struct AspectWork {
     pub index: usize,
     pub code: String,
     pub description: String,
+    /// The description in Chinese, when the scheme gives one.
+    pub description_zh: Option<String>,
     pub max: String,
     pub module: String,
     /// The catalog key of the aspect's kind.
@@ -190,6 +192,7 @@ pub fn judge_work(
                 index: i,
                 code: a.code.clone(),
                 description: a.description.clone(),
+                description_zh: a.description_zh.clone(),
                 max: a.max.normalize().to_string(),
                 module: layout.scheme.modules[layout.place(i).module].code.clone(),
                 kind,

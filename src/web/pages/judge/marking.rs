@@ -225,8 +225,19 @@ fn form_page(
         done: e.done(),
         missing: e.slots.len() - e.done(),
     };
-    let aspects: Vec<AspectView<'_>> = w
+    // Aspects described in the reader's language where the scheme gives it.
+    let described: Vec<AspectWork> = w
         .aspects
+        .iter()
+        .map(|a| AspectWork {
+            description: match (&a.description_zh, lang) {
+                (Some(zh), Lang::Zh) => zh.clone(),
+                _ => a.description.clone(),
+            },
+            ..a.clone()
+        })
+        .collect();
+    let aspects: Vec<AspectView<'_>> = described
         .iter()
         .map(|a| {
             let slot = e.slots.iter().find(|s| s.aspect == a.index);

@@ -153,7 +153,7 @@ fn preview(scheme: &Scheme, lang: Lang, t: &BTreeMap<String, String>) -> SchemeP
                                     aspects += 1;
                                     AspectRow {
                                         code: a.code.clone(),
-                                        description: a.description.clone(),
+                                        description: a.description_in(lang == Lang::Zh).to_string(),
                                         max: a.max.normalize().to_string(),
                                         kind: kind_text(t, &a.kind),
                                     }
