@@ -90,6 +90,7 @@ fn refusal(catalog: &Catalog, lang: Lang, err: &AppError) -> FieldErrors {
             "code" => ("code", "panel_error_code"),
             "name" => ("name", "panel_error_name"),
             "scheme" => (FORM, "panel_error_no_scheme"),
+            "covers" if base != field => ("covers", "panel_error_unknown_part"),
             "covers" => ("covers", "panel_error_covers"),
             "judges" => ("judges", "panel_error_judges"),
             "conflict_depth" => ("conflict_depth", "panel_error_depth"),
