@@ -199,6 +199,22 @@ struct ChecklistRow {
     fix: String,
 }
 
+/// A checklist item in the reader's language: an item with parameters
+/// has its own text, filled; the others are `checklist_{code}`.
+fn checklist_text(
+    catalog: &super::i18n::Catalog,
+    lang: Lang,
+    item: &crate::workflow::contests::ChecklistItem,
+) -> String {
+    let args: Vec<(&str, &str)> = item.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    match item.code {
+        "judge_no_panel" => catalog.fill(lang, "missing_judge_no_panel", &args),
+        "module_no_panel" => catalog.fill(lang, "missing_module_no_panel", &args),
+        "aspects_no_panel" => catalog.fill(lang, "missing_aspects_no_panel", &args),
+        code => catalog.get(lang, &format!("checklist_{code}")),
+    }
+}
+
 async fn overview(
     state: State,
     req: HttpRequest,
@@ -220,10 +236,7 @@ async fn overview(
         .iter()
         .map(|item| ChecklistRow {
             code: item.code,
-            text: crate::web::pages::i18n::fill_in(
-                state.catalog.get(lang, &format!("checklist_{}", item.code)),
-                &item.params,
-            ),
+            text: checklist_text(&state.catalog, lang, item),
             href: match item.fix {
                 "live" => format!("/contests/{id}/live"),
                 page => format!("/organise/contests/{id}/{page}"),

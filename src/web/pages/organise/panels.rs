@@ -211,15 +211,21 @@ fn render_page(
         .coverage
         .idle_judges
         .iter()
-        .map(|u| catalog.fill(lang, "panel_judge_idle", &[("judge", &u.display_name)]))
+        .map(|u| {
+            catalog.fill(
+                lang,
+                "missing_judge_no_panel",
+                &[("judge", &u.display_name)],
+            )
+        })
         .collect();
     for m in &page.coverage.uncovered {
         warnings.push(if m.whole {
-            catalog.fill(lang, "checklist_module_no_panel", &[("module", &m.module)])
+            catalog.fill(lang, "missing_module_no_panel", &[("module", &m.module)])
         } else {
             catalog.fill(
                 lang,
-                "checklist_aspects_no_panel",
+                "missing_aspects_no_panel",
                 &[("module", &m.module), ("aspects", &m.aspects.join(", "))],
             )
         });
