@@ -192,7 +192,7 @@ fn time_computations(
 fn main_pages(
     c: crate::engine::model::ContestId,
     first: crate::engine::model::CompetitorId,
-) -> [(&'static str, String, bool); 11] {
+) -> [(&'static str, String, bool); 12] {
     [
         ("GET /healthz (baseline)", "/healthz".into(), false),
         (
@@ -229,6 +229,11 @@ fn main_pages(
         (
             "organiser: judges and panels",
             format!("/organise/contests/{c}/judges"),
+            true,
+        ),
+        (
+            "organiser: panels (conflicts over every entry)",
+            format!("/organise/contests/{c}/panels"),
             true,
         ),
         (

@@ -859,3 +859,105 @@ pub fn contest_form(
         editing,
     })
 }
+
+/// One thing a contest's set-up still lacks: a code for the catalog
+/// (`checklist_{code}`), its parameters, and the organisers' page that
+/// fixes it (`scheme`, `entries`, `judges`, `panels`, `policy`,
+/// `advancement` or `live`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChecklistItem {
+    pub code: &'static str,
+    pub params: Vec<(&'static str, String)>,
+    pub fix: &'static str,
+}
+
+impl ChecklistItem {
+    fn new(code: &'static str, fix: &'static str) -> Self {
+        ChecklistItem {
+            code,
+            params: Vec::new(),
+            fix,
+        }
+    }
+
+    fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.params.push((name, value.into()));
+        self
+    }
+}
+
+/// What a contest still lacks before it can be marked and its results
+/// published; empty once set up, and for contests past marking.
+pub fn setup_checklist(
+    conn: &mut DbConnection,
+    schemes: &crate::workflow::marking::Schemes,
+    id: ContestId,
+) -> AppResult<Vec<ChecklistItem>> {
+    let c = store::get(conn, id)?;
+    if !matches!(
+        c.status,
+        ContestStatus::Draft | ContestStatus::Registration | ContestStatus::Running
+    ) {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    let layout = schemes.current(conn, id)?.map(|(_, l)| l);
+    if layout.is_none() {
+        out.push(ChecklistItem::new("no_scheme", "scheme"));
+    }
+    if crate::store::results::current_policy(conn, id)?.is_none() {
+        out.push(ChecklistItem::new("no_policy", "policy"));
+    }
+    let active = crate::store::entries::of_contest(conn, id)?
+        .iter()
+        .filter(|e| e.status == crate::engine::model::EntryStatus::Active)
+        .count();
+    if active == 0 {
+        out.push(ChecklistItem::new("no_entries", "entries"));
+    }
+    let judges = store::judges(conn, id)?;
+    if judges.is_empty() {
+        out.push(ChecklistItem::new("no_judges", "judges"));
+    }
+    let panels = crate::store::marking::panels_of(conn, id)?;
+    if panels.is_empty() {
+        out.push(ChecklistItem::new("no_panel", "panels"));
+    } else {
+        let cover =
+            crate::workflow::marking::panels::coverage(conn, layout.as_deref(), id, &panels)?;
+        for u in cover.idle_judges {
+            out.push(ChecklistItem::new("judge_no_panel", "panels").with("judge", u.display_name));
+        }
+        for m in cover.uncovered {
+            out.push(if m.whole {
+                ChecklistItem::new("module_no_panel", "panels").with("module", m.module)
+            } else {
+                ChecklistItem::new("aspects_no_panel", "panels")
+                    .with("module", m.module)
+                    .with("aspects", m.aspects.join(", "))
+            });
+        }
+    }
+    if crate::store::advancement::current_pathway(conn, id)?.is_none() {
+        let rank = reference::tier(conn, c.tier_id)?.rank;
+        let mut fed = !c.eligibility.qualified_from.is_empty();
+        if !fed {
+            let ranks: std::collections::HashMap<TierId, i32> = reference::tiers(conn)?
+                .into_iter()
+                .map(|t| (t.id, t.rank))
+                .collect();
+            fed = store::all(conn)?.iter().any(|o| {
+                o.id != id
+                    && o.skill_id == c.skill_id
+                    && ranks.get(&o.tier_id).is_some_and(|r| *r < rank)
+            });
+        }
+        if fed {
+            out.push(ChecklistItem::new("no_rules", "advancement"));
+        }
+    }
+    if c.status == ContestStatus::Running && !crate::store::live::is_public(conn, id)? {
+        out.push(ChecklistItem::new("live_hidden", "live"));
+    }
+    Ok(out)
+}

@@ -277,3 +277,183 @@ pub fn scheme_page(conn: &mut DbConnection, contest: ContestId) -> AppResult<Sch
         frozen: store::contest_has_marks(conn, contest)?,
     })
 }
+
+/// A module of the scheme whose aspects, some or all, no panel marks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uncovered {
+    pub module: String,
+    /// The aspects no panel marks, in scheme order.
+    pub aspects: Vec<String>,
+    /// Whether no panel marks any aspect of the module.
+    pub whole: bool,
+}
+
+/// Who and what the panels leave out: the judges who mark nothing (the
+/// chief judge acts for every panel, so never), and the parts of the
+/// scheme no panel marks.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    pub idle_judges: Vec<User>,
+    pub uncovered: Vec<Uncovered>,
+}
+
+/// What the panels of a contest leave out, by the one rule (`Reach`); with
+/// no scheme yet, a judge on no panel marks nothing.
+pub fn coverage(
+    conn: &mut DbConnection,
+    layout: Option<&Layout>,
+    contest: ContestId,
+    all: &[Panel],
+) -> AppResult<Coverage> {
+    let mut idle_judges = Vec::new();
+    for a in contests::judges(conn, contest)? {
+        if a.role == crate::engine::model::JudgeRole::ChiefJudge {
+            continue;
+        }
+        let marks = match layout {
+            Some(l) => Reach::of(l, &seats(all, a.user_id), false).marks_anything(),
+            None => all.iter().any(|p| p.judges.contains(&a.user_id)),
+        };
+        if !marks {
+            idle_judges.push(users::get(conn, a.user_id)?);
+        }
+    }
+    let mut uncovered = Vec::new();
+    if let Some(l) = layout {
+        for (m, module) in l.scheme.modules.iter().enumerate() {
+            let of_module: Vec<usize> = l.aspects_of_module(m).collect();
+            let aspects: Vec<String> = of_module
+                .iter()
+                .filter(|&&i| !all.iter().any(|p| l.covers(&p.covers, i)))
+                .map(|&i| l.aspect(i).code.clone())
+                .collect();
+            if !aspects.is_empty() {
+                uncovered.push(Uncovered {
+                    module: module.code.clone(),
+                    whole: aspects.len() == of_module.len(),
+                    aspects,
+                });
+            }
+        }
+    }
+    Ok(Coverage {
+        idle_judges,
+        uncovered,
+    })
+}
+
+/// A part of the scheme a panel may cover: a module, criterion,
+/// sub-criterion or aspect (`level` 0 to 3), in scheme order.
+#[derive(Debug, Clone)]
+pub struct SchemePart {
+    pub code: String,
+    pub level: u8,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+fn parts_of(layout: &Layout) -> Vec<SchemePart> {
+    let mut out = Vec::new();
+    let part = |code: &str, level: u8, zh: &str, en: &str| SchemePart {
+        code: code.to_string(),
+        level,
+        name_zh: zh.to_string(),
+        name_en: en.to_string(),
+    };
+    for m in &layout.scheme.modules {
+        out.push(part(&m.code, 0, &m.name_zh, &m.name_en));
+        for c in &m.criteria {
+            out.push(part(&c.code, 1, &c.name_zh, &c.name_en));
+            for s in &c.sub_criteria {
+                out.push(part(&s.code, 2, &s.name_zh, &s.name_en));
+                for a in &s.aspects {
+                    out.push(part(&a.code, 3, &a.description, &a.description));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The organisers' panels page: the panels with their judges' conflicts,
+/// the contest's judges to choose from, the parts of the scheme, and what
+/// the panels leave out.
+pub struct PanelsPage {
+    pub user: User,
+    pub contest: crate::workflow::contests::NamedContest,
+    pub panels: Vec<PanelSummary>,
+    pub judges: Vec<crate::workflow::contests::ContestJudge>,
+    pub parts: Vec<SchemePart>,
+    pub has_scheme: bool,
+    pub coverage: Coverage,
+}
+
+pub fn panels_page(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<PanelsPage> {
+    let page = crate::workflow::contests::judges_page(conn, actor, contest)?;
+    let layout = schemes.current(conn, contest)?.map(|(_, l)| l);
+    let all = store::panels_of(conn, contest)?;
+    let panels = summaries(conn, layout.as_deref(), contest, all.clone(), &all)?;
+    let coverage = coverage(conn, layout.as_deref(), contest, &all)?;
+    Ok(PanelsPage {
+        user: page.user,
+        contest: page.contest,
+        panels,
+        judges: page.judges,
+        parts: layout.as_deref().map(parts_of).unwrap_or_default(),
+        has_scheme: layout.is_some(),
+        coverage,
+    })
+}
+
+/// Creates or replaces a panel from a form: the code, the name, at least
+/// one part of the scheme and the conflict depth checked as the API checks
+/// them, then `put_panel`.
+pub fn form_panel(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    actor: &Actor,
+    contest: ContestId,
+    input: PanelInput,
+) -> AppResult<PanelSummary> {
+    crate::workflow::contests::load_managed(conn, actor, contest)?;
+    let code = crate::workflow::check_code("code", &input.code)?;
+    let name = crate::workflow::check_text("name", &input.name, 200)?;
+    if schemes.current(conn, contest)?.is_none() {
+        return Err(
+            AppError::conflict("store a marking scheme before forming panels").with_details(vec![
+                crate::error::ErrorDetail::field(
+                    "scheme",
+                    "store a marking scheme before forming panels",
+                ),
+            ]),
+        );
+    }
+    if input.covers.is_empty() {
+        return Err(AppError::invalid(
+            "covers",
+            "a panel must mark at least one part of the scheme",
+        ));
+    }
+    if input.conflict_depth.is_some_and(|d| !(0..=20).contains(&d)) {
+        return Err(AppError::invalid(
+            "conflict_depth",
+            "must be between 0 and 20",
+        ));
+    }
+    put_panel(
+        conn,
+        schemes,
+        actor,
+        contest,
+        PanelInput {
+            code,
+            name,
+            ..input
+        },
+    )
+}

@@ -8,6 +8,7 @@ mod documents;
 mod entries;
 mod judges;
 mod ladder;
+mod panels;
 mod results_entry;
 mod running;
 mod setup;
@@ -81,6 +82,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../../templates/pages/organise/bracket_results.html"),
     ),
     (
+        "organise/panels.html",
+        include_str!("../../../../templates/pages/organise/panels.html"),
+    ),
+    (
         "organise/nav.html",
         include_str!("../../../../templates/pages/organise/nav.html"),
     ),
@@ -96,6 +101,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     entries::config(cfg);
     judges::config(cfg);
     ladder::config(cfg);
+    panels::config(cfg);
     results_entry::config(cfg);
     running::config(cfg);
 }
@@ -183,6 +189,32 @@ async fn list(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpR
     render(&state, &req, "organise/list.html", ctx, Some(user))
 }
 
+/// One item of the set-up checklist, in the reader's language, with the
+/// page that fixes it.
+#[derive(Serialize)]
+struct ChecklistRow {
+    code: &'static str,
+    text: String,
+    href: String,
+    fix: String,
+}
+
+/// A checklist item in the reader's language: an item with parameters
+/// has its own text, filled; the others are `checklist_{code}`.
+fn checklist_text(
+    catalog: &super::i18n::Catalog,
+    lang: Lang,
+    item: &crate::workflow::contests::ChecklistItem,
+) -> String {
+    let args: Vec<(&str, &str)> = item.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    match item.code {
+        "judge_no_panel" => catalog.fill(lang, "missing_judge_no_panel", &args),
+        "module_no_panel" => catalog.fill(lang, "missing_module_no_panel", &args),
+        "aspects_no_panel" => catalog.fill(lang, "missing_aspects_no_panel", &args),
+        code => catalog.get(lang, &format!("checklist_{code}")),
+    }
+}
+
 async fn overview(
     state: State,
     req: HttpRequest,
@@ -192,9 +224,28 @@ async fn overview(
     let (lang, _) = Lang::of_request(&req);
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
-    let overview = state
-        .db(move |conn| crate::workflow::contests::overview(conn, &actor, id))
+    let st = state.clone();
+    let (overview, checklist) = state
+        .db(move |conn| {
+            let overview = crate::workflow::contests::overview(conn, &actor, id)?;
+            let checklist = crate::workflow::contests::setup_checklist(conn, &st.schemes, id)?;
+            Ok((overview, checklist))
+        })
         .await?;
+    let checklist: Vec<ChecklistRow> = checklist
+        .iter()
+        .map(|item| ChecklistRow {
+            code: item.code,
+            text: checklist_text(&state.catalog, lang, item),
+            href: match item.fix {
+                "live" => format!("/contests/{id}/live"),
+                page => format!("/organise/contests/{id}/{page}"),
+            },
+            fix: state
+                .catalog
+                .get(lang, &format!("checklist_fix_{}", item.fix)),
+        })
+        .collect();
     let head = named_heading(lang, &state, &overview.contest);
     let next: Vec<(String, String)> = overview
         .contest
@@ -216,6 +267,7 @@ async fn overview(
     ctx.insert("counts", &counts);
     ctx.insert("next", &next);
     ctx.insert("section", "overview");
+    ctx.insert("checklist", &checklist);
     render(&state, &req, "organise/contest.html", ctx, Some(user))
 }
 
