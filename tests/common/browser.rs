@@ -271,3 +271,16 @@ impl Browser {
         }
     }
 }
+
+impl Browser {
+    /// Chooses a file for an `<input type=file>`, as a user picking it in
+    /// the file dialog does.
+    pub fn choose_file(&self, css: &str, path: &std::path::Path) {
+        let e = self.element(css);
+        self.cmd(
+            "POST",
+            &format!("/element/{e}/value"),
+            Some(json!({ "text": path.display().to_string() })),
+        );
+    }
+}

@@ -1,0 +1,585 @@
+//! One contest from nothing to published and advanced, in a real headless
+//! Chromium, through the pages alone: the organiser creates the contest,
+//! uploads its marking scheme, imports its entries from a CSV file, forms a
+//! panel and prints the judges' private links; two judges mark on 768 × 1024
+//! tablets (one of them losing the network for a while); the chief judge
+//! resolves a judges' spread and signs the modules off; the organiser
+//! publishes the results and confirms who advances to the next tier.
+//! Only the judges' accounts and their organisation are made through the
+//! API (no page makes accounts); the API is otherwise only read, to check
+//! what the pages did. Every step is photographed in Chinese and English
+//! under `target/screenshots/journey-*`.
+
+mod common;
+use common::browser::Browser;
+use common::marking::Api;
+use common::{Backend, TestServer, PASSWORD};
+use serde_json::{json, Value};
+
+/// A binary aspect and a deduction (measurement, marked by whoever of the
+/// panel is there) and a judgement aspect marked by two judges (levels 0–3,
+/// at most one level apart).
+const SCHEME: &str = r#"
+name = "Journey practical"
+version = 1
+total = "11"
+
+[[modules]]
+code = "P"
+name_zh = "实操"
+name_en = "Practical"
+
+[[modules.criteria]]
+code = "A"
+name_zh = "安全与工艺"
+name_en = "Safety and finish"
+
+[[modules.criteria.sub_criteria]]
+code = "A1"
+name_zh = "接线"
+name_en = "Wiring"
+
+[[modules.criteria.sub_criteria.aspects]]
+code = "A1.1"
+description = "Safety gear worn"
+description_zh = "全程佩戴安全防护用品"
+max = "2"
+kind = "binary"
+
+[[modules.criteria.sub_criteria.aspects]]
+code = "A1.2"
+description = "Finish"
+description_zh = "工艺美观"
+max = "6"
+kind = "judgement"
+panel = { rule = "mean", min_marks = 2 }
+
+[[modules.criteria.sub_criteria.aspects]]
+code = "A1.3"
+description = "Safety breaches"
+description_zh = "违反安全规程"
+max = "3"
+kind = "deduction"
+step = "0.5"
+"#;
+
+const UNSENT: &str =
+    "return Number(document.getElementById('unsent-count').getAttribute('data-count'));";
+
+/// Three competitors; the judges come from another city, so no judge is in
+/// conflict with any of them.
+const ENTRIES_CSV: &str = "参赛号,姓名,证件号码,单位,组别,技能等级\n\
+201,张伟,330106199001010018,HZ-TURB,职工,高级工\n\
+202,李娜,330203199202020024,NB-PORT,职工,技师\n\
+203,王强,33010619881212003X,HZ-TURB,职工,高级工\n";
+
+/// `url` with `lang=` set.
+fn with_lang(url: &str, lang: &str) -> String {
+    let base = url.split(['?', '#']).next().unwrap_or(url).to_string();
+    let query: Vec<&str> = url
+        .split('#')
+        .next()
+        .unwrap_or("")
+        .split_once('?')
+        .map(|(_, q)| q.split('&').filter(|p| !p.starts_with("lang=")).collect())
+        .unwrap_or_default();
+    let mut q = query.join("&");
+    if !q.is_empty() {
+        q.push('&');
+    }
+    format!("{base}?{q}lang={lang}")
+}
+
+/// Photographs the page shown (Chinese), then the same address in English,
+/// and comes back to Chinese.
+fn both(br: &Browser, name: &str) {
+    br.screenshot(&format!("journey-{name}-zh"));
+    let url = br.url();
+    br.goto(&with_lang(&url, "en"));
+    br.screenshot(&format!("journey-{name}-en"));
+    br.goto(&with_lang(&url, "zh"));
+}
+
+/// Sets a field the way a picker does (selects, dates), telling the page.
+fn set(br: &Browser, css: &str, value: &str) {
+    br.exec(&format!(
+        "var e = document.querySelector({css}); e.value = {value}; \
+         e.dispatchEvent(new Event('change', {{bubbles: true}}));",
+        css = json!(css),
+        value = json!(value)
+    ));
+}
+
+/// Marks the first element of `css` whose text contains `text` so that it
+/// can be clicked as `[data-journey=go]`.
+fn pick(br: &Browser, css: &str, text: &str, inner: &str) -> String {
+    br.exec("document.querySelectorAll('[data-journey]').forEach(function (e) { e.removeAttribute('data-journey'); });");
+    let found = br.exec(&format!(
+        "var all = document.querySelectorAll({css}); \
+         for (var i = 0; i < all.length; i++) {{ \
+           if (all[i].textContent.indexOf({text}) >= 0) {{ \
+             var t = {inner} ? all[i].querySelector({inner}) : all[i]; \
+             if (t) {{ t.setAttribute('data-journey', 'go'); return true; }} \
+           }} \
+         }} return false;",
+        css = json!(css),
+        text = json!(text),
+        inner = json!(inner)
+    ));
+    assert_eq!(
+        found,
+        json!(true),
+        "no {css} with `{text}` holding {inner}: {}",
+        br.text("main")
+    );
+    "[data-journey=go]".to_string()
+}
+
+/// Taps a level button of an aspect (the label a finger would touch).
+fn tap(br: &Browser, aspect: &str, value: &str) {
+    br.click(&format!(
+        "fieldset[data-aspect='{aspect}'] input[value='{value}'] + span"
+    ));
+}
+
+/// Types a number for an aspect and leaves the field, as a judge does.
+fn type_number(br: &Browser, aspect: &str, value: &str) {
+    let css = format!("fieldset[data-aspect='{aspect}'] input[inputmode=decimal]");
+    br.type_into(&css, value);
+    br.exec(&format!(
+        "document.querySelector(\"{css}\").dispatchEvent(new Event('change', {{bubbles: true}}));"
+    ));
+}
+
+/// Marks the entry shown: the binary aspect, the judge's level and the
+/// number of safety breaches.
+fn mark_entry(br: &Browser, number: &str, binary: &str, level: &str, breaches: &str) {
+    assert_eq!(br.text("#entry-number"), number);
+    tap(br, "A1.1", binary);
+    tap(br, "A1.2", level);
+    type_number(br, "A1.3", breaches);
+}
+
+/// Changes the contest's status from its overview page.
+fn change_status(br: &Browser, s: &TestServer, c: i64, status: &str) {
+    br.goto(&s.url(&format!("/organise/contests/{c}")));
+    br.click_to_load(&format!(
+        "form[action='/organise/contests/{c}/status']:has(input[value='{status}']) button"
+    ));
+    br.goto(&s.url(&format!("/organise/contests/{c}")));
+    assert_eq!(
+        br.exec(
+            "return document.querySelector('.badge[data-status]').getAttribute('data-status');"
+        ),
+        json!(status),
+        "{}",
+        br.text("main")
+    );
+}
+
+/// The to-do counts a judge sees for the contest.
+fn todo_counts(br: &Browser, c: i64) -> (i64, i64) {
+    let v = br.exec(&format!(
+        "var s = document.getElementById('contest-{c}'); \
+         return [Number(s.querySelector('[data-done]').getAttribute('data-done')), \
+                 Number(s.querySelector('[data-missing]').getAttribute('data-missing'))];"
+    ));
+    (v[0].as_i64().unwrap(), v[1].as_i64().unwrap())
+}
+
+/// Creates a contest through the new-contest form and returns its id.
+#[allow(clippy::too_many_arguments)]
+fn create_contest(
+    br: &Browser,
+    s: &TestServer,
+    code: &str,
+    name_zh: &str,
+    name_en: &str,
+    tier: &str,
+    starts_on: &str,
+    qualified_from: Option<i64>,
+) -> i64 {
+    br.goto(&s.url("/organise/contests/new"));
+    br.type_into("#code", code);
+    br.type_into("#name_zh", name_zh);
+    br.type_into("#name_en", name_en);
+    let tier_value = br.exec(&format!(
+        "var o = Array.prototype.find.call(document.querySelectorAll('#tier_id option'), \
+           function (o) {{ return o.textContent.indexOf({tier}) >= 0; }}); return o ? o.value : null;",
+        tier = json!(tier)
+    ));
+    let tier_value = tier_value
+        .as_str()
+        .unwrap_or_else(|| panic!("no tier {tier}"))
+        .to_string();
+    set(br, "#tier_id", &tier_value);
+    set(br, "#skill_id", &s.world.skill.id.0.to_string());
+    set(br, "#organiser_org_id", &s.world.province.id.0.to_string());
+    set(br, "#starts_on", starts_on);
+    set(br, "#ends_on", starts_on);
+    set(br, "#policy", "china-national");
+    if let Some(from) = qualified_from {
+        br.exec(&format!(
+            "document.querySelector(\"#eligibility_qualified_from option[value='{from}']\").selected = true;"
+        ));
+    }
+    br.click_to_load("form[action='/organise/contests/new'] button[type=submit]");
+    let url = br.url();
+    let id = url
+        .trim_start_matches(&s.url("/organise/contests/"))
+        .split(['?', '/'])
+        .next()
+        .and_then(|x| x.parse::<i64>().ok())
+        .unwrap_or_else(|| panic!("not on the new contest's page: {url}: {}", br.text("main")));
+    assert!(br.text("main").contains(code), "{}", br.text("main"));
+    id
+}
+
+fn a_contest_runs_from_nothing_to_advanced_in_the_pages(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let token = s.login(&s.world.province_organiser);
+    let dir = tempfile::tempdir().unwrap();
+
+    // The judges' accounts, from another city (no page makes accounts).
+    let (st, wz) = api.call(
+        &token,
+        "POST",
+        "/organisations",
+        Some(json!({"parent_id": s.world.province.id.0, "code": "WZ", "name_zh": "温州市", "name_en": "Wenzhou", "kind": "city"})),
+    );
+    assert_eq!(st, 201, "{wz}");
+    let mut judge_ids = Vec::new();
+    for name in ["wz-judge1", "wz-judge2", "wz-chief"] {
+        let (st, u) = api.call(
+            &token,
+            "POST",
+            "/users",
+            Some(json!({"username": name, "display_name": name, "password": PASSWORD, "kind": "judge", "organisation_id": wz["id"]})),
+        );
+        assert_eq!(st, 201, "{u}");
+        judge_ids.push(u["id"].as_i64().unwrap());
+    }
+
+    // The organiser signs in, in Chinese.
+    let br = Browser::start(1280, 900);
+    br.goto(&s.url("/signin?lang=zh"));
+    br.type_into("input[name=username]", &s.world.province_organiser);
+    br.type_into("input[name=password]", PASSWORD);
+    br.click_to_load("form[action='/signin'] button[type=submit]");
+
+    // 1. The contest.
+    let c = create_contest(
+        &br,
+        &s,
+        "ZJ-2027-JOURNEY",
+        "2027年浙江省电工竞赛",
+        "Zhejiang Electricians 2027",
+        "省级",
+        "2027-05-10",
+        None,
+    );
+    assert!(
+        br.text("#checklist").contains("尚无评分组"),
+        "the set-up checklist names what is missing: {}",
+        br.text("#checklist")
+    );
+    both(&br, "01-contest");
+    let (st, made) = api.call(&token, "GET", &format!("/contests/{c}"), None);
+    assert_eq!(st, 200);
+    assert_eq!(made["status"], "draft");
+    change_status(&br, &s, c, "registration");
+
+    // 2. The marking scheme, previewed then saved.
+    br.goto(&s.url(&format!("/organise/contests/{c}/scheme")));
+    br.type_into("#scheme-text", SCHEME);
+    br.click_to_load("form[enctype='multipart/form-data'] button[type=submit]");
+    let preview = br.text("#preview");
+    assert!(
+        preview.contains("A1.2") && preview.contains("全程佩戴安全防护用品"),
+        "{preview}"
+    );
+    br.screenshot("journey-02-scheme-preview-zh");
+    br.click_to_load("#preview button[type=submit]");
+    assert!(
+        br.text("main").contains("评分方案已保存"),
+        "{}",
+        br.text("main")
+    );
+    both(&br, "02-scheme");
+    let (_, versions) = api.call(
+        &token,
+        "GET",
+        &format!("/contests/{c}/scheme/versions"),
+        None,
+    );
+    assert_eq!(versions.as_array().unwrap().len(), 1, "{versions}");
+
+    // 3. The entries, from a CSV file: checked, then registered.
+    let csv = dir.path().join("entries.csv");
+    std::fs::write(&csv, ENTRIES_CSV).unwrap();
+    br.goto(&s.url(&format!("/organise/contests/{c}/entries")));
+    br.choose_file("#entries-file", &csv);
+    br.click_to_load("#check");
+    assert_eq!(br.text("#to-create"), "3", "{}", br.text("main"));
+    br.screenshot("journey-03-entries-check-zh");
+    br.click_to_load("#register");
+    assert!(br.text("#imported").contains('3'), "{}", br.text("main"));
+    assert_eq!(
+        br.exec("return document.querySelectorAll('#entries tbody tr').length;"),
+        json!(3)
+    );
+    for n in ["201", "202", "203"] {
+        assert!(br.text("#entries").contains(n));
+    }
+    both(&br, "03-entries");
+    let (_, entries) = api.call(&token, "GET", &format!("/contests/{c}/entries"), None);
+    assert_eq!(entries.as_array().unwrap().len(), 3, "{entries}");
+
+    // 4. The judges join the contest.
+    let judges_page = s.url(&format!("/organise/contests/{c}/judges"));
+    for (id, role) in judge_ids.iter().zip(["judge", "judge", "chief_judge"]) {
+        br.goto(&judges_page);
+        set(&br, "#user", &id.to_string());
+        set(&br, "#role", role);
+        br.click_to_load(&format!(
+            "form[action='/organise/contests/{c}/judges'] button[type=submit]"
+        ));
+    }
+    br.goto(&judges_page);
+    let listed = br.text("#judges");
+    for name in ["wz-judge1", "wz-judge2", "wz-chief"] {
+        assert!(listed.contains(name), "{listed}");
+    }
+    both(&br, "04-judges");
+
+    // 5. The panel: both judges, the whole practical module.
+    br.goto(&s.url(&format!("/organise/contests/{c}/panels")));
+    br.type_into("#code", "P1");
+    br.type_into("#name", "实操评分组");
+    for id in &judge_ids[..2] {
+        br.click(&format!("#panel-judges input[value='{id}']"));
+    }
+    br.click("#panel-covers input[value='P']");
+    br.click_to_load("#panel-save");
+    let row = br.text("#panels tr[data-panel='P1']");
+    assert!(
+        row.contains("wz-judge1") && row.contains("wz-judge2") && row.contains('P'),
+        "{row}"
+    );
+    both(&br, "05-panel");
+    change_status(&br, &s, c, "running");
+
+    // 6. The judges' private links, printed from the judges page.
+    let mut links = Vec::new();
+    for name in ["wz-judge1", "wz-judge2", "wz-chief"] {
+        br.goto(&judges_page);
+        let go = pick(
+            &br,
+            "#judges tbody tr",
+            name,
+            "form[action$='/link'] button",
+        );
+        br.click_to_load(&go);
+        assert!(br.text("#link-judge").contains(name));
+        links.push(br.text("#link-url"));
+        if name == "wz-judge1" {
+            br.screenshot("journey-06-link-card-zh");
+        }
+    }
+    br.goto(&judges_page);
+    both(&br, "06-links");
+
+    // 7. Two judges, each on a tablet, sign in by their links.
+    let j1 = Browser::start(768, 1024);
+    let j2 = Browser::start(768, 1024);
+    for (tablet, link) in [(&j1, &links[0]), (&j2, &links[1])] {
+        tablet.goto(link);
+        assert_eq!(tablet.url(), s.url("/judge"));
+        tablet.goto(&s.url("/judge?lang=zh"));
+        assert_eq!(todo_counts(tablet, c), (0, 9), "{}", tablet.text("main"));
+        assert!(tablet.text("main").contains("待评: 9"));
+    }
+    both(&j1, "07-judge-todo");
+
+    // The first judge marks entry 201 online.
+    let marking = s.url(&format!("/judge/contests/{c}?lang=zh"));
+    j1.goto(&marking);
+    j1.wait_for(
+        "return document.getElementById('sync').hidden;",
+        json!(false),
+    );
+    mark_entry(&j1, "201", "1", "3", "0");
+    j1.wait_for(UNSENT, json!(0));
+    both(&j1, "08-judge1-marking");
+
+    // The network drops; the judge marks on: the marks wait on the tablet,
+    // counted on the page.
+    assert_eq!(j1.text("#entry-number"), "201");
+    j1.set_offline(true);
+    j1.click("#next");
+    mark_entry(&j1, "202", "1", "2", "1");
+    j1.wait_for(UNSENT, json!(3));
+    assert!(
+        j1.text("#sync").contains("未发送的评分: 3"),
+        "{}",
+        j1.text("#sync")
+    );
+    j1.click("#next");
+    mark_entry(&j1, "203", "0", "2", "1");
+    j1.wait_for(UNSENT, json!(6));
+    assert!(
+        j1.text("#sync").contains("未发送的评分: 6"),
+        "{}",
+        j1.text("#sync")
+    );
+    j1.screenshot("journey-09-judge1-offline-zh");
+    let arrived = |entry: &str| -> usize {
+        let (_, list) = api.call(&token, "GET", &format!("/contests/{c}/entries"), None);
+        let id = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["start_number"] == entry)
+            .unwrap()["id"]
+            .clone();
+        let (_, trail) = api.call(
+            &token,
+            "GET",
+            &format!("/contests/{c}/entries/{id}/marks"),
+            None,
+        );
+        trail["marks"].as_array().map_or(0, Vec::len)
+    };
+    assert_eq!(arrived("202"), 0, "nothing arrives while offline");
+
+    // The network returns: the queue is sent, and a reload shows nothing
+    // left to send.
+    j1.set_offline(false);
+    j1.wait_for(UNSENT, json!(0));
+    assert!(j1.text("#sync").contains("全部评分已发送"));
+    j1.goto(&with_lang(&j1.url(), "zh"));
+    j1.wait_for(UNSENT, json!(0));
+    assert_eq!(arrived("202"), 3);
+    assert_eq!(arrived("203"), 3);
+    j1.screenshot("journey-09-judge1-back-online-zh");
+    j1.goto(&with_lang(&j1.url(), "en"));
+    j1.screenshot("journey-09-judge1-back-online-en");
+    j1.goto(&s.url("/judge?lang=zh"));
+    assert_eq!(todo_counts(&j1, c), (9, 0), "{}", j1.text("main"));
+
+    // The second judge marks everything online; on entry 201 the two
+    // judges' levels are two apart.
+    j2.goto(&marking);
+    j2.wait_for(
+        "return document.getElementById('sync').hidden;",
+        json!(false),
+    );
+    mark_entry(&j2, "201", "1", "1", "0");
+    j2.click("#next");
+    mark_entry(&j2, "202", "1", "2", "1");
+    j2.click("#next");
+    mark_entry(&j2, "203", "0", "3", "1");
+    j2.wait_for(UNSENT, json!(0));
+    j2.screenshot("journey-10-judge2-marking-zh");
+    j2.goto(&s.url("/judge?lang=zh"));
+    assert_eq!(todo_counts(&j2, c), (9, 0), "{}", j2.text("main"));
+    both(&j2, "10-judge2-todo");
+
+    // 8. The chief judge: the spread blocks sign-off of entry 201.
+    let chief = Browser::start(1024, 1366);
+    chief.goto(&links[2]);
+    let review = s.url(&format!("/judge/contests/{c}/review?lang=zh"));
+    chief.goto(&review);
+    let go = pick(
+        &chief,
+        "section.judge-review",
+        "201",
+        "li[data-module='P'] form button",
+    );
+    chief.click_to_load(&go);
+    let blocked = chief.exec(
+        "var e = document.querySelector('section.judge-review li[data-module=P] .field-error'); return e ? e.textContent : '';",
+    );
+    assert!(
+        !blocked.as_str().unwrap_or("").is_empty(),
+        "the sign-off is refused: {}",
+        chief.text("main")
+    );
+    both(&chief, "11-chief-spread");
+    // The second judge looks again and re-marks the disputed level on the
+    // marking page.
+    j2.goto(&s.url("/judge?lang=zh"));
+    let go = pick(&j2, "table.judge-todo tbody tr", "201", "a");
+    j2.click_to_load(&go);
+    assert_eq!(j2.text("#entry-number"), "201");
+    tap(&j2, "A1.2", "2");
+    j2.wait_for(UNSENT, json!(0));
+
+    // 9. Sign-off of every module.
+    for n in ["201", "202", "203"] {
+        chief.goto(&review);
+        let go = pick(
+            &chief,
+            "section.judge-review",
+            n,
+            "li[data-module='P'] form button",
+        );
+        chief.click_to_load(&go);
+    }
+    chief.goto(&review);
+    assert_eq!(
+        chief.exec("return document.querySelectorAll('li[data-module=P] .badge.signed').length;"),
+        json!(3),
+        "{}",
+        chief.text("main")
+    );
+    both(&chief, "12-signed-off");
+
+    // 10. Marking closes; the results are published.
+    change_status(&br, &s, c, "marking_closed");
+    br.goto(&s.url(&format!("/organise/contests/{c}/publish")));
+    let standings: Value = br.exec(
+        "return Array.prototype.map.call(document.querySelectorAll('#standings tbody tr'), function (r) { return [r.cells[1].textContent.trim(), r.cells[4].textContent.trim()]; });",
+    );
+    // 201: 2 + 6 × 2.5 / 3 + 3; 202: 2 + 4 + 2.5; 203: 0 + 5 + 2.5.
+    assert_eq!(
+        standings,
+        json!([["201", "10"], ["202", "8.5"], ["203", "7.5"]]),
+        "{}",
+        br.text("main")
+    );
+    both(&br, "13-publish-preview");
+    br.click_to_load("#publish");
+    assert!(
+        br.text("#published").contains("成绩已发布"),
+        "{}",
+        br.text("main")
+    );
+    both(&br, "14-published");
+    br.goto(&s.url(&format!("/contests/{c}?lang=zh")));
+    let public = br.text("main");
+    for n in ["201", "202", "203", "张伟"] {
+        assert!(public.contains(n), "{public}");
+    }
+    both(&br, "15-results");
+    let (_, published) = api.call(&token, "GET", &format!("/contests/{c}"), None);
+    assert_eq!(published["status"], "published", "{published}");
+
+    // 11. Advancement to the national contest.
+    let next = create_contest(
+        &br,
+        &s,
+        "CN-2027-ELEC",
+        "2027年全国电工竞赛",
+        "National Electricians 2027",
+        "全国",
+        "2027-09-10",
+        Some(c),
+    );
+    change_status(&br, &s, next, "registration");
+    br.goto(&s.url(&format!("/organise/contests/{next}/advancement")));
+    both(&br, "16-advancement");
+}
+
+on_both_backends!(a_contest_runs_from_nothing_to_advanced_in_the_pages);
