@@ -266,6 +266,24 @@ fn actions_ask_for_confirmation_first(backend: Backend) {
     );
     assert_eq!(p.status, 303, "{}", p.text());
     assert_eq!(entries_of(&s, &x, d), before + 1);
+
+    // Saving again adds version 2 rather than replacing version 1.
+    let p = v.post(
+        &q,
+        &[
+            ("action", "save"),
+            ("text", &rules.replace("top = 1", "top = 2")),
+            ("reason", ""),
+        ],
+    );
+    assert_eq!(p.status, 303, "{}", p.text());
+    assert_eq!(p.location.as_deref(), Some(format!("{q}?saved=2").as_str()));
+    let p = v.get(&q);
+    assert!(
+        p.text().contains("Current rules (version 2"),
+        "{}",
+        p.text()
+    );
 }
 
 on_both_backends!(actions_ask_for_confirmation_first);
