@@ -84,6 +84,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "organise/nav.html",
         include_str!("../../../../templates/pages/organise/nav.html"),
     ),
+    (
+        "organise/entry_edit.html",
+        include_str!("../../../../templates/pages/organise/entry_edit.html"),
+    ),
+    (
+        "organise/entry_withdraw.html",
+        include_str!("../../../../templates/pages/organise/entry_withdraw.html"),
+    ),
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
