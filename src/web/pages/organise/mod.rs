@@ -149,6 +149,9 @@ struct Heading {
     ends_on: String,
     status: String,
     status_name: String,
+    /// The zone the contest's times are shown in.
+    #[serde(skip)]
+    zone: chrono_tz::Tz,
 }
 
 fn heading(conn: &mut Connection, lang: Lang, state: &State, c: &Contest) -> AppResult<Heading> {
@@ -173,6 +176,7 @@ fn heading_of(lang: Lang, state: &State, c: &Contest, tier: &Tier, skill: &Skill
         ends_on: c.ends_on.to_string(),
         status: c.status.to_string(),
         status_name: state.catalog.get(lang, &format!("status_{}", c.status)),
+        zone: crate::web::pages::time::zone(state, &c.time_zone),
     }
 }
 
