@@ -85,7 +85,10 @@ async fn create(
         judge: judge.display_name,
         contest: pick(lang, &contest.name_zh, &contest.name_en),
         contest_code: contest.code,
-        expires_at: link.expires_at.format("%Y-%m-%d %H:%M").to_string(),
+        expires_at: crate::web::pages::time::local_time(
+            link.expires_at,
+            crate::web::pages::time::zone(&state, &contest.time_zone),
+        ),
         qr: qr(&url)?,
         url,
     };

@@ -302,7 +302,7 @@ fn scheme_state(
         .map(|v| VersionRow {
             version: v.version,
             reason: v.reason,
-            at: v.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            at: crate::web::pages::time::local_time(v.created_at, head.zone),
         })
         .collect();
     let frozen = page.frozen;
@@ -533,7 +533,7 @@ fn policy_state(
         .map(|v| VersionRow {
             version: v.version,
             reason: v.reason,
-            at: v.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            at: crate::web::pages::time::local_time(v.created_at, head.zone),
         })
         .collect();
     let mut bundled = Vec::new();

@@ -9,6 +9,7 @@ use crate::web::auth::Caller;
 use crate::web::pages::forms::FormData;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
+use crate::web::pages::time::local_time;
 use crate::web::routes;
 use crate::web::State;
 use crate::workflow::contests::{judges_page, LinkState};
@@ -77,6 +78,7 @@ async fn page(
         LinkState::Expired => "link_expired",
         LinkState::Live => "link_live",
     };
+    let head = super::named_heading(lang, &state, &page.contest);
     let judges: Vec<JudgeRow> = page
         .judges
         .into_iter()
@@ -91,8 +93,8 @@ async fn page(
                 .iter()
                 .map(|l| LinkRow {
                     id: l.record.id,
-                    created_at: l.record.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                    expires_at: l.record.expires_at.format("%Y-%m-%d %H:%M").to_string(),
+                    created_at: local_time(l.record.created_at, head.zone),
+                    expires_at: local_time(l.record.expires_at, head.zone),
                     state: state.catalog.get(lang, state_key(l.state)),
                     live: l.state == LinkState::Live,
                 })
@@ -108,10 +110,7 @@ async fn page(
         })
         .collect();
     let mut ctx = tera::Context::new();
-    ctx.insert(
-        "contest",
-        &super::named_heading(lang, &state, &page.contest),
-    );
+    ctx.insert("contest", &head);
     ctx.insert("section", "judges");
     ctx.insert("judges", &judges);
     ctx.insert("candidates", &candidates);

@@ -99,6 +99,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "organise/qualification.html",
         include_str!("../../../../templates/pages/organise/qualification.html"),
     ),
+    (
+        "organise/entry_edit.html",
+        include_str!("../../../../templates/pages/organise/entry_edit.html"),
+    ),
+    (
+        "organise/entry_withdraw.html",
+        include_str!("../../../../templates/pages/organise/entry_withdraw.html"),
+    ),
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -162,6 +170,9 @@ struct Heading {
     ends_on: String,
     status: String,
     status_name: String,
+    /// The zone the contest's times are shown in.
+    #[serde(skip)]
+    zone: chrono_tz::Tz,
 }
 
 fn heading(conn: &mut Connection, lang: Lang, state: &State, c: &Contest) -> AppResult<Heading> {
@@ -186,6 +197,7 @@ fn heading_of(lang: Lang, state: &State, c: &Contest, tier: &Tier, skill: &Skill
         ends_on: c.ends_on.to_string(),
         status: c.status.to_string(),
         status_name: state.catalog.get(lang, &format!("status_{}", c.status)),
+        zone: crate::web::pages::time::zone(state, &c.time_zone),
     }
 }
 

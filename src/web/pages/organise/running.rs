@@ -148,7 +148,7 @@ fn publish_ctx(head: &super::Heading, page: &PublishPage, lang: Lang) -> tera::C
         .map(|h| VersionRow {
             version: h.version,
             reason: h.reason.clone(),
-            at: h.at.format("%Y-%m-%d %H:%M").to_string(),
+            at: crate::web::pages::time::local_time(h.at, head.zone),
         })
         .collect();
     ctx.insert("history", &history);
