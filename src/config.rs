@@ -218,10 +218,13 @@ pub struct Settings {
     pub body_min_rate: u64,
     /// Requests one client address may have in progress at once; 0 for no cap.
     pub requests_per_address: usize,
+    /// The zone of new contests, and of the times on pages tied to no contest.
+    pub time_zone: chrono_tz::Tz,
 }
 
 pub const DEFAULT_DATABASE: &str = "jiangxin.db";
 pub const DEFAULT_PORT: u16 = 8080;
+pub const DEFAULT_TIME_ZONE: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -237,6 +240,7 @@ impl Default for Settings {
             body_seconds: 30,
             body_min_rate: 1024,
             requests_per_address: 128,
+            time_zone: DEFAULT_TIME_ZONE,
         }
     }
 }
@@ -403,6 +407,9 @@ impl Settings {
                 )
             })?;
         }
+        if let Some(v) = lookup("JIANGXIN_TIME_ZONE") {
+            s.time_zone = parse_time_zone(&v).map_err(|p| err("JIANGXIN_TIME_ZONE", p))?;
+        }
         if matches!(s.database, DatabaseUrl::Postgres(_)) && s.secret.is_none() {
             return Err(err(
                 "JIANGXIN_SECRET",
@@ -431,6 +438,14 @@ fn parse_bool(text: &str) -> Result<bool, String> {
         "0" | "false" | "no" | "off" => Ok(false),
         other => Err(format!("'{other}' is not true or false")),
     }
+}
+
+/// A time zone by its IANA name (`Asia/Shanghai`, `Europe/Paris`, `UTC`).
+pub fn parse_time_zone(text: &str) -> Result<chrono_tz::Tz, String> {
+    let name = text.trim();
+    name.parse::<chrono_tz::Tz>().map_err(|_| {
+        format!("'{name}' is not a time zone name of the IANA database (e.g. Asia/Shanghai)")
+    })
 }
 
 #[cfg(test)]
@@ -563,5 +578,18 @@ mod tests {
         ] {
             assert_eq!(settings(&[(var, bad)]).unwrap_err().variable, var);
         }
+    }
+
+    #[test]
+    fn the_time_zone_is_read_and_checked() {
+        assert_eq!(Settings::default().time_zone, chrono_tz::Asia::Shanghai);
+        let s = settings(&[("JIANGXIN_TIME_ZONE", " Europe/Paris ")]).unwrap();
+        assert_eq!(s.time_zone, chrono_tz::Europe::Paris);
+        let e = settings(&[("JIANGXIN_TIME_ZONE", "Mars/Olympus")]).unwrap_err();
+        assert_eq!(e.variable, "JIANGXIN_TIME_ZONE");
+        assert!(
+            e.to_string().contains("'Mars/Olympus' is not a time zone"),
+            "{e}"
+        );
     }
 }

@@ -234,6 +234,26 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
         ),
         case(
             "GET",
+            format!("/organise/contests/{c}/qualification"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/publish/confirm"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/advancement/confirm"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/status?status=running"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
             format!("/api/v1/contests/{draft}"),
             [401, 200, 403, 403, 403],
         ),

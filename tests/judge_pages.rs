@@ -156,11 +156,28 @@ fn links_sign_in_and_dead_links_say_so(backend: Backend) {
         "/organise/contests/{}/judge-links/{link_id}/revoke",
         x.contest
     );
-    let (st, _, _) = org.post(&revoke, &[]);
+    let (st, _, _) = org.post(&revoke, &[("confirm", "yes")]);
     assert_eq!(st, 403, "no form token, nothing revoked");
+    // The card offers revoking as a plain link, away from printing, to a
+    // page that says what will happen; a form without the confirmation
+    // revokes nothing.
+    assert!(
+        !card.contains(&format!("method=\"post\" action=\"{revoke}\"")),
+        "no one-click revoke on the card"
+    );
+    assert!(card.contains(&format!("href=\"{revoke}\" id=\"revoke\"")));
+    let (st, page) = org.get(&revoke);
+    assert_eq!(st, 200);
+    assert!(
+        page.contains("wz-judge1") && page.contains("stops working at once"),
+        "{page}"
+    );
+    let (st, _, page) = org.post(&revoke, &[("csrf", &csrf)]);
+    assert_eq!(st, 422, "not confirmed, nothing revoked");
+    assert!(page.contains("id=\"unconfirmed\""), "{page}");
     let fresh = Visitor::new(&s, "en");
     fresh.sign_in_by_link(url.strip_prefix(&s.base).unwrap());
-    let (st, to, _) = org.post(&revoke, &[("csrf", &csrf)]);
+    let (st, to, _) = org.post(&revoke, &[("csrf", &csrf), ("confirm", "yes")]);
     assert_eq!(
         (st, to),
         (303, format!("/organise/contests/{}/judges", x.contest))

@@ -219,7 +219,10 @@ fn an_organiser_sets_a_contest_up_through_the_forms(backend: Backend) {
 
     // Registration opens; a file with a bad row is reported and nothing is saved.
     v.get(&at);
-    let p = v.post(&format!("{at}/status"), &[("status", "registration")]);
+    let p = v.post(
+        &format!("{at}/status"),
+        &[("status", "registration"), ("confirm", "yes")],
+    );
     assert_eq!(p.status, 303);
     let entries_page = format!("/organise/contests/{id}/entries");
     let count = |api: &Api| {
@@ -335,7 +338,7 @@ fn progress_and_panels_follow_the_marks(backend: Backend) {
     assert_eq!(p.status, 200);
     let p = v.post(
         &format!("/organise/contests/{c}/publish"),
-        &[("reason", "")],
+        &[("reason", ""), ("confirm", "yes")],
     );
     assert_eq!(p.status, 422);
     assert!(
@@ -374,9 +377,11 @@ fn only_organisers_of_the_contest_see_its_pages(backend: Backend) {
     }
     let p = city.post(
         &format!("/organise/contests/{c}/status"),
-        &[("status", "running")],
+        &[("status", "running"), ("confirm", "yes")],
     );
     assert_eq!(p.status, 403);
+    let p = city.get(&format!("/organise/contests/{c}/status?status=running"));
+    assert_eq!(p.status, 403, "nor its confirmation page");
     let p = city.get("/organise/contests/999999");
     assert_eq!(p.status, 404);
     assert!(p.text().contains("There is no such page or record"));

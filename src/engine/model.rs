@@ -292,6 +292,8 @@ pub struct Contest {
     pub reference_date: NaiveDate,
     pub status: ContestStatus,
     pub eligibility: Eligibility,
+    /// The IANA name of the zone the contest's times are shown in.
+    pub time_zone: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -633,6 +633,7 @@ mod tests {
             reference_date: "2026-10-12".parse().unwrap(),
             status: ContestStatus::Registration,
             eligibility,
+            time_zone: "Asia/Shanghai".into(),
         }
     }
 

@@ -401,6 +401,43 @@ pub fn cell(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// A registration file to fill in: every column the importer reads, headed in
+/// Chinese (`chinese`) or English, with one example row naming
+/// `organisation`, as UTF-8 with a byte order mark so that spreadsheet
+/// programs open it correctly.
+pub fn write_template<W: Write>(
+    mut w: W,
+    chinese: bool,
+    organisation: &str,
+) -> Result<(), csv::Error> {
+    w.write_all(UTF8_BOM)?;
+    let mut writer = csv::Writer::from_writer(w);
+    let pick = |column: Column| headers(column)[usize::from(chinese)];
+    writer.write_record(COLUMNS.map(pick))?;
+    let example = |column: Column| -> &str {
+        match (column, chinese) {
+            (Column::StartNumber, _) => "A001",
+            (Column::Team, _) => "",
+            (Column::Name, true) => "陈志强",
+            (Column::Name, false) => "Chen Zhiqiang",
+            (Column::IdType, true) => "居民身份证",
+            (Column::IdType, false) => "resident_id",
+            (Column::IdNumber, _) => "440106199003150036",
+            (Column::BirthDate, _) => "1990-03-15",
+            (Column::Gender, true) => "男",
+            (Column::Gender, false) => "male",
+            (Column::Organisation, _) => organisation,
+            (Column::Group, true) => "职工",
+            (Column::Group, false) => "employee",
+            (Column::SkillLevel, true) => "高级工",
+            (Column::SkillLevel, false) => "level3",
+        }
+    };
+    writer.write_record(COLUMNS.map(|c| cell(example(c)).into_owned()))?;
+    writer.flush()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -882,5 +919,20 @@ A003,,Maria Santos,护照,P1234567,1995/3/8,F,GZ-ELEC-01,职工,
             times[2],
             times[4]
         );
+    }
+
+    #[test]
+    fn the_template_reads_back_in_both_languages() {
+        for chinese in [true, false] {
+            let mut out = Vec::new();
+            write_template(&mut out, chinese, "GZ-ELEC-01").unwrap();
+            assert!(out.starts_with(UTF8_BOM));
+            let text = std::str::from_utf8(&out[UTF8_BOM.len()..]).unwrap();
+            assert_eq!(text.starts_with("参赛号,"), chinese, "{text}");
+            let rows = parse_entries(text).unwrap();
+            assert_eq!(rows.len(), 1);
+            assert_eq!(rows[0].organisation, "GZ-ELEC-01");
+            assert_eq!(rows[0].start_number.as_deref(), Some("A001"));
+        }
     }
 }

@@ -27,6 +27,7 @@ struct ContestRow {
     max_age: Option<i32>,
     required_group: Option<String>,
     eligible_org_id: Option<i64>,
+    time_zone: String,
 }
 
 impl ContestRow {
@@ -55,6 +56,7 @@ impl ContestRow {
             starts_on: self.starts_on,
             ends_on: self.ends_on,
             reference_date: self.reference_date,
+            time_zone: self.time_zone,
         })
     }
 }
@@ -321,4 +323,11 @@ fn assignments(rows: Vec<(i64, i64, String)>) -> QueryResult<Vec<Assignment>> {
             })
         })
         .collect()
+}
+
+/// Sets the zone (an IANA name) a contest's times are shown in.
+pub fn set_time_zone(conn: &mut DbConnection, id: ContestId, zone: &str) -> QueryResult<usize> {
+    diesel::update(contests::table.find(id.0))
+        .set(contests::time_zone.eq(zone))
+        .execute(conn)
 }

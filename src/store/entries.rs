@@ -358,3 +358,18 @@ impl diesel::serialize::ToSql<diesel::sql_types::Timestamp, diesel::pg::Pg> for 
         )
     }
 }
+
+/// Sets an entry's start number and team name.
+pub fn set_number_and_team(
+    conn: &mut DbConnection,
+    id: EntryId,
+    start_number: &str,
+    team_name: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(entries::table.find(id.0))
+        .set((
+            entries::start_number.eq(start_number),
+            entries::team_name.eq(team_name),
+        ))
+        .execute(conn)
+}

@@ -63,6 +63,7 @@ diesel::table! {
         eligible_org_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        time_zone -> Text,
     }
 }
 

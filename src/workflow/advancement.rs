@@ -28,6 +28,12 @@ pub fn put_rules(
     reason: Option<&str>,
     by: Option<UserId>,
 ) -> AppResult<i32> {
+    check_rules(conn, contest, text)?;
+    Ok(store::insert_pathway(conn, contest, text, reason, by)?)
+}
+
+/// The checks of [`put_rules`], without storing anything.
+fn check_rules(conn: &mut DbConnection, contest: ContestId, text: &str) -> AppResult<()> {
     let rules = read_rules(text).map_err(|e| document_error("invalid_rules", "rules", e))?;
     let target = contests::get(conn, contest)?;
     if rules.contest != target.code {
@@ -104,7 +110,7 @@ pub fn put_rules(
             format!("these pathways would form a cycle: {}", cycle.join(" ← ")),
         ));
     }
-    Ok(store::insert_pathway(conn, contest, text, reason, by)?)
+    Ok(())
 }
 
 /// A proposal with the warnings about its feeders.
@@ -153,8 +159,17 @@ fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
             "this contest has no qualification rules yet",
         )
     })?;
-    let mut rules =
-        read_rules(&stored.body).map_err(|e| document_error("invalid_rules", "rules", e))?;
+    gather_from(conn, contest, stored.version, &stored.body)
+}
+
+/// What a proposal from the rules `body` (numbered `version`) is made from.
+fn gather_from(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    version: i32,
+    body: &str,
+) -> AppResult<Gathered> {
+    let mut rules = read_rules(body).map_err(|e| document_error("invalid_rules", "rules", e))?;
     let target = contests::get(conn, contest)?;
     let orgs: HashMap<i64, Organisation> = organisations::all(conn)?
         .into_iter()
@@ -245,7 +260,7 @@ fn gather(conn: &mut DbConnection, contest: ContestId) -> AppResult<Gathered> {
         }
     }
     Ok(Gathered {
-        version: stored.version,
+        version,
         rules,
         results,
         sources,
@@ -402,6 +417,11 @@ impl<'a> Eligibility<'a> {
 /// not for everyone else, with the difference from what was confirmed.
 pub fn proposal(conn: &mut DbConnection, contest: ContestId) -> AppResult<ProposalView> {
     let g = gather(conn, contest)?;
+    Ok(view_of(g))
+}
+
+/// The proposal made from what was gathered, with its warnings.
+fn view_of(g: Gathered) -> ProposalView {
     let proposal = propose(&g.rules, &g.results, &g.confirmed);
     let mut warnings = g.warnings;
     for u in &proposal.unfilled {
@@ -410,11 +430,11 @@ pub fn proposal(conn: &mut DbConnection, contest: ContestId) -> AppResult<Propos
             u.group, u.filled, u.places
         ));
     }
-    Ok(ProposalView {
+    ProposalView {
         rules_version: g.version,
         proposal,
         warnings,
-    })
+    }
 }
 
 /// An entry created (or found) by confirmation.
@@ -596,4 +616,46 @@ pub fn provenance(
     let c = load_contest(conn, contest)?;
     allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
     Ok(store::advancements_into(conn, contest)?)
+}
+
+/// The proposal that the rules `text` would give, checked as [`save_rules`]
+/// checks them but stored nowhere (the contest's organisers). Numbered as
+/// the version saving them would make.
+pub fn preview_rules(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+    text: &str,
+) -> AppResult<ProposalView> {
+    crate::workflow::contests::load_managed(conn, actor, contest)?;
+    check_rules(conn, contest, text)?;
+    let next = store::current_pathway(conn, contest)?.map_or(1, |p| p.version + 1);
+    let g = gather_from(conn, contest, next, text)?;
+    Ok(view_of(g))
+}
+
+/// A contest's current qualification rules, as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct CurrentRules {
+    pub version: i32,
+    pub body: String,
+    pub reason: Option<String>,
+    pub at: chrono::NaiveDateTime,
+}
+
+/// The contest's current qualification rules, if it has some (its organisers).
+pub fn current_rules(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<Option<CurrentRules>> {
+    crate::workflow::contests::load_managed(conn, actor, contest)?;
+    Ok(
+        store::current_pathway(conn, contest)?.map(|p| CurrentRules {
+            version: p.version,
+            body: p.body,
+            reason: p.reason,
+            at: p.created_at,
+        }),
+    )
 }

@@ -29,6 +29,9 @@ pub struct ContestInput {
     pub ends_on: NaiveDate,
     pub reference_date: NaiveDate,
     pub eligibility: EligibilityInput,
+    /// The IANA name of the zone of the contest's times; `None` keeps the
+    /// contest's (or, for a new contest, the stored default).
+    pub time_zone: Option<String>,
 }
 
 /// Who may enter, as an organiser gives it.
@@ -191,6 +194,7 @@ pub fn create_contest(
     actor: &Actor,
     input: ContestInput,
 ) -> AppResult<crate::engine::model::Contest> {
+    let zone = time_zone_of(&input)?;
     write_tx(conn, |conn| {
         let fields = contest_fields(conn, input, None)?;
         let organiser = organisations::get(conn, fields.organiser_org_id)?;
@@ -204,13 +208,17 @@ pub fn create_contest(
                 fields.code
             )));
         }
-        let c = store::insert(conn, &fields, ContestStatus::Draft)?;
+        let mut c = store::insert(conn, &fields, ContestStatus::Draft)?;
+        if let Some(zone) = &zone {
+            store::set_time_zone(conn, c.id, zone)?;
+            c.time_zone = zone.clone();
+        }
         audit::record(
             conn,
             actor.user(),
             "contest.create",
             ("contest", Some(c.id.0)),
-            serde_json::json!({"code": c.code}),
+            serde_json::json!({"code": c.code, "time_zone": c.time_zone}),
         )?;
         Ok(c)
     })
@@ -223,6 +231,7 @@ pub fn update_contest(
     id: ContestId,
     input: ContestInput,
 ) -> AppResult<crate::engine::model::Contest> {
+    let zone = time_zone_of(&input)?;
     write_tx(conn, |conn| {
         let current = load_managed(conn, actor, id)?;
         if !current.contest.status.accepts_registrations() {
@@ -245,13 +254,17 @@ pub fn update_contest(
                 )));
             }
         }
-        let c = store::update_fields(conn, id, &fields)?;
+        let mut c = store::update_fields(conn, id, &fields)?;
+        if let Some(zone) = &zone {
+            store::set_time_zone(conn, id, zone)?;
+            c.time_zone = zone.clone();
+        }
         audit::record(
             conn,
             actor.user(),
             "contest.update",
             ("contest", Some(id.0)),
-            serde_json::json!({"code": c.code}),
+            serde_json::json!({"code": c.code, "time_zone": c.time_zone}),
         )?;
         Ok(c)
     })
@@ -960,4 +973,17 @@ pub fn setup_checklist(
         out.push(ChecklistItem::new("live_hidden", "live"));
     }
     Ok(out)
+}
+
+/// The zone a contest body names, checked: its canonical IANA name.
+fn time_zone_of(input: &ContestInput) -> AppResult<Option<String>> {
+    input
+        .time_zone
+        .as_deref()
+        .map(|z| {
+            crate::config::parse_time_zone(z)
+                .map(|tz| tz.name().to_string())
+                .map_err(|m| AppError::invalid("time_zone", m))
+        })
+        .transpose()
 }

@@ -275,25 +275,7 @@ pub fn withdraw(
     contest: ContestId,
     entry: EntryId,
 ) -> AppResult<()> {
-    write_tx(conn, |conn| {
-        crate::workflow::contests::load_managed(conn, actor, contest)?;
-        let e = entries::get(conn, contest, entry)?;
-        if e.status == EntryStatus::Withdrawn {
-            return Err(AppError::conflict(format!(
-                "entry {} is already withdrawn",
-                e.start_number
-            )));
-        }
-        entries::set_status(conn, entry, EntryStatus::Withdrawn)?;
-        audit::record(
-            conn,
-            actor.user(),
-            "entry.withdraw",
-            ("entry", Some(entry.0)),
-            serde_json::json!({"contest": contest, "start_number": e.start_number}),
-        )?;
-        Ok(())
-    })
+    withdraw_because(conn, actor, contest, entry, None)
 }
 
 /// The entries of a contest the actor may see, and whether with the
@@ -317,4 +299,139 @@ pub fn visible_entries(
         }
     }
     Ok((out, details))
+}
+
+/// Withdraws an entry, with its audit row carrying the reason when one is
+/// given, for a caller who may manage the contest.
+pub fn withdraw_because(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+    entry: EntryId,
+    reason: Option<&str>,
+) -> AppResult<()> {
+    let reason = reason
+        .map(|r| super::check_text("reason", r, 500))
+        .transpose()?;
+    write_tx(conn, |conn| {
+        crate::workflow::contests::load_managed(conn, actor, contest)?;
+        let e = entries::get(conn, contest, entry)?;
+        if e.status == EntryStatus::Withdrawn {
+            return Err(AppError::conflict(format!(
+                "entry {} is already withdrawn",
+                e.start_number
+            )));
+        }
+        entries::set_status(conn, entry, EntryStatus::Withdrawn)?;
+        let mut detail = serde_json::json!({"contest": contest, "start_number": e.start_number});
+        if let Some(r) = &reason {
+            detail["reason"] = serde_json::Value::from(r.as_str());
+        }
+        audit::record(
+            conn,
+            actor.user(),
+            "entry.withdraw",
+            ("entry", Some(entry.0)),
+            detail,
+        )?;
+        Ok(())
+    })
+}
+
+/// What an organiser may change in an entry once it is registered.
+#[derive(Debug, Clone)]
+pub struct EntryEdit {
+    pub start_number: String,
+    /// Empty or `None` for an entry of one competitor.
+    pub team_name: Option<String>,
+}
+
+/// One entry of a contest the actor may manage, as listed.
+pub fn managed_entry(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+    entry: EntryId,
+) -> AppResult<EntryView> {
+    crate::workflow::contests::load_managed(conn, actor, contest)?;
+    contest_entries(conn, contest)?
+        .into_iter()
+        .find(|v| v.entry.id == entry)
+        .ok_or_else(|| AppError::not_found(format!("entry {entry} is not in contest {contest}")))
+}
+
+/// Changes an entry's start number and team name, with an audit row giving
+/// both before and after, while the contest takes registrations.
+pub fn edit_entry(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+    entry: EntryId,
+    edit: &EntryEdit,
+) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let c = crate::workflow::contests::load_managed(conn, actor, contest)?;
+        if !c.contest.status.accepts_registrations() {
+            return Err(AppError::conflict(format!(
+                "contest {} is '{}': entries can be changed only in draft or registration",
+                c.contest.code, c.contest.status
+            )));
+        }
+        let e = entries::get(conn, contest, entry)?;
+        let number = super::check_text("start_number", &edit.start_number, 20)?;
+        let team = match edit.team_name.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(t) => Some(super::check_text("team_name", t, 100)?),
+        };
+        if team.is_none() && e.members.len() > 1 {
+            return Err(AppError::invalid(
+                "team_name",
+                format!("a team of {} needs a team name", e.members.len()),
+            ));
+        }
+        let taken = entries::of_contest(conn, contest)?
+            .iter()
+            .any(|o| o.id != entry && o.start_number == number);
+        if taken {
+            return Err(AppError::invalid(
+                "start_number",
+                format!("start number {number} is already taken by another entry"),
+            ));
+        }
+        if number == e.start_number && team == e.team_name {
+            return Ok(());
+        }
+        entries::set_number_and_team(conn, entry, &number, team.as_deref())?;
+        audit::record(
+            conn,
+            actor.user(),
+            "entry.edit",
+            ("entry", Some(entry.0)),
+            serde_json::json!({
+                "contest": contest,
+                "before": {"start_number": e.start_number, "team_name": e.team_name},
+                "after": {"start_number": number, "team_name": team},
+            }),
+        )?;
+        Ok(())
+    })
+}
+
+/// A registration file to fill in for a contest the actor may manage, with
+/// Chinese or English headers and an example row naming the organiser.
+pub fn registration_template(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+    chinese: bool,
+) -> AppResult<EntriesFile> {
+    let c = crate::workflow::contests::load_managed(conn, actor, contest)?;
+    let organiser = organisations::get(conn, c.contest.organiser_org_id)?;
+    let mut out = Vec::new();
+    crate::io::entries_csv::write_template(&mut out, chinese, &organiser.code)
+        .map_err(|e| AppError::internal(format!("writing CSV: {e}")))?;
+    Ok(EntriesFile {
+        contest_code: c.contest.code,
+        csv: String::from_utf8(out).map_err(|_| AppError::internal("the template is not UTF-8"))?,
+    })
 }

@@ -84,6 +84,13 @@ pub struct ContestBody {
     pub reference_date: NaiveDate,
     #[serde(default)]
     pub eligibility: EligibilityBody,
+    /// The IANA name of the zone the pages show the contest's times in
+    /// (e.g. `Asia/Shanghai`). A new contest without one takes the
+    /// installation's (`JIANGXIN_TIME_ZONE`); a change without one keeps the
+    /// contest's.
+    #[serde(default)]
+    #[schema(example = "Asia/Shanghai")]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Deserialize, Clone, Default, ToSchema)]
@@ -119,10 +126,13 @@ async fn create(
     caller: Caller,
     body: web::Json<ContestBody>,
 ) -> AppResult<HttpResponse> {
-    let body = body.into_inner();
+    let mut input: ContestInput = body.into_inner().into();
+    input
+        .time_zone
+        .get_or_insert_with(|| state.settings.time_zone.name().to_string());
     let actor = caller.actor;
     let contest = state
-        .db(move |conn| contests::create_contest(conn, &actor, body.into()))
+        .db(move |conn| contests::create_contest(conn, &actor, input))
         .await?;
     Ok(HttpResponse::Created().json(contest))
 }
@@ -431,6 +441,7 @@ impl From<ContestBody> for ContestInput {
                 within_organisation: b.eligibility.within_organisation,
                 qualified_from: b.eligibility.qualified_from,
             },
+            time_zone: b.time_zone,
         }
     }
 }

@@ -323,28 +323,14 @@ async fn put_panel(
 ) -> AppResult<HttpResponse> {
     let (id, code) = path.into_inner();
     let id = ContestId(id);
-    let code = crate::workflow::check_code("code", &code)?;
     let body = body.into_inner();
-    let name = crate::workflow::check_text("name", &body.name, 200)?;
-    if body.covers.is_empty() {
-        return Err(AppError::invalid(
-            "covers",
-            "a panel must mark at least one part of the scheme",
-        ));
-    }
-    if body.conflict_depth.is_some_and(|d| !(0..=20).contains(&d)) {
-        return Err(AppError::invalid(
-            "conflict_depth",
-            "must be between 0 and 20",
-        ));
-    }
     let actor = caller.actor;
     let schemes = state.schemes.clone();
     let view = state
         .db(move |conn| {
             let input = PanelInput {
                 code,
-                name,
+                name: body.name,
                 covers: body.covers,
                 conflict_depth: body.conflict_depth,
                 judges: body.judges,

@@ -370,6 +370,10 @@ pub struct Contest {
     #[schema(schema_with = contest_status)]
     status: String,
     eligibility: Eligibility,
+    /// The IANA name of the zone the pages show the contest's times in; the
+    /// API gives every time in UTC with its offset.
+    #[schema(example = "Asia/Shanghai")]
+    time_zone: String,
 }
 
 /// An account.

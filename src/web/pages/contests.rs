@@ -176,7 +176,10 @@ async fn context(
             version: i64::from(p.version),
             latest: i64::from(p.latest),
             reason: p.reason.clone(),
-            published_at: p.published_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            published_at: crate::web::pages::time::local_time(
+                p.published_at,
+                crate::web::pages::time::zone(state, &contest.time_zone),
+            ),
             groups,
         }
     });

@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod judge;
 pub mod organise;
 pub mod public;
+pub mod time;
 
 use crate::error::{AppError, AppResult};
 use crate::web::auth::{session_cookie, sign_in, sign_in_with_link, Caller, SESSION_COOKIE};

@@ -139,9 +139,28 @@ pub fn put_panel(
 ) -> AppResult<PanelSummary> {
     write_tx(conn, |conn| {
         crate::workflow::contests::load_managed(conn, actor, contest)?;
-        let (_, layout) = schemes
-            .current(conn, contest)?
-            .ok_or_else(|| AppError::conflict("store a marking scheme before forming panels"))?;
+        let code = crate::workflow::check_code("code", &input.code)?;
+        let name = crate::workflow::check_text("name", &input.name, 200)?;
+        if input.covers.is_empty() {
+            return Err(AppError::invalid(
+                "covers",
+                "a panel must mark at least one part of the scheme",
+            ));
+        }
+        if input.conflict_depth.is_some_and(|d| !(0..=20).contains(&d)) {
+            return Err(AppError::invalid(
+                "conflict_depth",
+                "must be between 0 and 20",
+            ));
+        }
+        let (_, layout) = schemes.current(conn, contest)?.ok_or_else(|| {
+            AppError::conflict("store a marking scheme before forming panels").with_details(vec![
+                crate::error::ErrorDetail::field(
+                    "scheme",
+                    "store a marking scheme before forming panels",
+                ),
+            ])
+        })?;
         for (k, cov) in input.covers.iter().enumerate() {
             if !layout.knows(cov) {
                 return Err(AppError::invalid(
@@ -164,8 +183,8 @@ pub fn put_panel(
         judges.dedup();
         let panel = Panel {
             id: 0,
-            code: input.code.clone(),
-            name: input.name.clone(),
+            code: code.clone(),
+            name,
             covers: input.covers.clone(),
             conflict_depth: input.conflict_depth,
             judges,
@@ -176,7 +195,7 @@ pub fn put_panel(
             actor.user(),
             "contest.panel.put",
             ("contest", Some(contest.0)),
-            serde_json::json!({"panel": input.code, "covers": input.covers, "judges": input.judges, "conflict_depth": input.conflict_depth}),
+            serde_json::json!({"panel": code, "covers": input.covers, "judges": input.judges, "conflict_depth": input.conflict_depth}),
         )?;
         let all = store::panels_of(conn, contest)?;
         let mut one = summaries(conn, Some(&layout), contest, vec![panel], &all)?;
@@ -408,52 +427,4 @@ pub fn panels_page(
         has_scheme: layout.is_some(),
         coverage,
     })
-}
-
-/// Creates or replaces a panel from a form: the code, the name, at least
-/// one part of the scheme and the conflict depth checked as the API checks
-/// them, then `put_panel`.
-pub fn form_panel(
-    conn: &mut DbConnection,
-    schemes: &Schemes,
-    actor: &Actor,
-    contest: ContestId,
-    input: PanelInput,
-) -> AppResult<PanelSummary> {
-    crate::workflow::contests::load_managed(conn, actor, contest)?;
-    let code = crate::workflow::check_code("code", &input.code)?;
-    let name = crate::workflow::check_text("name", &input.name, 200)?;
-    if schemes.current(conn, contest)?.is_none() {
-        return Err(
-            AppError::conflict("store a marking scheme before forming panels").with_details(vec![
-                crate::error::ErrorDetail::field(
-                    "scheme",
-                    "store a marking scheme before forming panels",
-                ),
-            ]),
-        );
-    }
-    if input.covers.is_empty() {
-        return Err(AppError::invalid(
-            "covers",
-            "a panel must mark at least one part of the scheme",
-        ));
-    }
-    if input.conflict_depth.is_some_and(|d| !(0..=20).contains(&d)) {
-        return Err(AppError::invalid(
-            "conflict_depth",
-            "must be between 0 and 20",
-        ));
-    }
-    put_panel(
-        conn,
-        schemes,
-        actor,
-        contest,
-        PanelInput {
-            code,
-            name,
-            ..input
-        },
-    )
 }

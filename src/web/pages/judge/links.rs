@@ -1,6 +1,7 @@
 //! Judges' private sign-in links, for organisers: a printable card with the
-//! link and its QR code (drawn by the server as inline SVG), and revoking a
-//! link. A link that no longer works gets a page that says so.
+//! link and its QR code (drawn by the server as inline SVG). A link that no
+//! longer works gets a page that says so. Revoking a link is on the
+//! organiser's judges pages.
 
 use super::super::forms::FormData;
 use super::super::i18n::Lang;
@@ -11,14 +12,13 @@ use crate::error::{AppError, AppResult};
 use crate::web::auth::Caller;
 use crate::web::routes;
 use crate::web::State;
-use crate::workflow::contests::{issue_link_card, revoke_judge_link};
+use crate::workflow::contests::issue_link_card;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(routes::path("/organise/contests/{id}/judges/{user}/link").post(create))
-        .service(routes::path("/organise/contests/{id}/judge-links/{link}/revoke").post(revoke));
+    cfg.service(routes::path("/organise/contests/{id}/judges/{user}/link").post(create));
 }
 
 /// A QR code as SVG path data on a grid of `size` modules (quiet zone
@@ -85,7 +85,10 @@ async fn create(
         judge: judge.display_name,
         contest: pick(lang, &contest.name_zh, &contest.name_en),
         contest_code: contest.code,
-        expires_at: link.expires_at.format("%Y-%m-%d %H:%M").to_string(),
+        expires_at: crate::web::pages::time::local_time(
+            link.expires_at,
+            crate::web::pages::time::zone(&state, &contest.time_zone),
+        ),
         qr: qr(&url)?,
         url,
     };
@@ -104,25 +107,6 @@ async fn create(
         header::HeaderValue::from_static("no-referrer"),
     );
     Ok(resp)
-}
-
-async fn revoke(
-    state: State,
-    req: HttpRequest,
-    caller: Caller,
-    path: web::Path<(i64, i64)>,
-    body: web::Bytes,
-) -> AppResult<HttpResponse> {
-    FormData::parse(&body).check_csrf(&req)?;
-    let (id, link) = path.into_inner();
-    let id = ContestId(id);
-    let actor = caller.actor;
-    state
-        .db(move |conn| revoke_judge_link(conn, &actor, id, link))
-        .await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/organise/contests/{id}/judges")))
-        .finish())
 }
 
 /// The page for a sign-in link that is unknown, expired or revoked.

@@ -85,6 +85,9 @@ struct Heading {
     marking_note: Option<String>,
     #[serde(skip)]
     lifecycle: ContestStatus,
+    /// The zone the contest's times are shown in.
+    #[serde(skip)]
+    zone: chrono_tz::Tz,
 }
 
 fn heading(
@@ -107,6 +110,7 @@ fn heading(
         marking_open: takes_marks(c.status, chief, true),
         marking_note: marking_note(c.status, chief).map(|k| state.catalog.get(lang, k)),
         lifecycle: c.status,
+        zone: crate::web::pages::time::zone(state, &c.time_zone),
     })
 }
 

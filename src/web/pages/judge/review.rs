@@ -58,11 +58,12 @@ struct EntryReview {
     modules: Vec<ModuleView>,
 }
 
-fn time(t: chrono::NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M:%S").to_string()
-}
-
-fn review_of(w: &Work, errors: &BTreeMap<(i64, String), String>) -> Vec<EntryReview> {
+fn review_of(
+    w: &Work,
+    errors: &BTreeMap<(i64, String), String>,
+    zone: chrono_tz::Tz,
+) -> Vec<EntryReview> {
+    let time = |t| crate::web::pages::time::local_time(t, zone);
     w.entries
         .iter()
         .map(|e| {
@@ -121,7 +122,9 @@ fn review_page(
     let mut ctx = tera::Context::new();
     ctx.insert("contest", head);
     ctx.insert("section", "review");
-    let list = w.map(|w| review_of(w, errors)).unwrap_or_default();
+    let list = w
+        .map(|w| review_of(w, errors, head.zone))
+        .unwrap_or_default();
     ctx.insert("missing", &list.iter().map(|e| e.missing).sum::<usize>());
     ctx.insert("entries", &list);
     render_status(state, req, "judge/review.html", ctx, Some(user), status)

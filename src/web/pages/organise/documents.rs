@@ -191,12 +191,12 @@ struct VersionRow {
 
 /// A document refused: the summary and each problem with its line and field.
 #[derive(Serialize, Default)]
-struct Problems {
-    summary: String,
-    items: Vec<String>,
+pub(super) struct Problems {
+    pub(super) summary: String,
+    pub(super) items: Vec<String>,
 }
 
-fn problems(state: &State, lang: Lang, e: &AppError) -> Problems {
+pub(super) fn problems(state: &State, lang: Lang, e: &AppError) -> Problems {
     let key = format!("error_{}", e.code);
     let summary = if state.catalog.messages(lang).contains_key(&key) {
         state.catalog.get(lang, &key)
@@ -302,7 +302,7 @@ fn scheme_state(
         .map(|v| VersionRow {
             version: v.version,
             reason: v.reason,
-            at: v.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            at: crate::web::pages::time::local_time(v.created_at, head.zone),
         })
         .collect();
     let frozen = page.frozen;
@@ -533,7 +533,7 @@ fn policy_state(
         .map(|v| VersionRow {
             version: v.version,
             reason: v.reason,
-            at: v.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            at: crate::web::pages::time::local_time(v.created_at, head.zone),
         })
         .collect();
     let mut bundled = Vec::new();

@@ -1,6 +1,7 @@
 //! The contest's judges and panels: who judges, their private sign-in
 //! links, and for every panel judge the entries they may not mark and why.
 
+use super::confirm::{self, Confirmation};
 use super::{managed, see_other};
 use crate::engine::model::{ContestId, JudgeRole, UserId};
 use crate::error::{AppError, AppResult};
@@ -8,6 +9,7 @@ use crate::web::auth::Caller;
 use crate::web::pages::forms::FormData;
 use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
+use crate::web::pages::time::local_time;
 use crate::web::routes;
 use crate::web::State;
 use crate::workflow::contests::{judges_page, LinkState};
@@ -19,6 +21,11 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         routes::path("/organise/contests/{id}/judges")
             .get(page)
             .post(assign),
+    )
+    .service(
+        routes::path("/organise/contests/{id}/judge-links/{link}/revoke")
+            .get(revoke_page)
+            .post(revoke),
     );
 }
 
@@ -71,6 +78,7 @@ async fn page(
         LinkState::Expired => "link_expired",
         LinkState::Live => "link_live",
     };
+    let head = super::named_heading(lang, &state, &page.contest);
     let judges: Vec<JudgeRow> = page
         .judges
         .into_iter()
@@ -85,8 +93,8 @@ async fn page(
                 .iter()
                 .map(|l| LinkRow {
                     id: l.record.id,
-                    created_at: l.record.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                    expires_at: l.record.expires_at.format("%Y-%m-%d %H:%M").to_string(),
+                    created_at: local_time(l.record.created_at, head.zone),
+                    expires_at: local_time(l.record.expires_at, head.zone),
                     state: state.catalog.get(lang, state_key(l.state)),
                     live: l.state == LinkState::Live,
                 })
@@ -102,10 +110,7 @@ async fn page(
         })
         .collect();
     let mut ctx = tera::Context::new();
-    ctx.insert(
-        "contest",
-        &super::named_heading(lang, &state, &page.contest),
-    );
+    ctx.insert("contest", &head);
     ctx.insert("section", "judges");
     ctx.insert("judges", &judges);
     ctx.insert("candidates", &candidates);
@@ -139,6 +144,94 @@ async fn assign(
             managed(conn, &actor, id)?;
             crate::workflow::contests::assign_judge(conn, &actor, id, user, role)
         })
+        .await?;
+    Ok(see_other(&format!("/organise/contests/{id}/judges")))
+}
+
+/// The page that asks to confirm revoking a judge's sign-in link
+/// (`unconfirmed`: a form came without the confirmation).
+async fn revoke_confirmation(
+    state: State,
+    req: HttpRequest,
+    actor: crate::engine::access::Actor,
+    id: ContestId,
+    link: i64,
+    unconfirmed: bool,
+) -> AppResult<HttpResponse> {
+    let (lang, _) = Lang::of_request(&req);
+    let page = state.db(move |conn| judges_page(conn, &actor, id)).await?;
+    let found = page.judges.iter().find_map(|j| {
+        j.links
+            .iter()
+            .find(|l| l.record.id == link)
+            .map(|l| (j.account.display_name.clone(), l))
+    });
+    let Some((judge, l)) = found else {
+        return Err(AppError::not_found(format!(
+            "contest {id} has no sign-in link {link}"
+        )));
+    };
+    let cat = &state.catalog;
+    let at = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M").to_string();
+    let mut facts = vec![
+        cat.fill(
+            lang,
+            "cf_revoke_fact",
+            &[
+                ("judge", &judge),
+                ("made", &at(l.record.created_at)),
+                ("expires", &at(l.record.expires_at)),
+            ],
+        ),
+        cat.get(lang, "cf_revoke_marks"),
+    ];
+    let mut problems = Vec::new();
+    if l.state != LinkState::Live {
+        problems.push(cat.get(lang, "cf_revoke_not_live"));
+    } else {
+        facts.push(cat.get(lang, "cf_revoke_new_link"));
+    }
+    let conf = Confirmation {
+        title: cat.get(lang, "judge_revoke"),
+        facts,
+        problems,
+        warning: cat.get(lang, "cf_revoke_warning"),
+        action: format!("/organise/contests/{id}/judge-links/{link}/revoke"),
+        fields: Vec::new(),
+        button: cat.get(lang, "judge_revoke"),
+        back: format!("/organise/contests/{id}/judges"),
+    };
+    let head = super::named_heading(lang, &state, &page.contest);
+    confirm::page(&state, &req, &head, "judges", &conf, page.user, unconfirmed)
+}
+
+async fn revoke_page(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+) -> AppResult<HttpResponse> {
+    let (id, link) = path.into_inner();
+    revoke_confirmation(state, req, caller.actor, ContestId(id), link, false).await
+}
+
+async fn revoke(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let form = FormData::parse(&body);
+    form.check_csrf(&req)?;
+    let (id, link) = path.into_inner();
+    let id = ContestId(id);
+    let actor = caller.actor;
+    if !confirm::given(&form) {
+        return revoke_confirmation(state, req, actor, id, link, true).await;
+    }
+    state
+        .db(move |conn| crate::workflow::contests::revoke_judge_link(conn, &actor, id, link))
         .await?;
     Ok(see_other(&format!("/organise/contests/{id}/judges")))
 }

@@ -1,6 +1,7 @@
 //! After results: who advances to this contest from its feeders (review,
 //! then confirm), and the contest's brackets.
 
+use super::confirm::{self as confirmation, Confirmation};
 use super::{managed, see_other};
 use crate::engine::advancement::Outcome;
 use crate::engine::bracket::Options;
@@ -24,6 +25,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             .get(advancement)
             .post(confirm),
     )
+    .service(routes::path("/organise/contests/{id}/advancement/confirm").get(confirm_page))
     .service(
         routes::path("/organise/contests/{id}/brackets")
             .get(brackets)
@@ -32,7 +34,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(Serialize)]
-struct LineRow {
+pub(super) struct LineRow {
     from: String,
     start_number: String,
     name: String,
@@ -40,7 +42,7 @@ struct LineRow {
     place: usize,
     score: String,
     outcome: String,
-    qualifies: bool,
+    pub(super) qualifies: bool,
     why: String,
 }
 
@@ -63,29 +65,7 @@ fn advancement_ctx(
     ctx.insert("open", &open);
     match proposal {
         Ok(view) => {
-            let lines: Vec<LineRow> = view
-                .proposal
-                .lines
-                .iter()
-                .map(|l| LineRow {
-                    from: l.contest.clone(),
-                    start_number: l.key.clone(),
-                    name: l.name.clone(),
-                    organisation: l.organisation.clone(),
-                    place: l.place,
-                    score: l.score.normalize().to_string(),
-                    outcome: state.catalog.get(
-                        lang,
-                        match l.outcome {
-                            Outcome::Qualifies => "outcome_qualifies",
-                            Outcome::Reserve => "outcome_reserve",
-                            Outcome::NotQualified => "outcome_not_qualified",
-                        },
-                    ),
-                    qualifies: l.outcome == Outcome::Qualifies,
-                    why: l.why.clone(),
-                })
-                .collect();
+            let lines = proposal_rows(state, lang, &view);
             let qualifying = lines.iter().filter(|l| l.qualifies).count();
             ctx.insert("rules_version", &view.rules_version);
             ctx.insert("lines", &lines);
@@ -98,6 +78,32 @@ fn advancement_ctx(
         Err(e) => return Err(e),
     }
     Ok(ctx)
+}
+
+/// A proposal's lines as the pages show them.
+pub(super) fn proposal_rows(state: &State, lang: Lang, view: &ProposalView) -> Vec<LineRow> {
+    view.proposal
+        .lines
+        .iter()
+        .map(|l| LineRow {
+            from: l.contest.clone(),
+            start_number: l.key.clone(),
+            name: l.name.clone(),
+            organisation: l.organisation.clone(),
+            place: l.place,
+            score: l.score.normalize().to_string(),
+            outcome: state.catalog.get(
+                lang,
+                match l.outcome {
+                    Outcome::Qualifies => "outcome_qualifies",
+                    Outcome::Reserve => "outcome_reserve",
+                    Outcome::NotQualified => "outcome_not_qualified",
+                },
+            ),
+            qualifies: l.outcome == Outcome::Qualifies,
+            why: l.why.clone(),
+        })
+        .collect()
 }
 
 async fn advancement(
@@ -124,6 +130,107 @@ async fn advancement(
     render(&state, &req, "organise/advancement.html", ctx, Some(user))
 }
 
+/// What confirming the proposal would do now.
+fn advancement_confirmation(
+    state: &State,
+    lang: Lang,
+    id: ContestId,
+    open: bool,
+    proposal: AppResult<ProposalView>,
+) -> AppResult<Confirmation> {
+    let cat = &state.catalog;
+    let mut facts = Vec::new();
+    let mut problems = Vec::new();
+    match proposal {
+        Ok(view) => {
+            let p = &view.proposal;
+            let qualifying = p.qualifiers().count().to_string();
+            facts.push(cat.fill(
+                lang,
+                "cf_advance_fact",
+                &[
+                    ("added", &p.difference.added.len().to_string()),
+                    ("qualifying", &qualifying),
+                    ("version", &view.rules_version.to_string()),
+                ],
+            ));
+            let added: Vec<String> = p
+                .lines
+                .iter()
+                .filter(|l| {
+                    p.difference
+                        .added
+                        .contains(&format!("{}/{}", l.contest, l.key))
+                })
+                .map(|l| format!("{} {} ({} {})", l.key, l.name, l.contest, l.place))
+                .collect();
+            if !added.is_empty() {
+                facts.push(cat.fill(lang, "cf_advance_names", &[("names", &added.join("; "))]));
+            }
+            if !p.difference.no_longer_qualifying.is_empty() {
+                facts.push(cat.fill(
+                    lang,
+                    "cf_advance_kept",
+                    &[("names", &p.difference.no_longer_qualifying.join("; "))],
+                ));
+            }
+            problems.extend(view.warnings.iter().cloned());
+        }
+        Err(e) if e.kind.status().is_client_error() => {
+            problems.push(cat.get(lang, "no_rules"));
+            problems.push(e.message);
+        }
+        Err(e) => return Err(e),
+    }
+    if !open {
+        problems.push(cat.get(lang, "registration_closed"));
+    }
+    Ok(Confirmation {
+        title: cat.get(lang, "confirm_advancement"),
+        facts,
+        problems,
+        warning: cat.get(lang, "cf_advance_warning"),
+        action: format!("/organise/contests/{id}/advancement"),
+        fields: Vec::new(),
+        button: cat.get(lang, "confirm_advancement"),
+        back: format!("/organise/contests/{id}/advancement"),
+    })
+}
+
+/// The confirmation page of the proposal (`unconfirmed`: a form came without it).
+async fn confirmation_page(
+    state: State,
+    req: HttpRequest,
+    actor: crate::engine::access::Actor,
+    id: ContestId,
+    unconfirmed: bool,
+) -> AppResult<HttpResponse> {
+    let (lang, _) = Lang::of_request(&req);
+    let st = state.clone();
+    let (head, conf, user) = state
+        .db(move |conn| {
+            let (c, user) = managed(conn, &actor, id)?;
+            let head = super::heading(conn, lang, &st, &c.contest)?;
+            let open = c.contest.status.accepts_registrations();
+            let proposal = advancement::proposal_for(conn, &actor, id);
+            let conf = advancement_confirmation(&st, lang, id, open, proposal)?;
+            Ok((head, conf, user))
+        })
+        .await?;
+    confirmation::page(&state, &req, &head, "advancement", &conf, user, unconfirmed)
+}
+
+/// The page that asks to confirm the proposal.
+async fn confirm_page(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = ContestId(path.into_inner());
+    confirmation_page(state, req, caller.actor, id, false).await
+}
+
 async fn confirm(
     state: State,
     req: HttpRequest,
@@ -131,10 +238,14 @@ async fn confirm(
     path: web::Path<i64>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    FormData::parse(&body).check_csrf(&req)?;
+    let form = FormData::parse(&body);
+    form.check_csrf(&req)?;
     let (lang, _) = Lang::of_request(&req);
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
+    if !confirmation::given(&form) {
+        return confirmation_page(state, req, actor, id, true).await;
+    }
     let st = state.clone();
     let outcome = state
         .db(move |conn| {

@@ -4,11 +4,13 @@
 //! visitor may manage the contest, and every change goes through the same
 //! workflow functions as the API.
 
+mod confirm;
 mod documents;
 mod entries;
 mod judges;
 mod ladder;
 mod panels;
+mod qualification;
 mod results_entry;
 mod running;
 mod setup;
@@ -89,6 +91,22 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "organise/nav.html",
         include_str!("../../../../templates/pages/organise/nav.html"),
     ),
+    (
+        "organise/confirm.html",
+        include_str!("../../../../templates/pages/organise/confirm.html"),
+    ),
+    (
+        "organise/qualification.html",
+        include_str!("../../../../templates/pages/organise/qualification.html"),
+    ),
+    (
+        "organise/entry_edit.html",
+        include_str!("../../../../templates/pages/organise/entry_edit.html"),
+    ),
+    (
+        "organise/entry_withdraw.html",
+        include_str!("../../../../templates/pages/organise/entry_withdraw.html"),
+    ),
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -96,12 +114,17 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     setup::config(cfg);
     cfg.service(routes::path("/organise").get(list))
         .service(routes::path("/organise/contests/{id}").get(overview))
-        .service(routes::path("/organise/contests/{id}/status").post(status));
+        .service(
+            routes::path("/organise/contests/{id}/status")
+                .get(status_confirm)
+                .post(status),
+        );
     documents::config(cfg);
     entries::config(cfg);
     judges::config(cfg);
     ladder::config(cfg);
     panels::config(cfg);
+    qualification::config(cfg);
     results_entry::config(cfg);
     running::config(cfg);
 }
@@ -147,6 +170,9 @@ struct Heading {
     ends_on: String,
     status: String,
     status_name: String,
+    /// The zone the contest's times are shown in.
+    #[serde(skip)]
+    zone: chrono_tz::Tz,
 }
 
 fn heading(conn: &mut Connection, lang: Lang, state: &State, c: &Contest) -> AppResult<Heading> {
@@ -171,6 +197,7 @@ fn heading_of(lang: Lang, state: &State, c: &Contest, tier: &Tier, skill: &Skill
         ends_on: c.ends_on.to_string(),
         status: c.status.to_string(),
         status_name: state.catalog.get(lang, &format!("status_{}", c.status)),
+        zone: crate::web::pages::time::zone(state, &c.time_zone),
     }
 }
 
@@ -271,6 +298,74 @@ async fn overview(
     render(&state, &req, "organise/contest.html", ctx, Some(user))
 }
 
+#[derive(serde::Deserialize)]
+struct StatusQuery {
+    #[serde(default)]
+    status: String,
+}
+
+/// What moving the contest to `to` does, for its confirmation page; refused
+/// for a move the contest cannot make (publishing has its own page).
+fn status_confirmation(
+    state: &State,
+    lang: Lang,
+    c: &Contest,
+    to: &str,
+) -> AppResult<confirm::Confirmation> {
+    use crate::engine::model::ContestStatus;
+    let to: ContestStatus = to
+        .parse()
+        .map_err(|e: String| AppError::invalid("status", e))?;
+    if to == ContestStatus::Published {
+        return Err(AppError::conflict(
+            "results are published from the publishing page",
+        ));
+    }
+    c.status.check_transition(to).map_err(AppError::conflict)?;
+    let name = |s: ContestStatus| state.catalog.get(lang, &format!("status_{s}"));
+    Ok(confirm::Confirmation {
+        title: state.catalog.get(lang, &format!("move_to_{to}")),
+        facts: vec![
+            state.catalog.fill(
+                lang,
+                "cf_status_move",
+                &[("from", &name(c.status)), ("to", &name(to))],
+            ),
+            state.catalog.get(lang, &format!("cf_status_effect_{to}")),
+        ],
+        problems: Vec::new(),
+        warning: state.catalog.get(lang, "cf_status_warning"),
+        action: format!("/organise/contests/{}/status", c.id),
+        fields: vec![("status".into(), to.to_string())],
+        button: state.catalog.get(lang, &format!("move_to_{to}")),
+        back: format!("/organise/contests/{}", c.id),
+    })
+}
+
+/// The page that asks to confirm a change of the contest's status.
+async fn status_confirm(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+    query: web::Query<StatusQuery>,
+) -> AppResult<HttpResponse> {
+    let (lang, _) = Lang::of_request(&req);
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let st = state.clone();
+    let to = query.into_inner().status;
+    let (head, c, user) = state
+        .db(move |conn| {
+            let (c, user) = managed(conn, &actor, id)?;
+            let c = c.contest;
+            Ok((heading(conn, lang, &st, &c)?, c, user))
+        })
+        .await?;
+    let conf = status_confirmation(&state, lang, &c, &to)?;
+    confirm::page(&state, &req, &head, "overview", &conf, user, false)
+}
+
 async fn status(
     state: State,
     req: HttpRequest,
@@ -280,12 +375,25 @@ async fn status(
 ) -> AppResult<HttpResponse> {
     let form = super::forms::FormData::parse(&body);
     form.check_csrf(&req)?;
+    let (lang, _) = Lang::of_request(&req);
     let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    if !confirm::given(&form) {
+        let st = state.clone();
+        let (head, c, user) = state
+            .db(move |conn| {
+                let (c, user) = managed(conn, &actor, id)?;
+                let c = c.contest;
+                Ok((heading(conn, lang, &st, &c)?, c, user))
+            })
+            .await?;
+        let conf = status_confirmation(&state, lang, &c, &form.get("status"))?;
+        return confirm::page(&state, &req, &head, "overview", &conf, user, true);
+    }
     let to: crate::engine::model::ContestStatus = form
         .get("status")
         .parse()
         .map_err(|e: String| AppError::invalid("status", e))?;
-    let actor = caller.actor;
     state
         .db(move |conn| {
             managed(conn, &actor, id)?;

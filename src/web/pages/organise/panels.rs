@@ -336,7 +336,7 @@ async fn save(
             managed(conn, &actor, id)?;
             let errors = match read {
                 Err(errors) => errors,
-                Ok(input) => match panels::form_panel(conn, &st.schemes, &actor, id, input) {
+                Ok(input) => match panels::put_panel(conn, &st.schemes, &actor, id, input) {
                     Ok(_) => return Ok(Ok(())),
                     Err(e)
                         if e.kind.status().is_client_error()

@@ -1,6 +1,7 @@
 //! While and after marking: the live progress dashboard, and publishing the
 //! results (with the standings and whatever still stops publication).
 
+use super::confirm::{self, Confirmation};
 use super::{managed, see_other};
 use crate::engine::model::{ContestId, ContestStatus};
 use crate::error::{AppResult, ErrorKind};
@@ -22,7 +23,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             routes::path("/organise/contests/{id}/publish")
                 .get(publish_page)
                 .post(publish),
-        );
+        )
+        .service(routes::path("/organise/contests/{id}/publish/confirm").get(publish_confirm));
 }
 
 #[derive(Deserialize)]
@@ -146,7 +148,7 @@ fn publish_ctx(head: &super::Heading, page: &PublishPage, lang: Lang) -> tera::C
         .map(|h| VersionRow {
             version: h.version,
             reason: h.reason.clone(),
-            at: h.at.format("%Y-%m-%d %H:%M").to_string(),
+            at: crate::web::pages::time::local_time(h.at, head.zone),
         })
         .collect();
     ctx.insert("history", &history);
@@ -195,6 +197,130 @@ async fn publish_page(
     render(&state, &req, "organise/publish.html", ctx, Some(user))
 }
 
+#[derive(Deserialize)]
+struct PublishQuery {
+    #[serde(default)]
+    reason: String,
+}
+
+/// What publishing (or publishing a correction) would do now.
+fn publish_confirmation(
+    state: &State,
+    lang: Lang,
+    id: ContestId,
+    page: &PublishPage,
+    reason: &str,
+) -> Confirmation {
+    let cat = &state.catalog;
+    let last = page.history.iter().map(|h| h.version).max().unwrap_or(0);
+    let version = (last + 1).to_string();
+    let correction = page.status == ContestStatus::Published;
+    let mut facts = Vec::new();
+    let mut problems = Vec::new();
+    match &page.preview {
+        Preview::Ready { view, blockers } => {
+            let entries = standing_rows(view, lang).len().to_string();
+            let policy = super::pick(lang, &view.policy_name_zh, &view.policy_name_en);
+            if correction {
+                facts.push(cat.fill(
+                    lang,
+                    "cf_correct_fact",
+                    &[
+                        ("version", &version),
+                        ("previous", &last.to_string()),
+                        ("entries", &entries),
+                    ],
+                ));
+            } else {
+                facts.push(cat.fill(
+                    lang,
+                    "cf_publish_fact",
+                    &[("version", &version), ("entries", &entries)],
+                ));
+            }
+            facts.push(cat.fill(lang, "cf_publish_policy", &[("policy", &policy)]));
+            if !blockers.is_empty() {
+                problems.push(cat.fill(
+                    lang,
+                    "cf_publish_blockers",
+                    &[("count", &blockers.len().to_string())],
+                ));
+                problems.extend(blockers.iter().take(10).cloned());
+            }
+        }
+        Preview::NoPolicy => problems.push(cat.get(lang, "no_policy_yet")),
+        Preview::Cannot(why) => problems.push(why.clone()),
+    }
+    if !matches!(
+        page.status,
+        ContestStatus::MarkingClosed | ContestStatus::Published
+    ) {
+        problems.push(cat.get(lang, "close_marking_first"));
+    }
+    if correction {
+        if reason.trim().is_empty() {
+            problems.push(cat.get(lang, "cf_correct_reason_missing"));
+        } else {
+            facts.push(cat.fill(lang, "cf_correct_reason", &[("reason", reason)]));
+        }
+    } else if !reason.trim().is_empty() {
+        facts.push(cat.fill(lang, "cf_publish_note", &[("reason", reason)]));
+    }
+    let (title, warning) = if correction {
+        ("publish_correction", "cf_correct_warning")
+    } else {
+        ("publish_results", "cf_publish_warning")
+    };
+    Confirmation {
+        title: cat.get(lang, title),
+        facts,
+        problems,
+        warning: cat.get(lang, warning),
+        action: format!("/organise/contests/{id}/publish"),
+        fields: vec![("reason".into(), reason.to_string())],
+        button: cat.get(lang, title),
+        back: format!("/organise/contests/{id}/publish"),
+    }
+}
+
+/// The page that asks to confirm publishing.
+async fn publish_confirm(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+    query: web::Query<PublishQuery>,
+) -> AppResult<HttpResponse> {
+    let (lang, _) = Lang::of_request(&req);
+    let id = ContestId(path.into_inner());
+    let actor = caller.actor;
+    let reason = query.into_inner().reason;
+    publish_confirm_page(state, req, actor, id, lang, reason, false).await
+}
+
+/// The publishing confirmation, asked for (`unconfirmed`: a form came without it).
+async fn publish_confirm_page(
+    state: State,
+    req: HttpRequest,
+    actor: crate::engine::access::Actor,
+    id: ContestId,
+    lang: Lang,
+    reason: String,
+    unconfirmed: bool,
+) -> AppResult<HttpResponse> {
+    let st = state.clone();
+    let (head, page, user) = state
+        .db(move |conn| {
+            let (c, user) = managed(conn, &actor, id)?;
+            let head = super::heading(conn, lang, &st, &c.contest)?;
+            let page = running::publish_page(conn, &st.schemes, &actor, id)?;
+            Ok((head, page, user))
+        })
+        .await?;
+    let conf = publish_confirmation(&state, lang, id, &page, &reason);
+    confirm::page(&state, &req, &head, "publish", &conf, user, unconfirmed)
+}
+
 async fn publish(
     state: State,
     req: HttpRequest,
@@ -208,6 +334,9 @@ async fn publish(
     let id = ContestId(path.into_inner());
     let reason = form.get("reason");
     let actor = caller.actor;
+    if !confirm::given(&form) {
+        return publish_confirm_page(state, req, actor, id, lang, reason, true).await;
+    }
     let st = state.clone();
     let kept = reason.clone();
     let outcome = state

@@ -199,6 +199,16 @@ fn read(form: &FormData, state: &State, lang: Lang) -> Result<ContestInput, Fiel
             ),
         }
     }
+    let time_zone = match form.get("time_zone").trim() {
+        "" => None,
+        z => match crate::config::parse_time_zone(z) {
+            Ok(tz) => Some(tz.name().to_string()),
+            Err(_) => {
+                errors.add(&state.catalog, lang, "time_zone", "field_time_zone");
+                None
+            }
+        },
+    };
     if errors.is_empty() && ends_on < starts_on {
         errors.add(&state.catalog, lang, "ends_on", "field_ends_before_start");
     }
@@ -222,6 +232,7 @@ fn read(form: &FormData, state: &State, lang: Lang) -> Result<ContestInput, Fiel
             within_organisation,
             qualified_from,
         },
+        time_zone,
     })
 }
 
@@ -241,6 +252,7 @@ const FIELDS: &[&str] = &[
     "eligibility_group",
     "eligibility_within_organisation",
     "policy",
+    "time_zone",
 ];
 
 /// The form's values for a contest as stored.
@@ -256,6 +268,7 @@ fn values_of(c: &crate::engine::model::Contest) -> BTreeMap<String, String> {
     v.insert("starts_on".into(), c.starts_on.to_string());
     v.insert("ends_on".into(), c.ends_on.to_string());
     v.insert("reference_date".into(), c.reference_date.to_string());
+    v.insert("time_zone".into(), c.time_zone.clone());
     let opt = |x: Option<i32>| x.map(|n| n.to_string()).unwrap_or_default();
     v.insert("eligibility_min_age".into(), opt(e.min_age));
     v.insert("eligibility_max_age".into(), opt(e.max_age));
@@ -322,6 +335,10 @@ async fn new_form(state: State, req: HttpRequest, caller: Caller) -> AppResult<H
         .map(|f| (f.to_string(), String::new()))
         .collect();
     values.insert("policy".to_string(), "china-national".to_string());
+    values.insert(
+        "time_zone".to_string(),
+        state.settings.time_zone.name().to_string(),
+    );
     values.insert(
         "organiser_org_id".into(),
         user.organisation_id.0.to_string(),
