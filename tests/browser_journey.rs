@@ -160,12 +160,22 @@ fn mark_entry(br: &Browser, number: &str, binary: &str, level: &str, breaches: &
     type_number(br, "A1.3", breaches);
 }
 
-/// Changes the contest's status from its overview page.
-fn change_status(br: &Browser, s: &TestServer, c: i64, status: &str) {
+/// Changes the contest's status from its overview page, through the page
+/// that says what the change will do.
+fn change_status(br: &Browser, s: &TestServer, c: i64, status: &str, shot: Option<&str>) {
     br.goto(&s.url(&format!("/organise/contests/{c}")));
     br.click_to_load(&format!(
         "form[action='/organise/contests/{c}/status']:has(input[value='{status}']) button"
     ));
+    assert!(
+        !br.text("#facts").is_empty(),
+        "a confirmation page says what will happen: {}",
+        br.text("main")
+    );
+    if let Some(name) = shot {
+        both(br, name);
+    }
+    br.click_to_load("#confirmation #confirm");
     br.goto(&s.url(&format!("/organise/contests/{c}")));
     assert_eq!(
         br.exec(
@@ -288,7 +298,7 @@ fn a_contest_runs_from_nothing_to_advanced_in_the_pages(backend: Backend) {
     let (st, made) = api.call(&token, "GET", &format!("/contests/{c}"), None);
     assert_eq!(st, 200);
     assert_eq!(made["status"], "draft");
-    change_status(&br, &s, c, "registration");
+    change_status(&br, &s, c, "registration", Some("01-status-confirm"));
 
     // 2. The marking scheme, previewed then saved.
     br.goto(&s.url(&format!("/organise/contests/{c}/scheme")));
@@ -368,7 +378,7 @@ fn a_contest_runs_from_nothing_to_advanced_in_the_pages(backend: Backend) {
         "{row}"
     );
     both(&br, "05-panel");
-    change_status(&br, &s, c, "running");
+    change_status(&br, &s, c, "running", None);
 
     // 6. The judges' private links, printed from the judges page.
     let mut links = Vec::new();
@@ -537,7 +547,7 @@ fn a_contest_runs_from_nothing_to_advanced_in_the_pages(backend: Backend) {
     both(&chief, "12-signed-off");
 
     // 10. Marking closes; the results are published.
-    change_status(&br, &s, c, "marking_closed");
+    change_status(&br, &s, c, "marking_closed", None);
     br.goto(&s.url(&format!("/organise/contests/{c}/publish")));
     let standings: Value = br.exec(
         "return Array.prototype.map.call(document.querySelectorAll('#standings tbody tr'), function (r) { return [r.cells[1].textContent.trim(), r.cells[4].textContent.trim()]; });",
@@ -552,17 +562,30 @@ fn a_contest_runs_from_nothing_to_advanced_in_the_pages(backend: Backend) {
     both(&br, "13-publish-preview");
     br.click_to_load("#publish");
     assert!(
+        br.text("#facts")
+            .contains("第 1 版成绩将对公众公开，共 3 名参赛者"),
+        "the confirmation page says what will be public: {}",
+        br.text("main")
+    );
+    both(&br, "14-publish-confirm");
+    assert_eq!(
+        api.call(&token, "GET", &format!("/contests/{c}"), None).1["status"],
+        "marking_closed",
+        "nothing is published before the confirmation"
+    );
+    br.click_to_load("#confirmation #confirm");
+    assert!(
         br.text("#published").contains("成绩已发布"),
         "{}",
         br.text("main")
     );
-    both(&br, "14-published");
+    both(&br, "15-published");
     br.goto(&s.url(&format!("/contests/{c}?lang=zh")));
     let public = br.text("main");
     for n in ["201", "202", "203", "张伟"] {
         assert!(public.contains(n), "{public}");
     }
-    both(&br, "15-results");
+    both(&br, "16-results");
     let (_, published) = api.call(&token, "GET", &format!("/contests/{c}"), None);
     assert_eq!(published["status"], "published", "{published}");
 
@@ -577,9 +600,71 @@ fn a_contest_runs_from_nothing_to_advanced_in_the_pages(backend: Backend) {
         "2027-09-10",
         Some(c),
     );
-    change_status(&br, &s, next, "registration");
+    change_status(&br, &s, next, "registration", None);
+    // Its qualification rules, written on a page, previewed, then saved.
+    br.goto(&s.url(&format!("/organise/contests/{next}/qualification")));
+    br.type_into(
+        "#rules-text",
+        "contest = \"CN-2027-ELEC\"\n\n[[feeders]]\ncontest = \"ZJ-2027-JOURNEY\"\ntop = 2\n",
+    );
+    br.click_to_load("#preview-rules");
+    let qualifying = "return Array.prototype.map.call(document.querySelectorAll('#proposal tbody tr.ok'), function (r) { return r.cells[2].textContent.trim(); });";
+    assert_eq!(
+        br.exec(qualifying),
+        json!(["201", "202"]),
+        "{}",
+        br.text("main")
+    );
+    br.screenshot("journey-17-rules-preview-zh");
+    br.click_to_load("#save-previewed");
+    assert!(br.text("#saved").contains('1'), "{}", br.text("main"));
+    both(&br, "17-rules");
+    // The proposal, confirmed after a page that says who will be entered.
     br.goto(&s.url(&format!("/organise/contests/{next}/advancement")));
-    both(&br, "16-advancement");
+    assert_eq!(
+        br.exec(qualifying),
+        json!(["201", "202"]),
+        "{}",
+        br.text("main")
+    );
+    assert!(
+        br.text("#proposal").contains("203"),
+        "the others are listed too"
+    );
+    both(&br, "18-advancement");
+    br.click_to_load("main form #confirm");
+    let facts = br.text("#facts");
+    assert!(
+        facts.contains("201 张伟") && facts.contains("202 李娜") && !facts.contains("203"),
+        "the confirmation page names who will be entered: {facts}"
+    );
+    both(&br, "19-advancement-confirm");
+    let entered = |id: i64| -> Vec<String> {
+        let (_, list) = api.call(&token, "GET", &format!("/contests/{id}/entries"), None);
+        let mut names: Vec<String> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["start_number"].as_str().unwrap_or("").to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    assert!(
+        entered(next).is_empty(),
+        "nobody is entered before the confirmation"
+    );
+    br.click_to_load("#confirmation #confirm");
+    assert!(br.text("#confirmed").contains('2'), "{}", br.text("main"));
+    both(&br, "20-advanced");
+    assert_eq!(entered(next).len(), 2, "the two qualifiers are entered");
+    br.goto(&s.url(&format!("/organise/contests/{next}/entries")));
+    let listed = br.text("#entries");
+    assert!(
+        listed.contains("张伟") && listed.contains("李娜") && !listed.contains("王强"),
+        "{listed}"
+    );
+    both(&br, "21-next-entries");
 }
 
 on_both_backends!(a_contest_runs_from_nothing_to_advanced_in_the_pages);
