@@ -7,6 +7,7 @@ use super::i18n::Lang;
 use super::render;
 use crate::engine::bracket::play::Winner;
 use crate::engine::bracket::{Match, Part, Source};
+use crate::engine::standings::place_label;
 use crate::error::AppResult;
 use crate::web::auth::Caller;
 use crate::web::routes;
@@ -318,7 +319,9 @@ fn tables(view: &BracketView, t: &HashMap<String, String>) -> Vec<TableView> {
                     let (name, organisation) = name_of(view, s.seed);
                     Row {
                         place: if tb.complete {
-                            s.place.to_string()
+                            let shared =
+                                tb.standings.iter().filter(|o| o.place == s.place).count() > 1;
+                            place_label(s.place, shared)
                         } else {
                             String::new()
                         },
@@ -366,7 +369,8 @@ fn listed(view: &BracketView, t: &HashMap<String, String>) -> Vec<ListedMatch> {
         .collect()
 }
 
-/// The placings, shared places as a range.
+/// The placings; a shared range (3 to 4, 5 to 8) is written as a shared
+/// place, as everywhere else (`3=`).
 fn placings(view: &BracketView) -> Vec<Row> {
     view.state
         .placings
@@ -374,11 +378,7 @@ fn placings(view: &BracketView) -> Vec<Row> {
         .map(|p| {
             let (name, organisation) = name_of(view, p.seed);
             Row {
-                place: if p.to > p.place {
-                    format!("{}–{}", p.place, p.to)
-                } else {
-                    p.place.to_string()
-                },
+                place: place_label(p.place, p.to > p.place),
                 name,
                 organisation,
                 played: 0,
