@@ -7,7 +7,6 @@ use super::i18n::Lang;
 use super::render;
 use crate::engine::bracket::play::Winner;
 use crate::engine::bracket::{Match, Part, Source};
-use crate::engine::standings::place_label;
 use crate::error::AppResult;
 use crate::web::auth::Caller;
 use crate::web::routes;
@@ -319,9 +318,7 @@ fn tables(view: &BracketView, t: &HashMap<String, String>) -> Vec<TableView> {
                     let (name, organisation) = name_of(view, s.seed);
                     Row {
                         place: if tb.complete {
-                            let shared =
-                                tb.standings.iter().filter(|o| o.place == s.place).count() > 1;
-                            place_label(s.place, shared)
+                            tb.place_label(s)
                         } else {
                             String::new()
                         },
@@ -378,7 +375,7 @@ fn placings(view: &BracketView) -> Vec<Row> {
         .map(|p| {
             let (name, organisation) = name_of(view, p.seed);
             Row {
-                place: place_label(p.place, p.to > p.place),
+                place: p.label(),
                 name,
                 organisation,
                 played: 0,
