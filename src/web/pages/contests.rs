@@ -116,7 +116,15 @@ async fn context(
     let by_bracket = page
         .published
         .as_ref()
-        .is_some_and(|p| p.view.results.tie_break.first().map(String::as_str) == Some("bracket"));
+        // The chain as described: "bracket asc", "total desc", …, "lot".
+        .is_some_and(|p| {
+            p.view
+                .results
+                .tie_break
+                .first()
+                .and_then(|k| k.split_whitespace().next())
+                == Some("bracket")
+        });
     let published = page.published.map(|p| {
         let view = &*p.view;
         let groups = view
