@@ -85,7 +85,8 @@ fn published(s: &TestServer) -> i64 {
     c
 }
 
-/// A contest open for registration with 32 entrants and a single
+/// A contest open for registration, with a long code that cannot break,
+/// and 32 entrants and a single
 /// elimination bracket of them (five rounds); the bracket's id.
 fn bracket_of_32(s: &TestServer) -> i64 {
     let api = Api { s };
@@ -95,7 +96,7 @@ fn bracket_of_32(s: &TestServer) -> i64 {
         "POST",
         "/contests",
         Some(json!({
-            "code": "ZJ-CUP", "name_zh": "2027年浙江省电工杯", "name_en": "Zhejiang Electricians' Cup 2027",
+            "code": "ZJ_2027_ELECTRICIANS_CUP_FINAL", "name_zh": "2027年浙江省电工杯", "name_en": "Zhejiang Electricians' Cup 2027",
             "skill_id": s.world.skill.id.0, "tier_id": s.world.contest.tier_id.0,
             "organiser_org_id": s.world.province.id.0,
             "starts_on": "2027-06-01", "ends_on": "2027-06-03", "reference_date": "2027-06-01",
@@ -179,6 +180,7 @@ fn public_pages_fit_a_phone(backend: Backend) {
             let page_lang = br.exec("return document.documentElement.lang;");
             assert!(page_lang.as_str().unwrap().starts_with(lang), "{page_lang}");
             let w = br.exec("return [document.documentElement.scrollWidth, window.innerWidth];");
+            assert_eq!(w[1], json!(390), "the phone's width");
             assert!(
                 w[0].as_i64().unwrap() <= w[1].as_i64().unwrap(),
                 "{path} in {lang} is wider than the phone: {w}"
@@ -193,7 +195,7 @@ fn public_pages_fit_a_phone(backend: Backend) {
         ] {
             br.goto(&s.url(&format!("{path}?lang={lang}")));
             let heights = br.exec(&format!(
-                "{CONTENT_HEIGHT} const row = document.querySelector('{row}'); return [h(row.querySelector('td.name')), h(row.children[1])];"
+                "{CONTENT_HEIGHT} const row = document.querySelector('{row}'); return [h(row.children[2]), h(row.children[1])];"
             ));
             let (name, number) = (heights[0].as_f64().unwrap(), heights[1].as_f64().unwrap());
             assert!(
