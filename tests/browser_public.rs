@@ -203,6 +203,12 @@ fn public_pages_fit_a_phone(backend: Backend) {
                 "{path} in {lang}: the name takes {name}px, one line {number}px"
             );
         }
+        // The awards of a result are not squeezed one character a line.
+        br.goto(&s.url(&format!("/contests/{c}?lang={lang}")));
+        let width = br.exec(
+            "return document.querySelector('table.results tbody tr td.awards').getBoundingClientRect().width;",
+        );
+        assert!(width.as_f64().unwrap() >= 150.0, "awards {width}px wide");
     }
     // On a laptop the drawing of five rounds fits its box: nothing of the
     // final is hidden.
