@@ -564,6 +564,32 @@ fn a_bracket_decides_the_places_and_the_medals(backend: Backend) {
         .map(|a| a["code"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(awards[0], "gold");
+
+    // Published, the contest's page says the bracket decided the places,
+    // above its results, with a link to the bracket.
+    close_sign_off_and_publish(&s, &x, c);
+    for (lang, words) in [
+        (
+            "en",
+            "The final places of this contest come from its bracket",
+        ),
+        ("zh", "本竞赛的最终名次由对阵赛决定"),
+    ] {
+        let page = s
+            .client()
+            .get(s.url(&format!("/contests/{c}?lang={lang}")))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        let note = page.find("id=\"bracket-decided\"").expect("the note");
+        assert!(note < page.find("<table class=\"results\"").unwrap());
+        assert!(page[note..].contains(words), "{page}");
+        assert!(
+            page[note..].contains(&format!("<a href=\"/brackets/{id}\">FINAL</a>")),
+            "{page}"
+        );
+    }
 }
 
 /// Thousands reload the results when they come out: anonymous viewers of
@@ -1045,8 +1071,18 @@ fn medallists_within_a_window_share_the_published_place(backend: Backend) {
     );
     assert_eq!(st, 200);
     let csv = String::from_utf8(csv).unwrap();
-    assert!(csv.contains(",1,001,"), "{csv}");
+    // A shared place is written as on every page: `1=`.
+    assert!(csv.contains(",1=,001,"), "{csv}");
+    assert!(csv.contains(",1=,103,"), "{csv}");
     assert!(csv.contains(",3,101,"), "{csv}");
+    let (st, awards) = get(
+        &s,
+        None,
+        &format!("/contests/{c}/awards.csv?encoding=utf-8"),
+    );
+    assert_eq!(st, 200);
+    let awards = String::from_utf8(awards).unwrap();
+    assert!(awards.contains(",1=,001,"), "{awards}");
     let page = s
         .client()
         .get(s.url(&format!("/contests/{c}?lang=en")))
@@ -1055,6 +1091,10 @@ fn medallists_within_a_window_share_the_published_place(backend: Backend) {
         .text()
         .unwrap();
     assert_eq!(page.matches(">1=<").count(), 2, "{page}");
+    assert!(
+        !page.contains("bracket-decided"),
+        "no bracket decided this one"
+    );
 
     let offline = jiangxin::cli::standings::standings_files(
         common::marking::THEORY_PRACTICAL,

@@ -137,7 +137,7 @@ pub fn standings_csv(report: &StandingsReport) -> Result<String, csv::Error> {
         for s in &g.standings {
             rows.push(vec![
                 g.group.clone().unwrap_or_default(),
-                s.place.to_string(),
+                crate::engine::standings::place_label(s.place, s.shared),
                 s.key.clone(),
                 s.total.to_string(),
                 s.standardised.to_string(),

@@ -5,6 +5,7 @@
 use super::entries_csv::cell;
 use crate::engine::model::{SkillLevel, Vocabulary};
 use crate::engine::scoring::Outcome;
+use crate::engine::standings::place_label;
 use crate::workflow::results::{ResultsView, Sheet};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -89,7 +90,7 @@ pub fn results_table(view: &ResultsView) -> Table {
             let who = r.entrant;
             vec![
                 r.group.unwrap_or_default().to_string(),
-                s.place.to_string(),
+                place_label(s.place, s.shared),
                 s.key.clone(),
                 who.and_then(|w| w.team_name.clone()).unwrap_or_default(),
                 r.members("、"),
@@ -134,7 +135,7 @@ pub fn awards_table(view: &ResultsView) -> Table {
                 a.name_zh.clone(),
                 a.name_en.clone(),
                 r.group.unwrap_or_default().to_string(),
-                s.place.to_string(),
+                place_label(s.place, s.shared),
                 s.key.clone(),
                 r.members("、"),
                 r.entrant
@@ -174,7 +175,7 @@ pub fn recommendations_table(view: &ResultsView) -> Table {
                 rows.push(vec![
                     "title".into(),
                     a.name_zh.clone(),
-                    s.place.to_string(),
+                    place_label(s.place, s.shared),
                     s.key.clone(),
                     m.clone(),
                     organisation.clone(),
@@ -188,7 +189,7 @@ pub fn recommendations_table(view: &ResultsView) -> Table {
             rows.push(vec![
                 "promotion".into(),
                 p.award.clone(),
-                s.place.to_string(),
+                place_label(s.place, s.shared),
                 s.key.clone(),
                 p.member.clone(),
                 organisation.clone(),
@@ -413,6 +414,7 @@ pub fn parse_feeder_results(
         };
         let place_text = required("place")?;
         let place = place_text
+            .trim_end_matches('=')
             .parse::<usize>()
             .ok()
             .filter(|p| *p >= 1)

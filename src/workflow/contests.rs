@@ -987,3 +987,68 @@ fn time_zone_of(input: &ContestInput) -> AppResult<Option<String>> {
         })
         .transpose()
 }
+/// A competitor a search found in a contest's list of entries.
+#[derive(Debug, Clone)]
+pub struct FoundEntrant {
+    pub contest: Contest,
+    pub competitor: crate::engine::model::CompetitorId,
+    pub name: String,
+    pub start_number: String,
+    pub team_name: Option<String>,
+    pub organisation_zh: String,
+    pub organisation_en: String,
+}
+
+/// The competitors entered in `contests` whose name or organisation (code
+/// or name) contains `text`, or whose start number is `text`, ignoring
+/// case; withdrawn entries left out. Each contest is searched only in the
+/// list of entries it shows the actor (the public list for a visitor), so a
+/// search finds no one the actor could not see there. At most `limit`.
+pub fn search_entrants(
+    conn: &mut DbConnection,
+    schemes: &crate::workflow::marking::Schemes,
+    actor: &Actor,
+    contests: &[Contest],
+    text: &str,
+    limit: usize,
+) -> AppResult<Vec<FoundEntrant>> {
+    let needle = text.trim().to_lowercase();
+    let mut out = Vec::new();
+    if needle.is_empty() {
+        return Ok(out);
+    }
+    for c in contests {
+        let (entries, _) =
+            crate::workflow::registration::visible_entries(conn, schemes, actor, c.id)?;
+        for v in entries {
+            if v.entry.status != crate::engine::model::EntryStatus::Active {
+                continue;
+            }
+            let number = v.entry.start_number.to_lowercase() == needle;
+            let organisation = [
+                &v.organisation_code,
+                &v.organisation_name_zh,
+                &v.organisation_name_en,
+            ]
+            .iter()
+            .any(|o| o.to_lowercase().contains(&needle));
+            for m in &v.members {
+                if number || organisation || m.name.to_lowercase().contains(&needle) {
+                    out.push(FoundEntrant {
+                        contest: c.clone(),
+                        competitor: m.id,
+                        name: m.name.clone(),
+                        start_number: v.entry.start_number.clone(),
+                        team_name: v.entry.team_name.clone(),
+                        organisation_zh: v.organisation_name_zh.clone(),
+                        organisation_en: v.organisation_name_en.clone(),
+                    });
+                    if out.len() >= limit {
+                        return Ok(out);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}

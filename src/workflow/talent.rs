@@ -29,6 +29,8 @@ pub struct Record {
     pub skill: String,
     pub start_number: String,
     pub place: u64,
+    /// Shares its place with another entrant.
+    pub shared: bool,
     pub total: String,
     pub standardised: String,
     pub publication: i64,
@@ -284,6 +286,7 @@ impl Talent {
                 skill: skill.clone(),
                 start_number: s.key.clone(),
                 place: u64::try_from(s.place).unwrap_or(0),
+                shared: s.shared,
                 total: s.total.to_string(),
                 standardised: s.standardised.to_string(),
                 publication,
@@ -460,4 +463,59 @@ pub fn search_page(
         skills,
         account,
     })
+}
+
+/// A contest a competitor is entered in whose results are not published yet.
+#[derive(Debug, Clone)]
+pub struct ComingRegistration {
+    pub contest: crate::engine::model::Contest,
+    pub tier: Option<Tier>,
+    pub skill: Option<Skill>,
+    pub start_number: String,
+}
+
+/// The competitor's entries (not withdrawn) in contests not yet published
+/// that the actor may view, soonest first; only for those who may see the
+/// competitor's own record (the competitor, organisers over them), empty
+/// for anyone else.
+pub fn coming_registrations(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: CompetitorId,
+) -> AppResult<Vec<ComingRegistration>> {
+    let Some(competitor) = competitors::find(conn, id)? else {
+        return Ok(Vec::new());
+    };
+    let organisation = organisations::get(conn, competitor.organisation_id)?;
+    if actor
+        .may_view_competitor(competitor.id, &organisation.path)
+        .is_err()
+    {
+        return Ok(Vec::new());
+    }
+    let tiers = reference::tiers(conn)?;
+    let skills = reference::skills(conn)?;
+    let mut out = Vec::new();
+    for (contest, entry) in crate::store::live::entries_of_competitor(conn, id)? {
+        let c = load_contest(conn, contest)?;
+        if c.contest.status == ContestStatus::Published
+            || actor.may_view_contest(&c.scope()).is_err()
+        {
+            continue;
+        }
+        let e = entries::get(conn, contest, entry)?;
+        if e.status != crate::engine::model::EntryStatus::Active {
+            continue;
+        }
+        out.push(ComingRegistration {
+            tier: tiers.iter().find(|t| t.id == c.contest.tier_id).cloned(),
+            skill: skills.iter().find(|s| s.id == c.contest.skill_id).cloned(),
+            contest: c.contest,
+            start_number: e.start_number,
+        });
+    }
+    out.sort_by(|a, b| {
+        (a.contest.starts_on, &a.contest.code).cmp(&(b.contest.starts_on, &b.contest.code))
+    });
+    Ok(out)
 }

@@ -87,6 +87,23 @@ pub struct Placing {
     pub to: usize,
 }
 
+impl Placing {
+    /// The place as every ranking writes it: a shared range is a shared
+    /// place (`3=` for 3–4), see [`crate::engine::standings::place_label`].
+    pub fn label(&self) -> String {
+        crate::engine::standings::place_label(self.place, self.to > self.place)
+    }
+}
+
+impl Table {
+    /// A standing's place as every ranking writes it: shared (`1=`) when
+    /// another standing of the table has the same place.
+    pub fn place_label(&self, s: &Standing) -> String {
+        let shared = self.standings.iter().filter(|o| o.place == s.place).count() > 1;
+        crate::engine::standings::place_label(s.place, shared)
+    }
+}
+
 /// A bracket with its results applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct State {

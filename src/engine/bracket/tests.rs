@@ -713,3 +713,34 @@ fn keeping_apart_in_the_largest_field_is_bounded_and_a_permutation() {
     // The same input gives the same seeds: the bound counts work, not time.
     assert_eq!(seeding::keep_apart(&b, &orgs), holder);
 }
+
+#[test]
+fn shared_bracket_places_are_written_as_every_shared_place() {
+    // Without a third-place match the semi-finals' losers share 3rd, the
+    // quarter-finals' losers 5th: written 3= and 5=, never as a range.
+    let b = build(Format::Single, 8, &Options::default()).unwrap();
+    let results: BTreeMap<String, MatchResult> = b
+        .matches
+        .iter()
+        .map(|m| (m.id.clone(), win(Winner::Home)))
+        .collect();
+    let state = resolve(&b, &results);
+    let labels: Vec<String> = state.placings.iter().map(|p| p.label()).collect();
+    assert_eq!(labels, ["1", "2", "3=", "3=", "5=", "5=", "5=", "5="]);
+    // A round robin of three, every match drawn: all three share 1st.
+    let b = build(Format::RoundRobin, 3, &Options::default()).unwrap();
+    let results: BTreeMap<String, MatchResult> = b
+        .matches
+        .iter()
+        .map(|m| (m.id.clone(), win(Winner::Draw)))
+        .collect();
+    let state = resolve(&b, &results);
+    let table = &state.tables[0];
+    assert!(table.complete);
+    let labels: Vec<String> = table
+        .standings
+        .iter()
+        .map(|s| table.place_label(s))
+        .collect();
+    assert_eq!(labels, ["1=", "1=", "1="]);
+}

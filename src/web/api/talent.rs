@@ -171,7 +171,10 @@ async fn export(
                 r.contest.clone(),
                 r.tier.clone(),
                 r.skill.clone(),
-                r.place.to_string(),
+                crate::engine::standings::place_label(
+                    usize::try_from(r.place).unwrap_or(0),
+                    r.shared,
+                ),
                 r.total.clone(),
                 r.standardised.clone(),
                 r.awards

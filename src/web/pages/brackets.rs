@@ -318,7 +318,7 @@ fn tables(view: &BracketView, t: &HashMap<String, String>) -> Vec<TableView> {
                     let (name, organisation) = name_of(view, s.seed);
                     Row {
                         place: if tb.complete {
-                            s.place.to_string()
+                            tb.place_label(s)
                         } else {
                             String::new()
                         },
@@ -366,7 +366,8 @@ fn listed(view: &BracketView, t: &HashMap<String, String>) -> Vec<ListedMatch> {
         .collect()
 }
 
-/// The placings, shared places as a range.
+/// The placings; a shared range (3 to 4, 5 to 8) is written as a shared
+/// place, as everywhere else (`3=`).
 fn placings(view: &BracketView) -> Vec<Row> {
     view.state
         .placings
@@ -374,11 +375,7 @@ fn placings(view: &BracketView) -> Vec<Row> {
         .map(|p| {
             let (name, organisation) = name_of(view, p.seed);
             Row {
-                place: if p.to > p.place {
-                    format!("{}–{}", p.place, p.to)
-                } else {
-                    p.place.to_string()
-                },
+                place: p.label(),
                 name,
                 organisation,
                 played: 0,

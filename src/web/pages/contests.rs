@@ -113,6 +113,18 @@ async fn context(
         })
         .collect();
     let competitors = page.members;
+    let by_bracket = page
+        .published
+        .as_ref()
+        // The chain as described: "bracket asc", "total desc", …, "lot".
+        .is_some_and(|p| {
+            p.view
+                .results
+                .tie_break
+                .first()
+                .and_then(|k| k.split_whitespace().next())
+                == Some("bracket")
+        });
     let published = page.published.map(|p| {
         let view = &*p.view;
         let groups = view
@@ -194,5 +206,249 @@ async fn context(
     ctx.insert("status", &msg(&format!("status_{}", contest.status)));
     ctx.insert("brackets", &brackets);
     ctx.insert("published", &published);
+    ctx.insert("by_bracket", &by_bracket);
     Ok((ctx, page.user))
+}
+
+/// A contest in the list on the home page.
+#[derive(Serialize)]
+struct ContestRow {
+    id: i64,
+    code: String,
+    name: String,
+    tier: String,
+    skill: String,
+    starts_on: chrono::NaiveDate,
+    ends_on: chrono::NaiveDate,
+    status: String,
+}
+
+/// A competitor a search found, in one contest.
+#[derive(Serialize)]
+struct FoundRow {
+    competitor: i64,
+    /// Their page has the contest's results (it is published).
+    page: bool,
+    name: String,
+    team: Option<String>,
+    start_number: String,
+    organisation: String,
+    contest_id: i64,
+    contest: String,
+}
+
+/// A choice in a filter: its code, its name, and whether it is chosen.
+#[derive(Serialize)]
+struct Choice {
+    code: String,
+    name: String,
+    chosen: bool,
+}
+
+/// How many competitors a search lists at most.
+const FOUND_AT_MOST: usize = 100;
+
+/// Where a contest stands in the list: running (or being finalised) first,
+/// then open for registration, then upcoming, then past.
+fn bucket(status: crate::engine::model::ContestStatus) -> u8 {
+    use crate::engine::model::ContestStatus::*;
+    match status {
+        Running | MarkingClosed => 0,
+        Registration => 1,
+        Draft => 2,
+        Published => 3,
+    }
+}
+
+/// The home page: the contests the visitor may see, current ones first
+/// (soonest first) then past ones (newest first), with a search over
+/// contests and the competitors of their public lists, and filters by
+/// tier, skill, status and year (a plain GET form).
+pub async fn home(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    query: web::Query<std::collections::HashMap<String, String>>,
+) -> AppResult<HttpResponse> {
+    use crate::engine::model::{ContestStatus, Vocabulary};
+    use chrono::Datelike;
+    let (lang, _) = Lang::of_request(&req);
+    let actor = caller.actor;
+    let param = |k: &str| {
+        query
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let (text, tier, skill, status, year) = (
+        param("q"),
+        param("tier"),
+        param("skill"),
+        param("status"),
+        param("year"),
+    );
+    let year_n: Option<i32> = year.parse().ok();
+    let pick = |zh: &str, en: &str| {
+        if lang == Lang::Zh {
+            zh.to_string()
+        } else {
+            en.to_string()
+        }
+    };
+    let st = state.clone();
+    let search = text.clone();
+    let (tier_q, skill_q, status_q) = (tier.clone(), skill.clone(), status.clone());
+    let (list, years, found) = state
+        .db(move |conn| {
+            let list = crate::workflow::contests::contest_list(conn, &actor)?;
+            let mut years: Vec<i32> = list
+                .contests
+                .iter()
+                .flat_map(|c| c.starts_on.year()..=c.ends_on.year())
+                .collect();
+            years.sort_unstable_by(|a, b| b.cmp(a));
+            years.dedup();
+            let tier_id = list.tiers.iter().find(|t| t.code == tier_q).map(|t| t.id);
+            let skill_id = list.skills.iter().find(|s| s.code == skill_q).map(|s| s.id);
+            let mut list = list;
+            list.contests.retain(|c| {
+                (tier_q.is_empty() || Some(c.tier_id) == tier_id)
+                    && (skill_q.is_empty() || Some(c.skill_id) == skill_id)
+                    && (status_q.is_empty() || c.status.code() == status_q)
+                    && year_n.is_none_or(|y| (c.starts_on.year()..=c.ends_on.year()).contains(&y))
+            });
+            let found = crate::workflow::contests::search_entrants(
+                conn,
+                &st.schemes,
+                &actor,
+                &list.contests,
+                &search,
+                FOUND_AT_MOST,
+            )?;
+            if !search.is_empty() {
+                let needle = search.to_lowercase();
+                list.contests.retain(|c| {
+                    [&c.name_zh, &c.name_en, &c.code]
+                        .iter()
+                        .any(|n| n.to_lowercase().contains(&needle))
+                        || found.iter().any(|f| f.contest.id == c.id)
+                });
+            }
+            Ok((list, years, found))
+        })
+        .await?;
+    let tier_name = |id| {
+        list.tiers
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| pick(&t.name_zh, &t.name_en))
+            .unwrap_or_default()
+    };
+    let skill_name = |id| {
+        list.skills
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| pick(&s.name_zh, &s.name_en))
+            .unwrap_or_default()
+    };
+    let mut contests = list.contests.clone();
+    contests.sort_by(|a, b| {
+        let (x, y) = (bucket(a.status), bucket(b.status));
+        x.cmp(&y).then_with(|| {
+            if x == 3 {
+                (b.starts_on, b.ends_on).cmp(&(a.starts_on, a.ends_on))
+            } else {
+                (a.starts_on, a.ends_on).cmp(&(b.starts_on, b.ends_on))
+            }
+        })
+    });
+    let (mut current, mut past) = (Vec::new(), Vec::new());
+    for c in contests {
+        let row = ContestRow {
+            id: c.id.0,
+            name: pick(&c.name_zh, &c.name_en),
+            tier: tier_name(c.tier_id),
+            skill: skill_name(c.skill_id),
+            starts_on: c.starts_on,
+            ends_on: c.ends_on,
+            status: state.catalog.get(lang, &format!("status_{}", c.status)),
+            code: c.code,
+        };
+        if bucket(c.status) == 3 {
+            past.push(row);
+        } else {
+            current.push(row);
+        }
+    }
+    let found: Vec<FoundRow> = found
+        .into_iter()
+        .map(|f| FoundRow {
+            competitor: f.competitor.0,
+            page: f.contest.status == ContestStatus::Published,
+            name: f.name,
+            team: f.team_name,
+            start_number: f.start_number,
+            organisation: pick(&f.organisation_zh, &f.organisation_en),
+            contest_id: f.contest.id.0,
+            contest: pick(&f.contest.name_zh, &f.contest.name_en),
+        })
+        .collect();
+    let choices = |items: Vec<(String, String)>, chosen: &str| -> Vec<Choice> {
+        items
+            .into_iter()
+            .map(|(code, name)| Choice {
+                chosen: code == chosen,
+                code,
+                name,
+            })
+            .collect()
+    };
+    let tiers = choices(
+        list.tiers
+            .iter()
+            .map(|t| (t.code.clone(), pick(&t.name_zh, &t.name_en)))
+            .collect(),
+        &tier,
+    );
+    let skills = choices(
+        list.skills
+            .iter()
+            .map(|s| (s.code.clone(), pick(&s.name_zh, &s.name_en)))
+            .collect(),
+        &skill,
+    );
+    let statuses = choices(
+        ContestStatus::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.code().to_string(),
+                    state.catalog.get(lang, &format!("status_{s}")),
+                )
+            })
+            .collect(),
+        &status,
+    );
+    let years = choices(
+        years
+            .into_iter()
+            .map(|y| (y.to_string(), y.to_string()))
+            .collect(),
+        &year,
+    );
+    let filtered = [&text, &tier, &skill, &status, &year]
+        .iter()
+        .any(|v| !v.is_empty());
+    let mut ctx = tera::Context::new();
+    ctx.insert("current", &current);
+    ctx.insert("past", &past);
+    ctx.insert("found", &found);
+    ctx.insert("q", &text);
+    ctx.insert("searched", &!text.is_empty());
+    ctx.insert("filtered", &filtered);
+    ctx.insert("tiers", &tiers);
+    ctx.insert("skills", &skills);
+    ctx.insert("statuses", &statuses);
+    ctx.insert("years", &years);
+    render(&state, &req, "pages/home.html", ctx, list.user)
 }

@@ -24,7 +24,7 @@ use i18n::{Lang, LANG_COOKIE};
 use serde::Deserialize;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(routes::path("/").get(home))
+    cfg.service(routes::path("/").get(contests::home))
         .service(routes::path("/signin").get(signin_form).post(signin))
         .service(routes::path("/signin/link/{token}").get(signin_link))
         .service(routes::path("/signout").post(signout));
@@ -162,65 +162,6 @@ fn render_html(
         .templates
         .render(name, &ctx)
         .map_err(|e| AppError::internal(format!("template {name}: {e}")))
-}
-
-#[derive(serde::Serialize)]
-struct ContestRow {
-    id: i64,
-    code: String,
-    name: String,
-    tier: String,
-    skill: String,
-    starts_on: chrono::NaiveDate,
-    ends_on: chrono::NaiveDate,
-    status: String,
-}
-
-async fn home(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpResponse> {
-    let (lang, _) = Lang::of_request(&req);
-    let actor = caller.actor;
-    let list = state
-        .db(move |conn| crate::workflow::contests::contest_list(conn, &actor))
-        .await?;
-    let pick = |zh: &str, en: &str| {
-        if lang == Lang::Zh {
-            zh.to_string()
-        } else {
-            en.to_string()
-        }
-    };
-    let rows: Vec<ContestRow> = list
-        .contests
-        .into_iter()
-        .map(|c| {
-            let tier = list
-                .tiers
-                .iter()
-                .find(|t| t.id == c.tier_id)
-                .map(|t| pick(&t.name_zh, &t.name_en))
-                .unwrap_or_default();
-            let skill = list
-                .skills
-                .iter()
-                .find(|s| s.id == c.skill_id)
-                .map(|s| pick(&s.name_zh, &s.name_en))
-                .unwrap_or_default();
-            ContestRow {
-                id: c.id.0,
-                name: pick(&c.name_zh, &c.name_en),
-                code: c.code,
-                tier,
-                skill,
-                starts_on: c.starts_on,
-                ends_on: c.ends_on,
-                status: state.catalog.get(lang, &format!("status_{}", c.status)),
-            }
-        })
-        .collect();
-    let user = list.user;
-    let mut ctx = tera::Context::new();
-    ctx.insert("contests", &rows);
-    render(&state, &req, "pages/home.html", ctx, user)
 }
 
 async fn signin_form(state: State, req: HttpRequest) -> AppResult<HttpResponse> {

@@ -1,6 +1,7 @@
 //! A competitor's page: their published results across contests and tiers
 //! (only contests the visitor may view), and, for the competitor and the
-//! organisers over them, a per-criterion profile drawn by the server as an
+//! organisers over them, the contests they are entered in whose results
+//! are not published yet and a per-criterion profile drawn by the server as an
 //! SVG chart with a table of the same figures. Never identity numbers or
 //! birth dates.
 
@@ -16,7 +17,7 @@ use crate::web::routes;
 use crate::web::State;
 use crate::workflow::marking::Schemes;
 use crate::workflow::results::{ResultsView, Sheet};
-use crate::workflow::talent::{competitor_results, PublishedResult};
+use crate::workflow::talent::{coming_registrations, competitor_results, PublishedResult};
 use crate::workflow::Connection;
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_decimal::Decimal;
@@ -66,6 +67,20 @@ struct Record {
     chart: Option<Chart>,
 }
 
+/// A contest the competitor is entered in, results not yet published.
+#[derive(Serialize)]
+struct Coming {
+    contest_id: i64,
+    contest: String,
+    code: String,
+    tier: String,
+    skill: String,
+    start_number: String,
+    starts_on: chrono::NaiveDate,
+    ends_on: chrono::NaiveDate,
+    status: String,
+}
+
 #[derive(Serialize)]
 struct Person {
     name: String,
@@ -84,9 +99,33 @@ async fn page(
     let (lang, _) = Lang::of_request(&req);
     let actor = caller.actor;
     let st = state.clone();
-    let (person, detailed, records, user) = state
+    let (person, detailed, records, coming, user) = state
         .db(move |conn| {
             let found = competitor_results(conn, &st.publications, &actor, id)?;
+            let coming = coming_registrations(conn, &actor, id)?
+                .into_iter()
+                .map(|r| Coming {
+                    contest_id: r.contest.id.0,
+                    contest: pick(lang, &r.contest.name_zh, &r.contest.name_en),
+                    code: r.contest.code.clone(),
+                    tier: r
+                        .tier
+                        .as_ref()
+                        .map(|t| pick(lang, &t.name_zh, &t.name_en))
+                        .unwrap_or_default(),
+                    skill: r
+                        .skill
+                        .as_ref()
+                        .map(|s| pick(lang, &s.name_zh, &s.name_en))
+                        .unwrap_or_default(),
+                    start_number: r.start_number,
+                    starts_on: r.contest.starts_on,
+                    ends_on: r.contest.ends_on,
+                    status: st
+                        .catalog
+                        .get(lang, &format!("status_{}", r.contest.status)),
+                })
+                .collect::<Vec<_>>();
             let (c, org, detailed) = (&found.competitor, &found.organisation, found.detailed);
             let records = records(conn, &st.schemes, lang, &found.results, detailed)?;
             let person = Person {
@@ -102,13 +141,14 @@ async fn page(
                     _ => String::new(),
                 },
             };
-            Ok((person, detailed, records, found.user))
+            Ok((person, detailed, records, coming, found.user))
         })
         .await?;
     let mut ctx = tera::Context::new();
     ctx.insert("person", &person);
     ctx.insert("detailed", &detailed);
     ctx.insert("records", &records);
+    ctx.insert("coming", &coming);
     render(&state, &req, "public/competitor.html", ctx, user)
 }
 

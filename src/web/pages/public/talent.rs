@@ -76,7 +76,11 @@ fn rows(
                 .records
                 .iter()
                 .min_by_key(|r| (std::cmp::Reverse(r.tier_rank), r.place))
-                .map(|r| format!("{} · {}", r.contest, r.place))
+                .map(|r| {
+                    let place = usize::try_from(r.place).unwrap_or(0);
+                    let place = crate::engine::standings::place_label(place, r.shared);
+                    format!("{} · {place}", r.contest)
+                })
                 .unwrap_or_default();
             let awards = p
                 .records
