@@ -343,6 +343,20 @@ fn a_contest_runs_from_nothing_to_advanced_in_the_pages(backend: Backend) {
         assert!(br.text("#entries").contains(n));
     }
     both(&br, "03-entries");
+    // The organiser finds one competitor by name.
+    br.type_into("#entries-q", "李娜");
+    br.click_to_load("#search");
+    let found = br.text("#entries");
+    assert!(
+        found.contains("202") && !found.contains("201") && !found.contains("203"),
+        "{found}"
+    );
+    assert!(
+        br.text("#entries-found").contains('1'),
+        "{}",
+        br.text("#entries-found")
+    );
+    both(&br, "03-entries-search");
     let (_, entries) = api.call(&token, "GET", &format!("/contests/{c}/entries"), None);
     assert_eq!(entries.as_array().unwrap().len(), 3, "{entries}");
 
