@@ -332,7 +332,7 @@ fn the_chief_judge_overrules_a_spread_and_signs_off_every_module(backend: Backen
     br.click_to_load("#sign-off-all button[type=submit]");
     assert!(
         br.text("#sign-off-report")
-            .contains("Signed off 1 modules; 2 modules cannot be signed off yet."),
+            .contains("Modules signed off now: 1; modules that cannot be signed off yet: 2."),
         "{}",
         br.text("#sign-off-report")
     );

@@ -838,6 +838,10 @@ fn the_chief_judge_overrules_a_spread_and_signs_off_every_complete_module(backen
     );
     let (_, review) = en.get(&format!("/judge/contests/{c}/review"));
     assert!(review.contains("id=\"no-flagged\""), "{review}");
+    assert!(
+        review.contains("Modules complete and ready to sign off: 1; not yet: 2."),
+        "{review}"
+    );
 
     // An ordinary judge may not sign off everything.
     let judge = Visitor::new(&s, "en");
@@ -866,7 +870,7 @@ fn the_chief_judge_overrules_a_spread_and_signs_off_every_complete_module(backen
     assert_eq!(st, 200, "{body}");
     let report = section(&body, "id=\"sign-off-report\"", "</div>");
     assert!(
-        report.contains("已签字确认 1 个模块；2 个模块尚不能签字确认"),
+        report.contains("本次签字确认的模块：1 个；尚不能签字确认：2 个。"),
         "{report}"
     );
     assert!(report.contains("参赛编号 001：模块 P"), "{report}");
@@ -902,7 +906,7 @@ fn the_chief_judge_overrules_a_spread_and_signs_off_every_complete_module(backen
         &[("csrf", csrf.as_str())],
     );
     assert_eq!(st, 200);
-    assert!(body.contains("已签字确认 0 个模块"), "{body}");
+    assert!(body.contains("本次签字确认的模块：0 个"), "{body}");
 }
 
 on_both_backends!(
