@@ -265,8 +265,32 @@ pub fn sign_off_complete(
             .current(conn, contest)?
             .ok_or_else(|| AppError::conflict("the contest has no marking scheme yet"))?;
         let r = review(conn, &layout, actor, contest)?;
-        for m in &r.ready {
-            lock_module(conn, schemes, actor, contest, m.entry, &m.module, reason)?;
+        let mut report = SignOffReport {
+            signed: Vec::new(),
+            blocked: r.blocked,
+        };
+        for mut m in r.ready {
+            // The one check of a sign-off decides; it refuses before
+            // writing anything, so a refusal leaves the others to go on.
+            match lock_module(conn, schemes, actor, contest, m.entry, &m.module, reason) {
+                Ok(()) => {}
+                Err(e) if e.code == "not_ready" => {
+                    m.blockers = e
+                        .details
+                        .iter()
+                        .map(|d| AspectBlock {
+                            aspect: m.module.clone(),
+                            description: String::new(),
+                            why: Why::Waiting {
+                                reason: d.message.clone(),
+                            },
+                        })
+                        .collect();
+                    report.blocked.push(m);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
             audit::record(
                 conn,
                 actor.user(),
@@ -274,10 +298,8 @@ pub fn sign_off_complete(
                 ("entry", Some(m.entry.0)),
                 serde_json::json!({"module": m.module, "reason": reason}),
             )?;
+            report.signed.push(m);
         }
-        Ok(SignOffReport {
-            signed: r.ready,
-            blocked: r.blocked,
-        })
+        Ok(report)
     })
 }
