@@ -856,6 +856,18 @@ fn the_chief_judge_overrules_a_spread_and_signs_off_every_complete_module(backen
         "only the chief judge has the button"
     );
     let jcsrf = between(&jr, "<meta name=\"csrf-token\" content=\"", "\"").to_string();
+    let (st, _, body) = judge.post(
+        &format!("/judge/contests/{c}/overrule"),
+        &[
+            ("csrf", jcsrf.as_str()),
+            ("entry", e.as_str()),
+            ("aspect", "A1.2"),
+            ("id", "00000000-0000-4000-8000-00000000fe01"),
+            ("value", "1"),
+            ("reason", "I think so"),
+        ],
+    );
+    assert_eq!(st, 403, "only the chief judge overrules: {body}");
     let (st, _, _) = judge.post(
         &format!("/judge/contests/{c}/sign-off"),
         &[("csrf", jcsrf.as_str())],

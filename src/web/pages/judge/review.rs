@@ -12,7 +12,7 @@ use super::work::{new_mark_id, Work};
 use super::{judged, Heading};
 use crate::engine::access::Actor;
 use crate::engine::model::{ContestId, EntryId};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorKind};
 use crate::web::auth::Caller;
 use crate::web::routes;
 use crate::web::State;
@@ -508,6 +508,8 @@ async fn overrule(
                 ))
                 .finish())
         }
+        // Who may not overrule, or what does not exist, is not a form error.
+        Err(e) if !matches!(e.kind, ErrorKind::Invalid | ErrorKind::Conflict) => return Err(e),
         Err(_) if value.is_empty() => state.catalog.get(lang, "judge_overrule_choose_level"),
         Err(e) => super::marking::refusal_text(&state, lang, &e),
     };
