@@ -12,6 +12,13 @@
     printButton.addEventListener("click", function () { window.print(); });
   }
 
+  // The service worker keeps a copy of the marking page, so that it loads
+  // again without a network (see /judge/sw.js).
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register("/judge/sw.js")
+      .catch(function () { /* no worker: the page still works online */ });
+  }
+
   var app = document.getElementById("judge-app");
   if (!app) { return; }
   var S = JSON.parse(app.getAttribute("data-state"));
@@ -87,6 +94,9 @@
   });
 
   var current = S.entry;
+  // A copy of the page kept for another entry: show the one in the address.
+  var asked = Number(new URLSearchParams(window.location.search).get("entry"));
+  if (asked && entries[asked] && asked !== current) { current = asked; }
   var form = document.getElementById("mark-form");
   var cards = Array.prototype.slice.call(document.querySelectorAll("fieldset[data-aspect]"));
   var sync = document.getElementById("sync");
@@ -354,7 +364,7 @@
   window.addEventListener("offline", function () { online = false; showCounter(); });
   window.setInterval(function () { if (queue.length) { flush(); } }, 5000);
 
-  showEntry(current, true);
+  showEntry(current, current === S.entry);
   aspectInView();
   showCounter();
   showRefusals();

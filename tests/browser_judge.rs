@@ -251,4 +251,185 @@ fn a_judge_marks_on_a_tablet_through_a_network_drop(backend: Backend) {
     br.screenshot(&format!("{tag}-judge-link-card-en-tablet"));
 }
 
-on_both_backends!(a_judge_marks_on_a_tablet_through_a_network_drop);
+/// Two judges on tablets give levels too far apart on the judgement aspect
+/// of entry 001 (a third through the API); the chief judge sees the aspect
+/// with each judge's level, overrules it with a reason, and signs off every
+/// complete module with one button, told which modules were not signed off.
+fn the_chief_judge_overrules_a_spread_and_signs_off_every_module(backend: Backend) {
+    let s = TestServer::start(backend);
+    let x = running(&s, None);
+    let c = x.contest;
+    let tag = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let br = Browser::start(768, 1024);
+    for (name, level) in [("wz-judge1", "0"), ("wz-judge2", "3")] {
+        let link = link_for(&s, &x, user_id(&s, &x, name));
+        br.goto(&s.url(link["path"].as_str().unwrap()));
+        br.goto(&s.url(&format!("/judge/contests/{c}?entry={}&lang=en", x.e001)));
+        br.wait_for(
+            "return document.getElementById('sync').hidden;",
+            json!(false),
+        );
+        tap(&br, "A1.2", level);
+        if name == "wz-judge1" {
+            tap(&br, "A1.1", "1");
+            type_number(&br, "A1.3", "0");
+        }
+        br.wait_for(UNSENT, json!(0));
+    }
+    let (st, body) = common::marking::Api { s: &s }.call(
+        &x.hz_judge,
+        "POST",
+        &format!("/contests/{c}/marks"),
+        Some(common::marking::mark(9, x.e001, "A1.2", "1")),
+    );
+    assert_eq!(st, 201, "{body}");
+
+    let link = link_for(&s, &x, user_id(&s, &x, "wz-chief"));
+    br.goto(&s.url(link["path"].as_str().unwrap()));
+    br.goto(&s.url(&format!("/judge/contests/{c}/review?lang=en")));
+    let card = ".judge-flagged[data-aspect='A1.2']";
+    let rows = br.exec(&format!(
+        "return Array.prototype.map.call(document.querySelectorAll(\"{card} tbody tr\"), function (r) {{ return Array.prototype.map.call(r.cells, function (c) {{ return c.textContent.trim(); }}).join('='); }});"
+    ));
+    let rows: Vec<String> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect();
+    assert!(rows.contains(&"wz-judge1=0".to_string()), "{rows:?}");
+    assert!(rows.contains(&"wz-judge2=3".to_string()), "{rows:?}");
+    assert!(br.text(card).contains("001"), "{}", br.text(card));
+    assert_eq!(
+        br.exec("return document.querySelector('#sign-off-all button').disabled;"),
+        true,
+        "nothing is complete yet"
+    );
+    br.screenshot(&format!("{tag}-judge-flagged-en-tablet"));
+    br.goto(&s.url(&format!("/judge/contests/{c}/review?lang=zh")));
+    assert!(br.text("#chief").contains("待裁判长裁定的评分项"));
+    br.screenshot(&format!("{tag}-judge-flagged-zh-tablet"));
+    br.goto(&s.url(&format!("/judge/contests/{c}/review?lang=en")));
+
+    // The overrule: a level and a reason.
+    br.click(&format!("{card} input[value='2'] + span"));
+    br.type_into(
+        &format!("{card} input[name=reason]"),
+        "reviewed the finish with both judges",
+    );
+    br.click_to_load(&format!("{card} button[type=submit]"));
+    assert!(br.text("#no-flagged").contains("No aspect is flagged"));
+    let last = marks_of(&s, &x, x.e001).pop().unwrap();
+    assert_eq!(
+        (last["slot"].as_str(), last["value"].as_str()),
+        (Some("overrule"), Some("2"))
+    );
+
+    // Every complete module in one step.
+    br.click_to_load("#sign-off-all button[type=submit]");
+    assert!(
+        br.text("#sign-off-report")
+            .contains("Modules signed off now: 1; modules that cannot be signed off yet: 2."),
+        "{}",
+        br.text("#sign-off-report")
+    );
+    assert!(br.text("#signed-list").contains("Entry 001: module P"));
+    let not = br.text("#not-signed");
+    assert!(
+        not.contains("Module P of entry 101 cannot be signed off yet")
+            && not.contains("Module P of entry 103 cannot be signed off yet"),
+        "{not}"
+    );
+    br.screenshot(&format!("{tag}-judge-signed-off-all-en-tablet"));
+    let (_, trail) = common::marking::Api { s: &s }.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/entries/{}/marks", x.e001),
+        None,
+    );
+    assert_eq!(trail["locks"].as_array().unwrap().len(), 1, "{trail}");
+}
+
+/// Whether the service worker's copy of the marking page and of its script
+/// is there (the check is asynchronous: the answer of an earlier call).
+const KEPT: &str = "caches.open('jiangxin-judge-1').then(function (c) { return Promise.all([c.match(location.origin + location.pathname, {ignoreSearch: true, ignoreVary: true}), c.match(location.origin + '/static/judge.js', {ignoreVary: true})]); }).then(function (r) { window.__kept = !!(r[0] && r[1]); }); return window.__kept === true;";
+
+/// Reloads the page and waits for the new one; a reload that fails shows
+/// the browser's own error page, which has no entry number.
+fn reload(br: &Browser) {
+    br.exec("window.__jiangxin_old_page = true; window.location.reload(); return true;");
+    br.wait_for(
+        "return window.__jiangxin_old_page === undefined && document.readyState === 'complete' && !!document.body;",
+        json!(true),
+    );
+}
+
+/// The marking page, loaded once, reloads without a network: from the
+/// service worker's copy, with the unsent marks still on the tablet; and
+/// again when the server itself is gone.
+fn the_marking_page_reloads_offline_with_its_queue(backend: Backend) {
+    let s = TestServer::start(backend);
+    let x = running(&s, None);
+    let c = x.contest;
+    let judge = user_id(&s, &x, "wz-judge1");
+    let sw = reqwest::blocking::get(s.url("/judge/sw.js")).unwrap();
+    assert_eq!(sw.status(), 200);
+    assert!(sw.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    let link = link_for(&s, &x, judge);
+    let br = Browser::start(768, 1024);
+    br.goto(&s.url(link["path"].as_str().unwrap()));
+    br.goto(&s.url(&format!("/judge/contests/{c}?entry={}&lang=en", x.e101)));
+    br.wait_for(
+        "return !!(navigator.serviceWorker && navigator.serviceWorker.controller);",
+        json!(true),
+    );
+    br.wait_for(KEPT, json!(true));
+
+    br.set_offline(true);
+    tap(&br, "A1.1", "1");
+    tap(&br, "A1.2", "2");
+    br.wait_for(UNSENT, json!(2));
+    let queue = format!(
+        "return JSON.parse(localStorage.getItem('jiangxin.judge.queue.{c}.{judge}') || '[]').length;"
+    );
+    let shown = |br: &Browser| {
+        assert!(
+            br.exec("return !!document.getElementById('entry-number');") == json!(true),
+            "the marking page is shown: {}",
+            br.text("body")
+        );
+        assert_eq!(br.text("#entry-number"), "101");
+        br.wait_for(UNSENT, json!(2));
+        assert_eq!(br.exec(&queue), json!(2), "the queue is intact");
+        assert_eq!(
+            br.exec("return document.querySelector(\"fieldset[data-aspect='A1.2'] input[value='2']\").checked;"),
+            true,
+            "the unsent mark is shown"
+        );
+    };
+    reload(&br);
+    shown(&br);
+    br.screenshot("judge-mark-reloaded-offline-en-tablet");
+    // The server gone as well: the copy it is.
+    s.stop_serving();
+    reload(&br);
+    shown(&br);
+    assert!(marks_of_nothing_sent(&br));
+}
+
+/// Nothing left the tablet: the unsent counter still shows the marks.
+fn marks_of_nothing_sent(br: &Browser) -> bool {
+    br.text("#sync").contains("Marks not yet sent: 2")
+}
+
+on_both_backends!(
+    a_judge_marks_on_a_tablet_through_a_network_drop,
+    the_chief_judge_overrules_a_spread_and_signs_off_every_module,
+    the_marking_page_reloads_offline_with_its_queue
+);

@@ -243,6 +243,12 @@ fn todo_counts_and_the_plain_form(backend: Backend) {
         page_zh.contains("全程佩戴安全防护用品") && !page_zh.contains("Safety gear worn"),
         "{page_zh}"
     );
+    let (st, review_zh) = judge_zh.get(&format!("/judge/contests/{c}/review"));
+    assert_eq!(st, 200, "{review_zh}");
+    assert!(
+        review_zh.contains("全程佩戴安全防护用品") && !review_zh.contains("Safety gear worn"),
+        "{review_zh}"
+    );
     let csrf = between(&page, "<meta name=\"csrf-token\" content=\"", "\"").to_string();
     let ids: Vec<String> = ["A1.1", "A1.2", "A1.3"]
         .iter()
@@ -740,10 +746,223 @@ fn the_running_contest_comes_first_and_marking_waits_for_it(backend: Backend) {
     assert!(todo.contains("No contest is taking marks now."), "{todo}");
 }
 
+/// Two judges' levels on the judgement aspect of entry 001 too far apart:
+/// the refusal names the module, the aspect and the levels in both
+/// languages; the chief judge sees the aspect with every judge's level,
+/// overrules it (a reason is required), then signs off every complete
+/// module in one post, told which were not signed off and why.
+fn the_chief_judge_overrules_a_spread_and_signs_off_every_complete_module(backend: Backend) {
+    let s = TestServer::start(backend);
+    let x = running(&s, None);
+    let c = x.contest;
+    let api = Api { s: &s };
+    let m = |id: u32, a: &str, v: &str| common::marking::mark(id, x.e001, a, v);
+    for (token, marks) in [
+        (
+            &x.wz1,
+            vec![m(1, "A1.1", "1"), m(2, "A1.2", "0"), m(3, "A1.3", "0")],
+        ),
+        (&x.wz2, vec![m(4, "A1.2", "3")]),
+        (&x.hz_judge, vec![m(5, "A1.2", "1")]),
+    ] {
+        let (st, body) = api.call(
+            token,
+            "POST",
+            &format!("/contests/{c}/marks/batch"),
+            Some(json!({"marks": marks})),
+        );
+        assert_eq!(st, 201, "{body}");
+    }
+    let link = link_for(&s, &x, user_id(&s, &x, "wz-chief"));
+    let path = link["path"].as_str().unwrap();
+    let zh = Visitor::new(&s, "zh");
+    zh.sign_in_by_link(path);
+    let en = Visitor::new(&s, "en");
+    en.sign_in_by_link(
+        link_for(&s, &x, user_id(&s, &x, "wz-chief"))["path"]
+            .as_str()
+            .unwrap(),
+    );
+    let lock = format!("/judge/contests/{c}/entries/{}/modules/P/lock", x.e001);
+
+    // The refusal names the module, the aspect and each judge's level.
+    let (_, review) = zh.get(&format!("/judge/contests/{c}/review"));
+    let csrf = between(&review, "<meta name=\"csrf-token\" content=\"", "\"").to_string();
+    let (st, _, body) = zh.post(&lock, &[("csrf", csrf.as_str())]);
+    assert_eq!(st, 409, "{body}");
+    let refusal = section(&body, "data-module=\"P\"", "</li>");
+    assert!(
+        refusal.contains("参赛编号 001 的模块 P 尚不能签字确认"),
+        "{refusal}"
+    );
+    assert!(
+        refusal.contains("评分项 A1.2：裁判评分差距超过允许的 1"),
+        "{refusal}"
+    );
+    assert!(
+        refusal.contains("wz-judge1 0") && refusal.contains("wz-judge2 3"),
+        "{refusal}"
+    );
+    let (_, review) = en.get(&format!("/judge/contests/{c}/review"));
+    let ecsrf = between(&review, "<meta name=\"csrf-token\" content=\"", "\"").to_string();
+    let (st, _, body) = en.post(&lock, &[("csrf", ecsrf.as_str())]);
+    assert_eq!(st, 409, "{body}");
+    let refusal = section(&body, "data-module=\"P\"", "</li>");
+    assert!(
+        refusal.contains("Module P of entry 001 cannot be signed off yet"),
+        "{refusal}"
+    );
+    assert!(
+        refusal
+            .contains("aspect A1.2: the judges&#x27; levels are further apart than the allowed 1"),
+        "{refusal}"
+    );
+    // Entries nobody marked say what is missing, and from which judges
+    // (not from one in conflict with the entry).
+    let other = section(&body, &format!("id=\"entry-{}\"", x.e101), "</section>");
+    assert!(other.contains("aspect A1.1: no mark yet"), "{other}");
+    assert!(
+        other.contains("aspect A1.2: not yet marked by wz-judge1, wz-judge2"),
+        "{other}"
+    );
+
+    // The flagged aspect with every judge's level, and its overrule form.
+    let flagged = section(&review, "data-aspect=\"A1.2\"", "</form>");
+    assert!(flagged.contains("001"), "{flagged}");
+    for level in [
+        "<td>wz-judge1</td><td class=\"num\">0</td>",
+        "<td>wz-judge2</td><td class=\"num\">3</td>",
+    ] {
+        assert!(flagged.contains(level), "{flagged}");
+    }
+    let id = between(flagged, "name=\"id\" value=\"", "\"").to_string();
+    let e = x.e001.to_string();
+    let overrule = |reason: &str| {
+        en.post(
+            &format!("/judge/contests/{c}/overrule"),
+            &[
+                ("csrf", ecsrf.as_str()),
+                ("entry", e.as_str()),
+                ("aspect", "A1.2"),
+                ("id", id.as_str()),
+                ("value", "2"),
+                ("reason", reason),
+            ],
+        )
+    };
+    let before = marks_of(&s, &x, x.e001).len();
+    let (st, _, body) = overrule("");
+    assert_eq!(st, 422, "a reason is required: {body}");
+    assert_eq!(marks_of(&s, &x, x.e001).len(), before, "nothing stored");
+    let (st, to, body) = overrule("judges 1 and 2 reviewed the finish together");
+    assert_eq!(st, 303, "{body}");
+    assert!(
+        to.starts_with(&format!("/judge/contests/{c}/review")),
+        "{to}"
+    );
+    let last = marks_of(&s, &x, x.e001).pop().unwrap();
+    assert_eq!(
+        (
+            last["slot"].as_str(),
+            last["value"].as_str(),
+            last["reason"].as_str()
+        ),
+        (
+            Some("overrule"),
+            Some("2"),
+            Some("judges 1 and 2 reviewed the finish together")
+        )
+    );
+    let (_, review) = en.get(&format!("/judge/contests/{c}/review"));
+    assert!(review.contains("id=\"no-flagged\""), "{review}");
+    assert!(
+        review.contains("Modules complete and ready to sign off: 1; not yet: 2."),
+        "{review}"
+    );
+
+    // An ordinary judge may not sign off everything.
+    let judge = Visitor::new(&s, "en");
+    judge.sign_in_by_link(
+        link_for(&s, &x, user_id(&s, &x, "wz-judge2"))["path"]
+            .as_str()
+            .unwrap(),
+    );
+    let (_, jr) = judge.get(&format!("/judge/contests/{c}/review"));
+    assert!(
+        !jr.contains("/sign-off\""),
+        "only the chief judge has the button"
+    );
+    let jcsrf = between(&jr, "<meta name=\"csrf-token\" content=\"", "\"").to_string();
+    let (st, _, body) = judge.post(
+        &format!("/judge/contests/{c}/overrule"),
+        &[
+            ("csrf", jcsrf.as_str()),
+            ("entry", e.as_str()),
+            ("aspect", "A1.2"),
+            ("id", "00000000-0000-4000-8000-00000000fe01"),
+            ("value", "1"),
+            ("reason", "I think so"),
+        ],
+    );
+    assert_eq!(st, 403, "only the chief judge overrules: {body}");
+    let (st, _, _) = judge.post(
+        &format!("/judge/contests/{c}/sign-off"),
+        &[("csrf", jcsrf.as_str())],
+    );
+    assert_eq!(st, 403);
+
+    // Every complete module at once: 001's; 101 and 103 are told apart.
+    let (st, _, body) = zh.post(
+        &format!("/judge/contests/{c}/sign-off"),
+        &[("csrf", csrf.as_str())],
+    );
+    assert_eq!(st, 200, "{body}");
+    let report = section(&body, "id=\"sign-off-report\"", "</div>");
+    assert!(
+        report.contains("本次签字确认的模块：1 个；尚不能签字确认：2 个。"),
+        "{report}"
+    );
+    assert!(report.contains("参赛编号 001：模块 P"), "{report}");
+    let not = section(&body, "id=\"not-signed\"", "</div>");
+    assert!(
+        not.contains("参赛编号 101 的模块 P 尚不能签字确认"),
+        "{not}"
+    );
+    assert!(
+        not.contains("参赛编号 103 的模块 P 尚不能签字确认"),
+        "{not}"
+    );
+    assert!(not.contains("评分项 A1.1"), "{not}");
+    let (_, trail) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/entries/{}/marks", x.e001),
+        None,
+    );
+    assert_eq!(trail["locks"].as_array().unwrap().len(), 1, "{trail}");
+    for e in [x.e101, x.e103] {
+        let (_, trail) = api.call(
+            &x.organiser,
+            "GET",
+            &format!("/contests/{c}/entries/{e}/marks"),
+            None,
+        );
+        assert!(trail["locks"].as_array().unwrap().is_empty(), "{trail}");
+    }
+    // Again: nothing left that is complete, nothing signed twice.
+    let (st, _, body) = zh.post(
+        &format!("/judge/contests/{c}/sign-off"),
+        &[("csrf", csrf.as_str())],
+    );
+    assert_eq!(st, 200);
+    assert!(body.contains("本次签字确认的模块：0 个"), "{body}");
+}
+
 on_both_backends!(
     links_sign_in_and_dead_links_say_so,
     todo_counts_and_the_plain_form,
     judges_see_only_their_entries_and_contests,
     the_chief_judge_signs_off_from_the_review,
-    the_running_contest_comes_first_and_marking_waits_for_it
+    the_running_contest_comes_first_and_marking_waits_for_it,
+    the_chief_judge_overrules_a_spread_and_signs_off_every_complete_module
 );

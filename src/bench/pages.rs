@@ -192,9 +192,15 @@ fn time_computations(
 fn main_pages(
     c: crate::engine::model::ContestId,
     first: crate::engine::model::CompetitorId,
-) -> [(&'static str, String, bool); 12] {
-    [
+) -> Vec<(&'static str, String, bool)> {
+    vec![
         ("GET /healthz (baseline)", "/healthz".into(), false),
+        ("contest list (home)", "/".into(), false),
+        (
+            "contest list searched by a start number",
+            "/?q=0001".into(),
+            false,
+        ),
         (
             "public contest page (ranking of 2,000)",
             format!("/contests/{c}"),
@@ -227,6 +233,11 @@ fn main_pages(
             true,
         ),
         (
+            "organiser: entries searched by organisation",
+            format!("/organise/contests/{c}/entries?q=org"),
+            true,
+        ),
+        (
             "organiser: judges and panels",
             format!("/organise/contests/{c}/judges"),
             true,
@@ -244,6 +255,16 @@ fn main_pages(
         (
             "organiser: publishing (standings)",
             format!("/organise/contests/{c}/publish"),
+            true,
+        ),
+        (
+            "organiser: qualification rules",
+            format!("/organise/contests/{c}/qualification"),
+            true,
+        ),
+        (
+            "organiser: publishing a correction (confirmation)",
+            format!("/organise/contests/{c}/publish/confirm?reason=bench"),
             true,
         ),
     ]

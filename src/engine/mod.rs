@@ -13,4 +13,5 @@ pub mod panel;
 pub mod registration;
 pub mod scheme;
 pub mod scoring;
+pub mod sign_off;
 pub mod standings;

@@ -544,3 +544,13 @@ pub fn serve_binary_with(
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+impl TestServer {
+    /// Stops answering (the database stays): for a client that must find
+    /// the server gone.
+    pub fn stop_serving(&self) {
+        let h = self.handle.clone();
+        let _ =
+            std::thread::spawn(move || actix_web::rt::System::new().block_on(h.stop(false))).join();
+    }
+}

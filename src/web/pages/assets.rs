@@ -33,7 +33,21 @@ const ASSETS: &[(&str, &str, &str)] = &[
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(routes::path("/static/{name}").get(asset))
         .service(routes::path("/favicon.svg").get(favicon))
-        .service(routes::path("/favicon.ico").get(favicon));
+        .service(routes::path("/favicon.ico").get(favicon))
+        .service(routes::path("/judge/sw.js").get(judge_worker));
+}
+
+/// The judges' service worker: at `/judge/sw.js` its scope is `/judge/`,
+/// which covers the marking page. Browsers check it for a new version on
+/// every visit; it is never kept in their HTTP cache.
+const JUDGE_WORKER: &str = include_str!("../../../static/judge-sw.js");
+
+async fn judge_worker() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("Service-Worker-Allowed", "/judge/"))
+        .body(JUDGE_WORKER)
 }
 
 /// The site's icon, in SVG at both addresses browsers ask for.

@@ -7,6 +7,7 @@ mod schemes;
 mod scores;
 mod writer;
 
+pub mod chief;
 pub mod panels;
 pub mod work;
 

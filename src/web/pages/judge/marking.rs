@@ -307,7 +307,7 @@ async fn page(
 
 /// Why the writer refused a mark, in the judge's language: the judges'
 /// own text for the refusal's code, or the site's.
-fn refusal_text(state: &State, lang: Lang, e: &AppError) -> String {
+pub(super) fn refusal_text(state: &State, lang: Lang, e: &AppError) -> String {
     let key = format!("judge_error_{}", e.code);
     if state.catalog.messages(lang).contains_key(&key) {
         return state.catalog.get(lang, &key);
