@@ -66,6 +66,20 @@ step = "0.5"
 const UNSENT: &str =
     "return Number(document.getElementById('unsent-count').getAttribute('data-count'));";
 
+/// Whether the service worker's copy of the marking page and of its script
+/// is there (the check is asynchronous: the answer of an earlier call).
+const KEPT: &str = "caches.open('jiangxin-judge-1').then(function (c) { return Promise.all([c.match(location.origin + location.pathname, {ignoreSearch: true, ignoreVary: true}), c.match(location.origin + '/static/judge.js', {ignoreVary: true})]); }).then(function (r) { window.__kept = !!(r[0] && r[1]); }); return window.__kept === true;";
+
+/// Reloads the page and waits for the new one; a reload that fails shows
+/// the browser's own error page, which has no entry number.
+fn reload(br: &Browser) {
+    br.exec("window.__jiangxin_old_page = true; window.location.reload(); return true;");
+    br.wait_for(
+        "return window.__jiangxin_old_page === undefined && document.readyState === 'complete' && !!document.body;",
+        json!(true),
+    );
+}
+
 /// Three competitors; the judges come from another city, so no judge is in
 /// conflict with any of them.
 const ENTRIES_CSV: &str = "参赛号,姓名,证件号码,单位,组别,技能等级\n\
@@ -437,6 +451,13 @@ fn a_contest_runs_from_nothing_to_advanced_in_the_pages(backend: Backend) {
     j1.wait_for(UNSENT, json!(0));
     both(&j1, "08-judge1-marking");
 
+    // The page is kept on the tablet by its service worker.
+    j1.wait_for(
+        "return !!(navigator.serviceWorker && navigator.serviceWorker.controller);",
+        json!(true),
+    );
+    j1.wait_for(KEPT, json!(true));
+
     // The network drops; the judge marks on: the marks wait on the tablet,
     // counted on the page.
     assert_eq!(j1.text("#entry-number"), "201");
@@ -452,10 +473,26 @@ fn a_contest_runs_from_nothing_to_advanced_in_the_pages(backend: Backend) {
     j1.click("#next");
     mark_entry(&j1, "203", "0", "2", "1");
     j1.wait_for(UNSENT, json!(6));
+    // A reload while offline: the page comes from the tablet, the queue
+    // intact, the unsent marks shown.
+    reload(&j1);
+    assert_eq!(
+        j1.exec("return !!document.getElementById('entry-number');"),
+        json!(true),
+        "the marking page is shown offline: {}",
+        j1.text("body")
+    );
+    assert_eq!(j1.text("#entry-number"), "203");
+    j1.wait_for(UNSENT, json!(6));
     assert!(
         j1.text("#sync").contains("未发送的评分: 6"),
         "{}",
         j1.text("#sync")
+    );
+    assert_eq!(
+        j1.exec("return document.querySelector(\"fieldset[data-aspect='A1.2'] input[value='2']\").checked;"),
+        json!(true),
+        "the unsent level is shown after the reload"
     );
     j1.screenshot("journey-09-judge1-offline-zh");
     let arrived = |entry: &str| -> usize {
@@ -477,8 +514,8 @@ fn a_contest_runs_from_nothing_to_advanced_in_the_pages(backend: Backend) {
     };
     assert_eq!(arrived("202"), 0, "nothing arrives while offline");
 
-    // The network returns: the queue is sent, and a reload shows nothing
-    // left to send.
+    // The network returns: the queue is sent, and the next visit shows
+    // nothing left to send.
     j1.set_offline(false);
     j1.wait_for(UNSENT, json!(0));
     assert!(j1.text("#sync").contains("全部评分已发送"));
@@ -510,47 +547,76 @@ fn a_contest_runs_from_nothing_to_advanced_in_the_pages(backend: Backend) {
     assert_eq!(todo_counts(&j2, c), (9, 0), "{}", j2.text("main"));
     both(&j2, "10-judge2-todo");
 
-    // 8. The chief judge: the spread blocks sign-off of entry 201.
+    // 8. The chief judge sees the spread on entry 201, every judge's level,
+    // and overrules it with a reason.
     let chief = Browser::start(1024, 1366);
     chief.goto(&links[2]);
     let review = s.url(&format!("/judge/contests/{c}/review?lang=zh"));
     chief.goto(&review);
-    let go = pick(
-        &chief,
-        "section.judge-review",
-        "201",
-        "li[data-module='P'] form button",
+    assert!(chief.text("#chief").contains("待裁判长裁定的评分项"));
+    assert_eq!(
+        chief.exec("return document.querySelectorAll('.judge-flagged').length;"),
+        json!(1),
+        "{}",
+        chief.text("#chief")
     );
-    chief.click_to_load(&go);
-    let blocked = chief.exec(
-        "var e = document.querySelector('section.judge-review li[data-module=P] .field-error'); return e ? e.textContent : '';",
-    );
-    assert!(
-        !blocked.as_str().unwrap_or("").is_empty(),
-        "the sign-off is refused: {}",
-        chief.text("main")
-    );
+    let card = ".judge-flagged[data-aspect='A1.2']";
+    assert!(chief.text(card).contains("201"), "{}", chief.text(card));
+    let levels = chief.exec(&format!(
+        "return Array.prototype.map.call(document.querySelectorAll(\"{card} tbody tr\"), function (r) {{ return Array.prototype.map.call(r.cells, function (c) {{ return c.textContent.trim(); }}).join('='); }}).sort();"
+    ));
+    assert_eq!(levels, json!(["wz-judge1=3", "wz-judge2=1"]));
     both(&chief, "11-chief-spread");
-    // The second judge looks again and re-marks the disputed level on the
-    // marking page.
-    j2.goto(&s.url("/judge?lang=zh"));
-    let go = pick(&j2, "table.judge-todo tbody tr", "201", "a");
-    j2.click_to_load(&go);
-    assert_eq!(j2.text("#entry-number"), "201");
-    tap(&j2, "A1.2", "2");
-    j2.wait_for(UNSENT, json!(0));
+    chief.click(&format!("{card} input[value='2'] + span"));
+    chief.type_into(
+        &format!("{card} input[name=reason]"),
+        "与两位裁判复核工艺后裁定",
+    );
+    chief.click_to_load(&format!("{card} button[type=submit]"));
+    assert!(
+        chief.exec("return !!document.getElementById('no-flagged');") == json!(true),
+        "nothing is flagged any more: {}",
+        chief.text("#chief")
+    );
+    both(&chief, "11-chief-overruled");
+    let (_, list) = api.call(&token, "GET", &format!("/contests/{c}/entries"), None);
+    let e201 = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["start_number"] == "201")
+        .unwrap()["id"]
+        .clone();
+    let (_, trail) = api.call(
+        &token,
+        "GET",
+        &format!("/contests/{c}/entries/{e201}/marks"),
+        None,
+    );
+    let overrule = trail["marks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["slot"] == "overrule")
+        .cloned()
+        .unwrap_or_else(|| panic!("no overrule in {trail}"));
+    assert_eq!(overrule["value"], "2", "{overrule}");
 
-    // 9. Sign-off of every module.
-    for n in ["201", "202", "203"] {
-        chief.goto(&review);
-        let go = pick(
-            &chief,
-            "section.judge-review",
-            n,
-            "li[data-module='P'] form button",
-        );
-        chief.click_to_load(&go);
-    }
+    // 9. Every module signed off in one step.
+    chief.click_to_load("#sign-off-all button[type=submit]");
+    assert_eq!(
+        chief.exec("return document.querySelectorAll('#signed-list li').length;"),
+        json!(3),
+        "{}",
+        chief.text("#chief")
+    );
+    assert_eq!(
+        chief.exec("return !!document.getElementById('not-signed');"),
+        json!(false),
+        "{}",
+        chief.text("#chief")
+    );
+    chief.screenshot("journey-12-signed-off-zh");
     chief.goto(&review);
     assert_eq!(
         chief.exec("return document.querySelectorAll('li[data-module=P] .badge.signed').length;"),
@@ -566,10 +632,11 @@ fn a_contest_runs_from_nothing_to_advanced_in_the_pages(backend: Backend) {
     let standings: Value = br.exec(
         "return Array.prototype.map.call(document.querySelectorAll('#standings tbody tr'), function (r) { return [r.cells[1].textContent.trim(), r.cells[4].textContent.trim()]; });",
     );
-    // 201: 2 + 6 × 2.5 / 3 + 3; 202: 2 + 4 + 2.5; 203: 0 + 5 + 2.5.
+    // 201 (level 2, overruled): 2 + 6 × 2 / 3 + 3; 202: 2 + 4 + 2.5;
+    // 203 (levels 2 and 3): 0 + 6 × 2.5 / 3 + 2.5.
     assert_eq!(
         standings,
-        json!([["201", "10"], ["202", "8.5"], ["203", "7.5"]]),
+        json!([["201", "9"], ["202", "8.5"], ["203", "7.5"]]),
         "{}",
         br.text("main")
     );
