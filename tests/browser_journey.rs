@@ -566,6 +566,11 @@ fn a_contest_runs_from_nothing_to_advanced_in_the_pages(backend: Backend) {
         "return Array.prototype.map.call(document.querySelectorAll(\"{card} tbody tr\"), function (r) {{ return Array.prototype.map.call(r.cells, function (c) {{ return c.textContent.trim(); }}).join('='); }}).sort();"
     ));
     assert_eq!(levels, json!(["wz-judge1=3", "wz-judge2=1"]));
+    let ready = chief.text("#ready-summary");
+    assert!(
+        ready.contains("2 个") && ready.contains("尚不能签字确认：1 个"),
+        "two modules are ready, one is blocked: {ready}"
+    );
     both(&chief, "11-chief-spread");
     chief.click(&format!("{card} input[value='2'] + span"));
     chief.type_into(
@@ -601,6 +606,7 @@ fn a_contest_runs_from_nothing_to_advanced_in_the_pages(backend: Backend) {
         .cloned()
         .unwrap_or_else(|| panic!("no overrule in {trail}"));
     assert_eq!(overrule["value"], "2", "{overrule}");
+    assert_eq!(overrule["reason"], "与两位裁判复核工艺后裁定", "{overrule}");
 
     // 9. Every module signed off in one step.
     chief.click_to_load("#sign-off-all button[type=submit]");
