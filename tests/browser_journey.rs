@@ -1,14 +1,18 @@
 //! One contest from nothing to published and advanced, in a real headless
 //! Chromium, through the pages alone: the organiser creates the contest,
-//! uploads its marking scheme, imports its entries from a CSV file, forms a
-//! panel and prints the judges' private links; two judges mark on 768 × 1024
-//! tablets (one of them losing the network for a while); the chief judge
-//! resolves a judges' spread and signs the modules off; the organiser
-//! publishes the results and confirms who advances to the next tier.
-//! Only the judges' accounts and their organisation are made through the
-//! API (no page makes accounts); the API is otherwise only read, to check
-//! what the pages did. Every step is photographed in Chinese and English
-//! under `target/screenshots/journey-*`.
+//! uploads its marking scheme, imports its entries from a CSV file, finds
+//! one by the entries search, forms a panel and prints the judges' private
+//! links; two judges mark on 768 × 1024 tablets, one of them losing the
+//! network for a while and reloading the marking page while offline; the
+//! chief judge sees the two judges' levels too far apart, overrules them
+//! with a reason and signs every module off in one step; the organiser
+//! publishes the results and, on the next tier's contest, writes its
+//! qualification rules and confirms who advances. Status changes,
+//! publication and advancement each pass a page that says what will
+//! happen. Only the judges' accounts and their organisation are made
+//! through the API (no page makes accounts); the API is otherwise only
+//! read, to check what the pages did. Every step is photographed in Chinese
+//! and English under `target/screenshots/journey-*`.
 
 mod common;
 use common::browser::Browser;
