@@ -111,9 +111,16 @@ fn with_lang(url: &str, lang: &str) -> String {
 /// Photographs the page shown (Chinese), then the same address in English,
 /// and comes back to Chinese.
 fn both(br: &Browser, name: &str) {
+    let lang = "return document.documentElement.lang.slice(0, 2);";
+    assert_eq!(
+        br.exec(lang),
+        json!("zh"),
+        "{name}: the journey runs in Chinese"
+    );
     br.screenshot(&format!("journey-{name}-zh"));
     let url = br.url();
     br.goto(&with_lang(&url, "en"));
+    assert_eq!(br.exec(lang), json!("en"), "{name}");
     br.screenshot(&format!("journey-{name}-en"));
     br.goto(&with_lang(&url, "zh"));
 }
