@@ -1224,6 +1224,19 @@ fn times_carry_their_offset(backend: Backend) {
     );
     assert_eq!(st, 200);
     assert_eq!(utc(&json_of(&body)["published_at"]), at);
+    // A new token says when it expires the same way.
+    let signed_in: Value = s
+        .client()
+        .post(s.url("/api/v1/auth/login"))
+        .json(&json!({"username": s.world.province_organiser, "password": common::PASSWORD}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(
+        utc(&signed_in["expires_at"]) > chrono::Utc::now(),
+        "{signed_in}"
+    );
 }
 
 on_both_backends!(
