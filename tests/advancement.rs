@@ -134,6 +134,16 @@ fn the_demo_ladder_advances(backend: Backend) {
     assert_eq!(after.len(), before + created);
     let provenance = jiangxin::store::advancement::advancements_into(conn, prov).unwrap();
     assert_eq!(provenance.len(), 3);
+    // As the API gives it: the time of confirmation in UTC with its offset.
+    let shown = serde_json::to_value(&provenance[0]).unwrap();
+    let at = shown["confirmed_at"].as_str().unwrap();
+    assert!(at.ends_with('Z'), "{at}");
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(at)
+            .unwrap()
+            .naive_utc(),
+        provenance[0].confirmed_at
+    );
     let hz = contest(conn, "HZ-2026-ELEC-C");
     assert!(provenance
         .iter()

@@ -182,6 +182,11 @@ fn brackets_from_creation_to_placings(backend: Backend) {
     assert_eq!(rows[3]["match_id"], "W2-1");
     assert_eq!(rows[3]["body"], Value::Null);
     assert!(rows[3]["reason"].as_str().unwrap().contains("W1-2"));
+    for row in rows {
+        let at = row["recorded_at"].as_str().unwrap();
+        assert!(at.ends_with('Z'), "recorded in UTC with its offset: {at}");
+        assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok(), "{at}");
+    }
 
     // Who may do what.
     let (st, _) = api.call(

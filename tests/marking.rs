@@ -660,7 +660,73 @@ fn rules_by_panel_size_are_stored_and_checked(backend: Backend) {
     assert_eq!(stored.modules, sent.modules);
 }
 
+/// A withdrawal through the API may say why; the reason is kept in the
+/// audit log, and a withdrawal without a body still works.
+fn a_withdrawal_keeps_its_reason(backend: Backend) {
+    use diesel::prelude::*;
+    use jiangxin::store::schema::audit_log;
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let x = set_up(&s);
+    let c = x.contest;
+    let withdraw = |entry: i64, body: Option<Value>| {
+        api.call(
+            &x.organiser,
+            "POST",
+            &format!("/contests/{c}/entries/{entry}/withdraw"),
+            body,
+        )
+    };
+    let detail_of = |entry: i64| -> Vec<Value> {
+        let mut conn = s.db.connect();
+        let rows: Vec<String> = audit_log::table
+            .filter(audit_log::action.eq("entry.withdraw"))
+            .filter(audit_log::subject_id.eq(entry))
+            .select(audit_log::detail)
+            .load(&mut conn)
+            .unwrap();
+        rows.iter()
+            .map(|d| serde_json::from_str(d).unwrap())
+            .collect()
+    };
+
+    // Refused bodies change nothing.
+    let (st, body) = withdraw(x.e103, Some(json!({"why": "ill"})));
+    assert_eq!(st, 400, "{body}");
+    let (st, body) = withdraw(x.e103, Some(json!({"reason": "x".repeat(501)})));
+    assert_eq!(st, 422, "{body}");
+    assert!(detail_of(x.e103).is_empty());
+
+    let (st, body) = withdraw(x.e103, Some(json!({"reason": "ill on the day"})));
+    assert_eq!(st, 204, "{body}");
+    let rows = detail_of(x.e103);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["reason"], "ill on the day");
+    let (st, body) = withdraw(x.e103, Some(json!({"reason": "again"})));
+    assert_eq!(st, 409, "{body}");
+
+    let (st, body) = withdraw(x.e101, None);
+    assert_eq!(st, 204, "{body}");
+    let rows = detail_of(x.e101);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].get("reason").is_none(), "{rows:?}");
+
+    let (_, list) = api.call(&x.organiser, "GET", &format!("/contests/{c}/entries"), None);
+    let status = |id: i64| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status(x.e103), "withdrawn");
+    assert_eq!(status(x.e101), "withdrawn");
+    assert_eq!(status(x.e001), "active", "{list}");
+}
+
 on_both_backends!(
+    a_withdrawal_keeps_its_reason,
     rules_by_panel_size_are_stored_and_checked,
     running_scores_across_servers,
     scheme_versions_panels_and_conflicts,

@@ -242,7 +242,41 @@ fn schemathesis_finds_nothing(backend: Backend) {
     schemathesis(&runner, &s, None, "anonymous");
 }
 
+/// Every time in the document (a property named `at` or ending in `_at`) is
+/// a `date-time` string whose examples carry the offset `Z`.
+fn times_are_documented_as_date_time(backend: Backend) {
+    fn walk(v: &Value, found: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(Value::Object(props)) = o.get("properties") {
+                    for (name, p) in props {
+                        if name == "at" || name.ends_with("_at") {
+                            assert_eq!(p["format"], "date-time", "{name}: {p}");
+                            let example = p["example"].as_str().unwrap_or("");
+                            assert!(example.ends_with('Z'), "{name}: {p}");
+                            found.push(name.clone());
+                        }
+                    }
+                }
+                o.values().for_each(|x| walk(x, found));
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, found)),
+            _ => {}
+        }
+    }
+    let s = TestServer::start(backend);
+    let mut found = Vec::new();
+    walk(&document(&s), &mut found);
+    for name in ["expires_at", "created_at", "published_at"] {
+        assert!(
+            found.iter().any(|f| f == name),
+            "{name} not found: {found:?}"
+        );
+    }
+}
+
 on_both_backends!(
+    times_are_documented_as_date_time,
     every_documented_operation_is_routed,
     the_api_page_in_both_languages,
     schemathesis_finds_nothing,

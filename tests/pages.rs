@@ -296,8 +296,20 @@ fn a_judge_signs_in_by_private_link_until_it_is_revoked(backend: Backend) {
     assert!(token.len() >= 43, "links are long random tokens");
     // The contest ends on 2027-10-14; its links expire the day after.
     let expires = link["expires_at"].as_str().unwrap();
+    assert!(expires.ends_with('Z'), "in UTC with its offset: {expires}");
+    let at = chrono::DateTime::parse_from_rfc3339(expires)
+        .unwrap()
+        .naive_utc();
     assert!(
-        ("2027-10-15T00:00:00".."2027-10-16T00:00:00").contains(&expires),
+        (chrono::NaiveDate::from_ymd_opt(2027, 10, 15)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            ..chrono::NaiveDate::from_ymd_opt(2027, 10, 16)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap())
+            .contains(&at),
         "the link expires after the contest: {expires}"
     );
     let resp = c.get(s.url(link["path"].as_str().unwrap())).send().unwrap();

@@ -1208,7 +1208,79 @@ fn a_lot_between_9_and_10_is_replayed_offline(backend: Backend) {
     assert_eq!(offline["seed"], seed);
 }
 
+/// A time the API gives: RFC 3339 in UTC, ending in `Z`.
+fn utc(v: &Value) -> chrono::DateTime<chrono::FixedOffset> {
+    let text = v.as_str().unwrap_or_else(|| panic!("not a time: {v}"));
+    assert!(text.ends_with('Z'), "a UTC time with its offset: {text}");
+    let at = chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("{text} is not RFC 3339: {e}"));
+    assert_eq!(at.offset().local_minus_utc(), 0, "{text}");
+    at
+}
+
+/// Every time in the API's answers carries its offset: versions, marks,
+/// sign-offs, publications and their history.
+fn times_carry_their_offset(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let before = chrono::Utc::now() - chrono::Duration::hours(1);
+    let (x, c) = marked(&s);
+    for what in ["scheme", "policy"] {
+        let (st, versions) = api.call(
+            &x.organiser,
+            "GET",
+            &format!("/contests/{c}/{what}/versions"),
+            None,
+        );
+        assert_eq!(st, 200, "{versions}");
+        assert!(utc(&versions[0]["created_at"]) > before, "{versions}");
+    }
+    close_sign_off_and_publish(&s, &x, c);
+    let (st, body) = get(&s, None, &format!("/contests/{c}/results"));
+    assert_eq!(st, 200);
+    let published = json_of(&body);
+    let at = utc(&published["published_at"]);
+    assert!(at > before, "{published}");
+    assert_eq!(utc(&published["history"][0]["published_at"]), at);
+    let (st, trail) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/entries/{}/marks", x.e001),
+        None,
+    );
+    assert_eq!(st, 200, "{trail}");
+    assert!(!trail["marks"].as_array().unwrap().is_empty(), "{trail}");
+    for m in trail["marks"].as_array().unwrap() {
+        assert!(utc(&m["at"]) > before, "{m}");
+    }
+    assert!(!trail["locks"].as_array().unwrap().is_empty(), "{trail}");
+    for l in trail["locks"].as_array().unwrap() {
+        assert!(utc(&l["created_at"]) <= at, "{l}");
+    }
+    let (st, body) = get(
+        &s,
+        Some(&x.organiser),
+        &format!("/contests/{c}/results?version=1"),
+    );
+    assert_eq!(st, 200);
+    assert_eq!(utc(&json_of(&body)["published_at"]), at);
+    // A new token says when it expires the same way.
+    let signed_in: Value = s
+        .client()
+        .post(s.url("/api/v1/auth/login"))
+        .json(&json!({"username": s.world.province_organiser, "password": common::PASSWORD}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(
+        utc(&signed_in["expires_at"]) > chrono::Utc::now(),
+        "{signed_in}"
+    );
+}
+
 on_both_backends!(
+    times_carry_their_offset,
     medallists_within_a_window_share_the_published_place,
     a_scheme_stored_after_its_policy_keeps_the_ratio,
     a_lot_between_9_and_10_is_replayed_offline,

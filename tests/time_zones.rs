@@ -69,7 +69,28 @@ fn pages_show_times_in_the_contests_zone(backend: Backend) {
     );
     assert_eq!(status, 201, "{link}");
     let utc = link["expires_at"].as_str().unwrap().to_string();
-    let at: NaiveDateTime = utc.parse().expect("the API gives UTC");
+    assert!(
+        utc.ends_with('Z'),
+        "the API gives UTC with its offset: {utc}"
+    );
+    let at: NaiveDateTime = chrono::DateTime::parse_from_rfc3339(&utc)
+        .expect("the API gives RFC 3339")
+        .naive_utc();
+    // The list of links gives the same instant the same way.
+    let (status, links) = api.call(&token, "GET", &format!("/contests/{c}/judge-links"), None);
+    assert_eq!(status, 200, "{links}");
+    let listed = links
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == link["id"])
+        .unwrap_or_else(|| panic!("{links}"));
+    assert_eq!(listed["expires_at"], link["expires_at"], "{listed}");
+    assert!(
+        listed["created_at"].as_str().unwrap().ends_with('Z'),
+        "{listed}"
+    );
+    assert!(listed["revoked_at"].is_null(), "{listed}");
 
     let mut v = Visitor::signed_in(&s, &s.world.province_organiser, "zh-CN");
     let judges = format!("/organise/contests/{c}/judges");

@@ -4,3 +4,4 @@ pub mod encoding;
 pub mod entries_csv;
 pub mod marks_csv;
 pub mod results_csv;
+pub mod utc;

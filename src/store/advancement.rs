@@ -79,6 +79,7 @@ pub struct Advancement {
     pub publication_version: i32,
     pub rule: String,
     pub confirmed_by: Option<i64>,
+    #[serde(with = "crate::io::utc")]
     pub confirmed_at: NaiveDateTime,
 }
 

@@ -76,6 +76,7 @@ pub struct ResultRow {
     pub body: Option<String>,
     pub reason: Option<String>,
     pub recorded_by: Option<i64>,
+    #[serde(with = "crate::io::utc")]
     pub recorded_at: NaiveDateTime,
 }
 

@@ -496,6 +496,7 @@ pub struct ModuleLock {
     pub module: String,
     pub locked_by: i64,
     pub reason: Option<String>,
+    #[serde(with = "crate::io::utc")]
     pub created_at: NaiveDateTime,
 }
 

@@ -14,6 +14,7 @@ pub struct PolicyVersion {
     pub body: String,
     pub reason: Option<String>,
     pub created_by: Option<i64>,
+    #[serde(with = "crate::io::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -73,6 +74,7 @@ pub struct Measure {
     pub value: String,
     pub reason: Option<String>,
     pub recorded_by: Option<i64>,
+    #[serde(with = "crate::io::utc")]
     pub recorded_at: NaiveDateTime,
 }
 

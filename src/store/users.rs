@@ -158,8 +158,11 @@ pub struct TokenRecord {
     pub created_by: Option<i64>,
     /// The judge's link a session was opened with.
     pub issued_from: Option<i64>,
+    #[serde(with = "crate::io::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "crate::io::utc")]
     pub expires_at: NaiveDateTime,
+    #[serde(with = "crate::io::utc::option")]
     pub revoked_at: Option<NaiveDateTime>,
 }
 

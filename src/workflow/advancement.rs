@@ -640,6 +640,7 @@ pub struct CurrentRules {
     pub version: i32,
     pub body: String,
     pub reason: Option<String>,
+    #[serde(with = "crate::io::utc")]
     pub at: chrono::NaiveDateTime,
 }
 

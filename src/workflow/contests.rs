@@ -507,6 +507,7 @@ pub struct IssuedLink {
     /// The path to open on the tablet (`/signin/link/TOKEN`).
     pub path: String,
     pub token: String,
+    #[serde(with = "crate::io::utc")]
     pub expires_at: chrono::NaiveDateTime,
 }
 

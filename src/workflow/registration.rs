@@ -267,17 +267,6 @@ pub fn export_contest_entries(
     })
 }
 
-/// Withdraws an entry, with its audit row, for a caller who may manage the
-/// contest.
-pub fn withdraw(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    contest: ContestId,
-    entry: EntryId,
-) -> AppResult<()> {
-    withdraw_because(conn, actor, contest, entry, None)
-}
-
 /// The entries of a contest the actor may see, and whether with the
 /// particulars organisers need: organisers see every entry; a judge sees the
 /// entries the marking rule (`engine::marking::Reach`) lets them mark; others

@@ -850,6 +850,7 @@ pub struct PublicationView {
     pub version: i32,
     pub latest: i32,
     pub reason: Option<String>,
+    #[serde(with = "crate::io::utc")]
     pub published_at: chrono::NaiveDateTime,
     pub seed: u64,
     pub history: Vec<serde_json::Value>,
@@ -887,7 +888,7 @@ pub fn publication(
         .map_err(|e| AppError::internal(format!("a stored publication is not JSON: {e}")))?;
     let history = store::publication_history(conn, contest)?
         .into_iter()
-        .map(|(v, r, at)| serde_json::json!({"version": v, "reason": r, "published_at": at}))
+        .map(|(v, r, at)| serde_json::json!({"version": v, "reason": r, "published_at": crate::io::utc::text(&at)}))
         .collect();
     Ok(PublicationView {
         version: p.version,
@@ -1004,7 +1005,7 @@ impl PublicationCache {
             history: history
                 .into_iter()
                 .map(
-                    |(v, r, at)| serde_json::json!({"version": v, "reason": r, "published_at": at}),
+                    |(v, r, at)| serde_json::json!({"version": v, "reason": r, "published_at": crate::io::utc::text(&at)}),
                 )
                 .collect(),
             body,

@@ -29,7 +29,8 @@ struct Login {
 #[derive(Serialize, ToSchema)]
 struct TokenResponse {
     token: String,
-    #[schema(value_type = String, example = "2027-10-14T23:59:59")]
+    #[schema(value_type = String, format = DateTime, example = "2027-10-14T23:59:59Z")]
+    #[serde(with = "crate::io::utc")]
     expires_at: chrono::NaiveDateTime,
     #[schema(value_type = super::openapi::User)]
     user: accounts::User,

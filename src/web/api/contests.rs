@@ -332,7 +332,8 @@ pub struct NewLink {
     /// Shown once: the path to open on the tablet (`/signin/link/TOKEN`).
     pub path: String,
     pub token: String,
-    #[schema(value_type = String, example = "2027-10-14T23:59:59")]
+    #[schema(value_type = String, format = DateTime, example = "2027-10-14T23:59:59Z")]
+    #[serde(with = "crate::io::utc")]
     pub expires_at: chrono::NaiveDateTime,
 }
 

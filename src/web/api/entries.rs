@@ -337,7 +337,16 @@ async fn export(state: State, caller: Caller, path: web::Path<i64>) -> AppResult
         .body(file.csv))
 }
 
-/// Withdraws an entry.
+/// Why an entry is withdrawn; the body is optional.
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "ill on the day"}))]
+struct WithdrawBody {
+    /// Kept in the audit log (at most 500 characters).
+    reason: Option<String>,
+}
+
+/// Withdraws an entry, with an optional reason for the audit log.
 #[utoipa::path(
     post,
     path = "/api/v1/contests/{id}/entries/{entry}/withdraw",
@@ -346,11 +355,14 @@ async fn export(state: State, caller: Caller, path: web::Path<i64>) -> AppResult
         ("id" = i64, Path, description = "A contest id", example = 1),
         ("entry" = i64, Path, description = "An entry id", example = 1)
     ),
+    request_body(content = Option<WithdrawBody>, content_type = "application/json"),
     responses(
         (status = 204, description = "Withdrawn"),
+        (status = 400, description = "The body is not valid JSON", body = super::openapi::ErrorBody),
         (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
         (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
-        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody)
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "Breaks a rule; `details` says where", body = super::openapi::ErrorBody)
     ),
     security((), ("bearer" = []), ("session" = []))
 )]
@@ -358,12 +370,14 @@ async fn withdraw(
     state: State,
     caller: Caller,
     path: web::Path<(i64, i64)>,
+    body: web::Bytes,
 ) -> AppResult<HttpResponse> {
     let (id, entry) = path.into_inner();
     let (id, entry) = (ContestId(id), EntryId(entry));
     let actor = caller.actor;
+    let reason = super::optional_json::<WithdrawBody>(&body)?.reason;
     state
-        .db(move |conn| workflow::withdraw(conn, &actor, id, entry))
+        .db(move |conn| workflow::withdraw_because(conn, &actor, id, entry, reason.as_deref()))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

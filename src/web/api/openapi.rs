@@ -434,7 +434,7 @@ impl ToSchema for CsvEncoding {}
 pub struct PublicationVersion {
     version: i32,
     reason: Option<String>,
-    #[schema(value_type = String, example = "2027-10-15T09:30:00")]
+    #[schema(value_type = String, format = DateTime, example = "2027-10-15T09:30:00Z")]
     published_at: String,
 }
 
@@ -447,7 +447,7 @@ pub struct Publication {
     version: i32,
     latest: i32,
     reason: Option<String>,
-    #[schema(value_type = String, example = "2027-10-15T09:30:00")]
+    #[schema(value_type = String, format = DateTime, example = "2027-10-15T09:30:00Z")]
     published_at: String,
     #[schema(minimum = 0)]
     seed: u64,

@@ -54,7 +54,8 @@ struct PolicyVersion {
     version: i32,
     reason: Option<String>,
     created_by: Option<i64>,
-    #[schema(value_type = String, example = "2027-10-14T23:59:59")]
+    #[schema(value_type = String, format = DateTime, example = "2027-10-14T23:59:59Z")]
+    #[serde(with = "crate::io::utc")]
     created_at: chrono::NaiveDateTime,
 }
 

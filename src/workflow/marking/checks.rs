@@ -51,6 +51,7 @@ pub struct MarkView {
     pub device: String,
     pub reason: Option<String>,
     pub scheme_version: i32,
+    #[serde(with = "crate::io::utc")]
     pub at: chrono::NaiveDateTime,
 }
 
