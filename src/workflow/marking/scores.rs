@@ -202,9 +202,10 @@ pub fn lock_module(
         .module_index(module)
         .ok_or_else(|| AppError::not_found(format!("the scheme has no module {module}")))?;
     if store::is_locked(conn, entry, module)? {
-        return Err(AppError::conflict(format!(
-            "module {module} of entry {} is already signed off",
-            e.start_number
+        return Err(AppError::conflict(crate::msg!(
+            "lock_already",
+            module = module,
+            entry = e.start_number
         )));
     }
     let score = entry_score(conn, schemes, contest, entry)?;
@@ -213,10 +214,7 @@ pub fn lock_module(
         return Err(AppError::new(
             ErrorKind::Conflict,
             "not_ready",
-            format!(
-                "module {module} of entry {} cannot be signed off yet",
-                e.start_number
-            ),
+            crate::msg!("lock_not_ready", module = module, entry = e.start_number),
         )
         .with_details(
             blockers

@@ -441,7 +441,7 @@ impl MarkWriter {
         let batch = marks.len() > 1;
         let named = |k: usize, mut e: AppError| {
             if batch {
-                e.message = format!("marks[{k}]: {}", e.message);
+                e.message = crate::messages::Msg::at(format!("marks[{k}]"), e.message);
             }
             e
         };
@@ -540,7 +540,10 @@ fn write_group(
                     .map(|r| vec![r])
                     .map_err(|mut e| {
                         if batch {
-                            e.message = format!("marks[{}]: {}", job.marks[0].position, e.message);
+                            e.message = crate::messages::Msg::at(
+                                format!("marks[{}]", job.marks[0].position),
+                                e.message,
+                            );
                         }
                         e
                     });
@@ -559,7 +562,10 @@ fn write_group(
                         Ok(r) => out.push(r),
                         Err(mut e) => {
                             if batch {
-                                e.message = format!("marks[{}]: {}", m.position, e.message);
+                                e.message = crate::messages::Msg::at(
+                                    format!("marks[{}]", m.position),
+                                    e.message,
+                                );
                             }
                             return Err(e);
                         }

@@ -203,9 +203,13 @@ async fn lock(
         "judge_lock_refused"
     };
     let mut detail = vec![state.catalog.get(lang, key)];
-    if lang == Lang::En {
-        detail.push(err.message.clone());
-        detail.extend(err.details.iter().map(|d| d.message.clone()));
+    if lang == Lang::En || !err.message.is_plain() {
+        detail.push(err.message.render(&state.catalog, lang));
+        detail.extend(
+            err.details
+                .iter()
+                .map(|d| d.message.render(&state.catalog, lang)),
+        );
     }
     let mut errors = BTreeMap::new();
     errors.insert((entry.0, module), detail.join("\n"));

@@ -157,7 +157,8 @@ fn publish_ctx(head: &super::Heading, page: &PublishPage, lang: Lang) -> tera::C
                 "policy",
                 &super::pick(lang, &view.policy_name_zh, &view.policy_name_en),
             );
-            ctx.insert("blockers", blockers);
+            let blockers: Vec<String> = blockers.iter().map(|b| b.in_lang(lang)).collect();
+            ctx.insert("blockers", &blockers);
             ctx.insert("no_policy", &false);
         }
         Preview::NoPolicy => {
@@ -165,7 +166,7 @@ fn publish_ctx(head: &super::Heading, page: &PublishPage, lang: Lang) -> tera::C
         }
         Preview::Cannot(why) => {
             ctx.insert("no_policy", &false);
-            ctx.insert("cannot", why);
+            ctx.insert("cannot", &why.in_lang(lang));
         }
     }
     ctx
@@ -246,7 +247,7 @@ async fn publish(
             let text = if state.catalog.messages(lang).contains_key(&key) {
                 state.catalog.get(lang, &key)
             } else {
-                e.message.clone()
+                e.message.render(&state.catalog, lang)
             };
             ctx.insert("refused", &text);
             ctx.insert("reason", &kept);
