@@ -14,8 +14,9 @@ use crate::web::pages::i18n::{Catalog, Lang};
 use serde::{Serialize, Serializer};
 use std::fmt;
 
-/// What to say, as a key and named values, or as plain text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What to say, as a key and named values, or as plain text. Two messages
+/// are equal when they say the same in English.
+#[derive(Debug, Clone)]
 pub enum Msg {
     /// Text as written: the same in every language.
     Plain(String),
@@ -32,6 +33,11 @@ pub enum Msg {
 pub enum Arg {
     Text(String),
     Msg(Msg),
+    /// A name given in both languages (an organisation's, a contest's).
+    Names {
+        zh: String,
+        en: String,
+    },
 }
 
 /// `msg!("key", name = value, …)`: a message whose values are shown as written.
@@ -58,6 +64,17 @@ impl Msg {
     /// Adds a value that is itself a message, said in the same language.
     pub fn part(self, name: &'static str, value: impl Into<Msg>) -> Msg {
         self.with(name, Arg::Msg(value.into()))
+    }
+
+    /// Adds a name given in both languages.
+    pub fn names(self, name: &'static str, zh: &str, en: &str) -> Msg {
+        self.with(
+            name,
+            Arg::Names {
+                zh: zh.to_string(),
+                en: en.to_string(),
+            },
+        )
     }
 
     fn with(self, name: &'static str, value: Arg) -> Msg {
@@ -102,6 +119,10 @@ impl Msg {
                         let text = match value {
                             Arg::Text(t) => t.clone(),
                             Arg::Msg(m) => m.render(catalog, lang),
+                            Arg::Names { zh, en } => match lang {
+                                Lang::Zh => zh.clone(),
+                                Lang::En => en.clone(),
+                            },
                         };
                         (*name, text)
                     })
@@ -191,6 +212,23 @@ impl From<&str> for Msg {
 impl From<&String> for Msg {
     fn from(text: &String) -> Msg {
         Msg::Plain(text.clone())
+    }
+}
+
+impl PartialEq for Msg {
+    fn eq(&self, other: &Msg) -> bool {
+        match (self, other) {
+            (Msg::Plain(a), Msg::Plain(b)) => a == b,
+            _ => self.english() == other.english(),
+        }
+    }
+}
+
+impl Eq for Msg {}
+
+impl PartialEq<String> for Msg {
+    fn eq(&self, other: &String) -> bool {
+        self.english() == *other
     }
 }
 
