@@ -25,6 +25,8 @@ pub enum Msg {
         key: &'static str,
         args: Vec<(&'static str, Arg)>,
     },
+    /// Messages one after the other, as a list (`top 3, at least 80`).
+    List(Vec<Msg>),
 }
 
 /// The value of one placeholder: a text (a number, a code, a name as
@@ -95,7 +97,7 @@ impl Msg {
     /// The catalog key, unless the message is plain text.
     pub fn key(&self) -> Option<&'static str> {
         match self {
-            Msg::Plain(_) => None,
+            Msg::Plain(_) | Msg::List(_) => None,
             Msg::Key { key, .. } => Some(key),
         }
     }
@@ -105,6 +107,7 @@ impl Msg {
         match self {
             Msg::Plain(_) => true,
             Msg::Key { .. } => false,
+            Msg::List(items) => items.iter().all(Msg::is_plain),
         }
     }
 
@@ -112,6 +115,11 @@ impl Msg {
     pub fn render(&self, catalog: &Catalog, lang: Lang) -> String {
         match self {
             Msg::Plain(text) => text.clone(),
+            Msg::List(items) => {
+                let separator = catalog.get(lang, "msg_list_separator");
+                let items: Vec<String> = items.iter().map(|m| m.render(catalog, lang)).collect();
+                items.join(&separator)
+            }
             Msg::Key { key, args } => {
                 let values: Vec<(&str, String)> = args
                     .iter()

@@ -83,7 +83,7 @@ fn advancement_ctx(
                         },
                     ),
                     qualifies: l.outcome == Outcome::Qualifies,
-                    why: l.why.clone(),
+                    why: l.why.render(&state.catalog, lang),
                 })
                 .collect();
             let qualifying = lines.iter().filter(|l| l.qualifies).count();
@@ -93,7 +93,7 @@ fn advancement_ctx(
             ctx.insert("warnings", &view.warnings);
         }
         Err(e) if e.kind.status().is_client_error() => {
-            ctx.insert("no_rules", &e.message);
+            ctx.insert("no_rules", &e.message.render(&state.catalog, lang));
         }
         Err(e) => return Err(e),
     }
