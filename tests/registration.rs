@@ -389,7 +389,7 @@ fn an_error_is_said_in_the_language_of_the_request(backend: Backend) {
         "2 rows with 2 errors; nothing was registered",
         "{en}"
     );
-    assert_eq!(message(&zh), "2 行共有 2 处错误；未登记任何报名", "{zh}");
+    assert_eq!(message(&zh), "2 行共有 2 处错误；未登记任何内容", "{zh}");
     let shape = |b: &Value| -> Vec<(Value, Value)> {
         b["error"]["details"]
             .as_array()

@@ -50,7 +50,14 @@ impl FieldErrors {
                 .as_deref()
                 .map(|f| f.replace('.', "_"))
                 .unwrap_or_else(|| FORM.to_string());
-            let text = say(&d.said(), d.message.is_plain());
+            // Beside its field, a message needs no name of the field.
+            let plain = d.message.is_plain();
+            let said = if d.field.is_some() && !plain {
+                d.message.clone()
+            } else {
+                d.said()
+            };
+            let text = say(&said, plain);
             out.0
                 .entry(field)
                 .and_modify(|t| {

@@ -109,7 +109,9 @@ pub fn entry_score(
     entry: EntryId,
 ) -> AppResult<EntryScore> {
     let Some((version, layout)) = schemes.current(conn, contest)? else {
-        return Err(AppError::conflict("the contest has no marking scheme yet"));
+        return Err(AppError::conflict(crate::messages::Msg::new(
+            "scheme_missing",
+        )));
     };
     if let Some(s) = store::score_for_update(conn, entry)? {
         if let Some(score) = from_store(&layout, version, &s) {
@@ -134,7 +136,9 @@ pub fn contest_scores(
     contest: ContestId,
 ) -> AppResult<ContestScores> {
     let Some((version, layout)) = schemes.current(conn, contest)? else {
-        return Err(AppError::conflict("the contest has no marking scheme yet"));
+        return Err(AppError::conflict(crate::messages::Msg::new(
+            "scheme_missing",
+        )));
     };
     let stored: HashMap<i64, StoredScore> = store::scores_of_contest(conn, contest)?
         .into_iter()
@@ -197,7 +201,7 @@ pub fn lock_module(
     let e = entry_without_conflict(conn, actor, contest, entry)?;
     let (_, layout) = schemes
         .current(conn, contest)?
-        .ok_or_else(|| AppError::conflict("the contest has no marking scheme yet"))?;
+        .ok_or_else(|| AppError::conflict(crate::messages::Msg::new("scheme_missing")))?;
     let m = layout
         .module_index(module)
         .ok_or_else(|| AppError::not_found(format!("the scheme has no module {module}")))?;
