@@ -317,7 +317,7 @@ struct Loaded {
 
 fn load(conn: &mut DbConnection, id: i64) -> AppResult<Loaded> {
     let row = store::get(conn, id)?
-        .ok_or_else(|| AppError::not_found(format!("bracket {id} does not exist")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!("bracket_missing", id = id)))?;
     let corrupt =
         |what: &str| AppError::internal(format!("bracket {id}: stored {what} is unreadable"));
     let format = Format::parse(&row.format).ok_or_else(|| corrupt("format"))?;
@@ -349,7 +349,7 @@ fn load(conn: &mut DbConnection, id: i64) -> AppResult<Loaded> {
 pub fn contest_of(conn: &mut DbConnection, id: i64) -> AppResult<ContestId> {
     store::get(conn, id)?
         .map(|r| ContestId(r.contest_id))
-        .ok_or_else(|| AppError::not_found(format!("bracket {id} does not exist")))
+        .ok_or_else(|| AppError::not_found(crate::msg!("bracket_missing", id = id)))
 }
 
 /// The bracket with its entrants, state and placings.

@@ -37,8 +37,9 @@ pub fn register(
     dry_run: bool,
 ) -> AppResult<Applied> {
     let work = |conn: &mut DbConnection| -> AppResult<Applied> {
-        let contest = contests::find(conn, contest)?
-            .ok_or_else(|| AppError::not_found(format!("contest {contest} does not exist")))?;
+        let contest = contests::find(conn, contest)?.ok_or_else(|| {
+            AppError::not_found(crate::msg!("contest_missing", contest = contest))
+        })?;
         if !contest.status.accepts_registrations() {
             return Err(AppError::conflict(format!(
                 "contest {} is '{}': entries can be registered only in draft or registration",

@@ -204,7 +204,7 @@ pub fn record_measure(
         .map(str::trim)
         .filter(|r| !r.is_empty());
     let (code, status) = contests::code_and_status(conn, contest)?
-        .ok_or_else(|| AppError::not_found(format!("contest {contest} does not exist")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!("contest_missing", contest = contest)))?;
     if status == ContestStatus::Published && reason.is_none() {
         return Err(AppError::invalid(
             "reason",

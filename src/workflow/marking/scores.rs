@@ -194,9 +194,9 @@ pub fn lock_module(
 ) -> AppResult<()> {
     let who = marker(actor, contest)?;
     if who.role != JudgeRole::ChiefJudge {
-        return Err(AppError::forbidden(
-            "only the chief judge may sign off a module",
-        ));
+        return Err(AppError::forbidden(crate::messages::Msg::new(
+            "lock_chief_only",
+        )));
     }
     let e = entry_without_conflict(conn, actor, contest, entry)?;
     let (_, layout) = schemes
