@@ -377,7 +377,7 @@ fn check_eligibility(
         errors.push(RowError::new(
             row.row,
             column,
-            format!("not eligible: {} {}", row.name, broken.message),
+            crate::msg!("row_not_eligible", name = row.name).part("why", broken.message),
         ));
     }
 }
