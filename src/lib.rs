@@ -11,6 +11,7 @@ pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod io;
+pub mod messages;
 pub mod startup;
 pub mod store;
 pub mod web;

@@ -96,6 +96,10 @@ const FILES: &[(&str, &str)] = &[
         "api.toml",
         include_str!("../../../templates/messages/api.toml"),
     ),
+    (
+        "messages.toml",
+        include_str!("../../../templates/messages/messages.toml"),
+    ),
 ];
 
 /// The catalog, read once from the files under `templates/messages/`.
@@ -173,6 +177,52 @@ pub fn placeholders(text: &str) -> Vec<&str> {
         }
     }
     names
+}
+
+impl Catalog {
+    /// The catalog built into the program, for messages said without a
+    /// request (the command line, logs); empty, with the fault logged, if
+    /// its files cannot be read (a test then fails).
+    pub fn shared() -> &'static Catalog {
+        static SHARED: std::sync::LazyLock<Catalog> =
+            std::sync::LazyLock::new(|| match Catalog::load() {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(error = %e, "the message catalog cannot be read");
+                    Catalog {
+                        zh: HashMap::new(),
+                        en: HashMap::new(),
+                    }
+                }
+            });
+        &SHARED
+    }
+}
+
+impl Lang {
+    /// The language of an API answer: as for pages when the request says
+    /// one (`?lang=`, the remembered choice, `Accept-Language`), English
+    /// when it says none.
+    pub fn of_api_request(req: &HttpRequest) -> Lang {
+        let said = web_query_lang(req).is_some()
+            || req
+                .cookie(LANG_COOKIE)
+                .and_then(|c| Lang::from_code(c.value()))
+                .is_some()
+            || req
+                .headers()
+                .get(actix_web::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|h| {
+                    h.split(',')
+                        .any(|p| Lang::from_code(p.split(';').next().unwrap_or("")).is_some())
+                });
+        if said {
+            Lang::of_request(req).0
+        } else {
+            Lang::En
+        }
+    }
 }
 
 #[cfg(test)]
@@ -318,7 +368,10 @@ mod tests {
                         from -= 1;
                     }
                     let before = &code[from..i];
-                    if !before.contains("fill(") && !before.contains("say(") {
+                    if !["fill(", "say(", "msg!(", "Msg::new("]
+                        .iter()
+                        .any(|f| before.contains(f))
+                    {
                         wrong.push(format!("{}: {key} named without being filled", f.display()));
                     }
                 }

@@ -141,9 +141,9 @@ fn block_lines(state: &State, lang: Lang, m: &ModuleState) -> Vec<String> {
                 ),
                 Why::Waiting { reason } => {
                     let text = c.fill(lang, "judge_block_waiting", &[("aspect", aspect)]);
-                    // The engine's reason is in English.
-                    if lang == Lang::En {
-                        format!("{text} ({reason})")
+                    // A plain reason is English text: shown to English readers only.
+                    if lang == Lang::En || !reason.is_plain() {
+                        format!("{text} ({})", reason.render(c, lang))
                     } else {
                         text
                     }
@@ -462,7 +462,7 @@ async fn lock(
         _ => {
             let mut d = vec![state.catalog.get(lang, "judge_lock_refused")];
             if lang == Lang::En {
-                d.push(err.message.clone());
+                d.push(err.message.render(&state.catalog, lang));
             }
             d.join("\n")
         }

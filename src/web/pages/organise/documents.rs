@@ -201,7 +201,7 @@ pub(super) fn problems(state: &State, lang: Lang, e: &AppError) -> Problems {
     let summary = if state.catalog.messages(lang).contains_key(&key) {
         state.catalog.get(lang, &key)
     } else {
-        e.message.clone()
+        e.message.render(&state.catalog, lang)
     };
     let line = state.catalog.get(lang, "line");
     Problems {
@@ -216,7 +216,7 @@ pub(super) fn problems(state: &State, lang: Lang, e: &AppError) -> Problems {
                     (None, Some(f)) => format!("{f}: "),
                     (None, None) => String::new(),
                 };
-                format!("{place}{}", d.message)
+                format!("{place}{}", d.message.render(&state.catalog, lang))
             })
             .collect(),
     }

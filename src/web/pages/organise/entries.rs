@@ -337,8 +337,8 @@ async fn import(
                     }
                 }
                 Err(e) if e.kind.status().is_client_error() => {
-                    report.summary = e.message.clone();
-                    report.problems = problems(&e);
+                    report.summary = e.message.render(&st.catalog, lang);
+                    report.problems = problems(&e, &st, lang);
                     report.data.clear();
                 }
                 Err(e) => return Err(e),
@@ -387,21 +387,21 @@ fn uploaded(form: &FormData, files: &BTreeMap<String, Upload>) -> AppResult<(Str
 
 /// Each row, column and reason of a refused file; the message alone when it
 /// names none.
-fn problems(e: &AppError) -> Vec<RowProblem> {
+fn problems(e: &AppError, state: &State, lang: Lang) -> Vec<RowProblem> {
     let mut problems: Vec<RowProblem> = e
         .details
         .iter()
         .map(|d| RowProblem {
             row: d.row.map(|r| r.to_string()).unwrap_or_default(),
             column: d.column.clone().or(d.field.clone()).unwrap_or_default(),
-            message: d.message.clone(),
+            message: d.message.render(&state.catalog, lang),
         })
         .collect();
     if problems.is_empty() {
         problems.push(RowProblem {
             row: String::new(),
             column: String::new(),
-            message: e.message.clone(),
+            message: e.message.render(&state.catalog, lang),
         });
     }
     problems

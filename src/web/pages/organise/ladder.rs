@@ -73,7 +73,7 @@ fn advancement_ctx(
             ctx.insert("warnings", &view.warnings);
         }
         Err(e) if e.kind.status().is_client_error() => {
-            ctx.insert("no_rules", &e.message);
+            ctx.insert("no_rules", &e.message.render(&state.catalog, lang));
         }
         Err(e) => return Err(e),
     }
@@ -101,7 +101,7 @@ pub(super) fn proposal_rows(state: &State, lang: Lang, view: &ProposalView) -> V
                 },
             ),
             qualifies: l.outcome == Outcome::Qualifies,
-            why: l.why.clone(),
+            why: l.why.render(&state.catalog, lang),
         })
         .collect()
 }
@@ -178,7 +178,7 @@ fn advancement_confirmation(
         }
         Err(e) if e.kind.status().is_client_error() => {
             problems.push(cat.get(lang, "no_rules"));
-            problems.push(e.message);
+            problems.push(e.message.render(cat, lang));
         }
         Err(e) => return Err(e),
     }

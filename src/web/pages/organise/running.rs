@@ -159,7 +159,8 @@ fn publish_ctx(head: &super::Heading, page: &PublishPage, lang: Lang) -> tera::C
                 "policy",
                 &super::pick(lang, &view.policy_name_zh, &view.policy_name_en),
             );
-            ctx.insert("blockers", blockers);
+            let blockers: Vec<String> = blockers.iter().map(|b| b.in_lang(lang)).collect();
+            ctx.insert("blockers", &blockers);
             ctx.insert("no_policy", &false);
         }
         Preview::NoPolicy => {
@@ -167,7 +168,7 @@ fn publish_ctx(head: &super::Heading, page: &PublishPage, lang: Lang) -> tera::C
         }
         Preview::Cannot(why) => {
             ctx.insert("no_policy", &false);
-            ctx.insert("cannot", why);
+            ctx.insert("cannot", &why.in_lang(lang));
         }
     }
     ctx
@@ -245,11 +246,11 @@ fn publish_confirmation(
                     "cf_publish_blockers",
                     &[("count", &blockers.len().to_string())],
                 ));
-                problems.extend(blockers.iter().take(10).cloned());
+                problems.extend(blockers.iter().take(10).map(|b| b.render(cat, lang)));
             }
         }
         Preview::NoPolicy => problems.push(cat.get(lang, "no_policy_yet")),
-        Preview::Cannot(why) => problems.push(why.clone()),
+        Preview::Cannot(why) => problems.push(why.render(cat, lang)),
     }
     if !matches!(
         page.status,
@@ -375,7 +376,7 @@ async fn publish(
             let text = if state.catalog.messages(lang).contains_key(&key) {
                 state.catalog.get(lang, &key)
             } else {
-                e.message.clone()
+                e.message.render(&state.catalog, lang)
             };
             ctx.insert("refused", &text);
             ctx.insert("reason", &kept);

@@ -90,7 +90,7 @@ async fn events(
         .await?;
     if !access.may_see() {
         let why = state.catalog.get(lang, "live_not_public");
-        allow(signed_in, Err(Denied(why)))?;
+        allow(signed_in, Err(Denied(why.into())))?;
     }
     let stream = Stream {
         rx: state.live.subscribe(),
