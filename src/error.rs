@@ -181,17 +181,14 @@ impl AppError {
     }
 
     pub fn body(&self) -> serde_json::Value {
-        self.body_in(
-            crate::web::pages::i18n::Catalog::shared(),
-            crate::web::pages::i18n::Lang::En,
-        )
+        self.body_in(crate::i18n::Catalog::shared(), crate::i18n::Lang::En)
     }
 
     /// The JSON body with every message said in `lang`.
     pub fn body_in(
         &self,
-        catalog: &crate::web::pages::i18n::Catalog,
-        lang: crate::web::pages::i18n::Lang,
+        catalog: &crate::i18n::Catalog,
+        lang: crate::i18n::Lang,
     ) -> serde_json::Value {
         let details: Vec<serde_json::Value> = self
             .details

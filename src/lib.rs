@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod engine;
 pub mod error;
+pub mod i18n;
 pub mod io;
 pub mod messages;
 pub mod startup;

@@ -10,7 +10,7 @@
 //! Catalog texts fill `{name}` with a value; `{name|one|many}` gives the
 //! first form when the value is 1 and the second otherwise (`{rows} row{rows||s}`).
 
-use crate::web::pages::i18n::{Catalog, Lang};
+use crate::i18n::{Catalog, Lang};
 use serde::{Serialize, Serializer};
 use std::fmt;
 
@@ -275,7 +275,7 @@ mod tests {
     /// exactly the placeholders the code fills.
     #[test]
     fn every_message_key_is_in_the_catalog() {
-        use crate::web::pages::i18n::placeholders;
+        use crate::i18n::placeholders;
         let c = Catalog::shared();
         fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
             for e in std::fs::read_dir(dir).unwrap() {

@@ -2,8 +2,8 @@
 //! visitor's language that says what happened and where to go next, never
 //! the API's JSON and never a stack trace.
 
-use super::i18n::Lang;
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::web::State;
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::ServiceResponse;

@@ -1,8 +1,8 @@
 //! Forms: the values a visitor typed are kept when a form comes back, and
 //! each error is shown beside its field in the visitor's language.
 
-use super::i18n::{Catalog, Lang};
 use crate::error::{AppError, Msg};
+use crate::i18n::{Catalog, Lang};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -5,12 +5,12 @@
 //! takes over where it runs (see `docs/judging.md`).
 
 use super::super::forms::{FieldErrors, FormData};
-use super::super::i18n::Lang;
 use super::super::render_status;
 use super::work::{new_mark_id, AspectWork, Input, Work};
 use super::{judged, Heading};
 use crate::engine::model::{ContestId, EntryId};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::routes;
 use crate::web::State;

@@ -6,13 +6,13 @@
 //! flagged aspect with a reason, through the same workflows as the API.
 
 use super::super::forms::FormData;
-use super::super::i18n::Lang;
 use super::super::render_status;
 use super::work::{new_mark_id, Work};
 use super::{judged, Heading};
 use crate::engine::access::Actor;
 use crate::engine::model::{ContestId, EntryId};
 use crate::error::{AppError, AppResult, ErrorKind};
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::routes;
 use crate::web::State;

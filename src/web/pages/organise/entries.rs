@@ -5,10 +5,10 @@ use super::{managed, see_other};
 use crate::engine::model::{ContestId, EntryId};
 use crate::engine::registration::RegistrationRow;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::io::encoding::TextEncoding;
 use crate::web::auth::Caller;
 use crate::web::pages::forms::{read_multipart, FormData, Upload};
-use crate::web::pages::i18n::Lang;
 use crate::web::pages::render_status;
 use crate::web::routes;
 use crate::web::State;
@@ -150,7 +150,7 @@ fn entry_row(v: &EntryView, state: &State, lang: Lang) -> EntryRow {
             Some(t) => format!("{t}（{names}）"),
             None => names,
         },
-        organisation: super::pick(lang, &v.organisation_name_zh, &v.organisation_name_en),
+        organisation: lang.pick(&v.organisation_name_zh, &v.organisation_name_en),
         group: v
             .members
             .first()

@@ -7,9 +7,9 @@ use crate::engine::advancement::Outcome;
 use crate::engine::bracket::Options;
 use crate::engine::model::ContestId;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::pages::forms::{FieldErrors, FormData};
-use crate::web::pages::i18n::Lang;
 use crate::web::pages::{render, render_status};
 use crate::web::routes;
 use crate::web::State;
@@ -312,7 +312,7 @@ fn brackets_ctx(
     let feeders: Vec<(String, String)> = page
         .feeders
         .iter()
-        .map(|f| (f.code.clone(), super::pick(lang, &f.name_zh, &f.name_en)))
+        .map(|f| (f.code.clone(), lang.pick(&f.name_zh, &f.name_en)))
         .collect();
     let formats: Vec<(&str, String)> = ["single", "double", "round-robin", "groups", "swiss"]
         .iter()
