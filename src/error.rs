@@ -1,6 +1,7 @@
 //! One flat error type for requests and the CLI, mapped to HTTP statuses and the
 //! JSON shape `{"error": {"code", "message", "details"}}`.
 
+pub use crate::messages::Msg;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
@@ -51,11 +52,13 @@ pub struct ErrorDetail {
     pub column: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    pub message: String,
+    /// Said in English here; in the request's language in the API's answers.
+    #[schema(value_type = String)]
+    pub message: Msg,
 }
 
 impl ErrorDetail {
-    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn field(field: impl Into<String>, message: impl Into<Msg>) -> Self {
         ErrorDetail {
             row: None,
             column: None,
@@ -64,7 +67,7 @@ impl ErrorDetail {
         }
     }
 
-    pub fn cell(row: usize, column: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn cell(row: usize, column: impl Into<String>, message: impl Into<Msg>) -> Self {
         let column: String = column.into();
         ErrorDetail {
             row: Some(row),
@@ -79,18 +82,24 @@ impl ErrorDetail {
     }
 }
 
+impl ErrorDetail {
+    /// The detail with where it is: `row 4, column name: …`.
+    pub fn said(&self) -> Msg {
+        let what = self.message.clone();
+        match (self.row, &self.column, &self.field) {
+            (Some(row), Some(column), _) => {
+                crate::msg!("msg_row_column", row = row, column = column).part("what", what)
+            }
+            (Some(row), None, _) => crate::msg!("msg_row", row = row).part("what", what),
+            (None, _, Some(field)) => Msg::at(field, what),
+            (None, _, None) => what,
+        }
+    }
+}
+
 impl fmt::Display for ErrorDetail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(row) = self.row {
-            write!(f, "row {row}")?;
-            if let Some(c) = &self.column {
-                write!(f, ", column {c}")?;
-            }
-            write!(f, ": ")?;
-        } else if let Some(field) = &self.field {
-            write!(f, "{field}: ")?;
-        }
-        f.write_str(&self.message)
+        write!(f, "{}", self.said())
     }
 }
 
@@ -99,7 +108,8 @@ pub struct AppError {
     pub kind: ErrorKind,
     /// A stable machine-readable code, e.g. `invalid_rows`, `forbidden`.
     pub code: &'static str,
-    pub message: String,
+    /// Said in English here; in the request's language on pages and in the API.
+    pub message: Msg,
     pub details: Vec<ErrorDetail>,
     /// What the request collided with, when that helps the caller (the
     /// current mark of a slot, for a stale change).
@@ -109,7 +119,7 @@ pub struct AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<Msg>) -> Self {
         AppError {
             kind,
             code,
@@ -129,42 +139,72 @@ impl AppError {
         self
     }
 
-    pub fn bad_request(message: impl Into<String>) -> Self {
+    pub fn bad_request(message: impl Into<Msg>) -> Self {
         Self::new(ErrorKind::BadRequest, "bad_request", message)
     }
 
-    pub fn unauthenticated(message: impl Into<String>) -> Self {
+    pub fn unauthenticated(message: impl Into<Msg>) -> Self {
         Self::new(ErrorKind::Unauthenticated, "unauthenticated", message)
     }
 
-    pub fn forbidden(message: impl Into<String>) -> Self {
+    pub fn forbidden(message: impl Into<Msg>) -> Self {
         Self::new(ErrorKind::Forbidden, "forbidden", message)
     }
 
-    pub fn not_found(message: impl Into<String>) -> Self {
+    pub fn not_found(message: impl Into<Msg>) -> Self {
         Self::new(ErrorKind::NotFound, "not_found", message)
     }
 
-    pub fn conflict(message: impl Into<String>) -> Self {
+    pub fn conflict(message: impl Into<Msg>) -> Self {
         Self::new(ErrorKind::Conflict, "conflict", message)
     }
 
     /// A well-formed request whose content breaks a rule; `field` names where.
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        let message: String = message.into();
-        Self::new(ErrorKind::Invalid, "invalid", format!("{field}: {message}"))
-            .with_details(vec![ErrorDetail::field(field, message)])
+    pub fn invalid(field: &str, message: impl Into<Msg>) -> Self {
+        let message: Msg = message.into();
+        Self::new(
+            ErrorKind::Invalid,
+            "invalid",
+            Msg::at(field, message.clone()),
+        )
+        .with_details(vec![ErrorDetail::field(field, message)])
     }
 
-    pub fn internal(message: impl Into<String>) -> Self {
+    pub fn internal(message: impl Into<Msg>) -> Self {
         Self::new(ErrorKind::Internal, "internal", message)
     }
 
+    /// Whether any message of the error has words in the catalog (to be
+    /// said in the reader's language).
+    pub fn has_words(&self) -> bool {
+        !self.message.is_plain() || self.details.iter().any(|d| !d.message.is_plain())
+    }
+
     pub fn body(&self) -> serde_json::Value {
+        self.body_in(crate::i18n::Catalog::shared(), crate::i18n::Lang::En)
+    }
+
+    /// The JSON body with every message said in `lang`.
+    pub fn body_in(
+        &self,
+        catalog: &crate::i18n::Catalog,
+        lang: crate::i18n::Lang,
+    ) -> serde_json::Value {
+        let details: Vec<serde_json::Value> = self
+            .details
+            .iter()
+            .map(|d| {
+                let mut v = serde_json::to_value(d).unwrap_or_default();
+                if let Some(map) = v.as_object_mut() {
+                    map.insert("message".into(), d.message.render(catalog, lang).into());
+                }
+                v
+            })
+            .collect();
         let mut error = serde_json::json!({
             "code": self.code,
-            "message": self.message,
-            "details": self.details,
+            "message": self.message.render(catalog, lang),
+            "details": details,
         });
         if let (Some(current), Some(map)) = (&self.current, error.as_object_mut()) {
             map.insert("current".into(), current.clone());
@@ -175,7 +215,7 @@ impl AppError {
 
 impl fmt::Display for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
+        write!(f, "{}", self.message)?;
         for d in &self.details {
             write!(f, "\n  {d}")?;
         }

@@ -171,7 +171,7 @@ impl Application {
             hasher,
             cookie_key,
             templates: web::pages::templates()?,
-            catalog: web::pages::i18n::Catalog::load()?,
+            catalog: crate::i18n::Catalog::load()?,
             settings: settings.clone(),
             sign_in_limits: web::limits::SignInLimits::default(),
             publications: crate::workflow::results::PublicationCache::default(),

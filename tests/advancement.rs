@@ -122,7 +122,7 @@ fn the_demo_ladder_advances(backend: Backend) {
         .lines
         .iter()
         .filter(|l| l.outcome == Outcome::NotQualified)
-        .all(|l| !l.why.is_empty()));
+        .all(|l| !l.why.english().is_empty()));
     assert_eq!(view.proposal.difference.added.len(), 3);
 
     // Confirmation enters the qualifiers with provenance; again, nothing more.

@@ -107,7 +107,8 @@ fn every_bad_row_is_reported_and_nothing_is_written(backend: Backend) {
             )
         })
         .collect();
-    for (row, column) in [(3, "id_number"), (7, "group")] {
+    // Columns are named by the file's own (Chinese) headers.
+    for (row, column) in [(3, "证件号码"), (7, "组别")] {
         assert!(
             at.contains(&(row, column.to_string())),
             "expected an error at row {row}, column {column}: {body}"
@@ -127,7 +128,7 @@ fn every_bad_row_is_reported_and_nothing_is_written(backend: Backend) {
     assert!(
         details
             .iter()
-            .any(|d| d["row"] == 2 && d["column"] == "organisation"),
+            .any(|d| d["row"] == 2 && d["column"] == "单位"),
         "{body}"
     );
     assert!(
@@ -254,7 +255,7 @@ fn the_command_line_imports_with_the_same_rules(backend: Backend) {
     let bad = run(&["import", "entries", "--contest", "ZJ-ELEC", &path]);
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
-    assert!(err.contains("row 2, column id_number"), "{err}");
+    assert!(err.contains("row 2, column 证件号码"), "{err}");
     let export = run(&["export", "entries", "--contest", "ZJ-ELEC"]);
     assert_eq!(String::from_utf8_lossy(&export.stdout).lines().count(), 5);
 }
@@ -358,7 +359,78 @@ fn a_large_file_imports_in_batches_and_reimports_as_no_change(backend: Backend) 
     assert_eq!(entry_count(&s, &token, c), rows + 1);
 }
 
+/// The same refusal says its message in Chinese to a request that asks for
+/// Chinese and in English otherwise; its code and details are the same.
+fn an_error_is_said_in_the_language_of_the_request(backend: Backend) {
+    let s = TestServer::start(backend);
+    let token = s.login(&s.world.province_organiser);
+    let c = s.world.contest.id.0;
+    let bad = "姓名,证件号码,单位,组别\n张伟,33010619900101001,HZ-TURB,职工\n孙丽,330106199303030022,NOWHERE,老师\n";
+    let ask = |language: Option<&str>| -> Value {
+        let mut req = s
+            .client()
+            .post(s.url(&format!("/api/v1/contests/{c}/entries/import")))
+            .bearer_auth(&token)
+            .header("Content-Type", "text/csv");
+        if let Some(l) = language {
+            req = req.header("Accept-Language", l);
+        }
+        let resp = req.body(bad.as_bytes().to_vec()).send().unwrap();
+        assert_eq!(resp.status().as_u16(), 422);
+        resp.json().unwrap()
+    };
+    let en = ask(None);
+    let also_en = ask(Some("en-GB,en;q=0.9"));
+    let zh = ask(Some("zh-CN,zh;q=0.9,en;q=0.8"));
+    assert_eq!(en, also_en);
+    let message = |b: &Value| b["error"]["message"].as_str().unwrap().to_string();
+    assert_eq!(
+        message(&en),
+        "2 rows with 2 errors; nothing was registered",
+        "{en}"
+    );
+    assert_eq!(message(&zh), "2 行共有 2 处错误；未登记任何内容", "{zh}");
+    let shape = |b: &Value| -> Vec<(Value, Value)> {
+        b["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["row"].clone(), d["column"].clone()))
+            .collect()
+    };
+    assert_eq!(en["error"]["code"], zh["error"]["code"]);
+    assert_eq!(shape(&en), shape(&zh));
+    assert_eq!(
+        shape(&zh),
+        vec![(2.into(), "证件号码".into()), (3.into(), "组别".into())],
+        "{zh}"
+    );
+    let details = |b: &Value| -> Vec<String> {
+        b["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        details(&en)[0],
+        "invalid resident id number: must have 18 characters, found 17"
+    );
+    assert_eq!(
+        details(&zh)[0],
+        "居民身份证号码无效：应为 18 位，实为 17 位"
+    );
+    for d in details(&zh) {
+        assert!(
+            !d.chars().any(|c| c.is_ascii_alphabetic()),
+            "a Chinese detail with Latin letters: {d}"
+        );
+    }
+}
+
 on_both_backends!(
+    an_error_is_said_in_the_language_of_the_request,
     a_large_file_imports_in_batches_and_reimports_as_no_change,
     a_file_imports_once_and_reimports_as_no_change,
     every_bad_row_is_reported_and_nothing_is_written,

@@ -40,7 +40,7 @@ pub fn proposal_csv(p: &Proposal) -> Result<String, csv::Error> {
                 l.organisation.clone(),
                 l.place.to_string(),
                 l.score.to_string(),
-                l.why.clone(),
+                l.why.english(),
             ]
         })
         .collect();

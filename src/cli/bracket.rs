@@ -93,7 +93,7 @@ pub fn structure(
         (None, Some(n)) => n,
         (None, None) => return Err("give --entrants N or --seeds FILE".into()),
     };
-    let bracket = build(format, n, options).map_err(|e| e.message)?;
+    let bracket = build(format, n, options).map_err(|e| e.message.english())?;
     let mut seeds = seeds.unwrap_or_else(|| {
         (1..=n)
             .map(|s| Seeded {

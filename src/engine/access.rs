@@ -27,11 +27,11 @@ pub enum Actor {
 
 /// Why a request is refused, in a sentence for the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Denied(pub String);
+pub struct Denied(pub crate::messages::Msg);
 
 pub type Decision = Result<(), Denied>;
 
-fn deny(message: impl Into<String>) -> Decision {
+fn deny(message: impl Into<crate::messages::Msg>) -> Decision {
     Err(Denied(message.into()))
 }
 
@@ -87,10 +87,13 @@ impl Actor {
         match self {
             Actor::Judge { user, .. } => match self.judge_role(contest) {
                 Some(role) => Ok((*user, role)),
-                None => Err(Denied(format!("you are not a judge of contest {contest}"))),
+                None => Err(Denied(crate::msg!(
+                    "judge_of_other_contest",
+                    contest = contest
+                ))),
             },
-            Actor::Anonymous => Err(Denied("sign in as a judge".into())),
-            _ => Err(Denied("only the contest's judges may do this".into())),
+            Actor::Anonymous => Err(Denied(crate::messages::Msg::new("access_sign_in_judge"))),
+            _ => Err(Denied(crate::messages::Msg::new("access_judges_only"))),
         }
     }
 
@@ -108,7 +111,7 @@ impl Actor {
         if self.is_signed_in() {
             Ok(())
         } else {
-            deny("sign in first")
+            deny(crate::messages::Msg::new("access_sign_in"))
         }
     }
 
@@ -116,10 +119,8 @@ impl Actor {
     pub fn may_manage_organisation(&self, path: &[OrganisationId]) -> Decision {
         match self {
             Actor::Organiser { scope, .. } if within(scope, path) => Ok(()),
-            Actor::Organiser { .. } => {
-                deny("that organisation is outside the one you organise for")
-            }
-            _ => deny("only organisers may do this"),
+            Actor::Organiser { .. } => deny(crate::messages::Msg::new("access_org_outside")),
+            _ => deny(crate::messages::Msg::new("access_organisers_only")),
         }
     }
 
@@ -127,7 +128,7 @@ impl Actor {
     pub fn may_manage_reference_data(&self) -> Decision {
         match self {
             Actor::Organiser { .. } => Ok(()),
-            _ => deny("only organisers may do this"),
+            _ => deny(crate::messages::Msg::new("access_organisers_only")),
         }
     }
 
@@ -135,10 +136,8 @@ impl Actor {
     pub fn may_manage_contest(&self, c: &ContestScope<'_>) -> Decision {
         match self {
             Actor::Organiser { scope, .. } if within(scope, c.organiser) => Ok(()),
-            Actor::Organiser { .. } => {
-                deny("this contest is organised outside the organisation you organise for")
-            }
-            _ => deny("only the contest's organisers may do this"),
+            Actor::Organiser { .. } => deny(crate::messages::Msg::new("access_contest_outside")),
+            _ => deny(crate::messages::Msg::new("access_contest_organisers_only")),
         }
     }
 
@@ -150,7 +149,7 @@ impl Actor {
         {
             Ok(())
         } else {
-            deny("this contest is not public yet")
+            deny(crate::messages::Msg::new("access_not_public"))
         }
     }
 
@@ -176,7 +175,7 @@ impl Actor {
                 let level =
                     conflict_depth.map_or(organisation.len(), |d| (d + 1).min(organisation.len()));
                 if within(&organisation[..level], entry_org) {
-                    deny("conflict of interest: this entry is from your own organisation")
+                    deny(crate::messages::Msg::new("access_conflict_own_org"))
                 } else {
                     Ok(())
                 }
@@ -194,8 +193,8 @@ impl Actor {
         match self {
             Actor::Competitor { competitor, .. } if *competitor == id => Ok(()),
             Actor::Organiser { .. } => self.may_manage_organisation(organisation),
-            Actor::Anonymous => deny("sign in first"),
-            _ => deny("you may see only your own record"),
+            Actor::Anonymous => deny(crate::messages::Msg::new("access_sign_in")),
+            _ => deny(crate::messages::Msg::new("access_own_record")),
         }
     }
 }

@@ -9,6 +9,7 @@
 use crate::engine::awards::{CountRounding, DecimalValue};
 use crate::engine::scheme::{parse_document, SchemeError};
 use crate::engine::standings::{rank, Entrant, TieBreak};
+use crate::messages::Msg;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -423,7 +424,7 @@ pub struct Line {
     pub score: Decimal,
     pub outcome: Outcome,
     /// The rule that qualified the competitor, or why not.
-    pub why: String,
+    pub why: Msg,
     /// Qualifiers and reserves in order, from 1.
     pub order: Option<usize>,
 }
@@ -592,25 +593,25 @@ fn places_of(s: &Selection, ordered: &[&FeederResult]) -> usize {
     places
 }
 
-fn describe(s: &Selection, group: &str) -> String {
+fn describe(s: &Selection, group: &str) -> Msg {
     let mut parts = Vec::new();
     if let Some(t) = s.top {
-        parts.push(format!("top {t}"));
+        parts.push(crate::msg!("qualify_top", n = t));
     }
     if let Some(f) = s.top_share {
-        parts.push(format!("top {} %", f.0 * Decimal::ONE_HUNDRED));
-    }
-    if let Some(m) = s.min_score {
-        parts.push(format!(
-            "at least {} ({})",
-            m.0,
-            match s.on {
-                Score::Total => "total",
-                Score::Standardised => "standardised",
-            }
+        parts.push(crate::msg!(
+            "qualify_top_share",
+            share = f.0 * Decimal::ONE_HUNDRED
         ));
     }
-    format!("{group}: {}", parts.join(", "))
+    if let Some(m) = s.min_score {
+        let on = match s.on {
+            Score::Total => "qualify_on_total",
+            Score::Standardised => "qualify_on_standardised",
+        };
+        parts.push(crate::msg!("qualify_at_least", min = m.0).part("on", Msg::new(on)));
+    }
+    Msg::at(group, Msg::List(parts))
 }
 
 /// What the selection has decided so far: the lines written, the order of
@@ -637,7 +638,7 @@ fn result_id(r: &FeederResult) -> String {
     format!("{}/{}", r.contest, r.key)
 }
 
-fn line_of(r: &FeederResult, score: Decimal, outcome: Outcome, why: String) -> Line {
+fn line_of(r: &FeederResult, score: Decimal, outcome: Outcome, why: Msg) -> Line {
     Line {
         contest: r.contest.clone(),
         key: r.key.clone(),
@@ -664,29 +665,29 @@ impl<'a> Selector<'a> {
     }
 
     /// Why a competitor cannot take a place, if they cannot.
-    fn blocked(&self, r: &FeederResult) -> Option<String> {
+    fn blocked(&self, r: &FeederResult) -> Option<Msg> {
         if let Some(why) = &r.ineligible {
-            return Some(format!("not eligible: {why}"));
+            return Some(crate::msg!("qualify_not_eligible", why = why));
         }
         if r.declined {
-            return Some("declined".into());
+            return Some(Msg::new("qualify_declined"));
         }
         for q in &self.rules.quotas {
             let (count, name) = match q.per {
                 QuotaLevel::Organisation => (
                     self.per_org.get(&r.organisation).copied().unwrap_or(0),
-                    format!("organisation {}", r.organisation),
+                    crate::msg!("qualify_organisation", name = r.organisation),
                 ),
                 QuotaLevel::Region => match &r.region {
                     Some(region) => (
                         self.per_region.get(region).copied().unwrap_or(0),
-                        format!("region {region}"),
+                        crate::msg!("qualify_region", name = region),
                     ),
                     None => continue,
                 },
             };
             if count >= q.max {
-                return Some(format!("quota reached: at most {} from {name}", q.max));
+                return Some(crate::msg!("qualify_quota", max = q.max).part("from", name));
             }
         }
         None
@@ -698,7 +699,7 @@ impl<'a> Selector<'a> {
     }
 
     /// The competitor qualifies, next in order, by `why`.
-    fn admit(&mut self, r: &FeederResult, score: Decimal, why: String) {
+    fn admit(&mut self, r: &FeederResult, score: Decimal, why: Msg) {
         self.order += 1;
         *self.per_org.entry(r.organisation.clone()).or_default() += 1;
         if let Some(region) = &r.region {
@@ -722,10 +723,14 @@ impl<'a> Selector<'a> {
             };
             match &r.ineligible {
                 Some(why) => {
-                    let why = format!("wildcard, but not eligible: {why}");
+                    let why = crate::msg!("qualify_wildcard_not_eligible", why = why);
                     self.write(r, line_of(r, r.total, Outcome::NotQualified, why));
                 }
-                None => self.admit(r, r.total, format!("wildcard: {}", w.reason)),
+                None => self.admit(
+                    r,
+                    r.total,
+                    crate::msg!("qualify_wildcard", reason = w.reason),
+                ),
             }
         }
     }
@@ -752,7 +757,7 @@ impl<'a> Selector<'a> {
                 self.admit(
                     r,
                     r.total,
-                    format!("place reserved for {}", res.organisation),
+                    crate::msg!("qualify_reserved", organisation = res.organisation),
                 );
                 filled += 1;
             }
@@ -781,21 +786,22 @@ impl<'a> Selector<'a> {
                 let why = if k < places {
                     rule.clone()
                 } else {
-                    format!("{rule} (moved up from the reserve list)")
+                    Msg::new("qualify_moved_up").part("rule", rule.clone())
                 };
                 self.admit(r, score, why);
                 filled += 1;
             } else if reserves < s.reserves && meets {
                 reserves += 1;
-                let why = format!("reserve {reserves} ({rule})");
+                let why = crate::msg!("qualify_reserve", n = reserves).part("rule", rule.clone());
                 let mut l = line_of(r, score, Outcome::Reserve, why);
                 l.order = Some(reserves);
                 self.write(r, l);
             } else {
                 let why = if meets {
-                    format!("place {} of {}: outside {rule}", r.place, r.contest)
+                    crate::msg!("qualify_outside", place = r.place, contest = r.contest)
+                        .part("rule", rule.clone())
                 } else {
-                    format!("score {score} below the minimum ({rule})")
+                    crate::msg!("qualify_below_minimum", score = score).part("rule", rule.clone())
                 };
                 self.write(r, line_of(r, score, Outcome::NotQualified, why));
             }
@@ -812,7 +818,11 @@ impl<'a> Selector<'a> {
     fn into_lines(mut self, results: &[FeederResult]) -> Vec<Line> {
         for r in results {
             self.lines.entry(result_id(r)).or_insert_with(|| {
-                let why = format!("{} is not a feeder of {}", r.contest, self.rules.contest);
+                let why = crate::msg!(
+                    "qualify_not_a_feeder",
+                    contest = r.contest,
+                    target = self.rules.contest
+                );
                 line_of(r, r.total, Outcome::NotQualified, why)
             });
         }
@@ -1093,10 +1103,11 @@ reason = "national record holder, injured at the qualifier"
             result("B", "w", "Z", 4, "40"),
         ];
         let p = propose(&r, &results, &[]);
-        let q: Vec<(&str, &str)> = p
+        let said: Vec<(String, String)> = p
             .qualifiers()
-            .map(|l| (l.key.as_str(), l.why.as_str()))
+            .map(|l| (l.key.clone(), l.why.english()))
             .collect();
+        let q: Vec<(&str, &str)> = said.iter().map(|(k, w)| (k.as_str(), w.as_str())).collect();
         assert_eq!(
             q[0],
             (
@@ -1151,6 +1162,7 @@ reserves = 1
         );
         assert!(outcome(&p, "k3")
             .why
+            .english()
             .starts_with("score 55 below the minimum"));
         assert_eq!(
             p.unfilled,

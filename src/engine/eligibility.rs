@@ -3,6 +3,7 @@
 //! ladder once advancement results exist.
 
 use super::model::{age_on, Eligibility, Group, Organisation, OrganisationId};
+use crate::messages::Msg;
 use chrono::NaiveDate;
 
 /// The facts about a person that eligibility rules look at.
@@ -26,11 +27,18 @@ pub enum Rule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ineligibility {
     pub rule: Rule,
-    pub message: String,
+    pub message: Msg,
 }
 
-fn broken(rule: Rule, message: String) -> Ineligibility {
+fn broken(rule: Rule, message: Msg) -> Ineligibility {
     Ineligibility { rule, message }
+}
+
+fn group_key(group: crate::engine::model::Group) -> &'static str {
+    match group {
+        crate::engine::model::Group::Employee => "word_group_employee",
+        crate::engine::model::Group::Student => "word_group_student",
+    }
 }
 
 pub fn check(
@@ -45,8 +53,11 @@ pub fn check(
         if age < min {
             reasons.push(broken(
                 Rule::Age,
-                format!(
-                    "is {age} on the reference date {reference_date}; the minimum age is {min}"
+                crate::msg!(
+                    "eligible_min_age",
+                    age = age,
+                    date = reference_date,
+                    min = min
                 ),
             ));
         }
@@ -55,8 +66,11 @@ pub fn check(
         if age > max {
             reasons.push(broken(
                 Rule::Age,
-                format!(
-                    "is {age} on the reference date {reference_date}; the maximum age is {max}"
+                crate::msg!(
+                    "eligible_max_age",
+                    age = age,
+                    date = reference_date,
+                    max = max
                 ),
             ));
         }
@@ -65,10 +79,9 @@ pub fn check(
         if who.group != group {
             reasons.push(broken(
                 Rule::Group,
-                format!(
-                    "is in the group '{}'; this contest is for the group '{}'",
-                    who.group, group
-                ),
+                Msg::new("eligible_group")
+                    .part("group", Msg::new(group_key(who.group)))
+                    .part("wanted", Msg::new(group_key(group))),
             ));
         }
     }
@@ -76,9 +89,10 @@ pub fn check(
         if !org.contains(who.organisation_path) {
             reasons.push(broken(
                 Rule::Organisation,
-                format!(
-                    "belongs to an organisation outside {} ({}), to which this contest is limited",
-                    org.name_en, org.code
+                crate::msg!("eligible_organisation", code = org.code).names(
+                    "name",
+                    &org.name_zh,
+                    &org.name_en,
                 ),
             ));
         }

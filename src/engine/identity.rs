@@ -2,6 +2,7 @@
 //! hash that stands in for a number so that the number itself is never stored.
 
 use crate::engine::model::{Gender, IdKind, Vocabulary};
+use crate::messages::Msg;
 use chrono::NaiveDate;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -50,11 +51,13 @@ pub struct ResidentId {
 /// Checks an 18-character PRC resident identity number (GB 11643-1999) and reads
 /// the holder's birth date, gender and region from it. The number is expected in
 /// normalised form (see [`normalise_id_number`]): a lower-case `x` is rejected.
-pub fn parse_resident_id(number: &str) -> Result<ResidentId, String> {
+pub fn parse_resident_id(number: &str) -> Result<ResidentId, Msg> {
     let len = number.chars().count();
     if len != RESIDENT_ID_LEN {
-        return Err(format!(
-            "must have {RESIDENT_ID_LEN} characters, found {len}"
+        return Err(crate::msg!(
+            "id_length",
+            expected = RESIDENT_ID_LEN,
+            found = len
         ));
     }
     let mut chars = number.chars();
@@ -64,22 +67,19 @@ pub fn parse_resident_id(number: &str) -> Result<ResidentId, String> {
         .enumerate()
         .find(|(_, c)| !c.is_ascii_digit())
     {
-        return Err(format!(
-            "character {} must be a digit, found '{c}'",
-            index + 1
-        ));
+        return Err(crate::msg!("id_not_digit", at = index + 1, found = c));
     }
     let found = chars.next().unwrap_or_default();
     if !(found.is_ascii_digit() || found == 'X') {
-        return Err(format!(
-            "the last character must be a digit or 'X', found '{found}'"
-        ));
+        return Err(crate::msg!("id_last_character", found = found));
     }
     // All 18 characters are ASCII from here on, so byte slicing is safe.
     let expected = weighted_check(&number[..RESIDENT_ID_LEN - 1]);
     if expected != found {
-        return Err(format!(
-            "check character should be '{expected}', found '{found}'"
+        return Err(crate::msg!(
+            "id_check_character",
+            expected = expected,
+            found = found
         ));
     }
     Ok(ResidentId {
@@ -98,11 +98,14 @@ pub fn check_character(first17: &str) -> Option<char> {
 
 /// Checks the number of a passport or another identity document: 5 to 20
 /// characters, each an ASCII letter, an ASCII digit or a hyphen.
-pub fn validate_other_id(number: &str) -> Result<(), String> {
+pub fn validate_other_id(number: &str) -> Result<(), Msg> {
     let len = number.chars().count();
     if !(OTHER_ID_MIN_LEN..=OTHER_ID_MAX_LEN).contains(&len) {
-        return Err(format!(
-            "must have {OTHER_ID_MIN_LEN} to {OTHER_ID_MAX_LEN} characters, found {len}"
+        return Err(crate::msg!(
+            "id_other_length",
+            min = OTHER_ID_MIN_LEN,
+            max = OTHER_ID_MAX_LEN,
+            found = len
         ));
     }
     match number
@@ -110,10 +113,7 @@ pub fn validate_other_id(number: &str) -> Result<(), String> {
         .enumerate()
         .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-'))
     {
-        Some((index, c)) => Err(format!(
-            "may contain only letters A-Z, digits and '-', found '{c}' at position {}",
-            index + 1
-        )),
+        Some((index, c)) => Err(crate::msg!("id_other_character", found = c, at = index + 1)),
         None => Ok(()),
     }
 }
@@ -129,7 +129,7 @@ fn weighted_check(first17: &str) -> char {
 }
 
 /// Expects 8 ASCII digits.
-fn embedded_birth_date(yyyymmdd: &str) -> Result<NaiveDate, String> {
+fn embedded_birth_date(yyyymmdd: &str) -> Result<NaiveDate, Msg> {
     let number = |range: std::ops::Range<usize>| {
         yyyymmdd.as_bytes()[range]
             .iter()
@@ -139,7 +139,7 @@ fn embedded_birth_date(yyyymmdd: &str) -> Result<NaiveDate, String> {
     i32::try_from(year)
         .ok()
         .and_then(|year| NaiveDate::from_ymd_opt(year, month, day))
-        .ok_or_else(|| format!("contains a birth date {yyyymmdd} that does not exist"))
+        .ok_or_else(|| crate::msg!("id_birth_date", date = yyyymmdd))
 }
 
 /// The 17th digit: odd for men, even for women.

@@ -43,7 +43,7 @@ pub enum Barred {
     /// No panel of the judge covers the aspect.
     NotOnPanel,
     /// A conflict of interest; the reason in words.
-    Conflict(String),
+    Conflict(crate::messages::Msg),
 }
 
 impl Reach {
@@ -128,7 +128,9 @@ impl Reach {
                 Err(Barred::NotOnPanel) => {}
             }
         }
-        Err(crate::engine::access::Denied(refusal.unwrap_or_default()))
+        Err(crate::engine::access::Denied(refusal.unwrap_or_else(
+            || crate::messages::Msg::Plain(String::new()),
+        )))
     }
 
     /// Whether `judge` may see an entry from `entry_org` among a contest's
@@ -165,7 +167,7 @@ pub enum Refusal {
     Withdrawn,
     NotOnPanel,
     /// A conflict of interest; the reason in words.
-    Conflict(String),
+    Conflict(crate::messages::Msg),
     /// An overrule from someone other than the chief judge.
     OverruleNotChief,
     /// An overrule without a reason.

@@ -250,31 +250,39 @@ pub enum PanelError {
     Overflow,
 }
 
-impl fmt::Display for PanelError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl PanelError {
+    /// What went wrong, to be said in the reader's language.
+    pub fn msg(&self) -> crate::messages::Msg {
+        use crate::messages::Msg;
         match *self {
-            PanelError::TooFewMarks { present, needed } => write!(
-                f,
-                "{present} {} present, the rule needs at least {needed}",
-                if present == 1 { "mark" } else { "marks" }
+            PanelError::TooFewMarks { present, needed } => {
+                crate::msg!("panel_too_few", present = present, needed = needed)
+            }
+            PanelError::OddDrop { present, keep } => crate::msg!(
+                "panel_odd_drop",
+                keep = keep,
+                present = present,
+                drop = present - keep
             ),
-            PanelError::OddDrop { present, keep } => write!(
-                f,
-                "a middle sum of {keep} from {present} marks would drop {}, \
-                 which cannot be split evenly between the highest and the lowest",
-                present - keep
-            ),
-            PanelError::InvalidRule { reason } => write!(f, "invalid panel rule: {reason}"),
+            PanelError::InvalidRule { reason } => {
+                crate::msg!("panel_invalid_rule", reason = reason)
+            }
             PanelError::NoRuleForSize {
                 present,
                 ref covered,
-            } => write!(
-                f,
-                "no panel rule for {present} {} (the rules by panel size cover {covered} judges)",
-                if present == 1 { "mark" } else { "marks" }
+            } => crate::msg!(
+                "panel_no_rule_for_size",
+                present = present,
+                covered = covered
             ),
-            PanelError::Overflow => f.write_str("the panel arithmetic exceeds the decimal range"),
+            PanelError::Overflow => Msg::new("panel_overflow"),
         }
+    }
+}
+
+impl fmt::Display for PanelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.msg())
     }
 }
 

@@ -18,6 +18,7 @@ use super::model::{
     Competitor, CompetitorId, Contest, Entry, Gender, Group, IdKind, Organisation, OrganisationId,
     Skill, SkillLevel,
 };
+use crate::messages::Msg;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -46,11 +47,11 @@ pub struct RegistrationRow {
 pub struct RowError {
     pub row: usize,
     pub column: String,
-    pub message: String,
+    pub message: Msg,
 }
 
 impl RowError {
-    pub fn new(row: usize, column: &str, message: impl Into<String>) -> Self {
+    pub fn new(row: usize, column: &str, message: impl Into<Msg>) -> Self {
         RowError {
             row,
             column: column.to_string(),
@@ -86,7 +87,7 @@ impl<'a> OrgIndex<'a> {
         self.by_id.get(&id).copied()
     }
 
-    pub fn resolve(&self, text: &str) -> Result<&'a Organisation, String> {
+    pub fn resolve(&self, text: &str) -> Result<&'a Organisation, Msg> {
         if let Some(o) = self.by_code.get(text) {
             return Ok(o);
         }
@@ -94,14 +95,13 @@ impl<'a> OrgIndex<'a> {
             Some([one]) => Ok(one),
             Some(many) if many.len() > 1 => {
                 let codes: Vec<&str> = many.iter().map(|o| o.code.as_str()).collect();
-                Err(format!(
-                    "organisation '{text}' is ambiguous: use one of the codes {}",
-                    codes.join(", ")
+                Err(crate::msg!(
+                    "row_organisation_ambiguous",
+                    text = text,
+                    codes = codes.join(", ")
                 ))
             }
-            _ => Err(format!(
-                "organisation '{text}' is not known (give its code or exact name)"
-            )),
+            _ => Err(crate::msg!("row_organisation_unknown", text = text)),
         }
     }
 }
@@ -305,10 +305,12 @@ fn check_organisation<'a>(
             errors.push(RowError::new(
                 row.row,
                 "organisation",
-                format!(
-                    "organisation '{}' is outside {} ({}), for which you register",
-                    org.code, scope.name_en, scope.code
-                ),
+                crate::msg!(
+                    "row_organisation_outside",
+                    organisation = org.code,
+                    scope = scope.code
+                )
+                .names("scope_name", &scope.name_zh, &scope.name_en),
             ));
         }
     }
@@ -339,7 +341,7 @@ fn new_entries<'s, 'r>(
                         errors.push(RowError::new(
                             lead.row.row,
                             "start_number",
-                            format!("start number '{number}' is already taken by another entry in this contest"),
+                            crate::msg!("row_start_number_taken", number = number),
                         ));
                         continue;
                     }
@@ -375,7 +377,7 @@ fn check_eligibility(
         errors.push(RowError::new(
             row.row,
             column,
-            format!("not eligible: {} {}", row.name, broken.message),
+            crate::msg!("row_not_eligible", name = row.name).part("why", broken.message),
         ));
     }
 }
@@ -386,21 +388,21 @@ fn check_same_person(known: &Competitor, row: &RegistrationRow, errors: &mut Vec
         errors.push(RowError::new(
             row.row,
             "name",
-            "this identity number is already registered under a different name; check the name and the number",
+            Msg::new("row_known_other_name"),
         ));
     }
     if known.birth_date != row.birth_date {
         errors.push(RowError::new(
             row.row,
             "birth_date",
-            "this identity number is already registered with a different birth date",
+            Msg::new("row_known_other_birth_date"),
         ));
     }
     if known.gender != row.gender {
         errors.push(RowError::new(
             row.row,
             "gender",
-            "this identity number is already registered with a different gender",
+            Msg::new("row_known_other_gender"),
         ));
     }
 }
@@ -418,10 +420,7 @@ fn group_into_entries<'r, 's>(
             errors.push(RowError::new(
                 r.row,
                 "team",
-                format!(
-                    "'{}' is an individual skill: leave the team column empty",
-                    skill.code
-                ),
+                crate::msg!("row_team_individual", skill = skill.code),
             ));
         }
         return resolved
@@ -437,9 +436,10 @@ fn group_into_entries<'r, 's>(
             None => errors.push(RowError::new(
                 r.row,
                 "team",
-                format!(
-                    "'{}' is a team skill (teams of {}): give the team's name",
-                    skill.code, skill.team_size
+                crate::msg!(
+                    "row_team_missing",
+                    skill = skill.code,
+                    size = skill.team_size
                 ),
             )),
             Some(t) => {
@@ -459,9 +459,12 @@ fn group_into_entries<'r, 's>(
             errors.push(RowError::new(
                 row,
                 "team",
-                format!(
-                    "team '{team}' has {size} members; teams in '{}' have {}",
-                    skill.code, skill.team_size
+                crate::msg!(
+                    "row_team_size",
+                    team = team,
+                    size = size,
+                    skill = skill.code,
+                    expected = skill.team_size
                 ),
             ));
         }

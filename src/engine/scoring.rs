@@ -12,6 +12,7 @@ use crate::engine::scheme::{
     aspect_mark, judgement_spread_exceeded, kind_name, module_contribution, Aspect, AspectInput,
     AspectKind, FactorSpec, Scheme,
 };
+use crate::messages::Msg;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -524,17 +525,16 @@ fn contribution(layout: &Layout, module: usize, raw: Decimal) -> Result<Decimal,
 }
 
 /// Why a module of an entry cannot be locked yet, if it cannot.
-pub fn lock_blockers(layout: &Layout, score: &EntryScore, module: usize) -> Vec<String> {
+pub fn lock_blockers(layout: &Layout, score: &EntryScore, module: usize) -> Vec<Msg> {
     let mut out = Vec::new();
     for i in layout.aspects_of_module(module) {
         let code = &layout.aspect(i).code;
         match &score.aspects[i] {
-            Outcome::Unmarked => out.push(format!("aspect {code} has no mark")),
-            Outcome::Waiting { reason } => out.push(reason.clone()),
-            Outcome::Marked { flagged: true, .. } => out.push(format!(
-                "aspect {code}: the judges' levels are further apart than allowed; \
-                 re-mark it or have the chief judge overrule it"
-            )),
+            Outcome::Unmarked => out.push(crate::msg!("lock_aspect_unmarked", aspect = code)),
+            Outcome::Waiting { reason } => out.push(Msg::from(reason)),
+            Outcome::Marked { flagged: true, .. } => {
+                out.push(crate::msg!("lock_aspect_flagged", aspect = code))
+            }
             Outcome::Marked { .. } => {}
         }
     }

@@ -6,6 +6,7 @@ use crate::engine::model::{Gender, Group, Vocabulary};
 use crate::engine::model::{IdKind, SkillLevel};
 use crate::engine::registration::{Column, RawRow, RowChecker, COLUMNS};
 pub use crate::engine::registration::{RegistrationRow, RowError};
+use crate::messages::Msg;
 use chrono::NaiveDate;
 use csv::StringRecord;
 use std::borrow::Cow;
@@ -46,23 +47,68 @@ fn from_header(header: &str) -> Option<Column> {
 
 /// Reads, checks and returns every data row of a registration file, or every
 /// problem found in it. Nothing is returned unless the whole file is valid.
+/// The errors of data rows name each column by its header as written in the
+/// file (`证件号码` in a file with Chinese headers).
 pub fn parse_entries(text: &str) -> Result<Vec<RegistrationRow>, Vec<RowError>> {
-    parse_with_limit(text, MAX_ROWS)
+    parse_entries_named(text).0
 }
 
-fn parse_with_limit(text: &str, max_rows: usize) -> Result<Vec<RegistrationRow>, Vec<RowError>> {
+/// As [`parse_entries`], with the header each column has in the file, to
+/// name the columns of later errors (the contest's rules) as the file does.
+pub fn parse_entries_named(
+    text: &str,
+) -> (Result<Vec<RegistrationRow>, Vec<RowError>>, ColumnNames) {
+    let mut names = ColumnNames::default();
+    let result = parse_with_limit(text, MAX_ROWS, &mut names);
+    (result, names)
+}
+
+/// The header each column has in a file.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnNames(Vec<(&'static str, String)>);
+
+impl ColumnNames {
+    /// The header as written of the column named `column` (its canonical
+    /// English name), or `column` itself when the file does not have it.
+    pub fn written<'a>(&'a self, column: &'a str) -> &'a str {
+        self.0
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map_or(column, |(_, w)| w.as_str())
+    }
+
+    /// Names the column of each error as the file does, except on the header
+    /// row (whose errors are about the headers themselves).
+    pub fn rename(&self, errors: &mut [RowError], header_row: usize) {
+        for e in errors.iter_mut().filter(|e| e.row > header_row) {
+            e.column = self.written(&e.column).to_string();
+        }
+    }
+}
+
+fn parse_with_limit(
+    text: &str,
+    max_rows: usize,
+    names: &mut ColumnNames,
+) -> Result<Vec<RegistrationRow>, Vec<RowError>> {
     let mut records = Records::new(text);
     let Some(header_row) = records.next().map_err(|e| vec![e])? else {
-        return Err(vec![RowError::new(
-            1,
-            "",
-            "the file is empty: it needs a header row naming the columns".to_string(),
-        )]);
+        return Err(vec![RowError::new(1, "", Msg::new("import_file_empty"))]);
     };
     let mut checker = RowChecker::new();
     let layout = Layout::read(&records.record, header_row, &mut checker);
+    for column in COLUMNS {
+        if let Some(at) = layout.positions[column as usize] {
+            let written = records.record.get(at).unwrap_or_default();
+            let written = written.trim_start_matches('\u{feff}').trim();
+            names.0.push((column.name(), written.to_string()));
+        }
+    }
     read_rows(&mut records, &layout, max_rows, &mut checker)?;
-    checker.finish()
+    checker.finish().map_err(|mut errors| {
+        names.rename(&mut errors, header_row);
+        errors
+    })
 }
 
 /// Reads every data row into `checker`; fails alone, with a single error, past
@@ -98,10 +144,10 @@ fn read_record(layout: &Layout, record: &StringRecord, row: usize, checker: &mut
         checker.report(RowError::new(
             row,
             "",
-            format!(
-                "the row has {} fields but the header has {}",
-                record.len(),
-                layout.width
+            crate::msg!(
+                "import_row_width",
+                fields = record.len(),
+                header = layout.width
             ),
         ));
         return;
@@ -111,7 +157,7 @@ fn read_record(layout: &Layout, record: &StringRecord, row: usize, checker: &mut
             checker.report(RowError::new(
                 row,
                 "",
-                format!("field {} has a value but its column has no header", at + 1),
+                crate::msg!("import_field_without_header", field = at + 1),
             ));
         }
     }
@@ -223,11 +269,7 @@ fn count_line_ends(bytes: &[u8]) -> usize {
 }
 
 fn too_many_rows(row: usize, max_rows: usize) -> RowError {
-    RowError::new(
-        row,
-        "",
-        format!("the file has more than {max_rows} data rows; split it into smaller files"),
-    )
+    RowError::new(row, "", crate::msg!("import_too_many_rows", max = max_rows))
 }
 
 /// Where each column is in the file.
@@ -278,12 +320,13 @@ impl Layout {
             Some(first) => errors.push(RowError::new(
                 row,
                 column.name(),
-                format!(
-                    "column '{}' appears twice: as '{}' in field {} and as '{text}' in field {}",
-                    column.name(),
-                    header.get(first).unwrap_or("").trim(),
-                    first + 1,
-                    at + 1
+                crate::msg!(
+                    "import_column_twice",
+                    column = column.name(),
+                    first = header.get(first).unwrap_or("").trim(),
+                    first_field = first + 1,
+                    second = text,
+                    second_field = at + 1
                 ),
             )),
             None => self.positions[column as usize] = Some(at),
@@ -296,10 +339,10 @@ impl Layout {
                 errors.push(RowError::new(
                     row,
                     column.name(),
-                    format!(
-                        "the required column '{}' ({}) is missing",
-                        column.name(),
-                        headers(column)[1]
+                    crate::msg!(
+                        "import_column_missing",
+                        column = column.name(),
+                        chinese = headers(column)[1]
                     ),
                 ));
             }
@@ -316,9 +359,10 @@ fn unknown_column(row: usize, text: &str) -> RowError {
     RowError::new(
         row,
         "",
-        format!(
-            "unknown column '{text}' (known columns: {})",
-            known.join(", ")
+        crate::msg!(
+            "import_column_unknown",
+            text = text,
+            known = known.join(", ")
         ),
     )
 }
@@ -704,14 +748,19 @@ mod tests {
         let rows: Vec<String> = (0..4).map(|i| format!(",x{i},,")).collect();
         let text = minimal(&rows);
         assert_eq!(
-            parse_with_limit(&text, 3).unwrap_err(),
+            parse_with_limit(&text, 3, &mut ColumnNames::default()).unwrap_err(),
             vec![e(
                 5,
                 "",
                 "the file has more than 3 data rows; split it into smaller files"
             )]
         );
-        assert!(parse_with_limit(&text, 4).unwrap_err().len() > 1);
+        assert!(
+            parse_with_limit(&text, 4, &mut ColumnNames::default())
+                .unwrap_err()
+                .len()
+                > 1
+        );
     }
 
     /// The complete example in docs/registration-csv.md.
@@ -767,9 +816,9 @@ A003,,Maria Santos,护照,P1234567,1995/3/8,F,GZ-ELEC-01,职工,
         assert_eq!(
             details,
             serde_json::json!([
-                {"row": 2, "column": "id_number", "message": "invalid resident id number: must have 18 characters, found 17"},
-                {"row": 3, "column": "group", "message": "unknown group '教师' (expected 职工/employee or 学生/student)"},
-                {"row": 4, "column": "id_number", "message": "the same person as row 3 (the same id number)"}
+                {"row": 2, "column": "证件号码", "message": "invalid resident id number: must have 18 characters, found 17"},
+                {"row": 3, "column": "组别", "message": "unknown group '教师' (expected 职工/employee or 学生/student)"},
+                {"row": 4, "column": "证件号码", "message": "the same person as row 3 (the same id number)"}
             ])
         );
     }
@@ -856,7 +905,10 @@ A003,,Maria Santos,护照,P1234567,1995/3/8,F,GZ-ELEC-01,职工,
         );
         assert_eq!(reader.records().count(), 1);
         let text = String::from_utf8(bytes).unwrap();
-        let unknown: Vec<String> = errs(&text).into_iter().map(|e| e.message).collect();
+        let unknown: Vec<String> = errs(&text)
+            .into_iter()
+            .map(|e| e.message.english())
+            .collect();
         assert!(
             unknown
                 .iter()

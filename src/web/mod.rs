@@ -24,7 +24,7 @@ pub struct AppState {
     pub cookie_key: actix_web::cookie::Key,
     pub templates: tera::Tera,
     /// Every string the pages show, in both languages.
-    pub catalog: pages::i18n::Catalog,
+    pub catalog: crate::i18n::Catalog,
     /// Checked marking schemes by contest and version.
     pub schemes: Arc<crate::workflow::marking::Schemes>,
     /// Writes judges' marks with group commits.

@@ -269,7 +269,9 @@ pub fn organiser_account(conn: &mut DbConnection, actor: &Actor) -> AppResult<Us
     match actor {
         Actor::Organiser { user, .. } => Ok(users::get(conn, *user)?),
         Actor::Anonymous => Err(AppError::unauthenticated("sign in as an organiser")),
-        _ => Err(AppError::forbidden("these pages are for organisers")),
+        _ => Err(AppError::forbidden(crate::messages::Msg::new(
+            "access_pages_organisers",
+        ))),
     }
 }
 

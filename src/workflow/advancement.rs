@@ -522,7 +522,7 @@ pub fn confirm(
                 from_contest: src.contest,
                 from_entry: src.entry,
                 publication_version: src.publication,
-                rule: &line.why,
+                rule: &line.why.english(),
                 by,
             },
         )?;
@@ -530,7 +530,7 @@ pub fn confirm(
             from: id,
             entry: entry.0,
             start_number,
-            rule: line.why.clone(),
+            rule: line.why.english(),
             existing: was_there,
         });
     }

@@ -9,6 +9,7 @@ use crate::engine::bracket::play::{
 use crate::engine::bracket::{build, seeding, Bracket, Format, Options};
 use crate::engine::model::{ContestId, EntryId, EntryStatus, UserId};
 use crate::error::{AppError, AppResult, ErrorKind};
+use crate::messages::Msg;
 use crate::store::brackets as store;
 use crate::store::entries::{self, EntryView};
 use crate::store::{audit, contests, DbConnection};
@@ -316,7 +317,7 @@ struct Loaded {
 
 fn load(conn: &mut DbConnection, id: i64) -> AppResult<Loaded> {
     let row = store::get(conn, id)?
-        .ok_or_else(|| AppError::not_found(format!("bracket {id} does not exist")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!("bracket_missing", id = id)))?;
     let corrupt =
         |what: &str| AppError::internal(format!("bracket {id}: stored {what} is unreadable"));
     let format = Format::parse(&row.format).ok_or_else(|| corrupt("format"))?;
@@ -348,7 +349,7 @@ fn load(conn: &mut DbConnection, id: i64) -> AppResult<Loaded> {
 pub fn contest_of(conn: &mut DbConnection, id: i64) -> AppResult<ContestId> {
     store::get(conn, id)?
         .map(|r| ContestId(r.contest_id))
-        .ok_or_else(|| AppError::not_found(format!("bracket {id} does not exist")))
+        .ok_or_else(|| AppError::not_found(crate::msg!("bracket_missing", id = id)))
 }
 
 /// The bracket with its entrants, state and placings.
@@ -494,9 +495,9 @@ fn winner_of(
     match winner {
         serde_json::Value::String(s) if s == "draw" => Ok(Winner::Draw),
         serde_json::Value::Number(n) => {
-            let entry = n.as_i64().ok_or_else(|| {
-                AppError::invalid("winner", "the winner is an entry id or \"draw\"")
-            })?;
+            let entry = n
+                .as_i64()
+                .ok_or_else(|| AppError::invalid("winner", Msg::new("bracket_winner_form")))?;
             let seed = seed_of_entry(entry);
             match (seed, home, away) {
                 (Some(s), Some(h), _) if s == h => Ok(Winner::Home),
@@ -504,19 +505,16 @@ fn winner_of(
                 (_, Some(_), Some(_)) => Err(AppError::new(
                     ErrorKind::Invalid,
                     "not_in_match",
-                    format!("entry {entry} does not play in match {match_id}"),
+                    crate::msg!("bracket_not_in_match", entry = entry, id = match_id),
                 )),
                 _ => Err(AppError::new(
                     ErrorKind::Conflict,
                     "sides_unknown",
-                    format!("the sides of match {match_id} are not known yet"),
+                    crate::msg!("bracket_sides_unknown", id = match_id),
                 )),
             }
         }
-        _ => Err(AppError::invalid(
-            "winner",
-            "the winner is an entry id or \"draw\"",
-        )),
+        _ => Err(AppError::invalid("winner", Msg::new("bracket_winner_form"))),
     }
 }
 

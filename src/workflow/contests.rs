@@ -67,7 +67,7 @@ impl LoadedContest {
 
 pub fn load_contest(conn: &mut DbConnection, id: ContestId) -> AppResult<LoadedContest> {
     let contest = store::find(conn, id)?
-        .ok_or_else(|| AppError::not_found(format!("contest {id} does not exist")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!("contest_missing", contest = id)))?;
     let organiser_path = organisations::get(conn, contest.organiser_org_id)?.path;
     Ok(LoadedContest {
         contest,
@@ -773,7 +773,11 @@ pub fn judges_page(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> App
     }
     let prefix = match actor {
         Actor::Organiser { scope, .. } => crate::engine::model::encode_path(scope),
-        _ => return Err(AppError::forbidden("these pages are for organisers")),
+        _ => {
+            return Err(AppError::forbidden(crate::messages::Msg::new(
+                "access_pages_organisers",
+            )))
+        }
     };
     let candidates = users::in_subtree(conn, &prefix)?
         .into_iter()
@@ -837,7 +841,7 @@ pub fn issue_link_card(
     let link = create_judge_link(conn, actor, id, user)?;
     let judge = users::get(conn, user)?;
     let contest = store::find(conn, id)?
-        .ok_or_else(|| AppError::not_found(format!("contest {id} does not exist")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!("contest_missing", contest = id)))?;
     Ok(IssuedLinkCard {
         link,
         judge,

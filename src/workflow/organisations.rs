@@ -14,7 +14,7 @@ pub fn all(conn: &mut DbConnection) -> AppResult<Vec<Organisation>> {
 /// One organisation.
 pub fn organisation(conn: &mut DbConnection, id: OrganisationId) -> AppResult<Organisation> {
     store::find(conn, id)?
-        .ok_or_else(|| AppError::not_found(format!("organisation {id} does not exist")))
+        .ok_or_else(|| AppError::not_found(crate::msg!("organisation_missing", id = id)))
 }
 
 /// A new organisation as an organiser gives it.

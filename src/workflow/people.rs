@@ -15,7 +15,9 @@ fn organiser_scope(actor: &Actor) -> AppResult<Vec<OrganisationId>> {
     match actor {
         Actor::Organiser { scope, .. } => Ok(scope.clone()),
         Actor::Anonymous => Err(AppError::unauthenticated("sign in first")),
-        _ => Err(AppError::forbidden("only organisers may do this")),
+        _ => Err(AppError::forbidden(crate::messages::Msg::new(
+            "access_organisers_only",
+        ))),
     }
 }
 

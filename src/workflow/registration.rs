@@ -9,7 +9,8 @@ use crate::engine::model::{ContestId, EntryId, EntryStatus, Organisation, UserId
 use crate::engine::registration::{self, Context, OrgIndex, RawRow, RegistrationRow, RowError};
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
 use crate::io::encoding::{decode, TextEncoding};
-use crate::io::entries_csv::{parse_entries, write_entries, ExportRow};
+use crate::io::entries_csv::{parse_entries_named, write_entries, ColumnNames, ExportRow};
+use crate::messages::Msg;
 use crate::store::entries;
 use crate::store::{
     audit, competitors, contests, organisations, reference, write_tx, DbConnection,
@@ -36,8 +37,9 @@ pub fn register(
     dry_run: bool,
 ) -> AppResult<Applied> {
     let work = |conn: &mut DbConnection| -> AppResult<Applied> {
-        let contest = contests::find(conn, contest)?
-            .ok_or_else(|| AppError::not_found(format!("contest {contest} does not exist")))?;
+        let contest = contests::find(conn, contest)?.ok_or_else(|| {
+            AppError::not_found(crate::msg!("contest_missing", contest = contest))
+        })?;
         if !contest.status.accepts_registrations() {
             return Err(AppError::conflict(format!(
                 "contest {} is '{}': entries can be registered only in draft or registration",
@@ -100,22 +102,34 @@ pub fn import_file(
     source: &str,
     dry_run: bool,
 ) -> AppResult<Applied> {
-    let rows = read_file(bytes, encoding)?;
+    let (rows, names) = read_file(bytes, encoding)?;
     register(conn, hasher, contest, &rows, registrar, source, dry_run)
+        .map_err(|e| as_in_file(e, &names))
+}
+
+/// An error about a file's rows with each column named as in the file.
+fn as_in_file(mut e: AppError, names: &ColumnNames) -> AppError {
+    for d in &mut e.details {
+        if let (Some(_), Some(column)) = (d.row, &d.column) {
+            d.column = Some(names.written(column).to_string());
+        }
+    }
+    e
 }
 
 /// The rows of a registration file, each checked by the registration rules.
-fn read_file(bytes: &[u8], encoding: Option<TextEncoding>) -> AppResult<Vec<RegistrationRow>> {
+fn read_file(
+    bytes: &[u8],
+    encoding: Option<TextEncoding>,
+) -> AppResult<(Vec<RegistrationRow>, ColumnNames)> {
     let (text, _) = decode(bytes, encoding)
         .map_err(|m| AppError::new(ErrorKind::Invalid, "bad_encoding", m))?;
-    let rows = parse_entries(&text).map_err(|errors| invalid_rows(&errors))?;
+    let (rows, names) = parse_entries_named(&text);
+    let rows = rows.map_err(|errors| invalid_rows(&errors))?;
     if rows.is_empty() {
-        return Err(AppError::invalid(
-            "file",
-            "the file has a header but no rows to register",
-        ));
+        return Err(AppError::invalid("file", Msg::new("import_no_rows")));
     }
-    Ok(rows)
+    Ok((rows, names))
 }
 
 /// Registrations given field by field (as in a JSON request), read by the
@@ -183,8 +197,9 @@ pub fn import_as(
         user: actor.user(),
         scope: scope.as_ref(),
     };
-    let rows = read_file(bytes, encoding)?;
-    let applied = register(conn, hasher, contest, &rows, &registrar, source, dry_run)?;
+    let (rows, names) = read_file(bytes, encoding)?;
+    let applied = register(conn, hasher, contest, &rows, &registrar, source, dry_run)
+        .map_err(|e| as_in_file(e, &names))?;
     Ok(Imported { applied, rows })
 }
 
@@ -194,12 +209,10 @@ pub fn invalid_rows(errors: &[RowError]) -> AppError {
     AppError::new(
         ErrorKind::Invalid,
         "invalid_rows",
-        format!(
-            "{} row{} with {} error{}; nothing was registered",
-            rows.len(),
-            if rows.len() == 1 { "" } else { "s" },
-            errors.len(),
-            if errors.len() == 1 { "" } else { "s" }
+        crate::msg!(
+            "import_rows_invalid",
+            rows = rows.len(),
+            errors = errors.len()
         ),
     )
     .with_details(

@@ -11,6 +11,7 @@ use crate::engine::standings::{
     by_start_number, place_label, rank, team_size, tie_break_measures, Entrant, TieBreak, Unranked,
 };
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
+use crate::messages::Msg;
 use crate::store::results::{self as store, NewPublication};
 use crate::store::{audit, contests, entries, marking as marks_store, DbConnection};
 use crate::workflow::contests::{load_contest, may_supervise};
@@ -203,7 +204,7 @@ pub fn record_measure(
         .map(str::trim)
         .filter(|r| !r.is_empty());
     let (code, status) = contests::code_and_status(conn, contest)?
-        .ok_or_else(|| AppError::not_found(format!("contest {contest} does not exist")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!("contest_missing", contest = contest)))?;
     if status == ContestStatus::Published && reason.is_none() {
         return Err(AppError::invalid(
             "reason",
@@ -676,28 +677,44 @@ pub fn blockers(
     schemes: &Schemes,
     contest: ContestId,
 ) -> AppResult<Vec<ErrorDetail>> {
+    Ok(open_modules(conn, schemes, contest)?
+        .into_iter()
+        .map(|(entry, why)| {
+            ErrorDetail::field(crate::msg!("msg_entry", entry = entry).english(), why)
+        })
+        .collect())
+}
+
+/// What stops a contest's results from being published, by entry (its
+/// start number).
+pub fn open_modules(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    contest: ContestId,
+) -> AppResult<Vec<(String, Msg)>> {
     let (_, layout, scored) = contest_scores(conn, schemes, contest)?;
     let locked: HashSet<(i64, String)> = marks_store::locks_of_contest(conn, contest)?
         .into_iter()
         .collect();
     let mut out = Vec::new();
     for (entry, score) in &scored {
-        let at = format!("entry {}", entry.start_number);
+        let at = &entry.start_number;
         for (m, module) in layout.scheme.modules.iter().enumerate() {
             if locked.contains(&(entry.id.0, module.code.clone())) {
                 continue;
             }
             let open = lock_blockers(&layout, score, m);
             if open.is_empty() {
-                out.push(ErrorDetail::field(
-                    &at,
-                    format!("module {} is not signed off", module.code),
+                out.push((
+                    at.clone(),
+                    crate::msg!("publish_module_open", module = module.code),
                 ));
             } else {
                 for why in open {
-                    out.push(ErrorDetail::field(
-                        &at,
-                        format!("module {} is not signed off: {why}", module.code),
+                    out.push((
+                        at.clone(),
+                        crate::msg!("publish_module_open_why", module = module.code)
+                            .part("why", why),
                     ));
                 }
             }
@@ -723,18 +740,18 @@ pub fn publish(
     by: Option<UserId>,
 ) -> AppResult<Published> {
     let (code, status) = contests::code_and_status(conn, contest)?
-        .ok_or_else(|| AppError::not_found(format!("contest {contest} does not exist")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!("contest_missing", contest = contest)))?;
     match status {
         ContestStatus::MarkingClosed => {}
         ContestStatus::Published if reason.is_none() => {
             return Err(AppError::new(
                 ErrorKind::Invalid,
                 "reason_required",
-                format!("the results of {code} are published: a correction needs a reason"),
+                crate::msg!("publish_reason_required", contest = code),
             )
             .with_details(vec![ErrorDetail::field(
                 "reason",
-                "a correction needs a reason",
+                Msg::new("publish_correction_needs_reason"),
             )]))
         }
         ContestStatus::Published => {}
@@ -742,7 +759,7 @@ pub fn publish(
             return Err(AppError::new(
                 ErrorKind::Conflict,
                 "marking_not_closed",
-                format!("contest {code} is '{other}': close marking before publishing results"),
+                crate::msg!("publish_marking_open", contest = code, status = other),
             ))
         }
     }
@@ -751,10 +768,7 @@ pub fn publish(
         return Err(AppError::new(
             ErrorKind::Conflict,
             "not_ready",
-            format!(
-                "contest {code} cannot be published: {} module sign-off(s) missing",
-                missing.len()
-            ),
+            crate::msg!("publish_not_ready", contest = code, missing = missing.len()),
         )
         .with_details(missing));
     }

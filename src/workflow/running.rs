@@ -108,12 +108,12 @@ pub enum Preview {
     /// The standings, and whatever still stops publication.
     Ready {
         view: Box<ResultsView>,
-        blockers: Vec<String>,
+        blockers: Vec<crate::messages::Msg>,
     },
     /// The contest has no award policy yet.
     NoPolicy,
     /// The standings cannot be computed: why.
-    Cannot(String),
+    Cannot(crate::messages::Msg),
 }
 
 /// The publication page of a contest (its organisers).
@@ -143,9 +143,13 @@ pub fn publish_page(
     let preview = match results::compute(conn, schemes, contest, 0) {
         Ok(view) => Preview::Ready {
             view: Box::new(view),
-            blockers: results::blockers(conn, schemes, contest)?
-                .iter()
-                .map(ToString::to_string)
+            blockers: results::open_modules(conn, schemes, contest)?
+                .into_iter()
+                .map(|(entry, why)| {
+                    crate::messages::Msg::new("msg_at")
+                        .part("at", crate::msg!("msg_entry", entry = entry))
+                        .part("what", why)
+                })
                 .collect(),
         },
         Err(e) if e.code == "no_policy" => Preview::NoPolicy,

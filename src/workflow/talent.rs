@@ -98,7 +98,7 @@ pub fn competitor_results(
     id: CompetitorId,
 ) -> AppResult<CompetitorResults> {
     let competitor = competitors::find(conn, id)?
-        .ok_or_else(|| AppError::not_found(format!("competitor {id} does not exist")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!("competitor_missing", id = id)))?;
     let organisation = organisations::get(conn, competitor.organisation_id)?;
     let detailed = actor
         .may_view_competitor(competitor.id, &organisation.path)
@@ -427,7 +427,7 @@ pub fn profile_of(
 ) -> AppResult<Profile> {
     let id = competitor.0;
     let c = competitors::find(conn, competitor)?
-        .ok_or_else(|| AppError::not_found(format!("competitor {id} does not exist")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!("competitor_missing", id = id)))?;
     let path = organisations::get(conn, c.organisation_id)?.path;
     allow(actor.is_signed_in(), actor.may_view_competitor(c.id, &path))?;
     profiles(conn, publications, actor, &Filter::default())?

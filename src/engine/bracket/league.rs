@@ -77,7 +77,7 @@ pub(super) fn round_robin(b: &mut Bracket) -> Result<(), BracketError> {
         1 => {
             return Err(BracketError::new(
                 "invalid_options",
-                "a group needs at least 2 entrants (group_size ≥ 2, or 0 for one group)",
+                crate::messages::Msg::new("bracket_group_too_small_or_one"),
             ))
         }
         s => s.min(b.entrants),
@@ -120,7 +120,7 @@ pub(super) fn groups(b: &mut Bracket) -> Result<(), BracketError> {
     if size < 2 {
         return Err(BracketError::new(
             "invalid_options",
-            "a group needs at least 2 entrants (group_size ≥ 2)",
+            crate::messages::Msg::new("bracket_group_too_small"),
         ));
     }
     let count = b.entrants.div_ceil(size.min(b.entrants));
@@ -130,9 +130,7 @@ pub(super) fn groups(b: &mut Bracket) -> Result<(), BracketError> {
     if advance == 0 || advance >= smallest.max(2) {
         return Err(BracketError::new(
             "invalid_options",
-            format!(
-                "advance must be at least 1 and less than the smallest group ({smallest} entrants), not {advance}"
-            ),
+            crate::msg!("bracket_advance", smallest = smallest, advance = advance),
         ));
     }
     let mut matches: Vec<Match> = b
@@ -182,9 +180,7 @@ pub(super) fn swiss(b: &mut Bracket) -> Result<(), BracketError> {
     if rounds > max {
         return Err(BracketError::new(
             "invalid_options",
-            format!(
-                "{n} entrants can play at most {max} Swiss rounds without a rematch, not {rounds}"
-            ),
+            crate::msg!("bracket_swiss_rounds", n = n, max = max, rounds = rounds),
         ));
     }
     b.options.rounds = rounds;

@@ -182,11 +182,11 @@ impl Bracket {
 pub struct BracketError {
     /// A stable code for clients, e.g. `too_few_entrants`.
     pub code: &'static str,
-    pub message: String,
+    pub message: crate::messages::Msg,
 }
 
 impl BracketError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: &'static str, message: impl Into<crate::messages::Msg>) -> Self {
         BracketError {
             code,
             message: message.into(),
@@ -196,7 +196,7 @@ impl BracketError {
 
 impl std::fmt::Display for BracketError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        write!(f, "{}", self.message)
     }
 }
 
@@ -208,19 +208,19 @@ pub fn build(format: Format, entrants: usize, options: &Options) -> Result<Brack
     if entrants < 2 {
         return Err(BracketError::new(
             "too_few_entrants",
-            format!("a bracket needs at least 2 entrants, not {entrants}"),
+            crate::msg!("bracket_too_few", entrants = entrants),
         ));
     }
     if entrants > MAX_ENTRANTS {
         return Err(BracketError::new(
             "too_many_entrants",
-            format!("a bracket takes at most {MAX_ENTRANTS} entrants, not {entrants}"),
+            crate::msg!("bracket_too_many", max = MAX_ENTRANTS, entrants = entrants),
         ));
     }
     if options.points[0] < options.points[1] || options.points[1] < options.points[2] {
         return Err(BracketError::new(
             "invalid_options",
-            "points must be given as [win, draw, loss], a win worth at least a draw and a draw at least a loss",
+            crate::messages::Msg::new("bracket_points"),
         ));
     }
     let mut b = Bracket {

@@ -767,46 +767,44 @@ pub fn check_result(
     let Some(m) = b.find(id) else {
         return Err(BracketError::new(
             "unknown_match",
-            format!("there is no match {id} in this bracket"),
+            crate::msg!("bracket_no_match_here", id = id),
         ));
     };
     let Some(s) = state.find(id) else {
         return Err(BracketError::new(
             "unknown_match",
-            format!("there is no match {id}"),
+            crate::msg!("bracket_no_match", id = id),
         ));
     };
     if !s.needed {
         return Err(BracketError::new(
             "not_needed",
-            format!(
-                "match {id} is played only when the losers' bracket champion wins the grand final"
-            ),
+            crate::msg!("bracket_not_needed", id = id),
         ));
     }
     if s.home.is_none() || s.away.is_none() {
         return Err(BracketError::new(
             "sides_unknown",
-            format!("the sides of match {id} are not known yet"),
+            crate::msg!("bracket_sides_unknown", id = id),
         ));
     }
     if result.winner == Winner::Draw && !m.part.allows_draw() {
         return Err(BracketError::new(
             "draw_not_allowed",
-            format!("match {id} is a knockout match: it needs a winner"),
+            crate::msg!("bracket_needs_winner", id = id),
         ));
     }
     if result.winner == Winner::Draw && result.decision != Decision::Played {
         return Err(BracketError::new(
             "draw_not_allowed",
-            "a walkover, forfeit or disqualification has a winner",
+            crate::messages::Msg::new("bracket_walkover_winner"),
         ));
     }
     if let Some((h, a)) = result.score {
         if h < Decimal::ZERO || a < Decimal::ZERO {
             return Err(BracketError::new(
                 "invalid_score",
-                "a score is never negative",
+                crate::messages::Msg::new("bracket_negative_score"),
             ));
         }
         if result.decision == Decision::Played {
@@ -818,7 +816,7 @@ pub fn check_result(
             if !agrees {
                 return Err(BracketError::new(
                     "score_disagrees",
-                    format!("the score {h}–{a} does not agree with the winner given"),
+                    crate::msg!("bracket_score_disagrees", home = h, away = a),
                 ));
             }
         }

@@ -8,6 +8,7 @@ use crate::engine::identity::{
     normalise_id_number, parse_resident_id, validate_other_id, ResidentId,
 };
 use crate::engine::model::{Gender, Group, IdKind, SkillLevel, Vocabulary};
+use crate::messages::Msg;
 use chrono::NaiveDate;
 
 const MAX_NAME_CHARS: usize = 50;
@@ -112,13 +113,13 @@ struct RowErrors<'e> {
 }
 
 impl RowErrors<'_> {
-    fn push(&mut self, column: &str, message: String) {
+    fn push(&mut self, column: &str, message: impl Into<Msg>) {
         self.found = true;
         self.errors.push(RowError::new(self.row, column, message));
     }
 
     /// The value, or `None` after recording the error.
-    fn take<T>(&mut self, column: Column, result: Result<T, String>) -> Option<T> {
+    fn take<T>(&mut self, column: Column, result: Result<T, Msg>) -> Option<T> {
         result
             .map_err(|message| self.push(column.name(), message))
             .ok()
@@ -195,7 +196,7 @@ fn parse_identity(
     let text = fields.get(Column::IdNumber);
     let Some(kind) = errs.take(Column::IdType, parse_id_kind(fields.get(Column::IdType))) else {
         if text.is_empty() {
-            errs.push(Column::IdNumber.name(), MISSING_ID_NUMBER.to_string());
+            errs.push(Column::IdNumber.name(), Msg::new("row_id_number_missing"));
         }
         return (None, Derived::Unknown);
     };
@@ -265,9 +266,10 @@ fn resolve_birth_date(
         (Some(date), Derived::Resident(id)) if date != id.birth_date => {
             errs.push(
                 column.name(),
-                format!(
-                    "birth date '{text}' does not match the id number, which gives {}",
-                    id.birth_date.format("%Y-%m-%d")
+                crate::msg!(
+                    "row_birth_date_mismatch",
+                    given = text,
+                    derived = id.birth_date.format("%Y-%m-%d")
                 ),
             );
             None
@@ -277,7 +279,7 @@ fn resolve_birth_date(
         (None, Derived::NotResident(kind)) => {
             errs.push(
                 column.name(),
-                missing_for(fields, column, "birth date", *kind),
+                missing_for(fields, column, Msg::new("what_birth_date"), *kind),
             );
             None
         }
@@ -297,73 +299,103 @@ fn resolve_gender(
         (Some(gender), Derived::Resident(id)) if gender != id.gender => {
             errs.push(
                 column.name(),
-                format!(
-                    "gender '{text}' does not match the id number, which gives {}",
-                    id.gender
-                ),
+                crate::msg!("row_gender_mismatch", given = text)
+                    .part("derived", Msg::new(gender_key(id.gender))),
             );
             None
         }
         (Some(gender), _) => Some(gender),
         (None, Derived::Resident(id)) => Some(id.gender),
         (None, Derived::NotResident(kind)) => {
-            errs.push(column.name(), missing_for(fields, column, "gender", *kind));
+            errs.push(
+                column.name(),
+                missing_for(fields, column, Msg::new("what_gender"), *kind),
+            );
             None
         }
         (None, Derived::Unknown) => None,
     }
 }
 
-fn missing_for(fields: &RawRow<'_>, column: Column, what: &str, kind: IdKind) -> String {
-    let hint = if fields.has(column) {
-        String::new()
+fn missing_for(fields: &RawRow<'_>, column: Column, what: Msg, kind: IdKind) -> Msg {
+    let said = Msg::new("row_required_for_id_type")
+        .part("what", what)
+        .part("kind", Msg::new(kind_code_key(kind)));
+    if fields.has(column) {
+        said
     } else {
-        format!(" (the file has no {} column)", column.name())
-    };
-    format!("the {what} is required when the id type is {kind}{hint}")
+        Msg::new("row_required_no_column")
+            .part("said", said)
+            .arg("column", column.name())
+    }
 }
 
-fn parse_start_number(text: &str) -> Result<Option<String>, String> {
+fn gender_key(gender: Gender) -> &'static str {
+    match gender {
+        Gender::Male => "word_male",
+        Gender::Female => "word_female",
+    }
+}
+
+fn kind_code_key(kind: IdKind) -> &'static str {
+    match kind {
+        IdKind::ResidentId => "word_id_type_resident_id",
+        IdKind::Passport => "word_id_type_passport",
+        IdKind::Other => "word_id_type_other",
+    }
+}
+
+fn kind_key(kind: IdKind) -> &'static str {
+    match kind {
+        IdKind::ResidentId => "word_resident_id",
+        IdKind::Passport => "word_passport",
+        IdKind::Other => "word_other_id",
+    }
+}
+
+fn parse_start_number(text: &str) -> Result<Option<String>, Msg> {
     if text.is_empty() {
         return Ok(None);
     }
     let len = text.chars().count();
     if len > MAX_START_NUMBER_CHARS {
-        return Err(format!(
-            "start number '{text}' has {len} characters (at most {MAX_START_NUMBER_CHARS})"
-        ));
+        return Err(crate::msg!(
+            "row_text_too_long",
+            text = text,
+            len = len,
+            max = MAX_START_NUMBER_CHARS
+        )
+        .part("what", Msg::new("what_start_number")));
     }
     if !text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        return Err(format!(
-            "start number '{text}' may contain only letters, digits and '-'"
-        ));
+        return Err(crate::msg!("row_start_number_characters", text = text));
     }
     Ok(Some(text.to_string()))
 }
 
-fn parse_team(text: &str) -> Result<Option<String>, String> {
+fn parse_team(text: &str) -> Result<Option<String>, Msg> {
     if text.is_empty() {
         return Ok(None);
     }
-    check_text("team name", text, MAX_TEAM_CHARS).map(Some)
+    check_text(Msg::new("what_team_name"), text, MAX_TEAM_CHARS).map(Some)
 }
 
-fn parse_name(text: &str) -> Result<String, String> {
+fn parse_name(text: &str) -> Result<String, Msg> {
     if text.is_empty() {
-        return Err("the name is missing".to_string());
+        return Err(Msg::new("row_name_missing"));
     }
-    check_text("name", text, MAX_NAME_CHARS)
+    check_text(Msg::new("what_name"), text, MAX_NAME_CHARS)
 }
 
-fn parse_organisation(text: &str) -> Result<String, String> {
+fn parse_organisation(text: &str) -> Result<String, Msg> {
     if text.is_empty() {
-        return Err("the organisation is missing".to_string());
+        return Err(Msg::new("row_organisation_missing"));
     }
-    check_text("organisation", text, MAX_ORGANISATION_CHARS)
+    check_text(Msg::new("what_organisation"), text, MAX_ORGANISATION_CHARS)
 }
 
 /// A free-text value: at most `max` characters and no control characters.
-fn check_text(what: &str, text: &str, max: usize) -> Result<String, String> {
+fn check_text(what: Msg, text: &str, max: usize) -> Result<String, Msg> {
     // A character takes at least one byte, so short text needs no counting.
     let len = if text.len() <= max {
         text.len()
@@ -371,16 +403,17 @@ fn check_text(what: &str, text: &str, max: usize) -> Result<String, String> {
         text.chars().count()
     };
     if len > max {
-        return Err(format!(
-            "{what} '{text}' has {len} characters (at most {max})"
-        ));
+        return Err(
+            crate::msg!("row_text_too_long", text = text, len = len, max = max).part("what", what),
+        );
     }
     if let Some(c) = find_control(text) {
-        return Err(format!(
-            "{what} '{}' contains a control character (U+{:04X})",
-            text.escape_debug(),
-            u32::from(c)
-        ));
+        return Err(crate::msg!(
+            "row_text_control",
+            text = text.escape_debug(),
+            code = format!("U+{:04X}", u32::from(c))
+        )
+        .part("what", what));
     }
     Ok(text.to_string())
 }
@@ -395,7 +428,7 @@ fn find_control(text: &str) -> Option<char> {
     }
 }
 
-fn parse_id_kind(text: &str) -> Result<IdKind, String> {
+fn parse_id_kind(text: &str) -> Result<IdKind, Msg> {
     if text.is_empty() {
         return Ok(IdKind::ResidentId);
     }
@@ -406,27 +439,17 @@ fn parse_id_kind(text: &str) -> Result<IdKind, String> {
         ("其他", IdKind::Other),
         ("其它", IdKind::Other),
     ];
-    lookup(text, ALIASES).ok_or_else(|| {
-        format!(
-            "unknown id type '{text}' (expected resident_id/居民身份证/身份证, \
-             passport/护照 or other/其他)"
-        )
-    })
+    lookup(text, ALIASES).ok_or_else(|| crate::msg!("row_id_type_unknown", text = text))
 }
-
-const MISSING_ID_NUMBER: &str = "the id number is missing";
 
 /// The normalised number, with what it says about its holder when it is a
 /// resident identity number.
-fn parse_id_number(kind: IdKind, text: &str) -> Result<(String, Option<ResidentId>), String> {
+fn parse_id_number(kind: IdKind, text: &str) -> Result<(String, Option<ResidentId>), Msg> {
     if text.is_empty() {
-        return Err(MISSING_ID_NUMBER.to_string());
+        return Err(Msg::new("row_id_number_missing"));
     }
     if looks_like_scientific_notation(text) {
-        return Err(format!(
-            "the id number was turned into a number ('{text}') by the spreadsheet; \
-             format the column as text and enter the numbers again"
-        ));
+        return Err(crate::msg!("row_id_number_scientific", text = text));
     }
     let number = normalise_id_number(text);
     let checked = match kind {
@@ -435,15 +458,9 @@ fn parse_id_number(kind: IdKind, text: &str) -> Result<(String, Option<ResidentI
     };
     match checked {
         Ok(resident) => Ok((number, resident)),
-        Err(reason) => Err(format!("invalid {} number: {reason}", kind_label(kind))),
-    }
-}
-
-fn kind_label(kind: IdKind) -> &'static str {
-    match kind {
-        IdKind::ResidentId => "resident id",
-        IdKind::Passport => "passport",
-        IdKind::Other => "identity document",
+        Err(reason) => Err(Msg::new("row_id_number_invalid")
+            .part("kind", Msg::new(kind_key(kind)))
+            .part("reason", reason)),
     }
 }
 
@@ -464,13 +481,13 @@ fn looks_like_scientific_notation(text: &str) -> bool {
 
 /// Accepts YYYY-MM-DD, YYYY/M/D, YYYY.M.D (months and days with one or two
 /// digits, whatever the separator) and YYYYMMDD.
-fn parse_birth_date(text: &str) -> Result<Option<NaiveDate>, String> {
+fn parse_birth_date(text: &str) -> Result<Option<NaiveDate>, Msg> {
     if text.is_empty() {
         return Ok(None);
     }
     parse_date(text)
         .map(Some)
-        .ok_or_else(|| format!("birth date '{text}' is not a date (expected YYYY-MM-DD)"))
+        .ok_or_else(|| crate::msg!("row_birth_date_invalid", text = text))
 }
 
 fn parse_date(text: &str) -> Option<NaiveDate> {
@@ -494,7 +511,7 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
 }
 
-fn parse_gender(text: &str) -> Result<Option<Gender>, String> {
+fn parse_gender(text: &str) -> Result<Option<Gender>, Msg> {
     if text.is_empty() {
         return Ok(None);
     }
@@ -506,19 +523,18 @@ fn parse_gender(text: &str) -> Result<Option<Gender>, String> {
     ];
     lookup(text, ALIASES)
         .map(Some)
-        .ok_or_else(|| format!("unknown gender '{text}' (expected 男, 女, M, F, male or female)"))
+        .ok_or_else(|| crate::msg!("row_gender_unknown", text = text))
 }
 
-fn parse_group(text: &str) -> Result<Group, String> {
+fn parse_group(text: &str) -> Result<Group, Msg> {
     if text.is_empty() {
-        return Err("the group is missing (expected 职工/employee or 学生/student)".to_string());
+        return Err(Msg::new("row_group_missing"));
     }
     const ALIASES: &[(&str, Group)] = &[("职工", Group::Employee), ("学生", Group::Student)];
-    lookup(text, ALIASES)
-        .ok_or_else(|| format!("unknown group '{text}' (expected 职工/employee or 学生/student)"))
+    lookup(text, ALIASES).ok_or_else(|| crate::msg!("row_group_unknown", text = text))
 }
 
-fn parse_skill_level(text: &str) -> Result<Option<SkillLevel>, String> {
+fn parse_skill_level(text: &str) -> Result<Option<SkillLevel>, Msg> {
     if text.is_empty() {
         return Ok(None);
     }
@@ -530,9 +546,10 @@ fn parse_skill_level(text: &str) -> Result<Option<SkillLevel>, String> {
             .iter()
             .map(|l| format!("{}/{}", l.code(), l.name_zh()))
             .collect();
-        format!(
-            "unknown skill level '{text}' (expected one of: {})",
-            allowed.join(", ")
+        crate::msg!(
+            "row_skill_level_unknown",
+            text = text,
+            allowed = allowed.join(", ")
         )
     })
 }
@@ -686,9 +703,11 @@ mod tests {
             rid("19990231", "011")
         );
         let errors = errs(&text);
+        let said: Vec<String> = errors.iter().map(|e| e.message.english()).collect();
         let messages: Vec<(usize, &str, &str)> = errors
             .iter()
-            .map(|e| (e.row, e.column.as_str(), e.message.as_str()))
+            .zip(&said)
+            .map(|(e, m)| (e.row, e.column.as_str(), m.as_str()))
             .collect();
         let expected_check = rid("19900315", "011").chars().last().unwrap();
         let found_check = bad_check.chars().last().unwrap();
@@ -790,6 +809,7 @@ mod tests {
         );
         assert!(parse_group("")
             .unwrap_err()
+            .english()
             .starts_with("the group is missing"));
         for level in SkillLevel::ALL {
             assert_eq!(parse_skill_level(level.code()), Ok(Some(*level)));
@@ -837,20 +857,20 @@ mod tests {
     #[test]
     fn control_characters_are_found_anywhere_in_unicode() {
         assert_eq!(
-            check_text("name", "A\u{85}B", 50).unwrap_err(),
+            check_text("name".into(), "A\u{85}B", 50).unwrap_err(),
             "name 'A\\u{85}B' contains a control character (U+0085)"
         );
         assert_eq!(
-            check_text("name", "A\u{7f}", 50).unwrap_err(),
+            check_text("name".into(), "A\u{7f}", 50).unwrap_err(),
             "name 'A\\u{7f}' contains a control character (U+007F)"
         );
         // A no-break space and a middle dot are ordinary characters.
         assert_eq!(
-            check_text("name", "Ann\u{a0}Lee", 50).unwrap(),
+            check_text("name".into(), "Ann\u{a0}Lee", 50).unwrap(),
             "Ann\u{a0}Lee"
         );
         assert_eq!(
-            check_text("name", "买买提·吐尔逊", 50).unwrap(),
+            check_text("name".into(), "买买提·吐尔逊", 50).unwrap(),
             "买买提·吐尔逊"
         );
     }

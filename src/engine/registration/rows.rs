@@ -159,7 +159,7 @@ fn report_duplicates<'a>(rows: impl Iterator<Item = Facts<'a>>, errors: &mut Vec
             Some(&(_, first)) => errors.push(RowError::new(
                 f.row(),
                 Column::IdNumber.name(),
-                format!("the same person as row {first} (the same id number)"),
+                crate::msg!("row_same_person", first = first),
             )),
             None => firsts.push((id, f.row())),
         }
@@ -188,7 +188,7 @@ fn check_start_numbers(facts: &[Facts<'_>], errors: &mut Vec<RowError>) {
             errors.push(RowError::new(
                 f.row(),
                 Column::StartNumber.name(),
-                format!("start number '{number}' is already used by row {first}"),
+                crate::msg!("row_start_number_used", number = number, first = first),
             ));
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::engine::model::ContestId;
 use crate::error::{AppError, AppResult, ErrorKind};
-use crate::web::pages::i18n::Lang;
+use crate::i18n::Lang;
 use crate::web::State;
 use crate::workflow::results::{live_standings, LiveLine};
 use crate::workflow::Connection;

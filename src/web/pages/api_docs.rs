@@ -4,8 +4,8 @@
 //! document itself, so the page and the document never disagree.
 
 use crate::error::AppResult;
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
-use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
 use crate::web::routes;
 use crate::web::State;

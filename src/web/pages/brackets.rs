@@ -3,11 +3,11 @@
 //! tables, and the placings. Readable on a phone: the drawing scrolls
 //! sideways, the tables stack.
 
-use super::i18n::Lang;
 use super::render;
 use crate::engine::bracket::play::Winner;
 use crate::engine::bracket::{Match, Part, Source};
 use crate::error::AppResult;
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::routes;
 use crate::web::State;
@@ -392,7 +392,7 @@ fn placings(view: &BracketView) -> Vec<Row> {
 
 /// How the seeds were decided, in words.
 pub fn seeding_text(
-    catalog: &crate::web::pages::i18n::Catalog,
+    catalog: &crate::i18n::Catalog,
     lang: Lang,
     seeding: &crate::workflow::brackets::Seeding,
 ) -> String {

@@ -1,9 +1,9 @@
 //! A contest's public page: what it is, its brackets, and its published
 //! results (ranking and awards) with the version shown and why it changed.
 
-use super::i18n::Lang;
 use super::{page_headers, render, render_shared};
 use crate::error::AppResult;
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::routes;
 use crate::web::shared::Key;
@@ -90,13 +90,7 @@ async fn context(
 ) -> AppResult<(tera::Context, Option<User>)> {
     let t = state.catalog.messages(lang).clone();
     let msg = move |k: &str| t.get(k).cloned().unwrap_or_else(|| k.to_string());
-    let pick = move |zh: &str, en: &str| {
-        if lang == Lang::Zh {
-            zh.to_string()
-        } else {
-            en.to_string()
-        }
-    };
+    let pick = move |zh: &str, en: &str| lang.pick(zh, en);
     let st = state.clone();
     let page = state
         .db(move |conn| contest_page(conn, &st.publications, &actor, id))
@@ -288,13 +282,7 @@ pub async fn home(
         param("year"),
     );
     let year_n: Option<i32> = year.parse().ok();
-    let pick = |zh: &str, en: &str| {
-        if lang == Lang::Zh {
-            zh.to_string()
-        } else {
-            en.to_string()
-        }
-    };
+    let pick = |zh: &str, en: &str| lang.pick(zh, en);
     let st = state.clone();
     let search = text.clone();
     let (tier_q, skill_q, status_q) = (tier.clone(), skill.clone(), status.clone());

@@ -2,7 +2,8 @@
 //! visitor's language that says what happened and where to go next, never
 //! the API's JSON and never a stack trace.
 
-use super::i18n::Lang;
+use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::web::State;
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::ServiceResponse;
@@ -23,6 +24,19 @@ pub fn html_for_pages<B: MessageBody + 'static>(
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    // The refusal as the handler gave it, to be said in the reader's language.
+    let app = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+        .cloned();
+    if is_api(res.request().path()) && json {
+        if let Some(app) = app.as_ref().filter(|a| a.has_words()) {
+            return Ok(ErrorHandlerResponse::Response(
+                in_request_language(res, app).map_into_right_body(),
+            ));
+        }
+    }
     if is_api(res.request().path()) || !json {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
@@ -36,7 +50,11 @@ pub fn html_for_pages<B: MessageBody + 'static>(
         let error: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         let code = error["error"]["code"].as_str().unwrap_or("").to_string();
         let message = error["error"]["message"].as_str().map(str::to_string);
-        let mut page = page(&req, status, &code, message);
+        let said = app.filter(|a| !a.message.is_plain()).and_then(|a| {
+            let state = req.app_data::<State>()?;
+            Some(a.message.render(&state.catalog, Lang::of_request(&req).0))
+        });
+        let mut page = page(&req, status, &code, message, said);
         if let Some(allow) = allow {
             page.headers_mut().insert(header::ALLOW, allow);
         }
@@ -46,11 +64,29 @@ pub fn html_for_pages<B: MessageBody + 'static>(
     })))
 }
 
+/// The API's JSON error said in the request's language (English unless the
+/// request asks for another), with the same code, details and shape.
+fn in_request_language<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+    app: &AppError,
+) -> ServiceResponse<BoxBody> {
+    let Some(state) = res.request().app_data::<State>().cloned() else {
+        return res.map_into_boxed_body();
+    };
+    let lang = Lang::of_api_request(res.request());
+    let body = app.body_in(&state.catalog, lang);
+    res.map_body(|head, _| {
+        head.headers_mut().remove(header::CONTENT_LENGTH);
+        BoxBody::new(body.to_string())
+    })
+}
+
 fn page(
     req: &HttpRequest,
     status: StatusCode,
     code: &str,
     message: Option<String>,
+    said: Option<String>,
 ) -> actix_web::HttpResponse {
     let Some(state) = req.app_data::<State>() else {
         return actix_web::HttpResponse::build(status).finish();
@@ -80,10 +116,9 @@ fn page(
     ctx.insert("heading", &heading);
     ctx.insert("explanation", &explanation);
     // The English detail says exactly what was wrong; server faults keep theirs to the log.
-    ctx.insert(
-        "detail",
-        &message.filter(|_| !status.is_server_error() && lang == Lang::En),
-    );
+    // A message with words in the catalog is said in the visitor's language.
+    let detail = said.or(message.filter(|_| lang == Lang::En));
+    ctx.insert("detail", &detail.filter(|_| !status.is_server_error()));
     ctx.insert("next_href", next_href);
     ctx.insert("next_label", &next_label);
     match super::render_status(state, req, "pages/error.html", ctx, None, status) {

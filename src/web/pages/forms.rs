@@ -1,8 +1,8 @@
 //! Forms: the values a visitor typed are kept when a form comes back, and
 //! each error is shown beside its field in the visitor's language.
 
-use super::i18n::{Catalog, Lang};
-use crate::error::AppError;
+use crate::error::{AppError, Msg};
+use crate::i18n::{Catalog, Lang};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -35,11 +35,11 @@ impl FieldErrors {
         let mut out = FieldErrors::default();
         let key = format!("error_{}", err.code);
         let known = catalog.messages(lang).contains_key(&key);
-        let say = |message: &str| -> String {
+        let say = |message: &Msg, plain: bool| -> String {
             if known {
                 catalog.get(lang, &key)
-            } else if lang == Lang::En {
-                message.to_string()
+            } else if lang == Lang::En || !plain {
+                message.render(catalog, lang)
             } else {
                 format!("{}（{}）", catalog.get(lang, "field_invalid"), message)
             }
@@ -50,7 +50,14 @@ impl FieldErrors {
                 .as_deref()
                 .map(|f| f.replace('.', "_"))
                 .unwrap_or_else(|| FORM.to_string());
-            let text = say(&d.to_string());
+            // Beside its field, a message needs no name of the field.
+            let plain = d.message.is_plain();
+            let said = if d.field.is_some() && !plain {
+                d.message.clone()
+            } else {
+                d.said()
+            };
+            let text = say(&said, plain);
             out.0
                 .entry(field)
                 .and_modify(|t| {
@@ -60,7 +67,8 @@ impl FieldErrors {
                 .or_insert(text);
         }
         if out.0.is_empty() {
-            out.0.insert(FORM.to_string(), say(&err.message));
+            out.0
+                .insert(FORM.to_string(), say(&err.message, err.message.is_plain()));
         }
         out
     }

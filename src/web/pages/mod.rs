@@ -13,6 +13,7 @@ pub mod public;
 pub mod time;
 
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::web::auth::{session_cookie, sign_in, sign_in_with_link, Caller, SESSION_COOKIE};
 use crate::web::routes;
 use crate::web::{csrf, State};
@@ -20,7 +21,7 @@ use crate::workflow::accounts::{self, SignedIn, TokenKind, User};
 use actix_web::cookie::Cookie;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use i18n::{Lang, LANG_COOKIE};
+use i18n::LANG_COOKIE;
 use serde::Deserialize;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -63,7 +64,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// Every template compiled into the binary, by name.
-fn all_templates() -> Vec<(&'static str, &'static str)> {
+pub(crate) fn all_templates() -> Vec<(&'static str, &'static str)> {
     [
         TEMPLATES,
         organise::TEMPLATES,

@@ -9,6 +9,7 @@ use crate::engine::model::{
 };
 use crate::engine::scoring::{Layout, Outcome, Slot};
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
+use crate::messages::Msg;
 use crate::store::marking::{self as store, StoredMark};
 use crate::store::{contests, entries, organisations, DbConnection};
 use rust_decimal::Decimal;
@@ -119,9 +120,9 @@ pub(super) fn marker(actor: &Actor, contest: ContestId) -> AppResult<Marker> {
     Ok(Marker { user, role })
 }
 
-pub(super) fn field_error(field: &str, code: &'static str, message: impl Into<String>) -> AppError {
-    let message: String = message.into();
-    AppError::new(ErrorKind::Invalid, code, format!("{field}: {message}"))
+pub(super) fn field_error(field: &str, code: &'static str, message: impl Into<Msg>) -> AppError {
+    let message: Msg = message.into();
+    AppError::new(ErrorKind::Invalid, code, Msg::at(field, message.clone()))
         .with_details(vec![ErrorDetail::field(field, message)])
 }
 
@@ -235,10 +236,7 @@ pub(super) fn not_running(code: &str, status: ContestStatus) -> AppError {
     AppError::new(
         ErrorKind::Conflict,
         "contest_not_running",
-        format!(
-            "contest {code} is '{status}': marks are accepted only while it is running; \
-             once marking is closed, only the chief judge amends a mark, with a reason"
-        ),
+        crate::msg!("mark_not_running", contest = code, status = status),
     )
 }
 
@@ -312,40 +310,41 @@ fn arrival_refused(r: Refusal, s: &Said<'_>) -> AppError {
         Refusal::NoScheme => AppError::new(
             ErrorKind::Conflict,
             "no_scheme",
-            format!("contest {code} has no marking scheme yet"),
+            crate::msg!("mark_no_scheme", contest = code),
         ),
         Refusal::UnknownAspect => field_error(
             "aspect",
             "unknown_aspect",
-            format!(
-                "scheme version {} has no aspect `{}`",
-                s.version, input.aspect
+            crate::msg!(
+                "mark_unknown_aspect",
+                version = s.version,
+                aspect = input.aspect
             ),
         ),
         Refusal::UnknownEntry => field_error(
             "entry",
             "unknown_entry",
-            format!("contest {code} has no entry {}", input.entry),
+            crate::msg!("mark_unknown_entry", contest = code, entry = input.entry),
         ),
-        Refusal::Withdrawn => AppError::conflict(format!(
-            "entry {start_number} is withdrawn and cannot be marked"
-        )),
+        Refusal::Withdrawn => {
+            AppError::conflict(crate::msg!("mark_withdrawn", entry = start_number))
+        }
         Refusal::NotOnPanel => AppError::new(
             ErrorKind::Forbidden,
             "not_on_panel",
-            format!("you are not on a panel that marks aspect {}", input.aspect),
+            crate::msg!("mark_not_on_panel", aspect = input.aspect),
         ),
         Refusal::Conflict(reason) => AppError::new(
             ErrorKind::Forbidden,
             "conflict_of_interest",
-            format!("{reason} (entry {start_number})"),
+            crate::msg!("mark_conflict", entry = start_number).part("reason", reason),
         ),
-        Refusal::OverruleNotChief => {
-            AppError::forbidden("only the chief judge may overrule a panel")
-        }
-        Refusal::OverruleNeedsReason => {
-            field_error("reason", "reason_required", "an overrule needs a reason")
-        }
+        Refusal::OverruleNotChief => AppError::forbidden(Msg::new("mark_overrule_chief_only")),
+        Refusal::OverruleNeedsReason => field_error(
+            "reason",
+            "reason_required",
+            Msg::new("mark_overrule_reason"),
+        ),
         Refusal::OutOfRange(e) => field_error("value", "out_of_range", e),
         other => AppError::internal(format!("an arriving mark was refused: {other:?}")),
     }
@@ -380,7 +379,7 @@ pub fn check_input(
         return Ok(Checked::Stored(Box::new(r)));
     }
     let (code, status) = contests::code_and_status(conn, contest)?
-        .ok_or_else(|| AppError::not_found(format!("contest {contest} does not exist")))?;
+        .ok_or_else(|| AppError::not_found(crate::msg!("contest_missing", contest = contest)))?;
     let chief = who.role == JudgeRole::ChiefJudge;
     let scheme = schemes.current(conn, contest)?;
     let aspect = scheme.as_ref().and_then(|(_, l)| l.find(&input.aspect));

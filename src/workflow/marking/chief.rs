@@ -32,7 +32,7 @@ pub enum Why {
     /// These judges of the aspect's panels have not marked it.
     Missing { judges: Vec<String> },
     /// Marks are recorded but give no mark yet; the engine's reason.
-    Waiting { reason: String },
+    Waiting { reason: crate::messages::Msg },
     /// The judges' levels are further apart than `allowed`.
     Spread {
         levels: Vec<JudgeLevel>,
@@ -167,7 +167,9 @@ fn review(
                 let a = layout.aspect(b.aspect);
                 let why = match b.block {
                     Block::Unmarked => Why::Unmarked,
-                    Block::Waiting { reason } => Why::Waiting { reason },
+                    Block::Waiting { reason } => Why::Waiting {
+                        reason: reason.into(),
+                    },
                     Block::Missing { judges } => Why::Missing {
                         judges: judges
                             .iter()

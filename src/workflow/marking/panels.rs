@@ -95,7 +95,7 @@ fn summaries(
                         .map(|d| PanelConflict {
                             entry: *id,
                             start_number: start_number.clone(),
-                            reason: d.0,
+                            reason: d.0.english(),
                         })
                 })
                 .collect();

@@ -17,7 +17,7 @@ pub fn read_scheme(text: &str) -> AppResult<Scheme> {
         AppError::new(
             ErrorKind::Invalid,
             "invalid_scheme",
-            format!("the scheme has {} problem(s)", errs.len()),
+            crate::msg!("scheme_problems", count = errs.len()),
         )
         .with_details(
             errs.into_iter()
@@ -45,7 +45,18 @@ pub(crate) fn document_error(code: &'static str, what: &str, e: SchemeError) -> 
     if e.line > 0 {
         detail.row = Some(e.line);
     }
-    AppError::new(ErrorKind::Invalid, code, e.to_string()).with_details(vec![detail])
+    let message = if e.line > 0 {
+        let path = if e.path.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", e.path)
+        };
+        crate::msg!("scheme_at", line = e.line, column = e.column, path = path)
+            .part("what", e.message.clone())
+    } else {
+        e.message.clone().into()
+    };
+    AppError::new(ErrorKind::Invalid, code, message).with_details(vec![detail])
 }
 
 /// Checked, flattened schemes by contest and version. A stored version

@@ -109,7 +109,9 @@ pub fn entry_score(
     entry: EntryId,
 ) -> AppResult<EntryScore> {
     let Some((version, layout)) = schemes.current(conn, contest)? else {
-        return Err(AppError::conflict("the contest has no marking scheme yet"));
+        return Err(AppError::conflict(crate::messages::Msg::new(
+            "scheme_missing",
+        )));
     };
     if let Some(s) = store::score_for_update(conn, entry)? {
         if let Some(score) = from_store(&layout, version, &s) {
@@ -134,7 +136,9 @@ pub fn contest_scores(
     contest: ContestId,
 ) -> AppResult<ContestScores> {
     let Some((version, layout)) = schemes.current(conn, contest)? else {
-        return Err(AppError::conflict("the contest has no marking scheme yet"));
+        return Err(AppError::conflict(crate::messages::Msg::new(
+            "scheme_missing",
+        )));
     };
     let stored: HashMap<i64, StoredScore> = store::scores_of_contest(conn, contest)?
         .into_iter()
@@ -190,21 +194,22 @@ pub fn lock_module(
 ) -> AppResult<()> {
     let who = marker(actor, contest)?;
     if who.role != JudgeRole::ChiefJudge {
-        return Err(AppError::forbidden(
-            "only the chief judge may sign off a module",
-        ));
+        return Err(AppError::forbidden(crate::messages::Msg::new(
+            "lock_chief_only",
+        )));
     }
     let e = entry_without_conflict(conn, actor, contest, entry)?;
     let (_, layout) = schemes
         .current(conn, contest)?
-        .ok_or_else(|| AppError::conflict("the contest has no marking scheme yet"))?;
+        .ok_or_else(|| AppError::conflict(crate::messages::Msg::new("scheme_missing")))?;
     let m = layout
         .module_index(module)
         .ok_or_else(|| AppError::not_found(format!("the scheme has no module {module}")))?;
     if store::is_locked(conn, entry, module)? {
-        return Err(AppError::conflict(format!(
-            "module {module} of entry {} is already signed off",
-            e.start_number
+        return Err(AppError::conflict(crate::msg!(
+            "lock_already",
+            module = module,
+            entry = e.start_number
         )));
     }
     let score = entry_score(conn, schemes, contest, entry)?;
@@ -213,10 +218,7 @@ pub fn lock_module(
         return Err(AppError::new(
             ErrorKind::Conflict,
             "not_ready",
-            format!(
-                "module {module} of entry {} cannot be signed off yet",
-                e.start_number
-            ),
+            crate::msg!("lock_not_ready", module = module, entry = e.start_number),
         )
         .with_details(
             blockers

@@ -67,7 +67,7 @@ impl GroupState {
             return Ok(c.clone());
         }
         let (code, status) = contests::code_and_status(conn, id)?
-            .ok_or_else(|| AppError::not_found(format!("contest {id} does not exist")))?;
+            .ok_or_else(|| AppError::not_found(crate::msg!("contest_missing", contest = id)))?;
         let v = store::current_version(conn, id)?;
         let state = (code, status, v);
         self.contests.insert(id, state.clone());
@@ -199,22 +199,17 @@ fn commit_refused(
         Refusal::SchemeChanged => AppError::new(
             ErrorKind::Conflict,
             "scheme_changed",
-            format!(
-                "the marking scheme changed to version {version} meanwhile; send the mark again"
-            ),
+            crate::msg!("mark_scheme_changed", version = version),
         ),
         Refusal::Locked => AppError::new(
             ErrorKind::Conflict,
             "locked",
-            format!(
-                "module {module} of entry {} is signed off: a change needs the chief judge and a reason",
-                p.start_number
-            ),
+            crate::msg!("mark_locked", module = module, entry = p.start_number),
         ),
         Refusal::LockedNeedsReason => field_error(
             "reason",
             "reason_required",
-            format!("module {module} is signed off: a change needs a reason"),
+            crate::msg!("mark_locked_reason", module = module),
         ),
         other => AppError::internal(format!("a checked mark was refused: {other:?}")),
     }
@@ -230,12 +225,8 @@ fn stale(conn: &mut DbConnection, current: Option<&store::SlotMark>) -> AppResul
         ErrorKind::Conflict,
         "stale",
         match &now {
-            Some(m) => format!(
-                "the mark was changed meanwhile: the current mark is {} ({}); \
-                 send it as `replaces` to change it",
-                m.value, m.id
-            ),
-            None => "there is no mark to replace in this slot yet; omit `replaces`".to_string(),
+            Some(m) => crate::msg!("mark_stale", value = m.value, id = m.id),
+            None => crate::messages::Msg::new("mark_stale_none"),
         },
     )
     .with_current(serde_json::to_value(now).unwrap_or_default()))
@@ -441,7 +432,7 @@ impl MarkWriter {
         let batch = marks.len() > 1;
         let named = |k: usize, mut e: AppError| {
             if batch {
-                e.message = format!("marks[{k}]: {}", e.message);
+                e.message = crate::messages::Msg::at(format!("marks[{k}]"), e.message);
             }
             e
         };
@@ -540,7 +531,10 @@ fn write_group(
                     .map(|r| vec![r])
                     .map_err(|mut e| {
                         if batch {
-                            e.message = format!("marks[{}]: {}", job.marks[0].position, e.message);
+                            e.message = crate::messages::Msg::at(
+                                format!("marks[{}]", job.marks[0].position),
+                                e.message,
+                            );
                         }
                         e
                     });
@@ -559,7 +553,10 @@ fn write_group(
                         Ok(r) => out.push(r),
                         Err(mut e) => {
                             if batch {
-                                e.message = format!("marks[{}]: {}", m.position, e.message);
+                                e.message = crate::messages::Msg::at(
+                                    format!("marks[{}]", m.position),
+                                    e.message,
+                                );
                             }
                             return Err(e);
                         }

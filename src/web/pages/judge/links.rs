@@ -4,11 +4,10 @@
 //! organiser's judges pages.
 
 use super::super::forms::FormData;
-use super::super::i18n::Lang;
 use super::super::{render, render_status};
-use super::pick;
 use crate::engine::model::{ContestId, UserId};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::routes;
 use crate::web::State;
@@ -83,7 +82,7 @@ async fn create(
         id: link.id,
         contest_id: id.0,
         judge: judge.display_name,
-        contest: pick(lang, &contest.name_zh, &contest.name_en),
+        contest: lang.pick(&contest.name_zh, &contest.name_en),
         contest_code: contest.code,
         expires_at: crate::web::pages::time::local_time(
             link.expires_at,

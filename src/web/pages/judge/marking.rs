@@ -5,12 +5,12 @@
 //! takes over where it runs (see `docs/judging.md`).
 
 use super::super::forms::{FieldErrors, FormData};
-use super::super::i18n::Lang;
 use super::super::render_status;
 use super::work::{new_mark_id, AspectWork, Input, Work};
 use super::{judged, Heading};
 use crate::engine::model::{ContestId, EntryId};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::routes;
 use crate::web::State;
@@ -399,7 +399,7 @@ async fn post_marks(
     let (head, _, w) = state
         .db(move |conn| judged(conn, &st, lang, &a, id))
         .await?;
-    let w = w.ok_or_else(|| AppError::conflict("the contest has no marking scheme yet"))?;
+    let w = w.ok_or_else(|| AppError::conflict(crate::messages::Msg::new("scheme_missing")))?;
     let (inputs, mut errors) = marks_of_form(&state, lang, head.chief, &w, entry, &form)?;
     let writer = state.marks.clone();
     let again = actor.clone();

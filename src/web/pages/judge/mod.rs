@@ -10,11 +10,11 @@ mod marking;
 mod review;
 mod work;
 
-use super::i18n::Lang;
 use super::render;
 use crate::engine::marking::takes_marks;
 use crate::engine::model::{Contest, ContestId, ContestStatus};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::routes;
 use crate::web::State;
@@ -58,14 +58,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     links::config(cfg);
 }
 
-fn pick(lang: Lang, zh: &str, en: &str) -> String {
-    if lang == Lang::Zh {
-        zh.to_string()
-    } else {
-        en.to_string()
-    }
-}
-
 /// What the top of every judge's page shows about the contest.
 #[derive(Serialize, Clone)]
 struct Heading {
@@ -101,8 +93,8 @@ fn heading(
     Ok(Heading {
         id: c.id.0,
         code: c.code.clone(),
-        name: pick(lang, &c.name_zh, &c.name_en),
-        skill: pick(lang, &skill.name_zh, &skill.name_en),
+        name: lang.pick(&c.name_zh, &c.name_en),
+        skill: lang.pick(&skill.name_zh, &skill.name_en),
         status: c.status.to_string(),
         status_name: state.catalog.get(lang, &format!("status_{}", c.status)),
         running: c.status == ContestStatus::Running,

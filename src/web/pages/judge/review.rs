@@ -6,13 +6,13 @@
 //! flagged aspect with a reason, through the same workflows as the API.
 
 use super::super::forms::FormData;
-use super::super::i18n::Lang;
 use super::super::render_status;
 use super::work::{new_mark_id, Work};
 use super::{judged, Heading};
 use crate::engine::access::Actor;
 use crate::engine::model::{ContestId, EntryId};
 use crate::error::{AppError, AppResult, ErrorKind};
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::routes;
 use crate::web::State;
@@ -141,9 +141,9 @@ fn block_lines(state: &State, lang: Lang, m: &ModuleState) -> Vec<String> {
                 ),
                 Why::Waiting { reason } => {
                     let text = c.fill(lang, "judge_block_waiting", &[("aspect", aspect)]);
-                    // The engine's reason is in English.
-                    if lang == Lang::En {
-                        format!("{text} ({reason})")
+                    // A plain reason is English text: shown to English readers only.
+                    if lang == Lang::En || !reason.is_plain() {
+                        format!("{text} ({})", reason.render(c, lang))
                     } else {
                         text
                     }
@@ -462,7 +462,7 @@ async fn lock(
         _ => {
             let mut d = vec![state.catalog.get(lang, "judge_lock_refused")];
             if lang == Lang::En {
-                d.push(err.message.clone());
+                d.push(err.message.render(&state.catalog, lang));
             }
             d.join("\n")
         }

@@ -5,9 +5,9 @@ use super::{managed, see_other};
 use crate::engine::model::ContestId;
 use crate::engine::scheme::{AspectKind, Scheme};
 use crate::error::{AppError, AppResult, ErrorKind};
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::pages::forms::{read_multipart, FormData, Upload};
-use crate::web::pages::i18n::Lang;
 use crate::web::pages::render_status;
 use crate::web::routes;
 use crate::web::State;
@@ -77,7 +77,7 @@ struct SchemePreview {
 
 fn say(t: &BTreeMap<String, String>, key: &str, args: &[(&str, String)]) -> String {
     let text = t.get(key).cloned().unwrap_or_else(|| key.to_string());
-    crate::web::pages::i18n::fill_in(text, args)
+    crate::i18n::fill_in(text, args)
 }
 
 fn kind_text(t: &BTreeMap<String, String>, kind: &AspectKind) -> String {
@@ -125,7 +125,7 @@ fn kind_text(t: &BTreeMap<String, String>, kind: &AspectKind) -> String {
 }
 
 fn preview(scheme: &Scheme, lang: Lang, t: &BTreeMap<String, String>) -> SchemePreview {
-    let name = |zh: &str, en: &str| super::pick(lang, zh, en);
+    let name = |zh: &str, en: &str| lang.pick(zh, en);
     let mut count = 0;
     let modules = scheme
         .modules
@@ -201,7 +201,7 @@ pub(super) fn problems(state: &State, lang: Lang, e: &AppError) -> Problems {
     let summary = if state.catalog.messages(lang).contains_key(&key) {
         state.catalog.get(lang, &key)
     } else {
-        e.message.clone()
+        e.message.render(&state.catalog, lang)
     };
     let line = state.catalog.get(lang, "line");
     Problems {
@@ -216,7 +216,7 @@ pub(super) fn problems(state: &State, lang: Lang, e: &AppError) -> Problems {
                     (None, Some(f)) => format!("{f}: "),
                     (None, None) => String::new(),
                 };
-                format!("{place}{}", d.message)
+                format!("{place}{}", d.message.render(&state.catalog, lang))
             })
             .collect(),
     }
@@ -519,7 +519,7 @@ fn policy_state(
             let checked = crate::workflow::results::check_policy(&p.body)?;
             Some(PolicyView {
                 version: p.version,
-                name: super::pick(lang, &checked.policy.name_zh, &checked.policy.name_en),
+                name: lang.pick(&checked.policy.name_zh, &checked.policy.name_en),
                 tie_break: checked.policy.tie_break.join(" → "),
                 text: p.body,
             })
@@ -541,7 +541,7 @@ fn policy_state(
         let p = crate::workflow::results::check_policy(text)?.policy;
         bundled.push(PolicyChoice {
             value: name.to_string(),
-            label: super::pick(lang, &p.name_zh, &p.name_en),
+            label: lang.pick(&p.name_zh, &p.name_en),
         });
     }
     Ok(PolicyState {

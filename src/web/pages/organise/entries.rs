@@ -5,10 +5,10 @@ use super::{managed, see_other};
 use crate::engine::model::{ContestId, EntryId};
 use crate::engine::registration::RegistrationRow;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::io::encoding::TextEncoding;
 use crate::web::auth::Caller;
 use crate::web::pages::forms::{read_multipart, FormData, Upload};
-use crate::web::pages::i18n::Lang;
 use crate::web::pages::render_status;
 use crate::web::routes;
 use crate::web::State;
@@ -150,7 +150,7 @@ fn entry_row(v: &EntryView, state: &State, lang: Lang) -> EntryRow {
             Some(t) => format!("{t}（{names}）"),
             None => names,
         },
-        organisation: super::pick(lang, &v.organisation_name_zh, &v.organisation_name_en),
+        organisation: lang.pick(&v.organisation_name_zh, &v.organisation_name_en),
         group: v
             .members
             .first()
@@ -337,8 +337,8 @@ async fn import(
                     }
                 }
                 Err(e) if e.kind.status().is_client_error() => {
-                    report.summary = e.message.clone();
-                    report.problems = problems(&e);
+                    report.summary = e.message.render(&st.catalog, lang);
+                    report.problems = problems(&e, &st, lang);
                     report.data.clear();
                 }
                 Err(e) => return Err(e),
@@ -387,21 +387,21 @@ fn uploaded(form: &FormData, files: &BTreeMap<String, Upload>) -> AppResult<(Str
 
 /// Each row, column and reason of a refused file; the message alone when it
 /// names none.
-fn problems(e: &AppError) -> Vec<RowProblem> {
+fn problems(e: &AppError, state: &State, lang: Lang) -> Vec<RowProblem> {
     let mut problems: Vec<RowProblem> = e
         .details
         .iter()
         .map(|d| RowProblem {
             row: d.row.map(|r| r.to_string()).unwrap_or_default(),
             column: d.column.clone().or(d.field.clone()).unwrap_or_default(),
-            message: d.message.clone(),
+            message: d.message.render(&state.catalog, lang),
         })
         .collect();
     if problems.is_empty() {
         problems.push(RowProblem {
             row: String::new(),
             column: String::new(),
-            message: e.message.clone(),
+            message: e.message.render(&state.catalog, lang),
         });
     }
     problems

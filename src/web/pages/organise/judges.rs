@@ -5,9 +5,9 @@ use super::confirm::{self, Confirmation};
 use super::{managed, see_other};
 use crate::engine::model::{ContestId, JudgeRole, UserId};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::pages::forms::FormData;
-use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
 use crate::web::pages::time::local_time;
 use crate::web::routes;
@@ -86,7 +86,7 @@ async fn page(
             id: j.account.id.0,
             name: j.account.display_name,
             username: j.account.username,
-            organisation: super::pick(lang, &j.organisation.name_zh, &j.organisation.name_en),
+            organisation: lang.pick(&j.organisation.name_zh, &j.organisation.name_en),
             role: state.catalog.get(lang, &format!("role_{}", j.role)),
             links: j
                 .links
@@ -167,8 +167,10 @@ async fn revoke_confirmation(
             .map(|l| (j.account.display_name.clone(), l))
     });
     let Some((judge, l)) = found else {
-        return Err(AppError::not_found(format!(
-            "contest {id} has no sign-in link {link}"
+        return Err(AppError::not_found(crate::msg!(
+            "link_missing",
+            contest = id,
+            link = link
         )));
     };
     let cat = &state.catalog;

@@ -7,9 +7,9 @@ use crate::engine::advancement::Outcome;
 use crate::engine::bracket::Options;
 use crate::engine::model::ContestId;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::pages::forms::{FieldErrors, FormData};
-use crate::web::pages::i18n::Lang;
 use crate::web::pages::{render, render_status};
 use crate::web::routes;
 use crate::web::State;
@@ -73,7 +73,7 @@ fn advancement_ctx(
             ctx.insert("warnings", &view.warnings);
         }
         Err(e) if e.kind.status().is_client_error() => {
-            ctx.insert("no_rules", &e.message);
+            ctx.insert("no_rules", &e.message.render(&state.catalog, lang));
         }
         Err(e) => return Err(e),
     }
@@ -101,7 +101,7 @@ pub(super) fn proposal_rows(state: &State, lang: Lang, view: &ProposalView) -> V
                 },
             ),
             qualifies: l.outcome == Outcome::Qualifies,
-            why: l.why.clone(),
+            why: l.why.render(&state.catalog, lang),
         })
         .collect()
 }
@@ -178,7 +178,7 @@ fn advancement_confirmation(
         }
         Err(e) if e.kind.status().is_client_error() => {
             problems.push(cat.get(lang, "no_rules"));
-            problems.push(e.message);
+            problems.push(e.message.render(cat, lang));
         }
         Err(e) => return Err(e),
     }
@@ -312,7 +312,7 @@ fn brackets_ctx(
     let feeders: Vec<(String, String)> = page
         .feeders
         .iter()
-        .map(|f| (f.code.clone(), super::pick(lang, &f.name_zh, &f.name_en)))
+        .map(|f| (f.code.clone(), lang.pick(&f.name_zh, &f.name_en)))
         .collect();
     let formats: Vec<(&str, String)> = ["single", "double", "round-robin", "groups", "swiss"]
         .iter()

@@ -15,11 +15,11 @@ mod results_entry;
 mod running;
 mod setup;
 
-use super::i18n::Lang;
 use super::{render, render_status};
 use crate::engine::access::Actor;
 use crate::engine::model::{Contest, ContestId, Skill, Tier};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::routes;
 use crate::web::State;
@@ -150,14 +150,6 @@ fn see_other(to: &str) -> HttpResponse {
         .finish()
 }
 
-fn pick(lang: Lang, zh: &str, en: &str) -> String {
-    if lang == Lang::Zh {
-        zh.to_string()
-    } else {
-        en.to_string()
-    }
-}
-
 /// What every contest page shows at its top.
 #[derive(Serialize, Clone)]
 struct Heading {
@@ -190,9 +182,9 @@ fn heading_of(lang: Lang, state: &State, c: &Contest, tier: &Tier, skill: &Skill
     Heading {
         id: c.id.0,
         code: c.code.clone(),
-        name: pick(lang, &c.name_zh, &c.name_en),
-        tier: pick(lang, &tier.name_zh, &tier.name_en),
-        skill: pick(lang, &skill.name_zh, &skill.name_en),
+        name: lang.pick(&c.name_zh, &c.name_en),
+        tier: lang.pick(&tier.name_zh, &tier.name_en),
+        skill: lang.pick(&skill.name_zh, &skill.name_en),
         starts_on: c.starts_on.to_string(),
         ends_on: c.ends_on.to_string(),
         status: c.status.to_string(),
@@ -229,7 +221,7 @@ struct ChecklistRow {
 /// A checklist item in the reader's language: an item with parameters
 /// has its own text, filled; the others are `checklist_{code}`.
 fn checklist_text(
-    catalog: &super::i18n::Catalog,
+    catalog: &crate::i18n::Catalog,
     lang: Lang,
     item: &crate::workflow::contests::ChecklistItem,
 ) -> String {

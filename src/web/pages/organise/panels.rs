@@ -6,9 +6,9 @@
 use super::{form_again, managed, see_other};
 use crate::engine::model::ContestId;
 use crate::error::{AppError, AppResult, ErrorKind};
+use crate::i18n::{Catalog, Lang};
 use crate::web::auth::Caller;
 use crate::web::pages::forms::{FieldErrors, FormData, FORM};
-use crate::web::pages::i18n::{Catalog, Lang};
 use crate::web::pages::render;
 use crate::web::routes;
 use crate::web::State;
@@ -125,7 +125,6 @@ fn render_page(
     filled: Filled,
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
-    let pick = super::pick;
     let catalog = &state.catalog;
     let role_of = |user: crate::engine::model::UserId| {
         page.judges
@@ -150,7 +149,7 @@ fn render_page(
                         .judges
                         .iter()
                         .find(|c| c.account.id == j.user.id)
-                        .map(|c| pick(lang, &c.organisation.name_zh, &c.organisation.name_en))
+                        .map(|c| lang.pick(&c.organisation.name_zh, &c.organisation.name_en))
                         .unwrap_or_default();
                     let conflicts: Vec<String> =
                         j.conflicts.iter().map(|c| c.start_number.clone()).collect();
@@ -190,7 +189,7 @@ fn render_page(
             note: format!(
                 "{} · {}",
                 catalog.get(lang, &format!("role_{}", j.role)),
-                pick(lang, &j.organisation.name_zh, &j.organisation.name_en)
+                lang.pick(&j.organisation.name_zh, &j.organisation.name_en)
             ),
             level: 0,
             checked: filled.judges.contains(&j.account.id.0.to_string()),
@@ -202,7 +201,7 @@ fn render_page(
         .map(|p| Choice {
             value: p.code.clone(),
             label: p.code.clone(),
-            note: pick(lang, &p.name_zh, &p.name_en),
+            note: lang.pick(&p.name_zh, &p.name_en),
             level: p.level,
             checked: filled.covers.contains(&p.code),
         })

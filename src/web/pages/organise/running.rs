@@ -5,9 +5,9 @@ use super::confirm::{self, Confirmation};
 use super::{managed, see_other};
 use crate::engine::model::{ContestId, ContestStatus};
 use crate::error::{AppResult, ErrorKind};
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::pages::forms::FormData;
-use crate::web::pages::i18n::Lang;
 use crate::web::pages::{render, render_status};
 use crate::web::routes;
 use crate::web::State;
@@ -114,13 +114,13 @@ fn standing_rows(view: &ResultsView, lang: Lang) -> Vec<StandingRow> {
                     })
                     .unwrap_or_default(),
                 organisation: who
-                    .map(|w| super::pick(lang, &w.organisation_zh, &w.organisation_en))
+                    .map(|w| lang.pick(&w.organisation_zh, &w.organisation_en))
                     .unwrap_or_default(),
                 total: s.total.normalize().to_string(),
                 awards: s
                     .awards
                     .iter()
-                    .map(|a| super::pick(lang, &a.name_zh, &a.name_en))
+                    .map(|a| lang.pick(&a.name_zh, &a.name_en))
                     .collect::<Vec<_>>()
                     .join("、"),
             });
@@ -157,9 +157,10 @@ fn publish_ctx(head: &super::Heading, page: &PublishPage, lang: Lang) -> tera::C
             ctx.insert("standings", &standing_rows(view, lang));
             ctx.insert(
                 "policy",
-                &super::pick(lang, &view.policy_name_zh, &view.policy_name_en),
+                &lang.pick(&view.policy_name_zh, &view.policy_name_en),
             );
-            ctx.insert("blockers", blockers);
+            let blockers: Vec<String> = blockers.iter().map(|b| b.in_lang(lang)).collect();
+            ctx.insert("blockers", &blockers);
             ctx.insert("no_policy", &false);
         }
         Preview::NoPolicy => {
@@ -167,7 +168,7 @@ fn publish_ctx(head: &super::Heading, page: &PublishPage, lang: Lang) -> tera::C
         }
         Preview::Cannot(why) => {
             ctx.insert("no_policy", &false);
-            ctx.insert("cannot", why);
+            ctx.insert("cannot", &why.in_lang(lang));
         }
     }
     ctx
@@ -220,7 +221,7 @@ fn publish_confirmation(
     match &page.preview {
         Preview::Ready { view, blockers } => {
             let entries = standing_rows(view, lang).len().to_string();
-            let policy = super::pick(lang, &view.policy_name_zh, &view.policy_name_en);
+            let policy = lang.pick(&view.policy_name_zh, &view.policy_name_en);
             if correction {
                 facts.push(cat.fill(
                     lang,
@@ -245,11 +246,11 @@ fn publish_confirmation(
                     "cf_publish_blockers",
                     &[("count", &blockers.len().to_string())],
                 ));
-                problems.extend(blockers.iter().take(10).cloned());
+                problems.extend(blockers.iter().take(10).map(|b| b.render(cat, lang)));
             }
         }
         Preview::NoPolicy => problems.push(cat.get(lang, "no_policy_yet")),
-        Preview::Cannot(why) => problems.push(why.clone()),
+        Preview::Cannot(why) => problems.push(why.render(cat, lang)),
     }
     if !matches!(
         page.status,
@@ -375,7 +376,7 @@ async fn publish(
             let text = if state.catalog.messages(lang).contains_key(&key) {
                 state.catalog.get(lang, &key)
             } else {
-                e.message.clone()
+                e.message.render(&state.catalog, lang)
             };
             ctx.insert("refused", &text);
             ctx.insert("reason", &kept);

@@ -1,12 +1,12 @@
 //! Setting a contest up: what it is (tier, skill, dates), who may enter,
 //! and the award policy it starts with.
 
-use super::{form_again, managed, organiser, pick, see_other};
+use super::{form_again, managed, organiser, see_other};
 use crate::engine::model::{ContestId, Group};
 use crate::error::AppResult;
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::pages::forms::{FieldErrors, FormData};
-use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
 use crate::web::routes;
 use crate::web::State;
@@ -52,7 +52,7 @@ fn choices(c: ContestChoices, lang: Lang, state: &State) -> AppResult<Choices> {
         .into_iter()
         .map(|t| Choice {
             value: t.id.0.to_string(),
-            label: pick(lang, &t.name_zh, &t.name_en),
+            label: lang.pick(&t.name_zh, &t.name_en),
         })
         .collect();
     let skills = c
@@ -60,7 +60,7 @@ fn choices(c: ContestChoices, lang: Lang, state: &State) -> AppResult<Choices> {
         .into_iter()
         .map(|s| Choice {
             value: s.id.0.to_string(),
-            label: format!("{} ({})", pick(lang, &s.name_zh, &s.name_en), s.code),
+            label: format!("{} ({})", lang.pick(&s.name_zh, &s.name_en), s.code),
         })
         .collect();
     let organisations = c
@@ -68,7 +68,7 @@ fn choices(c: ContestChoices, lang: Lang, state: &State) -> AppResult<Choices> {
         .into_iter()
         .map(|o| Choice {
             value: o.id.0.to_string(),
-            label: format!("{} ({})", pick(lang, &o.name_zh, &o.name_en), o.code),
+            label: format!("{} ({})", lang.pick(&o.name_zh, &o.name_en), o.code),
         })
         .collect();
     let contests = c
@@ -76,7 +76,7 @@ fn choices(c: ContestChoices, lang: Lang, state: &State) -> AppResult<Choices> {
         .into_iter()
         .map(|c| Choice {
             value: c.id.0.to_string(),
-            label: format!("{} ({})", pick(lang, &c.name_zh, &c.name_en), c.code),
+            label: format!("{} ({})", lang.pick(&c.name_zh, &c.name_en), c.code),
         })
         .collect();
     let mut policies = Vec::new();
@@ -84,7 +84,7 @@ fn choices(c: ContestChoices, lang: Lang, state: &State) -> AppResult<Choices> {
         let p = crate::workflow::results::check_policy(text)?.policy;
         policies.push(Choice {
             value: name.to_string(),
-            label: pick(lang, &p.name_zh, &p.name_en),
+            label: lang.pick(&p.name_zh, &p.name_en),
         });
     }
     let groups = ["employee", "student"]

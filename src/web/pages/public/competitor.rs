@@ -5,13 +5,12 @@
 //! SVG chart with a table of the same figures. Never identity numbers or
 //! birth dates.
 
-use super::pick;
 use crate::engine::model::{CompetitorId, ContestId, EntryId, Vocabulary};
 use crate::engine::scoring::Layout;
 use crate::engine::standings::displayed;
 use crate::error::{AppResult, ErrorKind};
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
-use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
 use crate::web::routes;
 use crate::web::State;
@@ -106,17 +105,17 @@ async fn page(
                 .into_iter()
                 .map(|r| Coming {
                     contest_id: r.contest.id.0,
-                    contest: pick(lang, &r.contest.name_zh, &r.contest.name_en),
+                    contest: lang.pick(&r.contest.name_zh, &r.contest.name_en),
                     code: r.contest.code.clone(),
                     tier: r
                         .tier
                         .as_ref()
-                        .map(|t| pick(lang, &t.name_zh, &t.name_en))
+                        .map(|t| lang.pick(&t.name_zh, &t.name_en))
                         .unwrap_or_default(),
                     skill: r
                         .skill
                         .as_ref()
-                        .map(|s| pick(lang, &s.name_zh, &s.name_en))
+                        .map(|s| lang.pick(&s.name_zh, &s.name_en))
                         .unwrap_or_default(),
                     start_number: r.start_number,
                     starts_on: r.contest.starts_on,
@@ -130,7 +129,7 @@ async fn page(
             let records = records(conn, &st.schemes, lang, &found.results, detailed)?;
             let person = Person {
                 name: c.name.clone(),
-                organisation: pick(lang, &org.name_zh, &org.name_en),
+                organisation: lang.pick(&org.name_zh, &org.name_en),
                 group: if detailed {
                     st.catalog.get(lang, &format!("group_{}", c.group.code()))
                 } else {
@@ -179,19 +178,19 @@ fn records(
         let (tier, rank) = r
             .tier
             .as_ref()
-            .map(|t| (pick(lang, &t.name_zh, &t.name_en), t.rank))
+            .map(|t| (lang.pick(&t.name_zh, &t.name_en), t.rank))
             .unwrap_or_default();
         out.push((
             rank,
             Record {
                 contest_id: r.contest.id.0,
-                contest: pick(lang, &r.contest.name_zh, &r.contest.name_en),
+                contest: lang.pick(&r.contest.name_zh, &r.contest.name_en),
                 code: r.contest.code.clone(),
                 tier,
                 skill: r
                     .skill
                     .as_ref()
-                    .map(|s| pick(lang, &s.name_zh, &s.name_en))
+                    .map(|s| lang.pick(&s.name_zh, &s.name_en))
                     .unwrap_or_default(),
                 start_number: found.key,
                 place: found.place,
@@ -227,7 +226,7 @@ fn published_line(view: &ResultsView, entry: EntryId, lang: Lang) -> Option<Line
         awards: s
             .awards
             .iter()
-            .map(|x| pick(lang, &x.name_zh, &x.name_en))
+            .map(|x| lang.pick(&x.name_zh, &x.name_en))
             .collect::<Vec<_>>()
             .join(" · "),
     })
@@ -291,7 +290,7 @@ fn criteria_of(layout: &Layout, lang: Lang) -> HashMap<String, (String, Decimal)
                 .iter()
                 .flat_map(|s| s.aspects.iter().map(|a| a.max))
                 .sum();
-            let name = pick(lang, &c.name_zh, &c.name_en);
+            let name = lang.pick(&c.name_zh, &c.name_en);
             out.insert(c.code.clone(), (format!("{} {}", c.code, name), max));
         }
     }

@@ -3,12 +3,11 @@
 //! marks arrive. Shown to everyone who may view the contest once its
 //! organiser has made it public; its organisers and chief judges always.
 
-use super::pick;
 use crate::engine::access::Denied;
 use crate::engine::model::{ContestId, ContestStatus};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
-use crate::web::pages::i18n::Lang;
 use crate::web::pages::{forms::FormData, render};
 use crate::web::routes;
 use crate::web::State;
@@ -46,7 +45,7 @@ async fn page(
     let c = &access.contest.contest;
     let mut ctx = tera::Context::new();
     ctx.insert("id", &id.0);
-    ctx.insert("contest_name", &pick(lang, &c.name_zh, &c.name_en));
+    ctx.insert("contest_name", &lang.pick(&c.name_zh, &c.name_en));
     ctx.insert("code", &c.code);
     ctx.insert(
         "status",
@@ -90,7 +89,7 @@ async fn events(
         .await?;
     if !access.may_see() {
         let why = state.catalog.get(lang, "live_not_public");
-        allow(signed_in, Err(Denied(why)))?;
+        allow(signed_in, Err(Denied(why.into())))?;
     }
     let stream = Stream {
         rx: state.live.subscribe(),

@@ -5,7 +5,6 @@ mod competitor;
 mod live;
 mod talent;
 
-use super::i18n::Lang;
 use actix_web::web;
 
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -31,12 +30,4 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     live::config(cfg);
     competitor::config(cfg);
     talent::config(cfg);
-}
-
-fn pick(lang: Lang, zh: &str, en: &str) -> String {
-    if lang == Lang::Zh {
-        zh.to_string()
-    } else {
-        en.to_string()
-    }
 }

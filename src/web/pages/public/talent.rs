@@ -3,12 +3,11 @@
 //! published results, each linked to the competitor's page, and the CSV
 //! export with the same filters.
 
-use super::pick;
 use crate::engine::access::Actor;
 use crate::engine::model::{SkillLevel, Vocabulary};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::web::auth::Caller;
-use crate::web::pages::i18n::Lang;
 use crate::web::pages::render;
 use crate::web::routes;
 use crate::web::State;
@@ -86,7 +85,7 @@ fn rows(
                 .records
                 .iter()
                 .flat_map(|r| r.awards.iter())
-                .map(|(code, name_zh)| pick(lang, name_zh, code))
+                .map(|(code, name_zh)| lang.pick(name_zh, code))
                 .collect::<Vec<_>>()
                 .join("、");
             Row {
@@ -138,13 +137,13 @@ async fn page(
     let orgs: HashMap<String, String> = found
         .organisations
         .iter()
-        .map(|o| (o.code.clone(), pick(lang, &o.name_zh, &o.name_en)))
+        .map(|o| (o.code.clone(), lang.pick(&o.name_zh, &o.name_en)))
         .collect();
     let tiers: Vec<Choice> = found
         .tiers
         .into_iter()
         .map(|t| Choice {
-            name: pick(lang, &t.name_zh, &t.name_en),
+            name: lang.pick(&t.name_zh, &t.name_en),
             code: t.code,
         })
         .collect();
@@ -152,7 +151,7 @@ async fn page(
         .skills
         .into_iter()
         .map(|s| Choice {
-            name: pick(lang, &s.name_zh, &s.name_en),
+            name: lang.pick(&s.name_zh, &s.name_en),
             code: s.code,
         })
         .collect();
