@@ -144,8 +144,8 @@ fn a_policy_error_names_its_line_and_field() {
 
 #[test]
 fn medallists_within_a_window_share_the_place_they_are_shown() {
-    // E1 100, E2 and E3 85 (within 15 of E1), E4 40: three golds, all 1st;
-    // E4 is 4th.
+    // E1 100, E2 and E3 85 (within 15 of E1), E4 40: three golds, all 1st
+    // (written "1=", as every shared place); E4 is 4th.
     let policy = DRILL
         .replace(
             "tie_break = [\"total\", \"time\", \"shared\"]",
@@ -162,9 +162,9 @@ fn medallists_within_a_window_share_the_place_they_are_shown() {
     assert_eq!(
         rows,
         [
-            ["", "1", "E1"],
-            ["", "1", "E2"],
-            ["", "1", "E3"],
+            ["", "1=", "E1"],
+            ["", "1=", "E2"],
+            ["", "1=", "E3"],
             ["", "4", "E4"]
         ]
     );
