@@ -46,6 +46,7 @@ const ALLOWED: &[&str] = &[
     "places",
     "kind",
     "max",
+    "quotas",
 ];
 
 /// The Latin words of a page's text that are neither allowed nor codes
@@ -337,6 +338,17 @@ fn a_refused_scheme_and_policy_are_reported_in_chinese(backend: Backend) {
     let text = problems_of(&p.html);
     assert!(text.contains("名次 [0, 3] 须是从 1 起的范围"), "{text}");
     assert_chinese("policy problems", &text);
+    // Qualification rules whose quota lets nobody through.
+    let d = s.world.draft_contest.id.0;
+    let q = format!("/organise/contests/{d}/qualification");
+    v.get(&q);
+    let rules = "contest = \"ZJ-DRAFT\"\n\n[[feeders]]\ncontest = \"ZJ-ELEC\"\n\
+same_tier = true\ntop = 1\n\n[[quotas]]\nper = \"organisation\"\nmax = 0\n";
+    let p = v.post(&q, &[("action", "preview"), ("text", rules)]);
+    assert_eq!(p.status, 422, "{}", p.text());
+    let text = problems_of(&p.html);
+    assert!(text.contains("名额为 0 则无人晋级"), "{text}");
+    assert_chinese("rules problems", &text);
     // In English, the words are those of the rules as before.
     let mut en = Visitor::signed_in(&s, &s.world.province_organiser, "en");
     en.get(&page);
