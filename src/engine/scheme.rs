@@ -722,7 +722,8 @@ fn at(path: impl fmt::Display, what: Msg) -> Msg {
 }
 
 /// Checks a parsed scheme for consistency; returns every problem found, each
-/// naming its path (`Msg::at`).
+/// naming its path (`Msg::at`) or, for an aspect's panel against the roster
+/// of judges, its aspect.
 pub fn check_scheme(s: &Scheme) -> Result<(), Vec<Msg>> {
     let mut errs = Vec::new();
     let hundred = Decimal::ONE_HUNDRED;
@@ -938,13 +939,11 @@ fn check_roster_sizes(s: &Scheme, errs: &mut Vec<Msg>) {
             _ => continue,
         };
         if panel.min_marks > seats {
-            errs.push(at(
-                format!("aspect {}", a.code),
-                msg!(
-                    "scheme_roster_small",
-                    marks = panel.min_marks,
-                    seats = seats
-                ),
+            errs.push(msg!(
+                "scheme_roster_small",
+                aspect = a.code,
+                marks = panel.min_marks,
+                seats = seats
             ));
             continue;
         }
@@ -955,9 +954,11 @@ fn check_roster_sizes(s: &Scheme, errs: &mut Vec<Msg>) {
                     Err(panel::PanelError::NoRuleForSize { .. })
                 )
             }) {
-                errs.push(at(
-                    format!("aspect {}", a.code),
-                    msg!("scheme_roster_gap", n = n, seats = seats),
+                errs.push(msg!(
+                    "scheme_roster_gap",
+                    aspect = a.code,
+                    n = n,
+                    seats = seats
                 ));
             }
         }
@@ -2183,5 +2184,22 @@ kind = "binary"
         assert!(!zh.chars().any(|c| c.is_ascii_lowercase()), "{zh}");
         assert!(!e.message.english().is_empty());
         assert!(!e.message.english().contains("行"));
+        // A panel against the roster names its aspect in its own words.
+        let roster = r#"judges = ["J1", "J2", "J3", "J4", "J5"]"#;
+        let six = r#"{ rule = "mean", min_marks = 6 }"#;
+        let scheme = parse_scheme(&score_panel(roster, six)).expect("parses");
+        let errs = check_scheme(&scheme).expect_err("six of five");
+        let small = errs
+            .iter()
+            .find(|m| m.key() == Some("scheme_roster_small"))
+            .expect("too few judges");
+        assert_eq!(
+            small.english(),
+            "aspect A1.1: the panel needs 6 marks, but the scheme names 5 judges"
+        );
+        assert_eq!(
+            small.in_lang(Lang::Zh),
+            "评分项 A1.1：裁判组需要 6 个分数，但评分方案只列出 5 名裁判"
+        );
     }
 }

@@ -25,11 +25,17 @@ pub fn read_scheme(text: &str) -> AppResult<Scheme> {
     Ok(scheme)
 }
 
-/// A problem of a scheme as a detail: its path as the field.
+/// A problem of a scheme as a detail: its path as the field; a problem
+/// that names its aspect in its words has no field.
 fn problem_detail(problem: Msg) -> ErrorDetail {
     match problem.place() {
         Some((path, what)) => ErrorDetail::field(path, what.clone()),
-        None => ErrorDetail::field("scheme", problem),
+        None => ErrorDetail {
+            row: None,
+            column: None,
+            field: None,
+            message: problem,
+        },
     }
 }
 
