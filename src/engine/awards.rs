@@ -357,13 +357,13 @@ impl CheckedPolicy {
     /// says: the one check of a policy against a scheme, made when a policy
     /// is stored (against the contest's scheme), when a scheme is stored
     /// (against the contest's policy) and by `jiangxin standings`.
-    pub fn check_scheme(&self, scheme: &Scheme) -> Result<(), String> {
+    pub fn check_scheme(&self, scheme: &Scheme) -> Result<(), Msg> {
         self.check_weights(&module_weights(scheme))
     }
 
     /// Checks the contest's module weights against the policy's ratio;
     /// `weights` are the scheme's module weights by code.
-    pub fn check_weights(&self, weights: &BTreeMap<String, Decimal>) -> Result<(), String> {
+    pub fn check_weights(&self, weights: &BTreeMap<String, Decimal>) -> Result<(), Msg> {
         let ratio = &self.policy.module_ratio;
         if ratio.is_empty() {
             return Ok(());
@@ -377,14 +377,10 @@ impl CheckedPolicy {
             .join(" : ");
         for (code, part) in ratio {
             let Some(w) = weights.get(code) else {
-                return Err(format!(
-                    "the policy weighs modules {text}; the scheme has no weighted module {code}"
-                ));
+                return Err(msg!("policy_ratio_missing", ratio = text, code = code));
             };
             if have.is_zero() || want.is_zero() || *w * want != part.0 * have {
-                return Err(format!(
-                    "the policy weighs modules {text}; the scheme does not"
-                ));
+                return Err(msg!("policy_ratio_differs", ratio = text));
             }
         }
         Ok(())
@@ -1188,6 +1184,10 @@ mod tests {
         assert!(p.check_weights(&w("3", "7")).is_ok());
         let err = p.check_weights(&w("40", "60")).unwrap_err();
         assert!(err.contains("S 7 : T 3"), "{err}");
+        assert_eq!(
+            err.in_lang(crate::i18n::Lang::Zh),
+            "奖项方案按 S 7 : T 3 给模块定权重；评分方案的权重与此不符"
+        );
         assert!(p.check_weights(&BTreeMap::new()).is_err());
         // A scheme is checked through its weighted modules.
         let scheme = |t: &str, s: &str| {
