@@ -289,7 +289,7 @@ fn check_stages(f: &Feeder, target: &str) -> Result<(), Msg> {
         }
     }
     if let Some(chain) = &f.tie_break {
-        TieBreak::parse(chain).map_err(Msg::from)?;
+        TieBreak::parse(chain)?;
     }
     Ok(())
 }

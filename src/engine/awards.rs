@@ -186,7 +186,7 @@ fn error_at(text: &str, path: String, table: &str, index: usize, message: Msg) -
 /// Reads and checks a policy file. An error names the line and the field.
 pub fn read_policy(text: &str) -> Result<CheckedPolicy, SchemeError> {
     let policy: Policy = parse_document(text)?;
-    let chain = TieBreak::parse(&policy.tie_break).map_err(|m| tie_break_error(text, m.into()))?;
+    let chain = TieBreak::parse(&policy.tie_break).map_err(|m| tie_break_error(text, m))?;
     if policy.no_shared_places && chain.finally != Finally::Lot {
         return Err(tie_break_error(text, msg!("policy_no_shared_needs_lot")));
     }
