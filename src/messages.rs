@@ -94,6 +94,20 @@ impl Msg {
         Msg::new("msg_at").arg("at", at).part("what", what)
     }
 
+    /// The place and what of a message made by [`Msg::at`] with a place
+    /// shown as written.
+    pub fn place(&self) -> Option<(&str, &Msg)> {
+        match self {
+            Msg::Key { key, args } if Msg::new("msg_at").key() == Some(key) => {
+                match args.as_slice() {
+                    [("at", Arg::Text(at)), ("what", Arg::Msg(what))] => Some((at, what)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     /// The catalog key, unless the message is plain text.
     pub fn key(&self) -> Option<&'static str> {
         match self {

@@ -38,6 +38,15 @@ const ALLOWED: &[&str] = &[
     "English",
     "Excel",
     "docs",
+    // Field names of a scheme or policy file, as written in the file.
+    "modules",
+    "criteria",
+    "aspects",
+    "awards",
+    "places",
+    "kind",
+    "max",
+    "quotas",
 ];
 
 /// The Latin words of a page's text that are neither allowed nor codes
@@ -222,7 +231,155 @@ fn a_refused_match_result_is_in_chinese(backend: Backend) {
     assert_chinese("a draw in a knockout match", &p.text());
 }
 
+/// The problems listed on a document page (the refused file itself is
+/// shown again below them, as written).
+fn problems_of(html: &str) -> String {
+    let from = html.find("id=\"problems\"").expect("problems are listed");
+    let rest = &html[from..];
+    let rest = &rest[rest.find('>').map_or(0, |i| i + 1)..];
+    let to = rest.find("</div>").unwrap_or(rest.len());
+    common::pages::Page {
+        status: 0,
+        html: rest[..to].to_string(),
+        location: None,
+    }
+    .text()
+}
+
+const BAD_SCHEME: &str = r#"name = "t"
+version = 1
+total = "10"
+
+[[modules]]
+code = "M"
+name_zh = "模块"
+name_en = "Module"
+max = "10"
+
+[[modules.criteria]]
+code = "A"
+name_zh = "甲"
+name_en = "A"
+
+[[modules.criteria.sub_criteria]]
+code = "A1"
+name_zh = "甲一"
+name_en = "A1"
+
+[[modules.criteria.sub_criteria.aspects]]
+code = "A1.1"
+description = "Safety"
+max = "2"
+kind = "binary"
+
+[[modules.criteria.sub_criteria.aspects]]
+code = "A"
+description = "Tidy"
+max = "3"
+kind = "judgement"
+panel = { rule = { middle_sum = { keep = 1 } }, min_marks = 1 }
+"#;
+
+fn a_refused_scheme_and_policy_are_reported_in_chinese(backend: Backend) {
+    let s = TestServer::start(backend);
+    let c = s.world.contest.id.0;
+    let mut v = Visitor::signed_in(&s, &s.world.province_organiser, "zh-CN");
+    let page = format!("/organise/contests/{c}/scheme");
+    v.get(&page);
+    let upload = |v: &mut Visitor, text: &str| {
+        let p = v.upload(
+            &page,
+            &[("action", "preview")],
+            Some(("scheme.toml", text.as_bytes().to_vec())),
+        );
+        assert_eq!(p.status, 422, "{}", p.text());
+        problems_of(&p.html)
+    };
+    // Maxima that do not add up, a code used twice, a judgement panel
+    // that takes a middle sum.
+    let text = upload(&mut v, BAD_SCHEME);
+    for said in [
+        "评分项满分之和为 5，不等于模块满分 10",
+        "代码 A 重复使用",
+        "不能取中间分之和",
+    ] {
+        assert!(text.contains(said), "{said}: {text}");
+    }
+    assert_chinese("scheme problems", &text);
+    // What the file reader says: an unknown kind, a score aspect without
+    // its panel, a file that is not TOML; each names its line.
+    let unknown = BAD_SCHEME.replace("kind = \"binary\"", "kind = \"guess\"");
+    let no_panel = BAD_SCHEME.replace(
+        "kind = \"judgement\"\npanel = { rule = { middle_sum = { keep = 1 } }, min_marks = 1 }",
+        "kind = \"score\"\nmin = \"0\"\nmax_mark = \"3\"\nstep = \"1\"",
+    );
+    let not_toml = BAD_SCHEME.replace("max = \"10\"", "max = ");
+    for (what, bad, line) in [
+        ("unknown kind", unknown, "第 25 行第 8 列"),
+        ("no panel", no_panel, "行"),
+        ("not toml", not_toml, "第 9 行第 7 列"),
+    ] {
+        let text = upload(&mut v, &bad);
+        assert!(text.contains("不是有效的 TOML"), "{what}: {text}");
+        assert!(text.contains(line), "{what}: {text}");
+        assert_chinese(what, &text);
+    }
+    // A policy whose places do not start from 1.
+    let policy = format!("/organise/contests/{c}/policy");
+    v.get(&policy);
+    let bad = include_str!("../fixtures/policies/china-national.toml")
+        .replace("places = [3, 3]", "places = [0, 3]");
+    let p = v.upload(
+        &policy,
+        &[("reason", "")],
+        Some(("policy.toml", bad.as_bytes().to_vec())),
+    );
+    assert_eq!(p.status, 422, "{}", p.text());
+    let text = problems_of(&p.html);
+    assert!(text.contains("名次 [0, 3] 须是从 1 起的范围"), "{text}");
+    assert_chinese("policy problems", &text);
+    // Qualification rules whose quota lets nobody through.
+    let d = s.world.draft_contest.id.0;
+    let q = format!("/organise/contests/{d}/qualification");
+    v.get(&q);
+    let rules = "contest = \"ZJ-DRAFT\"\n\n[[feeders]]\ncontest = \"ZJ-ELEC\"\n\
+same_tier = true\ntop = 1\n\n[[quotas]]\nper = \"organisation\"\nmax = 0\n";
+    let p = v.post(&q, &[("action", "preview"), ("text", rules)]);
+    assert_eq!(p.status, 422, "{}", p.text());
+    let text = problems_of(&p.html);
+    assert!(text.contains("名额为 0 则无人晋级"), "{text}");
+    assert_chinese("rules problems", &text);
+    // In English, the words are those of the rules as before.
+    let mut en = Visitor::signed_in(&s, &s.world.province_organiser, "en");
+    en.get(&page);
+    let p = en.upload(
+        &page,
+        &[("action", "preview")],
+        Some(("scheme.toml", BAD_SCHEME.as_bytes().to_vec())),
+    );
+    let text = problems_of(&p.html);
+    for said in [
+        "the aspect maxima add up to 5, not to the module max 10",
+        "code A is used more than once",
+        "not a middle sum",
+    ] {
+        assert!(text.contains(said), "{said}: {text}");
+    }
+    en.get(&policy);
+    let p = en.upload(
+        &policy,
+        &[("reason", "")],
+        Some(("policy.toml", bad.as_bytes().to_vec())),
+    );
+    assert!(
+        problems_of(&p.html).contains("places [0, 3] must be a range from 1"),
+        "{}",
+        p.text()
+    );
+}
+
 on_both_backends!(
+    a_refused_scheme_and_policy_are_reported_in_chinese,
     a_refused_file_is_reported_in_chinese,
     not_found_and_forbidden_are_in_chinese,
     publishing_blocked_is_explained_in_chinese,

@@ -97,7 +97,10 @@ pub fn score_files_with(
     options: &Options,
 ) -> Result<Report, String> {
     let scheme = read_scheme(scheme_text).map_err(|e| format!("scheme: {e}"))?;
-    let layout = Layout::new(scheme).map_err(|e| format!("scheme: {}", e.join("; ")))?;
+    let layout = Layout::new(scheme).map_err(|e| {
+        let said: Vec<String> = e.iter().map(|m| m.english()).collect();
+        format!("scheme: {}", said.join("; "))
+    })?;
     let (text, _) = decode(marks, options.encoding).map_err(|e| format!("marks: {e}"))?;
     let lines = parse_marks(&text).map_err(|e| format!("marks: {e}"))?;
     let roster = match &options.judges {

@@ -10,6 +10,7 @@ use crate::engine::awards::{CountRounding, DecimalValue};
 use crate::engine::scheme::{parse_document, SchemeError};
 use crate::engine::standings::{rank, Entrant, TieBreak};
 use crate::messages::Msg;
+use crate::msg;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -171,7 +172,7 @@ pub struct Rules {
 /// Reads and checks a rules file; errors name the line and the field.
 pub fn read_rules(text: &str) -> Result<Rules, SchemeError> {
     let rules: Rules = parse_document(text)?;
-    let at = |path: &str, message: String| {
+    let at = |path: &str, message: Msg| {
         let key = path.split(['[', '.']).next().unwrap_or(path);
         let line = text
             .lines()
@@ -190,30 +191,27 @@ pub fn read_rules(text: &str) -> Result<Rules, SchemeError> {
         }
     };
     if rules.feeders.is_empty() {
-        return Err(at("feeders", "name at least one feeder contest".into()));
+        return Err(at("feeders", msg!("rules_no_feeders")));
     }
     let mut seen = HashSet::new();
     for (k, f) in rules.feeders.iter().enumerate() {
         if f.contest == rules.contest {
             return Err(at(
                 &format!("feeders[{k}].contest"),
-                format!("contest {} cannot feed itself", f.contest),
+                msg!("rules_feeds_itself", contest = f.contest),
             ));
         }
         if !seen.insert(f.contest.as_str()) {
             return Err(at(
                 &format!("feeders[{k}].contest"),
-                format!("feeder {} is named twice", f.contest),
+                msg!("rules_feeder_twice", contest = f.contest),
             ));
         }
         if let (Some(a), Some(b)) = (&f.skill, &rules.skill) {
             if a != b && !f.other_skill {
                 return Err(at(
                     &format!("feeders[{k}].skill"),
-                    format!(
-                        "feeder {} is a contest of skill {a}, not {b}; say `other_skill = true` if that is intended",
-                        f.contest
-                    ),
+                    msg!("rules_other_skill", contest = f.contest, a = a, b = b),
                 ));
             }
         }
@@ -221,10 +219,7 @@ pub fn read_rules(text: &str) -> Result<Rules, SchemeError> {
             (None, None) => {
                 return Err(at(
                     &format!("feeders[{k}]"),
-                    format!(
-                        "feeder {} has no rule, and there is no pooled rule",
-                        f.contest
-                    ),
+                    msg!("rules_no_rule", contest = f.contest),
                 ))
             }
             (Some(s), _) => check_selection(s).map_err(|m| at(&format!("feeders[{k}]"), m))?,
@@ -235,69 +230,62 @@ pub fn read_rules(text: &str) -> Result<Rules, SchemeError> {
     if let Some(p) = &rules.pooled {
         check_selection(p).map_err(|m| at("pooled", m))?;
         if rules.feeders.iter().any(|f| f.selection().is_some()) {
-            return Err(at(
-                "pooled",
-                "use either a rule per feeder or one pooled rule, not both".into(),
-            ));
+            return Err(at("pooled", msg!("rules_pooled_and_feeder")));
         }
     }
     for (k, q) in rules.quotas.iter().enumerate() {
         if q.max == 0 {
-            return Err(at(
-                &format!("quotas[{k}].max"),
-                "a quota of 0 lets nobody through; remove the feeder instead".into(),
-            ));
+            return Err(at(&format!("quotas[{k}].max"), msg!("rules_quota_zero")));
         }
     }
     for (k, w) in rules.wildcards.iter().enumerate() {
         if w.reason.trim().is_empty() {
             return Err(at(
                 &format!("wildcards[{k}].reason"),
-                format!("the wildcard for {} needs a reason", w.key),
+                msg!("rules_wildcard_reason", key = w.key),
             ));
         }
         if !rules.feeders.iter().any(|f| f.contest == w.contest) {
             return Err(at(
                 &format!("wildcards[{k}].contest"),
-                format!("{} is not a feeder of {}", w.contest, rules.contest),
+                msg!(
+                    "rules_wildcard_feeder",
+                    contest = w.contest,
+                    target = rules.contest
+                ),
             ));
         }
     }
     Ok(rules)
 }
 
-fn check_stages(f: &Feeder, target: &str) -> Result<(), String> {
+fn check_stages(f: &Feeder, target: &str) -> Result<(), Msg> {
     if f.stages.is_empty() {
         if f.weight.is_some() || f.tie_break.is_some() || f.seed.is_some() {
-            return Err(format!(
-                "feeder {}: weight, tie_break and seed belong to a selection stage; name its earlier `stages`",
-                f.contest
-            ));
+            return Err(msg!("rules_stage_fields", contest = f.contest));
         }
         return Ok(());
     }
     let Some(own) = f.weight else {
-        return Err(format!(
-            "feeder {} combines earlier stages: give its own `weight` (e.g. \"0.7\")",
-            f.contest
-        ));
+        return Err(msg!("rules_own_weight", contest = f.contest));
     };
     if own.0 <= Decimal::ZERO {
-        return Err(format!("feeder {}: weight must be above 0", f.contest));
+        return Err(msg!("rules_feeder_weight", contest = f.contest));
     }
     let mut seen = HashSet::new();
     for s in &f.stages {
         if s.contest == f.contest || s.contest == target {
-            return Err(format!(
-                "stage {} cannot be an earlier stage of {}",
-                s.contest, f.contest
+            return Err(msg!(
+                "rules_stage_self",
+                stage = s.contest,
+                contest = f.contest
             ));
         }
         if !seen.insert(s.contest.as_str()) {
-            return Err(format!("stage {} is named twice", s.contest));
+            return Err(msg!("rules_stage_twice", stage = s.contest));
         }
         if s.weight.0 <= Decimal::ZERO {
-            return Err(format!("stage {}: weight must be above 0", s.contest));
+            return Err(msg!("rules_stage_weight", stage = s.contest));
         }
     }
     if let Some(chain) = &f.tie_break {
@@ -306,22 +294,19 @@ fn check_stages(f: &Feeder, target: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_selection(s: &Selection) -> Result<(), String> {
+fn check_selection(s: &Selection) -> Result<(), Msg> {
     if s.top.is_none() && s.top_share.is_none() && s.min_score.is_none() {
-        return Err("a rule needs top, top_share or min_score".into());
+        return Err(msg!("rules_selection"));
     }
     if s.top == Some(0) {
-        return Err("top must be at least 1".into());
+        return Err(msg!("rules_top_zero"));
     }
     if let Some(f) = s.top_share {
         if f.0 <= Decimal::ZERO || f.0 > Decimal::ONE {
-            return Err(format!(
-                "top_share {} is not a share above 0 and at most 1",
-                f.0
-            ));
+            return Err(msg!("rules_top_share", share = f.0));
         }
         if s.rounding.is_none() {
-            return Err("state how top_share is rounded (down, up or half_up)".into());
+            return Err(msg!("rules_top_share_rounding"));
         }
     }
     Ok(())

@@ -10,6 +10,8 @@ use crate::engine::scheme::{dec, parse_document, SchemeError};
 use crate::engine::standings::{
     rank, Entrant, Finally, Lot, Placed, Ranking, Standardise, TieBreak,
 };
+use crate::messages::Msg;
+use crate::msg;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -164,7 +166,7 @@ pub struct CheckedPolicy {
     pub chain: TieBreak,
 }
 
-fn error_at(text: &str, path: String, table: &str, index: usize, message: String) -> SchemeError {
+fn error_at(text: &str, path: String, table: &str, index: usize, message: Msg) -> SchemeError {
     // The line of the index-th `[[table]]` header, when the file has one.
     let header = format!("[[{table}]]");
     let line = text
@@ -186,10 +188,7 @@ pub fn read_policy(text: &str) -> Result<CheckedPolicy, SchemeError> {
     let policy: Policy = parse_document(text)?;
     let chain = TieBreak::parse(&policy.tie_break).map_err(|m| tie_break_error(text, m))?;
     if policy.no_shared_places && chain.finally != Finally::Lot {
-        return Err(tie_break_error(
-            text,
-            "this policy allows no shared places: end the tie-break chain in \"lot\"".into(),
-        ));
+        return Err(tie_break_error(text, msg!("policy_no_shared_needs_lot")));
     }
     let mut codes: HashSet<&str> = HashSet::new();
     for (k, r) in policy.awards.iter().enumerate() {
@@ -200,7 +199,7 @@ pub fn read_policy(text: &str) -> Result<CheckedPolicy, SchemeError> {
                 format!("awards[{k}].code"),
                 "awards",
                 k,
-                format!("award code `{}` is used twice", r.code),
+                msg!("policy_code_twice", code = r.code),
             ));
         }
     }
@@ -212,7 +211,7 @@ pub fn read_policy(text: &str) -> Result<CheckedPolicy, SchemeError> {
                 format!("across[{k}].code"),
                 "across",
                 k,
-                format!("award code `{}` is used twice", r.code),
+                msg!("policy_code_twice", code = r.code),
             ));
         }
     }
@@ -231,19 +230,18 @@ fn check_windows(text: &str, policy: &Policy) -> Result<(), SchemeError> {
         .filter_map(|(k, r)| r.places.map(|p| (k, r, p)))
         .collect();
     for (n, (k, r, [a, b])) in windowed.iter().enumerate() {
-        let at = |m: String| error_at(text, format!("awards[{k}].window"), "awards", *k, m);
+        let at = |m: Msg| error_at(text, format!("awards[{k}].window"), "awards", *k, m);
         if policy.no_shared_places {
-            return Err(at(
-                "this policy allows no shared places: a window would share them".into(),
-            ));
+            return Err(at(msg!("policy_no_shared_window")));
         }
         if let Some((_, other, _)) = windowed[..n]
             .iter()
             .find(|(_, o, [c, d])| c <= b && a <= d && (o.window != r.window || o.on != r.on))
         {
-            return Err(at(format!(
-                "award `{}` shares places with a window other than that of award `{}` at the same places",
-                r.code, other.code
+            return Err(at(msg!(
+                "policy_window_differs",
+                code = r.code,
+                other = other.code
             )));
         }
     }
@@ -251,7 +249,7 @@ fn check_windows(text: &str, policy: &Policy) -> Result<(), SchemeError> {
 }
 
 /// An error in the tie-break chain, at the `tie_break` line when there is one.
-fn tie_break_error(text: &str, message: String) -> SchemeError {
+fn tie_break_error(text: &str, message: Msg) -> SchemeError {
     let line = text
         .lines()
         .position(|l| l.trim_start().starts_with("tie_break"))
@@ -271,10 +269,9 @@ fn check_award(
     r: &AwardRule,
     codes: &HashSet<&str>,
 ) -> Result<(), SchemeError> {
-    let at =
-        |field: &str, m: String| error_at(text, format!("awards[{k}].{field}"), "awards", k, m);
+    let at = |field: &str, m: Msg| error_at(text, format!("awards[{k}].{field}"), "awards", k, m);
     if r.code.trim().is_empty() || r.class.trim().is_empty() {
-        return Err(at("code", "an award needs a code and a class".into()));
+        return Err(at("code", msg!("policy_code_class")));
     }
     let selectors = [
         r.places.is_some(),
@@ -291,85 +288,56 @@ fn check_award(
     if selectors != 1 {
         return Err(at(
             "places",
-            format!(
-                "award `{}` needs exactly one of places, top, top_by_team_size, top_fraction, band, min_score, holders ({selectors} given)",
-                r.code
-            ),
+            msg!("policy_one_selector", code = r.code, given = selectors),
         ));
     }
     if let Some([a, b]) = r.places {
         if a == 0 || b < a {
-            return Err(at(
-                "places",
-                format!("places [{a}, {b}] must be a range from 1, e.g. [1, 3]"),
-            ));
+            return Err(at("places", msg!("policy_places_range", a = a, b = b)));
         }
     }
     if r.window.is_some() && r.places.is_none() {
-        return Err(at("window", "a window applies to `places` only".into()));
+        return Err(at("window", msg!("policy_window_places")));
     }
     if r.window.is_some_and(|w| w.0.is_sign_negative()) {
-        return Err(at("window", "a window cannot be negative".into()));
+        return Err(at("window", msg!("policy_window_negative")));
     }
     if let Some(map) = &r.top_by_team_size {
         for key in map.keys() {
             if !key.parse::<usize>().is_ok_and(|n| n >= 1) {
-                return Err(at(
-                    "top_by_team_size",
-                    format!("`{key}` is not a team size (1 for individuals, 2, 3, …)"),
-                ));
+                return Err(at("top_by_team_size", msg!("policy_team_size", key = key)));
             }
         }
     }
     let share = |d: Decimal| d >= Decimal::ZERO && d <= Decimal::ONE;
     if let Some(f) = r.top_fraction {
         if !share(f.0) {
-            return Err(at(
-                "top_fraction",
-                format!("{} is not a share between 0 and 1", f.0),
-            ));
+            return Err(at("top_fraction", msg!("policy_share", share = f.0)));
         }
     }
     if let Some([a, b]) = r.band {
         if !share(a.0) || !share(b.0) || b.0 <= a.0 {
-            return Err(at(
-                "band",
-                format!(
-                    "band [{}, {}] must be two rising shares between 0 and 1",
-                    a.0, b.0
-                ),
-            ));
+            return Err(at("band", msg!("policy_band", a = a.0, b = b.0)));
         }
     }
     if (r.top_fraction.is_some() || r.band.is_some()) && r.rounding.is_none() {
-        return Err(at(
-            "rounding",
-            format!(
-                "award `{}`: state how a share of entrants is rounded (down, up or half_up)",
-                r.code
-            ),
-        ));
+        return Err(at("rounding", msg!("policy_rounding", code = r.code)));
     }
     if let Some(h) = &r.holders {
         if let Some(unknown) = h.iter().find(|c| !codes.contains(c.as_str())) {
             return Err(at(
                 "holders",
-                format!("`{unknown}` is not the code of an earlier award"),
+                msg!("policy_holders_unknown", code = unknown),
             ));
         }
     }
     if let Some(p) = r.promote {
         match (p.to, p.step) {
             (Some(_), None) | (None, Some(1..)) => {}
-            _ => {
-                return Err(at(
-                    "promote",
-                    "a promotion names a level (`to`, with `already` for those who hold it) or a `step` of at least 1".into(),
-                ))
-            }
+            _ => return Err(at("promote", msg!("policy_promote"))),
         }
         if p.already.is_some() && p.to.is_none() {
-            return Err(at("promote", "`already` comes with `to`".into()));
+            return Err(at("promote", msg!("policy_already_to")));
         }
     }
     Ok(())
@@ -389,13 +357,13 @@ impl CheckedPolicy {
     /// says: the one check of a policy against a scheme, made when a policy
     /// is stored (against the contest's scheme), when a scheme is stored
     /// (against the contest's policy) and by `jiangxin standings`.
-    pub fn check_scheme(&self, scheme: &Scheme) -> Result<(), String> {
+    pub fn check_scheme(&self, scheme: &Scheme) -> Result<(), Msg> {
         self.check_weights(&module_weights(scheme))
     }
 
     /// Checks the contest's module weights against the policy's ratio;
     /// `weights` are the scheme's module weights by code.
-    pub fn check_weights(&self, weights: &BTreeMap<String, Decimal>) -> Result<(), String> {
+    pub fn check_weights(&self, weights: &BTreeMap<String, Decimal>) -> Result<(), Msg> {
         let ratio = &self.policy.module_ratio;
         if ratio.is_empty() {
             return Ok(());
@@ -409,14 +377,10 @@ impl CheckedPolicy {
             .join(" : ");
         for (code, part) in ratio {
             let Some(w) = weights.get(code) else {
-                return Err(format!(
-                    "the policy weighs modules {text}; the scheme has no weighted module {code}"
-                ));
+                return Err(msg!("policy_ratio_missing", ratio = text, code = code));
             };
             if have.is_zero() || want.is_zero() || *w * want != part.0 * have {
-                return Err(format!(
-                    "the policy weighs modules {text}; the scheme does not"
-                ));
+                return Err(msg!("policy_ratio_differs", ratio = text));
             }
         }
         Ok(())
@@ -1220,6 +1184,10 @@ mod tests {
         assert!(p.check_weights(&w("3", "7")).is_ok());
         let err = p.check_weights(&w("40", "60")).unwrap_err();
         assert!(err.contains("S 7 : T 3"), "{err}");
+        assert_eq!(
+            err.in_lang(crate::i18n::Lang::Zh),
+            "奖项方案按 S 7 : T 3 给模块定权重；评分方案的权重与此不符"
+        );
         assert!(p.check_weights(&BTreeMap::new()).is_err());
         // A scheme is checked through its weighted modules.
         let scheme = |t: &str, s: &str| {

@@ -13,6 +13,8 @@
 //! a binary float.
 
 use crate::engine::panel::{self, Factor, PanelRule, PanelSpec, Rounding, SizedRule};
+use crate::messages::Msg;
+use crate::msg;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
@@ -530,7 +532,8 @@ pub struct SchemeError {
     /// The field path at that location, e.g. `modules[1].criteria[0].code`;
     /// empty when unknown.
     pub path: String,
-    pub message: String,
+    /// What is wrong; a parser's own words are kept in English only.
+    pub message: Msg,
 }
 
 impl fmt::Display for SchemeError {
@@ -542,7 +545,7 @@ impl fmt::Display for SchemeError {
             }
             write!(f, ": {}", self.message)
         } else {
-            f.write_str(&self.message)
+            write!(f, "{}", self.message)
         }
     }
 }
@@ -559,10 +562,17 @@ pub fn parse_scheme(text: &str) -> Result<Scheme, SchemeError> {
 /// policy); an error names the line, column and field.
 pub fn parse_document<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, SchemeError> {
     toml::from_str::<T>(text).map_err(|e| {
-        let message = e.message().trim().to_string();
+        // The parser speaks English only: other languages say that the
+        // file cannot be read, and where.
+        let message = |at: String| {
+            Msg::new("scheme_syntax")
+                .names("at", &at, "")
+                .names("detail", "", e.message().trim())
+        };
         match e.span() {
             Some(span) => {
                 let (line, column) = line_col(text, span.start);
+                let message = message(format!("第 {line} 行第 {column} 列"));
                 SchemeError {
                     line,
                     column,
@@ -574,7 +584,7 @@ pub fn parse_document<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, S
                 line: 0,
                 column: 0,
                 path: String::new(),
-                message,
+                message: message(String::new()),
             },
         }
     })
@@ -706,38 +716,51 @@ fn aspect_sum(module: &Module) -> Option<Decimal> {
         .try_fold(Decimal::ZERO, |acc, a| acc.checked_add(a.max))
 }
 
+/// `{path}: {what}`: a problem at a place in the scheme.
+fn at(path: impl fmt::Display, what: Msg) -> Msg {
+    Msg::at(path, what)
+}
+
 /// Checks a parsed scheme for consistency; returns every problem found, each
-/// naming its path.
-pub fn check_scheme(s: &Scheme) -> Result<(), Vec<String>> {
+/// naming its path (`Msg::at`) or, for an aspect's panel against the roster
+/// of judges, its aspect.
+pub fn check_scheme(s: &Scheme) -> Result<(), Vec<Msg>> {
     let mut errs = Vec::new();
     let hundred = Decimal::ONE_HUNDRED;
     if s.name.trim().is_empty() {
-        errs.push("name: must not be empty".to_string());
+        errs.push(at("name", msg!("scheme_name_empty")));
     }
     if s.version == 0 {
-        errs.push("version: must be at least 1".to_string());
+        errs.push(at("version", msg!("scheme_version_zero")));
     }
     if s.total <= Decimal::ZERO {
-        errs.push(format!("total: {} must be greater than 0", s.total));
+        errs.push(at(
+            "total",
+            msg!("scheme_total_not_positive", total = s.total),
+        ));
     }
     if s.modules.is_empty() {
-        errs.push("modules: a scheme needs at least one module".to_string());
+        errs.push(at("modules", msg!("scheme_no_modules")));
     }
     let mut codes: BTreeSet<String> = BTreeSet::new();
-    let mut seen = |c: &str, path: &str, errs: &mut Vec<String>| {
+    let mut seen = |c: &str, path: &str, errs: &mut Vec<Msg>| {
         if c.trim().is_empty() {
-            errs.push(format!("{path}: code must not be empty"));
+            errs.push(at(path, msg!("scheme_code_empty")));
         }
         // Codes are unique across the whole scheme, at every level.
         if !codes.insert(c.to_string()) {
-            errs.push(format!("{path}: code {c} is used more than once"));
+            errs.push(at(path, msg!("scheme_code_twice", code = c)));
         }
     };
     let weighted = s.modules.iter().filter(|m| m.weight.is_some()).count();
     if weighted > 0 && weighted < s.modules.len() {
-        errs.push(format!(
-            "modules: {weighted} of {} modules have a weight; give every module a weight or none",
-            s.modules.len()
+        errs.push(at(
+            "modules",
+            msg!(
+                "scheme_weights_partial",
+                weighted = weighted,
+                count = s.modules.len()
+            ),
         ));
     }
     let mut weight_sum = Decimal::ZERO;
@@ -746,30 +769,28 @@ pub fn check_scheme(s: &Scheme) -> Result<(), Vec<String>> {
         let mp = format!("modules[{mi}] ({})", m.code);
         seen(&m.code, &mp, &mut errs);
         if m.weight.is_some() && m.max.is_some() {
-            errs.push(format!("{mp}: give a weight or a max, not both"));
+            errs.push(at(&mp, msg!("scheme_weight_and_max")));
         }
         if let Some(w) = m.weight {
             if w <= Decimal::ZERO {
-                errs.push(format!("{mp}: weight {w} must be greater than 0"));
+                errs.push(at(&mp, msg!("scheme_weight_not_positive", weight = w)));
             }
             weight_sum = weight_sum.saturating_add(w);
         }
         if m.criteria.is_empty() {
-            errs.push(format!("{mp}: a module needs at least one criterion"));
+            errs.push(at(&mp, msg!("scheme_module_no_criteria")));
         }
         for (ci, c) in m.criteria.iter().enumerate() {
             let cp = format!("{mp} criteria[{ci}] ({})", c.code);
             seen(&c.code, &cp, &mut errs);
             if c.sub_criteria.is_empty() {
-                errs.push(format!(
-                    "{cp}: a criterion needs at least one sub-criterion"
-                ));
+                errs.push(at(&cp, msg!("scheme_criterion_no_subs")));
             }
             for (si, sc) in c.sub_criteria.iter().enumerate() {
                 let sp = format!("{cp} sub_criteria[{si}] ({})", sc.code);
                 seen(&sc.code, &sp, &mut errs);
                 if sc.aspects.is_empty() {
-                    errs.push(format!("{sp}: a sub-criterion needs at least one aspect"));
+                    errs.push(at(&sp, msg!("scheme_sub_no_aspects")));
                 }
                 for (ai, a) in sc.aspects.iter().enumerate() {
                     let ap = format!("{sp} aspects[{ai}] ({})", a.code);
@@ -779,13 +800,11 @@ pub fn check_scheme(s: &Scheme) -> Result<(), Vec<String>> {
             }
         }
         match aspect_sum(m) {
-            None => errs.push(format!("{mp}: the aspect maxima overflow")),
+            None => errs.push(at(&mp, msg!("scheme_maxima_overflow"))),
             Some(sum) => {
                 if let Some(max) = m.max {
                     if sum != max {
-                        errs.push(format!(
-                            "{mp}: the aspect maxima add up to {sum}, not to the module max {max}"
-                        ));
+                        errs.push(at(&mp, msg!("scheme_module_sum", sum = sum, max = max)));
                     }
                 }
                 max_sum = max_sum.saturating_add(m.max.unwrap_or(sum));
@@ -795,14 +814,12 @@ pub fn check_scheme(s: &Scheme) -> Result<(), Vec<String>> {
     check_roster_sizes(s, &mut errs);
     if weighted > 0 && weighted == s.modules.len() {
         if weight_sum != hundred {
-            errs.push(format!(
-                "modules: the weights add up to {weight_sum}, not to 100"
-            ));
+            errs.push(at("modules", msg!("scheme_weights_sum", sum = weight_sum)));
         }
     } else if weighted == 0 && !s.modules.is_empty() && max_sum != s.total {
-        errs.push(format!(
-            "modules: the module maxima add up to {max_sum}, not to the total {}",
-            s.total
+        errs.push(at(
+            "modules",
+            msg!("scheme_total_sum", sum = max_sum, total = s.total),
         ));
     }
     if errs.is_empty() {
@@ -812,22 +829,26 @@ pub fn check_scheme(s: &Scheme) -> Result<(), Vec<String>> {
     }
 }
 
-fn check_panel(panel: &PanelSpec, path: &str, errs: &mut Vec<String>) {
+fn check_panel(panel: &PanelSpec, path: &str, errs: &mut Vec<Msg>) {
     match &panel.rule {
         PanelRule::MiddleSum { keep: 0 } => {
-            errs.push(format!("{path}: a middle sum must keep at least one mark"));
+            errs.push(at(path, msg!("scheme_middle_sum_keep")));
         }
         PanelRule::TrimmedMean { drop } if *drop > 0 && panel.min_marks < 2 * drop + 1 => {
-            errs.push(format!(
-                "{path}: a trimmed mean dropping {drop} on each side needs min_marks of at least {}",
-                2 * drop + 1
+            errs.push(at(
+                path,
+                msg!(
+                    "scheme_trimmed_min_marks",
+                    drop = drop,
+                    least = 2 * drop + 1
+                ),
             ));
         }
         PanelRule::ByPanelSize(lines) => check_sizes(panel, lines, path, errs),
         _ => {}
     }
     if panel.min_marks == 0 {
-        errs.push(format!("{path}: panel min_marks must be at least 1"));
+        errs.push(at(path, msg!("scheme_min_marks_zero")));
     }
 }
 
@@ -838,69 +859,69 @@ const LARGEST_PANEL: usize = 100;
 /// Checks a rule by panel size: every line's rule applies to every size it
 /// names, no size is named twice, and every size from `min_marks` to the
 /// largest one named has a rule.
-fn check_sizes(panel: &PanelSpec, lines: &[SizedRule], path: &str, errs: &mut Vec<String>) {
-    let at = format!("{path}: by_panel_size");
+fn check_sizes(panel: &PanelSpec, lines: &[SizedRule], path: &str, errs: &mut Vec<Msg>) {
+    let at = |what: Msg| Msg::at(path, Msg::at("by_panel_size", what));
     if lines.is_empty() {
-        errs.push(format!("{at}: give at least one line"));
+        errs.push(at(msg!("scheme_sizes_empty")));
         return;
     }
     let mut covered: BTreeSet<usize> = BTreeSet::new();
     for l in lines {
         let (from, to) = (l.judges.from, l.judges.to);
         if from == 0 || from > to || to > LARGEST_PANEL {
-            errs.push(format!(
-                "{at}: judges {} is not a range of panel sizes within 1-{LARGEST_PANEL}",
-                l.judges
-            ));
+            errs.push(at(msg!(
+                "scheme_sizes_range",
+                judges = l.judges,
+                largest = LARGEST_PANEL
+            )));
             continue;
         }
         for n in from..=to {
             if !covered.insert(n) {
-                errs.push(format!("{at}: more than one rule for {n} judges"));
+                errs.push(at(msg!("scheme_sizes_twice", n = n)));
             }
             let bad = match l.rule {
-                PanelRule::ByPanelSize(_) => Some("a rule by panel size cannot contain another".to_string()),
-                PanelRule::MiddleSum { keep: 0 } => Some("a middle sum must keep at least one mark".into()),
-                PanelRule::TrimmedMean { drop } if n < 2 * drop + 1 => Some(format!(
-                    "a trimmed mean dropping {drop} on each side needs at least {} marks",
-                    2 * drop + 1
+                PanelRule::ByPanelSize(_) => Some(msg!("scheme_size_nested")),
+                PanelRule::MiddleSum { keep: 0 } => Some(msg!("scheme_middle_sum_keep")),
+                PanelRule::TrimmedMean { drop } if n < 2 * drop + 1 => Some(msg!(
+                    "scheme_size_trimmed",
+                    drop = drop,
+                    least = 2 * drop + 1
                 )),
                 PanelRule::MiddleSum { keep } if n < keep || !(n - keep).is_multiple_of(2) => {
-                    Some(format!(
-                        "a middle sum of {keep} cannot be taken from {n} marks (the marks dropped must split evenly)"
-                    ))
+                    Some(msg!("scheme_size_middle", keep = keep, n = n))
                 }
                 _ => None,
             };
             if let Some(why) = bad {
-                errs.push(format!("{at}: the rule for {n} judges: {why}"));
+                errs.push(at(msg!("scheme_size_rule", n = n).part("why", why)));
                 break;
             }
         }
     }
     if let Some(&largest) = covered.iter().next_back() {
         if let Some(n) = (panel.min_marks.max(1)..=largest).find(|n| !covered.contains(n)) {
-            errs.push(format!(
-                "{at}: no rule for a panel of {n} judges (min_marks is {}, and a rule is given for {largest})",
-                panel.min_marks
-            ));
+            errs.push(at(msg!(
+                "scheme_sizes_gap",
+                n = n,
+                min_marks = panel.min_marks,
+                largest = largest
+            )));
         }
     }
 }
 
 /// With a roster of judges, every panel rule by size must say what to do
 /// with every size the roster allows, from `min_marks` to the whole roster.
-fn check_roster_sizes(s: &Scheme, errs: &mut Vec<String>) {
+fn check_roster_sizes(s: &Scheme, errs: &mut Vec<Msg>) {
     let seats = s.judges.len();
     let mut named = BTreeSet::new();
     for j in &s.judges {
         if j.trim().is_empty() || j.trim() != j {
-            errs.push(format!(
-                "judges: `{j}` is not a judge label (empty, or with spaces around it)"
-            ));
+            errs.push(at("judges", msg!("scheme_judge_label", judge = j)));
         }
         if !named.insert(j.as_str()) {
-            errs.push(format!("judges: {j} is named more than once"));
+            errs.push(at("judges", msg!("scheme_judge_twice", judge = j)));
         }
     }
     if seats == 0 {
@@ -918,9 +939,11 @@ fn check_roster_sizes(s: &Scheme, errs: &mut Vec<String>) {
             _ => continue,
         };
         if panel.min_marks > seats {
-            errs.push(format!(
-                "aspect {}: the panel needs {} marks, but the scheme names {seats} judges",
-                a.code, panel.min_marks
+            errs.push(msg!(
+                "scheme_roster_small",
+                aspect = a.code,
+                marks = panel.min_marks,
+                seats = seats
             ));
             continue;
         }
@@ -931,33 +954,32 @@ fn check_roster_sizes(s: &Scheme, errs: &mut Vec<String>) {
                     Err(panel::PanelError::NoRuleForSize { .. })
                 )
             }) {
-                errs.push(format!(
-                    "aspect {}: by_panel_size has no rule for a panel of {n} judges, \
-                     which the {seats} judges of the scheme allow",
-                    a.code
+                errs.push(msg!(
+                    "scheme_roster_gap",
+                    aspect = a.code,
+                    n = n,
+                    seats = seats
                 ));
             }
         }
     }
 }
 
-fn check_aspect(a: &Aspect, ap: &str, errs: &mut Vec<String>) {
+fn check_aspect(a: &Aspect, ap: &str, errs: &mut Vec<Msg>) {
     let zero = Decimal::ZERO;
     if a.max <= zero {
-        errs.push(format!("{ap}: max {} must be greater than 0", a.max));
+        errs.push(at(ap, msg!("scheme_aspect_max", max = a.max)));
     }
     match &a.kind {
         AspectKind::Binary => {}
         AspectKind::Bands { bands } => check_bands(a, bands, ap, errs),
         AspectKind::Deduction { step } => {
             if *step <= zero {
-                errs.push(format!(
-                    "{ap}: deduction step {step} must be greater than 0"
-                ));
+                errs.push(at(ap, msg!("scheme_deduction_step", step = step)));
             } else if *step > a.max {
-                errs.push(format!(
-                    "{ap}: deduction step {step} is greater than max {}",
-                    a.max
+                errs.push(at(
+                    ap,
+                    msg!("scheme_deduction_step_max", step = step, max = a.max),
                 ));
             }
         }
@@ -967,11 +989,12 @@ fn check_aspect(a: &Aspect, ap: &str, errs: &mut Vec<String>) {
             panel,
         } => {
             if *scale_top < 1 {
-                errs.push(format!("{ap}: scale_top must be at least 1"));
+                errs.push(at(ap, msg!("scheme_scale_top")));
             }
             if *allowed_spread < zero {
-                errs.push(format!(
-                    "{ap}: allowed_spread {allowed_spread} must not be negative"
+                errs.push(at(
+                    ap,
+                    msg!("scheme_spread_negative", spread = allowed_spread),
                 ));
             }
             if panel
@@ -980,9 +1003,7 @@ fn check_aspect(a: &Aspect, ap: &str, errs: &mut Vec<String>) {
                 .iter()
                 .any(|r| matches!(r, PanelRule::MiddleSum { .. }))
             {
-                errs.push(format!(
-                    "{ap}: a judgement panel must combine levels into a level (mean, trimmed_mean or median), not a middle sum"
-                ));
+                errs.push(at(ap, msg!("scheme_judgement_middle_sum")));
             }
             check_panel(panel, ap, errs);
         }
@@ -991,22 +1012,22 @@ fn check_aspect(a: &Aspect, ap: &str, errs: &mut Vec<String>) {
 }
 
 /// Checks the bands of a bands aspect: each within the aspect, none overlapping.
-fn check_bands(a: &Aspect, bands: &[Band], ap: &str, errs: &mut Vec<String>) {
+fn check_bands(a: &Aspect, bands: &[Band], ap: &str, errs: &mut Vec<Msg>) {
     let zero = Decimal::ZERO;
     if bands.is_empty() {
-        errs.push(format!("{ap}: a bands aspect needs at least one band"));
+        errs.push(at(ap, msg!("scheme_bands_empty")));
     }
     for (bi, b) in bands.iter().enumerate() {
         if b.from > b.to {
-            errs.push(format!(
-                "{ap} bands[{bi}]: from {} is greater than to {}",
-                b.from, b.to
+            errs.push(at(
+                format!("{ap} bands[{bi}]"),
+                msg!("scheme_band_from_to", from = b.from, to = b.to),
             ));
         }
         if b.mark < zero || b.mark > a.max {
-            errs.push(format!(
-                "{ap} bands[{bi}]: mark {} is outside [0, {}]",
-                b.mark, a.max
+            errs.push(at(
+                format!("{ap} bands[{bi}]"),
+                msg!("scheme_band_mark", mark = b.mark, max = a.max),
             ));
         }
     }
@@ -1018,9 +1039,17 @@ fn check_bands(a: &Aspect, bands: &[Band], ap: &str, errs: &mut Vec<String>) {
     for &(j, n) in &sorted {
         if let Some((i, p)) = reach {
             if n.from <= p.to {
-                errs.push(format!(
-                    "{ap}: bands[{i}] ({}..{}) and bands[{j}] ({}..{}) overlap",
-                    p.from, p.to, n.from, n.to
+                errs.push(at(
+                    ap,
+                    msg!(
+                        "scheme_bands_overlap",
+                        i = i,
+                        a = p.from,
+                        b = p.to,
+                        j = j,
+                        c = n.from,
+                        d = n.to
+                    ),
                 ));
             }
         }
@@ -1032,7 +1061,7 @@ fn check_bands(a: &Aspect, bands: &[Band], ap: &str, errs: &mut Vec<String>) {
 
 /// Checks a score aspect: its range, step, panel and factor, and that its
 /// highest possible mark is the aspect maximum.
-fn check_score(a: &Aspect, ap: &str, errs: &mut Vec<String>) {
+fn check_score(a: &Aspect, ap: &str, errs: &mut Vec<Msg>) {
     let AspectKind::Score {
         min,
         max_mark,
@@ -1046,22 +1075,29 @@ fn check_score(a: &Aspect, ap: &str, errs: &mut Vec<String>) {
     let zero = Decimal::ZERO;
     check_panel(panel, ap, errs);
     if min > max_mark {
-        errs.push(format!(
-            "{ap}: min {min} is greater than max_mark {max_mark}"
+        errs.push(at(
+            ap,
+            msg!("scheme_score_min_max", min = min, max_mark = max_mark),
         ));
     }
     if *step <= zero {
-        errs.push(format!("{ap}: score step {step} must be greater than 0"));
+        errs.push(at(ap, msg!("scheme_score_step", step = step)));
     } else if min <= max_mark {
         let range = *max_mark - *min;
         if !(range % *step).is_zero() {
-            errs.push(format!(
-                "{ap}: step {step} does not divide the range {min}..{max_mark}"
+            errs.push(at(
+                ap,
+                msg!(
+                    "scheme_score_step_range",
+                    step = step,
+                    min = min,
+                    max_mark = max_mark
+                ),
             ));
         }
     }
     if *min < zero {
-        errs.push(format!("{ap}: min {min} must not be negative"));
+        errs.push(at(ap, msg!("scheme_score_min_negative", min = min)));
     }
     // The largest panel result must equal the aspect maximum, so that
     // the maxima of the scheme add up (under every rule a panel may use).
@@ -1077,26 +1113,21 @@ fn check_score(a: &Aspect, ap: &str, errs: &mut Vec<String>) {
         match top {
             Some(t) if t == a.max => {}
             Some(t) => {
-                errs.push(format!(
-                    "{ap}: the highest possible mark is {t}, but max is {}",
-                    a.max
-                ));
+                errs.push(at(ap, msg!("scheme_score_top", top = t, max = a.max)));
                 break;
             }
             None => {
-                errs.push(format!("{ap}: the highest possible mark overflows"));
+                errs.push(at(ap, msg!("scheme_score_top_overflow")));
                 break;
             }
         }
     }
     match factor {
         Some(FactorSpec::Fixed(f)) if f.value <= zero => {
-            errs.push(format!("{ap}: factor {} must be greater than 0", f.value));
+            errs.push(at(ap, msg!("scheme_factor", factor = f.value)));
         }
         Some(FactorSpec::PerEntry { max, .. }) if *max <= zero => {
-            errs.push(format!(
-                "{ap}: the largest per-entry factor {max} must be greater than 0"
-            ));
+            errs.push(at(ap, msg!("scheme_factor_per_entry", max = max)));
         }
         _ => {}
     }
@@ -1438,7 +1469,11 @@ name_en = "A1"
         let s2 = parse_scheme(&changed).expect("parses");
         assert!(check_scheme(&s2).is_ok());
         let bad = CN.replace("weight = \"70\"", "weight = \"60\"");
-        let errs = check_scheme(&parse_scheme(&bad).expect("parses")).expect_err("90");
+        let errs = check_scheme(&parse_scheme(&bad).expect("parses"))
+            .expect_err("90")
+            .iter()
+            .map(Msg::english)
+            .collect::<Vec<_>>();
         assert!(
             errs.iter().any(|e| e.contains("weights add up to 90")),
             "{errs:?}"
@@ -1462,13 +1497,21 @@ name_en = "A1"
     fn mixed_weights_and_weight_with_max_are_refused() {
         let mut s = parse_scheme(CN).expect("parses");
         s.modules[1].weight = None;
-        let errs = check_scheme(&s).expect_err("mixed");
+        let errs = check_scheme(&s)
+            .expect_err("mixed")
+            .iter()
+            .map(Msg::english)
+            .collect::<Vec<_>>();
         assert!(errs
             .iter()
             .any(|e| e.contains("1 of 2 modules have a weight")));
         let mut s = parse_scheme(CN).expect("parses");
         s.modules[0].max = Some(d("100"));
-        let errs = check_scheme(&s).expect_err("both");
+        let errs = check_scheme(&s)
+            .expect_err("both")
+            .iter()
+            .map(Msg::english)
+            .collect::<Vec<_>>();
         assert!(errs
             .iter()
             .any(|e| e.starts_with("modules[0] (T): give a weight or a max")));
@@ -1623,13 +1666,21 @@ max = "9.5"
 kind = "binary"
 "#,
         );
-        let errs = check_scheme(&parse_scheme(&text).expect("parses")).expect_err("9.5");
+        let errs = check_scheme(&parse_scheme(&text).expect("parses"))
+            .expect_err("9.5")
+            .iter()
+            .map(Msg::english)
+            .collect::<Vec<_>>();
         assert!(errs.contains(
             &"modules[0] (M): the aspect maxima add up to 9.5, not to the module max 10"
                 .to_string()
         ));
         let no_max = text.replace("max = \"10\"", "");
-        let errs = check_scheme(&parse_scheme(&no_max).expect("parses")).expect_err("total");
+        let errs = check_scheme(&parse_scheme(&no_max).expect("parses"))
+            .expect_err("total")
+            .iter()
+            .map(Msg::english)
+            .collect::<Vec<_>>();
         assert!(errs
             .iter()
             .any(|e| e.contains("module maxima add up to 9.5, not to the total 10")));
@@ -1640,7 +1691,11 @@ kind = "binary"
         let mut s = parse_scheme(WS).expect("parses");
         s.modules[0].criteria[1].sub_criteria[0].aspects[2].code = "B1.1".into();
         s.modules[0].criteria[2].code = String::new();
-        let errs = check_scheme(&s).expect_err("dups");
+        let errs = check_scheme(&s)
+            .expect_err("dups")
+            .iter()
+            .map(Msg::english)
+            .collect::<Vec<_>>();
         assert!(errs.contains(
             &"modules[0] (P) criteria[1] (B) sub_criteria[0] (B1) aspects[2] (B1.1): code B1.1 is used more than once"
                 .to_string()
@@ -2010,7 +2065,12 @@ kind = "binary"
 
     fn problems(text: &str) -> Vec<String> {
         let scheme = parse_scheme(text).unwrap_or_else(|e| panic!("{e}"));
-        check_scheme(&scheme).err().unwrap_or_default()
+        check_scheme(&scheme)
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(Msg::english)
+            .collect()
     }
 
     const SKATING: &str = r#"{ min_marks = 3, rule = { by_panel_size = [ { judges = 3, rule = "mean" }, { judges = "5-9", rule = { trimmed_mean = { drop = 1 } } } ] } }"#;
@@ -2095,5 +2155,51 @@ kind = "binary"
         assert_eq!(ok.judges.len(), 5);
         let again = parse_scheme(&toml::to_string(&ok).unwrap()).unwrap();
         assert_eq!(again, ok);
+    }
+
+    #[test]
+    fn problems_are_said_in_chinese_with_their_place() {
+        use crate::i18n::Lang;
+        let text = one_module(
+            "max = \"10\"",
+            "[[modules.criteria.sub_criteria.aspects]]\ncode = \"A\"\ndescription = \"x\"\nmax = \"4\"\nkind = \"binary\"\n",
+        );
+        let errs = check_scheme(&parse_scheme(&text).expect("parses")).expect_err("sums");
+        let said: Vec<String> = errs.iter().map(|m| m.in_lang(Lang::Zh)).collect();
+        assert!(
+            said.iter().any(|m| m.contains("代码 A 重复使用")),
+            "{said:?}"
+        );
+        assert!(
+            said.contains(&"modules[0] (M)：评分项满分之和为 4，不等于模块满分 10".to_string()),
+            "{said:?}"
+        );
+        let (place, what) = errs[1].place().expect("a place");
+        assert_eq!(place, "modules[0] (M)");
+        assert!(what.english().starts_with("the aspect maxima add up to 4"));
+        // The parser's own words are English only; in Chinese its place.
+        let e = parse_scheme("name = \"t\"\nversion = \nx").expect_err("not toml");
+        let zh = e.message.in_lang(Lang::Zh);
+        assert!(zh.starts_with("文件第 2 行第 11 列不是有效的 TOML"), "{zh}");
+        assert!(!zh.chars().any(|c| c.is_ascii_lowercase()), "{zh}");
+        assert!(!e.message.english().is_empty());
+        assert!(!e.message.english().contains("行"));
+        // A panel against the roster names its aspect in its own words.
+        let roster = r#"judges = ["J1", "J2", "J3", "J4", "J5"]"#;
+        let six = r#"{ rule = "mean", min_marks = 6 }"#;
+        let scheme = parse_scheme(&score_panel(roster, six)).expect("parses");
+        let errs = check_scheme(&scheme).expect_err("six of five");
+        let small = errs
+            .iter()
+            .find(|m| m.key() == Some("scheme_roster_small"))
+            .expect("too few judges");
+        assert_eq!(
+            small.english(),
+            "aspect A1.1: the panel needs 6 marks, but the scheme names 5 judges"
+        );
+        assert_eq!(
+            small.in_lang(Lang::Zh),
+            "评分项 A1.1：裁判组需要 6 个分数，但评分方案只列出 5 名裁判"
+        );
     }
 }

@@ -46,7 +46,7 @@ pub struct Layout {
 impl Layout {
     /// Flattens a scheme after checking it; the errors are those of
     /// [`crate::engine::scheme::check_scheme`].
-    pub fn new(scheme: Scheme) -> Result<Layout, Vec<String>> {
+    pub fn new(scheme: Scheme) -> Result<Layout, Vec<crate::messages::Msg>> {
         crate::engine::scheme::check_scheme(&scheme)?;
         let mut places = Vec::new();
         let mut aspects = Vec::new();

@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 
 use crate::engine::panel::Rounding;
 use crate::engine::scoring::Outcome;
+use crate::messages::Msg;
+use crate::msg;
 
 /// What one entrant brings to the standings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -67,55 +69,45 @@ impl TieBreak {
     /// each key is a name with an optional `asc` or `desc` (default `desc`,
     /// except `time`, which is `asc`: shorter first); the last item is
     /// `shared` or `lot`.
-    pub fn parse(items: &[String]) -> Result<TieBreak, String> {
+    pub fn parse(items: &[String]) -> Result<TieBreak, Msg> {
         let Some((last, keys)) = items.split_last() else {
-            return Err("the tie-break chain is empty; write e.g. [\"total\", \"shared\"]".into());
+            return Err(msg!("policy_tie_break_empty"));
         };
         let finally = match last.trim() {
             "shared" => Finally::Shared,
             "lot" => Finally::Lot,
-            other => {
-                return Err(format!(
-                    "the tie-break chain must end in \"shared\" or \"lot\", not \"{other}\""
-                ))
-            }
+            other => return Err(msg!("policy_tie_break_end", other = other)),
         };
         let mut parsed = Vec::with_capacity(keys.len());
         for (i, item) in keys.iter().enumerate() {
             let mut words = item.split_whitespace();
             let name = words.next().unwrap_or_default().to_string();
             if name.is_empty() || matches!(name.as_str(), "shared" | "lot") {
-                return Err(format!(
-                    "tie-break item {} (\"{item}\") must name a key; \"shared\" or \"lot\" comes last",
-                    i + 1
-                ));
+                return Err(msg!("policy_tie_break_key", n = i + 1, item = item));
             }
             let order = match words.next() {
                 None if name == "time" || name == "bracket" => Order::Asc,
                 None | Some("desc") => Order::Desc,
                 Some("asc") => Order::Asc,
                 Some(other) => {
-                    return Err(format!(
-                        "tie-break item {} (\"{item}\"): the order is \"asc\" or \"desc\", not \"{other}\"",
-                        i + 1
+                    return Err(msg!(
+                        "policy_tie_break_order",
+                        n = i + 1,
+                        item = item,
+                        other = other
                     ))
                 }
             };
             if words.next().is_some() {
-                return Err(format!(
-                    "tie-break item {} (\"{item}\") has more than a name and an order",
-                    i + 1
-                ));
+                return Err(msg!("policy_tie_break_words", n = i + 1, item = item));
             }
             if i == 0 && name != "total" && name != "bracket" {
-                return Err(format!(
-                    "the tie-break chain starts with \"total\" (or \"bracket\", the place in a head-to-head bracket), not \"{name}\""
-                ));
+                return Err(msg!("policy_tie_break_first", name = name));
             }
             parsed.push(Key { name, order });
         }
         if parsed.is_empty() {
-            return Err("the tie-break chain starts with \"total\"".into());
+            return Err(msg!("policy_tie_break_total"));
         }
         Ok(TieBreak {
             keys: parsed,
@@ -676,6 +668,12 @@ mod tests {
         assert!(p(&["total"]).unwrap_err().contains("must end"));
         assert!(p(&["time", "shared"]).unwrap_err().contains("starts with"));
         assert!(p(&["total", "time up", "lot"]).unwrap_err().contains("asc"));
+        assert_eq!(
+            p(&["total", "time up", "lot"])
+                .unwrap_err()
+                .in_lang(crate::i18n::Lang::Zh),
+            "决胜顺序第 2 项（“time up”）：顺序为“asc”（升序）或“desc”（降序），而不是“up”"
+        );
         let c = p(&["total", "time", "module:P asc", "lot"]).unwrap();
         assert_eq!(c.keys[1].order, Order::Asc);
         assert_eq!(

@@ -56,7 +56,7 @@ pub fn check_policy(text: &str) -> AppResult<CheckedPolicy> {
 
 /// The refusal of a policy and a scheme that do not agree on the module
 /// ratio ([`CheckedPolicy::check_scheme`]), whichever is stored second.
-pub fn module_ratio_refused(message: String) -> AppError {
+pub fn module_ratio_refused(message: crate::messages::Msg) -> AppError {
     AppError::new(ErrorKind::Invalid, "module_ratio_mismatch", message.clone())
         .with_details(vec![ErrorDetail::field("module_ratio", message)])
 }

@@ -5,6 +5,7 @@ use crate::engine::model::{ContestId, UserId};
 use crate::engine::scheme::{check_scheme, parse_scheme, Scheme, SchemeError};
 use crate::engine::scoring::Layout;
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
+use crate::messages::Msg;
 use crate::store::marking as store;
 use crate::store::DbConnection;
 use std::collections::HashMap;
@@ -19,16 +20,23 @@ pub fn read_scheme(text: &str) -> AppResult<Scheme> {
             "invalid_scheme",
             crate::msg!("scheme_problems", count = errs.len()),
         )
-        .with_details(
-            errs.into_iter()
-                .map(|e| match e.split_once(": ") {
-                    Some((path, msg)) => ErrorDetail::field(path, msg),
-                    None => ErrorDetail::field("scheme", e),
-                })
-                .collect(),
-        )
+        .with_details(errs.into_iter().map(problem_detail).collect())
     })?;
     Ok(scheme)
+}
+
+/// A problem of a scheme as a detail: its path as the field; a problem
+/// that names its aspect in its words has no field.
+fn problem_detail(problem: Msg) -> ErrorDetail {
+    match problem.place() {
+        Some((path, what)) => ErrorDetail::field(path, what.clone()),
+        None => ErrorDetail {
+            row: None,
+            column: None,
+            field: None,
+            message: problem,
+        },
+    }
 }
 
 fn scheme_error(e: SchemeError) -> AppError {
@@ -54,7 +62,7 @@ pub(crate) fn document_error(code: &'static str, what: &str, e: SchemeError) -> 
         crate::msg!("scheme_at", line = e.line, column = e.column, path = path)
             .part("what", e.message.clone())
     } else {
-        e.message.clone().into()
+        e.message.clone()
     };
     AppError::new(ErrorKind::Invalid, code, message).with_details(vec![detail])
 }
