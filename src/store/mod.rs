@@ -298,8 +298,14 @@ pub fn allocate_id(conn: &mut DbConnection, table: IdTable) -> QueryResult<i64> 
         .ok_or(diesel::result::Error::NotFound)
 }
 
+/// The current time in UTC, to the microsecond: the precision PostgreSQL
+/// keeps, so that a time answered at once and the same time read back later
+/// are equal on both backends.
 pub fn now() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    use chrono::DurationRound;
+    let t = chrono::Utc::now().naive_utc();
+    t.duration_trunc(chrono::TimeDelta::microseconds(1))
+        .unwrap_or(t)
 }
 
 /// A stored value that the engine's types cannot represent.
