@@ -1,7 +1,7 @@
 //! One flat error type for requests and the CLI, mapped to HTTP statuses and the
 //! JSON shape `{"error": {"code", "message", "details"}}`.
 
-pub use crate::messages::Msg;
+pub use crate::i18n::messages::Msg;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;

@@ -12,7 +12,6 @@ pub mod engine;
 pub mod error;
 pub mod i18n;
 pub mod io;
-pub mod messages;
 pub mod startup;
 pub mod store;
 pub mod web;

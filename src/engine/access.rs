@@ -27,11 +27,11 @@ pub enum Actor {
 
 /// Why a request is refused, in a sentence for the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Denied(pub crate::messages::Msg);
+pub struct Denied(pub crate::i18n::messages::Msg);
 
 pub type Decision = Result<(), Denied>;
 
-fn deny(message: impl Into<crate::messages::Msg>) -> Decision {
+fn deny(message: impl Into<crate::i18n::messages::Msg>) -> Decision {
     Err(Denied(message.into()))
 }
 
@@ -92,8 +92,12 @@ impl Actor {
                     contest = contest
                 ))),
             },
-            Actor::Anonymous => Err(Denied(crate::messages::Msg::new("access_sign_in_judge"))),
-            _ => Err(Denied(crate::messages::Msg::new("access_judges_only"))),
+            Actor::Anonymous => Err(Denied(crate::i18n::messages::Msg::new(
+                "access_sign_in_judge",
+            ))),
+            _ => Err(Denied(crate::i18n::messages::Msg::new(
+                "access_judges_only",
+            ))),
         }
     }
 
@@ -111,7 +115,7 @@ impl Actor {
         if self.is_signed_in() {
             Ok(())
         } else {
-            deny(crate::messages::Msg::new("access_sign_in"))
+            deny(crate::i18n::messages::Msg::new("access_sign_in"))
         }
     }
 
@@ -119,8 +123,8 @@ impl Actor {
     pub fn may_manage_organisation(&self, path: &[OrganisationId]) -> Decision {
         match self {
             Actor::Organiser { scope, .. } if within(scope, path) => Ok(()),
-            Actor::Organiser { .. } => deny(crate::messages::Msg::new("access_org_outside")),
-            _ => deny(crate::messages::Msg::new("access_organisers_only")),
+            Actor::Organiser { .. } => deny(crate::i18n::messages::Msg::new("access_org_outside")),
+            _ => deny(crate::i18n::messages::Msg::new("access_organisers_only")),
         }
     }
 
@@ -128,7 +132,7 @@ impl Actor {
     pub fn may_manage_reference_data(&self) -> Decision {
         match self {
             Actor::Organiser { .. } => Ok(()),
-            _ => deny(crate::messages::Msg::new("access_organisers_only")),
+            _ => deny(crate::i18n::messages::Msg::new("access_organisers_only")),
         }
     }
 
@@ -136,8 +140,12 @@ impl Actor {
     pub fn may_manage_contest(&self, c: &ContestScope<'_>) -> Decision {
         match self {
             Actor::Organiser { scope, .. } if within(scope, c.organiser) => Ok(()),
-            Actor::Organiser { .. } => deny(crate::messages::Msg::new("access_contest_outside")),
-            _ => deny(crate::messages::Msg::new("access_contest_organisers_only")),
+            Actor::Organiser { .. } => {
+                deny(crate::i18n::messages::Msg::new("access_contest_outside"))
+            }
+            _ => deny(crate::i18n::messages::Msg::new(
+                "access_contest_organisers_only",
+            )),
         }
     }
 
@@ -149,7 +157,7 @@ impl Actor {
         {
             Ok(())
         } else {
-            deny(crate::messages::Msg::new("access_not_public"))
+            deny(crate::i18n::messages::Msg::new("access_not_public"))
         }
     }
 
@@ -175,7 +183,7 @@ impl Actor {
                 let level =
                     conflict_depth.map_or(organisation.len(), |d| (d + 1).min(organisation.len()));
                 if within(&organisation[..level], entry_org) {
-                    deny(crate::messages::Msg::new("access_conflict_own_org"))
+                    deny(crate::i18n::messages::Msg::new("access_conflict_own_org"))
                 } else {
                     Ok(())
                 }
@@ -193,8 +201,8 @@ impl Actor {
         match self {
             Actor::Competitor { competitor, .. } if *competitor == id => Ok(()),
             Actor::Organiser { .. } => self.may_manage_organisation(organisation),
-            Actor::Anonymous => deny(crate::messages::Msg::new("access_sign_in")),
-            _ => deny(crate::messages::Msg::new("access_own_record")),
+            Actor::Anonymous => deny(crate::i18n::messages::Msg::new("access_sign_in")),
+            _ => deny(crate::i18n::messages::Msg::new("access_own_record")),
         }
     }
 }

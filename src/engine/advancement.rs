@@ -9,7 +9,7 @@
 use crate::engine::awards::{CountRounding, DecimalValue};
 use crate::engine::scheme::{parse_document, SchemeError};
 use crate::engine::standings::{rank, Entrant, TieBreak};
-use crate::messages::Msg;
+use crate::i18n::messages::Msg;
 use crate::msg;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

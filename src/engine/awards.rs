@@ -10,7 +10,7 @@ use crate::engine::scheme::{dec, parse_document, SchemeError};
 use crate::engine::standings::{
     rank, Entrant, Finally, Lot, Placed, Ranking, Standardise, TieBreak,
 };
-use crate::messages::Msg;
+use crate::i18n::messages::Msg;
 use crate::msg;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};

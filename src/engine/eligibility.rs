@@ -3,7 +3,7 @@
 //! ladder once advancement results exist.
 
 use super::model::{age_on, Eligibility, Group, Organisation, OrganisationId};
-use crate::messages::Msg;
+use crate::i18n::messages::Msg;
 use chrono::NaiveDate;
 
 /// The facts about a person that eligibility rules look at.

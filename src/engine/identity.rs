@@ -2,7 +2,7 @@
 //! hash that stands in for a number so that the number itself is never stored.
 
 use crate::engine::model::{Gender, IdKind, Vocabulary};
-use crate::messages::Msg;
+use crate::i18n::messages::Msg;
 use chrono::NaiveDate;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

@@ -43,7 +43,7 @@ pub enum Barred {
     /// No panel of the judge covers the aspect.
     NotOnPanel,
     /// A conflict of interest; the reason in words.
-    Conflict(crate::messages::Msg),
+    Conflict(crate::i18n::messages::Msg),
 }
 
 impl Reach {
@@ -129,7 +129,7 @@ impl Reach {
             }
         }
         Err(crate::engine::access::Denied(refusal.unwrap_or_else(
-            || crate::messages::Msg::Plain(String::new()),
+            || crate::i18n::messages::Msg::Plain(String::new()),
         )))
     }
 
@@ -167,7 +167,7 @@ pub enum Refusal {
     Withdrawn,
     NotOnPanel,
     /// A conflict of interest; the reason in words.
-    Conflict(crate::messages::Msg),
+    Conflict(crate::i18n::messages::Msg),
     /// An overrule from someone other than the chief judge.
     OverruleNotChief,
     /// An overrule without a reason.

@@ -252,8 +252,8 @@ pub enum PanelError {
 
 impl PanelError {
     /// What went wrong, to be said in the reader's language.
-    pub fn msg(&self) -> crate::messages::Msg {
-        use crate::messages::Msg;
+    pub fn msg(&self) -> crate::i18n::messages::Msg {
+        use crate::i18n::messages::Msg;
         match *self {
             PanelError::TooFewMarks { present, needed } => {
                 crate::msg!("panel_too_few", present = present, needed = needed)

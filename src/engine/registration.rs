@@ -18,7 +18,7 @@ use super::model::{
     Competitor, CompetitorId, Contest, Entry, Gender, Group, IdKind, Organisation, OrganisationId,
     Skill, SkillLevel,
 };
-use crate::messages::Msg;
+use crate::i18n::messages::Msg;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};

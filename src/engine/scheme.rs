@@ -13,7 +13,7 @@
 //! a binary float.
 
 use crate::engine::panel::{self, Factor, PanelRule, PanelSpec, Rounding, SizedRule};
-use crate::messages::Msg;
+use crate::i18n::messages::Msg;
 use crate::msg;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -12,7 +12,7 @@ use crate::engine::scheme::{
     aspect_mark, judgement_spread_exceeded, kind_name, module_contribution, Aspect, AspectInput,
     AspectKind, FactorSpec, Scheme,
 };
-use crate::messages::Msg;
+use crate::i18n::messages::Msg;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -46,7 +46,7 @@ pub struct Layout {
 impl Layout {
     /// Flattens a scheme after checking it; the errors are those of
     /// [`crate::engine::scheme::check_scheme`].
-    pub fn new(scheme: Scheme) -> Result<Layout, Vec<crate::messages::Msg>> {
+    pub fn new(scheme: Scheme) -> Result<Layout, Vec<crate::i18n::messages::Msg>> {
         crate::engine::scheme::check_scheme(&scheme)?;
         let mut places = Vec::new();
         let mut aspects = Vec::new();

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use crate::engine::panel::Rounding;
 use crate::engine::scoring::Outcome;
-use crate::messages::Msg;
+use crate::i18n::messages::Msg;
 use crate::msg;
 
 /// What one entrant brings to the standings.

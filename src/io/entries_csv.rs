@@ -6,7 +6,7 @@ use crate::engine::model::{Gender, Group, Vocabulary};
 use crate::engine::model::{IdKind, SkillLevel};
 use crate::engine::registration::{Column, RawRow, RowChecker, COLUMNS};
 pub use crate::engine::registration::{RegistrationRow, RowError};
-use crate::messages::Msg;
+use crate::i18n::messages::Msg;
 use chrono::NaiveDate;
 use csv::StringRecord;
 use std::borrow::Cow;

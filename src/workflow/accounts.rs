@@ -269,7 +269,7 @@ pub fn organiser_account(conn: &mut DbConnection, actor: &Actor) -> AppResult<Us
     match actor {
         Actor::Organiser { user, .. } => Ok(users::get(conn, *user)?),
         Actor::Anonymous => Err(AppError::unauthenticated("sign in as an organiser")),
-        _ => Err(AppError::forbidden(crate::messages::Msg::new(
+        _ => Err(AppError::forbidden(crate::i18n::messages::Msg::new(
             "access_pages_organisers",
         ))),
     }

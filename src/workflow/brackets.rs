@@ -9,7 +9,7 @@ use crate::engine::bracket::play::{
 use crate::engine::bracket::{build, seeding, Bracket, Format, Options};
 use crate::engine::model::{ContestId, EntryId, EntryStatus, UserId};
 use crate::error::{AppError, AppResult, ErrorKind};
-use crate::messages::Msg;
+use crate::i18n::messages::Msg;
 use crate::store::brackets as store;
 use crate::store::entries::{self, EntryView};
 use crate::store::{audit, contests, DbConnection};

@@ -774,7 +774,7 @@ pub fn judges_page(conn: &mut DbConnection, actor: &Actor, id: ContestId) -> App
     let prefix = match actor {
         Actor::Organiser { scope, .. } => crate::engine::model::encode_path(scope),
         _ => {
-            return Err(AppError::forbidden(crate::messages::Msg::new(
+            return Err(AppError::forbidden(crate::i18n::messages::Msg::new(
                 "access_pages_organisers",
             )))
         }

@@ -15,7 +15,7 @@ fn organiser_scope(actor: &Actor) -> AppResult<Vec<OrganisationId>> {
     match actor {
         Actor::Organiser { scope, .. } => Ok(scope.clone()),
         Actor::Anonymous => Err(AppError::unauthenticated("sign in first")),
-        _ => Err(AppError::forbidden(crate::messages::Msg::new(
+        _ => Err(AppError::forbidden(crate::i18n::messages::Msg::new(
             "access_organisers_only",
         ))),
     }

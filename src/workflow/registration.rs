@@ -8,9 +8,9 @@ use crate::engine::identity::IdentityHasher;
 use crate::engine::model::{ContestId, EntryId, EntryStatus, Organisation, UserId};
 use crate::engine::registration::{self, Context, OrgIndex, RawRow, RegistrationRow, RowError};
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
+use crate::i18n::messages::Msg;
 use crate::io::encoding::{decode, TextEncoding};
 use crate::io::entries_csv::{parse_entries_named, write_entries, ColumnNames, ExportRow};
-use crate::messages::Msg;
 use crate::store::entries;
 use crate::store::{
     audit, competitors, contests, organisations, reference, write_tx, DbConnection,

@@ -11,7 +11,7 @@ use crate::engine::standings::{
     by_start_number, place_label, rank, team_size, tie_break_measures, Entrant, TieBreak, Unranked,
 };
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
-use crate::messages::Msg;
+use crate::i18n::messages::Msg;
 use crate::store::results::{self as store, NewPublication};
 use crate::store::{audit, contests, entries, marking as marks_store, DbConnection};
 use crate::workflow::contests::{load_contest, may_supervise};
@@ -56,7 +56,7 @@ pub fn check_policy(text: &str) -> AppResult<CheckedPolicy> {
 
 /// The refusal of a policy and a scheme that do not agree on the module
 /// ratio ([`CheckedPolicy::check_scheme`]), whichever is stored second.
-pub fn module_ratio_refused(message: crate::messages::Msg) -> AppError {
+pub fn module_ratio_refused(message: crate::i18n::messages::Msg) -> AppError {
     AppError::new(ErrorKind::Invalid, "module_ratio_mismatch", message.clone())
         .with_details(vec![ErrorDetail::field("module_ratio", message)])
 }

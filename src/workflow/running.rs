@@ -108,12 +108,12 @@ pub enum Preview {
     /// The standings, and whatever still stops publication.
     Ready {
         view: Box<ResultsView>,
-        blockers: Vec<crate::messages::Msg>,
+        blockers: Vec<crate::i18n::messages::Msg>,
     },
     /// The contest has no award policy yet.
     NoPolicy,
     /// The standings cannot be computed: why.
-    Cannot(crate::messages::Msg),
+    Cannot(crate::i18n::messages::Msg),
 }
 
 /// The publication page of a contest (its organisers).
@@ -146,7 +146,7 @@ pub fn publish_page(
             blockers: results::open_modules(conn, schemes, contest)?
                 .into_iter()
                 .map(|(entry, why)| {
-                    crate::messages::Msg::new("msg_at")
+                    crate::i18n::messages::Msg::new("msg_at")
                         .part("at", crate::msg!("msg_entry", entry = entry))
                         .part("what", why)
                 })

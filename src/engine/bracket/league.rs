@@ -77,7 +77,7 @@ pub(super) fn round_robin(b: &mut Bracket) -> Result<(), BracketError> {
         1 => {
             return Err(BracketError::new(
                 "invalid_options",
-                crate::messages::Msg::new("bracket_group_too_small_or_one"),
+                crate::i18n::messages::Msg::new("bracket_group_too_small_or_one"),
             ))
         }
         s => s.min(b.entrants),
@@ -120,7 +120,7 @@ pub(super) fn groups(b: &mut Bracket) -> Result<(), BracketError> {
     if size < 2 {
         return Err(BracketError::new(
             "invalid_options",
-            crate::messages::Msg::new("bracket_group_too_small"),
+            crate::i18n::messages::Msg::new("bracket_group_too_small"),
         ));
     }
     let count = b.entrants.div_ceil(size.min(b.entrants));

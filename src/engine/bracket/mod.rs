@@ -182,11 +182,11 @@ impl Bracket {
 pub struct BracketError {
     /// A stable code for clients, e.g. `too_few_entrants`.
     pub code: &'static str,
-    pub message: crate::messages::Msg,
+    pub message: crate::i18n::messages::Msg,
 }
 
 impl BracketError {
-    pub fn new(code: &'static str, message: impl Into<crate::messages::Msg>) -> Self {
+    pub fn new(code: &'static str, message: impl Into<crate::i18n::messages::Msg>) -> Self {
         BracketError {
             code,
             message: message.into(),
@@ -220,7 +220,7 @@ pub fn build(format: Format, entrants: usize, options: &Options) -> Result<Brack
     if options.points[0] < options.points[1] || options.points[1] < options.points[2] {
         return Err(BracketError::new(
             "invalid_options",
-            crate::messages::Msg::new("bracket_points"),
+            crate::i18n::messages::Msg::new("bracket_points"),
         ));
     }
     let mut b = Bracket {

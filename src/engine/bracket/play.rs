@@ -797,14 +797,14 @@ pub fn check_result(
     if result.winner == Winner::Draw && result.decision != Decision::Played {
         return Err(BracketError::new(
             "draw_not_allowed",
-            crate::messages::Msg::new("bracket_walkover_winner"),
+            crate::i18n::messages::Msg::new("bracket_walkover_winner"),
         ));
     }
     if let Some((h, a)) = result.score {
         if h < Decimal::ZERO || a < Decimal::ZERO {
             return Err(BracketError::new(
                 "invalid_score",
-                crate::messages::Msg::new("bracket_negative_score"),
+                crate::i18n::messages::Msg::new("bracket_negative_score"),
             ));
         }
         if result.decision == Decision::Played {

@@ -8,7 +8,7 @@ use crate::engine::identity::{
     normalise_id_number, parse_resident_id, validate_other_id, ResidentId,
 };
 use crate::engine::model::{Gender, Group, IdKind, SkillLevel, Vocabulary};
-use crate::messages::Msg;
+use crate::i18n::messages::Msg;
 use chrono::NaiveDate;
 
 const MAX_NAME_CHARS: usize = 50;

@@ -632,7 +632,7 @@ async fn entry_score(
             let e = supervised_entry(conn, &actor, id, entry)?;
             let (version, layout) = schemes
                 .current(conn, id)?
-                .ok_or_else(|| AppError::conflict(crate::messages::Msg::new("scheme_missing")))?;
+                .ok_or_else(|| AppError::conflict(crate::i18n::messages::Msg::new("scheme_missing")))?;
             let s = marking::entry_score(conn, &schemes, id, entry)?;
             let aspects: Vec<serde_json::Value> = s
                 .aspects

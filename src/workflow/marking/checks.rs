@@ -9,7 +9,7 @@ use crate::engine::model::{
 };
 use crate::engine::scoring::{Layout, Outcome, Slot};
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
-use crate::messages::Msg;
+use crate::i18n::messages::Msg;
 use crate::store::marking::{self as store, StoredMark};
 use crate::store::{contests, entries, organisations, DbConnection};
 use rust_decimal::Decimal;

@@ -32,7 +32,7 @@ pub enum Why {
     /// These judges of the aspect's panels have not marked it.
     Missing { judges: Vec<String> },
     /// Marks are recorded but give no mark yet; the engine's reason.
-    Waiting { reason: crate::messages::Msg },
+    Waiting { reason: crate::i18n::messages::Msg },
     /// The judges' levels are further apart than `allowed`.
     Spread {
         levels: Vec<JudgeLevel>,

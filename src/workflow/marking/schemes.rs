@@ -5,7 +5,7 @@ use crate::engine::model::{ContestId, UserId};
 use crate::engine::scheme::{check_scheme, parse_scheme, Scheme, SchemeError};
 use crate::engine::scoring::Layout;
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
-use crate::messages::Msg;
+use crate::i18n::messages::Msg;
 use crate::store::marking as store;
 use crate::store::DbConnection;
 use std::collections::HashMap;

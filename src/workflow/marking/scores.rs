@@ -109,7 +109,7 @@ pub fn entry_score(
     entry: EntryId,
 ) -> AppResult<EntryScore> {
     let Some((version, layout)) = schemes.current(conn, contest)? else {
-        return Err(AppError::conflict(crate::messages::Msg::new(
+        return Err(AppError::conflict(crate::i18n::messages::Msg::new(
             "scheme_missing",
         )));
     };
@@ -136,7 +136,7 @@ pub fn contest_scores(
     contest: ContestId,
 ) -> AppResult<ContestScores> {
     let Some((version, layout)) = schemes.current(conn, contest)? else {
-        return Err(AppError::conflict(crate::messages::Msg::new(
+        return Err(AppError::conflict(crate::i18n::messages::Msg::new(
             "scheme_missing",
         )));
     };
@@ -194,14 +194,14 @@ pub fn lock_module(
 ) -> AppResult<()> {
     let who = marker(actor, contest)?;
     if who.role != JudgeRole::ChiefJudge {
-        return Err(AppError::forbidden(crate::messages::Msg::new(
+        return Err(AppError::forbidden(crate::i18n::messages::Msg::new(
             "lock_chief_only",
         )));
     }
     let e = entry_without_conflict(conn, actor, contest, entry)?;
     let (_, layout) = schemes
         .current(conn, contest)?
-        .ok_or_else(|| AppError::conflict(crate::messages::Msg::new("scheme_missing")))?;
+        .ok_or_else(|| AppError::conflict(crate::i18n::messages::Msg::new("scheme_missing")))?;
     let m = layout
         .module_index(module)
         .ok_or_else(|| AppError::not_found(format!("the scheme has no module {module}")))?;

@@ -226,7 +226,7 @@ fn stale(conn: &mut DbConnection, current: Option<&store::SlotMark>) -> AppResul
         "stale",
         match &now {
             Some(m) => crate::msg!("mark_stale", value = m.value, id = m.id),
-            None => crate::messages::Msg::new("mark_stale_none"),
+            None => crate::i18n::messages::Msg::new("mark_stale_none"),
         },
     )
     .with_current(serde_json::to_value(now).unwrap_or_default()))
@@ -432,7 +432,7 @@ impl MarkWriter {
         let batch = marks.len() > 1;
         let named = |k: usize, mut e: AppError| {
             if batch {
-                e.message = crate::messages::Msg::at(format!("marks[{k}]"), e.message);
+                e.message = crate::i18n::messages::Msg::at(format!("marks[{k}]"), e.message);
             }
             e
         };
@@ -531,7 +531,7 @@ fn write_group(
                     .map(|r| vec![r])
                     .map_err(|mut e| {
                         if batch {
-                            e.message = crate::messages::Msg::at(
+                            e.message = crate::i18n::messages::Msg::at(
                                 format!("marks[{}]", job.marks[0].position),
                                 e.message,
                             );
@@ -553,7 +553,7 @@ fn write_group(
                         Ok(r) => out.push(r),
                         Err(mut e) => {
                             if batch {
-                                e.message = crate::messages::Msg::at(
+                                e.message = crate::i18n::messages::Msg::at(
                                     format!("marks[{}]", m.position),
                                     e.message,
                                 );

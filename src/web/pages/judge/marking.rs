@@ -399,7 +399,8 @@ async fn post_marks(
     let (head, _, w) = state
         .db(move |conn| judged(conn, &st, lang, &a, id))
         .await?;
-    let w = w.ok_or_else(|| AppError::conflict(crate::messages::Msg::new("scheme_missing")))?;
+    let w =
+        w.ok_or_else(|| AppError::conflict(crate::i18n::messages::Msg::new("scheme_missing")))?;
     let (inputs, mut errors) = marks_of_form(&state, lang, head.chief, &w, entry, &form)?;
     let writer = state.marks.clone();
     let again = actor.clone();

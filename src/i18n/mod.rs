@@ -2,6 +2,8 @@
 //! from one catalog (`templates/messages/*.toml`). Nothing here knows of
 //! requests: the web layer chooses the reader's language.
 
+pub mod messages;
+
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,24 +44,27 @@ impl Lang {
 const FILES: &[(&str, &str)] = &[
     (
         "common.toml",
-        include_str!("../templates/messages/common.toml"),
+        include_str!("../../templates/messages/common.toml"),
     ),
     (
         "organise.toml",
-        include_str!("../templates/messages/organise.toml"),
+        include_str!("../../templates/messages/organise.toml"),
     ),
     (
         "judge.toml",
-        include_str!("../templates/messages/judge.toml"),
+        include_str!("../../templates/messages/judge.toml"),
     ),
     (
         "public.toml",
-        include_str!("../templates/messages/public.toml"),
+        include_str!("../../templates/messages/public.toml"),
     ),
-    ("api.toml", include_str!("../templates/messages/api.toml")),
+    (
+        "api.toml",
+        include_str!("../../templates/messages/api.toml"),
+    ),
     (
         "messages.toml",
-        include_str!("../templates/messages/messages.toml"),
+        include_str!("../../templates/messages/messages.toml"),
     ),
 ];
 

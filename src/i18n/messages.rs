@@ -46,7 +46,7 @@ pub enum Arg {
 #[macro_export]
 macro_rules! msg {
     ($key:literal $(, $name:ident = $value:expr)* $(,)?) => {
-        $crate::messages::Msg::new($key)$(.arg(stringify!($name), &$value))*
+        $crate::i18n::messages::Msg::new($key)$(.arg(stringify!($name), &$value))*
     };
 }
 
