@@ -10,7 +10,7 @@ use super::scoring::{client_id, marked_contest, random_value};
 use super::Scratch;
 use crate::config::{DatabaseUrl, Settings};
 use crate::engine::model::{
-    ContestId, ContestStatus, EntryId, JudgeRole, OrganisationKind, UserId, UserKind,
+    ContestId, ContestRole, ContestStatus, EntryId, OrganisationKind, UserId, UserKind,
 };
 use crate::engine::scoring::Layout;
 use crate::startup;
@@ -316,7 +316,7 @@ fn set_up(entries_n: usize, clients: usize) -> anyhow::Result<Prepared> {
             &contests::Assignment {
                 contest_id: contest.id,
                 user_id: id,
-                role: JudgeRole::Judge,
+                role: ContestRole::Judge,
             },
         )?;
         let user = users::get(&mut conn, id)?;

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::engine::model::{ContestStatus, Group, JudgeRole, OrganisationKind, UserKind};
+use crate::engine::model::{ContestRole, ContestStatus, Group, OrganisationKind, UserKind};
 
 /// Tier codes and ranks, lowest first, as in the `tiers` reference rows of the
 /// foundation migration.
@@ -113,7 +113,7 @@ pub struct UserSpec {
 pub struct JudgeSpec {
     /// A contest code.
     pub contest: String,
-    pub role: JudgeRole,
+    pub role: ContestRole,
     /// The code of a panel of the contest to seat the judge on.
     pub panel: Option<String>,
 }
@@ -375,7 +375,7 @@ fn check_users(l: &Ladder, problems: &mut Vec<String>) {
             if !assigned.insert(contest) {
                 problems.push(format!("judge '{name}' is assigned to '{contest}' twice"));
             }
-            if j.role == JudgeRole::ChiefJudge {
+            if j.role == ContestRole::ChiefJudge {
                 if let Some(other) = chief_judges.insert(contest, name) {
                     problems.push(format!(
                         "contest '{contest}' has two chief judges: '{other}' and '{name}'"
@@ -598,7 +598,7 @@ mod tests {
         judge.organisation = Some("XX".to_string());
         judge.judges = Some(vec![JudgeSpec {
             contest: "NOPE".to_string(),
-            role: JudgeRole::Judge,
+            role: ContestRole::Judge,
             panel: None,
         }]);
         let p = problems(&l);
@@ -621,7 +621,7 @@ mod tests {
         for &i in &judges {
             l.users[i].judges = Some(vec![JudgeSpec {
                 contest: "ZJ-2026-ELEC-P".to_string(),
-                role: JudgeRole::ChiefJudge,
+                role: ContestRole::ChiefJudge,
                 panel: None,
             }]);
         }

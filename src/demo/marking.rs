@@ -4,7 +4,7 @@
 
 use crate::engine::access::Actor;
 use crate::engine::model::{
-    ContestId, ContestStatus, JudgeRole, Organisation, OrganisationKind, UserId, UserKind,
+    ContestId, ContestRole, ContestStatus, Organisation, OrganisationKind, UserId, UserKind,
 };
 use crate::engine::scheme::AspectKind;
 use crate::engine::scoring::Layout;
@@ -144,9 +144,9 @@ fn set_up_marking(
                 contest_id: contest,
                 user_id: *id,
                 role: if k == 0 {
-                    JudgeRole::ChiefJudge
+                    ContestRole::ChiefJudge
                 } else {
-                    JudgeRole::Judge
+                    ContestRole::Judge
                 },
             },
         )?;
@@ -190,9 +190,9 @@ fn judge_actors(
             contests: vec![(
                 contest,
                 if k == 0 {
-                    JudgeRole::ChiefJudge
+                    ContestRole::ChiefJudge
                 } else {
-                    JudgeRole::Judge
+                    ContestRole::Judge
                 },
             )],
         })

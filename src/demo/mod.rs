@@ -9,7 +9,7 @@ pub mod people;
 use crate::engine::eligibility::{self, Candidate};
 use crate::engine::identity::IdentityHasher;
 use crate::engine::model::{
-    ContestId, Eligibility, Group, IdKind, JudgeRole, Organisation, OrganisationKind, Skill,
+    ContestId, ContestRole, Eligibility, Group, IdKind, Organisation, OrganisationKind, Skill,
     SkillLevel, UserKind,
 };
 use crate::engine::registration::RegistrationRow;
@@ -497,7 +497,11 @@ fn create_accounts(
         let linked = judges
             .iter()
             .position(|j| j.panel.is_some())
-            .or_else(|| judges.iter().position(|j| j.role == JudgeRole::ChiefJudge))
+            .or_else(|| {
+                judges
+                    .iter()
+                    .position(|j| j.role == ContestRole::ChiefJudge)
+            })
             .unwrap_or(0);
         let mut can = match u.kind {
             UserKind::Organiser => format!(

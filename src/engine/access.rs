@@ -1,7 +1,7 @@
 //! Who may do what. Every request is answered by one of these rules, given the
 //! actor and the scope of what is touched; the web layer only asks.
 
-use super::model::{CompetitorId, ContestId, ContestStatus, JudgeRole, OrganisationId, UserId};
+use super::model::{CompetitorId, ContestId, ContestRole, ContestStatus, OrganisationId, UserId};
 
 /// The party making a request, with what their role is scoped to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +16,7 @@ pub enum Actor {
     Judge {
         user: UserId,
         organisation: Vec<OrganisationId>,
-        contests: Vec<(ContestId, JudgeRole)>,
+        contests: Vec<(ContestId, ContestRole)>,
     },
     /// Sees their own data.
     Competitor {
@@ -71,7 +71,7 @@ impl Actor {
         }
     }
 
-    pub fn judge_role(&self, contest: ContestId) -> Option<JudgeRole> {
+    pub fn judge_role(&self, contest: ContestId) -> Option<ContestRole> {
         match self {
             Actor::Judge { contests, .. } => contests
                 .iter()
@@ -83,10 +83,13 @@ impl Actor {
 
     /// Whether the actor judges the contest: who they are and in which role,
     /// or the refusal for anyone else.
-    pub fn judge_of(&self, contest: ContestId) -> Result<(UserId, JudgeRole), Denied> {
+    pub fn judge_of(&self, contest: ContestId) -> Result<(UserId, ContestRole), Denied> {
         match self {
             Actor::Judge { user, .. } => match self.judge_role(contest) {
-                Some(role) => Ok((*user, role)),
+                Some(role) if role.marks() => Ok((*user, role)),
+                Some(_) => Err(Denied(crate::i18n::messages::Msg::new(
+                    "access_not_a_marking_role",
+                ))),
                 None => Err(Denied(crate::msg!(
                     "judge_of_other_contest",
                     contest = contest
@@ -101,10 +104,24 @@ impl Actor {
         }
     }
 
+    /// Whether the actor holds `role` in the contest: who they are, or the
+    /// refusal naming the role that is needed. Supervisors (监督), arbitrators
+    /// (仲裁) and encryption officers are appointed per contest like judges.
+    pub fn holds(&self, contest: ContestId, role: ContestRole) -> Result<UserId, Denied> {
+        match self {
+            Actor::Judge { user, .. } if self.judge_role(contest) == Some(role) => Ok(*user),
+            Actor::Anonymous => Err(Denied(crate::i18n::messages::Msg::new("access_sign_in"))),
+            _ => Err(Denied(
+                crate::i18n::messages::Msg::new("access_needs_role")
+                    .part("role", crate::i18n::messages::Msg::new(role.name_key())),
+            )),
+        }
+    }
+
     /// Supervising a contest's marking and results (sign-off, overrules,
     /// publication, live visibility): its organisers, or its chief judge.
     pub fn may_supervise(&self, c: &ContestScope<'_>) -> Decision {
-        if self.judge_role(c.id) == Some(JudgeRole::ChiefJudge) {
+        if self.judge_role(c.id) == Some(ContestRole::ChiefJudge) {
             return Ok(());
         }
         self.may_manage_contest(c)
@@ -237,7 +254,7 @@ mod tests {
                 Actor::Judge {
                     user: UserId(3),
                     organisation: p(&[1, 2, 5]),
-                    contests: vec![(ContestId(9), JudgeRole::Judge)],
+                    contests: vec![(ContestId(9), ContestRole::Judge)],
                 },
             ),
             (
@@ -322,7 +339,7 @@ mod tests {
         let chief = Actor::Judge {
             user: UserId(5),
             organisation: p(&[1, 3]),
-            contests: vec![(ContestId(9), JudgeRole::ChiefJudge)],
+            contests: vec![(ContestId(9), ContestRole::ChiefJudge)],
         };
         let expect = [
             ("anonymous", false, false),
@@ -346,7 +363,7 @@ mod tests {
         }
         assert_eq!(
             chief.judge_of(ContestId(9)),
-            Ok((UserId(5), JudgeRole::ChiefJudge))
+            Ok((UserId(5), ContestRole::ChiefJudge))
         );
         assert!(chief.may_supervise(&scope).is_ok());
         assert!(chief.judge_of(ContestId(8)).is_err());

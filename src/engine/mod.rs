@@ -6,6 +6,7 @@ pub mod advancement;
 pub mod awards;
 pub mod bracket;
 pub mod eligibility;
+pub mod fair_play;
 pub mod identity;
 pub mod marking;
 pub mod model;

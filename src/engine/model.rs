@@ -132,6 +132,17 @@ vocabulary!(ContestStatus, "contest status", {
     Published => "published",
 });
 
+vocabulary!(AppealFrom, "appeal window start", {
+    MarkingClosed => "marking_closed",
+    ProvisionalResults => "provisional_results",
+});
+
+vocabulary!(CheckInStatus, "check-in status", {
+    Present => "present",
+    Absent => "absent",
+    Withdrawn => "withdrawn",
+});
+
 vocabulary!(EntryStatus, "entry status", { Active => "active", Withdrawn => "withdrawn" });
 
 vocabulary!(UserKind, "account kind", {
@@ -140,7 +151,42 @@ vocabulary!(UserKind, "account kind", {
     Competitor => "competitor",
 });
 
-vocabulary!(JudgeRole, "judge role", { Judge => "judge", ChiefJudge => "chief_judge" });
+vocabulary!(ContestRole, "contest role", {
+    Judge => "judge",
+    ChiefJudge => "chief_judge",
+    Trainee => "trainee",
+    Supervisor => "supervisor",
+    Arbitrator => "arbitrator",
+    EncryptionOfficer => "encryption_officer",
+});
+
+impl ContestRole {
+    /// Whether the role sits on panels and enters marks: judges, the chief
+    /// judge and trainee judges (见习裁判).
+    pub fn marks(self) -> bool {
+        matches!(
+            self,
+            ContestRole::Judge | ContestRole::ChiefJudge | ContestRole::Trainee
+        )
+    }
+
+    /// Whether the role's marks count in scores (a trainee's never do).
+    pub fn counts(self) -> bool {
+        matches!(self, ContestRole::Judge | ContestRole::ChiefJudge)
+    }
+
+    /// The catalog key of the role's name.
+    pub fn name_key(self) -> &'static str {
+        match self {
+            ContestRole::Judge => "role_judge",
+            ContestRole::ChiefJudge => "role_chief_judge",
+            ContestRole::Trainee => "role_trainee",
+            ContestRole::Supervisor => "role_supervisor",
+            ContestRole::Arbitrator => "role_arbitrator",
+            ContestRole::EncryptionOfficer => "role_encryption_officer",
+        }
+    }
+}
 
 impl SkillLevel {
     /// The Chinese name of the national vocational skill level.

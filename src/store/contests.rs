@@ -3,7 +3,7 @@
 use super::schema::{contest_judges, contest_prerequisites, contests};
 use super::{allocate_id, corrupt, now, DbConnection, IdTable};
 use crate::engine::model::{
-    Contest, ContestId, ContestStatus, Eligibility, Group, JudgeRole, OrganisationId, SkillId,
+    Contest, ContestId, ContestRole, ContestStatus, Eligibility, Group, OrganisationId, SkillId,
     TierId, UserId, Vocabulary,
 };
 use chrono::NaiveDate;
@@ -253,7 +253,7 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Contest>> {
 pub struct Assignment {
     pub contest_id: ContestId,
     pub user_id: UserId,
-    pub role: JudgeRole,
+    pub role: ContestRole,
 }
 
 pub fn assign_judge(conn: &mut DbConnection, a: &Assignment) -> QueryResult<()> {
@@ -319,7 +319,7 @@ fn assignments(rows: Vec<(i64, i64, String)>) -> QueryResult<Vec<Assignment>> {
             Ok(Assignment {
                 contest_id: ContestId(c),
                 user_id: UserId(u),
-                role: JudgeRole::parse(&r).map_err(corrupt)?,
+                role: ContestRole::parse(&r).map_err(corrupt)?,
             })
         })
         .collect()

@@ -5,10 +5,13 @@
 pub mod advancement;
 pub mod audit;
 pub mod backup;
+pub mod blind;
 pub mod brackets;
+pub mod check_ins;
 pub mod competitors;
 pub mod contests;
 pub mod entries;
+pub mod fair_play;
 pub mod installation;
 pub mod live;
 pub mod marking;
@@ -236,6 +239,14 @@ pub enum IdTable {
     Advancements,
     Brackets,
     BracketResults,
+    CheckIns,
+    Draws,
+    BlindDraws,
+    Signatures,
+    Rechecks,
+    Appeals,
+    AppealEvents,
+    AppealAttachments,
 }
 
 impl IdTable {
@@ -261,6 +272,14 @@ impl IdTable {
             IdTable::Advancements => "advancements",
             IdTable::Brackets => "brackets",
             IdTable::BracketResults => "bracket_results",
+            IdTable::CheckIns => "check_ins",
+            IdTable::Draws => "draws",
+            IdTable::BlindDraws => "blind_draws",
+            IdTable::Signatures => "signatures",
+            IdTable::Rechecks => "rechecks",
+            IdTable::Appeals => "appeals",
+            IdTable::AppealEvents => "appeal_events",
+            IdTable::AppealAttachments => "appeal_attachments",
         }
     }
 }

@@ -274,6 +274,7 @@ diesel::table! {
         body -> Text,
         published_by -> Nullable<BigInt>,
         published_at -> Timestamp,
+        appeal_id -> Nullable<BigInt>,
     }
 }
 
@@ -338,6 +339,135 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    fair_play_settings (contest_id) {
+        contest_id -> BigInt,
+        blind_layers -> Integer,
+        appeal_minutes -> Integer,
+        appeal_from -> Text,
+        changed_by -> Nullable<BigInt>,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    check_ins (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        entry_id -> BigInt,
+        status -> Text,
+        identity_matched -> Bool,
+        reason -> Nullable<Text>,
+        client_id -> Text,
+        device -> Text,
+        checked_by -> BigInt,
+        checked_at -> Timestamp,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    draws (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        kind -> Text,
+        seed -> BigInt,
+        reason -> Nullable<Text>,
+        replaces -> Nullable<BigInt>,
+        drawn_by -> BigInt,
+        drawn_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    draw_places (draw_id, entry_id) {
+        draw_id -> BigInt,
+        entry_id -> BigInt,
+        place -> Integer,
+    }
+}
+
+diesel::table! {
+    blind_draws (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        layer -> Integer,
+        seed -> BigInt,
+        reason -> Nullable<Text>,
+        replaces -> Nullable<BigInt>,
+        drawn_by -> BigInt,
+        drawn_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    blind_numbers (draw_id, entry_id) {
+        draw_id -> BigInt,
+        entry_id -> BigInt,
+        number -> Text,
+    }
+}
+
+diesel::table! {
+    signatures (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        purpose -> Text,
+        version -> Integer,
+        role -> Text,
+        user_id -> BigInt,
+        signed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rechecks (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        entry_id -> BigInt,
+        total -> Text,
+        agrees -> Bool,
+        note -> Nullable<Text>,
+        checked_by -> BigInt,
+        checked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appeals (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        entry_id -> BigInt,
+        grounds -> Text,
+        filed_by -> BigInt,
+        filed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appeal_events (id) {
+        id -> BigInt,
+        appeal_id -> BigInt,
+        kind -> Text,
+        outcome -> Nullable<Text>,
+        body -> Text,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appeal_attachments (id) {
+        id -> BigInt,
+        appeal_id -> BigInt,
+        file_name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        body -> Binary,
+    }
+}
+
 diesel::joinable!(contests -> skills (skill_id));
 diesel::joinable!(contests -> tiers (tier_id));
 diesel::joinable!(competitors -> organisations (organisation_id));
@@ -352,6 +482,11 @@ diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(panel_judges -> panels (panel_id));
 diesel::joinable!(marks -> entries (entry_id));
 diesel::joinable!(entry_scores -> entries (entry_id));
+diesel::joinable!(check_ins -> entries (entry_id));
+diesel::joinable!(draw_places -> draws (draw_id));
+diesel::joinable!(blind_numbers -> blind_draws (draw_id));
+diesel::joinable!(appeal_events -> appeals (appeal_id));
+diesel::joinable!(appeal_attachments -> appeals (appeal_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -380,4 +515,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     brackets,
     bracket_results,
     live_rankings,
+    fair_play_settings,
+    check_ins,
+    draws,
+    draw_places,
+    blind_draws,
+    blind_numbers,
+    signatures,
+    rechecks,
+    appeals,
+    appeal_events,
+    appeal_attachments,
 );

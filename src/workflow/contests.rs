@@ -6,7 +6,7 @@ use super::allow;
 use super::{check_code, check_text};
 use crate::engine::access::{Actor, ContestScope};
 use crate::engine::model::{
-    Contest, ContestId, ContestStatus, Eligibility, Group, JudgeRole, OrganisationId, Skill,
+    Contest, ContestId, ContestRole, ContestStatus, Eligibility, Group, OrganisationId, Skill,
     SkillId, Tier, TierId, UserId, UserKind,
 };
 use crate::error::{AppError, AppResult};
@@ -317,7 +317,7 @@ pub fn assign_judge(
     actor: &Actor,
     id: ContestId,
     user: UserId,
-    role: JudgeRole,
+    role: ContestRole,
 ) -> AppResult<()> {
     write_tx(conn, |conn| {
         load_managed(conn, actor, id)?;
@@ -452,7 +452,7 @@ pub struct JudgeSeat {
     pub username: String,
     pub display_name: String,
     pub organisation_id: OrganisationId,
-    pub role: JudgeRole,
+    pub role: ContestRole,
 }
 
 /// The contest's judges and their roles, for its organisers and its judges.
@@ -725,7 +725,7 @@ pub struct JudgeLink {
 pub struct ContestJudge {
     pub account: User,
     pub organisation: crate::engine::model::Organisation,
-    pub role: JudgeRole,
+    pub role: ContestRole,
     pub links: Vec<JudgeLink>,
 }
 

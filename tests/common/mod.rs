@@ -376,7 +376,7 @@ pub fn seed(conn: &mut DbConnection, hasher: &jiangxin::engine::identity::Identi
         &contests::Assignment {
             contest_id: c.id,
             user_id: judge.id,
-            role: JudgeRole::Judge,
+            role: ContestRole::Judge,
         },
     )
     .unwrap();

@@ -1,6 +1,6 @@
 //! Contests: set-up, lifecycle, judges and judges' private links.
 
-use crate::engine::model::{ContestId, ContestStatus, Group, JudgeRole, OrganisationId, UserId};
+use crate::engine::model::{ContestId, ContestRole, ContestStatus, Group, OrganisationId, UserId};
 use crate::error::AppResult;
 use crate::web::auth::Caller;
 use crate::web::routes;
@@ -221,7 +221,7 @@ struct JudgeView {
     #[schema(value_type = i64)]
     organisation_id: OrganisationId,
     #[schema(schema_with = super::openapi::judge_role)]
-    role: JudgeRole,
+    role: ContestRole,
 }
 
 /// The contest's judges and their roles.
@@ -258,7 +258,7 @@ async fn judges(state: State, caller: Caller, path: web::Path<i64>) -> AppResult
 #[schema(example = json!({"role": "judge"}))]
 struct AssignBody {
     #[schema(schema_with = super::openapi::judge_role)]
-    role: JudgeRole,
+    role: ContestRole,
 }
 
 /// Makes a judge's account a judge or chief judge of the contest.

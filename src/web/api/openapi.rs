@@ -5,7 +5,7 @@
 //! Served at `GET /api/v1/openapi.json`; the page `/api/docs` shows it.
 
 use crate::engine::model::{
-    ContestStatus, EntryStatus, Gender, Group, IdKind, JudgeRole, OrganisationKind, SkillLevel,
+    ContestRole, ContestStatus, EntryStatus, Gender, Group, IdKind, OrganisationKind, SkillLevel,
     UserKind, Vocabulary,
 };
 use crate::error::{AppError, AppResult};
@@ -275,7 +275,7 @@ pub fn contest_status() -> Object {
     vocabulary::<ContestStatus>(false)
 }
 pub fn judge_role() -> Object {
-    vocabulary::<JudgeRole>(false)
+    vocabulary::<ContestRole>(false)
 }
 pub fn user_kind() -> Object {
     vocabulary::<UserKind>(false)

@@ -5,7 +5,7 @@ use super::*;
 use crate::engine::access::Actor;
 use crate::engine::marking::{self, Arrival, MarkedEntry, Refusal};
 use crate::engine::model::{
-    ContestId, ContestStatus, EntryId, EntryStatus, JudgeRole, UserId, Vocabulary,
+    ContestId, ContestRole, ContestStatus, EntryId, EntryStatus, UserId, Vocabulary,
 };
 use crate::engine::scoring::{Layout, Outcome, Slot};
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
@@ -110,7 +110,7 @@ pub(super) fn views(marks: &[StoredMark]) -> Vec<MarkView> {
 /// The judge making a request: who, from where, with which role.
 pub(super) struct Marker {
     pub(super) user: UserId,
-    pub(super) role: JudgeRole,
+    pub(super) role: ContestRole,
 }
 
 pub(super) fn marker(actor: &Actor, contest: ContestId) -> AppResult<Marker> {
@@ -380,7 +380,7 @@ pub fn check_input(
     }
     let (code, status) = contests::code_and_status(conn, contest)?
         .ok_or_else(|| AppError::not_found(crate::msg!("contest_missing", contest = contest)))?;
-    let chief = who.role == JudgeRole::ChiefJudge;
+    let chief = who.role == ContestRole::ChiefJudge;
     let scheme = schemes.current(conn, contest)?;
     let aspect = scheme.as_ref().and_then(|(_, l)| l.find(&input.aspect));
     let entry = store::entry_for_marking(conn, contest, EntryId(input.entry))?;

@@ -5,7 +5,7 @@
 use super::{lock_module, marker, recorded_of, Schemes};
 use crate::engine::access::Actor;
 use crate::engine::marking::{Reach, Seat};
-use crate::engine::model::{ContestId, EntryId, EntryStatus, JudgeRole, UserId};
+use crate::engine::model::{ContestId, ContestRole, EntryId, EntryStatus, UserId};
 use crate::engine::scheme::AspectKind;
 use crate::engine::scoring::{outcome, Layout};
 use crate::engine::sign_off::{module_blockers, Block};
@@ -81,7 +81,7 @@ pub struct SignOffReport {
 }
 
 fn chief_of(actor: &Actor, contest: ContestId) -> AppResult<()> {
-    if marker(actor, contest)?.role != JudgeRole::ChiefJudge {
+    if marker(actor, contest)?.role != ContestRole::ChiefJudge {
         return Err(AppError::forbidden(
             "only the chief judge may sign off a module",
         ));

@@ -326,7 +326,7 @@ pub fn coverage(
 ) -> AppResult<Coverage> {
     let mut idle_judges = Vec::new();
     for a in contests::judges(conn, contest)? {
-        if a.role == crate::engine::model::JudgeRole::ChiefJudge {
+        if a.role == crate::engine::model::ContestRole::ChiefJudge {
             continue;
         }
         let marks = match layout {

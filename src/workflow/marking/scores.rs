@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::engine::access::Actor;
-use crate::engine::model::{ContestId, EntryId, EntryStatus, JudgeRole};
+use crate::engine::model::{ContestId, ContestRole, EntryId, EntryStatus};
 use crate::engine::scoring::{lock_blockers, outcome, EntryScore, Layout, Recorded, Slot};
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
 use crate::store::marking::{self as store, StoredMark, StoredScore};
@@ -193,7 +193,7 @@ pub fn lock_module(
     reason: Option<&str>,
 ) -> AppResult<()> {
     let who = marker(actor, contest)?;
-    if who.role != JudgeRole::ChiefJudge {
+    if who.role != ContestRole::ChiefJudge {
         return Err(AppError::forbidden(crate::i18n::messages::Msg::new(
             "lock_chief_only",
         )));

@@ -6,7 +6,7 @@
 use super::Schemes;
 use crate::engine::access::Actor;
 use crate::engine::marking::Reach;
-use crate::engine::model::{ContestId, EntryId, EntryStatus, JudgeRole, OrganisationId, UserId};
+use crate::engine::model::{ContestId, ContestRole, EntryId, EntryStatus, OrganisationId, UserId};
 use crate::engine::scheme::AspectKind;
 use crate::engine::scoring::Layout;
 use crate::error::{AppError, AppResult};
@@ -111,7 +111,7 @@ fn kind_of(kind: &AspectKind) -> (&'static str, Input) {
 }
 
 /// The judge's role in the contest, or the refusal for anyone else.
-pub fn judge_role(actor: &Actor, contest: ContestId) -> AppResult<(UserId, JudgeRole)> {
+pub fn judge_role(actor: &Actor, contest: ContestId) -> AppResult<(UserId, ContestRole)> {
     actor
         .judge_of(contest)
         .map_err(|d| crate::workflow::refused(actor, d))
@@ -129,7 +129,7 @@ pub fn judge_work(
     let Some((_, layout)) = schemes.current(conn, contest)? else {
         return Ok(None);
     };
-    let chief = role == JudgeRole::ChiefJudge;
+    let chief = role == ContestRole::ChiefJudge;
     let seats = store::seats_of(conn, contest, user)?;
     let reach = Reach::of(&layout, &seats, chief);
     let locks: HashSet<(i64, String)> = store::locks_of_contest(conn, contest)?
@@ -226,7 +226,7 @@ impl EntrySight {
         let Actor::Judge { user, .. } = actor else {
             return Ok(EntrySight { judge: None });
         };
-        let chief = actor.judge_role(contest) == Some(JudgeRole::ChiefJudge);
+        let chief = actor.judge_role(contest) == Some(ContestRole::ChiefJudge);
         let reach = match schemes.current(conn, contest)? {
             Some((_, layout)) => Reach::of(&layout, &store::seats_of(conn, contest, *user)?, chief),
             None => Reach::default(),

@@ -130,7 +130,7 @@ fn judged(
     let account = accounts::account(conn, user)?;
     let c = load_contest(conn, id)?;
     crate::workflow::allow(true, actor.may_view_contest(&c.scope()))?;
-    let chief = role == crate::engine::model::JudgeRole::ChiefJudge;
+    let chief = role == crate::engine::model::ContestRole::ChiefJudge;
     let head = heading(conn, state, lang, &c.contest, chief)?;
     let w = work::judge_work(conn, &state.schemes, actor, id)?;
     Ok((head, account, w))

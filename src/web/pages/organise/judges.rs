@@ -3,7 +3,7 @@
 
 use super::confirm::{self, Confirmation};
 use super::{managed, see_other};
-use crate::engine::model::{ContestId, JudgeRole, UserId};
+use crate::engine::model::{ContestId, ContestRole, UserId};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::web::auth::Caller;
@@ -134,7 +134,7 @@ async fn assign(
             .parse()
             .map_err(|_| AppError::invalid("user", "choose a judge from the list"))?,
     );
-    let role: JudgeRole = form
+    let role: ContestRole = form
         .get("role")
         .parse()
         .map_err(|e: String| AppError::invalid("role", e))?;

@@ -171,7 +171,7 @@ fn render_page(
                         role: role
                             .map(|r| catalog.get(lang, &format!("role_{r}")))
                             .unwrap_or_default(),
-                        chief: role == Some(crate::engine::model::JudgeRole::ChiefJudge),
+                        chief: role == Some(crate::engine::model::ContestRole::ChiefJudge),
                         organisation,
                         conflicts,
                         conflict_text,

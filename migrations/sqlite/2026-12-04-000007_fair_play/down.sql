@@ -1,0 +1,12 @@
+ALTER TABLE publications DROP COLUMN appeal_id;
+DROP TABLE appeal_attachments;
+DROP TABLE appeal_events;
+DROP TABLE appeals;
+DROP TABLE rechecks;
+DROP TABLE signatures;
+DROP TABLE blind_numbers;
+DROP TABLE blind_draws;
+DROP TABLE draw_places;
+DROP TABLE draws;
+DROP TABLE check_ins;
+DROP TABLE fair_play_settings;

@@ -1,0 +1,101 @@
+//! A contest's fair-play settings (blind layers, appeal window) and the
+//! signatures that steps such as decryption and publication need.
+
+use super::schema::{fair_play_settings, signatures};
+use super::{allocate_id, now, DbConnection, IdTable};
+use crate::engine::model::{ContestId, UserId};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = fair_play_settings)]
+pub struct SettingsRow {
+    pub blind_layers: i32,
+    pub appeal_minutes: i32,
+    pub appeal_from: String,
+    pub changed_by: Option<i64>,
+    pub changed_at: NaiveDateTime,
+}
+
+/// A contest's settings; `None` when they were never set (the defaults).
+pub fn settings(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Option<SettingsRow>> {
+    fair_play_settings::table
+        .find(contest.0)
+        .select(SettingsRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Sets a contest's settings, replacing what was there (the caller audits).
+pub fn put_settings(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    blind_layers: i32,
+    appeal_minutes: i32,
+    appeal_from: &str,
+    by: Option<UserId>,
+) -> QueryResult<()> {
+    diesel::delete(fair_play_settings::table.find(contest.0)).execute(conn)?;
+    diesel::insert_into(fair_play_settings::table)
+        .values((
+            fair_play_settings::contest_id.eq(contest.0),
+            fair_play_settings::blind_layers.eq(blind_layers),
+            fair_play_settings::appeal_minutes.eq(appeal_minutes),
+            fair_play_settings::appeal_from.eq(appeal_from),
+            fair_play_settings::changed_by.eq(by.map(|u| u.0)),
+            fair_play_settings::changed_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = signatures)]
+pub struct SignatureRow {
+    pub purpose: String,
+    pub version: i32,
+    pub role: String,
+    pub user_id: i64,
+    pub signed_at: NaiveDateTime,
+}
+
+/// Records a signature; the database refuses a second one for the same
+/// role and step.
+pub fn sign(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    purpose: &str,
+    version: i32,
+    role: &str,
+    user: UserId,
+) -> QueryResult<()> {
+    let id = allocate_id(conn, IdTable::Signatures)?;
+    diesel::insert_into(signatures::table)
+        .values((
+            signatures::id.eq(id),
+            signatures::contest_id.eq(contest.0),
+            signatures::purpose.eq(purpose),
+            signatures::version.eq(version),
+            signatures::role.eq(role),
+            signatures::user_id.eq(user.0),
+            signatures::signed_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The signatures given for one step, oldest first.
+pub fn signatures_for(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    purpose: &str,
+    version: i32,
+) -> QueryResult<Vec<SignatureRow>> {
+    signatures::table
+        .filter(signatures::contest_id.eq(contest.0))
+        .filter(signatures::purpose.eq(purpose))
+        .filter(signatures::version.eq(version))
+        .order(signatures::id.asc())
+        .select(SignatureRow::as_select())
+        .load(conn)
+}
