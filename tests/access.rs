@@ -17,8 +17,26 @@ struct Case {
     method: &'static str,
     path: String,
     body: Box<dyn Fn(usize) -> Body>,
-    /// Expected status for: anonymous, province organiser, Ningbo organiser, judge, competitor.
-    expect: [u16; 5],
+    /// Expected status for: anonymous, province organiser, Ningbo organiser,
+    /// judge, competitor, supervisor, arbitrator.
+    expect: [u16; 7],
+}
+
+/// The expected statuses of the five account kinds; the contest's
+/// supervisor and arbitrator (officials appointed like judges, who do not
+/// mark) are expected to fare as the judge does unless
+/// [`Case::officials`] says otherwise.
+fn seven(e: [u16; 5]) -> [u16; 7] {
+    [e[0], e[1], e[2], e[3], e[4], e[3], e[3]]
+}
+
+impl Case {
+    /// The statuses expected for the supervisor and the arbitrator.
+    fn officials(mut self, o: [u16; 2]) -> Case {
+        self.expect[5] = o[0];
+        self.expect[6] = o[1];
+        self
+    }
 }
 
 fn case(method: &'static str, path: String, expect: [u16; 5]) -> Case {
@@ -26,7 +44,7 @@ fn case(method: &'static str, path: String, expect: [u16; 5]) -> Case {
         method,
         path,
         body: Box::new(|_| Body::None),
-        expect,
+        expect: seven(expect),
     }
 }
 
@@ -40,7 +58,7 @@ fn with(
         method,
         path,
         body: Box::new(body),
-        expect,
+        expect: seven(expect),
     }
 }
 
@@ -54,6 +72,8 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
         &w.ningbo_organiser,
         &w.judge,
         &w.competitor,
+        &w.supervisor,
+        &w.arbitrator,
     ];
     let tokens: Vec<Option<String>> = roles
         .iter()
@@ -116,17 +136,19 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             [401, 200, 200, 403, 403],
         ),
         // The judges' pages: the contest's judges only.
-        case("GET", "/judge".into(), [401, 403, 403, 200, 403]),
+        case("GET", "/judge".into(), [401, 403, 403, 200, 403]).officials([403, 403]),
         case(
             "GET",
             format!("/judge/contests/{}", w.contest.id),
             [401, 403, 403, 200, 403],
-        ),
+        )
+        .officials([403, 403]),
         case(
             "GET",
             format!("/judge/contests/{}/review", w.contest.id),
             [401, 403, 403, 200, 403],
-        ),
+        )
+        .officials([403, 403]),
         case(
             "GET",
             format!("/judge/contests/{}", w.draft_contest.id),
@@ -391,8 +413,10 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
                 )
             },
             // The judge passes the access checks; the contest is not running.
+            // Supervisors and arbitrators never mark.
             [401, 403, 403, 409, 403],
-        ),
+        )
+        .officials([403, 403]),
         with(
             "POST",
             format!("/api/v1/contests/{c}/marks/batch"),
@@ -402,7 +426,8 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
                 )
             },
             [401, 403, 403, 409, 403],
-        ),
+        )
+        .officials([403, 403]),
         case(
             "GET",
             format!("/api/v1/contests/{c}/scores"),

@@ -173,6 +173,11 @@ pub struct World {
     pub judge_id: UserId,
     pub competitor: String,
     pub competitor_id: CompetitorId,
+    /// The contest's supervisor (监督), arbitrator (仲裁) and encryption
+    /// officer, appointed like judges.
+    pub supervisor: String,
+    pub arbitrator: String,
+    pub encryption_officer: String,
 }
 
 fn org(
@@ -320,6 +325,12 @@ pub fn seed(conn: &mut DbConnection, hasher: &jiangxin::engine::identity::Identi
     user("hz-organiser", UserKind::Organiser, &hangzhou, None);
     user("nb-organiser", UserKind::Organiser, &ningbo, None);
     let judge = user("hz-judge", UserKind::Judge, &hz_enterprise, None);
+    let officials = [
+        ("zj-supervisor", ContestRole::Supervisor),
+        ("zj-arbitrator", ContestRole::Arbitrator),
+        ("zj-encryption", ContestRole::EncryptionOfficer),
+    ]
+    .map(|(name, role)| (user(name, UserKind::Judge, &province, None), role));
     // One registered competitor, entered through the ordinary workflow.
     let rows = vec![jiangxin::engine::registration::RegistrationRow {
         row: 2,
@@ -380,6 +391,17 @@ pub fn seed(conn: &mut DbConnection, hasher: &jiangxin::engine::identity::Identi
         },
     )
     .unwrap();
+    for (official, role) in &officials {
+        contests::assign_judge(
+            conn,
+            &contests::Assignment {
+                contest_id: c.id,
+                user_id: official.id,
+                role: *role,
+            },
+        )
+        .unwrap();
+    }
     World {
         root,
         province,
@@ -399,6 +421,9 @@ pub fn seed(conn: &mut DbConnection, hasher: &jiangxin::engine::identity::Identi
         judge_id: judge.id,
         competitor: "competitor".into(),
         competitor_id,
+        supervisor: "zj-supervisor".into(),
+        arbitrator: "zj-arbitrator".into(),
+        encryption_officer: "zj-encryption".into(),
     }
 }
 
