@@ -13,6 +13,7 @@ pub struct SettingsRow {
     pub blind_layers: i32,
     pub appeal_minutes: i32,
     pub appeal_from: String,
+    pub recheck_required: bool,
     pub changed_by: Option<i64>,
     pub changed_at: NaiveDateTime,
 }
@@ -26,23 +27,30 @@ pub fn settings(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Opti
         .optional()
 }
 
+/// What a contest's settings store.
+pub struct NewSettings<'a> {
+    pub blind_layers: i32,
+    pub appeal_minutes: i32,
+    pub appeal_from: &'a str,
+    pub recheck_required: bool,
+    pub by: Option<UserId>,
+}
+
 /// Sets a contest's settings, replacing what was there (the caller audits).
 pub fn put_settings(
     conn: &mut DbConnection,
     contest: ContestId,
-    blind_layers: i32,
-    appeal_minutes: i32,
-    appeal_from: &str,
-    by: Option<UserId>,
+    s: &NewSettings<'_>,
 ) -> QueryResult<()> {
     diesel::delete(fair_play_settings::table.find(contest.0)).execute(conn)?;
     diesel::insert_into(fair_play_settings::table)
         .values((
             fair_play_settings::contest_id.eq(contest.0),
-            fair_play_settings::blind_layers.eq(blind_layers),
-            fair_play_settings::appeal_minutes.eq(appeal_minutes),
-            fair_play_settings::appeal_from.eq(appeal_from),
-            fair_play_settings::changed_by.eq(by.map(|u| u.0)),
+            fair_play_settings::blind_layers.eq(s.blind_layers),
+            fair_play_settings::appeal_minutes.eq(s.appeal_minutes),
+            fair_play_settings::appeal_from.eq(s.appeal_from),
+            fair_play_settings::recheck_required.eq(s.recheck_required),
+            fair_play_settings::changed_by.eq(s.by.map(|u| u.0)),
             fair_play_settings::changed_at.eq(now()),
         ))
         .execute(conn)?;

@@ -345,6 +345,7 @@ diesel::table! {
         blind_layers -> Integer,
         appeal_minutes -> Integer,
         appeal_from -> Text,
+        recheck_required -> Bool,
         changed_by -> Nullable<BigInt>,
         changed_at -> Timestamp,
     }

@@ -14,6 +14,9 @@ CREATE TABLE fair_play_settings (
     -- 'marking_closed' or 'provisional_results'.
     appeal_minutes INTEGER NOT NULL,
     appeal_from TEXT NOT NULL,
+    -- Whether publication waits for a re-check (复核) of every entry and
+    -- the signatures of the chief judge and a supervisor.
+    recheck_required BOOLEAN NOT NULL,
     changed_by BIGINT REFERENCES users(id),
     changed_at TIMESTAMP NOT NULL
 );

@@ -19,6 +19,9 @@ pub struct Settings {
     pub appeal_minutes: i32,
     /// What opens the appeal window.
     pub appeal_from: AppealFrom,
+    /// Whether publication waits for the re-check (复核) of every entry and
+    /// the signatures of the chief judge and a supervisor.
+    pub recheck_required: bool,
 }
 
 impl Default for Settings {
@@ -29,6 +32,7 @@ impl Default for Settings {
             blind_layers: 0,
             appeal_minutes: 120,
             appeal_from: AppealFrom::MarkingClosed,
+            recheck_required: false,
         }
     }
 }
