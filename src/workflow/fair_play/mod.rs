@@ -46,6 +46,7 @@ pub fn settings(conn: &mut DbConnection, contest: ContestId) -> AppResult<Settin
             appeal_minutes: row.appeal_minutes,
             appeal_from: AppealFrom::parse(&row.appeal_from)
                 .map_err(|e| crate::error::AppError::internal(format!("contest {contest}: {e}")))?,
+            recheck_required: row.recheck_required,
         },
     })
 }
