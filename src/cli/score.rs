@@ -158,7 +158,19 @@ fn read_line(layout: &Layout, l: &MarkLine) -> Result<(usize, Slot, Decimal), St
         "" | "mark" => Slot::Value,
         "factor" => Slot::Factor,
         "overrule" => Slot::Overrule,
-        other => return Err(format!("kind `{other}` is not mark, factor or overrule")),
+        // A trainee judge's mark: checked, never counted.
+        "trainee" if l.judge.is_empty() => {
+            return Err(format!(
+                "aspect {}: a trainee's mark needs the trainee in the judge column",
+                l.aspect
+            ))
+        }
+        "trainee" => Slot::Trainee(l.judge.clone()),
+        other => {
+            return Err(format!(
+                "kind `{other}` is not mark, factor, overrule or trainee"
+            ))
+        }
     };
     check_mark(layout, i, &slot, value)?;
     Ok((i, slot, value))

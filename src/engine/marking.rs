@@ -182,6 +182,8 @@ pub enum Refusal {
     LockedNeedsReason,
     /// `replaces` does not name the slot's current mark.
     Stale,
+    /// A trainee judge records only their own marks (no factor).
+    TraineeOwnMarksOnly,
 }
 
 /// Whether a contest in `status` takes a mark: any while it is running;
@@ -213,6 +215,9 @@ pub struct Arrival<'a> {
     pub judge: &'a Actor,
     pub user: UserId,
     pub chief: bool,
+    /// Whether the marker's marks count (`ContestRole::counts`): false for
+    /// a trainee judge.
+    pub counts: bool,
     pub seats: &'a [Seat],
     pub kind: MarkKind,
     pub value: Decimal,
@@ -238,8 +243,8 @@ pub fn admit(a: &Arrival<'_>) -> Result<Slot, Refusal> {
             Barred::Conflict(r) => Refusal::Conflict(r),
         })?;
     let slot = match a.kind {
-        MarkKind::Mark if layout.is_judged(i) => Slot::Judge(a.user.0.to_string()),
-        MarkKind::Mark => Slot::Value,
+        MarkKind::Mark => own_slot(layout, i, a.user, a.counts),
+        MarkKind::Factor if !a.counts => return Err(Refusal::TraineeOwnMarksOnly),
         MarkKind::Factor => Slot::Factor,
         MarkKind::Overrule if !a.chief => return Err(Refusal::OverruleNotChief),
         MarkKind::Overrule if !a.reason => return Err(Refusal::OverruleNeedsReason),
@@ -247,6 +252,19 @@ pub fn admit(a: &Arrival<'_>) -> Result<Slot, Refusal> {
     };
     check_mark(layout, i, &slot, a.value).map_err(Refusal::OutOfRange)?;
     Ok(slot)
+}
+
+/// The slot a marker's own mark of aspect `i` is recorded in: a judge's
+/// level or mark in `judge:KEY`, a measurement's value in `value`; a
+/// trainee judge's (见习裁判, `counts` false) always in `trainee:KEY`, which
+/// no score reads. The one rule that keeps a trainee's mark out of scores.
+pub fn own_slot(layout: &Layout, i: usize, user: UserId, counts: bool) -> Slot {
+    let key = user.0.to_string();
+    match (counts, layout.is_judged(i)) {
+        (false, _) => Slot::Trainee(key),
+        (true, true) => Slot::Judge(key),
+        (true, false) => Slot::Value,
+    }
 }
 
 /// What storing a checked mark finds: the contest now, the module's
@@ -410,6 +428,7 @@ mod tests {
             judge: j,
             user: UserId(7),
             chief: false,
+            counts: true,
             seats,
             kind: MarkKind::Mark,
             value: Decimal::ONE,
@@ -458,6 +477,63 @@ mod tests {
             ..arrival(&l, &j, &seats, &e)
         };
         assert!(matches!(admit(&high), Err(Refusal::OutOfRange(_))));
+    }
+
+    #[test]
+    fn a_trainees_marks_go_to_their_own_slot_and_never_overrule() {
+        let l = layout();
+        let j = judge(&[1, 2, 3]);
+        let seats = [seat("T", None, true), seat("S", None, true)];
+        let e = org(&[1, 5]);
+        let trainee = |kind: MarkKind, aspect: usize| Arrival {
+            counts: false,
+            kind,
+            aspect: Some(aspect),
+            reason: true,
+            ..arrival(&l, &j, &seats, &e)
+        };
+        let judged = (0..l.aspect_count()).find(|&i| l.is_judged(i));
+        let measured = (0..l.aspect_count()).find(|&i| !l.is_judged(i));
+        for i in judged.into_iter().chain(measured) {
+            assert_eq!(own_slot(&l, i, UserId(7), false), Slot::Trainee("7".into()));
+            assert!(!own_slot(&l, i, UserId(7), false).counts());
+            assert!(own_slot(&l, i, UserId(7), true).counts());
+        }
+        if let Some(i) = measured {
+            let value = if matches!(
+                l.aspect(i).kind,
+                crate::engine::scheme::AspectKind::Bands { .. }
+            ) {
+                Decimal::from(5)
+            } else {
+                Decimal::ZERO
+            };
+            let a = Arrival {
+                value,
+                ..trainee(MarkKind::Mark, i)
+            };
+            assert_eq!(admit(&a), Ok(Slot::Trainee("7".into())));
+        }
+        assert_eq!(
+            admit(&trainee(MarkKind::Overrule, T)),
+            Err(Refusal::OverruleNotChief)
+        );
+        assert_eq!(
+            admit(&trainee(MarkKind::Factor, T)),
+            Err(Refusal::TraineeOwnMarksOnly)
+        );
+        // A signed-off module is closed to a trainee as to any judge.
+        let s = Storing {
+            status: ContestStatus::Running,
+            chief: false,
+            reason: true,
+            checked_version: 1,
+            version: 1,
+            locked: true,
+            current: None,
+            replaces: None,
+        };
+        assert_eq!(store(&s), Err(Refusal::Locked));
     }
 
     #[test]

@@ -160,18 +160,34 @@ pub enum Slot {
     Factor,
     /// The chief judge's level overruling a judgement panel.
     Overrule,
+    /// A trainee judge's (见习裁判) own mark or value, by the trainee's key:
+    /// recorded and shown, never counted in any score.
+    Trainee(String),
 }
 
 impl Slot {
     /// The slot as stored and written in files: `judge:KEY`, `value`,
-    /// `factor`, `overrule`.
+    /// `factor`, `overrule`, `trainee:KEY`.
     pub fn encode(&self) -> String {
         match self {
             Slot::Judge(k) => format!("judge:{k}"),
             Slot::Value => "value".into(),
             Slot::Factor => "factor".into(),
             Slot::Overrule => "overrule".into(),
+            Slot::Trainee(k) => format!("trainee:{k}"),
         }
+    }
+
+    /// Whether a mark in the slot counts in scores: every slot but a
+    /// trainee's. [`Recorded::set`] keeps nothing else.
+    pub fn counts(&self) -> bool {
+        !matches!(self, Slot::Trainee(_))
+    }
+
+    /// Whether the stored slot text names a trainee's slot; text that is
+    /// not a slot is not.
+    pub fn is_trainee_text(s: &str) -> bool {
+        matches!(Slot::decode(s), Ok(Slot::Trainee(_)))
     }
 
     pub fn decode(s: &str) -> Result<Slot, String> {
@@ -179,10 +195,11 @@ impl Slot {
             "value" => Ok(Slot::Value),
             "factor" => Ok(Slot::Factor),
             "overrule" => Ok(Slot::Overrule),
-            _ => match s.strip_prefix("judge:") {
-                Some(k) if !k.is_empty() => Ok(Slot::Judge(k.to_string())),
+            _ => match (s.strip_prefix("judge:"), s.strip_prefix("trainee:")) {
+                (Some(k), _) if !k.is_empty() => Ok(Slot::Judge(k.to_string())),
+                (_, Some(k)) if !k.is_empty() => Ok(Slot::Trainee(k.to_string())),
                 _ => Err(format!(
-                    "`{s}` is not a slot (judge:KEY, value, factor or overrule)"
+                    "`{s}` is not a slot (judge:KEY, value, factor, overrule or trainee:KEY)"
                 )),
             },
         }
@@ -193,6 +210,16 @@ impl Slot {
 /// the aspect's kind and the value its range and step. The error names the
 /// rule that was broken.
 pub fn check_mark(layout: &Layout, i: usize, slot: &Slot, value: Decimal) -> Result<(), String> {
+    if let Slot::Trainee(k) = slot {
+        // A trainee's mark keeps the rules of the judge's mark or the
+        // value it shadows.
+        let shadowed = if layout.is_judged(i) {
+            Slot::Judge(k.clone())
+        } else {
+            Slot::Value
+        };
+        return check_mark(layout, i, &shadowed, value);
+    }
     let a = layout.aspect(i);
     let code = &a.code;
     let whole = value.fract().is_zero();
@@ -295,6 +322,7 @@ fn slot_name(slot: &Slot) -> &'static str {
         Slot::Value => "a recorded value",
         Slot::Factor => "a declared factor",
         Slot::Overrule => "an overruling level",
+        Slot::Trainee(_) => "a trainee judge's mark",
     }
 }
 
@@ -309,7 +337,9 @@ pub struct Recorded {
 }
 
 impl Recorded {
-    /// Records `value` in `slot`, replacing what was there.
+    /// Records `value` in `slot`, replacing what was there. A trainee's
+    /// mark is not kept: it never counts in a score, a spread, a judge
+    /// count or a missing mark, whoever loads it.
     pub fn set(&mut self, slot: &Slot, value: Decimal) {
         match slot {
             Slot::Judge(k) => {
@@ -318,6 +348,7 @@ impl Recorded {
             Slot::Value => self.value = Some(value),
             Slot::Factor => self.factor = Some(value),
             Slot::Overrule => self.overrule = Some(value),
+            Slot::Trainee(_) => {}
         }
     }
 
@@ -713,10 +744,20 @@ mod tests {
 
     #[test]
     fn slots_round_trip_and_refuse_nonsense() {
-        for s in [judge("17"), Slot::Value, Slot::Factor, Slot::Overrule] {
+        for s in [
+            judge("17"),
+            Slot::Value,
+            Slot::Factor,
+            Slot::Overrule,
+            Slot::Trainee("18".into()),
+        ] {
             assert_eq!(Slot::decode(&s.encode()), Ok(s));
         }
+        assert_eq!(Slot::Trainee("18".into()).encode(), "trainee:18");
+        assert!(Slot::is_trainee_text("trainee:18"));
+        assert!(!Slot::is_trainee_text("judge:18"));
         assert!(Slot::decode("judge:").is_err());
+        assert!(Slot::decode("trainee:").is_err());
         assert!(Slot::decode("seat").is_err());
     }
 
@@ -740,6 +781,64 @@ mod tests {
         assert!(check_mark(&l, a13, &Slot::Overrule, d("2.5")).is_ok());
         assert!(check_mark(&l, a13, &Slot::Value, d("2")).is_err());
         assert!(check_mark(&l, a13, &Slot::Factor, d("2")).is_err());
+    }
+
+    #[test]
+    fn trainee_slots_never_count() {
+        let l = layout(WS);
+        let a13 = l.find("A1.3").expect("A1.3");
+        let a11 = l.find("A1.1").expect("A1.1");
+        let trainee = Slot::Trainee("9".into());
+        // Checked like the judge's mark or the value they shadow.
+        assert!(check_mark(&l, a13, &trainee, d("3")).is_ok());
+        assert!(check_mark(&l, a13, &trainee, d("4")).is_err());
+        assert!(check_mark(&l, a11, &trainee, d("1")).is_ok());
+        assert!(check_mark(&l, a11, &trainee, d("0.5")).is_err());
+        assert!(!trainee.counts() && judge("9").counts() && Slot::Value.counts());
+        // Alone, a trainee's mark leaves the aspect unmarked.
+        let mut alone = Recorded::default();
+        alone.set(&trainee, d("3"));
+        assert_eq!(alone, Recorded::default());
+        assert_eq!(outcome(&l, a13, &alone), Outcome::Unmarked);
+        // Beside the panel it changes neither the mean, nor the spread,
+        // nor the number of judges.
+        let mut panel = Recorded::default();
+        for (k, v) in [("1", "2"), ("2", "2"), ("3", "3")] {
+            panel.set(&judge(k), d(v));
+        }
+        let mut with = panel.clone();
+        with.set(&trainee, d("0"));
+        assert_eq!(with, panel);
+        assert_eq!(outcome(&l, a13, &with), outcome(&l, a13, &panel));
+        assert!(!outcome(&l, a13, &with).is_flagged());
+        // A full recompute and a mark-by-mark board agree, with or without.
+        let row = |entry: u32, aspect: usize, slot: Slot, v: &str| MarkRow {
+            entry,
+            aspect,
+            slot,
+            value: d(v),
+        };
+        let counted = vec![
+            row(1, a13, judge("1"), "2"),
+            row(1, a13, judge("2"), "2"),
+            row(1, a13, judge("3"), "3"),
+            row(1, a11, Slot::Value, "1"),
+        ];
+        let mut all = counted.clone();
+        all.push(row(1, a13, trainee.clone(), "0"));
+        all.push(row(1, a11, trainee.clone(), "0"));
+        let plain = Scoreboard::recompute(l.clone(), counted).expect("scores");
+        let mixed = Scoreboard::recompute(l.clone(), all.clone()).expect("scores");
+        assert_eq!(plain.score(&1), mixed.score(&1));
+        let mut board: Scoreboard<u32> = Scoreboard::new(l.clone());
+        for m in all {
+            board.apply(m).expect("applies");
+        }
+        assert_eq!(board.score(&1), plain.score(&1));
+        // A trainee's mark alone never makes an entry's score.
+        let lone =
+            Scoreboard::recompute(l.clone(), vec![row(2, a11, trainee, "1")]).expect("scores");
+        assert_eq!(lone.score(&2), Some(&EntryScore::empty(&l)));
     }
 
     #[test]

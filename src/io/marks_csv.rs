@@ -2,7 +2,8 @@
 //!
 //! Columns (by header name, in any order): `entry`, `aspect`, `judge`,
 //! `value`, and optionally `kind` (`mark`, the default; `factor`;
-//! `overrule`). `judge` labels a judge of a judged aspect and is empty for
+//! `overrule`; `trainee`, a trainee judge's mark, checked but never
+//! counted). `judge` labels a judge of a judged aspect and is empty for
 //! measured aspects and factors. Values are kept as text here: a value that
 //! is not a decimal (a `*` for a failed dive) is reported by the scorer as
 //! an unscorable row, never dropped silently.

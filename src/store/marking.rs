@@ -480,7 +480,11 @@ pub fn judged_aspects(
 ) -> QueryResult<Vec<(i64, i64, String)>> {
     crate::on_backend!(conn, |c| marks::table
         .filter(marks::contest_id.eq(contest.0))
-        .filter(marks::slot.like("judge:%"))
+        .filter(
+            marks::slot
+                .like("judge:%")
+                .or(marks::slot.like("trainee:%")),
+        )
         .select((marks::judge_id, marks::entry_id, marks::aspect))
         .distinct()
         .load(c))

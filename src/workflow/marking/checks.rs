@@ -54,6 +54,9 @@ pub struct MarkView {
     pub scheme_version: i32,
     #[serde(with = "crate::io::utc")]
     pub at: chrono::NaiveDateTime,
+    /// False for a trainee judge's mark (`trainee:KEY`): recorded and
+    /// shown, never counted in a score.
+    pub counted: bool,
 }
 
 /// The answer to a recorded mark.
@@ -90,6 +93,7 @@ pub(super) fn view(m: &StoredMark, replaces: Option<String>) -> MarkView {
         reason: m.reason.clone(),
         scheme_version: m.scheme_version,
         at: m.created_at,
+        counted: !Slot::is_trainee_text(&m.slot),
     }
 }
 
@@ -346,6 +350,11 @@ fn arrival_refused(r: Refusal, s: &Said<'_>) -> AppError {
             Msg::new("mark_overrule_reason"),
         ),
         Refusal::OutOfRange(e) => field_error("value", "out_of_range", e),
+        Refusal::TraineeOwnMarksOnly => AppError::new(
+            ErrorKind::Forbidden,
+            "trainee_own_marks_only",
+            Msg::new("trainee_own_marks_only"),
+        ),
         other => AppError::internal(format!("an arriving mark was refused: {other:?}")),
     }
 }
@@ -400,6 +409,7 @@ pub fn check_input(
         judge: actor,
         user: who.user,
         chief,
+        counts: who.role.counts(),
         seats: &seats,
         kind: input.kind,
         value: form.value,

@@ -7,7 +7,7 @@ use crate::engine::access::Actor;
 use crate::engine::marking::{Reach, Seat};
 use crate::engine::model::{ContestId, ContestRole, EntryId, EntryStatus, UserId};
 use crate::engine::scheme::AspectKind;
-use crate::engine::scoring::{outcome, Layout};
+use crate::engine::scoring::{outcome, Layout, Slot};
 use crate::engine::sign_off::{module_blockers, Block};
 use crate::error::{AppError, AppResult};
 use crate::store::marking as store;
@@ -63,6 +63,21 @@ pub struct ModuleState {
     pub blockers: Vec<AspectBlock>,
 }
 
+/// A trainee judge's (见习裁判) current mark of an aspect of an entry:
+/// shown to the chief judge, never counted.
+#[derive(Debug, Clone, Serialize)]
+pub struct TraineeMark {
+    pub entry: EntryId,
+    pub start_number: String,
+    pub aspect: String,
+    pub trainee: String,
+    pub value: String,
+    /// How many earlier marks of the slot it corrects.
+    pub corrections: usize,
+    #[serde(with = "crate::io::utc")]
+    pub at: chrono::NaiveDateTime,
+}
+
 /// The chief judge's review: every module of the entries they may see that
 /// is not signed off yet, ready ones and blocked ones.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -71,6 +86,8 @@ pub struct ChiefReview {
     pub blocked: Vec<ModuleState>,
     /// How many modules are signed off already.
     pub signed: usize,
+    /// The trainee judges' current marks of those entries, not counted.
+    pub trainee_marks: Vec<TraineeMark>,
 }
 
 /// What signing off every complete module did.
@@ -104,6 +121,13 @@ fn review(
     let mut ids: Vec<UserId> = all.iter().flat_map(|p| p.judges.iter().copied()).collect();
     ids.sort();
     ids.dedup();
+    // A trainee's mark is never missing: a module signs off without it.
+    let trainees: HashSet<UserId> = crate::store::contests::judges(conn, contest)?
+        .into_iter()
+        .filter(|a| !a.role.counts())
+        .map(|a| a.user_id)
+        .collect();
+    ids.retain(|u| !trainees.contains(u));
     for u in ids {
         let user = users::get(conn, u)?;
         let org = organisations::get(conn, user.organisation_id)?;
@@ -144,6 +168,17 @@ fn review(
             continue;
         }
         let history = store::marks_of_entry(conn, e.id)?;
+        for t in trainee_marks_of(&history) {
+            out.trainee_marks.push(TraineeMark {
+                entry: e.id,
+                start_number: e.start_number.clone(),
+                aspect: t.0.aspect.clone(),
+                trainee: name_of(conn, &mut names, &t.0.judge_id.to_string())?,
+                value: t.0.value.clone(),
+                corrections: t.1,
+                at: t.0.created_at,
+            });
+        }
         let rec = recorded_of(layout, &history);
         let outcomes: Vec<_> = (0..layout.aspect_count())
             .map(|i| outcome(layout, i, &rec[i]))
@@ -216,6 +251,22 @@ fn review(
         }
     }
     Ok(out)
+}
+
+/// The current mark of every trainee slot in an entry's history (in the
+/// order the slots were first marked), with how many marks it corrects.
+fn trainee_marks_of(history: &[store::StoredMark]) -> Vec<(&store::StoredMark, usize)> {
+    let mut out: Vec<(&store::StoredMark, usize)> = Vec::new();
+    for m in history.iter().filter(|m| Slot::is_trainee_text(&m.slot)) {
+        match out
+            .iter_mut()
+            .find(|(c, _)| c.aspect == m.aspect && c.slot == m.slot)
+        {
+            Some(cur) => *cur = (m, cur.1 + 1),
+            None => out.push((m, 0)),
+        }
+    }
+    out
 }
 
 /// A judge's name from their key (the account id), looked up once.

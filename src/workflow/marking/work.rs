@@ -5,7 +5,7 @@
 
 use super::Schemes;
 use crate::engine::access::Actor;
-use crate::engine::marking::Reach;
+use crate::engine::marking::{own_slot, Reach};
 use crate::engine::model::{ContestId, ContestRole, EntryId, EntryStatus, OrganisationId, UserId};
 use crate::engine::scheme::AspectKind;
 use crate::engine::scoring::Layout;
@@ -160,11 +160,7 @@ pub fn judge_work(
             .map(|i| {
                 used[i] = true;
                 let code = &layout.aspect(i).code;
-                let slot = if layout.is_judged(i) {
-                    format!("judge:{}", user.0)
-                } else {
-                    "value".to_string()
-                };
+                let slot = own_slot(&layout, i, user, role.counts()).encode();
                 let module = &layout.scheme.modules[layout.place(i).module].code;
                 SlotWork {
                     aspect: i,

@@ -70,6 +70,9 @@ struct Heading {
     /// Whether the contest takes marks now.
     running: bool,
     chief: bool,
+    /// Whether the judge is a trainee judge (见习裁判), whose marks are
+    /// recorded but never counted.
+    trainee: bool,
     /// Whether this judge's marking inputs are live: while the contest
     /// runs, and for the chief judge's corrections after marking closes.
     marking_open: bool,
@@ -99,6 +102,7 @@ fn heading(
         status_name: state.catalog.get(lang, &format!("status_{}", c.status)),
         running: c.status == ContestStatus::Running,
         chief,
+        trainee: false,
         marking_open: takes_marks(c.status, chief, true),
         marking_note: marking_note(c.status, chief).map(|k| state.catalog.get(lang, k)),
         lifecycle: c.status,
@@ -131,7 +135,8 @@ fn judged(
     let c = load_contest(conn, id)?;
     crate::workflow::allow(true, actor.may_view_contest(&c.scope()))?;
     let chief = role == crate::engine::model::ContestRole::ChiefJudge;
-    let head = heading(conn, state, lang, &c.contest, chief)?;
+    let mut head = heading(conn, state, lang, &c.contest, chief)?;
+    head.trainee = !role.counts();
     let w = work::judge_work(conn, &state.schemes, actor, id)?;
     Ok((head, account, w))
 }

@@ -293,6 +293,33 @@ fn chief_view(r: &ChiefReview, extra: &Extra, lang: Lang) -> ChiefView {
     }
 }
 
+/// A trainee judge's mark as the chief judge's review lists it.
+#[derive(Serialize)]
+struct TraineeRow {
+    entry: i64,
+    start_number: String,
+    aspect: String,
+    trainee: String,
+    value: String,
+    corrections: usize,
+    at: String,
+}
+
+fn trainee_rows(r: &ChiefReview, zone: chrono_tz::Tz) -> Vec<TraineeRow> {
+    r.trainee_marks
+        .iter()
+        .map(|m| TraineeRow {
+            entry: m.entry.0,
+            start_number: m.start_number.clone(),
+            aspect: m.aspect.clone(),
+            trainee: m.trainee.clone(),
+            value: m.value.clone(),
+            corrections: m.corrections,
+            at: crate::web::pages::time::local_time(m.at, zone),
+        })
+        .collect()
+}
+
 /// The page as a judge sees it; `None` for `chief` unless the chief judge.
 type Loaded = (Heading, User, Option<Work>, Option<ChiefReview>);
 
@@ -338,6 +365,10 @@ fn review_page(
     ctx.insert(
         "chief_view",
         &chief.as_ref().map(|r| chief_view(r, extra, lang)),
+    );
+    ctx.insert(
+        "trainee_marks",
+        &chief.as_ref().map(|r| trainee_rows(r, head.zone)),
     );
     ctx.insert(
         "report",

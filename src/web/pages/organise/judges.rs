@@ -36,6 +36,8 @@ struct JudgeRow {
     username: String,
     organisation: String,
     role: String,
+    /// A trainee judge (见习裁判): marks recorded, never counted.
+    trainee: bool,
     links: Vec<LinkRow>,
 }
 
@@ -88,6 +90,7 @@ async fn page(
             username: j.account.username,
             organisation: lang.pick(&j.organisation.name_zh, &j.organisation.name_en),
             role: state.catalog.get(lang, &format!("role_{}", j.role)),
+            trainee: !j.role.counts(),
             links: j
                 .links
                 .iter()
