@@ -374,6 +374,13 @@ fn trainees_are_labelled_on_their_pages(backend: Backend) {
     let row = between(&page, "见习甲", "</tr>");
     assert!(row.contains("见习裁判"), "{row}");
     assert!(row.contains("不计分"), "{row}");
+    // The progress page lists the trainee's marking as a trainee's.
+    let (st, page) = org.get(&format!("/organise/contests/{c}/progress"));
+    assert_eq!(st, 200, "{page}");
+    let row = between(&page, "<td>见习甲", "</tr>");
+    assert!(row.contains("见习 · 不计分"), "{row}");
+    let row = between(&page, "<td>wz-judge1", "</tr>");
+    assert!(!row.contains("不计分"), "{row}");
 }
 
 on_both_backends!(

@@ -508,3 +508,26 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WS: &str = include_str!("../../fixtures/schemes/worldskills-practical.toml");
+
+    #[test]
+    fn a_trainees_rows_are_checked_but_never_counted() {
+        let judges = "entry,aspect,judge,value,kind\nE1,A1.1,,1,\nE1,A1.3,J1,2,\nE1,A1.3,J2,2,\nE1,A1.3,J3,3,\n";
+        let with = format!("{judges}E1,A1.3,T1,0,trainee\nE1,A1.1,T1,0,trainee\n");
+        let plain = score_files(WS, judges.as_bytes()).expect("scores");
+        let mixed = score_files(WS, with.as_bytes()).expect("scores");
+        assert!(mixed.unscorable.is_empty(), "{:?}", mixed.unscorable);
+        assert_eq!(mixed.entries[0].total, plain.entries[0].total);
+        // The trainee is not a seat of the panel.
+        assert_eq!(mixed.seats, plain.seats);
+        let bad = format!("{judges}E1,A1.3,T1,9,trainee\nE1,A1.3,,1,trainee\n");
+        let report = score_files(WS, bad.as_bytes()).expect("scores");
+        assert_eq!(report.unscorable.len(), 2, "{:?}", report.unscorable);
+        assert!(report.unscorable[1].reason.contains("trainee"));
+    }
+}

@@ -37,6 +37,8 @@ pub struct JudgeProgress {
     pub expected: usize,
     pub done: usize,
     pub missing: usize,
+    /// A trainee judge (见习裁判): their marks are recorded, never counted.
+    pub trainee: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -159,6 +161,11 @@ pub fn progress(
             );
         }
     }
+    let trainees: HashSet<i64> = crate::store::contests::judges(conn, contest)?
+        .into_iter()
+        .filter(|a| !a.role.counts())
+        .map(|a| a.user_id.0)
+        .collect();
     for (judge, expected) in expected_by {
         let user = users::get(conn, UserId(judge))?;
         let done_set = done_by.remove(&judge).unwrap_or_default();
@@ -170,6 +177,7 @@ pub fn progress(
             expected: expected.len(),
             done,
             missing: expected.len() - done,
+            trainee: trainees.contains(&judge),
         });
     }
     out.judges
