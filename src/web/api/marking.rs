@@ -663,7 +663,8 @@ async fn entry_score(
 }
 
 /// Every change to an entry's marks: who, when, from which device, what it
-/// replaced and why; and the module sign-offs.
+/// replaced and why; and the module sign-offs. A trainee judge's marks
+/// (slot `trainee:KEY`) have `counted: false`.
 #[utoipa::path(
     get,
     path = "/api/v1/contests/{id}/entries/{entry}/marks",

@@ -491,6 +491,9 @@ pub struct Standings {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct MarkReceipt {
+    /// The stored mark: its `slot` (`judge:KEY`, `value`, `factor`,
+    /// `overrule`, or `trainee:KEY` for a trainee judge's) and `counted`
+    /// (false for a trainee judge's mark, which no score includes).
     #[schema(value_type = Object)]
     mark: Value,
     duplicate: bool,
