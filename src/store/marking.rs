@@ -473,7 +473,8 @@ where
 }
 
 /// Every (judge, entry, aspect) of a contest that has a judge's own mark
-/// (a level or score in a `judge:` slot), once each.
+/// (a level or score in a `judge:` slot, or a trainee's in a `trainee:`
+/// slot), once each.
 pub fn judged_aspects(
     conn: &mut DbConnection,
     contest: ContestId,
