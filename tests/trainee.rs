@@ -343,6 +343,11 @@ fn trainees_are_labelled_on_their_pages(backend: Backend) {
         let (_, page) = v.get(&format!("/judge/contests/{c}/review"));
         assert!(!page.contains("id=\"sign-off-all\""), "{page}");
     }
+    // So does their to-do list.
+    let v = Visitor::signed_in(&s, "en", "wz-trainee");
+    let (st, page) = v.get("/judge");
+    assert_eq!(st, 200, "{page}");
+    assert!(page.contains("Trainee judge · not counted"), "{page}");
     // A judge's pages do not.
     let judge = Visitor::signed_in(&s, "en", "wz-judge1");
     let (_, page) = judge.get(&format!("/judge/contests/{c}"));
