@@ -171,11 +171,20 @@ pub fn put_panel(
         }
         let assigned = contests::judges(conn, contest)?;
         for (k, u) in input.judges.iter().enumerate() {
-            if !assigned.iter().any(|a| a.user_id == UserId(*u)) {
-                return Err(AppError::invalid(
-                    &format!("judges[{k}]"),
-                    format!("account {u} is not a judge of contest {contest}"),
-                ));
+            match assigned.iter().find(|a| a.user_id == UserId(*u)) {
+                None => {
+                    return Err(AppError::invalid(
+                        &format!("judges[{k}]"),
+                        format!("account {u} is not a judge of contest {contest}"),
+                    ))
+                }
+                Some(a) if !a.role.marks() => {
+                    return Err(AppError::invalid(
+                        &format!("judges[{k}]"),
+                        crate::i18n::messages::Msg::new("access_not_a_marking_role"),
+                    ))
+                }
+                Some(_) => {}
             }
         }
         let mut judges: Vec<UserId> = input.judges.iter().map(|u| UserId(*u)).collect();
