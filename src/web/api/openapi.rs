@@ -264,7 +264,7 @@ fn vocabulary<V: Vocabulary>(nullable: bool) -> Object {
     ObjectBuilder::new()
         .schema_type(ty)
         .enum_values(Some(values))
-        .description(Some(format!("a {}", V::WHAT)))
+        .description(Some(V::WHAT.to_string()))
         .build()
 }
 
