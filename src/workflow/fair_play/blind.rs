@@ -535,3 +535,30 @@ pub fn decrypt(
         Ok(now)
     })
 }
+
+/// The encryption officer's page: the status and the mapping, for those
+/// who may read the mapping (`Actor::may_read_blind_mapping`).
+pub fn officer_view(
+    conn: &mut DbConnection,
+    schemes: &crate::workflow::marking::Schemes,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<(BlindStatus, Mapping)> {
+    let m = mapping(conn, actor, contest)?;
+    Ok((status_of(conn, schemes, contest)?, m))
+}
+
+/// The decryption page of the chief judge or a supervisor: their role and
+/// the status (`Actor::decryption_signer`).
+pub fn signer_view(
+    conn: &mut DbConnection,
+    schemes: &crate::workflow::marking::Schemes,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<(ContestRole, BlindStatus)> {
+    load_contest(conn, contest)?;
+    let (_, role) = actor
+        .decryption_signer(contest)
+        .map_err(|d| refused(actor, d))?;
+    Ok((role, status_of(conn, schemes, contest)?))
+}
