@@ -113,9 +113,9 @@ fn a_blind_contest_from_settings_to_decryption(backend: Backend) {
     );
     let numbers = layers[1]["numbers"].as_array().unwrap();
     assert_eq!(numbers.len(), 3);
-    assert!(numbers.iter().all(|n| n["number"]
-        .as_str()
-        .is_some_and(|n| n.starts_with('B'))));
+    assert!(numbers
+        .iter()
+        .all(|n| n["number"].as_str().is_some_and(|n| n.starts_with('B'))));
     assert!(numbers.iter().any(|n| n["start_number"] == "101"
         && n["name"] == "张伟"
         && n["organisation_en"] == "Hangzhou Turbine"));
@@ -128,6 +128,23 @@ fn a_blind_contest_from_settings_to_decryption(backend: Backend) {
                 .iter()
                 .any(|r| r["entry"] == e.0 && r["number"] == n.as_str()),
             "{e:?} {n}"
+        );
+    }
+    // So does the command line, from the seed and the entry ids alone.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+        .args(["blind", "replay", "--layer", "2", "--seed"])
+        .arg(seed.to_string())
+        .arg("--entries")
+        .arg(format!("{},{},{}", x.e103, x.e001, x.e101))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    for r in numbers {
+        assert!(
+            text.lines()
+                .any(|l| l == format!("{},{}", r["entry"], r["number"].as_str().unwrap())),
+            "{text}"
         );
     }
     for who in [
@@ -155,7 +172,10 @@ fn a_blind_contest_from_settings_to_decryption(backend: Backend) {
         for n in numbers {
             assert!(!text.contains(n["number"].as_str().unwrap()), "{text}");
         }
-        assert!(!text.contains("张伟") && !text.contains("\"101\""), "{text}");
+        assert!(
+            !text.contains("张伟") && !text.contains("\"101\""),
+            "{text}"
+        );
         assert_eq!(status["layers"][0]["drawn"], true);
         assert_eq!(status["layers"][0]["draws"], 2);
         assert_eq!(status["decrypted"], false);
@@ -206,10 +226,7 @@ fn a_blind_contest_from_settings_to_decryption(backend: Backend) {
     let (st, body) = api.call(&x.chief, "POST", &decrypt, None);
     assert_eq!(st, 409, "{body}");
     assert_eq!(body["error"]["code"], "modules_open");
-    assert_eq!(
-        body["error"]["message"],
-        "6 modules are not signed off yet"
-    );
+    assert_eq!(body["error"]["message"], "6 modules are not signed off yet");
     // Refused for every other role, whatever the state.
     for who in [
         &x.organiser,
@@ -314,7 +331,12 @@ fn not_blind_and_marked(backend: Backend) {
     let x = theory_practical(&s);
     let c = x.contest;
     let supervisor = s.login(&s.world.supervisor);
-    let (st, body) = api.call(&supervisor, "POST", &format!("/contests/{c}/blind/decrypt"), None);
+    let (st, body) = api.call(
+        &supervisor,
+        "POST",
+        &format!("/contests/{c}/blind/decrypt"),
+        None,
+    );
     assert_eq!(st, 409, "{body}");
     let officer = s.login(&s.world.encryption_officer);
     let (st, body) = api.call(
@@ -382,7 +404,14 @@ fn conflicts_hold_under_blind_numbers(backend: Backend) {
         Some(json!({"status": "running"})),
     );
     assert_eq!(st, 200);
-    let post = |m: Value| api.call(&x.hz_judge, "POST", &format!("/contests/{c}/marks"), Some(m));
+    let post = |m: Value| {
+        api.call(
+            &x.hz_judge,
+            "POST",
+            &format!("/contests/{c}/marks"),
+            Some(m),
+        )
+    };
     // The Hangzhou judge may not mark Hangzhou's entries, blind or not.
     for (n, e) in [(1, x.e101), (2, x.e103)] {
         let (st, body) = post(mark(n, e, "A1.2", "2"));

@@ -128,7 +128,9 @@ impl Actor {
             return Ok(());
         }
         if !decrypted {
-            return deny(crate::i18n::messages::Msg::new("blind_mapping_officer_only"));
+            return deny(crate::i18n::messages::Msg::new(
+                "blind_mapping_officer_only",
+            ));
         }
         if matches!(
             role,

@@ -90,7 +90,10 @@ pub fn may_decrypt(f: &DecryptionFacts) -> Result<(), Msg> {
         return Err(Msg::new("blind_decrypt_no_scheme"));
     }
     if f.open_modules > 0 {
-        return Err(crate::msg!("blind_decrypt_open_modules", n = f.open_modules));
+        return Err(crate::msg!(
+            "blind_decrypt_open_modules",
+            n = f.open_modules
+        ));
     }
     Ok(())
 }
@@ -102,7 +105,9 @@ pub fn may_sign(role: ContestRole, signed: &[ContestRole]) -> Result<(), Msg> {
         return Err(Msg::new("blind_decrypt_wrong_role"));
     }
     if signed.contains(&role) {
-        return Err(crate::msg!("blind_decrypt_signed_twice").part("role", Msg::new(role.name_key())));
+        return Err(
+            crate::msg!("blind_decrypt_signed_twice").part("role", Msg::new(role.name_key()))
+        );
     }
     Ok(())
 }

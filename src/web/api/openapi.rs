@@ -19,8 +19,8 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
-    advancement, auth, blind, brackets, contests, entries, marking, organisations, people, reference,
-    results, talent,
+    advancement, auth, blind, brackets, contests, entries, marking, organisations, people,
+    reference, results, talent,
 };
 
 /// Where every path of the document starts.

@@ -426,8 +426,8 @@ fn status_of(
         let Ok(role) = ContestRole::parse(&s.role) else {
             continue;
         };
-        let name = crate::store::users::get(conn, crate::engine::model::UserId(s.user_id))?
-            .display_name;
+        let name =
+            crate::store::users::get(conn, crate::engine::model::UserId(s.user_id))?.display_name;
         signatures.push(DecryptionSignature {
             role,
             name,
@@ -461,7 +461,10 @@ pub fn status(
     contest: ContestId,
 ) -> AppResult<BlindStatus> {
     let c = load_contest(conn, contest)?;
-    crate::workflow::allow(actor.is_signed_in(), actor.may_follow_blind_status(&c.scope()))?;
+    crate::workflow::allow(
+        actor.is_signed_in(),
+        actor.may_follow_blind_status(&c.scope()),
+    )?;
     status_of(conn, schemes, contest)
 }
 
@@ -502,9 +505,8 @@ pub fn decrypt(
                 crate::i18n::messages::Msg::new("blind_decrypt_same_person"),
             ));
         }
-        blind::may_sign(role, &signed).map_err(|m| {
-            AppError::new(crate::error::ErrorKind::Conflict, "already_signed", m)
-        })?;
+        blind::may_sign(role, &signed)
+            .map_err(|m| AppError::new(crate::error::ErrorKind::Conflict, "already_signed", m))?;
         fair_play::sign(conn, contest, DECRYPTION, 0, role.code(), user)?;
         audit::record(
             conn,

@@ -132,9 +132,9 @@ fn heading_and_account(
 ) -> AppResult<(Heading, User)> {
     let c = load_contest(conn, id)?;
     let head = heading(conn, state, lang, &c.contest, false)?;
-    let user = actor
-        .user()
-        .ok_or_else(|| AppError::unauthenticated(crate::i18n::messages::Msg::new("access_sign_in")))?;
+    let user = actor.user().ok_or_else(|| {
+        AppError::unauthenticated(crate::i18n::messages::Msg::new("access_sign_in"))
+    })?;
     Ok((head, accounts::account(conn, user)?))
 }
 
@@ -165,7 +165,14 @@ async fn officer(
     ctx.insert("errors", &errors);
     ctx.insert("v", &typed);
     ctx.insert("section", "encryption");
-    render_status(&state, &req, "judge/blind_encryption.html", ctx, Some(user), status)
+    render_status(
+        &state,
+        &req,
+        "judge/blind_encryption.html",
+        ctx,
+        Some(user),
+        status,
+    )
 }
 
 async fn officer_page(
@@ -200,9 +207,10 @@ async fn draw(
     let (lang, _) = Lang::of_request(&req);
     let id = ContestId(path.into_inner());
     let actor = caller.actor.clone();
-    let layer: i32 = form.get("layer").parse().map_err(|_| {
-        AppError::invalid("layer", crate::msg!("blind_layer_range", layers = 2))
-    })?;
+    let layer: i32 = form
+        .get("layer")
+        .parse()
+        .map_err(|_| AppError::invalid("layer", crate::msg!("blind_layer_range", layers = 2)))?;
     let reason = form.get("reason");
     let outcome = state
         .db(move |conn| {
@@ -305,7 +313,14 @@ async fn signer(
     ctx.insert("signed_by_my_role", &me);
     ctx.insert("step", step);
     ctx.insert("error", &error);
-    render_status(&state, &req, "judge/blind_decryption.html", ctx, Some(user), status)
+    render_status(
+        &state,
+        &req,
+        "judge/blind_decryption.html",
+        ctx,
+        Some(user),
+        status,
+    )
 }
 
 async fn decryption_page(

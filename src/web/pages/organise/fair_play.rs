@@ -117,10 +117,7 @@ async fn save(
             ctx.insert("contest", &head);
             ctx.insert("section", "fair_play");
             ctx.insert("v", &form.values());
-            ctx.insert(
-                "errors",
-                &FieldErrors::from_error(&state.catalog, lang, &e),
-            );
+            ctx.insert("errors", &FieldErrors::from_error(&state.catalog, lang, &e));
             ctx.insert("saved", &false);
             form_again(&state, &req, "organise/fair_play.html", ctx, user)
         }
