@@ -6,6 +6,7 @@
 
 mod common;
 use common::marking::{mark, panels, set_up, theory_practical, Api, SCHEME};
+use common::pages::Visitor;
 use common::{Backend, TestServer};
 use jiangxin::engine::model::ContestId;
 use serde_json::{json, Value};
@@ -422,65 +423,146 @@ fn conflicts_hold_under_blind_numbers(backend: Backend) {
     assert_eq!(st, 201, "{body}");
 }
 
-/// The officer's page shows the mapping and the slips; the decryption page
-/// is the chief judge's and the supervisors'.
+/// The pages, in both languages: the organisers' settings form, the
+/// officer's draws, mapping and slips, and decryption confirmed by the
+/// chief judge and a supervisor with a confirmation step.
 fn the_pages(backend: Backend) {
     let s = TestServer::start(backend);
     let api = Api { s: &s };
     let x = theory_practical(&s);
     let c = x.contest;
-    let get = |token: &str, path: &str| {
-        let resp = s
-            .client()
-            .get(s.url(path))
-            .bearer_auth(token)
-            .header("Accept-Language", "en")
-            .send()
-            .unwrap();
-        (resp.status().as_u16(), resp.text().unwrap())
+
+    let mut org = Visitor::signed_in(&s, &s.world.province_organiser, "zh");
+    let fp = format!("/organise/contests/{c}/fair-play");
+    let p = org.get(&format!("/organise/contests/{c}"));
+    assert!(
+        p.html.contains(&fp),
+        "the contest's navigation links the page"
+    );
+    let p = org.get(&fp);
+    assert_eq!(p.status, 200);
+    assert!(p.text().contains("加密层数"), "{}", p.text());
+    let form = |layers: &'static str, minutes: &'static str| {
+        vec![
+            ("blind_layers", layers),
+            ("appeal_minutes", minutes),
+            ("appeal_from", "provisional_results"),
+            ("recheck_required", "yes"),
+        ]
     };
-    let (st, page) = get(&x.organiser, &format!("/organise/contests/{c}/fair-play"));
-    assert_eq!(st, 200);
-    assert!(page.contains("id=\"blind_layers\""), "{page}");
+    let p = org.post(&fp, &form("1", "0"));
+    assert_eq!(p.status, 422, "{}", p.text());
+    assert!(p.html.contains("appeal_minutes-error"), "{}", p.html);
+    assert!(
+        p.text().contains("申诉时限须为 1 至 10080 分钟"),
+        "{}",
+        p.text()
+    );
+    let p = org.post(&fp, &form("1", "90"));
+    assert_eq!(p.status, 303, "{}", p.text());
+    let (_, body) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/fair-play"),
+        None,
+    );
     assert_eq!(
-        api.call(
-            &x.organiser,
-            "PUT",
-            &format!("/contests/{c}/fair-play"),
-            Some(settings(1))
-        )
-        .0,
-        200
+        body,
+        json!({"blind_layers": 1, "appeal_minutes": 90, "appeal_from": "provisional_results", "recheck_required": true})
     );
-    let officer = s.login(&s.world.encryption_officer);
-    let (st, page) = get(&officer, &format!("/judge/contests/{c}/encryption"));
-    assert_eq!(st, 200, "{page}");
-    assert!(page.contains("id=\"draw-next\""), "{page}");
+
+    let mut officer = Visitor::signed_in(&s, &s.world.encryption_officer, "en");
+    let enc = format!("/judge/contests/{c}/encryption");
+    let p = officer.get(&enc);
+    assert_eq!(p.status, 200, "{}", p.text());
+    assert!(p.html.contains("id=\"draw-next\""), "{}", p.html);
+    let p = officer.post(&enc, &[("layer", "1")]);
+    assert_eq!(p.status, 303, "{}", p.text());
+    let p = officer.get(&enc);
+    assert!(
+        p.text().contains("张伟") && p.text().contains("A00"),
+        "{}",
+        p.text()
+    );
+    let p = officer.post(&enc, &[("layer", "1"), ("reason", "")]);
+    assert_eq!(p.status, 422, "{}", p.text());
+    assert!(
+        p.text().contains("drawing again needs a reason"),
+        "{}",
+        p.text()
+    );
+    let p = officer.post(&enc, &[("layer", "1"), ("reason", "envelope torn")]);
+    assert_eq!(p.status, 303, "{}", p.text());
+    let p = officer.get(&format!("{enc}/slips"));
+    assert_eq!(p.status, 200);
+    assert_eq!(
+        p.html.matches("class=\"blind-slip\"").count(),
+        3,
+        "{}",
+        p.html
+    );
+    let p = org.get(&enc);
+    assert_eq!(p.status, 403);
+    assert!(!p.html.contains("张伟"));
+
+    // Marked and signed off through the API; then decryption on the page.
     let (st, _) = api.call(
-        &officer,
+        &x.organiser,
         "POST",
-        &format!("/contests/{c}/blind/draws"),
-        Some(json!({"layer": 1})),
+        &format!("/contests/{c}/status"),
+        Some(json!({"status": "running"})),
     );
-    assert_eq!(st, 201);
-    let (st, page) = get(&officer, &format!("/judge/contests/{c}/encryption"));
     assert_eq!(st, 200);
-    assert!(page.contains("张伟") && page.contains("A00"), "{page}");
-    let (st, page) = get(&officer, &format!("/judge/contests/{c}/encryption/slips"));
-    assert_eq!(st, 200);
-    assert_eq!(page.matches("class=\"blind-slip\"").count(), 3, "{page}");
-    let (st, page) = get(&x.organiser, &format!("/judge/contests/{c}/encryption"));
-    assert_eq!(st, 403);
-    assert!(!page.contains("张伟"));
-    let supervisor = s.login(&s.world.supervisor);
-    let (st, page) = get(&supervisor, &format!("/judge/contests/{c}/decryption"));
-    assert_eq!(st, 200, "{page}");
-    assert!(page.contains("id=\"waiting\""), "{page}");
-    assert!(!page.contains("张伟") && !page.contains("A00"), "{page}");
-    let (st, _) = get(&x.wz1, &format!("/judge/contests/{c}/decryption"));
-    assert_eq!(st, 403);
-    let (st, _) = get(&x.chief, &format!("/judge/contests/{c}/decryption"));
-    assert_eq!(st, 200);
+    let dec = format!("/judge/contests/{c}/decryption");
+    let mut chief = Visitor::signed_in(&s, "wz-chief", "zh");
+    let mut n = 0;
+    for e in [x.e001, x.e101, x.e103] {
+        for aspect in ["T1", "S1"] {
+            n += 1;
+            let (st, body) = api.call(
+                &x.wz1,
+                "POST",
+                &format!("/contests/{c}/marks"),
+                Some(mark(n, e, aspect, "0")),
+            );
+            assert_eq!(st, 201, "{body}");
+        }
+    }
+    let p = chief.get(&dec);
+    assert_eq!(p.status, 200);
+    assert!(p.html.contains("id=\"waiting\""), "{}", p.html);
+    assert!(p.text().contains("尚有 6 个模块未签认"), "{}", p.text());
+    for e in [x.e001, x.e101, x.e103] {
+        for module in ["T", "S"] {
+            let (st, body) = api.call(
+                &x.chief,
+                "POST",
+                &format!("/contests/{c}/entries/{e}/modules/{module}/lock"),
+                None,
+            );
+            assert_eq!(st, 204, "{body}");
+        }
+    }
+    let p = chief.get(&dec);
+    assert!(p.html.contains("id=\"start-confirm\""), "{}", p.html);
+    let p = chief.get(&format!("{dec}?confirm=1"));
+    assert!(p.html.contains("id=\"confirm\""), "{}", p.html);
+    let p = chief.post(&dec, &[]);
+    assert_eq!(p.status, 422, "no confirmation, no decryption");
+    let p = chief.post(&dec, &[("confirm", "yes")]);
+    assert_eq!(p.status, 303, "{}", p.text());
+    let p = chief.get(&dec);
+    assert!(p.html.contains("id=\"waiting-other\""), "{}", p.html);
+    let mut supervisor = Visitor::signed_in(&s, &s.world.supervisor, "en");
+    let p = supervisor.get(&format!("{dec}?confirm=1"));
+    assert_eq!(p.status, 200);
+    assert!(!p.text().contains("张伟"), "{}", p.text());
+    let p = supervisor.post(&dec, &[("confirm", "yes")]);
+    assert_eq!(p.status, 303, "{}", p.text());
+    let p = supervisor.get(&dec);
+    assert!(p.html.contains("id=\"decrypted\""), "{}", p.html);
+    let mut judge = Visitor::signed_in(&s, "wz-judge1", "en");
+    assert_eq!(judge.get(&dec).status, 403);
 }
 
 on_both_backends!(
