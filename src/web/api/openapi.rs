@@ -540,6 +540,7 @@ mod tests {
     const SOURCES: &[(&str, &str)] = &[
         ("advancement.rs", include_str!("advancement.rs")),
         ("auth.rs", include_str!("auth.rs")),
+        ("blind.rs", include_str!("blind.rs")),
         ("brackets.rs", include_str!("brackets.rs")),
         ("contests.rs", include_str!("contests.rs")),
         ("entries.rs", include_str!("entries.rs")),
