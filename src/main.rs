@@ -83,6 +83,8 @@ jiangxin bracket double --seeds seeds.csv --keep-apart --format json\n  \
 jiangxin bracket groups --entrants 16 --group-size 4 --advance 2"
     )]
     Bracket(cli::bracket::BracketArgs),
+    /// Blind numbers (加密): recompute a layer's numbers from its recorded seed.
+    Blind(cli::blind::BlindArgs),
     /// Start a demo server on a fresh SQLite database with a realistic ladder.
     #[command(after_help = "Example:\n  jiangxin demo --port 8080")]
     Demo(cli::demo::DemoArgs),
@@ -198,7 +200,8 @@ impl Command {
             | Command::Score(_)
             | Command::Standings(_)
             | Command::Advance(_)
-            | Command::Bracket(_) => true,
+            | Command::Bracket(_)
+            | Command::Blind(_) => true,
         }
     }
 }
@@ -232,6 +235,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Standings(args) => cli::standings::run(args),
         Command::Advance(args) => cli::advance::run(args),
         Command::Bracket(args) => cli::bracket::run(args),
+        Command::Blind(args) => cli::blind::run(args),
         Command::Bench(BenchCommand::Import { rows }) => jiangxin::bench::import::run(rows),
         Command::Bench(BenchCommand::Ladder) => jiangxin::bench::ladder::run(),
         Command::Bench(BenchCommand::Scoring { entries, judges }) => {

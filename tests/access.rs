@@ -558,6 +558,66 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             // No published result yet; the judge may not look.
             [401, 404, 404, 403, 404],
         ),
+        // Fair-play settings, blind numbers and decryption (the contest is
+        // not blind: the supervisor gets past the access check to 409).
+        case("GET", format!("/api/v1/contests/{c}/fair-play"), [200; 5]),
+        with(
+            "PUT",
+            format!("/api/v1/contests/{c}/fair-play"),
+            |_| {
+                Body::Json(
+                    json!({"blind_layers": 0, "appeal_minutes": 120, "appeal_from": "marking_closed", "recheck_required": false}),
+                )
+            },
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/blind"),
+            [401, 200, 403, 200, 403],
+        ),
+        with(
+            "POST",
+            format!("/api/v1/contests/{c}/blind/draws"),
+            |_| Body::Json(json!({"layer": 1})),
+            [401, 403, 403, 403, 403],
+        )
+        .officials([403, 403]),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/blind/mapping"),
+            [401, 403, 403, 403, 403],
+        )
+        .officials([403, 403]),
+        case(
+            "POST",
+            format!("/api/v1/contests/{c}/blind/decrypt"),
+            [401, 403, 403, 403, 403],
+        )
+        .officials([409, 403]),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/fair-play"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/judge/contests/{c}/encryption"),
+            [401, 403, 403, 403, 403],
+        )
+        .officials([403, 403]),
+        case(
+            "GET",
+            format!("/judge/contests/{c}/encryption/slips"),
+            [401, 403, 403, 403, 403],
+        )
+        .officials([403, 403]),
+        case(
+            "GET",
+            format!("/judge/contests/{c}/decryption"),
+            [401, 403, 403, 403, 403],
+        )
+        .officials([200, 403]),
         case(
             "DELETE",
             format!("/api/v1/contests/{c}/panels/P"),

@@ -3,6 +3,7 @@
 //! on an installation. `main.rs` parses the arguments and calls them.
 
 pub mod advance;
+pub mod blind;
 pub mod bracket;
 pub mod demo;
 pub mod installation;

@@ -118,6 +118,56 @@ impl Actor {
         }
     }
 
+    /// Reading who is behind each blind number (the mapping of every layer,
+    /// with its seed): the contest's encryption officer alone until the
+    /// contest is decrypted; after it, also its organisers, supervisors and
+    /// chief judge. No other role ever reads it.
+    pub fn may_read_blind_mapping(&self, c: &ContestScope<'_>, decrypted: bool) -> Decision {
+        let role = self.judge_role(c.id);
+        if role == Some(ContestRole::EncryptionOfficer) {
+            return Ok(());
+        }
+        if !decrypted {
+            return deny(crate::i18n::messages::Msg::new(
+                "blind_mapping_officer_only",
+            ));
+        }
+        if matches!(
+            role,
+            Some(ContestRole::ChiefJudge) | Some(ContestRole::Supervisor)
+        ) {
+            return Ok(());
+        }
+        self.may_manage_contest(c)
+            .map_err(|_| Denied(crate::i18n::messages::Msg::new("blind_mapping_refused")))
+    }
+
+    /// Following a contest's blind status (layers drawn, decryption
+    /// signatures; never numbers): its organisers and everyone appointed to
+    /// it (judges and officials).
+    pub fn may_follow_blind_status(&self, c: &ContestScope<'_>) -> Decision {
+        if self.judge_role(c.id).is_some() {
+            return Ok(());
+        }
+        self.may_manage_contest(c)
+    }
+
+    /// Confirming decryption (解密): the contest's chief judge or a
+    /// supervisor, each for their own role; who they are and which role.
+    pub fn decryption_signer(&self, contest: ContestId) -> Result<(UserId, ContestRole), Denied> {
+        for role in [ContestRole::ChiefJudge, ContestRole::Supervisor] {
+            if let Ok(user) = self.holds(contest, role) {
+                return Ok((user, role));
+            }
+        }
+        match self {
+            Actor::Anonymous => Err(Denied(crate::i18n::messages::Msg::new("access_sign_in"))),
+            _ => Err(Denied(crate::i18n::messages::Msg::new(
+                "blind_decrypt_wrong_role",
+            ))),
+        }
+    }
+
     /// Supervising a contest's marking and results (sign-off, overrules,
     /// publication, live visibility): its organisers, or its chief judge.
     pub fn may_supervise(&self, c: &ContestScope<'_>) -> Decision {

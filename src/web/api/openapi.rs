@@ -19,8 +19,8 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
-    advancement, auth, brackets, contests, entries, marking, organisations, people, reference,
-    results, talent,
+    advancement, auth, blind, brackets, contests, entries, marking, organisations, people,
+    reference, results, talent,
 };
 
 /// Where every path of the document starts.
@@ -59,6 +59,8 @@ pages use a signed session cookie instead. Errors have the shape \
         talent::list, talent::export, talent::one,
         people::list_competitors, people::show_competitor, people::list_users,
         people::create_user, people::disable_user,
+        blind::get_settings, blind::put_settings, blind::status, blind::draw, blind::mapping,
+        blind::decrypt,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
@@ -78,6 +80,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "brackets", description = "Head-to-head brackets, match results and placings"),
         (name = "talent", description = "Profiles across contests from published results"),
         (name = "people", description = "Competitors' records and accounts"),
+        (name = "blind", description = "Fair-play settings, blind numbers (加密) drawn by the encryption officer, and decryption (解密) by the chief judge and a supervisor"),
     )
 )]
 pub struct ApiDoc;
@@ -273,6 +276,9 @@ pub fn organisation_kind() -> Object {
 }
 pub fn contest_status() -> Object {
     vocabulary::<ContestStatus>(false)
+}
+pub fn appeal_from() -> Object {
+    vocabulary::<crate::engine::model::AppealFrom>(false)
 }
 pub fn judge_role() -> Object {
     vocabulary::<ContestRole>(false)
@@ -537,6 +543,7 @@ mod tests {
     const SOURCES: &[(&str, &str)] = &[
         ("advancement.rs", include_str!("advancement.rs")),
         ("auth.rs", include_str!("auth.rs")),
+        ("blind.rs", include_str!("blind.rs")),
         ("brackets.rs", include_str!("brackets.rs")),
         ("contests.rs", include_str!("contests.rs")),
         ("entries.rs", include_str!("entries.rs")),

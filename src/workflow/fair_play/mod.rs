@@ -50,3 +50,78 @@ pub fn settings(conn: &mut DbConnection, contest: ContestId) -> AppResult<Settin
         },
     })
 }
+
+/// A contest's settings as its organisers, judges and officials may read
+/// them: anyone who may see the contest.
+pub fn read_settings(
+    conn: &mut DbConnection,
+    actor: &crate::engine::access::Actor,
+    contest: ContestId,
+) -> AppResult<Settings> {
+    let c = crate::workflow::contests::load_contest(conn, contest)?;
+    crate::workflow::allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
+    settings(conn, contest)
+}
+
+/// Sets a contest's fair-play settings, by one of its organisers. The
+/// number of blind layers is fixed once any blind number is drawn or any
+/// mark recorded; the change is audited with what it was before.
+pub fn put_settings(
+    conn: &mut DbConnection,
+    actor: &crate::engine::access::Actor,
+    contest: ContestId,
+    new: &Settings,
+) -> AppResult<Settings> {
+    use crate::error::AppError;
+    crate::store::write_tx(conn, |conn| {
+        let c = crate::workflow::contests::load_contest(conn, contest)?;
+        crate::workflow::allow(actor.is_signed_in(), actor.may_manage_contest(&c.scope()))?;
+        if !(0..=crate::engine::fair_play::blind::MAX_LAYERS).contains(&new.blind_layers) {
+            return Err(AppError::invalid(
+                "blind_layers",
+                crate::msg!(
+                    "fairplay_settings_layers_range",
+                    max = crate::engine::fair_play::blind::MAX_LAYERS
+                ),
+            ));
+        }
+        if !(1..=MAX_APPEAL_MINUTES).contains(&new.appeal_minutes) {
+            return Err(AppError::invalid(
+                "appeal_minutes",
+                crate::msg!("fairplay_settings_minutes_range", max = MAX_APPEAL_MINUTES),
+            ));
+        }
+        let old = settings(conn, contest)?;
+        let drawn = !crate::store::blind::draws(conn, contest)?.is_empty();
+        let marked = crate::store::marking::contest_has_marks(conn, contest)?;
+        crate::engine::fair_play::blind::may_change_layers(
+            old.blind_layers,
+            new.blind_layers,
+            drawn,
+            marked,
+        )
+        .map_err(AppError::conflict)?;
+        store::put_settings(
+            conn,
+            contest,
+            &store::NewSettings {
+                blind_layers: new.blind_layers,
+                appeal_minutes: new.appeal_minutes,
+                appeal_from: new.appeal_from.code(),
+                recheck_required: new.recheck_required,
+                by: actor.user(),
+            },
+        )?;
+        crate::store::audit::record(
+            conn,
+            actor.user(),
+            "fair_play.settings",
+            ("contest", Some(contest.0)),
+            serde_json::json!({"before": old, "after": new}),
+        )?;
+        Ok(new.clone())
+    })
+}
+
+/// The longest appeal window a contest may set: one week, in minutes.
+pub const MAX_APPEAL_MINUTES: i32 = 10_080;

@@ -5,6 +5,7 @@
 //! the organisers' printable sign-in links with a QR code. Every page asks
 //! the same access rules and workflow functions as the API.
 
+mod blind;
 pub mod links;
 mod marking;
 mod review;
@@ -49,6 +50,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "judge/link_invalid.html",
         include_str!("../../../../templates/pages/judge/link_invalid.html"),
     ),
+    (
+        "judge/blind_encryption.html",
+        include_str!("../../../../templates/pages/judge/blind_encryption.html"),
+    ),
+    (
+        "judge/blind_slips.html",
+        include_str!("../../../../templates/pages/judge/blind_slips.html"),
+    ),
+    (
+        "judge/blind_decryption.html",
+        include_str!("../../../../templates/pages/judge/blind_decryption.html"),
+    ),
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -56,6 +69,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     marking::config(cfg);
     review::config(cfg);
     links::config(cfg);
+    blind::config(cfg);
 }
 
 /// What the top of every judge's page shows about the contest.

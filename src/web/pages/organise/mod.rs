@@ -7,6 +7,7 @@
 mod confirm;
 mod documents;
 mod entries;
+mod fair_play;
 mod judges;
 mod ladder;
 mod panels;
@@ -107,6 +108,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "organise/entry_withdraw.html",
         include_str!("../../../../templates/pages/organise/entry_withdraw.html"),
     ),
+    (
+        "organise/fair_play.html",
+        include_str!("../../../../templates/pages/organise/fair_play.html"),
+    ),
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -121,6 +126,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         );
     documents::config(cfg);
     entries::config(cfg);
+    fair_play::config(cfg);
     judges::config(cfg);
     ladder::config(cfg);
     panels::config(cfg);
