@@ -5,6 +5,7 @@
 pub mod advance;
 pub mod bracket;
 pub mod demo;
+pub mod draws;
 pub mod installation;
 pub mod score;
 pub mod standings;

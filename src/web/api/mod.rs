@@ -6,6 +6,7 @@ pub mod advancement;
 pub mod auth;
 pub mod brackets;
 pub mod contests;
+pub mod draws;
 pub mod entries;
 pub mod marking;
 pub mod openapi;
@@ -30,6 +31,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     brackets::config(cfg);
     talent::config(cfg);
     people::config(cfg);
+    draws::config(cfg);
     openapi::config(cfg);
     cfg.default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such API endpoint"))

@@ -22,6 +22,7 @@ use super::{
     advancement, auth, brackets, contests, entries, marking, organisations, people, reference,
     results, talent,
 };
+use super::draws;
 
 /// Where every path of the document starts.
 pub const PREFIX: &str = "/api/v1";
@@ -59,10 +60,12 @@ pages use a signed session cookie instead. Errors have the shape \
         talent::list, talent::export, talent::one,
         people::list_competitors, people::show_competitor, people::list_users,
         people::create_user, people::disable_user,
+        draws::list, draws::create, draws::show, draws::replay,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
         Eligibility, User, Competitor, CsvEncoding,
+        draws::DrawBody, draws::DrawView, draws::PlaceView, draws::DrawPlacesView, draws::ReplayView,
     )),
     modifiers(&Security, &CommonResponses),
     tags(
@@ -78,6 +81,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "brackets", description = "Head-to-head brackets, match results and placings"),
         (name = "talent", description = "Profiles across contests from published results"),
         (name = "people", description = "Competitors' records and accounts"),
+        (name = "draws", description = "Draws by lot (抽签) of workstations and running order, from recorded seeds"),
     )
 )]
 pub struct ApiDoc;

@@ -6,6 +6,7 @@
 
 mod confirm;
 mod documents;
+mod draws;
 mod entries;
 mod judges;
 mod ladder;
@@ -107,6 +108,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "organise/entry_withdraw.html",
         include_str!("../../../../templates/pages/organise/entry_withdraw.html"),
     ),
+    (
+        "organise/draws.html",
+        include_str!("../../../../templates/pages/organise/draws.html"),
+    ),
+    (
+        "organise/draw_sheet.html",
+        include_str!("../../../../templates/pages/organise/draw_sheet.html"),
+    ),
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -120,6 +129,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .post(status),
         );
     documents::config(cfg);
+    draws::config(cfg);
     entries::config(cfg);
     judges::config(cfg);
     ladder::config(cfg);
