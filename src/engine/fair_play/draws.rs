@@ -213,10 +213,7 @@ mod tests {
             check_request(None, None, Some(0), 5),
             Err(Refusal::Invalid("session_size", _))
         ));
-        assert_eq!(
-            check_request(None, None, None, 0),
-            Err(Refusal::NoEntrants)
-        );
+        assert_eq!(check_request(None, None, None, 0), Err(Refusal::NoEntrants));
     }
 
     #[test]

@@ -7,7 +7,9 @@
 use crate::engine::access::Actor;
 use crate::engine::fair_play::draws::{self as rules, DrawKind, Refusal};
 use crate::engine::fair_play::lots;
-use crate::engine::model::{Contest, ContestId, ContestRole, ContestStatus, EntryId, UserId, Vocabulary};
+use crate::engine::model::{
+    Contest, ContestId, ContestRole, ContestStatus, EntryId, UserId, Vocabulary,
+};
 use crate::error::{AppError, AppResult};
 use crate::i18n::messages::Msg;
 use crate::store::{audit, draws as store, entries, users, write_tx, DbConnection};
@@ -225,10 +227,17 @@ pub fn make_draw(
 }
 
 /// The contest loaded, after checking the caller may see its draws.
-fn viewable(conn: &mut DbConnection, actor: &Actor, contest: ContestId) -> AppResult<LoadedContest> {
+fn viewable(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<LoadedContest> {
     let c = load_contest(conn, contest)?;
     let blind = is_blind(conn, contest)?;
-    allow(actor.is_signed_in(), actor.may_view_draws(&c.scope(), blind))?;
+    allow(
+        actor.is_signed_in(),
+        actor.may_view_draws(&c.scope(), blind),
+    )?;
     Ok(c)
 }
 
@@ -257,11 +266,7 @@ fn find(conn: &mut DbConnection, contest: ContestId, draw: i64) -> AppResult<Dra
         .into_iter()
         .find(|d| d.id == draw)
         .ok_or_else(|| {
-            AppError::not_found(crate::msg!(
-                "draw_missing",
-                contest = contest,
-                draw = draw
-            ))
+            AppError::not_found(crate::msg!("draw_missing", contest = contest, draw = draw))
         })
 }
 
@@ -275,9 +280,7 @@ fn named(
     session_size: Option<i32>,
     places: &[(EntryId, i32)],
 ) -> AppResult<Vec<DrawPlace>> {
-    let marks = actor
-        .judge_role(contest)
-        .is_some_and(ContestRole::marks);
+    let marks = actor.judge_role(contest).is_some_and(ContestRole::marks);
     let sight = if marks {
         Some(EntrySight::load(conn, schemes, actor, contest)?)
     } else {

@@ -14,7 +14,9 @@ use crate::web::pages::time::local_time;
 use crate::web::pages::{render, render_status};
 use crate::web::routes;
 use crate::web::State;
-use crate::workflow::fair_play::draws::{self as flow, DrawDetail, DrawPlace, DrawRequest, DrawSummary};
+use crate::workflow::fair_play::draws::{
+    self as flow, DrawDetail, DrawPlace, DrawRequest, DrawSummary,
+};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -147,7 +149,10 @@ async fn show_page(
         None => actix_web::http::StatusCode::OK,
     };
     let (errors, values) = match refused {
-        Some((e, form)) => (FieldErrors::from_error(&state.catalog, lang, &e), form.values()),
+        Some((e, form)) => (
+            FieldErrors::from_error(&state.catalog, lang, &e),
+            form.values(),
+        ),
         None => (FieldErrors::default(), BTreeMap::new()),
     };
     ctx.insert("errors", &errors);
