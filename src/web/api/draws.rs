@@ -55,7 +55,8 @@ pub struct DrawView {
     pub entrants: usize,
     pub drawn_by: i64,
     pub drawn_by_name: String,
-    /// UTC.
+    #[schema(value_type = String, format = DateTime, example = "2027-10-12T00:30:00Z")]
+    #[serde(with = "crate::io::utc")]
     pub drawn_at: NaiveDateTime,
     pub reason: Option<String>,
     pub replaces: Option<i64>,
