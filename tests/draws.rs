@@ -219,6 +219,21 @@ fn a_draw_is_replayed_from_its_seed(backend: Backend) {
         .all(|p| p["entry_id"] != ids[2]));
     assert!(od["places"][0]["session"].is_null());
 
+    // The command line's replay on the database checks every stored draw.
+    let replayed = {
+        let mut conn = s.db.connect();
+        jiangxin::workflow::fair_play::draws::replay_all_offline(&mut conn, ContestId(c.0)).unwrap()
+    };
+    assert_eq!(replayed.len(), 2);
+    assert!(replayed.iter().all(|r| r.matches));
+    let mut first: Vec<(i64, i64)> = replayed[0]
+        .places
+        .iter()
+        .map(|(e, p)| (e.0, i64::from(*p)))
+        .collect();
+    first.sort_unstable();
+    assert_eq!(first, stored);
+
     let audited = audit_details(&s, "draw.make");
     assert_eq!(audited.len(), 2);
     assert_eq!(audited[0]["seed"], d["seed"]);

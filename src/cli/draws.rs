@@ -81,7 +81,12 @@ fn replay_contest(contest: &str) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut mismatched = 0;
-    for (d, places, matches) in all {
+    for crate::workflow::fair_play::draws::ReplayedDraw {
+        draw: d,
+        places,
+        matches,
+    } in all
+    {
         println!(
             "draw {} ({}), seed {}, {} entrants, drawn {} by {}{}: {}",
             d.id,

@@ -123,11 +123,11 @@ fn summaries(conn: &mut DbConnection, contest: ContestId) -> AppResult<Vec<DrawS
     for r in rows {
         let kind = DrawKind::parse(&r.kind)
             .map_err(|e| AppError::internal(format!("draw {}: {e}", r.id)))?;
-        if !names.contains_key(&r.drawn_by) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(r.drawn_by) {
             let name = users::find(conn, UserId(r.drawn_by))?
                 .map(|u| u.display_name)
                 .unwrap_or_default();
-            names.insert(r.drawn_by, name);
+            slot.insert(name);
         }
         let entrants = store::places(conn, r.id)?.len();
         out.push(DrawSummary {
@@ -403,12 +403,22 @@ fn replay_places(stored: &[(EntryId, i32)], seed: u64) -> (Vec<EntryId>, Vec<(En
     (entrants, places)
 }
 
-/// For the command line: a contest's draws with their stored places, each
-/// checked against its seed (the installation's operator, no actor).
+/// A stored draw replayed on the installation, for the command line.
+#[derive(Debug, Clone)]
+pub struct ReplayedDraw {
+    pub draw: DrawSummary,
+    /// The places the seed gives, by entry (listed by entry id).
+    pub places: Vec<(EntryId, i32)>,
+    /// Whether they are exactly the stored places.
+    pub matches: bool,
+}
+
+/// For the command line: a contest's draws, each replayed from its seed and
+/// checked against its stored places (the installation's operator, no actor).
 pub fn replay_all_offline(
     conn: &mut DbConnection,
     contest: ContestId,
-) -> AppResult<Vec<(DrawSummary, Vec<(EntryId, i32)>, bool)>> {
+) -> AppResult<Vec<ReplayedDraw>> {
     load_contest(conn, contest)?;
     let mut out = Vec::new();
     for d in summaries(conn, contest)? {
@@ -421,7 +431,11 @@ pub fn replay_all_offline(
         let a: HashSet<(EntryId, i32)> = stored.iter().copied().collect();
         let b: HashSet<(EntryId, i32)> = recomputed.iter().copied().collect();
         let same = a == b && stored.len() == recomputed.len();
-        out.push((d, recomputed, same));
+        out.push(ReplayedDraw {
+            draw: d,
+            places: recomputed,
+            matches: same,
+        });
     }
     Ok(out)
 }
