@@ -282,6 +282,14 @@ fn a_redraw_needs_a_reason_and_both_are_kept(backend: Backend) {
         Some(json!({"kind": "lottery"})),
     );
     assert_eq!(st, 422, "{e}");
+    assert_eq!(e["error"]["details"][0]["field"], "kind", "{e}");
+    assert!(
+        e["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("running_order"),
+        "{e}"
+    );
     let (_, list) = call(&s, Some(&organiser), "GET", &draws, None);
     assert_eq!(
         list.as_array().unwrap().len(),

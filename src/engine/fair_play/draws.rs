@@ -33,6 +33,12 @@ impl Vocabulary for DrawKind {
 }
 
 impl DrawKind {
+    /// A kind as written in a request, or the refusal naming the kinds.
+    pub fn read(text: &str) -> Result<DrawKind, Msg> {
+        <Self as Vocabulary>::parse(text.trim())
+            .map_err(|_| crate::msg!("draw_kind_unknown", kind = text.trim()))
+    }
+
     /// The message key naming the kind in the reader's language.
     pub fn name_key(self) -> &'static str {
         match self {

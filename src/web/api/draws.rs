@@ -188,10 +188,7 @@ async fn create(
 ) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let body = body.into_inner();
-    let kind: DrawKind = body
-        .kind
-        .parse()
-        .map_err(|e: String| AppError::invalid("kind", e))?;
+    let kind = DrawKind::read(&body.kind).map_err(|m| AppError::invalid("kind", m))?;
     let request = DrawRequest {
         kind,
         reason: body.reason,

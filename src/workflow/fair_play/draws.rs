@@ -189,7 +189,14 @@ pub fn make_draw(
         let reason = reason.map(|r| check_text("reason", &r, 500)).transpose()?;
         let session_size = request
             .session_size
-            .map(|k| i32::try_from(k).map_err(|_| AppError::invalid("session_size", "too large")))
+            .map(|k| {
+                i32::try_from(k).map_err(|_| {
+                    AppError::invalid(
+                        "session_size",
+                        crate::msg!("draw_session_size_range", max = rules::MAX_SESSION_SIZE),
+                    )
+                })
+            })
             .transpose()?;
         let seed = rand::random::<u64>() >> 1;
         let places: Vec<(EntryId, i32)> = rules::draw(&list, seed)

@@ -182,10 +182,7 @@ async fn make(
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
     let parsed = (|| -> AppResult<DrawRequest> {
-        let kind: DrawKind = form
-            .get("kind")
-            .parse()
-            .map_err(|e: String| AppError::invalid("kind", e))?;
+        let kind = DrawKind::read(&form.get("kind")).map_err(|m| AppError::invalid("kind", m))?;
         let size = form.get("session_size");
         let session_size = match size.trim() {
             "" => None,
