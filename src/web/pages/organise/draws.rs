@@ -228,7 +228,6 @@ struct SheetHead {
     replay_note: String,
     replaces_note: Option<String>,
     replaced_note: Option<String>,
-    zone: String,
 }
 
 async fn sheet(
@@ -253,10 +252,18 @@ async fn sheet(
     let cat = &state.catalog;
     let d = &detail.draw;
     let n = d.entrants.to_string();
+    let mut ids: Vec<i64> = detail.places.iter().map(|p| p.entry_id.0).collect();
+    ids.sort_unstable();
+    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let ids = ids.join(",");
     let sheet = SheetHead {
         contest_name: lang.pick(&list.contest.name_zh, &list.contest.name_en),
         contest_code: list.contest.code.clone(),
-        replay_note: cat.fill(lang, "draw_replay_note", &[("seed", &d.seed), ("n", &n)]),
+        replay_note: cat.fill(
+            lang,
+            "draw_replay_note",
+            &[("seed", &d.seed), ("n", &n), ("entries", &ids)],
+        ),
         replaces_note: match (d.replaces, &d.reason) {
             (Some(old), Some(reason)) => Some(cat.fill(
                 lang,
@@ -268,17 +275,17 @@ async fn sheet(
         replaced_note: d
             .replaced_by
             .map(|new| cat.fill(lang, "draw_replaced_note", &[("id", &new.to_string())])),
-        zone: list.contest.time_zone.clone(),
     };
-    let place_key = match d.kind {
-        DrawKind::Workstation => "draw_place_workstation",
-        DrawKind::RunningOrder => "draw_place_running_order",
+    let (place_key, station_key) = match d.kind {
+        DrawKind::Workstation => ("draw_place_workstation", "draw_station"),
+        DrawKind::RunningOrder => ("draw_place_running_order", "draw_position"),
     };
     let mut ctx = tera::Context::new();
     ctx.insert("contest", &head);
     ctx.insert("sheet", &sheet);
     ctx.insert("draw", &row(&state, lang, head.zone, d));
     ctx.insert("place_title", &cat.get(lang, place_key));
+    ctx.insert("station_title", &cat.get(lang, station_key));
     ctx.insert("places", &place_rows(lang, &detail.places));
     ctx.insert("split", &d.session_size.is_some());
     ctx.insert("blind", &list.blind);
