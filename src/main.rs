@@ -85,6 +85,9 @@ jiangxin bracket groups --entrants 16 --group-size 4 --advance 2"
     Bracket(cli::bracket::BracketArgs),
     /// Blind numbers (加密): recompute a layer's numbers from its recorded seed.
     Blind(cli::blind::BlindArgs),
+    /// Draws by lot (抽签) of workstations and running order.
+    #[command(subcommand)]
+    Draw(DrawCommand),
     /// Start a demo server on a fresh SQLite database with a realistic ladder.
     #[command(after_help = "Example:\n  jiangxin demo --port 8080")]
     Demo(cli::demo::DemoArgs),
@@ -101,6 +104,17 @@ enum ImportCommand {
 before anything is written: every row goes in, or none does.\nExample:\n  jiangxin import entries --contest 3 entries.csv --encoding gbk"
     )]
     Entries(installation::ImportEntries),
+}
+
+#[derive(Subcommand)]
+enum DrawCommand {
+    /// Recompute a draw from its seed and print the places (CSV: place, entry).
+    #[command(
+        after_help = "Offline: the entrants are 1..N (--count) or the entry ids given (--entries),\n\
+listed by id as the server lists them. With --contest every stored draw of the contest is\n\
+replayed on the installation's database and checked against its places; see docs/fair-play.md.\nExamples:\n  jiangxin draw replay --seed 4811203955601273349 --count 30 --session-size 10\n  jiangxin draw replay --seed 4811203955601273349 --entries 12,15,19\n  JIANGXIN_DATABASE_URL=contest.db jiangxin draw replay --contest ZJ-2026-ELEC-P"
+    )]
+    Replay(cli::draws::ReplayArgs),
 }
 
 #[derive(Subcommand)]
@@ -201,7 +215,8 @@ impl Command {
             | Command::Standings(_)
             | Command::Advance(_)
             | Command::Bracket(_)
-            | Command::Blind(_) => true,
+            | Command::Blind(_)
+            | Command::Draw(_) => true,
         }
     }
 }
@@ -236,6 +251,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Advance(args) => cli::advance::run(args),
         Command::Bracket(args) => cli::bracket::run(args),
         Command::Blind(args) => cli::blind::run(args),
+        Command::Draw(DrawCommand::Replay(args)) => cli::draws::run(args),
         Command::Bench(BenchCommand::Import { rows }) => jiangxin::bench::import::run(rows),
         Command::Bench(BenchCommand::Ladder) => jiangxin::bench::ladder::run(),
         Command::Bench(BenchCommand::Scoring { entries, judges }) => {

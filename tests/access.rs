@@ -108,6 +108,16 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
         .json()
         .unwrap();
     let spare_id = spare["id"].as_i64().unwrap();
+    // A draw by lot of workstations, for the draw pages and endpoints.
+    let drawn: Value = client
+        .post(s.url(&format!("/api/v1/contests/{}/draws", w.contest.id)))
+        .bearer_auth(&organiser)
+        .json(&json!({"kind": "workstation"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let draw_id = drawn["id"].as_i64().unwrap();
 
     let (c, draft, hz, hz_e, judge) = (
         w.contest.id,
@@ -203,6 +213,44 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             [401, 201, 403, 403, 403],
         ),
         case("GET", format!("/api/v1/contests/{c}"), [200; 5]),
+        // Draws by lot: organisers draw; the contest's organisers and
+        // supervisors have the draw pages; anyone who may see the contest
+        // sees the draws of a contest that is not blind.
+        case(
+            "GET",
+            format!("/organise/contests/{c}/draws"),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([200, 403]),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/draws/{draw_id}/sheet"),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([200, 403]),
+        with(
+            "POST",
+            format!("/api/v1/contests/{c}/draws"),
+            |_| Body::Json(json!({"kind": "workstation", "reason": "access check"})),
+            [401, 201, 403, 403, 403],
+        )
+        .officials([403, 403]),
+        case("GET", format!("/api/v1/contests/{c}/draws"), [200; 5]),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/draws/{draw_id}"),
+            [200; 5],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/draws/{draw_id}/replay"),
+            [200; 5],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/contests/{draft}/draws"),
+            [401, 200, 403, 403, 403],
+        ),
         // The organisers' pages of the province's contest: its organisers only.
         case(
             "GET",

@@ -6,6 +6,7 @@ pub mod advance;
 pub mod blind;
 pub mod bracket;
 pub mod demo;
+pub mod draws;
 pub mod installation;
 pub mod score;
 pub mod standings;

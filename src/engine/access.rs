@@ -272,6 +272,46 @@ impl Actor {
             _ => deny(crate::i18n::messages::Msg::new("access_own_record")),
         }
     }
+
+    /// Drawing workstations or the running order by lot (抽签), and drawing
+    /// again: the contest's organisers. A supervisor watches and signs the
+    /// sheet; they do not draw.
+    pub fn may_draw(&self, c: &ContestScope<'_>) -> Decision {
+        self.may_manage_contest(c)
+    }
+
+    /// The organisers' draw pages and the printable draw sheet: the
+    /// contest's organisers, and its supervisors (监督) who watch the draw.
+    pub fn may_oversee_draws(&self, c: &ContestScope<'_>) -> Decision {
+        if self.judge_role(c.id) == Some(ContestRole::Supervisor) {
+            return Ok(());
+        }
+        match self {
+            Actor::Organiser { .. } => self.may_manage_contest(c),
+            Actor::Anonymous => deny(crate::i18n::messages::Msg::new("access_sign_in")),
+            _ => deny(crate::i18n::messages::Msg::new(
+                "draw_organisers_supervisors_only",
+            )),
+        }
+    }
+
+    /// Seeing a contest's draws, their seeds and places (the draw sheet
+    /// posted at the venue): its organisers and supervisors always; anyone
+    /// who may see the contest while it is not blind; nobody else while it
+    /// is blind (`blind`), since a workstation would tell a judge whose
+    /// work they mark.
+    pub fn may_view_draws(&self, c: &ContestScope<'_>, blind: bool) -> Decision {
+        if self.may_oversee_draws(c).is_ok() {
+            return Ok(());
+        }
+        if blind {
+            return match self {
+                Actor::Anonymous => deny(crate::i18n::messages::Msg::new("access_sign_in")),
+                _ => deny(crate::i18n::messages::Msg::new("draw_blind_hidden")),
+            };
+        }
+        self.may_view_contest(c)
+    }
 }
 
 #[cfg(test)]
@@ -377,6 +417,45 @@ mod tests {
         assert!(competitor
             .may_view_competitor(CompetitorId(8), &p(&[1]))
             .is_err());
+    }
+
+    #[test]
+    fn who_draws_and_who_sees_the_draws() {
+        let scope = ContestScope {
+            id: ContestId(9),
+            status: ContestStatus::Registration,
+            organiser: &[OrganisationId(1)],
+        };
+        let supervisor = Actor::Judge {
+            user: UserId(6),
+            organisation: p(&[1, 4]),
+            contests: vec![(ContestId(9), ContestRole::Supervisor)],
+        };
+        // anonymous, province organiser, city organiser, judge, competitor:
+        // (draws, sees when open, sees when blind)
+        let expect = [
+            (false, true, false),
+            (true, true, true),
+            (false, true, false),
+            (false, true, false),
+            (false, true, false),
+        ];
+        for ((name, actor), (draws, open, blind)) in actors().iter().zip(expect) {
+            assert_eq!(actor.may_draw(&scope).is_ok(), draws, "{name} draws");
+            assert_eq!(
+                actor.may_view_draws(&scope, false).is_ok(),
+                open,
+                "{name} sees"
+            );
+            assert_eq!(
+                actor.may_view_draws(&scope, true).is_ok(),
+                blind,
+                "{name} sees a blind contest's draws"
+            );
+        }
+        assert!(supervisor.may_draw(&scope).is_err());
+        assert!(supervisor.may_oversee_draws(&scope).is_ok());
+        assert!(supervisor.may_view_draws(&scope, true).is_ok());
     }
 
     #[test]

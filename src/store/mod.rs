@@ -10,6 +10,7 @@ pub mod brackets;
 pub mod check_ins;
 pub mod competitors;
 pub mod contests;
+pub mod draws;
 pub mod entries;
 pub mod fair_play;
 pub mod installation;

@@ -377,6 +377,7 @@ diesel::table! {
         replaces -> Nullable<BigInt>,
         drawn_by -> BigInt,
         drawn_at -> Timestamp,
+        session_size -> Nullable<Integer>,
     }
 }
 

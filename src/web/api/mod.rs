@@ -7,6 +7,7 @@ pub mod auth;
 pub mod blind;
 pub mod brackets;
 pub mod contests;
+pub mod draws;
 pub mod entries;
 pub mod marking;
 pub mod openapi;
@@ -32,6 +33,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     talent::config(cfg);
     people::config(cfg);
     blind::config(cfg);
+    draws::config(cfg);
     openapi::config(cfg);
     cfg.default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such API endpoint"))

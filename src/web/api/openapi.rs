@@ -18,6 +18,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+use super::draws;
 use super::{
     advancement, auth, blind, brackets, contests, entries, marking, organisations, people,
     reference, results, talent,
@@ -61,10 +62,12 @@ pages use a signed session cookie instead. Errors have the shape \
         people::create_user, people::disable_user,
         blind::get_settings, blind::put_settings, blind::status, blind::draw, blind::mapping,
         blind::decrypt,
+        draws::list, draws::create, draws::show, draws::replay,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
         Eligibility, User, Competitor, CsvEncoding,
+        draws::DrawBody, draws::DrawView, draws::PlaceView, draws::DrawPlacesView, draws::ReplayView,
     )),
     modifiers(&Security, &CommonResponses),
     tags(
@@ -81,6 +84,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "talent", description = "Profiles across contests from published results"),
         (name = "people", description = "Competitors' records and accounts"),
         (name = "blind", description = "Fair-play settings, blind numbers (加密) drawn by the encryption officer, and decryption (解密) by the chief judge and a supervisor"),
+        (name = "draws", description = "Draws by lot (抽签) of workstations and running order, from recorded seeds"),
     )
 )]
 pub struct ApiDoc;
@@ -546,6 +550,7 @@ mod tests {
         ("blind.rs", include_str!("blind.rs")),
         ("brackets.rs", include_str!("brackets.rs")),
         ("contests.rs", include_str!("contests.rs")),
+        ("draws.rs", include_str!("draws.rs")),
         ("entries.rs", include_str!("entries.rs")),
         ("marking.rs", include_str!("marking.rs")),
         ("openapi.rs", include_str!("openapi.rs")),

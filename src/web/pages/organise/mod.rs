@@ -6,6 +6,7 @@
 
 mod confirm;
 mod documents;
+mod draws;
 mod entries;
 mod fair_play;
 mod judges;
@@ -112,6 +113,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "organise/fair_play.html",
         include_str!("../../../../templates/pages/organise/fair_play.html"),
     ),
+    (
+        "organise/draws.html",
+        include_str!("../../../../templates/pages/organise/draws.html"),
+    ),
+    (
+        "organise/draw_sheet.html",
+        include_str!("../../../../templates/pages/organise/draw_sheet.html"),
+    ),
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -125,6 +134,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .post(status),
         );
     documents::config(cfg);
+    draws::config(cfg);
     entries::config(cfg);
     fair_play::config(cfg);
     judges::config(cfg);
