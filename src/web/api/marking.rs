@@ -413,7 +413,7 @@ enum EntryKeySchema {
 
 impl MarkBody {
     /// The mark, for the entry its key names.
-    fn input(self, entry: EntryId) -> MarkInput {
+    pub fn input(self, entry: EntryId) -> MarkInput {
         MarkInput {
             id: self.id,
             entry: entry.0,
@@ -572,7 +572,10 @@ async fn post_batch(
 
 #[derive(Serialize, ToSchema)]
 struct ScoreRow {
-    entry: i64,
+    /// The entry's id, or its blind number while the contest is blind.
+    #[schema(value_type = EntryKeySchema)]
+    entry: EntryKey,
+    /// Its start number, or its blind number while the contest is blind.
     start_number: String,
     #[schema(value_type = String)]
     total: rust_decimal::Decimal,
@@ -615,11 +618,13 @@ async fn scores(state: State, caller: Caller, path: web::Path<i64>) -> AppResult
         .db(move |conn| {
             let c = load_contest(conn, id)?;
             may_supervise(&actor, &c)?;
-            let (version, layout, list) = marking::contest_scores(conn, &schemes, id)?;
+            let (version, layout, mut list) = marking::contest_scores(conn, &schemes, id)?;
+            let blind = crate::workflow::fair_play::blind::view(conn, id)?;
+            blind_views::relabel(blind.as_ref(), &mut list);
             let rows: Vec<ScoreRow> = list
                 .into_iter()
                 .map(|(e, s)| ScoreRow {
-                    entry: e.id.0,
+                    entry: blind_views::key(blind.as_ref(), e.id),
                     start_number: e.start_number,
                     total: s.total,
                     marked: s.marked,
@@ -663,7 +668,7 @@ fn supervised_entry(
     tag = "marking",
     params(
         ("id" = i64, Path, description = "A contest id", example = 1),
-        ("entry" = i64, Path, description = "An entry id", example = 1)
+        ("entry" = String, Path, description = "An entry id; while the contest is blind, its blind number (`B007`)", example = "1")
     ),
     responses(
         (status = 200, description = "The score", body = super::openapi::EntryScore),
@@ -676,14 +681,16 @@ fn supervised_entry(
 async fn entry_score(
     state: State,
     caller: Caller,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(i64, String)>,
 ) -> AppResult<HttpResponse> {
-    let (id, entry) = path.into_inner();
-    let (id, entry) = (ContestId(id), EntryId(entry));
+    let (id, key) = path.into_inner();
+    let (id, key) = (ContestId(id), EntryKey::parse(&key));
     let actor = caller.actor;
     let schemes = state.schemes.clone();
     let out = state
         .db(move |conn| {
+            let blind = crate::workflow::fair_play::blind::view(conn, id)?;
+            let entry = blind_views::resolve(blind.as_ref(), &key)?;
             let e = supervised_entry(conn, &actor, id, entry)?;
             let (version, layout) = schemes
                 .current(conn, id)?
@@ -696,8 +703,8 @@ async fn entry_score(
                 .map(|(i, o)| serde_json::json!({"aspect": layout.aspect(i).code, "outcome": o}))
                 .collect();
             Ok(serde_json::json!({
-                "entry": e.id.0,
-                "start_number": e.start_number,
+                "entry": blind_views::key(blind.as_ref(), e.id),
+                "start_number": blind_views::label(blind.as_ref(), e.id, &e.start_number),
                 "scheme_version": version,
                 "total": s.total,
                 "complete": s.is_complete(),
@@ -725,7 +732,7 @@ async fn entry_score(
     tag = "marking",
     params(
         ("id" = i64, Path, description = "A contest id", example = 1),
-        ("entry" = i64, Path, description = "An entry id", example = 1)
+        ("entry" = String, Path, description = "An entry id; while the contest is blind, its blind number (`B007`)", example = "1")
     ),
     responses(
         (status = 200, description = "The audit trail", body = Object),
@@ -737,17 +744,37 @@ async fn entry_score(
 async fn entry_marks(
     state: State,
     caller: Caller,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(i64, String)>,
 ) -> AppResult<HttpResponse> {
-    let (id, entry) = path.into_inner();
-    let (id, entry) = (ContestId(id), EntryId(entry));
+    let (id, key) = path.into_inner();
+    let (id, key) = (ContestId(id), EntryKey::parse(&key));
     let actor = caller.actor;
+    let asked = key.clone();
     let trail = state
         .db(move |conn| {
+            let entry = blind_views::resolve_in(conn, id, &asked)?;
             supervised_entry(conn, &actor, id, entry)?;
             marking::audit_trail(conn, entry)
         })
         .await?;
+    let mut trail = serde_json::to_value(trail).unwrap_or_default();
+    // While the contest is blind the trail names its entry as it was asked
+    // for, by blind number.
+    if let EntryKey::Number(_) = &key {
+        let named = serde_json::to_value(&key).unwrap_or_default();
+        for list in ["marks", "locks"] {
+            if let Some(rows) = trail.get_mut(list).and_then(|r| r.as_array_mut()) {
+                for row in rows.iter_mut().filter_map(|r| r.as_object_mut()) {
+                    if row.remove("entry_id").is_some() || row.contains_key("entry") {
+                        row.insert("entry".into(), named.clone());
+                    }
+                    if list == "locks" {
+                        row.remove("id");
+                    }
+                }
+            }
+        }
+    }
     Ok(HttpResponse::Ok().json(trail))
 }
 
@@ -765,7 +792,7 @@ struct LockBody {
     tag = "marking",
     params(
         ("id" = i64, Path, description = "A contest id", example = 1),
-        ("entry" = i64, Path, description = "An entry id", example = 1),
+        ("entry" = String, Path, description = "An entry id; while the contest is blind, its blind number (`B007`)", example = "1"),
         ("module" = String, Path, description = "A module code of the scheme", example = "T")
     ),
     request_body(content = Option<LockBody>, content_type = "application/json"),
@@ -782,11 +809,11 @@ struct LockBody {
 async fn lock(
     state: State,
     caller: Caller,
-    path: web::Path<(i64, i64, String)>,
+    path: web::Path<(i64, String, String)>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let (id, entry, module) = path.into_inner();
-    let (id, entry) = (ContestId(id), EntryId(entry));
+    let (id, key, module) = path.into_inner();
+    let (id, key) = (ContestId(id), EntryKey::parse(&key));
     let reason = match super::optional_json::<LockBody>(&body)?.reason {
         Some(r) => Some(crate::workflow::check_text("reason", &r, 500)?),
         None => None,
@@ -795,6 +822,7 @@ async fn lock(
     let schemes = state.schemes.clone();
     state
         .db(move |conn| {
+            let entry = blind_views::resolve_in(conn, id, &key)?;
             panels::sign_off(
                 conn,
                 &schemes,

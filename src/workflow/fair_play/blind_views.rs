@@ -6,7 +6,7 @@
 //! [`resolve`], so that the mapping never leaves the workflow.
 
 use super::blind::BlindView;
-use crate::engine::model::{ContestId, EntryId};
+use crate::engine::model::{ContestId, Entry, EntryId};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::i18n::messages::Msg;
 use crate::store::DbConnection;
@@ -113,6 +113,22 @@ pub fn hidden_while_blind(conn: &mut DbConnection, contest: ContestId) -> AppRes
         ));
     }
     Ok(())
+}
+
+/// Names a contest's entries for a view while it is blind: entries without
+/// a number are left out, each other entry's start number becomes its
+/// blind number and its team name is dropped, in the order of the numbers.
+/// Unchanged when `view` is `None`.
+pub fn relabel<T>(view: Option<&BlindView>, list: &mut Vec<(Entry, T)>) {
+    let Some(v) = view else {
+        return;
+    };
+    list.retain(|(e, _)| v.number(e.id).is_some());
+    for (e, _) in list.iter_mut() {
+        e.start_number = v.number(e.id).unwrap_or_default().to_string();
+        e.team_name = None;
+    }
+    list.sort_by(|a, b| a.0.start_number.cmp(&b.0.start_number));
 }
 
 #[cfg(test)]
