@@ -63,7 +63,7 @@ fn get_routes() -> Vec<String> {
 
 /// The paths of a contest to sweep, with their parameters filled in: the
 /// contest, each entry (by `entry_keys`), the scheme's module, a judge.
-fn contest_paths(contest: i64, entry_keys: &[String], user: i64) -> Vec<String> {
+fn contest_paths(contest: i64, entry_keys: &[String], ids: &[String], user: i64) -> Vec<String> {
     let mut out = Vec::new();
     for route in get_routes() {
         let scoped = route.contains("/contests/{id}") || route == "/judge";
@@ -85,8 +85,14 @@ fn contest_paths(contest: i64, entry_keys: &[String], user: i64) -> Vec<String> 
                 .replace("{module}", "P")
                 .replace("{user}", &user.to_string())
         };
+        // Registration names entries by id, blind or not.
+        let keys = if route.starts_with("/organise/contests/{id}/entries/{entry}") {
+            ids
+        } else {
+            entry_keys
+        };
         if route.contains("{entry}") {
-            for k in entry_keys {
+            for k in keys {
                 out.push(with(k));
             }
         } else {
@@ -113,6 +119,8 @@ fn registration(path: &str) -> bool {
         || path.contains("check-in")
         || path.contains("checkin")
         || path.ends_with("/judges")
+        // The contest's own form lists every organisation to choose from.
+        || path.ends_with("/edit") && !path.contains("/entries/")
 }
 
 /// What one party gets at a path: the status and the body.
@@ -312,7 +320,7 @@ fn blind_contest(backend: Backend) {
 
     // Before it is blind, the sweep finds names, start numbers,
     // organisations and ids: the search works.
-    let open_paths = contest_paths(c, &ids, wz1);
+    let open_paths = contest_paths(c, &ids, &ids, wz1);
     assert!(open_paths.len() > 30, "{open_paths:?}");
     let mut ps = parties(&s, &x);
     let (found, fetched) = sweep(&s, &mut ps, &open_paths, &needles);
@@ -387,7 +395,7 @@ fn blind_contest(backend: Backend) {
         &x.wz2,
         "POST",
         &format!("/contests/{c}/marks/batch"),
-        Some(json!({"marks": keys.iter().enumerate().map(|(i, k)| json!({"id": uuid(20 + i as u32), "entry": k, "aspect": "A1.3", "value": "2"})).collect::<Vec<_>>()})),
+        Some(json!({"marks": keys.iter().enumerate().map(|(i, k)| json!({"id": uuid(20 + i as u32), "entry": k, "aspect": "A1.2", "value": "3"})).collect::<Vec<_>>()})),
     );
     assert_eq!(st, 201, "{body}");
     for (m, k) in body["marks"].as_array().unwrap().iter().zip(&keys) {
@@ -437,13 +445,13 @@ fn blind_contest(backend: Backend) {
     let _ = csrf;
 
     // The sweep: nothing gives an entry away.
-    let blind_paths = contest_paths(c, &keys, wz1);
+    let blind_paths = contest_paths(c, &keys, &ids, wz1);
     let mut ps = parties(&s, &x);
     let (found, fetched) = sweep(&s, &mut ps, &blind_paths, &needles);
     assert!(fetched > 100);
     assert!(found.is_empty(), "a blind contest gives entries away: {found:#?}");
     // Ids in addresses name nothing while blind.
-    for path in contest_paths(c, &ids, wz1).iter().filter(|p| p.contains("/entries/")) {
+    for path in contest_paths(c, &ids, &ids, wz1).iter().filter(|p| p.contains("/entries/") && !p.starts_with("/organise/")) {
         let (st, body) = fetch(&s, Some(&x.organiser), None, path);
         assert!(st >= 400, "{path}: {st} {body}");
     }

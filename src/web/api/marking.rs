@@ -449,6 +449,24 @@ async fn resolved(
         .await
 }
 
+/// A refusal that names the entry of the slot's current mark as the
+/// request did (by blind number while the contest is blind).
+fn keyed_error(mut e: AppError, inputs: &[MarkInput], keys: &[EntryKey]) -> AppError {
+    if let Some(mark) = e.current.as_mut().and_then(|c| c.as_object_mut()) {
+        let named = inputs
+            .iter()
+            .zip(keys)
+            .find(|(i, _)| mark.get("entry").and_then(|v| v.as_i64()) == Some(i.entry))
+            .map(|(_, k)| k);
+        if let Some(k) = named {
+            mark.insert("entry".into(), serde_json::to_value(k).unwrap_or_default());
+        } else if keys.iter().any(|k| matches!(k, EntryKey::Number(_))) {
+            mark.remove("entry");
+        }
+    }
+    e
+}
+
 /// A receipt that names its entry as the request did (by blind number
 /// while the contest is blind).
 fn keyed(receipt: &MarkReceipt, key: &EntryKey) -> serde_json::Value {
@@ -501,7 +519,10 @@ async fn post_mark(
     let writer = state.marks.clone();
     let (inputs, keys) = resolved(&state, id, vec![body.into_inner()]).await?;
     let who = move |conn: &mut DbConnection| presented.caller(conn).map(|c| c.actor);
-    let mut receipts = web::block(move || writer.submit(who, id, &inputs)).await??;
+    let sent = inputs.clone();
+    let mut receipts = web::block(move || writer.submit(who, id, &inputs))
+        .await?
+        .map_err(|e| keyed_error(e, &sent, &keys))?;
     let r = receipts
         .pop()
         .ok_or_else(|| AppError::internal("no receipt for a mark"))?;
@@ -554,7 +575,10 @@ async fn post_batch(
     let (marks, keys) = resolved(&state, id, bodies).await?;
     let writer = state.marks.clone();
     let who = move |conn: &mut DbConnection| presented.caller(conn).map(|c| c.actor);
-    let receipts = web::block(move || writer.submit(who, id, &marks)).await??;
+    let sent = marks.clone();
+    let receipts = web::block(move || writer.submit(who, id, &marks))
+        .await?
+        .map_err(|e| keyed_error(e, &sent, &keys))?;
     let status = if receipts.iter().all(|r| r.duplicate) {
         actix_web::http::StatusCode::OK
     } else {
