@@ -124,7 +124,12 @@ fn registration(path: &str) -> bool {
 }
 
 /// What one party gets at a path: the status and the body.
-fn fetch(s: &TestServer, token: Option<&str>, visitor: Option<&mut Visitor>, path: &str) -> (u16, String) {
+fn fetch(
+    s: &TestServer,
+    token: Option<&str>,
+    visitor: Option<&mut Visitor>,
+    path: &str,
+) -> (u16, String) {
     if !path.starts_with("/api/") {
         if let Some(v) = visitor {
             if path.ends_with("/live/events") {
@@ -175,7 +180,10 @@ impl Needles {
             let sn = e["start_number"].as_str().unwrap().to_string();
             let id = e["id"].as_i64().unwrap();
             for m in e["members"].as_array().unwrap() {
-                list.push((format!("name of {sn}"), m["name"].as_str().unwrap().to_string()));
+                list.push((
+                    format!("name of {sn}"),
+                    m["name"].as_str().unwrap().to_string(),
+                ));
             }
             for form in [
                 format!("\"{sn}\""),
@@ -188,8 +196,15 @@ impl Needles {
                 list.push((format!("start number {sn}"), form));
             }
             if e["organisation_code"] != hide_org {
-                for k in ["organisation_code", "organisation_name_zh", "organisation_name_en"] {
-                    list.push((format!("organisation of {sn}"), e[k].as_str().unwrap().to_string()));
+                for k in [
+                    "organisation_code",
+                    "organisation_name_zh",
+                    "organisation_name_en",
+                ] {
+                    list.push((
+                        format!("organisation of {sn}"),
+                        e[k].as_str().unwrap().to_string(),
+                    ));
                 }
             }
             for form in [
@@ -293,7 +308,12 @@ fn blind_contest(backend: Backend) {
     let x = running(&s, None);
     let api = Api { s: &s };
     let c = x.contest;
-    let (st, body) = api.call(&x.organiser, "PUT", &format!("/contests/{c}/policy?bundled=worldskills"), None);
+    let (st, body) = api.call(
+        &x.organiser,
+        "PUT",
+        &format!("/contests/{c}/policy?bundled=worldskills"),
+        None,
+    );
     assert!(st < 300, "{body}");
     let (st, entries) = api.call(&x.organiser, "GET", &format!("/contests/{c}/entries"), None);
     assert_eq!(st, 200, "{entries}");
@@ -302,11 +322,17 @@ fn blind_contest(backend: Backend) {
     let hz = s.world.hz_enterprise.code.clone();
     let mut needles = Needles::of(&entries, &hz);
     let wz1 = common::judging::user_id(&s, &x, "wz-judge1");
-    let ids: Vec<String> = [x.e001, x.e101, x.e103].iter().map(|i| i.to_string()).collect();
+    let ids: Vec<String> = [x.e001, x.e101, x.e103]
+        .iter()
+        .map(|i| i.to_string())
+        .collect();
     // The live ranking is public.
     let mut org_visitor = Visitor::signed_in(&s, &s.world.province_organiser, "en");
     org_visitor.get(&format!("/contests/{c}/live"));
-    let p = org_visitor.post(&format!("/contests/{c}/live/visibility"), &[("public", "1")]);
+    let p = org_visitor.post(
+        &format!("/contests/{c}/live/visibility"),
+        &[("public", "1")],
+    );
     assert!(p.status < 400, "{}", p.html);
     // Marks by id while the contest is not blind.
     let (st, body) = api.call(
@@ -325,9 +351,22 @@ fn blind_contest(backend: Backend) {
     let mut ps = parties(&s, &x);
     let (found, fetched) = sweep(&s, &mut ps, &open_paths, &needles);
     assert!(fetched > 100);
-    let all: String = found.values().flatten().cloned().collect::<Vec<_>>().join("\n");
-    for what in ["name of 001", "start number 101", "organisation of 103", "entry id of 101"] {
-        assert!(all.contains(what), "the open sweep did not find {what}: {found:#?}");
+    let all: String = found
+        .values()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    for what in [
+        "name of 001",
+        "start number 101",
+        "organisation of 103",
+        "entry id of 101",
+    ] {
+        assert!(
+            all.contains(what),
+            "the open sweep did not find {what}: {found:#?}"
+        );
     }
 
     // Blind: two layers, both drawn by the encryption officer.
@@ -348,7 +387,11 @@ fn blind_contest(backend: Backend) {
     let mut wz1_pages = Visitor::signed_in(&s, "wz-judge1", "en");
     let page = wz1_pages.get(&format!("/judge/contests/{c}"));
     assert_eq!(page.status, 200);
-    assert!(page.text().contains("Blind numbers not drawn yet"), "{}", page.text());
+    assert!(
+        page.text().contains("Blind numbers not drawn yet"),
+        "{}",
+        page.text()
+    );
     assert!(!page.html.contains("data-state"), "{}", page.html);
     let (st, body) = api.call(
         &x.wz1,
@@ -366,18 +409,30 @@ fn blind_contest(backend: Backend) {
         jiangxin::engine::access::Actor::Judge {
             user: u.id,
             organisation: org.path,
-            contests: vec![(ContestId(c), jiangxin::engine::model::ContestRole::EncryptionOfficer)],
+            contests: vec![(
+                ContestId(c),
+                jiangxin::engine::model::ContestRole::EncryptionOfficer,
+            )],
         }
     };
     for layer in [1, 2] {
-        jiangxin::workflow::fair_play::blind::draw_layer(&mut conn, &officer, ContestId(c), layer, None)
-            .unwrap();
+        jiangxin::workflow::fair_play::blind::draw_layer(
+            &mut conn,
+            &officer,
+            ContestId(c),
+            layer,
+            None,
+        )
+        .unwrap();
     }
     let view = jiangxin::workflow::fair_play::blind::view(&mut conn, ContestId(c))
         .unwrap()
         .unwrap();
     let number = |e: i64| view.number(EntryId(e)).unwrap().to_string();
-    let keys: Vec<String> = [x.e001, x.e101, x.e103].iter().map(|&e| number(e)).collect();
+    let keys: Vec<String> = [x.e001, x.e101, x.e103]
+        .iter()
+        .map(|&e| number(e))
+        .collect();
     needles.numbers = keys.clone();
 
     // Marks by blind number; answers name the entry by its number.
@@ -417,7 +472,12 @@ fn blind_contest(backend: Backend) {
         Some(json!({"id": uuid(31), "entry": "Z999", "aspect": "A1.3", "value": "1"})),
     );
     assert_eq!(st, 404);
-    let (st, _) = api.call(&x.organiser, "GET", &format!("/contests/{c}/entries/{}/score", x.e101), None);
+    let (st, _) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/entries/{}/score", x.e101),
+        None,
+    );
     assert_eq!(st, 422);
     // Conflicts still apply: the Hangzhou judge may not mark Hangzhou's entry.
     let (st, body) = api.call(
@@ -435,12 +495,18 @@ fn blind_contest(backend: Backend) {
     sorted.sort();
     let at: Vec<usize> = sorted
         .iter()
-        .map(|k| page.html.find(&format!("&quot;id&quot;:&quot;{k}&quot;")).unwrap_or_else(|| panic!("{k} in {}", page.html)))
+        .map(|k| {
+            page.html
+                .find(&format!("&quot;id&quot;:&quot;{k}&quot;"))
+                .unwrap_or_else(|| panic!("{k} in {}", page.html))
+        })
         .collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
     let page = wz1_pages.get(&format!("/judge/contests/{c}?entry={}", sorted[1]));
     assert_eq!(page.status, 200);
-    assert!(page.html.contains(&format!("value=\"{}\" id=\"entry-field\"", sorted[1])));
+    assert!(page
+        .html
+        .contains(&format!("value=\"{}\" id=\"entry-field\"", sorted[1])));
     let csrf = wz1_pages.csrf.clone();
     let _ = csrf;
 
@@ -449,27 +515,75 @@ fn blind_contest(backend: Backend) {
     let mut ps = parties(&s, &x);
     let (found, fetched) = sweep(&s, &mut ps, &blind_paths, &needles);
     assert!(fetched > 100);
-    assert!(found.is_empty(), "a blind contest gives entries away: {found:#?}");
+    assert!(
+        found.is_empty(),
+        "a blind contest gives entries away: {found:#?}"
+    );
     // Ids in addresses name nothing while blind.
-    for path in contest_paths(c, &ids, &ids, wz1).iter().filter(|p| p.contains("/entries/") && !p.starts_with("/organise/")) {
+    for path in contest_paths(c, &ids, &ids, wz1)
+        .iter()
+        .filter(|p| p.contains("/entries/") && !p.starts_with("/organise/"))
+    {
         let (st, body) = fetch(&s, Some(&x.organiser), None, path);
         assert!(st >= 400, "{path}: {st} {body}");
     }
     // Results wait for decryption.
-    let (st, body) = api.call(&x.organiser, "POST", &format!("/contests/{c}/publish"), None);
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        None,
+    );
     assert_eq!(st, 409, "{body}");
 
     // Decrypted (the chief judge and a supervisor signed): names again.
-    let chief = jiangxin::store::users::by_username(&mut conn, "wz-chief").unwrap().unwrap();
-    let sup = jiangxin::store::users::by_username(&mut conn, &s.world.supervisor).unwrap().unwrap();
-    jiangxin::store::fair_play::sign(&mut conn, ContestId(c), "decryption", 0, "chief_judge", chief.id).unwrap();
-    jiangxin::store::fair_play::sign(&mut conn, ContestId(c), "decryption", 0, "supervisor", sup.id).unwrap();
-    assert!(jiangxin::workflow::fair_play::blind::view(&mut conn, ContestId(c)).unwrap().is_none());
+    let chief = jiangxin::store::users::by_username(&mut conn, "wz-chief")
+        .unwrap()
+        .unwrap();
+    let sup = jiangxin::store::users::by_username(&mut conn, &s.world.supervisor)
+        .unwrap()
+        .unwrap();
+    jiangxin::store::fair_play::sign(
+        &mut conn,
+        ContestId(c),
+        "decryption",
+        0,
+        "chief_judge",
+        chief.id,
+    )
+    .unwrap();
+    jiangxin::store::fair_play::sign(
+        &mut conn,
+        ContestId(c),
+        "decryption",
+        0,
+        "supervisor",
+        sup.id,
+    )
+    .unwrap();
+    assert!(
+        jiangxin::workflow::fair_play::blind::view(&mut conn, ContestId(c))
+            .unwrap()
+            .is_none()
+    );
     let mut ps = parties(&s, &x);
     let (found, _) = sweep(&s, &mut ps, &open_paths, &needles);
-    let all: String = found.values().flatten().cloned().collect::<Vec<_>>().join("\n");
-    for what in ["name of 001", "start number 101", "organisation of 103", "entry id of 101"] {
-        assert!(all.contains(what), "after decryption the sweep did not find {what}: {found:#?}");
+    let all: String = found
+        .values()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    for what in [
+        "name of 001",
+        "start number 101",
+        "organisation of 103",
+        "entry id of 101",
+    ] {
+        assert!(
+            all.contains(what),
+            "after decryption the sweep did not find {what}: {found:#?}"
+        );
     }
 }
 

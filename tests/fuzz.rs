@@ -124,7 +124,9 @@ fn marks_as_json_never_panic_their_checks() {
     runner()
         .run(&input(MARK), |bytes| {
             timed("the mark checks", &bytes, || {
-                if let Ok(m) = serde_json::from_slice::<MarkBody>(&bytes).map(|b| b.input(jiangxin::engine::model::EntryId(0))) {
+                if let Ok(m) = serde_json::from_slice::<MarkBody>(&bytes)
+                    .map(|b| b.input(jiangxin::engine::model::EntryId(0)))
+                {
                     let _ = valid_client_id(&m.id);
                     if let (Some(i), Ok(value)) = (
                         layout.find(&m.aspect),

@@ -97,7 +97,11 @@ pub fn resolve(view: Option<&BlindView>, key: &EntryKey) -> AppResult<EntryId> {
 }
 
 /// [`resolve`] for one contest, reading its blind view.
-pub fn resolve_in(conn: &mut DbConnection, contest: ContestId, key: &EntryKey) -> AppResult<EntryId> {
+pub fn resolve_in(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    key: &EntryKey,
+) -> AppResult<EntryId> {
     let view = super::blind::view(conn, contest)?;
     resolve(view.as_ref(), key)
 }

@@ -409,7 +409,10 @@ pub fn check_input(
     // While the contest is blind refusals name the entry by its number.
     if crate::workflow::fair_play::settings(conn, contest)?.blind_layers > 0 {
         if let Some(v) = crate::workflow::fair_play::blind::view(conn, contest)? {
-            start_number = v.number(EntryId(input.entry)).unwrap_or_default().to_string();
+            start_number = v
+                .number(EntryId(input.entry))
+                .unwrap_or_default()
+                .to_string();
         }
     }
     let slot = decision.map_err(|r| {

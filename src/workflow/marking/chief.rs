@@ -228,8 +228,10 @@ fn review(
         }
     }
     if blind.is_some() {
-        out.ready.sort_by(|a, b| a.start_number.cmp(&b.start_number));
-        out.blocked.sort_by(|a, b| a.start_number.cmp(&b.start_number));
+        out.ready
+            .sort_by(|a, b| a.start_number.cmp(&b.start_number));
+        out.blocked
+            .sort_by(|a, b| a.start_number.cmp(&b.start_number));
     }
     Ok(out)
 }

@@ -96,7 +96,10 @@ impl Work {
     }
 
     /// The entry named by `key` (a blind number while the contest is blind).
-    pub fn keyed(&self, key: &crate::workflow::fair_play::blind_views::EntryKey) -> Option<&EntryWork> {
+    pub fn keyed(
+        &self,
+        key: &crate::workflow::fair_play::blind_views::EntryKey,
+    ) -> Option<&EntryWork> {
         self.entries.iter().find(|e| &e.key == key)
     }
 }
