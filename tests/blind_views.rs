@@ -507,8 +507,22 @@ fn blind_contest(backend: Backend) {
     assert!(page
         .html
         .contains(&format!("value=\"{}\" id=\"entry-field\"", sorted[1])));
-    let csrf = wz1_pages.csrf.clone();
-    let _ = csrf;
+    assert!(page.text().contains("Blind number"), "{}", page.text());
+    // The plain form takes a mark by number too.
+    let id = uuid(40);
+    let p = wz1_pages.post(
+        &format!("/judge/contests/{c}/marks"),
+        &[
+            ("entry", sorted[1].as_str()),
+            ("id:A1.2", id.as_str()),
+            ("value:A1.2", "2"),
+        ],
+    );
+    assert_eq!(p.status, 303, "{}", p.html);
+    assert_eq!(
+        p.location.as_deref(),
+        Some(format!("/judge/contests/{c}?entry={}&saved=1", sorted[1]).as_str())
+    );
 
     // The sweep: nothing gives an entry away.
     let blind_paths = contest_paths(c, &keys, &ids, wz1);
