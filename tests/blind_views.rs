@@ -541,6 +541,11 @@ fn blind_contest(backend: Backend) {
         let (st, body) = fetch(&s, Some(&x.organiser), None, path);
         assert!(st >= 400, "{path}: {st} {body}");
     }
+    // The document says an entry is an id or a blind number.
+    let (st, doc) = api.call(&x.organiser, "GET", "/openapi.json", None);
+    assert_eq!(st, 200);
+    let key = &doc["components"]["schemas"]["EntryKeySchema"];
+    assert_eq!(key["oneOf"].as_array().map(Vec::len), Some(2), "{key}");
     // Results wait for decryption.
     let (st, body) = api.call(
         &x.organiser,
