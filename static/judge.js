@@ -95,7 +95,9 @@
 
   var current = S.entry;
   // A copy of the page kept for another entry: show the one in the address.
-  var asked = Number(new URLSearchParams(window.location.search).get("entry"));
+  // An entry is named by its id, or by its blind number while the contest is blind.
+  var asked = new URLSearchParams(window.location.search).get("entry");
+  asked = asked && entries[asked] ? entries[asked].id : null;
   if (asked && entries[asked] && asked !== current) { current = asked; }
   var form = document.getElementById("mark-form");
   var cards = Array.prototype.slice.call(document.querySelectorAll("fieldset[data-aspect]"));

@@ -9,7 +9,7 @@ use jiangxin::engine::scoring::{check_mark, Layout, Slot};
 use jiangxin::io::encoding::decode;
 use jiangxin::io::entries_csv::parse_entries;
 use jiangxin::web::api::marking::MarkBody;
-use jiangxin::workflow::marking::{read_scheme, valid_client_id, MarkInput};
+use jiangxin::workflow::marking::{read_scheme, valid_client_id};
 use jiangxin::workflow::results::check_policy;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -124,7 +124,9 @@ fn marks_as_json_never_panic_their_checks() {
     runner()
         .run(&input(MARK), |bytes| {
             timed("the mark checks", &bytes, || {
-                if let Ok(m) = serde_json::from_slice::<MarkBody>(&bytes).map(MarkInput::from) {
+                if let Ok(m) = serde_json::from_slice::<MarkBody>(&bytes)
+                    .map(|b| b.input(jiangxin::engine::model::EntryId(0)))
+                {
                     let _ = valid_client_id(&m.id);
                     if let (Some(i), Ok(value)) = (
                         layout.find(&m.aspect),

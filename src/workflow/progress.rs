@@ -14,7 +14,9 @@ use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EntryProgress {
-    pub entry: i64,
+    /// The entry's id, or its blind number while the contest is blind.
+    pub entry: crate::workflow::fair_play::blind_views::EntryKey,
+    /// Its start number, or its blind number while the contest is blind.
     pub start_number: String,
     pub aspects: usize,
     pub marked: usize,
@@ -65,7 +67,9 @@ pub fn progress(
     schemes: &Schemes,
     contest: ContestId,
 ) -> AppResult<Progress> {
-    let (_, layout, scored) = contest_scores(conn, schemes, contest)?;
+    let (_, layout, mut scored) = contest_scores(conn, schemes, contest)?;
+    let blind = crate::workflow::fair_play::blind::view(conn, contest)?;
+    crate::workflow::fair_play::blind_views::relabel(blind.as_ref(), &mut scored);
     let locks: HashSet<(i64, String)> = store::locks_of_contest(conn, contest)?
         .into_iter()
         .collect();
@@ -92,7 +96,7 @@ pub fn progress(
         out.modules_total += modules;
         out.modules_locked += locked;
         out.entries.push(EntryProgress {
-            entry: entry.id.0,
+            entry: crate::workflow::fair_play::blind_views::key(blind.as_ref(), entry.id),
             start_number: entry.start_number.clone(),
             aspects: n,
             marked: score.marked,

@@ -293,6 +293,10 @@ pub fn visible_entries(
     let c = crate::workflow::contests::load_contest(conn, contest)?;
     crate::workflow::allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
     let details = actor.may_view_registration_details(&c.scope()).is_ok();
+    // While the contest is blind only its organisers see who is entered.
+    if !details {
+        crate::workflow::fair_play::blind_views::hidden_while_blind(conn, contest)?;
+    }
     let sight = crate::workflow::marking::work::EntrySight::load(conn, schemes, actor, contest)?;
     let mut out = Vec::new();
     for v in contest_entries(conn, contest)? {

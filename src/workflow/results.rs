@@ -404,11 +404,27 @@ pub fn compute(
             format!("contest {} has no award policy yet", c.code),
         ));
     };
-    let (scheme_version, layout, scored) = contest_scores(conn, schemes, contest)?;
-    let views: HashMap<i64, entries::EntryView> = entries::views_of_contest(conn, contest)?
+    let (scheme_version, layout, mut scored) = contest_scores(conn, schemes, contest)?;
+    let mut views: HashMap<i64, entries::EntryView> = entries::views_of_contest(conn, contest)?
         .into_iter()
         .map(|v| (v.entry.id.0, v))
         .collect();
+    // While the contest is blind entrants are known by their blind numbers
+    // only: no id, name, team or organisation.
+    let blind = crate::workflow::fair_play::blind::view(conn, contest)?;
+    crate::workflow::fair_play::blind_views::relabel(blind.as_ref(), &mut scored);
+    if blind.is_some() {
+        for (entry, _) in &scored {
+            if let Some(v) = views.get_mut(&entry.id.0) {
+                for m in &mut v.members {
+                    m.name = entry.start_number.clone();
+                }
+                v.organisation_code = String::new();
+                v.organisation_name_zh = String::new();
+                v.organisation_name_en = String::new();
+            }
+        }
+    }
     let mut measures: HashMap<i64, BTreeMap<String, Decimal>> = HashMap::new();
     for m in store::measures_of_contest(conn, contest)? {
         if let Ok(v) = Decimal::from_str_exact(&m.value) {
@@ -428,7 +444,7 @@ pub fn compute(
         entrants.insert(
             key.clone(),
             EntrantInfo {
-                entry: entry.id.0,
+                entry: if blind.is_some() { 0 } else { entry.id.0 },
                 start_number: key.clone(),
                 team_name: entry.team_name.clone(),
                 members: v.members.iter().map(|m| m.name.clone()).collect(),
@@ -609,9 +625,12 @@ fn live_running_totals(
     schemes: &Schemes,
     contest: ContestId,
 ) -> AppResult<Vec<LiveLine>> {
-    let (_, _, scored) = contest_scores(conn, schemes, contest)?;
+    let (_, _, mut scored) = contest_scores(conn, schemes, contest)?;
+    let blind = crate::workflow::fair_play::blind::view(conn, contest)?;
+    crate::workflow::fair_play::blind_views::relabel(blind.as_ref(), &mut scored);
     let views: HashMap<i64, entries::EntryView> = entries::views_of_contest(conn, contest)?
         .into_iter()
+        .filter(|_| blind.is_none())
         .map(|v| (v.entry.id.0, v))
         .collect();
     // Only entries with every aspect marked have a place; the others follow,
@@ -692,7 +711,9 @@ pub fn open_modules(
     schemes: &Schemes,
     contest: ContestId,
 ) -> AppResult<Vec<(String, Msg)>> {
-    let (_, layout, scored) = contest_scores(conn, schemes, contest)?;
+    let (_, layout, mut scored) = contest_scores(conn, schemes, contest)?;
+    let blind = crate::workflow::fair_play::blind::view(conn, contest)?;
+    crate::workflow::fair_play::blind_views::relabel(blind.as_ref(), &mut scored);
     let locked: HashSet<(i64, String)> = marks_store::locks_of_contest(conn, contest)?
         .into_iter()
         .collect();
@@ -812,6 +833,9 @@ pub fn publish_as(
 ) -> AppResult<Published> {
     crate::store::write_tx(conn, |conn| {
         crate::workflow::contests::load_managed(conn, actor, contest)?;
+        if crate::workflow::fair_play::blind::view(conn, contest)?.is_some() {
+            return Err(AppError::conflict(Msg::new("blindview_publish_blind")));
+        }
         publish(conn, schemes, contest, reason, actor.user())
     })
 }

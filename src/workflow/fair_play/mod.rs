@@ -5,6 +5,7 @@
 
 pub mod blind;
 pub mod draws;
+pub mod blind_views;
 
 use crate::engine::model::{AppealFrom, ContestId, Vocabulary};
 use crate::error::AppResult;

@@ -415,7 +415,16 @@ pub fn check_input(
         value: form.value,
         reason: form.reason.is_some(),
     });
-    let start_number = entry.map(|e| e.0).unwrap_or_default();
+    let mut start_number = entry.map(|e| e.0).unwrap_or_default();
+    // While the contest is blind refusals name the entry by its number.
+    if crate::workflow::fair_play::settings(conn, contest)?.blind_layers > 0 {
+        if let Some(v) = crate::workflow::fair_play::blind::view(conn, contest)? {
+            start_number = v
+                .number(EntryId(input.entry))
+                .unwrap_or_default()
+                .to_string();
+        }
+    }
     let slot = decision.map_err(|r| {
         arrival_refused(
             r,
@@ -469,5 +478,15 @@ pub fn entry_without_conflict(
     actor
         .may_see_entry_of(&org.path, None)
         .map_err(|d| AppError::new(ErrorKind::Forbidden, "conflict_of_interest", d.0))?;
-    Ok(e)
+    let mut one = vec![(e, ())];
+    if let Some(v) = crate::workflow::fair_play::blind::view(conn, contest)? {
+        // Named by its blind number; an entry without one cannot be marked.
+        crate::workflow::fair_play::blind_views::relabel(Some(&v), &mut one);
+        if one.is_empty() {
+            return Err(AppError::conflict(Msg::new("blindview_not_drawn")));
+        }
+    }
+    one.pop()
+        .map(|(e, ())| e)
+        .ok_or_else(|| AppError::internal("an entry went missing"))
 }

@@ -58,6 +58,10 @@ pub struct AspectBlock {
 #[derive(Debug, Clone, Serialize)]
 pub struct ModuleState {
     pub entry: EntryId,
+    /// How the entry is named in addresses: its blind number while the
+    /// contest is blind, else its id.
+    pub key: crate::workflow::fair_play::blind_views::EntryKey,
+    /// Its start number, or its blind number while the contest is blind.
     pub start_number: String,
     pub module: String,
     pub blockers: Vec<AspectBlock>,
@@ -152,8 +156,11 @@ fn review(
         .collect();
     let mut paths = HashMap::new();
     let mut out = ChiefReview::default();
+    let blind = crate::workflow::fair_play::blind::view(conn, contest)?;
     for e in entries::of_contest(conn, contest)? {
-        if e.status != EntryStatus::Active {
+        if e.status != EntryStatus::Active
+            || !crate::workflow::fair_play::blind_views::shown(blind.as_ref(), e.id)
+        {
             continue;
         }
         let path = match paths.get(&e.organisation_id) {
@@ -239,7 +246,12 @@ fn review(
             }
             let state = ModuleState {
                 entry: e.id,
-                start_number: e.start_number.clone(),
+                key: crate::workflow::fair_play::blind_views::key(blind.as_ref(), e.id),
+                start_number: crate::workflow::fair_play::blind_views::label(
+                    blind.as_ref(),
+                    e.id,
+                    &e.start_number,
+                ),
                 module: module.code.clone(),
                 blockers,
             };
@@ -249,6 +261,12 @@ fn review(
                 out.blocked.push(state);
             }
         }
+    }
+    if blind.is_some() {
+        out.ready
+            .sort_by(|a, b| a.start_number.cmp(&b.start_number));
+        out.blocked
+            .sort_by(|a, b| a.start_number.cmp(&b.start_number));
     }
     Ok(out)
 }

@@ -68,6 +68,11 @@ fn summaries(
             crate::engine::model::decode_path(&v.organisation_path).map_err(AppError::internal)?;
         entries.push((v.entry.id, v.entry.start_number, path));
     }
+    // While the contest is blind conflicts still apply to every mark, but
+    // are not listed: a list would tie entries to organisations.
+    if crate::workflow::fair_play::blind::view(conn, contest)?.is_some() {
+        entries.clear();
+    }
     let mut out = Vec::with_capacity(panels.len());
     for p in panels {
         let covered: Vec<usize> = layout.map_or_else(Vec::new, |l| {

@@ -60,6 +60,10 @@ impl SlotWork {
 #[derive(Debug, Clone)]
 pub struct EntryWork {
     pub id: EntryId,
+    /// How the entry is named in addresses and answers: its blind number
+    /// while the contest is blind, else its id.
+    pub key: crate::workflow::fair_play::blind_views::EntryKey,
+    /// Its start number, or its blind number while the contest is blind.
     pub start_number: String,
     pub slots: Vec<SlotWork>,
 }
@@ -89,6 +93,14 @@ impl Work {
 
     pub fn entry(&self, id: EntryId) -> Option<&EntryWork> {
         self.entries.iter().find(|e| e.id == id)
+    }
+
+    /// The entry named by `key` (a blind number while the contest is blind).
+    pub fn keyed(
+        &self,
+        key: &crate::workflow::fair_play::blind_views::EntryKey,
+    ) -> Option<&EntryWork> {
+        self.entries.iter().find(|e| &e.key == key)
     }
 }
 
@@ -138,8 +150,13 @@ pub fn judge_work(
     let mut paths: HashMap<OrganisationId, Vec<OrganisationId>> = HashMap::new();
     let mut list = Vec::new();
     let mut used = vec![false; layout.aspect_count()];
+    // While the contest is blind a judge sees blind numbers only, and no
+    // entry before its number is drawn.
+    let blind = crate::workflow::fair_play::blind::view(conn, contest)?;
     for e in entries::of_contest(conn, contest)? {
-        if e.status != EntryStatus::Active {
+        if e.status != EntryStatus::Active
+            || !crate::workflow::fair_play::blind_views::shown(blind.as_ref(), e.id)
+        {
             continue;
         }
         let path = match paths.get(&e.organisation_id) {
@@ -175,9 +192,17 @@ pub fn judge_work(
             .collect();
         list.push(EntryWork {
             id: e.id,
-            start_number: e.start_number,
+            key: crate::workflow::fair_play::blind_views::key(blind.as_ref(), e.id),
+            start_number: crate::workflow::fair_play::blind_views::label(
+                blind.as_ref(),
+                e.id,
+                &e.start_number,
+            ),
             slots,
         });
+    }
+    if blind.is_some() {
+        list.sort_by(|a, b| a.start_number.cmp(&b.start_number));
     }
     let aspects = (0..layout.aspect_count())
         .filter(|i| used[*i])

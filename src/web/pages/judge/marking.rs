@@ -8,13 +8,14 @@ use super::super::forms::{FieldErrors, FormData};
 use super::super::render_status;
 use super::work::{new_mark_id, AspectWork, Input, Work};
 use super::{judged, Heading};
-use crate::engine::model::{ContestId, EntryId};
+use crate::engine::model::ContestId;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::routes;
 use crate::web::State;
 use crate::workflow::accounts::User;
+use crate::workflow::fair_play::blind_views::EntryKey;
 use crate::workflow::marking::{MarkInput, MarkKind};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -32,18 +33,19 @@ const FORM_DEVICE: &str = "web form";
 
 #[derive(Deserialize)]
 struct PageQuery {
-    entry: Option<i64>,
+    /// An entry id, or its blind number while the contest is blind.
+    entry: Option<String>,
     saved: Option<usize>,
 }
 
 #[derive(Serialize)]
 struct EntryView {
-    id: i64,
+    id: EntryKey,
     start_number: String,
     position: usize,
     count: usize,
-    prev: Option<i64>,
-    next: Option<i64>,
+    prev: Option<EntryKey>,
+    next: Option<EntryKey>,
     done: usize,
     missing: usize,
 }
@@ -80,14 +82,14 @@ struct ScriptState<'a> {
     /// The judge: each judge's unsent marks are kept apart on a shared
     /// tablet, so that a mark is only ever sent as its judge's.
     judge: i64,
-    entry: i64,
+    entry: EntryKey,
     entries: Vec<ScriptEntry>,
     t: BTreeMap<&'a str, String>,
 }
 
 #[derive(Serialize)]
 struct ScriptEntry {
-    id: i64,
+    id: EntryKey,
     start: String,
     slots: BTreeMap<String, ScriptSlot>,
 }
@@ -126,7 +128,7 @@ const SCRIPT_STRINGS: &[&str] = &[
 fn script_state(
     state: &State,
     lang: Lang,
-    (contest, judge, entry): (i64, i64, i64),
+    (contest, judge, entry): (i64, i64, EntryKey),
     head: &Heading,
     w: &Work,
 ) -> String {
@@ -134,7 +136,7 @@ fn script_state(
         .entries
         .iter()
         .map(|e| ScriptEntry {
-            id: e.id.0,
+            id: e.key.clone(),
             start: e.start_number.clone(),
             slots: e
                 .slots
@@ -186,7 +188,7 @@ fn form_page(
     head: &Heading,
     user: User,
     w: Option<&Work>,
-    chosen: Option<EntryId>,
+    chosen: Option<EntryKey>,
     sent: &Sent,
     saved: Option<usize>,
     status: StatusCode,
@@ -205,7 +207,7 @@ fn form_page(
         return render_status(state, req, "judge/mark.html", ctx, Some(user), status);
     };
     let k = match chosen {
-        Some(id) => w.entries.iter().position(|e| e.id == id).ok_or_else(|| {
+        Some(id) => w.entries.iter().position(|e| e.key == id).ok_or_else(|| {
             AppError::not_found(format!("entry {id} is not among the entries you mark"))
         })?,
         None => w
@@ -216,12 +218,12 @@ fn form_page(
     };
     let e = &w.entries[k];
     let entry = EntryView {
-        id: e.id.0,
+        id: e.key.clone(),
         start_number: e.start_number.clone(),
         position: k + 1,
         count: w.entries.len(),
-        prev: k.checked_sub(1).map(|p| w.entries[p].id.0),
-        next: w.entries.get(k + 1).map(|n| n.id.0),
+        prev: k.checked_sub(1).map(|p| w.entries[p].key.clone()),
+        next: w.entries.get(k + 1).map(|n| n.key.clone()),
         done: e.done(),
         missing: e.slots.len() - e.done(),
     };
@@ -272,7 +274,7 @@ fn form_page(
     ctx.insert("aspects", &aspects);
     ctx.insert(
         "script_state",
-        &script_state(state, lang, (head.id, user.id.0, e.id.0), head, w),
+        &script_state(state, lang, (head.id, user.id.0, e.key.clone()), head, w),
     );
     render_status(state, req, "judge/mark.html", ctx, Some(user), status)
 }
@@ -298,7 +300,7 @@ async fn page(
         &head,
         user,
         w.as_ref(),
-        q.entry.map(EntryId),
+        q.entry.as_deref().map(EntryKey::parse),
         &Sent::default(),
         q.saved,
         StatusCode::OK,
@@ -331,10 +333,10 @@ fn marks_of_form(
     lang: Lang,
     chief: bool,
     w: &Work,
-    entry: EntryId,
+    entry: &EntryKey,
     form: &FormData,
 ) -> AppResult<(Vec<(String, MarkInput)>, Errors)> {
-    let e = w.entry(entry).ok_or_else(|| {
+    let e = w.keyed(entry).ok_or_else(|| {
         AppError::not_found(format!("entry {entry} is not among the entries you mark"))
     })?;
     let mut inputs = Vec::new();
@@ -363,7 +365,7 @@ fn marks_of_form(
             code.clone(),
             MarkInput {
                 id: form.get(&format!("id:{code}")),
-                entry: entry.0,
+                entry: e.id.0,
                 aspect: code.clone(),
                 kind: MarkKind::Mark,
                 value: typed,
@@ -389,11 +391,10 @@ async fn post_marks(
     form.check_csrf(&req)?;
     let (lang, _) = Lang::of_request(&req);
     let id = ContestId(path.into_inner());
-    let entry = EntryId(
-        form.get("entry")
-            .parse()
-            .map_err(|_| AppError::invalid("entry", "choose an entry"))?,
-    );
+    let entry = Some(form.get("entry"))
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| EntryKey::parse(&e))
+        .ok_or_else(|| AppError::invalid("entry", "choose an entry"))?;
     let actor = caller.actor;
     let (st, a) = (state.clone(), actor.clone());
     let (head, _, w) = state
@@ -401,7 +402,7 @@ async fn post_marks(
         .await?;
     let w =
         w.ok_or_else(|| AppError::conflict(crate::i18n::messages::Msg::new("scheme_missing")))?;
-    let (inputs, mut errors) = marks_of_form(&state, lang, head.chief, &w, entry, &form)?;
+    let (inputs, mut errors) = marks_of_form(&state, lang, head.chief, &w, &entry, &form)?;
     let writer = state.marks.clone();
     let again = actor.clone();
     let outcomes = web::block(move || {

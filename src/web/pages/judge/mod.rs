@@ -92,6 +92,9 @@ struct Heading {
     marking_open: bool,
     /// Why marking is not (or no longer fully) open, in the judge's language.
     marking_note: Option<String>,
+    /// While the contest is blind: that entries are named by blind numbers
+    /// only, or that none can be marked before the numbers are drawn.
+    blind_note: Option<String>,
     #[serde(skip)]
     lifecycle: ContestStatus,
     /// The zone the contest's times are shown in.
@@ -107,6 +110,16 @@ fn heading(
     chief: bool,
 ) -> AppResult<Heading> {
     let skill = crate::workflow::reference::skill(conn, c.skill_id)?;
+    let blind_note = crate::workflow::fair_play::blind::view(conn, c.id)?.map(|v| {
+        state.catalog.get(
+            lang,
+            if v.layer() == 0 {
+                "blindview_judge_not_drawn"
+            } else {
+                "blindview_judge_blind"
+            },
+        )
+    });
     Ok(Heading {
         id: c.id.0,
         code: c.code.clone(),
@@ -119,6 +132,7 @@ fn heading(
         trainee: false,
         marking_open: takes_marks(c.status, chief, true),
         marking_note: marking_note(c.status, chief).map(|k| state.catalog.get(lang, k)),
+        blind_note,
         lifecycle: c.status,
         zone: crate::web::pages::time::zone(state, &c.time_zone),
     })
@@ -157,7 +171,7 @@ fn judged(
 
 #[derive(Serialize)]
 struct TodoEntry {
-    id: i64,
+    id: crate::workflow::fair_play::blind_views::EntryKey,
     start_number: String,
     done: usize,
     missing: usize,
@@ -208,7 +222,7 @@ async fn todo(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpR
                         w.entries
                             .iter()
                             .map(|e| TodoEntry {
-                                id: e.id.0,
+                                id: e.key.clone(),
                                 start_number: e.start_number.clone(),
                                 done: e.done(),
                                 missing: e.slots.len() - e.done(),

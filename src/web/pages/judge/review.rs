@@ -10,13 +10,14 @@ use super::super::render_status;
 use super::work::{new_mark_id, Work};
 use super::{judged, Heading};
 use crate::engine::access::Actor;
-use crate::engine::model::{ContestId, EntryId};
+use crate::engine::model::ContestId;
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::routes;
 use crate::web::State;
 use crate::workflow::accounts::User;
+use crate::workflow::fair_play::blind_views::EntryKey;
 use crate::workflow::marking::chief::{ChiefReview, JudgeLevel, ModuleState, SignOffReport, Why};
 use crate::workflow::marking::{MarkInput, MarkKind};
 use actix_web::http::{header, StatusCode};
@@ -60,7 +61,7 @@ struct ModuleView {
 
 #[derive(Serialize)]
 struct EntryReview {
-    id: i64,
+    id: EntryKey,
     start_number: String,
     missing: usize,
     rows: Vec<Row>,
@@ -94,7 +95,7 @@ fn review_of(
                 }
             }
             EntryReview {
-                id: e.id.0,
+                id: e.key.clone(),
                 start_number: e.start_number.clone(),
                 missing: e.slots.len() - e.done(),
                 rows: e
@@ -182,7 +183,7 @@ fn blocked_heading(state: &State, lang: Lang, m: &ModuleState) -> String {
 /// A flagged aspect as the chief judge sees it, with its overrule form.
 #[derive(Serialize)]
 struct FlaggedView {
-    entry: i64,
+    entry: EntryKey,
     start_number: String,
     module: String,
     aspect: String,
@@ -198,7 +199,7 @@ struct FlaggedView {
 
 #[derive(Serialize)]
 struct BlockedView {
-    entry: i64,
+    entry: EntryKey,
     start_number: String,
     module: String,
     heading: String,
@@ -241,7 +242,7 @@ struct Extra {
 fn blocked_views(state: &State, lang: Lang, list: &[ModuleState]) -> Vec<BlockedView> {
     list.iter()
         .map(|m| BlockedView {
-            entry: m.entry.0,
+            entry: m.key.clone(),
             start_number: m.start_number.clone(),
             module: m.module.clone(),
             heading: blocked_heading(state, lang, m),
@@ -267,7 +268,7 @@ fn chief_view(r: &ChiefReview, extra: &Extra, lang: Lang) -> ChiefView {
                 .as_ref()
                 .filter(|o| o.entry == m.entry.0 && o.aspect == b.aspect);
             flagged.push(FlaggedView {
-                entry: m.entry.0,
+                entry: m.key.clone(),
                 start_number: m.start_number.clone(),
                 module: m.module.clone(),
                 aspect: b.aspect.clone(),
@@ -444,18 +445,23 @@ async fn lock(
     state: State,
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<(i64, i64, String)>,
+    path: web::Path<(i64, String, String)>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
     let form = FormData::parse(&body);
     form.check_csrf(&req)?;
     let (lang, _) = Lang::of_request(&req);
-    let (id, entry, module) = path.into_inner();
-    let (id, entry) = (ContestId(id), EntryId(entry));
+    let (id, key, module) = path.into_inner();
+    let id = ContestId(id);
+    let key = EntryKey::parse(&key);
     let reason = sign_off_reason(&form)?;
     let actor = caller.actor;
     let schemes = state.schemes.clone();
     let (a, m) = (actor.clone(), module.clone());
+    let k = key.clone();
+    let entry = state
+        .db(move |conn| crate::workflow::fair_play::blind_views::resolve_in(conn, id, &k))
+        .await?;
     let locked = state
         .db(move |conn| {
             crate::workflow::marking::panels::sign_off(
@@ -474,7 +480,7 @@ async fn lock(
             return Ok(HttpResponse::SeeOther()
                 .insert_header((
                     header::LOCATION,
-                    format!("/judge/contests/{id}/review#entry-{entry}"),
+                    format!("/judge/contests/{id}/review#entry-{key}"),
                 ))
                 .finish())
         }
@@ -516,10 +522,14 @@ async fn overrule(
     form.check_csrf(&req)?;
     let (lang, _) = Lang::of_request(&req);
     let id = ContestId(path.into_inner());
-    let entry: i64 = form
-        .get("entry")
-        .parse()
-        .map_err(|_| AppError::invalid("entry", "choose an entry"))?;
+    let key = Some(form.get("entry"))
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| EntryKey::parse(&e))
+        .ok_or_else(|| AppError::invalid("entry", "choose an entry"))?;
+    let entry = state
+        .db(move |conn| crate::workflow::fair_play::blind_views::resolve_in(conn, id, &key))
+        .await?
+        .0;
     let (aspect, value, reason) = (form.get("aspect"), form.get("value"), form.get("reason"));
     let input = MarkInput {
         id: form.get("id"),
