@@ -11,6 +11,7 @@ pub mod marking;
 pub mod openapi;
 pub mod organisations;
 pub mod people;
+pub mod recheck;
 pub mod reference;
 pub mod results;
 pub mod talent;
@@ -30,6 +31,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     brackets::config(cfg);
     talent::config(cfg);
     people::config(cfg);
+    recheck::config(cfg);
     openapi::config(cfg);
     cfg.default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such API endpoint"))

@@ -22,6 +22,7 @@ use super::{
     advancement, auth, brackets, contests, entries, marking, organisations, people, reference,
     results, talent,
 };
+use super::recheck;
 
 /// Where every path of the document starts.
 pub const PREFIX: &str = "/api/v1";
@@ -59,6 +60,7 @@ pages use a signed session cookie instead. Errors have the shape \
         talent::list, talent::export, talent::one,
         people::list_competitors, people::show_competitor, people::list_users,
         people::create_user, people::disable_user,
+        recheck::list, recheck::post_check, recheck::get_signatures, recheck::sign,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
@@ -78,6 +80,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "brackets", description = "Head-to-head brackets, match results and placings"),
         (name = "talent", description = "Profiles across contests from published results"),
         (name = "people", description = "Competitors' records and accounts"),
+        (name = "recheck", description = "Re-check (复核) of every entry's score sheet and the signatures that release results"),
     )
 )]
 pub struct ApiDoc;

@@ -4,6 +4,7 @@
 //! does; each reads the contest's settings from here.
 
 pub mod blind;
+pub mod recheck;
 
 use crate::engine::model::{AppealFrom, ContestId, Vocabulary};
 use crate::error::AppResult;

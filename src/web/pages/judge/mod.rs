@@ -7,6 +7,7 @@
 
 pub mod links;
 mod marking;
+mod recheck;
 mod review;
 mod work;
 
@@ -46,6 +47,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../../templates/pages/judge/link.html"),
     ),
     (
+        "judge/recheck.html",
+        include_str!("../../../../templates/pages/judge/recheck.html"),
+    ),
+    (
         "judge/link_invalid.html",
         include_str!("../../../../templates/pages/judge/link_invalid.html"),
     ),
@@ -56,6 +61,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     marking::config(cfg);
     review::config(cfg);
     links::config(cfg);
+    recheck::config(cfg);
 }
 
 /// What the top of every judge's page shows about the contest.
