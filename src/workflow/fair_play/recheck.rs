@@ -136,6 +136,9 @@ impl Facts {
 /// marks, in the order of its label. Blind contests name entries by number.
 fn facts(conn: &mut DbConnection, schemes: &Schemes, contest: ContestId) -> AppResult<(bool, Vec<Facts>)> {
     let blind = super::blind::view(conn, contest)?;
+    if schemes.current(conn, contest)?.is_none() {
+        return Ok((blind.is_some(), Vec::new()));
+    }
     let (_, layout, scored) = contest_scores(conn, schemes, contest)?;
     let mut latest = store::latest(conn, contest)?;
     let mut out = Vec::new();
