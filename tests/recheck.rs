@@ -9,7 +9,8 @@ mod common;
 use common::marking::{theory_practical, uuid, Api, Setup};
 use common::pages::Visitor;
 use common::{Backend, TestServer};
-use jiangxin::engine::model::ContestId;
+use jiangxin::engine::access::Actor;
+use jiangxin::engine::model::{ContestId, ContestRole, UserId};
 use jiangxin::store::fair_play::{put_settings, NewSettings};
 use serde_json::{json, Value};
 
@@ -133,12 +134,21 @@ fn publication_waits_for_the_recheck_and_both_signatures(backend: Backend) {
     let supervisor = s.login(&s.world.supervisor);
 
     // Nothing checked or signed: publication lists all that is missing.
-    let (st, body) = api.call(&x.organiser, "POST", &format!("/contests/{c}/publish"), None);
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        None,
+    );
     assert_eq!(st, 409, "{body}");
     assert_eq!(body["error"]["code"], "release_not_ready", "{body}");
     let said = body.to_string();
     assert!(said.contains("3 entries"), "{said}");
-    assert_eq!(body["error"]["details"].as_array().unwrap().len(), 3, "{body}");
+    assert_eq!(
+        body["error"]["details"].as_array().unwrap().len(),
+        3,
+        "{body}"
+    );
 
     // The list: every entry by start number, with its recomputed total.
     let (st, list) = api.call(&supervisor, "GET", &format!("/contests/{c}/recheck"), None);
@@ -186,7 +196,12 @@ fn publication_waits_for_the_recheck_and_both_signatures(backend: Backend) {
     assert_eq!(state_of(&list, "101"), "differs");
     assert_eq!(list["entries"][1]["latest"]["total"], "92.5", "{list}");
     assert_eq!(state_of(&list, "103"), "not_yet");
-    let (st, body) = api.call(&x.organiser, "POST", &format!("/contests/{c}/publish"), None);
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        None,
+    );
     assert_eq!(st, 409, "{body}");
     assert!(body.to_string().contains("2 entries"), "{body}");
 
@@ -195,13 +210,27 @@ fn publication_waits_for_the_recheck_and_both_signatures(backend: Backend) {
     assert_eq!(st, 201, "{body}");
     let (st, body) = check(&s, &x.organiser, c, "103", "94");
     assert_eq!(st, 201, "{body}");
-    let (st, body) = api.call(&x.organiser, "POST", &format!("/contests/{c}/publish"), None);
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        None,
+    );
     assert_eq!(st, 409, "{body}");
-    assert_eq!(body["error"]["details"].as_array().unwrap().len(), 2, "{body}");
+    assert_eq!(
+        body["error"]["details"].as_array().unwrap().len(),
+        2,
+        "{body}"
+    );
 
     // Signatures: the wrong roles are refused, one per role.
     let sign = |token: &str| {
-        api.call(token, "POST", &format!("/contests/{c}/release-signatures"), None)
+        api.call(
+            token,
+            "POST",
+            &format!("/contests/{c}/release-signatures"),
+            None,
+        )
     };
     let arbitrator = s.login(&s.world.arbitrator);
     for wrong in [&x.wz1, &x.organiser, &arbitrator] {
@@ -213,9 +242,18 @@ fn publication_waits_for_the_recheck_and_both_signatures(backend: Backend) {
     assert_eq!(body, json!({"version": 1, "role": "chief_judge"}));
     let (st, body) = sign(&x.chief);
     assert_eq!(st, 409, "{body}");
-    let (st, body) = api.call(&x.organiser, "POST", &format!("/contests/{c}/publish"), None);
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        None,
+    );
     assert_eq!(st, 409, "{body}");
-    assert_eq!(body["error"]["details"].as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(
+        body["error"]["details"].as_array().unwrap().len(),
+        1,
+        "{body}"
+    );
     let (st, body) = sign(&supervisor);
     assert_eq!(st, 201, "{body}");
     let (st, signed) = api.call(
@@ -235,7 +273,12 @@ fn publication_waits_for_the_recheck_and_both_signatures(backend: Backend) {
     assert_eq!(signed["signatures"][1]["name"], "zj-supervisor", "{signed}");
 
     // Everything is there: version 1 is published.
-    let (st, body) = api.call(&x.organiser, "POST", &format!("/contests/{c}/publish"), None);
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        None,
+    );
     assert_eq!(st, 201, "{body}");
     assert_eq!(body["version"], 1);
 
@@ -273,7 +316,11 @@ fn publication_waits_for_the_recheck_and_both_signatures(backend: Backend) {
         Some(json!({"reason": "appeal upheld"})),
     );
     assert_eq!(st, 409, "{body}");
-    assert_eq!(body["error"]["details"].as_array().unwrap().len(), 3, "{body}");
+    assert_eq!(
+        body["error"]["details"].as_array().unwrap().len(),
+        3,
+        "{body}"
+    );
 }
 
 fn the_pages_check_and_sign(backend: Backend) {
@@ -287,7 +334,11 @@ fn the_pages_check_and_sign(backend: Backend) {
         assert_eq!(p.status, 200, "{}", p.text());
         assert!(p.html.contains("data-label=\"001\""), "{}", p.html);
         // The recomputed total is not shown before a check agrees.
-        assert!(!p.html.contains(">94<") && !p.html.contains("= 94"), "{}", p.html);
+        assert!(
+            !p.html.contains(">94<") && !p.html.contains("= 94"),
+            "{}",
+            p.html
+        );
     }
     let mut v = Visitor::signed_in(&s, &s.world.supervisor, "en");
     v.get(&page);
@@ -326,12 +377,76 @@ fn a_contest_without_recheck_publishes_as_before(backend: Backend) {
     assert_eq!(st, 200, "{list}");
     assert_eq!(list["required"], false);
     assert!(list["missing"].as_array().unwrap().is_empty(), "{list}");
-    let (st, body) = api.call(&x.organiser, "POST", &format!("/contests/{c}/publish"), None);
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        None,
+    );
     assert_eq!(st, 201, "{body}");
     assert_eq!(body["version"], 1);
 }
 
+fn a_blind_contest_is_rechecked_by_blind_number(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let (x, c) = marked_and_signed_off(&s);
+    let mut conn = s.db.connect();
+    put_settings(
+        &mut conn,
+        ContestId(c),
+        &NewSettings {
+            blind_layers: 1,
+            appeal_minutes: 120,
+            appeal_from: "marking_closed",
+            recheck_required: true,
+            by: None,
+        },
+    )
+    .unwrap();
+    let officer = Actor::Judge {
+        user: UserId(user_id(&s, &x, &s.world.encryption_officer)),
+        organisation: vec![s.world.province.id],
+        contests: vec![(ContestId(c), ContestRole::EncryptionOfficer)],
+    };
+    jiangxin::workflow::fair_play::blind::draw_layer(&mut conn, &officer, ContestId(c), 1, None)
+        .unwrap();
+    let supervisor = s.login(&s.world.supervisor);
+    let (st, list) = api.call(&supervisor, "GET", &format!("/contests/{c}/recheck"), None);
+    assert_eq!(st, 200, "{list}");
+    assert_eq!(list["blind"], true);
+    let labels: Vec<String> = list["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["label"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(labels.len(), 3, "{list}");
+    assert!(labels.iter().all(|l| l.starts_with('A')), "{list}");
+    for name in ["张伟", "王强", "Hangzhou"] {
+        assert!(!list.to_string().contains(name), "{list}");
+    }
+    // Entries are checked by their numbers, never by start number.
+    let (st, body) = check(&s, &supervisor, c, "101", "93");
+    assert_eq!(st, 422, "{body}");
+    let (st, body) = check(&s, &supervisor, c, &labels[0], "1");
+    assert_eq!(st, 201, "{body}");
+    assert_eq!(body["entry"], labels[0].as_str());
+    let mut v = Visitor::signed_in(&s, &s.world.supervisor, "zh-CN");
+    let p = v.get(&format!("/judge/contests/{c}/recheck"));
+    assert_eq!(p.status, 200);
+    assert!(
+        p.html.contains(&format!("data-label=\"{}\"", labels[0])),
+        "{}",
+        p.html
+    );
+    for name in ["张伟", "王强", "data-label=\"101\""] {
+        assert!(!p.html.contains(name), "{}", p.html);
+    }
+}
+
 on_both_backends!(
+    a_blind_contest_is_rechecked_by_blind_number,
     publication_waits_for_the_recheck_and_both_signatures,
     the_pages_check_and_sign,
     a_contest_without_recheck_publishes_as_before

@@ -58,8 +58,5 @@ pub fn latest(
         .order(rechecks::id.asc())
         .select(RecheckRow::as_select())
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (EntryId(r.entry_id), r))
-        .collect())
+    Ok(rows.into_iter().map(|r| (EntryId(r.entry_id), r)).collect())
 }

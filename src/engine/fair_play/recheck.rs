@@ -37,7 +37,10 @@ pub fn may_recheck(actor: &Actor, c: &ContestScope<'_>, judged: bool) -> Decisio
 }
 
 /// The role a caller signs for release under, or why they may not sign.
-pub fn release_signer(actor: &Actor, c: &ContestScope<'_>) -> Result<(UserId, ContestRole), Denied> {
+pub fn release_signer(
+    actor: &Actor,
+    c: &ContestScope<'_>,
+) -> Result<(UserId, ContestRole), Denied> {
     let role = actor.judge_role(c.id);
     match (actor.user(), role) {
         (Some(user), Some(r)) if RELEASE_SIGNERS.contains(&r) => Ok((user, r)),

@@ -18,11 +18,11 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+use super::recheck;
 use super::{
     advancement, auth, brackets, contests, entries, marking, organisations, people, reference,
     results, talent,
 };
-use super::recheck;
 
 /// Where every path of the document starts.
 pub const PREFIX: &str = "/api/v1";

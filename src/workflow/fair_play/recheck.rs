@@ -12,7 +12,9 @@ use crate::engine::standings::{by_start_number, Unranked};
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
 use crate::i18n::messages::Msg;
 use crate::store::rechecks::{self as store, NewRecheck};
-use crate::store::{audit, fair_play, marking as marks_store, results, users, write_tx, DbConnection};
+use crate::store::{
+    audit, fair_play, marking as marks_store, results, users, write_tx, DbConnection,
+};
 use crate::workflow::contests::{load_contest, LoadedContest};
 use crate::workflow::marking::{contest_scores, recompute_entry, Schemes};
 use crate::workflow::{allow, check_text, refused};
@@ -134,7 +136,11 @@ impl Facts {
 
 /// Every entry publication would rank, with its total recomputed from its
 /// marks, in the order of its label. Blind contests name entries by number.
-fn facts(conn: &mut DbConnection, schemes: &Schemes, contest: ContestId) -> AppResult<(bool, Vec<Facts>)> {
+fn facts(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    contest: ContestId,
+) -> AppResult<(bool, Vec<Facts>)> {
     let blind = super::blind::view(conn, contest)?;
     if schemes.current(conn, contest)?.is_none() {
         return Ok((blind.is_some(), Vec::new()));
@@ -225,13 +231,24 @@ pub fn release_blockers(
     let (_, facts) = facts(conn, schemes, contest)?;
     let states: Vec<State> = facts.iter().map(Facts::state).collect();
     let version = next_version(conn, contest)?;
-    let signed = signed_roles(&fair_play::signatures_for(conn, contest, PUBLICATION, version)?);
-    Ok(rule::release(true, &states, &signed).err().unwrap_or_default())
+    let signed = signed_roles(&fair_play::signatures_for(
+        conn,
+        contest,
+        PUBLICATION,
+        version,
+    )?);
+    Ok(rule::release(true, &states, &signed)
+        .err()
+        .unwrap_or_default())
 }
 
 /// Refuses a publication the release rule does not allow yet, listing
 /// what is missing. Called by publication inside its transaction.
-pub fn check_release(conn: &mut DbConnection, schemes: &Schemes, contest: ContestId) -> AppResult<()> {
+pub fn check_release(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    contest: ContestId,
+) -> AppResult<()> {
     let missing = release_blockers(conn, schemes, contest)?;
     if missing.is_empty() {
         return Ok(());
@@ -252,11 +269,7 @@ fn may_see(actor: &Actor, c: &LoadedContest) -> AppResult<()> {
     allow(actor.is_signed_in(), rule::may_see(actor, &c.scope()))
 }
 
-fn signatures(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    c: &LoadedContest,
-) -> AppResult<Signatures> {
+fn signatures(conn: &mut DbConnection, actor: &Actor, c: &LoadedContest) -> AppResult<Signatures> {
     let contest = c.contest.id;
     let version = next_version(conn, contest)?;
     let rows = fair_play::signatures_for(conn, contest, PUBLICATION, version)?;
@@ -323,7 +336,9 @@ pub fn overview(
     let release = signatures(conn, actor, &c)?;
     let states: Vec<State> = entries.iter().map(|e| e.state).collect();
     let given: Vec<ContestRole> = release.signatures.iter().map(|s| s.role).collect();
-    let missing = rule::release(required, &states, &given).err().unwrap_or_default();
+    let missing = rule::release(required, &states, &given)
+        .err()
+        .unwrap_or_default();
     Ok(Overview {
         required,
         blind,
@@ -352,7 +367,11 @@ fn marking_closed(c: &LoadedContest) -> AppResult<()> {
         other => Err(AppError::new(
             ErrorKind::Conflict,
             "marking_not_closed",
-            crate::msg!("recheck_marking_open", contest = c.contest.code, status = other),
+            crate::msg!(
+                "recheck_marking_open",
+                contest = c.contest.code,
+                status = other
+            ),
         )),
     }
 }
@@ -377,9 +396,17 @@ pub fn check(
             .ok()
             .filter(|d| input.total.trim().len() <= 32 && !d.is_sign_negative())
             .ok_or_else(|| {
-                AppError::invalid("total", crate::msg!("recheck_total_invalid", total = input.total.trim()))
+                AppError::invalid(
+                    "total",
+                    crate::msg!("recheck_total_invalid", total = input.total.trim()),
+                )
             })?;
-        let note = match input.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        let note = match input
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
             Some(n) => Some(check_text("note", n, 500)?),
             None => None,
         };
@@ -413,7 +440,13 @@ pub fn check(
             serde_json::json!({"recheck": id, "entry": f.entry.0, "read": read.to_string(),
                 "recomputed": f.total.to_string(), "agrees": agrees, "note": note}),
         )?;
-        let state = State::of(Some(Check { total: read, agrees }), f.total);
+        let state = State::of(
+            Some(Check {
+                total: read,
+                agrees,
+            }),
+            f.total,
+        );
         Ok(Checked {
             id,
             entry: f.label.clone(),
@@ -427,16 +460,24 @@ pub fn check(
 
 /// Signs for the release of the next publication version, as the chief
 /// judge or a supervisor of the contest; one signature per role.
-pub fn sign_release(conn: &mut DbConnection, actor: &Actor, contest: ContestId) -> AppResult<Signed> {
+pub fn sign_release(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<Signed> {
     write_tx(conn, |conn| {
         let c = load_contest(conn, contest)?;
         let (by, role) = rule::release_signer(actor, &c.scope()).map_err(|d| refused(actor, d))?;
         marking_closed(&c)?;
         let version = next_version(conn, contest)?;
-        let given = signed_roles(&fair_play::signatures_for(conn, contest, PUBLICATION, version)?);
-        rule::may_sign(role, &given).map_err(|m| {
-            AppError::new(ErrorKind::Conflict, "already_signed", m)
-        })?;
+        let given = signed_roles(&fair_play::signatures_for(
+            conn,
+            contest,
+            PUBLICATION,
+            version,
+        )?);
+        rule::may_sign(role, &given)
+            .map_err(|m| AppError::new(ErrorKind::Conflict, "already_signed", m))?;
         fair_play::sign(conn, contest, PUBLICATION, version, role.code(), by)?;
         audit::record(
             conn,
@@ -458,4 +499,3 @@ pub fn open_labels(overview: &Overview) -> Vec<&str> {
         .map(|e| e.label.as_str())
         .collect()
 }
-

@@ -174,7 +174,14 @@ async fn page(
     let (ctx, user) = state
         .db(move |conn| load(conn, &st, lang, &actor, id))
         .await?;
-    render_status(&state, &req, "judge/recheck.html", ctx, Some(user), StatusCode::OK)
+    render_status(
+        &state,
+        &req,
+        "judge/recheck.html",
+        ctx,
+        Some(user),
+        StatusCode::OK,
+    )
 }
 
 /// Renders the page after a form: with what the check found, or with the
