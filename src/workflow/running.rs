@@ -161,8 +161,7 @@ pub fn publish_page(
     };
     let release_missing = match c.contest.status {
         ContestStatus::MarkingClosed | ContestStatus::Published => {
-            crate::workflow::fair_play::recheck::release_blockers(conn, schemes, contest)
-                .unwrap_or_default()
+            crate::workflow::fair_play::recheck::release_blockers(conn, schemes, contest)?
         }
         _ => Vec::new(),
     };
