@@ -134,12 +134,14 @@ impl Facts {
     }
 }
 
-/// Every entry publication would rank, with its total recomputed from its
-/// marks, in the order of its label. Blind contests name entries by number.
+/// Every entry publication would rank (or only the one labelled `only`),
+/// with its total recomputed from its marks, in the order of its label.
+/// Blind contests name entries by number.
 fn facts(
     conn: &mut DbConnection,
     schemes: &Schemes,
     contest: ContestId,
+    only: Option<&str>,
 ) -> AppResult<(bool, Vec<Facts>)> {
     let blind = super::blind::view(conn, contest)?;
     if schemes.current(conn, contest)?.is_none() {
@@ -159,6 +161,9 @@ fn facts(
             },
             None => entry.start_number.clone(),
         };
+        if only.is_some_and(|o| o != label) {
+            continue;
+        }
         let total = recompute_entry(conn, &layout, entry.id)?.total;
         out.push(Facts {
             entry: entry.id,
@@ -171,21 +176,9 @@ fn facts(
     Ok((blind.is_some(), out))
 }
 
-/// Whether `user` judges `entry`: sits on a panel that marks any of its
-/// modules, or has entered a mark for it.
-fn judged(
-    conn: &mut DbConnection,
-    schemes: &Schemes,
-    contest: ContestId,
-    user: Option<UserId>,
-    entry: EntryId,
-) -> AppResult<bool> {
-    let Some(user) = user else {
-        return Ok(false);
-    };
-    if on_marking_panel(conn, schemes, contest, user)? {
-        return Ok(true);
-    }
+/// Whether `user` has entered a mark for `entry` (as a judge, a trainee or
+/// the chief judge correcting).
+fn marked_entry(conn: &mut DbConnection, user: UserId, entry: EntryId) -> AppResult<bool> {
     Ok(marks_store::marks_of_entry(conn, entry)?
         .iter()
         .any(|m| m.judge_id == user.0))
@@ -228,7 +221,7 @@ pub fn release_blockers(
     if !super::settings(conn, contest)?.recheck_required {
         return Ok(Vec::new());
     }
-    let (_, facts) = facts(conn, schemes, contest)?;
+    let (_, facts) = facts(conn, schemes, contest, None)?;
     let states: Vec<State> = facts.iter().map(Facts::state).collect();
     let version = next_version(conn, contest)?;
     let signed = signed_roles(&fair_play::signatures_for(
@@ -306,14 +299,18 @@ pub fn overview(
 ) -> AppResult<Overview> {
     let c = load_contest(conn, contest)?;
     may_see(actor, &c)?;
-    let (blind, facts) = facts(conn, schemes, contest)?;
+    let (blind, facts) = facts(conn, schemes, contest, None)?;
     let on_panel = match actor.user() {
         Some(u) => on_marking_panel(conn, schemes, contest, u)?,
         None => false,
     };
     let mut entries = Vec::with_capacity(facts.len());
     for f in &facts {
-        let judged = on_panel || judged(conn, schemes, contest, actor.user(), f.entry)?;
+        let judged = on_panel
+            || match actor.user() {
+                Some(u) => marked_entry(conn, u, f.entry)?,
+                None => false,
+            };
         let latest = match &f.latest {
             Some(r) => Some(LatestCheck {
                 total: Decimal::from_str_exact(&r.total).unwrap_or_default(),
@@ -411,14 +408,15 @@ pub fn check(
             None => None,
         };
         marking_closed(&c)?;
-        let (_, facts) = facts(conn, schemes, contest)?;
-        let Some(f) = facts.iter().find(|f| f.label == label) else {
+        let (_, facts) = facts(conn, schemes, contest, Some(label))?;
+        let Some(f) = facts.first() else {
             return Err(AppError::invalid(
                 "entry",
                 crate::msg!("recheck_entry_unknown", entry = label),
             ));
         };
-        let judged = judged(conn, schemes, contest, Some(by), f.entry)?;
+        let judged =
+            on_marking_panel(conn, schemes, contest, by)? || marked_entry(conn, by, f.entry)?;
         allow(true, rule::may_recheck(actor, &c.scope(), judged))?;
         let agrees = rule::agrees(read, f.total);
         let id = store::insert(
