@@ -321,6 +321,21 @@ fn publication_waits_for_the_recheck_and_both_signatures(backend: Backend) {
         3,
         "{body}"
     );
+
+    // The command line reads the same state.
+    let (csv, missing) = jiangxin::cli::recheck::output(
+        &mut s.db.connect(),
+        &c.to_string(),
+        jiangxin::cli::Format::Csv,
+    )
+    .unwrap();
+    assert!(csv.starts_with("entry,total,state,read"), "{csv}");
+    assert!(csv.contains("\n001,100,stale,93,"), "{csv}");
+    assert!(csv.contains("\n103,94,agreed,94,zj-organiser,"), "{csv}");
+    assert!(
+        missing.iter().any(|m| m.contains("signature missing")),
+        "{missing:?}"
+    );
 }
 
 fn the_pages_check_and_sign(backend: Backend) {

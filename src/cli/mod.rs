@@ -6,6 +6,7 @@ pub mod advance;
 pub mod bracket;
 pub mod demo;
 pub mod installation;
+pub mod recheck;
 pub mod score;
 pub mod standings;
 
