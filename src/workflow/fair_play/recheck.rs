@@ -508,13 +508,3 @@ pub fn sign_release(
         Ok(Signed { version, role })
     })
 }
-
-/// The entries still to be re-checked, by label (for a summary).
-pub fn open_labels(overview: &Overview) -> Vec<&str> {
-    overview
-        .entries
-        .iter()
-        .filter(|e| e.state != State::Agreed)
-        .map(|e| e.label.as_str())
-        .collect()
-}
