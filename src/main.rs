@@ -88,6 +88,14 @@ jiangxin bracket groups --entrants 16 --group-size 4 --advance 2"
     /// Draws by lot (抽签) of workstations and running order.
     #[command(subcommand)]
     Draw(DrawCommand),
+    /// Where a contest's re-check (复核) and release signatures stand.
+    #[command(
+        after_help = "Lists every entry publication would rank with its recomputed total and the state\n\
+of its latest check (not_yet, agreed, differs, stale), the signatures for the next\n\
+publication version, and on stderr what still stops its release; see docs/fair-play.md.\n\
+Example:\n  jiangxin recheck --contest ZJ-2026-ELEC-P --format csv"
+    )]
+    Recheck(cli::recheck::RecheckArgs),
     /// Start a demo server on a fresh SQLite database with a realistic ladder.
     #[command(after_help = "Example:\n  jiangxin demo --port 8080")]
     Demo(cli::demo::DemoArgs),
@@ -216,7 +224,8 @@ impl Command {
             | Command::Advance(_)
             | Command::Bracket(_)
             | Command::Blind(_)
-            | Command::Draw(_) => true,
+            | Command::Draw(_)
+            | Command::Recheck(_) => true,
         }
     }
 }
@@ -252,6 +261,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bracket(args) => cli::bracket::run(args),
         Command::Blind(args) => cli::blind::run(args),
         Command::Draw(DrawCommand::Replay(args)) => cli::draws::run(args),
+        Command::Recheck(args) => cli::recheck::run(args),
         Command::Bench(BenchCommand::Import { rows }) => jiangxin::bench::import::run(rows),
         Command::Bench(BenchCommand::Ladder) => jiangxin::bench::ladder::run(),
         Command::Bench(BenchCommand::Scoring { entries, judges }) => {

@@ -531,6 +531,40 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             // Marking is not closed.
             [401, 409, 403, 403, 403],
         ),
+        // Re-check and release signatures: the contest's organisers, chief
+        // judge and supervisors see them; only the chief judge and a
+        // supervisor sign; nothing is checked or signed while marking runs.
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/recheck"),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([200, 403]),
+        with(
+            "POST",
+            format!("/api/v1/contests/{c}/recheck"),
+            |_| Body::Json(json!({"entry": "001", "total": "90"})),
+            [401, 409, 403, 403, 403],
+        )
+        .officials([409, 403]),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/release-signatures"),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([200, 403]),
+        case(
+            "POST",
+            format!("/api/v1/contests/{c}/release-signatures"),
+            [401, 403, 403, 403, 403],
+        )
+        .officials([409, 403]),
+        case(
+            "GET",
+            format!("/judge/contests/{c}/recheck"),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([200, 403]),
         // Nothing is published yet: everyone who may look is told so.
         case("GET", format!("/api/v1/contests/{c}/results"), [404; 5]),
         case("GET", format!("/api/v1/contests/{c}/results.csv"), [404; 5]),

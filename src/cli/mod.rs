@@ -8,6 +8,7 @@ pub mod bracket;
 pub mod demo;
 pub mod draws;
 pub mod installation;
+pub mod recheck;
 pub mod score;
 pub mod standings;
 

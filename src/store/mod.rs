@@ -18,6 +18,7 @@ pub mod live;
 pub mod marking;
 pub mod notify;
 pub mod organisations;
+pub mod rechecks;
 pub mod reference;
 pub mod results;
 pub mod schema;

@@ -793,6 +793,7 @@ pub fn publish(
         )
         .with_details(missing));
     }
+    crate::workflow::fair_play::recheck::check_release(conn, schemes, contest)?;
     let seed = rand::random::<u64>() >> 1;
     let view = compute(conn, schemes, contest, seed)?;
     let body = serde_json::to_string(&view)

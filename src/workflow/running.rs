@@ -122,6 +122,9 @@ pub struct PublishPage {
     /// Newest first.
     pub history: Vec<PublicationEntry>,
     pub preview: Preview,
+    /// What the re-check and release signatures still miss (empty when the
+    /// contest does not require them, or nothing is missing).
+    pub release_missing: Vec<crate::i18n::messages::Msg>,
 }
 
 pub fn publish_page(
@@ -156,9 +159,16 @@ pub fn publish_page(
         Err(e) if e.kind == ErrorKind::Conflict => Preview::Cannot(e.message),
         Err(e) => return Err(e),
     };
+    let release_missing = match c.contest.status {
+        ContestStatus::MarkingClosed | ContestStatus::Published => {
+            crate::workflow::fair_play::recheck::release_blockers(conn, schemes, contest)?
+        }
+        _ => Vec::new(),
+    };
     Ok(PublishPage {
         status: c.contest.status,
         history,
         preview,
+        release_missing,
     })
 }

@@ -6,3 +6,4 @@
 pub mod blind;
 pub mod draws;
 pub mod lots;
+pub mod recheck;

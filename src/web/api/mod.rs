@@ -13,6 +13,7 @@ pub mod marking;
 pub mod openapi;
 pub mod organisations;
 pub mod people;
+pub mod recheck;
 pub mod reference;
 pub mod results;
 pub mod talent;
@@ -34,6 +35,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     people::config(cfg);
     blind::config(cfg);
     draws::config(cfg);
+    recheck::config(cfg);
     openapi::config(cfg);
     cfg.default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such API endpoint"))

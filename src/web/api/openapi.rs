@@ -19,6 +19,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::draws;
+use super::recheck;
 use super::{
     advancement, auth, blind, brackets, contests, entries, marking, organisations, people,
     reference, results, talent,
@@ -63,6 +64,7 @@ pages use a signed session cookie instead. Errors have the shape \
         blind::get_settings, blind::put_settings, blind::status, blind::draw, blind::mapping,
         blind::decrypt,
         draws::list, draws::create, draws::show, draws::replay,
+        recheck::list, recheck::post_check, recheck::get_signatures, recheck::sign,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
@@ -85,6 +87,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "people", description = "Competitors' records and accounts"),
         (name = "blind", description = "Fair-play settings, blind numbers (加密) drawn by the encryption officer, and decryption (解密) by the chief judge and a supervisor"),
         (name = "draws", description = "Draws by lot (抽签) of workstations and running order, from recorded seeds"),
+        (name = "recheck", description = "Re-check (复核) of every entry's score sheet and the signatures that release results"),
     )
 )]
 pub struct ApiDoc;
@@ -556,6 +559,7 @@ mod tests {
         ("openapi.rs", include_str!("openapi.rs")),
         ("organisations.rs", include_str!("organisations.rs")),
         ("people.rs", include_str!("people.rs")),
+        ("recheck.rs", include_str!("recheck.rs")),
         ("reference.rs", include_str!("reference.rs")),
         ("results.rs", include_str!("results.rs")),
         ("talent.rs", include_str!("talent.rs")),

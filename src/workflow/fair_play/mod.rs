@@ -4,8 +4,9 @@
 //! does; each reads the contest's settings from here.
 
 pub mod blind;
-pub mod draws;
 pub mod blind_views;
+pub mod draws;
+pub mod recheck;
 
 use crate::engine::model::{AppealFrom, ContestId, Vocabulary};
 use crate::error::AppResult;

@@ -8,6 +8,7 @@
 mod blind;
 pub mod links;
 mod marking;
+mod recheck;
 mod review;
 mod work;
 
@@ -47,6 +48,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../../templates/pages/judge/link.html"),
     ),
     (
+        "judge/recheck.html",
+        include_str!("../../../../templates/pages/judge/recheck.html"),
+    ),
+    (
         "judge/link_invalid.html",
         include_str!("../../../../templates/pages/judge/link_invalid.html"),
     ),
@@ -70,6 +75,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     review::config(cfg);
     links::config(cfg);
     blind::config(cfg);
+    recheck::config(cfg);
 }
 
 /// What the top of every judge's page shows about the contest.

@@ -152,6 +152,12 @@ fn publish_ctx(head: &super::Heading, page: &PublishPage, lang: Lang) -> tera::C
         })
         .collect();
     ctx.insert("history", &history);
+    let release_missing: Vec<String> = page
+        .release_missing
+        .iter()
+        .map(|m| m.in_lang(lang))
+        .collect();
+    ctx.insert("release_missing", &release_missing);
     match &page.preview {
         Preview::Ready { view, blockers } => {
             ctx.insert("standings", &standing_rows(view, lang));
@@ -257,6 +263,10 @@ fn publish_confirmation(
         ContestStatus::MarkingClosed | ContestStatus::Published
     ) {
         problems.push(cat.get(lang, "close_marking_first"));
+    }
+    if !page.release_missing.is_empty() {
+        problems.push(cat.get(lang, "recheck_release_missing"));
+        problems.extend(page.release_missing.iter().map(|m| m.render(cat, lang)));
     }
     if correction {
         if reason.trim().is_empty() {
