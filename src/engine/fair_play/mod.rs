@@ -5,3 +5,4 @@
 
 pub mod blind;
 pub mod lots;
+pub mod appeals;
