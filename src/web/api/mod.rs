@@ -3,6 +3,7 @@
 //! closure, and answer with response structs (never raw rows).
 
 pub mod advancement;
+pub mod appeals;
 pub mod auth;
 pub mod brackets;
 pub mod contests;
@@ -30,6 +31,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     brackets::config(cfg);
     talent::config(cfg);
     people::config(cfg);
+    appeals::config(cfg);
     openapi::config(cfg);
     cfg.default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such API endpoint"))

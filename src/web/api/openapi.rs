@@ -19,7 +19,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
-    advancement, auth, brackets, contests, entries, marking, organisations, people, reference,
+    advancement, appeals, auth, brackets, contests, entries, marking, organisations, people, reference,
     results, talent,
 };
 
@@ -59,6 +59,8 @@ pages use a signed session cookie instead. Errors have the shape \
         talent::list, talent::export, talent::one,
         people::list_competitors, people::show_competitor, people::list_users,
         people::create_user, people::disable_user,
+        appeals::file_appeal, appeals::list_appeals, appeals::get_appeal,
+        appeals::appeal_attachment, appeals::appeal_note, appeals::appeal_decision,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
@@ -78,6 +80,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "brackets", description = "Head-to-head brackets, match results and placings"),
         (name = "talent", description = "Profiles across contests from published results"),
         (name = "people", description = "Competitors' records and accounts"),
+        (name = "appeals", description = "Appeals (申诉) within a contest's window and the arbitration group's (仲裁) notes and decisions"),
     )
 )]
 pub struct ApiDoc;
@@ -436,6 +439,8 @@ pub struct PublicationVersion {
     reason: Option<String>,
     #[schema(value_type = String, format = DateTime, example = "2027-10-15T09:30:00Z")]
     published_at: String,
+    /// The upheld appeal this version carries out, if any.
+    appeal: Option<i64>,
 }
 
 /// Published results: this version, the latest one, why it was published,
@@ -533,6 +538,7 @@ mod tests {
     /// The `config` functions of the API's areas, as written.
     const SOURCES: &[(&str, &str)] = &[
         ("advancement.rs", include_str!("advancement.rs")),
+        ("appeals.rs", include_str!("appeals.rs")),
         ("auth.rs", include_str!("auth.rs")),
         ("brackets.rs", include_str!("brackets.rs")),
         ("contests.rs", include_str!("contests.rs")),
