@@ -414,7 +414,101 @@ fn the_window_follows_the_contest_settings(backend: Backend) {
     );
 }
 
+/// The pages: the competitor files and follows an appeal, the arbitrator
+/// notes and decides it after a confirmation, the organisers list it, and
+/// a late appeal is refused with the deadline in the contest's zone.
+fn appeals_on_the_pages(backend: Backend) {
+    use common::pages::Visitor;
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let (x, c) = marked(&s);
+    let mut me = Visitor::signed_in(&s, &s.world.competitor, "en");
+    let p = me.get(&format!("/contests/{c}/appeals"));
+    assert_eq!(p.status, 200, "{}", p.text());
+    assert!(p.text().contains("has not opened"), "{}", p.text());
+    assert!(!p.html.contains("id=\"file-appeal\""));
+    close_and_sign_off(&s, &x, c);
+    let p = me.get(&format!("/contests/{c}/appeals"));
+    assert!(p.text().contains("open until"), "{}", p.text());
+    assert!(p.html.contains("id=\"file-appeal\""));
+    let e001 = x.e001.to_string();
+    let p = me.upload(
+        &format!("/contests/{c}/appeals"),
+        &[("entry", &e001), ("grounds", "太短")],
+        None,
+    );
+    assert_eq!(p.status, 422, "{}", p.text());
+    assert!(p.text().contains("10 to 4000"), "{}", p.text());
+    let p = me.upload(
+        &format!("/contests/{c}/appeals"),
+        &[("entry", &e001), ("grounds", GROUNDS)],
+        None,
+    );
+    assert_eq!(p.status, 303, "{}", p.text());
+    let (_, list) = api.call(&x.organiser, "GET", &format!("/contests/{c}/appeals"), None);
+    let id = list[0]["id"].as_i64().unwrap();
+    let p = me.get(&format!("/contests/{c}/appeals?filed={id}"));
+    assert!(p.text().contains(&format!("Appeal #{id}")), "{}", p.text());
+    assert!(p.text().contains("Pending"));
+
+    let mut arb = Visitor::signed_in(&s, &s.world.arbitrator, "zh-CN");
+    let p = arb.get(&format!("/judge/contests/{c}/appeals"));
+    assert_eq!(p.status, 200, "{}", p.text());
+    assert!(p.text().contains(GROUNDS));
+    let p = arb.post(
+        &format!("/judge/contests/{c}/appeals/{id}/notes"),
+        &[("body", "听取了申诉人陈述。")],
+    );
+    assert_eq!(p.status, 303, "{}", p.text());
+    arb.get(&format!("/judge/contests/{c}/appeals"));
+    let decision = format!("/judge/contests/{c}/appeals/{id}/decision");
+    let p = arb.post(&decision, &[("outcome", "upheld"), ("reasons", "依据任务书 B 版重新评定。")]);
+    assert_eq!(p.status, 200, "{}", p.text());
+    assert!(p.text().contains("最终决定"), "{}", p.text());
+    let (_, one) = api.call(&x.organiser, "GET", &format!("/contests/{c}/appeals/{id}"), None);
+    assert_eq!(one["status"], "pending", "nothing decided before the confirmation");
+    let p = arb.post(
+        &decision,
+        &[("outcome", "upheld"), ("reasons", "依据任务书 B 版重新评定。"), ("confirm", "yes")],
+    );
+    assert_eq!(p.status, 303, "{}", p.text());
+    let p = arb.get(&format!("/judge/contests/{c}/appeals"));
+    assert!(p.text().contains("支持"));
+    let p = arb.post(
+        &decision,
+        &[("outcome", "rejected"), ("reasons", "再次裁决。"), ("confirm", "yes")],
+    );
+    assert_eq!(p.status, 409, "{}", p.text());
+
+    let mut org = Visitor::signed_in(&s, &s.world.province_organiser, "en");
+    let p = org.get(&format!("/organise/contests/{c}/appeals"));
+    assert_eq!(p.status, 200, "{}", p.text());
+    assert!(p.text().contains("Upheld") && p.text().contains("听取了申诉人陈述"));
+    let p = me.get(&format!("/contests/{c}/appeals"));
+    assert!(p.text().contains("Upheld") && p.text().contains("依据任务书 B 版重新评定"));
+    assert!(!p.text().contains("听取了申诉人陈述"), "notes stay with the arbitration group");
+
+    let closed_at = move_back(&s, c, 180);
+    let (_, contest) = api.call(&x.organiser, "GET", &format!("/contests/{c}"), None);
+    let zone: chrono_tz::Tz = contest["time_zone"].as_str().unwrap().parse().unwrap();
+    let shown = jiangxin::web::pages::time::local_time(
+        closed_at + chrono::TimeDelta::minutes(120),
+        zone,
+    )
+    .replace('/', "&#x2F;");
+    let p = me.get(&format!("/contests/{c}/appeals"));
+    assert!(p.text().contains(&format!("closed at {shown}")), "{}", p.text());
+    let p = me.upload(
+        &format!("/contests/{c}/appeals"),
+        &[("entry", &e001), ("grounds", GROUNDS)],
+        None,
+    );
+    assert_eq!(p.status, 409, "{}", p.text());
+    assert!(p.text().contains(&shown), "{} names {shown}", p.text());
+}
+
 on_both_backends!(
     appeals_from_filing_to_a_cited_correction,
-    the_window_follows_the_contest_settings
+    the_window_follows_the_contest_settings,
+    appeals_on_the_pages
 );
