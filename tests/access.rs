@@ -642,6 +642,26 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             [401, 403, 403, 403, 403],
         )
         .officials([403, 201]),
+        // The appeals pages: the appellant's, the organisers', the
+        // arbitration group's (supervisors read it too).
+        case(
+            "GET",
+            format!("/contests/{c}/appeals"),
+            [401, 200, 200, 403, 200],
+        )
+        .officials([200, 200]),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/appeals"),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([403, 403]),
+        case(
+            "GET",
+            format!("/judge/contests/{c}/appeals"),
+            [401, 403, 403, 403, 403],
+        )
+        .officials([200, 200]),
         case(
             "POST",
             "/api/v1/auth/logout".into(),

@@ -488,6 +488,22 @@ fn appeals_on_the_pages(backend: Backend) {
     assert!(p.text().contains("Upheld") && p.text().contains("依据任务书 B 版重新评定"));
     assert!(!p.text().contains("听取了申诉人陈述"), "notes stay with the arbitration group");
 
+    // The organisers publish results that cite the upheld appeal, after
+    // a confirmation that says so.
+    let p = org.get(&format!("/organise/contests/{c}/publish"));
+    assert!(p.html.contains("name=\"appeal\""), "{}", p.text());
+    let p = org.get(&format!("/organise/contests/{c}/publish/confirm?reason=&appeal={id}"));
+    assert!(p.text().contains(&format!("cites appeal #{id}")), "{}", p.text());
+    let p = org.post(
+        &format!("/organise/contests/{c}/publish"),
+        &[("reason", ""), ("appeal", &id.to_string()), ("confirm", "yes")],
+    );
+    assert_eq!(p.status, 303, "{}", p.text());
+    let (_, results) = api.call(&x.organiser, "GET", &format!("/contests/{c}/results"), None);
+    assert_eq!(results["history"][0]["appeal"], id);
+    let p = org.get(&format!("/organise/contests/{c}/publish"));
+    assert!(p.text().contains(&format!("appeal #{id} upheld")), "{}", p.text());
+
     let closed_at = move_back(&s, c, 180);
     let (_, contest) = api.call(&x.organiser, "GET", &format!("/contests/{c}"), None);
     let zone: chrono_tz::Tz = contest["time_zone"].as_str().unwrap().parse().unwrap();

@@ -101,6 +101,8 @@ pub struct PublicationEntry {
     pub version: i32,
     pub reason: Option<String>,
     pub at: NaiveDateTime,
+    /// The upheld appeal this version carries out, if any.
+    pub appeal: Option<i64>,
 }
 
 /// What publishing would publish now.
@@ -122,6 +124,8 @@ pub struct PublishPage {
     /// Newest first.
     pub history: Vec<PublicationEntry>,
     pub preview: Preview,
+    /// The upheld appeals a correction may cite.
+    pub upheld: Vec<i64>,
 }
 
 pub fn publish_page(
@@ -131,6 +135,7 @@ pub fn publish_page(
     contest: ContestId,
 ) -> AppResult<PublishPage> {
     let c = crate::workflow::contests::load_managed(conn, actor, contest)?;
+    let cited = crate::workflow::fair_play::appeals::cited(conn, contest)?;
     let history = published::publication_history(conn, contest)?
         .into_iter()
         .rev()
@@ -138,6 +143,7 @@ pub fn publish_page(
             version,
             reason,
             at,
+            appeal: cited.get(&version).copied(),
         })
         .collect();
     let preview = match results::compute(conn, schemes, contest, 0) {
@@ -160,5 +166,6 @@ pub fn publish_page(
         status: c.contest.status,
         history,
         preview,
+        upheld: crate::workflow::fair_play::appeals::upheld(conn, actor, contest)?,
     })
 }
