@@ -21,7 +21,9 @@ fn marked(s: &TestServer) -> (Setup, i64) {
     let c = x.contest;
     let resp = s
         .client()
-        .put(s.url(&format!("/api/v1/contests/{c}/policy?bundled=china-national")))
+        .put(s.url(&format!(
+            "/api/v1/contests/{c}/policy?bundled=china-national"
+        )))
         .bearer_auth(&x.organiser)
         .header("Content-Type", "application/toml")
         .body("")
@@ -145,7 +147,12 @@ fn appeals_from_filing_to_a_cited_correction(backend: Backend) {
     assert_eq!((st, code(&body)), (409, "appeal_window_not_open"), "{body}");
 
     close_and_sign_off(&s, &x, c);
-    let (st, body) = api.call(&x.organiser, "POST", &format!("/contests/{c}/publish"), None);
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        None,
+    );
     assert_eq!(st, 201, "{body}");
 
     // Refused, and nothing stored: not the competitor's entry, another
@@ -168,13 +175,21 @@ fn appeals_from_filing_to_a_cited_correction(backend: Backend) {
     assert_eq!(body["error"]["details"][0]["field"], "grounds");
     let big = [PDF, &vec![b' '; 2 * 1024 * 1024]].concat();
     let (st, body) = file(&s, &me, c, x.e001, GROUNDS, &[("scan.pdf", &big)]);
-    assert_eq!((st, code(&body)), (422, "appeal_attachment_refused"), "{body}");
+    assert_eq!(
+        (st, code(&body)),
+        (422, "appeal_attachment_refused"),
+        "{body}"
+    );
     assert!(
         body["error"]["message"].as_str().unwrap().contains("2 MiB"),
         "{body}"
     );
     let (st, body) = file(&s, &me, c, x.e001, GROUNDS, &[("photo.png", b"GIF89a....")]);
-    assert_eq!((st, code(&body)), (422, "appeal_attachment_refused"), "{body}");
+    assert_eq!(
+        (st, code(&body)),
+        (422, "appeal_attachment_refused"),
+        "{body}"
+    );
     assert!(
         body["error"]["message"]
             .as_str()
@@ -211,7 +226,14 @@ fn appeals_from_filing_to_a_cited_correction(backend: Backend) {
         );
     }
     let a1 = a["id"].as_i64().unwrap();
-    let (st, b) = file(&s, &ningbo, c, x.e001, "第二项计时有误，请核对录像记录。", &[]);
+    let (st, b) = file(
+        &s,
+        &ningbo,
+        c,
+        x.e001,
+        "第二项计时有误，请核对录像记录。",
+        &[],
+    );
     assert_eq!(st, 201, "{b}");
     assert_eq!(b["filed_as"], "organisation");
     let b1 = b["id"].as_i64().unwrap();
@@ -226,11 +248,13 @@ fn appeals_from_filing_to_a_cited_correction(backend: Backend) {
     let (st, list) = api.call(&hz, "GET", &format!("/contests/{c}/appeals"), None);
     assert_eq!((st, list), (200, json!([])));
     assert_eq!(
-        api.call(&x.hz_judge, "GET", &format!("/contests/{c}/appeals"), None).0,
+        api.call(&x.hz_judge, "GET", &format!("/contests/{c}/appeals"), None)
+            .0,
         403
     );
     assert_eq!(
-        api.call(&hz, "GET", &format!("/contests/{c}/appeals/{a1}"), None).0,
+        api.call(&hz, "GET", &format!("/contests/{c}/appeals/{a1}"), None)
+            .0,
         403
     );
     let download = |token: &str| {
@@ -309,13 +333,29 @@ fn appeals_from_filing_to_a_cited_correction(backend: Backend) {
         Some(json!({"id": uuid(900), "entry": x.e001, "aspect": "S1", "value": "0", "replaces": s1, "reason": format!("appeal #{a1} upheld by the arbitration group")})),
     );
     assert_eq!(st, 201, "{body}");
-    let publish = |body: Value| api.call(&x.organiser, "POST", &format!("/contests/{c}/publish"), Some(body));
+    let publish = |body: Value| {
+        api.call(
+            &x.organiser,
+            "POST",
+            &format!("/contests/{c}/publish"),
+            Some(body),
+        )
+    };
     let (st, body) = publish(json!({"appeal": b1}));
     assert_eq!(st, 422, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("not upheld"));
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not upheld"));
     assert_eq!(publish(json!({"appeal": 999_999})).0, 422);
     assert_eq!(
-        api.call(&arbitrator, "POST", &format!("/contests/{c}/publish"), Some(json!({"appeal": a1}))).0,
+        api.call(
+            &arbitrator,
+            "POST",
+            &format!("/contests/{c}/publish"),
+            Some(json!({"appeal": a1}))
+        )
+        .0,
         403
     );
     let (st, body) = publish(json!({"appeal": a1}));
@@ -350,7 +390,13 @@ fn appeals_from_filing_to_a_cited_correction(backend: Backend) {
         .unwrap();
     assert_eq!(
         actions,
-        ["appeal.file", "appeal.file", "appeal.note", "appeal.decide", "appeal.decide"]
+        [
+            "appeal.file",
+            "appeal.file",
+            "appeal.note",
+            "appeal.decide",
+            "appeal.decide"
+        ]
     );
 
     // Three hours after marking closed, the two-hour window is shut and
@@ -360,7 +406,10 @@ fn appeals_from_filing_to_a_cited_correction(backend: Backend) {
     let (st, body) = file(&s, &me, c, x.e001, GROUNDS, &[]);
     assert_eq!((st, code(&body)), (409, "appeal_window_closed"), "{body}");
     assert!(
-        body["error"]["message"].as_str().unwrap().contains(&deadline),
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&deadline),
         "{body} names {deadline}"
     );
 }
@@ -388,9 +437,21 @@ fn the_window_follows_the_contest_settings(backend: Backend) {
     close_and_sign_off(&s, &x, c);
     let (st, body) = file(&s, &me, c, x.e001, GROUNDS, &[]);
     assert_eq!((st, code(&body)), (409, "appeal_window_not_open"), "{body}");
-    let (st, _) = api.call(&x.organiser, "POST", &format!("/contests/{c}/publish"), None);
+    let (st, _) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        None,
+    );
     assert_eq!(st, 201);
-    let (st, body) = file(&s, &me, c, x.e001, GROUNDS, &[("a.jpg", b"\xff\xd8\xff\xe0JFIF")]);
+    let (st, body) = file(
+        &s,
+        &me,
+        c,
+        x.e001,
+        GROUNDS,
+        &[("a.jpg", b"\xff\xd8\xff\xe0JFIF")],
+    );
     assert_eq!(st, 201, "{body}");
     assert_eq!(body["attachments"][0]["media_type"], "image/jpeg");
     // 31 minutes after the publication, the window is shut.
@@ -409,9 +470,46 @@ fn the_window_follows_the_contest_settings(backend: Backend) {
     assert_eq!((st, code(&body)), (409, "appeal_window_closed"), "{body}");
     let deadline = jiangxin::io::utc::text(&(at - chrono::TimeDelta::minutes(1)));
     assert!(
-        body["error"]["message"].as_str().unwrap().contains(&deadline),
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&deadline),
         "{body} names {deadline}"
     );
+
+    // While the contest is blind, the arbitration group, supervisors and
+    // organisers know the entry by its blind number only; the appellant
+    // still sees their own entry.
+    jiangxin::store::fair_play::put_settings(
+        &mut conn,
+        ContestId(c),
+        &jiangxin::store::fair_play::NewSettings {
+            blind_layers: 1,
+            appeal_minutes: 30,
+            appeal_from: "provisional_results",
+            recheck_required: false,
+            by: None,
+        },
+    )
+    .unwrap();
+    for official in [
+        &s.world.arbitrator,
+        &s.world.supervisor,
+        &s.world.province_organiser,
+    ] {
+        let token = s.login(official);
+        let (st, list) = api.call(&token, "GET", &format!("/contests/{c}/appeals"), None);
+        assert_eq!(st, 200);
+        let a = &list[0];
+        assert_eq!(a["blind"], true, "{a}");
+        assert_eq!(a["entry"], Value::Null, "{a}");
+        assert_eq!(a["appellant"], "", "{a}");
+        assert!(!a.to_string().contains("陈静"), "{a}");
+        assert!(!a.to_string().contains("\"001\""), "{a}");
+    }
+    let (_, mine) = api.call(&me, "GET", &format!("/contests/{c}/appeals"), None);
+    assert_eq!(mine[0]["entry"], x.e001);
+    assert_eq!(mine[0]["appellant"], "陈静");
 }
 
 /// The pages: the competitor files and follows an appeal, the arbitrator
@@ -462,21 +560,43 @@ fn appeals_on_the_pages(backend: Backend) {
     assert_eq!(p.status, 303, "{}", p.text());
     arb.get(&format!("/judge/contests/{c}/appeals"));
     let decision = format!("/judge/contests/{c}/appeals/{id}/decision");
-    let p = arb.post(&decision, &[("outcome", "upheld"), ("reasons", "依据任务书 B 版重新评定。")]);
-    assert_eq!(p.status, 200, "{}", p.text());
-    assert!(p.text().contains("最终决定"), "{}", p.text());
-    let (_, one) = api.call(&x.organiser, "GET", &format!("/contests/{c}/appeals/{id}"), None);
-    assert_eq!(one["status"], "pending", "nothing decided before the confirmation");
     let p = arb.post(
         &decision,
-        &[("outcome", "upheld"), ("reasons", "依据任务书 B 版重新评定。"), ("confirm", "yes")],
+        &[
+            ("outcome", "upheld"),
+            ("reasons", "依据任务书 B 版重新评定。"),
+        ],
+    );
+    assert_eq!(p.status, 200, "{}", p.text());
+    assert!(p.text().contains("最终决定"), "{}", p.text());
+    let (_, one) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/appeals/{id}"),
+        None,
+    );
+    assert_eq!(
+        one["status"], "pending",
+        "nothing decided before the confirmation"
+    );
+    let p = arb.post(
+        &decision,
+        &[
+            ("outcome", "upheld"),
+            ("reasons", "依据任务书 B 版重新评定。"),
+            ("confirm", "yes"),
+        ],
     );
     assert_eq!(p.status, 303, "{}", p.text());
     let p = arb.get(&format!("/judge/contests/{c}/appeals"));
     assert!(p.text().contains("支持"));
     let p = arb.post(
         &decision,
-        &[("outcome", "rejected"), ("reasons", "再次裁决。"), ("confirm", "yes")],
+        &[
+            ("outcome", "rejected"),
+            ("reasons", "再次裁决。"),
+            ("confirm", "yes"),
+        ],
     );
     assert_eq!(p.status, 409, "{}", p.text());
 
@@ -486,34 +606,53 @@ fn appeals_on_the_pages(backend: Backend) {
     assert!(p.text().contains("Upheld") && p.text().contains("听取了申诉人陈述"));
     let p = me.get(&format!("/contests/{c}/appeals"));
     assert!(p.text().contains("Upheld") && p.text().contains("依据任务书 B 版重新评定"));
-    assert!(!p.text().contains("听取了申诉人陈述"), "notes stay with the arbitration group");
+    assert!(
+        !p.text().contains("听取了申诉人陈述"),
+        "notes stay with the arbitration group"
+    );
 
     // The organisers publish results that cite the upheld appeal, after
     // a confirmation that says so.
     let p = org.get(&format!("/organise/contests/{c}/publish"));
     assert!(p.html.contains("name=\"appeal\""), "{}", p.text());
-    let p = org.get(&format!("/organise/contests/{c}/publish/confirm?reason=&appeal={id}"));
-    assert!(p.text().contains(&format!("cites appeal #{id}")), "{}", p.text());
+    let p = org.get(&format!(
+        "/organise/contests/{c}/publish/confirm?reason=&appeal={id}"
+    ));
+    assert!(
+        p.text().contains(&format!("cites appeal #{id}")),
+        "{}",
+        p.text()
+    );
     let p = org.post(
         &format!("/organise/contests/{c}/publish"),
-        &[("reason", ""), ("appeal", &id.to_string()), ("confirm", "yes")],
+        &[
+            ("reason", ""),
+            ("appeal", &id.to_string()),
+            ("confirm", "yes"),
+        ],
     );
     assert_eq!(p.status, 303, "{}", p.text());
     let (_, results) = api.call(&x.organiser, "GET", &format!("/contests/{c}/results"), None);
     assert_eq!(results["history"][0]["appeal"], id);
     let p = org.get(&format!("/organise/contests/{c}/publish"));
-    assert!(p.text().contains(&format!("appeal #{id} upheld")), "{}", p.text());
+    assert!(
+        p.text().contains(&format!("appeal #{id} upheld")),
+        "{}",
+        p.text()
+    );
 
     let closed_at = move_back(&s, c, 180);
     let (_, contest) = api.call(&x.organiser, "GET", &format!("/contests/{c}"), None);
     let zone: chrono_tz::Tz = contest["time_zone"].as_str().unwrap().parse().unwrap();
-    let shown = jiangxin::web::pages::time::local_time(
-        closed_at + chrono::TimeDelta::minutes(120),
-        zone,
-    )
-    .replace('/', "&#x2F;");
+    let shown =
+        jiangxin::web::pages::time::local_time(closed_at + chrono::TimeDelta::minutes(120), zone)
+            .replace('/', "&#x2F;");
     let p = me.get(&format!("/contests/{c}/appeals"));
-    assert!(p.text().contains(&format!("closed at {shown}")), "{}", p.text());
+    assert!(
+        p.text().contains(&format!("closed at {shown}")),
+        "{}",
+        p.text()
+    );
     let p = me.upload(
         &format!("/contests/{c}/appeals"),
         &[("entry", &e001), ("grounds", GROUNDS)],

@@ -81,10 +81,9 @@ pub fn may_file_now(w: &Window, show: &dyn Fn(NaiveDateTime) -> String) -> Resul
     match w {
         Window::Open { .. } => Ok(()),
         Window::NotYetOpen => Err(Msg::new("appeal_window_not_open")),
-        Window::Closed { deadline, .. } => Err(crate::msg!(
-            "appeal_window_closed",
-            deadline = show(*deadline)
-        )),
+        Window::Closed { deadline, .. } => {
+            Err(crate::msg!("appeal_late", deadline = show(*deadline)))
+        }
     }
 }
 
@@ -271,7 +270,7 @@ mod tests {
         let refusal = may_file_now(&closed, &|d| d.to_string()).unwrap_err();
         assert_eq!(
             refusal,
-            crate::msg!("appeal_window_closed", deadline = "2026-12-04 10:00:00")
+            crate::msg!("appeal_late", deadline = "2026-12-04 10:00:00")
         );
         assert!(may_file_now(&Window::NotYetOpen, &|d| d.to_string()).is_err());
     }
@@ -280,10 +279,7 @@ mod tests {
     fn files_are_known_by_their_first_bytes() {
         assert_eq!(sniff(b"%PDF-1.7\n"), Some(FileKind::Pdf));
         assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(FileKind::Jpeg));
-        assert_eq!(
-            sniff(b"\x89PNG\r\n\x1a\n\0\0"),
-            Some(FileKind::Png)
-        );
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0"), Some(FileKind::Png));
         assert_eq!(sniff(b"GIF89a"), None);
         assert_eq!(sniff(b"<html>%PDF-"), None);
         assert!(check_attachment(1, "a.pdf", b"").is_err());

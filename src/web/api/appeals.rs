@@ -24,9 +24,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             .post(file_appeal),
     )
     .service(routes::path("/contests/{id}/appeals/{appeal}").get(get_appeal))
-    .service(
-        routes::path("/contests/{id}/appeals/{appeal}/attachments/{n}").get(appeal_attachment),
-    )
+    .service(routes::path("/contests/{id}/appeals/{appeal}/attachments/{n}").get(appeal_attachment))
     .service(routes::path("/contests/{id}/appeals/{appeal}/notes").post(appeal_note))
     .service(routes::path("/contests/{id}/appeals/{appeal}/decision").post(appeal_decision));
 }
@@ -102,7 +100,9 @@ pub struct AppealForm {
     #[schema(example = 1)]
     entry: i64,
     /// Why the result is wrong: 10 to 4000 characters.
-    #[schema(example = "The practical module's second criterion was marked against the wrong drawing.")]
+    #[schema(
+        example = "The practical module's second criterion was marked against the wrong drawing."
+    )]
     grounds: String,
     /// Optional: PDF, JPEG or PNG (read from the content), at most 2 MiB.
     #[schema(value_type = Option<String>, format = Binary)]
@@ -121,7 +121,10 @@ pub fn appeal_input(
 ) -> AppResult<FileInput> {
     let raw = form.get("entry");
     let entry = raw.trim().parse::<i64>().map_err(|_| {
-        AppError::invalid("entry", format!("`{raw}` is not an entry id (a whole number)"))
+        AppError::invalid(
+            "entry",
+            format!("`{raw}` is not an entry id (a whole number)"),
+        )
     })?;
     let mut attachments = Vec::new();
     for (field, upload) in files {
@@ -203,9 +206,7 @@ async fn file_appeal(
     let (_, input) = read_appeal(&req, payload).await?;
     let actor = caller.actor;
     let filed = state
-        .db(move |conn| {
-            workflow::file(conn, &actor, id, &input, &|at| crate::io::utc::text(&at))
-        })
+        .db(move |conn| workflow::file(conn, &actor, id, &input, &|at| crate::io::utc::text(&at)))
         .await?;
     Ok(HttpResponse::Created().json(filed))
 }
@@ -324,7 +325,9 @@ pub fn download(appeal: i64, n: usize, media_type: &str, body: Vec<u8>) -> HttpR
 #[serde(deny_unknown_fields)]
 struct NoteBody {
     /// 1 to 4000 characters.
-    #[schema(example = "Heard the appellant and the chief judge; the drawing in the task paper was revision B.")]
+    #[schema(
+        example = "Heard the appellant and the chief judge; the drawing in the task paper was revision B."
+    )]
     body: String,
 }
 
@@ -372,7 +375,9 @@ struct DecisionBody {
     #[schema(example = "upheld")]
     outcome: String,
     /// 1 to 4000 characters.
-    #[schema(example = "The task paper in force was revision B; criterion S1 is to be marked again.")]
+    #[schema(
+        example = "The task paper in force was revision B; criterion S1 is to be marked again."
+    )]
     reasons: String,
 }
 

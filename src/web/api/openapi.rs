@@ -19,8 +19,8 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
-    advancement, appeals, auth, brackets, contests, entries, marking, organisations, people, reference,
-    results, talent,
+    advancement, appeals, auth, brackets, contests, entries, marking, organisations, people,
+    reference, results, talent,
 };
 
 /// Where every path of the document starts.
@@ -267,7 +267,7 @@ fn vocabulary<V: Vocabulary>(nullable: bool) -> Object {
     ObjectBuilder::new()
         .schema_type(ty)
         .enum_values(Some(values))
-        .description(Some(format!("a {}", V::WHAT)))
+        .description(Some(["a ", V::WHAT].concat()))
         .build()
 }
 

@@ -43,15 +43,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        routes::path("/contests/{id}/appeals")
-            .get(mine)
-            .post(file),
-    )
-    .service(routes::path("/organise/contests/{id}/appeals").get(organise))
-    .service(routes::path("/judge/contests/{id}/appeals").get(hear))
-    .service(routes::path("/judge/contests/{id}/appeals/{appeal}/notes").post(note))
-    .service(routes::path("/judge/contests/{id}/appeals/{appeal}/decision").post(decide));
+    cfg.service(routes::path("/contests/{id}/appeals").get(mine).post(file))
+        .service(routes::path("/organise/contests/{id}/appeals").get(organise))
+        .service(routes::path("/judge/contests/{id}/appeals").get(hear))
+        .service(routes::path("/judge/contests/{id}/appeals/{appeal}/notes").post(note))
+        .service(routes::path("/judge/contests/{id}/appeals/{appeal}/decision").post(decide));
 }
 
 /// The contest as the top of an appeals page shows it.
@@ -181,9 +177,14 @@ fn window_row(state: &State, lang: Lang, head: &Head, w: &WindowView) -> WindowR
             "appeal_window_closed_at",
             &[("deadline", &local_time(d, head.zone))],
         ),
+        _ if w.opens_on == "provisional_results" => cat.fill(
+            lang,
+            "appeal_window_opens_provisional_results",
+            &[("minutes", &w.minutes.to_string())],
+        ),
         _ => cat.fill(
             lang,
-            &format!("appeal_window_opens_{}", w.opens_on),
+            "appeal_window_opens_marking_closed",
             &[("minutes", &w.minutes.to_string())],
         ),
     };
@@ -194,9 +195,9 @@ fn window_row(state: &State, lang: Lang, head: &Head, w: &WindowView) -> WindowR
 }
 
 fn user_of(conn: &mut Connection, actor: &Actor) -> AppResult<User> {
-    let id = actor
-        .user()
-        .ok_or_else(|| AppError::unauthenticated(crate::i18n::messages::Msg::new("access_sign_in")))?;
+    let id = actor.user().ok_or_else(|| {
+        AppError::unauthenticated(crate::i18n::messages::Msg::new("access_sign_in"))
+    })?;
     accounts::account(conn, id)
 }
 
@@ -411,7 +412,14 @@ async fn hear_refused(
         .db(move |conn| hear_ctx(conn, &st, lang, &actor, id))
         .await?;
     ctx.insert("refused", &e.message.render(&state.catalog, lang));
-    render_status(&state, &req, "appeals/hear.html", ctx, Some(user), e.kind.status())
+    render_status(
+        &state,
+        &req,
+        "appeals/hear.html",
+        ctx,
+        Some(user),
+        e.kind.status(),
+    )
 }
 
 /// Records a hearing note from the arbitration page.

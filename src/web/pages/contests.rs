@@ -464,8 +464,10 @@ fn appeal_history_line(state: &State, lang: Lang, h: &serde_json::Value) -> Stri
             "appeal_history_reason",
             &[("version", &version), ("reason", reason)],
         ),
-        (None, None) => state
-            .catalog
-            .fill(lang, "appeal_history_version", &[("version", &version)]),
+        (None, None) => {
+            state
+                .catalog
+                .fill(lang, "appeal_history_version", &[("version", &version)])
+        }
     }
 }

@@ -197,7 +197,11 @@ fn entry_of(
     entries::get(conn, c.contest.id, entry).map_err(|e| match e {
         diesel::result::Error::NotFound => AppError::invalid(
             "entry",
-            crate::msg!("appeal_entry_missing", contest = c.contest.code, entry = entry),
+            crate::msg!(
+                "appeal_entry_missing",
+                contest = c.contest.code,
+                entry = entry
+            ),
         ),
         other => other.into(),
     })
@@ -269,7 +273,9 @@ pub fn file(
                     body: &a.bytes,
                 },
             )?;
-            files.push(serde_json::json!({"file_name": name, "sha256": sha, "size_bytes": a.bytes.len()}));
+            files.push(
+                serde_json::json!({"file_name": name, "sha256": sha, "size_bytes": a.bytes.len()}),
+            );
         }
         audit::record(
             conn,
@@ -419,7 +425,11 @@ fn views(
 /// The appeals of a contest the actor may see: all of them for its
 /// arbitration group, supervisors and organisers; their own for a
 /// competitor or the organisers of their organisation.
-pub fn list(conn: &mut DbConnection, actor: &Actor, contest: ContestId) -> AppResult<Vec<AppealView>> {
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<Vec<AppealView>> {
     let c = load_contest(conn, contest)?;
     let rows = store::of_contest(conn, contest)?;
     match sight(conn, actor, &c)? {
@@ -447,7 +457,11 @@ fn readable(
     let c = load_contest(conn, contest)?;
     let all = matches!(sight(conn, actor, &c)?, Sight::All);
     let row = store::get(conn, contest, appeal)?.ok_or_else(|| {
-        AppError::not_found(crate::msg!("appeal_missing", contest = c.contest.code, appeal = appeal))
+        AppError::not_found(crate::msg!(
+            "appeal_missing",
+            contest = c.contest.code,
+            appeal = appeal
+        ))
     })?;
     if !all {
         let e = entries::get(conn, contest, EntryId(row.entry_id))?;
@@ -479,18 +493,15 @@ pub fn attachment(
 ) -> AppResult<(String, String, Vec<u8>)> {
     let (c, row, _) = readable(conn, actor, contest, appeal)?;
     let files = store::attachments(conn, &[row.id])?;
-    let a = n
-        .checked_sub(1)
-        .and_then(|i| files.get(i))
-        .ok_or_else(|| {
-            AppError::not_found(crate::msg!(
-                "appeal_attachment_missing",
-                contest = c.contest.code,
-                appeal = appeal,
-                n = n,
-                count = files.len()
-            ))
-        })?;
+    let a = n.checked_sub(1).and_then(|i| files.get(i)).ok_or_else(|| {
+        AppError::not_found(crate::msg!(
+            "appeal_attachment_missing",
+            contest = c.contest.code,
+            appeal = appeal,
+            n = n,
+            count = files.len()
+        ))
+    })?;
     let body = store::attachment_body(conn, a.id)?;
     Ok((a.file_name.clone(), a.media_type.clone(), body))
 }
@@ -515,7 +526,11 @@ pub fn note(
         let c = load_contest(conn, contest)?;
         rules::may_hear(actor, contest).map_err(|d| refused(actor, d))?;
         let row = store::get(conn, contest, appeal)?.ok_or_else(|| {
-            AppError::not_found(crate::msg!("appeal_missing", contest = c.contest.code, appeal = appeal))
+            AppError::not_found(crate::msg!(
+                "appeal_missing",
+                contest = c.contest.code,
+                appeal = appeal
+            ))
         })?;
         if let Some(o) = decided(conn, row.id)? {
             return Err(AppError::new(
@@ -555,7 +570,11 @@ pub fn decide(
         let c = load_contest(conn, contest)?;
         rules::may_hear(actor, contest).map_err(|d| refused(actor, d))?;
         let row = store::get(conn, contest, appeal)?.ok_or_else(|| {
-            AppError::not_found(crate::msg!("appeal_missing", contest = c.contest.code, appeal = appeal))
+            AppError::not_found(crate::msg!(
+                "appeal_missing",
+                contest = c.contest.code,
+                appeal = appeal
+            ))
         })?;
         rules::may_decide(decided(conn, row.id)?)
             .map_err(|m| AppError::new(ErrorKind::Conflict, "appeal_decided", m))?;

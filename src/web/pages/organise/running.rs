@@ -387,8 +387,7 @@ async fn publish(
                     why.as_deref(),
                 ),
             };
-            match published.map(|p| p.version)
-            {
+            match published.map(|p| p.version) {
                 Ok(version) => Ok(Ok(version)),
                 Err(e) if e.kind.status().is_client_error() => {
                     let head = super::heading(conn, lang, &st, &c.contest)?;
