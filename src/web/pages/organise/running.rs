@@ -310,7 +310,7 @@ async fn publish_confirm(
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
     let q = query.into_inner();
-    publish_confirm_page(state, req, actor, id, lang, q.reason, q.appeal, false).await
+    publish_confirm_page(state, req, actor, id, lang, q, false).await
 }
 
 /// The publishing confirmation, asked for (`unconfirmed`: a form came without it).
@@ -320,8 +320,7 @@ async fn publish_confirm_page(
     actor: crate::engine::access::Actor,
     id: ContestId,
     lang: Lang,
-    reason: String,
-    appeal: String,
+    q: PublishQuery,
     unconfirmed: bool,
 ) -> AppResult<HttpResponse> {
     let st = state.clone();
@@ -333,7 +332,7 @@ async fn publish_confirm_page(
             Ok((head, page, user))
         })
         .await?;
-    let conf = publish_confirmation(&state, lang, id, &page, &reason, &appeal);
+    let conf = publish_confirmation(&state, lang, id, &page, &q.reason, &q.appeal);
     confirm::page(&state, &req, &head, "publish", &conf, user, unconfirmed)
 }
 
@@ -352,7 +351,8 @@ async fn publish(
     let appeal = form.get("appeal");
     let actor = caller.actor;
     if !confirm::given(&form) {
-        return publish_confirm_page(state, req, actor, id, lang, reason, appeal, true).await;
+        let q = PublishQuery { reason, appeal };
+        return publish_confirm_page(state, req, actor, id, lang, q, true).await;
     }
     let cited = match appeal.trim() {
         "" => None,
