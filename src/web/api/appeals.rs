@@ -283,7 +283,9 @@ async fn get_appeal(
         ("n" = usize, Path, description = "The attachment's place, from 1", example = 1)
     ),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream", body = String),
+        (status = 200, description = "The file, as it was filed", content(
+            (String = "application/pdf"), (String = "image/jpeg"), (String = "image/png")
+        )),
         (status = 401, description = "Not signed in", body = super::openapi::ErrorBody),
         (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
         (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
