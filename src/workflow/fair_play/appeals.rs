@@ -159,12 +159,11 @@ enum Sight {
     Own,
 }
 
-fn sight(conn: &mut DbConnection, actor: &Actor, c: &LoadedContest) -> AppResult<Sight> {
+fn sight(actor: &Actor, c: &LoadedContest) -> AppResult<Sight> {
     let manages = actor.may_manage_contest(&c.scope()).is_ok();
     if rules::may_see_all(actor, c.contest.id, manages) {
         return Ok(Sight::All);
     }
-    let _ = conn;
     match actor {
         Actor::Competitor { .. } | Actor::Organiser { .. } => Ok(Sight::Own),
         Actor::Anonymous => Err(AppError::unauthenticated(Msg::new("access_sign_in"))),
@@ -432,7 +431,7 @@ pub fn list(
 ) -> AppResult<Vec<AppealView>> {
     let c = load_contest(conn, contest)?;
     let rows = store::of_contest(conn, contest)?;
-    match sight(conn, actor, &c)? {
+    match sight(actor, &c)? {
         Sight::All => views(conn, &c, rows, true),
         Sight::Own => {
             let mut mine = Vec::new();
@@ -455,7 +454,7 @@ fn readable(
     appeal: i64,
 ) -> AppResult<(LoadedContest, AppealRow, bool)> {
     let c = load_contest(conn, contest)?;
-    let all = matches!(sight(conn, actor, &c)?, Sight::All);
+    let all = matches!(sight(actor, &c)?, Sight::All);
     let row = store::get(conn, contest, appeal)?.ok_or_else(|| {
         AppError::not_found(crate::msg!(
             "appeal_missing",
