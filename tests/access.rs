@@ -9,6 +9,8 @@ enum Body {
     Json(Value),
     Csv(String),
     Toml(&'static str),
+    /// Text fields sent as `multipart/form-data`.
+    Multipart(Vec<(&'static str, String)>),
 }
 
 const SCHEME: &str = include_str!("../fixtures/schemes/worldskills-practical.toml");
@@ -135,6 +137,30 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
         }))
     };
     let draft_body = contest_body;
+    // An appeal of the world's entry, stored as filed, with one attachment.
+    let appeal = {
+        let mut conn = s.db.connect();
+        let id = jiangxin::store::appeals::insert(
+            &mut conn,
+            c,
+            jiangxin::engine::model::EntryId(entry_id),
+            "评分有误，请仲裁组复核。",
+            judge,
+        )
+        .unwrap();
+        jiangxin::store::appeals::insert_attachment(
+            &mut conn,
+            id,
+            &jiangxin::store::appeals::NewAttachment {
+                file_name: "scan.pdf",
+                media_type: "application/pdf",
+                sha256: "0",
+                body: b"%PDF-1.7",
+            },
+        )
+        .unwrap();
+        id
+    };
     let cases = vec![
         case("GET", "/healthz".into(), [200; 5]),
         case("GET", "/".into(), [200; 5]),
@@ -710,6 +736,74 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             format!("/api/v1/contests/{c}/judges/{judge}"),
             [401, 204, 403, 403, 403],
         ),
+        // Appeals: the entry's competitor and the organisers over it file
+        // (here refused as the window has not opened); the arbitration
+        // group, supervisors and organisers see all; arbitrators hear and
+        // decide.
+        with(
+            "POST",
+            format!("/api/v1/contests/{c}/appeals"),
+            move |_| {
+                Body::Multipart(vec![
+                    ("entry", entry_id.to_string()),
+                    ("grounds", "评分有误，请仲裁组复核。".into()),
+                ])
+            },
+            [401, 409, 409, 403, 409],
+        )
+        .officials([403, 403]),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/appeals"),
+            [401, 200, 200, 403, 200],
+        )
+        .officials([200, 200]),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/appeals/{appeal}"),
+            [401, 200, 200, 403, 200],
+        )
+        .officials([200, 200]),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/appeals/{appeal}/attachments/1"),
+            [401, 200, 200, 403, 200],
+        )
+        .officials([200, 200]),
+        with(
+            "POST",
+            format!("/api/v1/contests/{c}/appeals/{appeal}/notes"),
+            |_| Body::Json(json!({"body": "听取了申诉人的陈述。"})),
+            [401, 403, 403, 403, 403],
+        )
+        .officials([403, 201]),
+        with(
+            "POST",
+            format!("/api/v1/contests/{c}/appeals/{appeal}/decision"),
+            |_| Body::Json(json!({"outcome": "rejected", "reasons": "评分符合细则。"})),
+            [401, 403, 403, 403, 403],
+        )
+        .officials([403, 201]),
+        // The appeals pages: the appellant's, the organisers', the
+        // arbitration group's (supervisors read it too).
+        case(
+            "GET",
+            format!("/contests/{c}/appeals"),
+            [401, 200, 200, 403, 200],
+        )
+        .officials([200, 200]),
+        case(
+            "GET",
+            format!("/organise/contests/{c}/appeals"),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([403, 403]),
+        case(
+            "GET",
+            format!("/judge/contests/{c}/appeals"),
+            [401, 403, 403, 403, 403],
+        )
+        .officials([200, 200]),
         case(
             "POST",
             "/api/v1/auth/logout".into(),
@@ -731,6 +825,13 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
                 Body::Json(v) => req.json(&v),
                 Body::Csv(text) => req.header("Content-Type", "text/csv").body(text),
                 Body::Toml(text) => req.header("Content-Type", "application/toml").body(text),
+                Body::Multipart(fields) => {
+                    let mut form = reqwest::blocking::multipart::Form::new();
+                    for (k, v) in fields {
+                        form = form.text(k, v);
+                    }
+                    req.multipart(form)
+                }
             };
             let resp = req.send().unwrap();
             let status = resp.status().as_u16();

@@ -3,6 +3,7 @@
 //! Each module maps rows of one aggregate to and from the engine's types.
 
 pub mod advancement;
+pub mod appeals;
 pub mod audit;
 pub mod backup;
 pub mod blind;

@@ -925,9 +925,10 @@ pub fn publication(
     })?;
     let body: serde_json::Value = serde_json::from_str(&p.body)
         .map_err(|e| AppError::internal(format!("a stored publication is not JSON: {e}")))?;
+    let cited = crate::workflow::fair_play::appeals::cited(conn, contest)?;
     let history = store::publication_history(conn, contest)?
         .into_iter()
-        .map(|(v, r, at)| serde_json::json!({"version": v, "reason": r, "published_at": crate::io::utc::text(&at)}))
+        .map(|(v, r, at)| serde_json::json!({"version": v, "reason": r, "published_at": crate::io::utc::text(&at), "appeal": cited.get(&v)}))
         .collect();
     Ok(PublicationView {
         version: p.version,
@@ -989,6 +990,7 @@ impl PublicationCache {
         version: Option<i32>,
     ) -> AppResult<CachedPublication> {
         let history = store::publication_history(conn, contest)?;
+        let cited = crate::workflow::fair_play::appeals::cited(conn, contest)?;
         let latest = history.last().map(|h| h.0).unwrap_or(0);
         if latest == 0 {
             return Err(AppError::new(
@@ -1044,7 +1046,7 @@ impl PublicationCache {
             history: history
                 .into_iter()
                 .map(
-                    |(v, r, at)| serde_json::json!({"version": v, "reason": r, "published_at": crate::io::utc::text(&at)}),
+                    |(v, r, at)| serde_json::json!({"version": v, "reason": r, "published_at": crate::io::utc::text(&at), "appeal": cited.get(&v)}),
                 )
                 .collect(),
             body,

@@ -101,6 +101,8 @@ pub struct PublicationEntry {
     pub version: i32,
     pub reason: Option<String>,
     pub at: NaiveDateTime,
+    /// The upheld appeal this version carries out, if any.
+    pub appeal: Option<i64>,
 }
 
 /// What publishing would publish now.
@@ -125,6 +127,8 @@ pub struct PublishPage {
     /// What the re-check and release signatures still miss (empty when the
     /// contest does not require them, or nothing is missing).
     pub release_missing: Vec<crate::i18n::messages::Msg>,
+    /// The upheld appeals a correction may cite.
+    pub upheld: Vec<i64>,
 }
 
 pub fn publish_page(
@@ -134,6 +138,7 @@ pub fn publish_page(
     contest: ContestId,
 ) -> AppResult<PublishPage> {
     let c = crate::workflow::contests::load_managed(conn, actor, contest)?;
+    let cited = crate::workflow::fair_play::appeals::cited(conn, contest)?;
     let history = published::publication_history(conn, contest)?
         .into_iter()
         .rev()
@@ -141,6 +146,7 @@ pub fn publish_page(
             version,
             reason,
             at,
+            appeal: cited.get(&version).copied(),
         })
         .collect();
     let preview = match results::compute(conn, schemes, contest, 0) {
@@ -170,5 +176,6 @@ pub fn publish_page(
         history,
         preview,
         release_missing,
+        upheld: crate::workflow::fair_play::appeals::upheld(conn, actor, contest)?,
     })
 }

@@ -3,6 +3,7 @@
 //! release, appeals and arbitration. Pure rules; the workflows in
 //! `workflow::fair_play` load the facts and save the decisions.
 
+pub mod appeals;
 pub mod blind;
 pub mod draws;
 pub mod lots;

@@ -3,6 +3,7 @@
 //! closure, and answer with response structs (never raw rows).
 
 pub mod advancement;
+pub mod appeals;
 pub mod auth;
 pub mod blind;
 pub mod brackets;
@@ -36,6 +37,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     blind::config(cfg);
     draws::config(cfg);
     recheck::config(cfg);
+    appeals::config(cfg);
     openapi::config(cfg);
     cfg.default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such API endpoint"))

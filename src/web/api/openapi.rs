@@ -21,7 +21,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use super::draws;
 use super::recheck;
 use super::{
-    advancement, auth, blind, brackets, contests, entries, marking, organisations, people,
+    advancement, appeals, auth, blind, brackets, contests, entries, marking, organisations, people,
     reference, results, talent,
 };
 
@@ -65,6 +65,8 @@ pages use a signed session cookie instead. Errors have the shape \
         blind::decrypt,
         draws::list, draws::create, draws::show, draws::replay,
         recheck::list, recheck::post_check, recheck::get_signatures, recheck::sign,
+        appeals::file_appeal, appeals::list_appeals, appeals::get_appeal,
+        appeals::appeal_attachment, appeals::appeal_note, appeals::appeal_decision,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
@@ -88,6 +90,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "blind", description = "Fair-play settings, blind numbers (加密) drawn by the encryption officer, and decryption (解密) by the chief judge and a supervisor"),
         (name = "draws", description = "Draws by lot (抽签) of workstations and running order, from recorded seeds"),
         (name = "recheck", description = "Re-check (复核) of every entry's score sheet and the signatures that release results"),
+        (name = "appeals", description = "Appeals (申诉) within a contest's window and the arbitration group's (仲裁) notes and decisions"),
     )
 )]
 pub struct ApiDoc;
@@ -449,6 +452,8 @@ pub struct PublicationVersion {
     reason: Option<String>,
     #[schema(value_type = String, format = DateTime, example = "2027-10-15T09:30:00Z")]
     published_at: String,
+    /// The upheld appeal this version carries out, if any.
+    appeal: Option<i64>,
 }
 
 /// Published results: this version, the latest one, why it was published,
@@ -549,6 +554,7 @@ mod tests {
     /// The `config` functions of the API's areas, as written.
     const SOURCES: &[(&str, &str)] = &[
         ("advancement.rs", include_str!("advancement.rs")),
+        ("appeals.rs", include_str!("appeals.rs")),
         ("auth.rs", include_str!("auth.rs")),
         ("blind.rs", include_str!("blind.rs")),
         ("brackets.rs", include_str!("brackets.rs")),

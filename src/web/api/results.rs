@@ -375,9 +375,13 @@ async fn standings(
 #[serde(deny_unknown_fields)]
 struct PublishBody {
     reason: Option<String>,
+    /// An upheld appeal of the contest this correction carries out; the
+    /// reason then defaults to 'appeal #N upheld'.
+    appeal: Option<i64>,
 }
 
-/// Publishes the results (version 1), or a correction with a reason.
+/// Publishes the results (version 1), or a correction with a reason; a
+/// correction that carries out an upheld appeal cites it (`appeal`).
 #[utoipa::path(
     post,
     path = "/api/v1/contests/{id}/publish",
@@ -404,13 +408,24 @@ async fn publish(
 ) -> AppResult<HttpResponse> {
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
-    let reason = match super::optional_json::<PublishBody>(&body)?.reason {
+    let body = super::optional_json::<PublishBody>(&body)?;
+    let reason = match body.reason {
         Some(r) => Some(check_text("reason", &r, 500)?),
         None => None,
     };
     let schemes = state.schemes.clone();
     let published = state
-        .db(move |conn| results::publish_as(conn, &schemes, &actor, id, reason.as_deref()))
+        .db(move |conn| match body.appeal {
+            Some(appeal) => crate::workflow::fair_play::appeals::publish_citing_as(
+                conn,
+                &schemes,
+                &actor,
+                id,
+                appeal,
+                reason.as_deref(),
+            ),
+            None => results::publish_as(conn, &schemes, &actor, id, reason.as_deref()),
+        })
         .await?;
     state.live.changed(id);
     Ok(HttpResponse::Created().json(published))

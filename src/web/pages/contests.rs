@@ -50,6 +50,9 @@ struct Published {
     reason: Option<String>,
     published_at: String,
     groups: Vec<Group>,
+    /// Every version, oldest first, each with why it was published (and
+    /// the appeal it carries out).
+    history: Vec<String>,
 }
 
 /// The contest page. Anonymous visitors share one answer per language,
@@ -187,6 +190,11 @@ async fn context(
                 crate::web::pages::time::zone(state, &contest.time_zone),
             ),
             groups,
+            history: p
+                .history
+                .iter()
+                .map(|h| appeal_history_line(state, lang, h))
+                .collect(),
         }
     });
     let mut ctx = tera::Context::new();
@@ -439,4 +447,27 @@ pub async fn home(
     ctx.insert("statuses", &statuses);
     ctx.insert("years", &years);
     render(&state, &req, "pages/home.html", ctx, list.user)
+}
+
+/// One version in a publication's history: 'version 2 — corrected after
+/// appeal #1', or the version with its reason.
+fn appeal_history_line(state: &State, lang: Lang, h: &serde_json::Value) -> String {
+    let version = h["version"].as_i64().unwrap_or_default().to_string();
+    match (h["appeal"].as_i64(), h["reason"].as_str()) {
+        (Some(appeal), _) => state.catalog.fill(
+            lang,
+            "appeal_history_cites",
+            &[("version", &version), ("appeal", &appeal.to_string())],
+        ),
+        (None, Some(reason)) => state.catalog.fill(
+            lang,
+            "appeal_history_reason",
+            &[("version", &version), ("reason", reason)],
+        ),
+        (None, None) => {
+            state
+                .catalog
+                .fill(lang, "appeal_history_version", &[("version", &version)])
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Server-rendered pages (tera templates embedded in the binary).
 
 pub mod api_docs;
+pub mod appeals;
 pub mod assets;
 pub mod brackets;
 pub mod contests;
@@ -36,6 +37,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     organise::config(cfg);
     public::config(cfg);
     api_docs::config(cfg);
+    appeals::config(cfg);
 }
 
 /// The templates of the pages shared by everyone; each page module lists its own.
@@ -71,6 +73,7 @@ pub(crate) fn all_templates() -> Vec<(&'static str, &'static str)> {
         judge::TEMPLATES,
         public::TEMPLATES,
         api_docs::TEMPLATES,
+        appeals::TEMPLATES,
     ]
     .iter()
     .flat_map(|t| t.iter().copied())

@@ -3,6 +3,7 @@
 //! a supervisor, arbitrator, encryption officer, organiser or competitor
 //! does; each reads the contest's settings from here.
 
+pub mod appeals;
 pub mod blind;
 pub mod blind_views;
 pub mod draws;

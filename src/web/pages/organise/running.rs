@@ -91,6 +91,7 @@ struct VersionRow {
     version: i32,
     reason: Option<String>,
     at: String,
+    appeal: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -149,6 +150,7 @@ fn publish_ctx(head: &super::Heading, page: &PublishPage, lang: Lang) -> tera::C
             version: h.version,
             reason: h.reason.clone(),
             at: crate::web::pages::time::local_time(h.at, head.zone),
+            appeal: h.appeal,
         })
         .collect();
     ctx.insert("history", &history);
@@ -158,6 +160,8 @@ fn publish_ctx(head: &super::Heading, page: &PublishPage, lang: Lang) -> tera::C
         .map(|m| m.in_lang(lang))
         .collect();
     ctx.insert("release_missing", &release_missing);
+    ctx.insert("upheld", &page.upheld);
+    ctx.insert("appeal", "");
     match &page.preview {
         Preview::Ready { view, blockers } => {
             ctx.insert("standings", &standing_rows(view, lang));
@@ -208,6 +212,9 @@ async fn publish_page(
 struct PublishQuery {
     #[serde(default)]
     reason: String,
+    /// An upheld appeal the correction cites.
+    #[serde(default)]
+    appeal: String,
 }
 
 /// What publishing (or publishing a correction) would do now.
@@ -217,6 +224,7 @@ fn publish_confirmation(
     id: ContestId,
     page: &PublishPage,
     reason: &str,
+    appeal: &str,
 ) -> Confirmation {
     let cat = &state.catalog;
     let last = page.history.iter().map(|h| h.version).max().unwrap_or(0);
@@ -268,8 +276,11 @@ fn publish_confirmation(
         problems.push(cat.get(lang, "recheck_release_missing"));
         problems.extend(page.release_missing.iter().map(|m| m.render(cat, lang)));
     }
+    if !appeal.trim().is_empty() {
+        facts.push(cat.fill(lang, "appeal_publish_fact", &[("appeal", appeal.trim())]));
+    }
     if correction {
-        if reason.trim().is_empty() {
+        if reason.trim().is_empty() && appeal.trim().is_empty() {
             problems.push(cat.get(lang, "cf_correct_reason_missing"));
         } else {
             facts.push(cat.fill(lang, "cf_correct_reason", &[("reason", reason)]));
@@ -288,7 +299,10 @@ fn publish_confirmation(
         problems,
         warning: cat.get(lang, warning),
         action: format!("/organise/contests/{id}/publish"),
-        fields: vec![("reason".into(), reason.to_string())],
+        fields: vec![
+            ("reason".into(), reason.to_string()),
+            ("appeal".into(), appeal.trim().to_string()),
+        ],
         button: cat.get(lang, title),
         back: format!("/organise/contests/{id}/publish"),
     }
@@ -305,8 +319,8 @@ async fn publish_confirm(
     let (lang, _) = Lang::of_request(&req);
     let id = ContestId(path.into_inner());
     let actor = caller.actor;
-    let reason = query.into_inner().reason;
-    publish_confirm_page(state, req, actor, id, lang, reason, false).await
+    let q = query.into_inner();
+    publish_confirm_page(state, req, actor, id, lang, q, false).await
 }
 
 /// The publishing confirmation, asked for (`unconfirmed`: a form came without it).
@@ -316,7 +330,7 @@ async fn publish_confirm_page(
     actor: crate::engine::access::Actor,
     id: ContestId,
     lang: Lang,
-    reason: String,
+    q: PublishQuery,
     unconfirmed: bool,
 ) -> AppResult<HttpResponse> {
     let st = state.clone();
@@ -328,7 +342,7 @@ async fn publish_confirm_page(
             Ok((head, page, user))
         })
         .await?;
-    let conf = publish_confirmation(&state, lang, id, &page, &reason);
+    let conf = publish_confirmation(&state, lang, id, &page, &q.reason, &q.appeal);
     confirm::page(&state, &req, &head, "publish", &conf, user, unconfirmed)
 }
 
@@ -344,10 +358,18 @@ async fn publish(
     let (lang, _) = Lang::of_request(&req);
     let id = ContestId(path.into_inner());
     let reason = form.get("reason");
+    let appeal = form.get("appeal");
     let actor = caller.actor;
     if !confirm::given(&form) {
-        return publish_confirm_page(state, req, actor, id, lang, reason, true).await;
+        let q = PublishQuery { reason, appeal };
+        return publish_confirm_page(state, req, actor, id, lang, q, true).await;
     }
+    let cited = match appeal.trim() {
+        "" => None,
+        a => Some(a.parse::<i64>().map_err(|_| {
+            crate::error::AppError::invalid("appeal", format!("`{a}` is not an appeal number"))
+        })?),
+    };
     let st = state.clone();
     let kept = reason.clone();
     let outcome = state
@@ -358,15 +380,24 @@ async fn publish(
             } else {
                 Some(crate::workflow::check_text("reason", &reason, 500)?)
             };
-            match crate::workflow::results::publish_as(
-                conn,
-                &st.schemes,
-                &actor,
-                id,
-                why.as_deref(),
-            )
-            .map(|p| p.version)
-            {
+            let published = match cited {
+                Some(appeal) => crate::workflow::fair_play::appeals::publish_citing_as(
+                    conn,
+                    &st.schemes,
+                    &actor,
+                    id,
+                    appeal,
+                    why.as_deref(),
+                ),
+                None => crate::workflow::results::publish_as(
+                    conn,
+                    &st.schemes,
+                    &actor,
+                    id,
+                    why.as_deref(),
+                ),
+            };
+            match published.map(|p| p.version) {
                 Ok(version) => Ok(Ok(version)),
                 Err(e) if e.kind.status().is_client_error() => {
                     let head = super::heading(conn, lang, &st, &c.contest)?;
