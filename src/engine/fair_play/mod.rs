@@ -4,4 +4,5 @@
 //! `workflow::fair_play` load the facts and save the decisions.
 
 pub mod blind;
+pub mod check_in;
 pub mod lots;

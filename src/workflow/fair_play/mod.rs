@@ -4,6 +4,8 @@
 //! does; each reads the contest's settings from here.
 
 pub mod blind;
+pub mod check_in;
+pub mod desk;
 
 use crate::engine::model::{AppealFrom, ContestId, Vocabulary};
 use crate::error::AppResult;
