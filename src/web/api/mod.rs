@@ -5,6 +5,7 @@
 pub mod advancement;
 pub mod auth;
 pub mod brackets;
+pub mod check_in;
 pub mod contests;
 pub mod entries;
 pub mod marking;
@@ -28,6 +29,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     results::config(cfg);
     advancement::config(cfg);
     brackets::config(cfg);
+    check_in::config(cfg);
     talent::config(cfg);
     people::config(cfg);
     openapi::config(cfg);

@@ -19,7 +19,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
-    advancement, auth, brackets, contests, entries, marking, organisations, people, reference,
+    advancement, auth, brackets, check_in, contests, entries, marking, organisations, people, reference,
     results, talent,
 };
 
@@ -59,6 +59,7 @@ pages use a signed session cookie instead. Errors have the shape \
         talent::list, talent::export, talent::one,
         people::list_competitors, people::show_competitor, people::list_users,
         people::create_user, people::disable_user,
+        check_in::list, check_in::record,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
@@ -78,6 +79,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "brackets", description = "Head-to-head brackets, match results and placings"),
         (name = "talent", description = "Profiles across contests from published results"),
         (name = "people", description = "Competitors' records and accounts"),
+        (name = "check-in", description = "Check-in (检录) at the door: present, absent or withdrawn, against the identity number"),
     )
 )]
 pub struct ApiDoc;
@@ -276,6 +278,9 @@ pub fn contest_status() -> Object {
 }
 pub fn judge_role() -> Object {
     vocabulary::<ContestRole>(false)
+}
+pub fn check_in_status() -> Object {
+    vocabulary::<crate::engine::model::CheckInStatus>(false)
 }
 pub fn user_kind() -> Object {
     vocabulary::<UserKind>(false)
