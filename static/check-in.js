@@ -141,7 +141,7 @@
         if (li && now) {
           setStatus(li, now.status);
           li.querySelector(".checkin-last").textContent =
-            (now.checked_by_name || "") + " · " + (now.checked_at || "");
+            (now.checked_by_name || "") + " · " + (now.checked_at ? new Date(now.checked_at).toLocaleString() : "");
         }
         counts();
         showCounter();
