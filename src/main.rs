@@ -83,6 +83,9 @@ jiangxin bracket double --seeds seeds.csv --keep-apart --format json\n  \
 jiangxin bracket groups --entrants 16 --group-size 4 --advance 2"
     )]
     Bracket(cli::bracket::BracketArgs),
+    /// Check-in (检录) of a contest: list where every entry stands, or record one check.
+    #[command(subcommand)]
+    CheckIn(cli::check_in::CheckInCommand),
     /// Start a demo server on a fresh SQLite database with a realistic ladder.
     #[command(after_help = "Example:\n  jiangxin demo --port 8080")]
     Demo(cli::demo::DemoArgs),
@@ -198,7 +201,8 @@ impl Command {
             | Command::Score(_)
             | Command::Standings(_)
             | Command::Advance(_)
-            | Command::Bracket(_) => true,
+            | Command::Bracket(_)
+            | Command::CheckIn(_) => true,
         }
     }
 }
@@ -227,6 +231,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(ExportCommand::Entries { contest }) => {
             installation::export_entries(&contest)
         }
+        Command::CheckIn(cmd) => cli::check_in::run(cmd),
         Command::Demo(args) => cli::demo::run(args),
         Command::Score(args) => cli::score::run(args),
         Command::Standings(args) => cli::standings::run(args),

@@ -176,6 +176,38 @@ fn checks_at_the_door(backend: Backend) {
     )
     .unwrap();
     assert_eq!(rows.len(), 4, "appended, never replaced: {rows:?}");
+    drop(conn);
+
+    // The command line lists the same, and records a check as an organiser.
+    let url = match &s.db.url {
+        jiangxin::config::DatabaseUrl::Sqlite(p) => p.to_string_lossy().into_owned(),
+        jiangxin::config::DatabaseUrl::Postgres(u) => u.clone(),
+    };
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+            .args(args)
+            .env("JIANGXIN_DATABASE_URL", &url)
+            .env("JIANGXIN_SECRET", common::SECRET)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = cli(&["check-in", "list", "--contest", "ZJ-ELEC"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("103,王强,杭州公交,absent,"), "{out}");
+    assert!(err.contains("present 2, absent 1, withdrawn 0, not yet 0"), "{err}");
+    let record = ["check-in", "record", "--contest", "ZJ-ELEC", "--entry", "103", "--status", "present"];
+    let (ok, _, err) = cli(&[&record[..], &["--id-tail", "1111", "--as", "zj-organiser"]].concat());
+    assert!(!ok && err.contains("do not match"), "{err}");
+    let (ok, _, err) = cli(&[&record[..], &["--id-tail", "003X", "--as", "hz-judge"]].concat());
+    assert!(!ok, "a judge does not check in: {err}");
+    let (ok, out, err) = cli(&[&record[..], &["--id-tail", "003X", "--as", "zj-organiser"]].concat());
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "ZJ-ELEC 103: present");
 }
 
 on_both_backends!(checks_at_the_door);

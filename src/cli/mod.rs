@@ -4,6 +4,7 @@
 
 pub mod advance;
 pub mod bracket;
+pub mod check_in;
 pub mod demo;
 pub mod installation;
 pub mod score;

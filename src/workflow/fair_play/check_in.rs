@@ -167,6 +167,21 @@ fn standing(
 pub fn list(conn: &mut DbConnection, actor: &Actor, contest: ContestId) -> AppResult<CheckInList> {
     let c = load_contest(conn, contest)?;
     allow(actor.is_signed_in(), actor.may_view_check_ins(&c.scope()))?;
+    roll(conn, &c)
+}
+
+/// The list for the installation's operator (the command line), who works
+/// on the database itself.
+pub fn roll_call(conn: &mut DbConnection, contest: ContestId) -> AppResult<CheckInList> {
+    let c = load_contest(conn, contest)?;
+    roll(conn, &c)
+}
+
+fn roll(
+    conn: &mut DbConnection,
+    c: &crate::workflow::contests::LoadedContest,
+) -> AppResult<CheckInList> {
+    let contest = c.contest.id;
     let latest = store::latest(conn, contest)?;
     let mut cache = HashMap::new();
     let mut views = entries::views_of_contest(conn, contest)?;
