@@ -55,14 +55,20 @@ fn check_in_on_a_phone_through_a_network_drop(backend: Backend) {
     let smallest = br.exec(
         "return Math.min.apply(null, Array.prototype.map.call(document.querySelectorAll('.checkin-buttons button'), function (e) { return e.getBoundingClientRect().height; }));",
     );
-    assert!(smallest.as_f64().unwrap() >= 44.0, "touch targets: {smallest}");
+    assert!(
+        smallest.as_f64().unwrap() >= 44.0,
+        "touch targets: {smallest}"
+    );
     assert_eq!(br.text("#count-not_yet"), "3");
 
     // Online: 001 shows her card (…0025) and is checked in at once.
     br.type_into(&format!("#entry-{} .checkin-tail", x.e001), "0025");
     br.click(&format!("#entry-{} .b-present", x.e001));
     br.wait_for(UNSENT, json!(0));
-    br.wait_for("return document.getElementById('count-present').textContent;", json!("1"));
+    br.wait_for(
+        "return document.getElementById('count-present').textContent;",
+        json!("1"),
+    );
     assert_eq!(status_of(&s, &x.organiser, c, x.e001), "present");
 
     // The network drops; checking goes on, kept on the phone.
@@ -99,11 +105,15 @@ fn check_in_on_a_phone_through_a_network_drop(backend: Backend) {
     br.click(&format!("#entry-{} .b-present", x.e103));
     br.wait_for(UNSENT, json!(0));
     br.wait_for(
-        &format!("return document.querySelector('#entry-{} .checkin-error').hidden;", x.e103),
+        &format!(
+            "return document.querySelector('#entry-{} .checkin-error').hidden;",
+            x.e103
+        ),
         json!(false),
     );
     assert!(
-        br.text(&format!("#entry-{} .checkin-error", x.e103)).contains("do not match"),
+        br.text(&format!("#entry-{} .checkin-error", x.e103))
+            .contains("do not match"),
         "{}",
         br.text(&format!("#entry-{} .checkin-error", x.e103))
     );

@@ -14,7 +14,7 @@ fn check(entry: i64, status: &str, tail: Option<&str>, reason: Option<&str>, id:
         "client_id": uuid(900 + id), "device": "door-phone-1"})
 }
 
-fn standing<'a>(list: &'a Value, entry: i64) -> &'a Value {
+fn standing(list: &Value, entry: i64) -> &Value {
     list["entries"]
         .as_array()
         .unwrap()
@@ -41,7 +41,10 @@ fn checks_at_the_door(backend: Backend) {
     assert_eq!(standing(&list, x.e001)["status"], "not_yet");
 
     // 001 (陈静, identity number ending 0025) shows her card.
-    let (st, body) = post(&x.organiser, check(x.e001, "present", Some("0025"), None, 1));
+    let (st, body) = post(
+        &x.organiser,
+        check(x.e001, "present", Some("0025"), None, 1),
+    );
     assert_eq!(st, 201, "{body}");
     assert_eq!(body["stored"], true);
     assert_eq!(body["check"]["status"], "present");
@@ -49,34 +52,58 @@ fn checks_at_the_door(backend: Backend) {
     assert_eq!(body["check"]["checked_by_name"], "zj-organiser");
 
     // A wrong tail is refused and changes nothing.
-    let (st, body) = post(&x.organiser, check(x.e101, "present", Some("9999"), None, 2));
+    let (st, body) = post(
+        &x.organiser,
+        check(x.e101, "present", Some("9999"), None, 2),
+    );
     assert_eq!(st, 422, "{body}");
     assert_eq!(body["error"]["code"], "id_mismatch");
     assert_eq!(body["error"]["details"][0]["field"], "id_tail");
     let (st, body) = post(&x.organiser, check(x.e101, "present", None, None, 3));
-    assert_eq!((st, body["error"]["code"].clone()), (422, json!("id_tail_missing")));
+    assert_eq!(
+        (st, body["error"]["code"].clone()),
+        (422, json!("id_tail_missing"))
+    );
     let (_, list) = api.call(&x.organiser, "GET", &path, None);
     assert_eq!(standing(&list, x.e101)["status"], "not_yet");
     // With an organiser's reason the check is taken, recorded as not matched.
     let (st, body) = post(
         &x.organiser,
-        check(x.e101, "present", Some("9999"), Some("补办的身份证 / replacement card"), 4),
+        check(
+            x.e101,
+            "present",
+            Some("9999"),
+            Some("补办的身份证 / replacement card"),
+            4,
+        ),
     );
     assert_eq!(st, 201, "{body}");
     assert_eq!(body["check"]["identity_matched"], false);
     assert_eq!(body["check"]["reason"], "补办的身份证 / replacement card");
     // The check character X of 103's number is typed in lower case.
-    let (st, body) = post(&x.organiser, check(x.e103, "present", Some("003x"), None, 5));
-    assert_eq!((st, body["check"]["identity_matched"].clone()), (201, json!(true)));
+    let (st, body) = post(
+        &x.organiser,
+        check(x.e103, "present", Some("003x"), None, 5),
+    );
+    assert_eq!(
+        (st, body["check"]["identity_matched"].clone()),
+        (201, json!(true))
+    );
     // ... and then 103 is found absent: the latest check stands.
     let (st, body) = post(&x.organiser, check(x.e103, "absent", None, None, 6));
     assert_eq!(st, 201, "{body}");
 
     // A queued check sent again is kept once; its id with other content is refused.
-    let (st, body) = post(&x.organiser, check(x.e001, "present", Some("0025"), None, 1));
+    let (st, body) = post(
+        &x.organiser,
+        check(x.e001, "present", Some("0025"), None, 1),
+    );
     assert_eq!((st, body["stored"].clone()), (200, json!(false)), "{body}");
     let (st, body) = post(&x.organiser, check(x.e001, "absent", None, None, 1));
-    assert_eq!((st, body["error"]["code"].clone()), (409, json!("client_id_reused")));
+    assert_eq!(
+        (st, body["error"]["code"].clone()),
+        (409, json!("client_id_reused"))
+    );
 
     // Bad input: what and where, and nothing changes.
     let (st, body) = post(&x.organiser, check(x.e001, "late", None, None, 7));
@@ -85,9 +112,15 @@ fn checks_at_the_door(backend: Backend) {
     let mut bad = check(x.e001, "present", Some("0025"), None, 8);
     bad["client_id"] = json!("not-a-uuid");
     let (st, body) = post(&x.organiser, bad);
-    assert_eq!((st, body["error"]["details"][0]["field"].clone()), (422, json!("client_id")));
+    assert_eq!(
+        (st, body["error"]["details"][0]["field"].clone()),
+        (422, json!("client_id"))
+    );
     let (st, body) = post(&x.organiser, check(x.e001, "present", Some("25"), None, 9));
-    assert_eq!((st, body["error"]["details"][0]["field"].clone()), (422, json!("id_tail")));
+    assert_eq!(
+        (st, body["error"]["details"][0]["field"].clone()),
+        (422, json!("id_tail"))
+    );
 
     // An entry of another contest is refused by the contest it is sent to.
     let draft = s.world.draft_contest.id.0;
@@ -108,7 +141,12 @@ fn checks_at_the_door(backend: Backend) {
         Some(json!([{"start_number": "501", "name": "李娜", "id_number": "330106199202020044", "organisation": "HZ-TURB", "group": "职工"}])),
     );
     assert_eq!(st, 201, "{body}");
-    let (_, entries) = api.call(&x.organiser, "GET", &format!("/contests/{draft}/entries"), None);
+    let (_, entries) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{draft}/entries"),
+        None,
+    );
     let e501 = entries[0]["id"].as_i64().unwrap();
     let (st, body) = api.call(
         &x.organiser,
@@ -117,7 +155,10 @@ fn checks_at_the_door(backend: Backend) {
         Some(check(e501, "present", Some("0044"), None, 11)),
     );
     assert_eq!(st, 409, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("draft"), "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("draft"),
+        "{body}"
+    );
 
     // Who: the contest's organisers check in; its supervisor may look.
     let supervisor = s.login(&s.world.supervisor);
@@ -132,7 +173,11 @@ fn checks_at_the_door(backend: Backend) {
     for token in [&x.wz1, &arbitrator, &ningbo] {
         assert_eq!(api.call(token, "GET", &path, None).0, 403);
     }
-    let anonymous = s.client().get(s.url(&format!("/api/v1{path}"))).send().unwrap();
+    let anonymous = s
+        .client()
+        .get(s.url(&format!("/api/v1{path}")))
+        .send()
+        .unwrap();
     assert_eq!(anonymous.status().as_u16(), 401);
 
     let (_, list) = api.call(&supervisor, "GET", &path, None);
@@ -148,7 +193,10 @@ fn checks_at_the_door(backend: Backend) {
     let (st, body) = api.call(&x.wz1, "POST", &marks, Some(mark(1, x.e103, "A1.2", "2")));
     assert_eq!(st, 409, "{body}");
     assert_eq!(body["error"]["code"], "absent");
-    assert!(body["error"]["message"].as_str().unwrap().contains("absent at check-in"));
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("absent at check-in"));
     let (st, body) = api.call(&x.wz1, "POST", &marks, Some(mark(2, x.e001, "A1.2", "2")));
     assert_eq!(st, 201, "{body}");
 
@@ -160,7 +208,12 @@ fn checks_at_the_door(backend: Backend) {
         None,
     );
     assert_eq!(st, 201, "{body}");
-    let (st, live) = api.call(&x.organiser, "GET", &format!("/contests/{c}/standings"), None);
+    let (st, live) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/standings"),
+        None,
+    );
     assert_eq!(st, 200, "{live}");
     let unranked = live["standings"]["unranked"].as_array().unwrap();
     assert!(
@@ -170,11 +223,8 @@ fn checks_at_the_door(backend: Backend) {
 
     // Every check is in the audit trail, with who made it.
     let mut conn = s.db.connect();
-    let rows = jiangxin::store::check_ins::all(
-        &mut conn,
-        jiangxin::engine::model::ContestId(c),
-    )
-    .unwrap();
+    let rows =
+        jiangxin::store::check_ins::all(&mut conn, jiangxin::engine::model::ContestId(c)).unwrap();
     assert_eq!(rows.len(), 4, "appended, never replaced: {rows:?}");
     drop(conn);
 
@@ -199,13 +249,26 @@ fn checks_at_the_door(backend: Backend) {
     let (ok, out, err) = cli(&["check-in", "list", "--contest", "ZJ-ELEC"]);
     assert!(ok, "{err}");
     assert!(out.contains("103,王强,杭州公交,absent,"), "{out}");
-    assert!(err.contains("present 2, absent 1, withdrawn 0, not yet 0"), "{err}");
-    let record = ["check-in", "record", "--contest", "ZJ-ELEC", "--entry", "103", "--status", "present"];
+    assert!(
+        err.contains("present 2, absent 1, withdrawn 0, not yet 0"),
+        "{err}"
+    );
+    let record = [
+        "check-in",
+        "record",
+        "--contest",
+        "ZJ-ELEC",
+        "--entry",
+        "103",
+        "--status",
+        "present",
+    ];
     let (ok, _, err) = cli(&[&record[..], &["--id-tail", "1111", "--as", "zj-organiser"]].concat());
     assert!(!ok && err.contains("do not match"), "{err}");
     let (ok, _, err) = cli(&[&record[..], &["--id-tail", "003X", "--as", "hz-judge"]].concat());
     assert!(!ok, "a judge does not check in: {err}");
-    let (ok, out, err) = cli(&[&record[..], &["--id-tail", "003X", "--as", "zj-organiser"]].concat());
+    let (ok, out, err) =
+        cli(&[&record[..], &["--id-tail", "003X", "--as", "zj-organiser"]].concat());
     assert!(ok, "{err}");
     assert_eq!(out.trim(), "ZJ-ELEC 103: present");
 }

@@ -64,8 +64,9 @@ pub fn run(cmd: CheckInCommand) -> anyhow::Result<()> {
                     e.identity_matched.map_or(String::new(), |m| m.to_string()),
                     csv_field(e.reason.as_deref().unwrap_or("")),
                     csv_field(e.checked_by_name.as_deref().unwrap_or("")),
-                    e.checked_at
-                        .map_or(String::new(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+                    e.checked_at.map_or(String::new(), |t| t
+                        .format("%Y-%m-%dT%H:%M:%SZ")
+                        .to_string()),
                 );
             }
             let c = list.counts;
@@ -133,5 +134,12 @@ fn uuid() -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex::encode(b);
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }

@@ -396,7 +396,6 @@ mod tests {
         assert!(chief.may_supervise(&other).is_err());
     }
 
-
     fn official(role: ContestRole) -> Actor {
         Actor::Judge {
             user: UserId(6),
@@ -468,8 +467,16 @@ mod tests {
         for ((name, actor), (n2, check, view, desk)) in actors().iter().zip(expect) {
             assert_eq!(*name, n2);
             assert_eq!(actor.may_check_in(&scope).is_ok(), check, "{name} checks");
-            assert_eq!(actor.may_view_check_ins(&scope).is_ok(), view, "{name} views");
-            assert_eq!(actor.may_view_fair_play(&scope).is_ok(), desk, "{name} desk");
+            assert_eq!(
+                actor.may_view_check_ins(&scope).is_ok(),
+                view,
+                "{name} views"
+            );
+            assert_eq!(
+                actor.may_view_fair_play(&scope).is_ok(),
+                desk,
+                "{name} desk"
+            );
         }
     }
 }

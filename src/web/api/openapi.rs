@@ -19,8 +19,8 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
-    advancement, auth, brackets, check_in, contests, entries, marking, organisations, people, reference,
-    results, talent,
+    advancement, auth, brackets, check_in, contests, entries, marking, organisations, people,
+    reference, results, talent,
 };
 
 /// Where every path of the document starts.

@@ -5,7 +5,9 @@
 
 use crate::engine::access::Actor;
 use crate::engine::fair_play::check_in::{self as rules, Check, Refusal};
-use crate::engine::model::{CheckInStatus, ContestId, ContestStatus, EntryId, EntryStatus, UserId, Vocabulary};
+use crate::engine::model::{
+    CheckInStatus, ContestId, ContestStatus, EntryId, EntryStatus, UserId, Vocabulary,
+};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::i18n::messages::Msg;
 use crate::store::{audit, check_ins as store, entries, users, write_tx, DbConnection};
@@ -213,10 +215,9 @@ fn refusal(r: Refusal, code: &str, start_number: &str) -> AppError {
         Refusal::Published => {
             AppError::conflict(crate::msg!("checkin_contest_published", contest = code))
         }
-        Refusal::EntryWithdrawn => AppError::conflict(crate::msg!(
-            "checkin_entry_withdrawn",
-            entry = start_number
-        )),
+        Refusal::EntryWithdrawn => {
+            AppError::conflict(crate::msg!("checkin_entry_withdrawn", entry = start_number))
+        }
         Refusal::TailFormat => AppError::invalid(
             "id_tail",
             crate::msg!("checkin_tail_format", len = rules::TAIL_LEN),
@@ -298,12 +299,20 @@ pub fn record(
                 "entry_not_in_contest",
                 Msg::at(
                     "entry",
-                    crate::msg!("checkin_entry_elsewhere", entry = input.entry, contest = code),
+                    crate::msg!(
+                        "checkin_entry_elsewhere",
+                        entry = input.entry,
+                        contest = code
+                    ),
                 ),
             )
             .with_details(vec![crate::error::ErrorDetail::field(
                 "entry",
-                crate::msg!("checkin_entry_elsewhere", entry = input.entry, contest = code),
+                crate::msg!(
+                    "checkin_entry_elsewhere",
+                    entry = input.entry,
+                    contest = code
+                ),
             )]),
             other => other.into(),
         })?;

@@ -7,8 +7,8 @@ use crate::engine::access::Actor;
 use crate::engine::model::{CheckInStatus, ContestId, ContestRole, EntryStatus, Vocabulary};
 use crate::error::{AppError, AppResult};
 use crate::store::{check_ins, entries, fair_play as store, DbConnection};
-use crate::workflow::contests::load_contest;
 use crate::workflow::allow;
+use crate::workflow::contests::load_contest;
 use serde::Serialize;
 
 /// One layer of blind numbers: drawn or not.

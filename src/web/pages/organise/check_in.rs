@@ -145,7 +145,10 @@ async fn page(
     ctx.insert("counts", &list.counts);
     ctx.insert("can_check", &can_check);
     ctx.insert("js_state", &js.to_string());
-    ctx.insert("is_draft", &(list.contest_status == crate::engine::model::ContestStatus::Draft));
+    ctx.insert(
+        "is_draft",
+        &(list.contest_status == crate::engine::model::ContestStatus::Draft),
+    );
     render(&state, &req, "organise/check_in.html", ctx, user)
 }
 
