@@ -6,6 +6,7 @@
 mod common;
 use common::judging::running;
 use common::marking::{mark, uuid, Api};
+use common::pages::Visitor;
 use common::{Backend, TestServer};
 use serde_json::{json, Value};
 
@@ -273,4 +274,93 @@ fn checks_at_the_door(backend: Backend) {
     assert_eq!(out.trim(), "ZJ-ELEC 103: present");
 }
 
-on_both_backends!(checks_at_the_door);
+/// The officials who do not mark find their contest on the officials' desk
+/// and its fair-play desk with the check-in counts; the organisers' judges
+/// page offers every role; the door page's plain form (without JavaScript)
+/// checks an entry in.
+fn officials_desk_and_the_plain_form(backend: Backend) {
+    let s = TestServer::start(backend);
+    let c = s.world.contest.id.0;
+    let token = s.login(&s.world.province_organiser);
+    let (st, body) = Api { s: &s }.call(
+        &token,
+        "POST",
+        "/users",
+        Some(json!({"username": "spare-official", "display_name": "备用", "password": common::PASSWORD,
+            "kind": "judge", "organisation_id": s.world.province.id.0})),
+    );
+    assert_eq!(st, 201, "{body}");
+    let mut organiser = Visitor::signed_in(&s, &s.world.province_organiser, "en");
+    let judges = organiser.get(&format!("/organise/contests/{c}/judges"));
+    assert_eq!(judges.status, 200);
+    for role in [
+        "judge",
+        "chief_judge",
+        "trainee",
+        "supervisor",
+        "arbitrator",
+        "encryption_officer",
+    ] {
+        assert!(
+            judges.html.contains(&format!("<option value=\"{role}\">")),
+            "{role}"
+        );
+    }
+    for label in ["Supervisor", "Arbitrator", "Encryption officer"] {
+        assert!(
+            judges.html.contains(&format!("\">{label}</span>")),
+            "the appointed {label} is labelled"
+        );
+    }
+    let page = organiser.get(&format!("/organise/contests/{c}/check-in"));
+    assert_eq!(page.status, 200);
+    let entry = Api { s: &s }
+        .call(
+            &s.login(&s.world.province_organiser),
+            "GET",
+            &format!("/contests/{c}/check-ins"),
+            None,
+        )
+        .1["entries"][0]["entry"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let done = organiser.post(
+        &format!("/organise/contests/{c}/check-in"),
+        &[
+            ("entry", &entry),
+            ("status", "present"),
+            ("id_tail", "0025"),
+            ("client_id", &uuid(77)),
+        ],
+    );
+    assert_eq!(done.status, 303, "{}", done.text());
+
+    for (who, lang, words) in [
+        (&s.world.supervisor, "en", "Supervisor"),
+        (&s.world.arbitrator, "zh", "仲裁"),
+        (&s.world.encryption_officer, "en", "Encryption officer"),
+    ] {
+        let mut v = Visitor::signed_in(&s, who, lang);
+        let desk = v.get("/judge");
+        assert_eq!(desk.status, 200, "{who}");
+        assert!(
+            desk.html
+                .contains(&format!("/judge/contests/{c}/fair-play")),
+            "{who}"
+        );
+        assert!(desk.text().contains(words), "{who}: {}", desk.text());
+        let hub = v.get(&format!("/judge/contests/{c}/fair-play"));
+        assert_eq!(hub.status, 200, "{who}");
+        let text = hub.text();
+        assert!(
+            text.contains("present 1 · absent 0 · withdrawn 0 · not yet 0")
+                || text.contains("已到 1 · 缺考 0 · 弃赛 0 · 未检录 0"),
+            "{who}: {text}"
+        );
+        // Marking stays closed to them.
+        assert_eq!(v.get(&format!("/judge/contests/{c}")).status, 403, "{who}");
+    }
+}
+
+on_both_backends!(checks_at_the_door, officials_desk_and_the_plain_form);
