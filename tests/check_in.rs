@@ -200,6 +200,15 @@ fn checks_at_the_door(backend: Backend) {
         .contains("absent at check-in"));
     let (st, body) = api.call(&x.wz1, "POST", &marks, Some(mark(2, x.e001, "A1.2", "2")));
     assert_eq!(st, 201, "{body}");
+    // ... and is not on the judges' to-do list.
+    let mut judge = Visitor::signed_in(&s, "wz-judge1", "en");
+    let todo = judge.get("/judge");
+    assert_eq!(todo.status, 200);
+    assert!(
+        !todo.html.contains(&format!("data-entry=\"{}\"", x.e103)),
+        "absent 103 listed"
+    );
+    assert!(todo.html.contains(&format!("data-entry=\"{}\"", x.e001)));
 
     // ... and has no place: unranked, with the reason 缺考.
     let (st, body) = api.call(

@@ -138,8 +138,10 @@ pub fn judge_work(
     let mut paths: HashMap<OrganisationId, Vec<OrganisationId>> = HashMap::new();
     let mut list = Vec::new();
     let mut used = vec![false; layout.aspect_count()];
+    // Entries absent or withdrawn at check-in are not the judges' work.
+    let kept_out = crate::workflow::fair_play::check_in::kept_out(conn, contest)?;
     for e in entries::of_contest(conn, contest)? {
-        if e.status != EntryStatus::Active {
+        if e.status != EntryStatus::Active || kept_out.contains_key(&e.id) {
             continue;
         }
         let path = match paths.get(&e.organisation_id) {
