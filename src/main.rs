@@ -96,6 +96,9 @@ publication version, and on stderr what still stops its release; see docs/fair-p
 Example:\n  jiangxin recheck --contest ZJ-2026-ELEC-P --format csv"
     )]
     Recheck(cli::recheck::RecheckArgs),
+    /// Check-in (检录) of a contest: list where every entry stands, or record one check.
+    #[command(subcommand)]
+    CheckIn(cli::check_in::CheckInCommand),
     /// Start a demo server on a fresh SQLite database with a realistic ladder.
     #[command(after_help = "Example:\n  jiangxin demo --port 8080")]
     Demo(cli::demo::DemoArgs),
@@ -225,7 +228,8 @@ impl Command {
             | Command::Bracket(_)
             | Command::Blind(_)
             | Command::Draw(_)
-            | Command::Recheck(_) => true,
+            | Command::Recheck(_)
+            | Command::CheckIn(_) => true,
         }
     }
 }
@@ -254,6 +258,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(ExportCommand::Entries { contest }) => {
             installation::export_entries(&contest)
         }
+        Command::CheckIn(cmd) => cli::check_in::run(cmd),
         Command::Demo(args) => cli::demo::run(args),
         Command::Score(args) => cli::score::run(args),
         Command::Standings(args) => cli::standings::run(args),

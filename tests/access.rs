@@ -172,7 +172,37 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             [401, 200, 200, 403, 403],
         ),
         // The judges' pages: the contest's judges only.
-        case("GET", "/judge".into(), [401, 403, 403, 200, 403]).officials([403, 403]),
+        // The officials' desk: every official of a contest, marking or not.
+        case("GET", "/judge".into(), [401, 403, 403, 200, 403]).officials([200, 200]),
+        case(
+            "GET",
+            format!("/judge/contests/{}/fair-play", w.contest.id),
+            [401, 200, 403, 200, 403],
+        )
+        .officials([200, 200]),
+        // Check-in at the door: the contest's organisers; its supervisor looks.
+        case(
+            "GET",
+            format!("/organise/contests/{}/check-in", w.contest.id),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([200, 403]),
+        case(
+            "GET",
+            format!("/api/v1/contests/{}/check-ins", w.contest.id),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([200, 403]),
+        with(
+            "POST",
+            format!("/api/v1/contests/{}/check-ins", w.contest.id),
+            move |k| {
+                Body::Json(json!({"entry": entry_id, "status": "present", "id_tail": "0025",
+                    "client_id": format!("00000000-0000-4000-8000-{k:012x}")}))
+            },
+            [401, 201, 403, 403, 403],
+        )
+        .officials([403, 403]),
         case(
             "GET",
             format!("/judge/contests/{}", w.contest.id),

@@ -5,6 +5,7 @@
 pub mod advance;
 pub mod blind;
 pub mod bracket;
+pub mod check_in;
 pub mod demo;
 pub mod draws;
 pub mod installation;

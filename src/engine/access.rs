@@ -177,6 +177,28 @@ impl Actor {
         self.may_manage_contest(c)
     }
 
+    /// Recording check-ins (检录) at the door: the contest's organisers.
+    pub fn may_check_in(&self, c: &ContestScope<'_>) -> Decision {
+        self.may_manage_contest(c)
+    }
+
+    /// Seeing the check-ins: the contest's organisers, and its supervisor (监督).
+    pub fn may_view_check_ins(&self, c: &ContestScope<'_>) -> Decision {
+        if self.judge_role(c.id) == Some(ContestRole::Supervisor) {
+            return Ok(());
+        }
+        self.may_manage_contest(c)
+    }
+
+    /// The fair-play desk of a contest (what its steps have done, never a
+    /// blind number): any official appointed to it, and its organisers.
+    pub fn may_view_fair_play(&self, c: &ContestScope<'_>) -> Decision {
+        if self.judge_role(c.id).is_some() {
+            return Ok(());
+        }
+        self.may_manage_contest(c)
+    }
+
     /// Any signed-in party.
     pub fn require_signed_in(&self) -> Decision {
         if self.is_signed_in() {
@@ -501,5 +523,89 @@ mod tests {
             ..scope
         };
         assert!(chief.may_supervise(&other).is_err());
+    }
+
+    fn official(role: ContestRole) -> Actor {
+        Actor::Judge {
+            user: UserId(6),
+            organisation: p(&[1, 4]),
+            contests: vec![(ContestId(9), role)],
+        }
+    }
+
+    #[test]
+    fn officials_who_do_not_mark_hold_their_role_and_nothing_else() {
+        let scope = ContestScope {
+            id: ContestId(9),
+            status: ContestStatus::Running,
+            organiser: &[OrganisationId(1)],
+        };
+        for role in [
+            ContestRole::Supervisor,
+            ContestRole::Arbitrator,
+            ContestRole::EncryptionOfficer,
+        ] {
+            let a = official(role);
+            assert_eq!(a.holds(ContestId(9), role), Ok(UserId(6)), "{role}");
+            assert!(a.holds(ContestId(8), role).is_err(), "{role} elsewhere");
+            assert!(a.holds(ContestId(9), ContestRole::ChiefJudge).is_err());
+            assert_eq!(
+                a.judge_of(ContestId(9)),
+                Err(Denied(crate::i18n::messages::Msg::new(
+                    "access_not_a_marking_role"
+                ))),
+                "{role} does not mark"
+            );
+            assert!(a.may_supervise(&scope).is_err(), "{role} supervises");
+            assert!(a.may_check_in(&scope).is_err(), "{role} checks in");
+            assert!(a.may_view_fair_play(&scope).is_ok(), "{role} desk");
+            assert!(a.may_view_contest(&scope).is_ok(), "{role} views");
+            assert_eq!(
+                a.may_view_check_ins(&scope).is_ok(),
+                role == ContestRole::Supervisor,
+                "{role} sees check-ins"
+            );
+        }
+        // A trainee marks (its marks never count), and holds its own role.
+        let trainee = official(ContestRole::Trainee);
+        assert_eq!(
+            trainee.judge_of(ContestId(9)),
+            Ok((UserId(6), ContestRole::Trainee))
+        );
+        assert!(trainee.holds(ContestId(9), ContestRole::Trainee).is_ok());
+        assert!(trainee.holds(ContestId(9), ContestRole::Judge).is_err());
+        assert!(Actor::Anonymous
+            .holds(ContestId(9), ContestRole::Supervisor)
+            .is_err());
+    }
+
+    #[test]
+    fn who_checks_in_and_who_sees_the_check_ins() {
+        let scope = ContestScope {
+            id: ContestId(9),
+            status: ContestStatus::Running,
+            organiser: &[OrganisationId(1)],
+        };
+        let expect = [
+            ("anonymous", false, false, false),
+            ("province organiser", true, true, true),
+            ("city organiser", false, false, false),
+            ("judge", false, false, true),
+            ("competitor", false, false, false),
+        ];
+        for ((name, actor), (n2, check, view, desk)) in actors().iter().zip(expect) {
+            assert_eq!(*name, n2);
+            assert_eq!(actor.may_check_in(&scope).is_ok(), check, "{name} checks");
+            assert_eq!(
+                actor.may_view_check_ins(&scope).is_ok(),
+                view,
+                "{name} views"
+            );
+            assert_eq!(
+                actor.may_view_fair_play(&scope).is_ok(),
+                desk,
+                "{name} desk"
+            );
+        }
     }
 }

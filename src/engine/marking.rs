@@ -165,6 +165,8 @@ pub enum Refusal {
     UnknownAspect,
     UnknownEntry,
     Withdrawn,
+    /// The entry was recorded absent at check-in.
+    Absent,
     NotOnPanel,
     /// A conflict of interest; the reason in words.
     Conflict(crate::i18n::messages::Msg),
@@ -201,6 +203,8 @@ pub fn takes_marks(status: ContestStatus, chief: bool, reason: bool) -> bool {
 #[derive(Debug, Clone, Copy)]
 pub struct MarkedEntry<'a> {
     pub active: bool,
+    /// Recorded absent (缺考) at check-in: kept out of marking.
+    pub absent: bool,
     pub organisation: &'a [OrganisationId],
 }
 
@@ -235,6 +239,9 @@ pub fn admit(a: &Arrival<'_>) -> Result<Slot, Refusal> {
     let entry = a.entry.ok_or(Refusal::UnknownEntry)?;
     if !entry.active {
         return Err(Refusal::Withdrawn);
+    }
+    if entry.absent {
+        return Err(Refusal::Absent);
     }
     Reach::of(layout, a.seats, a.chief)
         .may_mark(a.judge, entry.organisation, i)
@@ -423,6 +430,7 @@ mod tests {
             aspect: Some(T),
             entry: Some(MarkedEntry {
                 active: true,
+                absent: false,
                 organisation: entry,
             }),
             judge: j,
@@ -457,11 +465,21 @@ mod tests {
         let withdrawn = Arrival {
             entry: Some(MarkedEntry {
                 active: false,
+                absent: false,
                 organisation: &e,
             }),
             ..arrival(&l, &j, &seats, &e)
         };
         assert_eq!(admit(&withdrawn), Err(Refusal::Withdrawn));
+        let absent = Arrival {
+            entry: Some(MarkedEntry {
+                active: true,
+                absent: true,
+                organisation: &e,
+            }),
+            ..arrival(&l, &j, &seats, &e)
+        };
+        assert_eq!(admit(&absent), Err(Refusal::Absent));
         let other = Arrival {
             aspect: Some(S),
             ..arrival(&l, &j, &seats, &e)

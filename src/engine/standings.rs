@@ -389,6 +389,10 @@ pub enum Unranked {
     Incomplete { unmarked: usize, waiting: usize },
     /// Nothing at all was marked for the entry.
     NoMarks,
+    /// Recorded absent (缺考) at check-in.
+    Absent,
+    /// Recorded withdrawn (弃赛) at check-in.
+    WithdrawnAtCheckIn,
 }
 
 impl Unranked {
@@ -405,6 +409,21 @@ impl Unranked {
         }
         (unmarked + waiting > 0).then_some(Unranked::Incomplete { unmarked, waiting })
     }
+
+    /// Why an entry cannot be ranked, given how it stands at check-in
+    /// (`door`) and its aspect outcomes: an entry absent or withdrawn at the
+    /// door is never ranked, whatever marks it has.
+    pub fn why<'a>(
+        door: Option<crate::engine::model::CheckInStatus>,
+        aspects: impl IntoIterator<Item = &'a Outcome>,
+    ) -> Option<Unranked> {
+        use crate::engine::model::CheckInStatus;
+        match door {
+            Some(CheckInStatus::Absent) => Some(Unranked::Absent),
+            Some(CheckInStatus::Withdrawn) => Some(Unranked::WithdrawnAtCheckIn),
+            _ => Unranked::of(aspects),
+        }
+    }
 }
 
 impl std::fmt::Display for Unranked {
@@ -415,6 +434,8 @@ impl std::fmt::Display for Unranked {
                 "{unmarked} aspect(s) without marks, {waiting} waiting for more marks"
             ),
             Unranked::NoMarks => f.write_str("the marks file has no marks for this entry"),
+            Unranked::Absent => f.write_str("缺考 / absent at check-in"),
+            Unranked::WithdrawnAtCheckIn => f.write_str("弃赛 / withdrawn at check-in"),
         }
     }
 }
@@ -733,6 +754,20 @@ mod tests {
             "2 aspect(s) without marks, 1 waiting for more marks"
         );
         assert_eq!(Unranked::of(&outcomes[3..]), None);
+        use crate::engine::model::CheckInStatus;
+        assert_eq!(
+            Unranked::why(Some(CheckInStatus::Absent), &outcomes[3..]),
+            Some(Unranked::Absent)
+        );
+        assert_eq!(Unranked::Absent.to_string(), "缺考 / absent at check-in");
+        assert_eq!(
+            Unranked::why(Some(CheckInStatus::Withdrawn), &outcomes[3..]),
+            Some(Unranked::WithdrawnAtCheckIn)
+        );
+        assert_eq!(
+            Unranked::why(Some(CheckInStatus::Present), &outcomes[3..]),
+            None
+        );
     }
 
     #[test]

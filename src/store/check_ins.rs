@@ -1,5 +1,6 @@
 //! Check-in (检录): every check recorded at the door, appended; the latest
-//! check of an entry stands.
+//! check of an entry stands (the latest made at the door, so that a check
+//! queued offline and sent late does not override a newer one).
 
 use super::schema::check_ins;
 use super::{allocate_id, now, DbConnection, IdTable};
@@ -59,7 +60,7 @@ pub fn insert(conn: &mut DbConnection, contest: ContestId, c: &NewCheckIn<'_>) -
 pub fn all(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Vec<CheckInRow>> {
     check_ins::table
         .filter(check_ins::contest_id.eq(contest.0))
-        .order(check_ins::id.asc())
+        .order((check_ins::checked_at.asc(), check_ins::id.asc()))
         .select(CheckInRow::as_select())
         .load(conn)
 }
@@ -73,4 +74,28 @@ pub fn latest(
         .into_iter()
         .map(|r| (EntryId(r.entry_id), r))
         .collect())
+}
+
+/// The check that stands for one entry, if it was checked.
+pub fn latest_of_entry(conn: &mut DbConnection, entry: EntryId) -> QueryResult<Option<CheckInRow>> {
+    check_ins::table
+        .filter(check_ins::entry_id.eq(entry.0))
+        .order((check_ins::checked_at.desc(), check_ins::id.desc()))
+        .select(CheckInRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The check a device sent with this id, if it was stored.
+pub fn by_client_id(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    client_id: &str,
+) -> QueryResult<Option<CheckInRow>> {
+    check_ins::table
+        .filter(check_ins::contest_id.eq(contest.0))
+        .filter(check_ins::client_id.eq(client_id))
+        .select(CheckInRow::as_select())
+        .first(conn)
+        .optional()
 }

@@ -107,3 +107,49 @@ pub fn signatures_for(
         .select(SignatureRow::as_select())
         .load(conn)
 }
+
+/// How far a contest's fair-play steps have gone, in counts only (never a
+/// number or a seed): the kinds of lots drawn (workstations, running
+/// order), the blind layers drawn, appeals filed and decided.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StepCounts {
+    pub draw_kinds: Vec<String>,
+    pub blind_layers: Vec<i32>,
+    pub appeals: i64,
+    pub appeals_decided: i64,
+}
+
+pub fn step_counts(conn: &mut DbConnection, contest: ContestId) -> QueryResult<StepCounts> {
+    use super::schema::{appeal_events, appeals, blind_draws, draws};
+    let mut draw_kinds: Vec<String> = draws::table
+        .filter(draws::contest_id.eq(contest.0))
+        .select(draws::kind)
+        .distinct()
+        .load(conn)?;
+    draw_kinds.sort();
+    let mut blind_layers: Vec<i32> = blind_draws::table
+        .filter(blind_draws::contest_id.eq(contest.0))
+        .select(blind_draws::layer)
+        .distinct()
+        .load(conn)?;
+    blind_layers.sort_unstable();
+    let filed: Vec<i64> = appeals::table
+        .filter(appeals::contest_id.eq(contest.0))
+        .select(appeals::id)
+        .load(conn)?;
+    let decided: i64 = if filed.is_empty() {
+        0
+    } else {
+        appeal_events::table
+            .filter(appeal_events::appeal_id.eq_any(&filed))
+            .filter(appeal_events::kind.eq("decision"))
+            .count()
+            .get_result(conn)?
+    };
+    Ok(StepCounts {
+        draw_kinds,
+        blind_layers,
+        appeals: filed.len() as i64,
+        appeals_decided: decided,
+    })
+}

@@ -431,6 +431,7 @@ pub fn compute(
             measures.entry(m.entry_id).or_default().insert(m.name, v);
         }
     }
+    let door = crate::workflow::fair_play::check_in::kept_out(conn, contest)?;
     let mut contestants = Vec::new();
     let mut entrants = BTreeMap::new();
     let mut unranked = Vec::new();
@@ -455,7 +456,7 @@ pub fn compute(
             },
         );
         sheets.insert(key.clone(), sheet(&layout, score));
-        if let Some(why) = Unranked::of(&score.aspects) {
+        if let Some(why) = Unranked::why(door.get(&entry.id).copied(), &score.aspects) {
             unranked.push(UnrankedEntry {
                 start_number: key,
                 reason: why.to_string(),

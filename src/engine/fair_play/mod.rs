@@ -5,6 +5,7 @@
 
 pub mod appeals;
 pub mod blind;
+pub mod check_in;
 pub mod draws;
 pub mod lots;
 pub mod recheck;

@@ -7,6 +7,7 @@ pub mod appeals;
 pub mod auth;
 pub mod blind;
 pub mod brackets;
+pub mod check_in;
 pub mod contests;
 pub mod draws;
 pub mod entries;
@@ -32,6 +33,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     results::config(cfg);
     advancement::config(cfg);
     brackets::config(cfg);
+    check_in::config(cfg);
     talent::config(cfg);
     people::config(cfg);
     blind::config(cfg);

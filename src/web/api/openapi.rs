@@ -21,8 +21,8 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use super::draws;
 use super::recheck;
 use super::{
-    advancement, appeals, auth, blind, brackets, contests, entries, marking, organisations, people,
-    reference, results, talent,
+    advancement, appeals, auth, blind, brackets, check_in, contests, entries, marking,
+    organisations, people, reference, results, talent,
 };
 
 /// Where every path of the document starts.
@@ -67,6 +67,7 @@ pages use a signed session cookie instead. Errors have the shape \
         recheck::list, recheck::post_check, recheck::get_signatures, recheck::sign,
         appeals::file_appeal, appeals::list_appeals, appeals::get_appeal,
         appeals::appeal_attachment, appeals::appeal_note, appeals::appeal_decision,
+        check_in::list, check_in::record,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
@@ -91,6 +92,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "draws", description = "Draws by lot (抽签) of workstations and running order, from recorded seeds"),
         (name = "recheck", description = "Re-check (复核) of every entry's score sheet and the signatures that release results"),
         (name = "appeals", description = "Appeals (申诉) within a contest's window and the arbitration group's (仲裁) notes and decisions"),
+        (name = "check-in", description = "Check-in (检录) at the door: present, absent or withdrawn, against the identity number"),
     )
 )]
 pub struct ApiDoc;
@@ -292,6 +294,9 @@ pub fn appeal_from() -> Object {
 }
 pub fn judge_role() -> Object {
     vocabulary::<ContestRole>(false)
+}
+pub fn check_in_status() -> Object {
+    vocabulary::<crate::engine::model::CheckInStatus>(false)
 }
 pub fn user_kind() -> Object {
     vocabulary::<UserKind>(false)
@@ -558,6 +563,7 @@ mod tests {
         ("auth.rs", include_str!("auth.rs")),
         ("blind.rs", include_str!("blind.rs")),
         ("brackets.rs", include_str!("brackets.rs")),
+        ("check_in.rs", include_str!("check_in.rs")),
         ("contests.rs", include_str!("contests.rs")),
         ("draws.rs", include_str!("draws.rs")),
         ("entries.rs", include_str!("entries.rs")),

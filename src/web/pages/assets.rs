@@ -24,6 +24,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../../static/app.css"),
     ),
     (
+        "check-in.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../static/check-in.js"),
+    ),
+    (
         "live.js",
         "text/javascript; charset=utf-8",
         include_str!("../../../static/live.js"),

@@ -6,6 +6,8 @@
 pub mod appeals;
 pub mod blind;
 pub mod blind_views;
+pub mod check_in;
+pub mod desk;
 pub mod draws;
 pub mod recheck;
 

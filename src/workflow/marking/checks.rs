@@ -333,6 +333,11 @@ fn arrival_refused(r: Refusal, s: &Said<'_>) -> AppError {
         Refusal::Withdrawn => {
             AppError::conflict(crate::msg!("mark_withdrawn", entry = start_number))
         }
+        Refusal::Absent => AppError::new(
+            ErrorKind::Conflict,
+            "absent",
+            crate::msg!("checkin_absent_no_marks", entry = start_number),
+        ),
         Refusal::NotOnPanel => AppError::new(
             ErrorKind::Forbidden,
             "not_on_panel",
@@ -398,12 +403,15 @@ pub fn check_input(
         None => Vec::new(),
     };
     let seats = store::seats_of(conn, contest, who.user)?;
+    let door = crate::workflow::fair_play::check_in::door_status(conn, EntryId(input.entry))?;
     let decision = marking::admit(&Arrival {
         status,
         layout: scheme.as_ref().map(|(_, l)| &**l),
         aspect,
         entry: entry.as_ref().map(|(_, s, _)| MarkedEntry {
-            active: *s == EntryStatus::Active.code(),
+            active: *s == EntryStatus::Active.code()
+                && door != Some(crate::engine::model::CheckInStatus::Withdrawn),
+            absent: door == Some(crate::engine::model::CheckInStatus::Absent),
             organisation: &path,
         }),
         judge: actor,

@@ -153,8 +153,11 @@ pub fn judge_work(
     // While the contest is blind a judge sees blind numbers only, and no
     // entry before its number is drawn.
     let blind = crate::workflow::fair_play::blind::view(conn, contest)?;
+    // Entries absent or withdrawn at check-in are not the judges' work.
+    let kept_out = crate::workflow::fair_play::check_in::kept_out(conn, contest)?;
     for e in entries::of_contest(conn, contest)? {
         if e.status != EntryStatus::Active
+            || kept_out.contains_key(&e.id)
             || !crate::workflow::fair_play::blind_views::shown(blind.as_ref(), e.id)
         {
             continue;

@@ -8,13 +8,14 @@
 mod blind;
 pub mod links;
 mod marking;
+mod officials;
 mod recheck;
 mod review;
 mod work;
 
 use super::render;
 use crate::engine::marking::takes_marks;
-use crate::engine::model::{Contest, ContestId, ContestStatus};
+use crate::engine::model::{Contest, ContestId, ContestStatus, Vocabulary};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::web::auth::Caller;
@@ -67,6 +68,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "judge/blind_decryption.html",
         include_str!("../../../../templates/pages/judge/blind_decryption.html"),
     ),
+    (
+        "judge/officials_desk.html",
+        include_str!("../../../../templates/pages/judge/officials_desk.html"),
+    ),
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -76,6 +81,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     links::config(cfg);
     blind::config(cfg);
     recheck::config(cfg);
+    officials::config(cfg);
 }
 
 /// What the top of every judge's page shows about the contest.
@@ -183,9 +189,21 @@ struct TodoEntry {
     missing: usize,
 }
 
+/// A contest where the official does not mark (supervisor, arbitrator,
+/// encryption officer): their role there and the way to their work.
+#[derive(Serialize)]
+struct OfficialContest {
+    contest: Heading,
+    role: String,
+    role_code: &'static str,
+}
+
 #[derive(Serialize)]
 struct TodoContest {
     contest: Heading,
+    /// The judge's role (judge, chief judge, trainee judge).
+    role: String,
+    role_code: &'static str,
     has_scheme: bool,
     done: usize,
     missing: usize,
@@ -201,13 +219,15 @@ struct TodoGroup {
     contests: Vec<TodoContest>,
 }
 
-/// The judge's to-do list: the running contests first with what is left
-/// to mark, then the others grouped by status.
+/// The officials' desk: for judges, the to-do list (the running contests
+/// first with what is left to mark, then the others grouped by status);
+/// for the contests where the official does not mark, their role there and
+/// a link to the contest's fair-play desk.
 async fn todo(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpResponse> {
     let (lang, _) = Lang::of_request(&req);
     let actor = caller.actor;
     let st = state.clone();
-    let (rows, user) = state
+    let (rows, officials, user) = state
         .db(move |conn| {
             let crate::engine::access::Actor::Judge { user, contests, .. } = &actor else {
                 return Err(match actor {
@@ -219,7 +239,17 @@ async fn todo(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpR
             };
             let account = accounts::account(conn, *user)?;
             let mut rows = Vec::new();
-            for (id, _) in contests {
+            let mut officials = Vec::new();
+            for (id, role) in contests {
+                if !role.marks() {
+                    let c = load_contest(conn, *id)?;
+                    officials.push(OfficialContest {
+                        contest: heading(conn, &st, lang, &c.contest, false)?,
+                        role: st.catalog.get(lang, role.name_key()),
+                        role_code: role.code(),
+                    });
+                    continue;
+                }
                 let (head, _, w) = judged(conn, &st, lang, &actor, *id)?;
                 let (done, total, entries) = match &w {
                     Some(w) => (
@@ -239,13 +269,15 @@ async fn todo(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpR
                 };
                 rows.push(TodoContest {
                     contest: head,
+                    role: st.catalog.get(lang, role.name_key()),
+                    role_code: role.code(),
                     has_scheme: w.is_some(),
                     done,
                     missing: total - done,
                     entries,
                 });
             }
-            Ok((rows, account))
+            Ok((rows, officials, account))
         })
         .await?;
     let (running, others): (Vec<_>, Vec<_>) = rows.into_iter().partition(|c| c.contest.running);
@@ -265,7 +297,12 @@ async fn todo(state: State, req: HttpRequest, caller: Caller) -> AppResult<HttpR
         })
         .collect();
     let mut ctx = tera::Context::new();
-    ctx.insert("any", &(!running.is_empty() || !groups.is_empty()));
+    ctx.insert(
+        "any",
+        &(!running.is_empty() || !groups.is_empty() || !officials.is_empty()),
+    );
+    ctx.insert("marking_any", &(!running.is_empty() || !groups.is_empty()));
+    ctx.insert("officials", &officials);
     ctx.insert("contests", &running);
     ctx.insert("groups", &groups);
     render(&state, &req, "judge/todo.html", ctx, Some(user))

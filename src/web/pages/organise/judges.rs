@@ -3,7 +3,7 @@
 
 use super::confirm::{self, Confirmation};
 use super::{managed, see_other};
-use crate::engine::model::{ContestId, ContestRole, UserId};
+use crate::engine::model::{ContestId, ContestRole, UserId, Vocabulary};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::web::auth::Caller;
@@ -38,6 +38,7 @@ struct JudgeRow {
     role: String,
     /// A trainee judge (见习裁判): marks recorded, never counted.
     trainee: bool,
+    role_code: &'static str,
     links: Vec<LinkRow>,
 }
 
@@ -48,6 +49,12 @@ struct LinkRow {
     expires_at: String,
     state: String,
     live: bool,
+}
+
+#[derive(Serialize)]
+struct RoleOption {
+    code: &'static str,
+    name: String,
 }
 
 #[derive(Serialize)]
@@ -81,16 +88,24 @@ async fn page(
         LinkState::Live => "link_live",
     };
     let head = super::named_heading(lang, &state, &page.contest);
-    let judges: Vec<JudgeRow> = page
-        .judges
+    let mut appointed = page.judges;
+    // Grouped by role, in the order of the roles (judges first).
+    appointed.sort_by_key(|j| {
+        ContestRole::ALL
+            .iter()
+            .position(|r| r.code() == j.role.code())
+            .unwrap_or(usize::MAX)
+    });
+    let judges: Vec<JudgeRow> = appointed
         .into_iter()
         .map(|j| JudgeRow {
             id: j.account.id.0,
             name: j.account.display_name,
             username: j.account.username,
             organisation: lang.pick(&j.organisation.name_zh, &j.organisation.name_en),
-            role: state.catalog.get(lang, &format!("role_{}", j.role)),
-            trainee: !j.role.counts(),
+            trainee: j.role == crate::engine::model::ContestRole::Trainee,
+            role: state.catalog.get(lang, j.role.name_key()),
+            role_code: j.role.code(),
             links: j
                 .links
                 .iter()
@@ -117,6 +132,14 @@ async fn page(
     ctx.insert("section", "judges");
     ctx.insert("judges", &judges);
     ctx.insert("candidates", &candidates);
+    let roles: Vec<RoleOption> = ContestRole::ALL
+        .iter()
+        .map(|r| RoleOption {
+            code: r.code(),
+            name: state.catalog.get(lang, r.name_key()),
+        })
+        .collect();
+    ctx.insert("roles", &roles);
     ctx.insert("panels", &panels);
     let user = page.user;
     render(&state, &req, "organise/judges.html", ctx, Some(user))

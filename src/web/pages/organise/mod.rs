@@ -4,6 +4,7 @@
 //! visitor may manage the contest, and every change goes through the same
 //! workflow functions as the API.
 
+mod check_in;
 mod confirm;
 mod documents;
 mod draws;
@@ -33,6 +34,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "organise/check_in.html",
+        include_str!("../../../../templates/pages/organise/check_in.html"),
+    ),
     (
         "organise/list.html",
         include_str!("../../../../templates/pages/organise/list.html"),
@@ -133,6 +138,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .get(status_confirm)
                 .post(status),
         );
+    check_in::config(cfg);
     documents::config(cfg);
     draws::config(cfg);
     entries::config(cfg);
