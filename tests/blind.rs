@@ -11,6 +11,38 @@ use common::{Backend, TestServer};
 use jiangxin::engine::model::ContestId;
 use serde_json::{json, Value};
 
+/// The numbers judges mark under (the innermost layer drawn), by entry id,
+/// as the encryption officer reads them.
+fn marking_numbers(s: &TestServer, c: i64) -> std::collections::HashMap<i64, String> {
+    let officer = s.login(&s.world.encryption_officer);
+    let (st, m) = Api { s }.call(
+        &officer,
+        "GET",
+        &format!("/contests/{c}/blind/mapping"),
+        None,
+    );
+    assert_eq!(st, 200, "{m}");
+    let layers = m["layers"].as_array().unwrap();
+    layers.last().unwrap()["numbers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["entry"].as_i64().unwrap(),
+                n["number"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A mark naming its entry by blind number, as judges do while blind.
+fn blind_mark(id: u32, number: &str, aspect: &str, value: &str) -> Value {
+    let mut m = mark(id, 0, aspect, value);
+    m["entry"] = json!(number);
+    m
+}
+
 fn settings(layers: i32) -> Value {
     json!({"blind_layers": layers, "appeal_minutes": 120, "appeal_from": "marking_closed", "recheck_required": true})
 }
@@ -195,6 +227,7 @@ fn a_blind_contest_from_settings_to_decryption(backend: Backend) {
     );
     assert_eq!(st, 200);
     let mut n = 100;
+    let blind = marking_numbers(&s, c);
     for e in [x.e001, x.e101, x.e103] {
         for aspect in ["T1", "S1"] {
             n += 1;
@@ -202,7 +235,7 @@ fn a_blind_contest_from_settings_to_decryption(backend: Backend) {
                 &x.wz1,
                 "POST",
                 &format!("/contests/{c}/marks"),
-                Some(mark(n, e, aspect, "1")),
+                Some(blind_mark(n, &blind[&e], aspect, "1")),
             );
             assert_eq!(st, 201, "{body}");
         }
@@ -246,7 +279,7 @@ fn a_blind_contest_from_settings_to_decryption(backend: Backend) {
             let (st, body) = api.call(
                 &x.chief,
                 "POST",
-                &format!("/contests/{c}/entries/{e}/modules/{module}/lock"),
+                &format!("/contests/{c}/entries/{}/modules/{module}/lock", blind[&e]),
                 None,
             );
             assert_eq!(st, 204, "{body}");
@@ -413,13 +446,19 @@ fn conflicts_hold_under_blind_numbers(backend: Backend) {
             Some(m),
         )
     };
-    // The Hangzhou judge may not mark Hangzhou's entries, blind or not.
+    // The Hangzhou judge may not mark Hangzhou's entries, blind or not:
+    // the engine knows whose number it is, the judge does not.
+    let blind = marking_numbers(&s, c);
     for (n, e) in [(1, x.e101), (2, x.e103)] {
-        let (st, body) = post(mark(n, e, "A1.2", "2"));
+        let (st, body) = post(blind_mark(n, &blind[&e], "A1.2", "2"));
         assert_eq!(st, 403, "{body}");
         assert_eq!(body["error"]["code"], "conflict_of_interest");
     }
-    let (st, body) = post(mark(3, x.e001, "A1.2", "2"));
+    // By id the contest refuses before anything else is said of the entry.
+    let (st, body) = post(mark(4, x.e101, "A1.2", "2"));
+    assert_eq!(st, 422, "{body}");
+    assert_eq!(body["error"]["code"], "blind_number_required");
+    let (st, body) = post(blind_mark(3, &blind[&x.e001], "A1.2", "2"));
     assert_eq!(st, 201, "{body}");
 }
 
@@ -516,6 +555,7 @@ fn the_pages(backend: Backend) {
     let dec = format!("/judge/contests/{c}/decryption");
     let mut chief = Visitor::signed_in(&s, "wz-chief", "zh");
     let mut n = 0;
+    let blind = marking_numbers(&s, c);
     for e in [x.e001, x.e101, x.e103] {
         for aspect in ["T1", "S1"] {
             n += 1;
@@ -523,7 +563,7 @@ fn the_pages(backend: Backend) {
                 &x.wz1,
                 "POST",
                 &format!("/contests/{c}/marks"),
-                Some(mark(n, e, aspect, "0")),
+                Some(blind_mark(n, &blind[&e], aspect, "0")),
             );
             assert_eq!(st, 201, "{body}");
         }
@@ -537,7 +577,7 @@ fn the_pages(backend: Backend) {
             let (st, body) = api.call(
                 &x.chief,
                 "POST",
-                &format!("/contests/{c}/entries/{e}/modules/{module}/lock"),
+                &format!("/contests/{c}/entries/{}/modules/{module}/lock", blind[&e]),
                 None,
             );
             assert_eq!(st, 204, "{body}");
