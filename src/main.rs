@@ -99,6 +99,9 @@ Example:\n  jiangxin recheck --contest ZJ-2026-ELEC-P --format csv"
     /// Check-in (检录) of a contest: list where every entry stands, or record one check.
     #[command(subcommand)]
     CheckIn(cli::check_in::CheckInCommand),
+    /// Appeals (申诉) of a contest: list them, and the arbitration group's notes and decisions.
+    #[command(subcommand)]
+    Appeals(cli::appeals::AppealsCommand),
     /// Start a demo server on a fresh SQLite database with a realistic ladder.
     #[command(after_help = "Example:\n  jiangxin demo --port 8080")]
     Demo(cli::demo::DemoArgs),
@@ -229,7 +232,8 @@ impl Command {
             | Command::Blind(_)
             | Command::Draw(_)
             | Command::Recheck(_)
-            | Command::CheckIn(_) => true,
+            | Command::CheckIn(_)
+            | Command::Appeals(_) => true,
         }
     }
 }
@@ -259,6 +263,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             installation::export_entries(&contest)
         }
         Command::CheckIn(cmd) => cli::check_in::run(cmd),
+        Command::Appeals(cmd) => cli::appeals::run(cmd),
         Command::Demo(args) => cli::demo::run(args),
         Command::Score(args) => cli::score::run(args),
         Command::Standings(args) => cli::standings::run(args),

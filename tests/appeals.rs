@@ -244,6 +244,60 @@ fn appeals_from_filing_to_a_cited_correction(backend: Backend) {
         assert_eq!(st, 200, "{list}");
         assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
     }
+    // The command line lists them as an arbitrator sees them, and refuses
+    // a decision taken by anyone else.
+    let url = match &s.db.url {
+        jiangxin::config::DatabaseUrl::Sqlite(p) => p.to_string_lossy().into_owned(),
+        jiangxin::config::DatabaseUrl::Postgres(u) => u.clone(),
+    };
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+            .args(args)
+            .env("JIANGXIN_DATABASE_URL", &url)
+            .env("JIANGXIN_SECRET", common::SECRET)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let contest = c.to_string();
+    let (ok, out, err) = cli(&[
+        "appeals",
+        "list",
+        "--contest",
+        &contest,
+        "--as",
+        "zj-arbitrator",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("window (open): "), "{out}");
+    assert!(
+        out.contains(&format!("#{a1} ")) && out.contains(" pending filed "),
+        "{out}"
+    );
+    assert!(out.contains(&format!("#{b1} ")), "{out}");
+    let (ok, _, err) = cli(&[
+        "appeals",
+        "decide",
+        "--contest",
+        &contest,
+        "--appeal",
+        &a1.to_string(),
+        "--outcome",
+        "rejected",
+        "--reasons",
+        "no grounds",
+        "--as",
+        "zj-supervisor",
+    ]);
+    assert!(
+        !ok && !err.is_empty(),
+        "a supervisor does not decide: {err}"
+    );
+
     let hz = s.login(&s.world.city_organiser);
     let (st, list) = api.call(&hz, "GET", &format!("/contests/{c}/appeals"), None);
     assert_eq!((st, list), (200, json!([])));

@@ -3,6 +3,7 @@
 //! on an installation. `main.rs` parses the arguments and calls them.
 
 pub mod advance;
+pub mod appeals;
 pub mod blind;
 pub mod bracket;
 pub mod check_in;
