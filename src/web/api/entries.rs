@@ -104,7 +104,8 @@ fn respond(v: EntryView, details: bool) -> EntryResponse {
     responses(
         (status = 200, description = "The entries the caller may see", body = Vec<EntryResponse>),
         (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 409, description = "The contest is blind: only its organisers see its entries until decryption", body = super::openapi::ErrorBody)
     ),
     security((), ("bearer" = []), ("session" = []))
 )]

@@ -698,7 +698,8 @@ fn supervised_entry(
         (status = 200, description = "The score", body = super::openapi::EntryScore),
         (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
         (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
-        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody)
+        (status = 409, description = "Conflicts with the current state", body = super::openapi::ErrorBody),
+        (status = 422, description = "The contest is blind and the entry was named by its id, not its blind number", body = super::openapi::ErrorBody)
     ),
     security((), ("bearer" = []), ("session" = []))
 )]
@@ -762,7 +763,8 @@ async fn entry_score(
     responses(
         (status = 200, description = "The audit trail", body = Object),
         (status = 403, description = "The caller's role or scope does not allow this", body = super::openapi::ErrorBody),
-        (status = 404, description = "No such resource", body = super::openapi::ErrorBody)
+        (status = 404, description = "No such resource", body = super::openapi::ErrorBody),
+        (status = 422, description = "The contest is blind and the entry was named by its id, not its blind number", body = super::openapi::ErrorBody)
     ),
     security((), ("bearer" = []), ("session" = []))
 )]

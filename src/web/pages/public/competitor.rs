@@ -78,6 +78,8 @@ struct Coming {
     starts_on: chrono::NaiveDate,
     ends_on: chrono::NaiveDate,
     status: String,
+    /// Whether marking is over, so that an appeal may be on its way.
+    marked: bool,
 }
 
 #[derive(Serialize)]
@@ -120,6 +122,7 @@ async fn page(
                     start_number: r.start_number,
                     starts_on: r.contest.starts_on,
                     ends_on: r.contest.ends_on,
+                    marked: r.contest.status == crate::engine::model::ContestStatus::MarkingClosed,
                     status: st
                         .catalog
                         .get(lang, &format!("status_{}", r.contest.status)),
