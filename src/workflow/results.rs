@@ -718,8 +718,16 @@ pub fn open_modules(
     let locked: HashSet<(i64, String)> = marks_store::locks_of_contest(conn, contest)?
         .into_iter()
         .collect();
+    // Entries recorded absent or withdrawn at check-in take no marks and
+    // are left unranked: they have no module to sign off.
+    let present: HashSet<EntryId> = crate::workflow::fair_play::blind::entrants(conn, contest)?
+        .into_iter()
+        .collect();
     let mut out = Vec::new();
     for (entry, score) in &scored {
+        if !present.contains(&entry.id) {
+            continue;
+        }
         let at = &entry.start_number;
         for (m, module) in layout.scheme.modules.iter().enumerate() {
             if locked.contains(&(entry.id.0, module.code.clone())) {
