@@ -103,7 +103,7 @@ fn contest_paths(contest: i64, entry_keys: &[String], ids: &[String], user: i64)
     for k in entry_keys {
         out.push(format!("/judge/contests/{contest}?entry={k}"));
     }
-    out.push(format!("/organise/contests/{contest}/progress?all=1"));
+    out.push(format!("/organise/contests/{contest}/progress?all=true"));
     out
 }
 
