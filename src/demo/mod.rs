@@ -469,6 +469,9 @@ fn create_accounts(
     created: &HashMap<String, ContestId>,
 ) -> anyhow::Result<Vec<DemoAccount>> {
     let mut accounts = Vec::new();
+    // Each demo password is hashed once: the demo's passwords are printed
+    // for everyone to use, and hashing is the slow part of loading.
+    let mut hashes: HashMap<&str, String> = HashMap::new();
     for u in &ladder.users {
         let (organisation, competitor, display_name) = match u.competitor {
             Some(k) => {
@@ -497,8 +500,15 @@ fn create_accounts(
                 )
             }
         };
-        let password_hash =
-            crate::workflow::accounts::hash_password(&u.password).map_err(|e| anyhow!("{e}"))?;
+        let password_hash = match hashes.get(u.password.as_str()) {
+            Some(h) => h.clone(),
+            None => {
+                let h = crate::workflow::accounts::hash_password(&u.password)
+                    .map_err(|e| anyhow!("{e}"))?;
+                hashes.insert(&u.password, h.clone());
+                h
+            }
+        };
         let user = users::insert(
             conn,
             &NewUser {
