@@ -55,9 +55,18 @@ fn the_demo_has_a_blind_contest_in_its_appeal_window(backend: Backend) {
 
     // The officials and the appellant are printed with what they can do.
     for (name, page) in [
-        ("supervisor-xu", format!("/judge/contests/{}/recheck", c.id.0)),
-        ("arbitrator-shen", format!("/judge/contests/{}/appeals", c.id.0)),
-        ("encryption-lu", format!("/judge/contests/{}/encryption", c.id.0)),
+        (
+            "supervisor-xu",
+            format!("/judge/contests/{}/recheck", c.id.0),
+        ),
+        (
+            "arbitrator-shen",
+            format!("/judge/contests/{}/appeals", c.id.0),
+        ),
+        (
+            "encryption-lu",
+            format!("/judge/contests/{}/encryption", c.id.0),
+        ),
         ("competitor-fitter", format!("/contests/{}/appeals", c.id.0)),
     ] {
         let a = summary

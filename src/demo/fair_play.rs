@@ -5,8 +5,8 @@
 use super::ladder::FairPlaySpec;
 use super::{marking, DemoAccount, Member};
 use crate::engine::access::Actor;
-use crate::engine::identity::IdentityHasher;
 use crate::engine::fair_play::draws::DrawKind;
+use crate::engine::identity::IdentityHasher;
 use crate::engine::model::{ContestId, ContestRole, ContestStatus, IdKind};
 use crate::store::users::User;
 use crate::store::{competitors, entries, users, DbConnection};
@@ -205,7 +205,8 @@ pub fn run(
     .map_err(|e| anyhow!("{e}"))
     .with_context(|| fail("the appeal"))?;
 
-    describe(accounts, spec, contest);
+    let code = crate::store::contests::get(conn, contest)?.code;
+    describe(accounts, spec, contest, &code);
     Ok(marks)
 }
 
@@ -237,17 +238,18 @@ fn identity_tails(
 }
 
 /// What the officials and the appellant can do, on their accounts.
-fn describe(accounts: &mut [DemoAccount], spec: &FairPlaySpec, contest: ContestId) {
+fn describe(accounts: &mut [DemoAccount], spec: &FairPlaySpec, contest: ContestId, code: &str) {
     let id = contest.0;
+    let minutes = spec.appeal_minutes;
     for a in accounts.iter_mut() {
         let can = if a.username == spec.supervisor {
-            format!("supervisor (监督) of contest {id}: watches check-in, draws and decryption, re-checks and signs the release at /judge/contests/{id}/fair-play, /judge/contests/{id}/recheck")
+            format!("supervisor (监督) of {code} (blind): watches check-in, draws and decryption, re-checks and signs the release at /judge/contests/{id}/fair-play, /judge/contests/{id}/recheck")
         } else if a.username == spec.arbitrator {
-            format!("arbitrator (仲裁) of contest {id}: hears the pending appeal at /judge/contests/{id}/appeals")
+            format!("arbitrator (仲裁) of {code} (blind): hears the pending appeal at /judge/contests/{id}/appeals")
         } else if a.username == spec.encryption_officer {
-            format!("encryption officer (加密员) of contest {id}: drew both layers of blind numbers; the mapping at /judge/contests/{id}/encryption")
+            format!("encryption officer (加密员) of {code} (blind): drew both layers of blind numbers; the mapping at /judge/contests/{id}/encryption")
         } else if a.username == spec.appellant {
-            format!("{}; filed the pending appeal in contest {id}, window open 4 hours: /contests/{id}/appeals", a.can)
+            format!("{}; filed the pending appeal in {code}, whose appeal window is open {minutes} minutes from its provisional results: /contests/{id}/appeals", a.can)
         } else {
             continue;
         };
