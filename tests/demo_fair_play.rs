@@ -53,6 +53,11 @@ fn the_demo_has_a_blind_contest_in_its_appeal_window(backend: Backend) {
     assert!(list[0].decision.is_none());
     assert!(list[0].grounds.contains("复核"), "{}", list[0].grounds);
 
+    // A trainee judge sits on the experts' panel.
+    let trainee = users::by_username(conn, "trainee-ye").unwrap().unwrap();
+    let trainee = actor_for(conn, &trainee).unwrap();
+    assert!(trainee.holds(c.id, ContestRole::Trainee).is_ok());
+
     // The officials and the appellant are printed with what they can do.
     for (name, page) in [
         (
@@ -67,6 +72,7 @@ fn the_demo_has_a_blind_contest_in_its_appeal_window(backend: Backend) {
             "encryption-lu",
             format!("/judge/contests/{}/encryption", c.id.0),
         ),
+        ("trainee-ye", format!("/judge/contests/{}/marks", c.id.0)),
         ("competitor-fitter", format!("/contests/{}/appeals", c.id.0)),
     ] {
         let a = summary

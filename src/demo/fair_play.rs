@@ -67,6 +67,42 @@ pub fn run(
             .map_err(|e| anyhow!("{e}"))
             .with_context(|| fail("appointing the officials"))?;
     }
+    // A trainee judge (见习裁判) joins the experts' panel.
+    let trainee = match &spec.trainee {
+        Some(username) => {
+            let (user, _) = account(conn, username)?;
+            crate::workflow::contests::assign_judge(
+                conn,
+                &organiser,
+                contest,
+                user.id,
+                ContestRole::Trainee,
+            )
+            .map_err(|e| anyhow!("{e}"))
+            .with_context(|| fail("appointing the trainee"))?;
+            for panel in crate::store::marking::panels_of(conn, contest)? {
+                let mut judges: Vec<i64> = panel.judges.iter().map(|j| j.0).collect();
+                judges.push(user.id.0);
+                crate::workflow::marking::panels::put_panel(
+                    conn,
+                    &schemes,
+                    &organiser,
+                    contest,
+                    crate::workflow::marking::panels::PanelInput {
+                        code: panel.code,
+                        name: panel.name,
+                        covers: panel.covers,
+                        conflict_depth: panel.conflict_depth,
+                        judges,
+                    },
+                )
+                .map_err(|e| anyhow!("{e}"))
+                .with_context(|| fail("seating the trainee"))?;
+            }
+            Some(account(conn, username)?.1)
+        }
+        None => None,
+    };
     let (_, supervisor) = account(conn, &spec.supervisor)?;
     let (_, officer) = account(conn, &spec.encryption_officer)?;
     crate::workflow::contests::change_status(conn, &organiser, contest, ContestStatus::Running)
@@ -126,6 +162,7 @@ pub fn run(
         &experts,
         crate::bench::import::SEED ^ contest.0 as u64,
         &absent,
+        trainee,
     )
     .with_context(|| fail("marking"))?;
     crate::workflow::contests::change_status(
@@ -248,6 +285,8 @@ fn describe(accounts: &mut [DemoAccount], spec: &FairPlaySpec, contest: ContestI
             format!("arbitrator (仲裁) of {code} (blind): hears the pending appeal at /judge/contests/{id}/appeals")
         } else if a.username == spec.encryption_officer {
             format!("encryption officer (加密员) of {code} (blind): drew both layers of blind numbers; the mapping at /judge/contests/{id}/encryption")
+        } else if Some(&a.username) == spec.trainee.as_ref() {
+            format!("trainee judge (见习裁判) on panel ALL of {code} (blind): marked with the experts, marks never counted; to-do list at /judge, marks at /judge/contests/{id}/marks")
         } else if a.username == spec.appellant {
             format!("{}; filed the pending appeal in {code}, whose appeal window is open {minutes} minutes from its provisional results: /contests/{id}/appeals", a.can)
         } else {

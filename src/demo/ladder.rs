@@ -111,6 +111,8 @@ pub struct FairPlaySpec {
     pub supervisor: String,
     pub arbitrator: String,
     pub encryption_officer: String,
+    /// A trainee judge (见习裁判) seated on the experts' panel: marks, never counted.
+    pub trainee: Option<String>,
     /// The competitor account that files the pending appeal, and its grounds.
     pub appellant: String,
     pub grounds: String,

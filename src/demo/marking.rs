@@ -385,7 +385,8 @@ fn sign_off(
 /// Marks a contest that is running: every entry except those kept out at
 /// check-in marked by the experts through the ordinary marking workflow,
 /// then every module of each signed off by the chief judge. Returns the
-/// number of marks and overrules recorded.
+/// number of marks and overrules recorded. A trainee on the panel marks
+/// too; a trainee's marks never count.
 pub fn mark_present(
     conn: &mut DbConnection,
     contest: ContestId,
@@ -393,10 +394,13 @@ pub fn mark_present(
     experts: &[UserId],
     seed: u64,
     kept_out: &std::collections::HashSet<crate::engine::model::EntryId>,
+    trainee: Option<Actor>,
 ) -> anyhow::Result<usize> {
     let layout = Layout::new(read_scheme(scheme_for(tier)).map_err(|e| anyhow!("{e}"))?)
         .map_err(|e| anyhow!("{e:?}"))?;
-    let actors = judge_actors(conn, contest, experts)?;
+    let mut actors = judge_actors(conn, contest, experts)?;
+    // A trainee marks the judgements and scores each judge marks.
+    actors.extend(trainee);
     let schemes = Schemes::default();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let list: Vec<crate::engine::model::Entry> = entries::of_contest(conn, contest)?
