@@ -88,6 +88,34 @@ pub struct ContestSpec {
     /// How many of each prerequisite contest's best qualify: the demo writes
     /// the contest's qualification rules from it.
     pub qualify_top: Option<u32>,
+    /// How many entries to register, when fewer than the tier's usual number.
+    pub entries: Option<usize>,
+    /// A contest run with the fair-play safeguards: the demo takes it through
+    /// check-in, draws, blind marking, decryption, re-check, release and
+    /// provisional results, and leaves one appeal pending.
+    pub fair_play: Option<FairPlaySpec>,
+}
+
+/// The fair-play run of a demo contest.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FairPlaySpec {
+    pub blind_layers: i32,
+    pub appeal_minutes: i32,
+    pub appeal_from: crate::engine::model::AppealFrom,
+    pub recheck_required: bool,
+    /// Places (from 0, in start-number order) of the entries absent (缺考)
+    /// at check-in.
+    pub absent: Vec<usize>,
+    /// The usernames of the officials the organiser appoints.
+    pub supervisor: String,
+    pub arbitrator: String,
+    pub encryption_officer: String,
+    /// A trainee judge (见习裁判) seated on the experts' panel: marks, never counted.
+    pub trainee: Option<String>,
+    /// The competitor account that files the pending appeal, and its grounds.
+    pub appellant: String,
+    pub grounds: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -288,7 +288,7 @@ impl DemoMarking<'_> {
 }
 
 /// The award policy the demo gives a contest of a tier.
-fn policy_for(tier: &str) -> &'static str {
+pub(super) fn policy_for(tier: &str) -> &'static str {
     let name = match tier {
         "workplace-drill" => "enterprise-drill",
         "enterprise" | "city" => "prize-bands",
@@ -311,11 +311,32 @@ fn sign_off_and_publish(
     layout: &Layout,
     seed: u64,
 ) -> anyhow::Result<u64> {
-    let mut overrules = 0u64;
-    let active = entries::of_contest(conn, contest)?
+    let active: Vec<crate::engine::model::Entry> = entries::of_contest(conn, contest)?
         .into_iter()
-        .filter(|e| e.status == crate::engine::model::EntryStatus::Active);
-    for e in active {
+        .filter(|e| e.status == crate::engine::model::EntryStatus::Active)
+        .collect();
+    let overrules = sign_off(conn, schemes, chief, contest, layout, seed, &active)?;
+    contests::set_status(conn, contest, ContestStatus::MarkingClosed)?;
+    crate::workflow::results::put_policy(conn, schemes, contest, policy_for(tier), None, None)
+        .map_err(|e| anyhow!("{e}"))?;
+    crate::workflow::results::publish(conn, schemes, contest, None, None)
+        .map_err(|e| anyhow!("{e}"))?;
+    Ok(overrules)
+}
+
+/// The chief judge overrules every flagged judgement of the entries and
+/// signs off every module of each. Returns the number of overrules.
+fn sign_off(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    chief: &Actor,
+    contest: ContestId,
+    layout: &Layout,
+    seed: u64,
+    list: &[crate::engine::model::Entry],
+) -> anyhow::Result<u64> {
+    let mut overrules = 0u64;
+    for e in list {
         let score = crate::workflow::marking::entry_score(conn, schemes, contest, e.id)
             .map_err(|err| anyhow!("{err}"))?;
         for (i, o) in score.aspects.iter().enumerate() {
@@ -358,10 +379,47 @@ fn sign_off_and_publish(
             .map_err(|err| anyhow!("signing off {} of {}: {err}", module.code, e.start_number))?;
         }
     }
-    contests::set_status(conn, contest, ContestStatus::MarkingClosed)?;
-    crate::workflow::results::put_policy(conn, schemes, contest, policy_for(tier), None, None)
-        .map_err(|e| anyhow!("{e}"))?;
-    crate::workflow::results::publish(conn, schemes, contest, None, None)
-        .map_err(|e| anyhow!("{e}"))?;
     Ok(overrules)
+}
+
+/// Marks a contest that is running: every entry except those kept out at
+/// check-in marked by the experts through the ordinary marking workflow,
+/// then every module of each signed off by the chief judge. Returns the
+/// number of marks and overrules recorded. A trainee on the panel marks
+/// too; a trainee's marks never count.
+pub fn mark_present(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    tier: &str,
+    experts: &[UserId],
+    seed: u64,
+    kept_out: &std::collections::HashSet<crate::engine::model::EntryId>,
+    trainee: Option<Actor>,
+) -> anyhow::Result<usize> {
+    let layout = Layout::new(read_scheme(scheme_for(tier)).map_err(|e| anyhow!("{e}"))?)
+        .map_err(|e| anyhow!("{e:?}"))?;
+    let mut actors = judge_actors(conn, contest, experts)?;
+    // A trainee marks the judgements and scores each judge marks.
+    actors.extend(trainee);
+    let schemes = Schemes::default();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let list: Vec<crate::engine::model::Entry> = entries::of_contest(conn, contest)?
+        .into_iter()
+        .filter(|e| !kept_out.contains(&e.id))
+        .collect();
+    let mut marking = DemoMarking {
+        schemes: &schemes,
+        actors: &actors,
+        contest,
+        layout: &layout,
+        seed,
+        marks: 0,
+    };
+    for e in &list {
+        let ability: i64 = rng.gen_range(450..=980);
+        marking.mark_entry(conn, e.id.0, ability, &mut rng)?;
+    }
+    let marks = marking.marks;
+    let overrules = sign_off(conn, &schemes, &actors[0], contest, &layout, seed, &list)?;
+    Ok((marks + overrules) as usize)
 }

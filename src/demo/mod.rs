@@ -2,6 +2,7 @@
 //! generated population registered through the ordinary registration workflow.
 
 pub mod brackets;
+pub mod fair_play;
 pub mod ladder;
 pub mod marking;
 pub mod people;
@@ -83,6 +84,20 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
         brackets::load(conn).map_err(|e| anyhow!("the demo brackets: {}", e.message))?;
     summary.live = open_live_rankings(conn)?;
     summary.accounts = create_accounts(conn, hasher, &ladder, &orgs, &population, &created)?;
+    for spec in &ladder.contests {
+        let (Some(fp), Some(id)) = (&spec.fair_play, created.get(&spec.code)) else {
+            continue;
+        };
+        summary.marks += fair_play::run(
+            conn,
+            hasher,
+            *id,
+            &spec.tier,
+            fp,
+            &population,
+            &mut summary.accounts,
+        )?;
+    }
     summary.accounts.push(DemoAccount {
         username: marking::EXPERTS[0].0.into(),
         password: EXPERT_PASSWORD.into(),
@@ -312,12 +327,12 @@ fn create_contests(
         if skill.is_team() {
             rows = into_teams(rows, skill.team_size as usize);
         }
-        let entries_wanted = match tier.rank {
+        let entries_wanted = spec.entries.unwrap_or(match tier.rank {
             r if r >= 60 => 5,
             r if r >= 50 => 20,
             r if r >= 40 => 60,
             _ => 40,
-        };
+        });
         rows.truncate(entries_wanted * skill.team_size as usize);
         let applied = register(
             conn,
@@ -337,7 +352,12 @@ fn create_contests(
             conn,
             contest.id,
             &spec.tier,
-            spec.status,
+            // A fair-play contest is marked by its own run, after check-in.
+            if spec.fair_play.is_some() {
+                crate::engine::model::ContestStatus::Registration
+            } else {
+                spec.status
+            },
             &experts,
             crate::bench::import::SEED ^ contest.id.0 as u64,
         )
@@ -449,6 +469,9 @@ fn create_accounts(
     created: &HashMap<String, ContestId>,
 ) -> anyhow::Result<Vec<DemoAccount>> {
     let mut accounts = Vec::new();
+    // Each demo password is hashed once: the demo's passwords are printed
+    // for everyone to use, and hashing is the slow part of loading.
+    let mut hashes: HashMap<&str, String> = HashMap::new();
     for u in &ladder.users {
         let (organisation, competitor, display_name) = match u.competitor {
             Some(k) => {
@@ -477,8 +500,15 @@ fn create_accounts(
                 )
             }
         };
-        let password_hash =
-            crate::workflow::accounts::hash_password(&u.password).map_err(|e| anyhow!("{e}"))?;
+        let password_hash = match hashes.get(u.password.as_str()) {
+            Some(h) => h.clone(),
+            None => {
+                let h = crate::workflow::accounts::hash_password(&u.password)
+                    .map_err(|e| anyhow!("{e}"))?;
+                hashes.insert(&u.password, h.clone());
+                h
+            }
+        };
         let user = users::insert(
             conn,
             &NewUser {

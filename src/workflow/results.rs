@@ -691,7 +691,8 @@ fn live_running_totals(
 }
 
 /// What stops a contest's results from being published: every module of
-/// every active entry must be signed off, with no aspect flagged.
+/// every active entry present at check-in must be signed off, with no
+/// aspect flagged.
 pub fn blockers(
     conn: &mut DbConnection,
     schemes: &Schemes,
@@ -718,16 +719,10 @@ pub fn open_modules(
     let locked: HashSet<(i64, String)> = marks_store::locks_of_contest(conn, contest)?
         .into_iter()
         .collect();
-    // Entries recorded absent or withdrawn at check-in take no marks and
-    // are left unranked: they have no module to sign off.
-    let present: HashSet<EntryId> = crate::workflow::fair_play::blind::entrants(conn, contest)?
-        .into_iter()
-        .collect();
+    // Entries kept out at the door (absent, withdrawn) have nothing to sign off.
+    let door = crate::workflow::fair_play::check_in::kept_out(conn, contest)?;
     let mut out = Vec::new();
-    for (entry, score) in &scored {
-        if !present.contains(&entry.id) {
-            continue;
-        }
+    for (entry, score) in scored.iter().filter(|(e, _)| !door.contains_key(&e.id)) {
         let at = &entry.start_number;
         for (m, module) in layout.scheme.modules.iter().enumerate() {
             if locked.contains(&(entry.id.0, module.code.clone())) {
