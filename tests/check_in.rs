@@ -352,7 +352,7 @@ fn officials_desk_and_the_plain_form(backend: Backend) {
     ] {
         let mut v = Visitor::signed_in(&s, who, lang);
         let desk = v.get("/judge");
-        assert_eq!(desk.status, 200, "{who}");
+        assert_eq!(desk.status, 200, "{who}: {}", desk.text());
         assert!(
             desk.html
                 .contains(&format!("/judge/contests/{c}/fair-play")),
@@ -369,6 +369,55 @@ fn officials_desk_and_the_plain_form(backend: Backend) {
         );
         // Marking stays closed to them.
         assert_eq!(v.get(&format!("/judge/contests/{c}")).status, 403, "{who}");
+    }
+
+    // Each role reaches the pages it may use from the hub, and no others.
+    let link = |key: &str| format!("data-link=\"{key}\"");
+    let all = [
+        "organise_check_in",
+        "organise_draws",
+        "recheck",
+        "appeals",
+        "organise_appeals",
+        "organise_settings",
+        "encryption",
+        "decryption",
+    ];
+    for (who, mine) in [
+        (
+            &s.world.supervisor,
+            &["organise_check_in", "organise_draws", "recheck", "appeals"][..],
+        ),
+        (&s.world.arbitrator, &["appeals"][..]),
+        (&s.world.encryption_officer, &[][..]),
+        (
+            &s.world.province_organiser,
+            &[
+                "organise_check_in",
+                "organise_draws",
+                "recheck",
+                "organise_appeals",
+                "organise_settings",
+            ][..],
+        ),
+    ] {
+        let mut v = Visitor::signed_in(&s, who, "en");
+        let hub = v.get(&format!("/judge/contests/{c}/fair-play"));
+        assert_eq!(hub.status, 200, "{who}");
+        for key in all {
+            assert_eq!(
+                hub.html.contains(&link(key)),
+                mine.contains(&key),
+                "{who} and the {key} link"
+            );
+        }
+        for key in mine {
+            let start = hub.html.find(&link(key)).unwrap_or(0);
+            let before = &hub.html[..start];
+            let href = &before[before.rfind("href=\"").unwrap_or(0) + 6..];
+            let href = href[..href.find('"').unwrap_or(0)].replace("&#x2F;", "/");
+            assert_eq!(v.get(&href).status, 200, "{who} opens {href}");
+        }
     }
 }
 

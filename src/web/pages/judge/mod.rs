@@ -107,6 +107,9 @@ struct Heading {
     /// While the contest is blind: that entries are named by blind numbers
     /// only, or that none can be marked before the numbers are drawn.
     blind_note: Option<String>,
+    /// Whether the contest is blind: the chief judge's tabs then reach
+    /// decryption, which the chief judge signs (`Actor::decryption_signer`).
+    blind: bool,
     #[serde(skip)]
     lifecycle: ContestStatus,
     /// The zone the contest's times are shown in.
@@ -132,7 +135,9 @@ fn heading(
             },
         )
     });
+    let blind = blind_note.is_some();
     Ok(Heading {
+        blind,
         id: c.id.0,
         code: c.code.clone(),
         name: lang.pick(&c.name_zh, &c.name_en),

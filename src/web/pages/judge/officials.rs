@@ -26,7 +26,49 @@ struct Step {
     /// Where the step stands, in the reader's language.
     state: String,
     done: bool,
-    link: Option<String>,
+    /// The pages of the step the reader may use, each with its label.
+    links: Vec<Link>,
+}
+
+#[derive(Serialize)]
+struct Link {
+    /// Names the link for tests and styles (e.g. `encryption`).
+    key: &'static str,
+    href: String,
+    label: String,
+}
+
+/// What the reader may open from the desk, each answered by the access
+/// rule that guards the page itself.
+struct Reach {
+    check_ins: bool,
+    draws: bool,
+    encryption: bool,
+    decryption: bool,
+    recheck: bool,
+    hear_appeals: bool,
+    manages: bool,
+}
+
+impl Reach {
+    fn of(
+        actor: &crate::engine::access::Actor,
+        c: &crate::workflow::contests::LoadedContest,
+    ) -> Reach {
+        use crate::engine::fair_play::{appeals, recheck};
+        use crate::engine::model::ContestRole;
+        let scope = c.scope();
+        let id = c.contest.id;
+        Reach {
+            check_ins: actor.may_view_check_ins(&scope).is_ok(),
+            draws: actor.may_oversee_draws(&scope).is_ok(),
+            encryption: actor.holds(id, ContestRole::EncryptionOfficer).is_ok(),
+            decryption: actor.decryption_signer(id).is_ok(),
+            recheck: recheck::may_see(actor, &scope).is_ok(),
+            hear_appeals: appeals::may_see_all(actor, id, false),
+            manages: actor.may_manage_contest(&scope).is_ok(),
+        }
+    }
 }
 
 async fn page(
@@ -39,17 +81,29 @@ async fn page(
     let id = crate::engine::model::ContestId(path.into_inner());
     let actor = caller.actor;
     let st = state.clone();
-    let (d, head, user, sees_check_ins) = state
+    let (d, head, user, reach) = state
         .db(move |conn| {
             let d = desk::desk(conn, &actor, id)?;
             let head = heading(conn, &st, lang, &d.contest, false)?;
             let user = accounts::account_of(conn, &actor)?;
             let c = crate::workflow::contests::load_contest(conn, id)?;
-            let sees = actor.may_view_check_ins(&c.scope()).is_ok();
-            Ok((d, head, user, sees))
+            Ok((d, head, user, Reach::of(&actor, &c)))
         })
         .await?;
     let cat = &state.catalog;
+    let link = |key: &'static str, page: &str, label: &str| Link {
+        key,
+        href: format!(
+            "{}/contests/{}/{page}",
+            if key.starts_with("organise") {
+                "/organise"
+            } else {
+                "/judge"
+            },
+            id.0
+        ),
+        label: cat.get(lang, label),
+    };
     let yes_no = |b: bool| cat.get(lang, if b { "officials_yes" } else { "officials_no" });
     let counts = d.check_ins;
     let mut steps = vec![Step {
@@ -66,7 +120,11 @@ async fn page(
             ],
         ),
         done: counts.not_yet == 0 && counts.present + counts.absent + counts.withdrawn > 0,
-        link: sees_check_ins.then(|| format!("/organise/contests/{}/check-in", id.0)),
+        links: reach
+            .check_ins
+            .then(|| link("organise_check_in", "check-in", "fairlinks_check_in"))
+            .into_iter()
+            .collect(),
     }];
     steps.push(Step {
         key: "draws",
@@ -81,7 +139,11 @@ async fn page(
                 .join(" · ")
         },
         done: !d.draws.is_empty(),
-        link: None,
+        links: reach
+            .draws
+            .then(|| link("organise_draws", "draws", "fairlinks_draws"))
+            .into_iter()
+            .collect(),
     });
     if d.layers.is_empty() {
         steps.push(Step {
@@ -89,7 +151,7 @@ async fn page(
             name: cat.get(lang, "officials_step_blind"),
             state: cat.get(lang, "officials_not_blind"),
             done: true,
-            link: None,
+            links: Vec::new(),
         });
     } else {
         steps.push(Step {
@@ -108,7 +170,14 @@ async fn page(
                 .collect::<Vec<_>>()
                 .join(" · "),
             done: d.layers.iter().all(|l| l.drawn),
-            link: None,
+            links: if reach.encryption {
+                vec![
+                    link("encryption", "encryption", "fairlinks_encryption"),
+                    link("slips", "encryption/slips", "fairlinks_slips"),
+                ]
+            } else {
+                Vec::new()
+            },
         });
         steps.push(Step {
             key: "decryption",
@@ -122,7 +191,11 @@ async fn page(
                 },
             ),
             done: d.decrypted,
-            link: None,
+            links: reach
+                .decryption
+                .then(|| link("decryption", "decryption", "fairlinks_decryption"))
+                .into_iter()
+                .collect(),
         });
     }
     steps.push(Step {
@@ -137,7 +210,11 @@ async fn page(
             },
         ),
         done: false,
-        link: None,
+        links: reach
+            .recheck
+            .then(|| link("recheck", "recheck", "fairlinks_recheck"))
+            .into_iter()
+            .collect(),
     });
     steps.push(Step {
         key: "appeals",
@@ -152,7 +229,17 @@ async fn page(
             ],
         ),
         done: d.appeals > 0 && d.appeals == d.appeals_decided,
-        link: None,
+        links: [
+            reach
+                .hear_appeals
+                .then(|| link("appeals", "appeals", "fairlinks_appeals")),
+            reach
+                .manages
+                .then(|| link("organise_appeals", "appeals", "fairlinks_organise_appeals")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
     });
     let role = d.role.map(|r| cat.get(lang, r.name_key()));
     let mut ctx = tera::Context::new();
@@ -160,5 +247,6 @@ async fn page(
     ctx.insert("role", &role);
     ctx.insert("marks", &d.role.is_some_and(|r| r.marks()));
     ctx.insert("steps", &steps);
+    ctx.insert("manages", &reach.manages);
     render(&state, &req, "judge/officials_desk.html", ctx, user)
 }
