@@ -83,7 +83,7 @@ fn a_judge_marks_by_blind_number_on_a_tablet(backend: Backend) {
         .unwrap();
     let number = |e: i64| view.number(EntryId(e)).unwrap().to_string();
     // The Wenzhou judge marks all three entries, in blind-number order.
-    let mut order = vec![
+    let mut order = [
         (number(x.e001), x.e001),
         (number(x.e101), x.e101),
         (number(x.e103), x.e103),
