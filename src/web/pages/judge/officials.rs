@@ -122,7 +122,7 @@ async fn page(
         done: counts.not_yet == 0 && counts.present + counts.absent + counts.withdrawn > 0,
         links: reach
             .check_ins
-            .then(|| link("organise_check_in", "check-in", "fairlinks_check_in"))
+            .then(|| link("organise_check_in", "check-in", "judge_fairlinks_check_in"))
             .into_iter()
             .collect(),
     }];
@@ -141,7 +141,7 @@ async fn page(
         done: !d.draws.is_empty(),
         links: reach
             .draws
-            .then(|| link("organise_draws", "draws", "fairlinks_draws"))
+            .then(|| link("organise_draws", "draws", "judge_fairlinks_draws"))
             .into_iter()
             .collect(),
     });
@@ -172,8 +172,8 @@ async fn page(
             done: d.layers.iter().all(|l| l.drawn),
             links: if reach.encryption {
                 vec![
-                    link("encryption", "encryption", "fairlinks_encryption"),
-                    link("slips", "encryption/slips", "fairlinks_slips"),
+                    link("encryption", "encryption", "judge_fairlinks_encryption"),
+                    link("slips", "encryption/slips", "judge_fairlinks_slips"),
                 ]
             } else {
                 Vec::new()
@@ -193,7 +193,7 @@ async fn page(
             done: d.decrypted,
             links: reach
                 .decryption
-                .then(|| link("decryption", "decryption", "fairlinks_decryption"))
+                .then(|| link("decryption", "decryption", "judge_fairlinks_decryption"))
                 .into_iter()
                 .collect(),
         });
@@ -212,7 +212,7 @@ async fn page(
         done: false,
         links: reach
             .recheck
-            .then(|| link("recheck", "recheck", "fairlinks_recheck"))
+            .then(|| link("recheck", "recheck", "judge_fairlinks_recheck"))
             .into_iter()
             .collect(),
     });
@@ -232,10 +232,10 @@ async fn page(
         links: [
             reach
                 .hear_appeals
-                .then(|| link("appeals", "appeals", "fairlinks_appeals")),
+                .then(|| link("appeals", "appeals", "judge_fairlinks_appeals")),
             reach
                 .manages
-                .then(|| link("organise_appeals", "appeals", "fairlinks_organise_appeals")),
+                .then(|| link("organise_appeals", "appeals", "judge_fairlinks_organise_appeals")),
         ]
         .into_iter()
         .flatten()
