@@ -233,9 +233,13 @@ async fn page(
             reach
                 .hear_appeals
                 .then(|| link("appeals", "appeals", "judge_fairlinks_appeals")),
-            reach
-                .manages
-                .then(|| link("organise_appeals", "appeals", "judge_fairlinks_organise_appeals")),
+            reach.manages.then(|| {
+                link(
+                    "organise_appeals",
+                    "appeals",
+                    "judge_fairlinks_organise_appeals",
+                )
+            }),
         ]
         .into_iter()
         .flatten()
