@@ -47,8 +47,7 @@ pub fn ln_incomplete_beta(x: f64, a: f64, b: f64) -> f64 {
     if x >= 1.0 {
         return 0.0;
     }
-    let ln_front =
-        ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln();
+    let ln_front = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln();
     if x < (a + 1.0) / (a + b + 2.0) {
         ln_front + beta_fraction(x, a, b).ln() - a.ln()
     } else {
@@ -116,7 +115,7 @@ pub fn student_t_two_sided(t: f64, df: f64) -> f64 {
 }
 
 /// The result of Welch's unequal-variance two-sample t-test.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Welch {
     /// Mean of the first sample minus mean of the second.
     pub difference: f64,
