@@ -290,33 +290,57 @@ impl Relabelling {
 
     /// The number of relabellings, out of `permutations` drawn from `rng`,
     /// whose home sum is at least the observed one.
+    ///
+    /// Each relabelling draws, in every stratum, a uniformly random subset
+    /// of the stratum's size of home pairs (or of other pairs, when those
+    /// are fewer) by a partial Fisher–Yates shuffle; each index comes from
+    /// one 32-bit word of the generator by Lemire's multiply-and-reject,
+    /// without bias. The loop is written with plain indices so that it
+    /// stays fast in unoptimised builds too.
     pub fn count_at_least(&mut self, rng: &mut ChaCha8Rng, permutations: u64) -> u64 {
-        let mut bits = RandomWords::new();
+        let mut words = Words::new();
+        let mut constant: i64 = 0;
+        let mut active: Vec<&mut Stratum> = Vec::new();
+        for s in self.strata.iter_mut() {
+            if s.draw > 0 {
+                active.push(s);
+            } else if s.complement {
+                constant += s.total;
+            }
+        }
+        let observed = self.observed;
         let mut count = 0u64;
-        let constant: i64 = self
-            .strata
-            .iter()
-            .filter(|s| s.draw == 0 && s.complement)
-            .map(|s| s.total)
-            .sum();
-        for _ in 0..permutations {
+        let mut left = permutations;
+        while left > 0 {
+            left -= 1;
             let mut sum = constant;
-            for s in self.strata.iter_mut() {
-                if s.draw == 0 {
-                    continue;
-                }
+            let mut k = 0;
+            while k < active.len() {
+                let s = &mut *active[k];
                 let n = s.values.len();
+                let values = &mut s.values;
                 let mut drawn = 0i64;
-                // Partial Fisher–Yates: the first `draw` places become a
-                // uniformly random subset.
-                for i in 0..s.draw {
-                    let j = i + bits.below(rng, (n - i) as u32) as usize;
-                    s.values.swap(i, j);
-                    drawn += s.values[i];
+                let mut i = 0;
+                while i < s.draw {
+                    let range = (n - i) as u32;
+                    let mut m = u64::from(words.next(rng)) * u64::from(range);
+                    if (m as u32) < range {
+                        let threshold = range.wrapping_neg() % range;
+                        while (m as u32) < threshold {
+                            m = u64::from(words.next(rng)) * u64::from(range);
+                        }
+                    }
+                    let j = i + (m >> 32) as usize;
+                    let v = values[j];
+                    values[j] = values[i];
+                    values[i] = v;
+                    drawn += v;
+                    i += 1;
                 }
                 sum += if s.complement { s.total - drawn } else { drawn };
+                k += 1;
             }
-            if sum >= self.observed {
+            if sum >= observed {
                 count += 1;
             }
         }
@@ -325,44 +349,38 @@ impl Relabelling {
 }
 
 /// Random 32-bit words taken from the generator a block at a time.
-struct RandomWords {
-    words: [u32; 1024],
+struct Words {
+    words: Vec<u32>,
+    bytes: Vec<u8>,
     next: usize,
 }
 
-impl RandomWords {
-    fn new() -> RandomWords {
-        RandomWords {
-            words: [0; 1024],
-            next: 1024,
+impl Words {
+    const BLOCK: usize = 4096;
+
+    fn new() -> Words {
+        Words {
+            words: vec![0; Self::BLOCK],
+            bytes: vec![0; Self::BLOCK * 4],
+            next: Self::BLOCK,
         }
     }
 
-    fn word(&mut self, rng: &mut ChaCha8Rng) -> u32 {
-        if self.next == self.words.len() {
-            let mut bytes = [0u8; 4096];
-            rng.fill_bytes(&mut bytes);
-            for (w, c) in self.words.iter_mut().zip(bytes.chunks_exact(4)) {
-                *w = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-            }
-            self.next = 0;
+    fn next(&mut self, rng: &mut ChaCha8Rng) -> u32 {
+        if self.next == Self::BLOCK {
+            self.refill(rng);
         }
         let w = self.words[self.next];
         self.next += 1;
         w
     }
 
-    /// A uniform integer in `0..n` (`n ≥ 1`), without bias (Lemire's
-    /// multiply-and-reject).
-    fn below(&mut self, rng: &mut ChaCha8Rng, n: u32) -> u32 {
-        let mut m = u64::from(self.word(rng)) * u64::from(n);
-        if (m as u32) < n {
-            let threshold = n.wrapping_neg() % n;
-            while (m as u32) < threshold {
-                m = u64::from(self.word(rng)) * u64::from(n);
-            }
+    fn refill(&mut self, rng: &mut ChaCha8Rng) {
+        rng.fill_bytes(&mut self.bytes);
+        for (w, c) in self.words.iter_mut().zip(self.bytes.chunks_exact(4)) {
+            *w = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
         }
-        (m >> 32) as u32
+        self.next = 0;
     }
 }
 
