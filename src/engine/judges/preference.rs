@@ -38,12 +38,13 @@
 
 use super::stats::{welch, Welch};
 use super::Sheet;
-use rand::RngCore;
+use rand::Rng;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 /// One judge's own total for one entry: the entry's score with that judge
 /// alone as the panel.
@@ -351,7 +352,6 @@ impl Relabelling {
 /// Random 32-bit words taken from the generator a block at a time.
 struct Words {
     words: Vec<u32>,
-    bytes: Vec<u8>,
     next: usize,
 }
 
@@ -361,7 +361,6 @@ impl Words {
     fn new() -> Words {
         Words {
             words: vec![0; Self::BLOCK],
-            bytes: vec![0; Self::BLOCK * 4],
             next: Self::BLOCK,
         }
     }
@@ -376,10 +375,7 @@ impl Words {
     }
 
     fn refill(&mut self, rng: &mut ChaCha8Rng) {
-        rng.fill_bytes(&mut self.bytes);
-        for (w, c) in self.words.iter_mut().zip(self.bytes.chunks_exact(4)) {
-            *w = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-        }
+        rng.fill(&mut self.words[..]);
         self.next = 0;
     }
 }
@@ -467,21 +463,42 @@ pub fn analyse(
         ));
     }
     if options.permutations > 0 {
+        // Judges are handed out one at a time to whichever thread is free;
+        // each judge's count depends only on the seed and the judge's key.
         let threads = options.threads.max(1).min(work.len().max(1));
-        let chunk = work.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
-            for part in work.chunks_mut(chunk) {
-                scope.spawn(move || {
-                    for (j, r) in part.iter_mut() {
-                        let mut rng = judge_rng(options.seed, &j.key);
-                        j.at_least_observed = r.count_at_least(&mut rng, options.permutations);
-                        let p = j.at_least_observed as f64 / options.permutations as f64;
-                        j.p_value = Some(p);
-                        j.flagged = p < options.alpha;
-                    }
-                });
-            }
+        let next = AtomicUsize::new(0);
+        let shared: &[(JudgePreference, Relabelling)] = &work;
+        let counts: Vec<(usize, u64)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let k = next.fetch_add(1, AtomicOrdering::Relaxed);
+                            let Some((j, r)) = shared.get(k) else { break };
+                            let mut r = r.clone();
+                            let mut rng = judge_rng(options.seed, &j.key);
+                            done.push((k, r.count_at_least(&mut rng, options.permutations)));
+                        }
+                        done
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
         });
+        if counts.len() != work.len() {
+            return Err("a thread of the permutation test failed".into());
+        }
+        for (k, count) in counts {
+            let j = &mut work[k].0;
+            j.at_least_observed = count;
+            let p = count as f64 / options.permutations as f64;
+            j.p_value = Some(p);
+            j.flagged = p < options.alpha;
+        }
     }
     let judges: Vec<JudgePreference> = work.into_iter().map(|(j, _)| j).collect();
     let all: Vec<&PairPoints> = pairs.iter().collect();
