@@ -213,11 +213,13 @@ fn analyse_lines(
         }
     }
     // A label that only ever marks as a trainee does not count.
+    let signing: BTreeSet<&str> = lines
+        .iter()
+        .filter(|l| matches!(kind_of(l).as_str(), "mark" | "grade"))
+        .map(|l| l.judge.as_str())
+        .collect();
     for j in sheet.judges.iter_mut() {
-        let signs = lines
-            .iter()
-            .any(|l| l.judge == j.key && matches!(kind_of(l).as_str(), "mark" | "grade"));
-        if trainees.contains(&j.key) && !signs {
+        if trainees.contains(&j.key) && !signing.contains(j.key.as_str()) {
             j.counts = false;
         }
     }

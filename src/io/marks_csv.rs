@@ -191,12 +191,14 @@ pub fn parse_entry_columns(text: &str) -> Result<Vec<(String, EntryColumns)>, Ma
                 _ => &mut e.contest,
             };
             match slot {
-                Some(old) if old != value => return Err(MarksFileError {
-                    line,
-                    message: format!(
+                Some(old) if old != value => {
+                    return Err(MarksFileError {
+                        line,
+                        message: format!(
                         "entry `{entry}` has {name} `{old}` on an earlier row and `{value}` here"
                     ),
-                }),
+                    })
+                }
                 Some(_) => {}
                 None => *slot = Some(value.to_string()),
             }

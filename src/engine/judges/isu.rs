@@ -178,7 +178,7 @@ impl Ratio {
         }
     }
 
-    pub fn add(self, other: Ratio) -> Ratio {
+    pub fn plus(self, other: Ratio) -> Ratio {
         let g = gcd(self.den, other.den);
         let den = self.den / g * other.den;
         Ratio::new(
@@ -204,10 +204,13 @@ impl Ord for Ratio {
     }
 }
 
+/// A judge's mark on one aspect of one entry: (judge, value, counts).
+type JudgeMark = (u32, Decimal, bool);
+
 /// Each counting judge's deviation from the plain mean of the counting
 /// judges' marks on one aspect of one entry, exact: `(n·mᵢ − Σm) / n`.
 /// Marks of non-counting judges are compared with the same mean.
-fn deviations(marks: &[(u32, Decimal, bool)]) -> Vec<(u32, Ratio)> {
+fn deviations(marks: &[JudgeMark]) -> Vec<(u32, Ratio)> {
     let counting: Vec<Decimal> = marks.iter().filter(|m| m.2).map(|m| m.1).collect();
     if counting.is_empty() {
         return Vec::new();
@@ -229,7 +232,7 @@ fn deviations(marks: &[(u32, Decimal, bool)]) -> Vec<(u32, Ratio)> {
 /// aspects with marks is used.
 pub fn deviation_points(sheet: &Sheet, rules: &IsuRules, performed: Option<&[u32]>) -> IsuReport {
     // Marks by (entry, aspect): (judge, value, counts).
-    let mut by_cell: BTreeMap<(u32, u32), Vec<(u32, Decimal, bool)>> = BTreeMap::new();
+    let mut by_cell: BTreeMap<(u32, u32), Vec<JudgeMark>> = BTreeMap::new();
     for m in &sheet.marks {
         let Some(aspect) = sheet.aspects.get(m.aspect as usize) else {
             continue;
@@ -260,11 +263,11 @@ pub fn deviation_points(sheet: &Sheet, rules: &IsuRules, performed: Option<&[u32
             if is_element {
                 p.elem_marks += 1;
                 p.elem_outside += u64::from(out);
-                p.elem_total = p.elem_total.add(dev.abs());
+                p.elem_total = p.elem_total.plus(dev.abs());
             } else {
                 p.comp_marks += 1;
                 p.comp_outside += u64::from(out);
-                p.comp_net = p.comp_net.add(dev);
+                p.comp_net = p.comp_net.plus(dev);
             }
         }
     }

@@ -173,18 +173,27 @@ pub fn points_vs_others(sheet: &Sheet, totals: &[OwnTotal]) -> Result<Vec<PairPo
             .or_default()
             .push((t.judge, units, t.total));
     }
-    let unit = 10i64.pow(scale);
+    let unit = 10i64
+        .checked_pow(scale)
+        .ok_or("the totals have too many decimal places")?;
     let mut out = Vec::new();
     for (entry, judges) in by_entry {
         let n = judges.len() as i64;
         if n < 2 {
             continue;
         }
-        let sum: i64 = judges.iter().map(|j| j.1).sum();
+        let overflow = || format!("entry {entry}: the judges' totals are too large");
+        let sum = judges
+            .iter()
+            .try_fold(0i64, |a, j| a.checked_add(j.1))
+            .ok_or_else(overflow)?;
         let e = sheet.entries.get(entry as usize);
         for &(judge, units, total) in &judges {
-            let numerator = (n - 1) * units - (sum - units);
-            let denominator = (n - 1) * unit;
+            let numerator = (n - 1)
+                .checked_mul(units)
+                .and_then(|own| own.checked_sub(sum - units))
+                .ok_or_else(overflow)?;
+            let denominator = (n - 1).checked_mul(unit).ok_or_else(overflow)?;
             out.push(PairPoints {
                 entry,
                 judge,
@@ -332,10 +341,8 @@ impl Relabelling {
                         }
                     }
                     let j = i + (m >> 32) as usize;
-                    let v = values[j];
-                    values[j] = values[i];
-                    values[i] = v;
-                    drawn += v;
+                    values.swap(i, j);
+                    drawn += values[i];
                     i += 1;
                 }
                 sum += if s.complement { s.total - drawn } else { drawn };
