@@ -307,8 +307,11 @@ impl Relabelling {
     /// one 32-bit word of the generator by Lemire's multiply-and-reject,
     /// without bias. The loop is written with plain indices so that it
     /// stays fast in unoptimised builds too.
+    #[allow(clippy::manual_swap)]
     pub fn count_at_least(&mut self, rng: &mut ChaCha8Rng, permutations: u64) -> u64 {
-        let mut words = Words::new();
+        const BLOCK: usize = 4096;
+        let mut words: Vec<u32> = vec![0; BLOCK];
+        let mut w = BLOCK;
         let mut constant: i64 = 0;
         let mut active: Vec<&mut Stratum> = Vec::new();
         for s in self.strata.iter_mut() {
@@ -321,6 +324,8 @@ impl Relabelling {
         let observed = self.observed;
         let mut count = 0u64;
         let mut left = permutations;
+        // Method calls, `From` conversions and slice swaps are spelt out
+        // below: an unoptimised build calls each of them.
         while left > 0 {
             left -= 1;
             let mut sum = constant;
@@ -328,21 +333,34 @@ impl Relabelling {
             while k < active.len() {
                 let s = &mut *active[k];
                 let n = s.values.len();
-                let values = &mut s.values;
+                let draw = s.draw;
+                let values = &mut s.values[..];
                 let mut drawn = 0i64;
                 let mut i = 0;
-                while i < s.draw {
-                    let range = (n - i) as u32;
-                    let mut m = u64::from(words.next(rng)) * u64::from(range);
-                    if (m as u32) < range {
-                        let threshold = range.wrapping_neg() % range;
-                        while (m as u32) < threshold {
-                            m = u64::from(words.next(rng)) * u64::from(range);
+                while i < draw {
+                    let range = (n - i) as u64;
+                    if w == BLOCK {
+                        rng.fill(&mut words[..]);
+                        w = 0;
+                    }
+                    let mut m = words[w] as u64 * range;
+                    w += 1;
+                    if (m & 0xffff_ffff) < range {
+                        let threshold = (range as u32).wrapping_neg() as u64 % range;
+                        while (m & 0xffff_ffff) < threshold {
+                            if w == BLOCK {
+                                rng.fill(&mut words[..]);
+                                w = 0;
+                            }
+                            m = words[w] as u64 * range;
+                            w += 1;
                         }
                     }
                     let j = i + (m >> 32) as usize;
-                    values.swap(i, j);
-                    drawn += values[i];
+                    let v = values[j];
+                    values[j] = values[i];
+                    values[i] = v;
+                    drawn += v;
                     i += 1;
                 }
                 sum += if s.complement { s.total - drawn } else { drawn };
@@ -353,37 +371,6 @@ impl Relabelling {
             }
         }
         count
-    }
-}
-
-/// Random 32-bit words taken from the generator a block at a time.
-struct Words {
-    words: Vec<u32>,
-    next: usize,
-}
-
-impl Words {
-    const BLOCK: usize = 4096;
-
-    fn new() -> Words {
-        Words {
-            words: vec![0; Self::BLOCK],
-            next: Self::BLOCK,
-        }
-    }
-
-    fn next(&mut self, rng: &mut ChaCha8Rng) -> u32 {
-        if self.next == Self::BLOCK {
-            self.refill(rng);
-        }
-        let w = self.words[self.next];
-        self.next += 1;
-        w
-    }
-
-    fn refill(&mut self, rng: &mut ChaCha8Rng) {
-        rng.fill(&mut self.words[..]);
-        self.next = 0;
     }
 }
 
