@@ -74,6 +74,15 @@ organisation, region, standardised, ineligible (the reason), declined and confir
 from the feeders' published results and, without --dry-run, confirmed.\nExamples:\n  jiangxin advance --contest ZJ-2026-ELEC-P --dry-run\n  jiangxin advance --rules fixtures/advancement/city-final.toml --results results.csv --format csv"
     )]
     Advance(cli::advance::AdvanceArgs),
+    /// Judge analytics, offline: the ISU's deviation points and each judge's preference for their own side.
+    #[command(
+        after_help = "The marks file is that of `jiangxin score`, with optional rows of kind grade\n\
+(a judge's grade behind a mark in points) and base (an element performed), and optional\n\
+columns side, group, program and contest; the judges file has judge,side and optionally\n\
+name. The permutation test is replayable with --seed (printed); see docs/judges.md.\n\
+Example:\n  jiangxin judges --scheme fixtures/schemes/figure-skating-judges.toml \\\n    --marks marks.csv --judges judges.csv --seed 2018 --format csv"
+    )]
+    Judges(cli::judges::JudgesArgs),
     /// Print a bracket's structure: every match with its round, its position and who fills each side.
     #[command(
         after_help = "FORMAT is single, double, round-robin, groups or swiss. The seeds file has one\n\
@@ -227,6 +236,7 @@ impl Command {
             | Command::Export(_)
             | Command::Score(_)
             | Command::Standings(_)
+            | Command::Judges(_)
             | Command::Advance(_)
             | Command::Bracket(_)
             | Command::Blind(_)
@@ -267,6 +277,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => cli::demo::run(args),
         Command::Score(args) => cli::score::run(args),
         Command::Standings(args) => cli::standings::run(args),
+        Command::Judges(args) => cli::judges::run(args),
         Command::Advance(args) => cli::advance::run(args),
         Command::Bracket(args) => cli::bracket::run(args),
         Command::Blind(args) => cli::blind::run(args),

@@ -1,5 +1,5 @@
 //! The command line's bodies: the offline commands (`score`, `standings`,
-//! `advance`, `bracket`) that run the engine on files, and the commands that work
+//! `advance`, `bracket`, `judges`) that run the engine on files, and the commands that work
 //! on an installation. `main.rs` parses the arguments and calls them.
 
 pub mod advance;
@@ -10,6 +10,7 @@ pub mod check_in;
 pub mod demo;
 pub mod draws;
 pub mod installation;
+pub mod judges;
 pub mod recheck;
 pub mod score;
 pub mod standings;

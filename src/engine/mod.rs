@@ -8,6 +8,7 @@ pub mod bracket;
 pub mod eligibility;
 pub mod fair_play;
 pub mod identity;
+pub mod judges;
 pub mod marking;
 pub mod model;
 pub mod panel;

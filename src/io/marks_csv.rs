@@ -7,6 +7,12 @@
 //! measured aspects and factors. Values are kept as text here: a value that
 //! is not a decimal (a `*` for a failed dive) is reported by the scorer as
 //! an unscorable row, never dropped silently.
+//!
+//! For judge analytics (`jiangxin judges`) a marks file may also have, per
+//! row, the entry's `side` (organisation or nation), `group` (a stratum,
+//! such as short or free program), `program` and `contest`; see
+//! [`parse_entry_columns`]. The judges' sides come from a judges file read
+//! by [`parse_judge_sides`].
 
 use std::fmt;
 
@@ -116,6 +122,167 @@ pub fn parse_marks(text: &str) -> Result<Vec<MarkLine>, MarksFileError> {
     Ok(out)
 }
 
+/// What the optional entry columns of a marks file say about one entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntryColumns {
+    pub side: Option<String>,
+    pub group: Option<String>,
+    pub program: Option<String>,
+    pub contest: Option<String>,
+}
+
+/// The optional entry columns (`side`, `group`, `program`, `contest`) of a
+/// marks file, by entry, in the order entries first appear. A value may be
+/// given on any of the entry's rows and left empty on the others; two
+/// different values for one entry are an error naming the line.
+pub fn parse_entry_columns(text: &str) -> Result<Vec<(String, EntryColumns)>, MarksFileError> {
+    const NAMES: [&str; 4] = ["side", "group", "program", "contest"];
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => {
+            return Err(MarksFileError {
+                line: 1,
+                message: e.to_string(),
+            })
+        }
+        None => return Ok(Vec::new()),
+    };
+    let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    let column = |name: &str| names.iter().position(|n| n == name);
+    let Some(entry_column) = column("entry") else {
+        return Err(MarksFileError {
+            line: 1,
+            message: "no `entry` column".into(),
+        });
+    };
+    let columns: Vec<Option<usize>> = NAMES.iter().map(|n| column(n)).collect();
+    let mut out: Vec<(String, EntryColumns)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for record in records {
+        let record = record.map_err(|e| MarksFileError {
+            line: e.position().map_or(0, |p| p.line() as usize),
+            message: e.to_string(),
+        })?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let entry = record.get(entry_column).unwrap_or("").trim();
+        if entry.is_empty() {
+            continue;
+        }
+        let k = *index.entry(entry.to_string()).or_insert_with(|| {
+            out.push((entry.to_string(), EntryColumns::default()));
+            out.len() - 1
+        });
+        for (name, c) in NAMES.iter().zip(&columns) {
+            let Some(c) = c else { continue };
+            let value = record.get(*c).unwrap_or("").trim();
+            if value.is_empty() {
+                continue;
+            }
+            let e = &mut out[k].1;
+            let slot = match *name {
+                "side" => &mut e.side,
+                "group" => &mut e.group,
+                "program" => &mut e.program,
+                _ => &mut e.contest,
+            };
+            match slot {
+                Some(old) if old != value => {
+                    return Err(MarksFileError {
+                        line,
+                        message: format!(
+                        "entry `{entry}` has {name} `{old}` on an earlier row and `{value}` here"
+                    ),
+                    })
+                }
+                Some(_) => {}
+                None => *slot = Some(value.to_string()),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One row of a judges file: a judge's label (as in the marks file), side,
+/// and optionally a name to report the judge by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JudgeSide {
+    pub judge: String,
+    pub side: Option<String>,
+    pub name: Option<String>,
+}
+
+/// Reads a judges file (columns `judge`, `side` and optionally `name`, by
+/// header name). A judge listed twice is an error naming the line.
+pub fn parse_judge_sides(text: &str) -> Result<Vec<JudgeSide>, MarksFileError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => {
+            return Err(MarksFileError {
+                line: 1,
+                message: e.to_string(),
+            })
+        }
+        None => {
+            return Err(MarksFileError {
+                line: 1,
+                message: "the file is empty: it needs the header judge,side".into(),
+            })
+        }
+    };
+    let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    let column = |name: &str| names.iter().position(|n| n == name);
+    let (Some(judge), Some(side)) = (column("judge"), column("side")) else {
+        return Err(MarksFileError {
+            line: 1,
+            message: "the header needs the columns judge,side (and optionally name)".into(),
+        });
+    };
+    let name = column("name");
+    let mut out: Vec<JudgeSide> = Vec::new();
+    for record in records {
+        let record = record.map_err(|e| MarksFileError {
+            line: e.position().map_or(0, |p| p.line() as usize),
+            message: e.to_string(),
+        })?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let field = |i: usize| {
+            let v = record.get(i).unwrap_or("").trim();
+            (!v.is_empty()).then(|| v.to_string())
+        };
+        let Some(label) = field(judge) else {
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            return Err(MarksFileError {
+                line,
+                message: "the judge column is empty".into(),
+            });
+        };
+        if out.iter().any(|j| j.judge == label) {
+            return Err(MarksFileError {
+                line,
+                message: format!("judge `{label}` is listed twice"),
+            });
+        }
+        out.push(JudgeSide {
+            judge: label,
+            side: field(side),
+            name: name.and_then(field),
+        });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +312,29 @@ mod tests {
         assert_eq!(e.line, 1);
         assert!(e.message.contains("`judge`"), "{e}");
         assert!(parse_marks("").is_err());
+    }
+
+    #[test]
+    fn entry_columns_are_read_from_any_row_and_must_agree() {
+        let text =
+            "entry,aspect,judge,value,side,group\nE1,A,J1,1,AUS,\nE1,A,J2,1,,short\nE2,A,J1,1,,\n";
+        let e = parse_entry_columns(text).expect("reads");
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].1.side.as_deref(), Some("AUS"));
+        assert_eq!(e[0].1.group.as_deref(), Some("short"));
+        assert_eq!(e[1].1, EntryColumns::default());
+        let bad = "entry,aspect,judge,value,side\nE1,A,J1,1,AUS\nE1,A,J2,1,CAN\n";
+        let err = parse_entry_columns(bad).expect_err("two sides");
+        assert_eq!(err.line, 3);
+    }
+
+    #[test]
+    fn a_judges_file_names_sides() {
+        let j = parse_judge_sides("judge,side,name\nJ1,AUS,Elizabeth RYAN\nJ2,,\n").expect("reads");
+        assert_eq!(j[0].side.as_deref(), Some("AUS"));
+        assert_eq!(j[0].name.as_deref(), Some("Elizabeth RYAN"));
+        assert_eq!(j[1].side, None);
+        assert!(parse_judge_sides("judge,side\nJ1,A\nJ1,B\n").is_err());
+        assert!(parse_judge_sides("label,side\n").is_err());
     }
 }
