@@ -976,6 +976,58 @@ mod tests {
         ]
     }
 
+    /// 10,000 entries × 60 aspects × 5 judges: 3,000,000 marks, in
+    /// shuffled order. Run with `cargo test --release -- --ignored`.
+    #[test]
+    #[ignore]
+    fn three_million_marks() {
+        use rand::seq::SliceRandom;
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(19);
+        let (entries, aspects, judges) = (10_000u32, 60u32, 5u32);
+        let mut marks = Vec::with_capacity((entries * aspects * judges) as usize);
+        for e in 0..entries {
+            for a in 0..aspects {
+                for j in 0..judges {
+                    marks.push(SheetMark {
+                        entry: e,
+                        aspect: a,
+                        judge: j,
+                        value: Decimal::new(rng.gen_range(0..=100), 1),
+                    });
+                }
+            }
+        }
+        marks.shuffle(&mut rng);
+        let s = Sheet {
+            judges: vec![judge(true); judges as usize],
+            aspects: (0..aspects)
+                .map(|a| {
+                    let rule = if a % 2 == 0 {
+                        spec(PanelRule::Mean, None, 1)
+                    } else {
+                        spec(
+                            PanelRule::TrimmedMean { drop: 1 },
+                            Some(Rounding::half_up(2)),
+                            3,
+                        )
+                    };
+                    aspect(MarkClass::Score, rule, "10", Some("1.5"))
+                })
+                .collect(),
+            entries: vec![SheetEntry::default(); entries as usize],
+            marks,
+        };
+        let started = std::time::Instant::now();
+        let devs = deviations(&s);
+        let took = started.elapsed();
+        println!("{} marks in {:?}", s.marks.len(), took);
+        assert_eq!(
+            devs.iter().map(|d| d.all.marks).sum::<usize>(),
+            s.marks.len()
+        );
+    }
+
     proptest! {
         /// An otherwise identical panel (every judge gives the same mark on
         /// each cell) where judge 0 adds `c` to every mark: under any rule,

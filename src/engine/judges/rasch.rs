@@ -627,3 +627,256 @@ fn subsets(obs: &[Obs], n_entries: usize, n_other: usize, other: fn(&Obs) -> u32
         .filter(|&i| used[i] && root(&mut parent, i) == i)
         .count()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::judges::{SheetAspect, SheetEntry, SheetJudge, SheetMark};
+    use crate::engine::panel::{PanelRule, PanelSpec};
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn sheet(entries: usize, aspects: usize, judges: usize) -> Sheet {
+        Sheet {
+            judges: (0..judges)
+                .map(|j| SheetJudge {
+                    key: format!("J{j}"),
+                    counts: true,
+                    side: None,
+                })
+                .collect(),
+            aspects: (0..aspects)
+                .map(|a| SheetAspect {
+                    code: format!("A{a}"),
+                    class: MarkClass::Judgement,
+                    panel: PanelSpec {
+                        rule: PanelRule::Mean,
+                        rounding: None,
+                        min_marks: 1,
+                    },
+                    scale: Decimal::from(3),
+                    allowed_spread: None,
+                })
+                .collect(),
+            entries: vec![SheetEntry::default(); entries],
+            marks: Vec::new(),
+        }
+    }
+
+    /// Draws a category 0..=K−1 from the model.
+    fn draw(rng: &mut ChaCha8Rng, eta: f64, thresholds: &[f64]) -> u32 {
+        let mut logits = vec![0.0];
+        let mut acc = 0.0;
+        for f in thresholds {
+            acc += eta - f;
+            logits.push(acc);
+        }
+        let z: f64 = logits.iter().map(|l| l.exp()).sum();
+        let mut u = rng.gen::<f64>() * z;
+        for (k, l) in logits.iter().enumerate() {
+            u -= l.exp();
+            if u <= 0.0 {
+                return k as u32;
+            }
+        }
+        thresholds.len() as u32
+    }
+
+    struct Planted {
+        sheet: Sheet,
+        severities: Vec<f64>,
+    }
+
+    /// 200 entries × 10 aspects × 5 judges on a 0–3 scale; abilities
+    /// uniform in −2..2, difficulties −0.5..0.5, severities −1, −0.5, 0,
+    /// 0.5, 1; thresholds −1.5, 0, 1.5. A judge in `random` marks uniformly
+    /// at random instead.
+    fn planted(seed: u64, random: Option<usize>) -> Planted {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let (n_e, n_a, n_j) = (200, 10, 5);
+        let mut s = sheet(n_e, n_a, n_j);
+        let abilities: Vec<f64> = (0..n_e).map(|_| rng.gen_range(-2.0..2.0)).collect();
+        let difficulties: Vec<f64> = (0..n_a).map(|a| -0.5 + a as f64 / 9.0).collect();
+        let severities = vec![-1.0, -0.5, 0.0, 0.5, 1.0];
+        let thresholds = [-1.5, 0.0, 1.5];
+        for e in 0..n_e {
+            for a in 0..n_a {
+                for j in 0..n_j {
+                    let k = if random == Some(j) {
+                        rng.gen_range(0..=3)
+                    } else {
+                        let eta = abilities[e] - difficulties[a] - severities[j];
+                        draw(&mut rng, eta, &thresholds)
+                    };
+                    s.marks.push(SheetMark {
+                        entry: e as u32,
+                        aspect: a as u32,
+                        judge: j as u32,
+                        value: Decimal::from(k),
+                    });
+                }
+            }
+        }
+        Planted {
+            sheet: s,
+            severities,
+        }
+    }
+
+    #[test]
+    fn planted_severities_are_recovered_within_0_15_logits() {
+        for seed in [1, 2, 3] {
+            let p = planted(seed, None);
+            let fit = estimate(&p.sheet, &RaschOptions::default()).unwrap();
+            assert!(fit.converged, "seed {seed}: {} iterations", fit.iterations);
+            let mut worst = 0.0f64;
+            for (m, planted) in fit.judges.iter().zip(&p.severities) {
+                let got = m.measure.unwrap();
+                worst = worst.max((got - planted).abs());
+            }
+            println!(
+                "seed {seed}: {} marks, {} iterations, largest severity error {worst:.4} logits, thresholds {:?}",
+                fit.marks, fit.iterations, fit.scales[0].thresholds
+            );
+            assert!(worst < 0.15, "seed {seed}: error {worst}");
+            // Centred, with standard errors and fit near 1.
+            let sum: f64 = fit.judges.iter().filter_map(|m| m.measure).sum();
+            assert!(sum.abs() < 1e-9);
+            for m in &fit.judges {
+                let se = m.se.unwrap();
+                assert!(se > 0.0 && se < 0.1, "se {se}");
+                let (infit, outfit) = (m.infit.unwrap(), m.outfit.unwrap());
+                assert!((0.8..1.2).contains(&infit), "infit {infit}");
+                assert!((0.8..1.2).contains(&outfit), "outfit {outfit}");
+            }
+            assert_eq!(fit.scales[0].thresholds.len(), 3);
+            assert!((fit.scales[0].thresholds[0] + 1.5).abs() < 0.25);
+            assert!((fit.scales[0].thresholds[2] - 1.5).abs() < 0.25);
+        }
+    }
+
+    #[test]
+    fn a_judge_marking_at_random_misfits() {
+        let p = planted(7, Some(2));
+        let fit = estimate(&p.sheet, &RaschOptions::default()).unwrap();
+        assert!(fit.converged);
+        for (j, m) in fit.judges.iter().enumerate() {
+            let (infit, outfit) = (m.infit.unwrap(), m.outfit.unwrap());
+            println!("judge {j}: infit {infit:.3}, outfit {outfit:.3}");
+            if j == 2 {
+                assert!(
+                    infit > 1.5 && outfit > 1.5,
+                    "infit {infit}, outfit {outfit}"
+                );
+            } else {
+                assert!((0.7..1.3).contains(&infit), "judge {j}: infit {infit}");
+                assert!((0.7..1.3).contains(&outfit), "judge {j}: outfit {outfit}");
+            }
+        }
+    }
+
+    #[test]
+    fn extreme_entries_are_reported_not_estimated() {
+        let mut p = planted(4, None);
+        // Entry 0 gets the top mark from everybody, entry 1 the bottom one.
+        for m in p.sheet.marks.iter_mut() {
+            match m.entry {
+                0 => m.value = Decimal::from(3),
+                1 => m.value = Decimal::ZERO,
+                _ => {}
+            }
+        }
+        let fit = estimate(&p.sheet, &RaschOptions::default()).unwrap();
+        assert_eq!(fit.entries[0].status, Status::Maximum);
+        assert_eq!(fit.entries[1].status, Status::Minimum);
+        assert_eq!(fit.entries[0].measure, None);
+        assert_eq!(fit.entries[2].status, Status::Measured);
+        assert!(fit.entries[2].measure.is_some_and(f64::is_finite));
+        assert_eq!(fit.marks, 198 * 50);
+        assert!(fit.converged);
+    }
+
+    #[test]
+    fn unused_levels_are_not_categories() {
+        // Marks 0 and 3 only: two categories, one threshold (at 0).
+        let mut s = sheet(4, 2, 2);
+        let pattern = [[0, 3, 0, 3], [3, 0, 3, 3], [0, 0, 3, 3], [3, 0, 0, 3]];
+        for e in 0..4 {
+            for a in 0..2 {
+                for j in 0..2 {
+                    let v = pattern[e][(a * 2 + j) % 4];
+                    s.marks.push(SheetMark {
+                        entry: e as u32,
+                        aspect: a as u32,
+                        judge: j as u32,
+                        value: Decimal::from(v),
+                    });
+                }
+            }
+        }
+        let fit = estimate(&s, &RaschOptions::default()).unwrap();
+        assert_eq!(fit.scales[0].levels, vec![Decimal::ZERO, Decimal::from(3)]);
+        assert_eq!(fit.scales[0].thresholds, vec![0.0]);
+        assert!(fit
+            .judges
+            .iter()
+            .all(|m| m.measure.is_some_and(f64::is_finite)));
+    }
+
+    #[test]
+    fn degenerate_input_is_a_clear_error() {
+        // One judge.
+        let mut p = planted(5, None);
+        p.sheet.marks.retain(|m| m.judge == 0);
+        assert_eq!(
+            estimate(&p.sheet, &RaschOptions::default()),
+            Err(RaschError::TooFewJudges { judges: 1 })
+        );
+        // No variation.
+        let mut p = planted(5, None);
+        for m in p.sheet.marks.iter_mut() {
+            m.value = Decimal::ONE;
+        }
+        let err = estimate(&p.sheet, &RaschOptions::default()).unwrap_err();
+        assert_eq!(err, RaschError::NoVariation);
+        assert!(err.to_string().contains("do not vary"));
+        // No judgement aspect.
+        let mut p = planted(5, None);
+        for a in p.sheet.aspects.iter_mut() {
+            a.class = MarkClass::Score;
+        }
+        assert_eq!(
+            estimate(&p.sheet, &RaschOptions::default()),
+            Err(RaschError::NoJudgementMarks)
+        );
+        // Nothing at all.
+        assert_eq!(
+            estimate(&Sheet::default(), &RaschOptions::default()),
+            Err(RaschError::NoJudgementMarks)
+        );
+    }
+
+    #[test]
+    fn unlinked_panels_are_refused() {
+        // Judges 0–1 mark entries 0–99, judges 2–4 entries 100–199.
+        let mut p = planted(6, None);
+        p.sheet.marks.retain(|m| (m.entry < 100) == (m.judge < 2));
+        assert_eq!(
+            estimate(&p.sheet, &RaschOptions::default()),
+            Err(RaschError::Disconnected { subsets: 2 })
+        );
+    }
+
+    #[test]
+    fn iterations_are_capped() {
+        let p = planted(8, None);
+        let options = RaschOptions {
+            max_iterations: 2,
+            ..RaschOptions::default()
+        };
+        let fit = estimate(&p.sheet, &options).unwrap();
+        assert_eq!(fit.iterations, 2);
+        assert!(!fit.converged);
+        assert!(fit.max_change.is_finite() && fit.max_residual.is_finite());
+    }
+}
