@@ -158,6 +158,10 @@ enum BenchCommand {
     /// A province-wide drill campaign through four tiers, beside sqlite3 ROW_NUMBER() top-n.
     #[command(after_help = "Example:\n  jiangxin bench ladder")]
     Ladder,
+    /// Every judge measure over 3,000,000 marks with 10,000 relabellings, beside
+    /// `sqlite3` computing each judge's mean absolute deviation with one GROUP BY.
+    #[command(after_help = "Example:\n  jiangxin bench judges")]
+    Judges,
     /// Import a generated entries CSV through `import entries`, beside `sqlite3` doing the
     /// same work (staging table, `INSERT … SELECT`) and `sqlite3 .import` alone.
     #[command(after_help = "Example:\n  jiangxin bench import --rows 200000")]
@@ -285,6 +289,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Recheck(args) => cli::recheck::run(args),
         Command::Bench(BenchCommand::Import { rows }) => jiangxin::bench::import::run(rows),
         Command::Bench(BenchCommand::Ladder) => jiangxin::bench::ladder::run(),
+        Command::Bench(BenchCommand::Judges) => jiangxin::bench::judges::run(),
         Command::Bench(BenchCommand::Scoring { entries, judges }) => {
             jiangxin::bench::scoring::run(entries, judges)
         }

@@ -2,6 +2,7 @@
 //! baseline measured on the same machine in the same run, and the ratio.
 
 pub mod import;
+pub mod judges;
 pub mod ladder;
 pub mod marks_http;
 pub mod pages;
