@@ -112,6 +112,12 @@ fn json_gives_the_same_figures_structured() {
     assert_eq!(ann["preference"]["home_pairs"], 1);
     assert_eq!(ann["preference"]["permutations"], 2000);
     assert_eq!(report["deviation_points"]["all"]["pairs"], 6);
+    // Ann against the panel rule over the other two (their mean, rounded
+    // half-up to 2 places as the scheme's panel rounds): grades +1 and −1.5,
+    // component marks 8.50 − 7.88 = +0.62 and 6.75 − 7.25 = −0.5.
+    assert_eq!(ann["deviation"]["marks"], 4);
+    assert_eq!(ann["deviation"]["bias"], "-0.0950");
+    assert_eq!(ann["deviation"]["mean_abs"], "0.9050");
     assert_eq!(report["preference"]["pooled"]["home_pairs"], 2);
     assert!(report["unscorable"].as_array().unwrap().is_empty());
 }

@@ -72,6 +72,8 @@ pub struct JudgesReport {
     /// The ISU's deviation points over every pair and over home pairs.
     pub deviation_points: DeviationPoints,
     pub preference: PooledPreference,
+    /// Why the Rasch model gave no severities, if it did not.
+    pub rasch_refused: Option<String>,
     /// Rows the scoring left out, as `jiangxin score` lists them.
     pub unscorable: Vec<Unscorable>,
     /// Judge–entry pairs without an own total (an aspect of the judge
@@ -93,8 +95,37 @@ pub struct JudgeReport {
     pub name: String,
     pub side: Option<String>,
     pub deviation_points: IsuCounts,
+    /// Deviation from the panel without the judge, over every compared
+    /// mark (none when no mark of the judge could be compared).
+    pub deviation: Option<PanelDeviation>,
+    /// Severity and fit from the many-facet Rasch model, when the model
+    /// could be estimated and measured the judge.
+    pub severity: Option<Severity>,
     /// For judges with at least one pair of their side and one other.
     pub preference: Option<JudgePreference>,
+}
+
+/// A judge's deviation from the rest of the panel, rounded half-up to 4
+/// decimals for the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct PanelDeviation {
+    pub marks: usize,
+    pub bias: Decimal,
+    pub mean_abs: Decimal,
+    pub mean_abs_share: Decimal,
+    pub outside: usize,
+    /// Whether the default flag rule of the chief judge's dashboard would
+    /// flag the judge.
+    pub flagged: bool,
+}
+
+/// A judge's severity in logits (binary floating point, as estimated).
+#[derive(Debug, Clone, Serialize)]
+pub struct Severity {
+    pub logits: Option<f64>,
+    pub se: Option<f64>,
+    pub infit: Option<f64>,
+    pub outfit: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -353,6 +384,46 @@ fn analyse_lines(
         .iter()
         .map(|j| (j.judge, j.clone()))
         .collect();
+    let devs = crate::engine::judges::deviation::deviations(&sheet);
+    let rule = crate::engine::judges::deviation::FlagRule::default();
+    let flagged: BTreeSet<u32> = crate::engine::judges::deviation::flags(&devs, &rule)
+        .iter()
+        .map(|f| f.judge)
+        .collect();
+    let four = crate::engine::panel::Rounding::half_up(4);
+    let mut deviation_of: HashMap<u32, PanelDeviation> = devs
+        .iter()
+        .filter(|d| d.all.marks > 0)
+        .map(|d| {
+            (
+                d.judge,
+                PanelDeviation {
+                    marks: d.all.marks,
+                    bias: four.apply(d.all.bias),
+                    mean_abs: four.apply(d.all.mean_abs),
+                    mean_abs_share: four.apply(d.all.mean_abs_share),
+                    outside: d.all.outside,
+                    flagged: flagged.contains(&d.judge),
+                },
+            )
+        })
+        .collect();
+    let (fit, rasch_refused) = match crate::engine::judges::rasch::estimate(
+        &sheet,
+        &crate::engine::judges::rasch::RaschOptions::default(),
+    ) {
+        Ok(fit) => (Some(fit), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let severity_of = |k: usize| -> Option<Severity> {
+        let m = fit.as_ref()?.judges.get(k)?;
+        m.measure.map(|logits| Severity {
+            logits: Some(logits),
+            se: m.se,
+            infit: m.infit,
+            outfit: m.outfit,
+        })
+    };
     let judges = sheet
         .judges
         .iter()
@@ -365,6 +436,8 @@ fn analyse_lines(
                 .unwrap_or_else(|| j.key.clone()),
             side: j.side.clone(),
             deviation_points: isu.judges.get(k).copied().unwrap_or_default(),
+            deviation: deviation_of.remove(&(k as u32)),
+            severity: severity_of(k),
             preference: preference_of.remove(&(k as u32)),
         })
         .collect();
@@ -388,6 +461,7 @@ fn analyse_lines(
             programs: analysis.programs.clone(),
             sides: analysis.sides.clone(),
         },
+        rasch_refused,
         unscorable,
         without_total,
         sheet,
