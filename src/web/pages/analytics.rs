@@ -228,6 +228,7 @@ pub fn severity_chart(state: &State, lang: Lang, r: &ContestReport) -> Option<Se
 /// Puts a report and everything its template shows into `ctx`.
 pub fn report_context(ctx: &mut tera::Context, state: &State, lang: Lang, r: &ContestReport) {
     ctx.insert("report", r);
+    ctx.insert("analytics_flags", &r.flags);
     ctx.insert("charts", &class_charts(state, lang, r));
     ctx.insert("severity", &severity_chart(state, lang, r));
     ctx.insert("threshold_text", &threshold_text(state, lang, r));

@@ -373,7 +373,7 @@ fn review_page(
     ctx.insert("contest", &head);
     ctx.insert("section", "review");
     if let Some(r) = &judges {
-        ctx.insert("report", r);
+        ctx.insert("analytics_flags", &r.flags);
         ctx.insert(
             "threshold_text",
             &crate::web::pages::analytics::threshold_text(state, lang, r),

@@ -1,0 +1,505 @@
+//! Judge analytics in the product, on both databases: marks entered
+//! through the API so that one judge deviates; the chief judge sees the
+//! flag while marking runs, and changing the threshold (audited) changes
+//! who is flagged; the report's figures are those computed by hand below;
+//! who may read which report (organisers and the chief judge every judge,
+//! a judge or trainee only themself, nobody else); trainees are marked as
+//! such; the CSV export parses; a judge's figures across contests.
+
+mod common;
+use common::judging::user_id;
+use common::marking::{panels, set_up, uuid, Api, Setup, SCHEME};
+use common::pages::Visitor;
+use common::{Backend, TestServer, PASSWORD};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+/// The marks, by judge: (entry, aspect, value).
+///
+/// Judgement levels (A1.2, 0–3): the Hangzhou judge and wz-judge1 agree,
+/// wz-judge2 gives one level more on every entry:
+///   001: hz 1, wz1 1, wz2 2 · 103: hz 2, wz1 2, wz2 3 · 101: wz1 0, wz2 1
+/// (the Hangzhou judge does not see 101, of their own enterprise).
+/// Scores (A1.3, 0–10): wz-judge2 gives 2 more:
+///   001: hz 6, wz1 6, wz2 8 · 103: hz 7, wz1 7, wz2 9 · 101: wz1 5, wz2 7.
+///
+/// Against the rest of the panel (the mean of the others' marks):
+/// - wz2: +1 on each level (bias 1, MAD 1, share 1/3), +2 on each score
+///   (bias 2, MAD 2, share 0.2); over all 6 marks a share of
+///   (3 × 1/3 + 3 × 0.2) / 6 = 0.2667: flagged at 0.25 over 6 marks;
+/// - wz1: levels −0.5, −0.5, −1 (bias −0.6667, share 0.2222), scores −1,
+///   −1, −2 (bias −1.3333, share 0.1333); overall 0.1778;
+/// - hz: levels −0.5, −0.5, scores −1, −1: overall (1/3 + 0.2) / 4 = 0.1333
+///   over 4 marks.
+/// The trainee gives level 3 and score 6 on entry 001: against the counted
+/// panel's 4/3 and 20/3, +1.6667 and −0.6667; the counted judges' figures
+/// are the same with or without the trainee.
+fn marks(x: &Setup) -> Vec<(&str, i64, &'static str, &'static str)> {
+    let (e001, e101, e103) = (x.e001, x.e101, x.e103);
+    vec![
+        ("hz", e001, "A1.2", "1"),
+        ("wz1", e001, "A1.2", "1"),
+        ("wz2", e001, "A1.2", "2"),
+        ("hz", e103, "A1.2", "2"),
+        ("wz1", e103, "A1.2", "2"),
+        ("wz2", e103, "A1.2", "3"),
+        ("wz1", e101, "A1.2", "0"),
+        ("wz2", e101, "A1.2", "1"),
+        ("hz", e001, "A1.3", "6"),
+        ("wz1", e001, "A1.3", "6"),
+        ("wz2", e001, "A1.3", "8"),
+        ("hz", e103, "A1.3", "7"),
+        ("wz1", e103, "A1.3", "7"),
+        ("wz2", e103, "A1.3", "9"),
+        ("wz1", e101, "A1.3", "5"),
+        ("wz2", e101, "A1.3", "7"),
+    ]
+}
+
+struct World<'a> {
+    s: &'a TestServer,
+    x: Setup,
+    trainee: String,
+    ids: std::collections::BTreeMap<&'static str, i64>,
+}
+
+/// The contest with `common::marking::SCHEME` (a binary aspect, a
+/// judgement and a score), its panels, running, a trainee judge on the
+/// judgement panel, and the marks of [`marks`] (with one correction), all
+/// through the API.
+fn marked(s: &TestServer) -> World<'_> {
+    let api = Api { s };
+    let x = set_up(s);
+    let c = x.contest;
+    let (st, body) = api.put_scheme(&x.organiser, c, SCHEME, "");
+    assert_eq!(st, 201, "{body}");
+    panels(s, &x, None);
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/status"),
+        Some(json!({"status": "running"})),
+    );
+    assert!(st < 300, "{body}");
+    let (_, list) = api.call(&x.organiser, "GET", "/users", None);
+    let wz = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "wz-judge1")
+        .unwrap()["organisation_id"]
+        .clone();
+    let (st, u) = api.call(
+        &x.organiser,
+        "POST",
+        "/users",
+        Some(json!({"username": "wz-trainee", "display_name": "见习甲", "password": PASSWORD, "kind": "judge", "organisation_id": wz})),
+    );
+    assert_eq!(st, 201, "{u}");
+    let trainee_id = u["id"].as_i64().unwrap();
+    let (st, body) = api.call(
+        &x.organiser,
+        "PUT",
+        &format!("/contests/{c}/judges/{trainee_id}"),
+        Some(json!({"role": "trainee"})),
+    );
+    assert_eq!(st, 204, "{body}");
+    let mut ids = std::collections::BTreeMap::new();
+    for (k, name) in [
+        ("hz", "hz-judge"),
+        ("wz1", "wz-judge1"),
+        ("wz2", "wz-judge2"),
+        ("chief", "wz-chief"),
+    ] {
+        ids.insert(k, user_id(s, &x, name));
+    }
+    ids.insert("trainee", trainee_id);
+    let (st, body) = api.call(
+        &x.organiser,
+        "PUT",
+        &format!("/contests/{c}/panels/J"),
+        Some(json!({"name": "Judgement panel", "covers": ["A1.2", "A1.3"],
+            "judges": [ids["hz"], ids["wz1"], ids["wz2"], trainee_id]})),
+    );
+    assert_eq!(st, 200, "{body}");
+    let trainee = s.login("wz-trainee");
+    let token = |who: &str| match who {
+        "hz" => x.hz_judge.clone(),
+        "wz1" => x.wz1.clone(),
+        "wz2" => x.wz2.clone(),
+        _ => trainee.clone(),
+    };
+    // wz2 first gives 0 on 001's level, then corrects it to 2.
+    let first = json!({"id": uuid(900), "entry": x.e001, "aspect": "A1.2", "value": "0", "device": "tablet"});
+    let (st, body) = api.call(&x.wz2, "POST", &format!("/contests/{c}/marks"), Some(first));
+    assert_eq!(st, 201, "{body}");
+    for (n, (who, entry, aspect, value)) in marks(&x).into_iter().enumerate() {
+        let mut m = json!({"id": uuid(n as u32 + 1), "entry": entry, "aspect": aspect, "value": value, "device": "tablet"});
+        if who == "wz2" && entry == x.e001 && aspect == "A1.2" {
+            m["replaces"] = json!(uuid(900));
+        }
+        let (st, body) = api.call(&token(who), "POST", &format!("/contests/{c}/marks"), Some(m));
+        assert_eq!(st, 201, "{who} {aspect} {value}: {body}");
+    }
+    for (n, (aspect, value)) in [("A1.2", "3"), ("A1.3", "6")].into_iter().enumerate() {
+        let m = json!({"id": uuid(800 + n as u32), "entry": x.e001, "aspect": aspect, "value": value, "device": "tablet"});
+        let (st, body) = api.call(&trainee, "POST", &format!("/contests/{c}/marks"), Some(m));
+        assert_eq!(st, 201, "{body}");
+    }
+    World {
+        s,
+        x,
+        trainee,
+        ids,
+    }
+}
+
+fn report(w: &World<'_>, token: &str) -> (u16, Value) {
+    Api { s: w.s }.call(
+        token,
+        "GET",
+        &format!("/contests/{}/judges/analytics", w.x.contest),
+        None,
+    )
+}
+
+fn judge<'v>(r: &'v Value, user: i64) -> &'v Value {
+    r["judges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["user"] == user)
+        .unwrap_or_else(|| panic!("judge {user} in {r}"))
+}
+
+fn class<'v>(j: &'v Value, class: &str) -> &'v Value {
+    j["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["class"] == class)
+        .unwrap_or_else(|| panic!("class {class} in {j}"))
+}
+
+fn flagged_users(r: &Value) -> Vec<i64> {
+    r["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["user"].as_i64().unwrap())
+        .collect()
+}
+
+fn set_threshold(w: &World<'_>, share: &str, min: u32) -> (u16, Value) {
+    Api { s: w.s }.call(
+        &w.x.organiser,
+        "PUT",
+        &format!("/contests/{}/judges/analytics/threshold", w.x.contest),
+        Some(json!({"mad_share": share, "min_marks": min})),
+    )
+}
+
+fn figures_and_flags_during_marking(backend: Backend) {
+    let s = TestServer::start(backend);
+    let w = marked(&s);
+    let (wz1, wz2, hz, trainee) = (w.ids["wz1"], w.ids["wz2"], w.ids["hz"], w.ids["trainee"]);
+
+    // The figures computed by hand (see `marks`).
+    let (st, r) = report(&w, &w.x.chief);
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["every"], true);
+    assert_eq!(r["threshold"], json!({"mad_share": "0.25", "min_marks": 6}));
+    let j2 = judge(&r, wz2);
+    assert_eq!(j2["marks"], 6);
+    assert_eq!(j2["trainee"], false);
+    let lv = class(j2, "judgement");
+    assert_eq!(
+        (&lv["marks"], &lv["bias"], &lv["mad"], &lv["mad_share"]),
+        (&json!(3), &json!("1"), &json!("1"), &json!("0.3333")),
+        "{lv}"
+    );
+    assert_eq!(lv["outside"], 0, "a level off by 1 is within the spread");
+    let sc = class(j2, "score");
+    assert_eq!(
+        (&sc["bias"], &sc["mad"], &sc["mad_share"]),
+        (&json!("2"), &json!("2"), &json!("0.2")),
+        "{sc}"
+    );
+    assert_eq!(j2["mad_share"], "0.2667");
+    assert_eq!(j2["flagged"], true);
+    let j1 = judge(&r, wz1);
+    assert_eq!(class(j1, "judgement")["bias"], "-0.6667");
+    assert_eq!(class(j1, "score")["bias"], "-1.3333");
+    assert_eq!(j1["mad_share"], "0.1778");
+    assert_eq!(j1["flagged"], false);
+    let jh = judge(&r, hz);
+    assert_eq!(jh["marks"], 4);
+    assert_eq!(jh["mad_share"], "0.1333");
+    // The trainee, compared with the counted panel only.
+    let jt = judge(&r, trainee);
+    assert_eq!(jt["trainee"], true);
+    assert_eq!(jt["marks"], 2);
+    assert_eq!(class(jt, "judgement")["bias"], "1.6667");
+    assert_eq!(class(jt, "score")["bias"], "-0.6667");
+    assert_eq!(flagged_users(&r), vec![wz2]);
+    let aspects: Vec<&str> = r["flags"][0]["aspects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["aspect"].as_str().unwrap())
+        .collect();
+    assert_eq!(aspects, ["A1.2", "A1.3"], "worst first: {r}");
+    // No entry is named anywhere in the report.
+    for e in [w.x.e001, w.x.e101, w.x.e103] {
+        assert!(!r.to_string().contains(&format!("\"entry\":{e}")), "{r}");
+    }
+
+    // The chief judge's review shows the flag while marking runs.
+    let mut chief = Visitor::signed_in(&s, "wz-chief", "en");
+    let page = chief.get(&format!("/judge/contests/{}/review", w.x.contest));
+    assert_eq!(page.status, 200, "{}", page.html);
+    let flags = between(&page.html, "id=\"judge-flags\"", "</section>");
+    assert!(flags.contains(&format!("data-user=\"{wz2}\"")), "{flags}");
+    assert!(flags.contains("wz-judge2"), "{flags}");
+    assert!(flags.contains("0.2667"), "{flags}");
+    assert!(flags.contains("data-aspect=\"A1.2\""), "{flags}");
+    assert!(!flags.contains(&format!("data-user=\"{wz1}\"")), "{flags}");
+    assert!(flags.contains("more than 0.25"), "{flags}");
+
+    // A stricter threshold: nobody; a looser one over fewer marks: wz1
+    // as well, never the Hangzhou judge under it.
+    let (st, body) = set_threshold(&w, "0.3", 6);
+    assert_eq!(st, 200, "{body}");
+    let (_, r) = report(&w, &w.x.chief);
+    assert_eq!(flagged_users(&r), Vec::<i64>::new());
+    let page = chief.get(&format!("/judge/contests/{}/review", w.x.contest));
+    assert!(page.html.contains("id=\"no-judge-flags\""), "{}", page.html);
+    let (st, body) = set_threshold(&w, "0.15", 4);
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(body, json!({"mad_share": "0.15", "min_marks": 4}));
+    let (_, r) = report(&w, &w.x.chief);
+    assert_eq!(flagged_users(&r), vec![wz2, wz1]);
+    // A threshold out of range is refused and changes nothing.
+    for (share, min) in [("0", 6), ("1.5", 6), ("0.12345", 6), ("0.2", 0)] {
+        let (st, body) = set_threshold(&w, share, min);
+        assert_eq!(st, 422, "{share} {min}: {body}");
+    }
+    // Only organisers set it.
+    let (st, _) = Api { s: &s }.call(
+        &w.x.chief,
+        "PUT",
+        &format!("/contests/{}/judges/analytics/threshold", w.x.contest),
+        Some(json!({"mad_share": "0.5", "min_marks": 1})),
+    );
+    assert_eq!(st, 403);
+    let (st, t) = Api { s: &s }.call(
+        &w.x.chief,
+        "GET",
+        &format!("/contests/{}/judges/analytics/threshold", w.x.contest),
+        None,
+    );
+    assert_eq!((st, t), (200, json!({"mad_share": "0.15", "min_marks": 4})));
+    // Each change is in the audit trail with what it was before.
+    let mut conn = s.db.connect();
+    use jiangxin::store::schema::audit_log;
+    let trail: Vec<String> = audit_log::table
+        .filter(audit_log::action.eq("judges.flag_settings"))
+        .filter(audit_log::subject_id.eq(w.x.contest))
+        .order(audit_log::id.asc())
+        .select(audit_log::detail)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(trail.len(), 2, "{trail:?}");
+    let last: Value = serde_json::from_str(&trail[1]).unwrap();
+    assert_eq!(last["before"]["mad_share"], "0.3");
+    assert_eq!(last["after"]["min_marks"], 4);
+
+    // The organiser's form changes it too, and says what is wrong.
+    let mut org = Visitor::signed_in(&s, &s.world.province_organiser, "zh-CN");
+    let path = format!("/organise/contests/{}/judges/analytics", w.x.contest);
+    let page = org.get(&path);
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(page.html.contains("id=\"threshold-form\""));
+    let p = org.post(&path, &[("mad_share", "abc"), ("min_marks", "6")]);
+    assert_eq!(p.status, 422, "{}", p.html);
+    assert!(p.html.contains("mad_share-error"), "{}", p.html);
+    let p = org.post(&path, &[("mad_share", "0.25"), ("min_marks", "6")]);
+    assert_eq!(p.status, 303, "{}", p.html);
+    let (_, r) = report(&w, &w.x.organiser);
+    assert_eq!(flagged_users(&r), vec![wz2]);
+}
+
+fn who_reads_which_report(backend: Backend) {
+    let s = TestServer::start(backend);
+    let w = marked(&s);
+    let c = w.x.contest;
+    let api = Api { s: &s };
+    let (wz1, wz2, trainee) = (w.ids["wz1"], w.ids["wz2"], w.ids["trainee"]);
+    let users_of = |r: &Value| -> Vec<i64> {
+        let mut v: Vec<i64> = r["judges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["user"].as_i64().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut every = vec![w.ids["hz"], wz1, wz2, trainee];
+    every.sort();
+    for token in [&w.x.organiser, &w.x.chief] {
+        let (st, r) = report(&w, token);
+        assert_eq!(st, 200, "{r}");
+        assert_eq!(users_of(&r), every);
+    }
+    // A judge and a trainee: only themself, and no flags of others.
+    let (st, r) = report(&w, &w.x.wz1);
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["every"], false);
+    assert_eq!(users_of(&r), vec![wz1]);
+    assert_eq!(r["flags"], json!([]));
+    let (_, r) = report(&w, &w.x.wz2);
+    assert_eq!(users_of(&r), vec![wz2]);
+    assert_eq!(flagged_users(&r), vec![wz2], "a judge sees their own flag");
+    let (_, r) = report(&w, &w.trainee);
+    assert_eq!(users_of(&r), vec![trainee]);
+    assert_eq!(r["judges"][0]["trainee"], true);
+    // Another organisation's organiser, the supervisor, a competitor,
+    // nobody signed in.
+    let ningbo = s.login(&s.world.ningbo_organiser);
+    let supervisor = s.login(&s.world.supervisor);
+    let competitor = s.login(&s.world.competitor);
+    for (who, token, want) in [
+        ("ningbo organiser", Some(&ningbo), 403),
+        ("supervisor", Some(&supervisor), 403),
+        ("competitor", Some(&competitor), 403),
+        ("anonymous", None, 401),
+    ] {
+        for path in [
+            format!("/api/v1/contests/{c}/judges/analytics"),
+            format!("/api/v1/contests/{c}/judges/analytics.csv"),
+        ] {
+            let mut req = s.client().get(s.url(&path));
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            assert_eq!(req.send().unwrap().status().as_u16(), want, "{who} {path}");
+        }
+    }
+    // Across contests: a judge reads themself, not another judge.
+    let (st, h) = api.call(&w.x.wz1, "GET", &format!("/judges/{wz1}/analytics"), None);
+    assert_eq!(st, 200, "{h}");
+    assert_eq!(h["seasons"].as_array().unwrap().len(), 1, "{h}");
+    let season = &h["seasons"][0];
+    assert_eq!(season["marks"], 6);
+    assert_eq!(season["mad_share"], "0.1778");
+    assert_eq!(season["contests"][0]["contest"], c);
+    let (st, _) = api.call(&w.x.wz1, "GET", &format!("/judges/{wz2}/analytics"), None);
+    assert_eq!(st, 403);
+    let (st, h) = api.call(&w.x.organiser, "GET", &format!("/judges/{wz2}/analytics"), None);
+    assert_eq!(st, 200, "{h}");
+    assert_eq!(h["seasons"][0]["flagged"], 1);
+    let (st, _) = api.call(&ningbo, "GET", &format!("/judges/{wz2}/analytics"), None);
+    assert_eq!(st, 403);
+    let (st, _) = api.call(&w.x.organiser, "GET", "/judges/999999/analytics", None);
+    assert_eq!(st, 404);
+
+    // The pages: the chief judge sees every judge, a judge only themself
+    // (another judge's figures are not on the page), the trainee labelled.
+    for (user, lang) in [("wz-chief", "en"), ("wz-chief", "zh-CN")] {
+        let mut v = Visitor::signed_in(&s, user, lang);
+        let p = v.get(&format!("/judge/contests/{c}/analytics"));
+        assert_eq!(p.status, 200, "{}", p.html);
+        assert!(p.html.contains("<svg class=\"chart analytics-chart\""));
+        assert!(p.html.contains("wz-judge2") && p.html.contains("见习甲"));
+        let row = between(&p.html, &format!("data-user=\"{trainee}\""), "</tr>");
+        assert!(row.contains("badge trainee"), "{row}");
+        assert!(p.html.contains("class=\"trainee\""));
+        assert!(p.html.contains("id=\"judge-flags\""));
+    }
+    let mut v = Visitor::signed_in(&s, "wz-judge1", "en");
+    let p = v.get(&format!("/judge/contests/{c}/analytics"));
+    assert_eq!(p.status, 200);
+    assert!(p.html.contains("id=\"own-only\""));
+    assert!(!p.html.contains("wz-judge2"), "{}", p.html);
+    assert!(!p.html.contains("见习甲"));
+    let p = v.get("/judge/analytics");
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert!(p.html.contains(&format!("data-contest=\"{c}\"")));
+    let p = v.get(&format!("/organise/judges/{wz2}/analytics"));
+    assert_eq!(p.status, 403);
+    let mut sup = Visitor::signed_in(&s, &s.world.supervisor, "en");
+    assert_eq!(sup.get(&format!("/judge/contests/{c}/analytics")).status, 403);
+    let mut org = Visitor::signed_in(&s, &s.world.province_organiser, "en");
+    let p = org.get(&format!("/organise/judges/{wz2}/analytics"));
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert!(p.html.contains("Season"));
+    // Reachable without typing addresses.
+    assert!(org
+        .get(&format!("/organise/contests/{c}"))
+        .html
+        .contains(&format!("/organise/contests/{c}/judges/analytics")));
+    assert!(org
+        .get(&format!("/organise/contests/{c}/judges"))
+        .html
+        .contains(&format!("/organise/judges/{wz2}/analytics")));
+    assert!(v.get("/judge").html.contains("/judge/analytics"));
+    assert!(v
+        .get(&format!("/judge/contests/{c}/review"))
+        .html
+        .contains(&format!("/judge/contests/{c}/analytics")));
+
+    // The CSV: UTF-8 with a byte order mark; one row per judge, class and
+    // aspect; the figures as in the JSON.
+    let resp = s
+        .client()
+        .get(s.url(&format!("/api/v1/contests/{c}/judges/analytics.csv")))
+        .bearer_auth(&w.x.organiser)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let bytes = resp.bytes().unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let mut rd = csv::Reader::from_reader(&bytes[3..]);
+    let headers = rd.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    let wz2_levels = rows
+        .iter()
+        .find(|r| {
+            r[col("judge_id")] == wz2.to_string()
+                && &r[col("level")] == "class"
+                && &r[col("class")] == "judgement"
+        })
+        .unwrap();
+    assert_eq!(&wz2_levels[col("bias")], "1");
+    assert_eq!(&wz2_levels[col("mad_share")], "0.3333");
+    let t = rows
+        .iter()
+        .find(|r| r[col("judge_id")] == trainee.to_string() && &r[col("level")] == "judge")
+        .unwrap();
+    assert_eq!(&t[col("trainee")], "yes");
+    // 4 judges; wz1 and wz2: 2 classes and 2 aspects, the others too.
+    assert_eq!(rows.len(), 4 * 5, "{rows:?}");
+    // A judge's CSV has only their rows.
+    let resp = s
+        .client()
+        .get(s.url(&format!("/api/v1/contests/{c}/judges/analytics.csv?encoding=utf-8")))
+        .bearer_auth(&w.x.wz1)
+        .send()
+        .unwrap();
+    let text = resp.text().unwrap();
+    assert!(!text.contains("wz-judge2"), "{text}");
+    assert!(text.contains("wz-judge1"), "{text}");
+}
+
+fn between<'b>(text: &'b str, start: &str, end: &str) -> &'b str {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("no `{start}` in {text}"))
+        + start.len();
+    let len = text[from..].find(end).unwrap_or(text.len() - from);
+    &text[from..from + len]
+}
+
+on_both_backends!(figures_and_flags_during_marking, who_reads_which_report);
