@@ -205,3 +205,75 @@ fn index(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::scheme::{default_judgement_panel, Aspect, Band};
+
+    fn aspect(kind: AspectKind, max: i64) -> Aspect {
+        Aspect {
+            code: "X".into(),
+            description: "x".into(),
+            description_zh: None,
+            max: Decimal::from(max),
+            kind,
+        }
+    }
+
+    #[test]
+    fn classes_and_scales_of_each_kind() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        let judged = aspect_of(&aspect(
+            AspectKind::Judgement {
+                scale_top: 3,
+                allowed_spread: Decimal::ONE,
+                panel: default_judgement_panel(),
+            },
+            6,
+        ));
+        assert_eq!(
+            (judged.class, judged.scale, judged.allowed_spread),
+            (MarkClass::Judgement, d("3"), Some(Decimal::ONE))
+        );
+        assert_eq!(judged.panel, default_judgement_panel());
+        let score = aspect_of(&aspect(
+            AspectKind::Score {
+                min: d("2"),
+                max_mark: d("10"),
+                step: d("0.5"),
+                panel: default_judgement_panel(),
+                factor: None,
+            },
+            12,
+        ));
+        assert_eq!((score.class, score.scale), (MarkClass::Score, d("8")));
+        assert_eq!(score.allowed_spread, None);
+        let binary = aspect_of(&aspect(AspectKind::Binary, 2));
+        assert_eq!((binary.class, binary.scale), (MarkClass::Measurement, d("1")));
+        assert_eq!(binary.panel.min_marks, 1);
+        // 3 ÷ 0.5: six errors take the whole mark; 3 ÷ 0.4 rounds up to 8.
+        let deduction = aspect_of(&aspect(AspectKind::Deduction { step: d("0.5") }, 3));
+        assert_eq!(deduction.scale, d("6"));
+        let deduction = aspect_of(&aspect(AspectKind::Deduction { step: d("0.4") }, 3));
+        assert_eq!(deduction.scale, d("8"));
+        let bands = aspect_of(&aspect(
+            AspectKind::Bands {
+                bands: vec![
+                    Band {
+                        from: d("9.5"),
+                        to: d("10.5"),
+                        mark: d("2"),
+                    },
+                    Band {
+                        from: d("9"),
+                        to: d("11"),
+                        mark: d("1"),
+                    },
+                ],
+            },
+            2,
+        ));
+        assert_eq!((bands.class, bands.scale), (MarkClass::Measurement, d("2")));
+    }
+}
