@@ -256,7 +256,12 @@ fn who_reads_which_report(backend: Backend) {
     assert_eq!(season["contests"][0]["contest"], c);
     let (st, _) = api.call(&w.x.wz1, "GET", &format!("/judges/{wz2}/analytics"), None);
     assert_eq!(st, 403);
-    let (st, h) = api.call(&w.x.organiser, "GET", &format!("/judges/{wz2}/analytics"), None);
+    let (st, h) = api.call(
+        &w.x.organiser,
+        "GET",
+        &format!("/judges/{wz2}/analytics"),
+        None,
+    );
     assert_eq!(st, 200, "{h}");
     assert_eq!(h["seasons"][0]["flagged"], 1);
     let (st, _) = api.call(&ningbo, "GET", &format!("/judges/{wz2}/analytics"), None);
@@ -289,7 +294,10 @@ fn who_reads_which_report(backend: Backend) {
     let p = v.get(&format!("/organise/judges/{wz2}/analytics"));
     assert_eq!(p.status, 403);
     let mut sup = Visitor::signed_in(&s, &s.world.supervisor, "en");
-    assert_eq!(sup.get(&format!("/judge/contests/{c}/analytics")).status, 403);
+    assert_eq!(
+        sup.get(&format!("/judge/contests/{c}/analytics")).status,
+        403
+    );
     let mut org = Visitor::signed_in(&s, &s.world.province_organiser, "en");
     let p = org.get(&format!("/organise/judges/{wz2}/analytics"));
     assert_eq!(p.status, 200, "{}", p.html);
@@ -344,7 +352,9 @@ fn who_reads_which_report(backend: Backend) {
     // A judge's CSV has only their rows.
     let resp = s
         .client()
-        .get(s.url(&format!("/api/v1/contests/{c}/judges/analytics.csv?encoding=utf-8")))
+        .get(s.url(&format!(
+            "/api/v1/contests/{c}/judges/analytics.csv?encoding=utf-8"
+        )))
         .bearer_auth(&w.x.wz1)
         .send()
         .unwrap();

@@ -204,7 +204,9 @@ impl Actor {
         use crate::i18n::messages::Msg;
         match (self, self.judge_role(c.id)) {
             (_, Some(ContestRole::ChiefJudge)) => Ok(AnalyticsReach::Every),
-            (Actor::Judge { user, .. }, Some(role)) if role.marks() => Ok(AnalyticsReach::Own(*user)),
+            (Actor::Judge { user, .. }, Some(role)) if role.marks() => {
+                Ok(AnalyticsReach::Own(*user))
+            }
             (Actor::Anonymous, _) => Err(Denied(Msg::new("access_sign_in"))),
             (Actor::Organiser { .. }, _) => {
                 self.may_manage_contest(c).map(|()| AnalyticsReach::Every)
@@ -724,7 +726,9 @@ mod tests {
     fn who_reads_a_judges_history() {
         let (me, other) = (UserId(3), UserId(40));
         for (name, actor) in actors() {
-            let own = actor.may_view_judge_history(me, &p(&[1, 2, 5]), false).is_ok();
+            let own = actor
+                .may_view_judge_history(me, &p(&[1, 2, 5]), false)
+                .is_ok();
             let foreign = actor
                 .may_view_judge_history(other, &p(&[1, 6]), false)
                 .is_ok();
@@ -738,6 +742,8 @@ mod tests {
         }
         // An organiser who manages a contest the judge judged may look.
         let city = &actors()[2].1;
-        assert!(city.may_view_judge_history(other, &p(&[1, 6]), true).is_ok());
+        assert!(city
+            .may_view_judge_history(other, &p(&[1, 6]), true)
+            .is_ok());
     }
 }

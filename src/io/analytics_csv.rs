@@ -45,7 +45,11 @@ pub fn report_table(r: &ContestReport) -> Table {
             String::new(),
             String::new(),
             j.mad_share.clone().unwrap_or_default(),
-            j.aspects.iter().map(|a| a.outside).sum::<usize>().to_string(),
+            j.aspects
+                .iter()
+                .map(|a| a.outside)
+                .sum::<usize>()
+                .to_string(),
             yes(j.flagged),
             j.severity
                 .as_ref()

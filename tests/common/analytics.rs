@@ -111,8 +111,10 @@ pub fn marked(s: &TestServer) -> World<'_> {
         &x.organiser,
         "PUT",
         &format!("/contests/{c}/panels/J"),
-        Some(json!({"name": "Judgement panel", "covers": ["A1.2", "A1.3"],
-            "judges": [ids["hz"], ids["wz1"], ids["wz2"], trainee_id]})),
+        Some(
+            json!({"name": "Judgement panel", "covers": ["A1.2", "A1.3"],
+            "judges": [ids["hz"], ids["wz1"], ids["wz2"], trainee_id]}),
+        ),
     );
     assert_eq!(st, 200, "{body}");
     let trainee = s.login("wz-trainee");
@@ -131,7 +133,12 @@ pub fn marked(s: &TestServer) -> World<'_> {
         if who == "wz2" && entry == x.e001 && aspect == "A1.2" {
             m["replaces"] = json!(uuid(900));
         }
-        let (st, body) = api.call(&token(who), "POST", &format!("/contests/{c}/marks"), Some(m));
+        let (st, body) = api.call(
+            &token(who),
+            "POST",
+            &format!("/contests/{c}/marks"),
+            Some(m),
+        );
         assert_eq!(st, 201, "{who} {aspect} {value}: {body}");
     }
     for (n, (aspect, value)) in [("A1.2", "3"), ("A1.3", "6")].into_iter().enumerate() {
@@ -139,11 +146,5 @@ pub fn marked(s: &TestServer) -> World<'_> {
         let (st, body) = api.call(&trainee, "POST", &format!("/contests/{c}/marks"), Some(m));
         assert_eq!(st, 201, "{body}");
     }
-    World {
-        s,
-        x,
-        trainee,
-        ids,
-    }
+    World { s, x, trainee, ids }
 }
-

@@ -121,7 +121,10 @@ pub fn class_charts(state: &State, lang: Lang, r: &ContestReport) -> Vec<ClassCh
     let trainee = state.catalog.get(lang, "trainee_badge");
     let mut out = Vec::new();
     for class in ["judgement", "score", "measurement"] {
-        let rows: Vec<(&crate::workflow::judges::JudgeFigures, &crate::workflow::judges::ClassFigures)> = r
+        let rows: Vec<(
+            &crate::workflow::judges::JudgeFigures,
+            &crate::workflow::judges::ClassFigures,
+        )> = r
             .judges
             .iter()
             .filter_map(|j| j.classes.iter().find(|c| c.class == class).map(|c| (j, c)))

@@ -142,11 +142,14 @@ pub fn measure(cs: &ContestSheet, threshold: &FlagSettings) -> (Vec<JudgeFigures
     let mut out = Vec::new();
     let mut flags = Vec::new();
     for (j, seat) in cs.seats.iter().enumerate() {
-        let mine: Vec<&Deviation> =
-            devs.iter().filter(|d| d.judge as usize == j).collect();
+        let mine: Vec<&Deviation> = devs.iter().filter(|d| d.judge as usize == j).collect();
         let mut all = Sums::default();
         let mut classes = Vec::new();
-        for class in [MarkClass::Judgement, MarkClass::Score, MarkClass::Measurement] {
+        for class in [
+            MarkClass::Judgement,
+            MarkClass::Score,
+            MarkClass::Measurement,
+        ] {
             let mut s = Sums::default();
             for d in mine
                 .iter()
@@ -191,8 +194,8 @@ pub fn measure(cs: &ContestSheet, threshold: &FlagSettings) -> (Vec<JudgeFigures
             }
         }
         let share = all.mean(all.share);
-        let flagged = all.n >= threshold.min_marks as usize
-            && share.is_some_and(|s| s > threshold.mad_share);
+        let flagged =
+            all.n >= threshold.min_marks as usize && share.is_some_and(|s| s > threshold.mad_share);
         if all.n == 0 {
             continue;
         }
@@ -239,7 +242,11 @@ pub fn measure(cs: &ContestSheet, threshold: &FlagSettings) -> (Vec<JudgeFigures
 
 /// The share over several contests' figures, each weighted by its marks.
 pub fn pooled_share(all: &[&JudgeFigures]) -> Option<String> {
-    let n: usize = all.iter().filter(|f| f.share_exact.is_some()).map(|f| f.marks).sum();
+    let n: usize = all
+        .iter()
+        .filter(|f| f.share_exact.is_some())
+        .map(|f| f.marks)
+        .sum();
     if n == 0 {
         return None;
     }
@@ -312,9 +319,7 @@ fn deviations(sheet: &crate::engine::judges::Sheet) -> Vec<Deviation> {
             }
             let reference = match combine(&spec, &others) {
                 Ok(r) => r,
-                Err(_) => {
-                    others.iter().flatten().sum::<Decimal>() / Decimal::from(others.len())
-                }
+                Err(_) => others.iter().flatten().sum::<Decimal>() / Decimal::from(others.len()),
             };
             let signed = value - reference;
             let share = if a.scale > Decimal::ZERO {

@@ -205,7 +205,6 @@ fn index(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,7 +249,10 @@ mod tests {
         assert_eq!((score.class, score.scale), (MarkClass::Score, d("8")));
         assert_eq!(score.allowed_spread, None);
         let binary = aspect_of(&aspect(AspectKind::Binary, 2));
-        assert_eq!((binary.class, binary.scale), (MarkClass::Measurement, d("1")));
+        assert_eq!(
+            (binary.class, binary.scale),
+            (MarkClass::Measurement, d("1"))
+        );
         assert_eq!(binary.panel.min_marks, 1);
         // 3 ÷ 0.5: six errors take the whole mark; 3 ÷ 0.4 rounds up to 8.
         let deduction = aspect_of(&aspect(AspectKind::Deduction { step: d("0.5") }, 3));
