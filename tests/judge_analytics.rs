@@ -23,7 +23,7 @@ fn report(w: &World<'_>, token: &str) -> (u16, Value) {
     )
 }
 
-fn judge<'v>(r: &'v Value, user: i64) -> &'v Value {
+fn judge(r: &Value, user: i64) -> &Value {
     r["judges"]
         .as_array()
         .unwrap()

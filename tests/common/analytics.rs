@@ -24,6 +24,7 @@ use serde_json::json;
 ///   −1, −2 (bias −1.3333, share 0.1333); overall 0.1778;
 /// - hz: levels −0.5, −0.5, scores −1, −1: overall (1/3 + 0.2) / 4 = 0.1333
 ///   over 4 marks.
+///
 /// The trainee gives level 3 and score 6 on entry 001: against the counted
 /// panel's 4/3 and 20/3, +1.6667 and −0.6667; the counted judges' figures
 /// are the same with or without the trainee.
