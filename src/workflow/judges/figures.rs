@@ -83,9 +83,12 @@ pub struct JudgeFigures {
     pub aspects: Vec<AspectFigures>,
     /// Severity on judgement aspects, when it could be estimated.
     pub severity: Option<Severity>,
-    /// The unrounded share (for pooling across contests), not sent.
+    /// Σ |deviation| ÷ scale over the marks on aspects with a scale, and
+    /// how many marks that is: exact, to pool contests; not sent.
     #[serde(skip)]
-    pub share_exact: Option<Decimal>,
+    pub share_sum: Decimal,
+    #[serde(skip)]
+    pub share_marks: usize,
 }
 
 /// An aspect behind a flag.
@@ -96,8 +99,8 @@ pub struct FlagAspect {
     pub mad_share: String,
 }
 
-/// A judge flagged by the threshold, with the aspects behind it, worst
-/// first.
+/// A judge flagged by the threshold, with the aspects behind it (those
+/// whose own share passes the threshold), worst first.
 #[derive(Debug, Clone, Serialize)]
 pub struct Flag {
     pub user: i64,
@@ -115,6 +118,7 @@ struct Sums {
     signed: Decimal,
     absolute: Decimal,
     share: Decimal,
+    share_marks: usize,
     outside: usize,
 }
 
@@ -123,7 +127,10 @@ impl Sums {
         self.n += 1;
         self.signed += d.signed;
         self.absolute += d.absolute();
-        self.share += d.share;
+        if let Some(share) = d.share {
+            self.share += share;
+            self.share_marks += 1;
+        }
         if d.outside {
             self.outside += 1;
         }
@@ -131,6 +138,14 @@ impl Sums {
 
     fn mean(&self, total: Decimal) -> Option<Decimal> {
         (self.n > 0).then(|| total / Decimal::from(self.n))
+    }
+
+    /// The mean share, rounded as reported; 0 without a mark on a scale.
+    fn mean_share(&self) -> Decimal {
+        if self.share_marks == 0 {
+            return Decimal::ZERO;
+        }
+        Rounding::half_up(PLACES).apply(self.share / Decimal::from(self.share_marks))
     }
 }
 
@@ -158,9 +173,8 @@ pub fn measure(cs: &ContestSheet, threshold: &FlagSettings) -> (Vec<JudgeFigures
                 s.add(d);
                 all.add(d);
             }
-            if let (Some(bias), Some(mad), Some(share)) =
-                (s.mean(s.signed), s.mean(s.absolute), s.mean(s.share))
-            {
+            if let (Some(bias), Some(mad)) = (s.mean(s.signed), s.mean(s.absolute)) {
+                let share = s.mean_share();
                 classes.push(ClassFigures {
                     class: class.as_str(),
                     marks: s.n,
@@ -178,9 +192,8 @@ pub fn measure(cs: &ContestSheet, threshold: &FlagSettings) -> (Vec<JudgeFigures
             for d in mine.iter().filter(|d| d.aspect as usize == a) {
                 s.add(d);
             }
-            if let (Some(bias), Some(mad), Some(share)) =
-                (s.mean(s.signed), s.mean(s.absolute), s.mean(s.share))
-            {
+            if let (Some(bias), Some(mad)) = (s.mean(s.signed), s.mean(s.absolute)) {
+                let share = s.mean_share();
                 behind.push((share, aspect.code.clone(), s.n));
                 aspects.push(AspectFigures {
                     aspect: aspect.code.clone(),
@@ -193,9 +206,8 @@ pub fn measure(cs: &ContestSheet, threshold: &FlagSettings) -> (Vec<JudgeFigures
                 });
             }
         }
-        let share = all.mean(all.share);
-        let flagged =
-            all.n >= threshold.min_marks as usize && share.is_some_and(|s| s > threshold.mad_share);
+        let share = all.mean_share();
+        let flagged = all.n >= threshold.min_marks as usize && share > threshold.mad_share;
         if all.n == 0 {
             continue;
         }
@@ -206,10 +218,10 @@ pub fn measure(cs: &ContestSheet, threshold: &FlagSettings) -> (Vec<JudgeFigures
                 name: seat.name.clone(),
                 trainee: seat.trainee,
                 marks: all.n,
-                mad_share: share.map(shown).unwrap_or_default(),
+                mad_share: shown(share),
                 aspects: behind
                     .iter()
-                    .filter(|b| b.0 > Decimal::ZERO)
+                    .filter(|b| b.0 > threshold.mad_share)
                     .take(FLAG_ASPECTS)
                     .map(|(s, code, n)| FlagAspect {
                         aspect: code.clone(),
@@ -224,12 +236,13 @@ pub fn measure(cs: &ContestSheet, threshold: &FlagSettings) -> (Vec<JudgeFigures
             name: seat.name.clone(),
             trainee: seat.trainee,
             marks: all.n,
-            mad_share: share.map(shown),
+            mad_share: (all.share_marks > 0).then(|| shown(share)),
             flagged,
             classes,
             aspects,
             severity: severities.get(j).cloned().flatten(),
-            share_exact: share,
+            share_sum: all.share,
+            share_marks: all.share_marks,
         });
     }
     out.sort_by(|a, b| (a.trainee, &a.name, a.user).cmp(&(b.trainee, &b.name, b.user)));
@@ -240,20 +253,14 @@ pub fn measure(cs: &ContestSheet, threshold: &FlagSettings) -> (Vec<JudgeFigures
     (out, flags)
 }
 
-/// The share over several contests' figures, each weighted by its marks.
+/// The share over several contests' figures: their exact sums added up,
+/// divided once.
 pub fn pooled_share(all: &[&JudgeFigures]) -> Option<String> {
-    let n: usize = all
-        .iter()
-        .filter(|f| f.share_exact.is_some())
-        .map(|f| f.marks)
-        .sum();
+    let n: usize = all.iter().map(|f| f.share_marks).sum();
     if n == 0 {
         return None;
     }
-    let total: Decimal = all
-        .iter()
-        .filter_map(|f| f.share_exact.map(|s| s * Decimal::from(f.marks)))
-        .sum();
+    let total: Decimal = all.iter().map(|f| f.share_sum).sum();
     Some(shown(total / Decimal::from(n)))
 }
 
@@ -269,8 +276,8 @@ struct Deviation {
     aspect: u32,
     /// The mark minus the panel's result without the judge.
     signed: Decimal,
-    /// `|signed|` as a share of the aspect's scale.
-    share: Decimal,
+    /// `|signed|` as a share of the aspect's scale (none without a scale).
+    share: Option<Decimal>,
     /// Further from the rest of the panel than the allowed spread.
     outside: bool,
 }
@@ -322,11 +329,7 @@ fn deviations(sheet: &crate::engine::judges::Sheet) -> Vec<Deviation> {
                 Err(_) => others.iter().flatten().sum::<Decimal>() / Decimal::from(others.len()),
             };
             let signed = value - reference;
-            let share = if a.scale > Decimal::ZERO {
-                signed.abs() / a.scale
-            } else {
-                Decimal::ZERO
-            };
+            let share = (a.scale > Decimal::ZERO).then(|| signed.abs() / a.scale);
             out.push(Deviation {
                 judge,
                 aspect,
