@@ -2,7 +2,8 @@
 //! chief judge's report (signed in by private link) and the organisers'
 //! report (signed in through the form), in both languages, on a desktop
 //! (1280 px wide) and on a tablet held upright (768 px): a chart for each
-//! class of marks with its text alternative, the trainee marked as such,
+//! class of marks and one of the severities, each with its text
+//! alternative, the trainee marked as such,
 //! the flagged judge, and nothing scrolling sideways. Screenshots go to
 //! `target/screenshots/`.
 
@@ -35,6 +36,12 @@ fn check_report(br: &Browser, lang: &str, what: &str) {
         br.exec("return document.querySelectorAll('svg g.judge-bars.trainee').length > 0 && document.querySelectorAll('tr.trainee').length > 0;"),
         true,
         "{what}: trainee marked"
+    );
+    // The severities, with their standard errors, when estimated.
+    assert_eq!(
+        br.exec("return document.querySelectorAll('#severity svg circle').length >= 3;"),
+        true,
+        "{what}: severities drawn"
     );
     let text = br.text("main");
     let (trainee, flagged) = if lang == "en" {

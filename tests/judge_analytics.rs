@@ -102,6 +102,14 @@ fn figures_and_flags_during_marking(backend: Backend) {
     assert_eq!(class(jt, "judgement")["bias"], "1.6667");
     assert_eq!(class(jt, "score")["bias"], "-0.6667");
     assert_eq!(flagged_users(&r), vec![wz2]);
+    // Severity on the levels (higher is harsher): wz2, a level more
+    // generous everywhere, is the most lenient of the counted judges.
+    let severity = |u: i64| judge(&r, u)["severity"]["logits"].as_f64();
+    let (s1, s2, sh) = (severity(wz1), severity(wz2), severity(hz));
+    assert!(
+        s2.unwrap() < s1.unwrap() && s2.unwrap() < sh.unwrap(),
+        "{s1:?} {s2:?} {sh:?}"
+    );
     let aspects: Vec<&str> = r["flags"][0]["aspects"]
         .as_array()
         .unwrap()

@@ -1,26 +1,28 @@
 //! Each judge's figures as the pages, the API and the CSV export show
-//! them, from a contest's sheet.
+//! them, from the engine's deviations ([`crate::engine::judges::deviation`])
+//! and severities ([`crate::engine::judges::rasch`]) over a contest's
+//! sheet.
 //!
-//! Every figure is exact decimal arithmetic up to its display: bias, mean
-//! absolute deviation and its share of the scale are rounded half away
-//! from zero to [`PLACES`] decimals, and only for display; the flag
-//! compares the unrounded share with the threshold.
+//! Means and shares are the engine's, rounded half away from zero to
+//! [`PLACES`] decimals ([`REPORT_ROUNDING`]); the flag compares that
+//! reported share with the threshold. Severities are binary floating point
+//! logits, as the estimate gives them.
 
 use super::sheet::ContestSheet;
 use super::FlagSettings;
-use crate::engine::judges::MarkClass;
-use crate::engine::panel::Rounding;
+use crate::engine::judges::deviation::{self, FlagRule, REPORT_ROUNDING};
+use crate::engine::judges::rasch::{self, RaschOptions};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-/// Decimal places of every figure shown.
-pub const PLACES: u32 = 4;
+/// Decimal places of every figure shown (those of [`REPORT_ROUNDING`]).
+pub const PLACES: u32 = REPORT_ROUNDING.decimals;
 
 /// How many aspects a flag names at most.
 pub const FLAG_ASPECTS: usize = 5;
 
 fn shown(d: Decimal) -> String {
-    Rounding::half_up(PLACES).apply(d).normalize().to_string()
+    REPORT_ROUNDING.apply(d).normalize().to_string()
 }
 
 /// A judge's figures over one class of marks.
@@ -111,138 +113,89 @@ pub struct Flag {
     pub aspects: Vec<FlagAspect>,
 }
 
-/// Sums of one judge's deviations over some marks.
-#[derive(Debug, Clone, Copy, Default)]
-struct Sums {
-    n: usize,
-    signed: Decimal,
-    absolute: Decimal,
-    share: Decimal,
-    share_marks: usize,
-    outside: usize,
-}
-
-impl Sums {
-    fn add(&mut self, d: &Deviation) {
-        self.n += 1;
-        self.signed += d.signed;
-        self.absolute += d.absolute();
-        if let Some(share) = d.share {
-            self.share += share;
-            self.share_marks += 1;
-        }
-        if d.outside {
-            self.outside += 1;
-        }
-    }
-
-    fn mean(&self, total: Decimal) -> Option<Decimal> {
-        (self.n > 0).then(|| total / Decimal::from(self.n))
-    }
-
-    /// The mean share, rounded as reported; 0 without a mark on a scale.
-    fn mean_share(&self) -> Decimal {
-        if self.share_marks == 0 {
-            return Decimal::ZERO;
-        }
-        Rounding::half_up(PLACES).apply(self.share / Decimal::from(self.share_marks))
-    }
-}
-
 /// Each judge's figures and the flags of the threshold.
 pub fn measure(cs: &ContestSheet, threshold: &FlagSettings) -> (Vec<JudgeFigures>, Vec<Flag>) {
-    let devs = deviations(&cs.sheet);
-    let severities = severities(cs);
     let sheet = &cs.sheet;
+    let devs = deviation::deviations(sheet);
+    let rule = FlagRule {
+        max_mean_abs_share: threshold.mad_share,
+        min_marks: usize::try_from(threshold.min_marks).unwrap_or(usize::MAX),
+    };
+    let flagged = deviation::flags(&devs, &rule);
+    let severities = severities(cs);
+    let code = |a: u32| sheet.aspects.get(a as usize);
     let mut out = Vec::new();
     let mut flags = Vec::new();
-    for (j, seat) in cs.seats.iter().enumerate() {
-        let mine: Vec<&Deviation> = devs.iter().filter(|d| d.judge as usize == j).collect();
-        let mut all = Sums::default();
-        let mut classes = Vec::new();
-        for class in [
-            MarkClass::Judgement,
-            MarkClass::Score,
-            MarkClass::Measurement,
-        ] {
-            let mut s = Sums::default();
-            for d in mine
-                .iter()
-                .filter(|d| sheet.aspects[d.aspect as usize].class == class)
-            {
-                s.add(d);
-                all.add(d);
-            }
-            if let (Some(bias), Some(mad)) = (s.mean(s.signed), s.mean(s.absolute)) {
-                let share = s.mean_share();
-                classes.push(ClassFigures {
-                    class: class.as_str(),
-                    marks: s.n,
-                    bias: shown(bias),
-                    mad: shown(mad),
-                    mad_share: shown(share),
-                    outside: s.outside,
-                });
-            }
-        }
-        let mut aspects = Vec::new();
-        let mut behind = Vec::new();
-        for (a, aspect) in sheet.aspects.iter().enumerate() {
-            let mut s = Sums::default();
-            for d in mine.iter().filter(|d| d.aspect as usize == a) {
-                s.add(d);
-            }
-            if let (Some(bias), Some(mad)) = (s.mean(s.signed), s.mean(s.absolute)) {
-                let share = s.mean_share();
-                behind.push((share, aspect.code.clone(), s.n));
-                aspects.push(AspectFigures {
+    for d in devs.iter().filter(|d| d.all.marks > 0) {
+        let Some(seat) = cs.seats.get(d.judge as usize) else {
+            continue;
+        };
+        let classes = d
+            .by_class
+            .iter()
+            .filter(|k| k.marks > 0)
+            .map(|k| ClassFigures {
+                class: k.class.as_str(),
+                marks: k.marks,
+                bias: shown(k.bias),
+                mad: shown(k.mean_abs),
+                mad_share: shown(k.mean_abs_share),
+                outside: k.outside,
+            })
+            .collect();
+        let aspects = d
+            .aspects
+            .iter()
+            .filter(|a| a.marks > 0)
+            .filter_map(|a| {
+                let aspect = code(a.aspect)?;
+                Some(AspectFigures {
                     aspect: aspect.code.clone(),
                     class: aspect.class.as_str(),
-                    marks: s.n,
-                    bias: shown(bias),
-                    mad: shown(mad),
-                    mad_share: shown(share),
-                    outside: s.outside,
-                });
-            }
-        }
-        let share = all.mean_share();
-        let flagged = all.n >= threshold.min_marks as usize && share > threshold.mad_share;
-        if all.n == 0 {
-            continue;
-        }
-        if flagged {
-            behind.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
+                    marks: a.marks,
+                    bias: shown(a.bias),
+                    mad: shown(a.mean_abs),
+                    mad_share: shown(a.mean_abs_share),
+                    outside: a.outside,
+                })
+            })
+            .collect();
+        let flag = flagged.iter().find(|f| f.judge == d.judge);
+        if let Some(f) = flag {
             flags.push(Flag {
                 user: seat.user.0,
                 name: seat.name.clone(),
                 trainee: seat.trainee,
-                marks: all.n,
-                mad_share: shown(share),
-                aspects: behind
+                marks: f.marks,
+                mad_share: shown(f.mean_abs_share),
+                aspects: f
+                    .aspects
                     .iter()
-                    .filter(|b| b.0 > threshold.mad_share)
                     .take(FLAG_ASPECTS)
-                    .map(|(s, code, n)| FlagAspect {
-                        aspect: code.clone(),
-                        marks: *n,
-                        mad_share: shown(*s),
+                    .filter_map(|&a| {
+                        let row = d.aspects.iter().find(|x| x.aspect == a)?;
+                        Some(FlagAspect {
+                            aspect: code(a)?.code.clone(),
+                            marks: row.marks,
+                            mad_share: shown(row.mean_abs_share),
+                        })
                     })
                     .collect(),
             });
         }
+        let sums = d.all.sums;
         out.push(JudgeFigures {
             user: seat.user.0,
             name: seat.name.clone(),
             trainee: seat.trainee,
-            marks: all.n,
-            mad_share: (all.share_marks > 0).then(|| shown(share)),
-            flagged,
+            marks: d.all.marks,
+            mad_share: (sums.share_marks > 0).then(|| shown(d.all.mean_abs_share)),
+            flagged: flag.is_some(),
             classes,
             aspects,
-            severity: severities.get(j).cloned().flatten(),
-            share_sum: all.share,
-            share_marks: all.share_marks,
+            severity: severities.get(d.judge as usize).cloned().flatten(),
+            share_sum: sums.abs_share,
+            share_marks: sums.share_marks,
         });
     }
     out.sort_by(|a, b| (a.trainee, &a.name, a.user).cmp(&(b.trainee, &b.name, b.user)));
@@ -264,80 +217,25 @@ pub fn pooled_share(all: &[&JudgeFigures]) -> Option<String> {
     Some(shown(total / Decimal::from(n)))
 }
 
-/// Each seat's severity, when the Rasch model could be estimated.
+/// Each seat's severity on judgement levels, when the many-facet Rasch
+/// model can be estimated from the sheet (enough judges, linked marks,
+/// some variation); `None` for a seat without a measure.
 fn severities(cs: &ContestSheet) -> Vec<Option<Severity>> {
-    vec![None; cs.seats.len()]
-}
-
-/// One mark's deviation from the rest of the panel.
-#[derive(Debug, Clone, Copy)]
-struct Deviation {
-    judge: u32,
-    aspect: u32,
-    /// The mark minus the panel's result without the judge.
-    signed: Decimal,
-    /// `|signed|` as a share of the aspect's scale (none without a scale).
-    share: Option<Decimal>,
-    /// Further from the rest of the panel than the allowed spread.
-    outside: bool,
-}
-
-impl Deviation {
-    fn absolute(&self) -> Decimal {
-        self.signed.abs()
-    }
-}
-
-/// Every mark compared with the panel's result without its judge: the
-/// aspect's panel rule over the other counted judges' marks of the entry,
-/// accepting any number of them (a middle sum, which adds marks up, is
-/// read as the mean of the same marks; a rule that cannot combine what is
-/// left falls back to their mean). A mark with no other counted mark
-/// beside it is not compared.
-fn deviations(sheet: &crate::engine::judges::Sheet) -> Vec<Deviation> {
-    use crate::engine::panel::{combine, PanelRule, PanelSpec};
-    use std::collections::BTreeMap;
-    let mut cells: BTreeMap<(u32, u32), Vec<(u32, Decimal)>> = BTreeMap::new();
-    for m in &sheet.marks {
-        cells
-            .entry((m.entry, m.aspect))
-            .or_default()
-            .push((m.judge, m.value));
-    }
-    let mut out = Vec::new();
-    for ((_, aspect), marks) in cells {
-        let a = &sheet.aspects[aspect as usize];
-        let spec = PanelSpec {
-            rule: match &a.panel.rule {
-                PanelRule::MiddleSum { .. } => PanelRule::Mean,
-                r => r.clone(),
-            },
-            rounding: None,
-            min_marks: 1,
-        };
-        for &(judge, value) in &marks {
-            let others: Vec<Option<Decimal>> = marks
-                .iter()
-                .filter(|(k, _)| *k != judge && sheet.judges[*k as usize].counts)
-                .map(|(_, v)| Some(*v))
-                .collect();
-            if others.is_empty() {
-                continue;
+    match rasch::estimate(&cs.sheet, &RaschOptions::default()) {
+        Ok(fit) => {
+            let mut out = vec![None; cs.seats.len()];
+            for m in &fit.judges {
+                if let (Some(slot), Some(logits)) = (out.get_mut(m.index as usize), m.measure) {
+                    *slot = Some(Severity {
+                        logits,
+                        se: m.se,
+                        infit: m.infit,
+                        outfit: m.outfit,
+                    });
+                }
             }
-            let reference = match combine(&spec, &others) {
-                Ok(r) => r,
-                Err(_) => others.iter().flatten().sum::<Decimal>() / Decimal::from(others.len()),
-            };
-            let signed = value - reference;
-            let share = (a.scale > Decimal::ZERO).then(|| signed.abs() / a.scale);
-            out.push(Deviation {
-                judge,
-                aspect,
-                signed,
-                share,
-                outside: a.allowed_spread.is_some_and(|s| signed.abs() > s),
-            });
+            out
         }
+        Err(_) => vec![None; cs.seats.len()],
     }
-    out
 }
