@@ -113,8 +113,13 @@ pub struct Flag {
     pub aspects: Vec<FlagAspect>,
 }
 
-/// Each judge's figures and the flags of the threshold.
-pub fn measure(cs: &ContestSheet, threshold: &FlagSettings) -> (Vec<JudgeFigures>, Vec<Flag>) {
+/// Each judge's figures and the flags of the threshold; with `severity`,
+/// the Rasch severities too.
+pub fn measure(
+    cs: &ContestSheet,
+    threshold: &FlagSettings,
+    severity: bool,
+) -> (Vec<JudgeFigures>, Vec<Flag>) {
     let sheet = &cs.sheet;
     let devs = deviation::deviations(sheet);
     let rule = FlagRule {
@@ -122,7 +127,7 @@ pub fn measure(cs: &ContestSheet, threshold: &FlagSettings) -> (Vec<JudgeFigures
         min_marks: usize::try_from(threshold.min_marks).unwrap_or(usize::MAX),
     };
     let flagged = deviation::flags(&devs, &rule);
-    let severities = severities(cs);
+    let severities = if severity { severities(cs) } else { Vec::new() };
     let code = |a: u32| sheet.aspects.get(a as usize);
     let mut out = Vec::new();
     let mut flags = Vec::new();

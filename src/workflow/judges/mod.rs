@@ -170,7 +170,21 @@ pub fn contest_report(
 ) -> AppResult<ContestReport> {
     let c = load_contest(conn, contest)?;
     let reach = reach(actor, &c)?;
-    report_of(conn, schemes, &c, reach)
+    report_of(conn, schemes, &c, reach, true)
+}
+
+/// The report as the chief judge's review shows it while marking runs:
+/// the deviations and flags, without the severities (whose estimation is
+/// the costly part); the same readers as [`contest_report`].
+pub fn marking_flags(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    actor: &Actor,
+    contest: ContestId,
+) -> AppResult<ContestReport> {
+    let c = load_contest(conn, contest)?;
+    let reach = reach(actor, &c)?;
+    report_of(conn, schemes, &c, reach, false)
 }
 
 fn report_of(
@@ -178,6 +192,7 @@ fn report_of(
     schemes: &Schemes,
     c: &crate::workflow::contests::LoadedContest,
     reach: AnalyticsReach,
+    severity: bool,
 ) -> AppResult<ContestReport> {
     let contest = c.contest.id;
     let threshold = flag_settings(conn, contest)?;
@@ -185,7 +200,7 @@ fn report_of(
     let (mut judges, mut flags) = match &scheme {
         Some((_, layout)) => {
             let s = sheet::contest_sheet(conn, layout, contest)?;
-            figures::measure(&s, &threshold)
+            figures::measure(&s, &threshold, severity)
         }
         None => (Vec::new(), Vec::new()),
     };
@@ -296,7 +311,7 @@ pub fn judge_history(
     let mut seasons: Vec<Season> = Vec::new();
     visible.sort_by_key(|(c, _)| (c.contest.starts_on, c.contest.id));
     for (c, role) in visible {
-        let r = report_of(conn, schemes, &c, AnalyticsReach::Own(judge))?;
+        let r = report_of(conn, schemes, &c, AnalyticsReach::Own(judge), false)?;
         let entry = HistoryContest {
             contest: r.contest,
             code: r.code,

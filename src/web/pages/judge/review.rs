@@ -339,7 +339,7 @@ async fn load(state: &State, lang: Lang, actor: Actor, id: ContestId) -> AppResu
             let (chief, judges) = if head.chief {
                 (
                     crate::workflow::marking::chief::chief_review(conn, &st.schemes, &actor, id)?,
-                    Some(crate::workflow::judges::contest_report(
+                    Some(crate::workflow::judges::marking_flags(
                         conn,
                         &st.schemes,
                         &actor,
