@@ -56,6 +56,13 @@ pub struct FlagRule {
     pub min_marks: usize,
 }
 
+impl FlagRule {
+    /// Whether `totals` pass the rule.
+    pub fn passes(&self, totals: &Totals) -> bool {
+        totals.marks >= self.min_marks && totals.mean_abs_share > self.max_mean_abs_share
+    }
+}
+
 impl Default for FlagRule {
     /// A quarter of the scale, over at least 6 marks.
     fn default() -> FlagRule {
@@ -87,7 +94,8 @@ pub struct Sums {
 }
 
 impl Sums {
-    fn add(&mut self, other: &Sums) {
+    /// Adds `other`'s sums to these (saturating at the decimal range).
+    pub fn add(&mut self, other: &Sums) {
         self.marks += other.marks;
         self.share_marks += other.share_marks;
         self.outside += other.outside;
@@ -464,7 +472,7 @@ fn summarise(sheet: &Sheet, judge: usize, slots: &[Slot]) -> JudgeDeviation {
 /// The judges whose deviation passes `rule`, in judge order.
 pub fn flags(devs: &[JudgeDeviation], rule: &FlagRule) -> Vec<Flag> {
     devs.iter()
-        .filter(|d| d.all.marks >= rule.min_marks && d.all.mean_abs_share > rule.max_mean_abs_share)
+        .filter(|d| rule.passes(&d.all))
         .map(|d| {
             let mut worst: Vec<&AspectDeviation> = d
                 .aspects
