@@ -272,6 +272,10 @@ fn who_reads_which_report(backend: Backend) {
     let season = &h["seasons"][0];
     assert_eq!(season["marks"], 6);
     assert_eq!(season["mad_share"], "0.1778");
+    // Six deviations adding up to −6 (−0.5 −0.5 −1 on levels, −1 −1 −2 on
+    // scores); one contest, so no spread between contests.
+    assert_eq!(season["bias"], "-1");
+    assert_eq!(season["bias_spread"], "0");
     assert_eq!(season["contests"][0]["contest"], c);
     let (st, _) = api.call(&w.x.wz1, "GET", &format!("/judges/{wz2}/analytics"), None);
     assert_eq!(st, 403);

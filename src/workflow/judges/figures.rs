@@ -85,12 +85,10 @@ pub struct JudgeFigures {
     pub aspects: Vec<AspectFigures>,
     /// Severity on judgement aspects, when it could be estimated.
     pub severity: Option<Severity>,
-    /// Σ |deviation| ÷ scale over the marks on aspects with a scale, and
-    /// how many marks that is: exact, to pool contests; not sent.
+    /// The engine's totals over all the judge's marks, with their exact
+    /// sums, to add contests up; not sent.
     #[serde(skip)]
-    pub share_sum: Decimal,
-    #[serde(skip)]
-    pub share_marks: usize,
+    pub totals: Option<deviation::Totals>,
 }
 
 /// An aspect behind a flag.
@@ -199,8 +197,7 @@ pub fn measure(
             classes,
             aspects,
             severity: severities.get(d.judge as usize).cloned().flatten(),
-            share_sum: sums.abs_share,
-            share_marks: sums.share_marks,
+            totals: Some(d.all),
         });
     }
     out.sort_by(|a, b| (a.trainee, &a.name, a.user).cmp(&(b.trainee, &b.name, b.user)));
@@ -209,17 +206,6 @@ pub fn measure(
         key(b).cmp(&key(a)).then_with(|| a.name.cmp(&b.name))
     });
     (out, flags)
-}
-
-/// The share over several contests' figures: their exact sums added up,
-/// divided once.
-pub fn pooled_share(all: &[&JudgeFigures]) -> Option<String> {
-    let n: usize = all.iter().map(|f| f.share_marks).sum();
-    if n == 0 {
-        return None;
-    }
-    let total: Decimal = all.iter().map(|f| f.share_sum).sum();
-    Some(shown(total / Decimal::from(n)))
 }
 
 /// Each seat's severity on judgement levels, when the many-facet Rasch

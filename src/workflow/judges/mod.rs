@@ -10,6 +10,8 @@ pub mod figures;
 pub mod sheet;
 
 use crate::engine::access::{Actor, AnalyticsReach};
+use crate::engine::judges::deviation::FlagRule;
+use crate::engine::judges::season::{self, ContestMeasures};
 use crate::engine::model::{ContestId, ContestRole, UserId};
 use crate::error::{AppError, AppResult};
 use crate::store::{judges as store, DbConnection};
@@ -245,10 +247,15 @@ pub struct Season {
     pub contests: Vec<HistoryContest>,
     /// Compared marks over the season's contests.
     pub marks: usize,
-    /// The mean absolute deviation share over all those marks (each
-    /// contest's share weighted by its marks), rounded as the contests'.
+    /// The bias and the mean absolute deviation share over all those marks
+    /// (`engine::judges::season`: the contests' exact sums added, so each
+    /// contest weighs by its marks), rounded as the contests'.
+    pub bias: Option<String>,
     pub mad_share: Option<String>,
-    /// In how many of the season's contests the judge was flagged.
+    /// The largest minus the smallest bias of one contest.
+    pub bias_spread: Option<String>,
+    /// In how many of the season's contests the judge was flagged (under
+    /// each contest's own threshold).
     pub flagged: usize,
 }
 
@@ -327,20 +334,44 @@ pub fn judge_history(
                 season: r.season,
                 contests: vec![entry],
                 marks: 0,
+                bias: None,
                 mad_share: None,
+                bias_spread: None,
                 flagged: 0,
             }),
         }
     }
     for s in &mut seasons {
-        let all: Vec<&JudgeFigures> = s.contests.iter().flat_map(|c| &c.figures).collect();
-        s.marks = all.iter().map(|f| f.marks).sum();
+        let measures: Vec<ContestMeasures> = s
+            .contests
+            .iter()
+            .flat_map(|c| {
+                c.figures.iter().filter_map(|f| {
+                    Some(ContestMeasures {
+                        contest: c.code.clone(),
+                        date: c.starts_on,
+                        totals: f.totals?,
+                    })
+                })
+            })
+            .collect();
+        // The summary's sums do not depend on the rule; a contest's flag is
+        // its own threshold's, counted below.
+        let summary = season::season(&measures, &FlagRule::default()).summary;
+        let shown = |d: Decimal| d.normalize().to_string();
+        s.marks = summary.totals.marks;
+        if summary.totals.marks > 0 {
+            s.bias = Some(shown(summary.totals.bias));
+        }
+        if summary.totals.sums.share_marks > 0 {
+            s.mad_share = Some(shown(summary.totals.mean_abs_share));
+        }
+        s.bias_spread = summary.bias_spread.map(shown);
         s.flagged = s
             .contests
             .iter()
             .filter(|c| c.figures.iter().any(|f| f.flagged))
             .count();
-        s.mad_share = figures::pooled_share(&all);
     }
     seasons.reverse();
     Ok(JudgeHistory {
