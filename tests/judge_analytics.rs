@@ -8,7 +8,7 @@
 
 mod common;
 use common::analytics::{marked, World};
-use common::marking::Api;
+use common::marking::{uuid, Api, SCHEME};
 use common::pages::Visitor;
 use common::{Backend, TestServer};
 use diesel::prelude::*;
@@ -279,6 +279,20 @@ fn who_reads_which_report(backend: Backend) {
     assert_eq!(season["contests"][0]["contest"], c);
     let (st, _) = api.call(&w.x.wz1, "GET", &format!("/judges/{wz2}/analytics"), None);
     assert_eq!(st, 403);
+    // A contest of the next season, where wz-judge1 is two levels stricter
+    // than wz-judge2 on both entries: the history has two seasons, newest
+    // first, each with its own figures.
+    let c2 = next_season(&w);
+    let (st, h) = api.call(&w.x.wz1, "GET", &format!("/judges/{wz1}/analytics"), None);
+    assert_eq!(st, 200, "{h}");
+    let seasons = h["seasons"].as_array().unwrap();
+    assert_eq!(seasons.len(), 2, "{h}");
+    assert_eq!(seasons[0]["season"], "2028");
+    assert_eq!(seasons[0]["contests"][0]["contest"], c2);
+    assert_eq!(seasons[0]["bias"], "-2");
+    assert_eq!(seasons[0]["marks"], 2);
+    assert_eq!(seasons[1]["contests"][0]["contest"], c);
+    assert_eq!(seasons[1]["bias"], "-1");
     let (st, h) = api.call(
         &w.x.organiser,
         "GET",
@@ -286,7 +300,9 @@ fn who_reads_which_report(backend: Backend) {
         None,
     );
     assert_eq!(st, 200, "{h}");
-    assert_eq!(h["seasons"][0]["flagged"], 1);
+    // Flagged in the first season's contest, not in 2028's (2 marks).
+    assert_eq!(h["seasons"][0]["flagged"], 0, "{h}");
+    assert_eq!(h["seasons"][1]["flagged"], 1, "{h}");
     let (st, _) = api.call(&ningbo, "GET", &format!("/judges/{wz2}/analytics"), None);
     assert_eq!(st, 403);
     let (st, _) = api.call(&w.x.organiser, "GET", "/judges/999999/analytics", None);
@@ -384,6 +400,77 @@ fn who_reads_which_report(backend: Backend) {
     let text = resp.text().unwrap();
     assert!(!text.contains("wz-judge2"), "{text}");
     assert!(text.contains("wz-judge1"), "{text}");
+}
+
+/// A second contest, starting in 2028, with the same scheme, two entries
+/// and a panel of wz-judge1 and wz-judge2, who mark one aspect: levels 1
+/// and 3 on both entries.
+fn next_season(w: &World<'_>) -> i64 {
+    let s = w.s;
+    let api = Api { s };
+    let org = &w.x.organiser;
+    let (st, c) = api.call(
+        org,
+        "POST",
+        "/contests",
+        Some(json!({
+            "code": "ZJ-ELEC-2028", "name_zh": "电工竞赛 2028", "name_en": "Electrician 2028",
+            "skill_id": s.world.skill.id, "tier_id": 3, "organiser_org_id": s.world.province.id,
+            "starts_on": "2028-05-01", "ends_on": "2028-05-02", "reference_date": "2028-05-01",
+            "eligibility": {"max_age": 60}
+        })),
+    );
+    assert_eq!(st, 201, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    let status = |to: &str| {
+        let (st, body) = api.call(
+            org,
+            "POST",
+            &format!("/contests/{id}/status"),
+            Some(json!({"status": to})),
+        );
+        assert!(st < 300, "{to}: {body}");
+    };
+    status("registration");
+    let (st, body) = api.call(
+        org,
+        "POST",
+        &format!("/contests/{id}/entries"),
+        Some(json!([
+            {"start_number": "201", "name": "张伟", "id_number": "330106199001010018", "organisation": "HZ-TURB", "group": "职工"},
+            {"start_number": "203", "name": "王强", "id_number": "33010619881212003X", "organisation": "HZ-BUS", "group": "职工"}
+        ])),
+    );
+    assert_eq!(st, 201, "{body}");
+    for who in ["wz1", "wz2"] {
+        let (st, body) = api.call(
+            org,
+            "PUT",
+            &format!("/contests/{id}/judges/{}", w.ids[who]),
+            Some(json!({"role": "judge"})),
+        );
+        assert_eq!(st, 204, "{body}");
+    }
+    assert_eq!(api.put_scheme(org, id, SCHEME, "").0, 201);
+    let (st, body) = api.call(
+        org,
+        "PUT",
+        &format!("/contests/{id}/panels/ALL"),
+        Some(json!({"name": "All", "covers": ["P"], "judges": [w.ids["wz1"], w.ids["wz2"]]})),
+    );
+    assert_eq!(st, 200, "{body}");
+    status("running");
+    let (_, entries) = api.call(org, "GET", &format!("/contests/{id}/entries"), None);
+    let mut n = 600;
+    for e in entries.as_array().unwrap() {
+        for (token, level) in [(&w.x.wz1, "1"), (&w.x.wz2, "3")] {
+            n += 1;
+            let m = json!({"id": uuid(n), "entry": e["id"], "aspect": "A1.2", "value": level, "device": "tablet"});
+            let (st, body) = api.call(token, "POST", &format!("/contests/{id}/marks"), Some(m));
+            assert_eq!(st, 201, "{body}");
+        }
+    }
+    id
 }
 
 fn between<'b>(text: &'b str, start: &str, end: &str) -> &'b str {
