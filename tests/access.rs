@@ -220,6 +220,58 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             format!("/judge/contests/{}", w.draft_contest.id),
             [401, 403, 403, 403, 403],
         ),
+        // Judge analytics: the contest's organisers and chief judge read
+        // every judge, a judge only themself; officials who do not mark,
+        // other organisers and competitors nothing.
+        case(
+            "GET",
+            format!("/api/v1/contests/{}/judges/analytics", w.contest.id),
+            [401, 200, 403, 200, 403],
+        )
+        .officials([403, 403]),
+        case(
+            "GET",
+            format!("/api/v1/contests/{}/judges/analytics.csv", w.contest.id),
+            [401, 200, 403, 200, 403],
+        )
+        .officials([403, 403]),
+        case(
+            "GET",
+            format!("/api/v1/contests/{}/judges/analytics/threshold", w.contest.id),
+            [401, 200, 403, 200, 403],
+        )
+        .officials([403, 403]),
+        with(
+            "PUT",
+            format!("/api/v1/contests/{}/judges/analytics/threshold", w.contest.id),
+            |_| Body::Json(json!({"mad_share": "0.3", "min_marks": 5})),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([403, 403]),
+        // A judge's figures across contests: the judge, organisers over them.
+        case(
+            "GET",
+            format!("/api/v1/judges/{}/analytics", w.judge_id),
+            [401, 200, 403, 200, 403],
+        )
+        .officials([403, 403]),
+        case(
+            "GET",
+            format!("/judge/contests/{}/analytics", w.contest.id),
+            [401, 403, 403, 200, 403],
+        )
+        .officials([403, 403]),
+        case("GET", "/judge/analytics".into(), [401, 403, 403, 200, 403]).officials([200, 200]),
+        case(
+            "GET",
+            format!("/organise/contests/{}/judges/analytics", w.contest.id),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/judges/{}/analytics", w.judge_id),
+            [401, 200, 403, 403, 403],
+        ),
         case("GET", "/api/v1/auth/me".into(), [200; 5]),
         case("GET", "/api/v1/organisations".into(), [200; 5]),
         with(

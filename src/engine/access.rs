@@ -39,6 +39,25 @@ fn within(scope: &[OrganisationId], path: &[OrganisationId]) -> bool {
     path.len() >= scope.len() && path[..scope.len()] == *scope
 }
 
+/// Whose figures of a contest's judge analytics an actor may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnalyticsReach {
+    /// Every judge's (organisers, the chief judge).
+    Every,
+    /// Only this judge's own (a judge or trainee judge of the contest).
+    Own(UserId),
+}
+
+impl AnalyticsReach {
+    /// Whether the figures of `judge` are within reach.
+    pub fn covers(self, judge: UserId) -> bool {
+        match self {
+            AnalyticsReach::Every => true,
+            AnalyticsReach::Own(u) => u == judge,
+        }
+    }
+}
+
 /// What a contest looks like to the access rules.
 #[derive(Debug, Clone, Copy)]
 pub struct ContestScope<'a> {
@@ -175,6 +194,52 @@ impl Actor {
             return Ok(());
         }
         self.may_manage_contest(c)
+    }
+
+    /// How much of a contest's judge analytics (each judge's deviation from
+    /// the panel, flags, severity) the actor may read: every judge for the
+    /// contest's organisers and its chief judge; only their own figures for
+    /// a judge or trainee judge of the contest; nothing for anyone else.
+    pub fn judge_analytics_reach(&self, c: &ContestScope<'_>) -> Result<AnalyticsReach, Denied> {
+        use crate::i18n::messages::Msg;
+        match (self, self.judge_role(c.id)) {
+            (_, Some(ContestRole::ChiefJudge)) => Ok(AnalyticsReach::Every),
+            (Actor::Judge { user, .. }, Some(role)) if role.marks() => {
+                Ok(AnalyticsReach::Own(*user))
+            }
+            (Actor::Anonymous, _) => Err(Denied(Msg::new("access_sign_in"))),
+            (Actor::Organiser { .. }, _) => {
+                self.may_manage_contest(c).map(|()| AnalyticsReach::Every)
+            }
+            _ => Err(Denied(Msg::new("analytics_refused"))),
+        }
+    }
+
+    /// Changing a contest's flag threshold for judges: its organisers.
+    pub fn may_set_judge_flags(&self, c: &ContestScope<'_>) -> Decision {
+        self.may_manage_contest(c)
+    }
+
+    /// Reading one judge's figures across contests: the judge themself;
+    /// an organiser whose scope holds the judge's organisation
+    /// (`judge_org`) or who manages a contest the judge judged
+    /// (`judged_for_actor`). Which contests the organiser then sees is
+    /// [`Actor::judge_analytics_reach`]'s answer for each.
+    pub fn may_view_judge_history(
+        &self,
+        judge: UserId,
+        judge_org: &[OrganisationId],
+        judged_for_actor: bool,
+    ) -> Decision {
+        match self {
+            Actor::Judge { user, .. } if *user == judge => Ok(()),
+            Actor::Organiser { scope, .. } if within(scope, judge_org) || judged_for_actor => {
+                Ok(())
+            }
+            Actor::Organiser { .. } => deny(crate::i18n::messages::Msg::new("access_org_outside")),
+            Actor::Anonymous => deny(crate::i18n::messages::Msg::new("access_sign_in")),
+            _ => deny(crate::i18n::messages::Msg::new("analytics_own_only")),
+        }
     }
 
     /// Recording check-ins (检录) at the door: the contest's organisers.
@@ -607,5 +672,78 @@ mod tests {
                 "{name} desk"
             );
         }
+    }
+
+    #[test]
+    fn who_reads_judge_analytics() {
+        let contest = ContestScope {
+            id: ContestId(9),
+            status: ContestStatus::Running,
+            organiser: &[OrganisationId(1)],
+        };
+        let judge = |role| Actor::Judge {
+            user: UserId(30),
+            organisation: p(&[1, 3]),
+            contests: vec![(ContestId(9), role)],
+        };
+        let reach = |a: &Actor| a.judge_analytics_reach(&contest).ok();
+        for (name, actor) in actors() {
+            let want = match name {
+                "province organiser" => Some(AnalyticsReach::Every),
+                "judge" => Some(AnalyticsReach::Own(UserId(3))),
+                _ => None,
+            };
+            assert_eq!(reach(&actor), want, "{name}");
+        }
+        assert_eq!(
+            reach(&judge(ContestRole::ChiefJudge)),
+            Some(AnalyticsReach::Every)
+        );
+        assert_eq!(
+            reach(&judge(ContestRole::Trainee)),
+            Some(AnalyticsReach::Own(UserId(30)))
+        );
+        for role in [
+            ContestRole::Supervisor,
+            ContestRole::Arbitrator,
+            ContestRole::EncryptionOfficer,
+        ] {
+            assert_eq!(reach(&judge(role)), None, "{role:?}");
+        }
+        // A judge of another contest reads nothing of this one.
+        let elsewhere = Actor::Judge {
+            user: UserId(31),
+            organisation: p(&[1, 3]),
+            contests: vec![(ContestId(8), ContestRole::ChiefJudge)],
+        };
+        assert_eq!(reach(&elsewhere), None);
+        assert!(AnalyticsReach::Own(UserId(3)).covers(UserId(3)));
+        assert!(!AnalyticsReach::Own(UserId(3)).covers(UserId(4)));
+        assert!(AnalyticsReach::Every.covers(UserId(4)));
+    }
+
+    #[test]
+    fn who_reads_a_judges_history() {
+        let (me, other) = (UserId(3), UserId(40));
+        for (name, actor) in actors() {
+            let own = actor
+                .may_view_judge_history(me, &p(&[1, 2, 5]), false)
+                .is_ok();
+            let foreign = actor
+                .may_view_judge_history(other, &p(&[1, 6]), false)
+                .is_ok();
+            let (want_own, want_foreign) = match name {
+                "province organiser" => (true, true),
+                "city organiser" => (true, false),
+                "judge" => (true, false),
+                _ => (false, false),
+            };
+            assert_eq!((own, foreign), (want_own, want_foreign), "{name}");
+        }
+        // An organiser who manages a contest the judge judged may look.
+        let city = &actors()[2].1;
+        assert!(city
+            .may_view_judge_history(other, &p(&[1, 6]), true)
+            .is_ok());
     }
 }

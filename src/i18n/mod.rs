@@ -66,6 +66,10 @@ const FILES: &[(&str, &str)] = &[
         "messages.toml",
         include_str!("../../templates/messages/messages.toml"),
     ),
+    (
+        "analytics.toml",
+        include_str!("../../templates/messages/analytics.toml"),
+    ),
 ];
 
 /// The catalog, read once from the files under `templates/messages/`.

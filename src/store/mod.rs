@@ -15,6 +15,7 @@ pub mod draws;
 pub mod entries;
 pub mod fair_play;
 pub mod installation;
+pub mod judges;
 pub mod live;
 pub mod marking;
 pub mod notify;

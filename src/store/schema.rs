@@ -352,6 +352,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    judge_flag_settings (contest_id) {
+        contest_id -> BigInt,
+        mad_share -> Text,
+        min_marks -> Integer,
+        changed_by -> Nullable<BigInt>,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     check_ins (id) {
         id -> BigInt,
         contest_id -> BigInt,
@@ -528,4 +538,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     appeals,
     appeal_events,
     appeal_attachments,
+    judge_flag_settings,
 );

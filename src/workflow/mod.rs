@@ -9,6 +9,7 @@ pub mod brackets;
 pub mod contests;
 pub mod fair_play;
 pub mod installation;
+pub mod judges;
 pub mod marking;
 pub mod organisations;
 pub mod people;

@@ -12,6 +12,7 @@ use jiangxin::store::users::NewUser;
 use jiangxin::store::{self, contests, organisations, reference, users, DbConnection};
 use std::net::TcpListener;
 
+pub mod analytics;
 pub mod browser;
 pub mod judging;
 pub mod live;

@@ -699,13 +699,13 @@ mod tests {
         let difficulties: Vec<f64> = (0..n_a).map(|a| -0.5 + a as f64 / 9.0).collect();
         let severities = vec![-1.0, -0.5, 0.0, 0.5, 1.0];
         let thresholds = [-1.5, 0.0, 1.5];
-        for e in 0..n_e {
-            for a in 0..n_a {
-                for j in 0..n_j {
+        for (e, ability) in abilities.iter().enumerate() {
+            for (a, difficulty) in difficulties.iter().enumerate() {
+                for (j, severity) in severities.iter().enumerate() {
                     let k = if random == Some(j) {
                         rng.gen_range(0..=3)
                     } else {
-                        let eta = abilities[e] - difficulties[a] - severities[j];
+                        let eta = ability - difficulty - severity;
                         draw(&mut rng, eta, &thresholds)
                     };
                     s.marks.push(SheetMark {
@@ -801,10 +801,10 @@ mod tests {
         // Marks 0 and 3 only: two categories, one threshold (at 0).
         let mut s = sheet(4, 2, 2);
         let pattern = [[0, 3, 0, 3], [3, 0, 3, 3], [0, 0, 3, 3], [3, 0, 0, 3]];
-        for e in 0..4 {
+        for (e, row) in pattern.iter().enumerate() {
             for a in 0..2 {
                 for j in 0..2 {
-                    let v = pattern[e][(a * 2 + j) % 4];
+                    let v = row[(a * 2 + j) % 4];
                     s.marks.push(SheetMark {
                         entry: e as u32,
                         aspect: a as u32,

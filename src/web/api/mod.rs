@@ -11,6 +11,7 @@ pub mod check_in;
 pub mod contests;
 pub mod draws;
 pub mod entries;
+pub mod judges;
 pub mod marking;
 pub mod openapi;
 pub mod organisations;
@@ -27,6 +28,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     auth::config(cfg);
     organisations::config(cfg);
     reference::config(cfg);
+    // Before the contests' `/contests/{id}/judges/{user}`.
+    judges::config(cfg);
     contests::config(cfg);
     entries::config(cfg);
     marking::config(cfg);

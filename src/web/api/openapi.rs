@@ -21,7 +21,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use super::draws;
 use super::recheck;
 use super::{
-    advancement, appeals, auth, blind, brackets, check_in, contests, entries, marking,
+    advancement, appeals, auth, blind, brackets, check_in, contests, entries, judges, marking,
     organisations, people, reference, results, talent,
 };
 
@@ -68,6 +68,8 @@ pages use a signed session cookie instead. Errors have the shape \
         appeals::file_appeal, appeals::list_appeals, appeals::get_appeal,
         appeals::appeal_attachment, appeals::appeal_note, appeals::appeal_decision,
         check_in::list, check_in::record,
+        judges::report, judges::report_csv, judges::get_threshold, judges::put_threshold,
+        judges::history,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
@@ -92,6 +94,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "draws", description = "Draws by lot (抽签) of workstations and running order, from recorded seeds"),
         (name = "recheck", description = "Re-check (复核) of every entry's score sheet and the signatures that release results"),
         (name = "appeals", description = "Appeals (申诉) within a contest's window and the arbitration group's (仲裁) notes and decisions"),
+        (name = "judges", description = "Judge analytics: each judge's deviation from the rest of the panel, the flag threshold, a judge's figures across contests and seasons"),
         (name = "check-in", description = "Check-in (检录) at the door: present, absent or withdrawn, against the identity number"),
     )
 )]
@@ -567,6 +570,7 @@ mod tests {
         ("contests.rs", include_str!("contests.rs")),
         ("draws.rs", include_str!("draws.rs")),
         ("entries.rs", include_str!("entries.rs")),
+        ("judges.rs", include_str!("judges.rs")),
         ("marking.rs", include_str!("marking.rs")),
         ("openapi.rs", include_str!("openapi.rs")),
         ("organisations.rs", include_str!("organisations.rs")),

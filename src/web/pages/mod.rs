@@ -1,5 +1,6 @@
 //! Server-rendered pages (tera templates embedded in the binary).
 
+pub mod analytics;
 pub mod api_docs;
 pub mod appeals;
 pub mod assets;
@@ -74,6 +75,7 @@ pub(crate) fn all_templates() -> Vec<(&'static str, &'static str)> {
         public::TEMPLATES,
         api_docs::TEMPLATES,
         appeals::TEMPLATES,
+        analytics::TEMPLATES,
     ]
     .iter()
     .flat_map(|t| t.iter().copied())

@@ -5,6 +5,7 @@
 //! the organisers' printable sign-in links with a QR code. Every page asks
 //! the same access rules and workflow functions as the API.
 
+mod analytics;
 mod blind;
 pub mod links;
 mod marking;
@@ -28,6 +29,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "judge/analytics.html",
+        include_str!("../../../../templates/pages/judge/analytics.html"),
+    ),
     (
         "judge/todo.html",
         include_str!("../../../../templates/pages/judge/todo.html"),
@@ -76,6 +81,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(routes::path("/judge").get(todo));
+    analytics::config(cfg);
     marking::config(cfg);
     review::config(cfg);
     links::config(cfg);

@@ -321,20 +321,35 @@ fn trainee_rows(r: &ChiefReview, zone: chrono_tz::Tz) -> Vec<TraineeRow> {
         .collect()
 }
 
-/// The page as a judge sees it; `None` for `chief` unless the chief judge.
-type Loaded = (Heading, User, Option<Work>, Option<ChiefReview>);
+/// The page as a judge sees it; `None` for `chief` and the judges' report
+/// (for its flags) unless the chief judge.
+type Loaded = (
+    Heading,
+    User,
+    Option<Work>,
+    Option<ChiefReview>,
+    Option<crate::workflow::judges::ContestReport>,
+);
 
 async fn load(state: &State, lang: Lang, actor: Actor, id: ContestId) -> AppResult<Loaded> {
     let st = state.clone();
     state
         .db(move |conn| {
             let (head, user, w) = judged(conn, &st, lang, &actor, id)?;
-            let chief = if head.chief {
-                crate::workflow::marking::chief::chief_review(conn, &st.schemes, &actor, id)?
+            let (chief, judges) = if head.chief {
+                (
+                    crate::workflow::marking::chief::chief_review(conn, &st.schemes, &actor, id)?,
+                    Some(crate::workflow::judges::marking_flags(
+                        conn,
+                        &st.schemes,
+                        &actor,
+                        id,
+                    )?),
+                )
             } else {
-                None
+                (None, None)
             };
-            Ok((head, user, w, chief))
+            Ok((head, user, w, chief, judges))
         })
         .await
 }
@@ -347,7 +362,7 @@ fn review_page(
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
     let (lang, _) = Lang::of_request(req);
-    let (head, user, w, chief) = loaded;
+    let (head, user, w, chief, judges) = loaded;
     let mut why = BTreeMap::new();
     if let Some(r) = &chief {
         for m in &r.blocked {
@@ -357,6 +372,13 @@ fn review_page(
     let mut ctx = tera::Context::new();
     ctx.insert("contest", &head);
     ctx.insert("section", "review");
+    if let Some(r) = &judges {
+        ctx.insert("analytics_flags", &r.flags);
+        ctx.insert(
+            "threshold_text",
+            &crate::web::pages::analytics::threshold_text(state, lang, r),
+        );
+    }
     let list = w
         .as_ref()
         .map(|w| review_of(w, &extra.errors, &why, head.zone, lang))

@@ -4,6 +4,7 @@
 //! visitor may manage the contest, and every change goes through the same
 //! workflow functions as the API.
 
+mod analytics;
 mod check_in;
 mod confirm;
 mod documents;
@@ -34,6 +35,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "organise/analytics.html",
+        include_str!("../../../../templates/pages/organise/analytics.html"),
+    ),
     (
         "organise/check_in.html",
         include_str!("../../../../templates/pages/organise/check_in.html"),
@@ -138,6 +143,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .get(status_confirm)
                 .post(status),
         );
+    analytics::config(cfg);
     check_in::config(cfg);
     documents::config(cfg);
     draws::config(cfg);
