@@ -231,7 +231,7 @@ pub fn deviations(sheet: &Sheet) -> Vec<JudgeDeviation> {
             Some(((u64::from(m.entry) << 32) | u64::from(m.aspect), i))
         })
         .collect();
-    order.sort_unstable_by_key(|&(key, _)| key);
+    group_by_cell(&mut order, sheet.entries.len(), n_aspects);
 
     let mut cell: Vec<CellMark> = Vec::new();
     let mut seats: Vec<Option<Decimal>> = Vec::new();
@@ -267,6 +267,36 @@ pub fn deviations(sheet: &Sheet) -> Vec<JudgeDeviation> {
     (0..n_judges)
         .map(|j| summarise(sheet, j, &slots[j * n_aspects..(j + 1) * n_aspects]))
         .collect()
+}
+
+/// Orders `(key, index)` pairs by key, keeping marks of one key in their
+/// input order. Keys are `entry << 32 | aspect`: when the cells are not
+/// many more than the marks, a counting sort by cell (linear); otherwise
+/// a comparison sort.
+fn group_by_cell(order: &mut Vec<(u64, u32)>, n_entries: usize, n_aspects: usize) {
+    if order.windows(2).all(|w| w[0].0 <= w[1].0) {
+        return;
+    }
+    let cells = n_entries.saturating_mul(n_aspects);
+    if cells > order.len().saturating_mul(4).saturating_add(1 << 20) {
+        order.sort_by_key(|&(key, _)| key);
+        return;
+    }
+    let cell = |key: u64| (key >> 32) as usize * n_aspects + (key & u64::from(u32::MAX)) as usize;
+    let mut starts = vec![0usize; cells + 1];
+    for &(key, _) in order.iter() {
+        starts[cell(key) + 1] += 1;
+    }
+    for c in 0..cells {
+        starts[c + 1] += starts[c];
+    }
+    let mut sorted = vec![(0u64, 0u32); order.len()];
+    for &(key, i) in order.iter() {
+        let slot = &mut starts[cell(key)];
+        sorted[*slot] = (key, i);
+        *slot += 1;
+    }
+    *order = sorted;
 }
 
 /// How a cell's references are found.
@@ -341,10 +371,13 @@ fn compare_cell(
                         .map(|o| Some(o.value)),
                 );
                 match combine(spec, seats) {
-                    Ok(r) => r
-                        .checked_div(divisor)
-                        .and_then(|r| m.value.checked_sub(r))
-                        .map(|num| (num, 1)),
+                    Ok(r) => (if divisor == Decimal::ONE {
+                        Some(r)
+                    } else {
+                        r.checked_div(divisor)
+                    })
+                    .and_then(|r| m.value.checked_sub(r))
+                    .map(|num| (num, 1)),
                     Err(_) => plain(),
                 }
             }
@@ -638,6 +671,45 @@ mod tests {
             assert_eq!(again[j].all, devs[j].all);
         }
         assert_eq!(again[3].all.marks, 0);
+    }
+
+    #[test]
+    fn the_order_of_the_marks_does_not_matter() {
+        let mut rows: Vec<(u32, u32, &[&str])> = Vec::new();
+        for e in 0..4 {
+            rows.push((e, 0, &["7", "8", "9", "6"]));
+            rows.push((e, 1, &["1", "3", "2", "2"]));
+            rows.push((3 - e, 2, &["5", "5", "8", "6"]));
+        }
+        let trimmed = spec(PanelRule::TrimmedMean { drop: 1 }, None, 3);
+        let s = sheet(
+            vec![judge(true), judge(true), judge(true), judge(false)],
+            vec![
+                aspect(
+                    MarkClass::Score,
+                    spec(PanelRule::Mean, None, 1),
+                    "10",
+                    Some("1"),
+                ),
+                aspect(
+                    MarkClass::Judgement,
+                    spec(PanelRule::Median, None, 1),
+                    "3",
+                    None,
+                ),
+                aspect(MarkClass::Score, trimmed, "10", Some("1")),
+            ],
+            &rows,
+        );
+        let ordered = deviations(&s);
+        let mut reversed = s.clone();
+        reversed.marks.reverse();
+        assert_eq!(deviations(&reversed), ordered);
+        let mut interleaved = s.clone();
+        let n = interleaved.marks.len();
+        interleaved.marks = (0..n).map(|i| s.marks[(i * 7) % n]).collect();
+        assert_eq!(deviations(&interleaved), ordered);
+        assert_eq!(ordered[0].all.marks, 12);
     }
 
     #[test]
