@@ -43,7 +43,7 @@ fn migrations_go_up_and_down(backend: Backend) {
     store::run_migrations(&mut conn).unwrap();
     assert_eq!(
         table_count(&mut conn, backend),
-        38,
+        39,
         "migrations apply again after going down"
     );
 }
