@@ -160,8 +160,11 @@ enum BenchCommand {
     Ladder,
     /// Every judge measure over 3,000,000 marks with 10,000 relabellings, beside
     /// `sqlite3` computing each judge's mean absolute deviation with one GROUP BY.
-    #[command(after_help = "Example:\n  jiangxin bench judges")]
-    Judges,
+    #[command(after_help = "Example:\n  jiangxin bench judges --entries 10000")]
+    Judges {
+        #[arg(long, default_value_t = 10_000)]
+        entries: usize,
+    },
     /// Import a generated entries CSV through `import entries`, beside `sqlite3` doing the
     /// same work (staging table, `INSERT … SELECT`) and `sqlite3 .import` alone.
     #[command(after_help = "Example:\n  jiangxin bench import --rows 200000")]
@@ -289,7 +292,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Recheck(args) => cli::recheck::run(args),
         Command::Bench(BenchCommand::Import { rows }) => jiangxin::bench::import::run(rows),
         Command::Bench(BenchCommand::Ladder) => jiangxin::bench::ladder::run(),
-        Command::Bench(BenchCommand::Judges) => jiangxin::bench::judges::run(),
+        Command::Bench(BenchCommand::Judges { entries }) => jiangxin::bench::judges::run(entries),
         Command::Bench(BenchCommand::Scoring { entries, judges }) => {
             jiangxin::bench::scoring::run(entries, judges)
         }

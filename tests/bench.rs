@@ -94,3 +94,14 @@ fn a_missing_sqlite3_is_named_before_anything_is_measured() {
         assert!(String::from_utf8_lossy(&out.stdout).is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn judges_prints_its_ratio_to_one_group_by() {
+    let report = bench(&["judges", "--entries", "60"]);
+    let deviation = ratio(&report, "ratio deviation / sqlite3");
+    let both = ratio(&report, "both deviation measures");
+    assert!(deviation > 0.0 && deviation.is_finite(), "{report}");
+    assert!(both >= deviation, "{report}");
+    assert!(report.contains("converged: true"), "{report}");
+    assert!(report.contains("whole report:"), "{report}");
+}

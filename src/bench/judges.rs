@@ -17,7 +17,6 @@ use rust_decimal::Decimal;
 use std::io::Write as _;
 use std::time::{Duration, Instant};
 
-const ENTRIES: usize = 10_000;
 const ASPECTS: usize = 60;
 const JUDGES: usize = 5;
 const PERMUTATIONS: u64 = 10_000;
@@ -34,7 +33,7 @@ fn peak_mib() -> Option<f64> {
 
 /// A seeded contest: abilities, difficulties and the judges' severities
 /// planted, levels 0–3 from the rating-scale model's categories.
-fn sheet() -> Sheet {
+fn sheet(entries_n: usize) -> Sheet {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(SEED);
     let severities = [-0.6f64, -0.2, 0.0, 0.3, 0.5];
     let judges = (0..JUDGES)
@@ -58,7 +57,7 @@ fn sheet() -> Sheet {
             allowed_spread: Some(Decimal::ONE),
         })
         .collect();
-    let entries: Vec<SheetEntry> = (0..ENTRIES)
+    let entries: Vec<SheetEntry> = (0..entries_n)
         .map(|e| SheetEntry {
             key: format!("E{:05}", e + 1),
             side: Some(format!("S{:02}", e % SIDES)),
@@ -67,9 +66,9 @@ fn sheet() -> Sheet {
         })
         .collect();
     let difficulty: Vec<f64> = (0..ASPECTS).map(|_| rng.gen_range(-1.0..1.0)).collect();
-    let mut marks = Vec::with_capacity(ENTRIES * ASPECTS * JUDGES);
+    let mut marks = Vec::with_capacity(entries_n * ASPECTS * JUDGES);
     let levels: [Decimal; 4] = [0, 1, 2, 3].map(Decimal::from);
-    for e in 0..ENTRIES {
+    for e in 0..entries_n {
         let ability: f64 = rng.gen_range(-1.5..1.5);
         for (a, d) in difficulty.iter().enumerate() {
             for (j, s) in severities.iter().enumerate() {
@@ -148,13 +147,14 @@ fn timed<T>(f: impl FnOnce() -> T) -> (Duration, T) {
     (started.elapsed(), out)
 }
 
-pub fn run() -> anyhow::Result<()> {
+/// Runs the scenario over `entries` entries (10,000 by default).
+pub fn run(entries: usize) -> anyhow::Result<()> {
     super::sqlite3_shell()?;
     println!(
-        "judge analytics: {ENTRIES} entries × {ASPECTS} aspects × {JUDGES} judges = {} marks, {PERMUTATIONS} relabellings (seed {SEED})",
-        ENTRIES * ASPECTS * JUDGES
+        "judge analytics: {entries} entries × {ASPECTS} aspects × {JUDGES} judges = {} marks, {PERMUTATIONS} relabellings (seed {SEED})",
+        entries * ASPECTS * JUDGES
     );
-    let (made, sheet) = timed(sheet);
+    let (made, sheet) = timed(|| sheet(entries));
     println!(
         "  building the marks:            {:>7.3} s",
         made.as_secs_f64()
@@ -209,13 +209,13 @@ pub fn run() -> anyhow::Result<()> {
         "  sqlite3 GROUP BY (same marks): {:>7.3} s  (best of 3)",
         baseline.as_secs_f64()
     );
-    println!("  ratio deviation / sqlite3:     {ratio:>7.2}×  (target: at most 1.5×)");
+    println!("  ratio deviation / sqlite3:     {ratio:>7.2}x  (target: at most 1.5×)");
     println!(
         "  ISU deviation points:          {:>7.3} s",
         t_isu.as_secs_f64()
     );
     println!(
-        "  ratio both deviation measures / sqlite3: {:>5.2}×  (target: at most 1.5×)",
+        "  ratio both deviation measures / sqlite3: {:>5.2}x  (target: at most 1.5×)",
         (t_dev + t_isu).as_secs_f64() / baseline.as_secs_f64().max(1e-9)
     );
     println!(
