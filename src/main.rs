@@ -111,6 +111,14 @@ Example:\n  jiangxin recheck --contest ZJ-2026-ELEC-P --format csv"
     /// Appeals (申诉) of a contest: list them, and the arbitration group's notes and decisions.
     #[command(subcommand)]
     Appeals(cli::appeals::AppealsCommand),
+    /// A printed document of a contest as a PDF (A4, Chinese or English), on standard output.
+    #[command(
+        after_help = "KIND is marking-forms, score-register, result-sheet, score-sheet, certificates,\n\
+advancement-list or draw-sheet; see docs/documents.md.\nExamples:\n  \
+jiangxin print certificates --contest ZJ-2026-ELEC-P --as zj-organiser > certificates.pdf\n  \
+jiangxin print result-sheet --contest ZJ-2026-ELEC-P --as zj-organiser --lang en --version 2 > results.pdf"
+    )]
+    Print(cli::print::PrintArgs),
     /// Start a demo server on a fresh SQLite database with a realistic ladder.
     #[command(after_help = "Example:\n  jiangxin demo --port 8080")]
     Demo(cli::demo::DemoArgs),
@@ -165,6 +173,10 @@ enum BenchCommand {
         #[arg(long, default_value_t = 10_000)]
         entries: usize,
     },
+    /// Certificates of a published 2,000-entry contest as one PDF: time and pages per second,
+    /// and how `/healthz` answers while the server typesets them, beside the idle server.
+    #[command(after_help = "Example:\n  jiangxin bench documents")]
+    Documents,
     /// Import a generated entries CSV through `import entries`, beside `sqlite3` doing the
     /// same work (staging table, `INSERT … SELECT`) and `sqlite3 .import` alone.
     #[command(after_help = "Example:\n  jiangxin bench import --rows 200000")]
@@ -250,7 +262,8 @@ impl Command {
             | Command::Draw(_)
             | Command::Recheck(_)
             | Command::CheckIn(_)
-            | Command::Appeals(_) => true,
+            | Command::Appeals(_)
+            | Command::Print(_) => true,
         }
     }
 }
@@ -281,6 +294,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::CheckIn(cmd) => cli::check_in::run(cmd),
         Command::Appeals(cmd) => cli::appeals::run(cmd),
+        Command::Print(args) => cli::print::run(args),
         Command::Demo(args) => cli::demo::run(args),
         Command::Score(args) => cli::score::run(args),
         Command::Standings(args) => cli::standings::run(args),
@@ -291,6 +305,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Draw(DrawCommand::Replay(args)) => cli::draws::run(args),
         Command::Recheck(args) => cli::recheck::run(args),
         Command::Bench(BenchCommand::Import { rows }) => jiangxin::bench::import::run(rows),
+        Command::Bench(BenchCommand::Documents) => jiangxin::bench::documents::run(),
         Command::Bench(BenchCommand::Ladder) => jiangxin::bench::ladder::run(),
         Command::Bench(BenchCommand::Judges { entries }) => jiangxin::bench::judges::run(entries),
         Command::Bench(BenchCommand::Scoring { entries, judges }) => {

@@ -1,6 +1,7 @@
 //! Performance scenarios run by `jiangxin bench …`. Each prints its figures beside a
 //! baseline measured on the same machine in the same run, and the ratio.
 
+pub mod documents;
 pub mod import;
 pub mod judges;
 pub mod ladder;

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod draws;
 pub mod installation;
 pub mod judges;
+pub mod print;
 pub mod recheck;
 pub mod score;
 pub mod standings;

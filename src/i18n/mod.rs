@@ -70,6 +70,10 @@ const FILES: &[(&str, &str)] = &[
         "analytics.toml",
         include_str!("../../templates/messages/analytics.toml"),
     ),
+    (
+        "documents.toml",
+        include_str!("../../templates/messages/documents.toml"),
+    ),
 ];
 
 /// The catalog, read once from the files under `templates/messages/`.

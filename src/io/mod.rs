@@ -4,5 +4,6 @@ pub mod analytics_csv;
 pub mod encoding;
 pub mod entries_csv;
 pub mod marks_csv;
+pub mod pdf;
 pub mod results_csv;
 pub mod utc;

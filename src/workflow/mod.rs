@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod advancement;
 pub mod brackets;
 pub mod contests;
+pub mod documents;
 pub mod fair_play;
 pub mod installation;
 pub mod judges;

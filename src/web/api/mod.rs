@@ -9,6 +9,7 @@ pub mod blind;
 pub mod brackets;
 pub mod check_in;
 pub mod contests;
+pub mod documents;
 pub mod draws;
 pub mod entries;
 pub mod judges;
@@ -41,6 +42,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     people::config(cfg);
     blind::config(cfg);
     draws::config(cfg);
+    documents::config(cfg);
     recheck::config(cfg);
     appeals::config(cfg);
     openapi::config(cfg);

@@ -21,8 +21,8 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use super::draws;
 use super::recheck;
 use super::{
-    advancement, appeals, auth, blind, brackets, check_in, contests, entries, judges, marking,
-    organisations, people, reference, results, talent,
+    advancement, appeals, auth, blind, brackets, check_in, contests, documents, entries, judges,
+    marking, organisations, people, reference, results, talent,
 };
 
 /// Where every path of the document starts.
@@ -70,6 +70,7 @@ pages use a signed session cookie instead. Errors have the shape \
         check_in::list, check_in::record,
         judges::report, judges::report_csv, judges::get_threshold, judges::put_threshold,
         judges::history,
+        documents::document,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
@@ -95,6 +96,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "recheck", description = "Re-check (复核) of every entry's score sheet and the signatures that release results"),
         (name = "appeals", description = "Appeals (申诉) within a contest's window and the arbitration group's (仲裁) notes and decisions"),
         (name = "judges", description = "Judge analytics: each judge's deviation from the rest of the panel, the flag threshold, a judge's figures across contests and seasons"),
+        (name = "documents", description = "Printed documents as PDF: marking forms, score registers, result and score sheets, certificates, the advancement list, draw sheets"),
         (name = "check-in", description = "Check-in (检录) at the door: present, absent or withdrawn, against the identity number"),
     )
 )]

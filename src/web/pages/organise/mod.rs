@@ -14,6 +14,7 @@ mod fair_play;
 mod judges;
 mod ladder;
 mod panels;
+mod print;
 mod qualification;
 mod results_entry;
 mod running;
@@ -131,6 +132,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "organise/draw_sheet.html",
         include_str!("../../../../templates/pages/organise/draw_sheet.html"),
     ),
+    (
+        "organise/print.html",
+        include_str!("../../../../templates/pages/organise/print.html"),
+    ),
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -152,6 +157,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     judges::config(cfg);
     ladder::config(cfg);
     panels::config(cfg);
+    print::config(cfg);
     qualification::config(cfg);
     results_entry::config(cfg);
     running::config(cfg);
