@@ -492,4 +492,68 @@ fn every_document_holds_what_it_should(backend: Backend) {
     }
 }
 
-on_both_backends!(every_document_holds_what_it_should);
+/// The advancement list of the demo's provincial contest, once its
+/// qualifiers from Hangzhou are confirmed: each with where they qualified.
+fn the_advancement_list_names_the_qualifiers(backend: Backend) {
+    use jiangxin::i18n::Lang;
+    use jiangxin::workflow::documents::{print, Kind, Request};
+    let db = common::TestDb::new(backend);
+    let (pool, hasher, _) = jiangxin::startup::prepare(&db.settings()).unwrap();
+    let mut conn = pool.get().unwrap();
+    jiangxin::demo::load(&mut conn, &hasher).unwrap();
+    let conn = &mut *conn;
+    let prov = jiangxin::store::contests::by_code(conn, "ZJ-2026-ELEC-P")
+        .unwrap()
+        .unwrap()
+        .id;
+    let user = jiangxin::store::users::by_username(conn, "organiser")
+        .unwrap()
+        .unwrap();
+    let actor = jiangxin::workflow::accounts::actor_for(conn, &user).unwrap();
+    let schemes = jiangxin::workflow::marking::Schemes::default();
+    let req = Request::new(Kind::AdvancementList, prov, "https://skills.example.cn");
+    let now = chrono::Utc::now().naive_utc();
+    let empty = print(conn, &schemes, &actor, Lang::Zh, &req, now).unwrap();
+    assert!(
+        squeeze(&text_of(&empty.bytes, "advancement-list-empty")).contains("尚无确认晋级的人员")
+    );
+
+    let done = jiangxin::store::write_tx(conn, |c| {
+        jiangxin::workflow::advancement::confirm(c, prov, None)
+    })
+    .unwrap();
+    assert!(!done.is_empty());
+    for lang in [Lang::Zh, Lang::En] {
+        let pdf = print(conn, &schemes, &actor, lang, &req, now).unwrap();
+        let name = if lang == Lang::Zh { "zh" } else { "en" };
+        let text = squeeze(&text_of(&pdf.bytes, &format!("advancement-list-{name}")));
+        let title = if lang == Lang::Zh {
+            "晋级名单"
+        } else {
+            "Advancement list"
+        };
+        assert!(text.contains(title), "{text}");
+        for c in &done {
+            let e = jiangxin::store::entries::get(
+                conn,
+                prov,
+                jiangxin::engine::model::EntryId(c.entry),
+            )
+            .unwrap();
+            let person = jiangxin::store::competitors::get(conn, e.members[0]).unwrap();
+            assert!(text.contains(&person.name), "{} in {text}", person.name);
+            assert!(text.contains(&c.start_number), "{text}");
+        }
+        let from = if lang == Lang::Zh {
+            "杭州"
+        } else {
+            "Hangzhou"
+        };
+        assert!(text.contains(from), "{text}");
+    }
+}
+
+on_both_backends!(
+    every_document_holds_what_it_should,
+    the_advancement_list_names_the_qualifiers
+);
