@@ -272,6 +272,26 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             format!("/organise/judges/{}/analytics", w.judge_id),
             [401, 200, 403, 403, 403],
         ),
+        // Printed documents: marking forms for the contest's organisers (and
+        // its chief judge), the print menu and its PDFs for organisers.
+        case(
+            "GET",
+            format!("/api/v1/contests/{}/documents/marking-forms", w.contest.id),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([403, 403]),
+        case(
+            "GET",
+            format!("/organise/contests/{}/print", w.contest.id),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([403, 403]),
+        case(
+            "GET",
+            format!("/organise/contests/{}/print/marking-forms", w.contest.id),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([403, 403]),
         case("GET", "/api/v1/auth/me".into(), [200; 5]),
         case("GET", "/api/v1/organisations".into(), [200; 5]),
         with(
