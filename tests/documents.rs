@@ -246,6 +246,28 @@ fn every_document_holds_what_it_should(backend: Backend) {
         assert!(sheet.contains(want), "score sheet lacks {want}: {sheet}");
     }
 
+    // A competitor prints their own score sheet from their page, not another's.
+    let competitor = s.login(&s.world.competitor);
+    let (st, ct, bytes) = get(
+        &s,
+        Some(&competitor),
+        &format!("/contests/{c}/entries/{}/score-sheet.pdf?lang=en", x.e001),
+    );
+    assert_eq!(
+        (st, ct.as_str()),
+        (200, "application/pdf"),
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let own = squeeze(&text_of(&bytes, "score-sheet-en"));
+    assert!(own.contains("Score sheet") && own.contains("001"), "{own}");
+    let (st, _, _) = get(
+        &s,
+        Some(&competitor),
+        &format!("/contests/{c}/entries/{}/score-sheet.pdf", x.e103),
+    );
+    assert_eq!(st, 403);
+
     // Marking forms: the judge, the module, the aspects, every entry.
     let forms = squeeze(&document(
         &s,
@@ -382,7 +404,6 @@ fn every_document_holds_what_it_should(backend: Backend) {
 
     // Who may have what: a competitor gets no marking forms, anyone no
     // certificates; an unknown kind is refused in the reader's language.
-    let competitor = s.login(&s.world.competitor);
     let (st, _, _) = get(
         &s,
         Some(&competitor),

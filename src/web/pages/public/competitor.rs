@@ -24,7 +24,8 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(routes::path("/competitors/{id}").get(page));
+    cfg.service(routes::path("/competitors/{id}").get(page))
+        .service(routes::path("/contests/{id}/entries/{entry}/score-sheet.pdf").get(score_sheet));
 }
 
 /// The chart's geometry, in SVG user units.
@@ -53,6 +54,7 @@ struct Chart {
 #[derive(Serialize)]
 struct Record {
     contest_id: i64,
+    entry_id: i64,
     contest: String,
     code: String,
     tier: String,
@@ -187,6 +189,7 @@ fn records(
             rank,
             Record {
                 contest_id: r.contest.id.0,
+                entry_id: r.entry.0,
                 contest: lang.pick(&r.contest.name_zh, &r.contest.name_en),
                 code: r.contest.code.clone(),
                 tier,
@@ -298,4 +301,25 @@ fn criteria_of(layout: &Layout, lang: Lang) -> HashMap<String, (String, Decimal)
         }
     }
     out
+}
+
+/// An entry's published score sheet as a PDF, for its own competitors (and
+/// those who supervise the contest), in the reader's language.
+async fn score_sheet(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+) -> AppResult<HttpResponse> {
+    use crate::workflow::documents::{Kind, Request};
+    let (id, entry) = path.into_inner();
+    let (lang, _) = Lang::of_request(&req);
+    let mut request = Request::new(
+        Kind::ScoreSheet,
+        ContestId(id),
+        &crate::web::api::documents::public_url(&req),
+    );
+    request.entry = Some(EntryId(entry));
+    let pdf = crate::web::api::documents::pdf(&state, caller, lang, request).await?;
+    Ok(crate::web::api::documents::pdf_response(pdf))
 }
