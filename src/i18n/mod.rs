@@ -70,6 +70,10 @@ const FILES: &[(&str, &str)] = &[
         "analytics.toml",
         include_str!("../../templates/messages/analytics.toml"),
     ),
+    (
+        "certificates.toml",
+        include_str!("../../templates/messages/certificates.toml"),
+    ),
 ];
 
 /// The catalog, read once from the files under `templates/messages/`.

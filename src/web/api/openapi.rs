@@ -21,7 +21,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use super::draws;
 use super::recheck;
 use super::{
-    advancement, appeals, auth, blind, brackets, check_in, contests, entries, judges, marking,
+    advancement, appeals, auth, blind, brackets, certificates, check_in, contests, entries, judges, marking,
     organisations, people, reference, results, talent,
 };
 
@@ -70,6 +70,7 @@ pages use a signed session cookie instead. Errors have the shape \
         check_in::list, check_in::record,
         judges::report, judges::report_csv, judges::get_threshold, judges::put_threshold,
         judges::history,
+        certificates::list, certificates::issue, certificates::verify,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
@@ -95,6 +96,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "recheck", description = "Re-check (复核) of every entry's score sheet and the signatures that release results"),
         (name = "appeals", description = "Appeals (申诉) within a contest's window and the arbitration group's (仲裁) notes and decisions"),
         (name = "judges", description = "Judge analytics: each judge's deviation from the rest of the panel, the flag threshold, a judge's figures across contests and seasons"),
+        (name = "certificates", description = "Award certificates (获奖证书) issued to a publication's award holders, and the public verification of their codes"),
         (name = "check-in", description = "Check-in (检录) at the door: present, absent or withdrawn, against the identity number"),
     )
 )]
@@ -566,6 +568,7 @@ mod tests {
         ("auth.rs", include_str!("auth.rs")),
         ("blind.rs", include_str!("blind.rs")),
         ("brackets.rs", include_str!("brackets.rs")),
+        ("certificates.rs", include_str!("certificates.rs")),
         ("check_in.rs", include_str!("check_in.rs")),
         ("contests.rs", include_str!("contests.rs")),
         ("draws.rs", include_str!("draws.rs")),
