@@ -1,0 +1,360 @@
+//! Award certificates through the API and the page, on both databases:
+//! issued once per award holder with codes that cannot be guessed, stable
+//! when issued again, verified by anyone, shown withdrawn once a corrected
+//! publication takes the award away, and refused to those who do not
+//! manage the contest.
+
+mod common;
+use common::marking::{theory_practical, uuid, Api, Setup};
+use common::{Backend, TestServer};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+
+/// Crockford's base32 alphabet, as the codes are written.
+const ALPHABET: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A contest marked and published (version 1) under the china-national
+/// policy: 103 gold (94 points), 101 silver and 001 bronze (93 each).
+fn published(s: &TestServer) -> (Setup, i64) {
+    let api = Api { s };
+    let x = theory_practical(s);
+    let c = x.contest;
+    let resp = s
+        .client()
+        .put(s.url(&format!("/api/v1/contests/{c}/policy?bundled=china-national")))
+        .bearer_auth(&x.organiser)
+        .header("Content-Type", "application/toml")
+        .body("")
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 201);
+    let status = |st: &str| {
+        let (code, body) = api.call(
+            &x.organiser,
+            "POST",
+            &format!("/contests/{c}/status"),
+            Some(json!({"status": st})),
+        );
+        assert_eq!(code, 200, "{body}");
+    };
+    status("running");
+    let mut n = 100;
+    for (e, t, p) in [(x.e001, 0, 1), (x.e101, 0, 1), (x.e103, 2, 0)] {
+        for (aspect, errors) in [("T1", t), ("S1", p)] {
+            n += 1;
+            let (st, body) = api.call(
+                &x.wz1,
+                "POST",
+                &format!("/contests/{c}/marks"),
+                Some(json!({"id": uuid(n), "entry": e, "aspect": aspect, "value": errors.to_string()})),
+            );
+            assert_eq!(st, 201, "{body}");
+        }
+    }
+    status("marking_closed");
+    for e in [x.e001, x.e101, x.e103] {
+        for m in ["T", "S"] {
+            let (st, body) = api.call(
+                &x.chief,
+                "POST",
+                &format!("/contests/{c}/entries/{e}/modules/{m}/lock"),
+                None,
+            );
+            assert_eq!(st, 204, "{body}");
+        }
+    }
+    let (st, body) = api.call(&x.organiser, "POST", &format!("/contests/{c}/publish"), None);
+    assert_eq!((st, body["version"].clone()), (201, json!(1)), "{body}");
+    (x, c)
+}
+
+/// The chief judge corrects entry 001's practical mark to no errors, and
+/// the organiser publishes the correction: 001 gold, 103 silver, 101 bronze.
+fn correct(s: &TestServer, x: &Setup, c: i64, reason: &str) -> Value {
+    let api = Api { s };
+    let (_, trail) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/entries/{}/marks", x.e001),
+        None,
+    );
+    let s1 = trail["marks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["aspect"] == "S1")
+        .unwrap()["id"]
+        .clone();
+    let (st, body) = api.call(
+        &x.chief,
+        "POST",
+        &format!("/contests/{c}/marks"),
+        Some(json!({"id": uuid(900), "entry": x.e001, "aspect": "S1", "value": "0", "replaces": s1, "reason": "the second error was the judge's"})),
+    );
+    assert_eq!(st, 201, "{body}");
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        Some(json!({"reason": reason})),
+    );
+    assert_eq!(st, 201, "{body}");
+    body
+}
+
+fn verify(s: &TestServer, code: &str, lang: &str) -> (u16, Value) {
+    let resp = s
+        .client()
+        .get(s.url(&format!("/api/v1/verify/{code}")))
+        .header("Accept-Language", lang)
+        .send()
+        .unwrap();
+    let st = resp.status().as_u16();
+    (st, resp.json().unwrap_or(Value::Null))
+}
+
+/// The bits a printed code carries: 5 for each character of the alphabet,
+/// once the dashes are dropped; `None` if a character is not in it.
+fn decoded_bits(code: &str) -> Option<usize> {
+    let chars: Vec<char> = code.chars().filter(|c| *c != '-').collect();
+    chars
+        .iter()
+        .all(|c| ALPHABET.contains(*c))
+        .then_some(chars.len() * 5)
+}
+
+fn codes(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn page(s: &TestServer, path: &str, lang: &str) -> (u16, String) {
+    let resp = s
+        .client()
+        .get(s.url(path))
+        .header("Accept-Language", lang)
+        .send()
+        .unwrap();
+    (resp.status().as_u16(), resp.text().unwrap())
+}
+
+fn certificates_verify_and_are_withdrawn(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let (x, c) = published(&s);
+    let path = format!("/contests/{c}/certificates");
+
+    // Nothing is issued yet.
+    let (st, list) = api.call(&x.organiser, "GET", &path, None);
+    assert_eq!((st, list), (200, json!([])));
+
+    // One certificate per award holder, in place order.
+    let (st, first) = api.call(&x.organiser, "POST", &path, None);
+    assert_eq!(st, 200, "{first}");
+    let list = first.as_array().unwrap();
+    // 001 and 101 have the same total: a lot decides which is second.
+    let holders: Vec<(&str, &str, &str, &str)> = list
+        .iter()
+        .map(|c| {
+            (
+                c["holder"].as_str().unwrap(),
+                c["award"]["code"].as_str().unwrap(),
+                c["award"]["zh"].as_str().unwrap(),
+                c["place"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(holders.len(), 3, "{first}");
+    assert_eq!(holders[0], ("王强", "gold", "金牌", "1"));
+    assert_eq!(
+        (holders[1].1, holders[1].2, holders[1].3, holders[2].1, holders[2].3),
+        ("silver", "银牌", "2", "bronze", "3")
+    );
+    let mut others = [holders[1].0, holders[2].0];
+    others.sort();
+    assert_eq!(others, ["张伟", "陈静"]);
+    let gold = &list[0];
+    assert_eq!(gold["award"]["en"], "Gold medal");
+    assert_eq!(gold["version"], 1);
+    assert_eq!(gold["start_number"], "103");
+    assert_eq!(gold["contest_code"], s.world.contest.code);
+    assert_eq!(gold["contest_name"]["zh"], s.world.contest.name_zh);
+    assert_eq!(gold["organiser"]["zh"], s.world.province.name_zh);
+    assert_eq!(gold["tier"]["code"].as_str().map(str::is_empty), Some(false));
+    let date = gold["published_at"].as_str().unwrap();
+    assert!(
+        chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok(),
+        "{date}"
+    );
+
+    // Codes: distinct, in groups of four, at least 80 random bits.
+    let v1 = codes(&first);
+    assert_eq!(v1.iter().collect::<HashSet<_>>().len(), 3, "{v1:?}");
+    for code in &v1 {
+        assert!(
+            code.split('-').all(|g| g.len() == 4),
+            "groups of four: {code}"
+        );
+        let bits = decoded_bits(code).unwrap_or(0);
+        assert!(bits >= 80, "{code} carries {bits} bits");
+        assert_eq!(
+            list.iter().find(|c| c["code"] == code.as_str()).unwrap()["verify_path"],
+            format!("/verify/{code}")
+        );
+    }
+
+    // Issuing again gives the same certificates; the list says the same.
+    let (st, again) = api.call(&x.organiser, "POST", &path, Some(json!({"version": 1})));
+    assert_eq!((st, &again), (200, &first));
+    let (st, listed) = api.call(&x.organiser, "GET", &path, None);
+    assert_eq!((st, &listed), (200, &first));
+
+    // Anyone verifies a code, typed in lower case without dashes too.
+    let (st, v) = verify(&s, &v1[0], "en");
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["state"], "valid");
+    assert_eq!(v["holder"], "王*");
+    assert_eq!(v["award"]["code"], "gold");
+    assert_eq!((v["version"].clone(), v["latest_version"].clone()), (json!(1), json!(1)));
+    assert_eq!(v["withdrawn"], Value::Null);
+    let typed = v1[0].replace('-', "").to_lowercase();
+    let (st, same) = verify(&s, &typed, "en");
+    assert_eq!((st, same), (200, v.clone()));
+
+    // A new version that changes nothing of the awards leaves them valid.
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        Some(json!({"reason": "the organiser's name corrected"})),
+    );
+    assert_eq!((st, body["version"].clone()), (201, json!(2)), "{body}");
+    let (_, v) = verify(&s, &v1[0], "en");
+    assert_eq!((v["state"].clone(), v["latest_version"].clone()), (json!("valid"), json!(2)));
+
+    // A correction (version 3) makes 001 gold, 103 silver and 101 bronze.
+    // A certificate of version 1 whose holder's award changed is withdrawn
+    // by version 3; one whose holder keeps the award stays valid.
+    let body = correct(&s, &x, c, "appeal of entry 001 upheld");
+    assert_eq!(body["version"], 3);
+    let now = |holder: &str| match holder {
+        "陈静" => "gold",
+        "王强" => "silver",
+        _ => "bronze",
+    };
+    let mut withdrawn = 0;
+    for cert in list {
+        let (st, v) = verify(&s, cert["code"].as_str().unwrap(), "en");
+        assert_eq!((st, v["version"].clone()), (200, json!(1)), "{v}");
+        let holder = cert["holder"].as_str().unwrap();
+        if cert["award"]["code"] == now(holder) {
+            assert_eq!(v["state"], "valid", "{holder} keeps the award: {v}");
+            assert_eq!(v["withdrawn"], Value::Null);
+        } else {
+            withdrawn += 1;
+            assert_eq!(v["state"], "withdrawn", "{holder}: {v}");
+            assert_eq!(v["withdrawn"]["version"], 3, "{v}");
+            assert_eq!(v["withdrawn"]["reason"], "appeal of entry 001 upheld");
+        }
+    }
+    assert!(withdrawn >= 2, "the gold of 103 and the medal of 001 changed");
+    // The certificates of version 3 are new ones, and valid.
+    let (st, third) = api.call(&x.organiser, "POST", &path, None);
+    assert_eq!(st, 200, "{third}");
+    let v3 = codes(&third);
+    assert_eq!(third[0]["holder"], "陈静");
+    assert_eq!(third[0]["award"]["code"], "gold");
+    assert_eq!(third[0]["version"], 3);
+    assert!(v3.iter().all(|c| !v1.contains(c)), "{v3:?} {v1:?}");
+    let (_, v) = verify(&s, &v3[0], "zh");
+    assert_eq!((v["state"].clone(), v["holder"].clone()), (json!("valid"), json!("陈*")));
+    // The list of an earlier version is still there.
+    let (st, listed) = api.call(&x.organiser, "GET", &format!("{path}?version=1"), None);
+    assert_eq!((st, codes(&listed)), (200, v1.clone()));
+
+    // The pages: genuine, withdrawn, not found, in both languages.
+    let (st, html) = page(&s, &format!("/verify/{}", v3[0]), "en");
+    assert_eq!(st, 200);
+    assert!(html.contains("Genuine") && html.contains("data-state=\"valid\""), "{html}");
+    assert!(html.contains("陈*") && !html.contains("陈静"), "{html}");
+    let (st, html) = page(&s, &format!("/verify/{}", v1[0]), "zh");
+    assert_eq!(st, 200);
+    assert!(html.contains("已撤销") && html.contains("data-state=\"withdrawn\""), "{html}");
+    assert!(html.contains("appeal of entry 001 upheld"), "{html}");
+    let (st, html) = page(&s, "/verify/AAAA-BBBB-CCCC-DDDD-EEEE", "zh");
+    assert_eq!(st, 404);
+    assert!(html.contains("未找到") && html.contains("data-state=\"not_found\""), "{html}");
+    let (st, html) = page(&s, "/verify", "en");
+    assert_eq!(st, 200);
+    assert!(html.contains("Verification code"), "{html}");
+    let resp = s
+        .client()
+        .get(s.url(&format!("/verify?code={typed}")))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(
+        resp.headers()["location"].to_str().unwrap(),
+        format!("/verify/{}", v1[0])
+    );
+    let (st, html) = page(&s, "/verify?code=not-a-code", "en");
+    assert_eq!(st, 404);
+    assert!(html.contains("Not found"), "{html}");
+}
+
+fn unknown_codes_are_not_found(backend: Backend) {
+    let s = TestServer::start(backend);
+    for code in ["AAAA-BBBB-CCCC-DDDD-EEEE", "aaaabbbbccccddddeeee", "short", "UUUU-UUUU-UUUU-UUUU-UUUU"] {
+        let (st, en) = verify(&s, code, "en");
+        assert_eq!(st, 404, "{code}");
+        assert_eq!(en["error"]["code"], "certificate_unknown");
+        assert!(
+            en["error"]["message"].as_str().unwrap().contains("No certificate has this code"),
+            "{en}"
+        );
+        let (_, zh) = verify(&s, code, "zh-CN");
+        assert!(
+            zh["error"]["message"].as_str().unwrap().contains("没有这个验证码的证书"),
+            "{zh}"
+        );
+    }
+}
+
+fn only_the_organisers_issue(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let (x, c) = published(&s);
+    let path = format!("/contests/{c}/certificates");
+    let ningbo = s.login(&s.world.ningbo_organiser);
+    for (who, token, expected) in [
+        ("a judge", x.wz1.as_str(), 403),
+        ("the chief judge", x.chief.as_str(), 403),
+        ("an organiser of another city", ningbo.as_str(), 403),
+        ("nobody signed in", "", 401),
+    ] {
+        let (st, body) = api.call(token, "POST", &path, None);
+        assert_eq!(st, expected, "{who}: {body}");
+        let (st, _) = api.call(token, "GET", &path, None);
+        assert_eq!(st, expected, "{who} reads the list");
+    }
+    let (_, list) = api.call(&x.organiser, "GET", &path, None);
+    assert_eq!(list, json!([]), "nothing was issued by those refused");
+    // Before a publication, there is nothing to issue.
+    let draft = s.world.draft_contest.id.0;
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{draft}/certificates"),
+        None,
+    );
+    assert_eq!((st, body["error"]["code"].clone()), (404, json!("not_published")));
+}
+
+on_both_backends!(
+    certificates_verify_and_are_withdrawn,
+    unknown_codes_are_not_found,
+    only_the_organisers_issue
+);
