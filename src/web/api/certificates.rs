@@ -59,7 +59,7 @@ impl From<Label> for LabelView {
     "tier": {"code": "provincial", "zh": "省级", "en": "Provincial"},
     "skill": {"code": "electrician", "zh": "电工", "en": "Electrician"},
     "award": {"code": "gold", "zh": "金牌", "en": "Gold medal"}, "place": "1",
-    "published_at": "2027-05-03", "organiser": {"code": "ZJ-HRSS", "zh": "浙江省人力资源和社会保障厅", "en": "Zhejiang HR and Social Security"},
+    "published_on": "2027-05-03", "organiser": {"code": "ZJ-HRSS", "zh": "浙江省人力资源和社会保障厅", "en": "Zhejiang HR and Social Security"},
     "version": 1}))]
 pub struct CertificateView {
     /// The verification code as printed: 20 characters of Crockford base32
@@ -81,7 +81,7 @@ pub struct CertificateView {
     place: String,
     /// The publication's date in the contest's time zone.
     #[schema(format = Date, example = "2027-05-03")]
-    published_at: String,
+    published_on: String,
     /// The organising organisation.
     organiser: LabelView,
     /// The publication version.
@@ -102,7 +102,7 @@ impl From<Certificate> for CertificateView {
             skill: c.skill.into(),
             award: c.award.into(),
             place: c.place,
-            published_at: c.published_at,
+            published_on: c.published_at,
             organiser: c.organiser.into(),
             version: c.version,
         }
@@ -114,8 +114,9 @@ impl From<Certificate> for CertificateView {
 pub struct WithdrawalView {
     version: i32,
     reason: Option<String>,
+    /// The correction's date in the contest's time zone.
     #[schema(format = Date, example = "2027-05-20")]
-    published_at: String,
+    published_on: String,
 }
 
 /// What the certificate with a code says and whether it stands.
@@ -137,8 +138,9 @@ pub struct VerificationView {
     place: String,
     /// The publication version the certificate was issued for.
     version: i32,
+    /// The publication's date in the contest's time zone.
     #[schema(format = Date, example = "2027-05-03")]
-    published_at: String,
+    published_on: String,
     organiser: LabelView,
     /// The contest's latest publication version.
     latest_version: i32,
@@ -163,13 +165,13 @@ impl From<Verification> for VerificationView {
             award: v.award.into(),
             place: v.place,
             version: v.version,
-            published_at: v.published_at,
+            published_on: v.published_at,
             organiser: v.organiser.into(),
             latest_version: v.latest_version,
             withdrawn: v.withdrawn.map(|w| WithdrawalView {
                 version: w.version,
                 reason: w.reason,
-                published_at: w.published_at,
+                published_on: w.published_at,
             }),
         }
     }
