@@ -14,8 +14,7 @@ use common::{Backend, TestServer};
 use serde_json::json;
 
 const STATE: &str = "return document.getElementById('verdict').getAttribute('data-state');";
-const COLOUR: &str =
-    "return getComputedStyle(document.getElementById('verdict')).backgroundColor;";
+const COLOUR: &str = "return getComputedStyle(document.getElementById('verdict')).backgroundColor;";
 const FITS: &str = "return document.documentElement.scrollWidth <= window.innerWidth;";
 
 fn verify_on_a_phone(backend: Backend) {
@@ -39,16 +38,28 @@ fn verify_on_a_phone(backend: Backend) {
         // The form: the code as someone types it off the paper.
         br.goto(&s.url(&format!("/verify?lang={lang}")));
         assert_eq!(br.exec(FITS), true, "{lang}: nothing scrolls sideways");
-        let height = br.exec("return document.getElementById('code').getBoundingClientRect().height;");
-        assert!(height.as_f64().unwrap() >= 40.0, "a field a thumb can hit: {height}");
+        let height =
+            br.exec("return document.getElementById('code').getBoundingClientRect().height;");
+        assert!(
+            height.as_f64().unwrap() >= 40.0,
+            "a field a thumb can hit: {height}"
+        );
         br.screenshot(&format!("{tag}-verify-form-{lang}-phone"));
         br.type_into("#code", &gold.replace('-', "").to_lowercase());
         br.click_to_load("form.stack button[type=submit]");
-        assert!(br.url().ends_with(&format!("/verify/{gold}")), "{}", br.url());
+        assert!(
+            br.url().ends_with(&format!("/verify/{gold}")),
+            "{}",
+            br.url()
+        );
         assert_eq!(br.exec(STATE), "valid");
         assert_eq!(br.exec(COLOUR), "rgb(29, 122, 58)", "genuine is green");
         let verdict = br.text("#verdict");
-        let expected = if lang == "en" { "Genuine" } else { "真实有效" };
+        let expected = if lang == "en" {
+            "Genuine"
+        } else {
+            "真实有效"
+        };
         assert!(verdict.contains(expected), "{verdict}");
         assert_eq!(br.text("#holder"), "王*");
         let award = br.text("#award");
@@ -60,7 +71,11 @@ fn verify_on_a_phone(backend: Backend) {
         br.goto(&s.url("/verify/ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ"));
         assert_eq!(br.exec(STATE), "not_found");
         let verdict = br.text("#verdict");
-        let expected = if lang == "en" { "Not found" } else { "未找到" };
+        let expected = if lang == "en" {
+            "Not found"
+        } else {
+            "未找到"
+        };
         assert!(verdict.contains(expected), "{verdict}");
         br.screenshot(&format!("{tag}-verify-not-found-{lang}-phone"));
     }
@@ -73,7 +88,11 @@ fn verify_on_a_phone(backend: Backend) {
         assert_eq!(br.exec(STATE), "withdrawn");
         assert_eq!(br.exec(COLOUR), "rgb(166, 27, 27)", "withdrawn is red");
         let verdict = br.text("#verdict");
-        let expected = if lang == "en" { "Withdrawn" } else { "已撤销" };
+        let expected = if lang == "en" {
+            "Withdrawn"
+        } else {
+            "已撤销"
+        };
         assert!(verdict.contains(expected), "{verdict}");
         assert_eq!(br.text("#withdrawn-version"), "2");
         assert_eq!(br.text("#withdrawn-reason"), "appeal of entry 001 upheld");

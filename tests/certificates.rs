@@ -82,7 +82,13 @@ fn certificates_verify_and_are_withdrawn(backend: Backend) {
     assert_eq!(holders.len(), 3, "{first}");
     assert_eq!(holders[0], ("王强", "gold", "金牌", "1"));
     assert_eq!(
-        (holders[1].1, holders[1].2, holders[1].3, holders[2].1, holders[2].3),
+        (
+            holders[1].1,
+            holders[1].2,
+            holders[1].3,
+            holders[2].1,
+            holders[2].3
+        ),
         ("silver", "银牌", "2", "bronze", "3")
     );
     let mut others = [holders[1].0, holders[2].0];
@@ -95,7 +101,10 @@ fn certificates_verify_and_are_withdrawn(backend: Backend) {
     assert_eq!(gold["contest_code"], s.world.contest.code);
     assert_eq!(gold["contest_name"]["zh"], s.world.contest.name_zh);
     assert_eq!(gold["organiser"]["zh"], s.world.province.name_zh);
-    assert_eq!(gold["tier"]["code"].as_str().map(str::is_empty), Some(false));
+    assert_eq!(
+        gold["tier"]["code"].as_str().map(str::is_empty),
+        Some(false)
+    );
     let date = gold["published_on"].as_str().unwrap();
     assert!(
         chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok(),
@@ -130,7 +139,10 @@ fn certificates_verify_and_are_withdrawn(backend: Backend) {
     assert_eq!(v["state"], "valid");
     assert_eq!(v["holder"], "王*");
     assert_eq!(v["award"]["code"], "gold");
-    assert_eq!((v["version"].clone(), v["latest_version"].clone()), (json!(1), json!(1)));
+    assert_eq!(
+        (v["version"].clone(), v["latest_version"].clone()),
+        (json!(1), json!(1))
+    );
     assert_eq!(v["withdrawn"], Value::Null);
     let typed = v1[0].replace('-', "").to_lowercase();
     let (st, same) = verify(&s, &typed, "en");
@@ -145,7 +157,10 @@ fn certificates_verify_and_are_withdrawn(backend: Backend) {
     );
     assert_eq!((st, body["version"].clone()), (201, json!(2)), "{body}");
     let (_, v) = verify(&s, &v1[0], "en");
-    assert_eq!((v["state"].clone(), v["latest_version"].clone()), (json!("valid"), json!(2)));
+    assert_eq!(
+        (v["state"].clone(), v["latest_version"].clone()),
+        (json!("valid"), json!(2))
+    );
 
     // A correction (version 3) makes 001 gold, 103 silver and 101 bronze.
     // A certificate of version 1 whose holder's award a later version
@@ -193,7 +208,10 @@ fn certificates_verify_and_are_withdrawn(backend: Backend) {
             assert_eq!(v["withdrawn"]["reason"], why);
         }
     }
-    assert!(withdrawn >= 2, "the gold of 103 and the medal of 001 changed");
+    assert!(
+        withdrawn >= 2,
+        "the gold of 103 and the medal of 001 changed"
+    );
     // The certificates of version 3 are new ones, and valid.
     let (st, third) = api.call(&x.organiser, "POST", &path, None);
     assert_eq!(st, 200, "{third}");
@@ -203,7 +221,10 @@ fn certificates_verify_and_are_withdrawn(backend: Backend) {
     assert_eq!(third[0]["version"], 3);
     assert!(v3.iter().all(|c| !v1.contains(c)), "{v3:?} {v1:?}");
     let (_, v) = verify(&s, &v3[0], "zh");
-    assert_eq!((v["state"].clone(), v["holder"].clone()), (json!("valid"), json!("陈*")));
+    assert_eq!(
+        (v["state"].clone(), v["holder"].clone()),
+        (json!("valid"), json!("陈*"))
+    );
     // The list of an earlier version is still there.
     let (st, listed) = api.call(&x.organiser, "GET", &format!("{path}?version=1"), None);
     assert_eq!((st, codes(&listed)), (200, v1.clone()));
@@ -211,15 +232,24 @@ fn certificates_verify_and_are_withdrawn(backend: Backend) {
     // The pages: genuine, withdrawn, not found, in both languages.
     let (st, html) = page(&s, &format!("/verify/{}", v3[0]), "en");
     assert_eq!(st, 200);
-    assert!(html.contains("Genuine") && html.contains("data-state=\"valid\""), "{html}");
+    assert!(
+        html.contains("Genuine") && html.contains("data-state=\"valid\""),
+        "{html}"
+    );
     assert!(html.contains("陈*") && !html.contains("陈静"), "{html}");
     let (st, html) = page(&s, &format!("/verify/{}", v1[0]), "zh");
     assert_eq!(st, 200);
-    assert!(html.contains("已撤销") && html.contains("data-state=\"withdrawn\""), "{html}");
+    assert!(
+        html.contains("已撤销") && html.contains("data-state=\"withdrawn\""),
+        "{html}"
+    );
     assert!(html.contains("appeal of entry 001 upheld"), "{html}");
     let (st, html) = page(&s, "/verify/AAAA-BBBB-CCCC-DDDD-EEEE", "zh");
     assert_eq!(st, 404);
-    assert!(html.contains("未找到") && html.contains("data-state=\"not_found\""), "{html}");
+    assert!(
+        html.contains("未找到") && html.contains("data-state=\"not_found\""),
+        "{html}"
+    );
     let (st, html) = page(&s, "/verify", "en");
     assert_eq!(st, 200);
     assert!(html.contains("Verification code"), "{html}");
@@ -240,17 +270,28 @@ fn certificates_verify_and_are_withdrawn(backend: Backend) {
 
 fn unknown_codes_are_not_found(backend: Backend) {
     let s = TestServer::start(backend);
-    for code in ["AAAA-BBBB-CCCC-DDDD-EEEE", "aaaabbbbccccddddeeee", "short", "UUUU-UUUU-UUUU-UUUU-UUUU"] {
+    for code in [
+        "AAAA-BBBB-CCCC-DDDD-EEEE",
+        "aaaabbbbccccddddeeee",
+        "short",
+        "UUUU-UUUU-UUUU-UUUU-UUUU",
+    ] {
         let (st, en) = verify(&s, code, "en");
         assert_eq!(st, 404, "{code}");
         assert_eq!(en["error"]["code"], "certificate_unknown");
         assert!(
-            en["error"]["message"].as_str().unwrap().contains("No certificate has this code"),
+            en["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("No certificate has this code"),
             "{en}"
         );
         let (_, zh) = verify(&s, code, "zh-CN");
         assert!(
-            zh["error"]["message"].as_str().unwrap().contains("没有这个验证码的证书"),
+            zh["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("没有这个验证码的证书"),
             "{zh}"
         );
     }
@@ -283,7 +324,10 @@ fn only_the_organisers_issue(backend: Backend) {
         &format!("/contests/{draft}/certificates"),
         None,
     );
-    assert_eq!((st, body["error"]["code"].clone()), (404, json!("not_published")));
+    assert_eq!(
+        (st, body["error"]["code"].clone()),
+        (404, json!("not_published"))
+    );
 }
 
 on_both_backends!(

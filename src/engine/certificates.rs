@@ -157,21 +157,39 @@ mod tests {
         assert_eq!(encode(&[0; CODE_BYTES]), "00000000000000000000");
         let mut one = [0u8; CODE_BYTES];
         one[0] = 0b0000_1000;
-        assert_eq!(&encode(&one)[..2], "10", "the first five bits make the first character");
+        assert_eq!(
+            &encode(&one)[..2],
+            "10",
+            "the first five bits make the first character"
+        );
         one[0] = 0b0000_0100;
-        assert_eq!(&encode(&one)[..2], "0G", "the sixth bit is worth 16 in the second");
+        assert_eq!(
+            &encode(&one)[..2],
+            "0G",
+            "the sixth bit is worth 16 in the second"
+        );
         assert_eq!(display(&code), "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ");
     }
 
     #[test]
     fn codes_are_read_as_people_type_them() {
         let stored = "0123456789ABCDEFGHJK";
-        assert_eq!(normalise("0123-4567-89ab-cdef-ghjk").as_deref(), Some(stored));
-        assert_eq!(normalise(" o1234567 89ABCDEFGHJK ").as_deref(), Some(stored));
+        assert_eq!(
+            normalise("0123-4567-89ab-cdef-ghjk").as_deref(),
+            Some(stored)
+        );
+        assert_eq!(
+            normalise(" o1234567 89ABCDEFGHJK ").as_deref(),
+            Some(stored)
+        );
         assert_eq!(normalise("Ol23456789ABCDEFGHJK").as_deref(), Some(stored));
         assert_eq!(normalise("0123456789ABCDEFGHJ"), None, "too short");
         assert_eq!(normalise("0123456789ABCDEFGHJKM"), None, "too long");
-        assert_eq!(normalise("0123456789ABCDEFGHJU"), None, "U is not in the alphabet");
+        assert_eq!(
+            normalise("0123456789ABCDEFGHJU"),
+            None,
+            "U is not in the alphabet"
+        );
         assert_eq!(normalise("0123456789ABCDEFGHJ!"), None);
         assert_eq!(normalise(""), None);
     }
@@ -192,10 +210,7 @@ mod tests {
     fn a_later_version_withdraws_until_one_gives_back() {
         assert_eq!(standing(&[]), Standing::Valid);
         assert_eq!(standing(&[(2, true)]), Standing::Valid);
-        assert_eq!(
-            standing(&[(2, false)]),
-            Standing::Withdrawn { version: 2 }
-        );
+        assert_eq!(standing(&[(2, false)]), Standing::Withdrawn { version: 2 });
         assert_eq!(
             standing(&[(2, true), (3, false), (4, false)]),
             Standing::Withdrawn { version: 3 }

@@ -199,7 +199,12 @@ fn fresh_code(conn: &mut DbConnection) -> AppResult<String> {
 }
 
 /// What a certificate row says, with what its publication says of it.
-fn certificate(h: &Heading, p: &Publication, view: &ResultsView, row: &CertificateRow) -> Certificate {
+fn certificate(
+    h: &Heading,
+    p: &Publication,
+    view: &ResultsView,
+    row: &CertificateRow,
+) -> Certificate {
     let line = view.standing_of_entry(row.entry_id);
     let award = line
         .and_then(|l| l.standing.awards.iter().find(|a| a.code == row.award))
@@ -217,7 +222,9 @@ fn certificate(h: &Heading, p: &Publication, view: &ResultsView, row: &Certifica
         code: rules::display(&row.code),
         verify_path: format!("/verify/{}", rules::display(&row.code)),
         holder: row.holder.clone(),
-        team_name: line.and_then(|l| l.entrant).and_then(|e| e.team_name.clone()),
+        team_name: line
+            .and_then(|l| l.entrant)
+            .and_then(|e| e.team_name.clone()),
         start_number: line.map(|l| l.standing.key.clone()).unwrap_or_default(),
         contest_code: h.contest_code.clone(),
         contest_name: h.contest_name.clone(),

@@ -12,7 +12,9 @@ pub fn published(s: &TestServer) -> (Setup, i64) {
     let c = x.contest;
     let resp = s
         .client()
-        .put(s.url(&format!("/api/v1/contests/{c}/policy?bundled=china-national")))
+        .put(s.url(&format!(
+            "/api/v1/contests/{c}/policy?bundled=china-national"
+        )))
         .bearer_auth(&x.organiser)
         .header("Content-Type", "application/toml")
         .body("")
@@ -54,7 +56,12 @@ pub fn published(s: &TestServer) -> (Setup, i64) {
             assert_eq!(st, 204, "{body}");
         }
     }
-    let (st, body) = api.call(&x.organiser, "POST", &format!("/contests/{c}/publish"), None);
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/publish"),
+        None,
+    );
     assert_eq!((st, body["version"].clone()), (201, json!(1)), "{body}");
     (x, c)
 }

@@ -6,7 +6,9 @@ use crate::error::AppResult;
 use crate::web::auth::Caller;
 use crate::web::routes;
 use crate::web::State;
-use crate::workflow::certificates::{self, Certificate, Label, Names, State as Standing, Verification};
+use crate::workflow::certificates::{
+    self, Certificate, Label, Names, State as Standing, Verification,
+};
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -21,8 +21,8 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use super::draws;
 use super::recheck;
 use super::{
-    advancement, appeals, auth, blind, brackets, certificates, check_in, contests, entries, judges, marking,
-    organisations, people, reference, results, talent,
+    advancement, appeals, auth, blind, brackets, certificates, check_in, contests, entries, judges,
+    marking, organisations, people, reference, results, talent,
 };
 
 /// Where every path of the document starts.
