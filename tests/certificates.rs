@@ -330,8 +330,123 @@ fn only_the_organisers_issue(backend: Backend) {
     );
 }
 
+/// A team contest whose publication gives the first team a prize and the
+/// second nothing: each member of the first team gets a certificate of
+/// their own, the second team none. The publication is stored directly, as
+/// the publishing workflow would have stored it.
+fn each_member_of_a_team_has_a_certificate(backend: Backend) {
+    let s = TestServer::start(backend);
+    let api = Api { s: &s };
+    let token = s.login(&s.world.province_organiser);
+    let c = s.world.team_contest.id.0;
+    let file = "team,name,id_number,organisation,group\n\
+杭汽一队,张伟,330106199001010018,HZ-TURB,employee\n\
+杭汽一队,王强,33010619881212003X,HZ-TURB,employee\n\
+宁港队,李娜,330203199202020024,NB-PORT,employee\n\
+宁港队,刘洋,330203199404040015,NB-PORT,employee\n";
+    let resp = s
+        .client()
+        .post(s.url(&format!("/api/v1/contests/{c}/entries/import")))
+        .bearer_auth(&token)
+        .header("Content-Type", "text/csv")
+        .body(file)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 201);
+    let (_, entries) = api.call(&token, "GET", &format!("/contests/{c}/entries"), None);
+    let entry = |team: &str| -> (i64, String, Vec<String>) {
+        let e = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["team_name"] == team)
+            .unwrap();
+        let members = e["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap().to_string())
+            .collect();
+        (
+            e["id"].as_i64().unwrap(),
+            e["start_number"].as_str().unwrap().to_string(),
+            members,
+        )
+    };
+    let (hz, hz_number, hz_members) = entry("杭汽一队");
+    let (nb, nb_number, nb_members) = entry("宁港队");
+    let standing = |key: &str, place: usize, awards: Value| {
+        json!({"key": key, "place": place, "shared": false, "decided_by": null,
+               "total": "90", "standardised": "90", "awards": awards, "promotions": []})
+    };
+    let entrant = |id: i64, number: &str, team: &str, members: &[String]| {
+        json!({"entry": id, "start_number": number, "team_name": team, "members": members,
+               "organisation_code": "X", "organisation_zh": "X", "organisation_en": "X", "group": null})
+    };
+    let body = json!({
+        "contest": c, "contest_code": s.world.team_contest.code, "scheme_version": 1,
+        "policy_version": 1, "policy_name_zh": "奖项", "policy_name_en": "Prizes",
+        "results": {"policy": "prizes", "tie_break": [], "seed": 0, "groups": [{
+            "group": null, "entrants": 2, "lots": [], "withheld": [],
+            "standings": [
+                standing(&hz_number, 1, json!([{"code": "first", "class": "prize", "name_zh": "一等奖", "name_en": "First prize"}])),
+                standing(&nb_number, 2, json!([])),
+            ]}]},
+        "entrants": {
+            hz_number.clone(): entrant(hz, &hz_number, "杭汽一队", &hz_members),
+            nb_number.clone(): entrant(nb, &nb_number, "宁港队", &nb_members),
+        },
+        "unranked": [],
+    });
+    let mut conn = s.db.connect();
+    jiangxin::store::results::insert_publication(
+        &mut conn,
+        s.world.team_contest.id,
+        &jiangxin::store::results::NewPublication {
+            reason: None,
+            seed: 0,
+            scheme_version: 1,
+            policy_version: 1,
+            body: &body.to_string(),
+            by: None,
+        },
+    )
+    .unwrap();
+
+    let (st, list) = api.call(&token, "POST", &format!("/contests/{c}/certificates"), None);
+    assert_eq!(st, 200, "{list}");
+    let got: Vec<(&str, &str, &str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["holder"].as_str().unwrap(),
+                c["team_name"].as_str().unwrap(),
+                c["award"]["zh"].as_str().unwrap(),
+                c["award"]["en"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        hz_members
+            .iter()
+            .map(|m| (m.as_str(), "杭汽一队", "一等奖", "First prize"))
+            .collect::<Vec<_>>(),
+        "one each for the prize-winning team's members, none for the other team"
+    );
+    assert_ne!(list[0]["code"], list[1]["code"]);
+    let (_, v) = verify(&s, list[1]["code"].as_str().unwrap(), "en");
+    assert_eq!(
+        (v["state"].clone(), v["award"]["code"].clone()),
+        (json!("valid"), json!("first"))
+    );
+}
+
 on_both_backends!(
     certificates_verify_and_are_withdrawn,
     unknown_codes_are_not_found,
-    only_the_organisers_issue
+    only_the_organisers_issue,
+    each_member_of_a_team_has_a_certificate
 );
