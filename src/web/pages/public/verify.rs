@@ -5,9 +5,11 @@
 
 use crate::error::{AppResult, ErrorKind};
 use crate::i18n::Lang;
+use crate::web::auth::Caller;
 use crate::web::pages::{render, render_status};
 use crate::web::routes;
 use crate::web::State;
+use crate::workflow::accounts;
 use crate::workflow::certificates::{self, Label, State as Standing, Verification};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -74,28 +76,40 @@ fn shown(lang: Lang, v: Verification) -> Shown {
 }
 
 /// The form; `?code=` goes on to the code's own page.
-async fn form(state: State, req: HttpRequest, q: web::Query<CodeQuery>) -> AppResult<HttpResponse> {
+async fn form(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    q: web::Query<CodeQuery>,
+) -> AppResult<HttpResponse> {
     let typed = q.into_inner().code.unwrap_or_default();
     let typed = typed.trim();
     let mut ctx = tera::Context::new();
     ctx.insert("typed", typed);
     ctx.insert("found", &Option::<Shown>::None);
-    if typed.is_empty() {
-        ctx.insert("unknown", &false);
-        return render(&state, &req, "public/verify.html", ctx, None);
-    }
-    match certificates::printed_form(typed) {
-        Some(code) => Ok(HttpResponse::SeeOther()
+    let printed = certificates::printed_form(typed);
+    if let Some(code) = printed.filter(|_| !typed.is_empty()) {
+        return Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/verify/{code}")))
-            .finish()),
-        None => {
+            .finish());
+    }
+    let actor = caller.actor;
+    let user = state
+        .db(move |conn| accounts::account_of(conn, &actor))
+        .await?;
+    match typed.is_empty() {
+        true => {
+            ctx.insert("unknown", &false);
+            render(&state, &req, "public/verify.html", ctx, user)
+        }
+        false => {
             ctx.insert("unknown", &true);
             render_status(
                 &state,
                 &req,
                 "public/verify.html",
                 ctx,
-                None,
+                user,
                 StatusCode::NOT_FOUND,
             )
         }
@@ -103,20 +117,31 @@ async fn form(state: State, req: HttpRequest, q: web::Query<CodeQuery>) -> AppRe
 }
 
 /// The answer for one code.
-async fn page(state: State, req: HttpRequest, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn page(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let (lang, _) = Lang::of_request(&req);
     let typed = path.into_inner();
     let code = typed.clone();
-    let answer = state
-        .db(move |conn| certificates::verify(conn, &code))
-        .await;
+    let actor = caller.actor;
+    let (answer, user) = state
+        .db(move |conn| {
+            Ok((
+                certificates::verify(conn, &code),
+                accounts::account_of(conn, &actor)?,
+            ))
+        })
+        .await?;
     let mut ctx = tera::Context::new();
     ctx.insert("typed", &typed);
     match answer {
         Ok(v) => {
             ctx.insert("found", &Some(shown(lang, v)));
             ctx.insert("unknown", &false);
-            render(&state, &req, "public/verify.html", ctx, None)
+            render(&state, &req, "public/verify.html", ctx, user)
         }
         Err(e) if e.kind == ErrorKind::NotFound => {
             ctx.insert("found", &Option::<Shown>::None);
@@ -126,7 +151,7 @@ async fn page(state: State, req: HttpRequest, path: web::Path<String>) -> AppRes
                 &req,
                 "public/verify.html",
                 ctx,
-                None,
+                user,
                 StatusCode::NOT_FOUND,
             )
         }
