@@ -80,16 +80,3 @@ pub fn of_publication(
         .select(CertificateRow::as_select())
         .load(conn)
 }
-
-/// Every certificate of a contest, by version and then in order.
-pub fn of_contest(conn: &mut DbConnection, contest: ContestId) -> QueryResult<Vec<CertificateRow>> {
-    certificates::table
-        .filter(certificates::contest_id.eq(contest.0))
-        .order((
-            certificates::version.asc(),
-            certificates::position.asc(),
-            certificates::id.asc(),
-        ))
-        .select(CertificateRow::as_select())
-        .load(conn)
-}
