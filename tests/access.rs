@@ -693,6 +693,26 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             [401, 200, 403, 403, 403],
         )
         .officials([200, 403]),
+        // Certificates: the contest's organisers issue them and read the
+        // list; before a publication there is nothing to issue (404).
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/certificates"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "POST",
+            format!("/api/v1/contests/{c}/certificates"),
+            [401, 404, 403, 403, 403],
+        ),
+        // Verification is for anyone; a code no certificate has is not found.
+        case(
+            "GET",
+            "/api/v1/verify/AAAA-BBBB-CCCC-DDDD-EEEE".into(),
+            [404; 5],
+        ),
+        case("GET", "/verify".into(), [200; 5]),
+        case("GET", "/verify/AAAA-BBBB-CCCC-DDDD-EEEE".into(), [404; 5]),
         // Nothing is published yet: everyone who may look is told so.
         case("GET", format!("/api/v1/contests/{c}/results"), [404; 5]),
         case("GET", format!("/api/v1/contests/{c}/results.csv"), [404; 5]),

@@ -5,6 +5,7 @@ pub mod access;
 pub mod advancement;
 pub mod awards;
 pub mod bracket;
+pub mod certificates;
 pub mod eligibility;
 pub mod fair_play;
 pub mod identity;

@@ -74,6 +74,10 @@ const FILES: &[(&str, &str)] = &[
         "documents.toml",
         include_str!("../../templates/messages/documents.toml"),
     ),
+    (
+        "certificates.toml",
+        include_str!("../../templates/messages/certificates.toml"),
+    ),
 ];
 
 /// The catalog, read once from the files under `templates/messages/`.

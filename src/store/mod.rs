@@ -8,6 +8,7 @@ pub mod audit;
 pub mod backup;
 pub mod blind;
 pub mod brackets;
+pub mod certificates;
 pub mod check_ins;
 pub mod competitors;
 pub mod contests;
@@ -251,6 +252,7 @@ pub enum IdTable {
     Appeals,
     AppealEvents,
     AppealAttachments,
+    Certificates,
 }
 
 impl IdTable {
@@ -284,6 +286,7 @@ impl IdTable {
             IdTable::Appeals => "appeals",
             IdTable::AppealEvents => "appeal_events",
             IdTable::AppealAttachments => "appeal_attachments",
+            IdTable::Certificates => "certificates",
         }
     }
 }

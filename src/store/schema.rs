@@ -480,6 +480,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    certificates (id) {
+        id -> BigInt,
+        code -> Text,
+        contest_id -> BigInt,
+        version -> Integer,
+        entry_id -> BigInt,
+        competitor_id -> BigInt,
+        holder -> Text,
+        award -> Text,
+        position -> Integer,
+        issued_by -> Nullable<BigInt>,
+        issued_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(contests -> skills (skill_id));
 diesel::joinable!(contests -> tiers (tier_id));
 diesel::joinable!(competitors -> organisations (organisation_id));
@@ -539,4 +555,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     appeal_events,
     appeal_attachments,
     judge_flag_settings,
+    certificates,
 );

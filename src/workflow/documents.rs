@@ -976,10 +976,7 @@ fn certificates(
     cx: &Context,
     today: NaiveDate,
 ) -> AppResult<Prepared> {
-    let issued: Vec<TmpCert> = {
-        let _ = (conn, actor);
-        Vec::new()
-    };
+    let issued = crate::workflow::certificates::issue(conn, actor, req.contest, req.version)?;
     let catalog = Catalog::shared();
     #[derive(Serialize)]
     struct Printed {
@@ -1142,21 +1139,4 @@ pub fn menu(
     }
     menu.advancements = crate::store::advancement::advancements_into(conn, contest)?.len();
     Ok(menu)
-}
-
-struct TmpCert {
-    code: String,
-    verify_path: String,
-    holder: String,
-    contest_name: TmpL,
-    tier: TmpL,
-    award: TmpL,
-    place: String,
-    published_at: String,
-    organiser: TmpL,
-    version: i32,
-}
-struct TmpL {
-    zh: String,
-    en: String,
 }

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod advancement;
 pub mod brackets;
+pub mod certificates;
 pub mod contests;
 pub mod documents;
 pub mod fair_play;

@@ -14,6 +14,7 @@ use std::net::TcpListener;
 
 pub mod analytics;
 pub mod browser;
+pub mod certificates;
 pub mod judging;
 pub mod live;
 pub mod marking;

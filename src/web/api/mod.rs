@@ -7,6 +7,7 @@ pub mod appeals;
 pub mod auth;
 pub mod blind;
 pub mod brackets;
+pub mod certificates;
 pub mod check_in;
 pub mod contests;
 pub mod documents;
@@ -45,6 +46,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     documents::config(cfg);
     recheck::config(cfg);
     appeals::config(cfg);
+    certificates::config(cfg);
     openapi::config(cfg);
     cfg.default_service(web::to(|| async {
         Err::<actix_web::HttpResponse, _>(AppError::not_found("no such API endpoint"))

@@ -21,8 +21,8 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use super::draws;
 use super::recheck;
 use super::{
-    advancement, appeals, auth, blind, brackets, check_in, contests, documents, entries, judges,
-    marking, organisations, people, reference, results, talent,
+    advancement, appeals, auth, blind, brackets, certificates, check_in, contests, documents,
+    entries, judges, marking, organisations, people, reference, results, talent,
 };
 
 /// Where every path of the document starts.
@@ -71,6 +71,7 @@ pages use a signed session cookie instead. Errors have the shape \
         judges::report, judges::report_csv, judges::get_threshold, judges::put_threshold,
         judges::history,
         documents::document,
+        certificates::list, certificates::issue, certificates::verify,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
@@ -97,6 +98,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "appeals", description = "Appeals (申诉) within a contest's window and the arbitration group's (仲裁) notes and decisions"),
         (name = "judges", description = "Judge analytics: each judge's deviation from the rest of the panel, the flag threshold, a judge's figures across contests and seasons"),
         (name = "documents", description = "Printed documents as PDF: marking forms, score registers, result and score sheets, certificates, the advancement list, draw sheets"),
+        (name = "certificates", description = "Award certificates (获奖证书) issued to a publication's award holders, and the public verification of their codes"),
         (name = "check-in", description = "Check-in (检录) at the door: present, absent or withdrawn, against the identity number"),
     )
 )]
@@ -568,8 +570,10 @@ mod tests {
         ("auth.rs", include_str!("auth.rs")),
         ("blind.rs", include_str!("blind.rs")),
         ("brackets.rs", include_str!("brackets.rs")),
+        ("certificates.rs", include_str!("certificates.rs")),
         ("check_in.rs", include_str!("check_in.rs")),
         ("contests.rs", include_str!("contests.rs")),
+        ("documents.rs", include_str!("documents.rs")),
         ("draws.rs", include_str!("draws.rs")),
         ("entries.rs", include_str!("entries.rs")),
         ("judges.rs", include_str!("judges.rs")),

@@ -4,6 +4,7 @@
 mod competitor;
 mod live;
 mod talent;
+mod verify;
 
 use actix_web::web;
 
@@ -24,10 +25,15 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "public/talent.html",
         include_str!("../../../../templates/pages/public/talent.html"),
     ),
+    (
+        "public/verify.html",
+        include_str!("../../../../templates/pages/public/verify.html"),
+    ),
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     live::config(cfg);
     competitor::config(cfg);
     talent::config(cfg);
+    verify::config(cfg);
 }

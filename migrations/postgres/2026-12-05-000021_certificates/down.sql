@@ -1,0 +1,2 @@
+DROP SEQUENCE certificates_id_seq;
+DROP TABLE certificates;
