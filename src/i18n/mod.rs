@@ -70,6 +70,10 @@ const FILES: &[(&str, &str)] = &[
         "analytics.toml",
         include_str!("../../templates/messages/analytics.toml"),
     ),
+    (
+        "paper.toml",
+        include_str!("../../templates/messages/paper.toml"),
+    ),
 ];
 
 /// The catalog, read once from the files under `templates/messages/`.

@@ -20,6 +20,7 @@ pub mod live;
 pub mod marking;
 pub mod notify;
 pub mod organisations;
+pub mod paper;
 pub mod rechecks;
 pub mod reference;
 pub mod results;
@@ -251,6 +252,9 @@ pub enum IdTable {
     Appeals,
     AppealEvents,
     AppealAttachments,
+    PaperForms,
+    PaperEntries,
+    PaperResolutions,
 }
 
 impl IdTable {
@@ -284,6 +288,9 @@ impl IdTable {
             IdTable::Appeals => "appeals",
             IdTable::AppealEvents => "appeal_events",
             IdTable::AppealAttachments => "appeal_attachments",
+            IdTable::PaperForms => "paper_forms",
+            IdTable::PaperEntries => "paper_entries",
+            IdTable::PaperResolutions => "paper_resolutions",
         }
     }
 }

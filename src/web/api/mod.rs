@@ -15,6 +15,7 @@ pub mod judges;
 pub mod marking;
 pub mod openapi;
 pub mod organisations;
+pub mod paper;
 pub mod people;
 pub mod recheck;
 pub mod reference;
@@ -42,6 +43,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     blind::config(cfg);
     draws::config(cfg);
     recheck::config(cfg);
+    paper::config(cfg);
     appeals::config(cfg);
     openapi::config(cfg);
     cfg.default_service(web::to(|| async {

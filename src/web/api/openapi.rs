@@ -19,6 +19,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::draws;
+use super::paper;
 use super::recheck;
 use super::{
     advancement, appeals, auth, blind, brackets, check_in, contests, entries, judges, marking,
@@ -70,6 +71,8 @@ pages use a signed session cookie instead. Errors have the shape \
         check_in::list, check_in::record,
         judges::report, judges::report_csv, judges::get_threshold, judges::put_threshold,
         judges::history,
+        paper::list, paper::get_form, paper::put_typing, paper::get_differences,
+        paper::post_resolutions,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
@@ -95,6 +98,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "recheck", description = "Re-check (复核) of every entry's score sheet and the signatures that release results"),
         (name = "appeals", description = "Appeals (申诉) within a contest's window and the arbitration group's (仲裁) notes and decisions"),
         (name = "judges", description = "Judge analytics: each judge's deviation from the rest of the panel, the flag threshold, a judge's figures across contests and seasons"),
+        (name = "paper", description = "Paper forms (纸质评分表) typed in twice by two different people; marks recorded when both agree or the chief judge resolved every difference"),
         (name = "check-in", description = "Check-in (检录) at the door: present, absent or withdrawn, against the identity number"),
     )
 )]
@@ -574,6 +578,7 @@ mod tests {
         ("marking.rs", include_str!("marking.rs")),
         ("openapi.rs", include_str!("openapi.rs")),
         ("organisations.rs", include_str!("organisations.rs")),
+        ("paper.rs", include_str!("paper.rs")),
         ("people.rs", include_str!("people.rs")),
         ("recheck.rs", include_str!("recheck.rs")),
         ("reference.rs", include_str!("reference.rs")),
