@@ -142,14 +142,24 @@ fn agreeing_typings_record_marks_as_the_paper_judge(backend: Backend) {
     assert_eq!(body["round"], 1);
 
     // The second typist reads the grid but not the first typing.
-    let (st, form) = api.call(&supervisor, "GET", &format!("/contests/{c}/paper-forms/{wz1}/S"), None);
+    let (st, form) = api.call(
+        &supervisor,
+        "GET",
+        &format!("/contests/{c}/paper-forms/{wz1}/S"),
+        None,
+    );
     assert_eq!(st, 200, "{form}");
     assert_eq!(form["typings_in"], 1);
     assert_eq!(form["mine"], Value::Null);
     assert_eq!(form["rows"].as_array().unwrap().len(), 3);
     assert!(!form.to_string().contains("2.0"), "{form}");
     // The first typist reads their own.
-    let (_, own) = api.call(&x.organiser, "GET", &format!("/contests/{c}/paper-forms/{wz1}/S"), None);
+    let (_, own) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/paper-forms/{wz1}/S"),
+        None,
+    );
     assert!(own["mine"].to_string().contains("2.0"), "{own}");
     assert_eq!(own["may_type"], true);
 
@@ -162,7 +172,11 @@ fn agreeing_typings_record_marks_as_the_paper_judge(backend: Backend) {
         &supervisor,
         c,
         wz1,
-        &[(x.e001, "S1", Some("2")), (x.e101, "S1", Some("1.00")), (x.e103, "S1", None)],
+        &[
+            (x.e001, "S1", Some("2")),
+            (x.e101, "S1", Some("1.00")),
+            (x.e103, "S1", None),
+        ],
         false,
     );
     assert_eq!(st, 200, "{body}");
@@ -190,7 +204,12 @@ fn agreeing_typings_record_marks_as_the_paper_judge(backend: Backend) {
     assert_eq!(n, 3);
     let (st, body) = type_form(&s, &x.chief, c, wz1, &[(x.e001, "S1", Some("3"))], false);
     assert_eq!(st, 409, "{body}");
-    let (st, list) = api.call(&x.organiser, "GET", &format!("/contests/{c}/paper-forms"), None);
+    let (st, list) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/paper-forms"),
+        None,
+    );
     assert_eq!(st, 200);
     assert_eq!(list["forms"][0]["state"], "recorded", "{list}");
 }
@@ -208,7 +227,11 @@ fn differing_typings_block_until_the_chief_judge_resolves_them(backend: Backend)
         &x.organiser,
         c,
         wz1,
-        &[(x.e001, "S1", Some("2")), (x.e101, "S1", Some("1")), (x.e103, "S1", Some("4"))],
+        &[
+            (x.e001, "S1", Some("2")),
+            (x.e101, "S1", Some("1")),
+            (x.e103, "S1", Some("4")),
+        ],
         false,
     );
     assert_eq!(st, 200);
@@ -217,14 +240,21 @@ fn differing_typings_block_until_the_chief_judge_resolves_them(backend: Backend)
         &officer,
         c,
         wz1,
-        &[(x.e001, "S1", Some("3")), (x.e101, "S1", Some("1")), (x.e103, "S1", None)],
+        &[
+            (x.e001, "S1", Some("3")),
+            (x.e101, "S1", Some("1")),
+            (x.e103, "S1", None),
+        ],
         false,
     );
     assert_eq!(st, 200, "{body}");
     assert_eq!(body["state"], "blocked");
     assert_eq!(body["open_differences"], 2);
     for e in [x.e001, x.e101, x.e103] {
-        assert!(marks(&s, &x, e, "S1").is_empty(), "nothing recorded while blocked");
+        assert!(
+            marks(&s, &x, e, "S1").is_empty(),
+            "nothing recorded while blocked"
+        );
     }
 
     // Only the chief judge reads the differences.
@@ -238,8 +268,14 @@ fn differing_typings_block_until_the_chief_judge_resolves_them(backend: Backend)
     let diffs = d["differences"].as_array().unwrap();
     assert_eq!(diffs.len(), 2, "{d}");
     assert_eq!(diffs[0]["label"], "001");
-    assert_eq!((diffs[0]["first"].as_str(), diffs[0]["second"].as_str()), (Some("2"), Some("3")));
-    assert_eq!((diffs[1]["first"].as_str(), diffs[1]["second"].as_str()), (Some("4"), None));
+    assert_eq!(
+        (diffs[0]["first"].as_str(), diffs[0]["second"].as_str()),
+        (Some("2"), Some("3"))
+    );
+    assert_eq!(
+        (diffs[1]["first"].as_str(), diffs[1]["second"].as_str()),
+        (Some("4"), None)
+    );
 
     // Both typings are in: no one types it again.
     let (st, body) = type_form(&s, &x.organiser, c, wz1, &[(x.e001, "S1", Some("3"))], true);
@@ -247,7 +283,12 @@ fn differing_typings_block_until_the_chief_judge_resolves_them(backend: Backend)
 
     // A resolution needs a reason and the chief judge.
     let res = |token: &str, body: Value| {
-        api.call(token, "POST", &format!("/contests/{c}/paper-forms/{wz1}/S/resolutions"), Some(body))
+        api.call(
+            token,
+            "POST",
+            &format!("/contests/{c}/paper-forms/{wz1}/S/resolutions"),
+            Some(body),
+        )
     };
     let (st, _) = res(
         &x.organiser,
@@ -278,7 +319,12 @@ fn differing_typings_block_until_the_chief_judge_resolves_them(backend: Backend)
     assert_eq!(marks(&s, &x, x.e103, "S1"), vec![("4".to_string(), wz1)]);
     assert_eq!(audit(&s, "paper.resolve").len(), 2);
     let rec = audit(&s, "paper.record");
-    assert_eq!(rec[0].1["resolutions"].as_array().unwrap().len(), 2, "{:?}", rec);
+    assert_eq!(
+        rec[0].1["resolutions"].as_array().unwrap().len(),
+        2,
+        "{:?}",
+        rec
+    );
 }
 
 fn a_judge_in_conflict_with_an_entry_is_still_refused(backend: Backend) {
@@ -286,7 +332,10 @@ fn a_judge_in_conflict_with_an_entry_is_still_refused(backend: Backend) {
     let api = Api { s: &s };
     let x = running(&s);
     let c = x.contest;
-    let (wz1, hz) = (user_id(&s, &x, "wz-judge1"), user_id(&s, &x, &s.world.judge));
+    let (wz1, hz) = (
+        user_id(&s, &x, "wz-judge1"),
+        user_id(&s, &x, &s.world.judge),
+    );
     let (st, body) = api.call(
         &x.organiser,
         "PUT",
@@ -302,7 +351,12 @@ fn a_judge_in_conflict_with_an_entry_is_still_refused(backend: Backend) {
     assert_eq!(st, 403, "{body}");
     assert_eq!(body["error"]["code"], "conflict_of_interest", "{body}");
     assert!(marks(&s, &x, x.e101, "S1").is_empty());
-    let (_, form) = api.call(&x.organiser, "GET", &format!("/contests/{c}/paper-forms/{hz}/S"), None);
+    let (_, form) = api.call(
+        &x.organiser,
+        "GET",
+        &format!("/contests/{c}/paper-forms/{hz}/S"),
+        None,
+    );
     assert_eq!(form["typings_in"], 1, "the refused typing is not kept");
     assert_eq!(form["state"], "one_typing");
 

@@ -240,7 +240,10 @@ mod tests {
         let Outcome::Agreed(values) = decide(&a, &a.clone(), &BTreeMap::new()) else {
             panic!("blocked");
         };
-        assert_eq!(values.into_iter().collect::<Vec<_>>(), vec![((1, "A".to_string()), d("8.5"))]);
+        assert_eq!(
+            values.into_iter().collect::<Vec<_>>(),
+            vec![((1, "A".to_string()), d("8.5"))]
+        );
     }
 
     #[test]
@@ -274,8 +277,13 @@ mod tests {
 
     fn typing() -> impl Strategy<Value = Cells> {
         proptest::collection::btree_map(
-            (0i64..4, prop_oneof![Just("A".to_string()), Just("B".to_string())]),
-            proptest::option::of((0i64..40, 0u32..3).prop_map(|(m, s)| Decimal::new(m * 10i64.pow(s), s))),
+            (
+                0i64..4,
+                prop_oneof![Just("A".to_string()), Just("B".to_string())],
+            ),
+            proptest::option::of(
+                (0i64..40, 0u32..3).prop_map(|(m, s)| Decimal::new(m * 10i64.pow(s), s)),
+            ),
             0..8,
         )
     }

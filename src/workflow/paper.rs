@@ -288,7 +288,11 @@ fn typist(
     Ok((c, by))
 }
 
-fn layout(conn: &mut DbConnection, schemes: &Schemes, contest: ContestId) -> AppResult<Arc<Layout>> {
+fn layout(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    contest: ContestId,
+) -> AppResult<Arc<Layout>> {
     schemes
         .current(conn, contest)?
         .map(|(_, l)| l)
@@ -425,9 +429,10 @@ pub fn form(
     let mut mine = None;
     for t in [&facts.first, &facts.second].into_iter().flatten() {
         if t.typist_id == by.0 && rule::may_see_typing(by, UserId(t.typist_id), both).is_ok() {
-            mine = Some(serde_json::from_str(&t.cells).map_err(|_| {
-                AppError::internal("a stored paper typing is not readable")
-            })?);
+            mine = Some(
+                serde_json::from_str(&t.cells)
+                    .map_err(|_| AppError::internal("a stored paper typing is not readable"))?,
+            );
         }
     }
     let may_type = state != FormState::Recorded

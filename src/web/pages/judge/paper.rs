@@ -240,7 +240,10 @@ async fn render_form(
     ctx.insert("judge", &f.judge);
     ctx.insert("judge_name", &f.judge_name);
     ctx.insert("module", &f.module);
-    ctx.insert("module_name", &lang.pick(&f.module_name_zh, &f.module_name_en));
+    ctx.insert(
+        "module_name",
+        &lang.pick(&f.module_name_zh, &f.module_name_en),
+    );
     ctx.insert("blind", &f.blind);
     ctx.insert("state", &code);
     ctx.insert("state_name", &name);
@@ -263,7 +266,14 @@ async fn render_form(
         }
         None => StatusCode::OK,
     };
-    render_status(&state, &req, "judge/paper_form.html", ctx, Some(user), status)
+    render_status(
+        &state,
+        &req,
+        "judge/paper_form.html",
+        ctx,
+        Some(user),
+        status,
+    )
 }
 
 async fn form_page(
@@ -317,7 +327,14 @@ async fn post_typing(
     let result = state
         .db(move |conn| {
             Ok(paper::type_form(
-                conn, &st.schemes, &who, id, w.judge, &w.module, &typed, replace,
+                conn,
+                &st.schemes,
+                &who,
+                id,
+                w.judge,
+                &w.module,
+                &typed,
+                replace,
             ))
         })
         .await?;
@@ -391,7 +408,10 @@ async fn render_differences(
     ctx.insert("rows", &rows);
     ctx.insert(
         "open",
-        &d.differences.iter().filter(|x| x.resolved.is_none()).count(),
+        &d.differences
+            .iter()
+            .filter(|x| x.resolved.is_none())
+            .count(),
     );
     let status = match result {
         Some(Ok(t)) => {
@@ -470,7 +490,13 @@ async fn post_resolutions(
     let result = state
         .db(move |conn| {
             Ok(paper::resolve(
-                conn, &st.schemes, &who, id, w.judge, &w.module, &input,
+                conn,
+                &st.schemes,
+                &who,
+                id,
+                w.judge,
+                &w.module,
+                &input,
             ))
         })
         .await?;
