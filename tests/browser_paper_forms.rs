@@ -54,8 +54,8 @@ fn a_paper_form_typed_twice_on_a_tablet(backend: Backend) {
         Backend::Postgres => "postgres",
     };
     let (b001, b101) = (
-        format!("input[name=c{}_S1]", x.e001),
-        format!("input[name=c{}_S1]", x.e101),
+        format!("input[name=cell-{}-S1]", x.e001),
+        format!("input[name=cell-{}-S1]", x.e101),
     );
 
     // The organiser picks wz-judge1's practical form from the list.

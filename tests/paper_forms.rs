@@ -6,6 +6,7 @@
 
 mod common;
 use common::marking::{theory_practical, Api, Setup};
+use common::pages::Visitor;
 use common::{Backend, TestServer};
 use diesel::prelude::*;
 use jiangxin::store::schema::{audit_log, paper_entries};
@@ -366,8 +367,75 @@ fn a_judge_in_conflict_with_an_entry_is_still_refused(backend: Backend) {
     assert_eq!(st, 404);
 }
 
+fn the_pages_type_a_form_and_the_chief_judge_resolves_it(backend: Backend) {
+    let s = TestServer::start(backend);
+    let x = running(&s);
+    let c = x.contest;
+    let wz1 = user_id(&s, &x, "wz-judge1");
+    let form = format!("/judge/contests/{c}/paper-form?judge={wz1}&module=S");
+    let (b001, b101) = (format!("cell-{}-S1", x.e001), format!("cell-{}-S1", x.e101));
+
+    let mut org = Visitor::signed_in(&s, &s.world.province_organiser, "en");
+    let p = org.get(&format!("/judge/contests/{c}/paper-forms"));
+    assert_eq!(p.status, 200);
+    assert!(p.html.contains("id=\"choose-form\""), "{}", p.html);
+    let p = org.post(&form, &[(b001.as_str(), "2"), (b101.as_str(), "1")]);
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert!(p.html.contains("data-state=\"one_typing\""), "{}", p.html);
+
+    // The same person again, without re-typing: refused in words.
+    let p = org.post(&form, &[(b001.as_str(), "2"), (b101.as_str(), "1")]);
+    assert_eq!(p.status, 409);
+    assert!(
+        p.html.contains("the second must be typed by someone else"),
+        "{}",
+        p.html
+    );
+
+    let mut sup = Visitor::signed_in(&s, &s.world.supervisor, "zh-CN");
+    let p = sup.get(&form);
+    assert_eq!(p.status, 200);
+    assert!(
+        !p.html.contains("value=\"2\""),
+        "the first typing is hidden: {}",
+        p.html
+    );
+    let p = sup.post(&form, &[(b001.as_str(), "5"), (b101.as_str(), "1")]);
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert!(p.html.contains("两遍录入不一致"), "{}", p.html);
+
+    // The chief judge's side-by-side list: 2 against 5 for 001.
+    let diff = format!("/judge/contests/{c}/paper-form/differences?judge={wz1}&module=S");
+    assert_eq!(org.get(&diff).status, 403);
+    let mut chief = Visitor::signed_in(&s, "wz-chief", "en");
+    let p = chief.get(&diff);
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert!(p.html.contains("data-label=\"001\""), "{}", p.html);
+    assert!(
+        p.html
+            .contains("<td class=\"first\">2</td><td class=\"second\">5</td>"),
+        "{}",
+        p.html
+    );
+    let cell = format!("{}-S1", x.e001);
+    let p = chief.post(
+        &diff,
+        &[
+            (format!("value-{cell}").as_str(), "5"),
+            (
+                format!("reason-{cell}").as_str(),
+                "the judge's 5 is clear on the form",
+            ),
+        ],
+    );
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert!(p.html.contains("data-state=\"recorded\""), "{}", p.html);
+    assert_eq!(marks(&s, &x, x.e001, "S1"), vec![("5".to_string(), wz1)]);
+}
+
 on_both_backends!(
     agreeing_typings_record_marks_as_the_paper_judge,
     differing_typings_block_until_the_chief_judge_resolves_them,
-    a_judge_in_conflict_with_an_entry_is_still_refused
+    a_judge_in_conflict_with_an_entry_is_still_refused,
+    the_pages_type_a_form_and_the_chief_judge_resolves_it
 );

@@ -215,7 +215,7 @@ async fn render_form(
                 .columns
                 .iter()
                 .map(|c| GridCell {
-                    name: format!("c{}_{}", r.entry, c.aspect),
+                    name: format!("cell-{}-{}", r.entry, c.aspect),
                     aspect: c.aspect.clone(),
                     max: c.max.normalize().to_string(),
                     value: value_of(r.entry, &c.aspect),
@@ -301,13 +301,13 @@ async fn post_typing(
     let which = which.into_inner();
     let actor = caller.actor;
     let replace = form.get("replace") == "1";
-    // Every box of the grid is named `c{entry}_{aspect}`.
+    // Every box of the grid is named `cell-{entry}-{aspect}`.
     let mut cells = Vec::new();
     for (name, value) in form.values() {
-        let Some(rest) = name.strip_prefix('c') else {
+        let Some(rest) = name.strip_prefix("cell-") else {
             continue;
         };
-        let Some((entry, aspect)) = rest.split_once('_') else {
+        let Some((entry, aspect)) = rest.split_once('-') else {
             continue;
         };
         let Ok(entry) = entry.parse::<i64>() else {
@@ -386,7 +386,7 @@ async fn render_differences(
             entry: x.entry,
             label: x.label.clone(),
             aspect: x.aspect.clone(),
-            name: format!("{}_{}", x.entry, x.aspect),
+            name: format!("{}-{}", x.entry, x.aspect),
             first: show(x.first),
             second: show(x.second),
             resolved: x
@@ -459,15 +459,16 @@ async fn post_resolutions(
     let id = ContestId(path.into_inner());
     let which = which.into_inner();
     let actor = caller.actor;
-    // Each cell's value `v{entry}_{aspect}` and reason `r{entry}_{aspect}`;
+    // Each cell's value `value-{entry}-{aspect}` and reason
+    // `reason-{entry}-{aspect}`;
     // a cell without a reason is left for later.
     let values = form.values();
     let mut input = Vec::new();
     for (name, reason) in &values {
-        let Some(rest) = name.strip_prefix('r') else {
+        let Some(rest) = name.strip_prefix("reason-") else {
             continue;
         };
-        let Some((entry, aspect)) = rest.split_once('_') else {
+        let Some((entry, aspect)) = rest.split_once('-') else {
             continue;
         };
         let Ok(entry) = entry.parse::<i64>() else {
@@ -476,7 +477,7 @@ async fn post_resolutions(
         if reason.trim().is_empty() {
             continue;
         }
-        let v = form.get(&format!("v{rest}")).trim().to_string();
+        let v = form.get(&format!("value-{rest}")).trim().to_string();
         input.push(ResolutionInput {
             entry,
             aspect: aspect.to_string(),
