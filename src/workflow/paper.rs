@@ -171,6 +171,15 @@ pub struct ResolutionInput {
     pub reason: String,
 }
 
+/// One typing of a form as a typist sends it.
+#[derive(Debug, Clone, Default)]
+pub struct TypingInput {
+    /// The typed cells; a cell left out is blank.
+    pub cells: Vec<CellValue>,
+    /// Re-type one's own first typing (before the second is in).
+    pub replace: bool,
+}
+
 /// What a typing or a resolution came to.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Typed {
@@ -472,9 +481,9 @@ pub fn type_form(
     contest: ContestId,
     judge: i64,
     module: &str,
-    cells: &[CellValue],
-    replace: bool,
+    input: &TypingInput,
 ) -> AppResult<Typed> {
+    let (cells, replace) = (&input.cells, input.replace);
     write_tx(conn, |conn| {
         let (_, by) = typist(conn, actor, contest)?;
         form_judge(conn, contest, judge)?;

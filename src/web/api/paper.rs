@@ -9,7 +9,7 @@ use crate::web::auth::Caller;
 use crate::web::routes;
 use crate::web::State;
 use crate::workflow::paper::{
-    self, CellValue, Differences, FormList, FormView, ResolutionInput, Typed,
+    self, CellValue, Differences, FormList, FormView, ResolutionInput, Typed, TypingInput,
 };
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -156,8 +156,10 @@ async fn put_typing(
                 ContestId(id),
                 judge,
                 &module,
-                &b.cells,
-                b.replace,
+                &TypingInput {
+                    cells: b.cells,
+                    replace: b.replace,
+                },
             )
         })
         .await?;

@@ -16,7 +16,7 @@ use crate::web::routes;
 use crate::web::State;
 use crate::workflow::accounts;
 use crate::workflow::contests::load_contest;
-use crate::workflow::paper::{self, CellValue, FormState, ResolutionInput, Typed};
+use crate::workflow::paper::{self, CellValue, FormState, ResolutionInput, Typed, TypingInput};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -333,8 +333,10 @@ async fn post_typing(
                 id,
                 w.judge,
                 &w.module,
-                &typed,
-                replace,
+                &TypingInput {
+                    cells: typed,
+                    replace,
+                },
             ))
         })
         .await?;
