@@ -163,6 +163,9 @@ async fn put_typing(
             )
         })
         .await?;
+    if t.marks > 0 {
+        state.live.changed(ContestId(id));
+    }
     Ok(HttpResponse::Ok().json(t))
 }
 
@@ -243,5 +246,8 @@ async fn post_resolutions(
             )
         })
         .await?;
+    if t.marks > 0 {
+        state.live.changed(ContestId(id));
+    }
     Ok(HttpResponse::Ok().json(t))
 }

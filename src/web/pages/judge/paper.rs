@@ -340,6 +340,9 @@ async fn post_typing(
             ))
         })
         .await?;
+    if result.as_ref().is_ok_and(|t| t.marks > 0) {
+        state.live.changed(id);
+    }
     let keep = result.is_err().then_some(cells);
     render_form(state, req, actor, id, which, Some(result), keep).await
 }
@@ -503,5 +506,8 @@ async fn post_resolutions(
             ))
         })
         .await?;
+    if result.as_ref().is_ok_and(|t| t.marks > 0) {
+        state.live.changed(id);
+    }
     render_differences(state, req, actor, id, which, Some(result)).await
 }
