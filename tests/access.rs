@@ -713,6 +713,62 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
         ),
         case("GET", "/verify".into(), [200; 5]),
         case("GET", "/verify/AAAA-BBBB-CCCC-DDDD-EEEE".into(), [404; 5]),
+        // Paper forms: typed in by the contest's organisers and its
+        // non-marking officials (the supervisor here), two different
+        // people; the differences are the chief judge's alone.
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/paper-forms"),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([200, 403]),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/paper-forms/{}/P", w.judge_id),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([200, 403]),
+        with(
+            "PUT",
+            format!("/api/v1/contests/{c}/paper-forms/{}/P", w.judge_id),
+            |_| Body::Json(json!({"cells": []})),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([200, 403]),
+        case(
+            "GET",
+            format!("/api/v1/contests/{c}/paper-forms/{}/P/differences", w.judge_id),
+            [401, 403, 403, 403, 403],
+        )
+        .officials([403, 403]),
+        with(
+            "POST",
+            format!("/api/v1/contests/{c}/paper-forms/{}/P/resolutions", w.judge_id),
+            |_| Body::Json(json!({"resolutions": []})),
+            [401, 403, 403, 403, 403],
+        )
+        .officials([403, 403]),
+        case(
+            "GET",
+            format!("/judge/contests/{c}/paper-forms"),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([200, 403]),
+        case(
+            "GET",
+            format!("/judge/contests/{c}/paper-form?judge={}&module=P", w.judge_id),
+            [401, 200, 403, 403, 403],
+        )
+        .officials([200, 403]),
+        case(
+            "GET",
+            format!(
+                "/judge/contests/{c}/paper-form/differences?judge={}&module=P",
+                w.judge_id
+            ),
+            [401, 403, 403, 403, 403],
+        )
+        .officials([403, 403]),
         // Nothing is published yet: everyone who may look is told so.
         case("GET", format!("/api/v1/contests/{c}/results"), [404; 5]),
         case("GET", format!("/api/v1/contests/{c}/results.csv"), [404; 5]),

@@ -382,14 +382,21 @@ fn officials_desk_and_the_plain_form(backend: Backend) {
         "organise_settings",
         "encryption",
         "decryption",
+        "paper_forms",
     ];
     for (who, mine) in [
         (
             &s.world.supervisor,
-            &["organise_check_in", "organise_draws", "recheck", "appeals"][..],
+            &[
+                "organise_check_in",
+                "organise_draws",
+                "recheck",
+                "appeals",
+                "paper_forms",
+            ][..],
         ),
         (&s.world.arbitrator, &["appeals"][..]),
-        (&s.world.encryption_officer, &[][..]),
+        (&s.world.encryption_officer, &["paper_forms"][..]),
         (
             &s.world.province_organiser,
             &[
@@ -398,6 +405,7 @@ fn officials_desk_and_the_plain_form(backend: Backend) {
                 "recheck",
                 "organise_appeals",
                 "organise_settings",
+                "paper_forms",
             ][..],
         ),
     ] {

@@ -13,6 +13,7 @@ pub mod judges;
 pub mod marking;
 pub mod model;
 pub mod panel;
+pub mod paper;
 pub mod registration;
 pub mod scheme;
 pub mod scoring;

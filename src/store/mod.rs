@@ -21,6 +21,7 @@ pub mod live;
 pub mod marking;
 pub mod notify;
 pub mod organisations;
+pub mod paper;
 pub mod rechecks;
 pub mod reference;
 pub mod results;
@@ -253,6 +254,9 @@ pub enum IdTable {
     AppealEvents,
     AppealAttachments,
     Certificates,
+    PaperForms,
+    PaperEntries,
+    PaperResolutions,
 }
 
 impl IdTable {
@@ -287,6 +291,9 @@ impl IdTable {
             IdTable::AppealEvents => "appeal_events",
             IdTable::AppealAttachments => "appeal_attachments",
             IdTable::Certificates => "certificates",
+            IdTable::PaperForms => "paper_forms",
+            IdTable::PaperEntries => "paper_entries",
+            IdTable::PaperResolutions => "paper_resolutions",
         }
     }
 }

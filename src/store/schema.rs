@@ -496,6 +496,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    paper_forms (id) {
+        id -> BigInt,
+        contest_id -> BigInt,
+        judge_id -> BigInt,
+        module -> Text,
+        recorded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    paper_entries (id) {
+        id -> BigInt,
+        form_id -> BigInt,
+        round -> Integer,
+        typist_id -> BigInt,
+        cells -> Text,
+        typed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    paper_resolutions (id) {
+        id -> BigInt,
+        form_id -> BigInt,
+        entry_id -> BigInt,
+        aspect -> Text,
+        value -> Nullable<Text>,
+        reason -> Text,
+        resolved_by -> BigInt,
+        resolved_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(contests -> skills (skill_id));
 diesel::joinable!(contests -> tiers (tier_id));
 diesel::joinable!(competitors -> organisations (organisation_id));
@@ -556,4 +590,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     appeal_attachments,
     judge_flag_settings,
     certificates,
+    paper_forms,
+    paper_entries,
+    paper_resolutions,
 );

@@ -14,6 +14,7 @@ pub mod installation;
 pub mod judges;
 pub mod marking;
 pub mod organisations;
+pub mod paper;
 pub mod people;
 pub mod progress;
 pub mod reference;

@@ -17,6 +17,7 @@ pub mod judges;
 pub mod marking;
 pub mod openapi;
 pub mod organisations;
+pub mod paper;
 pub mod people;
 pub mod recheck;
 pub mod reference;
@@ -45,6 +46,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     draws::config(cfg);
     documents::config(cfg);
     recheck::config(cfg);
+    paper::config(cfg);
     appeals::config(cfg);
     certificates::config(cfg);
     openapi::config(cfg);

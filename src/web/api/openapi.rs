@@ -19,6 +19,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::draws;
+use super::paper;
 use super::recheck;
 use super::{
     advancement, appeals, auth, blind, brackets, certificates, check_in, contests, documents,
@@ -72,6 +73,8 @@ pages use a signed session cookie instead. Errors have the shape \
         judges::history,
         documents::document,
         certificates::list, certificates::issue, certificates::verify,
+        paper::list, paper::get_form, paper::put_typing, paper::get_differences,
+        paper::post_resolutions,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
@@ -99,6 +102,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "judges", description = "Judge analytics: each judge's deviation from the rest of the panel, the flag threshold, a judge's figures across contests and seasons"),
         (name = "documents", description = "Printed documents as PDF: marking forms, score registers, result and score sheets, certificates, the advancement list, draw sheets"),
         (name = "certificates", description = "Award certificates (获奖证书) issued to a publication's award holders, and the public verification of their codes"),
+        (name = "paper", description = "Paper forms (纸质评分表) typed in twice by two different people; marks recorded when both agree or the chief judge resolved every difference"),
         (name = "check-in", description = "Check-in (检录) at the door: present, absent or withdrawn, against the identity number"),
     )
 )]
@@ -580,6 +584,7 @@ mod tests {
         ("marking.rs", include_str!("marking.rs")),
         ("openapi.rs", include_str!("openapi.rs")),
         ("organisations.rs", include_str!("organisations.rs")),
+        ("paper.rs", include_str!("paper.rs")),
         ("people.rs", include_str!("people.rs")),
         ("recheck.rs", include_str!("recheck.rs")),
         ("reference.rs", include_str!("reference.rs")),

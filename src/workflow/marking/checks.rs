@@ -174,6 +174,30 @@ pub fn record_mark(
     }
 }
 
+/// Records one mark in place of whatever its slot holds now, after every
+/// check `record_mark` makes: a paper form typed in is the judge's latest
+/// word on each cell it fills. The caller provides the transaction.
+pub fn record_replacing(
+    conn: &mut DbConnection,
+    schemes: &Schemes,
+    actor: &Actor,
+    contest: ContestId,
+    input: &MarkInput,
+) -> AppResult<MarkReceipt> {
+    match check_input(conn, schemes, actor, contest, input)? {
+        Checked::Stored(r) => Ok(*r),
+        Checked::New(mut p) => {
+            let slot = p.slot.encode();
+            p.replaces = store::slot_marks(conn, p.entry, &input.aspect)?
+                .into_iter()
+                .filter(|m| m.slot == slot)
+                .max_by_key(|m| m.seq)
+                .map(|m| m.client_id);
+            commit_mark(conn, schemes, &mut GroupState::default(), &p)
+        }
+    }
+}
+
 /// What a mark id stands for: who sent which value for which aspect.
 #[derive(Clone, Copy)]
 pub(super) struct Claim<'a> {

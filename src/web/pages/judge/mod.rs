@@ -10,6 +10,7 @@ mod blind;
 pub mod links;
 mod marking;
 mod officials;
+mod paper;
 mod recheck;
 mod review;
 mod work;
@@ -77,6 +78,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "judge/officials_desk.html",
         include_str!("../../../../templates/pages/judge/officials_desk.html"),
     ),
+    (
+        "judge/paper_forms.html",
+        include_str!("../../../../templates/pages/judge/paper_forms.html"),
+    ),
+    (
+        "judge/paper_form.html",
+        include_str!("../../../../templates/pages/judge/paper_form.html"),
+    ),
+    (
+        "judge/paper_differences.html",
+        include_str!("../../../../templates/pages/judge/paper_differences.html"),
+    ),
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -88,6 +101,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     blind::config(cfg);
     recheck::config(cfg);
     officials::config(cfg);
+    paper::config(cfg);
 }
 
 /// What the top of every judge's page shows about the contest.

@@ -46,6 +46,7 @@ struct Reach {
     encryption: bool,
     decryption: bool,
     recheck: bool,
+    paper: bool,
     hear_appeals: bool,
     manages: bool,
 }
@@ -65,6 +66,7 @@ impl Reach {
             encryption: actor.holds(id, ContestRole::EncryptionOfficer).is_ok(),
             decryption: actor.decryption_signer(id).is_ok(),
             recheck: recheck::may_see(actor, &scope).is_ok(),
+            paper: crate::engine::paper::may_type(actor, &scope).is_ok(),
             hear_appeals: appeals::may_see_all(actor, id, false),
             manages: actor.may_manage_contest(&scope).is_ok(),
         }
@@ -213,6 +215,17 @@ async fn page(
         links: reach
             .recheck
             .then(|| link("recheck", "recheck", "judge_fairlinks_recheck"))
+            .into_iter()
+            .collect(),
+    });
+    steps.push(Step {
+        key: "paper",
+        name: cat.get(lang, "paper_desk_step"),
+        state: cat.get(lang, "paper_desk_state"),
+        done: false,
+        links: reach
+            .paper
+            .then(|| link("paper_forms", "paper-forms", "paper_title"))
             .into_iter()
             .collect(),
     });
