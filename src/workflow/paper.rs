@@ -122,6 +122,9 @@ pub struct FormList {
     pub modules: Vec<ModuleChoice>,
     /// Whether the caller is the contest's chief judge (resolves differences).
     pub chief: bool,
+    /// Whether the caller may print the blank marking forms (organisers and
+    /// the chief judge).
+    pub may_print: bool,
 }
 
 /// A cell where the typings differ, for the chief judge.
@@ -415,6 +418,7 @@ pub fn list(
         judges,
         modules,
         chief: actor.judge_role(c.contest.id) == Some(ContestRole::ChiefJudge),
+        may_print: actor.may_supervise(&c.scope()).is_ok(),
     })
 }
 

@@ -145,6 +145,7 @@ async fn list(
     ctx.insert("judges", &l.judges);
     ctx.insert("modules", &modules);
     ctx.insert("chief", &l.chief);
+    ctx.insert("may_print", &l.may_print);
     render_status(
         &state,
         &req,
