@@ -5,100 +5,12 @@
 //! beside the browser tests' screenshots in `target/screenshots/`.
 
 mod common;
-use common::marking::{theory_practical, uuid, Api, Setup};
+use common::certificates::published;
+use common::marking::Api;
 use common::pages::Visitor;
 use common::{Backend, TestServer};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::process::Command;
-
-fn user_id(s: &TestServer, x: &Setup, name: &str) -> i64 {
-    let (_, users) = Api { s }.call(&x.organiser, "GET", "/users", None);
-    users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == name)
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap()
-}
-
-/// The theory-and-practical contest drawn, marked by wz-judge1 (103: 94
-/// points, 001 and 101: 93), signed off and published.
-fn published(s: &TestServer) -> Setup {
-    let api = Api { s };
-    let x = theory_practical(s);
-    let c = x.contest;
-    let wz1 = user_id(s, &x, "wz-judge1");
-    let (st, body) = api.call(
-        &x.organiser,
-        "PUT",
-        &format!("/contests/{c}/panels/ALL"),
-        Some(json!({"name": "All", "covers": ["T", "S"], "judges": [wz1]})),
-    );
-    assert_eq!(st, 200, "{body}");
-    let resp = s
-        .client()
-        .put(s.url(&format!(
-            "/api/v1/contests/{c}/policy?bundled=china-national"
-        )))
-        .bearer_auth(&x.organiser)
-        .header("Content-Type", "application/toml")
-        .body("")
-        .send()
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 201);
-    let (st, body) = api.call(
-        &x.organiser,
-        "POST",
-        &format!("/contests/{c}/draws"),
-        Some(json!({"kind": "workstation"})),
-    );
-    assert_eq!(st, 201, "{body}");
-    let status = |to: &str| {
-        let (st, body) = api.call(
-            &x.organiser,
-            "POST",
-            &format!("/contests/{c}/status"),
-            Some(json!({"status": to})),
-        );
-        assert_eq!(st, 200, "{body}");
-    };
-    status("running");
-    let mut n = 100;
-    for (e, t, p) in [(x.e001, 0, 1), (x.e101, 0, 1), (x.e103, 2, 0)] {
-        for (aspect, errors) in [("T1", t), ("S1", p)] {
-            n += 1;
-            let (st, body) = api.call(
-                &x.wz1,
-                "POST",
-                &format!("/contests/{c}/marks"),
-                Some(json!({"id": uuid(n), "entry": e, "aspect": aspect, "value": errors.to_string()})),
-            );
-            assert_eq!(st, 201, "{body}");
-        }
-    }
-    status("marking_closed");
-    for e in [x.e001, x.e101, x.e103] {
-        for m in ["T", "S"] {
-            let (st, body) = api.call(
-                &x.chief,
-                "POST",
-                &format!("/contests/{c}/entries/{e}/modules/{m}/lock"),
-                None,
-            );
-            assert_eq!(st, 204, "{body}");
-        }
-    }
-    let (st, body) = api.call(
-        &x.organiser,
-        "POST",
-        &format!("/contests/{c}/publish"),
-        None,
-    );
-    assert_eq!(st, 201, "{body}");
-    x
-}
 
 /// GETs a document with a bearer token; the status, the content type and
 /// the bytes.
@@ -181,8 +93,7 @@ fn squeeze(text: &str) -> String {
 
 fn every_document_holds_what_it_should(backend: Backend) {
     let s = TestServer::start(backend);
-    let x = published(&s);
-    let c = x.contest;
+    let (x, c) = published(&s);
     let code = &s.world.contest.code;
     let o = &x.organiser;
 

@@ -510,7 +510,7 @@ fn score_register(
             crate::workflow::fair_play::blind_views::label(blind.as_ref(), e.id, &e.start_number);
         current.push((label, latest.into_values().collect()));
     }
-    current.sort_by(|a, b| natural(&a.0).cmp(&natural(&b.0)));
+    current.sort_by_key(|a| natural(&a.0));
     let mut names: HashMap<i64, String> = HashMap::new();
     let mut registers = Vec::new();
     for (m, module) in layout.scheme.modules.iter().enumerate() {
@@ -832,7 +832,7 @@ fn advancement_list(
         confirmed: String,
     }
     let mut rows = Vec::new();
-    let mut feeders: HashMap<i64, (String, Option<crate::workflow::results::ResultsView>)> =
+    let mut feeders: HashMap<(i64, i32), (String, Option<crate::workflow::results::ResultsView>)> =
         HashMap::new();
     for a in list {
         let e = entries::get(conn, req.contest, EntryId(a.entry_id))?;
@@ -842,7 +842,7 @@ fn advancement_list(
         }
         let org = organisations::get(conn, e.organisation_id)?;
         let key = (a.from_contest_id, a.publication_version);
-        if !feeders.contains_key(&key.0) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = feeders.entry(key) {
             let from = load_contest(conn, ContestId(a.from_contest_id))?.contest;
             let view = crate::workflow::results::publication(
                 conn,
@@ -852,10 +852,10 @@ fn advancement_list(
             .ok()
             .map(|p| p.view())
             .transpose()?;
-            feeders.insert(key.0, (lang.pick(&from.name_zh, &from.name_en), view));
+            slot.insert((lang.pick(&from.name_zh, &from.name_en), view));
         }
         let (from, view) = feeders
-            .get(&key.0)
+            .get(&key)
             .map_or((String::new(), None), |(n, v)| (n.clone(), v.as_ref()));
         let place = view
             .and_then(|v| v.standing_of_entry(a.from_entry_id))
@@ -874,7 +874,7 @@ fn advancement_list(
             confirmed: local(&cx.time_zone, a.confirmed_at).1,
         });
     }
-    rows.sort_by(|a, b| natural(&a.start_number).cmp(&natural(&b.start_number)));
+    rows.sort_by_key(|a| natural(&a.start_number));
     #[derive(Serialize)]
     struct Body {
         rows: Vec<Row>,
@@ -1105,7 +1105,7 @@ pub fn menu(
         })
         .collect();
     let mut list = entries::of_contest(conn, contest)?;
-    list.sort_by(|a, b| natural(&a.start_number).cmp(&natural(&b.start_number)));
+    list.sort_by_key(|a| natural(&a.start_number));
     menu.entries = list
         .into_iter()
         .map(|e| Choice {

@@ -4,8 +4,9 @@ use super::marking::{theory_practical, uuid, Api, Setup};
 use super::TestServer;
 use serde_json::{json, Value};
 
-/// A contest marked and published (version 1) under the china-national
-/// policy: 103 gold (94 points), 101 silver and 001 bronze (93 each).
+/// A contest with its workstations drawn, marked and published (version 1)
+/// under the china-national policy: 103 gold (94 points), 101 silver and
+/// 001 bronze (93 each).
 pub fn published(s: &TestServer) -> (Setup, i64) {
     let api = Api { s };
     let x = theory_practical(s);
@@ -21,6 +22,13 @@ pub fn published(s: &TestServer) -> (Setup, i64) {
         .send()
         .unwrap();
     assert_eq!(resp.status().as_u16(), 201);
+    let (st, body) = api.call(
+        &x.organiser,
+        "POST",
+        &format!("/contests/{c}/draws"),
+        Some(json!({"kind": "workstation"})),
+    );
+    assert_eq!(st, 201, "{body}");
     let status = |st: &str| {
         let (code, body) = api.call(
             &x.organiser,
