@@ -273,11 +273,12 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             [401, 200, 403, 403, 403],
         ),
         // Printed documents: marking forms for the contest's organisers (and
-        // its chief judge), the print menu and its PDFs for organisers.
+        // its chief judge; the contest has no scheme yet, so they are told
+        // so), the print menu and its PDFs for organisers.
         case(
             "GET",
             format!("/api/v1/contests/{}/documents/marking-forms", w.contest.id),
-            [401, 200, 403, 403, 403],
+            [401, 409, 403, 403, 403],
         )
         .officials([403, 403]),
         case(
@@ -289,7 +290,7 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
         case(
             "GET",
             format!("/organise/contests/{}/print/marking-forms", w.contest.id),
-            [401, 200, 403, 403, 403],
+            [401, 409, 403, 403, 403],
         )
         .officials([403, 403]),
         case("GET", "/api/v1/auth/me".into(), [200; 5]),
