@@ -222,13 +222,19 @@ pub fn templates() -> impl Iterator<Item = &'static str> {
     TEMPLATES.iter().map(|(n, _)| *n).filter(|n| *n != "common")
 }
 
+/// A typeset document.
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    pub pages: usize,
+}
+
 /// Typesets the template `name` with `data` (serialised as `/data.json`) into
 /// a PDF. `today` is the date a template may print as the day of printing.
 pub fn render<T: serde::Serialize>(
     name: &str,
     data: &T,
     today: chrono::NaiveDate,
-) -> Result<Vec<u8>, PdfError> {
+) -> Result<Rendered, PdfError> {
     if !TEMPLATES.iter().any(|(n, _)| *n == name) || name == "common" {
         return Err(PdfError::UnknownTemplate(name.to_string()));
     }
@@ -263,7 +269,12 @@ pub fn render<T: serde::Serialize>(
             creator: typst::foundations::Smart::Custom(Some("jiangxin".into())),
             ..Default::default()
         };
-        typst_pdf::pdf(&doc, &options).map_err(|d| failed(&d))
+        typst_pdf::pdf(&doc, &options)
+            .map(|bytes| Rendered {
+                bytes,
+                pages: doc.pages().len(),
+            })
+            .map_err(|d| failed(&d))
     });
     typst::comemo::evict(0);
     pdf

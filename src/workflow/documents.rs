@@ -134,6 +134,7 @@ pub struct Prepared {
 pub struct Pdf {
     pub filename: String,
     pub bytes: Vec<u8>,
+    pub pages: usize,
 }
 
 /// The head of every document: the contest as the reader names it.
@@ -276,7 +277,7 @@ pub fn gather(
 /// Typesets a gathered document. Takes seconds for thousands of pages: the
 /// web layer runs it off the request workers.
 pub fn typeset(p: Prepared) -> AppResult<Pdf> {
-    let bytes = crate::io::pdf::render(p.template, &p.data, p.today).map_err(|e| match e {
+    let rendered = crate::io::pdf::render(p.template, &p.data, p.today).map_err(|e| match e {
         crate::io::pdf::PdfError::NoFont(dirs) => AppError::new(
             ErrorKind::Unavailable,
             "no_font",
@@ -286,7 +287,8 @@ pub fn typeset(p: Prepared) -> AppResult<Pdf> {
     })?;
     Ok(Pdf {
         filename: p.filename,
-        bytes,
+        bytes: rendered.bytes,
+        pages: rendered.pages,
     })
 }
 
