@@ -16,5 +16,6 @@ pub mod panel;
 pub mod registration;
 pub mod scheme;
 pub mod scoring;
+pub mod shares;
 pub mod sign_off;
 pub mod standings;

@@ -78,6 +78,10 @@ const FILES: &[(&str, &str)] = &[
         "certificates.toml",
         include_str!("../../templates/messages/certificates.toml"),
     ),
+    (
+        "honours.toml",
+        include_str!("../../templates/messages/honours.toml"),
+    ),
 ];
 
 /// The catalog, read once from the files under `templates/messages/`.
