@@ -627,9 +627,7 @@ fn diagnose(
                 msg!("share_more_than_places", places = places).part("share", r.describe(places))
             } else {
                 let available = ordered.iter().filter(|c| r.applies_to(c)).count();
-                msg!("share_too_few", available = available)
-                    .part("share", r.describe(places))
-                    .part("category", r.category())
+                msg!("share_too_few", available = available).part("share", r.describe(places))
             }
         }
         [a, b] => Msg::new("share_contradiction")
