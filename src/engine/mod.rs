@@ -17,5 +17,6 @@ pub mod paper;
 pub mod registration;
 pub mod scheme;
 pub mod scoring;
+pub mod shares;
 pub mod sign_off;
 pub mod standings;

@@ -82,6 +82,10 @@ const FILES: &[(&str, &str)] = &[
         "paper.toml",
         include_str!("../../templates/messages/paper.toml"),
     ),
+    (
+        "honours.toml",
+        include_str!("../../templates/messages/honours.toml"),
+    ),
 ];
 
 /// The catalog, read once from the files under `templates/messages/`.
