@@ -105,3 +105,18 @@ fn judges_prints_its_ratio_to_one_group_by() {
     assert!(report.contains("converged: true"), "{report}");
     assert!(report.contains("whole report:"), "{report}");
 }
+
+#[test]
+fn documents_prints_its_pages_and_its_ratio_to_the_idle_server() {
+    let report = bench(&["documents"]);
+    // 2,000 entrants under prize bands: 60 % hold an award, a page each,
+    // on the first print and on the reprint with the same codes.
+    let printed: Vec<&str> = report
+        .lines()
+        .filter(|l| l.contains("1200 pages"))
+        .collect();
+    assert_eq!(printed.len(), 2, "{report}");
+    let busy = ratio(&report, "idle server");
+    assert!(busy > 0.0 && busy.is_finite(), "{report}");
+    assert!(report.contains("over HTTP:"), "{report}");
+}
