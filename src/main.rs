@@ -115,7 +115,7 @@ Example:\n  jiangxin recheck --contest ZJ-2026-ELEC-P --format csv"
     #[command(
         after_help = "KIND is marking-forms, score-register, result-sheet, score-sheet, certificates,\n\
 advancement-list or draw-sheet; see docs/documents.md.\nExamples:\n  \
-jiangxin print certificates --contest ZJ-2026-ELEC-P --as zj-organiser > certificates.pdf\n  \
+jiangxin print certificates --contest ZJ-2026-ELEC-P > certificates.pdf\n  \
 jiangxin print result-sheet --contest ZJ-2026-ELEC-P --as zj-organiser --lang en --version 2 > results.pdf"
     )]
     Print(cli::print::PrintArgs),

@@ -1,6 +1,8 @@
-//! `jiangxin print KIND --contest CODE --as USERNAME > file.pdf`: a printed
-//! document of a contest on the installation's database, as the account
-//! named by `--as` may have it (the same checks as the pages and the API).
+//! `jiangxin print KIND --contest CODE > file.pdf`: a printed document of a
+//! contest on the installation's database, as an account may have it (the
+//! same checks as the pages and the API): the one named by `--as`, or else
+//! the organiser account nearest above the contest (the operator of the
+//! installation acts for its organiser).
 
 use crate::i18n::Lang;
 use crate::workflow::documents::{self, Kind, Request};
@@ -15,9 +17,10 @@ pub struct PrintArgs {
     /// The contest (id or code).
     #[arg(long)]
     pub contest: String,
-    /// The account the document is printed for (its access is checked).
+    /// The account the document is printed for (its access is checked); by
+    /// default the organiser account nearest above the contest.
     #[arg(long = "as")]
-    pub username: String,
+    pub username: Option<String>,
     /// zh or en.
     #[arg(long, default_value = "zh")]
     pub lang: String,
@@ -52,8 +55,20 @@ pub fn run(args: PrintArgs) -> anyhow::Result<()> {
     let (pool, _, _) = crate::startup::prepare(&settings)?;
     let mut conn = pool.get()?;
     let contest = super::installation::find_contest(&mut conn, &args.contest)?;
-    let user = crate::store::users::by_username(&mut conn, &args.username)?
-        .ok_or_else(|| anyhow!("--as: no account is named '{}'", args.username))?;
+    let user = match &args.username {
+        Some(name) => crate::store::users::by_username(&mut conn, name)?
+            .ok_or_else(|| anyhow!("--as: no account is named '{name}'"))?,
+        None => {
+            let user = organiser_above(&mut conn, contest)?.ok_or_else(|| {
+                anyhow!(
+                    "no organiser account is above contest {}: name the account with --as",
+                    args.contest
+                )
+            })?;
+            eprintln!("printing as {} (--as to choose)", user.username);
+            user
+        }
+    };
     let actor =
         crate::workflow::accounts::actor_for(&mut conn, &user).map_err(|e| anyhow!("--as: {e}"))?;
     let public_url = args
@@ -99,4 +114,26 @@ pub fn run(args: PrintArgs) -> anyhow::Result<()> {
     out.flush()?;
     eprintln!("{}: {} bytes", pdf.filename, pdf.bytes.len());
     Ok(())
+}
+
+/// The enabled organiser account of the contest's organising organisation,
+/// or else of the nearest organisation above it (the first by username).
+fn organiser_above(
+    conn: &mut crate::store::DbConnection,
+    contest: crate::engine::model::ContestId,
+) -> anyhow::Result<Option<crate::store::users::User>> {
+    use crate::engine::model::{encode_path, UserKind};
+    let c = crate::store::contests::find(conn, contest)?
+        .ok_or_else(|| anyhow!("--contest: no such contest"))?;
+    let path = crate::store::organisations::get(conn, c.organiser_org_id)?.path;
+    for depth in (1..=path.len()).rev() {
+        let org = path[depth - 1];
+        let found = crate::store::users::in_subtree(conn, &encode_path(&path[..depth]))?
+            .into_iter()
+            .find(|u| u.kind == UserKind::Organiser && !u.disabled && u.organisation_id == org);
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
 }
