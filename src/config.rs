@@ -220,6 +220,10 @@ pub struct Settings {
     pub requests_per_address: usize,
     /// The zone of new contests, and of the times on pages tied to no contest.
     pub time_zone: chrono_tz::Tz,
+    /// The installation's public address (`https://skills.example.cn`, no
+    /// trailing '/'), printed on certificates for their verification; the
+    /// address a request came to when `None`.
+    pub public_url: Option<String>,
 }
 
 pub const DEFAULT_DATABASE: &str = "jiangxin.db";
@@ -241,6 +245,7 @@ impl Default for Settings {
             body_min_rate: 1024,
             requests_per_address: 128,
             time_zone: DEFAULT_TIME_ZONE,
+            public_url: None,
         }
     }
 }
@@ -409,6 +414,20 @@ impl Settings {
         }
         if let Some(v) = lookup("JIANGXIN_TIME_ZONE") {
             s.time_zone = parse_time_zone(&v).map_err(|p| err("JIANGXIN_TIME_ZONE", p))?;
+        }
+        if let Some(v) = lookup("JIANGXIN_PUBLIC_URL").filter(|v| !v.trim().is_empty()) {
+            let v = v.trim().trim_end_matches('/');
+            match url::Url::parse(v) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => {
+                    s.public_url = Some(v.to_string());
+                }
+                _ => {
+                    return Err(err(
+                        "JIANGXIN_PUBLIC_URL",
+                        format!("'{v}' is not an http:// or https:// address"),
+                    ))
+                }
+            }
         }
         if matches!(s.database, DatabaseUrl::Postgres(_)) && s.secret.is_none() {
             return Err(err(

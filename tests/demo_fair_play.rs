@@ -36,7 +36,7 @@ fn the_demo_has_a_blind_contest_in_its_appeal_window(backend: Backend) {
     assert_eq!(roll.counts.not_yet, 0, "{:?}", roll.counts);
 
     // The appeal window is open now, and closes 240 minutes after it opened.
-    let (w, view) = appeals::window(conn, c.id, jiangxin::store::now()).unwrap();
+    let (w, view) = appeals::window(conn, c.id).unwrap();
     assert_eq!(w.code(), "open", "{view:?}");
     let (opened, deadline) = (view.opened_at.unwrap(), view.deadline.unwrap());
     assert_eq!((deadline - opened).num_minutes(), 240);

@@ -94,7 +94,7 @@ pub fn run(cmd: AppealsCommand) -> anyhow::Result<()> {
         AppealsCommand::List { contest, username } => {
             let id = find_contest(&mut conn, &contest)?;
             let who = actor(&mut conn, &username)?;
-            let (_, w) = appeals::window(&mut conn, id, crate::store::now()).map_err(fail)?;
+            let (_, w) = appeals::window(&mut conn, id).map_err(fail)?;
             match (w.opened_at, w.deadline) {
                 (Some(o), Some(d)) => println!(
                     "window ({}): {} minutes, opened {}, closes {}",

@@ -73,8 +73,7 @@ pub fn run(args: PrintArgs) -> anyhow::Result<()> {
         crate::workflow::accounts::actor_for(&mut conn, &user).map_err(|e| anyhow!("--as: {e}"))?;
     let public_url = args
         .public_url
-        .or_else(|| std::env::var("JIANGXIN_PUBLIC_URL").ok())
-        .filter(|u| !u.trim().is_empty())
+        .or(settings.public_url)
         .unwrap_or_else(|| "http://localhost:8080".into());
     let mut req = Request::new(kind, contest, public_url.trim());
     req.version = args.version;

@@ -5,5 +5,6 @@ pub mod encoding;
 pub mod entries_csv;
 pub mod marks_csv;
 pub mod pdf;
+pub mod qr;
 pub mod results_csv;
 pub mod utc;

@@ -276,6 +276,50 @@ impl SharedAnswers {
     }
 }
 
+/// The address certificates send their readers to: the installation's
+/// public address when set (`JIANGXIN_PUBLIC_URL`), else the address this
+/// request came to.
+pub fn public_url(state: &crate::web::State, req: &actix_web::HttpRequest) -> String {
+    match &state.settings.public_url {
+        Some(u) => u.clone(),
+        None => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    }
+}
+
+/// Gathers the document on a connection, then typesets it on the blocking
+/// pool, so that a large one never holds a request worker or a connection.
+pub async fn pdf(
+    state: &crate::web::State,
+    caller: crate::web::auth::Caller,
+    lang: crate::i18n::Lang,
+    request: crate::workflow::documents::Request,
+) -> crate::error::AppResult<crate::workflow::documents::Pdf> {
+    let actor = caller.actor;
+    let schemes = state.schemes.clone();
+    let now = chrono::Utc::now().naive_utc();
+    let prepared = state
+        .db(move |conn| {
+            crate::workflow::documents::gather(conn, &schemes, &actor, lang, &request, now)
+        })
+        .await?;
+    actix_web::web::block(move || crate::workflow::documents::typeset(prepared)).await?
+}
+
+/// The PDF as an answer, shown in the browser with its file name.
+pub fn pdf_response(pdf: crate::workflow::documents::Pdf) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename=\"{}\"", pdf.filename),
+        ))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(pdf.bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -597,6 +597,15 @@ fn score_register(
     )
 }
 
+/// An entrant as a document names it: the members, or the team and its
+/// members in brackets.
+fn entrant_names(team: Option<&str>, members: &[String]) -> String {
+    match team {
+        Some(t) => format!("{t}（{}）", members.join("、")),
+        None => members.join("、"),
+    }
+}
+
 /// Orders start numbers as people read them: `A2` before `A10`.
 fn natural(s: &str) -> (String, u64, String) {
     let prefix: String = s.chars().take_while(|c| !c.is_ascii_digit()).collect();
@@ -667,12 +676,7 @@ fn result_sheet(
                 .unwrap_or_default(),
             names: r
                 .entrant
-                .map(|e| {
-                    e.team_name.clone().map_or_else(
-                        || e.members.join("、"),
-                        |t| format!("{t}（{}）", e.members.join("、")),
-                    )
-                })
+                .map(|e| entrant_names(e.team_name.as_deref(), &e.members))
                 .unwrap_or_default(),
             organisation: r
                 .entrant
@@ -865,10 +869,7 @@ fn advancement_list(
             .unwrap_or_default();
         rows.push(Row {
             start_number: e.start_number,
-            names: e.team_name.map_or_else(
-                || names.join("、"),
-                |t| format!("{t}（{}）", names.join("、")),
-            ),
+            names: entrant_names(e.team_name.as_deref(), &names),
             organisation: lang.pick(&org.name_zh, &org.name_en),
             from,
             place,
@@ -1017,7 +1018,7 @@ fn certificates(
             place: c.place,
             organiser: pick(&c.organiser.zh, &c.organiser.en),
             date,
-            qr: qr_svg(&verify_url)?,
+            qr: crate::io::qr::svg(&verify_url)?,
             verify_url,
             code: c.code,
             version: c.version,
@@ -1035,18 +1036,6 @@ fn certificates(
         &format!("-v{version}"),
         Body { certificates },
     )
-}
-
-/// A QR code of `text` as an SVG image (black on white, four modules of
-/// quiet zone), for a template to place.
-fn qr_svg(text: &str) -> AppResult<String> {
-    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| AppError::internal(format!("cannot draw the QR code: {e}")))?;
-    Ok(code
-        .render::<qrcode::render::svg::Color<'_>>()
-        .quiet_zone(true)
-        .module_dimensions(4, 4)
-        .build())
 }
 
 /// A choice of the print menu: its value and how it reads.

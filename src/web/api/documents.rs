@@ -8,8 +8,9 @@ use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::web::auth::Caller;
 use crate::web::routes;
+use crate::web::shared::{pdf, pdf_response, public_url};
 use crate::web::State;
-use crate::workflow::documents::{self, Kind, Request};
+use crate::workflow::documents::{Kind, Request};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -26,48 +27,6 @@ struct DocumentQuery {
     entry: Option<i64>,
     draw: Option<i64>,
     lang: Option<String>,
-}
-
-/// The address certificates send their readers to: the installation's
-/// public address when set (`JIANGXIN_PUBLIC_URL`), else the address this
-/// request came to.
-pub fn public_url(req: &HttpRequest) -> String {
-    match std::env::var("JIANGXIN_PUBLIC_URL") {
-        Ok(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
-        _ => {
-            let info = req.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
-        }
-    }
-}
-
-/// Gathers the document on a connection, then typesets it on the blocking
-/// pool, so that a large one never holds a request worker or a connection.
-pub async fn pdf(
-    state: &State,
-    caller: Caller,
-    lang: Lang,
-    request: Request,
-) -> AppResult<documents::Pdf> {
-    let actor = caller.actor;
-    let schemes = state.schemes.clone();
-    let now = chrono::Utc::now().naive_utc();
-    let prepared = state
-        .db(move |conn| documents::gather(conn, &schemes, &actor, lang, &request, now))
-        .await?;
-    web::block(move || documents::typeset(prepared)).await?
-}
-
-/// The PDF as an answer, shown in the browser with its file name.
-pub fn pdf_response(pdf: documents::Pdf) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((
-            "Content-Disposition",
-            format!("inline; filename=\"{}\"", pdf.filename),
-        ))
-        .insert_header(("Cache-Control", "private, no-store"))
-        .body(pdf.bytes)
 }
 
 /// A printed document of the contest as a PDF (A4). `kind` is one of
@@ -116,7 +75,7 @@ async fn document(
         .as_deref()
         .and_then(Lang::from_code)
         .unwrap_or_else(|| Lang::of_api_request(&req));
-    let mut request = Request::new(kind, ContestId(id), &public_url(&req));
+    let mut request = Request::new(kind, ContestId(id), &public_url(&state, &req));
     request.version = q.version;
     request.module = q.module;
     request.judge = q.judge.map(UserId);

@@ -333,7 +333,7 @@ async fn organise(
             load_managed(conn, &actor, id)?;
             let head = head_of(conn, &st, lang, id)?;
             let list = workflow::list(conn, &actor, id)?;
-            let (_, w) = workflow::window(conn, id, crate::store::now())?;
+            let (_, w) = workflow::window(conn, id)?;
             let user = user_of(conn, &actor)?;
             let mut ctx = tera::Context::new();
             ctx.insert("window", &window_row(&st, lang, &head, &w));
@@ -366,7 +366,7 @@ fn hear_ctx(
     }
     let head = head_of(conn, state, lang, id)?;
     let list = workflow::list(conn, actor, id)?;
-    let (_, w) = workflow::window(conn, id, crate::store::now())?;
+    let (_, w) = workflow::window(conn, id)?;
     let user = user_of(conn, actor)?;
     let mut ctx = tera::Context::new();
     ctx.insert("window", &window_row(state, lang, &head, &w));

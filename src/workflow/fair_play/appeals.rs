@@ -34,12 +34,9 @@ pub struct WindowView {
     pub deadline: Option<NaiveDateTime>,
 }
 
-/// Where the contest's appeal window stands at `now` (`store::now()`).
-pub fn window(
-    conn: &mut DbConnection,
-    contest: ContestId,
-    now: NaiveDateTime,
-) -> AppResult<(Window, WindowView)> {
+/// Where the contest's appeal window stands now.
+pub fn window(conn: &mut DbConnection, contest: ContestId) -> AppResult<(Window, WindowView)> {
+    let now = crate::store::now();
     let s = super::settings(conn, contest)?;
     let opened = match s.appeal_from {
         crate::engine::model::AppealFrom::MarkingClosed => {
@@ -221,7 +218,7 @@ pub fn file(
         allow(actor.is_signed_in(), actor.may_view_contest(&c.scope()))?;
         let entry = entry_of(conn, &c, input.entry)?;
         party_to(conn, actor, &entry)?.map_err(|d| refused(actor, d))?;
-        let (w, _) = window(conn, contest, crate::store::now())?;
+        let (w, _) = window(conn, contest)?;
         rules::may_file_now(&w, show).map_err(|m| {
             AppError::new(
                 ErrorKind::Conflict,
@@ -673,6 +670,6 @@ pub fn fileable(
             out.push((e.id, e.start_number.clone()));
         }
     }
-    let (_, w) = window(conn, contest, crate::store::now())?;
+    let (_, w) = window(conn, contest)?;
     Ok((out, w))
 }

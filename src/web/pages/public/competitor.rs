@@ -317,9 +317,9 @@ async fn score_sheet(
     let mut request = Request::new(
         Kind::ScoreSheet,
         ContestId(id),
-        &crate::web::api::documents::public_url(&req),
+        &crate::web::shared::public_url(&state, &req),
     );
     request.entry = Some(EntryId(entry));
-    let pdf = crate::web::api::documents::pdf(&state, caller, lang, request).await?;
-    Ok(crate::web::api::documents::pdf_response(pdf))
+    let pdf = crate::web::shared::pdf(&state, caller, lang, request).await?;
+    Ok(crate::web::shared::pdf_response(pdf))
 }
