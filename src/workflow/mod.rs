@@ -5,11 +5,13 @@
 
 pub mod accounts;
 pub mod advancement;
+pub mod attributes;
 pub mod brackets;
 pub mod certificates;
 pub mod contests;
 pub mod documents;
 pub mod fair_play;
+pub mod honours;
 pub mod installation;
 pub mod judges;
 pub mod marking;
