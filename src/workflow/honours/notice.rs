@@ -6,7 +6,7 @@
 //! starts again. When the notice is over and every objection is decided,
 //! the organisers close the programme and the honours stand.
 
-use super::selection::{select, store_list, Line, Proposal};
+use super::selection::{store_list, without, Line, Proposal};
 use super::{load, may_manage, view_of, LoadedProgramme, ProgrammeView};
 use crate::engine::access::Actor;
 use crate::engine::fair_play::appeals::{check_grounds, NOTE_MAX};
@@ -17,7 +17,6 @@ use crate::i18n::messages::Msg;
 use crate::store::honours::{self as store, ListRow, ObjectionRow};
 use crate::store::{audit, users, write_tx, DbConnection};
 use crate::workflow::allow;
-use crate::workflow::results::PublicationCache;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -45,6 +44,8 @@ pub struct Withdrawn {
     pub organisation_en: String,
     /// The version that no longer has them.
     pub version: i32,
+    /// Why, as said when the honour was withdrawn.
+    pub why: Option<super::selection::Said>,
 }
 
 /// One version of a list, as the public notice shows it.
@@ -133,13 +134,20 @@ pub fn notice(
             .map(|(_, n)| n)
             .collect();
         let old = parse_body(&pair[0])?;
+        let new = parse_body(&pair[1])?;
         for (_, n) in before.into_iter().filter(|(_, n)| !after.contains(n)) {
+            let why = new
+                .lines
+                .iter()
+                .find(|x| x.nomination == n)
+                .and_then(|x| x.withdrawn.clone());
             if let Some(x) = old.lines.iter().find(|x| x.nomination == n) {
                 withdrawn.push(Withdrawn {
                     name: x.name.clone(),
                     organisation_zh: x.organisation_zh.clone(),
                     organisation_en: x.organisation_en.clone(),
                     version: pair[1].version,
+                    why,
                 });
             }
         }
@@ -336,10 +344,9 @@ pub struct DecisionInput {
 
 /// Decides an objection, once, with reasons: the programme's organisers.
 /// An upheld objection revokes the nomination and makes the list's next
-/// version, selected again from the review's ranking; its notice starts again.
+/// version without the person; its notice starts again.
 pub fn decide(
     conn: &mut DbConnection,
-    publications: &PublicationCache,
     actor: &Actor,
     programme: i64,
     objection: i64,
@@ -388,8 +395,12 @@ pub fn decide(
             let reason = format!("objection {}: {reasons}", o.id);
             // Already revoked by another upheld objection: the list stands.
             if store::end_nomination(conn, o.nomination_id, "revoked", &reason, Some(by))? {
-                let proposal = select(conn, publications, &p)?;
-                version = Some(store_list(conn, actor, &p, &proposal, &reason, Some(o.id))?.0);
+                let latest = store::lists(conn, p.row.id)?
+                    .pop()
+                    .ok_or_else(|| AppError::internal("a programme in notice has no list"))?;
+                let why = crate::msg!("honours_withdrawn_by", objection = o.id, reasons = reasons);
+                let next = without(&p, &parse_body(&latest)?, o.nomination_id, &why);
+                version = Some(store_list(conn, actor, &p, &next, &reason, Some(o.id))?.0);
             }
         }
         audit::record(

@@ -66,6 +66,9 @@ pub struct Line {
     pub why: Said,
     /// The attributes the shares looked at.
     pub attributes: std::collections::BTreeMap<String, String>,
+    /// Why the honour was withdrawn from this person after confirmation.
+    #[serde(default)]
+    pub withdrawn: Option<Said>,
 }
 
 /// A share and how many of the selected are in its category.
@@ -76,6 +79,9 @@ pub struct TallyLine {
     pub kind: String,
     pub places: usize,
     pub selected: usize,
+    /// Whether the list meets the share (a list an honour was withdrawn
+    /// from may no longer).
+    pub met: bool,
 }
 
 /// A selection as proposed, and as stored with a confirmed list.
@@ -303,6 +309,7 @@ pub(crate) fn select(
                     en: String::new(),
                 },
                 attributes: attrs,
+                withdrawn: None,
             },
         );
     }
@@ -325,21 +332,60 @@ pub(crate) fn select(
         review_contest_code: code,
         publication_version: published.version,
         lines,
-        tallies: selection
-            .tallies
-            .iter()
-            .map(|t| TallyLine {
-                rule: Said::of(&t.rule),
-                kind: match t.kind {
-                    shares::ShareKind::Min => "min".to_string(),
-                    shares::ShareKind::Max => "max".to_string(),
-                },
-                places: t.places,
-                selected: t.selected,
-            })
-            .collect(),
+        tallies: tally_lines(&selection.tallies),
         left_out,
     })
+}
+
+fn tally_lines(tallies: &[shares::Tally]) -> Vec<TallyLine> {
+    tallies
+        .iter()
+        .map(|t| TallyLine {
+            rule: Said::of(&t.rule),
+            kind: match t.kind {
+                shares::ShareKind::Min => "min".to_string(),
+                shares::ShareKind::Max => "max".to_string(),
+            },
+            places: t.places,
+            selected: t.selected,
+            met: t.met(),
+        })
+        .collect()
+}
+
+/// A list without one person whose honour is withdrawn: their place is
+/// left vacant (nobody moves up without a notice of their own), and each
+/// share is tallied again over the places.
+pub(crate) fn without(
+    p: &LoadedProgramme,
+    list: &Proposal,
+    nomination: i64,
+    why: &crate::i18n::messages::Msg,
+) -> Proposal {
+    let mut next = list.clone();
+    for l in &mut next.lines {
+        if l.nomination == nomination {
+            l.outcome = Outcome::NotSelected;
+            l.order = None;
+            l.withdrawn = Some(Said::of(why));
+        }
+    }
+    let mut order = 0;
+    let mut kept = Vec::new();
+    for l in &mut next.lines {
+        if matches!(l.outcome, Outcome::Selected | Outcome::SelectedByShare) {
+            order += 1;
+            l.order = Some(order);
+            kept.push(Candidate {
+                key: l.start_number.clone(),
+                place: l.place,
+                attributes: l.attributes.clone(),
+            });
+        }
+    }
+    next.filled = order;
+    next.tallies = tally_lines(&shares::tally(&p.programme.shares, next.places, &kept));
+    next
 }
 
 /// The proposal, for the programme's organisers: who is in, out, or moved
