@@ -1,9 +1,9 @@
 //! The attributes of persons that category shares and eligibility read:
 //! derived from what is known of them (`gender`, `group`, `organisation`,
-//! and `region`, the organisation's ancestor just below the root), and
+//! and `region`, the city (地市) the organisation is in), and
 //! those their organisation sets (`frontline`, `job`, `service_since`, ...).
 
-use crate::engine::model::{CompetitorId, OrganisationId, Vocabulary};
+use crate::engine::model::{CompetitorId, OrganisationId, OrganisationKind, Vocabulary};
 use crate::error::AppResult;
 use crate::store::{competitors, honours, organisations, DbConnection};
 use std::collections::{BTreeMap, HashMap};
@@ -30,9 +30,9 @@ pub fn person_attributes(
             held.insert("organisation".into(), org.code.clone());
             let region = org
                 .path
-                .get(1)
-                .or(org.path.first())
-                .and_then(|r| orgs.get(r))
+                .iter()
+                .filter_map(|r| orgs.get(r))
+                .find(|r| r.kind == OrganisationKind::City)
                 .map_or_else(|| org.code.clone(), |r| r.code.clone());
             held.insert("region".into(), region);
         }
