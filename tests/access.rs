@@ -8,7 +8,7 @@ enum Body {
     None,
     Json(Value),
     Csv(String),
-    Toml(&'static str),
+    Toml(String),
     /// Text fields sent as `multipart/form-data`.
     Multipart(Vec<(&'static str, String)>),
 }
@@ -161,6 +161,44 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
         .unwrap();
         id
     };
+    // An honours programme taking nominations, and one nomination of the
+    // world's competitor by the province.
+    let honours_file = |code: &str| {
+        let today = chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive();
+        format!(
+            "code = \"{code}\"\nname_zh = \"工匠\"\nname_en = \"Craftsmen\"\ntier = \"provincial\"\n\
+             awarding_organisation = \"ZJ\"\nplaces = 2\n[nomination]\nopens = \"{}\"\ncloses = \"{}\"\n\
+             quota = 2\n[review]\nskill = \"electrician\"\n",
+            today - chrono::Duration::days(3),
+            today + chrono::Duration::days(3)
+        )
+    };
+    let programme: Value = client
+        .post(s.url("/api/v1/honours"))
+        .bearer_auth(&organiser)
+        .header("Content-Type", "application/toml")
+        .body(honours_file("ACCESS-HON"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let hp = programme["id"].as_i64().unwrap();
+    let cid = w.competitor_id.0;
+    let nomination: Value = client
+        .post(s.url(&format!("/api/v1/honours/{hp}/nominations")))
+        .bearer_auth(&organiser)
+        .multipart(
+            reqwest::blocking::multipart::Form::new()
+                .text("competitor", cid.to_string())
+                .text("statement", "岗位技术骨干"),
+        )
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let hn = nomination["id"].as_i64().unwrap();
     let cases = vec![
         case("GET", "/healthz".into(), [200; 5]),
         case("GET", "/".into(), [200; 5]),
@@ -561,7 +599,7 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
         with(
             "PUT",
             format!("/api/v1/contests/{c}/scheme"),
-            |_| Body::Toml(SCHEME),
+            |_| Body::Toml(SCHEME.into()),
             [401, 201, 403, 403, 403],
         ),
         case("GET", format!("/api/v1/contests/{c}/scheme"), [200; 5]),
@@ -794,7 +832,7 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             "PUT",
             format!("/api/v1/contests/{c}/qualification"),
             move |_| {
-                Body::Toml("contest = \"ZJ-ELEC\"\n[[feeders]]\ncontest = \"ZJ-TEAM\"\ntop = 3\n")
+                Body::Toml("contest = \"ZJ-ELEC\"\n[[feeders]]\ncontest = \"ZJ-TEAM\"\ntop = 3\n".into())
             },
             // The organiser passes the access checks; the feeder is of the same tier.
             [401, 422, 403, 403, 403],
@@ -983,6 +1021,114 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             [401, 403, 403, 403, 403],
         )
         .officials([200, 200]),
+        // Honours: anyone reads programmes; the awarding organisation's
+        // organisers run them; organisations nominate their own people.
+        case("GET", "/api/v1/honours".into(), [200; 5]),
+        with(
+            "POST",
+            "/api/v1/honours".into(),
+            move |k| Body::Toml(honours_file(&format!("ACCESS-HON-{k}"))),
+            [401, 201, 403, 403, 403],
+        ),
+        case("GET", format!("/api/v1/honours/{hp}"), [200; 5]),
+        case(
+            "GET",
+            format!("/api/v1/honours/{hp}/files"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/honours/{hp}/quotas"),
+            [401, 200, 200, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/honours/{hp}/eligibility/{cid}"),
+            [401, 200, 200, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/honours/{hp}/nominations"),
+            [401, 200, 200, 403, 403],
+        ),
+        with(
+            "POST",
+            format!("/api/v1/honours/{hp}/nominations"),
+            move |_| {
+                Body::Multipart(vec![
+                    ("competitor", cid.to_string()),
+                    ("statement", "再次推荐".into()),
+                ])
+            },
+            [401, 409, 409, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/honours/{hp}/nominations/{hn}"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/honours/{hp}/nominations/{hn}/attachments/1"),
+            [401, 404, 403, 403, 403],
+        ),
+        with(
+            "POST",
+            format!("/api/v1/honours/{hp}/review"),
+            |_| Body::Json(json!({})),
+            [401, 409, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/honours/{hp}/proposal"),
+            [401, 409, 403, 403, 403],
+        ),
+        with(
+            "POST",
+            format!("/api/v1/honours/{hp}/confirmation"),
+            |_| Body::Json(json!({})),
+            [401, 409, 403, 403, 403],
+        ),
+        case("GET", format!("/api/v1/honours/{hp}/notice"), [404; 5]),
+        case(
+            "GET",
+            format!("/api/v1/honours/{hp}/objections"),
+            [401, 200, 200, 200, 200],
+        ),
+        with(
+            "POST",
+            format!("/api/v1/honours/{hp}/objections"),
+            move |_| Body::Json(json!({"nomination": hn, "grounds": "推荐材料与事实不符，请核查。"})),
+            [401, 404, 404, 404, 404],
+        ),
+        with(
+            "POST",
+            format!("/api/v1/honours/{hp}/objections/999999/decision"),
+            |_| Body::Json(json!({"outcome": "dismissed", "reasons": "经核查，异议不成立。"})),
+            [401, 404, 403, 403, 403],
+        ),
+        case(
+            "POST",
+            format!("/api/v1/honours/{hp}/close"),
+            [401, 409, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/api/v1/competitors/{cid}/attributes"),
+            [401, 200, 200, 403, 403],
+        ),
+        with(
+            "PUT",
+            format!("/api/v1/competitors/{cid}/attributes"),
+            |_| Body::Json(json!({"job": "技师"})),
+            [401, 200, 200, 403, 403],
+        ),
+        with(
+            "POST",
+            format!("/api/v1/honours/{hp}/nominations/{hn}/withdrawal"),
+            |_| Body::Json(json!({"reason": "本人申请退出"})),
+            [401, 200, 403, 403, 403],
+        ),
         case(
             "POST",
             "/api/v1/auth/logout".into(),
