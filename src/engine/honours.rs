@@ -868,4 +868,20 @@ rounding = "up"
         assert!(!n.is_working_day(d("2026-12-10")));
         assert!(n.is_working_day(d("2026-12-12")));
     }
+
+    #[test]
+    fn every_programme_in_the_fixtures_reads() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/honours");
+        let mut read = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_some_and(|x| x == "toml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let p = read_programme(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                assert!(p.places > 0);
+                read += 1;
+            }
+        }
+        assert!(read >= 2, "{read} programmes");
+    }
 }
