@@ -1416,7 +1416,7 @@ mod tests {
             attributes: [("frontline".to_string(), frontline.to_string())].into(),
         };
         let t = tally(
-            &[rule.clone()],
+            std::slice::from_ref(&rule),
             3,
             &[c("a", "true"), c("b", "true"), c("c", "false")],
         );
