@@ -195,7 +195,8 @@ fn the_selection_runs_from_nomination_to_a_second_version(backend: Backend) {
             {"start_number": "201", "name": "李娜", "id_number": id_number("19880303", "002"), "organisation": "HZ-TURB", "group": "职工"},
             {"start_number": "202", "name": "赵敏", "id_number": id_number("19920404", "004"), "organisation": "NB-PORT", "group": "职工"},
             {"start_number": "203", "name": "周杰", "id_number": id_number("19950505", "011"), "organisation": "HZ-BUS", "group": "职工"},
-            {"start_number": "204", "name": "吴刚", "id_number": id_number("19860606", "013"), "organisation": "NB-PORT", "group": "职工"}
+            {"start_number": "204", "name": "吴刚", "id_number": id_number("19860606", "013"), "organisation": "NB-PORT", "group": "职工",
+             "frontline": "是", "job": "理货员", "service_since": "2010-07-01"}
         ])),
     );
     assert_eq!(st, 201, "{body}");
@@ -218,7 +219,6 @@ fn the_selection_runs_from_nomination_to_a_second_version(backend: Backend) {
         (&hz, d, "true", "维修电工", "2012-07-01"),
         (&nb, e, "true", "桥吊司机", "2013-07-01"),
         (&hz, young, "true", "学徒", "2025-06-01"),
-        (&nb, third, "true", "理货员", "2010-07-01"),
     ] {
         let (st, body) = api.call(
             token,
@@ -229,6 +229,16 @@ fn the_selection_runs_from_nomination_to_a_second_version(backend: Backend) {
         assert_eq!(st, 200, "{body}");
         assert_eq!(body["current"]["frontline"], frontline, "{body}");
     }
+    // Registration records them too.
+    let (_, attrs) = api.call(
+        &nb,
+        "GET",
+        &format!("/competitors/{third}/attributes"),
+        None,
+    );
+    assert_eq!(attrs["current"]["frontline"], "true", "{attrs}");
+    assert_eq!(attrs["current"]["service_since"], "2010-07-01", "{attrs}");
+    assert_eq!(attrs["history"][0]["set_by"], "zj-organiser", "{attrs}");
     let (_, attrs) = api.call(&hz, "GET", &format!("/competitors/{d}/attributes"), None);
     assert_eq!(attrs["current"]["region"], "HZ", "{attrs}");
     assert_eq!(attrs["current"]["organisation"], "HZ-TURB", "{attrs}");

@@ -441,6 +441,7 @@ fn eligible_rows(
             organisation: org.code.clone(),
             group: *group,
             skill_level: *level,
+            attributes: Default::default(),
         });
     }
     rows

@@ -40,6 +40,36 @@ pub struct RegistrationRow {
     pub organisation: String,
     pub group: Group,
     pub skill_level: Option<SkillLevel>,
+    /// What the person's organisation records for honours and shares.
+    pub attributes: PersonAttributes,
+}
+
+/// Attributes a registration may record of a person (see docs/honours.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonAttributes {
+    /// A frontline worker (一线职工).
+    pub frontline: Option<bool>,
+    /// The job title.
+    pub job: Option<String>,
+    /// The day the person started work.
+    pub service_since: Option<NaiveDate>,
+}
+
+impl PersonAttributes {
+    /// The attributes given, as stored: name and value.
+    pub fn given(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(f) = self.frontline {
+            out.push(("frontline", f.to_string()));
+        }
+        if let Some(j) = &self.job {
+            out.push(("job", j.clone()));
+        }
+        if let Some(d) = self.service_since {
+            out.push(("service_since", d.format("%Y-%m-%d").to_string()));
+        }
+        out
+    }
 }
 
 /// What is wrong with one row, and in which column ("" for the whole row).
@@ -663,6 +693,7 @@ mod tests {
             organisation: org.into(),
             group: Group::Employee,
             skill_level: None,
+            attributes: Default::default(),
         }
     }
 

@@ -28,6 +28,9 @@ fn headers(column: Column) -> &'static [&'static str] {
         Column::Organisation => &["organisation", "单位"],
         Column::Group => &["group", "组别"],
         Column::SkillLevel => &["skill_level", "技能等级"],
+        Column::Frontline => &["frontline", "一线职工", "是否一线职工"],
+        Column::Job => &["job", "岗位", "职务"],
+        Column::ServiceSince => &["service_since", "参加工作时间", "参加工作日期"],
     }
 }
 
@@ -475,6 +478,11 @@ pub fn write_template<W: Write>(
             (Column::Group, false) => "employee",
             (Column::SkillLevel, true) => "高级工",
             (Column::SkillLevel, false) => "level3",
+            (Column::Frontline, true) => "是",
+            (Column::Frontline, false) => "true",
+            (Column::Job, true) => "维修电工",
+            (Column::Job, false) => "maintenance electrician",
+            (Column::ServiceSince, _) => "2012-07-01",
         }
     };
     writer.write_record(COLUMNS.map(|c| cell(example(c)).into_owned()))?;
@@ -559,6 +567,7 @@ mod tests {
                 organisation: "广州市第一技师学院".into(),
                 group: Group::Student,
                 skill_level: Some(SkillLevel::Level3),
+                attributes: Default::default(),
             }
         );
         assert_eq!(rows[1].team.as_deref(), Some("红队"));
@@ -693,7 +702,7 @@ mod tests {
         assert_eq!(errors.len(), 3, "{errors:#?}");
         assert_eq!(
             errors[0],
-            e(1, "", "unknown column 'email' (known columns: start_number/参赛号, team/队名, name/姓名, id_type/证件类型, id_number/证件号码/身份证号/身份证号码, birth_date/出生日期, gender/性别, organisation/单位, group/组别, skill_level/技能等级)")
+            e(1, "", "unknown column 'email' (known columns: start_number/参赛号, team/队名, name/姓名, id_type/证件类型, id_number/证件号码/身份证号/身份证号码, birth_date/出生日期, gender/性别, organisation/单位, group/组别, skill_level/技能等级, frontline/一线职工/是否一线职工, job/岗位/职务, service_since/参加工作时间/参加工作日期)")
         );
         assert_eq!(
             errors[1],

@@ -74,19 +74,63 @@ pub fn register(
                 entries_unchanged: plan.unchanged_entries,
             });
         }
-        Ok(entries::apply_plan(
-            conn,
-            contest.id,
-            &plan,
-            registrar.user,
-            source,
-        )?)
+        let applied = entries::apply_plan(conn, contest.id, &plan, registrar.user, source)?;
+        record_attributes(conn, contest.id, rows, &hashes, registrar.user, source)?;
+        Ok(applied)
     };
     if dry_run {
         work(conn)
     } else {
         write_tx(conn, work)
     }
+}
+
+/// Appends the attributes the rows give (frontline, job, service_since)
+/// that differ from what each person holds, with one audit row.
+fn record_attributes(
+    conn: &mut DbConnection,
+    contest: ContestId,
+    rows: &[RegistrationRow],
+    hashes: &[String],
+    by: Option<UserId>,
+    source: &str,
+) -> AppResult<()> {
+    let given: Vec<(&str, Vec<(&'static str, String)>)> = rows
+        .iter()
+        .zip(hashes)
+        .map(|(r, h)| (h.as_str(), r.attributes.given()))
+        .filter(|(_, g)| !g.is_empty())
+        .collect();
+    if given.is_empty() {
+        return Ok(());
+    }
+    let hash_refs: Vec<&str> = given.iter().map(|(h, _)| *h).collect();
+    let people = competitors::by_hashes(conn, &hash_refs)?;
+    let ids: Vec<_> = people.values().map(|c| c.id).collect();
+    let held = crate::store::honours::attributes(conn, &ids)?;
+    let mut changed = 0usize;
+    for (hash, attributes) in &given {
+        let Some(person) = people.get(*hash) else {
+            continue;
+        };
+        let now = held.get(&person.id);
+        for (name, value) in attributes {
+            if now.and_then(|a| a.get(*name)) != Some(value) {
+                crate::store::honours::set_attribute(conn, person.id, name, Some(value), by)?;
+                changed += 1;
+            }
+        }
+    }
+    if changed > 0 {
+        audit::record(
+            conn,
+            by,
+            "person.attributes",
+            ("contest", Some(contest.0)),
+            serde_json::json!({"source": source, "changed": changed}),
+        )?;
+    }
+    Ok(())
 }
 
 /// Decodes and parses a registration file, then registers it: the one path for

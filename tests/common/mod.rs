@@ -346,6 +346,7 @@ pub fn seed(conn: &mut DbConnection, hasher: &jiangxin::engine::identity::Identi
         organisation: "NB-PORT".into(),
         group: Group::Employee,
         skill_level: None,
+        attributes: Default::default(),
     }];
     jiangxin::workflow::registration::register(
         conn,

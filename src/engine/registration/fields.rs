@@ -3,7 +3,7 @@
 //!
 //! Identity-document numbers are never repeated in error messages.
 
-use super::{RegistrationRow, RowError};
+use super::{PersonAttributes, RegistrationRow, RowError};
 use crate::engine::identity::{
     normalise_id_number, parse_resident_id, validate_other_id, ResidentId,
 };
@@ -30,10 +30,13 @@ pub enum Column {
     Organisation,
     Group,
     SkillLevel,
+    Frontline,
+    Job,
+    ServiceSince,
 }
 
 /// Every field, in the order of the documented file.
-pub const COLUMNS: [Column; 10] = [
+pub const COLUMNS: [Column; 13] = [
     Column::StartNumber,
     Column::Team,
     Column::Name,
@@ -44,6 +47,9 @@ pub const COLUMNS: [Column; 10] = [
     Column::Organisation,
     Column::Group,
     Column::SkillLevel,
+    Column::Frontline,
+    Column::Job,
+    Column::ServiceSince,
 ];
 
 impl Column {
@@ -60,6 +66,9 @@ impl Column {
             Column::Organisation => "organisation",
             Column::Group => "group",
             Column::SkillLevel => "skill_level",
+            Column::Frontline => "frontline",
+            Column::Job => "job",
+            Column::ServiceSince => "service_since",
         }
     }
 
@@ -138,6 +147,9 @@ struct Parsed {
     organisation: Option<String>,
     group: Option<Group>,
     skill_level: Option<Option<SkillLevel>>,
+    frontline: Option<Option<bool>>,
+    job: Option<Option<String>>,
+    service_since: Option<Option<NaiveDate>>,
 }
 
 /// What the checks across rows need from a row that has errors of its own.
@@ -184,6 +196,12 @@ fn parse_fields(fields: &RawRow<'_>, errs: &mut RowErrors<'_>) -> Parsed {
         ),
         group: errs.take(C::Group, parse_group(fields.get(C::Group))),
         skill_level: errs.take(C::SkillLevel, parse_skill_level(fields.get(C::SkillLevel))),
+        frontline: errs.take(C::Frontline, parse_frontline(fields.get(C::Frontline))),
+        job: errs.take(C::Job, parse_job(fields.get(C::Job))),
+        service_since: errs.take(
+            C::ServiceSince,
+            parse_service_since(fields.get(C::ServiceSince)),
+        ),
     }
 }
 
@@ -229,6 +247,9 @@ fn assemble(parsed: Parsed, row: usize, found: bool) -> Result<RegistrationRow, 
             organisation: Some(organisation),
             group: Some(group),
             skill_level: Some(skill_level),
+            frontline: Some(frontline),
+            job: Some(job),
+            service_since: Some(service_since),
         } => Ok(RegistrationRow {
             row,
             start_number,
@@ -241,6 +262,11 @@ fn assemble(parsed: Parsed, row: usize, found: bool) -> Result<RegistrationRow, 
             organisation,
             group,
             skill_level,
+            attributes: PersonAttributes {
+                frontline,
+                job,
+                service_since,
+            },
         }),
         incomplete => Err(partial(incomplete)),
     }
@@ -552,6 +578,45 @@ fn parse_skill_level(text: &str) -> Result<Option<SkillLevel>, Msg> {
             allowed = allowed.join(", ")
         )
     })
+}
+
+/// Whether the person is a frontline worker (一线职工): yes or no in
+/// either language; empty when not given.
+fn parse_frontline(text: &str) -> Result<Option<bool>, Msg> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    const YES: &[&str] = &["true", "yes", "1", "是", "一线"];
+    const NO: &[&str] = &["false", "no", "0", "否", "非一线"];
+    if YES.iter().any(|y| y.eq_ignore_ascii_case(text)) {
+        Ok(Some(true))
+    } else if NO.iter().any(|n| n.eq_ignore_ascii_case(text)) {
+        Ok(Some(false))
+    } else {
+        Err(crate::msg!("row_frontline_unknown", text = text))
+    }
+}
+
+/// A job title: at most 100 characters, no control characters.
+fn parse_job(text: &str) -> Result<Option<String>, Msg> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let n = text.chars().count();
+    if n > 100 || text.chars().any(char::is_control) {
+        return Err(crate::msg!("row_job_invalid", n = n));
+    }
+    Ok(Some(text.to_string()))
+}
+
+/// The day the person started work, written as the birth date is.
+fn parse_service_since(text: &str) -> Result<Option<NaiveDate>, Msg> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    parse_date(text)
+        .map(Some)
+        .ok_or_else(|| crate::msg!("row_service_since_invalid", text = text))
 }
 
 /// A vocabulary value by its code or an alias, ignoring ASCII case.
@@ -954,5 +1019,23 @@ mod tests {
         ] {
             assert!(!looks_like_scientific_notation(text), "{text}");
         }
+    }
+
+    #[test]
+    fn attributes_for_honours_are_read_when_given() {
+        assert_eq!(parse_frontline("是"), Ok(Some(true)));
+        assert_eq!(parse_frontline("FALSE"), Ok(Some(false)));
+        assert_eq!(parse_frontline("非一线"), Ok(Some(false)));
+        assert_eq!(parse_frontline(""), Ok(None));
+        assert!(parse_frontline("maybe").unwrap_err().contains("'maybe'"));
+        assert_eq!(parse_job("维修电工"), Ok(Some("维修电工".to_string())));
+        assert!(parse_job(&"长".repeat(101)).is_err());
+        assert_eq!(
+            parse_service_since("2012-07-01"),
+            Ok(Some(NaiveDate::from_ymd_opt(2012, 7, 1).unwrap()))
+        );
+        assert!(parse_service_since("2012-13-01")
+            .unwrap_err()
+            .contains("'2012-13-01'"));
     }
 }

@@ -150,6 +150,12 @@ struct RegistrationBody {
     organisation: Option<String>,
     group: Option<String>,
     skill_level: Option<String>,
+    /// Frontline worker (一线职工): true or false, 是 or 否.
+    frontline: Option<String>,
+    /// The job title.
+    job: Option<String>,
+    /// The day the person started work (YYYY-MM-DD).
+    service_since: Option<String>,
 }
 
 /// A JSON registration's fields, for the rules of the registration file.
@@ -170,6 +176,9 @@ fn raw_rows(body: &[RegistrationBody]) -> Vec<RawRow<'_>> {
                 (Column::Organisation, &b.organisation),
                 (Column::Group, &b.group),
                 (Column::SkillLevel, &b.skill_level),
+                (Column::Frontline, &b.frontline),
+                (Column::Job, &b.job),
+                (Column::ServiceSince, &b.service_since),
             ];
             for (column, value) in fields {
                 raw.set(column, value.as_deref().unwrap_or(""));
