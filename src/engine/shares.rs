@@ -31,6 +31,7 @@
 //! share in turn), and why.
 
 use crate::engine::awards::{CountRounding, DecimalValue};
+use crate::engine::scheme::{parse_document, SchemeError};
 use crate::i18n::messages::Msg;
 use crate::msg;
 use rust_decimal::Decimal;
@@ -197,6 +198,55 @@ pub fn check_rules(rules: &[ShareRule]) -> Result<(), ShareError> {
         }
     }
     Ok(())
+}
+
+/// Reads the places and the share rules of a selection from TOML: `places
+/// = N` and `[[shares]]` tables, as in an honours programme. Other keys and
+/// tables are left to their own readers, so that a whole programme file can
+/// be given. Errors name the line and the field.
+pub fn read_selection(text: &str) -> Result<(usize, Vec<ShareRule>), SchemeError> {
+    #[derive(Deserialize)]
+    struct File {
+        places: Option<usize>,
+        #[serde(default)]
+        shares: Vec<ShareRule>,
+    }
+    let file: File = parse_document(text)?;
+    let at = |path: String, line: usize, message: Msg| SchemeError {
+        line,
+        column: usize::from(line > 0),
+        path,
+        message,
+    };
+    let places_line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("places"))
+        .map_or(0, |n| n + 1);
+    let places = match file.places {
+        None => return Err(at("places".into(), 0, Msg::new("share_places_missing"))),
+        Some(0) => {
+            return Err(at(
+                "places".into(),
+                places_line,
+                Msg::new("share_places_zero"),
+            ))
+        }
+        Some(n) => n,
+    };
+    if let Err(e) = check_rules(&file.shares) {
+        let k = match &e {
+            ShareError::Invalid { share, .. } => *share,
+            _ => 0,
+        };
+        let line = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim() == "[[shares]]")
+            .nth(k)
+            .map_or(0, |(n, _)| n + 1);
+        return Err(at(format!("shares[{k}]"), line, e.message()));
+    }
+    Ok((places, file.shares))
 }
 
 /// A ranked candidate and the attributes the shares look at.

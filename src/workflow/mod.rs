@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod advancement;
+pub mod attributes;
 pub mod brackets;
 pub mod certificates;
 pub mod contests;
