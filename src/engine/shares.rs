@@ -1210,6 +1210,46 @@ mod tests {
     }
 
     #[test]
+    fn a_selection_file_is_read_and_other_keys_are_left_alone() {
+        let text = "name_zh = \"浙江工匠\"\ntier = \"provincial\"\nplaces = 7\n[nomination]\nopens = \"2026-03-01\"\n[[shares]]\nattribute = \"frontline\"\nvalue = \"true\"\nkind = \"min\"\nshare = \"0.3\"\nrounding = \"up\"\n[[eligibility]]\nmax_age = 60\n";
+        let (places, rules) = read_selection(text).unwrap();
+        assert_eq!(places, 7);
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].places(places), 3);
+        // No places, no shares: places are required, shares are not.
+        let err = read_selection(
+            "[[shares]]\nattribute = \"a\"\nvalue = \"b\"\nkind = \"min\"\ncount = 1\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "places");
+        assert_eq!(
+            err.message.english(),
+            "the number of places is missing: places = N"
+        );
+        assert_eq!(read_selection("places = 3\n").unwrap(), (3, Vec::new()));
+        let err = read_selection("places = 0\n").unwrap_err();
+        assert_eq!((err.line, err.path.as_str()), (1, "places"));
+        assert!(err.message.in_lang(Lang::Zh).contains("名额数须至少为 1"));
+        // A bad rule: its line and its number.
+        let err = read_selection("places = 5\n[[shares]]\nattribute = \"a\"\nvalue = \"b\"\nkind = \"min\"\ncount = 1\n\n[[shares]]\nattribute = \"c\"\nvalue = \"d\"\nkind = \"max\"\nshare = \"0.5\"\n").unwrap_err();
+        assert_eq!((err.line, err.path.as_str()), (8, "shares[1]"));
+        assert_eq!(
+            err.to_string(),
+            "line 8, column 1 (shares[1]): share rule 2: a share states its `rounding`: up, down or nearest (halves up)"
+        );
+        // A field a share does not have, or a kind that is not one: the
+        // parser's line.
+        let err = read_selection("places = 5\n[[shares]]\nattribute = \"a\"\nvalue = \"b\"\nkind = \"least\"\ncount = 1\n").unwrap_err();
+        assert_eq!(
+            (err.line, err.path.as_str()),
+            (5, "shares[0].kind"),
+            "{err}"
+        );
+        let err = read_selection("places = 5\n[[shares]]\nattribute = \"a\"\nvalue = \"b\"\nkind = \"min\"\ncount = 1\nrate = 2\n").unwrap_err();
+        assert!(err.to_string().contains("rate"), "{err}");
+    }
+
+    #[test]
     fn a_large_selection_is_decided() {
         // 400 candidates, 80 places, four shares that bind: a fixed
         // pseudo-random ranking (no clock, no global randomness).

@@ -621,6 +621,56 @@ mod tests {
     }
 
     #[test]
+    fn attribute_columns_give_the_shares_their_categories() {
+        let (rows, _) = parse_feeder_results(
+            "contest,entry,place,total,attr:frontline,ATTR:Job\nE1,001,1,95,true,fitter\nE1,002,2,90,,manager\n",
+        )
+        .unwrap();
+        assert_eq!(
+            rows[0].attributes.get("frontline").map(String::as_str),
+            Some("true")
+        );
+        assert_eq!(
+            rows[0].attributes.get("job").map(String::as_str),
+            Some("fitter")
+        );
+        assert!(!rows[1].attributes.contains_key("frontline"));
+        let err = parse_feeder_results("contest,entry,place,total,attr:\n").unwrap_err();
+        assert!(err.starts_with("line 1, column 5"), "{err}");
+        let err = parse_feeder_results("contest,entry,place,total,attr:#x\n").unwrap_err();
+        assert!(err.contains("without #"), "{err}");
+        let err = parse_feeder_results("contest,entry,place,total,attr:a,attr:a\n").unwrap_err();
+        assert!(err.contains("given twice"), "{err}");
+    }
+
+    #[test]
+    fn a_ranking_is_read_with_its_attributes() {
+        let rows = parse_ranking(
+            "id,name,organisation,place,score,attr:frontline\nc01,张伟,HZ,1,95.5,true\nc02,李娜,NB,2,,false\n",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].key, "c01");
+        assert_eq!(
+            rows[0].score.map(|d| d.to_string()).as_deref(),
+            Some("95.5")
+        );
+        assert_eq!(rows[1].score, None);
+        assert_eq!(
+            rows[1].attributes.get("frontline").map(String::as_str),
+            Some("false")
+        );
+        let err = parse_ranking("key,place\nc01,1\nc01,2\n").unwrap_err();
+        assert_eq!(err, "line 3, column key: c01 is also on line 2");
+        let err = parse_ranking("key,place\nc01,first\n").unwrap_err();
+        assert!(err.starts_with("line 2, column place"), "{err}");
+        let err = parse_ranking("key,place,score\nc01,1,9x\n").unwrap_err();
+        assert!(err.starts_with("line 2, column score"), "{err}");
+        assert!(parse_ranking("name,place\n").unwrap_err().contains("`key`"));
+        assert!(parse_ranking("key\n").unwrap_err().contains("`place`"));
+    }
+
+    #[test]
     fn feeder_results_name_the_line_and_column_of_an_error() {
         let (rows, confirmed) = parse_feeder_results(
             "contest,entry,name,organisation,place,total,declined,confirmed\nE1,001,张伟,X,1,95.5,no,yes\nE1,002,李娜,Y,2,90,yes,\n",
