@@ -1093,11 +1093,7 @@ impl Selector<'_> {
             let Some(line) = self.lines.get_mut(&d.key) else {
                 continue;
             };
-            let at = |key: &'static str| {
-                Msg::new(key)
-                    .arg("place", r.place)
-                    .arg("contest", &r.contest)
-            };
+            let at = |m: Msg| m.arg("place", r.place).arg("contest", &r.contest);
             let quota = d.share.is_some_and(|j| j >= own);
             match d.outcome {
                 shares::Outcome::Selected | shares::Outcome::SelectedByShare => {
@@ -1106,11 +1102,14 @@ impl Selector<'_> {
                     if !on_rank {
                         line.outcome = Outcome::Qualifies;
                         line.why = match (d.outcome, &d.other) {
-                            (shares::Outcome::SelectedByShare, Some(o)) => at("qualify_share_in")
-                                .arg("displaced", o)
-                                .part("share", describe_share(d.share)),
+                            (shares::Outcome::SelectedByShare, Some(o)) => {
+                                at(Msg::new("qualify_share_in"))
+                                    .arg("displaced", o)
+                                    .part("share", describe_share(d.share))
+                            }
                             (shares::Outcome::SelectedByShare, None) => {
-                                at("qualify_share_in_alone").part("share", describe_share(d.share))
+                                at(Msg::new("qualify_share_in_alone"))
+                                    .part("share", describe_share(d.share))
                             }
                             _ => Msg::new("qualify_share_moved_up").part("rule", rule_of(i)),
                         };
@@ -1126,20 +1125,22 @@ impl Selector<'_> {
                 shares::Outcome::ExcludedByMax => {
                     line.outcome = Outcome::NotQualified;
                     line.order = None;
-                    line.why = at("qualify_share_excluded").part("share", describe_share(d.share));
+                    line.why = at(Msg::new("qualify_share_excluded"))
+                        .part("share", describe_share(d.share));
                 }
                 shares::Outcome::DisplacedByShare | shares::Outcome::NotSelected => {
                     // Off the list only if they were on it, or were in
                     // line and a share kept them from moving up.
                     let displaced = d.outcome == shares::Outcome::DisplacedByShare;
-                    if !on_rank && !(displaced && line.outcome == Outcome::NotQualified) {
+                    let kept_from_moving_up = displaced && line.outcome == Outcome::NotQualified;
+                    if !on_rank && !kept_from_moving_up {
                         continue;
                     }
                     line.outcome = Outcome::NotQualified;
                     line.order = None;
                     line.why = match &d.other {
-                        Some(o) => at("qualify_share_displaced").arg("by", o),
-                        None => at("qualify_share_displaced_alone"),
+                        Some(o) => at(Msg::new("qualify_share_displaced")).arg("by", o),
+                        None => at(Msg::new("qualify_share_displaced_alone")),
                     }
                     .part("rule", rule_of(i))
                     .part("share", describe_share(d.share));
