@@ -70,7 +70,7 @@ one when not given), so that a draw can be replayed.\nExample:\n  jiangxin stand
     #[command(
         after_help = "The results file has the columns contest,entry,place,total and optionally name,\n\
 organisation, region, standardised, ineligible (the reason), declined and confirmed\n\
-(yes/no); see docs/advancement.md. With --contest the proposal is made on the database\n\
+(yes/no), and attribute columns attr:NAME for category shares; see docs/advancement.md. With --contest the proposal is made on the database\n\
 from the feeders' published results and, without --dry-run, confirmed.\nExamples:\n  jiangxin advance --contest ZJ-2026-ELEC-P --dry-run\n  jiangxin advance --rules fixtures/advancement/city-final.toml --results results.csv --format csv"
     )]
     Advance(cli::advance::AdvanceArgs),
