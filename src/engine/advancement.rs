@@ -941,13 +941,24 @@ fn quota_rule(level: QuotaLevel, name: &str, max: usize) -> ShareRule {
     };
     ShareRule {
         attribute: attribute.into(),
-        value: name.into(),
+        value: quota_value(name),
         kind: ShareKind::Max,
         share: None,
         count: Some(max),
         rounding: None,
         name_zh: Some(format!("{zh} {name}")),
         name_en: Some(format!("{en} {name}")),
+    }
+}
+
+/// The value a quota's maximum share looks for: the organisation or region,
+/// or `#` for none given (a quota counts those together, as the other rules
+/// do).
+fn quota_value(name: &str) -> String {
+    if name.is_empty() {
+        "#".into()
+    } else {
+        name.into()
     }
 }
 
@@ -958,13 +969,13 @@ fn share_candidate(r: &FeederResult) -> Candidate {
         attributes
             .entry("organisation".into())
             .or_insert_with(|| r.organisation.clone());
-        attributes.insert(QUOTA_ORGANISATION.into(), r.organisation.clone());
     }
+    attributes.insert(QUOTA_ORGANISATION.into(), quota_value(&r.organisation));
     if let Some(region) = &r.region {
         attributes
             .entry("region".into())
             .or_insert_with(|| region.clone());
-        attributes.insert(QUOTA_REGION.into(), region.clone());
+        attributes.insert(QUOTA_REGION.into(), quota_value(region));
     }
     Candidate {
         key: result_id(r),
@@ -2009,5 +2020,113 @@ name_en = "frontline workers"
         );
         let err = read_rules("contest = \"X\"\n[[feeders]]\ncontest = \"Y\"\ntop = 3\n[[shares]]\nattribute = \"a\"\nvalue = \"b\"\nkind = \"least\"\ncount = 1\n").unwrap_err();
         assert!(err.line > 0, "{err}");
+    }
+
+    mod shares_property {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// The best list by brute force over the shares' list (the
+        /// qualifiers of the rules alone, then the others in line by place):
+        /// the longest list of at most `places` that has `need` frontline
+        /// workers and at most `quota` per organisation, and of those the
+        /// one whose positions, sorted, are lexicographically smallest.
+        fn best(
+            list: &[&FeederResult],
+            places: usize,
+            need: usize,
+            quota: Option<usize>,
+        ) -> Option<Vec<String>> {
+            let mut best: Option<Vec<usize>> = None;
+            for set in 0u32..(1 << list.len()) {
+                let picked: Vec<usize> = (0..list.len()).filter(|i| set & (1 << i) != 0).collect();
+                if picked.len() > places {
+                    continue;
+                }
+                let frontline = picked
+                    .iter()
+                    .filter(|&&i| list[i].attributes["frontline"] == "true")
+                    .count();
+                let mut per_org: HashMap<&str, usize> = HashMap::new();
+                for &i in &picked {
+                    *per_org.entry(list[i].organisation.as_str()).or_default() += 1;
+                }
+                if frontline < need || quota.is_some_and(|q| per_org.values().any(|n| *n > q)) {
+                    continue;
+                }
+                best = match best {
+                    Some(b)
+                        if b.len() > picked.len() || (b.len() == picked.len() && b <= picked) =>
+                    {
+                        Some(b)
+                    }
+                    _ => Some(picked),
+                };
+            }
+            best.map(|b| b.iter().map(|&i| list[i].key.clone()).collect())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(400))]
+            #[test]
+            fn the_qualifiers_are_the_best_ranked_list_under_the_shares_and_quotas(
+                people in prop::collection::vec((0usize..3, any::<bool>(), any::<bool>()), 1..=11),
+                top in 1usize..=6,
+                quota in prop::option::of(1usize..=3),
+                need in 0usize..=4,
+            ) {
+                let results: Vec<FeederResult> = people
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (org, frontline, eligible))| {
+                        let mut r = result("C", &format!("k{i:02}"), &format!("O{org}"), i + 1, "50");
+                        r.attributes.insert("frontline".into(), frontline.to_string());
+                        if !eligible {
+                            r.ineligible = Some("too old".into());
+                        }
+                        r
+                    })
+                    .collect();
+                let mut text = format!("contest = \"P\"\n[[feeders]]\ncontest = \"C\"\ntop = {top}\nreserves = 1\n");
+                if let Some(q) = quota {
+                    text.push_str(&format!("[[quotas]]\nper = \"organisation\"\nmax = {q}\n"));
+                }
+                let plain = propose(&rules(&text), &results, &[]);
+                text.push_str(&format!("[[shares]]\nattribute = \"frontline\"\nvalue = \"true\"\nkind = \"min\"\ncount = {need}\n"));
+                let p = propose(&rules(&text), &results, &[]);
+                // The shares' list: the qualifiers of the rules alone, then
+                // the others eligible, by place.
+                let on_rank: Vec<&str> = plain.qualifiers().map(|l| l.key.as_str()).collect();
+                let mut list: Vec<&FeederResult> = on_rank
+                    .iter()
+                    .filter_map(|k| results.iter().find(|r| r.key == *k))
+                    .collect();
+                list.extend(
+                    results
+                        .iter()
+                        .filter(|r| r.ineligible.is_none() && !on_rank.contains(&r.key.as_str())),
+                );
+                let want = best(&list, on_rank.len(), need, quota);
+                let got: Vec<String> = p.qualifiers().map(|l| l.key.clone()).collect();
+                match (p.share_error(), want) {
+                    (None, Some(want)) => {
+                        prop_assert_eq!(&got, &want);
+                        let s = p.shares.as_ref().unwrap();
+                        prop_assert_eq!(s.filled, got.len());
+                        prop_assert!(s.tallies[0].selected >= need);
+                        for l in &p.lines {
+                            let moved_in = l.why.contains("moved in by");
+                            prop_assert_eq!(moved_in, l.outcome == Outcome::Qualifies && !on_rank.contains(&l.key.as_str()) && !l.why.contains("moved up past"));
+                        }
+                    }
+                    (Some(_), None) => {
+                        // The rules alone stand.
+                        let plain_keys: Vec<&str> = on_rank.clone();
+                        prop_assert_eq!(got.iter().map(String::as_str).collect::<Vec<_>>(), plain_keys);
+                    }
+                    (e, want) => prop_assert!(false, "{:?} against {:?}", e, want),
+                }
+            }
+        }
     }
 }
