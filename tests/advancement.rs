@@ -340,7 +340,7 @@ fn hz_people(conn: &mut DbConnection) -> std::collections::HashMap<String, (Stri
     out
 }
 
-fn a_gender_share_moves_a_qualifier_in_and_is_confirmed(backend: Backend) {
+fn shares_on_attributes_from_the_database_move_qualifiers_in(backend: Backend) {
     let db = TestDb::new(backend);
     let (pool, hasher, _) = jiangxin::startup::prepare(&db.settings()).unwrap();
     let mut conn = pool.get().unwrap();
@@ -418,6 +418,47 @@ fn a_gender_share_moves_a_qualifier_in_and_is_confirmed(backend: Backend) {
     let provenance = jiangxin::store::advancement::advancements_into(conn, prov).unwrap();
     assert!(provenance.iter().any(|a| a.rule.contains("moved in by")));
 
+    // An attribute the person's organisation set (frontline, stored with
+    // honours): the last in line, the only frontline worker, moves in for
+    // the last on rank.
+    let last_in_line = in_line.last().unwrap().key.clone();
+    let hz = contest(conn, "HZ-2026-ELEC-C");
+    let entry = entries::of_contest(conn, hz)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.start_number == last_in_line)
+        .unwrap();
+    jiangxin::store::honours::set_attribute(
+        conn,
+        entry.members[0],
+        "frontline",
+        Some("true"),
+        None,
+    )
+    .unwrap();
+    let frontline = format!(
+        "{RULES}\n[[shares]]\nattribute = \"frontline\"\nvalue = \"true\"\nkind = \"min\"\ncount = 1\nname_zh = \"一线职工\"\nname_en = \"frontline workers\"\n"
+    );
+    put_rules(conn, prov, &frontline, None, None).unwrap();
+    let view = proposal(conn, prov).unwrap();
+    let got: Vec<String> = view.proposal.qualifiers().map(|l| l.key.clone()).collect();
+    let mut want = on_rank[..2].to_vec();
+    want.push(last_in_line.clone());
+    assert_eq!(got, want);
+    let moved = view
+        .proposal
+        .lines
+        .iter()
+        .find(|l| l.key == last_in_line)
+        .unwrap();
+    assert_eq!(
+        moved.why.english(),
+        format!(
+            "place {} of HZ-2026-ELEC-C: moved in by at least 1 of the 3 places for frontline workers, in place of HZ-2026-ELEC-C/{}",
+            moved.place, on_rank[2]
+        )
+    );
+
     // The region is the organisation's ancestor at depth 1: at most none
     // from Hangzhou's region leaves every place empty, and says so.
     let region = people[&first_in].1.clone();
@@ -459,5 +500,5 @@ fn a_gender_share_moves_a_qualifier_in_and_is_confirmed(backend: Backend) {
 on_both_backends!(
     the_demo_ladder_advances,
     a_selection_stage_combines_published_stages,
-    a_gender_share_moves_a_qualifier_in_and_is_confirmed
+    shares_on_attributes_from_the_database_move_qualifiers_in
 );

@@ -27,7 +27,7 @@ fn migrations_go_up_and_down(backend: Backend) {
     assert!(!store::migrations_current(&mut conn).unwrap());
     assert!(store::run_migrations(&mut conn).unwrap() >= 1);
     assert!(store::migrations_current(&mut conn).unwrap());
-    assert_eq!(table_count(&mut conn, backend), 43);
+    assert_eq!(table_count(&mut conn, backend), 51);
     assert_eq!(
         jiangxin::store::reference::tiers(&mut conn).unwrap().len(),
         6,
@@ -43,7 +43,7 @@ fn migrations_go_up_and_down(backend: Backend) {
     store::run_migrations(&mut conn).unwrap();
     assert_eq!(
         table_count(&mut conn, backend),
-        43,
+        51,
         "migrations apply again after going down"
     );
 }

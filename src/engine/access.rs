@@ -274,6 +274,14 @@ impl Actor {
     }
 
     /// Adding or changing organisations, competitors and accounts under `path`.
+    /// The organisation an organiser acts for (the top of their scope).
+    pub fn acting_for(&self) -> Option<OrganisationId> {
+        match self {
+            Actor::Organiser { scope, .. } => scope.last().copied(),
+            _ => None,
+        }
+    }
+
     pub fn may_manage_organisation(&self, path: &[OrganisationId]) -> Decision {
         match self {
             Actor::Organiser { scope, .. } if within(scope, path) => Ok(()),

@@ -8,6 +8,7 @@ pub mod bracket;
 pub mod certificates;
 pub mod eligibility;
 pub mod fair_play;
+pub mod honours;
 pub mod identity;
 pub mod judges;
 pub mod marking;

@@ -300,6 +300,33 @@ pub struct Tally {
     pub rule: Msg,
 }
 
+impl Tally {
+    /// Whether the list meets the share.
+    pub fn met(&self) -> bool {
+        match self.kind {
+            ShareKind::Min => self.selected >= self.places,
+            ShareKind::Max => self.selected <= self.places,
+        }
+    }
+}
+
+/// How a list stands against the shares over `places` places: each share's
+/// places and how many of the list are in its category (for a list that
+/// changed after its selection, such as one an honour was withdrawn from).
+pub fn tally(rules: &[ShareRule], places: usize, list: &[Candidate]) -> Vec<Tally> {
+    rules
+        .iter()
+        .enumerate()
+        .map(|(j, r)| Tally {
+            share: j,
+            kind: r.kind,
+            places: r.places(places),
+            selected: list.iter().filter(|c| r.applies_to(c)).count(),
+            rule: r.describe(places),
+        })
+        .collect()
+}
+
 /// The selection: a line per candidate, in ranking order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Selection {
@@ -1459,5 +1486,32 @@ mod tests {
                 (got, want) => prop_assert!(false, "{:?} against {:?}", got, want),
             }
         }
+    }
+
+    #[test]
+    fn a_list_is_tallied_against_the_shares() {
+        let rule = ShareRule {
+            attribute: "frontline".into(),
+            value: "true".into(),
+            kind: ShareKind::Min,
+            share: Some(DecimalValue(Decimal::new(5, 1))),
+            count: None,
+            rounding: Some(ShareRounding::Up),
+            name_zh: None,
+            name_en: None,
+        };
+        let c = |key: &str, frontline: &str| Candidate {
+            key: key.into(),
+            place: 1,
+            attributes: [("frontline".to_string(), frontline.to_string())].into(),
+        };
+        let t = tally(
+            &[rule.clone()],
+            3,
+            &[c("a", "true"), c("b", "true"), c("c", "false")],
+        );
+        assert_eq!((t[0].places, t[0].selected, t[0].met()), (2, 2, true));
+        let t = tally(&[rule], 3, &[c("b", "true"), c("c", "false")]);
+        assert_eq!((t[0].places, t[0].selected, t[0].met()), (2, 1, false));
     }
 }

@@ -15,6 +15,7 @@ pub mod contests;
 pub mod draws;
 pub mod entries;
 pub mod fair_play;
+pub mod honours;
 pub mod installation;
 pub mod judges;
 pub mod live;
@@ -257,6 +258,13 @@ pub enum IdTable {
     PaperForms,
     PaperEntries,
     PaperResolutions,
+    HonoursProgrammes,
+    HonoursProgrammeVersions,
+    PersonAttributes,
+    Nominations,
+    NominationAttachments,
+    HonoursLists,
+    HonoursObjections,
 }
 
 impl IdTable {
@@ -294,6 +302,13 @@ impl IdTable {
             IdTable::PaperForms => "paper_forms",
             IdTable::PaperEntries => "paper_entries",
             IdTable::PaperResolutions => "paper_resolutions",
+            IdTable::HonoursProgrammes => "honours_programmes",
+            IdTable::HonoursProgrammeVersions => "honours_programme_versions",
+            IdTable::PersonAttributes => "person_attributes",
+            IdTable::Nominations => "nominations",
+            IdTable::NominationAttachments => "nomination_attachments",
+            IdTable::HonoursLists => "honours_lists",
+            IdTable::HonoursObjections => "honours_objections",
         }
     }
 }

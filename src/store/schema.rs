@@ -530,6 +530,116 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    honours_programmes (id) {
+        id -> BigInt,
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        tier_id -> BigInt,
+        awarding_org_id -> BigInt,
+        stage -> Text,
+        review_contest_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    honours_programme_versions (id) {
+        id -> BigInt,
+        programme_id -> BigInt,
+        version -> Integer,
+        body -> Text,
+        reason -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    person_attributes (id) {
+        id -> BigInt,
+        competitor_id -> BigInt,
+        name -> Text,
+        value -> Nullable<Text>,
+        set_by -> Nullable<BigInt>,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    nominations (id) {
+        id -> BigInt,
+        programme_id -> BigInt,
+        competitor_id -> BigInt,
+        organisation_id -> BigInt,
+        statement -> Text,
+        status -> Text,
+        entry_id -> Nullable<BigInt>,
+        nominated_by -> Nullable<BigInt>,
+        nominated_at -> Timestamp,
+        status_reason -> Nullable<Text>,
+        status_by -> Nullable<BigInt>,
+        status_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    nomination_attachments (id) {
+        id -> BigInt,
+        nomination_id -> BigInt,
+        file_name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        body -> Binary,
+    }
+}
+
+diesel::table! {
+    honours_lists (id) {
+        id -> BigInt,
+        programme_id -> BigInt,
+        version -> Integer,
+        body -> Text,
+        reason -> Text,
+        programme_version -> Integer,
+        review_contest_id -> BigInt,
+        publication_version -> Integer,
+        objection_id -> Nullable<BigInt>,
+        confirmed_by -> Nullable<BigInt>,
+        confirmed_at -> Timestamp,
+        notice_ends -> Timestamp,
+    }
+}
+
+diesel::table! {
+    honours_list_members (list_id, competitor_id) {
+        list_id -> BigInt,
+        competitor_id -> BigInt,
+        nomination_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    honours_objections (id) {
+        id -> BigInt,
+        programme_id -> BigInt,
+        list_version -> Integer,
+        nomination_id -> BigInt,
+        grounds -> Text,
+        lodged_by -> BigInt,
+        lodged_at -> Timestamp,
+        status -> Text,
+        reasons -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(contests -> skills (skill_id));
 diesel::joinable!(contests -> tiers (tier_id));
 diesel::joinable!(competitors -> organisations (organisation_id));
@@ -593,4 +703,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     paper_forms,
     paper_entries,
     paper_resolutions,
+    honours_programmes,
+    honours_programme_versions,
+    person_attributes,
+    nominations,
+    nomination_attachments,
+    honours_lists,
+    honours_list_members,
+    honours_objections,
 );

@@ -14,7 +14,7 @@ use crate::engine::registration::{Member, NewEntry, Plan};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::store::advancement::{self as store, NewAdvancement};
 use crate::store::{audit, competitors, contests, entries, organisations, reference, DbConnection};
-use crate::workflow::attributes::{person_attributes, region_of};
+use crate::workflow::attributes::{person_attributes, region_code};
 use crate::workflow::marking::document_error;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -302,9 +302,7 @@ fn fill_attributes(
         attributes.remove("region");
         if let Some(org) = org.and_then(|o| orgs.get(&o)) {
             attributes.insert("organisation".into(), org.code.clone());
-            if let Some(region) = region_of(orgs, org) {
-                attributes.insert("region".into(), region.code.clone());
-            }
+            attributes.insert("region".into(), region_code(org, |id| orgs.get(&id.0)));
         }
         r.attributes = attributes;
     }

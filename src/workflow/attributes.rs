@@ -1,52 +1,48 @@
-//! What the database knows of each person that category shares can look
-//! at: the attributes of a candidate in advancement (and in honours).
-//!
-//! Derived from the person's record: `gender` (`female`, `male`), `group`
-//! (`employee`, `student`), `organisation` (the code of their organisation)
-//! and `region` (the code of their organisation's ancestor at depth 1, the
-//! city under the province; none for the province itself).
+//! The attributes of persons that category shares and eligibility read:
+//! derived from what is known of them (`gender`, `group`, `organisation`,
+//! and `region`, the organisation's ancestor just below the root), and
+//! those their organisation sets (`frontline`, `job`, `service_since`, ...).
 
-use crate::engine::model::{CompetitorId, Organisation, Vocabulary};
+use crate::engine::model::{CompetitorId, OrganisationId, Vocabulary};
 use crate::error::AppResult;
-use crate::store::{competitors, organisations, DbConnection};
+use crate::store::{competitors, honours, organisations, DbConnection};
 use std::collections::{BTreeMap, HashMap};
 
-/// The attributes of each of `competitors` (each once, however often given).
+/// Each person's attributes now: the set ones, then the derived ones.
 pub fn person_attributes(
     conn: &mut DbConnection,
-    competitors: &[CompetitorId],
+    people: &[CompetitorId],
 ) -> AppResult<HashMap<CompetitorId, BTreeMap<String, String>>> {
-    let mut out = HashMap::new();
-    if competitors.is_empty() {
-        return Ok(out);
-    }
-    let orgs: HashMap<i64, Organisation> = organisations::all(conn)?
-        .into_iter()
-        .map(|o| (o.id.0, o))
-        .collect();
-    for id in competitors {
-        if out.contains_key(id) {
+    let orgs: HashMap<OrganisationId, crate::engine::model::Organisation> =
+        organisations::all(conn)?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+    let mut out = honours::attributes(conn, people)?;
+    for id in people {
+        let Some(c) = competitors::find(conn, *id)? else {
             continue;
+        };
+        let held = out.entry(*id).or_default();
+        held.insert("gender".into(), c.gender.code().to_string());
+        held.insert("group".into(), c.group.code().to_string());
+        if let Some(org) = orgs.get(&c.organisation_id) {
+            held.insert("organisation".into(), org.code.clone());
+            held.insert("region".into(), region_code(org, |id| orgs.get(id)));
         }
-        let c = competitors::get(conn, *id)?;
-        let mut attributes = BTreeMap::new();
-        attributes.insert("gender".to_string(), c.gender.code().to_string());
-        attributes.insert("group".to_string(), c.group.code().to_string());
-        if let Some(org) = orgs.get(&c.organisation_id.0) {
-            attributes.insert("organisation".to_string(), org.code.clone());
-            if let Some(region) = region_of(&orgs, org) {
-                attributes.insert("region".to_string(), region.code.clone());
-            }
-        }
-        out.insert(*id, attributes);
     }
     Ok(out)
 }
 
-/// The organisation's ancestor at depth 1 (itself when it is at depth 1).
-pub fn region_of<'a>(
-    orgs: &'a HashMap<i64, Organisation>,
-    org: &Organisation,
-) -> Option<&'a Organisation> {
-    org.path.get(1).and_then(|id| orgs.get(&id.0))
+/// The code of an organisation's region: its ancestor just below the root
+/// (the city under the province), the root for the root itself.
+pub fn region_code<'a>(
+    org: &'a crate::engine::model::Organisation,
+    get: impl Fn(&OrganisationId) -> Option<&'a crate::engine::model::Organisation>,
+) -> String {
+    org.path
+        .get(1)
+        .or(org.path.first())
+        .and_then(get)
+        .map_or_else(|| org.code.clone(), |r| r.code.clone())
 }

@@ -11,6 +11,7 @@ pub mod certificates;
 pub mod contests;
 pub mod documents;
 pub mod fair_play;
+pub mod honours;
 pub mod installation;
 pub mod judges;
 pub mod marking;

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The award policies that come with jiangxin, by name.
-pub const POLICIES: [(&str, &str); 5] = [
+pub const POLICIES: [(&str, &str); 6] = [
     (
         "worldskills",
         include_str!("../../fixtures/policies/worldskills.toml"),
@@ -41,6 +41,10 @@ pub const POLICIES: [(&str, &str); 5] = [
     (
         "enterprise-drill",
         include_str!("../../fixtures/policies/enterprise-drill.toml"),
+    ),
+    (
+        "honours-review",
+        include_str!("../../fixtures/policies/honours-review.toml"),
     ),
 ];
 

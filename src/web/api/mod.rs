@@ -13,6 +13,7 @@ pub mod contests;
 pub mod documents;
 pub mod draws;
 pub mod entries;
+pub mod honours;
 pub mod judges;
 pub mod marking;
 pub mod openapi;
@@ -48,6 +49,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     recheck::config(cfg);
     paper::config(cfg);
     appeals::config(cfg);
+    honours::config(cfg);
     certificates::config(cfg);
     openapi::config(cfg);
     cfg.default_service(web::to(|| async {

@@ -23,7 +23,7 @@ use super::paper;
 use super::recheck;
 use super::{
     advancement, appeals, auth, blind, brackets, certificates, check_in, contests, documents,
-    entries, judges, marking, organisations, people, reference, results, talent,
+    entries, honours, judges, marking, organisations, people, reference, results, talent,
 };
 
 /// Where every path of the document starts.
@@ -75,6 +75,12 @@ pages use a signed session cookie instead. Errors have the shape \
         certificates::list, certificates::issue, certificates::verify,
         paper::list, paper::get_form, paper::put_typing, paper::get_differences,
         paper::post_resolutions,
+        honours::list, honours::put_programme, honours::show, honours::files, honours::quotas,
+        honours::eligibility, honours::list_nominations, honours::nominate,
+        honours::get_nomination, honours::withdraw, honours::nomination_attachment,
+        honours::open_review, honours::proposal, honours::confirm, honours::notice_list,
+        honours::list_objections, honours::lodge, honours::decide, honours::close,
+        honours::get_attributes, honours::put_attributes,
     ),
     components(schemas(
         ErrorBody, ErrorObject, crate::error::ErrorDetail, Organisation, Tier, Skill, Contest,
@@ -103,6 +109,7 @@ pages use a signed session cookie instead. Errors have the shape \
         (name = "documents", description = "Printed documents as PDF: marking forms, score registers, result and score sheets, certificates, the advancement list, draw sheets"),
         (name = "certificates", description = "Award certificates (获奖证书) issued to a publication's award holders, and the public verification of their codes"),
         (name = "paper", description = "Paper forms (纸质评分表) typed in twice by two different people; marks recorded when both agree or the chief judge resolved every difference"),
+        (name = "honours", description = "Honours programmes (劳动模范, 工匠, 技术能手): nominations within quotas, the review, selection with category shares, the public notice (公示) and its objections, and persons' attributes"),
         (name = "check-in", description = "Check-in (检录) at the door: present, absent or withdrawn, against the identity number"),
     )
 )]
@@ -580,6 +587,7 @@ mod tests {
         ("documents.rs", include_str!("documents.rs")),
         ("draws.rs", include_str!("draws.rs")),
         ("entries.rs", include_str!("entries.rs")),
+        ("honours.rs", include_str!("honours.rs")),
         ("judges.rs", include_str!("judges.rs")),
         ("marking.rs", include_str!("marking.rs")),
         ("openapi.rs", include_str!("openapi.rs")),

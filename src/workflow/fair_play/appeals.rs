@@ -287,7 +287,7 @@ pub fn file(
 
 /// A file name kept for download: its last path part, printable, at most
 /// 200 characters.
-fn attachment_name(raw: &str) -> String {
+pub(crate) fn attachment_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let clean: String = last
         .chars()

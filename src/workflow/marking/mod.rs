@@ -4,6 +4,7 @@
 
 mod checks;
 mod schemes;
+pub(crate) use schemes::document_error;
 mod scores;
 mod writer;
 

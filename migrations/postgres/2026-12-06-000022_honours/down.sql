@@ -1,0 +1,15 @@
+DROP SEQUENCE honours_programmes_id_seq;
+DROP SEQUENCE honours_programme_versions_id_seq;
+DROP SEQUENCE person_attributes_id_seq;
+DROP SEQUENCE nominations_id_seq;
+DROP SEQUENCE nomination_attachments_id_seq;
+DROP SEQUENCE honours_lists_id_seq;
+DROP SEQUENCE honours_objections_id_seq;
+DROP TABLE honours_objections;
+DROP TABLE honours_list_members;
+DROP TABLE honours_lists;
+DROP TABLE nomination_attachments;
+DROP TABLE nominations;
+DROP TABLE person_attributes;
+DROP TABLE honours_programme_versions;
+DROP TABLE honours_programmes;
