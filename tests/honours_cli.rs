@@ -114,8 +114,10 @@ fn the_worked_example_moves_c08_in_for_c07() {
 
 #[test]
 fn a_whole_programme_file_is_read_for_its_places_and_shares() {
+    // A programme as `engine::honours` reads it: its places and shares are
+    // read, the rest is left alone.
     let programme = format!(
-        "code = \"ZJ-CRAFTSMAN-2026\"\nname_zh = \"浙江工匠\"\nname_en = \"Zhejiang Craftsman\"\ntier = \"provincial\"\n{RULES}\n[nomination]\nopens = \"2026-03-01\"\ncloses = \"2026-03-31\"\n\n[[eligibility.results]]\ntier = \"provincial\"\naward = \"gold\"\nwithin_years = 3\n"
+        "code = \"ZJ-CRAFT-2026\"\nname_zh = \"2026年度浙江工匠\"\nname_en = \"Zhejiang Craftsmen 2026\"\ntier = \"provincial\"\nawarding_organisation = \"ZJ\"\n{RULES}\n[nomination]\nopens = \"2026-11-01\"\ncloses = \"2026-11-30\"\nquota = 2\nquotas = [{{ organisation = \"HZ\", nominations = 4 }}]\n\n[eligibility]\nmin_age = 18\nmin_years_of_service = 5\n\n[[eligibility.results]]\ntier = \"provincial\"\nawards = [\"gold\"]\nwithin_years = 3\n\n[review]\nskill = \"CRAFT\"\n\n[notice]\nworking_days = 5\n"
     );
     let r = run(&programme, RANKING.as_bytes(), &["--lang", "en"]);
     assert!(r.ok, "{}", r.stderr);
