@@ -70,7 +70,7 @@ one when not given), so that a draw can be replayed.\nExample:\n  jiangxin stand
     #[command(
         after_help = "The results file has the columns contest,entry,place,total and optionally name,\n\
 organisation, region, standardised, ineligible (the reason), declined and confirmed\n\
-(yes/no); see docs/advancement.md. With --contest the proposal is made on the database\n\
+(yes/no), and attribute columns attr:NAME for category shares; see docs/advancement.md. With --contest the proposal is made on the database\n\
 from the feeders' published results and, without --dry-run, confirmed.\nExamples:\n  jiangxin advance --contest ZJ-2026-ELEC-P --dry-run\n  jiangxin advance --rules fixtures/advancement/city-final.toml --results results.csv --format csv"
     )]
     Advance(cli::advance::AdvanceArgs),
@@ -111,6 +111,9 @@ Example:\n  jiangxin recheck --contest ZJ-2026-ELEC-P --format csv"
     /// Appeals (申诉) of a contest: list them, and the arbitration group's notes and decisions.
     #[command(subcommand)]
     Appeals(cli::appeals::AppealsCommand),
+    /// Honours (荣誉): propose a selection with category shares, offline.
+    #[command(subcommand)]
+    Honours(cli::honours::HonoursCommand),
     /// A printed document of a contest as a PDF (A4, Chinese or English), on standard output.
     #[command(
         after_help = "KIND is marking-forms, score-register, result-sheet, score-sheet, certificates,\n\
@@ -263,6 +266,7 @@ impl Command {
             | Command::Recheck(_)
             | Command::CheckIn(_)
             | Command::Appeals(_)
+            | Command::Honours(_)
             | Command::Print(_) => true,
         }
     }
@@ -294,6 +298,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::CheckIn(cmd) => cli::check_in::run(cmd),
         Command::Appeals(cmd) => cli::appeals::run(cmd),
+        Command::Honours(cmd) => cli::honours::run(cmd),
         Command::Print(args) => cli::print::run(args),
         Command::Demo(args) => cli::demo::run(args),
         Command::Score(args) => cli::score::run(args),

@@ -179,3 +179,88 @@ fn a_selection_stage_is_ranked_by_weighted_stages() {
     let p: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(p["stages"][0]["missing"].as_array().unwrap().len(), 5);
 }
+
+/// The results with an attribute column: B07 (the wildcard), T03 and G06
+/// are frontline workers.
+fn with_frontline() -> String {
+    RESULTS
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let cell = if i == 0 {
+                "attr:frontline"
+            } else if [",B07,", ",T03,", ",G06,"].iter().any(|k| l.contains(k)) {
+                "true"
+            } else {
+                "false"
+            };
+            format!("{l},{cell}\n")
+        })
+        .collect()
+}
+
+const FRONTLINE: &str = r#"
+[[shares]]
+attribute = "frontline"
+value = "true"
+kind = "min"
+share = "0.3"
+rounding = "up"
+name_zh = "一线职工"
+name_en = "frontline workers"
+"#;
+
+#[test]
+fn a_frontline_share_moves_a_reserve_in_for_the_last_on_rank() {
+    // 8 qualifiers; at least 30 % frontline rounded up is 3. The wildcard
+    // B07 and T03 are two; G06 (the GRID's second reserve) is the third,
+    // in place of G04, the last on rank going round the feeders.
+    let rules = format!("{RULES}{FRONTLINE}");
+    let (ok, stdout, stderr) = run_on(&rules, &with_frontline(), "json");
+    assert!(ok, "{stderr}");
+    let p: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let lines = p["lines"].as_array().unwrap();
+    let find = |k: &str| lines.iter().find(|l| l["key"] == k).unwrap();
+    let q: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["outcome"] == "qualifies")
+        .map(|l| l["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(q, ["B07", "T04", "G01", "T01", "B01", "G03", "T03", "G06"]);
+    assert_eq!(
+        find("G06")["why"],
+        "place 6 of HZ-GRID-2026-ELEC-E: moved in by at least 30 % of the places (3 of 8, rounded up) for frontline workers, in place of HZ-GRID-2026-ELEC-E/G04"
+    );
+    assert_eq!(find("G04")["outcome"], "not_qualified");
+    assert_eq!(
+        find("G04")["why"],
+        "place 4 of HZ-GRID-2026-ELEC-E: in line by HZ-GRID-2026-ELEC-E: top 3, moved out by at least 30 % of the places (3 of 8, rounded up) for frontline workers for HZ-GRID-2026-ELEC-E/G06"
+    );
+    assert_eq!(find("G05")["why"], "reserve 1 (HZ-GRID-2026-ELEC-E: top 3)");
+    assert_eq!(p["shares"]["places"], 8);
+    assert_eq!(p["shares"]["tallies"][0]["selected"], 3);
+    assert!(p["shares"]["error"].is_null());
+    // Without the column nobody is a frontline worker: the shares cannot
+    // be met, the proposal of the other rules is printed and the command
+    // fails naming the share.
+    let (ok, stdout, stderr) = run_on(&rules, RESULTS, "json");
+    assert!(!ok);
+    let p: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(p["shares"]["error"]
+        .as_str()
+        .unwrap()
+        .contains("for frontline workers, but only 0 of the candidates are in that category"));
+    assert!(
+        stderr.contains("error: the shares could not be applied, and this proposal does not honour them: at least 30 % of the places (3 of 8, rounded up) for frontline workers"),
+        "{stderr}"
+    );
+    // A share rule without its rounding is refused with its line.
+    let (ok, _, stderr) = run_on(
+        &rules.replace("rounding = \"up\"\n", ""),
+        &with_frontline(),
+        "json",
+    );
+    assert!(!ok);
+    assert!(stderr.contains("(shares[0])"), "{stderr}");
+    assert!(stderr.contains("states its `rounding`"), "{stderr}");
+}

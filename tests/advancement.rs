@@ -314,7 +314,191 @@ weight = "0.3"
     .unwrap();
 }
 
+/// Each attribute the database gives a feeder line (by start number in
+/// HZ-2026-ELEC-C): the member's gender, and the region (the organisation's
+/// ancestor at depth 1).
+fn hz_people(conn: &mut DbConnection) -> std::collections::HashMap<String, (String, String)> {
+    use jiangxin::engine::model::Vocabulary;
+    let hz = contest(conn, "HZ-2026-ELEC-C");
+    let orgs: std::collections::HashMap<i64, jiangxin::engine::model::Organisation> =
+        jiangxin::store::organisations::all(conn)
+            .unwrap()
+            .into_iter()
+            .map(|o| (o.id.0, o))
+            .collect();
+    let mut out = std::collections::HashMap::new();
+    for e in entries::of_contest(conn, hz).unwrap() {
+        assert_eq!(e.members.len(), 1, "an individual skill");
+        let c = jiangxin::store::competitors::get(conn, e.members[0]).unwrap();
+        let org = &orgs[&e.organisation_id.0];
+        let region = orgs[&org.path[1].0].code.clone();
+        out.insert(
+            e.start_number.clone(),
+            (c.gender.code().to_string(), region),
+        );
+    }
+    out
+}
+
+fn shares_on_attributes_from_the_database_move_qualifiers_in(backend: Backend) {
+    let db = TestDb::new(backend);
+    let (pool, hasher, _) = jiangxin::startup::prepare(&db.settings()).unwrap();
+    let mut conn = pool.get().unwrap();
+    jiangxin::demo::load(&mut conn, &hasher).unwrap();
+    let conn = &mut *conn;
+    let prov = contest(conn, "ZJ-2026-ELEC-P");
+    let people = hz_people(conn);
+    put_rules(conn, prov, RULES, None, None).unwrap();
+    let plain = proposal(conn, prov).unwrap().proposal;
+    let on_rank: Vec<String> = plain.qualifiers().map(|l| l.key.clone()).collect();
+    assert_eq!(on_rank.len(), 3);
+    // Those in line: reserves and those outside the top 3 (not those not
+    // eligible), in the feeder's order.
+    let mut in_line: Vec<&jiangxin::engine::advancement::Line> = plain
+        .lines
+        .iter()
+        .filter(|l| {
+            l.outcome == Outcome::Reserve
+                || (l.outcome == Outcome::NotQualified && l.why.contains("outside"))
+        })
+        .collect();
+    in_line.sort_by_key(|l| (l.place, l.key.clone()));
+    // A gender under-represented on rank that someone in line has.
+    let gender_of = |k: &str| people[k].0.clone();
+    let (gender, first_in) = ["female", "male"]
+        .iter()
+        .find_map(|g| {
+            let on = on_rank.iter().filter(|k| gender_of(k) == *g).count();
+            let next = in_line.iter().find(|l| gender_of(&l.key) == *g)?;
+            (on < 3).then(|| (g.to_string(), next.key.clone()))
+        })
+        .expect("the demo has someone in line of a gender short on rank");
+    let have = on_rank.iter().filter(|k| gender_of(k) == gender).count();
+    let last_out = on_rank
+        .iter()
+        .rev()
+        .find(|k| gender_of(k) != gender)
+        .unwrap()
+        .clone();
+    let share = format!(
+        "{RULES}\n[[shares]]\nattribute = \"gender\"\nvalue = \"{gender}\"\nkind = \"min\"\ncount = {}\n",
+        have + 1
+    );
+    put_rules(conn, prov, &share, None, None).unwrap();
+    let view = proposal(conn, prov).unwrap();
+    let p = &view.proposal;
+    assert!(p.share_error().is_none(), "{:?}", p.share_error());
+    let mut want: Vec<String> = on_rank
+        .iter()
+        .filter(|k| **k != last_out)
+        .cloned()
+        .collect();
+    want.push(first_in.clone());
+    let got: Vec<String> = p.qualifiers().map(|l| l.key.clone()).collect();
+    assert_eq!(got, want);
+    let line = |k: &str| p.lines.iter().find(|l| l.key == k).unwrap();
+    assert!(
+        line(&first_in).why.english().contains(&format!(
+            "moved in by at least {} of the 3 places for gender = {gender}, in place of HZ-2026-ELEC-C/{last_out}",
+            have + 1
+        )),
+        "{}",
+        line(&first_in).why.english()
+    );
+    assert_eq!(line(&last_out).outcome, Outcome::NotQualified);
+    assert!(line(&last_out).why.contains("moved out by at least"));
+    let tally = &p.shares.as_ref().unwrap().tallies[0];
+    assert_eq!((tally.places, tally.selected), (have + 1, have + 1));
+
+    // Confirmed as proposed, with the share in the provenance.
+    let done = write_tx(conn, |c| confirm(c, prov, None)).unwrap();
+    let from: Vec<String> = done.iter().map(|c| c.from.clone()).collect();
+    assert!(from.contains(&format!("HZ-2026-ELEC-C/{first_in}")));
+    assert!(!from.contains(&format!("HZ-2026-ELEC-C/{last_out}")));
+    let provenance = jiangxin::store::advancement::advancements_into(conn, prov).unwrap();
+    assert!(provenance.iter().any(|a| a.rule.contains("moved in by")));
+
+    // An attribute the person's organisation set (frontline, stored with
+    // honours): the last in line, the only frontline worker, moves in for
+    // the last on rank.
+    let last_in_line = in_line.last().unwrap().key.clone();
+    let hz = contest(conn, "HZ-2026-ELEC-C");
+    let entry = entries::of_contest(conn, hz)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.start_number == last_in_line)
+        .unwrap();
+    jiangxin::store::honours::set_attribute(
+        conn,
+        entry.members[0],
+        "frontline",
+        Some("true"),
+        None,
+    )
+    .unwrap();
+    let frontline = format!(
+        "{RULES}\n[[shares]]\nattribute = \"frontline\"\nvalue = \"true\"\nkind = \"min\"\ncount = 1\nname_zh = \"一线职工\"\nname_en = \"frontline workers\"\n"
+    );
+    put_rules(conn, prov, &frontline, None, None).unwrap();
+    let view = proposal(conn, prov).unwrap();
+    let got: Vec<String> = view.proposal.qualifiers().map(|l| l.key.clone()).collect();
+    let mut want = on_rank[..2].to_vec();
+    want.push(last_in_line.clone());
+    assert_eq!(got, want);
+    let moved = view
+        .proposal
+        .lines
+        .iter()
+        .find(|l| l.key == last_in_line)
+        .unwrap();
+    assert_eq!(
+        moved.why.english(),
+        format!(
+            "place {} of HZ-2026-ELEC-C: moved in by at least 1 of the 3 places for frontline workers, in place of HZ-2026-ELEC-C/{}",
+            moved.place, on_rank[2]
+        )
+    );
+
+    // The region is the organisation's ancestor at depth 1: at most none
+    // from Hangzhou's region leaves every place empty, and says so.
+    let region = people[&first_in].1.clone();
+    let none = format!(
+        "{RULES}\n[[shares]]\nattribute = \"region\"\nvalue = \"{region}\"\nkind = \"max\"\ncount = 0\n"
+    );
+    put_rules(conn, prov, &none, None, None).unwrap();
+    let view = proposal(conn, prov).unwrap();
+    assert_eq!(view.proposal.qualifiers().count(), 0);
+    assert!(
+        view.warnings
+            .iter()
+            .any(|w| w.contains("shares: 0 of 3 places filled")),
+        "{:?}",
+        view.warnings
+    );
+
+    // Shares that cannot be met: named in the proposal, and nothing is
+    // confirmed.
+    let too_many = share.replace(&format!("count = {}", have + 1), "count = 4");
+    put_rules(conn, prov, &too_many, None, None).unwrap();
+    let view = proposal(conn, prov).unwrap();
+    let said = format!("at least 4 of the 3 places for gender = {gender}: more than the 3 places");
+    assert!(
+        view.warnings.iter().any(|w| w.contains(&said)),
+        "{:?}",
+        view.warnings
+    );
+    let err = write_tx(conn, |c| confirm(c, prov, None)).unwrap_err();
+    assert_eq!(err.kind, jiangxin::error::ErrorKind::Conflict);
+    assert!(
+        err.message.contains("nothing is confirmed"),
+        "{}",
+        err.message
+    );
+    assert!(err.message.contains(&said), "{}", err.message);
+}
+
 on_both_backends!(
     the_demo_ladder_advances,
-    a_selection_stage_combines_published_stages
+    a_selection_stage_combines_published_stages,
+    shares_on_attributes_from_the_database_move_qualifiers_in
 );

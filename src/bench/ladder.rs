@@ -66,6 +66,7 @@ fn ranked(contest: &str, mut rows: Vec<DrillRow>) -> Vec<FeederResult> {
             ineligible: None,
             declined: false,
             identity: String::new(),
+            attributes: Default::default(),
         })
         .collect()
 }

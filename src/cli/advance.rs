@@ -132,9 +132,12 @@ pub fn run(args: AdvanceArgs) -> anyhow::Result<()> {
     );
     for u in &p.unfilled {
         eprintln!(
-            "  {}: {} of {} places filled (quotas, eligibility or declines)",
+            "  {}: {} of {} places filled (quotas, eligibility, declines or shares)",
             u.group, u.filled, u.places
         );
+    }
+    if let Some(e) = p.share_error() {
+        return Err(anyhow::anyhow!("{}", e.english()));
     }
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! The command line's bodies: the offline commands (`score`, `standings`,
-//! `advance`, `bracket`, `judges`) that run the engine on files, and the commands that work
+//! `advance`, `bracket`, `judges`, `honours propose`) that run the engine on files, and the commands that work
 //! on an installation. `main.rs` parses the arguments and calls them.
 
 pub mod advance;
@@ -9,6 +9,7 @@ pub mod bracket;
 pub mod check_in;
 pub mod demo;
 pub mod draws;
+pub mod honours;
 pub mod installation;
 pub mod judges;
 pub mod print;

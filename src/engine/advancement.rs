@@ -8,6 +8,7 @@
 
 use crate::engine::awards::{CountRounding, DecimalValue};
 use crate::engine::scheme::{parse_document, SchemeError};
+use crate::engine::shares::{self, Candidate, ShareKind, ShareRule};
 use crate::engine::standings::{rank, Entrant, TieBreak};
 use crate::i18n::messages::Msg;
 use crate::msg;
@@ -126,7 +127,7 @@ pub struct Quota {
     pub max: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QuotaLevel {
     Organisation,
@@ -167,6 +168,10 @@ pub struct Rules {
     pub reserved: Vec<Reserved>,
     #[serde(default)]
     pub wildcards: Vec<Wildcard>,
+    /// Category shares of the qualifiers (as in honours): applied after the
+    /// other rules, see [`propose`].
+    #[serde(default)]
+    pub shares: Vec<ShareRule>,
 }
 
 /// Reads and checks a rules file; errors name the line and the field.
@@ -255,6 +260,24 @@ pub fn read_rules(text: &str) -> Result<Rules, SchemeError> {
                 ),
             ));
         }
+    }
+    if let Err(e) = shares::check_rules(&rules.shares) {
+        let k = match &e {
+            shares::ShareError::Invalid { share, .. } => *share,
+            _ => 0,
+        };
+        let line = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim() == "[[shares]]")
+            .nth(k)
+            .map_or(0, |(n, _)| n + 1);
+        return Err(SchemeError {
+            line,
+            column: usize::from(line > 0),
+            path: format!("shares[{k}]"),
+            message: e.message(),
+        });
     }
     Ok(rules)
 }
@@ -370,6 +393,10 @@ pub struct FeederResult {
     /// Who it is across the stages of a selection (empty: the same as `key`).
     #[serde(default)]
     pub identity: String,
+    /// What the shares look at (`frontline = "true"`, `gender = "female"`);
+    /// `organisation` and `region` default to the fields above.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
 }
 
 impl FeederResult {
@@ -387,6 +414,22 @@ impl FeederResult {
             Score::Standardised => self.standardised.unwrap_or(self.total),
         }
     }
+}
+
+/// The attributes of a team: those every member has with the same value
+/// (a team is in a category when all its members are).
+pub fn team_attributes<'a>(
+    members: impl IntoIterator<Item = &'a BTreeMap<String, String>>,
+) -> BTreeMap<String, String> {
+    let mut members = members.into_iter();
+    let Some(first) = members.next() else {
+        return BTreeMap::new();
+    };
+    let mut common = first.clone();
+    for m in members {
+        common.retain(|k, v| m.get(k) == Some(v));
+    }
+    common
 }
 
 /// What the proposal says of a competitor.
@@ -441,6 +484,24 @@ pub struct Proposal {
     pub difference: Difference,
     /// How each selection stage was ranked.
     pub stages: Vec<CombinedStage>,
+    /// How the category shares were applied, when the rules have some.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shares: Option<SharesApplied>,
+}
+
+/// The category shares over the qualifiers: each share's places and how
+/// many of the qualifiers are in its category, or why they could not be
+/// applied.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SharesApplied {
+    /// The places the shares are counted on: every qualifier of the other
+    /// rules, wildcards and reserved places included.
+    pub places: usize,
+    pub filled: usize,
+    pub tallies: Vec<shares::Tally>,
+    /// The shares cannot be met: the proposal is that of the other rules
+    /// alone, and this says which share and why.
+    pub error: Option<Msg>,
 }
 
 /// How a feeder that is a selection stage was ranked: the weights, the
@@ -555,6 +616,11 @@ impl Proposal {
             .iter()
             .filter(|l| l.outcome == Outcome::Qualifies)
     }
+
+    /// Why the rules' shares could not be applied, if they could not.
+    pub fn share_error(&self) -> Option<&Msg> {
+        self.shares.as_ref().and_then(|s| s.error.as_ref())
+    }
 }
 
 fn share(n: usize, f: Decimal, rounding: CountRounding) -> usize {
@@ -609,6 +675,8 @@ struct Selector<'a> {
     per_org: HashMap<String, usize>,
     per_region: HashMap<String, usize>,
     taken: HashSet<String>,
+    /// The wildcards and reserved places, in the order admitted.
+    fixed: Vec<String>,
 }
 
 /// A feeder with its own rule, or all feeders pooled: the rule and the
@@ -646,6 +714,7 @@ impl<'a> Selector<'a> {
             per_org: HashMap::new(),
             per_region: HashMap::new(),
             taken: HashSet::new(),
+            fixed: Vec::new(),
         }
     }
 
@@ -711,11 +780,14 @@ impl<'a> Selector<'a> {
                     let why = crate::msg!("qualify_wildcard_not_eligible", why = why);
                     self.write(r, line_of(r, r.total, Outcome::NotQualified, why));
                 }
-                None => self.admit(
-                    r,
-                    r.total,
-                    crate::msg!("qualify_wildcard", reason = w.reason),
-                ),
+                None => {
+                    self.admit(
+                        r,
+                        r.total,
+                        crate::msg!("qualify_wildcard", reason = w.reason),
+                    );
+                    self.fixed.push(result_id(r));
+                }
             }
         }
     }
@@ -744,6 +816,7 @@ impl<'a> Selector<'a> {
                     r.total,
                     crate::msg!("qualify_reserved", organisation = res.organisation),
                 );
+                self.fixed.push(result_id(r));
                 filled += 1;
             }
         }
@@ -829,6 +902,329 @@ impl<'a> Selector<'a> {
     }
 }
 
+/// The attribute a quota counts, as the shares see it: never one a
+/// results file or the database gives (their names have no `#`).
+const QUOTA_ORGANISATION: &str = "#organisation";
+const QUOTA_REGION: &str = "#region";
+
+/// The candidates the shares choose among, best first: the wildcards and
+/// reserved places, then the qualifiers on rank, then the others in line.
+struct ShareList<'r> {
+    results: Vec<&'r FeederResult>,
+    /// The group of each, `None` for a wildcard or a reserved place.
+    group: Vec<Option<usize>>,
+    fixed: usize,
+    on_rank: usize,
+}
+
+/// Round robin over the groups: the first of each group (in the rules'
+/// order), then the second of each, and so on.
+fn round_robin<'r>(lists: &[Vec<&'r FeederResult>]) -> Vec<(usize, &'r FeederResult)> {
+    let deepest = lists.iter().map(Vec::len).max().unwrap_or(0);
+    let mut out = Vec::new();
+    for depth in 0..deepest {
+        for (g, list) in lists.iter().enumerate() {
+            if let Some(r) = list.get(depth) {
+                out.push((g, *r));
+            }
+        }
+    }
+    out
+}
+
+/// A quota as a maximum share: at most `max` of the places for the
+/// organisation (or region) `name`.
+fn quota_rule(level: QuotaLevel, name: &str, max: usize) -> ShareRule {
+    let (attribute, zh, en) = match level {
+        QuotaLevel::Organisation => (QUOTA_ORGANISATION, "单位", "organisation"),
+        QuotaLevel::Region => (QUOTA_REGION, "地区", "region"),
+    };
+    ShareRule {
+        attribute: attribute.into(),
+        value: quota_value(name),
+        kind: ShareKind::Max,
+        share: None,
+        count: Some(max),
+        rounding: None,
+        name_zh: Some(format!("{zh} {name}")),
+        name_en: Some(format!("{en} {name}")),
+    }
+}
+
+/// The value a quota's maximum share looks for: the organisation or region,
+/// or `#` for none given (a quota counts those together, as the other rules
+/// do).
+fn quota_value(name: &str) -> String {
+    if name.is_empty() {
+        "#".into()
+    } else {
+        name.into()
+    }
+}
+
+/// The candidate the shares see for a result.
+fn share_candidate(r: &FeederResult) -> Candidate {
+    let mut attributes = r.attributes.clone();
+    if !r.organisation.is_empty() {
+        attributes
+            .entry("organisation".into())
+            .or_insert_with(|| r.organisation.clone());
+    }
+    attributes.insert(QUOTA_ORGANISATION.into(), quota_value(&r.organisation));
+    if let Some(region) = &r.region {
+        attributes
+            .entry("region".into())
+            .or_insert_with(|| region.clone());
+        attributes.insert(QUOTA_REGION.into(), quota_value(region));
+    }
+    Candidate {
+        key: result_id(r),
+        place: r.place,
+        attributes,
+    }
+}
+
+impl Selector<'_> {
+    /// The wildcards and reserved places, the qualifiers on rank and the
+    /// others who could take a place (eligible, not declined, at the
+    /// minimum score), in the order the shares take them.
+    fn share_list<'r>(&self, groups: &[Group<'r>], results: &'r [FeederResult]) -> ShareList<'r> {
+        let by_id: HashMap<String, &FeederResult> =
+            results.iter().map(|r| (result_id(r), r)).collect();
+        let fixed: Vec<&FeederResult> = self
+            .fixed
+            .iter()
+            .filter_map(|id| by_id.get(id).copied())
+            .collect();
+        let fixed_ids: HashSet<&String> = self.fixed.iter().collect();
+        let mut on_rank = vec![Vec::new(); groups.len()];
+        let mut in_line = vec![Vec::new(); groups.len()];
+        for (g, group) in groups.iter().enumerate() {
+            let s = &group.selection;
+            for r in &group.ordered {
+                let id = result_id(r);
+                if fixed_ids.contains(&id) {
+                    continue;
+                }
+                let qualifies = self
+                    .lines
+                    .get(&id)
+                    .is_some_and(|l| l.outcome == Outcome::Qualifies);
+                let meets = s.min_score.is_none_or(|m| r.score(s.on) >= m.0);
+                if qualifies {
+                    on_rank[g].push(*r);
+                } else if r.ineligible.is_none() && !r.declined && meets {
+                    in_line[g].push(*r);
+                }
+            }
+        }
+        let first = round_robin(&on_rank);
+        let rest = round_robin(&in_line);
+        let mut list = ShareList {
+            results: fixed.clone(),
+            group: vec![None; fixed.len()],
+            fixed: fixed.len(),
+            on_rank: first.len(),
+        };
+        for (g, r) in first.into_iter().chain(rest) {
+            list.results.push(r);
+            list.group.push(Some(g));
+        }
+        list
+    }
+
+    /// Applies the rules' shares to the qualifiers: the places are those
+    /// the other rules filled, and the shares choose among the candidates
+    /// of [`Selector::share_list`] with the engine of honours
+    /// ([`shares::select_ordered`]), the quotas holding as maximum shares.
+    /// Lines change only for those the shares move in or out.
+    fn apply_shares(&mut self, groups: &[Group<'_>], results: &[FeederResult]) -> SharesApplied {
+        let list = self.share_list(groups, results);
+        let places = list.fixed + list.on_rank;
+        let candidates: Vec<Candidate> = list.results.iter().map(|r| share_candidate(r)).collect();
+        let own = self.rules.shares.len();
+        let not_met = |why: Msg| SharesApplied {
+            places,
+            filled: places,
+            tallies: Vec::new(),
+            error: Some(Msg::new("qualify_shares_not_met").part("why", why)),
+        };
+        // The quotas the selection would break become maximum shares, one
+        // at a time, until it breaks none.
+        let mut rules = self.rules.shares.clone();
+        let mut quotas: HashSet<(QuotaLevel, String)> = HashSet::new();
+        let selection = loop {
+            let selection = match shares::select_ordered(&candidates, places, &rules) {
+                Ok(s) => s,
+                Err(e) => return not_met(e.message()),
+            };
+            let broken = self.broken_quota(&list, &selection, &quotas);
+            match broken {
+                None => break selection,
+                Some((level, name, max)) => {
+                    if rules.len() == shares::MAX_RULES {
+                        return not_met(crate::msg!(
+                            "qualify_shares_too_many_quotas",
+                            count = quotas.len() + 1
+                        ));
+                    }
+                    rules.push(quota_rule(level, &name, max));
+                    quotas.insert((level, name));
+                }
+            }
+        };
+        let describe_share = |j: Option<usize>| match j {
+            Some(j) => rules[j].describe(places),
+            None => Msg::new("share_the_shares"),
+        };
+        // A wildcard or a reserved place is never moved.
+        for d in selection.decisions.iter().take(list.fixed) {
+            if d.order.is_none() {
+                let why = self
+                    .lines
+                    .get(&d.key)
+                    .map_or_else(|| Msg::Plain(String::new()), |l| l.why.clone());
+                return not_met(
+                    crate::msg!("qualify_share_fixed", key = d.key)
+                        .part("share", describe_share(d.share))
+                        .part("why", why),
+                );
+            }
+        }
+        let rule_of = |i: usize| {
+            list.group[i].and_then(|g| groups.get(g)).map_or_else(
+                || Msg::Plain(String::new()),
+                |g| describe(&g.selection, &g.name),
+            )
+        };
+        let mut order = list.fixed;
+        for (i, d) in selection.decisions.iter().enumerate().skip(list.fixed) {
+            let r = list.results[i];
+            let on_rank = i < list.fixed + list.on_rank;
+            let Some(line) = self.lines.get_mut(&d.key) else {
+                continue;
+            };
+            let at = |m: Msg| m.arg("place", r.place).arg("contest", &r.contest);
+            let quota = d.share.is_some_and(|j| j >= own);
+            match d.outcome {
+                shares::Outcome::Selected | shares::Outcome::SelectedByShare => {
+                    order += 1;
+                    line.order = Some(order);
+                    if !on_rank {
+                        line.outcome = Outcome::Qualifies;
+                        line.why = match (d.outcome, &d.other) {
+                            (shares::Outcome::SelectedByShare, Some(o)) => {
+                                at(Msg::new("qualify_share_in"))
+                                    .arg("displaced", o)
+                                    .part("share", describe_share(d.share))
+                            }
+                            (shares::Outcome::SelectedByShare, None) => {
+                                at(Msg::new("qualify_share_in_alone"))
+                                    .part("share", describe_share(d.share))
+                            }
+                            _ => Msg::new("qualify_share_moved_up").part("rule", rule_of(i)),
+                        };
+                    }
+                }
+                shares::Outcome::ExcludedByMax if quota => {
+                    let max = d.share.and_then(|j| rules[j].count).unwrap_or(0);
+                    let from = rules[d.share.unwrap_or(0)].category();
+                    line.outcome = Outcome::NotQualified;
+                    line.order = None;
+                    line.why = crate::msg!("qualify_quota", max = max).part("from", from);
+                }
+                shares::Outcome::ExcludedByMax => {
+                    line.outcome = Outcome::NotQualified;
+                    line.order = None;
+                    line.why = at(Msg::new("qualify_share_excluded"))
+                        .part("share", describe_share(d.share));
+                }
+                shares::Outcome::DisplacedByShare | shares::Outcome::NotSelected => {
+                    // Off the list only if they were on it, or were in
+                    // line and a share kept them from moving up.
+                    let displaced = d.outcome == shares::Outcome::DisplacedByShare;
+                    let kept_from_moving_up = displaced && line.outcome == Outcome::NotQualified;
+                    if !on_rank && !kept_from_moving_up {
+                        continue;
+                    }
+                    line.outcome = Outcome::NotQualified;
+                    line.order = None;
+                    line.why = match &d.other {
+                        Some(o) => at(Msg::new("qualify_share_displaced")).arg("by", o),
+                        None => at(Msg::new("qualify_share_displaced_alone")),
+                    }
+                    .part("rule", rule_of(i))
+                    .part("share", describe_share(d.share));
+                }
+            }
+        }
+        self.order = order;
+        self.renumber_reserves(groups);
+        SharesApplied {
+            places,
+            filled: selection.filled,
+            tallies: selection.tallies.into_iter().take(own).collect(),
+            error: None,
+        }
+    }
+
+    /// The first quota the selection breaks that is not yet a share: its
+    /// level, the organisation or region, and the places it allows (at
+    /// least those of its wildcards and reserved places).
+    fn broken_quota(
+        &self,
+        list: &ShareList<'_>,
+        selection: &shares::Selection,
+        known: &HashSet<(QuotaLevel, String)>,
+    ) -> Option<(QuotaLevel, String, usize)> {
+        for q in &self.rules.quotas {
+            let name_of = |r: &FeederResult| match q.per {
+                QuotaLevel::Organisation => Some(r.organisation.clone()),
+                QuotaLevel::Region => r.region.clone(),
+            };
+            let mut chosen: BTreeMap<String, usize> = BTreeMap::new();
+            let mut fixed: HashMap<String, usize> = HashMap::new();
+            for (i, d) in selection.decisions.iter().enumerate() {
+                let Some(name) = name_of(list.results[i]) else {
+                    continue;
+                };
+                if d.order.is_some() {
+                    *chosen.entry(name.clone()).or_default() += 1;
+                }
+                if i < list.fixed {
+                    *fixed.entry(name).or_default() += 1;
+                }
+            }
+            for (name, n) in chosen {
+                let max = q.max.max(fixed.get(&name).copied().unwrap_or(0));
+                if n > max && !known.contains(&(q.per, name.clone())) {
+                    return Some((q.per, name, max));
+                }
+            }
+        }
+        None
+    }
+
+    /// Numbers each group's reserves from 1 again, once the shares have
+    /// moved some of them in.
+    fn renumber_reserves(&mut self, groups: &[Group<'_>]) {
+        for g in groups {
+            let rule = describe(&g.selection, &g.name);
+            let mut n = 0;
+            for r in &g.ordered {
+                let Some(line) = self.lines.get_mut(&result_id(r)) else {
+                    continue;
+                };
+                if line.outcome == Outcome::Reserve {
+                    n += 1;
+                    line.order = Some(n);
+                    line.why = crate::msg!("qualify_reserve", n = n).part("rule", rule.clone());
+                }
+            }
+        }
+    }
+}
+
 /// The groups: each feeder with its own rule, or all feeders pooled.
 fn groups<'r>(rules: &Rules, results: &'r [FeederResult]) -> Vec<Group<'r>> {
     match &rules.pooled {
@@ -904,10 +1300,19 @@ pub fn propose(rules: &Rules, results: &[FeederResult], confirmed: &[String]) ->
     // the groups.
     selector.wildcards(results);
     selector.reserved(results);
-    let unfilled = groups(rules, results)
-        .iter()
-        .filter_map(|g| selector.fill(g))
-        .collect();
+    let groups = groups(rules, results);
+    let mut unfilled: Vec<Unfilled> = groups.iter().filter_map(|g| selector.fill(g)).collect();
+    // Then the shares, over every qualifier.
+    let shares = (!rules.shares.is_empty()).then(|| selector.apply_shares(&groups, results));
+    if let Some(s) = &shares {
+        if s.error.is_none() && s.filled < s.places {
+            unfilled.push(Unfilled {
+                group: "shares".into(),
+                places: s.places,
+                filled: s.filled,
+            });
+        }
+    }
     let lines = selector.into_lines(results);
     let difference = difference(&lines, confirmed);
     Proposal {
@@ -916,6 +1321,7 @@ pub fn propose(rules: &Rules, results: &[FeederResult], confirmed: &[String]) ->
         unfilled,
         difference,
         stages,
+        shares,
     }
 }
 
@@ -997,6 +1403,7 @@ mod tests {
             ineligible: None,
             declined: false,
             identity: String::new(),
+            attributes: BTreeMap::new(),
         }
     }
 
@@ -1345,6 +1752,381 @@ weight = "0.3"
             let err = read_rules(&format!("{base}{extra}")).unwrap_err();
             assert!(err.message.contains(says), "{extra}: {}", err.message);
             assert_eq!(err.path, "feeders[0]");
+        }
+    }
+
+    #[test]
+    fn a_team_has_the_attributes_all_its_members_share() {
+        let attrs = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let a = attrs(&[
+            ("gender", "female"),
+            ("frontline", "true"),
+            ("region", "HZ"),
+        ]);
+        let b = attrs(&[("gender", "male"), ("frontline", "true"), ("region", "HZ")]);
+        let c = attrs(&[("frontline", "true")]);
+        assert_eq!(
+            team_attributes([&a, &b]),
+            attrs(&[("frontline", "true"), ("region", "HZ")])
+        );
+        assert_eq!(
+            team_attributes([&a, &b, &c]),
+            attrs(&[("frontline", "true")])
+        );
+        assert_eq!(team_attributes([&a]), a);
+        assert!(team_attributes(std::iter::empty()).is_empty());
+    }
+
+    /// Ten results of one feeder on places 1 to 10: key, organisation,
+    /// frontline worker or manager.
+    fn frontline_feeder(people: &[(&str, &str, bool)]) -> Vec<FeederResult> {
+        people
+            .iter()
+            .enumerate()
+            .map(|(i, (key, org, frontline))| {
+                let mut r = result("C", key, org, i + 1, &format!("{}", 100 - i));
+                r.attributes
+                    .insert("frontline".into(), frontline.to_string());
+                r
+            })
+            .collect()
+    }
+
+    const FRONTLINE: &str = r#"
+[[shares]]
+attribute = "frontline"
+value = "true"
+kind = "min"
+share = "0.4"
+rounding = "up"
+name_zh = "一线职工"
+name_en = "frontline workers"
+"#;
+
+    #[test]
+    fn a_share_moves_the_eighth_in_for_the_seventh_under_a_quota() {
+        // 7 places, at most 2 per organisation: c (O1's third) is stopped
+        // by the quota, so h is the 7th on rank and i the 8th in line.
+        // At least 40 % frontline, rounded up: 2.8 → 3; a and e are 2.
+        let r = rules(&format!(
+            "contest = \"PROV\"\n[[feeders]]\ncontest = \"C\"\ntop = 7\nreserves = 2\n[[quotas]]\nper = \"organisation\"\nmax = 2\n{FRONTLINE}"
+        ));
+        let results = frontline_feeder(&[
+            ("a", "O1", true),
+            ("b", "O1", false),
+            ("c", "O1", false),
+            ("d", "O2", false),
+            ("e", "O3", true),
+            ("f", "O4", false),
+            ("g", "O5", false),
+            ("h", "O6", false),
+            ("i", "O7", true),
+            ("j", "O1", true),
+            ("k", "O8", false),
+        ]);
+        let p = propose(&r, &results, &[]);
+        let q: Vec<&str> = p.qualifiers().map(|l| l.key.as_str()).collect();
+        assert_eq!(q, ["a", "b", "d", "e", "f", "g", "i"]);
+        assert_eq!(outcome(&p, "h").outcome, Outcome::NotQualified);
+        assert_eq!(
+            outcome(&p, "h").why.english(),
+            "place 8 of C: in line by C: top 7, moved out by at least 40 % of the places (3 of 7, rounded up) for frontline workers for C/i"
+        );
+        assert_eq!(
+            outcome(&p, "i").why.english(),
+            "place 9 of C: moved in by at least 40 % of the places (3 of 7, rounded up) for frontline workers, in place of C/h"
+        );
+        assert_eq!(
+            outcome(&p, "i").why.in_lang(crate::i18n::Lang::Zh),
+            "C 第 9 名：因一线职工至少占名额的 40%（7 个名额中的 3 个，向上取整）而晋级，替下 C/h"
+        );
+        assert_eq!(outcome(&p, "i").order, Some(7));
+        assert_eq!(
+            outcome(&p, "c").why,
+            "quota reached: at most 2 from organisation O1"
+        );
+        // The reserves are numbered again: i was the first, j is over the
+        // quota, k was the second and is now the first.
+        assert_eq!(
+            outcome(&p, "j").why,
+            "quota reached: at most 2 from organisation O1"
+        );
+        assert_eq!(outcome(&p, "k").outcome, Outcome::Reserve);
+        assert_eq!(outcome(&p, "k").why, "reserve 1 (C: top 7)");
+        assert_eq!(outcome(&p, "k").order, Some(1));
+        let s = p.shares.as_ref().unwrap();
+        assert_eq!((s.places, s.filled), (7, 7));
+        assert_eq!((s.tallies[0].places, s.tallies[0].selected), (3, 3));
+        assert!(s.error.is_none());
+        assert!(p.unfilled.is_empty());
+
+        // Without i, the next frontline worker is j, of O1, which is full:
+        // the best-ranked list under the quota gives up b (O1's manager)
+        // instead of h.
+        let mut without_i = results.clone();
+        without_i[8]
+            .attributes
+            .insert("frontline".into(), "false".into());
+        let p = propose(&r, &without_i, &[]);
+        let q: Vec<&str> = p.qualifiers().map(|l| l.key.as_str()).collect();
+        assert_eq!(q, ["a", "d", "e", "f", "g", "h", "j"]);
+        assert!(outcome(&p, "b")
+            .why
+            .english()
+            .starts_with("place 2 of C: in line by C: top 7, moved out by at least 40 %"));
+        assert!(outcome(&p, "j").why.contains("in place of C/b"));
+        let o1 = p.qualifiers().filter(|l| l.organisation == "O1").count();
+        assert_eq!(o1, 2, "the quota still holds");
+        assert_eq!(outcome(&p, "i").why, "reserve 1 (C: top 7)");
+        assert_eq!(outcome(&p, "k").why, "reserve 2 (C: top 7)");
+
+        // Rounded down (2.8 → 2) the share does not bind: the rules alone.
+        let down = rules(&format!(
+            "contest = \"PROV\"\n[[feeders]]\ncontest = \"C\"\ntop = 7\nreserves = 2\n[[quotas]]\nper = \"organisation\"\nmax = 2\n{}",
+            FRONTLINE.replace("\"up\"", "\"down\"")
+        ));
+        let p = propose(&down, &results, &[]);
+        let q: Vec<&str> = p.qualifiers().map(|l| l.key.as_str()).collect();
+        assert_eq!(q, ["a", "b", "d", "e", "f", "g", "h"]);
+        assert_eq!(
+            outcome(&p, "h").why,
+            "C: top 7 (moved up from the reserve list)"
+        );
+    }
+
+    #[test]
+    fn shares_that_cannot_be_met_are_named_and_the_rules_alone_stand() {
+        let r = rules(&format!(
+            "contest = \"PROV\"\n[[feeders]]\ncontest = \"C\"\ntop = 7\n{}",
+            FRONTLINE.replace("share = \"0.4\"\nrounding = \"up\"", "count = 5")
+        ));
+        let results = frontline_feeder(&[
+            ("a", "O1", true),
+            ("b", "O1", false),
+            ("c", "O1", false),
+            ("d", "O2", false),
+            ("e", "O3", true),
+            ("f", "O4", false),
+            ("g", "O5", false),
+            ("h", "O6", false),
+            ("i", "O7", true),
+            ("j", "O1", false),
+        ]);
+        let p = propose(&r, &results, &[]);
+        let e = p.share_error().unwrap();
+        assert_eq!(
+            e.english(),
+            "the shares could not be applied, and this proposal does not honour them: at least 5 of the 7 places for frontline workers, but only 3 of the candidates are in that category"
+        );
+        assert!(e
+            .in_lang(crate::i18n::Lang::Zh)
+            .contains("一线职工至少占 7 个名额中的 5 个"));
+        let q: Vec<&str> = p.qualifiers().map(|l| l.key.as_str()).collect();
+        assert_eq!(q, ["a", "b", "c", "d", "e", "f", "g"]);
+    }
+
+    #[test]
+    fn wildcards_and_reserved_places_count_and_are_never_moved() {
+        let base = "contest = \"PROV\"\n[[feeders]]\ncontest = \"C\"\ntop = 3\n[[reserved]]\norganisation = \"HOST\"\nplaces = 1\n[[wildcards]]\ncontest = \"C\"\nkey = \"w\"\nreason = \"champion\"\n";
+        let results = frontline_feeder(&[
+            ("a", "O1", false),
+            ("b", "O2", false),
+            ("c", "O3", false),
+            ("d", "O4", true),
+            ("h", "HOST", true),
+            ("w", "O5", false),
+        ]);
+        // 5 places: w, h, a, b, c. At least 2 frontline (0.4 × 5): h is
+        // one, so d takes the place of c, the last on rank.
+        let r = rules(&format!("{base}{FRONTLINE}"));
+        let p = propose(&r, &results, &[]);
+        let q: Vec<&str> = p.qualifiers().map(|l| l.key.as_str()).collect();
+        assert_eq!(q, ["w", "h", "a", "b", "d"]);
+        assert!(outcome(&p, "d").why.contains("in place of C/c"));
+        assert_eq!(p.shares.as_ref().unwrap().places, 5);
+        // At most 1 manager in 5 places: the wildcard is one, and the
+        // places on rank cannot all go to frontline workers; the wildcard is
+        // never moved, so the shares are reported as not met.
+        let max =
+            "[[shares]]\nattribute = \"frontline\"\nvalue = \"false\"\nkind = \"max\"\ncount = 0\n";
+        let r = rules(&format!("{base}{max}"));
+        let p = propose(&r, &results, &[]);
+        let e = p.share_error().unwrap().english();
+        assert!(
+            e.contains("at most 0 of the 5 places for frontline = false: C/w holds a place the shares cannot move (wildcard: champion)"),
+            "{e}"
+        );
+        let q: Vec<&str> = p.qualifiers().map(|l| l.key.as_str()).collect();
+        assert_eq!(q, ["w", "h", "a", "b", "c"]);
+    }
+
+    #[test]
+    fn shares_over_several_feeders_go_round_the_feeders() {
+        // Two feeders, top 2 each: 4 places, at least 2 frontline. The last
+        // on rank of each feeder (e2, f2) make way for the best frontline
+        // workers in line (e3, f4): each feeder keeps its 2 places here.
+        let mut results = Vec::new();
+        for (contest, keys, frontline) in [
+            ("E1", ["e1", "e2", "e3", "e4"], "e3"),
+            ("E2", ["f1", "f2", "f3", "f4"], "f4"),
+        ] {
+            for (i, k) in keys.iter().enumerate() {
+                let mut r = result(contest, k, contest, i + 1, &format!("{}", 90 - i));
+                r.attributes
+                    .insert("frontline".into(), (*k == frontline).to_string());
+                results.push(r);
+            }
+        }
+        let r = rules(
+            "contest = \"CITY\"\n[[feeders]]\ncontest = \"E1\"\ntop = 2\n[[feeders]]\ncontest = \"E2\"\ntop = 2\n[[shares]]\nattribute = \"frontline\"\nvalue = \"true\"\nkind = \"min\"\ncount = 2\n",
+        );
+        let p = propose(&r, &results, &[]);
+        let q: Vec<&str> = p.qualifiers().map(|l| l.key.as_str()).collect();
+        // Numbered round the feeders: e1, f1, then those moved in.
+        assert_eq!(q, ["e1", "f1", "e3", "f4"]);
+        for k in ["e2", "f2"] {
+            assert!(
+                outcome(&p, k)
+                    .why
+                    .contains("moved out by at least 2 of the 4 places for frontline = true"),
+                "{k}"
+            );
+        }
+        // Without the share, the rules alone, numbered feeder by feeder.
+        let plain = rules("contest = \"CITY\"\n[[feeders]]\ncontest = \"E1\"\ntop = 2\n[[feeders]]\ncontest = \"E2\"\ntop = 2\n");
+        let p = propose(&plain, &results, &[]);
+        let q: Vec<&str> = p.qualifiers().map(|l| l.key.as_str()).collect();
+        assert_eq!(q, ["e1", "e2", "f1", "f2"]);
+        assert!(p.shares.is_none());
+    }
+
+    #[test]
+    fn share_rules_are_checked_with_their_line() {
+        let err = read_rules(&format!(
+            "contest = \"X\"\n[[feeders]]\ncontest = \"Y\"\ntop = 3\n{FRONTLINE}[[shares]]\nattribute = \"gender\"\nvalue = \"female\"\nkind = \"min\"\nshare = \"0.5\"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(err.path, "shares[1]");
+        assert_eq!(err.line, 14);
+        assert!(
+            err.message
+                .contains("share rule 2: a share states its `rounding`"),
+            "{err}"
+        );
+        let err = read_rules("contest = \"X\"\n[[feeders]]\ncontest = \"Y\"\ntop = 3\n[[shares]]\nattribute = \"a\"\nvalue = \"b\"\nkind = \"least\"\ncount = 1\n").unwrap_err();
+        assert!(err.line > 0, "{err}");
+    }
+
+    mod shares_property {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// The best list by brute force over the shares' list (the
+        /// qualifiers of the rules alone, then the others in line by place):
+        /// the longest list of at most `places` that has `need` frontline
+        /// workers and at most `quota` per organisation, and of those the
+        /// one whose positions, sorted, are lexicographically smallest.
+        fn best(
+            list: &[&FeederResult],
+            places: usize,
+            need: usize,
+            quota: Option<usize>,
+        ) -> Option<Vec<String>> {
+            let mut best: Option<Vec<usize>> = None;
+            for set in 0u32..(1 << list.len()) {
+                let picked: Vec<usize> = (0..list.len()).filter(|i| set & (1 << i) != 0).collect();
+                if picked.len() > places {
+                    continue;
+                }
+                let frontline = picked
+                    .iter()
+                    .filter(|&&i| list[i].attributes["frontline"] == "true")
+                    .count();
+                let mut per_org: HashMap<&str, usize> = HashMap::new();
+                for &i in &picked {
+                    *per_org.entry(list[i].organisation.as_str()).or_default() += 1;
+                }
+                if frontline < need || quota.is_some_and(|q| per_org.values().any(|n| *n > q)) {
+                    continue;
+                }
+                best = match best {
+                    Some(b)
+                        if b.len() > picked.len() || (b.len() == picked.len() && b <= picked) =>
+                    {
+                        Some(b)
+                    }
+                    _ => Some(picked),
+                };
+            }
+            best.map(|b| b.iter().map(|&i| list[i].key.clone()).collect())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(400))]
+            #[test]
+            fn the_qualifiers_are_the_best_ranked_list_under_the_shares_and_quotas(
+                people in prop::collection::vec((0usize..3, any::<bool>(), any::<bool>()), 1..=11),
+                top in 1usize..=6,
+                quota in prop::option::of(1usize..=3),
+                need in 0usize..=4,
+            ) {
+                let results: Vec<FeederResult> = people
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (org, frontline, eligible))| {
+                        let mut r = result("C", &format!("k{i:02}"), &format!("O{org}"), i + 1, "50");
+                        r.attributes.insert("frontline".into(), frontline.to_string());
+                        if !eligible {
+                            r.ineligible = Some("too old".into());
+                        }
+                        r
+                    })
+                    .collect();
+                let mut text = format!("contest = \"P\"\n[[feeders]]\ncontest = \"C\"\ntop = {top}\nreserves = 1\n");
+                if let Some(q) = quota {
+                    text.push_str(&format!("[[quotas]]\nper = \"organisation\"\nmax = {q}\n"));
+                }
+                let plain = propose(&rules(&text), &results, &[]);
+                text.push_str(&format!("[[shares]]\nattribute = \"frontline\"\nvalue = \"true\"\nkind = \"min\"\ncount = {need}\n"));
+                let p = propose(&rules(&text), &results, &[]);
+                // The shares' list: the qualifiers of the rules alone, then
+                // the others eligible, by place.
+                let on_rank: Vec<&str> = plain.qualifiers().map(|l| l.key.as_str()).collect();
+                let mut list: Vec<&FeederResult> = on_rank
+                    .iter()
+                    .filter_map(|k| results.iter().find(|r| r.key == *k))
+                    .collect();
+                list.extend(
+                    results
+                        .iter()
+                        .filter(|r| r.ineligible.is_none() && !on_rank.contains(&r.key.as_str())),
+                );
+                let want = best(&list, on_rank.len(), need, quota);
+                let got: Vec<String> = p.qualifiers().map(|l| l.key.clone()).collect();
+                match (p.share_error(), want) {
+                    (None, Some(want)) => {
+                        prop_assert_eq!(&got, &want);
+                        let s = p.shares.as_ref().unwrap();
+                        prop_assert_eq!(s.filled, got.len());
+                        prop_assert!(s.tallies[0].selected >= need);
+                        for l in &p.lines {
+                            let moved_in = l.why.contains("moved in by");
+                            prop_assert_eq!(moved_in, l.outcome == Outcome::Qualifies && !on_rank.contains(&l.key.as_str()) && !l.why.contains("moved up past"));
+                        }
+                    }
+                    (Some(_), None) => {
+                        // The rules alone stand.
+                        let plain_keys: Vec<&str> = on_rank.clone();
+                        prop_assert_eq!(got.iter().map(String::as_str).collect::<Vec<_>>(), plain_keys);
+                    }
+                    (e, want) => prop_assert!(false, "{:?} against {:?}", e, want),
+                }
+            }
         }
     }
 }

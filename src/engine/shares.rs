@@ -31,6 +31,7 @@
 //! share in turn), and why.
 
 use crate::engine::awards::{CountRounding, DecimalValue};
+use crate::engine::scheme::{parse_document, SchemeError};
 use crate::i18n::messages::Msg;
 use crate::msg;
 use rust_decimal::Decimal;
@@ -197,6 +198,55 @@ pub fn check_rules(rules: &[ShareRule]) -> Result<(), ShareError> {
         }
     }
     Ok(())
+}
+
+/// Reads the places and the share rules of a selection from TOML: `places
+/// = N` and `[[shares]]` tables, as in an honours programme. Other keys and
+/// tables are left to their own readers, so that a whole programme file can
+/// be given. Errors name the line and the field.
+pub fn read_selection(text: &str) -> Result<(usize, Vec<ShareRule>), SchemeError> {
+    #[derive(Deserialize)]
+    struct File {
+        places: Option<usize>,
+        #[serde(default)]
+        shares: Vec<ShareRule>,
+    }
+    let file: File = parse_document(text)?;
+    let at = |path: String, line: usize, message: Msg| SchemeError {
+        line,
+        column: usize::from(line > 0),
+        path,
+        message,
+    };
+    let places_line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("places"))
+        .map_or(0, |n| n + 1);
+    let places = match file.places {
+        None => return Err(at("places".into(), 0, Msg::new("share_places_missing"))),
+        Some(0) => {
+            return Err(at(
+                "places".into(),
+                places_line,
+                Msg::new("share_places_zero"),
+            ))
+        }
+        Some(n) => n,
+    };
+    if let Err(e) = check_rules(&file.shares) {
+        let k = match &e {
+            ShareError::Invalid { share, .. } => *share,
+            _ => 0,
+        };
+        let line = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim() == "[[shares]]")
+            .nth(k)
+            .map_or(0, |(n, _)| n + 1);
+        return Err(at(format!("shares[{k}]"), line, e.message()));
+    }
+    Ok((places, file.shares))
 }
 
 /// A ranked candidate and the attributes the shares look at.
@@ -1184,6 +1234,46 @@ mod tests {
         assert_eq!(f.shares[0].rounding, Some(ShareRounding::Nearest));
         assert_eq!(f.shares[1].rounding, Some(ShareRounding::Nearest));
         assert_eq!(f.shares[0].share, Some(DecimalValue(d("0.3"))));
+    }
+
+    #[test]
+    fn a_selection_file_is_read_and_other_keys_are_left_alone() {
+        let text = "name_zh = \"浙江工匠\"\ntier = \"provincial\"\nplaces = 7\n[nomination]\nopens = \"2026-03-01\"\n[[shares]]\nattribute = \"frontline\"\nvalue = \"true\"\nkind = \"min\"\nshare = \"0.3\"\nrounding = \"up\"\n[[eligibility]]\nmax_age = 60\n";
+        let (places, rules) = read_selection(text).unwrap();
+        assert_eq!(places, 7);
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].places(places), 3);
+        // No places, no shares: places are required, shares are not.
+        let err = read_selection(
+            "[[shares]]\nattribute = \"a\"\nvalue = \"b\"\nkind = \"min\"\ncount = 1\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "places");
+        assert_eq!(
+            err.message.english(),
+            "the number of places is missing: places = N"
+        );
+        assert_eq!(read_selection("places = 3\n").unwrap(), (3, Vec::new()));
+        let err = read_selection("places = 0\n").unwrap_err();
+        assert_eq!((err.line, err.path.as_str()), (1, "places"));
+        assert!(err.message.in_lang(Lang::Zh).contains("名额数须至少为 1"));
+        // A bad rule: its line and its number.
+        let err = read_selection("places = 5\n[[shares]]\nattribute = \"a\"\nvalue = \"b\"\nkind = \"min\"\ncount = 1\n\n[[shares]]\nattribute = \"c\"\nvalue = \"d\"\nkind = \"max\"\nshare = \"0.5\"\n").unwrap_err();
+        assert_eq!((err.line, err.path.as_str()), (8, "shares[1]"));
+        assert_eq!(
+            err.to_string(),
+            "line 8, column 1 (shares[1]): share rule 2: a share states its `rounding`: up, down or nearest (halves up)"
+        );
+        // A field a share does not have, or a kind that is not one: the
+        // parser's line.
+        let err = read_selection("places = 5\n[[shares]]\nattribute = \"a\"\nvalue = \"b\"\nkind = \"least\"\ncount = 1\n").unwrap_err();
+        assert_eq!(
+            (err.line, err.path.as_str()),
+            (5, "shares[0].kind"),
+            "{err}"
+        );
+        let err = read_selection("places = 5\n[[shares]]\nattribute = \"a\"\nvalue = \"b\"\nkind = \"min\"\ncount = 1\nrate = 2\n").unwrap_err();
+        assert!(err.to_string().contains("rate"), "{err}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::engine::scoring::Outcome;
 use crate::engine::standings::place_label;
 use crate::workflow::results::{ResultsView, Sheet};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// How a CSV export is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -349,11 +349,49 @@ pub fn parse_entrants(text: &str) -> Result<Vec<EntrantLine>, String> {
     Ok(out)
 }
 
+/// The attribute columns of a header, `attr:NAME` (e.g. `attr:frontline`):
+/// their positions and names. A name is not empty and has no `#`.
+pub fn attribute_columns(headers: &[String]) -> Result<Vec<(usize, String)>, String> {
+    let mut out = Vec::new();
+    for (c, h) in headers.iter().enumerate() {
+        let Some(name) = h.strip_prefix("attr:") else {
+            continue;
+        };
+        let name = name.trim();
+        if name.is_empty() || name.contains('#') {
+            return Err(format!(
+                "line 1, column {}: `{h}` is not an attribute column (attr:NAME, without #)",
+                c + 1
+            ));
+        }
+        if out.iter().any(|(_, n)| n == name) {
+            return Err(format!("line 1: the attribute {name} is given twice"));
+        }
+        out.push((c, name.to_string()));
+    }
+    Ok(out)
+}
+
+/// A row's attributes from its attribute columns; an empty cell gives none.
+fn attributes_of(
+    columns: &[(usize, String)],
+    record: &csv::StringRecord,
+) -> BTreeMap<String, String> {
+    columns
+        .iter()
+        .filter_map(|(c, name)| {
+            let v = record.get(*c).unwrap_or("").trim();
+            (!v.is_empty()).then(|| (name.clone(), v.to_string()))
+        })
+        .collect()
+}
+
 /// Reads the feeders' results for `jiangxin advance` (already decoded):
 /// `contest`, `entry`, `place`, `total` and optionally `name`,
 /// `organisation`, `region`, `standardised`, `ineligible` (the reason),
 /// `declined` and `confirmed` (yes / no), and `competitor`, who it is
-/// across the stages of a selection when start numbers differ. Returns the results and the
+/// across the stages of a selection when start numbers differ, and
+/// attribute columns `attr:NAME` for the category shares. Returns the results and the
 /// entries already confirmed (as `contest/entry`). Every error names its
 /// line and column.
 pub fn parse_feeder_results(
@@ -370,6 +408,7 @@ pub fn parse_feeder_results(
         .map(|h| h.trim().to_lowercase())
         .collect();
     let col = |name: &str| headers.iter().position(|h| h == name);
+    let attribute_cols = attribute_columns(&headers)?;
     for needed in ["contest", "entry", "place", "total"] {
         if col(needed).is_none() {
             return Err(format!(
@@ -438,6 +477,7 @@ pub fn parse_feeder_results(
             ineligible: Some(get("ineligible")).filter(|r| !r.is_empty()),
             declined: yes("declined")?,
             identity: get("competitor"),
+            attributes: attributes_of(&attribute_cols, &record),
         };
         if yes("confirmed")? {
             confirmed.push(format!("{}/{}", r.contest, r.key));
@@ -445,6 +485,88 @@ pub fn parse_feeder_results(
         out.push(r);
     }
     Ok((out, confirmed))
+}
+
+/// One candidate of the ranking file of `jiangxin honours propose`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankingRow {
+    pub line: usize,
+    pub key: String,
+    pub name: String,
+    pub organisation: String,
+    pub place: usize,
+    pub score: Option<Decimal>,
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// Reads a ranking (already decoded): `key` (or `id`) and `place`, and
+/// optionally `name`, `organisation`, `score` and attribute columns
+/// `attr:NAME`. Every error names its line and column.
+pub fn parse_ranking(text: &str) -> Result<Vec<RankingRow>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("line 1: {e}"))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let key_col = col("key")
+        .or_else(|| col("id"))
+        .ok_or("line 1: the ranking needs a `key` (or `id`) column")?;
+    let place_col = col("place").ok_or("line 1: the ranking needs a `place` column")?;
+    let attribute_cols = attribute_columns(&headers)?;
+    let mut out: Vec<RankingRow> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (k, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("line {}: {e}", k + 2))?;
+        let line = record
+            .position()
+            .map_or(k + 2, |p| usize::try_from(p.line()).unwrap_or(k + 2));
+        let get = |c: Option<usize>| {
+            c.and_then(|c| record.get(c))
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
+        let key = get(Some(key_col));
+        if key.is_empty() {
+            return Err(format!("line {line}, column {}: empty", headers[key_col]));
+        }
+        if let Some(first) = seen.insert(key.clone(), line) {
+            return Err(format!(
+                "line {line}, column {}: {key} is also on line {first}",
+                headers[key_col]
+            ));
+        }
+        let place_text = get(Some(place_col));
+        let place = place_text
+            .trim_end_matches('=')
+            .parse::<usize>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(|| {
+                format!("line {line}, column place: `{place_text}` is not a place (1, 2, …)")
+            })?;
+        let score = match get(col("score")).as_str() {
+            "" => None,
+            v => Some(Decimal::from_str_exact(v).map_err(|_| {
+                format!("line {line}, column score: `{v}` is not a decimal number")
+            })?),
+        };
+        out.push(RankingRow {
+            line,
+            key,
+            name: get(col("name")),
+            organisation: get(col("organisation")),
+            place,
+            score,
+            attributes: attributes_of(&attribute_cols, &record),
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -496,6 +618,56 @@ mod tests {
         let err = parse_entrants("entry,time\n001,fast\n").unwrap_err();
         assert!(err.starts_with("line 2, column time"), "{err}");
         assert!(parse_entrants("name\nx\n").unwrap_err().contains("`entry`"));
+    }
+
+    #[test]
+    fn attribute_columns_give_the_shares_their_categories() {
+        let (rows, _) = parse_feeder_results(
+            "contest,entry,place,total,attr:frontline,ATTR:Job\nE1,001,1,95,true,fitter\nE1,002,2,90,,manager\n",
+        )
+        .unwrap();
+        assert_eq!(
+            rows[0].attributes.get("frontline").map(String::as_str),
+            Some("true")
+        );
+        assert_eq!(
+            rows[0].attributes.get("job").map(String::as_str),
+            Some("fitter")
+        );
+        assert!(!rows[1].attributes.contains_key("frontline"));
+        let err = parse_feeder_results("contest,entry,place,total,attr:\n").unwrap_err();
+        assert!(err.starts_with("line 1, column 5"), "{err}");
+        let err = parse_feeder_results("contest,entry,place,total,attr:#x\n").unwrap_err();
+        assert!(err.contains("without #"), "{err}");
+        let err = parse_feeder_results("contest,entry,place,total,attr:a,attr:a\n").unwrap_err();
+        assert!(err.contains("given twice"), "{err}");
+    }
+
+    #[test]
+    fn a_ranking_is_read_with_its_attributes() {
+        let rows = parse_ranking(
+            "id,name,organisation,place,score,attr:frontline\nc01,张伟,HZ,1,95.5,true\nc02,李娜,NB,2,,false\n",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].key, "c01");
+        assert_eq!(
+            rows[0].score.map(|d| d.to_string()).as_deref(),
+            Some("95.5")
+        );
+        assert_eq!(rows[1].score, None);
+        assert_eq!(
+            rows[1].attributes.get("frontline").map(String::as_str),
+            Some("false")
+        );
+        let err = parse_ranking("key,place\nc01,1\nc01,2\n").unwrap_err();
+        assert_eq!(err, "line 3, column key: c01 is also on line 2");
+        let err = parse_ranking("key,place\nc01,first\n").unwrap_err();
+        assert!(err.starts_with("line 2, column place"), "{err}");
+        let err = parse_ranking("key,place,score\nc01,1,9x\n").unwrap_err();
+        assert!(err.starts_with("line 2, column score"), "{err}");
+        assert!(parse_ranking("name,place\n").unwrap_err().contains("`key`"));
+        assert!(parse_ranking("key\n").unwrap_err().contains("`place`"));
     }
 
     #[test]

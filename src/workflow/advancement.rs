@@ -4,16 +4,17 @@
 //! them. Shared by the API and the CLI.
 
 use crate::engine::advancement::{
-    find_cycle, propose, read_rules, FeederResult, Outcome, Proposal, Rules,
+    find_cycle, propose, read_rules, team_attributes, FeederResult, Outcome, Proposal, Rules,
 };
 use crate::engine::eligibility::{check, Candidate};
 use crate::engine::model::{
-    ContestId, EntryId, EntryStatus, Organisation, OrganisationKind, UserId,
+    CompetitorId, ContestId, EntryId, EntryStatus, Organisation, OrganisationKind, UserId,
 };
 use crate::engine::registration::{Member, NewEntry, Plan};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::store::advancement::{self as store, NewAdvancement};
 use crate::store::{audit, competitors, contests, entries, organisations, reference, DbConnection};
+use crate::workflow::attributes::{person_attributes, region_code};
 use crate::workflow::marking::document_error;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -188,6 +189,8 @@ fn gather_from(
     let mut results = Vec::new();
     let mut sources = HashMap::new();
     let mut confirmed = Vec::new();
+    // The members of each feeder result, for the shares' attributes.
+    let mut members: Vec<(usize, Vec<CompetitorId>, Option<i64>)> = Vec::new();
     let codes = feeder_codes(&rules);
     fill_tie_breaks(conn, &mut rules)?;
     for (code, is_feeder) in &codes {
@@ -230,6 +233,11 @@ fn gather_from(
             if confirmed_here.is_some() && !declined {
                 confirmed.push(id.clone());
             }
+            members.push((
+                results.len(),
+                feeder_entry.members.clone(),
+                org.map(|o| o.id.0),
+            ));
             results.push(FeederResult {
                 contest: feeder.code.clone(),
                 key: key.clone(),
@@ -248,6 +256,7 @@ fn gather_from(
                 },
                 declined,
                 identity,
+                attributes: BTreeMap::new(),
             });
             sources.insert(
                 id,
@@ -259,6 +268,9 @@ fn gather_from(
             );
         }
     }
+    if !rules.shares.is_empty() {
+        fill_attributes(conn, &orgs, &members, &mut results)?;
+    }
     Ok(Gathered {
         version,
         rules,
@@ -267,6 +279,34 @@ fn gather_from(
         confirmed,
         warnings,
     })
+}
+
+/// Gives each feeder result the attributes the shares look at: those its
+/// members share ([`team_attributes`]), with `organisation` and `region`
+/// of the entry's organisation (as the quotas count them).
+fn fill_attributes(
+    conn: &mut DbConnection,
+    orgs: &HashMap<i64, Organisation>,
+    members: &[(usize, Vec<CompetitorId>, Option<i64>)],
+    results: &mut [FeederResult],
+) -> AppResult<()> {
+    let everyone: Vec<CompetitorId> = members.iter().flat_map(|m| m.1.iter().copied()).collect();
+    let known = person_attributes(conn, &everyone)?;
+    let none = BTreeMap::new();
+    for (i, who, org) in members {
+        let Some(r) = results.get_mut(*i) else {
+            continue;
+        };
+        let mut attributes = team_attributes(who.iter().map(|m| known.get(m).unwrap_or(&none)));
+        attributes.remove("organisation");
+        attributes.remove("region");
+        if let Some(org) = org.and_then(|o| orgs.get(&o)) {
+            attributes.insert("organisation".into(), org.code.clone());
+            attributes.insert("region".into(), region_code(org, |id| orgs.get(&id.0)));
+        }
+        r.attributes = attributes;
+    }
+    Ok(())
 }
 
 /// Every feeder, then the earlier stages of the feeders that are selection
@@ -344,6 +384,7 @@ fn stage_result(
         ineligible: None,
         declined: false,
         identity,
+        attributes: BTreeMap::new(),
     }
 }
 
@@ -424,6 +465,9 @@ pub fn proposal(conn: &mut DbConnection, contest: ContestId) -> AppResult<Propos
 fn view_of(g: Gathered) -> ProposalView {
     let proposal = propose(&g.rules, &g.results, &g.confirmed);
     let mut warnings = g.warnings;
+    if let Some(e) = proposal.share_error() {
+        warnings.push(e.english());
+    }
     for u in &proposal.unfilled {
         warnings.push(format!(
             "{}: {} of {} places filled (quotas, eligibility or declines)",
@@ -466,6 +510,11 @@ pub fn confirm(
     }
     let g = gather(conn, contest)?;
     let p = propose(&g.rules, &g.results, &g.confirmed);
+    if let Some(e) = p.share_error() {
+        return Err(AppError::conflict(
+            crate::i18n::messages::Msg::new("qualify_shares_confirm").part("why", e.clone()),
+        ));
+    }
     let already: HashSet<&String> = g.confirmed.iter().collect();
     let sources = &g.sources;
     let existing = entries::of_contest(conn, contest)?;

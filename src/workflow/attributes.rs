@@ -28,14 +28,21 @@ pub fn person_attributes(
         held.insert("group".into(), c.group.code().to_string());
         if let Some(org) = orgs.get(&c.organisation_id) {
             held.insert("organisation".into(), org.code.clone());
-            let region = org
-                .path
-                .iter()
-                .filter_map(|r| orgs.get(r))
-                .find(|r| r.kind == OrganisationKind::City)
-                .map_or_else(|| org.code.clone(), |r| r.code.clone());
-            held.insert("region".into(), region);
+            held.insert("region".into(), region_code(org, |id| orgs.get(id)));
         }
     }
     Ok(out)
+}
+
+/// The code of an organisation's region: the city (地市) it is in, or the
+/// organisation itself when it is in no city.
+pub fn region_code<'a>(
+    org: &'a crate::engine::model::Organisation,
+    get: impl Fn(&OrganisationId) -> Option<&'a crate::engine::model::Organisation>,
+) -> String {
+    org.path
+        .iter()
+        .filter_map(get)
+        .find(|r| r.kind == OrganisationKind::City)
+        .map_or_else(|| org.code.clone(), |r| r.code.clone())
 }
