@@ -315,8 +315,8 @@ weight = "0.3"
 }
 
 /// Each attribute the database gives a feeder line (by start number in
-/// HZ-2026-ELEC-C): the member's gender, and the region (the organisation's
-/// ancestor at depth 1).
+/// HZ-2026-ELEC-C): the member's gender, and the region (the city the
+/// organisation is in).
 fn hz_people(conn: &mut DbConnection) -> std::collections::HashMap<String, (String, String)> {
     use jiangxin::engine::model::Vocabulary;
     let hz = contest(conn, "HZ-2026-ELEC-C");
@@ -331,7 +331,14 @@ fn hz_people(conn: &mut DbConnection) -> std::collections::HashMap<String, (Stri
         assert_eq!(e.members.len(), 1, "an individual skill");
         let c = jiangxin::store::competitors::get(conn, e.members[0]).unwrap();
         let org = &orgs[&e.organisation_id.0];
-        let region = orgs[&org.path[1].0].code.clone();
+        let region = org
+            .path
+            .iter()
+            .map(|id| &orgs[&id.0])
+            .find(|o| o.kind == jiangxin::engine::model::OrganisationKind::City)
+            .unwrap_or(org)
+            .code
+            .clone();
         out.insert(
             e.start_number.clone(),
             (c.gender.code().to_string(), region),
@@ -459,8 +466,8 @@ fn shares_on_attributes_from_the_database_move_qualifiers_in(backend: Backend) {
         )
     );
 
-    // The region is the organisation's ancestor at depth 1: at most none
-    // from Hangzhou's region leaves every place empty, and says so.
+    // The region is the city: at most none from Hangzhou's region leaves
+    // every place empty, and says so.
     let region = people[&first_in].1.clone();
     let none = format!(
         "{RULES}\n[[shares]]\nattribute = \"region\"\nvalue = \"{region}\"\nkind = \"max\"\ncount = 0\n"
