@@ -52,7 +52,6 @@ pub(super) struct FileLink {
     pub n: usize,
     pub name: String,
     pub size_kib: i64,
-    pub href: String,
 }
 
 /// A nomination as the organisations' pages show it.
@@ -86,10 +85,6 @@ pub(super) fn nomination_rows(
                     n: a.n,
                     name: a.file_name.clone(),
                     size_kib: (a.size_bytes + 1023) / 1024,
-                    href: format!(
-                        "/honours/{}/nominations/{}/attachments/{}",
-                        h.id, n.id, a.n
-                    ),
                 })
                 .collect(),
             id: n.id,
@@ -229,10 +224,7 @@ fn page_ctx(
         })
         .collect();
     let mut ctx = tera::Context::new();
-    ctx.insert(
-        "open",
-        &(v.stage == "nominating" && h.window == "open"),
-    );
+    ctx.insert("open", &(v.stage == "nominating" && h.window == "open"));
     ctx.insert("nominating", &(v.stage == "nominating"));
     ctx.insert("p", &h);
     ctx.insert("quotas", &quota_rows);
@@ -427,14 +419,15 @@ async fn withdraw(
     let reason = form.get("reason");
     let st = state.clone();
     let outcome = state
-        .db(move |conn| match nominations::withdraw(conn, &actor, id, n, &reason) {
-            Ok(_) => Ok(Ok(())),
-            Err(e) if shown_on_page(&e, actor.is_signed_in()) => Ok(Err((
-                page_ctx(conn, &st, lang, &actor, id, None)?,
-                e,
-            ))),
-            Err(e) => Err(e),
-        })
+        .db(
+            move |conn| match nominations::withdraw(conn, &actor, id, n, &reason) {
+                Ok(_) => Ok(Ok(())),
+                Err(e) if shown_on_page(&e, actor.is_signed_in()) => {
+                    Ok(Err((page_ctx(conn, &st, lang, &actor, id, None)?, e)))
+                }
+                Err(e) => Err(e),
+            },
+        )
         .await?;
     match outcome {
         Ok(()) => Ok(see_other(&format!(
@@ -478,14 +471,7 @@ async fn set_attributes(
             match done {
                 Ok(a) => Ok(Ok(a.competitor)),
                 Err(e) if shown_on_page(&e, actor.is_signed_in()) => Ok(Err((
-                    page_ctx(
-                        conn,
-                        &st,
-                        lang,
-                        &actor,
-                        id,
-                        raw.parse::<i64>().ok(),
-                    )?,
+                    page_ctx(conn, &st, lang, &actor, id, raw.parse::<i64>().ok())?,
                     e,
                 ))),
                 Err(e) => Err(e),

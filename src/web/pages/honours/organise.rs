@@ -74,16 +74,12 @@ async fn upload(
     form.check_csrf(&req)?;
     let (lang, _) = Lang::of_request(&req);
     let actor = caller.actor;
-    let text = form
-        .values()
-        .get("programme")
-        .cloned()
-        .unwrap_or_default();
+    let text = form.values().get("programme").cloned().unwrap_or_default();
     let reason = form.get("reason");
     let st = state.clone();
     let outcome = state
-        .db(move |conn| {
-            match workflow::put_programme(conn, &actor, &text, Some(&reason)) {
+        .db(
+            move |conn| match workflow::put_programme(conn, &actor, &text, Some(&reason)) {
                 Ok((v, _)) => Ok(Ok(v.id)),
                 Err(e) if shown_on_page(&e, actor.is_signed_in()) => {
                     let (mut ctx, user) = list_ctx(conn, &st, lang, &actor)?;
@@ -92,8 +88,8 @@ async fn upload(
                     Ok(Err((ctx, user, e)))
                 }
                 Err(e) => Err(e),
-            }
-        })
+            },
+        )
         .await?;
     match outcome {
         Ok(id) => Ok(see_other(&format!("/organise/honours/{id}?done=saved"))),
@@ -228,9 +224,11 @@ fn page_ctx(
     let (proposal, proposal_refused, infeasible) = if v.stage == "review" {
         match selection::proposal(conn, &state.publications, actor, id) {
             Ok(p) => (Some(proposal_shown(state, lang, p)), None, false),
-            Err(e) if shown_on_page(&e, true) => {
-                (None, Some(refusal(state, lang, &e)), e.code == "shares_infeasible")
-            }
+            Err(e) if shown_on_page(&e, true) => (
+                None,
+                Some(refusal(state, lang, &e)),
+                e.code == "shares_infeasible",
+            ),
             Err(e) => return Err(e),
         }
     } else {
@@ -373,9 +371,16 @@ async fn open_review(
     form.check_csrf(&req)?;
     let id = path.into_inner();
     let reason = form.get("reason");
-    step(state, req, caller.actor, id, "review", move |conn, st, a| {
-        selection::open_review(conn, &st.schemes, a, id, Some(&reason)).map(|_| ())
-    })
+    step(
+        state,
+        req,
+        caller.actor,
+        id,
+        "review",
+        move |conn, st, a| {
+            selection::open_review(conn, &st.schemes, a, id, Some(&reason)).map(|_| ())
+        },
+    )
     .await
 }
 
@@ -391,9 +396,16 @@ async fn confirm(
     form.check_csrf(&req)?;
     let id = path.into_inner();
     let reason = form.get("reason");
-    step(state, req, caller.actor, id, "confirmed", move |conn, st, a| {
-        selection::confirm(conn, &st.publications, a, id, Some(&reason)).map(|_| ())
-    })
+    step(
+        state,
+        req,
+        caller.actor,
+        id,
+        "confirmed",
+        move |conn, st, a| {
+            selection::confirm(conn, &st.publications, a, id, Some(&reason)).map(|_| ())
+        },
+    )
     .await
 }
 
@@ -411,27 +423,34 @@ async fn decide(
     let (id, o) = path.into_inner();
     let outcome = form.get("outcome");
     let reasons = form.get("reasons");
-    step(state, req, caller.actor, id, "decided", move |conn, st, a| {
-        let upheld = match outcome.as_str() {
-            "upheld" => true,
-            "dismissed" => false,
-            _ => {
-                return Err(AppError::invalid(
-                    "outcome",
-                    crate::i18n::messages::Msg::new("hp_choose_outcome"),
-                ))
-            }
-        };
-        notice::decide(
-            conn,
-            &st.publications,
-            a,
-            id,
-            o,
-            &notice::DecisionInput { upheld, reasons },
-        )
-        .map(|_| ())
-    })
+    step(
+        state,
+        req,
+        caller.actor,
+        id,
+        "decided",
+        move |conn, st, a| {
+            let upheld = match outcome.as_str() {
+                "upheld" => true,
+                "dismissed" => false,
+                _ => {
+                    return Err(AppError::invalid(
+                        "outcome",
+                        crate::i18n::messages::Msg::new("hp_choose_outcome"),
+                    ))
+                }
+            };
+            notice::decide(
+                conn,
+                &st.publications,
+                a,
+                id,
+                o,
+                &notice::DecisionInput { upheld, reasons },
+            )
+            .map(|_| ())
+        },
+    )
     .await
 }
 

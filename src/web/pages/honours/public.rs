@@ -268,9 +268,9 @@ async fn lodge(
     let id = path.into_inner();
     let actor = caller.actor;
     if !actor.is_signed_in() {
-        return Err(AppError::unauthenticated(
-            crate::i18n::messages::Msg::new("access_sign_in"),
-        ));
+        return Err(AppError::unauthenticated(crate::i18n::messages::Msg::new(
+            "access_sign_in",
+        )));
     }
     let grounds = form.get("grounds");
     let raw = form.get("nomination");
