@@ -1,0 +1,121 @@
+//! The public notice of an honours list on a phone (390 × 844) in a real
+//! headless Chromium, on both databases, in both languages: the list, the
+//! frontline markers and the end of the notice in the programme's zone fit
+//! the phone without sideways scrolling; a signed-in reader lodges an
+//! objection on the phone; the organiser's programme page at 768 px shows
+//! the objection and upholds it. Screenshots go to `target/screenshots/`.
+
+mod common;
+use common::browser::Browser;
+use common::honours::in_notice;
+use common::{Backend, TestServer, PASSWORD};
+use serde_json::json;
+
+const FITS: &str = "return document.documentElement.scrollWidth <= window.innerWidth;";
+
+fn sign_in(br: &Browser, s: &TestServer, username: &str, lang: &str) {
+    br.goto(&s.url(&format!("/signin?lang={lang}")));
+    br.type_into("input[name=username]", username);
+    br.type_into("input[name=password]", PASSWORD);
+    br.click_to_load("form button[type=submit]");
+}
+
+fn the_notice_on_a_phone(backend: Backend) {
+    let s = TestServer::start(backend);
+    let x = in_notice(&s);
+    let id = x.programme;
+    let tag = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let br = Browser::start(390, 844);
+    for lang in ["en", "zh"] {
+        br.goto(&s.url(&format!("/honours?lang={lang}")));
+        assert_eq!(br.exec(FITS), true, "{lang}: the programmes fit the phone");
+        br.screenshot(&format!("{tag}-honours-list-{lang}-phone"));
+
+        br.goto(&s.url(&format!("/honours/{id}?lang={lang}")));
+        assert_eq!(br.exec(FITS), true, "{lang}: the notice fits the phone");
+        let shown = br.exec(
+            "return Array.prototype.map.call(document.querySelectorAll('#honoured li'), function (li) { var r = li.getBoundingClientRect(); return [li.querySelector('.name').textContent, r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= window.innerWidth]; });",
+        );
+        assert_eq!(
+            shown,
+            json!([["张伟", true], ["李娜", true]]),
+            "{lang}: the list is visible within the phone's width"
+        );
+        let frontline = br.exec("return document.querySelectorAll('#honoured .frontline').length;");
+        assert_eq!(frontline, json!(1), "李娜 is marked a frontline worker");
+        let ends = br.text("#notice-ends");
+        let said = if lang == "en" {
+            "The notice runs until"
+        } else {
+            "公示期至"
+        };
+        assert!(ends.contains(said), "{lang}: {ends}");
+        assert!(ends.contains("(Asia/Shanghai)"), "{ends}");
+        let visible = br.exec(
+            "var r = document.getElementById('notice-ends').getBoundingClientRect(); return r.height > 0 && r.right <= window.innerWidth;",
+        );
+        assert_eq!(visible, true, "{lang}: the notice end is on the phone");
+        assert_eq!(
+            br.exec("return document.getElementById('lodge') === null;"),
+            true,
+            "no objection form for an anonymous reader"
+        );
+        br.screenshot(&format!("{tag}-honours-notice-{lang}-phone"));
+    }
+
+    // A signed-in reader objects to 李娜 on the phone.
+    sign_in(&br, &s, &s.world.competitor, "zh");
+    br.goto(&s.url(&format!("/honours/{id}?lang=zh")));
+    assert_eq!(br.exec(FITS), true, "the objection form fits the phone");
+    br.exec(&format!(
+        "document.getElementById('nomination').value = '{}'; return true;",
+        x.li
+    ));
+    br.type_into(
+        "#grounds",
+        "推荐材料所列技术攻关成果并非本人主持完成，项目验收记录可证。",
+    );
+    br.screenshot(&format!("{tag}-honours-objection-form-zh-phone"));
+    br.click_to_load("#submit-objection");
+    assert!(br.url().contains("lodged="), "{}", br.url());
+    assert_eq!(
+        br.exec("return document.getElementById('lodged') !== null;"),
+        true
+    );
+    let mine = br.exec(
+        "return Array.prototype.map.call(document.querySelectorAll('ul.objections li'), function (li) { return li.getAttribute('data-status'); });",
+    );
+    assert_eq!(mine, json!(["pending"]));
+    assert_eq!(br.exec(FITS), true, "my objections fit the phone");
+    br.screenshot(&format!("{tag}-honours-objection-lodged-zh-phone"));
+    drop(br);
+
+    // The organiser's programme page on a tablet (768 px): the objection
+    // with who lodged it, upheld with reasons.
+    let br = Browser::start(768, 1024);
+    sign_in(&br, &s, &s.world.province_organiser, "en");
+    br.goto(&s.url(&format!("/organise/honours/{id}?lang=en")));
+    assert_eq!(br.exec(FITS), true, "the organiser's page fits 768 px");
+    let objection = br.text("article.objection");
+    assert!(objection.contains("Lodged by: 陈静"), "{objection}");
+    br.screenshot(&format!("{tag}-honours-organise-768"));
+    br.click("form.decide input[value=upheld]");
+    br.type_into("form.decide textarea", "经核查，异议反映的情况属实。");
+    br.click_to_load("form.decide button[type=submit]");
+    assert!(br.url().contains("done=decided"), "{}", br.url());
+    assert_eq!(br.exec(FITS), true);
+    let current = br.text("#current");
+    assert!(current.contains("Version 2"), "{current}");
+    br.screenshot(&format!("{tag}-honours-organise-decided-768"));
+    br.goto(&s.url(&format!("/honours/{id}?lang=en")));
+    let names = br.exec(
+        "return Array.prototype.map.call(document.querySelectorAll('#honoured .name'), function (e) { return e.textContent; });",
+    );
+    assert_eq!(names, json!(["张伟", "赵磊"]));
+    assert!(br.text("#withdrawn").contains("withdrawn in version 2"));
+}
+
+on_both_backends!(the_notice_on_a_phone);
