@@ -30,7 +30,7 @@ pub struct LoadedProgramme {
 
 impl LoadedProgramme {
     pub fn stage(&self) -> AppResult<Stage> {
-        Stage::parse(&self.row.stage).map_err(|e| AppError::internal(e))
+        Stage::parse(&self.row.stage).map_err(AppError::internal)
     }
 
     /// Today in the programme's time zone.

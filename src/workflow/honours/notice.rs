@@ -300,9 +300,9 @@ pub fn lodge(
     })?;
     let row =
         store::objection(conn, id)?.ok_or_else(|| AppError::internal("an objection has gone"))?;
-    Ok(objection_views(conn, vec![row], true)?
+    objection_views(conn, vec![row], true)?
         .pop()
-        .ok_or_else(|| AppError::internal("an objection has gone"))?)
+        .ok_or_else(|| AppError::internal("an objection has gone"))
 }
 
 /// The objections the reader may see: every one for the programme's
@@ -347,7 +347,7 @@ pub fn decide(
 ) -> AppResult<ObjectionView> {
     let reasons = input.reasons.trim().to_string();
     let n = reasons.chars().count();
-    if n < 10 || n > NOTE_MAX {
+    if !(10..=NOTE_MAX).contains(&n) {
         return Err(AppError::invalid(
             "reasons",
             crate::msg!("honours_reasons_length", n = n, max = NOTE_MAX),
@@ -403,9 +403,9 @@ pub fn decide(
     })?;
     let row = store::objection(conn, objection)?
         .ok_or_else(|| AppError::internal("an objection has gone"))?;
-    Ok(objection_views(conn, vec![row], true)?
+    objection_views(conn, vec![row], true)?
         .pop()
-        .ok_or_else(|| AppError::internal("an objection has gone"))?)
+        .ok_or_else(|| AppError::internal("an objection has gone"))
 }
 
 /// Closes a programme once its notice is over and every objection is
