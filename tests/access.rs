@@ -1043,6 +1043,16 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             [401, 200, 403, 403, 403],
         ),
         case(
+            "GET",
+            format!("/organise/honours/{programme}/confirm?reason=x"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/honours/{programme}/close"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
             "POST",
             "/api/v1/auth/logout".into(),
             [401, 204, 204, 204, 204],

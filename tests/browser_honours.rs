@@ -105,6 +105,11 @@ fn the_notice_on_a_phone(backend: Backend) {
     br.click("form.decide input[value=upheld]");
     br.type_into("form.decide textarea", "经核查，异议反映的情况属实。");
     br.click_to_load("form.decide button[type=submit]");
+    let facts = br.text("#facts");
+    assert!(facts.contains("The objection to 李娜: Upheld."), "{facts}");
+    assert_eq!(br.exec(FITS), true, "the confirmation fits 768 px");
+    br.screenshot(&format!("{tag}-honours-organise-confirm-decision-768"));
+    br.click_to_load("#confirm-yes");
     assert!(br.url().contains("done=decided"), "{}", br.url());
     assert_eq!(br.exec(FITS), true);
     let current = br.text("#current");

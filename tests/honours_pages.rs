@@ -182,6 +182,40 @@ fn from_programme_to_a_second_list(backend: Backend) {
         &[],
     );
     assert_eq!(p.status, 409, "{}", p.text());
+    // A nomination withdrawn with its reason frees its place in the quota;
+    // the person may be nominated again.
+    let page = hz.get(&format!("/honours/{id}/nominate"));
+    let withdraw = {
+        let at = page.html.find("李娜").unwrap();
+        let before = &page.html[..at];
+        number_after(
+            &before[before.rfind("id=\"nomination-").unwrap()..],
+            "id=\"nomination-",
+        )
+    };
+    let p = hz.post(
+        &format!("/honours/{id}/nominations/{withdraw}/withdraw"),
+        &[("reason", "材料需补充")],
+    );
+    assert_eq!(p.status, 303, "{}", p.text());
+    let page = hz.get(p.location.as_deref().unwrap());
+    assert!(
+        page.text().contains("1 of 2 used, 1 left"),
+        "{}",
+        page.text()
+    );
+    assert!(page.html.contains("data-status=\"withdrawn\""));
+    assert!(page.text().contains("材料需补充"));
+    let p = hz.upload_files(
+        &format!("/honours/{id}/nominate"),
+        &[
+            ("competitor", &li),
+            ("statement", "一线钳工，带徒三十余人。"),
+            ("action", "nominate"),
+        ],
+        &[],
+    );
+    assert_eq!(p.status, 303, "{}", p.text());
     // The attributes of a person: 李娜's job is changed on the page.
     let page = hz.get(&format!("/honours/{id}/nominate?person={li}"));
     assert!(page.html.contains("value=\"钳工\""), "{}", page.text());
@@ -282,9 +316,32 @@ fn from_programme_to_a_second_list(backend: Backend) {
     assert_eq!(outcome(&page.html, "N004"), "not_selected");
     assert!(page.text().contains("frontline workers"), "{}", page.text());
     assert!(page.text().contains("1 selected, at least 1 required"));
+    // Confirming makes the list public: the page says so first, and a
+    // confirmation that was not given changes nothing.
     let p = zj_en.post(
         &format!("/organise/honours/{id}/confirm"),
         &[("reason", "评审委员会审定")],
+    );
+    assert_eq!(p.status, 422, "{}", p.text());
+    assert!(p.html.contains("id=\"unconfirmed\""));
+    let ask = zj_en.get(&format!(
+        "/organise/honours/{id}/confirm?reason=%E8%AF%84%E5%AE%A1%E5%A7%94%E5%91%98%E4%BC%9A%E5%AE%A1%E5%AE%9A"
+    ));
+    assert_eq!(ask.status, 200);
+    assert!(
+        ask.text()
+            .contains("Version 1 of the list has 2 people: 张伟、李娜."),
+        "{}",
+        ask.text()
+    );
+    assert!(ask.text().contains("Reason: 评审委员会审定"));
+    assert!(zj_en
+        .get(&format!("/honours/{id}"))
+        .html
+        .contains("id=\"no-notice\""));
+    let p = zj_en.post(
+        &format!("/organise/honours/{id}/confirm"),
+        &[("reason", "评审委员会审定"), ("confirm", "yes")],
     );
     assert_eq!(p.status, 303, "{}", p.text());
 
@@ -358,16 +415,32 @@ fn from_programme_to_a_second_list(backend: Backend) {
     assert!(text.contains("Lodged by: 陈静"), "{text}");
     assert!(text.contains("项目验收记录"));
     let objection = number_after(&page.html, "id=\"objection-");
+    let decision = [
+        ("outcome", "upheld"),
+        ("reasons", "经核查，异议反映的情况属实。"),
+    ];
     let p = zj_en.post(
         &format!("/organise/honours/{id}/objections/{objection}/decision"),
-        &[
-            ("outcome", "upheld"),
-            ("reasons", "经核查，异议反映的情况属实。"),
-        ],
+        &decision,
+    );
+    assert_eq!(p.status, 422, "{}", p.text());
+    assert!(
+        p.text().contains("The objection to 李娜: Upheld."),
+        "{}",
+        p.text()
+    );
+    let mut confirmed = decision.to_vec();
+    confirmed.push(("confirm", "yes"));
+    let p = zj_en.post(
+        &format!("/organise/honours/{id}/objections/{objection}/decision"),
+        &confirmed,
     );
     assert_eq!(p.status, 303, "{}", p.text());
     // The notice is running: the programme cannot be closed yet.
-    let p = zj_en.post(&format!("/organise/honours/{id}/close"), &[]);
+    let p = zj_en.post(
+        &format!("/organise/honours/{id}/close"),
+        &[("confirm", "yes")],
+    );
     assert_eq!(p.status, 409, "{}", p.text());
     assert!(p.html.contains("id=\"refused\""));
 

@@ -44,6 +44,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "honours/organise.html",
         include_str!("../../../../templates/pages/honours/organise.html"),
     ),
+    (
+        "honours/confirm.html",
+        include_str!("../../../../templates/pages/honours/confirm.html"),
+    ),
 ];
 
 pub fn config(cfg: &mut web::ServiceConfig) {

@@ -27,9 +27,21 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(routes::path("/organise/honours").get(list).post(upload))
         .service(routes::path("/organise/honours/{id}").get(page))
         .service(routes::path("/organise/honours/{id}/review").post(open_review))
-        .service(routes::path("/organise/honours/{id}/confirm").post(confirm))
-        .service(routes::path("/organise/honours/{id}/close").post(close))
-        .service(routes::path("/organise/honours/{id}/objections/{o}/decision").post(decide));
+        .service(
+            routes::path("/organise/honours/{id}/confirm")
+                .get(confirm_page)
+                .post(confirm),
+        )
+        .service(
+            routes::path("/organise/honours/{id}/close")
+                .get(close_page)
+                .post(close),
+        )
+        .service(
+            routes::path("/organise/honours/{id}/objections/{o}/decision")
+                .get(decide_page)
+                .post(decide),
+        );
 }
 
 /// The programmes the organiser runs, and the form for a programme file.
@@ -358,6 +370,232 @@ where
     }
 }
 
+/// What a confirmation page says before an action that makes something
+/// public or cannot be undone, and the form that sends the action with
+/// `confirm=yes`.
+#[derive(Serialize)]
+struct Confirmation {
+    title: String,
+    facts: Vec<String>,
+    warning: String,
+    /// Where the confirmed form is posted (a path made of ids only).
+    action: String,
+    fields: Vec<(String, String)>,
+    button: String,
+}
+
+/// Says what an action will do.
+type Says =
+    Box<dyn FnOnce(&mut Connection, &State, Lang, &Actor) -> AppResult<Confirmation> + Send>;
+
+/// The confirmation page: 200 when asked for, 422 when the action came
+/// without its confirmation (nothing was done).
+async fn confirmation(
+    state: State,
+    req: HttpRequest,
+    actor: Actor,
+    id: i64,
+    says: Says,
+    unconfirmed: bool,
+) -> AppResult<HttpResponse> {
+    let (lang, _) = Lang::of_request(&req);
+    let st = state.clone();
+    let (ctx, user) = state
+        .db(move |conn| {
+            workflow::files(conn, &actor, id)?;
+            let user = accounts::organiser_account(conn, &actor)?;
+            let v = workflow::programme(conn, &actor, id)?;
+            let c = says(conn, &st, lang, &actor)?;
+            let mut ctx = tera::Context::new();
+            ctx.insert("p", &head(&st, lang, &v));
+            ctx.insert("c", &c);
+            ctx.insert("unconfirmed", &unconfirmed);
+            Ok((ctx, user))
+        })
+        .await?;
+    let status = if unconfirmed {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    render_status(
+        &state,
+        &req,
+        "honours/confirm.html",
+        ctx,
+        Some(user),
+        status,
+    )
+}
+
+#[derive(Deserialize)]
+struct ReasonQuery {
+    #[serde(default)]
+    reason: String,
+}
+
+fn confirm_says(id: i64, reason: String) -> Says {
+    Box::new(move |conn, st, lang, actor| {
+        let cat = &st.catalog;
+        let v = workflow::programme(conn, actor, id)?;
+        let mut facts = Vec::new();
+        match selection::proposal(conn, &st.publications, actor, id) {
+            Ok(p) => {
+                let names: Vec<String> = p.selected().map(|l| l.name.clone()).collect();
+                facts.push(cat.fill(
+                    lang,
+                    "hp_fill_confirm_fact",
+                    &[
+                        ("n", &names.len().to_string()),
+                        ("names", &names.join("、")),
+                    ],
+                ));
+            }
+            Err(e) if e.kind.status().is_client_error() => {
+                facts.push(e.message.render(cat, lang));
+            }
+            Err(e) => return Err(e),
+        }
+        facts.push(cat.fill(
+            lang,
+            "hp_fill_confirm_notice",
+            &[("days", &v.notice_working_days.to_string())],
+        ));
+        facts.push(cat.fill(lang, "hp_fill_reason_fact", &[("reason", &reason)]));
+        Ok(Confirmation {
+            title: cat.get(lang, "hp_confirm"),
+            facts,
+            warning: cat.get(lang, "hp_confirm_warning"),
+            action: format!("/organise/honours/{id}/confirm"),
+            fields: vec![("reason".to_string(), reason)],
+            button: cat.get(lang, "hp_confirm"),
+        })
+    })
+}
+
+async fn confirm_page(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+    query: web::Query<ReasonQuery>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let says = confirm_says(id, query.into_inner().reason.trim().to_string());
+    confirmation(state, req, caller.actor, id, says, false).await
+}
+
+#[derive(Deserialize)]
+struct DecisionQuery {
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    reasons: String,
+}
+
+fn decide_says(id: i64, o: i64, outcome: String, reasons: String) -> Says {
+    Box::new(move |conn, st, lang, actor| {
+        let cat = &st.catalog;
+        let name = notice::objections(conn, actor, id)?
+            .into_iter()
+            .find(|x| x.id == o)
+            .map(|x| x.name)
+            .ok_or_else(|| AppError::not_found(crate::msg!("honours_objection_missing", id = o)))?;
+        let outcome_name = match outcome.as_str() {
+            "upheld" | "dismissed" => named(st, lang, "hp_objection_", &outcome),
+            _ => cat.get(lang, "hp_choose_outcome"),
+        };
+        Ok(Confirmation {
+            title: cat.get(lang, "hp_decide"),
+            facts: vec![
+                cat.fill(
+                    lang,
+                    "hp_fill_decide_fact",
+                    &[("name", &name), ("outcome", &outcome_name)],
+                ),
+                cat.fill(lang, "hp_fill_reason_fact", &[("reason", &reasons)]),
+            ],
+            warning: cat.get(
+                lang,
+                if outcome == "upheld" {
+                    "hp_upheld_warning"
+                } else {
+                    "hp_dismissed_warning"
+                },
+            ),
+            action: format!("/organise/honours/{id}/objections/{o}/decision"),
+            fields: vec![
+                ("outcome".to_string(), outcome),
+                ("reasons".to_string(), reasons),
+            ],
+            button: cat.get(lang, "hp_decide"),
+        })
+    })
+}
+
+async fn decide_page(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+    query: web::Query<DecisionQuery>,
+) -> AppResult<HttpResponse> {
+    let (id, o) = path.into_inner();
+    let q = query.into_inner();
+    let says = decide_says(
+        id,
+        o,
+        q.outcome.trim().to_string(),
+        q.reasons.trim().to_string(),
+    );
+    confirmation(state, req, caller.actor, id, says, false).await
+}
+
+fn close_says(id: i64) -> Says {
+    Box::new(move |conn, st, lang, actor| {
+        let cat = &st.catalog;
+        let fact = match notice::notice(conn, actor, id, None) {
+            Ok(n) => {
+                let names: Vec<String> = n.honoured.iter().map(|h| h.name.clone()).collect();
+                cat.fill(
+                    lang,
+                    "hp_fill_close_fact",
+                    &[
+                        ("version", &n.version.to_string()),
+                        ("n", &names.len().to_string()),
+                        ("names", &names.join("、")),
+                    ],
+                )
+            }
+            Err(e) if e.kind.status().is_client_error() => e.message.render(cat, lang),
+            Err(e) => return Err(e),
+        };
+        Ok(Confirmation {
+            title: cat.get(lang, "hp_close"),
+            facts: vec![fact],
+            warning: cat.get(lang, "hp_close_warning"),
+            action: format!("/organise/honours/{id}/close"),
+            fields: Vec::new(),
+            button: cat.get(lang, "hp_close"),
+        })
+    })
+}
+
+async fn close_page(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    confirmation(state, req, caller.actor, id, close_says(id), false).await
+}
+
+/// Whether the form carries the confirmation.
+fn confirmed(form: &FormData) -> bool {
+    form.get("confirm") == "yes"
+}
+
 /// Closes nominations and makes the review contest (a reason before the
 /// window's last day).
 async fn open_review(
@@ -396,6 +634,10 @@ async fn confirm(
     form.check_csrf(&req)?;
     let id = path.into_inner();
     let reason = form.get("reason");
+    if !confirmed(&form) {
+        let says = confirm_says(id, reason);
+        return confirmation(state, req, caller.actor, id, says, true).await;
+    }
     step(
         state,
         req,
@@ -423,6 +665,10 @@ async fn decide(
     let (id, o) = path.into_inner();
     let outcome = form.get("outcome");
     let reasons = form.get("reasons");
+    if !confirmed(&form) {
+        let says = decide_says(id, o, outcome, reasons);
+        return confirmation(state, req, caller.actor, id, says, true).await;
+    }
     step(
         state,
         req,
@@ -465,6 +711,9 @@ async fn close(
     let form = FormData::parse(&body);
     form.check_csrf(&req)?;
     let id = path.into_inner();
+    if !confirmed(&form) {
+        return confirmation(state, req, caller.actor, id, close_says(id), true).await;
+    }
     step(state, req, caller.actor, id, "closed", move |conn, _, a| {
         notice::close(conn, a, id).map(|_| ())
     })
