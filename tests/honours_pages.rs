@@ -5,7 +5,8 @@
 
 mod common;
 use common::honours::{
-    actor, programme_text, register_people, review_published, set_people_attributes, REVIEW_ERRORS,
+    actor, nominate, programme_text, register_people, review_published, set_people_attributes,
+    REVIEW_ERRORS,
 };
 use common::pages::Visitor;
 use common::{Backend, TestServer};
@@ -480,4 +481,56 @@ fn from_programme_to_a_second_list(backend: Backend) {
     assert_eq!(names, ["张伟", "赵磊"]);
 }
 
-on_both_backends!(from_programme_to_a_second_list);
+/// Shares that cannot all be met are shown on the organiser's page as an
+/// error that names the share, and nothing can be confirmed.
+fn shares_that_cannot_be_met_are_an_error(backend: Backend) {
+    let s = TestServer::start(backend);
+    let people = register_people(&s);
+    let id = {
+        let conn = &mut s.db.connect();
+        set_people_attributes(conn, &people);
+        let zj = actor(conn, &s.world.province_organiser);
+        // Both places for frontline workers, and one frontline nominee.
+        let text = programme_text("ZJ-CRAFT-X", 2)
+            .replace("share = \"0.5\"\nrounding = \"up\"", "count = 2");
+        assert!(text.contains("count = 2"));
+        let (v, _) = jiangxin::workflow::honours::put_programme(conn, &zj, &text, None).unwrap();
+        nominate(conn, "hz-organiser", v.id, people.zhang);
+        nominate(conn, "hz-organiser", v.id, people.li);
+        let v = jiangxin::workflow::honours::selection::open_review(
+            conn,
+            &jiangxin::workflow::marking::Schemes::default(),
+            &zj,
+            v.id,
+            Some("试点"),
+        )
+        .unwrap();
+        review_published(&s, v.review_contest.unwrap(), &REVIEW_ERRORS[..2]);
+        v.id
+    };
+    for (lang, said) in [
+        ("en", "only 1 of the candidates is in that category"),
+        ("zh-CN", "比例要求无法同时满足"),
+    ] {
+        let mut zj = Visitor::signed_in(&s, &s.world.province_organiser, lang);
+        let page = zj.get(&format!("/organise/honours/{id}"));
+        assert_eq!(page.status, 200);
+        assert!(
+            page.html.contains("data-infeasible=\"true\""),
+            "{}",
+            page.text()
+        );
+        assert!(page.text().contains(said), "{lang}: {}", page.text());
+        assert!(!page.html.contains("id=\"confirm\""));
+        let p = zj.post(
+            &format!("/organise/honours/{id}/confirm"),
+            &[("reason", "强行确认"), ("confirm", "yes")],
+        );
+        assert_eq!(p.status, 409, "{}", p.text());
+    }
+}
+
+on_both_backends!(
+    from_programme_to_a_second_list,
+    shares_that_cannot_be_met_are_an_error
+);
