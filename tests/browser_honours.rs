@@ -7,7 +7,7 @@
 
 mod common;
 use common::browser::Browser;
-use common::honours::in_notice;
+use common::honours::{actor, in_notice, programme_text, register_people, set_people_attributes};
 use common::{Backend, TestServer, PASSWORD};
 use serde_json::json;
 
@@ -123,4 +123,62 @@ fn the_notice_on_a_phone(backend: Backend) {
     assert!(br.text("#withdrawn").contains("withdrawn in version 2"));
 }
 
-on_both_backends!(the_notice_on_a_phone);
+/// The nominating organisation's page on a phone: the eligibility check
+/// of a person who may not be nominated lists every reason, and a
+/// nomination with its statement goes in; nothing scrolls sideways.
+fn nominating_on_a_phone(backend: Backend) {
+    let s = TestServer::start(backend);
+    let people = register_people(&s);
+    let id = {
+        let conn = &mut s.db.connect();
+        set_people_attributes(conn, &people);
+        let zj = actor(conn, &s.world.province_organiser);
+        jiangxin::workflow::honours::put_programme(
+            conn,
+            &zj,
+            &programme_text("ZJ-CRAFT-B", 2),
+            None,
+        )
+        .unwrap()
+        .0
+        .id
+    };
+    let tag = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let br = Browser::start(390, 844);
+    sign_in(&br, &s, &s.world.city_organiser, "zh");
+    br.goto(&s.url(&format!("/honours/{id}?lang=zh")));
+    br.click_to_load("#to-nominate");
+    assert_eq!(br.exec(FITS), true, "the nominating page fits the phone");
+    br.exec(&format!(
+        "document.getElementById('competitor').value = '{}'; return true;",
+        people.sun.0
+    ));
+    br.click_to_load("#check");
+    assert_eq!(
+        br.exec("return document.getElementById('checked').getAttribute('data-eligible');"),
+        "false"
+    );
+    let reasons = br.exec("return document.querySelectorAll('#checked li').length;");
+    assert_eq!(reasons, json!(2), "each reason on its own line");
+    assert_eq!(br.exec(FITS), true, "the reasons fit the phone");
+    br.exec("document.getElementById('checked').scrollIntoView(); return true;");
+    br.screenshot(&format!("{tag}-honours-nominate-check-zh-phone"));
+    br.exec(&format!(
+        "document.getElementById('competitor').value = '{}'; return true;",
+        people.li.0
+    ));
+    br.type_into("#statement", "一线钳工，带徒三十余人。");
+    br.click_to_load("#submit-nomination");
+    assert!(br.url().contains("done=nominated"), "{}", br.url());
+    let rows = br.exec(
+        "return Array.prototype.map.call(document.querySelectorAll('#nominations tr[data-status]'), function (r) { return r.getAttribute('data-status'); });",
+    );
+    assert_eq!(rows, json!(["active"]));
+    assert_eq!(br.exec(FITS), true);
+    br.screenshot(&format!("{tag}-honours-nominated-zh-phone"));
+}
+
+on_both_backends!(the_notice_on_a_phone, nominating_on_a_phone);
