@@ -175,7 +175,7 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             today + chrono::Duration::days(3)
         )
     };
-    let programme: Value = client
+    let api_programme: Value = client
         .post(s.url("/api/v1/honours"))
         .bearer_auth(&organiser)
         .header("Content-Type", "application/toml")
@@ -184,9 +184,9 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
         .unwrap()
         .json()
         .unwrap();
-    let hp = programme["id"].as_i64().unwrap();
+    let hp = api_programme["id"].as_i64().unwrap();
     let cid = w.competitor_id.0;
-    let nomination: Value = client
+    let api_nomination: Value = client
         .post(s.url(&format!("/api/v1/honours/{hp}/nominations")))
         .bearer_auth(&organiser)
         .multipart(
@@ -198,7 +198,45 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
         .unwrap()
         .json()
         .unwrap();
-    let hn = nomination["id"].as_i64().unwrap();
+    let hn = api_nomination["id"].as_i64().unwrap();
+    // An honours programme of the province taking nominations, with 陈静
+    // nominated by Ningbo with one attachment.
+    let (programme, nomination) = {
+        use common::honours::{actor, programme_text, set_attributes};
+        let conn = &mut s.db.connect();
+        set_attributes(
+            conn,
+            &s.world.ningbo_organiser,
+            s.world.competitor_id,
+            false,
+            "调度主管",
+        );
+        let zj = actor(conn, &s.world.province_organiser);
+        let (v, _) = jiangxin::workflow::honours::put_programme(
+            conn,
+            &zj,
+            &programme_text("ZJ-ACCESS", 2),
+            None,
+        )
+        .unwrap();
+        let nb = actor(conn, &s.world.ningbo_organiser);
+        let n = jiangxin::workflow::honours::nominations::nominate(
+            conn,
+            &jiangxin::workflow::results::PublicationCache::default(),
+            &nb,
+            v.id,
+            &jiangxin::workflow::honours::nominations::NominationInput {
+                competitor: s.world.competitor_id,
+                statement: "港口一线技术骨干。".into(),
+                attachments: vec![jiangxin::workflow::fair_play::appeals::AttachmentInput {
+                    name: "事迹.png".into(),
+                    bytes: b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(),
+                }],
+            },
+        )
+        .unwrap();
+        (v.id, n.id)
+    };
     let cases = vec![
         case("GET", "/healthz".into(), [200; 5]),
         case("GET", "/".into(), [200; 5]),
@@ -1127,6 +1165,37 @@ fn every_endpoint_checks_role_and_scope(backend: Backend) {
             "POST",
             format!("/api/v1/honours/{hp}/nominations/{hn}/withdrawal"),
             |_| Body::Json(json!({"reason": "本人申请退出"})),
+            [401, 200, 403, 403, 403],
+        ),
+        // The honours pages: the public list and notice for everyone; the
+        // nominating page for organisers within the awarding organisation;
+        // the programme's own page for its organisers.
+        case("GET", "/honours".into(), [200; 5]),
+        case("GET", format!("/honours/{programme}"), [200; 5]),
+        case(
+            "GET",
+            format!("/honours/{programme}/nominate"),
+            [401, 200, 200, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/honours/{programme}/nominations/{nomination}/attachments/1"),
+            [401, 200, 200, 403, 403],
+        ),
+        case("GET", "/organise/honours".into(), [401, 200, 200, 403, 403]),
+        case(
+            "GET",
+            format!("/organise/honours/{programme}"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/honours/{programme}/confirm?reason=x"),
+            [401, 200, 403, 403, 403],
+        ),
+        case(
+            "GET",
+            format!("/organise/honours/{programme}/close"),
             [401, 200, 403, 403, 403],
         ),
         case(

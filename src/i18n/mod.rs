@@ -90,6 +90,10 @@ const FILES: &[(&str, &str)] = &[
         "shares.toml",
         include_str!("../../templates/messages/shares.toml"),
     ),
+    (
+        "honours_pages.toml",
+        include_str!("../../templates/messages/honours_pages.toml"),
+    ),
 ];
 
 /// The catalog, read once from the files under `templates/messages/`.

@@ -156,4 +156,33 @@ impl<'a> Visitor<'a> {
             .unwrap();
         self.read(resp)
     }
+
+    /// Sends a `multipart/form-data` form with files under their own field
+    /// names (`field`, file name, bytes), with the page's token.
+    pub fn upload_files(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, Vec<u8>)],
+    ) -> Page {
+        let mut form = reqwest::blocking::multipart::Form::new().text("csrf", self.csrf.clone());
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        for (field, name, bytes) in files {
+            form = form.part(
+                field.to_string(),
+                reqwest::blocking::multipart::Part::bytes(bytes.clone())
+                    .file_name(name.to_string()),
+            );
+        }
+        let resp = self
+            .client
+            .post(self.s.url(path))
+            .header("Accept-Language", self.lang)
+            .multipart(form)
+            .send()
+            .unwrap();
+        self.read(resp)
+    }
 }

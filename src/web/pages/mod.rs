@@ -8,6 +8,7 @@ pub mod brackets;
 pub mod contests;
 pub mod errors;
 pub mod forms;
+pub mod honours;
 pub mod i18n;
 pub mod judge;
 pub mod organise;
@@ -39,6 +40,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     public::config(cfg);
     api_docs::config(cfg);
     appeals::config(cfg);
+    honours::config(cfg);
 }
 
 /// The templates of the pages shared by everyone; each page module lists its own.
@@ -76,6 +78,7 @@ pub(crate) fn all_templates() -> Vec<(&'static str, &'static str)> {
         api_docs::TEMPLATES,
         appeals::TEMPLATES,
         analytics::TEMPLATES,
+        honours::TEMPLATES,
     ]
     .iter()
     .flat_map(|t| t.iter().copied())
