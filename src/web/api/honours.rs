@@ -702,7 +702,7 @@ async fn lodge(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DecisionBody {
-    /// upheld (the honour is withdrawn: the list's next version is made without the person) or dismissed
+    /// upheld (the honour is withdrawn and the list's next version made without the person) or dismissed
     #[schema(example = "dismissed")]
     outcome: String,
     /// 10 to 4000 characters.
@@ -714,8 +714,9 @@ struct DecisionBody {
 
 /// Decides an objection once, with reasons: the programme's organisers. An
 /// upheld objection revokes the nomination and makes the list's next
-/// version without the person (the place is left vacant), whose notice
-/// starts again.
+/// version, selected again without the person (the next in line moves up
+/// while the shares hold; otherwise the place is left vacant), whose
+/// notice starts again.
 #[utoipa::path(
     post,
     path = "/api/v1/honours/{id}/objections/{objection}/decision",
@@ -758,8 +759,9 @@ async fn decide(
         reasons: b.reasons,
     };
     let actor = caller.actor;
+    let st = state.clone();
     let o = state
-        .db(move |conn| notice::decide(conn, &actor, id, objection, &input))
+        .db(move |conn| notice::decide(conn, &st.publications, &actor, id, objection, &input))
         .await?;
     Ok(HttpResponse::Ok().json(o))
 }

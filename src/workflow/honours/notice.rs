@@ -6,7 +6,7 @@
 //! starts again. When the notice is over and every objection is decided,
 //! the organisers close the programme and the honours stand.
 
-use super::selection::{store_list, without, Line, Proposal};
+use super::selection::{select, store_list, without, Line, Proposal, Said};
 use super::{load, may_manage, view_of, LoadedProgramme, ProgrammeView};
 use crate::engine::access::Actor;
 use crate::engine::fair_play::appeals::{check_grounds, NOTE_MAX};
@@ -17,6 +17,7 @@ use crate::i18n::messages::Msg;
 use crate::store::honours::{self as store, ListRow, ObjectionRow};
 use crate::store::{audit, users, write_tx, DbConnection};
 use crate::workflow::allow;
+use crate::workflow::results::PublicationCache;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -134,13 +135,21 @@ pub fn notice(
             .map(|(_, n)| n)
             .collect();
         let old = parse_body(&pair[0])?;
-        let new = parse_body(&pair[1])?;
+        let objection = match pair[1].objection_id {
+            Some(o) => store::objection(conn, o)?,
+            None => None,
+        };
         for (_, n) in before.into_iter().filter(|(_, n)| !after.contains(n)) {
-            let why = new
-                .lines
-                .iter()
-                .find(|x| x.nomination == n)
-                .and_then(|x| x.withdrawn.clone());
+            let why = objection
+                .as_ref()
+                .filter(|o| o.nomination_id == n)
+                .map(|o| {
+                    Said::of(&crate::msg!(
+                        "honours_withdrawn_by",
+                        objection = o.id,
+                        reasons = o.reasons.clone().unwrap_or_default()
+                    ))
+                });
             if let Some(x) = old.lines.iter().find(|x| x.nomination == n) {
                 withdrawn.push(Withdrawn {
                     name: x.name.clone(),
@@ -344,9 +353,12 @@ pub struct DecisionInput {
 
 /// Decides an objection, once, with reasons: the programme's organisers.
 /// An upheld objection revokes the nomination and makes the list's next
-/// version without the person; its notice starts again.
+/// version, selected again without the person (or, when the shares can no
+/// longer be met, without them and their place vacant); its notice starts
+/// again.
 pub fn decide(
     conn: &mut DbConnection,
+    publications: &PublicationCache,
     actor: &Actor,
     programme: i64,
     objection: i64,
@@ -395,11 +407,24 @@ pub fn decide(
             let reason = format!("objection {}: {reasons}", o.id);
             // Already revoked by another upheld objection: the list stands.
             if store::end_nomination(conn, o.nomination_id, "revoked", &reason, Some(by))? {
-                let latest = store::lists(conn, p.row.id)?
-                    .pop()
-                    .ok_or_else(|| AppError::internal("a programme in notice has no list"))?;
-                let why = crate::msg!("honours_withdrawn_by", objection = o.id, reasons = reasons);
-                let next = without(&p, &parse_body(&latest)?, o.nomination_id, &why);
+                // Selected again from the review's ranking without the
+                // person, so that the shares still hold; when they no longer
+                // can be met, the place is left vacant.
+                let next = match select(conn, publications, &p) {
+                    Ok(next) => next,
+                    Err(e) if e.code == "shares_infeasible" => {
+                        let latest = store::lists(conn, p.row.id)?.pop().ok_or_else(|| {
+                            AppError::internal("a programme in notice has no list")
+                        })?;
+                        let why = crate::msg!(
+                            "honours_withdrawn_by",
+                            objection = o.id,
+                            reasons = reasons
+                        );
+                        without(&p, &parse_body(&latest)?, o.nomination_id, &why)
+                    }
+                    Err(e) => return Err(e),
+                };
                 version = Some(store_list(conn, actor, &p, &next, &reason, Some(o.id))?.0);
             }
         }

@@ -675,7 +675,7 @@ async fn decide(
         caller.actor,
         id,
         "decided",
-        move |conn, _, a| {
+        move |conn, st, a| {
             let upheld = match outcome.as_str() {
                 "upheld" => true,
                 "dismissed" => false,
@@ -686,7 +686,15 @@ async fn decide(
                     ))
                 }
             };
-            notice::decide(conn, a, id, o, &notice::DecisionInput { upheld, reasons }).map(|_| ())
+            notice::decide(
+                conn,
+                &st.publications,
+                a,
+                id,
+                o,
+                &notice::DecisionInput { upheld, reasons },
+            )
+            .map(|_| ())
         },
     )
     .await
