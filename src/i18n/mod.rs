@@ -86,6 +86,10 @@ const FILES: &[(&str, &str)] = &[
         "honours.toml",
         include_str!("../../templates/messages/honours.toml"),
     ),
+    (
+        "profiles.toml",
+        include_str!("../../templates/messages/profiles.toml"),
+    ),
 ];
 
 /// The catalog, read once from the files under `templates/messages/`.

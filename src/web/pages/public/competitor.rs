@@ -1,5 +1,6 @@
 //! A competitor's page: their published results across contests and tiers
-//! (only contests the visitor may view), and, for the competitor and the
+//! (only contests the visitor may view) and their honours (on lists in
+//! public notice or closed, public anyway), and, for the competitor and the
 //! organisers over them, the contests they are entered in whose results
 //! are not published yet and a per-criterion profile drawn by the server as an
 //! SVG chart with a table of the same figures. Never identity numbers or
@@ -84,6 +85,19 @@ struct Coming {
     marked: bool,
 }
 
+/// An honour on a list in notice or closed.
+#[derive(Serialize)]
+struct Honour {
+    programme: String,
+    code: String,
+    tier: String,
+    awarding: String,
+    confirmed_on: chrono::NaiveDate,
+    list_version: i32,
+    state: String,
+    state_code: &'static str,
+}
+
 #[derive(Serialize)]
 struct Person {
     name: String,
@@ -102,7 +116,7 @@ async fn page(
     let (lang, _) = Lang::of_request(&req);
     let actor = caller.actor;
     let st = state.clone();
-    let (person, detailed, records, coming, user) = state
+    let (person, detailed, records, coming, honours, user) = state
         .db(move |conn| {
             let found = competitor_results(conn, &st.publications, &actor, id)?;
             let coming = coming_registrations(conn, &actor, id)?
@@ -132,6 +146,26 @@ async fn page(
                 .collect::<Vec<_>>();
             let (c, org, detailed) = (&found.competitor, &found.organisation, found.detailed);
             let records = records(conn, &st.schemes, lang, &found.results, detailed)?;
+            let tiers = crate::workflow::reference::tiers(conn)?;
+            let honours = found
+                .honours
+                .iter()
+                .map(|h| Honour {
+                    programme: lang.pick(&h.name_zh, &h.name_en),
+                    code: h.programme.clone(),
+                    tier: tiers
+                        .iter()
+                        .find(|t| t.code == h.tier)
+                        .map_or_else(|| h.tier.clone(), |t| lang.pick(&t.name_zh, &t.name_en)),
+                    awarding: lang.pick(&h.awarding_zh, &h.awarding_en),
+                    confirmed_on: h.confirmed_on,
+                    list_version: h.list_version,
+                    state: st
+                        .catalog
+                        .get(lang, &format!("honour_state_{}", h.state.code())),
+                    state_code: h.state.code(),
+                })
+                .collect::<Vec<_>>();
             let person = Person {
                 name: c.name.clone(),
                 organisation: lang.pick(&org.name_zh, &org.name_en),
@@ -145,7 +179,7 @@ async fn page(
                     _ => String::new(),
                 },
             };
-            Ok((person, detailed, records, coming, found.user))
+            Ok((person, detailed, records, coming, honours, found.user))
         })
         .await?;
     let mut ctx = tera::Context::new();
@@ -153,6 +187,7 @@ async fn page(
     ctx.insert("detailed", &detailed);
     ctx.insert("records", &records);
     ctx.insert("coming", &coming);
+    ctx.insert("honours", &honours);
     render(&state, &req, "public/competitor.html", ctx, user)
 }
 
