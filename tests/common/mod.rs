@@ -15,6 +15,7 @@ use std::net::TcpListener;
 pub mod analytics;
 pub mod browser;
 pub mod certificates;
+pub mod honours_profile;
 pub mod judging;
 pub mod live;
 pub mod marking;
