@@ -371,7 +371,32 @@ fn honours_stand_beside_results(backend: Backend) {
             !html.contains("ZJ-CRAFT-2026-R"),
             "the review is not a result"
         );
+        assert!(
+            !html.contains("id=\"years\""),
+            "the profile by year is for those over them"
+        );
     }
+    // Organisers over the person see the profile year by year.
+    let html = client
+        .get(format!(
+            "{}/competitors/{}?lang=en",
+            server.base, one.competitor
+        ))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let years = html
+        .split("id=\"years\"")
+        .nth(1)
+        .expect("a profile by year");
+    let years = years.split("</table>").next().unwrap();
+    let year = chrono::Datelike::year(&today).to_string();
+    assert!(
+        years.contains(&year) && years.contains("Zhejiang Craftsmen 2026"),
+        "{years}"
+    );
     let resp = client
         .get(format!(
             "{}/competitors/{}?lang=en",

@@ -98,6 +98,17 @@ struct Honour {
     state_code: &'static str,
 }
 
+/// One year of the person's profile, for those who may see the details.
+#[derive(Serialize)]
+struct Year {
+    year: i32,
+    best_tier: String,
+    results: usize,
+    awards: usize,
+    levels: String,
+    honours: String,
+}
+
 #[derive(Serialize)]
 struct Person {
     name: String,
@@ -116,7 +127,7 @@ async fn page(
     let (lang, _) = Lang::of_request(&req);
     let actor = caller.actor;
     let st = state.clone();
-    let (person, detailed, records, coming, honours, user) = state
+    let (person, detailed, records, coming, honours, years, user) = state
         .db(move |conn| {
             let found = competitor_results(conn, &st.publications, &actor, id)?;
             let coming = coming_registrations(conn, &actor, id)?
@@ -179,7 +190,14 @@ async fn page(
                     _ => String::new(),
                 },
             };
-            Ok((person, detailed, records, coming, honours, found.user))
+            let years = if detailed {
+                years(conn, &st, lang, &actor, id, &tiers, &found.honours)?
+            } else {
+                Vec::new()
+            };
+            Ok((
+                person, detailed, records, coming, honours, years, found.user,
+            ))
         })
         .await?;
     let mut ctx = tera::Context::new();
@@ -188,7 +206,60 @@ async fn page(
     ctx.insert("records", &records);
     ctx.insert("coming", &coming);
     ctx.insert("honours", &honours);
+    ctx.insert("years", &years);
     render(&state, &req, "public/competitor.html", ctx, user)
+}
+
+/// The person's profile year by year, oldest first; empty when they have
+/// no profile yet.
+fn years(
+    conn: &mut Connection,
+    state: &State,
+    lang: Lang,
+    actor: &crate::engine::access::Actor,
+    id: CompetitorId,
+    tiers: &[crate::engine::model::Tier],
+    honours: &[crate::workflow::talent::HonourRecord],
+) -> AppResult<Vec<Year>> {
+    let profile = match crate::workflow::talent::profile_of(conn, &state.publications, actor, id) {
+        Ok(p) => p,
+        Err(e) if e.kind == ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let tier_name = |code: &str| {
+        tiers
+            .iter()
+            .find(|t| t.code == code)
+            .map_or_else(|| code.to_string(), |t| lang.pick(&t.name_zh, &t.name_en))
+    };
+    Ok(profile
+        .summary
+        .years
+        .into_iter()
+        .map(|y| Year {
+            year: y.year,
+            best_tier: y.best_tier.as_deref().map(tier_name).unwrap_or_default(),
+            results: y.results,
+            awards: y.awards,
+            levels: y
+                .levels
+                .iter()
+                .map(|l| state.catalog.get(lang, &format!("level_{l}")))
+                .collect::<Vec<_>>()
+                .join("、"),
+            honours: y
+                .honours
+                .iter()
+                .map(|code| {
+                    honours
+                        .iter()
+                        .find(|h| &h.programme == code)
+                        .map_or_else(|| code.clone(), |h| lang.pick(&h.name_zh, &h.name_en))
+                })
+                .collect::<Vec<_>>()
+                .join("、"),
+        })
+        .collect())
 }
 
 /// The competitor's published results, highest tier first.
