@@ -383,7 +383,7 @@ fn set_attributes(
             ["班组长", "首席技师", "一线操作工", "设备维修工"][k % 4],
             "worker",
         )
-    } else if k % 3 == 0 {
+    } else if k.is_multiple_of(3) {
         (["车间主任", "生产部经理"][k % 2], "manager")
     } else {
         (["工艺工程师", "技术员", "质量工程师"][k % 3], "technician")

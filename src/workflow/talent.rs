@@ -310,9 +310,8 @@ fn honour_records(
             "closed" => HonourState::Awarded,
             _ => continue,
         };
-        if !zones.contains_key(&programme.id) {
-            let loaded = crate::workflow::honours::load(conn, programme.id)?;
-            zones.insert(programme.id, loaded);
+        if let std::collections::hash_map::Entry::Vacant(e) = zones.entry(programme.id) {
+            e.insert(crate::workflow::honours::load(conn, programme.id)?);
         }
         let confirmed_on = zones
             .get(&programme.id)
