@@ -140,7 +140,7 @@ pub fn load(
             kind: UserKind::Organiser,
             link: None,
             can: format!(
-                "organiser of {org}: nominates for {CODE} (2026年度浙江工匠) within its quota"
+                "organiser of {org}: nominates for {CODE} (2026年度浙江工匠) within its quota; its people's results and honours at /talent"
             ),
         });
     }
