@@ -367,6 +367,8 @@ fn honours_stand_beside_results(backend: Backend) {
         let section = html
             .split("id=\"honours\"")
             .nth(1)
+            .and_then(|s| s.split("<tbody>").nth(1))
+            .and_then(|s| s.split("</tbody>").next())
             .expect("an honours section");
         for w in words {
             assert!(section.contains(w), "{lang}: {w} in {section}");
@@ -413,6 +415,60 @@ fn honours_stand_beside_results(backend: Backend) {
         .text()
         .unwrap()
         .contains("Hangzhou Technical Expert 2026"));
+
+    // Once the city list's notice is over and the programme is closed, the
+    // honour is awarded.
+    {
+        use diesel::prelude::*;
+        use jiangxin::store::schema::honours_lists;
+        diesel::update(
+            honours_lists::table.filter(honours_lists::programme_id.eq(h.city_programme)),
+        )
+        .set(honours_lists::notice_ends.eq(jiangxin::store::now() - chrono::Duration::hours(1)))
+        .execute(conn)
+        .unwrap();
+    }
+    let hz = common::honours_profile::actor(conn, "hz-organiser");
+    jiangxin::workflow::honours::notice::close(conn, &hz, h.city_programme).unwrap();
+    let awarded = search(
+        conn,
+        Filter {
+            honour: Some(CITY_CODE.into()),
+            ..Filter::default()
+        },
+    );
+    assert_eq!(awarded[0].honours[0].state, HonourState::Awarded);
+    let city_csv = client
+        .get(format!(
+            "{}/api/v1/talent.csv?honour={CITY_CODE}&encoding=utf-8",
+            server.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(city_csv.contains("HZ-TECH-2026:awarded"), "{city_csv}");
+    assert!(!city_csv.contains("公示中"), "{city_csv}");
+    let html = client
+        .get(format!(
+            "{}/competitors/{}?lang=zh",
+            server.base, alone.competitor
+        ))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let rows = html
+        .split("id=\"honours\"")
+        .nth(1)
+        .and_then(|s| s.split("<tbody>").nth(1))
+        .and_then(|s| s.split("</tbody>").next())
+        .unwrap();
+    assert!(
+        rows.contains("已授予") && !rows.contains("公示中"),
+        "{rows}"
+    );
 }
 
 on_both_backends!(
