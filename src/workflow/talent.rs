@@ -7,6 +7,7 @@
 //! summary year by year (the multi-dimensional profile, 多维画像).
 
 use crate::engine::access::Actor;
+use crate::engine::honours::Stage;
 use crate::engine::model::{
     CompetitorId, ContestStatus, EntryId, Organisation, SkillLevel, Vocabulary,
 };
@@ -305,9 +306,9 @@ fn honour_records(
     let mut zones: HashMap<i64, crate::workflow::honours::LoadedProgramme> = HashMap::new();
     let mut out: BTreeMap<i64, Vec<HonourRecord>> = BTreeMap::new();
     for (person, programme, list) in rows {
-        let state = match programme.stage.as_str() {
-            "notice" => HonourState::InNotice,
-            "closed" => HonourState::Awarded,
+        let state = match Stage::parse(&programme.stage) {
+            Ok(Stage::Notice) => HonourState::InNotice,
+            Ok(Stage::Closed) => HonourState::Awarded,
             _ => continue,
         };
         if let std::collections::hash_map::Entry::Vacant(e) = zones.entry(programme.id) {
@@ -750,7 +751,7 @@ pub fn search_page(
     let skills = reference::skills(conn)?;
     let programmes = crate::store::honours::programmes(conn)?
         .into_iter()
-        .filter(|p| matches!(p.stage.as_str(), "notice" | "closed"))
+        .filter(|p| matches!(Stage::parse(&p.stage), Ok(Stage::Notice | Stage::Closed)))
         .map(|p| (p.code, p.name_zh, p.name_en))
         .collect();
     Ok(SearchPage {
