@@ -84,4 +84,84 @@ fn the_demo_has_a_blind_contest_in_its_appeal_window(backend: Backend) {
     }
 }
 
-on_both_backends!(the_demo_has_a_blind_contest_in_its_appeal_window);
+on_both_backends!(
+    the_demo_has_a_blind_contest_in_its_appeal_window,
+    the_demo_has_an_honours_programme_in_its_notice
+);
+
+/// The demo's 2026年度"浙江工匠": in its public notice now, with 10
+/// honoured, a frontline worker moved in by the 30 % share, and one
+/// objection dismissed with reasons.
+fn the_demo_has_an_honours_programme_in_its_notice(backend: Backend) {
+    use jiangxin::engine::shares::Outcome;
+    use jiangxin::workflow::honours::{self, notice, selection};
+    let db = TestDb::new(backend);
+    let (pool, hasher, _) = jiangxin::startup::prepare(&db.settings()).unwrap();
+    let mut conn = pool.get().unwrap();
+    let summary = jiangxin::demo::load(&mut conn, &hasher).unwrap();
+    let conn = &mut *conn;
+    let organiser = users::by_username(conn, "organiser").unwrap().unwrap();
+    let province = actor_for(conn, &organiser).unwrap();
+    let id = honours::by_code(conn, "ZJ-CRAFT-2026").unwrap().unwrap();
+    let view = honours::programme(conn, &province, id).unwrap();
+    assert_eq!(view.stage, "notice");
+    assert_eq!(view.places, 10);
+    assert_eq!(view.list_version, Some(1));
+    assert!(view.notice_ends.unwrap() > jiangxin::store::now());
+
+    // The notice is open to anyone, and lists the 10 with 3 frontline workers.
+    let shown =
+        notice::notice(conn, &jiangxin::engine::access::Actor::Anonymous, id, None).unwrap();
+    assert!(shown.open);
+    assert_eq!(shown.honoured.len(), 10);
+    assert_eq!(shown.honoured.iter().filter(|h| h.frontline).count(), 3);
+
+    // The frontline share binds: one line moved in by it, one displaced.
+    let cache = jiangxin::workflow::results::PublicationCache::default();
+    let p = selection::proposal(conn, &cache, &province, id).unwrap();
+    let moved: Vec<_> = p
+        .lines
+        .iter()
+        .filter(|l| l.outcome == Outcome::SelectedByShare)
+        .collect();
+    assert_eq!(moved.len(), 1, "{:?}", p.lines);
+    assert!(moved[0].place > 10);
+    assert_eq!(
+        moved[0].attributes.get("frontline").map(String::as_str),
+        Some("true")
+    );
+    assert!(moved[0].why.zh.contains("一线职工"), "{}", moved[0].why.zh);
+    assert!(p
+        .lines
+        .iter()
+        .any(|l| l.outcome == Outcome::DisplacedByShare));
+    assert!(p.lines.len() >= 14, "{} nominees", p.lines.len());
+    assert_eq!(
+        summary.honours.as_ref().map(|h| h.moved_in.clone()),
+        Some(vec![moved[0].name.clone()])
+    );
+
+    // Several organisations nominated, each through its own organiser.
+    let by: std::collections::BTreeSet<String> = honours::nominations::list(conn, &province, id)
+        .unwrap()
+        .into_iter()
+        .map(|n| n.nominated_by)
+        .collect();
+    assert!(by.len() >= 3, "{by:?}");
+    for name in ["nb-organiser", "wz-organiser", "hz-turb-organiser"] {
+        assert!(
+            summary.accounts.iter().any(|a| a.username == name),
+            "{name} is printed"
+        );
+    }
+
+    // One objection, dismissed with reasons.
+    let objections = notice::objections(conn, &province, id).unwrap();
+    assert_eq!(objections.len(), 1);
+    assert_eq!(objections[0].status, "dismissed");
+    assert!(objections[0]
+        .reasons
+        .as_deref()
+        .unwrap_or_default()
+        .contains("异议不成立"));
+}

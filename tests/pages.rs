@@ -529,6 +529,9 @@ fn the_demo_starts_a_server_and_prints_how_to_sign_in() {
         match answer.status().as_u16() {
             200 => proposals += 1,
             403 => {}
+            // The review of the demo's honours programme ranks nominees,
+            // not qualifiers: it has no feeders.
+            409 if c["code"] == "ZJ-CRAFT-2026-R" => {}
             409 => {
                 let tier = c["tier_id"].as_i64();
                 let rank = tiers_list

@@ -73,6 +73,16 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     for (code, id) in &summary.live {
         println!("Live ranking of {code} (marking runs): {address}/contests/{id}/live");
     }
+    if let Some(h) = &summary.honours {
+        println!(
+            "Honours programme {} (2026年度浙江工匠): {} nominations, {} places, in public notice until {} UTC; moved in by the frontline share: {}",
+            crate::demo::honours::CODE,
+            h.nominations,
+            h.places,
+            h.notice_ends.map(|t| t.to_string()).unwrap_or_default(),
+            h.moved_in.join(", ")
+        );
+    }
     println!("Organisers' pages (signed in as an organiser): {address}/organise");
     println!("Judges' pages (after signing in by private link): {address}/judge");
     println!("\nSign in at {address}/signin as:");

@@ -3,6 +3,7 @@
 
 pub mod brackets;
 pub mod fair_play;
+pub mod honours;
 pub mod ladder;
 pub mod marking;
 pub mod people;
@@ -50,6 +51,8 @@ pub struct Summary {
     /// Running contests whose live ranking is public: (code, id).
     pub live: Vec<(String, i64)>,
     pub accounts: Vec<DemoAccount>,
+    /// The honours programme in its public notice.
+    pub honours: Option<honours::DemoHonours>,
 }
 
 /// The password of the demo's expert judges.
@@ -57,7 +60,8 @@ pub const EXPERT_PASSWORD: &str = "jiangxin-expert";
 
 /// Loads the demo ladder into an empty, migrated database: organisations,
 /// skills, a generated population, the contests with their entries and marks,
-/// brackets, public live rankings, and the accounts to sign in with.
+/// brackets, public live rankings, the accounts to sign in with, and an
+/// honours programme in its public notice.
 pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<Summary> {
     let ladder =
         ladder::parse_ladder(LADDER).map_err(|e| anyhow!("fixtures/demo/ladder.toml: {e}"))?;
@@ -98,6 +102,7 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
             &mut summary.accounts,
         )?;
     }
+    summary.honours = Some(honours::load(conn, &mut summary.accounts)?);
     summary.accounts.push(DemoAccount {
         username: marking::EXPERTS[0].0.into(),
         password: EXPERT_PASSWORD.into(),

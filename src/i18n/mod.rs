@@ -94,6 +94,10 @@ const FILES: &[(&str, &str)] = &[
         "honours_pages.toml",
         include_str!("../../templates/messages/honours_pages.toml"),
     ),
+    (
+        "profiles.toml",
+        include_str!("../../templates/messages/profiles.toml"),
+    ),
 ];
 
 /// The catalog, read once from the files under `templates/messages/`.

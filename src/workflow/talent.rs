@@ -1,9 +1,13 @@
 //! The talent database (人才库): every competitor's profile across all
 //! contests and tiers, built from published results: history, highest tier
 //! reached, awards, titles and promotions recommended, standardised scores,
-//! and strengths and weaknesses per criterion against each contest's mean.
+//! and strengths and weaknesses per criterion against each contest's mean;
+//! beside the results, the honours on the latest list of each programme in
+//! its public notice or closed, the person's category attributes, and a
+//! summary year by year (the multi-dimensional profile, 多维画像).
 
 use crate::engine::access::Actor;
+use crate::engine::honours::Stage;
 use crate::engine::model::{
     CompetitorId, ContestStatus, EntryId, Organisation, SkillLevel, Vocabulary,
 };
@@ -34,6 +38,8 @@ pub struct Record {
     pub total: String,
     pub standardised: String,
     pub publication: i64,
+    /// The contest's last day.
+    pub ends_on: chrono::NaiveDate,
     /// Award codes and names.
     pub awards: Vec<(String, String)>,
     /// Skill levels recommended.
@@ -47,6 +53,74 @@ pub struct Criterion {
     pub criterion: String,
     pub contests: usize,
     pub difference: Decimal,
+}
+
+/// Where an honour stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HonourState {
+    /// On the list in its public notice (公示中).
+    InNotice,
+    /// The notice is over and the honour stands.
+    Awarded,
+}
+
+impl HonourState {
+    pub fn code(self) -> &'static str {
+        match self {
+            HonourState::InNotice => "in_notice",
+            HonourState::Awarded => "awarded",
+        }
+    }
+}
+
+/// An honour a person holds: they are on the latest version of a
+/// programme's list, in notice or closed.
+#[derive(Debug, Clone, Serialize)]
+pub struct HonourRecord {
+    pub programme_id: i64,
+    /// The programme's code.
+    pub programme: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub tier: String,
+    pub tier_rank: i32,
+    /// The awarding organisation's code and names.
+    pub awarding_organisation: String,
+    pub awarding_zh: String,
+    pub awarding_en: String,
+    /// The list version that names the person.
+    pub list_version: i32,
+    /// The day that version was confirmed, in the programme's time zone.
+    pub confirmed_on: chrono::NaiveDate,
+    pub state: HonourState,
+}
+
+/// One year of a person's profile: the best tier of the results published
+/// for contests ending that year, the awards, the skill levels recommended
+/// and the honours confirmed.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearRow {
+    pub year: i32,
+    pub best_tier: Option<String>,
+    pub results: usize,
+    pub awards: usize,
+    /// Skill levels recommended (codes).
+    pub levels: Vec<String>,
+    /// Programme codes.
+    pub honours: Vec<String>,
+}
+
+/// The profile at a glance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Tier codes with a result, highest first.
+    pub tiers_reached: Vec<String>,
+    pub awards: usize,
+    pub honours: usize,
+    pub skill_level: Option<SkillLevel>,
+    /// Oldest first.
+    pub years: Vec<YearRow>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -63,6 +137,12 @@ pub struct Profile {
     pub strengths: Vec<Criterion>,
     /// Lowest first.
     pub weaknesses: Vec<Criterion>,
+    /// Highest tier first.
+    pub honours: Vec<HonourRecord>,
+    /// The category attributes (set and derived): only for readers who
+    /// may see the person's details.
+    pub attributes: Option<BTreeMap<String, String>>,
+    pub summary: Summary,
 }
 
 /// One published result of a competitor, as their page shows it.
@@ -85,6 +165,8 @@ pub struct CompetitorResults {
     pub detailed: bool,
     /// The published results in the contests the visitor may view.
     pub results: Vec<PublishedResult>,
+    /// The honours on lists in notice or closed (public), highest tier first.
+    pub honours: Vec<HonourRecord>,
     /// The visitor's account, when signed in.
     pub user: Option<crate::store::users::User>,
 }
@@ -105,10 +187,12 @@ pub fn competitor_results(
         .is_ok();
     let tiers = reference::tiers(conn)?;
     let skills = reference::skills(conn)?;
+    let reviews = review_contests(conn)?;
     let mut results = Vec::new();
     for (contest, entry) in crate::store::live::entries_of_competitor(conn, id)? {
         let c = load_contest(conn, contest)?;
         if c.contest.status != ContestStatus::Published
+            || reviews.contains(&contest.0)
             || actor.may_view_contest(&c.scope()).is_err()
         {
             continue;
@@ -127,7 +211,8 @@ pub fn competitor_results(
             view: p.view,
         });
     }
-    if results.is_empty() && !detailed {
+    let honours = honours_of(conn, id)?;
+    if results.is_empty() && honours.is_empty() && !detailed {
         return Err(AppError::not_found(format!(
             "competitor {id} has no published result you may see"
         )));
@@ -141,6 +226,7 @@ pub fn competitor_results(
         organisation,
         detailed,
         results,
+        honours,
         user,
     })
 }
@@ -160,25 +246,139 @@ pub struct Filter {
     pub level: Option<String>,
     /// A name, or part of one.
     pub name: Option<String>,
+    /// A programme code: holds that honour (in notice or awarded).
+    pub honour: Option<String>,
+    /// Holds any honour.
+    pub honours_only: bool,
+    /// `name:value`: has that category attribute, e.g. `frontline:true`.
+    pub attribute: Option<String>,
+}
+
+/// Reads an attribute condition `name:value`.
+pub fn parse_attribute(text: &str) -> AppResult<(String, String)> {
+    text.split_once(':')
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .filter(|(n, v)| !n.is_empty() && !v.is_empty())
+        .ok_or_else(|| {
+            AppError::invalid(
+                "attribute",
+                crate::msg!("talent_attribute_filter", given = text),
+            )
+        })
+}
+
+/// The honours of every person, from the latest list of each programme in
+/// notice or closed, highest tier first.
+pub fn honours_by_person(conn: &mut DbConnection) -> AppResult<BTreeMap<i64, Vec<HonourRecord>>> {
+    let rows = crate::store::honours::all_honours(conn)?;
+    honour_records(conn, rows)
+}
+
+/// One person's honours, highest tier first.
+pub fn honours_of(conn: &mut DbConnection, person: CompetitorId) -> AppResult<Vec<HonourRecord>> {
+    let rows = crate::store::honours::honours_of(conn, person)?
+        .into_iter()
+        .map(|(p, l)| (person, p, l))
+        .collect();
+    Ok(honour_records(conn, rows)?
+        .remove(&person.0)
+        .unwrap_or_default())
+}
+
+type HonourRow = (
+    CompetitorId,
+    crate::store::honours::ProgrammeRow,
+    crate::store::honours::ListRow,
+);
+
+fn honour_records(
+    conn: &mut DbConnection,
+    rows: Vec<HonourRow>,
+) -> AppResult<BTreeMap<i64, Vec<HonourRecord>>> {
+    let tiers: HashMap<i64, (String, i32)> = reference::tiers(conn)?
+        .into_iter()
+        .map(|t| (t.id.0, (t.code, t.rank)))
+        .collect();
+    let orgs: HashMap<i64, Organisation> = organisations::all(conn)?
+        .into_iter()
+        .map(|o| (o.id.0, o))
+        .collect();
+    let mut zones: HashMap<i64, crate::workflow::honours::LoadedProgramme> = HashMap::new();
+    let mut out: BTreeMap<i64, Vec<HonourRecord>> = BTreeMap::new();
+    for (person, programme, list) in rows {
+        let state = match Stage::parse(&programme.stage) {
+            Ok(Stage::Notice) => HonourState::InNotice,
+            Ok(Stage::Closed) => HonourState::Awarded,
+            _ => continue,
+        };
+        if let std::collections::hash_map::Entry::Vacant(e) = zones.entry(programme.id) {
+            e.insert(crate::workflow::honours::load(conn, programme.id)?);
+        }
+        let confirmed_on = zones
+            .get(&programme.id)
+            .map_or_else(|| list.confirmed_at.date(), |p| p.day_of(list.confirmed_at));
+        let (tier, tier_rank) = tiers.get(&programme.tier_id).cloned().unwrap_or_default();
+        let awarding = orgs.get(&programme.awarding_org_id);
+        out.entry(person.0).or_default().push(HonourRecord {
+            programme_id: programme.id,
+            programme: programme.code,
+            name_zh: programme.name_zh,
+            name_en: programme.name_en,
+            tier,
+            tier_rank,
+            awarding_organisation: awarding.map(|o| o.code.clone()).unwrap_or_default(),
+            awarding_zh: awarding.map(|o| o.name_zh.clone()).unwrap_or_default(),
+            awarding_en: awarding.map(|o| o.name_en.clone()).unwrap_or_default(),
+            list_version: list.version,
+            confirmed_on,
+            state,
+        });
+    }
+    for list in out.values_mut() {
+        list.sort_by(|a, b| {
+            b.tier_rank
+                .cmp(&a.tier_rank)
+                .then(b.confirmed_on.cmp(&a.confirmed_on))
+                .then(a.programme.cmp(&b.programme))
+        });
+    }
+    Ok(out)
 }
 
 /// The profiles `actor` may see (an organiser: competitors of their
-/// subtree; a competitor: their own), filtered.
+/// subtree; a competitor: their own), filtered: everyone with a published
+/// result or an honour.
 pub fn profiles(
     conn: &mut DbConnection,
     publications: &PublicationCache,
     actor: &Actor,
     filter: &Filter,
 ) -> AppResult<Vec<Profile>> {
+    let wanted_attribute = filter
+        .attribute
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(parse_attribute)
+        .transpose()?;
     let orgs: HashMap<i64, Organisation> = organisations::all(conn)?
         .into_iter()
         .map(|o| (o.id.0, o))
         .collect();
     let Talent {
-        records,
-        people,
+        mut records,
+        mut people,
         mut criteria,
     } = Talent::read(conn, publications)?;
+    let mut honours = honours_by_person(conn)?;
+    for id in honours.keys() {
+        records.entry(*id).or_default();
+        if !people.contains_key(id) {
+            if let Some(c) = competitors::find(conn, CompetitorId(*id))? {
+                people.insert(*id, c);
+            }
+        }
+    }
     let mut out = Vec::new();
     for (id, mut recs) in records {
         let Some(c) = people.get(&id).cloned() else {
@@ -190,7 +390,8 @@ pub fn profiles(
         if actor.may_view_competitor(c.id, &org.path).is_err() {
             continue;
         }
-        if !filter.admits(&orgs, &c, org, &recs) {
+        let held = honours.remove(&id).unwrap_or_default();
+        if !filter.admits(&orgs, &c, org, &recs, &held) {
             continue;
         }
         recs.sort_by(|a, b| {
@@ -208,12 +409,82 @@ pub fn profiles(
             group: c.group.code().to_string(),
             skill_level: c.skill_level,
             highest_tier: recs.first().map(|r| r.tier.clone()),
+            summary: summary(&recs, &held, c.skill_level),
             records: recs,
             strengths,
             weaknesses,
+            honours: held,
+            attributes: None,
+        });
+    }
+    // Everyone listed is someone the reader may see in detail, so each
+    // profile carries the person's attributes.
+    let ids: Vec<CompetitorId> = out.iter().map(|p| CompetitorId(p.competitor)).collect();
+    let mut attributes = crate::workflow::attributes::person_attributes(conn, &ids)?;
+    for p in &mut out {
+        p.attributes = Some(
+            attributes
+                .remove(&CompetitorId(p.competitor))
+                .unwrap_or_default(),
+        );
+    }
+    if let Some((name, value)) = wanted_attribute {
+        out.retain(|p| {
+            p.attributes
+                .as_ref()
+                .and_then(|a| a.get(&name))
+                .is_some_and(|v| *v == value)
         });
     }
     Ok(out)
+}
+
+/// The profile at a glance, and year by year.
+fn summary(recs: &[Record], honours: &[HonourRecord], level: Option<SkillLevel>) -> Summary {
+    use chrono::Datelike;
+    let mut tiers: Vec<(i32, String)> =
+        recs.iter().map(|r| (r.tier_rank, r.tier.clone())).collect();
+    tiers.sort_by(|a, b| b.cmp(a));
+    tiers.dedup();
+    let mut years: BTreeMap<i32, YearRow> = BTreeMap::new();
+    fn row(years: &mut BTreeMap<i32, YearRow>, year: i32) -> &mut YearRow {
+        years.entry(year).or_insert_with(|| YearRow {
+            year,
+            best_tier: None,
+            results: 0,
+            awards: 0,
+            levels: Vec::new(),
+            honours: Vec::new(),
+        })
+    }
+    let mut best: BTreeMap<i32, i32> = BTreeMap::new();
+    for r in recs {
+        let year = r.ends_on.year();
+        let y = row(&mut years, year);
+        y.results += 1;
+        y.awards += r.awards.len();
+        for l in &r.promotions {
+            if !y.levels.contains(l) {
+                y.levels.push(l.clone());
+            }
+        }
+        if best.get(&year).is_none_or(|b| r.tier_rank > *b) {
+            best.insert(year, r.tier_rank);
+            y.best_tier = Some(r.tier.clone());
+        }
+    }
+    for h in honours {
+        row(&mut years, h.confirmed_on.year())
+            .honours
+            .push(h.programme.clone());
+    }
+    Summary {
+        tiers_reached: tiers.into_iter().map(|(_, t)| t).collect(),
+        awards: recs.iter().map(|r| r.awards.len()).sum(),
+        honours: honours.len(),
+        skill_level: level,
+        years: years.into_values().collect(),
+    }
 }
 
 /// What the published contests say of each competitor, keyed by competitor id.
@@ -237,9 +508,10 @@ impl Talent {
             .into_iter()
             .map(|s| (s.id.0, s.code))
             .collect();
+        let reviews = review_contests(conn)?;
         let mut talent = Self::default();
         for c in contests::all(conn)? {
-            if c.status != ContestStatus::Published {
+            if c.status != ContestStatus::Published || reviews.contains(&c.id.0) {
                 continue;
             }
             let Ok(p) = publications.get(conn, c.id, None) else {
@@ -290,6 +562,7 @@ impl Talent {
                 total: s.total.to_string(),
                 standardised: s.standardised.to_string(),
                 publication,
+                ends_on: c.ends_on,
                 awards: s
                     .awards
                     .iter()
@@ -327,6 +600,15 @@ impl Talent {
     }
 }
 
+/// The contests that are honours programmes' reviews: their rankings are
+/// no competition results.
+fn review_contests(conn: &mut DbConnection) -> AppResult<std::collections::HashSet<i64>> {
+    Ok(crate::store::honours::programmes(conn)?
+        .into_iter()
+        .filter_map(|p| p.review_contest_id)
+        .collect())
+}
+
 /// Each criterion's sum and count over a contest's score sheets.
 fn criterion_sums(view: &ResultsView) -> BTreeMap<&str, (Decimal, usize)> {
     let mut sums: BTreeMap<&str, (Decimal, usize)> = BTreeMap::new();
@@ -348,7 +630,16 @@ impl Filter {
         c: &crate::engine::model::Competitor,
         org: &Organisation,
         recs: &[Record],
+        honours: &[HonourRecord],
     ) -> bool {
+        if self.honours_only && honours.is_empty() {
+            return false;
+        }
+        if let Some(code) = self.honour.as_ref().filter(|h| !h.is_empty()) {
+            if !honours.iter().any(|h| &h.programme == code) {
+                return false;
+            }
+        }
         if let Some(code) = &self.organisation {
             let Some(root) = orgs.values().find(|o| &o.code == code) else {
                 return false;
@@ -443,6 +734,8 @@ pub struct SearchPage {
     pub organisations: Vec<Organisation>,
     pub tiers: Vec<Tier>,
     pub skills: Vec<Skill>,
+    /// Honours programmes with a confirmed list: code, names.
+    pub programmes: Vec<(String, String, String)>,
     pub account: Option<User>,
 }
 
@@ -456,11 +749,17 @@ pub fn search_page(
     let organisations = organisations::all(conn)?;
     let tiers = reference::tiers(conn)?;
     let skills = reference::skills(conn)?;
+    let programmes = crate::store::honours::programmes(conn)?
+        .into_iter()
+        .filter(|p| matches!(Stage::parse(&p.stage), Ok(Stage::Notice | Stage::Closed)))
+        .map(|p| (p.code, p.name_zh, p.name_en))
+        .collect();
     Ok(SearchPage {
         profiles: profiles(conn, publications, actor, filter)?,
         organisations,
         tiers,
         skills,
+        programmes,
         account,
     })
 }

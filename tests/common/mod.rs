@@ -16,6 +16,7 @@ pub mod analytics;
 pub mod browser;
 pub mod certificates;
 pub mod honours;
+pub mod honours_profile;
 pub mod judging;
 pub mod live;
 pub mod marking;

@@ -43,22 +43,42 @@ struct FilterQuery {
     award: Option<String>,
     level: Option<String>,
     name: Option<String>,
+    honour: Option<String>,
+    /// `true` or `false` (a query string carries it as text).
+    honours_only: Option<String>,
+    attribute: Option<String>,
 }
 
-impl From<FilterQuery> for Filter {
-    fn from(q: FilterQuery) -> Self {
-        Filter {
+impl TryFrom<FilterQuery> for Filter {
+    type Error = AppError;
+
+    fn try_from(q: FilterQuery) -> AppResult<Self> {
+        let honours_only = match q.honours_only.as_deref().map(str::trim) {
+            None | Some("" | "false" | "0") => false,
+            Some("true" | "1" | "on") => true,
+            Some(other) => {
+                return Err(AppError::invalid(
+                    "honours_only",
+                    format!("must be true or false, not {other:?}"),
+                ))
+            }
+        };
+        Ok(Filter {
             skill: q.skill,
             organisation: q.organisation,
             tier: q.tier,
             award: q.award,
             level: q.level,
             name: q.name,
-        }
+            honour: q.honour,
+            honours_only,
+            attribute: q.attribute,
+        })
     }
 }
 
-/// Profiles matching `?skill=&organisation=&tier=&award=&level=&name=`.
+/// Profiles matching `?skill=&organisation=&tier=&award=&level=&name=&honour=&honours_only=&attribute=`:
+/// results, honours, category attributes and a summary year by year.
 #[utoipa::path(
     get,
     path = "/api/v1/talent",
@@ -69,7 +89,10 @@ impl From<FilterQuery> for Filter {
         ("tier" = Option<String>, Query, description = "A tier code"),
         ("award" = Option<String>, Query, description = "An award code (gold, first, title …)"),
         ("level" = Option<String>, Query, description = "A skill level code held now"),
-        ("name" = Option<String>, Query, description = "A name, or part of one")
+        ("name" = Option<String>, Query, description = "A name, or part of one"),
+        ("honour" = Option<String>, Query, description = "An honours programme code: holds that honour (in notice or awarded)"),
+        ("honours_only" = Option<bool>, Query, description = "Only persons holding an honour"),
+        ("attribute" = Option<String>, Query, description = "A category attribute as name:value, e.g. frontline:true")
     ),
     responses(
         (status = 200, description = "The profiles", body = Vec<Object>),
@@ -81,7 +104,7 @@ impl From<FilterQuery> for Filter {
 async fn list(state: State, caller: Caller, q: web::Query<FilterQuery>) -> AppResult<HttpResponse> {
     let actor = caller.actor;
     may_search(&actor)?;
-    let filter = Filter::from(q.into_inner());
+    let filter = Filter::try_from(q.into_inner())?;
     let st = state.clone();
     let list = state
         .db(move |conn| talent::profiles(conn, &st.publications, &actor, &filter))
@@ -115,7 +138,9 @@ async fn one(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<Ht
     Ok(HttpResponse::Ok().json(profile))
 }
 
-/// The matching profiles as CSV, one row per published result.
+/// The matching profiles as CSV, one row per published result (one row
+/// for a person with honours and no result), with the person's honours and
+/// category attributes on every row.
 #[utoipa::path(
     get,
     path = "/api/v1/talent.csv",
@@ -127,6 +152,9 @@ async fn one(state: State, caller: Caller, path: web::Path<i64>) -> AppResult<Ht
         ("award" = Option<String>, Query, description = "An award code (gold, first, title …)"),
         ("level" = Option<String>, Query, description = "A skill level code held now"),
         ("name" = Option<String>, Query, description = "A name, or part of one"),
+        ("honour" = Option<String>, Query, description = "An honours programme code: holds that honour (in notice or awarded)"),
+        ("honours_only" = Option<bool>, Query, description = "Only persons holding an honour"),
+        ("attribute" = Option<String>, Query, description = "A category attribute as name:value, e.g. frontline:true"),
         ("encoding" = Option<super::openapi::CsvEncoding>, Query, description = "utf-8, utf-8-bom (the default, for Excel) or gbk")
     ),
     responses(
@@ -152,22 +180,61 @@ async fn export(
     let filter: Filter =
         serde_json::from_value::<FilterQuery>(serde_json::to_value(&q).unwrap_or_default())
             .map_err(|e| AppError::bad_request(format!("the query string is not valid: {e}")))?
-            .into();
+            .try_into()?;
     let st = state.clone();
     let list = state
         .db(move |conn| talent::profiles(conn, &st.publications, &actor, &filter))
         .await?;
     let mut rows = Vec::new();
     for p in &list {
+        let honours = p
+            .honours
+            .iter()
+            .map(|h| match h.state {
+                talent::HonourState::InNotice => format!("{}（公示中）", h.name_zh),
+                talent::HonourState::Awarded => h.name_zh.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("、");
+        let honour_codes = p
+            .honours
+            .iter()
+            .map(|h| format!("{}:{}", h.programme, h.state.code()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let attribute = |name: &str| {
+            p.attributes
+                .as_ref()
+                .and_then(|a| a.get(name))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let person = [
+            p.name.clone(),
+            p.organisation_zh.clone(),
+            p.group.clone(),
+            p.skill_level
+                .map(|l| l.name_zh().to_string())
+                .unwrap_or_default(),
+            p.highest_tier.clone().unwrap_or_default(),
+        ];
+        let tail = [
+            honours,
+            honour_codes,
+            attribute("frontline"),
+            attribute("job"),
+        ];
+        let mut add = |result: [String; 8]| {
+            let mut row: Vec<String> = person.to_vec();
+            row.extend(result);
+            row.extend(tail.iter().cloned());
+            rows.push(row);
+        };
+        if p.records.is_empty() {
+            add(Default::default());
+        }
         for r in &p.records {
-            rows.push(vec![
-                p.name.clone(),
-                p.organisation_zh.clone(),
-                p.group.clone(),
-                p.skill_level
-                    .map(|l| l.name_zh().to_string())
-                    .unwrap_or_default(),
-                p.highest_tier.clone().unwrap_or_default(),
+            add([
                 r.contest.clone(),
                 r.tier.clone(),
                 r.skill.clone(),
@@ -201,6 +268,10 @@ async fn export(
             "standardised",
             "awards",
             "promotions",
+            "honours",
+            "honour_codes",
+            "frontline",
+            "job",
         ],
         &rows,
         encoding,

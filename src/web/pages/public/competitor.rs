@@ -1,5 +1,6 @@
 //! A competitor's page: their published results across contests and tiers
-//! (only contests the visitor may view), and, for the competitor and the
+//! (only contests the visitor may view) and their honours (on lists in
+//! public notice or closed, public anyway), and, for the competitor and the
 //! organisers over them, the contests they are entered in whose results
 //! are not published yet and a per-criterion profile drawn by the server as an
 //! SVG chart with a table of the same figures. Never identity numbers or
@@ -84,6 +85,30 @@ struct Coming {
     marked: bool,
 }
 
+/// An honour on a list in notice or closed.
+#[derive(Serialize)]
+struct Honour {
+    programme: String,
+    code: String,
+    tier: String,
+    awarding: String,
+    confirmed_on: chrono::NaiveDate,
+    list_version: i32,
+    state: String,
+    state_code: &'static str,
+}
+
+/// One year of the person's profile, for those who may see the details.
+#[derive(Serialize)]
+struct Year {
+    year: i32,
+    best_tier: String,
+    results: usize,
+    awards: usize,
+    levels: String,
+    honours: String,
+}
+
 #[derive(Serialize)]
 struct Person {
     name: String,
@@ -102,7 +127,7 @@ async fn page(
     let (lang, _) = Lang::of_request(&req);
     let actor = caller.actor;
     let st = state.clone();
-    let (person, detailed, records, coming, user) = state
+    let (person, detailed, records, coming, honours, years, user) = state
         .db(move |conn| {
             let found = competitor_results(conn, &st.publications, &actor, id)?;
             let coming = coming_registrations(conn, &actor, id)?
@@ -132,6 +157,26 @@ async fn page(
                 .collect::<Vec<_>>();
             let (c, org, detailed) = (&found.competitor, &found.organisation, found.detailed);
             let records = records(conn, &st.schemes, lang, &found.results, detailed)?;
+            let tiers = crate::workflow::reference::tiers(conn)?;
+            let honours = found
+                .honours
+                .iter()
+                .map(|h| Honour {
+                    programme: lang.pick(&h.name_zh, &h.name_en),
+                    code: h.programme.clone(),
+                    tier: tiers
+                        .iter()
+                        .find(|t| t.code == h.tier)
+                        .map_or_else(|| h.tier.clone(), |t| lang.pick(&t.name_zh, &t.name_en)),
+                    awarding: lang.pick(&h.awarding_zh, &h.awarding_en),
+                    confirmed_on: h.confirmed_on,
+                    list_version: h.list_version,
+                    state: st
+                        .catalog
+                        .get(lang, &format!("honour_state_{}", h.state.code())),
+                    state_code: h.state.code(),
+                })
+                .collect::<Vec<_>>();
             let person = Person {
                 name: c.name.clone(),
                 organisation: lang.pick(&org.name_zh, &org.name_en),
@@ -145,7 +190,14 @@ async fn page(
                     _ => String::new(),
                 },
             };
-            Ok((person, detailed, records, coming, found.user))
+            let years = if detailed {
+                years(conn, &st, lang, &actor, id, &tiers, &found.honours)?
+            } else {
+                Vec::new()
+            };
+            Ok((
+                person, detailed, records, coming, honours, years, found.user,
+            ))
         })
         .await?;
     let mut ctx = tera::Context::new();
@@ -153,7 +205,61 @@ async fn page(
     ctx.insert("detailed", &detailed);
     ctx.insert("records", &records);
     ctx.insert("coming", &coming);
+    ctx.insert("honours", &honours);
+    ctx.insert("years", &years);
     render(&state, &req, "public/competitor.html", ctx, user)
+}
+
+/// The person's profile year by year, oldest first; empty when they have
+/// no profile yet.
+fn years(
+    conn: &mut Connection,
+    state: &State,
+    lang: Lang,
+    actor: &crate::engine::access::Actor,
+    id: CompetitorId,
+    tiers: &[crate::engine::model::Tier],
+    honours: &[crate::workflow::talent::HonourRecord],
+) -> AppResult<Vec<Year>> {
+    let profile = match crate::workflow::talent::profile_of(conn, &state.publications, actor, id) {
+        Ok(p) => p,
+        Err(e) if e.kind == ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let tier_name = |code: &str| {
+        tiers
+            .iter()
+            .find(|t| t.code == code)
+            .map_or_else(|| code.to_string(), |t| lang.pick(&t.name_zh, &t.name_en))
+    };
+    Ok(profile
+        .summary
+        .years
+        .into_iter()
+        .map(|y| Year {
+            year: y.year,
+            best_tier: y.best_tier.as_deref().map(tier_name).unwrap_or_default(),
+            results: y.results,
+            awards: y.awards,
+            levels: y
+                .levels
+                .iter()
+                .map(|l| state.catalog.get(lang, &format!("level_{l}")))
+                .collect::<Vec<_>>()
+                .join("、"),
+            honours: y
+                .honours
+                .iter()
+                .map(|code| {
+                    honours
+                        .iter()
+                        .find(|h| &h.programme == code)
+                        .map_or_else(|| code.clone(), |h| lang.pick(&h.name_zh, &h.name_en))
+                })
+                .collect::<Vec<_>>()
+                .join("、"),
+        })
+        .collect())
 }
 
 /// The competitor's published results, highest tier first.

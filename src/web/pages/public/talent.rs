@@ -1,7 +1,7 @@
 //! The talent database search for organisers: the filters of
 //! `GET /api/v1/talent`, a table of the competitors of their subtree with
-//! published results, each linked to the competitor's page, and the CSV
-//! export with the same filters.
+//! published results or honours, each linked to the competitor's page,
+//! and the CSV export with the same filters.
 
 use crate::engine::access::Actor;
 use crate::engine::model::{SkillLevel, Vocabulary};
@@ -21,7 +21,17 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 }
 
 /// The filters, in the order the form shows them.
-const FIELDS: [&str; 6] = ["name", "skill", "tier", "organisation", "award", "level"];
+const FIELDS: [&str; 9] = [
+    "name",
+    "skill",
+    "tier",
+    "organisation",
+    "award",
+    "level",
+    "honour",
+    "honours_only",
+    "attribute",
+];
 
 #[derive(Serialize)]
 struct Choice {
@@ -39,6 +49,10 @@ struct Row {
     results: usize,
     best: String,
     awards: String,
+    /// Each honour's name, with its state while in notice.
+    honours: Vec<String>,
+    frontline: String,
+    job: String,
 }
 
 fn filter_of(values: &BTreeMap<String, String>) -> Filter {
@@ -50,6 +64,9 @@ fn filter_of(values: &BTreeMap<String, String>) -> Filter {
         award: get("award"),
         level: get("level"),
         name: get("name"),
+        honour: get("honour"),
+        honours_only: get("honours_only").is_some_and(|v| v != "false" && v != "0"),
+        attribute: get("attribute"),
     }
 }
 
@@ -71,6 +88,7 @@ fn rows(
     profiles
         .into_iter()
         .map(|p| {
+            let attribute = |name: &str| p.attributes.as_ref().and_then(|a| a.get(name)).cloned();
             let best = p
                 .records
                 .iter()
@@ -103,6 +121,26 @@ fn rows(
                 results: p.records.len(),
                 best,
                 awards,
+                honours: p
+                    .honours
+                    .iter()
+                    .map(|h| {
+                        let name = lang.pick(&h.name_zh, &h.name_en);
+                        match h.state {
+                            talent::HonourState::InNotice => format!(
+                                "{name} ({})",
+                                state.catalog.get(lang, "honour_state_in_notice")
+                            ),
+                            talent::HonourState::Awarded => name,
+                        }
+                    })
+                    .collect(),
+                frontline: match attribute("frontline").as_deref() {
+                    Some("true") => state.catalog.get(lang, "talent_yes"),
+                    Some("false") => state.catalog.get(lang, "talent_no"),
+                    _ => String::new(),
+                },
+                job: attribute("job").unwrap_or_default(),
             }
         })
         .collect()
@@ -155,6 +193,14 @@ async fn page(
             code: s.code,
         })
         .collect();
+    let programmes: Vec<Choice> = found
+        .programmes
+        .iter()
+        .map(|(code, zh, en)| Choice {
+            code: code.clone(),
+            name: lang.pick(zh, en),
+        })
+        .collect();
     let rows = rows(&state, lang, found.profiles, &orgs, &tiers);
     let user = found.account;
     let levels: Vec<Choice> = SkillLevel::ALL
@@ -176,6 +222,7 @@ async fn page(
     ctx.insert("skills", &skills);
     ctx.insert("tiers", &tiers);
     ctx.insert("levels", &levels);
+    ctx.insert("programmes", &programmes);
     ctx.insert("rows", &rows);
     ctx.insert(
         "csv_url",
