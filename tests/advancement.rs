@@ -426,12 +426,17 @@ fn shares_on_attributes_from_the_database_move_qualifiers_in(backend: Backend) {
     assert!(provenance.iter().any(|a| a.rule.contains("moved in by")));
 
     // An attribute the person's organisation set (frontline, stored with
-    // honours): the last in line, the only frontline worker, moves in for
-    // the last on rank.
+    // honours): the last in line, the only frontline worker (the demo's
+    // honours programme records others: cleared here), moves in for the
+    // last on rank.
     let last_in_line = in_line.last().unwrap().key.clone();
     let hz = contest(conn, "HZ-2026-ELEC-C");
-    let entry = entries::of_contest(conn, hz)
-        .unwrap()
+    let hz_entries = entries::of_contest(conn, hz).unwrap();
+    for e in &hz_entries {
+        jiangxin::store::honours::set_attribute(conn, e.members[0], "frontline", None, None)
+            .unwrap();
+    }
+    let entry = hz_entries
         .into_iter()
         .find(|e| e.start_number == last_in_line)
         .unwrap();

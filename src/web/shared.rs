@@ -320,6 +320,24 @@ pub fn pdf_response(pdf: crate::workflow::documents::Pdf) -> HttpResponse {
         .body(pdf.bytes)
 }
 
+/// A file attached to an appeal or a nomination, as a private download
+/// named by what it belongs to and its place (`appeal-7-1.pdf`).
+pub fn attachment_download(stem: &str, n: usize, media_type: &str, body: Vec<u8>) -> HttpResponse {
+    let ext = match media_type {
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        _ => "jpg",
+    };
+    HttpResponse::Ok()
+        .content_type(media_type.to_string())
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{stem}-{n}.{ext}\""),
+        ))
+        .body(body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

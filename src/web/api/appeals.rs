@@ -302,24 +302,12 @@ async fn appeal_attachment(
     let (_, media_type, body) = state
         .db(move |conn| workflow::attachment(conn, &actor, ContestId(id), appeal, n))
         .await?;
-    Ok(download(appeal, n, &media_type, body))
-}
-
-/// An attachment as a download, named by the appeal and its place.
-pub fn download(appeal: i64, n: usize, media_type: &str, body: Vec<u8>) -> HttpResponse {
-    let ext = match media_type {
-        "application/pdf" => "pdf",
-        "image/png" => "png",
-        _ => "jpg",
-    };
-    HttpResponse::Ok()
-        .content_type(media_type.to_string())
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"appeal-{appeal}-{n}.{ext}\""),
-        ))
-        .body(body)
+    Ok(crate::web::shared::attachment_download(
+        &format!("appeal-{appeal}"),
+        n,
+        &media_type,
+        body,
+    ))
 }
 
 /// A hearing note.

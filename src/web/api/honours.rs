@@ -5,7 +5,6 @@
 
 use crate::engine::model::CompetitorId;
 use crate::error::{AppError, AppResult};
-use crate::web::api::appeals::download;
 use crate::web::auth::Caller;
 use crate::web::pages::forms::read_multipart;
 use crate::web::routes;
@@ -479,18 +478,12 @@ async fn nomination_attachment(
     let (_, media_type, body) = state
         .db(move |conn| nominations::attachment(conn, &actor, id, nomination, n))
         .await?;
-    let mut resp = download(nomination, n, &media_type, body);
-    let ext = match media_type.as_str() {
-        "application/pdf" => "pdf",
-        "image/png" => "png",
-        _ => "jpg",
-    };
-    if let Ok(v) = header::HeaderValue::from_str(&format!(
-        "attachment; filename=\"nomination-{nomination}-{n}.{ext}\""
-    )) {
-        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(resp)
+    Ok(crate::web::shared::attachment_download(
+        &format!("nomination-{nomination}"),
+        n,
+        &media_type,
+        body,
+    ))
 }
 
 /// Closes nominations and makes the review contest, whose entrants are the

@@ -497,17 +497,10 @@ async fn attachment(
     let (_, media_type, body) = state
         .db(move |conn| nominations::attachment(conn, &actor, id, n, k))
         .await?;
-    let ext = match media_type.as_str() {
-        "application/pdf" => "pdf",
-        "image/png" => "png",
-        _ => "jpg",
-    };
-    Ok(HttpResponse::Ok()
-        .content_type(media_type)
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"nomination-{n}-{k}.{ext}\""),
-        ))
-        .body(body))
+    Ok(crate::web::shared::attachment_download(
+        &format!("nomination-{n}"),
+        k,
+        &media_type,
+        body,
+    ))
 }
