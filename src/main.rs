@@ -45,6 +45,18 @@ enum Command {
     /// Apply pending database migrations and exit.
     #[command(after_help = "Example:\n  JIANGXIN_DATABASE_URL=contest.db jiangxin migrate")]
     Migrate,
+    /// Copy the SQLite installation into an empty PostgreSQL database migrated to the same version.
+    #[command(
+        after_help = "Every table is copied in one transaction on the target, keeping ids, audit rows,\n\
+publications and the installation key's fingerprint; each table's row count and checksum\n\
+are compared on both sides before it commits, and printed. Stop the servers first.\n\
+Example:\n  JIANGXIN_DATABASE_URL=postgres://jx@db/jiangxin jiangxin migrate\n  \
+JIANGXIN_DATABASE_URL=contest.db jiangxin move-to postgres://jx@db/jiangxin"
+    )]
+    MoveTo {
+        /// The PostgreSQL database (postgres://…), empty and migrated.
+        url: String,
+    },
     /// Import registrations from a file.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -254,6 +266,7 @@ impl Command {
             Command::Backup { .. }
             | Command::Restore { .. }
             | Command::Migrate
+            | Command::MoveTo { .. }
             | Command::Import(_)
             | Command::Export(_)
             | Command::Score(_)
@@ -292,6 +305,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { file } => installation::backup(&file),
         Command::Restore { file } => installation::restore(&file),
         Command::Migrate => installation::migrate(),
+        Command::MoveTo { url } => installation::move_to(&url),
         Command::Import(ImportCommand::Entries(args)) => installation::import_entries(args),
         Command::Export(ExportCommand::Entries { contest }) => {
             installation::export_entries(&contest)

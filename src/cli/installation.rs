@@ -46,6 +46,49 @@ pub fn backup(file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `jiangxin move-to URL`: the SQLite installation copied into an empty,
+/// migrated PostgreSQL database, with each table's rows and checksum.
+pub fn move_to(url: &str) -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    let target = crate::config::DatabaseUrl::parse(url).map_err(|e| anyhow!("{url}: {e}"))?;
+    if !matches!(target, crate::config::DatabaseUrl::Postgres(_)) {
+        return Err(anyhow!(
+            "the target must be a PostgreSQL URL (postgres://…), not {url}"
+        ));
+    }
+    let mut from = store::establish(&settings.database)
+        .with_context(|| format!("opening {}", settings.database.backend_name()))?;
+    let mut to = store::establish(&target).context("connecting to the target")?;
+    let started = std::time::Instant::now();
+    let report = store::transfer::move_to(&mut from, &mut to)?;
+    let mut rows = 0;
+    for t in &report.tables {
+        println!(
+            "{:<32} {:>10} rows  sha256 {}  same on both",
+            t.table,
+            t.rows,
+            &t.checksum[..16]
+        );
+        rows += t.rows;
+    }
+    println!(
+        "moved {} tables, {rows} rows, at migration {}, in {:.1} s",
+        report.tables.len(),
+        report.migration,
+        started.elapsed().as_secs_f64()
+    );
+    let key = match &settings.database {
+        crate::config::DatabaseUrl::Sqlite(path) if settings.secret.is_none() => {
+            format!("the key in {}.key", path.display())
+        }
+        _ => "the JIANGXIN_SECRET in use".to_string(),
+    };
+    println!(
+        "start the servers with JIANGXIN_DATABASE_URL set to the target and JIANGXIN_SECRET set to {key}: the installation's key moved with it"
+    );
+    Ok(())
+}
+
 /// `jiangxin restore FILE`: checks a backup, then puts it in place.
 pub fn restore(file: &Path) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;

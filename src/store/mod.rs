@@ -27,6 +27,7 @@ pub mod rechecks;
 pub mod reference;
 pub mod results;
 pub mod schema;
+pub mod transfer;
 pub mod users;
 
 use crate::config::DatabaseUrl;
