@@ -1,5 +1,7 @@
 //! `jiangxin demo`: a fresh SQLite database with a realistic provincial ladder,
-//! served with its sign-in details printed.
+//! served with its sign-in details printed. With `JIANGXIN_DATABASE_URL` set
+//! to a PostgreSQL database, the same demo is built there instead (an empty
+//! database, or one an earlier demo built; never an installation's).
 
 use crate::config::{DatabaseUrl, Settings};
 use crate::startup::{self, Application};
@@ -21,32 +23,80 @@ pub struct DemoArgs {
     pub no_serve: bool,
 }
 
+/// The installation fact that marks a database the demo built.
+const DEMO_MARK: &str = "demo";
+
+/// Whether `JIANGXIN_DATABASE_URL` names a PostgreSQL database.
+fn postgres_from_env() -> bool {
+    std::env::var("JIANGXIN_DATABASE_URL")
+        .ok()
+        .and_then(|u| DatabaseUrl::parse(&u).ok())
+        .is_some_and(|u| matches!(u, DatabaseUrl::Postgres(_)))
+}
+
+/// Empties a PostgreSQL database for the demo: one with no tables, one
+/// migrated but empty, or one an earlier demo built. Anything else is an
+/// installation, and the demo refuses to touch it.
+fn clear_postgres(settings: &Settings) -> anyhow::Result<()> {
+    let mut conn = store::establish(&settings.database).context("connecting to PostgreSQL")?;
+    let Ok(mark) = store::installation::get(&mut conn, DEMO_MARK) else {
+        // No tables yet.
+        return Ok(());
+    };
+    if mark.is_none() {
+        let people = store::organisations::all(&mut conn)?.len();
+        if people > 0 {
+            anyhow::bail!(
+                "the PostgreSQL database has data that no demo made ({people} organisations): \
+                 the demo builds only on an empty database or an earlier demo's"
+            );
+        }
+    }
+    store::revert_all_migrations(&mut conn)?;
+    Ok(())
+}
+
 /// Builds the demo database and, unless `--no-serve`, serves it.
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let path = args.database;
-    for suffix in ["", "-wal", "-shm", ".key"] {
-        let mut p = path.clone().into_os_string();
-        p.push(suffix);
-        let p = PathBuf::from(p);
-        if p.exists() {
-            std::fs::remove_file(&p)
-                .with_context(|| format!("removing the old demo file {}", p.display()))?;
+    let mut settings = if postgres_from_env() {
+        let mut settings = Settings::from_env()?;
+        settings.port = args.port;
+        clear_postgres(&settings)?;
+        settings
+    } else {
+        for suffix in ["", "-wal", "-shm", ".key"] {
+            let mut p = path.clone().into_os_string();
+            p.push(suffix);
+            let p = PathBuf::from(p);
+            if p.exists() {
+                std::fs::remove_file(&p)
+                    .with_context(|| format!("removing the old demo file {}", p.display()))?;
+            }
         }
-    }
-    let mut settings = Settings {
-        database: DatabaseUrl::Sqlite(path.clone()),
-        port: args.port,
-        ..Settings::default()
+        Settings {
+            database: DatabaseUrl::Sqlite(path.clone()),
+            port: args.port,
+            ..Settings::default()
+        }
     };
     let (pool, hasher, _) = startup::prepare(&settings)?;
     let summary = {
         let mut conn = pool.get()?;
-        store::write_tx(&mut conn, |conn| crate::demo::load(conn, &hasher))?
+        store::write_tx(&mut conn, |conn| {
+            let summary = crate::demo::load(conn, &hasher)?;
+            store::installation::set(conn, DEMO_MARK, "true")?;
+            Ok::<_, anyhow::Error>(summary)
+        })?
     };
     drop(pool);
+    let place = match &settings.database {
+        DatabaseUrl::Sqlite(p) => p.display().to_string(),
+        DatabaseUrl::Postgres(_) => "on PostgreSQL (JIANGXIN_DATABASE_URL)".to_string(),
+    };
     println!(
         "Demo database {}: {} organisations, {} contests, {} competitors, {} entries, {} judges' marks.",
-        path.display(),
+        place,
         summary.organisations,
         summary.contests,
         summary.competitors,

@@ -117,7 +117,27 @@ pub fn load(conn: &mut DbConnection, hasher: &IdentityHasher) -> anyhow::Result<
                 .unwrap_or_default()
         ),
     });
+    // What the database holds now, every part of the demo included.
+    summary.organisations = count(conn, "organisations")?;
+    summary.contests = count(conn, "contests")?;
+    summary.competitors = count(conn, "competitors")?;
+    summary.entries = count(conn, "entries")?;
+    summary.marks = count(conn, "marks")?;
     Ok(summary)
+}
+
+/// The rows of one of the demo's tables.
+fn count(conn: &mut DbConnection, table: &'static str) -> anyhow::Result<usize> {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let row: N = diesel::RunQueryDsl::get_result(
+        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")),
+        conn,
+    )?;
+    Ok(usize::try_from(row.n).unwrap_or(0))
 }
 
 /// A generated person with where they work or study, their group and level.
