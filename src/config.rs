@@ -224,6 +224,10 @@ pub struct Settings {
     /// trailing '/'), printed on certificates for their verification; the
     /// address a request came to when `None`.
     pub public_url: Option<String>,
+    /// The reverse proxies in front of the server (`JIANGXIN_TRUSTED_PROXIES`):
+    /// only from these peers are `X-Forwarded-For`, `X-Forwarded-Proto` and
+    /// `X-Forwarded-Host` believed. Empty: no proxy, the headers are ignored.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 pub const DEFAULT_DATABASE: &str = "jiangxin.db";
@@ -246,6 +250,7 @@ impl Default for Settings {
             requests_per_address: 128,
             time_zone: DEFAULT_TIME_ZONE,
             public_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -429,6 +434,10 @@ impl Settings {
                 }
             }
         }
+        if let Some(v) = lookup("JIANGXIN_TRUSTED_PROXIES") {
+            s.trusted_proxies =
+                parse_addresses(&v).map_err(|p| err("JIANGXIN_TRUSTED_PROXIES", p))?;
+        }
         if matches!(s.database, DatabaseUrl::Postgres(_)) && s.secret.is_none() {
             return Err(err(
                 "JIANGXIN_SECRET",
@@ -449,6 +458,18 @@ pub fn parse_secret(text: &str) -> Result<Vec<u8>, String> {
         ));
     }
     Ok(bytes)
+}
+
+/// A comma-separated list of IP addresses (`127.0.0.1, ::1`).
+fn parse_addresses(text: &str) -> Result<Vec<IpAddr>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| {
+            a.parse::<IpAddr>()
+                .map_err(|_| format!("'{a}' is not an IP address (a list such as 127.0.0.1, ::1)"))
+        })
+        .collect()
 }
 
 fn parse_bool(text: &str) -> Result<bool, String> {
@@ -539,6 +560,15 @@ mod tests {
                 .with_database("x"),
             "postgres://h:1/x"
         );
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_list_of_addresses() {
+        let s = settings(&[("JIANGXIN_TRUSTED_PROXIES", "127.0.0.1, ::1,")]).unwrap();
+        assert_eq!(s.trusted_proxies.len(), 2);
+        assert!(settings(&[]).unwrap().trusted_proxies.is_empty());
+        let e = settings(&[("JIANGXIN_TRUSTED_PROXIES", "10.0.0.0/8")]).unwrap_err();
+        assert_eq!(e.variable, "JIANGXIN_TRUSTED_PROXIES");
     }
 
     #[test]

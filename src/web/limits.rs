@@ -103,6 +103,8 @@ pub struct ClientLimits {
     body_seconds: Duration,
     body_min_rate: u64,
     per_address: usize,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    trusted: Vec<IpAddr>,
     in_progress: Mutex<HashMap<IpAddr, usize>>,
 }
 
@@ -112,6 +114,7 @@ impl ClientLimits {
             body_seconds: Duration::from_secs(settings.body_seconds),
             body_min_rate: settings.body_min_rate.max(1),
             per_address: settings.requests_per_address,
+            trusted: settings.trusted_proxies.clone(),
             in_progress: Mutex::default(),
         }
     }
@@ -248,7 +251,13 @@ pub async fn pace_clients(
     else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let address = req.peer_addr().map(|a| a.ip());
+    let address = crate::web::shared::client_ip(
+        &limits.trusted,
+        req.peer_addr().map(|a| a.ip()),
+        req.headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok()),
+    );
     let Some(_counted) = limits.enter(address) else {
         let unread = req.take_payload();
         let (req, _) = req.into_parts();

@@ -282,11 +282,81 @@ impl SharedAnswers {
 pub fn public_url(state: &crate::web::State, req: &actix_web::HttpRequest) -> String {
     match &state.settings.public_url {
         Some(u) => u.clone(),
-        None => {
-            let info = req.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
+        None => origin(&state.settings.trusted_proxies, req),
+    }
+}
+
+/// The address a request comes from: its peer's, or, when the peer is a
+/// trusted proxy, the nearest address in `X-Forwarded-For` that is not a
+/// trusted proxy itself (the list is read from its end, where the proxies
+/// appended; what a client wrote at its start is never believed).
+pub fn client_ip(
+    trusted: &[std::net::IpAddr],
+    peer: Option<std::net::IpAddr>,
+    forwarded_for: Option<&str>,
+) -> Option<std::net::IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let Some(list) = forwarded_for else {
+        return Some(peer);
+    };
+    let mut nearest = peer;
+    for hop in list.rsplit(',').map(str::trim) {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(a) if trusted.contains(&a) => nearest = a,
+            Ok(a) => return Some(a),
+            Err(_) => return Some(nearest),
         }
     }
+    Some(nearest)
+}
+
+/// The client address of a request, as [`client_ip`] reads it.
+pub fn client_address(
+    trusted: &[std::net::IpAddr],
+    req: &actix_web::HttpRequest,
+) -> Option<std::net::IpAddr> {
+    client_ip(
+        trusted,
+        req.peer_addr().map(|a| a.ip()),
+        forwarded(req.headers(), "x-forwarded-for"),
+    )
+}
+
+fn forwarded<'a>(headers: &'a actix_web::http::header::HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// `scheme://host` as the client addressed this server: from
+/// `X-Forwarded-Proto` and `X-Forwarded-Host` when the peer is a trusted
+/// proxy, else from the connection and its `Host` header.
+pub fn origin(trusted: &[std::net::IpAddr], req: &actix_web::HttpRequest) -> String {
+    let via_proxy = req.peer_addr().is_some_and(|a| trusted.contains(&a.ip()));
+    let first = |name: &str| {
+        forwarded(req.headers(), name)
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let own_scheme = if req.app_config().secure() {
+        "https"
+    } else {
+        "http"
+    };
+    let own_host = forwarded(req.headers(), "host").unwrap_or_else(|| req.app_config().host());
+    let (scheme, host) = if via_proxy {
+        (
+            first("x-forwarded-proto")
+                .filter(|p| matches!(*p, "http" | "https"))
+                .unwrap_or(own_scheme),
+            first("x-forwarded-host").unwrap_or(own_host),
+        )
+    } else {
+        (own_scheme, own_host)
+    };
+    format!("{scheme}://{host}")
 }
 
 /// Gathers the document on a connection, then typesets it on the blocking
@@ -341,6 +411,47 @@ pub fn attachment_download(stem: &str, n: usize, media_type: &str, body: Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarded_addresses_are_believed_from_trusted_proxies_only() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let proxy = [ip("10.0.0.2"), ip("10.0.0.3")];
+        // No proxy configured: the peer, whatever the header says.
+        assert_eq!(
+            client_ip(&[], Some(ip("10.0.0.2")), Some("1.2.3.4")),
+            Some(ip("10.0.0.2"))
+        );
+        // An untrusted peer cannot claim another address.
+        assert_eq!(
+            client_ip(&proxy, Some(ip("5.6.7.8")), Some("1.2.3.4")),
+            Some(ip("5.6.7.8"))
+        );
+        // Through the proxy: the address it appended.
+        assert_eq!(
+            client_ip(&proxy, Some(ip("10.0.0.2")), Some("1.2.3.4")),
+            Some(ip("1.2.3.4"))
+        );
+        // A client's own forged entry at the start is not believed.
+        assert_eq!(
+            client_ip(&proxy, Some(ip("10.0.0.2")), Some("9.9.9.9, 1.2.3.4")),
+            Some(ip("1.2.3.4"))
+        );
+        // Through two proxies.
+        assert_eq!(
+            client_ip(&proxy, Some(ip("10.0.0.2")), Some("1.2.3.4, 10.0.0.3")),
+            Some(ip("1.2.3.4"))
+        );
+        // Garbage stops the walk at the nearest proxy.
+        assert_eq!(
+            client_ip(&proxy, Some(ip("10.0.0.2")), Some("nonsense")),
+            Some(ip("10.0.0.2"))
+        );
+        assert_eq!(
+            client_ip(&proxy, Some(ip("10.0.0.2")), None),
+            Some(ip("10.0.0.2"))
+        );
+        assert_eq!(client_ip(&proxy, None, Some("1.2.3.4")), None);
+    }
 
     #[test]
     fn if_none_match_names_the_tag() {

@@ -64,7 +64,7 @@ async fn login(
     body: web::Json<Login>,
 ) -> AppResult<HttpResponse> {
     let Login { username, password } = body.into_inner();
-    let from = req.peer_addr().map(|a| a.ip());
+    let from = crate::web::shared::client_address(&state.settings.trusted_proxies, &req);
     let signed_in = sign_in(&state, username, password, TokenKind::Api, from).await?;
     Ok(HttpResponse::Ok().json(TokenResponse::from(signed_in)))
 }

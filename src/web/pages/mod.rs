@@ -205,7 +205,7 @@ async fn signin(
         csrf: sent,
     } = form.into_inner();
     csrf::check(&req, &sent)?;
-    let from = req.peer_addr().map(|a| a.ip());
+    let from = crate::web::shared::client_address(&state.settings.trusted_proxies, &req);
     let outcome = sign_in(&state, username.clone(), password, TokenKind::Session, from).await;
     signed_in_or_form(&state, &req, outcome, &username, "wrong_password")
 }

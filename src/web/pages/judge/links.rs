@@ -50,8 +50,11 @@ async fn create(
         .await?;
     let (link, judge, contest, organiser) =
         (issued.link, issued.judge, issued.contest, issued.user);
-    let info = req.connection_info();
-    let url = format!("{}://{}{}", info.scheme(), info.host(), link.path);
+    let url = format!(
+        "{}{}",
+        crate::web::shared::origin(&state.settings.trusted_proxies, &req),
+        link.path
+    );
     let card = LinkCard {
         id: link.id,
         contest_id: id.0,
