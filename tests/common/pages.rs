@@ -105,6 +105,28 @@ impl<'a> Visitor<'a> {
         self.read(resp)
     }
 
+    /// Sends a form with extra request headers (a client claiming to come
+    /// through a proxy).
+    pub fn post_with(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let token = self.csrf.clone();
+        all.push(("csrf", &token));
+        let mut req = self
+            .client
+            .post(self.s.url(path))
+            .header("Accept-Language", self.lang);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.form(&all).send().unwrap();
+        self.read(resp)
+    }
+
     /// Sends a form without any token, as a forged request would.
     pub fn post_forged(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let resp = self
