@@ -9,7 +9,8 @@ use super::schema::{
     honours_programmes, nomination_attachments, nominations, person_attributes,
 };
 use super::{allocate_id, now, DbConnection, IdTable};
-use crate::engine::model::{CompetitorId, ContestId, OrganisationId, UserId};
+use crate::engine::honours::NominationStatus;
+use crate::engine::model::{CompetitorId, ContestId, OrganisationId, UserId, Vocabulary};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -287,6 +288,12 @@ pub struct NominationRow {
     pub status_at: Option<NaiveDateTime>,
 }
 
+impl NominationRow {
+    pub fn is_active(&self) -> bool {
+        self.status == NominationStatus::Active.code()
+    }
+}
+
 /// Stores an active nomination and returns its id.
 pub fn insert_nomination(
     conn: &mut DbConnection,
@@ -304,7 +311,7 @@ pub fn insert_nomination(
             nominations::competitor_id.eq(competitor.0),
             nominations::organisation_id.eq(organisation.0),
             nominations::statement.eq(statement),
-            nominations::status.eq("active"),
+            nominations::status.eq(NominationStatus::Active.code()),
             nominations::nominated_by.eq(by.map(|u| u.0)),
             nominations::nominated_at.eq(now()),
         ))
@@ -312,22 +319,22 @@ pub fn insert_nomination(
     Ok(id)
 }
 
-/// Ends an active nomination (`withdrawn` or `revoked`); false when it was
-/// no longer active.
+/// Ends an active nomination (withdrawn or revoked); false when it was no
+/// longer active.
 pub fn end_nomination(
     conn: &mut DbConnection,
     id: i64,
-    status: &str,
+    status: NominationStatus,
     reason: &str,
     by: Option<UserId>,
 ) -> QueryResult<bool> {
     let n = diesel::update(
         nominations::table
             .find(id)
-            .filter(nominations::status.eq("active")),
+            .filter(nominations::status.eq(NominationStatus::Active.code())),
     )
     .set((
-        nominations::status.eq(status),
+        nominations::status.eq(status.code()),
         nominations::status_reason.eq(reason),
         nominations::status_by.eq(by.map(|u| u.0)),
         nominations::status_at.eq(now()),

@@ -272,7 +272,8 @@ pub fn put_programme(
     Ok((programme(conn, actor, id)?, created))
 }
 
-fn organisation_by_code(
+/// The organisation with this code, or the refusal naming `field`.
+pub(crate) fn organisation_by_code(
     conn: &mut DbConnection,
     code: &str,
     field: &str,

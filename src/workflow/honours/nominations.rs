@@ -5,8 +5,10 @@
 use super::{load, may_manage, LoadedProgramme};
 use crate::engine::access::Actor;
 use crate::engine::fair_play::appeals as files;
-use crate::engine::honours::{ineligible, Achievement, Nominee, Resolved, Stage, Window};
-use crate::engine::model::{CompetitorId, ContestId, ContestStatus, OrganisationId, Vocabulary};
+use crate::engine::honours::{
+    ineligible, Achievement, NominationStatus, Nominee, Resolved, Stage, Window,
+};
+use crate::engine::model::{CompetitorId, ContestStatus, OrganisationId, Vocabulary};
 use crate::error::{AppError, AppResult, ErrorDetail, ErrorKind};
 use crate::i18n::messages::Msg;
 use crate::store::appeals::NewAttachment;
@@ -150,17 +152,11 @@ pub fn reasons(
 ) -> AppResult<Vec<Msg>> {
     let path = organisations::get(conn, competitor.organisation_id)?.path;
     let within = match &p.programme.eligibility.organisation {
-        Some(code) => Some(
-            organisations::all(conn)?
-                .into_iter()
-                .find(|o| &o.code == code)
-                .ok_or_else(|| {
-                    AppError::invalid(
-                        "eligibility.organisation",
-                        crate::msg!("honours_unknown_organisation", code = code),
-                    )
-                })?,
-        ),
+        Some(code) => Some(super::organisation_by_code(
+            conn,
+            code,
+            "eligibility.organisation",
+        )?),
         None => None,
     };
     let tiers: BTreeMap<String, i32> = reference::tiers(conn)?
@@ -304,7 +300,7 @@ pub fn nominate(
         let all = store::nominations_of(conn, p.row.id)?;
         if all
             .iter()
-            .any(|n| n.competitor_id == c.id.0 && n.status == "active")
+            .any(|n| n.competitor_id == c.id.0 && n.is_active())
         {
             return Err(AppError::new(
                 ErrorKind::Conflict,
@@ -315,7 +311,7 @@ pub fn nominate(
         let quota = p.programme.quota_of(&org.code);
         let used = all
             .iter()
-            .filter(|n| n.organisation_id == org.id.0 && n.status == "active")
+            .filter(|n| n.organisation_id == org.id.0 && n.is_active())
             .count();
         if used >= quota as usize {
             return Err(AppError::new(
@@ -439,7 +435,7 @@ pub fn list(
 pub fn active(conn: &mut DbConnection, programme: i64) -> AppResult<Vec<NominationRow>> {
     Ok(store::nominations_of(conn, programme)?
         .into_iter()
-        .filter(|n| n.status == "active")
+        .filter(|n| n.is_active())
         .collect())
 }
 
@@ -537,7 +533,13 @@ pub fn withdraw(
                 crate::msg!("honours_nominations_over", programme = p.row.code),
             ));
         }
-        if !store::end_nomination(conn, n.id, "withdrawn", &reason, actor.user())? {
+        if !store::end_nomination(
+            conn,
+            n.id,
+            NominationStatus::Withdrawn,
+            &reason,
+            actor.user(),
+        )? {
             return Err(AppError::new(
                 ErrorKind::Conflict,
                 "nomination_ended",
@@ -567,7 +569,7 @@ pub fn quotas(conn: &mut DbConnection, actor: &Actor, programme: i64) -> AppResu
         .collect();
     let used = |org: i64| {
         all.iter()
-            .filter(|n| n.organisation_id == org && n.status == "active")
+            .filter(|n| n.organisation_id == org && n.is_active())
             .count() as u32
     };
     let view = |o: &crate::engine::model::Organisation| QuotaView {
@@ -602,9 +604,4 @@ pub fn quotas(conn: &mut DbConnection, actor: &Actor, programme: i64) -> AppResu
     }
     let org = nominator(conn, actor, &p)?;
     Ok(vec![view(&org)])
-}
-
-/// The review contest's id, for the programme's reviewers and organisers.
-pub fn review_contest(p: &LoadedProgramme) -> Option<ContestId> {
-    p.row.review_contest_id.map(ContestId)
 }

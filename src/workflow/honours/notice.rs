@@ -406,7 +406,13 @@ pub fn decide(
         if input.upheld {
             let reason = format!("objection {}: {reasons}", o.id);
             // Already revoked by another upheld objection: the list stands.
-            if store::end_nomination(conn, o.nomination_id, "revoked", &reason, Some(by))? {
+            if store::end_nomination(
+                conn,
+                o.nomination_id,
+                crate::engine::honours::NominationStatus::Revoked,
+                &reason,
+                Some(by),
+            )? {
                 // Selected again from the review's ranking without the
                 // person, so that the shares still hold; when they no longer
                 // can be met, the place is left vacant.

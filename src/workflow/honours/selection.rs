@@ -277,7 +277,7 @@ pub(crate) fn select(
         let Some(n) = row.entry().and_then(|e| by_entry.get(&e)) else {
             continue;
         };
-        if n.status != "active" {
+        if !n.is_active() {
             left_out.push(n.id);
             continue;
         }
