@@ -2,6 +2,7 @@
 //! command bodies in `jiangxin::cli` and `jiangxin::bench`.
 
 use clap::{Parser, Subcommand};
+use jiangxin::bench::Backend;
 use jiangxin::cli::{self, installation};
 
 #[derive(Parser)]
@@ -178,9 +179,20 @@ enum ExportCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
-    /// A province-wide drill campaign through four tiers, beside sqlite3 ROW_NUMBER() top-n.
-    #[command(after_help = "Example:\n  jiangxin bench ladder")]
-    Ladder,
+    /// A province-wide drill campaign through four tiers, beside the database's own
+    /// ROW_NUMBER() top-n (sqlite3, or PostgreSQL with --database).
+    #[command(
+        after_help = "Examples:\n  jiangxin bench ladder\n  jiangxin bench ladder --results 10000000 --database postgres://bench@/postgres?host=/run/postgresql"
+    )]
+    Ladder {
+        /// Drill results in the campaign (50 a drill, 40 drills an enterprise).
+        #[arg(long, default_value_t = 1_000_000)]
+        results: usize,
+        /// A PostgreSQL server to run on (a database of the benchmark's own is made there
+        /// and dropped); SQLite when absent.
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
+    },
     /// Every judge measure over 3,000,000 marks with 10,000 relabellings, beside
     /// `sqlite3` computing each judge's mean absolute deviation with one GROUP BY.
     #[command(after_help = "Example:\n  jiangxin bench judges --entries 10000")]
@@ -220,6 +232,10 @@ enum BenchCommand {
         clients: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// A PostgreSQL server to run on (a database of the benchmark's own is made there
+        /// and dropped); SQLite when absent.
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
     },
     /// Time to answer the main pages of a published 2,000-entry contest, beside `/healthz`.
     #[command(after_help = "Example:\n  jiangxin bench pages")]
@@ -235,6 +251,10 @@ enum BenchCommand {
         /// In the paced scenarios, how often each viewer asks.
         #[arg(long, default_value_t = 1000)]
         pace_ms: u64,
+        /// A PostgreSQL server to run on (a database of the benchmark's own is made there
+        /// and dropped); SQLite when absent.
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
     },
 }
 
@@ -325,7 +345,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Recheck(args) => cli::recheck::run(args),
         Command::Bench(BenchCommand::Import { rows }) => jiangxin::bench::import::run(rows),
         Command::Bench(BenchCommand::Documents) => jiangxin::bench::documents::run(),
-        Command::Bench(BenchCommand::Ladder) => jiangxin::bench::ladder::run(),
+        Command::Bench(BenchCommand::Ladder { results, database }) => {
+            jiangxin::bench::ladder::run(results, &Backend::from_arg(database.as_deref())?)
+        }
         Command::Bench(BenchCommand::Judges { entries }) => jiangxin::bench::judges::run(entries),
         Command::Bench(BenchCommand::Scoring { entries, judges }) => {
             jiangxin::bench::scoring::run(entries, judges)
@@ -334,12 +356,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             entries,
             clients,
             seconds,
-        }) => jiangxin::bench::marks_http::run(entries, clients, seconds),
+            database,
+        }) => jiangxin::bench::marks_http::run(
+            entries,
+            clients,
+            seconds,
+            &Backend::from_arg(database.as_deref())?,
+        ),
         Command::Bench(BenchCommand::Pages) => jiangxin::bench::pages::run(),
         Command::Bench(BenchCommand::Rankings {
             viewers,
             seconds,
             pace_ms,
-        }) => jiangxin::bench::rankings::run(viewers, seconds, pace_ms),
+            database,
+        }) => jiangxin::bench::rankings::run(
+            viewers,
+            seconds,
+            pace_ms,
+            &Backend::from_arg(database.as_deref())?,
+        ),
     }
 }

@@ -304,7 +304,13 @@ fn print_report(m: &Measured, query: &str, baseline: Duration) {
 /// One contest's field: each qualifier's key and organisation.
 type Field = Vec<(String, String)>;
 
-pub fn run() -> anyhow::Result<()> {
+pub fn run(results: usize, backend: &super::Backend) -> anyhow::Result<()> {
+    if results != DRILLS * PER_DRILL || *backend != super::Backend::Sqlite {
+        return Err(anyhow!(
+            "bench ladder runs {} results on SQLite only",
+            DRILLS * PER_DRILL
+        ));
+    }
     let scratch = Scratch::new("bench-ladder")?;
     let db = scratch.0.join("ladder.db");
     let path = db

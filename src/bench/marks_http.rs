@@ -260,7 +260,12 @@ struct Measured {
     single: (Duration, usize),
 }
 
-pub fn run(entries_n: usize, clients: usize, seconds: u64) -> anyhow::Result<()> {
+pub fn run(
+    entries_n: usize,
+    clients: usize,
+    seconds: u64,
+    backend: &super::Backend,
+) -> anyhow::Result<()> {
     if entries_n == 0 || clients == 0 || seconds == 0 {
         return Err(anyhow!(
             "--entries, --clients and --seconds must be at least 1"

@@ -88,3 +88,95 @@ pub(crate) fn sqlite3_script(
     }
     Ok((took, String::from_utf8_lossy(&out.stdout).into_owned()))
 }
+
+/// The database a benchmark runs on: a SQLite file in a scratch directory
+/// (the default), or a scratch database on the PostgreSQL server named by
+/// `--database postgres://…`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    /// The server's URL; the benchmark makes its own database there.
+    Postgres(String),
+}
+
+impl Backend {
+    /// Reads `--database`: absent for SQLite, or a PostgreSQL URL.
+    pub fn from_arg(arg: Option<&str>) -> anyhow::Result<Backend> {
+        match arg {
+            None => Ok(Backend::Sqlite),
+            Some(url) => match crate::config::DatabaseUrl::parse(url) {
+                Ok(crate::config::DatabaseUrl::Postgres(url)) => Ok(Backend::Postgres(url)),
+                Ok(crate::config::DatabaseUrl::Sqlite(_)) => Err(anyhow::anyhow!(
+                    "--database takes a PostgreSQL URL (postgres://…); without it the benchmark \
+                     runs on a SQLite file of its own"
+                )),
+                Err(e) => Err(anyhow::anyhow!("--database {e}")),
+            },
+        }
+    }
+
+    /// How the benchmark's first line names it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres(_) => "PostgreSQL",
+        }
+    }
+}
+
+/// A database made for one benchmark run on a PostgreSQL server, dropped
+/// (with any connection still open to it) when this is dropped. The URL's
+/// own database is only used to create and drop it, so a benchmark never
+/// touches an installation's data; the URL's role needs `CREATEDB`.
+pub struct ScratchPostgres {
+    server: String,
+    name: String,
+    /// The scratch database's URL.
+    pub url: String,
+}
+
+impl ScratchPostgres {
+    pub fn new(server_url: &str, label: &str) -> anyhow::Result<Self> {
+        use anyhow::Context as _;
+        use diesel::connection::SimpleConnection as _;
+        use diesel::Connection as _;
+        let uri = crate::config::PostgresUri::split(server_url)
+            .map_err(|e| anyhow::anyhow!("--database {e}"))?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let name = format!(
+            "jiangxin_bench_{}_{}_{nanos}",
+            label.replace('-', "_"),
+            std::process::id()
+        );
+        let mut conn = diesel::PgConnection::establish(server_url)
+            .with_context(|| format!("connecting to {}", uri.server))?;
+        conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .with_context(|| {
+                format!(
+                    "creating the benchmark's own database {name} (the role of --database needs \
+                     CREATEDB)"
+                )
+            })?;
+        Ok(ScratchPostgres {
+            url: uri.with_database(&name),
+            server: server_url.to_string(),
+            name,
+        })
+    }
+}
+
+impl Drop for ScratchPostgres {
+    fn drop(&mut self) {
+        use diesel::connection::SimpleConnection as _;
+        use diesel::Connection as _;
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.server) {
+            let _ = conn.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}

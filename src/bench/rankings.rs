@@ -68,7 +68,12 @@ struct Figures {
     tally: Tally,
 }
 
-pub fn run(viewers: usize, seconds: u64, pace_ms: u64) -> anyhow::Result<()> {
+pub fn run(
+    viewers: usize,
+    seconds: u64,
+    pace_ms: u64,
+    backend: &super::Backend,
+) -> anyhow::Result<()> {
     if viewers == 0 || seconds == 0 || pace_ms == 0 {
         return Err(anyhow!(
             "--viewers, --seconds and --pace-ms must be at least 1"
