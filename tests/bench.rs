@@ -120,3 +120,132 @@ fn documents_prints_its_pages_and_its_ratio_to_the_idle_server() {
     assert!(busy > 0.0 && busy.is_finite(), "{report}");
     assert!(report.contains("over HTTP:"), "{report}");
 }
+
+/// The throwaway PostgreSQL server `scripts/test` starts.
+fn postgres_url() -> String {
+    std::env::var("JIANGXIN_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!("JIANGXIN_TEST_POSTGRES_URL is not set: run scripts/test, which starts a throwaway PostgreSQL")
+    })
+}
+
+/// The scratch database a PostgreSQL run names, and that it is gone after.
+fn scratch_database_was_dropped(report: &str) {
+    let name = report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("in the database "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no scratch database named:\n{report}"));
+    assert!(name.starts_with("jiangxin_bench_"), "{name}");
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = diesel::PgConnection::establish(&postgres_url()).unwrap();
+    let left: Count =
+        diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname LIKE $1")
+            .bind::<diesel::sql_types::Text, _>(format!("{name}%"))
+            .get_result(&mut conn)
+            .unwrap();
+    assert_eq!(left.n, 0, "{name} (or its copy) is left on the server");
+}
+
+#[test]
+fn marks_http_on_postgres_prints_its_ratio_to_postgres_single_commits() {
+    let url = postgres_url();
+    let report = bench(&[
+        "marks-http",
+        "--entries",
+        "40",
+        "--clients",
+        "2",
+        "--seconds",
+        "1",
+        "--database",
+        &url,
+    ]);
+    assert!(
+        report
+            .lines()
+            .next()
+            .unwrap_or("")
+            .contains("PostgreSQL (fsync="),
+        "{report}"
+    );
+    let single = ratio(&report, "PostgreSQL single commits");
+    assert!(single > 0.0 && single.is_finite(), "{report}");
+    assert!(
+        report.contains("POST marks:") && report.contains(" 0 refused"),
+        "{report}"
+    );
+    scratch_database_was_dropped(&report);
+}
+
+/// The scenarios' lines of `bench rankings`: name and share of `/healthz`.
+fn rankings_shares(report: &str) -> Vec<(String, f64)> {
+    report
+        .lines()
+        .filter(|l| l.contains("GET /healthz (baseline)") || l.contains("ranking "))
+        .filter_map(|l| {
+            let share = l
+                .split_whitespace()
+                .find_map(|w| w.strip_suffix('x').and_then(|n| n.parse::<f64>().ok()))?;
+            Some((l.trim().split("  ").next().unwrap_or("").to_string(), share))
+        })
+        .collect()
+}
+
+#[test]
+fn rankings_prints_every_scenario_against_healthz_on_both_databases() {
+    let url = postgres_url();
+    let small = [
+        "rankings",
+        "--viewers",
+        "2",
+        "--seconds",
+        "1",
+        "--pace-ms",
+        "200",
+    ];
+    for (database, label) in [(None, "SQLite"), (Some(url.as_str()), "PostgreSQL")] {
+        let mut args = small.to_vec();
+        if let Some(u) = database {
+            args.extend(["--database", u]);
+        }
+        let report = bench(&args);
+        assert!(
+            report.lines().next().unwrap_or("").contains(label),
+            "{report}"
+        );
+        let shares = rankings_shares(&report);
+        // Five scenarios, saturated and paced; each compared with /healthz.
+        assert_eq!(shares.len(), 10, "{report}");
+        for (name, share) in &shares {
+            assert!(share.is_finite() && *share > 0.0, "{name}: {report}");
+        }
+        assert_eq!(shares[0].1, 1.0, "{report}");
+        if database.is_some() {
+            scratch_database_was_dropped(&report);
+        }
+    }
+}
+
+#[test]
+fn a_database_that_is_not_postgres_is_refused_before_anything_is_measured() {
+    for args in [
+        &["marks-http", "--entries", "40", "--database", "bench.db"][..],
+        &["rankings", "--viewers", "2", "--database", "mysql://x/y"][..],
+        &["ladder", "--database", "sqlite://bench.db"][..],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+            .arg("bench")
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr.contains("--database"), "{args:?}: {stderr}");
+        assert!(String::from_utf8_lossy(&out.stdout).is_empty(), "{args:?}");
+    }
+}

@@ -57,12 +57,12 @@ fn probe(port: u16, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Vec<Durati
 pub fn run() -> anyhow::Result<()> {
     let started = Instant::now();
     let Published {
-        scratch: _scratch,
+        database: _database,
         settings,
         contest,
         token,
         ..
-    } = published_contest("bench-documents")?;
+    } = published_contest("bench-documents", &super::Backend::Sqlite)?;
     crate::io::pdf::check_fonts().map_err(|e| anyhow!("{e}"))?;
     println!(
         "bench documents: certificates of a published contest of {ENTRIES} entries, SQLite; built in {:.1} s",

@@ -168,6 +168,57 @@ impl ScratchPostgres {
     }
 }
 
+impl ScratchPostgres {
+    /// A copy of this database (`CREATE DATABASE … TEMPLATE`), made while
+    /// nothing is connected to it, dropped like this one.
+    pub fn copy(&self, label: &str) -> anyhow::Result<ScratchPostgres> {
+        use anyhow::Context as _;
+        use diesel::connection::SimpleConnection as _;
+        use diesel::Connection as _;
+        let name = format!("{}_{}", self.name, label.replace('-', "_"));
+        let name: String = name.chars().take(63).collect();
+        let uri = crate::config::PostgresUri::split(&self.server)
+            .map_err(|e| anyhow::anyhow!("--database {e}"))?;
+        let mut conn = diesel::PgConnection::establish(&self.server)
+            .with_context(|| format!("connecting to {}", uri.server))?;
+        conn.batch_execute(&format!(
+            "CREATE DATABASE \"{name}\" TEMPLATE \"{}\"",
+            self.name
+        ))
+        .with_context(|| format!("copying the benchmark's database into {name}"))?;
+        Ok(ScratchPostgres {
+            url: uri.with_database(&name),
+            server: self.server.clone(),
+            name,
+        })
+    }
+
+    /// How durable the server's commits are, for the benchmark's first
+    /// line: `fsync` and `synchronous_commit` as the server reports them.
+    pub fn durability(&self) -> anyhow::Result<String> {
+        use diesel::Connection as _;
+        use diesel::RunQueryDsl as _;
+        #[derive(diesel::QueryableByName)]
+        struct Setting {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            setting: String,
+        }
+        let mut conn = diesel::PgConnection::establish(&self.url)?;
+        let mut show = |name: &str| -> anyhow::Result<String> {
+            let row: Setting = diesel::sql_query(format!(
+                "SELECT setting FROM pg_settings WHERE name = '{name}'"
+            ))
+            .get_result(&mut conn)?;
+            Ok(format!("{name}={}", row.setting))
+        };
+        Ok(format!(
+            "{}, {}",
+            show("fsync")?,
+            show("synchronous_commit")?
+        ))
+    }
+}
+
 impl Drop for ScratchPostgres {
     fn drop(&mut self) {
         use diesel::connection::SimpleConnection as _;
@@ -177,6 +228,70 @@ impl Drop for ScratchPostgres {
                 "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
                 self.name
             ));
+        }
+    }
+}
+
+/// The database of one benchmark run: a SQLite file in the run's scratch
+/// directory, or a scratch database on a PostgreSQL server.
+pub struct BenchDatabase {
+    /// The run's scratch directory (the SQLite file lives in it).
+    pub scratch: Scratch,
+    pub postgres: Option<ScratchPostgres>,
+}
+
+impl BenchDatabase {
+    pub fn new(backend: &Backend, label: &str) -> anyhow::Result<Self> {
+        let scratch = Scratch::new(label)?;
+        let postgres = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres(url) => Some(ScratchPostgres::new(url, label)?),
+        };
+        Ok(BenchDatabase { scratch, postgres })
+    }
+
+    /// Server settings on this database: every simulated client comes from
+    /// this machine's one address, so there is no cap per address. A
+    /// PostgreSQL run has a key of its own, as deployments must.
+    pub fn settings(&self, pool_size: u32) -> crate::config::Settings {
+        use crate::config::{DatabaseUrl, Settings};
+        let (database, secret) = match &self.postgres {
+            Some(p) => (
+                DatabaseUrl::Postgres(p.url.clone()),
+                Some({
+                    use sha2::Digest as _;
+                    sha2::Sha256::digest(format!("jiangxin bench {}", p.name).as_bytes()).to_vec()
+                }),
+            ),
+            None => (
+                DatabaseUrl::Sqlite(self.scratch.0.join("jiangxin.db")),
+                None,
+            ),
+        };
+        Settings {
+            database,
+            secret,
+            pool_size,
+            requests_per_address: 0,
+            ..Settings::default()
+        }
+    }
+
+    /// The line a run prints on PostgreSQL naming its scratch database.
+    pub fn announce(&self) {
+        if let Some(p) = &self.postgres {
+            println!(
+                "  in the database {} made for this run, dropped at its end",
+                p.name
+            );
+        }
+    }
+
+    pub fn backend_label(&self) -> &'static str {
+        if self.postgres.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
         }
     }
 }

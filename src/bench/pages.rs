@@ -7,8 +7,8 @@
 
 use super::import::{bench_contest, generate_csv, SEED};
 use super::marks_http::Client;
-use super::Scratch;
-use crate::config::{DatabaseUrl, Settings};
+use super::{Backend, BenchDatabase};
+use crate::config::Settings;
 use crate::engine::model::{ContestStatus, UserKind};
 use crate::startup::{self, Application};
 use crate::store::users::{self, NewUser, TokenKind};
@@ -24,10 +24,10 @@ const REQUESTS: usize = 50;
 /// The target for every page.
 const TARGET_MS: f64 = 100.0;
 
-/// A fresh SQLite database holding a published contest of [`ENTRIES`]
-/// entries (fixed seed), with an organiser's API token.
+/// A fresh database holding a published contest of [`ENTRIES`] entries
+/// (fixed seed), with an organiser's API token.
 pub(crate) struct Published {
-    pub scratch: Scratch,
+    pub database: BenchDatabase,
     pub settings: Settings,
     pub contest: crate::engine::model::Contest,
     pub marks: usize,
@@ -36,15 +36,9 @@ pub(crate) struct Published {
     pub competitor: crate::engine::model::CompetitorId,
 }
 
-pub(crate) fn published_contest(name: &str) -> anyhow::Result<Published> {
-    let scratch = Scratch::new(name)?;
-    let settings = Settings {
-        database: DatabaseUrl::Sqlite(scratch.0.join("jiangxin.db")),
-        pool_size: 8,
-        // Every simulated client comes from this machine's one address.
-        requests_per_address: 0,
-        ..Settings::default()
-    };
+pub(crate) fn published_contest(name: &str, backend: &Backend) -> anyhow::Result<Published> {
+    let database = BenchDatabase::new(backend, name)?;
+    let settings = database.settings(8);
     let (pool, hasher, _) = startup::prepare(&settings)?;
     let mut conn = pool.get()?;
     let contest = bench_contest(&mut conn)?;
@@ -101,7 +95,7 @@ pub(crate) fn published_contest(name: &str) -> anyhow::Result<Published> {
         .ok_or_else(|| anyhow!("the contest has no entries"))?;
     diesel::connection::SimpleConnection::batch_execute(&mut *conn, "ANALYZE")?;
     Ok(Published {
-        scratch,
+        database,
         settings,
         contest,
         marks,
@@ -134,13 +128,13 @@ pub(crate) fn start_server(
 pub fn run() -> anyhow::Result<()> {
     let started = Instant::now();
     let Published {
-        scratch: _scratch,
+        database: _database,
         settings,
         contest,
         marks,
         token,
         competitor: first,
-    } = published_contest("bench-pages")?;
+    } = published_contest("bench-pages", &Backend::Sqlite)?;
     let computations = time_computations(&settings, contest.id)?;
     println!(
         "bench pages: a published contest of {ENTRIES} entries ({marks} marks), seed {SEED}, SQLite; built in {:.1} s",

@@ -1,5 +1,6 @@
 //! `jiangxin bench rankings`: the moment results come out. A published
-//! contest of 2,000 entries (fixed seed, SQLite), the real server started in
+//! contest of 2,000 entries (fixed seed; a SQLite file, or with `--database`
+//! a scratch database on a PostgreSQL server), the real server started in
 //! the process, and many viewers at once, each on its own keep-alive
 //! connection. Every scenario runs for the same time against the same
 //! server, asking for:
@@ -82,18 +83,20 @@ pub fn run(
     raise_open_files(viewers * 2 + 256)?;
     let started = Instant::now();
     let Published {
-        scratch: _scratch,
+        database,
         settings,
         contest,
         marks,
         ..
-    } = published_contest("bench-rankings")?;
+    } = published_contest("bench-rankings", backend)?;
     let (port, handle) = start_server(&settings)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "bench rankings: a published contest of {ENTRIES} entries ({marks} marks), seed {SEED}, SQLite; built in {:.1} s",
+        "bench rankings: a published contest of {ENTRIES} entries ({marks} marks), seed {SEED}, {}; built in {:.1} s",
+        database.backend_label(),
         started.elapsed().as_secs_f64()
     );
+    database.announce();
     println!(
         "  {viewers} viewers at once, each on its own keep-alive connection; {seconds} s per scenario; the server and the viewers share this machine's {cores} cores"
     );
@@ -140,6 +143,7 @@ pub fn run(
     );
     table(port, viewers, seconds, &paced, |_, p99| p99 < TARGET_P99_MS)?;
     drop(handle);
+    drop(database);
     Ok(())
 }
 
