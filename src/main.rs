@@ -223,7 +223,7 @@ enum BenchCommand {
     /// Concurrent judges posting single marks to the real server, beside `sqlite3`
     /// committing one mark per transaction and the server's `/healthz`.
     #[command(
-        after_help = "Example:\n  jiangxin bench marks-http --entries 2000 --clients 64 --seconds 10"
+        after_help = "Examples:\n  jiangxin bench marks-http --entries 2000 --clients 64 --seconds 10\n  jiangxin bench marks-http --servers 2 --database postgres://bench@/postgres?host=/run/postgresql"
     )]
     MarksHttp {
         #[arg(long, default_value_t = 2_000)]
@@ -232,6 +232,10 @@ enum BenchCommand {
         clients: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// With 2 or more: that many `jiangxin serve` processes on the PostgreSQL of
+        /// --database behind nginx, beside one server directly and through nginx.
+        #[arg(long, default_value_t = 1)]
+        servers: usize,
         /// A PostgreSQL server to run on (a database of the benchmark's own is made there
         /// and dropped); SQLite when absent.
         #[arg(long, value_name = "URL")]
@@ -356,11 +360,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             entries,
             clients,
             seconds,
+            servers,
             database,
         }) => jiangxin::bench::marks_http::run(
             entries,
             clients,
             seconds,
+            servers,
             &Backend::from_arg(database.as_deref())?,
         ),
         Command::Bench(BenchCommand::Pages) => jiangxin::bench::pages::run(),

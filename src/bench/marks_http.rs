@@ -62,10 +62,13 @@ pub fn judge_account(conn: &mut DbConnection, k: usize) -> anyhow::Result<UserId
     Ok(user.id)
 }
 
-/// A minimal HTTP/1.1 client on one keep-alive connection.
+/// A minimal HTTP/1.1 client on one keep-alive connection (connected again
+/// when the server, or a proxy, closes it with `Connection: close`).
 pub(crate) struct Client {
+    port: u16,
     reader: BufReader<TcpStream>,
     writer: TcpStream,
+    closed: bool,
 }
 
 impl Client {
@@ -73,8 +76,10 @@ impl Client {
         let stream = TcpStream::connect(("127.0.0.1", port))?;
         stream.set_nodelay(true)?;
         Ok(Client {
+            port,
             writer: stream.try_clone()?,
             reader: BufReader::new(stream),
+            closed: false,
         })
     }
 
@@ -105,6 +110,9 @@ impl Client {
         headers: &[(&str, &str)],
         body: &str,
     ) -> std::io::Result<Answer> {
+        if self.closed {
+            *self = Client::connect(self.port)?;
+        }
         let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
@@ -139,6 +147,10 @@ impl Client {
                     length = v.trim().parse().map_err(std::io::Error::other)?;
                 } else if k.eq_ignore_ascii_case("etag") {
                     etag = Some(v.trim().to_string());
+                } else if k.eq_ignore_ascii_case("connection")
+                    && v.trim().eq_ignore_ascii_case("close")
+                {
+                    self.closed = true;
                 }
             }
         }
@@ -235,19 +247,127 @@ fn percentile(sorted: &[Duration], p: usize) -> f64 {
     sorted[i].as_secs_f64() * 1e3
 }
 
+/// A running contest of generated entries under a scheme of 60 aspects,
+/// whose one panel holds every judge, each with an API token, and an
+/// organiser's token: the benchmark's contest, and the one the tests of
+/// several servers mark through the proxy.
+#[derive(Clone)]
+pub struct MarkingContest {
+    pub contest_id: ContestId,
+    pub layout: Arc<Layout>,
+    pub tokens: Arc<Vec<String>>,
+    pub judges: Vec<UserId>,
+    pub entry_ids: Arc<Vec<EntryId>>,
+    pub scheme_version: i32,
+    pub organiser_token: String,
+}
+
+impl MarkingContest {
+    /// The JSON body of judge `k`'s `n`-th mark, with client id number
+    /// `id` (unique in the contest). Each judge walks its own order of
+    /// entries; every mark is a first mark in the judge's own slot, so
+    /// none is stale.
+    pub fn mark_body(&self, k: usize, n: usize, id: u64) -> String {
+        let aspects = self.layout.aspect_count();
+        let e = self.entry_ids[(k * 7919 + n / aspects) % self.entry_ids.len()];
+        let i = n % aspects;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(SEED ^ ((k as u64) << 32) ^ n as u64);
+        let value = random_value(&self.layout, i, &mut rng);
+        format!(
+            "{{\"id\":\"{}\",\"entry\":{},\"aspect\":\"{}\",\"value\":\"{}\",\"device\":\"bench-{k}\"}}",
+            client_id(id),
+            e.0,
+            self.layout.aspect(i).code,
+            value
+        )
+    }
+
+    /// Where marks are posted.
+    pub fn marks_path(&self) -> String {
+        format!("/api/v1/contests/{}/marks", self.contest_id)
+    }
+}
+
+/// Makes a [`MarkingContest`] of `entries_n` entries and `judges_n` judges.
+pub fn marking_contest(
+    conn: &mut DbConnection,
+    hasher: &crate::engine::identity::IdentityHasher,
+    entries_n: usize,
+    judges_n: usize,
+) -> anyhow::Result<MarkingContest> {
+    let (contest, layout) = marked_contest(conn, hasher, entries_n)?;
+    let scheme_version = crate::store::marking::current_version(conn, contest.id)?;
+    let mut judges = Vec::new();
+    let mut tokens = Vec::new();
+    for k in 0..judges_n {
+        let id = judge_account(conn, k)?;
+        contests::assign_judge(
+            conn,
+            &contests::Assignment {
+                contest_id: contest.id,
+                user_id: id,
+                role: ContestRole::Judge,
+            },
+        )?;
+        let user = users::get(conn, id)?;
+        let (token, _) = issue_token(conn, &user, TokenKind::Api, 2, TokenOrigin::default())
+            .map_err(|e| anyhow!("{e}"))?;
+        judges.push(id);
+        tokens.push(token);
+    }
+    put_panel(
+        conn,
+        contest.id,
+        &Panel {
+            id: 0,
+            code: "ALL".into(),
+            name: "All aspects".into(),
+            covers: vec!["P".into()],
+            conflict_depth: None,
+            judges: judges.clone(),
+        },
+    )?;
+    contests::set_status(conn, contest.id, ContestStatus::Running)?;
+    let organiser = users::insert(
+        conn,
+        &NewUser {
+            username: "bench-organiser".into(),
+            display_name: "Organiser".into(),
+            // No password: the benchmark issues an API token directly.
+            password_hash: "!".into(),
+            kind: UserKind::Organiser,
+            organisation_id: contest.organiser_org_id,
+            competitor_id: None,
+        },
+    )?;
+    let (organiser_token, _) =
+        issue_token(conn, &organiser, TokenKind::Api, 2, TokenOrigin::default())
+            .map_err(|e| anyhow!("{e}"))?;
+    let entry_ids: Arc<Vec<EntryId>> = Arc::new(
+        entries::of_contest(conn, contest.id)?
+            .into_iter()
+            .map(|e| e.id)
+            .collect(),
+    );
+    Ok(MarkingContest {
+        contest_id: contest.id,
+        layout: Arc::new(layout),
+        tokens: Arc::new(tokens),
+        judges,
+        entry_ids,
+        scheme_version,
+        organiser_token,
+    })
+}
+
 /// The benchmark's contest, judges and tokens, ready for the server.
 struct Prepared {
     /// Kept alive until the run ends (the database lives in it).
     database: BenchDatabase,
     settings: Settings,
-    contest_id: ContestId,
-    layout: Arc<Layout>,
-    tokens: Arc<Vec<String>>,
-    entry_ids: Arc<Vec<EntryId>>,
+    contest: MarkingContest,
     /// A copy of the database before any mark, for the baseline.
     baseline: Baseline,
-    judge: UserId,
-    scheme_version: i32,
 }
 
 /// Where the baseline commits its single marks: a copy of the benchmark's
@@ -268,13 +388,21 @@ impl Baseline {
     }
 }
 
-/// What the two loads measured.
+/// One load of marks: where they went, how long, what was answered.
+struct Round {
+    label: String,
+    elapsed: Duration,
+    marks: Load,
+}
+
+/// What the loads measured.
 struct Measured {
     h_elapsed: Duration,
     health: Load,
-    m_elapsed: Duration,
-    marks: Load,
-    /// `sqlite3` committing single marks: how long, and how many.
+    /// The first is one server; with `--servers N`, then one server
+    /// through nginx and N servers through nginx.
+    rounds: Vec<Round>,
+    /// The baseline committing single marks: how long, and how many.
     single: (Duration, usize),
 }
 
@@ -282,32 +410,61 @@ pub fn run(
     entries_n: usize,
     clients: usize,
     seconds: u64,
+    servers: usize,
     backend: &super::Backend,
 ) -> anyhow::Result<()> {
-    if entries_n == 0 || clients == 0 || seconds == 0 {
+    if entries_n == 0 || clients == 0 || seconds == 0 || servers == 0 {
         return Err(anyhow!(
-            "--entries, --clients and --seconds must be at least 1"
+            "--entries, --clients, --seconds and --servers must be at least 1"
         ));
     }
     if *backend == super::Backend::Sqlite {
+        if servers > 1 {
+            return Err(anyhow!(
+                "--servers {servers} needs --database postgres://…: several servers share one \
+                 PostgreSQL database"
+            ));
+        }
         super::sqlite3_shell()?;
     }
-    let prepared = set_up(entries_n, clients, backend)?;
+    if servers > 1 {
+        super::several::nginx_binary()?;
+    }
+    // Each load has judges of its own, so that every mark is a first mark.
+    let rounds = if servers > 1 { 3 } else { 1 };
+    let prepared = set_up(entries_n, clients * rounds, backend)?;
     let durability = match &prepared.database.postgres {
         Some(p) => format!("PostgreSQL ({})", p.durability()?),
         None => "SQLite (synchronous=FULL)".to_string(),
     };
     println!(
         "bench marks-http: {} entries × {} aspects, {clients} judges posting single marks for {seconds} s, seed {SEED}, {durability}",
-        prepared.entry_ids.len(),
-        prepared.layout.aspect_count()
+        prepared.contest.entry_ids.len(),
+        prepared.contest.layout.aspect_count()
     );
     prepared.database.announce();
     // The baseline runs before and after the server's load, and its better
     // run counts, so that a moment of slow disk does not flatter the server.
     let before = single_commits(&prepared, seconds.min(5), 0)?;
-    let (port, handle) = start_server(&prepared.settings)?;
-    let mut measured = measure(&prepared, clients, seconds, port)?;
+    let mut measured = if servers > 1 {
+        through_nginx(&prepared, clients, seconds, servers)?
+    } else {
+        let (port, handle) = start_server(&prepared.settings)?;
+        let (h_elapsed, health) = healthz(clients, seconds.min(5), port)?;
+        let (elapsed, marks) = post_marks(&prepared.contest, clients, seconds, port, 0)?;
+        // The server stops with the process.
+        drop(handle);
+        Measured {
+            h_elapsed,
+            health,
+            rounds: vec![Round {
+                label: String::new(),
+                elapsed,
+                marks,
+            }],
+            single: (Duration::ZERO, 0),
+        }
+    };
     let after = single_commits(&prepared, seconds.min(5), before.1)?;
     let rate = |(d, n): (Duration, usize)| n as f64 / d.as_secs_f64().max(1e-9);
     measured.single = if rate(after) > rate(before) {
@@ -315,59 +472,77 @@ pub fn run(
     } else {
         before
     };
-    // The server stops with the process.
-    drop(handle);
     print_report(measured, prepared.baseline.label());
     Ok(())
 }
 
+/// `--servers N`: N `jiangxin serve` processes on the benchmark's
+/// PostgreSQL database; marks posted to the first directly, then through
+/// nginx in front of it alone, then through nginx in front of all N.
+fn through_nginx(
+    prepared: &Prepared,
+    clients: usize,
+    seconds: u64,
+    servers: usize,
+) -> anyhow::Result<Measured> {
+    use super::several::{Nginx, ServeProcess};
+    let crate::config::DatabaseUrl::Postgres(url) = &prepared.settings.database else {
+        return Err(anyhow!("several servers need PostgreSQL"));
+    };
+    let secret = prepared
+        .settings
+        .secret
+        .clone()
+        .ok_or_else(|| anyhow!("the benchmark's database has no key"))?;
+    // Each server's pool is its share of what one server would have, so
+    // that all of them together open no more connections.
+    let pool = (prepared.settings.pool_size / servers as u32).max(4);
+    let processes = (0..servers)
+        .map(|_| ServeProcess::start(url, &secret, pool))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let ports: Vec<u16> = processes.iter().map(|p| p.port).collect();
+    let first = ports[0];
+    let (h_elapsed, health) = healthz(clients, seconds.min(5), first)?;
+    let mut rounds = Vec::new();
+    let (elapsed, marks) = post_marks(&prepared.contest, clients, seconds, first, 0)?;
+    rounds.push(Round {
+        label: "1 server directly".into(),
+        elapsed,
+        marks,
+    });
+    let one = Nginx::start(&ports[..1])?;
+    let (elapsed, marks) = post_marks(&prepared.contest, clients, seconds, one.port, 1)?;
+    drop(one);
+    rounds.push(Round {
+        label: "1 server through nginx".into(),
+        elapsed,
+        marks,
+    });
+    let all = Nginx::start(&ports)?;
+    let (elapsed, marks) = post_marks(&prepared.contest, clients, seconds, all.port, 2)?;
+    drop(all);
+    rounds.push(Round {
+        label: format!("{servers} servers through nginx"),
+        elapsed,
+        marks,
+    });
+    drop(processes);
+    Ok(Measured {
+        h_elapsed,
+        health,
+        rounds,
+        single: (Duration::ZERO, 0),
+    })
+}
+
 /// A fresh database with a running, marked contest whose single panel
-/// holds `clients` judges, each with an API token.
-fn set_up(entries_n: usize, clients: usize, backend: &super::Backend) -> anyhow::Result<Prepared> {
+/// holds `judges` judges, each with an API token.
+fn set_up(entries_n: usize, judges: usize, backend: &super::Backend) -> anyhow::Result<Prepared> {
     let database = BenchDatabase::new(backend, "bench-marks-http")?;
     let settings = database.settings(64);
     let (pool, hasher, _) = startup::prepare(&settings)?;
     let mut conn = pool.get()?;
-    let (contest, layout) = marked_contest(&mut conn, &hasher, entries_n)?;
-    let layout = Arc::new(layout);
-    let scheme_version = crate::store::marking::current_version(&mut conn, contest.id)?;
-    let mut judges = Vec::new();
-    let mut tokens = Vec::new();
-    for k in 0..clients {
-        let id = judge_account(&mut conn, k)?;
-        contests::assign_judge(
-            &mut conn,
-            &contests::Assignment {
-                contest_id: contest.id,
-                user_id: id,
-                role: ContestRole::Judge,
-            },
-        )?;
-        let user = users::get(&mut conn, id)?;
-        let (token, _) = issue_token(&mut conn, &user, TokenKind::Api, 2, TokenOrigin::default())
-            .map_err(|e| anyhow!("{e}"))?;
-        judges.push(id);
-        tokens.push(token);
-    }
-    put_panel(
-        &mut conn,
-        contest.id,
-        &Panel {
-            id: 0,
-            code: "ALL".into(),
-            name: "All aspects".into(),
-            covers: vec!["P".into()],
-            conflict_depth: None,
-            judges: judges.clone(),
-        },
-    )?;
-    contests::set_status(&mut conn, contest.id, ContestStatus::Running)?;
-    let entry_ids: Arc<Vec<EntryId>> = Arc::new(
-        entries::of_contest(&mut conn, contest.id)?
-            .into_iter()
-            .map(|e| e.id)
-            .collect(),
-    );
+    let contest = marking_contest(&mut conn, &hasher, entries_n, judges)?;
     drop(conn);
     drop(pool);
     let baseline = match &database.postgres {
@@ -385,63 +560,39 @@ fn set_up(entries_n: usize, clients: usize, backend: &super::Backend) -> anyhow:
             Baseline::Sqlite(baseline_db)
         }
     };
-    let judge = *judges
-        .first()
-        .ok_or_else(|| anyhow!("the benchmark has no judge"))?;
     Ok(Prepared {
         baseline,
-        judge,
-        scheme_version,
         database,
         settings,
-        contest_id: contest.id,
-        layout,
-        tokens: Arc::new(tokens),
-        entry_ids,
+        contest,
     })
 }
 
-/// `/healthz` under load, then single marks posted by every judge.
-fn measure(
-    prepared: &Prepared,
+/// `/healthz` under load: the cheapest answer the server has.
+fn healthz(clients: usize, seconds: u64, port: u16) -> anyhow::Result<(Duration, Load)> {
+    load(clients, seconds, port, |c, _, _| {
+        let (status, body) = c.request("GET", "/healthz", None, "")?;
+        Ok((status == 200, body))
+    })
+}
+
+/// Single marks posted by `clients` judges, those of load number `round`
+/// (each load has judges of its own).
+fn post_marks(
+    contest: &MarkingContest,
     clients: usize,
     seconds: u64,
     port: u16,
-) -> anyhow::Result<Measured> {
-    let (h_elapsed, health) = load(clients, seconds.min(5), port, |c, _, _| {
-        let (status, body) = c.request("GET", "/healthz", None, "")?;
-        Ok((status == 200, body))
-    })?;
-
-    let path = format!("/api/v1/contests/{}/marks", prepared.contest_id);
-    let tokens = prepared.tokens.clone();
-    let aspects = prepared.layout.aspect_count();
-    let l2 = prepared.layout.clone();
-    let entry_ids = prepared.entry_ids.clone();
-    let (m_elapsed, marks) = load(clients, seconds, port, move |c, k, n| {
-        // Each judge walks its own order of entries; every mark is a first
-        // mark in the judge's own slot, so none is stale.
-        let step = n;
-        let e = entry_ids[(k * 7919 + step / aspects) % entry_ids.len()];
-        let i = step % aspects;
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(SEED ^ ((k as u64) << 32) ^ n as u64);
-        let value = random_value(&l2, i, &mut rng);
-        let body = format!(
-            "{{\"id\":\"{}\",\"entry\":{},\"aspect\":\"{}\",\"value\":\"{}\",\"device\":\"bench-{k}\"}}",
-            client_id(((k as u64) << 40) | n as u64),
-            e.0,
-            l2.aspect(i).code,
-            value
-        );
-        let (status, resp) = c.request("POST", &path, Some(&tokens[k]), &body)?;
+    round: usize,
+) -> anyhow::Result<(Duration, Load)> {
+    let path = contest.marks_path();
+    let tokens = contest.tokens.clone();
+    let shared = Arc::new(contest.clone());
+    load(clients, seconds, port, move |c, k, n| {
+        let judge = round * clients + k;
+        let body = shared.mark_body(judge, n, ((judge as u64) << 40) | n as u64);
+        let (status, resp) = c.request("POST", &path, Some(&tokens[judge]), &body)?;
         Ok((status == 201, resp))
-    })?;
-    Ok(Measured {
-        h_elapsed,
-        health,
-        m_elapsed,
-        marks,
-        single: (Duration::ZERO, 0),
     })
 }
 
@@ -473,21 +624,22 @@ fn baseline_insert(
     id: &str,
     now: &str,
 ) -> String {
-    let layout = &prepared.layout;
-    let e = prepared.entry_ids[n / layout.aspect_count() % prepared.entry_ids.len()];
+    let c = &prepared.contest;
+    let layout = &c.layout;
+    let e = c.entry_ids[n / layout.aspect_count() % c.entry_ids.len()];
     let i = n % layout.aspect_count();
     format!(
         "INSERT INTO marks (id, contest_id, entry_id, aspect, slot, seq, value, client_id, \
          replaces, judge_id, device, reason, scheme_version, created_at) VALUES \
          ({id}, {}, {}, '{}', 'baseline-{n}', 1, '{}', '{}', NULL, {}, 'baseline', NULL, {}, \
          {now});",
-        prepared.contest_id,
+        c.contest_id,
         e.0,
         layout.aspect(i).code,
         random_value(layout, i, rng),
         client_id(n as u64),
-        prepared.judge.0,
-        prepared.scheme_version,
+        c.judges.first().map_or(0, |j| j.0),
+        c.scheme_version,
     )
 }
 
@@ -576,13 +728,12 @@ fn print_report(measured: Measured, baseline: &str) {
     let Measured {
         h_elapsed,
         health,
-        m_elapsed,
-        marks,
+        rounds,
         single: (s_elapsed, s_count),
     } = measured;
     let h_rate = health.ok as f64 / h_elapsed.as_secs_f64();
-    let m_rate = marks.ok as f64 / m_elapsed.as_secs_f64();
     let s_rate = s_count as f64 / s_elapsed.as_secs_f64().max(1e-9);
+    let rate = |r: &Round| r.marks.ok as f64 / r.elapsed.as_secs_f64();
     println!(
         "  GET /healthz:      {:>9.0} requests/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} requests)",
         h_rate,
@@ -590,16 +741,24 @@ fn print_report(measured: Measured, baseline: &str) {
         percentile(&health.latencies, 99),
         health.ok
     );
-    println!(
-        "  POST marks:        {:>9.0} acknowledged marks/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} marks, {} refused)",
-        m_rate,
-        percentile(&marks.latencies, 50),
-        percentile(&marks.latencies, 99),
-        marks.ok,
-        marks.failed
-    );
-    if let Some(f) = marks.first_failure {
-        println!("  first refusal: {f}");
+    let width = if rounds.len() > 1 { 40 } else { 19 };
+    for r in &rounds {
+        let label = if r.label.is_empty() {
+            "POST marks:".to_string()
+        } else {
+            format!("POST marks, {}:", r.label)
+        };
+        println!(
+            "  {label:<width$}{:>9.0} acknowledged marks/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} marks, {} refused)",
+            rate(r),
+            percentile(&r.marks.latencies, 50),
+            percentile(&r.marks.latencies, 99),
+            r.marks.ok,
+            r.marks.failed
+        );
+        if let Some(f) = &r.marks.first_failure {
+            println!("  first refusal: {f}");
+        }
     }
     println!(
         "  {baseline} single commits: {:>9.0} commits/s  (one INSERT per transaction into a copy of the marks table, {}; {} commits, the better of 2 runs)",
@@ -611,6 +770,10 @@ fn print_report(measured: Measured, baseline: &str) {
         },
         s_count
     );
+    let Some(one) = rounds.first() else {
+        return;
+    };
+    let m_rate = rate(one);
     println!(
         "  marks/s ÷ healthz/s: {:.2}  (target: at least 5000 durable marks/s, p99 under 50 ms)",
         m_rate / h_rate.max(1e-9)
@@ -619,4 +782,18 @@ fn print_report(measured: Measured, baseline: &str) {
         "  ratio of acknowledged marks/s to {baseline} single commits/s: {:.2}x (target: at least 1x, p99 under 50 ms)",
         m_rate / s_rate.max(1e-9)
     );
+    if let [direct, proxied, several] = &rounds[..] {
+        println!(
+            "  ratio of {} to {}: {:.2}x (what nginx costs)",
+            proxied.label,
+            direct.label,
+            rate(proxied) / rate(direct).max(1e-9)
+        );
+        println!(
+            "  ratio of {} to {}: {:.2}x (the same machine's cores shared by every server, nginx, PostgreSQL and the judges)",
+            several.label,
+            proxied.label,
+            rate(several) / rate(proxied).max(1e-9)
+        );
+    }
 }

@@ -9,6 +9,7 @@ pub mod marks_http;
 pub mod pages;
 pub mod rankings;
 pub mod scoring;
+pub mod several;
 
 use std::path::PathBuf;
 
