@@ -124,10 +124,7 @@ impl Nginx {
         for sub in ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"] {
             let path = root.join(sub);
             std::fs::create_dir_all(&path)?;
-            std::fs::set_permissions(
-                &path,
-                std::os::unix::fs::PermissionsExt::from_mode(0o777),
-            )?;
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o777))?;
         }
         std::fs::set_permissions(root, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
         let site_file = root.join("jiangxin.conf");
