@@ -249,3 +249,56 @@ fn a_database_that_is_not_postgres_is_refused_before_anything_is_measured() {
         assert!(String::from_utf8_lossy(&out.stdout).is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn marks_http_with_two_servers_prints_their_ratio_to_one_through_nginx() {
+    let url = postgres_url();
+    let report = bench(&[
+        "marks-http",
+        "--entries",
+        "40",
+        "--clients",
+        "2",
+        "--seconds",
+        "1",
+        "--servers",
+        "2",
+        "--database",
+        &url,
+    ]);
+    for round in [
+        "POST marks, 1 server directly:",
+        "POST marks, 1 server through nginx:",
+        "POST marks, 2 servers through nginx:",
+    ] {
+        let line = report
+            .lines()
+            .find(|l| l.contains(round))
+            .unwrap_or_else(|| panic!("no {round:?} in\n{report}"));
+        assert!(line.contains(" 0 refused"), "{line}");
+    }
+    let nginx = ratio(&report, "1 server through nginx to 1 server directly");
+    let two = ratio(&report, "2 servers through nginx to 1 server through nginx");
+    assert!(nginx > 0.0 && nginx.is_finite(), "{report}");
+    assert!(two > 0.0 && two.is_finite(), "{report}");
+    assert!(
+        ratio(&report, "PostgreSQL single commits") > 0.0,
+        "{report}"
+    );
+    scratch_database_was_dropped(&report);
+}
+
+#[test]
+fn several_servers_need_postgres() {
+    let out = Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+        .args(["bench", "marks-http", "--servers", "2"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("--servers 2 needs --database postgres://"),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).is_empty());
+}
