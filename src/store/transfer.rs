@@ -180,14 +180,59 @@ fn count(conn: &mut DbConnection, table: &str) -> anyhow::Result<i64> {
     Ok(c.n)
 }
 
+/// Where the next chunk of a table starts.
+#[derive(Clone, Copy)]
+enum Page {
+    /// After the row with this integer key (a table keyed by one integer
+    /// column, `id`: the index finds it at once, however far in).
+    After(Option<i64>),
+    /// After this many rows (a table with another key).
+    Offset(usize),
+}
+
+impl Page {
+    fn first(cols: &[Column], key: &[String]) -> Page {
+        match key {
+            [k] if cols.iter().any(|c| &c.name == k && c.kind == Kind::Integer) => {
+                Page::After(None)
+            }
+            _ => Page::Offset(0),
+        }
+    }
+
+    /// The page after `rows`, the chunk just read.
+    fn next(self, key: &[String], rows: &[serde_json::Map<String, serde_json::Value>]) -> Page {
+        match self {
+            Page::After(last) => Page::After(
+                rows.last()
+                    .and_then(|r| key.first().and_then(|k| r.get(k)))
+                    .and_then(serde_json::Value::as_i64)
+                    .or(last),
+            ),
+            Page::Offset(n) => Page::Offset(n + rows.len()),
+        }
+    }
+
+    fn sql(self, key: &[String]) -> (String, String) {
+        match (self, key.first()) {
+            (Page::After(Some(last)), Some(k)) => {
+                (format!("WHERE {} > {last}", quoted(k)), String::new())
+            }
+            (Page::Offset(n), _) => (String::new(), format!(" OFFSET {n}")),
+            _ => (String::new(), String::new()),
+        }
+    }
+}
+
 /// One chunk of a table as a JSON array of objects, in key order.
 fn chunk(
     conn: &mut DbConnection,
     table: &str,
     cols: &[Column],
     key: &[String],
-    offset: usize,
+    page: Page,
 ) -> anyhow::Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+    let (filter, offset) = page.sql(key);
     let sqlite = matches!(conn, DbConnection::Sqlite(_));
     // Text sorts by its bytes on both sides, as SQLite does.
     let order = key
@@ -217,13 +262,13 @@ fn chunk(
             .join(", ");
         format!(
             "SELECT json_group_array(json(r)) AS rows FROM (SELECT json_object({fields}) AS r \
-             FROM {} ORDER BY {order} LIMIT {CHUNK} OFFSET {offset})",
+             FROM {} {filter} ORDER BY {order} LIMIT {CHUNK}{offset})",
             quoted(table)
         )
     } else {
         format!(
-            "SELECT json_agg(to_json(t))::text AS rows FROM (SELECT * FROM {} ORDER BY {order} \
-             LIMIT {CHUNK} OFFSET {offset}) t",
+            "SELECT json_agg(to_json(t))::text AS rows FROM (SELECT * FROM {} {filter} \
+             ORDER BY {order} LIMIT {CHUNK}{offset}) t",
             quoted(table)
         )
     };
@@ -270,12 +315,13 @@ fn checksum(
 ) -> anyhow::Result<(i64, String)> {
     let mut h = Sha256::new();
     let mut rows = 0i64;
-    let mut offset = 0;
+    let mut page = Page::first(cols, key);
     loop {
-        let chunk = chunk(conn, table, cols, key, offset)?;
+        let chunk = chunk(conn, table, cols, key, page)?;
         if chunk.is_empty() {
             break;
         }
+        page = page.next(key, &chunk);
         for r in &chunk {
             for c in cols {
                 let v = r.get(&c.name).unwrap_or(&serde_json::Value::Null);
@@ -285,7 +331,6 @@ fn checksum(
             h.update([0x1e]);
             rows += 1;
         }
-        offset += chunk.len();
     }
     Ok((rows, hex::encode(h.finalize())))
 }
@@ -332,13 +377,13 @@ pub fn move_to(from: &mut DbConnection, to: &mut DbConnection) -> anyhow::Result
             if key.is_empty() {
                 anyhow::bail!("table {t} has no primary key to copy it in order");
             }
-            let mut offset = 0;
+            let mut page = Page::first(&cols, &key);
             loop {
-                let rows = chunk(from, t, &cols, &key, offset)?;
+                let rows = chunk(from, t, &cols, &key, page)?;
                 if rows.is_empty() {
                     break;
                 }
-                offset += rows.len();
+                page = page.next(&key, &rows);
                 let body = serde_json::to_string(&rows)?;
                 diesel::sql_query(format!(
                     "INSERT INTO {0} SELECT * FROM json_populate_recordset(NULL::{0}, $1::json)",
