@@ -177,7 +177,6 @@ pub fn run() -> anyhow::Result<()> {
         busy_med / idle_med.max(1e-9),
         busy_max / idle_max.max(1e-9)
     );
-    let _ =
-        std::thread::spawn(move || actix_web::rt::System::new().block_on(handle.stop(true))).join();
+    drop(handle);
     Ok(())
 }

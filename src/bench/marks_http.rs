@@ -452,7 +452,6 @@ pub fn run(
         let (port, handle) = start_server(&prepared.settings)?;
         let (h_elapsed, health) = healthz(clients, seconds.min(5), port)?;
         let (elapsed, marks) = post_marks(&prepared.contest, clients, seconds, port, 0)?;
-        // The server stops with the process.
         drop(handle);
         Measured {
             h_elapsed,

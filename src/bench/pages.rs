@@ -104,13 +104,31 @@ pub(crate) fn published_contest(name: &str, backend: &Backend) -> anyhow::Result
     })
 }
 
+/// The real server on a loopback port in a thread of its own; stopped
+/// (its requests finished, its database connections closed) when dropped.
+pub(crate) struct RunningServer {
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        let _ = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(handle.stop(true));
+        })
+        .join();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 /// Starts the real server on a loopback port in its own thread.
-pub(crate) fn start_server(
-    settings: &Settings,
-) -> anyhow::Result<(u16, actix_web::dev::ServerHandle)> {
+pub(crate) fn start_server(settings: &Settings) -> anyhow::Result<(u16, RunningServer)> {
     let (tx, rx) = std::sync::mpsc::channel();
     let server_settings = settings.clone();
-    std::thread::spawn(move || {
+    let thread = std::thread::spawn(move || {
         let _ = actix_web::rt::System::new().block_on(async move {
             let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
             let app = Application::with_listener(server_settings, listener)
@@ -121,8 +139,16 @@ pub(crate) fn start_server(
             server.await
         });
     });
-    rx.recv_timeout(Duration::from_secs(60))
-        .context("the server did not start")
+    let (port, handle) = rx
+        .recv_timeout(Duration::from_secs(60))
+        .context("the server did not start")?;
+    Ok((
+        port,
+        RunningServer {
+            handle,
+            thread: Some(thread),
+        },
+    ))
 }
 
 pub fn run() -> anyhow::Result<()> {
