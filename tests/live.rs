@@ -92,7 +92,7 @@ fn page_session(s: &TestServer, username: &str) -> (reqwest::blocking::Client, S
         .build()
         .unwrap();
     let html = c.get(s.url("/signin")).send().unwrap().text().unwrap();
-    let token = csrf_of(&html);
+    let token = common::csrf_of(&html);
     let resp = c
         .post(s.url("/signin"))
         .form(&[
@@ -104,14 +104,6 @@ fn page_session(s: &TestServer, username: &str) -> (reqwest::blocking::Client, S
         .unwrap();
     assert_eq!(resp.status(), 303);
     (c, token)
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html
-        .find("name=\"csrf-token\" content=\"")
-        .expect("a form token")
-        + 27;
-    html[at..at + 43].to_string()
 }
 
 fn total_of(s: &TestServer, x: &Setup, entry: i64) -> String {

@@ -97,14 +97,6 @@ fn client() -> reqwest::blocking::Client {
         .unwrap()
 }
 
-fn csrf_of(html: &str) -> String {
-    let at = html
-        .find("name=\"csrf-token\" content=\"")
-        .expect("a form token")
-        + 27;
-    html[at..at + 43].to_string()
-}
-
 /// Signs in through the page at `base`: the form token and the session
 /// cookie in the client's store.
 fn sign_in(c: &reqwest::blocking::Client, base: &str, username: &str) -> String {
@@ -114,7 +106,7 @@ fn sign_in(c: &reqwest::blocking::Client, base: &str, username: &str) -> String 
         .unwrap()
         .text()
         .unwrap();
-    let token = csrf_of(&html);
+    let token = common::csrf_of(&html);
     let resp = c
         .post(format!("{base}/signin"))
         .form(&[

@@ -5,7 +5,7 @@
 //! per transaction into a copy of the same database, in the same run.
 
 use super::import::SEED;
-use super::pages::start_server;
+use super::pages::{organiser_token, start_server};
 use super::scoring::{client_id, marked_contest, random_value};
 use super::{BenchDatabase, ScratchPostgres};
 use crate::config::Settings;
@@ -328,21 +328,7 @@ pub fn marking_contest(
         },
     )?;
     contests::set_status(conn, contest.id, ContestStatus::Running)?;
-    let organiser = users::insert(
-        conn,
-        &NewUser {
-            username: "bench-organiser".into(),
-            display_name: "Organiser".into(),
-            // No password: the benchmark issues an API token directly.
-            password_hash: "!".into(),
-            kind: UserKind::Organiser,
-            organisation_id: contest.organiser_org_id,
-            competitor_id: None,
-        },
-    )?;
-    let (organiser_token, _) =
-        issue_token(conn, &organiser, TokenKind::Api, 2, TokenOrigin::default())
-            .map_err(|e| anyhow!("{e}"))?;
+    let organiser_token = organiser_token(conn, &contest)?;
     let entry_ids: Arc<Vec<EntryId>> = Arc::new(
         entries::of_contest(conn, contest.id)?
             .into_iter()

@@ -68,26 +68,7 @@ pub(crate) fn published_contest(name: &str, backend: &Backend) -> anyhow::Result
         )
     })?;
     crate::store::live::set_public(&mut conn, contest.id, true, None)?;
-    let organiser = users::insert(
-        &mut conn,
-        &NewUser {
-            username: "bench-organiser".into(),
-            display_name: "Organiser".into(),
-            // No password: the benchmark issues an API token directly.
-            password_hash: "!".into(),
-            kind: UserKind::Organiser,
-            organisation_id: contest.organiser_org_id,
-            competitor_id: None,
-        },
-    )?;
-    let (token, _) = issue_token(
-        &mut conn,
-        &organiser,
-        TokenKind::Api,
-        2,
-        TokenOrigin::default(),
-    )
-    .map_err(|e| anyhow!("{e}"))?;
+    let token = organiser_token(&mut conn, &contest)?;
     let first = entries::of_contest(&mut conn, contest.id)?
         .into_iter()
         .next()
@@ -122,6 +103,28 @@ impl Drop for RunningServer {
             let _ = t.join();
         }
     }
+}
+
+/// An API token of a new organiser of the contest's organising body.
+pub(crate) fn organiser_token(
+    conn: &mut crate::store::DbConnection,
+    contest: &crate::engine::model::Contest,
+) -> anyhow::Result<String> {
+    let organiser = users::insert(
+        conn,
+        &NewUser {
+            username: "bench-organiser".into(),
+            display_name: "Organiser".into(),
+            // No password: the benchmark issues an API token directly.
+            password_hash: "!".into(),
+            kind: UserKind::Organiser,
+            organisation_id: contest.organiser_org_id,
+            competitor_id: None,
+        },
+    )?;
+    let (token, _) = issue_token(conn, &organiser, TokenKind::Api, 2, TokenOrigin::default())
+        .map_err(|e| anyhow!("{e}"))?;
+    Ok(token)
 }
 
 /// Starts the real server on a loopback port in its own thread.

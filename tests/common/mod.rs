@@ -513,6 +513,15 @@ impl TestServer {
     }
 }
 
+/// The form token a page carries in its `csrf-token` meta tag.
+pub fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf-token\" content=\"")
+        .expect("a form token")
+        + 27;
+    html[at..at + 43].to_string()
+}
+
 /// A server process of the binary, stopped when dropped.
 pub struct Process {
     pub child: std::process::Child,
