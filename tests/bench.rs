@@ -78,6 +78,7 @@ fn a_missing_sqlite3_is_named_before_anything_is_measured() {
             "--seconds",
             "1",
         ][..],
+        &["ladder", "--results", "2000"][..],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_jiangxin"))
             .arg("bench")
@@ -301,4 +302,127 @@ fn several_servers_need_postgres() {
         "{stderr}"
     );
     assert!(String::from_utf8_lossy(&out.stdout).is_empty());
+}
+
+/// The counts on the ladder's tier lines: what is between the parenthesis
+/// and the first `;` or `)` ("240 qualify, 160 reserves", "8 qualify").
+fn ladder_counts(report: &str) -> Vec<String> {
+    let counts: Vec<String> = report
+        .lines()
+        .filter(|l| l.trim_start().starts_with("tier "))
+        .map(|l| {
+            let (_, rest) = l.split_once('(').unwrap();
+            rest.split([';', ')']).next().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(counts.len(), 3, "{report}");
+    counts
+}
+
+#[test]
+fn ladder_prints_its_ratio_to_sqlite3_row_number() {
+    let report = bench(&["ladder", "--results", "4000"]);
+    assert!(
+        report.starts_with("bench ladder on SQLite: 4000 drill results in 80 drills"),
+        "{report}"
+    );
+    let r = ratio(&report, "sqlite3 ROW_NUMBER()");
+    assert!(r > 0.0 && r.is_finite(), "{report}");
+    assert!(report.contains("sqlite3 ROW_NUMBER() top 3:"), "{report}");
+    // 80 drills send their top 3 and 2 reserves each.
+    assert_eq!(ladder_counts(&report)[0], "240 qualify, 160 reserves");
+    assert!(report.contains("whole ladder:"), "{report}");
+}
+
+/// The databases on the test server whose names start with `prefix`.
+fn postgres_databases(server: &str, prefix: &str) -> Vec<String> {
+    use diesel::{Connection, RunQueryDsl};
+    #[derive(diesel::QueryableByName)]
+    struct Named {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let mut conn = diesel::PgConnection::establish(server).unwrap();
+    diesel::sql_query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
+        .bind::<diesel::sql_types::Text, _>(prefix)
+        .load::<Named>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|n| n.datname)
+        .collect()
+}
+
+#[test]
+fn ladder_on_postgresql_proposes_as_on_sqlite_and_drops_its_database() {
+    let server = std::env::var("JIANGXIN_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!("JIANGXIN_TEST_POSTGRES_URL is not set: run scripts/test, which starts a throwaway PostgreSQL")
+    });
+    let child = Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+        .args([
+            "bench",
+            "ladder",
+            "--results",
+            "4000",
+            "--database",
+            &server,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The scratch database is named after the benchmark's process.
+    let prefix = format!("jiangxin_bench_ladder_{}_", child.id());
+    let out = child.wait_with_output().unwrap();
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        report.starts_with(&format!("bench ladder on PostgreSQL (database {prefix}")),
+        "{report}"
+    );
+    assert!(
+        report.contains("4000 drill results in 80 drills → 2 enterprise contests"),
+        "{report}"
+    );
+    let r = ratio(&report, "PostgreSQL ROW_NUMBER()");
+    assert!(r > 0.0 && r.is_finite(), "{report}");
+    assert!(
+        report.contains("PostgreSQL ROW_NUMBER() top 3:"),
+        "{report}"
+    );
+    assert!(!report.contains("sqlite3"), "{report}");
+    assert_eq!(postgres_databases(&server, &prefix), Vec::<String>::new());
+
+    // The same seed and the same engine: the same qualifiers at every tier.
+    let on_sqlite = bench(&["ladder", "--results", "4000"]);
+    assert_eq!(ladder_counts(&report), ladder_counts(&on_sqlite));
+}
+
+#[test]
+fn ladder_refuses_a_campaign_of_part_enterprises_and_a_database_not_postgresql() {
+    for (args, says) in [
+        (&["--results", "3000"][..], "positive multiple of 2000"),
+        (&["--results", "0"][..], "positive multiple of 2000"),
+        (
+            &["--database", "sqlite:///tmp/ladder.db"][..],
+            "takes a PostgreSQL URL",
+        ),
+        (
+            &["--database", "mysql://bench@db/x"][..],
+            "takes a PostgreSQL URL",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+            .args(["bench", "ladder"])
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(String::from_utf8_lossy(&out.stdout).is_empty(), "{args:?}");
+    }
 }

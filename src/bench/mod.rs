@@ -90,6 +90,62 @@ pub(crate) fn sqlite3_script(
     Ok((took, String::from_utf8_lossy(&out.stdout).into_owned()))
 }
 
+/// The `psql` command-line client that runs the PostgreSQL baselines,
+/// checked before anything is measured.
+pub(crate) fn psql_shell() -> anyhow::Result<&'static str> {
+    let found = std::process::Command::new("psql")
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if found {
+        Ok("psql")
+    } else {
+        Err(anyhow::anyhow!(
+            "this benchmark compares with the psql command-line client, which was not found \
+             on PATH; install it (Debian, Ubuntu: apt-get install postgresql-client) and run \
+             it again"
+        ))
+    }
+}
+
+/// Runs `query` once through `psql` on the database at `url`, without the
+/// user's `.psqlrc`, in unaligned output (as `sqlite3` writes its rows)
+/// sent to /dev/null: every row is fetched and written out.
+pub(crate) fn psql_query(url: &str, query: &str) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let out = std::process::Command::new(psql_shell()?)
+        .args([
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-o",
+            "/dev/null",
+        ])
+        .arg("-d")
+        .arg(url)
+        .arg("-c")
+        .arg(query)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .context("running psql")?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!(
+            "psql failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
 /// The database a benchmark runs on: a SQLite file in a scratch directory
 /// (the default), or a scratch database on the PostgreSQL server named by
 /// `--database postgres://…`.
@@ -107,11 +163,17 @@ impl Backend {
             None => Ok(Backend::Sqlite),
             Some(url) => match crate::config::DatabaseUrl::parse(url) {
                 Ok(crate::config::DatabaseUrl::Postgres(url)) => Ok(Backend::Postgres(url)),
-                Ok(crate::config::DatabaseUrl::Sqlite(_)) => Err(anyhow::anyhow!(
-                    "--database takes a PostgreSQL URL (postgres://…); without it the benchmark \
-                     runs on a SQLite file of its own"
+                Err(e)
+                    if ["postgres://", "postgresql://"]
+                        .iter()
+                        .any(|p| url.trim().starts_with(p)) =>
+                {
+                    Err(anyhow::anyhow!("--database {e}"))
+                }
+                _ => Err(anyhow::anyhow!(
+                    "--database takes a PostgreSQL URL (postgres://…), not {url}; without it \
+                     the benchmark runs on a SQLite file of its own"
                 )),
-                Err(e) => Err(anyhow::anyhow!("--database {e}")),
             },
         }
     }
@@ -166,6 +228,11 @@ impl ScratchPostgres {
             server: server_url.to_string(),
             name,
         })
+    }
+
+    /// The scratch database's name.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 }
 
