@@ -18,7 +18,6 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt};
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -424,44 +423,70 @@ fn enterprise_tier(
     Ok((qualified, reserves, fields))
 }
 
+/// Runs `job` on each of `items` on every core, and gives the answers in
+/// the items' order.
+fn on_every_core<T: Send, U: Send>(
+    items: Vec<T>,
+    job: impl Fn(T) -> anyhow::Result<U> + Sync,
+) -> anyhow::Result<Vec<U>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = items.len().div_ceil(cores).max(1);
+    let mut items = items;
+    let mut out = Vec::with_capacity(items.len());
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let mut handles = Vec::new();
+        while !items.is_empty() {
+            let part: Vec<T> = items.drain(..chunk.min(items.len())).collect();
+            let job = &job;
+            handles.push(scope.spawn(move || {
+                part.into_iter()
+                    .map(job)
+                    .collect::<anyhow::Result<Vec<U>>>()
+            }));
+        }
+        for h in handles {
+            out.extend(h.join().map_err(|_| anyhow!("a worker panicked"))??);
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
 /// Tier 2: each enterprise contest ranks its qualifiers afresh; the top 5
-/// of each go on to their city (at most 4 per enterprise). Returns each
-/// city's field and how many qualify.
+/// of each go on to their city (at most 4 per enterprise). The cities'
+/// proposals run on every core. Returns each city's field and how many
+/// qualify.
 fn city_tier(
     rng: &mut rand_chacha::ChaCha8Rng,
     campaign: &Campaign,
     enterprise_fields: &[Field],
 ) -> anyhow::Result<(Vec<Field>, usize)> {
-    let mut city_fields: Vec<Field> = vec![Vec::new(); campaign.cities];
-    let mut enterprise_results: BTreeMap<usize, Vec<FeederResult>> = BTreeMap::new();
+    // Each city's feeders and their results; the scores are drawn in the
+    // enterprises' order.
+    let mut cities: Vec<(Vec<String>, Vec<FeederResult>)> =
+        vec![(Vec::new(), Vec::new()); campaign.cities];
     for (e, field) in enterprise_fields.iter().enumerate() {
         let rows = field
             .iter()
             .map(|(key, _)| (key.clone(), format!("ENT{e}"), rng.gen_range(0..=1000)))
             .collect();
-        enterprise_results.insert(e, ranked(&format!("E{e}"), rows));
+        let (feeders, results) = &mut cities[e % campaign.cities];
+        let contest = format!("E{e}");
+        results.extend(ranked(&contest, rows));
+        feeders.push(contest);
     }
-    let mut city_qualified = 0;
-    for (city, field) in city_fields.iter_mut().enumerate() {
-        let in_city = |e: &usize| e % campaign.cities == city;
-        let feeders: Vec<String> = (0..campaign.enterprises)
-            .filter(in_city)
-            .map(|e| format!("E{e}"))
-            .collect();
-        let results: Vec<FeederResult> = (0..campaign.enterprises)
-            .filter(in_city)
-            .flat_map(|e| enterprise_results.remove(&e).unwrap_or_default())
-            .collect();
+    let numbered: Vec<_> = cities.into_iter().enumerate().collect();
+    let city_fields = on_every_core(numbered, |(city, (feeders, results))| {
         let p = propose(
             &rules(&format!("C{city}"), &feeders, 5, 1, 4)?,
             &results,
             &[],
         );
-        for l in p.qualifiers() {
-            field.push((l.key.clone(), format!("CITY{city}")));
-        }
-        city_qualified += field.len();
-    }
+        Ok(p.qualifiers()
+            .map(|l| (l.key.clone(), format!("CITY{city}")))
+            .collect::<Field>())
+    })?;
+    let city_qualified = city_fields.iter().map(Vec::len).sum();
     Ok((city_fields, city_qualified))
 }
 

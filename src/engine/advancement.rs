@@ -727,21 +727,20 @@ impl<'a> Selector<'a> {
             return Some(Msg::new("qualify_declined"));
         }
         for q in &self.rules.quotas {
-            let (count, name) = match q.per {
-                QuotaLevel::Organisation => (
-                    self.per_org.get(&r.organisation).copied().unwrap_or(0),
-                    crate::msg!("qualify_organisation", name = r.organisation),
-                ),
-                QuotaLevel::Region => match &r.region {
-                    Some(region) => (
-                        self.per_region.get(region).copied().unwrap_or(0),
-                        crate::msg!("qualify_region", name = region),
-                    ),
-                    None => continue,
-                },
+            // The message naming the organisation or region is made only
+            // for a quota that is full: most results pass.
+            let full = |count: Option<&usize>| count.copied().unwrap_or(0) >= q.max;
+            let from = match q.per {
+                QuotaLevel::Organisation => full(self.per_org.get(&r.organisation))
+                    .then(|| crate::msg!("qualify_organisation", name = r.organisation)),
+                QuotaLevel::Region => r
+                    .region
+                    .as_ref()
+                    .filter(|region| full(self.per_region.get(*region)))
+                    .map(|region| crate::msg!("qualify_region", name = region)),
             };
-            if count >= q.max {
-                return Some(crate::msg!("qualify_quota", max = q.max).part("from", name));
+            if let Some(from) = from {
+                return Some(crate::msg!("qualify_quota", max = q.max).part("from", from));
             }
         }
         None
@@ -754,15 +753,25 @@ impl<'a> Selector<'a> {
 
     /// The competitor qualifies, next in order, by `why`.
     fn admit(&mut self, r: &FeederResult, score: Decimal, why: Msg) {
+        self.admit_id(result_id(r), r, score, why);
+    }
+
+    /// [`Selector::admit`] with the competitor's [`result_id`] at hand.
+    fn admit_id(&mut self, id: String, r: &FeederResult, score: Decimal, why: Msg) {
         self.order += 1;
-        *self.per_org.entry(r.organisation.clone()).or_default() += 1;
+        match self.per_org.get_mut(&r.organisation) {
+            Some(n) => *n += 1,
+            None => {
+                self.per_org.insert(r.organisation.clone(), 1);
+            }
+        }
         if let Some(region) = &r.region {
             *self.per_region.entry(region.clone()).or_default() += 1;
         }
-        self.taken.insert(result_id(r));
+        self.taken.insert(id.clone());
         let mut l = line_of(r, score, Outcome::Qualifies, why);
         l.order = Some(self.order);
-        self.write(r, l);
+        self.lines.insert(id, l);
     }
 
     /// The competitors the organiser names.
@@ -831,13 +840,15 @@ impl<'a> Selector<'a> {
         let mut filled = 0;
         let mut reserves = 0;
         for (k, r) in g.ordered.iter().enumerate() {
-            if self.taken.contains(&result_id(r)) {
+            let id = result_id(r);
+            if self.taken.contains(&id) {
                 continue;
             }
             let score = r.score(s.on);
             let meets = s.min_score.is_none_or(|m| score >= m.0);
             if let Some(why) = self.blocked(r) {
-                self.write(r, line_of(r, score, Outcome::NotQualified, why));
+                self.lines
+                    .insert(id, line_of(r, score, Outcome::NotQualified, why));
                 continue;
             }
             if filled < places && meets {
@@ -846,14 +857,14 @@ impl<'a> Selector<'a> {
                 } else {
                     Msg::new("qualify_moved_up").part("rule", rule.clone())
                 };
-                self.admit(r, score, why);
+                self.admit_id(id, r, score, why);
                 filled += 1;
             } else if reserves < s.reserves && meets {
                 reserves += 1;
                 let why = crate::msg!("qualify_reserve", n = reserves).part("rule", rule.clone());
                 let mut l = line_of(r, score, Outcome::Reserve, why);
                 l.order = Some(reserves);
-                self.write(r, l);
+                self.lines.insert(id, l);
             } else {
                 let why = if meets {
                     crate::msg!("qualify_outside", place = r.place, contest = r.contest)
@@ -861,7 +872,8 @@ impl<'a> Selector<'a> {
                 } else {
                     crate::msg!("qualify_below_minimum", score = score).part("rule", rule.clone())
                 };
-                self.write(r, line_of(r, score, Outcome::NotQualified, why));
+                self.lines
+                    .insert(id, line_of(r, score, Outcome::NotQualified, why));
             }
         }
         (filled < places).then(|| Unfilled {
@@ -874,7 +886,10 @@ impl<'a> Selector<'a> {
     /// Every line, results of contests that are not feeders included:
     /// qualifiers and reserves in order, then everyone else.
     fn into_lines(mut self, results: &[FeederResult]) -> Vec<Line> {
-        for r in results {
+        // Lines are written only for results, by their id: as many lines
+        // as results means every result has its line.
+        let every_result_has_a_line = self.lines.len() == results.len();
+        for r in results.iter().filter(|_| !every_result_has_a_line) {
             self.lines.entry(result_id(r)).or_insert_with(|| {
                 let why = crate::msg!(
                     "qualify_not_a_feeder",
@@ -1246,21 +1261,30 @@ fn groups<'r>(rules: &Rules, results: &'r [FeederResult]) -> Vec<Group<'r>> {
                 ordered: all,
             }]
         }
-        None => rules
-            .feeders
-            .iter()
-            .filter_map(|f| {
-                let selection = f.selection()?;
-                let mut own: Vec<&FeederResult> =
-                    results.iter().filter(|r| r.contest == f.contest).collect();
-                own.sort_by(|a, b| a.place.cmp(&b.place).then(a.key.cmp(&b.key)));
-                Some(Group {
-                    name: f.contest.clone(),
-                    selection,
-                    ordered: own,
+        None => {
+            // Each contest's results, in the order given, found in one pass.
+            let mut by_contest: HashMap<&str, Vec<&FeederResult>> = HashMap::new();
+            for r in results {
+                by_contest.entry(r.contest.as_str()).or_default().push(r);
+            }
+            rules
+                .feeders
+                .iter()
+                .filter_map(|f| {
+                    let selection = f.selection()?;
+                    let mut own: Vec<&FeederResult> = by_contest
+                        .get(f.contest.as_str())
+                        .cloned()
+                        .unwrap_or_default();
+                    own.sort_by(|a, b| a.place.cmp(&b.place).then(a.key.cmp(&b.key)));
+                    Some(Group {
+                        name: f.contest.clone(),
+                        selection,
+                        ordered: own,
+                    })
                 })
-            })
-            .collect(),
+                .collect()
+        }
     }
 }
 
@@ -1296,6 +1320,7 @@ pub fn propose(rules: &Rules, results: &[FeederResult], confirmed: &[String]) ->
     let (results, stages) = rank_stages(rules, results);
     let results: &[FeederResult] = &results;
     let mut selector = Selector::new(rules);
+    selector.lines.reserve(results.len());
     // Wildcards first, then the places reserved for an organisation, then
     // the groups.
     selector.wildcards(results);
