@@ -86,8 +86,10 @@ type Stored = (i64, i64, i64, i64);
 /// One result as a drill ranks it: entry, team, score.
 type DrillRow = (i64, i64, i64);
 /// One enterprise's proposal: the enterprise, its reserves, its
-/// qualifiers (entry, team).
-type Proposed = (usize, usize, Field);
+/// qualifiers' entries (kept as numbers: a string or two for each of
+/// hundreds of thousands of qualifiers, held through tier 1, would only
+/// crowd the allocator).
+type Proposed = (usize, usize, Vec<i64>);
 /// One contest's field: each qualifier's key and organisation.
 type Field = Vec<(String, String)>;
 
@@ -363,10 +365,14 @@ fn propose_enterprise(e: usize, drills: Vec<Vec<DrillRow>>) -> anyhow::Result<Pr
         results.extend(ranked(name, rows));
     }
     let p = propose(&rules(&format!("E{e}"), &feeders, 3, 2, 2)?, &results, &[]);
-    let q: Field = p
+    let q = p
         .qualifiers()
-        .map(|l| (l.key.clone(), l.organisation.clone()))
-        .collect();
+        .map(|l| {
+            l.key
+                .parse::<i64>()
+                .map_err(|_| anyhow!("enterprise {e} proposed the entry {:?}", l.key))
+        })
+        .collect::<anyhow::Result<Vec<i64>>>()?;
     let reserves = p
         .lines
         .iter()
@@ -402,7 +408,7 @@ fn enterprise_worker(
 fn enterprise_tier(
     db: &Database,
     campaign: &Campaign,
-) -> anyhow::Result<(usize, usize, Vec<Field>)> {
+) -> anyhow::Result<(usize, usize, Vec<Vec<i64>>)> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let workers = cores.min(campaign.enterprises);
     let next = AtomicUsize::new(0);
@@ -419,7 +425,7 @@ fn enterprise_tier(
     outcomes.sort_by_key(|o| o.0);
     let qualified = outcomes.iter().map(|o| o.2.len()).sum::<usize>();
     let reserves = outcomes.iter().map(|o| o.1).sum::<usize>();
-    let fields: Vec<Field> = outcomes.into_iter().map(|o| o.2).collect();
+    let fields: Vec<Vec<i64>> = outcomes.into_iter().map(|o| o.2).collect();
     Ok((qualified, reserves, fields))
 }
 
@@ -459,7 +465,7 @@ fn on_every_core<T: Send, U: Send>(
 fn city_tier(
     rng: &mut rand_chacha::ChaCha8Rng,
     campaign: &Campaign,
-    enterprise_fields: &[Field],
+    enterprise_fields: &[Vec<i64>],
 ) -> anyhow::Result<(Vec<Field>, usize)> {
     // Each city's feeders and their results; the scores are drawn in the
     // enterprises' order.
@@ -468,7 +474,13 @@ fn city_tier(
     for (e, field) in enterprise_fields.iter().enumerate() {
         let rows = field
             .iter()
-            .map(|(key, _)| (key.clone(), format!("ENT{e}"), rng.gen_range(0..=1000)))
+            .map(|entry| {
+                (
+                    entry.to_string(),
+                    format!("ENT{e}"),
+                    rng.gen_range(0..=1000),
+                )
+            })
             .collect();
         let (feeders, results) = &mut cities[e % campaign.cities];
         let contest = format!("E{e}");
