@@ -339,8 +339,9 @@ fn read_enterprise(conn: &mut DbConnection, e: usize) -> anyhow::Result<Vec<Vec<
         .filter(dr::drill.ge(lo).and(dr::drill.lt(hi)))
         .order(dr::drill)
         .load(conn)?;
-    let mut by_drill: Vec<Vec<DrillRow>> =
-        vec![Vec::with_capacity(PER_DRILL); DRILLS_PER_ENTERPRISE];
+    let mut by_drill: Vec<Vec<DrillRow>> = (0..DRILLS_PER_ENTERPRISE)
+        .map(|_| Vec::with_capacity(PER_DRILL))
+        .collect();
     for (d, en, t, s) in rows {
         let k = usize::try_from(d - lo)
             .ok()
