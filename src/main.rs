@@ -185,7 +185,8 @@ enum BenchCommand {
         after_help = "Examples:\n  jiangxin bench ladder\n  jiangxin bench ladder --results 10000000 --database postgres://bench@/postgres?host=/run/postgresql"
     )]
     Ladder {
-        /// Drill results in the campaign (50 a drill, 40 drills an enterprise).
+        /// Drill results in the campaign, a multiple of 2000 (50 a drill, 40 drills an
+        /// enterprise).
         #[arg(long, default_value_t = 1_000_000)]
         results: usize,
         /// A PostgreSQL server to run on (a database of the benchmark's own is made there
