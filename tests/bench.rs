@@ -334,57 +334,14 @@ fn ladder_prints_its_ratio_to_sqlite3_row_number() {
     assert!(report.contains("whole ladder:"), "{report}");
 }
 
-/// The databases on the test server whose names start with `prefix`.
-fn postgres_databases(server: &str, prefix: &str) -> Vec<String> {
-    use diesel::{Connection, RunQueryDsl};
-    #[derive(diesel::QueryableByName)]
-    struct Named {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        datname: String,
-    }
-    let mut conn = diesel::PgConnection::establish(server).unwrap();
-    diesel::sql_query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
-        .bind::<diesel::sql_types::Text, _>(prefix)
-        .load::<Named>(&mut conn)
-        .unwrap()
-        .into_iter()
-        .map(|n| n.datname)
-        .collect()
-}
-
 #[test]
 fn ladder_on_postgresql_proposes_as_on_sqlite_and_drops_its_database() {
-    let server = std::env::var("JIANGXIN_TEST_POSTGRES_URL").unwrap_or_else(|_| {
-        panic!("JIANGXIN_TEST_POSTGRES_URL is not set: run scripts/test, which starts a throwaway PostgreSQL")
-    });
-    let child = Command::new(env!("CARGO_BIN_EXE_jiangxin"))
-        .args([
-            "bench",
-            "ladder",
-            "--results",
-            "4000",
-            "--database",
-            &server,
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The scratch database is named after the benchmark's process.
-    let prefix = format!("jiangxin_bench_ladder_{}_", child.id());
-    let out = child.wait_with_output().unwrap();
-    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    let url = postgres_url();
+    let report = bench(&["ladder", "--results", "4000", "--database", &url]);
+    let first = report.lines().next().unwrap_or("");
     assert!(
-        out.status.success(),
-        "{report}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        report.starts_with(&format!("bench ladder on PostgreSQL (database {prefix}")),
-        "{report}"
-    );
-    assert!(
-        report.contains("4000 drill results in 80 drills → 2 enterprise contests"),
+        first.starts_with("bench ladder on PostgreSQL (fsync=")
+            && first.contains("4000 drill results in 80 drills → 2 enterprise contests"),
         "{report}"
     );
     let r = ratio(&report, "PostgreSQL ROW_NUMBER()");
@@ -394,7 +351,7 @@ fn ladder_on_postgresql_proposes_as_on_sqlite_and_drops_its_database() {
         "{report}"
     );
     assert!(!report.contains("sqlite3"), "{report}");
-    assert_eq!(postgres_databases(&server, &prefix), Vec::<String>::new());
+    scratch_database_was_dropped(&report);
 
     // The same seed and the same engine: the same qualifiers at every tier.
     let on_sqlite = bench(&["ladder", "--results", "4000"]);

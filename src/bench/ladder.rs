@@ -9,7 +9,7 @@
 
 use super::import::SEED;
 use super::scoring::{best_of, sqlite3_baseline};
-use super::{Backend, Scratch, ScratchPostgres};
+use super::{Backend, BenchDatabase};
 use crate::engine::advancement::{propose, read_rules, FeederResult, Outcome};
 use crate::store::DbConnection;
 use anyhow::{anyhow, Context as _};
@@ -18,6 +18,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt};
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -143,39 +144,32 @@ fn rules(
     read_rules(&text).map_err(|e| anyhow!("bench rules: {e}"))
 }
 
-/// Where the campaign's results are kept: a SQLite file in a scratch
-/// directory, or a scratch database on a PostgreSQL server. Both are
-/// removed when this is dropped.
-enum Database {
-    Sqlite { path: String, _scratch: Scratch },
-    Postgres(ScratchPostgres),
+/// Where the campaign's results are kept: the run's [`BenchDatabase`],
+/// a SQLite file in its scratch directory or its database on the
+/// PostgreSQL server, removed when this is dropped.
+struct Database {
+    bench: BenchDatabase,
+    sqlite: PathBuf,
 }
 
 impl Database {
     fn new(backend: &Backend) -> anyhow::Result<Database> {
-        match backend {
-            Backend::Sqlite => {
-                let scratch = Scratch::new("bench-ladder")?;
-                let path = scratch
-                    .0
-                    .join("ladder.db")
-                    .to_str()
-                    .ok_or_else(|| anyhow!("the scratch path is not UTF-8"))?
-                    .to_string();
-                Ok(Database::Sqlite {
-                    path,
-                    _scratch: scratch,
-                })
-            }
-            Backend::Postgres(server) => {
-                Ok(Database::Postgres(ScratchPostgres::new(server, "ladder")?))
-            }
-        }
+        let bench = BenchDatabase::new(backend, "bench-ladder")?;
+        let sqlite = bench.scratch.0.join("ladder.db");
+        Ok(Database { bench, sqlite })
     }
 
     fn connect(&self) -> anyhow::Result<DbConnection> {
-        match self {
-            Database::Sqlite { path, .. } => {
+        match &self.bench.postgres {
+            Some(pg) => Ok(DbConnection::Pg(
+                diesel::PgConnection::establish(&pg.url)
+                    .with_context(|| format!("connecting to {}", pg.name()))?,
+            )),
+            None => {
+                let path = self
+                    .sqlite
+                    .to_str()
+                    .ok_or_else(|| anyhow!("the scratch path is not UTF-8"))?;
                 let mut c =
                     diesel::SqliteConnection::establish(path).context("opening the bench file")?;
                 // Workers open the file side by side: one may briefly
@@ -186,27 +180,23 @@ impl Database {
                 ))?;
                 Ok(DbConnection::Sqlite(c))
             }
-            Database::Postgres(pg) => Ok(DbConnection::Pg(
-                diesel::PgConnection::establish(&pg.url)
-                    .with_context(|| format!("connecting to {}", pg.name()))?,
-            )),
         }
     }
 
-    /// Runs `query` with the database's own shell, which fetches every row
-    /// and writes them to /dev/null, best of 3 runs.
+    /// Runs `query` with the database's own client, which fetches every
+    /// row and writes them to /dev/null, best of 3 runs.
     fn baseline(&self, query: &str) -> anyhow::Result<Duration> {
-        match self {
-            Database::Sqlite { path, .. } => sqlite3_baseline(std::path::Path::new(path), query),
-            Database::Postgres(pg) => Ok(best_of(3, || super::psql_query(&pg.url, query))?.0),
+        match &self.bench.postgres {
+            Some(pg) => Ok(best_of(3, || super::psql_query(&pg.url, query))?.0),
+            None => sqlite3_baseline(&self.sqlite, query),
         }
     }
 
-    /// How the report names the baseline.
-    fn shell(&self) -> &'static str {
-        match self {
-            Database::Sqlite { .. } => "sqlite3",
-            Database::Postgres(_) => "PostgreSQL",
+    /// How the report names the baseline, and what runs it.
+    fn shell(&self) -> (&'static str, &'static str) {
+        match &self.bench.postgres {
+            Some(_) => ("PostgreSQL", "psql on the same database"),
+            None => ("sqlite3", "the sqlite3 shell on the same file"),
         }
     }
 }
@@ -538,17 +528,13 @@ struct Measured {
 fn print_report(m: &Measured, campaign: &Campaign, db: &Database, baseline: Duration) {
     let secs = |d: Duration| d.as_secs_f64();
     let total = m.first_tier + m.second_tier + m.third_tier;
-    let shell = db.shell();
+    let (shell, how) = db.shell();
     println!(
         "  tier 1, drills → enterprises: {:>7.3} s  ({} qualify, {} reserves; top 3 of each drill, at most 2 per team; best of 3 runs)",
         secs(m.first_tier),
         m.qualified,
         m.reserves
     );
-    let how = match db {
-        Database::Sqlite { .. } => "the sqlite3 shell on the same file",
-        Database::Postgres(_) => "psql on the same database",
-    };
     println!(
         "  {:<30}{:>7.3} s  ({}; {how}, every row fetched and written to /dev/null; best of 3 runs)",
         format!("{shell} ROW_NUMBER() top 3:"),
@@ -599,18 +585,19 @@ pub fn run(results: usize, backend: &Backend) -> anyhow::Result<()> {
     if let DbConnection::Sqlite(c) = &mut conn {
         c.batch_execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
     }
-    let where_ = match &db {
-        Database::Sqlite { .. } => String::new(),
-        Database::Postgres(pg) => format!(" (database {}, dropped afterwards)", pg.name()),
+    let durability = match &db.bench.postgres {
+        Some(pg) => format!(" ({})", pg.durability()?),
+        None => String::new(),
     };
     println!(
-        "bench ladder on {}{where_}: {} drill results in {} drills → {} enterprise contests → {} city contests → 1 provincial contest, seed {SEED}",
-        backend.label(),
+        "bench ladder on {}{durability}: {} drill results in {} drills → {} enterprise contests → {} city contests → 1 provincial contest, seed {SEED}",
+        db.bench.backend_label(),
         campaign.results,
         campaign.drills,
         campaign.enterprises,
         campaign.cities,
     );
+    db.bench.announce();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(SEED);
     let (n, written, indexed) = build(&mut conn, &campaign, &mut rng)?;
     drop(conn);
