@@ -251,12 +251,27 @@ impl From<diesel::result::Error> for AppError {
                     info.message()
                 ),
             ),
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => busy(),
+            Error::DatabaseError(_, info) if info.message().contains("deadlock detected") => busy(),
             other => {
                 tracing::error!(error = %other, "database error");
                 AppError::internal("database error")
             }
         }
     }
+}
+
+/// The code of a transaction the database rolled back for colliding with
+/// another (a deadlock between concurrent writers): nothing was stored,
+/// and the same request may be sent again.
+pub const BUSY: &str = "busy";
+
+fn busy() -> AppError {
+    AppError::new(
+        ErrorKind::Unavailable,
+        BUSY,
+        crate::i18n::messages::Msg::new("database_busy"),
+    )
 }
 
 impl From<r2d2::Error> for AppError {
@@ -273,5 +288,31 @@ impl From<r2d2::Error> for AppError {
 impl From<actix_web::error::BlockingError> for AppError {
     fn from(_: actix_web::error::BlockingError) -> Self {
         AppError::internal("a background task failed")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn from_database(kind: DatabaseErrorKind, message: &str) -> AppError {
+        AppError::from(Error::DatabaseError(kind, Box::new(message.to_string())))
+    }
+
+    #[test]
+    fn a_transaction_rolled_back_for_a_collision_may_be_sent_again() {
+        for e in [
+            from_database(DatabaseErrorKind::Unknown, "deadlock detected"),
+            from_database(
+                DatabaseErrorKind::SerializationFailure,
+                "could not serialize access due to concurrent update",
+            ),
+        ] {
+            assert_eq!(e.kind, ErrorKind::Unavailable);
+            assert_eq!(e.code, BUSY);
+        }
+        let other = from_database(DatabaseErrorKind::Unknown, "disk full");
+        assert_eq!(other.kind, ErrorKind::Internal);
     }
 }
