@@ -5,7 +5,7 @@
 mod common;
 use common::live::running;
 use common::marking::{mark, Api, Setup};
-use common::{Backend, TestServer, PASSWORD};
+use common::{Backend, TestServer};
 use jiangxin::engine::model::ContestId;
 use std::io::{BufRead, BufReader};
 use std::time::{Duration, Instant};
@@ -91,18 +91,7 @@ fn page_session(s: &TestServer, username: &str) -> (reqwest::blocking::Client, S
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let html = c.get(s.url("/signin")).send().unwrap().text().unwrap();
-    let token = common::csrf_of(&html);
-    let resp = c
-        .post(s.url("/signin"))
-        .form(&[
-            ("username", username),
-            ("password", PASSWORD),
-            ("csrf", &token),
-        ])
-        .send()
-        .unwrap();
-    assert_eq!(resp.status(), 303);
+    let token = common::sign_in_page(&c, &s.base, username);
     (c, token)
 }
 

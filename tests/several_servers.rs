@@ -97,29 +97,6 @@ fn client() -> reqwest::blocking::Client {
         .unwrap()
 }
 
-/// Signs in through the page at `base`: the form token and the session
-/// cookie in the client's store.
-fn sign_in(c: &reqwest::blocking::Client, base: &str, username: &str) -> String {
-    let html = c
-        .get(format!("{base}/signin"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    let token = common::csrf_of(&html);
-    let resp = c
-        .post(format!("{base}/signin"))
-        .form(&[
-            ("username", username),
-            ("password", PASSWORD),
-            ("csrf", &token),
-        ])
-        .send()
-        .unwrap();
-    assert_eq!(resp.status(), 303, "sign-in at {base}");
-    token
-}
-
 #[test]
 fn a_sign_in_on_one_server_holds_on_the_other_and_through_the_proxy() {
     let d = deployment();
@@ -127,7 +104,7 @@ fn a_sign_in_on_one_server_holds_on_the_other_and_through_the_proxy() {
     // A page session opened on A is good on B (the same key signs the
     // cookie; the session is in the shared database).
     let c = client();
-    let csrf = sign_in(&c, &d.a.base, &organiser);
+    let csrf = common::sign_in_page(&c, &d.a.base, &organiser);
     let page = c.get(format!("{}/organise", d.b.base)).send().unwrap();
     assert_eq!(page.status(), 200);
     // A form of B accepts the form token A gave.
@@ -163,7 +140,7 @@ fn a_sign_in_on_one_server_holds_on_the_other_and_through_the_proxy() {
     // Through the proxy, whose requests go to both servers in turn: signed
     // in once, every page after it is the signed-in one.
     let c = client();
-    sign_in(&c, &d.proxy(), &organiser);
+    common::sign_in_page(&c, &d.proxy(), &organiser);
     for _ in 0..6 {
         let page = c.get(format!("{}/organise", d.proxy())).send().unwrap();
         assert_eq!(page.status(), 200);

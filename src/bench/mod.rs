@@ -35,24 +35,35 @@ impl Drop for Scratch {
     }
 }
 
-/// The `sqlite3` command-line shell that runs the baselines, checked before
-/// anything is measured.
-pub(crate) fn sqlite3_shell() -> anyhow::Result<&'static str> {
-    let found = std::process::Command::new("sqlite3")
-        .arg("-version")
+/// A command-line client a baseline runs with, checked before anything is
+/// measured: found when `program ARG` succeeds; otherwise the error names
+/// the Debian package to install.
+fn baseline_client(
+    program: &'static str,
+    version_arg: &str,
+    what: &str,
+    package: &str,
+) -> anyhow::Result<&'static str> {
+    let found = std::process::Command::new(program)
+        .arg(version_arg)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
         .map(|s| s.success())
         .unwrap_or(false);
     if found {
-        Ok("sqlite3")
+        Ok(program)
     } else {
         Err(anyhow::anyhow!(
-            "this benchmark compares with the sqlite3 command-line shell, which was not found \
-             on PATH; install it (Debian, Ubuntu: apt-get install sqlite3) and run it again"
+            "this benchmark compares with the {program} {what}, which was not found on PATH; \
+             install it (Debian, Ubuntu: apt-get install {package}) and run it again"
         ))
     }
+}
+
+/// The `sqlite3` command-line shell that runs the SQLite baselines.
+pub(crate) fn sqlite3_shell() -> anyhow::Result<&'static str> {
+    baseline_client("sqlite3", "-version", "command-line shell", "sqlite3")
 }
 
 /// Runs `script` through `sqlite3 -bail DB` and gives how long it took and
@@ -90,25 +101,14 @@ pub(crate) fn sqlite3_script(
     Ok((took, String::from_utf8_lossy(&out.stdout).into_owned()))
 }
 
-/// The `psql` command-line client that runs the PostgreSQL baselines,
-/// checked before anything is measured.
+/// The `psql` command-line client that runs the PostgreSQL baselines.
 pub(crate) fn psql_shell() -> anyhow::Result<&'static str> {
-    let found = std::process::Command::new("psql")
-        .arg("--version")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if found {
-        Ok("psql")
-    } else {
-        Err(anyhow::anyhow!(
-            "this benchmark compares with the psql command-line client, which was not found \
-             on PATH; install it (Debian, Ubuntu: apt-get install postgresql-client) and run \
-             it again"
-        ))
-    }
+    baseline_client(
+        "psql",
+        "--version",
+        "command-line client",
+        "postgresql-client",
+    )
 }
 
 /// Runs `query` once through `psql` on the database at `url`, without the

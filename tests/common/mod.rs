@@ -522,6 +522,30 @@ pub fn csrf_of(html: &str) -> String {
     html[at..at + 43].to_string()
 }
 
+/// Signs in through the page at `base` (a server or a proxy) with a client
+/// that keeps cookies: gives the form token; the session cookie is in the
+/// client's store.
+pub fn sign_in_page(c: &reqwest::blocking::Client, base: &str, username: &str) -> String {
+    let html = c
+        .get(format!("{base}/signin"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let token = csrf_of(&html);
+    let resp = c
+        .post(format!("{base}/signin"))
+        .form(&[
+            ("username", username),
+            ("password", PASSWORD),
+            ("csrf", &token),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 303, "sign-in at {base}");
+    token
+}
+
 /// A server process of the binary, stopped when dropped.
 pub struct Process {
     pub child: std::process::Child,
