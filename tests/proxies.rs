@@ -3,22 +3,14 @@
 //! came to, not one the client claims.
 
 mod common;
-use common::marking::{set_up, Api};
+use common::marking::set_up;
 use common::pages::Visitor;
 use common::{Backend, TestServer};
 
 fn forwarded_headers_from_an_untrusted_peer_are_ignored(backend: Backend) {
     let s = TestServer::start(backend);
     let x = set_up(&s);
-    let (_, users) = Api { s: &s }.call(&x.organiser, "GET", "/users", None);
-    let wz1 = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == "wz-judge1")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let wz1 = common::judging::user_id(&s, &x, "wz-judge1");
     let mut org = Visitor::signed_in(&s, &s.world.province_organiser, "en");
     org.get("/organise");
     let card = org.post_with(

@@ -585,13 +585,9 @@ pub fn run(results: usize, backend: &Backend) -> anyhow::Result<()> {
     if let DbConnection::Sqlite(c) = &mut conn {
         c.batch_execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
     }
-    let durability = match &db.bench.postgres {
-        Some(pg) => format!(" ({})", pg.durability()?),
-        None => String::new(),
-    };
     println!(
-        "bench ladder on {}{durability}: {} drill results in {} drills → {} enterprise contests → {} city contests → 1 provincial contest, seed {SEED}",
-        db.bench.backend_label(),
+        "bench ladder on {}: {} drill results in {} drills → {} enterprise contests → {} city contests → 1 provincial contest, seed {SEED}",
+        db.bench.describe(None)?,
         campaign.results,
         campaign.drills,
         campaign.enterprises,

@@ -419,10 +419,7 @@ pub fn run(
     // Each load has judges of its own, so that every mark is a first mark.
     let rounds = if servers > 1 { 3 } else { 1 };
     let prepared = set_up(entries_n, clients * rounds, backend)?;
-    let durability = match &prepared.database.postgres {
-        Some(p) => format!("PostgreSQL ({})", p.durability()?),
-        None => "SQLite (synchronous=FULL)".to_string(),
-    };
+    let durability = prepared.database.describe(Some("synchronous=FULL"))?;
     println!(
         "bench marks-http: {} entries × {} aspects, {clients} judges posting single marks for {seconds} s, seed {SEED}, {durability}",
         prepared.contest.entry_ids.len(),

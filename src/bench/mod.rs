@@ -177,14 +177,6 @@ impl Backend {
             },
         }
     }
-
-    /// How the benchmark's first line names it.
-    pub fn label(&self) -> &'static str {
-        match self {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres(_) => "PostgreSQL",
-        }
-    }
 }
 
 /// A database made for one benchmark run on a PostgreSQL server, dropped
@@ -361,5 +353,16 @@ impl BenchDatabase {
         } else {
             "SQLite"
         }
+    }
+
+    /// The database as a run's first line names it: on PostgreSQL with how
+    /// durable the server's commits are; on SQLite with the pragma the run
+    /// writes under, when it says one.
+    pub fn describe(&self, sqlite: Option<&str>) -> anyhow::Result<String> {
+        Ok(match (&self.postgres, sqlite) {
+            (Some(p), _) => format!("PostgreSQL ({})", p.durability()?),
+            (None, Some(pragma)) => format!("SQLite ({pragma})"),
+            (None, None) => "SQLite".to_string(),
+        })
     }
 }
